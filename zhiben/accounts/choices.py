@@ -1,0 +1,36 @@
+from django.db import models
+
+
+class Role(models.TextChoices):
+    COMMITTEE_ADMIN = "anweiban_admin", "安委办管理员"
+    REGULATOR = "regulator", "行业监管人员"
+    GRID = "grid", "网格员"
+    ENTERPRISE = "enterprise", "企业安全管理员"
+    EXPERT = "expert", "专家"
+    LEADER = "leader", "领导（只读）"
+    SYS_ADMIN = "sys_admin", "系统管理员"
+    SEC_ADMIN = "sec_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
+
+
+# What each role may do. Which rows it may do it on is decided by scoping (region, industries, enterprise).
+# The three administrators (三员) hold disjoint capabilities and no business data rights.
+ROLE_CAPABILITIES = {
+    Role.COMMITTEE_ADMIN: {
+        "enterprise.view", "enterprise.add", "enterprise.change", "enterprise.import", "enterprise.export",
+        "unit.view", "region.view", "user.view",
+    },
+    Role.REGULATOR: {
+        "enterprise.view", "enterprise.add", "enterprise.change", "enterprise.import", "enterprise.export",
+        "unit.view", "region.view",
+    },
+    Role.GRID: {"enterprise.view", "enterprise.add", "enterprise.change", "unit.view", "region.view"},
+    Role.ENTERPRISE: {"enterprise.view", "enterprise.change"},
+    Role.EXPERT: {"enterprise.view", "unit.view", "region.view"},
+    Role.LEADER: {"enterprise.view", "enterprise.export", "unit.view", "region.view"},
+    Role.SYS_ADMIN: {"region.view", "region.import", "unit.view", "unit.manage", "user.view", "user.manage"},
+    Role.SEC_ADMIN: {"user.view", "security.manage"},
+    Role.AUDIT_ADMIN: {"audit.view"},
+}
+
+ADMIN_ROLES = {Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN}

@@ -1,0 +1,33 @@
+"""Idle timeout and forced password change for browser sessions."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .services import logout_recorded, password_expired
+
+EXEMPT_PREFIXES = ("/static/", "/accounts/logout/", "/accounts/password/", "/api/")
+
+
+class SecurityPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            last = request.session.get("last_seen")
+            if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT:
+                logout_recorded(user=user)
+                logout(request)
+                messages.warning(request, "长时间未操作，已自动退出，请重新登录。")
+                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
+            request.session["last_seen"] = now
+            if not request.path.startswith(EXEMPT_PREFIXES) and password_expired(user):
+                return redirect("accounts:password_change")
+        return self.get_response(request)

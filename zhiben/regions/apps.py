@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RegionsConfig(AppConfig):
+    name = "zhiben.regions"
+    label = "regions"
+    verbose_name = "区划与单位"

@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+from .api import api
+
+urlpatterns = [
+    path("", include("zhiben.core.urls")),
+    path("accounts/", include("zhiben.accounts.urls")),
+    path("regions/", include("zhiben.regions.urls")),
+    path("enterprises/", include("zhiben.enterprises.urls")),
+    path("audit/", include("zhiben.audit.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler404 = "zhiben.core.errors.not_found"
+handler403 = "zhiben.core.errors.forbidden"

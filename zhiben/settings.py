@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "zhiben.regions",
     "zhiben.accounts",
     "zhiben.enterprises",
+    "zhiben.hazards",
+    "zhiben.plans",
 ]
 
 MIDDLEWARE = [

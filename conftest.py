@@ -14,7 +14,13 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 def pytest_configure(config):
     from django.conf import settings
 
+    import tempfile
+    from pathlib import Path
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    scratch = Path(tempfile.mkdtemp(prefix="zhiben-test-"))
+    settings.MEDIA_ROOT = scratch / "media"
+    settings.NOTIFICATION_FILE = scratch / "notifications.jsonl"
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 

@@ -59,3 +59,4 @@ def not_found(request, exc):
 api.add_router("/regions", "zhiben.regions.api.router")
 api.add_router("/units", "zhiben.regions.api.unit_router")
 api.add_router("/enterprises", "zhiben.enterprises.api.router")
+api.add_router("/hazards", "zhiben.hazards.api.router")

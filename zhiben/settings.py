@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "zhiben.enterprises",
     "zhiben.hazards",
     "zhiben.plans",
+    "zhiben.notifications",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,15 @@ TOTP_REQUIRED_ROLES = [r for r in env("ZHIBEN_TOTP_ROLES", "anweiban_admin,sys_a
 TOTP_ISSUER = env("ZHIBEN_TOTP_ISSUER", "治本")
 # Key for field encryption at rest (AES-GCM); derived from SECRET_KEY when not given.
 FIELD_ENCRYPTION_KEY = env("ZHIBEN_FIELD_KEY", "")
+
+# Notification senders per channel (dotted paths); real gateways replace the file sender.
+NOTIFICATION_SENDERS = {
+    "sms": env("ZHIBEN_SMS_SENDER", "zhiben.notifications.senders.FileSender"),
+    "email": env("ZHIBEN_EMAIL_SENDER", "zhiben.notifications.senders.FileSender"),
+    "wecom": env("ZHIBEN_WECOM_SENDER", "zhiben.notifications.senders.FileSender"),
+    "dingtalk": env("ZHIBEN_DINGTALK_SENDER", "zhiben.notifications.senders.FileSender"),
+}
+NOTIFICATION_FILE = Path(env("ZHIBEN_NOTIFICATION_FILE", str(BASE_DIR / "var" / "notifications.jsonl")))
 
 # --- HTTPS-ready (turned on by ZHIBEN_HTTPS=1 behind TLS) ---
 HTTPS = envbool("ZHIBEN_HTTPS", not DEBUG)

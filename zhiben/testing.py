@@ -50,8 +50,25 @@ def make_user(username, role, region, unit=None, enterprise=None, **extra):
     return user
 
 
+def ensure_reference_data():
+    """Re-create the rows the data migrations seed (industries, criteria) after a flush by a
+    TransactionTestCase or a live-server test."""
+    if not Industry.objects.exists():
+        from zhiben.regions.choices import DEFAULT_INDUSTRIES
+
+        for sort, (code, name, high_risk) in enumerate(DEFAULT_INDUSTRIES, start=1):
+            Industry.objects.create(code=code, name=name, high_risk=high_risk, sort=sort)
+    from zhiben.hazards.models import CriteriaItem, CriteriaPart, CriteriaStandard
+
+    if not CriteriaStandard.objects.exists():
+        from zhiben.hazards.criteria_seed import seed_criteria
+
+        seed_criteria(CriteriaStandard, CriteriaPart, CriteriaItem, Industry)
+
+
 def build_cast(target):
     """Attach the regions, units, enterprises and users of the cast to `target` (a class or object)."""
+    ensure_reference_data()
     t = target
     make_region("50", "重庆市")
     t.city = make_region("5001", "市辖区")

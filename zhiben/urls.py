@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("zhiben.accounts.urls")),
     path("regions/", include("zhiben.regions.urls")),
     path("enterprises/", include("zhiben.enterprises.urls")),
+    path("hazards/", include("zhiben.hazards.urls")),
     path("audit/", include("zhiben.audit.urls")),
     path("api/v1/", api.urls),
 ]

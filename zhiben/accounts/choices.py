@@ -17,17 +17,19 @@ class Role(models.TextChoices):
 # The three administrators (三员) hold disjoint capabilities and no business data rights.
 ROLE_CAPABILITIES = {
     Role.COMMITTEE_ADMIN: {
+        "hazard.view", "hazard.report", "hazard.import", "hazard.export",
         "enterprise.view", "enterprise.add", "enterprise.change", "enterprise.import", "enterprise.export",
         "unit.view", "region.view", "user.view",
     },
     Role.REGULATOR: {
+        "hazard.view", "hazard.report", "hazard.import", "hazard.export",
         "enterprise.view", "enterprise.add", "enterprise.change", "enterprise.import", "enterprise.export",
         "unit.view", "region.view",
     },
-    Role.GRID: {"enterprise.view", "enterprise.add", "enterprise.change", "unit.view", "region.view"},
-    Role.ENTERPRISE: {"enterprise.view", "enterprise.change"},
-    Role.EXPERT: {"enterprise.view", "unit.view", "region.view"},
-    Role.LEADER: {"enterprise.view", "enterprise.export", "unit.view", "region.view"},
+    Role.GRID: {"hazard.view", "hazard.report", "enterprise.view", "enterprise.add", "enterprise.change", "unit.view", "region.view"},
+    Role.ENTERPRISE: {"hazard.view", "hazard.report", "hazard.import", "enterprise.view", "enterprise.change"},
+    Role.EXPERT: {"hazard.view", "hazard.report", "enterprise.view", "unit.view", "region.view"},
+    Role.LEADER: {"hazard.view", "hazard.export", "enterprise.view", "enterprise.export", "unit.view", "region.view"},
     Role.SYS_ADMIN: {"region.view", "region.import", "unit.view", "unit.manage", "user.view", "user.manage"},
     Role.SEC_ADMIN: {"user.view", "security.manage"},
     Role.AUDIT_ADMIN: {"audit.view"},

@@ -1,0 +1,147 @@
+"""Hazard endpoints: the ledger with the page's filters, detail with timeline, intake, transitions, evidence."""
+
+from datetime import date
+from decimal import Decimal
+
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from zhiben.core.views import require_capability
+
+from . import selectors, services
+from .choices import AttachmentKind
+
+router = Router(tags=["事故隐患"])
+
+
+class HazardOut(Schema):
+    id: int
+    number: str
+    enterprise_id: int | None
+    enterprise_name: str
+    place_name: str
+    region_id: str
+    industry: str
+    channel: str
+    level: str
+    category: str
+    description: str
+    location: str
+    found_date: date
+    deadline: date | None
+    status: str
+    overdue: bool
+    listed_level: str
+    criteria_item_id: int | None
+
+    @staticmethod
+    def resolve_enterprise_name(obj):
+        return obj.enterprise.name if obj.enterprise_id else ""
+
+    @staticmethod
+    def resolve_place_name(obj):
+        return obj.place.name if obj.place_id else ""
+
+    @staticmethod
+    def resolve_industry(obj):
+        return obj.industry.code
+
+    @staticmethod
+    def resolve_overdue(obj):
+        return obj.is_overdue()
+
+
+class EventOut(Schema):
+    at: str
+    actor_name: str
+    action: str
+    from_status: str
+    to_status: str
+    note: str
+
+    @staticmethod
+    def resolve_at(obj):
+        return obj.at.isoformat()
+
+
+class HazardDetailOut(HazardOut):
+    responsible_person: str
+    measures: str
+    funds: Decimal | None
+    contingency: str
+    rectified_date: date | None
+    events: list[EventOut]
+
+    @staticmethod
+    def resolve_events(obj):
+        return list(obj.events.all())
+
+
+class HazardIn(Schema):
+    enterprise: int | None = None
+    place_name: str = ""
+    place_kind: str = ""
+    region: str = ""
+    industry: str = ""
+    channel: str = ""
+    level: str = "general"
+    criteria_item: int | None = None
+    criteria_other: str = ""
+    category: str = ""
+    description: str
+    location: str = ""
+    found_date: date | None = None
+    found_by: str = ""
+    deadline: date | None = None
+    responsible_person: str = ""
+    responsible_phone: str = ""
+    measures: str = ""
+    funds: Decimal | None = None
+    contingency: str = ""
+    source_ref: str = ""
+    remarks: str = ""
+
+
+class TransitionIn(Schema):
+    action: str
+    note: str = ""
+    target: int | None = None
+    rectified_date: date | None = None
+
+
+@router.get("/", response=list[HazardOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_hazards(request, region: str = "", industry: str = "", level: str = "", status: str = "", channel: str = "",
+                 overdue: str = "", stock: str = "", listed: str = "", found_from: str = "", found_to: str = "",
+                 deadline_from: str = "", deadline_to: str = "", enterprise: str = "", q: str = "", sort: str = ""):
+    require_capability(request.user, "hazard.view")
+    filters = {k: v for k, v in locals().items() if k != "request" and isinstance(v, str)}
+    return selectors.hazard_list(user=request.user, filters=filters)
+
+
+@router.get("/{int:pk}", response=HazardDetailOut)
+def get_hazard(request, pk: int):
+    require_capability(request.user, "hazard.view")
+    return selectors.hazard_get(user=request.user, pk=pk)
+
+
+@router.post("/", response={201: HazardDetailOut})
+def create_hazard(request, payload: HazardIn):
+    hazard = services.hazard_report(actor=request.user, data=payload.dict())
+    return Status(201, selectors.hazard_get(user=request.user, pk=hazard.pk))
+
+
+@router.post("/{int:pk}/transitions", response=HazardDetailOut)
+def transition_hazard(request, pk: int, payload: TransitionIn):
+    hazard = selectors.hazard_get(user=request.user, pk=pk)
+    services.hazard_transition(actor=request.user, hazard=hazard, action=payload.action, note=payload.note,
+                               target=payload.target, rectified_date=payload.rectified_date)
+    return selectors.hazard_get(user=request.user, pk=pk)
+
+
+@router.post("/{int:pk}/attachments", response={201: list[str]})
+def upload_attachments(request, pk: int, kind: Form[str] = AttachmentKind.AFTER, files: File[list[UploadedFile]] = None):
+    hazard = selectors.hazard_get(user=request.user, pk=pk)
+    saved = services.hazard_attach(actor=request.user, hazard=hazard, kind=kind, files=files or [])
+    return Status(201, [a.sha256 for a in saved])

@@ -1,0 +1,135 @@
+"""Forms only collect input; the services validate and write."""
+
+from django import forms
+
+from zhiben.enterprises.models import Enterprise
+from zhiben.regions.models import Industry, Region
+
+from .choices import AttachmentKind, Category, Channel, Level, PlaceKind
+from .models import CriteriaItem
+
+SELECT_LIMIT = 300
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def evidence_field(label="照片/材料"):
+    return MultipleFileField(label=label, required=False, widget=MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx", "capture": "environment", "multiple": True}))
+
+
+class HazardReportForm(forms.Form):
+    enterprise = forms.ModelChoiceField(label="生产经营单位", queryset=Enterprise.objects.none(), required=False, empty_label="（无主体隐患：填写下方场所）")
+    enterprise_code = forms.CharField(label="单位统一社会信用代码或名称", required=False, max_length=200,
+                                      help_text="管辖范围内单位较多时直接输入代码或全称")
+    place_name = forms.CharField(label="场所名称（无企业时）", required=False, max_length=200, help_text="如：某小区燃气管道、某自建房")
+    place_kind = forms.ChoiceField(label="场所类型", choices=PlaceKind.choices, required=False)
+    region = forms.ModelChoiceField(label="场所所在村社区", queryset=Region.objects.none(), required=False, to_field_name="code")
+    industry = forms.ModelChoiceField(label="行业领域（无企业时）", queryset=Industry.objects.all(), required=False)
+    channel = forms.ChoiceField(label="发现渠道", choices=Channel.choices)
+    level = forms.ChoiceField(label="隐患等级", choices=Level.choices, initial=Level.GENERAL)
+    criteria_item = forms.ModelChoiceField(label="判定依据条款（重大隐患）", queryset=CriteriaItem.objects.select_related("standard").order_by("standard__name", "sort"), required=False)
+    criteria_other = forms.CharField(label="其他认定理由（标准未列明时）", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    category = forms.ChoiceField(label="隐患类别", choices=[("", "—")] + Category.choices, required=False)
+    description = forms.CharField(label="隐患描述", widget=forms.Textarea(attrs={"rows": 3}))
+    location = forms.CharField(label="隐患部位", required=False, max_length=300)
+    found_date = forms.DateField(label="发现日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label="整改期限", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="不填则按规则默认（一般30天，重大90天）")
+    responsible_person = forms.CharField(label="整改责任人", required=False, max_length=50)
+    measures = forms.CharField(label="整改措施", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    photos = evidence_field("现场照片")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from zhiben.accounts.choices import Role
+
+        enterprises = Enterprise.objects.for_user(user).order_by("name")
+        self.many = enterprises.count() > SELECT_LIMIT
+        self.fields["enterprise"].queryset = enterprises
+        if not self.many:
+            del self.fields["enterprise_code"]
+        self.fields["region"].queryset = Region.objects.for_user(user).filter(level__gte=4)
+        if user.role == Role.ENTERPRISE:
+            self.fields["channel"].choices = [(Channel.SELF_REPORT, Channel.SELF_REPORT.label)]
+            for name in ("enterprise", "enterprise_code", "place_name", "place_kind", "region", "industry"):
+                self.fields.pop(name, None)
+
+    def clean(self):
+        data = super().clean()
+        code = (data.get("enterprise_code") or "").strip()
+        if code and not data.get("enterprise"):
+            match = self.fields["enterprise"].queryset.filter(credit_code=code.upper()).first() or \
+                self.fields["enterprise"].queryset.filter(name=code).first()
+            if match is None:
+                self.add_error("enterprise_code", f"管辖范围内没有代码或名称为“{code}”的单位。")
+            data["enterprise"] = match
+        return data
+
+    def service_data(self):
+        data = dict(self.cleaned_data)
+        data.pop("photos", None)
+        data.pop("enterprise_code", None)
+        for key in ("enterprise", "criteria_item", "industry"):
+            if data.get(key) is not None:
+                data[key] = data[key].pk
+        if data.get("region") is not None:
+            data["region"] = data["region"].code
+        return data
+
+
+class TransitionForm(forms.Form):
+    note = forms.CharField(label="意见/说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    target = forms.CharField(label="合并至隐患编号", required=False, max_length=40)
+    rectified_date = forms.DateField(label="整改完成日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PlanForm(forms.Form):
+    category = forms.ChoiceField(label="隐患类别", choices=[("", "—")] + Category.choices, required=False)
+    location = forms.CharField(label="隐患部位", required=False, max_length=300)
+    responsible_person = forms.CharField(label="整改责任人", required=False, max_length=50)
+    responsible_phone = forms.CharField(label="责任人电话", required=False, max_length=20)
+    measures = forms.CharField(label="整改措施", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    funds = forms.DecimalField(label="整改资金（元）", required=False, min_value=0, max_digits=14, decimal_places=2)
+    contingency = forms.CharField(label="应急预案/防范措施", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    plan_goal = forms.CharField(label="治理的目标和任务", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    plan_method = forms.CharField(label="采取的方法和措施", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    plan_resources = forms.CharField(label="经费和物资的落实", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    plan_team = forms.CharField(label="负责治理的机构和人员", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    plan_schedule = forms.CharField(label="治理的时限和要求", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    plan_safety = forms.CharField(label="安全措施和应急预案", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AttachForm(forms.Form):
+    kind = forms.ChoiceField(label="材料类型", choices=AttachmentKind.choices)
+    files = evidence_field("文件")
+
+
+class ExtensionRequestForm(forms.Form):
+    new_deadline = forms.DateField(label="申请延至", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="审批", choices=[("grant", "批准"), ("refuse", "不予批准")], widget=forms.RadioSelect)
+    note = forms.CharField(label="审批意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LedgerImportForm(forms.Form):
+    file = forms.FileField(label="隐患台账文件（.xlsx/.xls/.csv）")
+    enterprise = forms.ModelChoiceField(label="台账所属单位（文件中无单位列时）", queryset=Enterprise.objects.none(), required=False)
+    channel = forms.ChoiceField(label="默认发现渠道", choices=Channel.choices, initial=Channel.SELF_REPORT)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).order_by("name")

@@ -1,0 +1,156 @@
+"""Reads of hazards: the ledger with its filters, duplicate suggestions, repeat detection."""
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from zhiben.core.rules import rule, rule_date
+from zhiben.core.scoping import subtree_range
+
+from .choices import OPEN_STATUSES, Status
+from .models import Hazard
+
+SORTS = {
+    "deadline": ("deadline", "id"), "-deadline": ("-deadline", "-id"),
+    "found": ("found_date", "id"), "-found": ("-found_date", "-id"),
+    "number": ("number",), "-number": ("-number",),
+    "status": ("status", "id"), "-status": ("-status", "-id"),
+    "level": ("level", "-found_date"), "-level": ("-level", "-found_date"),
+}
+
+
+def _date(value):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def hazard_list(*, user, filters=None, today=None):
+    """The hazards `user` may see, narrowed by `filters` — the ledger page, its export and the API share it."""
+    filters = filters or {}
+    today = today or timezone.localdate()
+    qs = Hazard.objects.for_user(user)
+    region = (filters.get("region") or "").strip()
+    if region.isdigit():
+        low, high = subtree_range(region.ljust(12, "0"))
+        qs = qs.filter(region_id__gte=low, region_id__lte=high)
+    for key, field in (("industry", "industry__code"), ("level", "level"), ("channel", "channel"), ("category", "category")):
+        if filters.get(key):
+            qs = qs.filter(**{field: filters[key]})
+    status = filters.get("status")
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status in Status.values:
+        qs = qs.filter(status=status)
+    if filters.get("enterprise"):
+        qs = qs.filter(enterprise_id=filters["enterprise"])
+    overdue = filters.get("overdue")
+    if overdue in ("1", "true", True):
+        qs = qs.overdue(today)
+    elif overdue in ("0", "false", False):
+        qs = qs.not_overdue(today)
+    stock = filters.get("stock")
+    if stock in ("stock", "increment"):
+        baseline = rule_date("hazard.baseline_date", user.region_id or "")
+        qs = qs.filter(found_date__lte=baseline) if stock == "stock" else qs.filter(found_date__gt=baseline)
+    listed = filters.get("listed")
+    if listed in ("1", "true", True):
+        qs = qs.exclude(listed_level="")
+    elif listed in ("0", "false", False):
+        qs = qs.filter(listed_level="")
+    for key, lookup in (("found_from", "found_date__gte"), ("found_to", "found_date__lte"),
+                        ("deadline_from", "deadline__gte"), ("deadline_to", "deadline__lte")):
+        value = _date(filters.get(key))
+        if value:
+            qs = qs.filter(**{lookup: value})
+    text = (filters.get("q") or "").strip()
+    if text:
+        qs = qs.filter(Q(number__icontains=text) | Q(description__icontains=text) | Q(enterprise__name__icontains=text)
+                       | Q(place__name__icontains=text) | Q(location__icontains=text))
+    order = SORTS.get(filters.get("sort") or "", ("-found_date", "-id"))
+    return qs.select_related("enterprise", "place", "region", "industry", "listed_unit").order_by(*order)
+
+
+def hazard_get(*, user, pk):
+    qs = Hazard.objects.for_user(user).select_related(
+        "enterprise", "place", "region", "industry", "criteria_item__standard", "criteria_item__part",
+        "supervising_unit", "listed_unit", "merged_into", "repeat_of", "reporter", "closed_by")
+    return get_object_or_404(qs, pk=pk)
+
+
+# ---------------------------------------------------------------- similarity
+
+def ngrams(text, n=2):
+    """Character n-grams of Chinese text, punctuation and spaces removed."""
+    kept = "".join(ch for ch in (text or "") if ch.isalnum())
+    if len(kept) < n:
+        return {kept} if kept else set()
+    return {kept[i:i + n] for i in range(len(kept) - n + 1)}
+
+
+def similarity(a, b):
+    """Dice coefficient of character bigrams (0–1): robust for short Chinese descriptions."""
+    x, y = ngrams(a), ngrams(b)
+    if not x or not y:
+        return 0.0
+    return 2 * len(x & y) / (len(x) + len(y))
+
+
+def _same_subject(hazard):
+    if hazard.enterprise_id:
+        return Q(enterprise_id=hazard.enterprise_id)
+    place = hazard.place
+    q = Q(place__region_id=hazard.region_id, place__name=place.name) if place is not None else Q(pk__in=[])
+    if hazard.location:
+        q |= Q(region_id=hazard.region_id, location=hazard.location)
+    return q
+
+
+def duplicate_candidates(hazard, *, today=None, limit=5):
+    """Open or recently closed hazards of the same enterprise or place with a similar description,
+    from any channel, best first: [(hazard, similarity)]."""
+    today = today or timezone.localdate()
+    threshold = rule("hazard.duplicate_similarity", hazard.region_id)
+    recent = today - timedelta(days=rule("hazard.duplicate_closed_days", hazard.region_id))
+    pool = (Hazard.objects.filter(_same_subject(hazard)).exclude(pk=hazard.pk)
+            .filter(Q(status__in=OPEN_STATUSES) | Q(status=Status.CLOSED, closed_at__date__gte=recent))
+            .select_related("enterprise", "place").order_by("-found_date")[:200])
+    scored = [(other, similarity(hazard.description + hazard.location, other.description + other.location)) for other in pool]
+    scored = [(other, round(score, 2)) for other, score in scored if score >= threshold]
+    return sorted(scored, key=lambda item: -item[1])[:limit]
+
+
+def repeat_candidate(hazard, *, today=None):
+    """A closed hazard at the same enterprise/place that this one repeats (found again), or None."""
+    today = today or timezone.localdate()
+    threshold = rule("hazard.duplicate_similarity", hazard.region_id)
+    if hazard.enterprise_id is None and (hazard.place is None or hazard.place.pk is None):
+        return None
+    closed = Hazard.objects.filter(_same_subject(hazard), status=Status.CLOSED).order_by("-closed_at")[:100]
+    best = max(((similarity(hazard.description + hazard.location, c.description + c.location), c) for c in closed),
+               default=(0, None), key=lambda item: item[0])
+    return best[1] if best[0] >= threshold else None
+
+
+def hazard_counts(*, user, today=None):
+    """Dynamic-zeroing figures for the user's scope: stock/increment, open, overdue, major, listed."""
+    from django.db.models import Count
+
+    today = today or timezone.localdate()
+    baseline = rule_date("hazard.baseline_date", user.region_id or "")
+    qs = Hazard.objects.for_user(user).exclude(status__in=[Status.MERGED, Status.REJECTED])
+    open_q = Q(status__in=OPEN_STATUSES)
+    return qs.aggregate(
+        total=Count("id"), open=Count("id", filter=open_q),
+        stock=Count("id", filter=Q(found_date__lte=baseline)), stock_open=Count("id", filter=Q(found_date__lte=baseline) & open_q),
+        increment=Count("id", filter=Q(found_date__gt=baseline)), increment_open=Count("id", filter=Q(found_date__gt=baseline) & open_q),
+        major_open=Count("id", filter=Q(level="major") & open_q),
+        overdue=Count("id", filter=Q(status__in=[Status.VERIFIED, Status.RECTIFYING, Status.SUBMITTED], deadline__lt=today)),
+        listed_open=Count("id", filter=~Q(listed_level="") & open_q),
+        closed=Count("id", filter=Q(status=Status.CLOSED)),
+    ) | {"baseline": baseline}

@@ -1,0 +1,572 @@
+"""Every write to a hazard: intake from any channel, workflow transitions, plans, evidence,
+extensions, listing (挂牌督办) and ledger import. Each one is atomic, scoped, evented and audited."""
+
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from zhiben.accounts.choices import Role
+from zhiben.audit.services import audit_entry, audit_record, audit_record_many, changes, jsonable
+from zhiben.core.exceptions import ApplicationError, ScopeError
+from zhiben.core.rules import rule
+from zhiben.core.scoping import LEVEL_PREFIX, code_level, in_subtree
+from zhiben.core.services import next_number
+from zhiben.enterprises.models import Enterprise
+from zhiben.notifications.services import notify
+from zhiben.regions.models import Industry, Region, Unit
+
+from . import evidence
+from .choices import (
+    AttachmentKind, Category, Channel, ExtensionStatus, Level, ListingLevel, PlaceKind, Status,
+)
+from .models import CriteriaItem, Hazard, HazardAttachment, HazardEvent, HazardExtension, Place
+from .selectors import duplicate_candidates, repeat_candidate
+from .workflow import SIDE_ACTIONS, TRANSITIONS, has_duty
+
+FIVE_FIELDS = {"responsible_person": "整改责任人", "measures": "整改措施", "funds": "整改资金", "deadline": "整改期限", "contingency": "应急预案/防范措施"}
+PLAN_FIELDS = {"plan_goal": "治理的目标和任务", "plan_method": "采取的方法和措施", "plan_resources": "经费和物资的落实",
+               "plan_team": "负责治理的机构和人员", "plan_schedule": "治理的时限和要求", "plan_safety": "安全措施和应急预案"}
+EDITABLE = ["category", "description", "location", "responsible_person", "responsible_phone", "measures", "funds",
+            "contingency", "deadline", *PLAN_FIELDS, "remarks"]
+LISTING_BY_LEVEL = {2: ListingLevel.CITY, 3: ListingLevel.COUNTY, 4: ListingLevel.TOWN}
+
+
+# ---------------------------------------------------------------- helpers
+
+def _fail(errors):
+    """Raise one ApplicationError listing [(field, message)]."""
+    raise ApplicationError("；".join(m for _, m in errors), errors=[{"field": f, "message": m} for f, m in errors])
+
+
+def _text(data, key, limit=None):
+    value = data.get(key)
+    value = "" if value is None else str(value).strip()
+    return value[:limit] if limit else value
+
+
+def _date(value, label, errors, field):
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        errors.append((field, f"{label}“{value}”不是有效日期（格式：2024-06-30）。"))
+        return None
+
+
+def _money(value, errors):
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value).replace(",", "").replace("元", "").strip())
+    except InvalidOperation:
+        errors.append(("funds", f"整改资金“{value}”应为数字（元）。"))
+        return None
+    if amount < 0:
+        errors.append(("funds", "整改资金不能为负数。"))
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+def supervising_unit_for(region_code, industry):
+    """The nearest active department up the region chain that supervises `industry` (管行业必须管安全)."""
+    chain = {region_code[:n].ljust(12, "0") for n in LEVEL_PREFIX.values()}
+    chain = {code for code in chain if in_subtree(region_code, code)}
+    return (Unit.objects.filter(region_id__in=chain, industries=industry, is_active=True)
+            .exclude(kind="committee").order_by("-region_id", "id").first())
+
+
+def _event(hazard, actor, action, *, from_status="", to_status="", note="", data=None):
+    return HazardEvent.objects.create(
+        hazard=hazard, actor=actor if actor is not None and actor.pk else None,
+        actor_name=actor.display_name if actor is not None and actor.pk else "系统", action=action,
+        from_status=from_status, to_status=to_status, note=note, data=jsonable(data or {}),
+    )
+
+
+def _notify_enterprise(hazard, subject, body):
+    """Tell the enterprise's 主要负责人 and 实际控制人 (SMS) and its users (inbox): "及时告知"."""
+    enterprise = hazard.enterprise
+    if enterprise is None:
+        return []
+    contacts = [(f"{enterprise.principal}（主要负责人）", enterprise.principal_phone),
+                (f"{enterprise.controller}（实际控制人）", enterprise.controller_phone)]
+    return notify(subject=subject, body=body, url=f"/hazards/{hazard.pk}/", users=enterprise.users.all(),
+                  contacts=contacts, obj=hazard, region_code=hazard.region_id)
+
+
+def _lock(hazard):
+    return Hazard.objects.select_for_update(of=("self",)).select_related("enterprise", "industry", "region").get(pk=hazard.pk)
+
+
+def _lock_for(actor, hazard, duty, label):
+    """Lock the hazard's row and check, on its current state, that `actor` may act on it."""
+    if not Hazard.objects.for_user(actor).filter(pk=hazard.pk).exists():
+        raise ScopeError()
+    current = _lock(hazard)
+    if not has_duty(actor, current, duty):
+        raise ApplicationError(f"您无权对该隐患执行“{label}”。", code="forbidden")
+    return current
+
+
+def _state_error(hazard, label):
+    return ApplicationError(f"当前状态为“{Status(hazard.status).label}”，不能执行“{label}”。", code="bad_state")
+
+
+# ---------------------------------------------------------------- intake
+
+def _resolve_subject(actor, data, errors):
+    """Return (enterprise, place, region_code, industry) for a report, checking scope."""
+    enterprise = place = None
+    if data.get("enterprise"):
+        enterprise = Enterprise.objects.for_user(actor).select_related("industry").filter(pk=data["enterprise"]).first()
+        if enterprise is None:
+            errors.append(("enterprise", "所选生产经营单位不存在或不在您的管辖范围内。"))
+            return None, None, None, None
+        return enterprise, None, enterprise.region_id, enterprise.industry
+    if actor.role == Role.ENTERPRISE:
+        enterprise = actor.enterprise
+        return enterprise, None, enterprise.region_id, enterprise.industry
+    industry = Industry.objects.filter(pk=data.get("industry")).first() if str(data.get("industry") or "").isdigit() \
+        else Industry.objects.filter(code=data.get("industry") or "").first()
+    if data.get("place"):
+        place = Place.objects.for_user(actor).filter(pk=data["place"]).first()
+        if place is None:
+            errors.append(("place", "所选场所不存在或不在您的管辖范围内。"))
+            return None, None, None, None
+    else:
+        name = _text(data, "place_name", 200)
+        region = Region.objects.for_user(actor).filter(code=str(data.get("region") or "").ljust(12, "0")).first()
+        if not name:
+            errors.append(("enterprise", "请选择生产经营单位，或填写无主体隐患的场所名称。"))
+            return None, None, None, None
+        if region is None:
+            errors.append(("region", "请选择场所所在的村社区或镇街（须在您的管辖范围内）。"))
+            return None, None, None, None
+        kind = data.get("place_kind") or PlaceKind.OTHER
+        if kind not in PlaceKind.values:
+            kind = PlaceKind.OTHER
+        place = Place(name=name, kind=kind, region=region, address=_text(data, "address", 300), created_by=actor)
+    if industry is None:
+        errors.append(("industry", "无主体隐患须选择行业领域。"))
+        return None, None, None, None
+    return None, place, place.region_id, industry
+
+
+def _clean_report(actor, data, *, today):
+    errors = []
+    enterprise, place, region_code, industry = _resolve_subject(actor, data, errors)
+    channel = data.get("channel") or (Channel.SELF_REPORT if actor.role == Role.ENTERPRISE else Channel.SUPERVISION)
+    if channel not in Channel.values:
+        errors.append(("channel", f"发现渠道“{channel}”无效。"))
+    elif actor.role == Role.ENTERPRISE and channel != Channel.SELF_REPORT:
+        errors.append(("channel", "企业用户只能以“企业自查上报”渠道上报。"))
+    level = data.get("level") or Level.GENERAL
+    if level not in Level.values:
+        errors.append(("level", f"隐患等级“{level}”无效，应为一般隐患或重大隐患。"))
+    category = data.get("category") or ""
+    if category and category not in Category.values:
+        errors.append(("category", f"隐患类别“{category}”无效。"))
+    description = _text(data, "description")
+    if len(description) < 4:
+        errors.append(("description", "请描述隐患（至少4个字）。"))
+    criteria_item = None
+    if data.get("criteria_item"):
+        criteria_item = CriteriaItem.objects.select_related("standard").filter(pk=data["criteria_item"]).first()
+        if criteria_item is None:
+            errors.append(("criteria_item", "所选判定标准条款不存在。"))
+    criteria_other = _text(data, "criteria_other")
+    if level == Level.MAJOR and criteria_item is None and not criteria_other:
+        errors.append(("criteria_item", "重大隐患须选择判定依据条款，或说明认定理由。"))
+    found_date = _date(data.get("found_date"), "发现日期", errors, "found_date") or today
+    if found_date > today:
+        errors.append(("found_date", "发现日期不能晚于今天。"))
+    deadline = _date(data.get("deadline"), "整改期限", errors, "deadline")
+    if deadline is not None and deadline < today:
+        errors.append(("deadline", f"整改期限 {deadline} 已过，请填写今天或以后的日期。"))
+    if errors:
+        _fail(errors)
+    if deadline is None:
+        days = rule(f"hazard.default_days.{level}", region_code)
+        deadline = today + timedelta(days=days)
+    return {
+        "enterprise": enterprise, "place": place, "region_id": region_code, "industry": industry, "channel": channel,
+        "level": level, "category": category, "description": description, "location": _text(data, "location", 300),
+        "criteria_item": criteria_item if level == Level.MAJOR else None, "criteria_other": criteria_other if level == Level.MAJOR else "",
+        "found_date": found_date, "found_by": _text(data, "found_by", 100) or actor.display_name, "deadline": deadline,
+        "original_deadline": deadline, "responsible_person": _text(data, "responsible_person", 50),
+        "responsible_phone": _text(data, "responsible_phone", 20), "measures": _text(data, "measures"),
+        "funds": _money(data.get("funds"), errors), "contingency": _text(data, "contingency"),
+        "source_ref": _text(data, "source_ref", 100), "remarks": _text(data, "remarks"),
+        **{f: _text(data, f) for f in PLAN_FIELDS},
+    }
+
+
+def _new_number(region_code, year):
+    county = region_code[:6]
+    return f"YH{county}{year}{next_number(f'hazard:{county}:{year}'):06d}"
+
+
+@transaction.atomic
+def hazard_report(*, actor, data, files=(), today=None):
+    """Take a hazard in from any channel. `files` are uploads kept as 发现 evidence.
+
+    Returns the hazard; `hazard.duplicate_candidates` lists open or recent hazards that look the same.
+    """
+    if not actor.can("hazard.report"):
+        raise ApplicationError("您的角色无权上报隐患。", code="forbidden")
+    today = today or timezone.localdate()
+    values = _clean_report(actor, data, today=today)
+    if values["place"] is not None and values["place"].pk is None:
+        values["place"].save()
+    hazard = Hazard(created_by=actor, reporter=actor, number=_new_number(values["region_id"], today.year), **values)
+    hazard.supervising_unit = supervising_unit_for(hazard.region_id, hazard.industry)
+    hazard.repeat_of = repeat_candidate(hazard, today=today)
+    hazard.save()
+    if not Hazard.objects.for_user(actor).filter(pk=hazard.pk).exists():
+        raise ScopeError("该隐患不在您的管辖范围内，未保存。")
+    _event(hazard, actor, "report", to_status=Status.REPORTED, note=Channel(hazard.channel).label,
+           data={"repeat_of": hazard.repeat_of.number if hazard.repeat_of else None})
+    for upload in files:
+        _attach(hazard, actor, AttachmentKind.FOUND, upload)
+    audit_record(actor=actor, action="hazard.report", obj=hazard,
+                 data={"channel": hazard.channel, "level": hazard.level, "enterprise": hazard.enterprise_id, "deadline": hazard.deadline})
+    hazard.duplicate_candidates = duplicate_candidates(hazard, today=today)
+    return hazard
+
+
+# ---------------------------------------------------------------- workflow
+
+def _check_ready_to_start(hazard):
+    missing = [label for field, label in FIVE_FIELDS.items() if getattr(hazard, field) in (None, "")]
+    if hazard.is_major:
+        missing += [label for field, label in PLAN_FIELDS.items() if not getattr(hazard, field)]
+        if missing:
+            raise ApplicationError("重大隐患须落实“五落实”并制定治理方案后才能开始整改，尚缺：" + "、".join(missing) + "。", code="incomplete")
+    else:
+        missing = [m for m in missing if m in ("整改责任人", "整改措施", "整改期限")]
+        if missing:
+            raise ApplicationError("开始整改前请填写：" + "、".join(missing) + "。", code="incomplete")
+
+
+def _check_evidence(hazard):
+    kinds = set(hazard.attachments.values_list("kind", flat=True))
+    if not kinds & {AttachmentKind.AFTER, AttachmentKind.ACCEPTANCE}:
+        raise ApplicationError("请先上传整改后照片或验收材料。", code="incomplete")
+
+
+@transaction.atomic
+def hazard_transition(*, actor, hazard, action, note="", target=None, rectified_date=None, today=None):
+    """Move a hazard along the workflow table. A conditional UPDATE guarantees that of two people
+    acting at once only one wins; the other gets a clear message and changes nothing."""
+    if action not in TRANSITIONS:
+        raise ApplicationError(f"未知的操作“{action}”。")
+    spec = TRANSITIONS[action]
+    today = today or timezone.localdate()
+    current = _lock_for(actor, hazard, spec.duty, spec.label)
+    if current.status not in spec.sources:
+        raise _state_error(current, spec.label)
+    note = (note or "").strip()
+    fields = {"status": spec.target}
+    data = {}
+    if action in ("reject", "return", "merge") and not note:
+        raise ApplicationError(f"“{spec.label}”须填写理由。", code="incomplete")
+    if action == "verify":
+        fields["verified_at"] = timezone.now()
+    elif action == "merge":
+        into = Hazard.objects.for_user(actor).filter(pk=getattr(target, "pk", target)).first()
+        if into is None or into.pk == current.pk:
+            raise ApplicationError("请选择要合并到的另一条隐患（须在您的管辖范围内）。", code="incomplete")
+        if into.status in (Status.MERGED, Status.REJECTED):
+            raise ApplicationError(f"隐患 {into.number} 已{Status(into.status).label}，不能作为合并目标。", code="bad_state")
+        fields["merged_into"] = into
+        data["merged_into"] = into.number
+    elif action == "start":
+        _check_ready_to_start(current)
+    elif action == "submit":
+        _check_evidence(current)
+        done = rectified_date or today
+        if isinstance(done, str):
+            errors = []
+            done = _date(done, "整改完成日期", errors, "rectified_date")
+            if errors:
+                _fail(errors)
+        if done > today or done < current.found_date:
+            raise ApplicationError("整改完成日期应在发现日期与今天之间。", code="incomplete")
+        fields["rectified_date"] = done
+    elif action == "close":
+        _check_evidence(current)
+        if not note:
+            raise ApplicationError("销号须填写审核意见。", code="incomplete")
+        fields.update(closed_at=timezone.now(), closed_by=actor)
+    updated = Hazard.objects.filter(pk=current.pk, status=current.status).update(**fields, updated_at=timezone.now())
+    if updated != 1:
+        latest = Hazard.objects.get(pk=current.pk)
+        raise ApplicationError(f"该隐患已被他人处理（当前状态：{Status(latest.status).label}），请刷新后查看。", code="conflict")
+    _event(current, actor, action, from_status=current.status, to_status=spec.target, note=note, data=data)
+    audit_record(actor=actor, action=f"hazard.{action}", obj=current,
+                 data={"from": current.status, "to": spec.target, "note": note, **data})
+    current.refresh_from_db()
+    if action == "verify":
+        _notify_enterprise(current, f"隐患已核实：{current.number}",
+                           f"贵单位隐患“{current.description[:60]}”已核实为{current.get_level_display()}，请于 {current.deadline} 前完成整改。")
+    elif action == "merge":
+        _event(fields["merged_into"], actor, "merged_in", note=f"{current.number}（{current.get_channel_display()}）已合并至此", data={"duplicate": current.number})
+    return current
+
+
+@transaction.atomic
+def hazard_update_plan(*, actor, hazard, data):
+    """Fill in or change the rectification plan: 五落实 and, for 重大 hazards, the 治理方案."""
+    label = SIDE_ACTIONS["edit_plan"][2]
+    current = _lock_for(actor, hazard, "rectify", label)
+    if current.status not in SIDE_ACTIONS["edit_plan"][0]:
+        raise _state_error(current, label)
+    errors = []
+    before = {f: getattr(current, f) for f in EDITABLE}
+    for field in EDITABLE:
+        if field not in data:
+            continue
+        if field == "funds":
+            current.funds = _money(data[field], errors)
+        elif field == "deadline":
+            if current.status != Status.REPORTED and str(data[field] or "") != str(current.deadline or ""):
+                errors.append(("deadline", "核实后整改期限只能通过延期申请变更。"))
+                continue
+            value = _date(data[field], "整改期限", errors, "deadline")
+            if value is not None and value < timezone.localdate():
+                errors.append(("deadline", "整改期限不能早于今天。"))
+            elif value is not None:
+                current.deadline = current.original_deadline = value
+        elif field == "category":
+            if data[field] and data[field] not in Category.values:
+                errors.append(("category", "隐患类别无效。"))
+            else:
+                current.category = data[field] or ""
+        elif field == "description":
+            text = _text(data, field)
+            if len(text) < 4:
+                errors.append(("description", "请描述隐患（至少4个字）。"))
+            current.description = text
+        else:
+            max_length = getattr(Hazard._meta.get_field(field), "max_length", None)
+            setattr(current, field, _text(data, field, max_length))
+    if errors:
+        _fail(errors)
+    current.save()
+    diff = changes(before, {f: getattr(current, f) for f in EDITABLE})
+    if diff:
+        _event(current, actor, "edit_plan", note="更新整改方案", data={"fields": sorted(diff)})
+        audit_record(actor=actor, action="hazard.edit_plan", obj=current, data={"changes": diff})
+    return current
+
+
+@transaction.atomic
+def hazard_list(*, actor, hazard, note=""):
+    """挂牌督办 by the actor's 安委办 at its level; the listing unit then owns the sign-off."""
+    label = "挂牌督办"
+    current = _lock_for(actor, hazard, "listing", label)
+    if current.status not in SIDE_ACTIONS["list"][0]:
+        raise _state_error(current, label)
+    unit = actor.unit
+    level = LISTING_BY_LEVEL.get(code_level(unit.region_id))
+    if level is None:
+        raise ApplicationError("只有镇街、区县或市级安委办可以挂牌督办。", code="forbidden")
+    order = [ListingLevel.TOWN, ListingLevel.COUNTY, ListingLevel.CITY]
+    if current.listed_level and order.index(level) <= order.index(current.listed_level):
+        raise ApplicationError(f"该隐患已由{current.listed_unit}以“{current.get_listed_level_display()}”挂牌，只能提级挂牌。", code="bad_state")
+    previous = current.listed_unit.name if current.listed_unit else ""
+    Hazard.objects.filter(pk=current.pk).update(listed_level=level, listed_unit=unit, listed_at=timezone.now(), updated_at=timezone.now())
+    current.refresh_from_db()
+    _event(current, actor, "list", note=note or f"{unit.name}{level.label}", data={"level": level, "unit": unit.name, "previous": previous})
+    audit_record(actor=actor, action="hazard.list", obj=current, data={"level": level, "unit": unit.pk, "previous": previous, "note": note})
+    _notify_enterprise(current, f"隐患挂牌督办：{current.number}",
+                       f"贵单位隐患“{current.description[:60]}”已由{unit.name}挂牌督办，请于 {current.deadline} 前完成整改并申请销号。")
+    return current
+
+
+@transaction.atomic
+def hazard_request_extension(*, actor, hazard, new_deadline, reason, today=None):
+    label = "申请延期"
+    today = today or timezone.localdate()
+    current = _lock_for(actor, hazard, "rectify", label)
+    if current.status not in SIDE_ACTIONS["request_extension"][0]:
+        raise _state_error(current, label)
+    errors = []
+    new = _date(new_deadline, "延期后的期限", errors, "new_deadline")
+    if not errors and new is None:
+        errors.append(("new_deadline", "请填写延期后的期限。"))
+    elif new is not None and current.deadline and new <= current.deadline:
+        errors.append(("new_deadline", f"延期后的期限应晚于现期限 {current.deadline}。"))
+    elif new is not None and new < today:
+        errors.append(("new_deadline", "延期后的期限不能早于今天。"))
+    if not (reason or "").strip():
+        errors.append(("reason", "请说明延期理由。"))
+    if current.extensions.filter(status=ExtensionStatus.PENDING).exists():
+        errors.append(("new_deadline", "已有待审批的延期申请。"))
+    if errors:
+        _fail(errors)
+    extension = HazardExtension.objects.create(hazard=current, requested_by=actor, old_deadline=current.deadline, new_deadline=new, reason=reason.strip())
+    _event(current, actor, "request_extension", note=reason.strip(), data={"from": current.deadline, "to": new})
+    audit_record(actor=actor, action="hazard.request_extension", obj=current, data={"from": current.deadline, "to": new, "reason": reason})
+    return extension
+
+
+@transaction.atomic
+def hazard_decide_extension(*, actor, extension, grant, note=""):
+    label = "审批延期"
+    hazard = extension.hazard
+    current = _lock_for(actor, hazard, "signoff", label)
+    new_status = ExtensionStatus.GRANTED if grant else ExtensionStatus.REFUSED
+    if not grant and not (note or "").strip():
+        raise ApplicationError("不予批准须填写理由。", code="incomplete")
+    claimed = HazardExtension.objects.filter(pk=extension.pk, status=ExtensionStatus.PENDING).update(
+        status=new_status, decided_by=actor, decided_at=timezone.now(), decision_note=(note or "").strip())
+    if claimed != 1:
+        raise ApplicationError("该延期申请已被处理。", code="conflict")
+    if grant:
+        Hazard.objects.filter(pk=current.pk).update(deadline=extension.new_deadline, updated_at=timezone.now())
+    _event(current, actor, "grant_extension" if grant else "refuse_extension", note=note,
+           data={"from": extension.old_deadline, "to": extension.new_deadline})
+    audit_record(actor=actor, action="hazard.grant_extension" if grant else "hazard.refuse_extension", obj=current,
+                 data={"from": extension.old_deadline, "to": extension.new_deadline, "note": note})
+    extension.refresh_from_db()
+    return extension
+
+
+def _attach(hazard, actor, kind, upload):
+    fields = evidence.read_upload(upload, hazard.region_id)
+    attachment = HazardAttachment(hazard=hazard, kind=kind, uploaded_by=actor, original_name=fields["original_name"],
+                                  content_type=fields["content_type"], size=fields["size"], sha256=fields["sha256"])
+    attachment.file.save(fields["content"].name, fields["content"], save=False)
+    if "thumb" in fields:
+        attachment.thumbnail.save(fields["thumb"].name, fields["thumb"], save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def hazard_attach(*, actor, hazard, kind, files):
+    label = "上传证据"
+    current = _lock_for(actor, hazard, "rectify", label)
+    if current.status not in SIDE_ACTIONS["attach"][0]:
+        raise _state_error(current, label)
+    if kind not in AttachmentKind.values:
+        raise ApplicationError(f"证据类型“{kind}”无效。")
+    if not files:
+        raise ApplicationError("请选择要上传的文件。")
+    saved = [_attach(current, actor, kind, upload) for upload in files]
+    _event(current, actor, "attach", note=f"{AttachmentKind(kind).label} {len(saved)} 个文件",
+           data={"kind": kind, "files": [a.original_name for a in saved], "sha256": [a.sha256 for a in saved]})
+    audit_record(actor=actor, action="hazard.attach", obj=current, data={"kind": kind, "sha256": [a.sha256 for a in saved]})
+    return saved
+
+
+# ---------------------------------------------------------------- overdue notices (once per deadline)
+
+def hazards_notify_overdue(*, today=None):
+    """Tell enterprises about hazards that became overdue; once per hazard and deadline. Returns the count."""
+    today = today or timezone.localdate()
+    count = 0
+    for hazard in Hazard.objects.overdue(today).select_related("enterprise").iterator():
+        with transaction.atomic():
+            key = f"overdue:{hazard.deadline}"
+            if hazard.events.filter(action="overdue", data__key=key).exists():
+                continue
+            _event(hazard, None, "overdue", note=f"已超过整改期限 {hazard.deadline}", data={"key": key})
+            audit_record(actor=None, action="hazard.overdue", obj=hazard, data={"deadline": hazard.deadline})
+            _notify_enterprise(hazard, f"隐患逾期未整改：{hazard.number}",
+                               f"贵单位隐患“{hazard.description[:60]}”整改期限为 {hazard.deadline}，已逾期，请立即整改并申请销号。")
+            count += 1
+    return count
+
+
+# ---------------------------------------------------------------- ledger import
+
+def _day_start(day):
+    from datetime import datetime, time
+
+    return timezone.make_aware(datetime.combine(day, time(12))) if day else timezone.now()
+
+
+LEDGER_LEVELS = {"一般": Level.GENERAL, "一般隐患": Level.GENERAL, "一般事故隐患": Level.GENERAL,
+                 "重大": Level.MAJOR, "重大隐患": Level.MAJOR, "重大事故隐患": Level.MAJOR}
+LEDGER_CHANNELS = {label: value for value, label in Channel.choices} | {"自查": Channel.SELF_REPORT, "企业自查": Channel.SELF_REPORT,
+                   "督查": Channel.SUPERVISION, "督导": Channel.SUPERVISION, "执法": Channel.ENFORCEMENT, "举报": Channel.PUBLIC,
+                   "暗访": Channel.UNANNOUNCED, "交办": Channel.ASSIGNED, "监测": Channel.MONITORING}
+
+
+@transaction.atomic
+def hazard_import_ledger(*, actor, rows, enterprise=None, channel=None, source_name="", today=None):
+    """Create hazards from parsed ledger rows ([{field: value, "_row": n}]), all or nothing.
+
+    The enterprise comes from the row's `enterprise` column (matched by name or credit code within
+    the actor's scope) or from `enterprise` for a single-enterprise ledger. Closed/rectified status
+    in the ledger is kept as history: the hazard is created already rectified or closed.
+    """
+    if not actor.can("hazard.import"):
+        raise ApplicationError("您的角色无权导入隐患台账。", code="forbidden")
+    today = today or timezone.localdate()
+    enterprise = enterprise or actor.enterprise
+    scoped = Enterprise.objects.for_user(actor).select_related("industry")
+    names = {str(r.get("enterprise") or "").strip() for r in rows} - {""}
+    by_name = {e.name: e for e in scoped.filter(name__in=names)} | {e.credit_code: e for e in scoped.filter(credit_code__in=names)}
+    errors, prepared = [], []
+    for row in rows:
+        n = row.get("_row")
+        name = str(row.get("enterprise") or "").strip()
+        subject = by_name.get(name) if name else enterprise
+        if subject is None:
+            errors.append({"row": n, "column": "enterprise", "message": f"生产经营单位“{name}”未登记或不在您的管辖范围内。" if name else "缺少生产经营单位：请在文件中提供单位名称，或导入时指定单位。"})
+            continue
+        description = str(row.get("description") or "").strip()
+        if len(description) < 2:
+            errors.append({"row": n, "column": "description", "message": "隐患描述为空。"})
+            continue
+        level = LEDGER_LEVELS.get(str(row.get("level") or "一般").strip(), None)
+        if level is None:
+            errors.append({"row": n, "column": "level", "message": f"隐患等级“{row.get('level')}”无法识别，应为一般或重大。"})
+            continue
+        found = row.get("found_date") or today
+        deadline = row.get("deadline")
+        if isinstance(found, str) or (deadline is not None and isinstance(deadline, str)):
+            errors.append({"row": n, "column": "found_date", "message": "日期未能识别。"})
+            continue
+        row_channel = LEDGER_CHANNELS.get(str(row.get("source_channel") or "").strip(), channel or Channel.SELF_REPORT)
+        status = str(row.get("status") or "").strip()
+        closed = bool(row.get("closed_date")) or status in ("已销号", "销号")
+        rectified = closed or bool(row.get("rectified_date")) or status in ("已整改", "已完成", "完成", "是", "已闭环")
+        prepared.append((n, subject, description, level, found, deadline, row_channel, rectified, closed, row))
+    if errors:
+        raise ApplicationError(f"导入失败：共 {len(errors)} 处错误，未写入任何数据。", errors=errors)
+    units = {}
+    hazards, audits = [], []
+    for n, subject, description, level, found, deadline, row_channel, rectified, closed, row in prepared:
+        status = Status.CLOSED if closed else (Status.SUBMITTED if rectified else Status.VERIFIED)
+        hazard = Hazard(
+            number=_new_number(subject.region_id, found.year), enterprise=subject, region_id=subject.region_id,
+            industry=subject.industry, channel=row_channel, level=level, description=description[:4000],
+            criteria_other="台账导入：判定依据见原台账" if level == Level.MAJOR else "",
+            location=str(row.get("address") or "")[:300], found_date=found, found_by=str(row.get("found_by") or "")[:100],
+            reporter=actor, created_by=actor, status=status, deadline=deadline or found + timedelta(days=30),
+            original_deadline=deadline or found + timedelta(days=30), measures=str(row.get("measures") or ""),
+            responsible_person=str(row.get("responsible_person") or "")[:50], funds=row.get("funds"),
+            rectified_date=row.get("rectified_date") or (row.get("closed_date") if rectified else None),
+            closed_at=_day_start(row.get("closed_date")) if closed else None,
+            verified_at=timezone.now(), source_ref=str(row.get("seq") or "")[:100], remarks=str(row.get("remarks") or ""),
+            supervising_unit=units.setdefault((subject.region_id, subject.industry_id), supervising_unit_for(subject.region_id, subject.industry)),
+        )
+        hazards.append(hazard)
+    Hazard.objects.bulk_create(hazards, batch_size=500)
+    HazardEvent.objects.bulk_create([
+        HazardEvent(hazard=h, actor=actor, actor_name=actor.display_name, action="import", to_status=h.status,
+                    note=f"台账导入（{source_name or '文件'} 第 {p[0]} 行）") for h, p in zip(hazards, prepared)
+    ], batch_size=500)
+    for hazard, p in zip(hazards, prepared):
+        audits.append(audit_entry(actor=actor, action="hazard.import", obj=hazard, data={"source": source_name, "row": p[0]}))
+    audit_record_many(audits)
+    return {"created": len(hazards)}

@@ -1,0 +1,76 @@
+"""Two reviewers sign off the same hazard at the same moment: exactly one wins (PostgreSQL)."""
+
+import threading
+import unittest
+
+from django.db import connection, connections
+from django.test import TransactionTestCase
+
+from zhiben.core.exceptions import ApplicationError
+from zhiben.hazards import services
+from zhiben.hazards.choices import Status
+from zhiben.hazards.models import Hazard
+from zhiben.testing import build_cast, make_user
+
+from .helpers import ready, report
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "row locks and concurrent transactions need PostgreSQL")
+class ConcurrentReviewTests(TransactionTestCase):
+    def setUp(self):
+        build_cast(self)
+        self.erin2 = make_user("erin2", "regulator", self.town_a1, unit=self.unit_emergency_a1)
+
+    def race(self, action, actors, **kwargs):
+        hazard = ready(report(self.gina, self.enterprise_a), self.erin, status=Status.SUBMITTED)
+        barrier = threading.Barrier(len(actors))
+        outcomes = []
+
+        def act(user):
+            try:
+                barrier.wait()
+                services.hazard_transition(actor=user, hazard=hazard, action=action, **kwargs)
+                outcomes.append("ok")
+            except ApplicationError as exc:
+                outcomes.append(exc.code)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=act, args=(user,)) for user in actors]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        return hazard, outcomes
+
+    def test_one_of_two_reviewers_wins(self):
+        hazard, outcomes = self.race("close", [self.erin, self.erin2], note="同意销号")
+        self.assertEqual(sorted(outcomes), ["bad_state", "ok"])
+        self.assertEqual(Hazard.objects.get(pk=hazard.pk).status, Status.CLOSED)
+        self.assertEqual(hazard.events.filter(action="close").count(), 1)
+
+    def test_close_and_return_at_once(self):
+        hazard = ready(report(self.gina, self.enterprise_a, description="另一条并发隐患"), self.erin, status=Status.SUBMITTED)
+        barrier = threading.Barrier(2)
+        outcomes = {}
+
+        def act(user, action):
+            try:
+                barrier.wait()
+                services.hazard_transition(actor=user, hazard=hazard, action=action, note="并发")
+                outcomes[action] = "ok"
+            except ApplicationError as exc:
+                outcomes[action] = exc.code
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=act, args=(self.erin, "close")), threading.Thread(target=act, args=(self.erin2, "return"))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        self.assertEqual(sorted(outcomes.values()), ["bad_state", "ok"])
+        final = Hazard.objects.get(pk=hazard.pk).status
+        winner = next(a for a, o in outcomes.items() if o == "ok")
+        self.assertEqual(final, Status.CLOSED if winner == "close" else Status.RECTIFYING)
+        self.assertEqual(hazard.events.filter(action__in=["close", "return"]).count(), 1)

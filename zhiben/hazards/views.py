@@ -1,0 +1,258 @@
+"""Hazard pages: the ledger (台账) with filters and export, intake, detail with timeline and actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhiben.core.exceptions import ApplicationError
+from zhiben.core.views import paginate, query_without, require_capability
+from zhiben.regions.models import Industry, Region
+
+from . import selectors, services
+from .choices import Category, Channel, Level, Status
+from .exports import ledger_xlsx
+from .forms import (
+    AttachForm, ExtensionDecisionForm, ExtensionRequestForm, HazardReportForm, LedgerImportForm, PlanForm, TransitionForm,
+)
+from .models import Hazard, HazardAttachment, HazardExtension
+from .workflow import TRANSITIONS, allowed_actions
+
+
+def _apply_errors(form, exc):
+    """Show a service's errors next to the fields they concern."""
+    placed = False
+    for error in exc.errors:
+        field = error.get("field")
+        if field in form.fields:
+            form.add_error(field, error["message"])
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+@login_required
+def hazard_list(request):
+    require_capability(request.user, "hazard.view")
+    qs = selectors.hazard_list(user=request.user, filters=request.GET)
+    context = {
+        "page": paginate(request, qs), "query": query_without(request, "page"), "sort_query": query_without(request, "page", "sort"),
+        "export_query": query_without(request, "page"), "today": timezone.localdate(),
+        "regions": Region.objects.for_user(request.user).filter(level__in=[3, 4, 5]).order_by("code")[:500],
+        "industries": Industry.objects.all(), "levels": Level.choices, "statuses": Status.choices, "channels": Channel.choices,
+        "categories": Category.choices, "counts": selectors.hazard_counts(user=request.user),
+    }
+    return render(request, "hazards/hazard_list.html", context)
+
+
+@login_required
+def hazard_export(request):
+    require_capability(request.user, "hazard.export")
+    qs = selectors.hazard_list(user=request.user, filters=request.GET)
+    data = ledger_xlsx(qs, user=request.user)
+    from zhiben.audit.services import audit_record
+
+    audit_record(actor=request.user, action="hazard.export", object_type="hazards.hazard", object_repr="隐患台账导出",
+                 region_code=request.user.region_id or "", data={"filters": {k: v for k, v in request.GET.items()}})
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    filename = f"隐患台账_{timezone.localdate():%Y%m%d}.xlsx"
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def hazard_report(request):
+    require_capability(request.user, "hazard.report")
+    initial = {"enterprise": request.GET.get("enterprise"), "found_date": timezone.localdate()}
+    form = HazardReportForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            hazard = services.hazard_report(actor=request.user, data=form.service_data(), files=form.cleaned_data.get("photos") or [])
+        except ApplicationError as exc:
+            _apply_errors(form, exc)
+        else:
+            text = f"隐患 {hazard.number} 已上报。"
+            if hazard.duplicate_candidates:
+                text += f" 发现 {len(hazard.duplicate_candidates)} 条疑似重复隐患，请核实人员查看。"
+            if hazard.repeat_of:
+                text += f" 该处曾有已销号隐患 {hazard.repeat_of.number}，已标记为复发。"
+            messages.success(request, text)
+            return redirect("hazards:detail", pk=hazard.pk)
+    return render(request, "hazards/hazard_form.html", {"form": form})
+
+
+@login_required
+def hazard_detail(request, pk):
+    require_capability(request.user, "hazard.view")
+    hazard = selectors.hazard_get(user=request.user, pk=pk)
+    actions = allowed_actions(hazard, request.user)
+    names = {a[0] for a in actions}
+    context = {
+        "hazard": hazard, "actions": actions, "action_names": names,
+        "transitions": [(name, label, style) for name, label, style in actions if name in TRANSITIONS],
+        "events": hazard.events.select_related("actor"), "attachments": hazard.attachments.all(),
+        "merged_attachments": HazardAttachment.objects.filter(hazard__merged_into=hazard).select_related("hazard"),
+        "duplicates": hazard.duplicates.all(), "extensions": hazard.extensions.select_related("requested_by", "decided_by"),
+        "pending_extension": hazard.extensions.filter(status="pending").first(),
+        "candidates": selectors.duplicate_candidates(hazard) if "merge" in names else [],
+        "transition_form": TransitionForm(), "plan_form": PlanForm(initial={f: getattr(hazard, f) for f in PlanForm.base_fields}),
+        "attach_form": AttachForm(), "extension_form": ExtensionRequestForm(), "decision_form": ExtensionDecisionForm(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "hazards/hazard_detail.html", context)
+
+
+def _visible(request, pk):
+    require_capability(request.user, "hazard.view")
+    return selectors.hazard_get(user=request.user, pk=pk)
+
+
+@login_required
+@require_POST
+def hazard_transition(request, pk, action):
+    hazard = _visible(request, pk)
+    if action not in TRANSITIONS:
+        raise Http404
+    form = TransitionForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    target = None
+    if action == "merge":
+        number = (data.get("target") or "").strip()
+        target = Hazard.objects.for_user(request.user).filter(number=number).first() if number else None
+        target = target.pk if target else None
+    try:
+        services.hazard_transition(actor=request.user, hazard=hazard, action=action, note=data.get("note", ""),
+                                   target=target, rectified_date=data.get("rectified_date"))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已{TRANSITIONS[action].label}。")
+    return redirect("hazards:detail", pk=hazard.pk)
+
+
+@login_required
+@require_POST
+def hazard_plan(request, pk):
+    hazard = _visible(request, pk)
+    form = PlanForm(request.POST)
+    if form.is_valid():
+        try:
+            services.hazard_update_plan(actor=request.user, hazard=hazard, data=form.cleaned_data)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "整改方案已保存。")
+    else:
+        messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
+    return redirect("hazards:detail", pk=hazard.pk)
+
+
+@login_required
+@require_POST
+def hazard_attach(request, pk):
+    hazard = _visible(request, pk)
+    form = AttachForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            saved = services.hazard_attach(actor=request.user, hazard=hazard, kind=form.cleaned_data["kind"], files=form.cleaned_data["files"])
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已上传 {len(saved)} 个文件。")
+    else:
+        messages.error(request, "请选择材料类型和文件。")
+    return redirect("hazards:detail", pk=hazard.pk)
+
+
+@login_required
+@require_POST
+def hazard_list_supervision(request, pk):
+    hazard = _visible(request, pk)
+    try:
+        services.hazard_list(actor=request.user, hazard=hazard, note=request.POST.get("note", ""))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已挂牌督办。")
+    return redirect("hazards:detail", pk=hazard.pk)
+
+
+@login_required
+@require_POST
+def extension_request(request, pk):
+    hazard = _visible(request, pk)
+    form = ExtensionRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.hazard_request_extension(actor=request.user, hazard=hazard, new_deadline=form.cleaned_data["new_deadline"], reason=form.cleaned_data["reason"])
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "延期申请已提交。")
+    else:
+        messages.error(request, "请填写延期后的期限和理由。")
+    return redirect("hazards:detail", pk=hazard.pk)
+
+
+@login_required
+@require_POST
+def extension_decide(request, pk, extension_pk):
+    hazard = _visible(request, pk)
+    extension = get_object_or_404(HazardExtension, pk=extension_pk, hazard=hazard)
+    form = ExtensionDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.hazard_decide_extension(actor=request.user, extension=extension, grant=form.cleaned_data["decision"] == "grant", note=form.cleaned_data["note"])
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已审批延期申请。")
+    else:
+        messages.error(request, "请选择批准或不予批准。")
+    return redirect("hazards:detail", pk=hazard.pk)
+
+
+@login_required
+def attachment_file(request, pk, attachment_pk, thumb=False):
+    """Evidence is served only to users who may see the hazard (never from a public media URL)."""
+    hazard = _visible(request, pk)
+    attachment = get_object_or_404(HazardAttachment, pk=attachment_pk, hazard__in=Hazard.objects.filter(pk=hazard.pk) | Hazard.objects.filter(merged_into=hazard))
+    field = attachment.thumbnail if thumb and attachment.thumbnail else attachment.file
+    from django.http import FileResponse
+
+    response = FileResponse(field.open("rb"), content_type="image/jpeg" if thumb and attachment.thumbnail else attachment.content_type)
+    if not attachment.is_image:
+        from urllib.parse import quote
+
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(attachment.original_name)}"
+    return response
+
+
+@login_required
+def ledger_import(request):
+    require_capability(request.user, "hazard.import")
+    from .ledger import parse_ledger
+
+    form = LedgerImportForm(request.POST or None, request.FILES or None, user=request.user)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            parsed = parse_ledger(upload, upload.name)
+            if parsed.errors:
+                raise ApplicationError(f"台账有 {len(parsed.errors)} 处错误，未写入任何数据。", errors=parsed.errors)
+            if request.POST.get("confirm") != "1":
+                result = {"preview": parsed}
+            else:
+                outcome = services.hazard_import_ledger(actor=request.user, rows=parsed.rows, enterprise=form.cleaned_data.get("enterprise"),
+                                                        channel=form.cleaned_data["channel"], source_name=upload.name)
+                messages.success(request, f"已导入 {outcome['created']} 条隐患。")
+                return redirect("hazards:list")
+        except ApplicationError as exc:
+            result = {"error": exc.message, "errors": exc.errors}
+    return render(request, "hazards/ledger_import.html", {"form": form, "result": result})

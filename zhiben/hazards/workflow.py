@@ -1,0 +1,94 @@
+"""The hazard workflow as a table. Buttons, services and tests all read this one table.
+
+Who may act is a named duty, decided per hazard:
+- triage:  verify / reject / merge a new report — the supervising department, or the 安委办, in scope;
+- rectify: record rectification — the hazard's enterprise, grid staff in scope, or the reviewers;
+- signoff: accept or return a rectification (销号) — the listing unit when 挂牌督办, otherwise the
+           department supervising the hazard's industry in its region (管行业必须管安全); the 安委办
+           only when no department supervises that industry there.
+"""
+
+from dataclasses import dataclass
+
+from zhiben.accounts.choices import Role
+
+from .choices import DEADLINE_STATUSES, Status
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset
+    target: str
+    duty: str
+    label: str
+    style: str = ""
+
+
+TRANSITIONS = {
+    "verify": Transition(frozenset({Status.REPORTED}), Status.VERIFIED, "triage", "核实确认", "primary"),
+    "reject": Transition(frozenset({Status.REPORTED}), Status.REJECTED, "triage", "不予认定", "danger"),
+    "merge": Transition(frozenset({Status.REPORTED}), Status.MERGED, "triage", "合并为重复"),
+    "start": Transition(frozenset({Status.VERIFIED}), Status.RECTIFYING, "rectify", "开始整改", "primary"),
+    "submit": Transition(frozenset({Status.RECTIFYING}), Status.SUBMITTED, "rectify", "申请销号", "primary"),
+    "close": Transition(frozenset({Status.SUBMITTED}), Status.CLOSED, "signoff", "审核销号", "primary"),
+    "return": Transition(frozenset({Status.SUBMITTED}), Status.RECTIFYING, "signoff", "退回整改", "danger"),
+}
+
+# Actions that do not change the status but follow the same duties.
+SIDE_ACTIONS = {
+    "list": (frozenset(DEADLINE_STATUSES), "listing", "挂牌督办"),
+    "request_extension": (frozenset({Status.VERIFIED, Status.RECTIFYING}), "rectify", "申请延期"),
+    "decide_extension": (frozenset(DEADLINE_STATUSES), "signoff", "审批延期"),
+    "edit_plan": (frozenset({Status.REPORTED, Status.VERIFIED, Status.RECTIFYING}), "rectify", "填写整改方案"),
+    "attach": (frozenset({Status.REPORTED, Status.VERIFIED, Status.RECTIFYING, Status.SUBMITTED}), "rectify", "上传证据"),
+}
+
+
+def _in_scope(user, hazard):
+    from .models import Hazard
+
+    return Hazard.objects.for_user(user).filter(pk=hazard.pk).exists()
+
+
+def _department_of(user, hazard):
+    """The user works in the department that supervises this hazard (or lists it)."""
+    return bool(user.unit_id) and user.unit_id in {hazard.supervising_unit_id, hazard.listed_unit_id}
+
+
+def has_duty(user, hazard, duty):
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if not _in_scope(user, hazard):
+        return False
+    if user.is_superuser:
+        return True
+    role = user.role
+    committee = role == Role.COMMITTEE_ADMIN
+    regulator = role == Role.REGULATOR
+    if duty == "triage":
+        return committee or (regulator and _department_of(user, hazard))
+    if duty == "signoff":
+        if hazard.listed_unit_id:
+            return user.unit_id == hazard.listed_unit_id and (committee or regulator)
+        if hazard.supervising_unit_id:
+            return user.unit_id == hazard.supervising_unit_id and (committee or regulator)
+        return committee
+    if duty == "rectify":
+        if role == Role.ENTERPRISE:
+            return hazard.enterprise_id is not None and user.enterprise_id == hazard.enterprise_id
+        return role == Role.GRID or has_duty(user, hazard, "signoff") or has_duty(user, hazard, "triage")
+    if duty == "listing":
+        return committee and bool(user.unit_id)
+    raise ValueError(duty)
+
+
+def allowed_actions(hazard, user):
+    """[(action, label, style)] the user may take now: the buttons on the detail page."""
+    actions = []
+    for name, transition in TRANSITIONS.items():
+        if hazard.status in transition.sources and has_duty(user, hazard, transition.duty):
+            actions.append((name, transition.label, transition.style))
+    for name, (sources, duty, label) in SIDE_ACTIONS.items():
+        if hazard.status in sources and has_duty(user, hazard, duty):
+            actions.append((name, label, ""))
+    return actions

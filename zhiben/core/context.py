@@ -2,12 +2,16 @@
 
 from django.urls import NoReverseMatch, reverse
 
+# (label, url name, capability or None). Order is the menu order.
 NAV = [
     ("首页", "core:home", None),
+    ("隐患台账", "hazards:list", "hazard.view"),
+    ("上报隐患", "hazards:report", "hazard.report"),
     ("生产经营单位", "enterprises:list", "enterprise.view"),
-    ("单位", "regions:unit_list", "unit.view"),
     ("行政区划", "regions:region_list", "region.view"),
+    ("单位", "regions:unit_list", "unit.view"),
     ("用户", "accounts:user_list", "user.view"),
+    ("账号安全", "accounts:security", "security.manage"),
     ("审计日志", "audit:list", "audit.view"),
 ]
 
@@ -24,5 +28,9 @@ def navigation(request):
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append({"label": label, "url": url, "active": request.path == url or (url != "/" and request.path.startswith(url))})
+        items.append({"label": label, "url": url, "active": False})
+    # the entry whose URL is the longest prefix of the current path is the active one (/regions/units/ is 单位, not 行政区划)
+    matches = [item for item in items if request.path == item["url"] or (item["url"] != "/" and request.path.startswith(item["url"]))]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
     return {"nav": items}

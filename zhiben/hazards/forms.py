@@ -30,22 +30,28 @@ def evidence_field(label="照片/材料"):
 
 
 class HazardReportForm(forms.Form):
+    """Grouped for the template: what field staff always fill, the no-enterprise place, the plan."""
+
+    MAIN = ("enterprise", "enterprise_code", "description", "location", "photos", "level", "criteria_item", "criteria_other", "channel", "category", "found_date")
+    PLACE = ("place_name", "place_kind", "region", "industry")
+    PLAN = ("deadline", "responsible_person", "measures")
+
     enterprise = forms.ModelChoiceField(label="生产经营单位", queryset=Enterprise.objects.none(), required=False, empty_label="（无主体隐患：填写下方场所）")
     enterprise_code = forms.CharField(label="单位统一社会信用代码或名称", required=False, max_length=200,
                                       help_text="管辖范围内单位较多时直接输入代码或全称")
     place_name = forms.CharField(label="场所名称（无企业时）", required=False, max_length=200, help_text="如：某小区燃气管道、某自建房")
-    place_kind = forms.ChoiceField(label="场所类型", choices=PlaceKind.choices, required=False)
-    region = forms.ModelChoiceField(label="场所所在村社区", queryset=Region.objects.none(), required=False, to_field_name="code")
-    industry = forms.ModelChoiceField(label="行业领域（无企业时）", queryset=Industry.objects.all(), required=False)
+    place_kind = forms.ChoiceField(label="场所类型", choices=[("", "请选择")] + PlaceKind.choices, required=False)
+    region = forms.ModelChoiceField(label="场所所在村社区", queryset=Region.objects.none(), required=False, to_field_name="code", empty_label="请选择")
+    industry = forms.ModelChoiceField(label="行业领域（无企业时）", queryset=Industry.objects.all(), required=False, empty_label="请选择")
     channel = forms.ChoiceField(label="发现渠道", choices=Channel.choices)
     level = forms.ChoiceField(label="隐患等级", choices=Level.choices, initial=Level.GENERAL)
-    criteria_item = forms.ModelChoiceField(label="判定依据条款（重大隐患）", queryset=CriteriaItem.objects.select_related("standard").order_by("standard__name", "sort"), required=False)
+    criteria_item = forms.ModelChoiceField(label="判定依据条款（重大隐患）", queryset=CriteriaItem.objects.select_related("standard").order_by("standard__name", "sort"), required=False, empty_label="请选择（重大隐患必选，或填写下方理由）")
     criteria_other = forms.CharField(label="其他认定理由（标准未列明时）", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     category = forms.ChoiceField(label="隐患类别", choices=[("", "—")] + Category.choices, required=False)
     description = forms.CharField(label="隐患描述", widget=forms.Textarea(attrs={"rows": 3}))
     location = forms.CharField(label="隐患部位", required=False, max_length=300)
-    found_date = forms.DateField(label="发现日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    deadline = forms.DateField(label="整改期限", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="不填则按规则默认（一般30天，重大90天）")
+    found_date = forms.DateField(label="发现日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    deadline = forms.DateField(label="整改期限", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), help_text="不填则按规则默认（一般30天，重大90天）")
     responsible_person = forms.CharField(label="整改责任人", required=False, max_length=50)
     measures = forms.CharField(label="整改措施", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     photos = evidence_field("现场照片")
@@ -64,6 +70,9 @@ class HazardReportForm(forms.Form):
             self.fields["channel"].choices = [(Channel.SELF_REPORT, Channel.SELF_REPORT.label)]
             for name in ("enterprise", "enterprise_code", "place_name", "place_kind", "region", "industry"):
                 self.fields.pop(name, None)
+
+    def groups(self):
+        return [[self[name] for name in group if name in self.fields] for group in (self.MAIN, self.PLACE, self.PLAN)]
 
     def clean(self):
         data = super().clean()

@@ -1,0 +1,21 @@
+"""Logging in through the real pages, second factor included."""
+
+from zhiben.accounts import totp
+from zhiben.accounts.models import User
+from zhiben.testing import PASSWORD
+
+
+def login(page, base, username, password=PASSWORD):
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    if "/accounts/login/totp/" in page.url:
+        user = User.objects.get(username=username)
+        step = max(totp.current_step(), user.totp_last_step + 1)
+        page.fill("input[name=code]", totp.code_at(user.totp_secret, step))
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+    assert page.url.rstrip("/") == base, f"login of {username} ended at {page.url}"

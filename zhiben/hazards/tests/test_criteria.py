@@ -1,0 +1,31 @@
+from zhiben.core.exceptions import ApplicationError
+from zhiben.hazards.criteria import criteria_import
+from zhiben.hazards.models import CriteriaItem, CriteriaStandard
+from zhiben.testing import CastTestCase
+
+HEADERS = ["标准代码", "版本", "标准名称", "文号", "施行日期", "部分", "条款号", "条款内容"]
+
+
+class CriteriaTests(CastTestCase):
+    def test_seeded_national_standards(self):
+        self.assertEqual(CriteriaStandard.objects.count(), 10)
+        gongmao = CriteriaStandard.objects.get(code="gongmao")
+        self.assertEqual(gongmao.doc_number, "应急管理部令第10号")
+        self.assertEqual(gongmao.items.count(), 18)
+        self.assertEqual(sorted(p.title[:3] for p in gongmao.parts.all()), ["专项类", "专项类", "专项类", "管理类"])
+
+    def test_import_new_standard_and_version(self):
+        rows = [(2, ["gas-local", "2024", "某省燃气重大隐患判定细则", "X应急〔2024〕1号", "2024-03-01", "厂站", "第一条", "无经营许可证"]),
+                (3, ["gas-local", "2024", "某省燃气重大隐患判定细则", "X应急〔2024〕1号", "2024-03-01", "厂站", "第二条", "未建立隐患排查制度"])]
+        result = criteria_import(headers=HEADERS, rows=rows)
+        self.assertEqual((result["new_standards"], result["items"]), (1, 2))
+        self.assertEqual(CriteriaItem.objects.filter(standard__code="gas-local").count(), 2)
+
+    def test_bad_rows_write_nothing(self):
+        rows = [(2, ["x", "1", "标准", "", "2024-13-01", "", "第一条", "内容"]), (3, ["x", "1", "标准", "", "", "", "", "缺条款号"])]
+        with self.assertRaises(ApplicationError) as caught:
+            criteria_import(headers=HEADERS, rows=rows)
+        self.assertEqual([e["row"] for e in caught.exception.errors], [2, 3])
+        self.assertFalse(CriteriaStandard.objects.filter(code="x").exists())
+        with self.assertRaises(ApplicationError):
+            criteria_import(headers=HEADERS[:3], rows=rows)

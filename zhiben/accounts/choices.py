@@ -17,7 +17,7 @@ class Role(models.TextChoices):
 # The three administrators (三员) hold disjoint capabilities and no business data rights.
 ROLE_CAPABILITIES = {
     Role.COMMITTEE_ADMIN: {
-        "hazard.view", "hazard.report", "hazard.import", "hazard.export",
+        "hazard.view", "hazard.report", "hazard.import", "hazard.export", "escalation.manage",
         "enterprise.view", "enterprise.add", "enterprise.change", "enterprise.import", "enterprise.export",
         "unit.view", "region.view", "user.view",
     },

@@ -13,6 +13,14 @@ from zhiben.core.models import ScopedQuerySet
 from .choices import ROLE_CAPABILITIES, Role
 
 
+def mask_phone(phone):
+    """138****5678: phone numbers are shown masked in lists and audit data."""
+    phone = phone or ""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
 class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
     pass
 
@@ -70,6 +78,10 @@ class User(AbstractUser):
         if not self.unit_id:
             return []
         return list(self.unit.industries.values_list("id", flat=True))
+
+    @property
+    def phone_masked(self):
+        return mask_phone(self.phone)
 
     @property
     def is_locked(self):

@@ -1,19 +1,31 @@
-"""Login (password, then TOTP for privileged roles), logout, password change, API tokens."""
+"""Login (password, then TOTP for privileged roles), logout, password change, API tokens,
+and account administration (系统管理员: users; 安全管理员: lockouts, second factors, password resets).
 
+Object pages look the account up in the viewer's scope first (404 outside it), then check the capability (403).
+"""
+
+import time
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from zhiben.core.exceptions import ApplicationError
+from zhiben.core.exceptions import ApplicationError, ScopeError
+from zhiben.core.views import paginate, query_without, require_capability
 
-from . import services, totp
-from .forms import ApiTokenForm, LoginForm, PasswordChangeForm, TotpForm
+from . import selectors, services, totp
+from .forms import ApiTokenForm, LoginForm, PasswordChangeForm, TotpForm, UserFilterForm, UserForm, apply_service_errors
 from .models import User
 
 PENDING = "pending_2fa_user"
+PENDING_AT = "pending_2fa_at"
+PENDING_SECONDS = 5 * 60  # the second step must follow the password within five minutes
 
 
 def _next_url(request):
@@ -42,6 +54,7 @@ def login_view(request):
             if services.totp_required(user):
                 request.session.cycle_key()
                 request.session[PENDING] = user.pk
+                request.session[PENDING_AT] = int(time.time())
                 request.session["pending_next"] = _next_url(request)
                 return redirect("accounts:totp")
             return _finish_login(request, user, "password")
@@ -51,7 +64,10 @@ def login_view(request):
 def totp_view(request):
     """Second step: verify (or first bind) the authenticator code of a password-checked user."""
     user = User.objects.filter(pk=request.session.get(PENDING), is_active=True).first()
-    if user is None:
+    if user is None or int(time.time()) - request.session.get(PENDING_AT, 0) > PENDING_SECONDS:
+        _drop_pending(request)
+        if user is not None:
+            messages.warning(request, "验证超时，请重新输入用户名和密码。")
         return redirect("accounts:login")
     secret = user.totp_secret if not user.totp_confirmed and user.totp_secret else None
     if not user.totp_confirmed and secret is None:
@@ -61,19 +77,26 @@ def totp_view(request):
         try:
             services.totp_check(user=user, code=form.cleaned_data["code"], confirm=not user.totp_confirmed)
         except ApplicationError as exc:
+            if exc.code == "locked":
+                _drop_pending(request)
+                messages.error(request, exc.message)
+                return redirect("accounts:login")
             form.add_error("code", exc.message)
         else:
             next_url = request.session.pop("pending_next", "/")
-            request.session.pop(PENDING, None)
+            _drop_pending(request)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             services.login_completed(user=user, method="password+totp")
             return redirect(next_url or "/")
     context = {"form": form, "binding": not user.totp_confirmed, "secret": secret, "account": user.username}
     if secret:
-        from django.conf import settings
-
         context["uri"] = totp.provisioning_uri(secret, user.username, settings.TOTP_ISSUER)
     return render(request, "accounts/totp.html", context)
+
+
+def _drop_pending(request):
+    for key in (PENDING, PENDING_AT):
+        request.session.pop(key, None)
 
 
 @require_POST
@@ -91,7 +114,7 @@ def password_change_view(request):
         try:
             services.user_change_password(user=request.user, old_password=form.cleaned_data["old_password"], new_password=form.cleaned_data["new_password"])
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            apply_service_errors(form, exc)
         else:
             from django.contrib.auth import update_session_auth_hash
 
@@ -110,7 +133,7 @@ def tokens_view(request):
         try:
             _, new_key = services.api_token_create(actor=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"])
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            apply_service_errors(form, exc)
         else:
             form = ApiTokenForm()
     tokens = request.user.api_tokens.all()
@@ -124,3 +147,135 @@ def token_revoke_view(request, pk):
     services.api_token_revoke(actor=request.user, token=token)
     messages.success(request, f"令牌“{token.name}”已吊销。")
     return redirect("accounts:tokens")
+
+
+# --- account administration ---
+
+def _scoped_user(request, pk, capability):
+    """The account `pk` if the viewer's scope holds it (else 404), provided the viewer has `capability` (else 403)."""
+    target = selectors.user_get(user=request.user, pk=pk)
+    require_capability(request.user, capability)
+    return target
+
+
+def _service_call(request, func, **kwargs):
+    """Run a POST action's service; a refusal becomes a message (or a 404 when the target left the scope)."""
+    try:
+        return func(actor=request.user, **kwargs), None
+    except ScopeError as exc:
+        raise Http404 from exc
+    except ApplicationError as exc:
+        if exc.code == "forbidden":
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+        return None, exc
+
+
+@login_required
+def user_list(request):
+    require_capability(request.user, "user.view")
+    form = UserFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = paginate(request, selectors.user_list(user=request.user, filters=filters))
+    return render(request, "accounts/user_list.html", {"page": page, "form": form, "query": query_without(request, "page")})
+
+
+@login_required
+def user_create(request):
+    require_capability(request.user, "user.manage")
+    form = UserForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(actor=request.user, username=form.cleaned_data["username"],
+                                        password=form.cleaned_data["password"], **form.service_values())
+        except ApplicationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"已创建用户“{user.username}”，首次登录须修改初始密码。")
+            return redirect("accounts:user_detail", pk=user.pk)
+    return render(request, "accounts/user_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def user_detail(request, pk):
+    target = _scoped_user(request, pk, "user.view")
+    return render(request, "accounts/user_detail.html", {
+        "target": target, "totp_required": services.totp_required(target),
+        "password_expired": services.password_expired(target),
+    })
+
+
+@login_required
+def user_edit(request, pk):
+    target = _scoped_user(request, pk, "user.manage")
+    form = UserForm(request.POST or None, actor=request.user, instance=target)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update(actor=request.user, user=target, data=form.service_values())
+        except ScopeError as exc:
+            raise Http404 from exc
+        except ApplicationError as exc:
+            if exc.code == "forbidden":
+                raise PermissionDenied(exc.message) from exc
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"已保存用户“{target.username}”。")
+            return redirect("accounts:user_detail", pk=target.pk)
+    return render(request, "accounts/user_form.html", {"form": form, "target": target})
+
+
+@login_required
+@require_POST
+def user_set_active(request, pk):
+    target = _scoped_user(request, pk, "user.manage")
+    active = request.POST.get("active") == "1"
+    _, error = _service_call(request, services.user_set_active, user=target, active=active)
+    if error is None:
+        messages.success(request, f"已{'启用' if active else '停用'}用户“{target.username}”。")
+    return redirect("accounts:user_detail", pk=target.pk)
+
+
+@login_required
+def security_overview(request):
+    require_capability(request.user, "security.manage")
+    return render(request, "accounts/security.html", {
+        "overview": selectors.security_overview(user=request.user),
+        "max_failures": settings.LOGIN_MAX_FAILURES, "lockout_minutes": settings.LOGIN_LOCKOUT_MINUTES,
+    })
+
+
+def _back(request, target):
+    target_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target_url, allowed_hosts={request.get_host()}):
+        return redirect(target_url)
+    return redirect("accounts:user_detail", pk=target.pk)
+
+
+@login_required
+@require_POST
+def user_unlock(request, pk):
+    target = _scoped_user(request, pk, "security.manage")
+    _, error = _service_call(request, services.user_unlock, user=target)
+    if error is None:
+        messages.success(request, f"已解锁账号“{target.username}”。")
+    return _back(request, target)
+
+
+@login_required
+@require_POST
+def user_reset_totp(request, pk):
+    target = _scoped_user(request, pk, "security.manage")
+    _, error = _service_call(request, services.user_reset_totp, user=target)
+    if error is None:
+        messages.success(request, f"已重置“{target.username}”的动态口令，该用户下次登录时重新绑定。")
+    return _back(request, target)
+
+
+@login_required
+@require_POST
+def user_reset_password(request, pk):
+    target = _scoped_user(request, pk, "security.manage")
+    password, error = _service_call(request, services.user_reset_password, user=target)
+    if error is None:
+        return render(request, "accounts/password_reset_done.html", {"target": target, "password": password})
+    return _back(request, target)

@@ -2,8 +2,20 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from zhiben.core.models import ScopedQuerySet
+from zhiben.core.scoping import scope_q
+
+
+class AuditQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        """Events in the user's region subtree; an auditor also sees system-wide events (no region),
+        such as failed logins with unknown user names and imports run from the command line."""
+        q = scope_q(user, self.model)
+        if user is not None and user.is_authenticated and user.can("audit.view"):
+            q |= Q(region_code="")
+        return self.filter(q)
 
 
 class AuditEvent(models.Model):
@@ -28,7 +40,7 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField("上一条摘要", max_length=64)
     hash = models.CharField("摘要", max_length=64)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         ordering = ["-seq"]

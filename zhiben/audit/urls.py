@@ -5,4 +5,6 @@ from . import views
 app_name = "audit"
 urlpatterns = [
     path("", views.audit_list, name="list"),
+    path("<int:pk>/", views.audit_detail, name="detail"),
+    path("verify/", views.audit_verify_view, name="verify"),
 ]

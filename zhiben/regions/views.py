@@ -1,20 +1,123 @@
+"""The jurisdiction tree (drill-down with counts), region import, and unit pages.
+
+Object pages look the object up in the viewer's scope first (404 outside it), then check the capability (403).
+"""
+
+from copy import copy
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
 
-from zhiben.core.views import paginate, require_capability
+from zhiben.core.exceptions import ApplicationError, ScopeError
+from zhiben.core.views import paginate, query_without, require_capability
 
-from .models import Region, Unit
+from . import selectors, services
+from .forms import RegionImportForm, UnitFilterForm, UnitForm, apply_service_errors
+from .importers import read_region_rows
+
+MAX_SHOWN_ERRORS = 200
 
 
 @login_required
 def region_list(request):
+    """The top of the user's tree, or search results for ?q=."""
     require_capability(request.user, "region.view")
-    qs = Region.objects.for_user(request.user)
-    return render(request, "regions/region_list.html", {"page": paginate(request, qs, default=50)})
+    text = (request.GET.get("q") or "").strip()
+    if text:
+        page = paginate(request, selectors.region_search(user=request.user, text=text), default=50)
+        return render(request, "regions/region_list.html", {"page": page, "q": text, "query": query_without(request, "page")})
+    roots = selectors.with_counts(user=request.user, regions=selectors.region_roots(user=request.user))
+    return render(request, "regions/region_list.html", {"roots": roots})
+
+
+@login_required
+def region_detail(request, code):
+    if not code.isdigit():
+        raise Http404
+    region = selectors.region_get(user=request.user, code=code.ljust(12, "0"))
+    require_capability(request.user, "region.view")
+    children = selectors.with_counts(user=request.user, regions=region.children.order_by("code"))
+    (region,) = selectors.with_counts(user=request.user, regions=[region])
+    units = selectors.unit_list(user=request.user).filter(region=region)
+    return render(request, "regions/region_detail.html", {
+        "region": region, "children": children, "units": units,
+        "breadcrumb": selectors.region_breadcrumb(user=request.user, region=region),
+    })
+
+
+@login_required
+def region_import(request):
+    require_capability(request.user, "region.import")
+    form = RegionImportForm(request.POST or None, request.FILES or None)
+    errors, more = [], 0
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows, columns = read_region_rows(upload, filename=upload.name)
+            result = services.region_import(actor=request.user, rows=rows, columns=columns)
+        except ApplicationError as exc:
+            form.add_error("file" if not exc.errors else None, exc.message)
+            errors, more = exc.errors[:MAX_SHOWN_ERRORS], max(0, len(exc.errors) - MAX_SHOWN_ERRORS)
+        else:
+            messages.success(request, f"导入完成：新增 {result['created']} 个，更名 {result['renamed']} 个，未变 {result['unchanged']} 个。")
+            return redirect("regions:region_list")
+    return render(request, "regions/region_import.html", {"form": form, "errors": errors, "more": more})
 
 
 @login_required
 def unit_list(request):
     require_capability(request.user, "unit.view")
-    qs = Unit.objects.for_user(request.user).select_related("region").prefetch_related("industries")
-    return render(request, "regions/unit_list.html", {"page": paginate(request, qs, default=50)})
+    form = UnitFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = paginate(request, selectors.unit_list(user=request.user, filters=filters), default=50)
+    return render(request, "regions/unit_list.html", {"page": page, "form": form, "query": query_without(request, "page")})
+
+
+@login_required
+def unit_detail(request, pk):
+    unit = selectors.unit_get(user=request.user, pk=pk)
+    require_capability(request.user, "unit.view")
+    return render(request, "regions/unit_detail.html", {"unit": unit, "user_count": unit.users.filter(is_active=True).count()})
+
+
+def _save_unit(request, form, unit=None):
+    """Call the service with the form's data; return the unit, or None with the errors placed on the form."""
+    try:
+        if unit is None:
+            return services.unit_create(actor=request.user, data=form.service_data())
+        return services.unit_update(actor=request.user, unit=unit, data=form.service_data())
+    except ScopeError as exc:
+        raise Http404 from exc
+    except ApplicationError as exc:
+        if exc.code == "forbidden":
+            raise PermissionDenied(exc.message) from exc
+        apply_service_errors(form, exc)
+        return None
+
+
+@login_required
+def unit_create(request):
+    require_capability(request.user, "unit.manage")
+    form = UnitForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        unit = _save_unit(request, form)
+        if unit is not None:
+            messages.success(request, f"已创建单位“{unit.name}”。")
+            return redirect("regions:unit_detail", pk=unit.pk)
+    return render(request, "regions/unit_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def unit_edit(request, pk):
+    unit = selectors.unit_get(user=request.user, pk=pk)
+    require_capability(request.user, "unit.manage")
+    form = UnitForm(request.POST or None, instance=copy(unit), actor=request.user)  # the form edits a copy
+    if request.method == "POST" and form.is_valid():
+        saved = _save_unit(request, form, unit)
+        if saved is not None:
+            messages.success(request, f"已保存单位“{saved.name}”。")
+            return redirect("regions:unit_detail", pk=saved.pk)
+    return render(request, "regions/unit_form.html", {"form": form, "unit": unit})

@@ -1,0 +1,136 @@
+"""The audit pages: only the 审计管理员, filters, detail with changes and hashes, chain verification, scope."""
+
+from datetime import timedelta
+
+from django.db import connection
+from django.utils import timezone
+
+from zhiben.accounts.choices import Role
+from zhiben.accounts.services import user_update
+from zhiben.audit.models import AuditEvent
+from zhiben.audit.services import audit_record
+from zhiben.testing import CastTestCase, make_user
+
+
+def tamper(event):
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {AuditEvent._meta.db_table} SET object_repr = %s WHERE id = %s", ["篡改", event.id])
+
+
+class AuditPageTests(CastTestCase):
+    def setUp(self):
+        self.ent_a = audit_record(actor=self.alice, action="enterprise.update", obj=self.enterprise_a,
+                                  data={"changes": {"name": ["旧名", "凤凰化工有限公司"]}})
+        self.failed = audit_record(actor=self.dave, action="auth.login_failed", obj=self.dave, success=False, data={"failures": 1})
+        self.ent_b = audit_record(actor=self.charlie, action="enterprise.update", obj=self.enterprise_b)
+        self.system = audit_record(actor=None, action="auth.login_failed", object_type="accounts.user", object_repr="nobody",
+                                   data={"reason": "unknown_user"}, success=False)
+
+    def seqs(self, response):
+        return [e.seq for e in response.context["page"]]
+
+    def test_the_auditor_reads_own_jurisdiction_and_system_events(self):
+        response = self.login(self.aud).get("/audit/")
+        self.assertEqual(response.status_code, 200)
+        seqs = self.seqs(response)
+        self.assertIn(self.ent_a.seq, seqs)
+        self.assertIn(self.system.seq, seqs)
+        self.assertNotIn(self.ent_b.seq, seqs)
+        self.assertContains(response, "校验审计链")
+
+    def test_reading_the_list_is_itself_audited(self):
+        self.login(self.aud).get("/audit/?action=auth.&success=0")
+        event = AuditEvent.objects.filter(action="audit.view", actor=self.aud).get()
+        self.assertEqual(event.data["filters"], {"action": "auth.", "success": "0"})
+        self.assertEqual(event.region_code, self.county_a.code)
+
+    def test_it_filters(self):
+        self.login(self.aud)
+        self.assertEqual(self.seqs(self.client.get("/audit/?action=enterprise.")), [self.ent_a.seq])
+        self.assertEqual(self.seqs(self.client.get("/audit/?actor=dav")), [self.failed.seq])
+        self.assertEqual(self.seqs(self.client.get("/audit/?object_type=enterprises.enterprise")), [self.ent_a.seq])
+        self.assertEqual(self.seqs(self.client.get(f"/audit/?object_type=enterprises.enterprise&object_id={self.enterprise_a.pk}")), [self.ent_a.seq])
+        self.assertEqual(set(self.seqs(self.client.get("/audit/?success=0"))), {self.failed.seq, self.system.seq})
+        today = timezone.localdate()
+        self.assertIn(self.ent_a.seq, self.seqs(self.client.get(f"/audit/?date_from={today}&date_to={today}")))
+        self.assertEqual(self.seqs(self.client.get(f"/audit/?date_from={today + timedelta(days=1)}")), [])
+        self.assertEqual(self.seqs(self.client.get(f"/audit/?date_to={today - timedelta(days=1)}")), [])
+
+    def test_bad_filters_show_errors_next_to_the_fields(self):
+        response = self.login(self.aud).get("/audit/?date_from=2026-13-40")
+        self.assertIn("date_from", response.context["form"].errors)
+        response = self.client.get("/audit/?date_from=2026-05-02&date_to=2026-05-01")
+        self.assertIn("截止日期不能早于起始日期。", response.context["form"].errors["date_to"])
+        self.assertContains(response, 'class="fielderror"')
+
+    def test_it_paginates(self):
+        for i in range(60):
+            audit_record(actor=self.alice, action="test.bulk", obj=self.enterprise_a, data={"i": i})
+        self.login(self.aud)
+        self.assertEqual(len(self.client.get("/audit/?action=test.").context["page"]), 50)
+        self.assertEqual(len(self.client.get("/audit/?action=test.&page=2").context["page"]), 10)
+
+    def test_the_detail_shows_changes_and_hashes(self):
+        user_update(actor=self.sam, user=self.dave, data={"role": Role.GRID, "region": self.village_a1})
+        event = AuditEvent.objects.get(action="user.update")
+        response = self.login(self.aud).get(f"/audit/{event.pk}/")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(("role", Role.LEADER, Role.GRID), response.context["changes"])
+        self.assertContains(response, event.hash)
+        self.assertContains(response, event.prev_hash)
+        self.assertContains(response, "内容与摘要一致")
+        self.assertTrue(AuditEvent.objects.filter(action="audit.view", object_id=str(event.pk)).exists())
+
+    def test_the_detail_shows_creations_as_after_values(self):
+        from zhiben.accounts.services import user_create
+
+        user_create(actor=self.sam, username="newbie", password="Init-pass-2026", role=Role.LEADER, region=self.county_a)
+        event = AuditEvent.objects.get(action="user.create")
+        response = self.login(self.aud).get(f"/audit/{event.pk}/")
+        self.assertIn(("role", "", Role.LEADER), response.context["changes"])
+
+    def test_the_detail_flags_a_tampered_event(self):
+        tamper(self.ent_a)
+        response = self.login(self.aud).get(f"/audit/{self.ent_a.pk}/")
+        self.assertContains(response, "内容与摘要不符")
+
+    def test_verification_reports_a_clean_chain_and_is_audited(self):
+        response = self.login(self.aud).post("/audit/verify/", follow=True)
+        self.assertContains(response, "审计链完整")
+        event = AuditEvent.objects.get(action="audit.verify")
+        self.assertTrue(event.data["ok"])
+
+    def test_verification_names_the_tampered_event(self):
+        tamper(self.failed)
+        response = self.login(self.aud).post("/audit/verify/", follow=True)
+        self.assertContains(response, f"#{self.failed.seq}")
+        self.assertContains(response, "内容与摘要不符")
+        event = AuditEvent.objects.get(action="audit.verify")
+        self.assertFalse(event.success)
+
+    def test_verification_needs_post(self):
+        self.assertEqual(self.login(self.aud).get("/audit/verify/").status_code, 405)
+
+    def test_other_roles_cannot_read_the_log(self):
+        for user in (self.sam, self.sid, self.alice, self.bob, self.dave, self.emma):
+            self.login(user)
+            self.assertEqual(self.client.get("/audit/").status_code, 403, user.username)
+            self.assertEqual(self.client.post("/audit/verify/").status_code, 403, user.username)
+        self.login(self.sam)
+        self.assertEqual(self.client.get(f"/audit/{self.ent_a.pk}/").status_code, 403)
+        self.assertFalse(AuditEvent.objects.filter(action__in=["audit.view", "audit.verify"]).exists())
+
+    def test_it_hides_other_jurisdictions(self):
+        self.login(self.charlie)
+        self.assertEqual(self.client.get(f"/audit/{self.ent_a.pk}/").status_code, 404)
+        aud_b = make_user("aud_b", Role.AUDIT_ADMIN, self.county_b)
+        self.login(aud_b)
+        self.assertEqual(self.client.get(f"/audit/{self.ent_a.pk}/").status_code, 404)
+        self.assertEqual(self.client.get(f"/audit/{self.ent_b.pk}/").status_code, 200)
+        self.assertNotIn(self.ent_a.seq, self.seqs(self.client.get("/audit/")))
+        self.login(self.aud)
+        self.assertEqual(self.client.get(f"/audit/{self.ent_b.pk}/").status_code, 404)
+
+    def test_anonymous_is_sent_to_login(self):
+        self.assertEqual(self.client.get("/audit/").status_code, 302)
+        self.assertEqual(self.client.post("/audit/verify/").status_code, 302)

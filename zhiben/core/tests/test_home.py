@@ -1,0 +1,97 @@
+"""The home page and the navigation, per role."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from zhiben.accounts.models import User
+from zhiben.audit.services import audit_record
+from zhiben.testing import CastTestCase
+
+
+class HomeTests(CastTestCase):
+    def cards(self, user):
+        response = self.login(user).get("/")
+        self.assertEqual(response.status_code, 200)
+        return {c["label"]: c["value"] for c in response.context["summary"]["cards"]}, response
+
+    def test_business_roles_see_their_jurisdictions_figures(self):
+        cards, response = self.cards(self.alice)
+        self.assertEqual((cards["生产经营单位"], cards["高危企业"], cards["单位"]), (2, 0, 2))
+        self.assertContains(response, "按监管行业")
+        self.assertEqual(self.cards(self.bob)[0]["生产经营单位"], 3)
+        self.assertEqual(self.cards(self.erin)[0]["生产经营单位"], 1)  # her unit's industries only
+        self.assertEqual(self.cards(self.gina)[0]["生产经营单位"], 1)
+        self.assertEqual(self.cards(self.dave)[0]["生产经营单位"], 2)
+
+    def test_it_hides_other_jurisdictions(self):
+        cards, response = self.cards(self.charlie)
+        self.assertEqual((cards["生产经营单位"], cards["单位"]), (1, 1))
+        self.assertNotContains(response, "凤凰化工有限公司")
+
+    def test_an_enterprise_user_sees_their_enterprise(self):
+        cards, response = self.cards(self.emma)
+        self.assertEqual(response.context["summary"]["enterprise"], self.enterprise_a)
+        self.assertContains(response, "凤凰化工有限公司")
+        self.assertContains(response, self.enterprise_a.credit_code)
+        self.assertContains(response, f'href="/enterprises/{self.enterprise_a.pk}/"')
+        self.assertNotIn("生产经营单位", cards)
+
+    def test_the_system_admin_sees_accounts_units_and_regions(self):
+        User.objects.filter(pk=self.dave.pk).update(is_active=False)
+        cards, response = self.cards(self.sam)
+        self.assertEqual((cards["在用账号"], cards["已停用账号"], cards["单位"], cards["行政区划"]), (7, 1, 2, 5))
+        self.assertNotIn("生产经营单位", cards)
+        self.assertNotContains(response, "校验审计链")
+
+    def test_the_security_admin_sees_locks_and_missing_second_factors(self):
+        User.objects.filter(pk=self.dave.pk).update(locked_until=timezone.now() + timedelta(minutes=10))
+        User.objects.filter(pk=self.charlie.pk).update(locked_until=timezone.now() + timedelta(minutes=10))
+        User.objects.filter(pk=self.alice.pk).update(totp_confirmed=True, totp_secret="X")
+        cards, _ = self.cards(self.sid)
+        self.assertEqual(cards["已锁定账号"], 1)
+        self.assertEqual(cards["特权账号未绑定动态口令"], 3)  # sam, sid, aud
+        self.assertNotIn("在用账号", cards)
+
+    def test_the_auditor_sees_recent_events_and_can_verify(self):
+        audit_record(actor=self.alice, action="enterprise.update", obj=self.enterprise_a)
+        audit_record(actor=self.dave, action="auth.login_failed", obj=self.dave, success=False)
+        audit_record(actor=self.charlie, action="enterprise.update", obj=self.enterprise_b)
+        cards, response = self.cards(self.aud)
+        self.assertEqual((cards["近7天审计事件"], cards["近7天失败操作"], cards["近7天登录验证失败"]), (2, 1, 1))
+        self.assertContains(response, 'action="/audit/verify/"')
+        self.assertNotIn("生产经营单位", cards)
+
+    def test_anonymous_is_sent_to_login(self):
+        self.assertRedirects(self.client.get("/"), "/accounts/login/?next=/", fetch_redirect_response=False)
+
+
+class NavigationTests(CastTestCase):
+    def labels(self, user, path="/"):
+        response = self.login(user).get(path)
+        return [item["label"] for item in response.context["nav"]], [item["label"] for item in response.context["nav"] if item["active"]]
+
+    def test_each_role_sees_its_entries(self):
+        foundation = {"首页", "生产经营单位", "行政区划", "单位", "用户", "账号安全", "审计日志"}
+        business = {
+            "alice": ["首页", "生产经营单位", "行政区划", "单位", "用户"],
+            "erin": ["首页", "生产经营单位", "行政区划", "单位"],
+            "dave": ["首页", "生产经营单位", "行政区划", "单位"],
+            "emma": ["首页", "生产经营单位"],
+        }
+        for username, labels in business.items():  # business modules add their own entries; compare the foundation's
+            shown = [label for label in self.labels(getattr(self, username))[0] if label in foundation]
+            self.assertEqual(shown, labels, username)
+        administrators = {  # the three administrators see nothing else at all
+            "sam": ["首页", "行政区划", "单位", "用户"],
+            "sid": ["首页", "用户", "账号安全"],
+            "aud": ["首页", "审计日志"],
+        }
+        for username, labels in administrators.items():
+            self.assertEqual(self.labels(getattr(self, username))[0], labels, username)
+
+    def test_the_longest_matching_entry_is_active(self):
+        self.assertEqual(self.labels(self.sam, "/regions/units/")[1], ["单位"])
+        self.assertEqual(self.labels(self.sam, f"/regions/{self.county_a.code}/")[1], ["行政区划"])
+        self.assertEqual(self.labels(self.sam, "/")[1], ["首页"])
+        self.assertEqual(self.labels(self.sid, "/accounts/security/")[1], ["账号安全"])

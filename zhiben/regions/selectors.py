@@ -1,0 +1,93 @@
+"""Reads of the jurisdiction tree and of units, always through `for_user`."""
+
+from django.db.models import Count, Q
+from django.db.models.functions import Substr
+from django.shortcuts import get_object_or_404
+
+from zhiben.core.scoping import LEVEL_PREFIX, in_subtree, subtree_range
+
+from .models import Region, Unit
+
+
+def _subtree_counts(qs, field, regions):
+    """{region code: rows of `qs` whose `field` lies in that region's subtree}, one query for sibling regions."""
+    regions = list(regions)
+    if not regions:
+        return {}
+    keep = LEVEL_PREFIX[regions[0].level]
+    low = min(r.code for r in regions)
+    high = max(subtree_range(r.code)[1] for r in regions)
+    rows = (qs.filter(**{f"{field}__gte": low, f"{field}__lte": high})
+            .annotate(prefix=Substr(field, 1, keep)).values("prefix").annotate(n=Count("pk")).order_by())
+    by_prefix = {row["prefix"]: row["n"] for row in rows}
+    return {r.code: by_prefix.get(r.code[:keep], 0) for r in regions}
+
+
+def with_counts(*, user, regions):
+    """Attach `enterprise_count` and `unit_count` (what `user` may see in each subtree) to sibling regions."""
+    from zhiben.enterprises.models import Enterprise
+
+    regions = list(regions)
+    by_level = {}
+    for region in regions:
+        by_level.setdefault(region.level, []).append(region)
+    for group in by_level.values():
+        enterprises = _subtree_counts(Enterprise.objects.for_user(user), "region_id", group)
+        units = _subtree_counts(Unit.objects.for_user(user), "region_id", group)
+        for region in group:
+            region.enterprise_count, region.unit_count = enterprises[region.code], units[region.code]
+    return regions
+
+
+def region_roots(*, user):
+    """Where the tree starts for `user`: their own region, or the top level for a national superuser."""
+    if user.region_id and not user.is_superuser:
+        return list(Region.objects.filter(code=user.region_id))
+    return list(Region.objects.for_user(user).filter(parent__isnull=True))
+
+
+def region_search(*, user, text):
+    text = text.strip()
+    qs = Region.objects.for_user(user)
+    return qs.filter(Q(name__contains=text) | Q(code__startswith=text)).order_by("code")
+
+
+def region_get(*, user, code):
+    return get_object_or_404(Region.objects.for_user(user), code=code)
+
+
+def region_breadcrumb(*, user, region):
+    """Ancestors from the top down, each marked with whether `user` may open it."""
+    return [(node, user.is_superuser or (bool(user.region_id) and in_subtree(node.code, user.region_id)))
+            for node in region.ancestors()]
+
+
+def unit_list(*, user, filters=None):
+    """Units `user` may see, narrowed by text, kind, industry, region subtree and state."""
+    filters = filters or {}
+    qs = Unit.objects.for_user(user).select_related("region").prefetch_related("industries")
+    text = (filters.get("q") or "").strip()
+    if text:
+        qs = qs.filter(Q(name__icontains=text) | Q(short_name__icontains=text) | Q(aliases__icontains=text))
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("industry"):
+        qs = qs.filter(industries=filters["industry"])
+    region = (filters.get("region") or "").strip()
+    if region:
+        from .services import normalize_code
+
+        code = normalize_code(region)
+        if not code:
+            return qs.none()
+        low, high = subtree_range(code)
+        qs = qs.filter(region_id__gte=low, region_id__lte=high)
+    if filters.get("active") == "1":
+        qs = qs.filter(is_active=True)
+    elif filters.get("active") == "0":
+        qs = qs.filter(is_active=False)
+    return qs.order_by("region_id", "name")
+
+
+def unit_get(*, user, pk):
+    return get_object_or_404(Unit.objects.for_user(user).select_related("region"), pk=pk)

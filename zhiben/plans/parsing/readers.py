@@ -1,0 +1,366 @@
+"""Reading a plan file into paragraphs and tables, whatever its format.
+
+Tables keep what is known about merged cells: a cell that continues the one above (`up`) or the
+one to its left (`left`). Word and Excel say so exactly; a text export (cells as tab-indented
+lines, rows separated by blank lines) only shows a blank cell, so there `up` is None: unknown.
+"""
+
+import io
+import os
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from zhiben.core.exceptions import ApplicationError
+
+from .tables import header_roles_ok
+
+TEXT_EXTS = {".txt", ".text", ".md", ".csv", ".tsv"}
+DOCX_EXTS = {".docx", ".docm"}
+SHEET_EXTS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+
+
+@dataclass
+class Cell:
+    text: str = ""
+    up: bool | None = False
+    left: bool = False
+
+
+@dataclass
+class Table:
+    rows: list
+    where: list = field(default_factory=list)  # a source label per row ("第12行", "表1第3行")
+    title: str = ""
+    exact: bool = True  # merged cells and header spans are known (Word, Excel)
+
+
+@dataclass
+class Paragraph:
+    text: str
+    where: str = ""
+
+
+@dataclass
+class Document:
+    blocks: list
+    text: str
+
+
+def read_document(data, filename):
+    """Bytes of a .txt/.docx/.xlsx (or .xls/.ods) file → Document; ApplicationError if unreadable."""
+    name = os.path.basename(filename or "") or "文件"
+    if not data or not data.strip():
+        raise ApplicationError(f"文件“{name}”是空的。")
+    ext = os.path.splitext(name)[1].lower()
+    if ext in DOCX_EXTS or (not ext and data[:2] == b"PK" and b"word/" in data[:4096]):
+        return read_docx(data, name)
+    if ext in SHEET_EXTS or (not ext and data[:2] == b"PK"):
+        return read_sheet(data, name)
+    if ext == ".doc":
+        raise ApplicationError(f"无法读取“{name}”：旧版 Word（.doc）文件请另存为 .docx 后再导入。")
+    if ext in (".pdf", ".wps", ".rtf"):
+        raise ApplicationError(f"暂不支持“{ext}”文件，请导入 .docx、.xlsx 或 .txt 文件。")
+    if ext and ext not in TEXT_EXTS:
+        raise ApplicationError(f"暂不支持“{ext}”文件，请导入 .docx、.xlsx 或 .txt 文件。")
+    return read_text(decode_text(data, name))
+
+
+def decode_text(data, name="文件"):
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ApplicationError(f"无法读取“{name}”：文件不是文本文件（可能已损坏或格式不对）。")
+    for encoding in ("utf-8-sig", "utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\t\r\n\f")
+        if controls > max(2, len(text[:8192]) // 100):
+            break
+        return text
+    raise ApplicationError(f"无法读取“{name}”：文件不是可识别的文本（请使用 UTF-8 或 GBK 编码）。")
+
+
+# --- plain text --------------------------------------------------------------------------------
+
+def _is_cell_line(line):
+    return line.startswith("\t")
+
+
+def _is_blank(line):
+    return not line.startswith("\t") and not line.strip()
+
+
+def _cell_text(line):
+    return line.strip()
+
+
+def read_text(text):
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    blocks, i = [], 0
+    while i < len(lines):
+        line = lines[i]
+        if _is_cell_line(line) and (i == 0 or not _is_cell_line(lines[i - 1])):
+            table, end = _text_table_at(lines, i)
+            if table:
+                blocks.append(table)
+                i = end
+                continue
+        delimited = _delimited_table_at(lines, i)
+        if delimited:
+            table, end = delimited
+            blocks.append(table)
+            i = end
+            continue
+        if line.strip():
+            blocks.append(Paragraph(line.strip(), f"第{i + 1}行"))
+        i += 1
+    _attach_titles(blocks)
+    return Document(blocks, "\n".join(lines))
+
+
+def _group_at(lines, i):
+    """The cells on consecutive cell lines from i (empty cells included): (texts, end index)."""
+    texts = []
+    while i < len(lines) and _is_cell_line(lines[i]):
+        texts.append(_cell_text(lines[i]))
+        i += 1
+    return texts, i
+
+
+def _text_table_at(lines, start):
+    """A table whose header row starts at `start` (cells on tab-indented lines), or (None, start)."""
+    header, after = _group_at(lines, start)
+    if not header_roles_ok(header):
+        return None, start
+    width = _row_width(lines, after, len(header))
+    rows, where = [[Cell(t) for t in header]], [f"第{start + 1}行"]
+    cur, cur_line, last_kind, i = None, None, None, after
+    while i < len(lines):
+        line = lines[i]
+        if _is_cell_line(line):
+            if cur is None or len(cur) >= width:
+                if cur is not None:
+                    rows.append(cur)
+                    where.append(f"第{cur_line + 1}行")
+                cur, cur_line = [], i
+            cur.append(_cell_text(line))
+            last_kind = "cell"
+        elif _is_blank(line):
+            j = i + 1
+            while j < len(lines) and _is_blank(lines[j]):
+                j += 1
+            if j >= len(lines):
+                i = j
+                break
+            if _is_cell_line(lines[j]):
+                # a blank line between rows — unless the row is short and the cells that follow
+                # complete it: then it was a blank paragraph inside the last cell
+                following = len(_group_at(lines, j)[0])
+                if cur is not None and (len(cur) <= 1 or len(cur) + following > width):
+                    rows.append(cur)
+                    where.append(f"第{cur_line + 1}行")
+                    cur = None
+            elif not (cur is not None and len(cur) < width):
+                i = j
+                break
+            last_kind = "blank"
+            i = j
+            continue
+        else:  # a line without indentation: the next paragraph of the last cell, or the end
+            if cur is not None and (last_kind != "blank" or len(cur) < width):
+                cur[-1] = (cur[-1] + "\n" + line.strip()).strip("\n")
+                last_kind = "cont"
+            else:
+                break
+        i += 1
+    if cur is not None:
+        rows.append(cur)
+        where.append(f"第{cur_line + 1}行")
+    if len(rows) < 2:
+        return None, start
+    cells = [rows[0]]
+    for row in rows[1:]:
+        if len(row) == 1 and width > 2:  # a row spanning the whole table: a heading
+            cells.append([Cell(row[0])] + [Cell(row[0], left=True) for _ in range(width - 1)])
+        else:
+            cells.append([Cell(t, up=False if t else None) for t in row] + [Cell("", up=None)] * (width - len(row)))
+    return Table(cells, where, exact=False), i
+
+
+def _row_width(lines, i, default):
+    """The most common number of cells per row in the table whose rows start at line i."""
+    sizes = []
+    while i < len(lines) and len(sizes) < 200:
+        if _is_cell_line(lines[i]):
+            n = 0
+            while i < len(lines) and _is_cell_line(lines[i]):
+                n += 1
+                i += 1
+            sizes.append(n)
+        elif _is_blank(lines[i]):
+            i += 1
+        else:
+            break
+    # rows are at least as wide as the header (whose cells may span columns); a cell with a blank
+    # paragraph splits its row in two smaller groups
+    wide = [s for s in sizes if s >= default] or [s for s in sizes if s >= 2]
+    return Counter(wide).most_common(1)[0][0] if wide else default
+
+
+def _split_delimited(line):
+    if "\t" in line.strip("\t"):
+        return [c.strip() for c in line.strip("\n").split("\t")]
+    if line.count("|") >= 2:
+        return [c.strip() for c in line.strip().strip("|").split("|")]
+    return None
+
+
+def _delimited_table_at(lines, start):
+    """A table with one row per line, cells separated by tabs or "|" (a spreadsheet pasted as text)."""
+    header = _split_delimited(lines[start])
+    if not header or not header_roles_ok([h for h in header if h]):
+        return None
+    rows, where, i = [[Cell(h) for h in header]], [f"第{start + 1}行"], start + 1
+    while i < len(lines):
+        cells = _split_delimited(lines[i]) if lines[i].strip() else None
+        if cells is None:
+            if lines[i].strip():
+                break
+            i += 1
+            continue
+        if set("".join(cells)) <= set("-:| "):
+            i += 1
+            continue  # a Markdown separator row
+        rows.append([Cell(t, up=False if t else None) for t in cells])
+        where.append(f"第{i + 1}行")
+        i += 1
+    if len(rows) < 2:
+        return None
+    return Table(rows, where, exact=False), i
+
+
+def _attach_titles(blocks):
+    for k, block in enumerate(blocks):
+        if isinstance(block, Table) and not block.title:
+            for prev in reversed(blocks[max(0, k - 3):k]):
+                if isinstance(prev, Paragraph) and len(prev.text) <= 60:
+                    block.title = prev.text
+                    break
+
+
+# --- Word --------------------------------------------------------------------------------------
+
+def read_docx(data, name):
+    try:
+        import docx
+        from docx.opc.exceptions import PackageNotFoundError
+
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError, OSError) as exc:
+        raise ApplicationError(f"无法读取“{name}”：不是有效的 Word（.docx）文件，可能已损坏。") from exc
+    except Exception as exc:  # lxml errors and other damage inside the package
+        raise ApplicationError(f"无法读取“{name}”：Word 文件内容已损坏（{type(exc).__name__}）。") from exc
+    blocks, texts, n_table, n_para = [], [], 0, 0
+    for item in document.iter_inner_content():
+        if hasattr(item, "rows"):
+            n_table += 1
+            table = _docx_table(item, n_table)
+            blocks.append(table)
+            texts.extend(c.text for row in table.rows for c in row if not c.up and not c.left)
+        else:
+            n_para += 1
+            for line in (item.text or "").split("\n"):
+                if line.strip():
+                    blocks.append(Paragraph(line.strip(), f"第{n_para}段"))
+                    texts.append(line.strip())
+    _attach_titles(blocks)
+    return Document(blocks, "\n".join(texts))
+
+
+def _docx_cell_text(cell):
+    return "\n".join(p.text.strip() for p in cell.paragraphs if p.text.strip())
+
+
+def _docx_table(table, number):
+    rows, where, above = [], [], []
+    for r, row in enumerate(table.rows):
+        try:
+            cells = list(row.cells)
+        except (IndexError, ValueError):
+            cells = []
+        out, prev_tc = [], None
+        for c, cell in enumerate(cells):
+            tc = cell._tc
+            up = c < len(above) and above[c] is tc
+            left = prev_tc is tc
+            out.append(Cell(_docx_cell_text(cell), up=up, left=left))
+            prev_tc = tc
+        above = [cell._tc for cell in cells]
+        rows.append(out)
+        where.append(f"表{number}第{r + 1}行")
+    width = max((len(r) for r in rows), default=0)
+    for row in rows:
+        row.extend(Cell("") for _ in range(width - len(row)))
+    return Table(rows, where)
+
+
+# --- Excel -------------------------------------------------------------------------------------
+
+def _sheet_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if not (value.hour or value.minute) else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_sheet(data, name):
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own error types and plain ones for junk
+        raise ApplicationError(f"无法读取“{name}”：不是有效的 Excel 文件，可能已损坏。") from exc
+    blocks, texts = [], []
+    for sheet_name in workbook.sheet_names:
+        try:
+            sheet = workbook.get_sheet_by_name(sheet_name)
+            grid = sheet.to_python(skip_empty_area=False)
+            merged = sheet.merged_cell_ranges or []
+        except Exception as exc:
+            raise ApplicationError(f"无法读取“{name}”的工作表“{sheet_name}”：{exc}") from exc
+        rows = [[Cell(_sheet_value(v)) for v in row] for row in grid]
+        width = max((len(r) for r in rows), default=0)
+        for row in rows:
+            row.extend(Cell("") for _ in range(width - len(row)))
+        for (r0, c0), (r1, c1) in merged:
+            if r0 >= len(rows) or c0 >= width:
+                continue
+            text = rows[r0][c0].text
+            for r in range(r0, min(r1, len(rows) - 1) + 1):
+                for c in range(c0, min(c1, width - 1) + 1):
+                    if (r, c) != (r0, c0):
+                        rows[r][c] = Cell(text, up=r > r0, left=c > c0)
+        rows_kept, where = [], []
+        for r, row in enumerate(rows):
+            if any(c.text for c in row):
+                rows_kept.append(row)
+                where.append(f"工作表“{sheet_name}”第{r + 1}行")
+        texts.extend(c.text for row in rows_kept for c in row if c.text and not c.up and not c.left)
+        # a title row above the header (one merged cell) becomes the table's title
+        table = Table(rows_kept, where)
+        for row in rows_kept[:3]:
+            own = [c.text for c in row if c.text and not c.left]
+            if len(own) == 1 and not header_roles_ok([c.text for c in row]):
+                table.title = own[0]
+                break
+        blocks.append(Paragraph(sheet_name, f"工作表“{sheet_name}”"))
+        blocks.append(table)
+    return Document(blocks, "\n".join(texts))
+

@@ -5,14 +5,17 @@ import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from zhiben.core.db import insert_rows
 from zhiben.core.middleware import current_request_info
 
 from .models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
+COLUMNS = ("seq", "at", "actor_id", "actor_name", "action", "object_type", "object_id", "object_repr", "region_code", "data",
+           "request_id", "ip", "success", "prev_hash", "hash")
 HASHED_FIELDS = ("seq", "at", "actor_id", "actor_name", "action", "object_type", "object_id", "object_repr",
                  "region_code", "data", "request_id", "ip", "success", "prev_hash")
 
@@ -79,13 +82,18 @@ def audit_record_many(entries):
             AuditHead.objects.get_or_create(pk=1)
             head = AuditHead.objects.select_for_update().get(pk=1)
         seq, prev = head.seq, head.hash
-        rows = []
+        rows, at = [], AuditEvent._meta.get_field("at")
         for fields in entries:
             seq += 1
             fields = {**fields, "seq": seq, "prev_hash": prev}
             fields["hash"] = prev = event_hash(fields)
-            rows.append(AuditEvent(**fields))
-        AuditEvent.objects.bulk_create(rows, batch_size=1000)
+            rows.append(fields)
+        # Driver-level insert: bulk_create spends ~1 s compiling 150,000 placeholders per 10,000 events.
+        insert_rows(AuditEvent, COLUMNS, [
+            tuple(at.get_db_prep_save(f["at"], connection) if c == "at" else json.dumps(f["data"], ensure_ascii=False) if c == "data" else f[c]
+                  for c in COLUMNS)
+            for f in rows
+        ])
         AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev)
     return rows
 
@@ -100,7 +108,7 @@ def audit_record(*, actor, action, obj=None, data=None, success=True, region_cod
     """Append one event. Call it inside the service's transaction so both commit or neither."""
     entry = audit_entry(actor=actor, action=action, obj=obj, data=data, success=success, region_code=region_code,
                         object_type=object_type, object_id=object_id, object_repr=object_repr)
-    return audit_record_many([entry])[0]
+    return AuditEvent.objects.get(seq=audit_record_many([entry])[0]["seq"])
 
 
 def changes(before, after):

@@ -1,25 +1,167 @@
-"""Enterprise pages: list with filters, detail."""
+"""Enterprise pages: list with filters and export, detail with history, create/edit, Excel import."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 
+from zhiben.core.exceptions import ApplicationError
 from zhiben.core.views import paginate, query_without, require_capability
+from zhiben.regions.models import Industry
 
-from . import selectors
+from . import importers, selectors, services
+from .forms import GROUPS, EnterpriseFilterForm, EnterpriseForm, ImportForm, label
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# List columns: (title, sort key in selectors.SORTS or None).
+COLUMNS = [("单位名称", "name"), ("统一社会信用代码", "credit_code"), ("所在区划", "region"), ("监管行业", "industry"),
+           ("规模", None), ("主要负责人", None), ("联系电话", None), ("经营状态", None), ("更新时间", "updated")]
+SHOWN_IMPORT_ERRORS = 500
+
+
+def _xlsx_response(content, filename):
+    return HttpResponse(content, content_type=XLSX, headers={"Content-Disposition": content_disposition_header(True, filename)})
+
+
+def _filtered(request):
+    """(filter form, filters, queryset): one path for the list page and the export, so both show the same rows."""
+    form = EnterpriseFilterForm(request.GET, user=request.user)
+    filters = form.filters
+    if filters is None:
+        return form, {"sort": ""}, selectors.enterprise_list(user=request.user).none()
+    return form, filters, selectors.enterprise_list(user=request.user, filters=filters)
+
+
+def _sort_headers(request, current):
+    base = query_without(request, "page", "sort")
+    headers = []
+    for title, key in COLUMNS:
+        if key is None:
+            headers.append({"title": title})
+            continue
+        target = f"-{key}" if current == key else key
+        headers.append({"title": title, "url": "?" + "&".join(p for p in (base, f"sort={target}") if p),
+                        "arrow": "▲" if current == key else "▼" if current == f"-{key}" else ""})
+    return headers
 
 
 @login_required
 def enterprise_list(request):
     require_capability(request.user, "enterprise.view")
-    qs = selectors.enterprise_list(user=request.user, filters=request.GET)
-    page = paginate(request, qs)
+    form, filters, qs = _filtered(request)
     return render(request, "enterprises/enterprise_list.html", {
-        "page": page, "query": query_without(request, "page"), "sort_query": query_without(request, "page", "sort"),
+        "form": form, "page": paginate(request, qs), "headers": _sort_headers(request, filters["sort"]),
+        "query": query_without(request, "page"), "export_query": query_without(request, "page", "per_page"),
     })
+
+
+@login_required
+def enterprise_export(request):
+    require_capability(request.user, "enterprise.export")
+    _, filters, qs = _filtered(request)
+    content = services.enterprise_export(actor=request.user, queryset=qs, filters=filters)
+    return _xlsx_response(content, f"生产经营单位_{timezone.localdate():%Y%m%d}.xlsx")
+
+
+def _display(enterprise, field):
+    kind = services.FIELDS[field][1]
+    value = getattr(enterprise, field)
+    if field == "region":
+        return f"{enterprise.region.full_name}（{enterprise.region_id}）"
+    if kind == "bool":
+        return "是" if value else "否"
+    if kind.startswith("choice"):
+        return getattr(enterprise, f"get_{field}_display")() or "—"
+    return "—" if value in (None, "") else str(value)
+
+
+def _change_text(field, value, industries):
+    kind = services.FIELDS.get(field, ("", ""))[1]
+    if value in (None, ""):
+        return "（空）"
+    if kind == "bool":
+        return "是" if value else "否"
+    if kind.startswith("choice"):
+        return str(dict(services.CHOICES[kind.split(":")[1]].choices).get(value, value))
+    if field == "industry":
+        return industries.get(value, value)
+    return str(value)
+
+
+def _history(enterprise):
+    """The change history as rows of (event, action title, [details])."""
+    industries = dict(Industry.objects.values_list("code", "name"))
+    rows = []
+    for event in selectors.enterprise_history(enterprise=enterprise):
+        data = event.data or {}
+        if event.action == "enterprise.update":
+            title = "修改"
+            details = [f"{label(f) if f in services.FIELDS else f}：{_change_text(f, old, industries)} → {_change_text(f, new, industries)}"
+                       for f, (old, new) in data.get("changes", {}).items()]
+        elif event.action == "enterprise.import":
+            title, details = "导入", [f"来自“{data.get('source') or '文件'}”第 {data.get('row')} 行"]
+        elif event.action == "enterprise.create":
+            title, details = "登记", []
+        else:
+            title, details = event.action, []
+        rows.append((event, title, details))
+    return rows
 
 
 @login_required
 def enterprise_detail(request, pk):
     require_capability(request.user, "enterprise.view")
     enterprise = selectors.enterprise_get(user=request.user, pk=pk)
-    return render(request, "enterprises/enterprise_detail.html", {"enterprise": enterprise})
+    groups = [(title, [(label(f), _display(enterprise, f)) for f in fields]) for title, fields in GROUPS]
+    return render(request, "enterprises/enterprise_detail.html", {
+        "enterprise": enterprise, "groups": groups, "history": _history(enterprise),
+    })
+
+
+@login_required
+def enterprise_create(request):
+    require_capability(request.user, "enterprise.add")
+    form = EnterpriseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        messages.success(request, f"已登记“{form.enterprise.name}”。")
+        return redirect("enterprises:detail", form.enterprise.pk)
+    return render(request, "enterprises/enterprise_form.html", {"form": form, "title": "新增生产经营单位"})
+
+
+@login_required
+def enterprise_edit(request, pk):
+    require_capability(request.user, "enterprise.change")
+    enterprise = selectors.enterprise_get(user=request.user, pk=pk)
+    form = EnterpriseForm(request.POST or None, user=request.user, instance=enterprise)
+    if request.method == "POST" and form.is_valid():
+        messages.success(request, f"已保存“{form.enterprise.name}”。")
+        return redirect("enterprises:detail", enterprise.pk)
+    return render(request, "enterprises/enterprise_form.html", {"form": form, "enterprise": enterprise, "title": f"编辑：{enterprise.name}"})
+
+
+@login_required
+def enterprise_import(request):
+    require_capability(request.user, "enterprise.import")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = importers.import_file(actor=request.user, source=upload, filename=upload.name)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            errors = exc.errors
+        else:
+            messages.success(request, f"导入成功：新增 {result['created']} 家生产经营单位。")
+            return redirect("enterprises:list")
+    return render(request, "enterprises/enterprise_import.html", {
+        "form": form, "errors": errors[:SHOWN_IMPORT_ERRORS], "error_count": len(errors), "columns": importers.column_help(),
+    })
+
+
+@login_required
+def enterprise_import_template(request):
+    require_capability(request.user, "enterprise.import")
+    return _xlsx_response(importers.template_xlsx(), "生产经营单位导入模板.xlsx")

@@ -1,0 +1,128 @@
+"""Shared bench machinery: throwaway databases, a Django subprocess per database, the result table."""
+
+import contextlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/"
+PG_BENCH_DB = "zhiben_bench"
+
+
+@dataclass
+class Result:
+    part: str
+    database: str
+    data: str
+    times: list = field(default_factory=list)  # seconds, one per run
+    target: float | None = None
+    anchor: str = ""
+    note: str = ""  # a breakdown or the reason it was skipped
+    failed: bool = False
+
+    @property
+    def median(self):
+        return statistics.median(self.times) if self.times else None
+
+
+class Unavailable(Exception):
+    """The database server cannot be reached: the part is skipped for it, not failed."""
+
+
+@contextlib.contextmanager
+def sqlite_database():
+    """A temporary SQLite file, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="zhiben-bench-") as tmp:
+        yield f"sqlite:///{tmp}/bench.sqlite3"
+
+
+@contextlib.contextmanager
+def postgres_database():
+    """A throwaway database `zhiben_bench` on the server of DATABASE_URL (or the local default), dropped afterwards.
+
+    Only the server and credentials of DATABASE_URL are used; its own database is never touched.
+    """
+    import psycopg
+
+    base = os.environ.get("DATABASE_URL", "")
+    base = base if urlparse(base).scheme in {"postgres", "postgresql", "pgsql"} else PG_DEFAULT
+    parts = urlparse(base)
+    admin = urlunparse(parts._replace(scheme="postgresql", path="/postgres", query=""))
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+    except psycopg.OperationalError as exc:
+        raise Unavailable(f"无法连接 {parts.hostname}:{parts.port or 5432}（{str(exc).strip().splitlines()[0]}）") from exc
+    try:
+        yield urlunparse(parts._replace(path=f"/{PG_BENCH_DB}"))
+    finally:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+
+
+DATABASES = {"sqlite": ("SQLite", sqlite_database), "postgres": ("PostgreSQL", postgres_database)}
+
+
+def in_django(database_url, target, **kwargs):
+    """Run `target` ('module:function') in a fresh Python with Django configured for `database_url`
+    and the schema migrated; return what it returns (JSON-able)."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "zhiben.settings", "DATABASE_URL": database_url,
+           "ZHIBEN_DEBUG": "0", "ZHIBEN_LOG_LEVEL": "ERROR"}
+    proc = subprocess.run([sys.executable, "-m", "bench.worker", target], input=json.dumps(kwargs), cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}")
+    if proc.stderr.strip():
+        print(proc.stderr.rstrip(), file=sys.stderr)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def for_each_database(options, part, measure):
+    """Call measure(label, url) → Result inside each selected throwaway database; failures become rows."""
+    results = []
+    for key in options.databases:
+        if key not in DATABASES:
+            raise SystemExit(f"未知数据库 {key}；可选：{', '.join(DATABASES)}")
+        label, make = DATABASES[key]
+        print(f"   {label} …", flush=True)
+        try:
+            with make() as url:
+                results.append(measure(label, url))
+        except Unavailable as exc:
+            results.append(Result(part=part, database=label, data="—", note=f"跳过：{exc}"))
+        except Exception as exc:  # report and continue with the next database
+            results.append(Result(part=part, database=label, data="—", note=f"失败：{type(exc).__name__}: {exc}", failed=True))
+    return results
+
+
+def _fmt(seconds):
+    return "—" if seconds is None else f"{seconds:.3f} s"
+
+
+def print_table(results):
+    headers = ["部分", "数据库", "数据量", "中位数", "各次", "目标", "达标", "锚点"]
+    lines = []
+    for r in results:
+        ok = "" if r.median is None or r.target is None else ("✓" if r.median < r.target else "✗")
+        lines.append([r.part, r.database, r.data, _fmt(r.median), " / ".join(f"{t:.3f}" for t in r.times) or "—",
+                      f"< {r.target:g} s" if r.target else "—", ok, r.anchor])
+    widths = [max(_width(str(row[i])) for row in [headers, *lines]) for i in range(len(headers))]
+    print()
+    for row in [headers, ["-" * w for w in widths], *lines]:
+        print("  ".join(str(cell) + " " * (w - _width(str(cell))) for cell, w in zip(row, widths)).rstrip())
+    for r in results:
+        if r.note:
+            print(f"  {r.part} · {r.database}: {r.note}")
+
+
+def _width(text):
+    """Display width: CJK characters take two columns."""
+    return sum(2 if ord(c) > 0x2E7F else 1 for c in text)

@@ -1,0 +1,139 @@
+"""Forms of the enterprise pages: the list filter, create/edit (validated and saved by the services), upload."""
+
+from django import forms
+
+from zhiben.core.exceptions import ApplicationError
+from zhiben.core.views import PAGE_SIZES
+from zhiben.regions.models import Industry, Region
+
+from . import services
+from .choices import Scale, StandardGrade, Status
+from .models import Enterprise
+from .selectors import SORTS
+
+# How the detail page and the form group the fields.
+GROUPS = [
+    ("基本信息", ["name", "credit_code", "region", "address", "longitude", "latitude", "industry", "economic_code",
+                  "scale", "employees", "status"]),
+    ("负责人", ["principal", "principal_phone", "controller", "controller_phone", "safety_manager", "safety_manager_phone"]),
+    ("安全管理", ["high_risk", "directly_supervised", "standard_grade", "liability_insurance", "remarks"]),
+]
+FILTERS = ("region", "industry", "high_risk", "status", "scale", "q", "sort")
+
+
+def label(field):
+    return Enterprise._meta.get_field(field).verbose_name
+
+
+def region_choices(regions, top_level):
+    """Regions as select options, indented one full-width space per level below `top_level`."""
+    return [(r.code, "\u3000" * max(r.level - top_level, 0) + r.name) for r in regions]
+
+
+def industry_queryset(user):
+    qs = Industry.objects.all()
+    return qs.filter(id__in=user.domain_ids) if user.limited_to_domains else qs
+
+
+class EnterpriseFilterForm(forms.Form):
+    """The list filter; its cleaned data is what the list, the export and the API pass to the selector."""
+
+    q = forms.CharField(label="关键词", required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "名称、信用代码、地址、负责人"}))
+    region = forms.ChoiceField(label="所在区划", required=False)
+    industry = forms.ChoiceField(label="监管行业", required=False)
+    high_risk = forms.ChoiceField(label="高危企业", required=False, choices=[("", "全部"), ("1", "是"), ("0", "否")])
+    status = forms.ChoiceField(label="经营状态", required=False, choices=[("", "全部"), *Status.choices])
+    scale = forms.ChoiceField(label="规模", required=False, choices=[("", "全部"), *Scale.choices])
+    per_page = forms.ChoiceField(label="每页", required=False, choices=[(str(n), f"{n} 条") for n in PAGE_SIZES])
+    sort = forms.ChoiceField(label="排序", required=False, choices=[("", ""), *((k, k) for k in SORTS)], widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The regions under the user's own: two levels down (a county sees its towns and villages).
+        level = user.region.level if user.region_id else 2
+        regions = Region.objects.for_user(user).filter(level__in=(level + 1, level + 2)).order_by("code")
+        self.fields["region"].choices = [("", "全部"), *region_choices(regions, level + 1)]
+        self.fields["industry"].choices = [("", "全部"), *((i.code, i.name) for i in industry_queryset(user))]
+
+    @property
+    def filters(self):
+        """The filter values for the selector, or None when one is invalid (shown on its field; nothing matches)."""
+        self.is_valid()
+        if any(key in self.errors for key in FILTERS):
+            return None
+        return {key: self.cleaned_data.get(key, "") for key in FILTERS}
+
+
+class EnterpriseForm(forms.Form):
+    """Create or edit one enterprise. `clean()` calls the service, which validates, checks scope, saves
+    and audits; its errors land on the fields they name. After `is_valid()`, `self.enterprise` is saved."""
+
+    credit_code = forms.CharField(label=label("credit_code"), max_length=18, help_text="18位，如 91500106MA5U7LXX6L")
+    name = forms.CharField(label=label("name"), max_length=200)
+    region = forms.ChoiceField(label=label("region"))
+    address = forms.CharField(label=label("address"), max_length=300, required=False)
+    longitude = forms.CharField(label=label("longitude"), required=False, widget=forms.NumberInput(attrs={"step": "any"}))
+    latitude = forms.CharField(label=label("latitude"), required=False, widget=forms.NumberInput(attrs={"step": "any"}))
+    industry = forms.ChoiceField(label=label("industry"))
+    economic_code = forms.CharField(label=label("economic_code"), max_length=5, required=False, help_text="GB/T 4754-2017，如 C3311")
+    scale = forms.ChoiceField(label=label("scale"), required=False, choices=[("", "—"), *Scale.choices])
+    employees = forms.IntegerField(label=label("employees"), required=False, min_value=0)
+    status = forms.ChoiceField(label=label("status"), choices=Status.choices, initial=Status.OPERATING)
+    principal = forms.CharField(label=label("principal"), max_length=50, required=False)
+    principal_phone = forms.CharField(label=label("principal_phone"), max_length=20, required=False,
+                                      widget=forms.TextInput(attrs={"type": "tel"}))
+    controller = forms.CharField(label=label("controller"), max_length=50, required=False)
+    controller_phone = forms.CharField(label=label("controller_phone"), max_length=20, required=False,
+                                       widget=forms.TextInput(attrs={"type": "tel"}))
+    safety_manager = forms.CharField(label=label("safety_manager"), max_length=50, required=False)
+    safety_manager_phone = forms.CharField(label=label("safety_manager_phone"), max_length=20, required=False,
+                                           widget=forms.TextInput(attrs={"type": "tel"}))
+    high_risk = forms.BooleanField(label=label("high_risk"), required=False)
+    directly_supervised = forms.BooleanField(label=label("directly_supervised"), required=False)
+    standard_grade = forms.ChoiceField(label=label("standard_grade"), required=False, choices=StandardGrade.choices)
+    liability_insurance = forms.BooleanField(label=label("liability_insurance"), required=False)
+    remarks = forms.CharField(label=label("remarks"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, instance=None, **kwargs):
+        if instance is not None:
+            kwargs.setdefault("initial", {
+                **{f: getattr(instance, f) for f in services.FIELDS if f not in ("region", "industry")},
+                "region": instance.region_id, "industry": instance.industry.code,
+            })
+        super().__init__(*args, **kwargs)
+        self.user, self.instance, self.enterprise = user, instance, None
+        regions = list(Region.objects.for_user(user).filter(level__gte=3).order_by("code"))
+        if instance is not None and instance.region_id not in {r.code for r in regions}:
+            regions.insert(0, instance.region)
+        top = min((r.level for r in regions), default=3)
+        self.fields["region"].choices = [("", "请选择"), *region_choices(regions, top)]
+        industries = list(industry_queryset(user))
+        if instance is not None and instance.industry not in industries:
+            industries.insert(0, instance.industry)
+        self.fields["industry"].choices = [("", "请选择"), *((i.code, i.name) for i in industries)]
+
+    def groups(self):
+        """[(title, [bound fields])] in the order of GROUPS."""
+        return [(title, [self[f] for f in fields]) for title, fields in GROUPS]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        payload = {field: data.get(field) for field in services.FIELDS}
+        try:
+            if self.instance is None:
+                self.enterprise = services.enterprise_create(actor=self.user, data=payload)
+            else:
+                self.enterprise = services.enterprise_update(actor=self.user, enterprise=self.instance, data=payload)
+        except ApplicationError as exc:
+            for error in exc.errors or [{"message": exc.message}]:
+                field = error.get("field")
+                self.add_error(field if field in self.fields else None, error["message"])
+        return data
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Excel 文件", allow_empty_file=True, help_text="支持 .xlsx、.xls、.csv；第一个工作表的第一行为表头",
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}))

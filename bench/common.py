@@ -75,7 +75,7 @@ def in_django(database_url, target, **kwargs):
     """Run `target` ('module:function') in a fresh Python with Django configured for `database_url`
     and the schema migrated; return what it returns (JSON-able)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "zhiben.settings", "DATABASE_URL": database_url,
-           "ZHIBEN_DEBUG": "0", "ZHIBEN_LOG_LEVEL": "ERROR"}
+           "ZHIBEN_DEBUG": "0", "ZHIBEN_HTTPS": "0", "ZHIBEN_LOG_LEVEL": "ERROR"}
     proc = subprocess.run([sys.executable, "-m", "bench.worker", target], input=json.dumps(kwargs), cwd=ROOT, env=env,
                           capture_output=True, text=True)
     if proc.returncode != 0:

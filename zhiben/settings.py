@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "zhiben.hazards",
     "zhiben.plans",
     "zhiben.notifications",
+    "zhiben.documents",
+    "zhiben.duties",
+    "zhiben.escalation",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zhiben.core.context.navigation",
+                "zhiben.notifications.context.unread",
             ],
         },
     }
@@ -146,19 +150,33 @@ LOGIN_MAX_FAILURES = envint("ZHIBEN_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = envint("ZHIBEN_LOGIN_LOCKOUT_MINUTES", 30)
 SESSION_IDLE_TIMEOUT = envint("ZHIBEN_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # the idle-timeout middleware refreshes the session once a minute
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 TOTP_REQUIRED_ROLES = [r for r in env("ZHIBEN_TOTP_ROLES", "anweiban_admin,sys_admin,sec_admin,audit_admin").split(",") if r]
 TOTP_ISSUER = env("ZHIBEN_TOTP_ISSUER", "治本")
 # Key for field encryption at rest (AES-GCM); derived from SECRET_KEY when not given.
 FIELD_ENCRYPTION_KEY = env("ZHIBEN_FIELD_KEY", "")
 
-# Notification senders per channel (dotted paths); real gateways replace the file sender.
+# Notification senders per channel (dotted paths). A channel whose server/webhook is configured uses
+# the real sender; otherwise messages go to the development file sender (var/notifications.jsonl).
+_SENDERS = "zhiben.notifications.senders."
+_EMAIL_HOST = env("ZHIBEN_EMAIL_HOST", "")
+# Django 6.1 mailers (the EMAIL_HOST/EMAIL_PORT… settings are deprecated): SMTP when a host is given.
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {
+    "host": _EMAIL_HOST, "port": envint("ZHIBEN_EMAIL_PORT", 0) or None, "username": env("ZHIBEN_EMAIL_USER", ""),
+    "password": env("ZHIBEN_EMAIL_PASSWORD", ""), "use_tls": envbool("ZHIBEN_EMAIL_TLS"), "use_ssl": envbool("ZHIBEN_EMAIL_SSL"),
+    "timeout": envint("ZHIBEN_EMAIL_TIMEOUT", 10),
+}} if _EMAIL_HOST else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = env("ZHIBEN_EMAIL_FROM", "治本平台 <noreply@localhost>")
+WECOM_WEBHOOK_URL = env("ZHIBEN_WECOM_WEBHOOK", "")
+DINGTALK_WEBHOOK_URL = env("ZHIBEN_DINGTALK_WEBHOOK", "")
+DINGTALK_SECRET = env("ZHIBEN_DINGTALK_SECRET", "")
+SITE_URL = env("ZHIBEN_SITE_URL", "")  # e.g. https://zhiben.example.gov.cn, for links in e-mail and chat messages
 NOTIFICATION_SENDERS = {
-    "sms": env("ZHIBEN_SMS_SENDER", "zhiben.notifications.senders.FileSender"),
-    "email": env("ZHIBEN_EMAIL_SENDER", "zhiben.notifications.senders.FileSender"),
-    "wecom": env("ZHIBEN_WECOM_SENDER", "zhiben.notifications.senders.FileSender"),
-    "dingtalk": env("ZHIBEN_DINGTALK_SENDER", "zhiben.notifications.senders.FileSender"),
+    "sms": env("ZHIBEN_SMS_SENDER", _SENDERS + "FileSender"),
+    "email": env("ZHIBEN_EMAIL_SENDER", _SENDERS + ("EmailSender" if _EMAIL_HOST else "FileSender")),
+    "wecom": env("ZHIBEN_WECOM_SENDER", _SENDERS + ("WeComSender" if WECOM_WEBHOOK_URL else "FileSender")),
+    "dingtalk": env("ZHIBEN_DINGTALK_SENDER", _SENDERS + ("DingTalkSender" if DINGTALK_WEBHOOK_URL else "FileSender")),
 }
 NOTIFICATION_FILE = Path(env("ZHIBEN_NOTIFICATION_FILE", str(BASE_DIR / "var" / "notifications.jsonl")))
 

@@ -9,6 +9,10 @@ urlpatterns = [
     path("enterprises/", include("zhiben.enterprises.urls")),
     path("hazards/", include("zhiben.hazards.urls")),
     path("audit/", include("zhiben.audit.urls")),
+    path("documents/", include("zhiben.documents.urls")),
+    path("notifications/", include("zhiben.notifications.urls")),
+    path("duties/", include("zhiben.duties.urls")),
+    path("escalation/", include("zhiben.escalation.urls")),
     path("api/v1/", api.urls),
 ]
 

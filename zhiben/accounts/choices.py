@@ -17,20 +17,23 @@ class Role(models.TextChoices):
 # The three administrators (三员) hold disjoint capabilities and no business data rights.
 ROLE_CAPABILITIES = {
     Role.COMMITTEE_ADMIN: {
-        "hazard.view", "hazard.report", "hazard.import", "hazard.export", "escalation.manage",
+        "hazard.view", "hazard.report", "hazard.import", "hazard.export", "escalation.manage", "escalation.view",
+        "document.view", "document.issue", "document.template",
         "enterprise.view", "enterprise.add", "enterprise.change", "enterprise.import", "enterprise.export",
         "unit.view", "region.view", "user.view",
+        "duty.monitor", "duty.export", "duty.rules",
     },
     Role.REGULATOR: {
-        "hazard.view", "hazard.report", "hazard.import", "hazard.export",
+        "hazard.view", "hazard.report", "hazard.import", "hazard.export", "document.view", "document.issue", "escalation.view",
         "enterprise.view", "enterprise.add", "enterprise.change", "enterprise.import", "enterprise.export",
         "unit.view", "region.view",
+        "duty.monitor", "duty.export",
     },
     Role.GRID: {"hazard.view", "hazard.report", "enterprise.view", "enterprise.add", "enterprise.change", "unit.view", "region.view"},
-    Role.ENTERPRISE: {"hazard.view", "hazard.report", "hazard.import", "enterprise.view", "enterprise.change"},
+    Role.ENTERPRISE: {"hazard.view", "hazard.report", "hazard.import", "enterprise.view", "enterprise.change", "duty.submit", "document.view"},
     Role.EXPERT: {"hazard.view", "hazard.report", "enterprise.view", "unit.view", "region.view"},
-    Role.LEADER: {"hazard.view", "hazard.export", "enterprise.view", "enterprise.export", "unit.view", "region.view"},
-    Role.SYS_ADMIN: {"region.view", "region.import", "unit.view", "unit.manage", "user.view", "user.manage"},
+    Role.LEADER: {"hazard.view", "hazard.export", "escalation.view", "enterprise.view", "enterprise.export", "unit.view", "region.view", "duty.monitor", "duty.export", "document.view"},
+    Role.SYS_ADMIN: {"region.view", "region.import", "unit.view", "unit.manage", "user.view", "user.manage", "notification.admin"},
     Role.SEC_ADMIN: {"user.view", "security.manage"},
     Role.AUDIT_ADMIN: {"audit.view"},
 }

@@ -13,6 +13,9 @@ from .services import logout_recorded, password_expired
 EXEMPT_PREFIXES = ("/static/", "/accounts/logout/", "/accounts/password/", "/api/")
 
 
+LAST_SEEN_RESOLUTION = 60  # seconds
+
+
 class SecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -27,7 +30,8 @@ class SecurityPolicyMiddleware:
                 logout(request)
                 messages.warning(request, "长时间未操作，已自动退出，请重新登录。")
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
-            request.session["last_seen"] = now
+            if last is None or now - last >= LAST_SEEN_RESOLUTION:
+                request.session["last_seen"] = now  # written at most once a minute: no session UPDATE per request
             if not request.path.startswith(EXEMPT_PREFIXES) and password_expired(user):
                 return redirect("accounts:password_change")
         return self.get_response(request)

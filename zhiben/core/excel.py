@@ -7,6 +7,7 @@ with a Chinese message, so importers never show a traceback to a user.
 import csv
 import io
 from datetime import date, datetime
+from typing import NamedTuple
 
 from django.conf import settings
 
@@ -124,3 +125,317 @@ def write_xlsx(headers, rows, *, sheet_title="Sheet1", widths=None):
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- whole sheets, with merged cells
+
+class SheetData(NamedTuple):
+    """One sheet as read: every row from Excel row 1 (index 0), raw cell values, and merged ranges.
+
+    `rows` is rectangular; values are str, float, int, bool, date, datetime (or "" for empty).
+    `merged` holds (first_row, first_col, last_row, last_col), 0-based and inclusive.
+    """
+
+    name: str
+    rows: list
+    merged: list
+
+
+def read_sheets(source, *, filename="", max_bytes=None, max_rows=None):
+    """Return every sheet of an uploaded table as a list of SheetData (all rows, merged ranges kept).
+
+    Reads .xlsx/.xlsm/.xls/.ods (calamine), CSV/TSV text (UTF-8, UTF-16 or GB18030; comma, tab,
+    semicolon or bar), and the two "fake .xls" files that old government systems export: an HTML
+    table (rowspan/colspan become merged ranges) and an XML Spreadsheet 2003 file. Anything else —
+    a Word document renamed to .xlsx, a PDF, an image, an encrypted workbook — is refused with a
+    Chinese ApplicationError saying what the file really is.
+    """
+    max_bytes = max_bytes or settings.IMPORT_MAX_BYTES
+    max_rows = max_rows or settings.IMPORT_MAX_ROWS
+    data = _read_bytes(source)
+    if not data:
+        raise ApplicationError("文件为空。")
+    if len(data) > max_bytes:
+        raise ApplicationError(f"文件过大：{len(data) / 1048576:.1f} MB，上限为 {max_bytes / 1048576:.0f} MB。")
+    name = (filename or getattr(source, "name", "") or "").lower()
+    if data.startswith(XLSX_MAGIC):
+        _check_zip(data)
+        sheets = _calamine_sheets(data)
+    elif data.startswith(OLE_MAGIC):
+        _check_ole(data)
+        sheets = _calamine_sheets(data)
+    else:
+        sheets = _text_sheets(data, name)
+    limit = max_rows + 1000  # title, header and footer rows come on top of the data rows
+    for sheet in sheets:
+        if len(sheet.rows) > limit:
+            raise ApplicationError(f"数据行过多：工作表“{sheet.name}”有 {len(sheet.rows)} 行，单次导入上限为 {max_rows} 行。")
+    if not any(any(_filled(v) for v in row) for sheet in sheets for row in sheet.rows):
+        raise ApplicationError("文件中没有任何内容。")
+    return sheets
+
+
+def _filled(value):
+    return value is not None and value != "" and not (isinstance(value, str) and not value.strip())
+
+
+_NOT_A_TABLE = {
+    b"%PDF": "这是 PDF 文件",
+    b"\x89PNG": "这是 PNG 图片",
+    b"\xff\xd8\xff": "这是 JPEG 图片",
+    b"GIF8": "这是 GIF 图片",
+    b"Rar!": "这是 RAR 压缩包",
+    b"7z\xbc\xaf": "这是 7z 压缩包",
+    b"{\\rtf": "这是 RTF 文档",
+}
+
+
+def _refuse(what):
+    raise ApplicationError(f"{what}，不是 Excel 表格：请在 Excel 或 WPS 中把台账另存为 .xlsx（或 .csv）后再导入。")
+
+
+def _check_zip(data):
+    import zipfile
+
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ApplicationError("无法读取 Excel 文件：文件已损坏或不完整，请重新保存后再导入。") from None
+    if any(n.startswith("xl/") for n in names) or "content.xml" in names:
+        return
+    if "word/document.xml" in names:
+        _refuse("这是 Word 文档（.docx）")
+    if any(n.startswith("ppt/") for n in names):
+        _refuse("这是 PowerPoint 演示文稿（.pptx）")
+    _refuse("这是一个压缩包")
+
+
+def _check_ole(data):
+    utf16 = lambda s: s.encode("utf-16-le")  # noqa: E731 — OLE directory entry names are UTF-16
+    head = data[:1 << 20]
+    if utf16("EncryptedPackage") in head or utf16("EncryptionInfo") in head:
+        raise ApplicationError("文件设置了打开密码：请在 Excel 中取消密码后再导入。")
+    if utf16("WordDocument") in head:
+        _refuse("这是 Word 文档（.doc）")
+    if utf16("PowerPoint Document") in head:
+        _refuse("这是 PowerPoint 演示文稿（.ppt）")
+
+
+def _calamine_sheets(data):
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if not book.sheet_names:
+            raise ApplicationError("文件中没有工作表。")
+        sheets = []
+        for index, meta in enumerate(book.sheets_metadata):
+            if "WorkSheet" not in str(meta.typ):
+                continue
+            sheet = book.get_sheet_by_index(index)
+            rows = sheet.to_python(skip_empty_area=False)
+            try:
+                merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
+            except Exception:  # merged ranges are a help, never a reason to refuse a file
+                merged = []
+            sheets.append(SheetData(meta.name, _rectangular(rows), merged))
+    except ApplicationError:
+        raise
+    except Exception as exc:  # calamine raises its own error types for corrupt files
+        raise ApplicationError(f"无法读取 Excel 文件：文件已损坏或格式不受支持（{type(exc).__name__}）。") from exc
+    if not sheets:
+        raise ApplicationError("文件中没有工作表。")
+    return sheets
+
+
+def _rectangular(rows):
+    width = max((len(r) for r in rows), default=0)
+    return [list(r) + [""] * (width - len(r)) for r in rows]
+
+
+def _decode_text(data):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ApplicationError("无法识别文件的文字编码：请另存为 UTF-8 的 CSV 或 Excel 格式。")
+
+
+def _text_sheets(data, name):
+    for magic, what in _NOT_A_TABLE.items():
+        if data.startswith(magic):
+            _refuse(what)
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ApplicationError("文件不是有效的 Excel（.xlsx/.xls）或 CSV 文件，请检查文件内容。")
+    text = _decode_text(data)
+    head = text[:4096].lstrip().lower()
+    if head.startswith("<?xml") and "urn:schemas-microsoft-com:office:spreadsheet" in text[:8192]:
+        return _spreadsheetml_sheets(text)
+    if head.startswith("<") and "<table" in text.lower():
+        return _html_sheets(text)
+    if any(ord(ch) < 32 and ch not in "\t\r\n\x0c" for ch in text[:4096]):
+        raise ApplicationError("文件不是有效的 Excel（.xlsx/.xls）或 CSV 文件，请检查文件内容。")
+    rows = _split_text(text)
+    if name and not name.endswith((".csv", ".txt", ".tsv")) and not any(len([c for c in r if c.strip()]) >= 2 for r in rows):
+        raise ApplicationError("文件不是有效的 Excel（.xlsx/.xls）或 CSV 文件，请检查文件内容。")
+    return [SheetData(name.rsplit("/", 1)[-1] or "CSV", _rectangular(rows), [])]
+
+
+def _split_text(text):
+    """CSV rows; the delimiter is the one that cuts the first lines into the most equal-width rows.
+
+    Descriptions are full of "，", so a full-width comma is the delimiter only when no ASCII one fits.
+    """
+    sample = [line for line in text.splitlines()[:30] if line.strip()]
+    best, best_score = None, 1
+    for delimiter in (",", "\t", ";", "|"):
+        widths = [len(row) for row in csv.reader(io.StringIO("\n".join(sample)), delimiter=delimiter)]
+        wide = [w for w in widths if w > 1]
+        if not wide:
+            continue
+        mode = max(set(wide), key=wide.count)
+        score = wide.count(mode) + (0.5 if mode > 2 else 0)
+        if score > best_score:
+            best, best_score = delimiter, score
+    if best is None:
+        if any("，" in line for line in sample):  # a hand-typed "CSV" with full-width commas
+            return [line.split("，") for line in text.splitlines()]
+        best = ","
+    return list(csv.reader(io.StringIO(text), delimiter=best))
+
+
+def _html_sheets(text):
+    """Tables of an HTML page (what many systems send as "xxx.xls"); rowspan/colspan → merged ranges."""
+    from html.parser import HTMLParser
+
+    class Parser(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.tables, self.depth, self.cell, self.skip = [], 0, None, 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("script", "style"):
+                self.skip += 1
+            elif tag == "table":
+                self.depth += 1
+                if self.depth == 1:
+                    self.tables.append([])
+            elif self.depth == 1 and tag == "tr":
+                self.tables[-1].append([])
+            elif self.depth == 1 and tag in ("td", "th"):
+                if not self.tables[-1]:
+                    self.tables[-1].append([])
+                a = dict(attrs)
+                self.cell = {"text": [], "rowspan": _span(a.get("rowspan")), "colspan": _span(a.get("colspan"))}
+                self.tables[-1][-1].append(self.cell)
+            elif tag in ("br", "p", "div", "tr") and self.cell is not None:
+                self.cell["text"].append("\n")
+
+        def handle_endtag(self, tag):
+            if tag in ("script", "style"):
+                self.skip = max(0, self.skip - 1)
+            elif tag == "table":
+                self.depth -= 1
+            elif self.depth == 1 and tag in ("td", "th"):
+                self.cell = None
+
+        def handle_data(self, data):
+            if self.cell is not None and not self.skip:
+                self.cell["text"].append(data)
+
+    parser = Parser()
+    parser.feed(text)
+    sheets = []
+    for number, table in enumerate(parser.tables, start=1):
+        grid, merged = {}, []
+        for r, row in enumerate(table):
+            c = 0
+            for cell in row:
+                while (r, c) in grid:
+                    c += 1
+                value = "\n".join(part.strip() for part in "".join(cell["text"]).replace("\xa0", " ").split("\n")).strip()
+                for dr in range(cell["rowspan"]):
+                    for dc in range(cell["colspan"]):
+                        grid[(r + dr, c + dc)] = value if (dr, dc) == (0, 0) else ""
+                if cell["rowspan"] > 1 or cell["colspan"] > 1:
+                    merged.append((r, c, r + cell["rowspan"] - 1, c + cell["colspan"] - 1))
+                c += cell["colspan"]
+        if not grid:
+            continue
+        height = max(r for r, _ in grid) + 1
+        width = max(c for _, c in grid) + 1
+        rows = [[grid.get((r, c), "") for c in range(width)] for r in range(height)]
+        sheets.append(SheetData(f"表{number}", rows, merged))
+    if not sheets:
+        raise ApplicationError("文件中没有表格。")
+    return sheets
+
+
+def _span(value):
+    try:
+        return max(1, min(int(str(value).strip()), 1000))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _spreadsheetml_sheets(text):
+    """An "XML 电子表格 2003" file: Worksheet/Table/Row/Cell with ss:Index, ss:MergeAcross, ss:MergeDown."""
+    import xml.etree.ElementTree as ET
+
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        raise ApplicationError("文件不是有效的 XML 电子表格。")
+    ns = "{urn:schemas-microsoft-com:office:spreadsheet}"
+    try:
+        root = ET.fromstring(_drop_xml_decl(text.lstrip()))
+    except ET.ParseError as exc:
+        raise ApplicationError("无法读取 XML 电子表格：文件已损坏。") from exc
+    sheets = []
+    for ws in root.iter(f"{ns}Worksheet"):
+        grid, merged, r = {}, [], -1
+        for row in ws.iter(f"{ns}Row"):
+            r = int(row.get(f"{ns}Index", r + 2)) - 1
+            c = -1
+            for cell in row.findall(f"{ns}Cell"):
+                c = int(cell.get(f"{ns}Index", c + 2)) - 1
+                while (r, c) in grid:
+                    c += 1
+                data = cell.find(f"{ns}Data")
+                value = "".join(data.itertext()).strip() if data is not None else ""
+                kind = data.get(f"{ns}Type") if data is not None else ""
+                if kind == "Number":
+                    try:
+                        value = float(value)
+                    except ValueError:
+                        pass
+                elif kind == "DateTime" and value:
+                    try:
+                        value = datetime.fromisoformat(value[:19])
+                    except ValueError:
+                        pass
+                across, down = int(cell.get(f"{ns}MergeAcross", 0)), int(cell.get(f"{ns}MergeDown", 0))
+                for dr in range(down + 1):
+                    for dc in range(across + 1):
+                        grid[(r + dr, c + dc)] = value if (dr, dc) == (0, 0) else ""
+                if across or down:
+                    merged.append((r, c, r + down, c + across))
+                c += across
+        if grid:
+            height = max(k[0] for k in grid) + 1
+            width = max(k[1] for k in grid) + 1
+            sheets.append(SheetData(ws.get(f"{ns}Name") or f"表{len(sheets) + 1}",
+                                    [[grid.get((i, j), "") for j in range(width)] for i in range(height)], merged))
+    if not sheets:
+        raise ApplicationError("XML 电子表格中没有工作表。")
+    return sheets
+
+
+def _drop_xml_decl(text):
+    """The declaration may name an encoding the text no longer has (it was decoded already)."""
+    if text.startswith("<?xml"):
+        text = text[text.find("?>") + 2:]
+    return text.encode("utf-8")

@@ -11,7 +11,9 @@ from django.utils.module_loading import import_string
 log = logging.getLogger("zhiben.jobs")
 
 JOBS = [
-    ("逾期隐患告知", "zhiben.hazards.services.hazards_notify_overdue"),
+    ("逾期隐患督办升级", "zhiben.escalation.services.escalate_hazards"),
+    ("隐患到期提醒", "zhiben.notifications.reminders.hazards_remind_deadlines"),
+    ("统计分析表提醒与逾期", "zhiben.duties.services.duties_tick"),
     ("发送通知", "zhiben.notifications.services.send_pending"),
 ]
 

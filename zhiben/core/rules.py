@@ -13,6 +13,11 @@ DEFAULTS = {
     "hazard.duplicate_closed_days": (180, "销号多少天内再次发现视为重复/复发"),
     # evidence
     "hazard.attachment_max_mb": (15, "单个证据文件大小上限（MB）"),
+    # reminders and statutory reporting duties (16号令: 季度统计分析表下一季度15日前、年度下一年1月31日前报送)
+    "hazard.reminder_days": (3, "隐患整改期限届满前多少天提醒"),
+    "duty.quarterly.deadline": ({"month": 1, "day": 15}, "季度隐患排查治理统计分析表报送期限（16号令：下一季度15日前）"),
+    "duty.annual.deadline": ({"month": 1, "day": 31}, "年度隐患排查治理统计分析表报送期限（16号令：下一年1月31日前）"),
+    "duty.reminder_days": (7, "统计分析表报送期限届满前多少天提醒"),
 }
 
 

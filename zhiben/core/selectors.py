@@ -17,6 +17,8 @@ def home_summary(*, user):
     own enterprise, and each of the three administrators only what their duty needs."""
     summary = {"cards": []}
     cards = summary["cards"]
+    if user.can("hazard.view"):
+        _hazard_cards(user, cards)
     if user.enterprise_id:
         summary["enterprise"] = user.enterprise
     elif user.can("enterprise.view"):
@@ -32,6 +34,22 @@ def home_summary(*, user):
     if user.can("audit.view"):
         _audit_cards(user, summary)
     return summary
+
+
+def _hazard_cards(user, cards):
+    """重大事故隐患动态清零 at a glance: open, overdue, major, stock left, increment, listed."""
+    from zhiben.hazards.selectors import hazard_counts
+
+    counts = hazard_counts(user=user)
+    url = reverse("hazards:list")
+    cards += [
+        _card("未销号隐患", counts["open"], f"{url}?status=open"),
+        _card("逾期未整改", counts["overdue"], f"{url}?overdue=1", "red" if counts["overdue"] else ""),
+        _card("重大隐患（未销号）", counts["major_open"], f"{url}?status=open&level=major", "red" if counts["major_open"] else ""),
+        _card(f"存量未清零（{counts['baseline']:%Y-%m-%d}前）", counts["stock_open"], f"{url}?stock=stock&status=open", "orange" if counts["stock_open"] else ""),
+        _card("增量隐患", counts["increment"], f"{url}?stock=increment"),
+        _card("挂牌督办中", counts["listed_open"], f"{url}?listed=1&status=open"),
+    ]
 
 
 def _business_cards(user, summary):

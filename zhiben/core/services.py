@@ -9,7 +9,7 @@ def next_number(key):
     """Return the next value of sequence `key`. Call inside the caller's transaction: the row lock
     is held until it commits, so two concurrent callers get consecutive numbers and a rollback
     leaves no gap."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         updated = Counter.objects.filter(key=key).select_for_update().first()
         if updated is None:
             try:

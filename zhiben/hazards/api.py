@@ -126,10 +126,10 @@ def get_hazard(request, pk: int):
     return selectors.hazard_get(user=request.user, pk=pk)
 
 
-@router.post("/", response={201: HazardDetailOut})
+@router.post("/", response={201: HazardOut})
 def create_hazard(request, payload: HazardIn):
-    hazard = services.hazard_report(actor=request.user, data=payload.dict())
-    return Status(201, selectors.hazard_get(user=request.user, pk=hazard.pk))
+    """Take a hazard in; returns the new record (its timeline is at GET /hazards/{id})."""
+    return Status(201, services.hazard_report(actor=request.user, data=payload.dict()))
 
 
 @router.post("/{int:pk}/transitions", response=HazardDetailOut)

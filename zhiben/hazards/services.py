@@ -22,7 +22,7 @@ from .choices import (
     AttachmentKind, Category, Channel, ExtensionStatus, Level, ListingLevel, PlaceKind, Status,
 )
 from .models import CriteriaItem, Hazard, HazardAttachment, HazardEvent, HazardExtension, Place
-from .selectors import duplicate_candidates, repeat_candidate
+from .selectors import repeat_candidate
 from .workflow import SIDE_ACTIONS, TRANSITIONS, has_duty
 
 FIVE_FIELDS = {"responsible_person": "整改责任人", "measures": "整改措施", "funds": "整改资金", "deadline": "整改期限", "contingency": "应急预案/防范措施"}
@@ -215,7 +215,7 @@ def _new_number(region_code, year):
 def hazard_report(*, actor, data, files=(), today=None):
     """Take a hazard in from any channel. `files` are uploads kept as 发现 evidence.
 
-    Returns the hazard; `hazard.duplicate_candidates` lists open or recent hazards that look the same.
+    Returns the hazard; `selectors.duplicate_candidates(hazard)` lists open or recent hazards that look the same.
     """
     if not actor.can("hazard.report"):
         raise ApplicationError("您的角色无权上报隐患。", code="forbidden")
@@ -235,7 +235,6 @@ def hazard_report(*, actor, data, files=(), today=None):
         _attach(hazard, actor, AttachmentKind.FOUND, upload)
     audit_record(actor=actor, action="hazard.report", obj=hazard,
                  data={"channel": hazard.channel, "level": hazard.level, "enterprise": hazard.enterprise_id, "deadline": hazard.deadline})
-    hazard.duplicate_candidates = duplicate_candidates(hazard, today=today)
     return hazard
 
 
@@ -464,25 +463,6 @@ def hazard_attach(*, actor, hazard, kind, files):
            data={"kind": kind, "files": [a.original_name for a in saved], "sha256": [a.sha256 for a in saved]})
     audit_record(actor=actor, action="hazard.attach", obj=current, data={"kind": kind, "sha256": [a.sha256 for a in saved]})
     return saved
-
-
-# ---------------------------------------------------------------- overdue notices (once per deadline)
-
-def hazards_notify_overdue(*, today=None):
-    """Tell enterprises about hazards that became overdue; once per hazard and deadline. Returns the count."""
-    today = today or timezone.localdate()
-    count = 0
-    for hazard in Hazard.objects.overdue(today).select_related("enterprise").iterator():
-        with transaction.atomic():
-            key = f"overdue:{hazard.deadline}"
-            if hazard.events.filter(action="overdue", data__key=key).exists():
-                continue
-            _event(hazard, None, "overdue", note=f"已超过整改期限 {hazard.deadline}", data={"key": key})
-            audit_record(actor=None, action="hazard.overdue", obj=hazard, data={"deadline": hazard.deadline})
-            _notify_enterprise(hazard, f"隐患逾期未整改：{hazard.number}",
-                               f"贵单位隐患“{hazard.description[:60]}”整改期限为 {hazard.deadline}，已逾期，请立即整改并申请销号。")
-            count += 1
-    return count
 
 
 # ---------------------------------------------------------------- ledger import

@@ -42,7 +42,7 @@ def hazard_list(request):
         "export_query": query_without(request, "page"), "today": timezone.localdate(),
         "regions": Region.objects.for_user(request.user).filter(level__in=[3, 4, 5]).order_by("code")[:500],
         "industries": Industry.objects.all(), "levels": Level.choices, "statuses": Status.choices, "channels": Channel.choices,
-        "categories": Category.choices, "counts": selectors.hazard_counts(user=request.user),
+        "categories": Category.choices,
     }
     return render(request, "hazards/hazard_list.html", context)
 
@@ -76,8 +76,9 @@ def hazard_report(request):
             _apply_errors(form, exc)
         else:
             text = f"隐患 {hazard.number} 已上报。"
-            if hazard.duplicate_candidates:
-                text += f" 发现 {len(hazard.duplicate_candidates)} 条疑似重复隐患，请核实人员查看。"
+            duplicates = selectors.duplicate_candidates(hazard)
+            if duplicates:
+                text += f" 发现 {len(duplicates)} 条疑似重复隐患：{'、'.join(h.number for h, _ in duplicates)}，请核实人员查看。"
             if hazard.repeat_of:
                 text += f" 该处曾有已销号隐患 {hazard.repeat_of.number}，已标记为复发。"
             messages.success(request, text)

@@ -55,10 +55,11 @@ def _department_of(user, hazard):
     return bool(user.unit_id) and user.unit_id in {hazard.supervising_unit_id, hazard.listed_unit_id}
 
 
-def has_duty(user, hazard, duty):
+def has_duty(user, hazard, duty, *, in_scope=None):
+    """May `user` carry out `duty` on `hazard`? Pass `in_scope` when already known (saves a query)."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if not _in_scope(user, hazard):
+    if not (in_scope if in_scope is not None else _in_scope(user, hazard)):
         return False
     if user.is_superuser:
         return True
@@ -76,7 +77,7 @@ def has_duty(user, hazard, duty):
     if duty == "rectify":
         if role == Role.ENTERPRISE:
             return hazard.enterprise_id is not None and user.enterprise_id == hazard.enterprise_id
-        return role == Role.GRID or has_duty(user, hazard, "signoff") or has_duty(user, hazard, "triage")
+        return role == Role.GRID or has_duty(user, hazard, "signoff", in_scope=True) or has_duty(user, hazard, "triage", in_scope=True)
     if duty == "listing":
         return committee and bool(user.unit_id)
     raise ValueError(duty)
@@ -85,10 +86,11 @@ def has_duty(user, hazard, duty):
 def allowed_actions(hazard, user):
     """[(action, label, style)] the user may take now: the buttons on the detail page."""
     actions = []
+    in_scope = _in_scope(user, hazard)
     for name, transition in TRANSITIONS.items():
-        if hazard.status in transition.sources and has_duty(user, hazard, transition.duty):
+        if hazard.status in transition.sources and has_duty(user, hazard, transition.duty, in_scope=in_scope):
             actions.append((name, transition.label, transition.style))
     for name, (sources, duty, label) in SIDE_ACTIONS.items():
-        if hazard.status in sources and has_duty(user, hazard, duty):
+        if hazard.status in sources and has_duty(user, hazard, duty, in_scope=in_scope):
             actions.append((name, label, ""))
     return actions

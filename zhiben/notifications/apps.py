@@ -5,3 +5,4 @@ class NotificationsConfig(AppConfig):
     name = "zhiben.notifications"
     label = "notifications"
     verbose_name = "通知"
+

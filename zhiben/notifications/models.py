@@ -1,16 +1,21 @@
-"""Notifications: an in-app inbox row per user, and an outbox of external messages (SMS, e-mail …)."""
+"""Notifications: an in-app inbox row per user, an outbox of external messages (SMS, e-mail, WeCom,
+DingTalk), and each user's delivery preferences."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from zhiben.core.models import ScopedQuerySet
+
 from .choices import Channel, DeliveryStatus
 
 
 class Notification(models.Model):
     """One message to one recipient over one channel. Inbox rows are read in the app; the others are
-    claimed and sent by the worker (`python manage.py send_notifications`)."""
+    claimed and sent by the worker (`tick`, `run_worker` or `send_notifications`)."""
+
+    SCOPE = {"region": "region_code"}
 
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices, default=Channel.INBOX)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
@@ -26,17 +31,59 @@ class Notification(models.Model):
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
     status = models.CharField("发送状态", max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    # pending: when the next try is due; sending: when the claim lapses (a worker that died mid-way)
     next_attempt_at = models.DateTimeField("下次尝试", default=timezone.now)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     last_error = models.TextField("最近错误", blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = verbose_name_plural = "通知"
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_inbox"),
-            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="notification_outbox"),
+            models.Index(fields=["next_attempt_at"], condition=Q(status__in=["pending", "sending"]), name="notification_queue"),
         ]
 
     def __str__(self):
         return f"{self.get_channel_display()} {self.to_name or self.recipient_id}: {self.subject}"
+
+    @property
+    def is_unread(self):
+        return self.read_at is None
+
+
+class NotificationPreference(models.Model):
+    """Which channels a user wants besides the inbox (always on), and the addresses to use.
+
+    SMS goes to the phone on the user's account; e-mail, WeCom and DingTalk addresses live here."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="notification_preference")
+    sms_enabled = models.BooleanField("短信", default=False)
+    email_enabled = models.BooleanField("电子邮件", default=False)
+    email = models.EmailField("电子邮箱", blank=True)
+    wecom_enabled = models.BooleanField("企业微信", default=False)
+    wecom_userid = models.CharField("企业微信账号", max_length=64, blank=True, help_text="企业微信通讯录中的账号（userid），群机器人消息将 @ 该账号")
+    dingtalk_enabled = models.BooleanField("钉钉", default=False)
+    dingtalk_userid = models.CharField("钉钉用户ID", max_length=64, blank=True, help_text="钉钉通讯录中的 userId，群机器人消息将 @ 该用户")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "通知偏好"
+
+    def __str__(self):
+        return f"{self.user} 的通知偏好"
+
+    def addresses(self):
+        """{channel: address} for each external channel the user enabled and has an address for."""
+        found = {}
+        if self.sms_enabled and self.user.phone:
+            found[Channel.SMS] = self.user.phone
+        if self.email_enabled and self.email:
+            found[Channel.EMAIL] = self.email
+        if self.wecom_enabled and self.wecom_userid:
+            found[Channel.WECOM] = self.wecom_userid
+        if self.dingtalk_enabled and self.dingtalk_userid:
+            found[Channel.DINGTALK] = self.dingtalk_userid
+        return found

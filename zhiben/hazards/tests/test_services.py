@@ -188,13 +188,6 @@ class NotificationTests(CastTestCase):
         services.hazard_list(actor=self.alice, hazard=hazard)
         self.assertEqual(Notification.objects.filter(channel="sms", subject__startswith="隐患挂牌督办").count(), 2)
 
-    def test_overdue_notice_once_per_deadline(self):
-        hazard = ready(report(self.gina, self.enterprise_a), self.erin, status=Status.RECTIFYING)
-        later = hazard.deadline + timedelta(days=1)
-        self.assertEqual(services.hazards_notify_overdue(today=later), 1)
-        self.assertEqual(services.hazards_notify_overdue(today=later + timedelta(days=3)), 0)
-        self.assertEqual(hazard.events.filter(action="overdue").count(), 1)
-
     @override_settings(NOTIFICATION_SENDERS={"sms": "zhiben.notifications.tests.broken.BrokenSender"})
     def test_failed_sender_retries_with_backoff(self):
         from zhiben.enterprises.models import Enterprise
@@ -213,9 +206,9 @@ class DuplicateTests(CastTestCase):
     def test_similar_report_from_another_channel_is_suggested_and_merged(self):
         first = report(self.gina, self.enterprise_a, channel="supervision", description="一号车间配电箱未接地，电线私拉乱接")
         second = report(self.alice, self.enterprise_a, channel="public", description="群众反映：一号车间配电箱没有接地，电线乱接")
-        self.assertEqual([h for h, _ in second.duplicate_candidates], [first])
+        self.assertEqual([h for h, _ in selectors.duplicate_candidates(second)], [first])
         unrelated = report(self.gina, self.enterprise_a, description="消防通道堆放货物")
-        self.assertEqual(unrelated.duplicate_candidates, [])
+        self.assertEqual(selectors.duplicate_candidates(unrelated), [])
         services.hazard_attach(actor=self.alice, hazard=second, kind="found", files=[photo("举报照片.png")])
         services.hazard_transition(actor=self.erin, hazard=second, action="merge", target=first.pk, note="同一隐患")
         second.refresh_from_db()

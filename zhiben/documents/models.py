@@ -1,0 +1,95 @@
+"""Official documents (公文) issued from the records, and the templates they are written from."""
+
+from django.conf import settings
+from django.db import models
+
+from zhiben.core.models import ScopedQuerySet
+
+from .choices import FORM_KINDS, Kind
+
+
+class DocumentTemplate(models.Model):
+    """The wording of one kind of document for a jurisdiction.
+
+    `region_code` '' is the national default (seeded by migration); an 安委办 may save its own copy for
+    its region, which then applies to every unit in that region's subtree (nearest region wins, as
+    for rules and the escalation ladder). Title, body and table use {{placeholders}} of the kind.
+    """
+
+    kind = models.CharField("公文种类", max_length=40, choices=Kind.choices)
+    region_code = models.CharField("适用区划", max_length=12, blank=True, default="")
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("正文", blank=True, help_text="每行一段；可用 {{占位符}}")
+    table = models.TextField("表格", blank=True, help_text="审批表用：每行一栏，写作“栏目｜内容”")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="修改人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["kind", "region_code"]
+        verbose_name = verbose_name_plural = "公文模板"
+        constraints = [models.UniqueConstraint(fields=["kind", "region_code"], name="document_template_kind_region")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}@{self.region_code or '全国默认'}"
+
+
+def document_path(instance, filename):
+    ext = filename.rsplit(".", 1)[-1]
+    digest = instance.pdf_sha256 if ext == "pdf" else instance.docx_sha256
+    return f"documents/{instance.year}/{digest[:2]}/{digest}.{ext}"
+
+
+class Document(models.Model):
+    """One issued document: its 发文字号, what it says, the files, and the context it was filled from.
+
+    Numbering: one sequence per issuing unit and calendar year, shared by all kinds (so a unit's
+    documents of a year run 1, 2, 3 … without gaps whatever their kind), taken from
+    `core.services.next_number` inside the issuing transaction. (unit, year, sequence) is unique.
+
+    `context` freezes everything the text was made from — the placeholder values and the template
+    text used — so the same document can be rendered again with the same words even after the hazard
+    or the template changes. Files are served only by the scoped download view.
+    """
+
+    SCOPE = {"region": "region_id", "enterprise": "enterprise_id"}
+
+    kind = models.CharField("公文种类", max_length=40, choices=Kind.choices)
+    number = models.CharField("发文字号", max_length=60, db_index=True)
+    year = models.PositiveSmallIntegerField("年度")
+    sequence = models.PositiveIntegerField("序号")
+    issuing_unit = models.ForeignKey("regions.Unit", verbose_name="发文单位", on_delete=models.PROTECT, related_name="documents")
+    addressee = models.CharField("主送", max_length=200, blank=True)
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="主送企业", null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("正文", blank=True)
+    hazard = models.ForeignKey("hazards.Hazard", verbose_name="隐患", null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
+    region = models.ForeignKey("regions.Region", verbose_name="所在区划", on_delete=models.PROTECT, related_name="documents")
+    template = models.ForeignKey(DocumentTemplate, verbose_name="模板", null=True, blank=True, on_delete=models.SET_NULL, related_name="documents")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签发人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    issued_by_name = models.CharField("签发人", max_length=100, blank=True)
+    issued_at = models.DateTimeField("签发时间")
+    docx = models.FileField("Word 文件", upload_to=document_path, max_length=200)
+    docx_sha256 = models.CharField("Word SHA-256", max_length=64)
+    pdf = models.FileField("PDF 文件", upload_to=document_path, max_length=200)
+    pdf_sha256 = models.CharField("PDF SHA-256", max_length=64)
+    context = models.JSONField("签发内容", default=dict)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = verbose_name_plural = "公文"
+        constraints = [models.UniqueConstraint(fields=["issuing_unit", "year", "sequence"], name="document_unique_number")]
+        indexes = [models.Index(fields=["region", "issued_at"], name="document_region_issued")]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_form(self):
+        return self.kind in FORM_KINDS
+
+    def file_name(self, ext):
+        """Download name: 发文字号 + 标题."""
+        return f"{self.number}{self.title}.{ext}".replace("/", "-")
+

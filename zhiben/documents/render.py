@@ -1,0 +1,478 @@
+"""Turn a filled-in document (a `Layout`) into DOCX and PDF in the 党政机关公文格式 (GB/T 9704-2012).
+
+This module knows layout only: no hazard, no database. Both renderers draw the same page:
+
+- A4, 天头 37 mm, 订口 28 mm, text block 156 × 225 mm (so bottom ≈ 35 mm, right ≈ 26 mm);
+- 22 lines of 28 characters in 3号 (16 pt) 仿宋: exact line spacing 225 mm / 22 = 29 pt, and a
+  character spacing of −0.25 pt so that 28 characters (28 × 15.75 pt) fill the 156 mm line. (No
+  Word "linesAndChars" grid: LibreOffice puts each 16 pt character on two 15.8 pt grid cells, and
+  WPS/Word need no grid when spacing and indents are exact.);
+- 版头: 发文机关标志 in red 小标宋 35 mm below the top of the text block, the 发文字号 centred two
+  lines below it, a red line the width of the
+  text block 4 mm under the 发文字号 (drawn as the bottom border of the 发文字号 paragraph);
+- title in 2号 (22 pt) 小标宋 centred two lines below the red line; 主送 flush left one line below;
+- body paragraphs with a two-character first-line indent; "一、" headings in 黑体, "（一）" in 楷体
+  (see `paragraph_runs`);
+- 发文机关署名 centred over the 成文日期, which sits 右空四字;
+- page numbers "— 1 —" in 4号 (14 pt), odd pages right and even pages left, one character in from the edge;
+- the two 审批表 kinds (`Layout.form`) have no red 版头: title; 编号 on the right; a two-column table;
+  notes; 制表单位 and 制表日期 on the right.
+
+Word on government PCs has 方正小标宋简体/仿宋_GB2312/黑体/楷体_GB2312, so the DOCX names them as the
+East-Asian fonts. The PDF is drawn by WeasyPrint with free fonts (Noto Serif/Sans CJK SC, WenQuanYi Zen
+Hei), which must be installed (Debian: fonts-noto-cjk, fonts-wqy-zenhei; libharfbuzz-subset0 keeps a
+page at about half a second instead of twenty).
+"""
+
+import html
+import io
+import re
+from dataclasses import dataclass, field
+
+# ---------------------------------------------------------------- geometry (mm / pt)
+
+PAGE_W, PAGE_H = 210, 297
+TOP, LEFT = 37, 28
+BLOCK_W, BLOCK_H = 156, 225
+BOTTOM, RIGHT = PAGE_H - TOP - BLOCK_H, PAGE_W - LEFT - BLOCK_W  # 35, 26
+LINES, CHARS = 22, 28
+MM = 72 / 25.4  # points per mm
+LINE_PT = round(BLOCK_H * MM / LINES, 2)  # 29 pt
+BODY_PT, TITLE_PT, PAGE_NO_PT, TABLE_PT = 16, 22, 14, 14
+CHAR_PT = BLOCK_W * MM / CHARS  # 15.79 pt: the width one character may take
+TRACKING_PT = -0.25  # character spacing of body text (Word stores it in twentieths of a point: −5)
+RED = "FF0000"
+ISSUER_TOP = 35  # 发文机关标志: its top edge 35 mm below the top of the text block (GB/T 9704-2012 §7.2.4)
+
+# Fonts: what Word uses on government PCs, and the free faces WeasyPrint draws with.
+WORD_FONTS = {"title": "方正小标宋简体", "body": "仿宋_GB2312", "hei": "黑体", "kai": "楷体_GB2312"}
+WORD_LATIN = "Times New Roman"
+CSS_FONTS = {
+    "title": '"Noto Serif CJK SC", "WenQuanYi Zen Hei", serif',
+    "body": '"Noto Serif CJK SC", "WenQuanYi Zen Hei", serif',
+    "hei": '"Noto Sans CJK SC", "WenQuanYi Zen Hei", sans-serif',
+    "kai": '"Noto Serif CJK SC", "WenQuanYi Zen Hei", serif',
+}
+
+HEADING1 = re.compile(r"^[一二三四五六七八九十]+、")
+HEADING2 = re.compile(r"^（[一二三四五六七八九十]+）")
+HEADING_MAX = 20
+
+
+@dataclass
+class Layout:
+    """Everything a page shows, already filled in (plain strings)."""
+
+    issuer: str  # 发文机关标志 and 署名 (the issuing unit's name)
+    number: str  # 发文字号, e.g. 沙安办〔2024〕12号
+    title: str
+    date: str  # 成文日期, e.g. 2024年6月12日
+    addressee: str = ""  # 主送 (without the colon)
+    paragraphs: list = field(default_factory=list)
+    table: list = field(default_factory=list)  # [(label, value)] for 审批表
+    form: bool = False
+
+
+def paragraph_runs(text):
+    """Split a body paragraph into [(text, font key)] by the 公文 heading rules:
+
+    - "一、…" is a 黑体 heading and "（一）…" a 楷体 heading when it stands alone (no closing 。);
+    - a run-in heading ("一、落实责任。正文……") has only its heading sentence in that font;
+    - a numbered item that is a full sentence ("四、逾期……通报。", or a heading sentence longer than
+      HEADING_MAX characters) stays in 仿宋.
+    """
+    key = "hei" if HEADING1.match(text) else "kai" if HEADING2.match(text) else None
+    if key is None:
+        return [(text, "body")]
+    head, stop, rest = text.partition("。")
+    if not stop:
+        return [(text, key)]
+    if rest.strip() and len(head) <= HEADING_MAX:
+        return [(head + stop, key), (rest, "body")]
+    return [(text, "body")]
+
+
+def issuer_size(name):
+    """Point size of the 发文机关标志: large, but never wider than the text block."""
+    width = BLOCK_W * MM * 0.92
+    return max(18, min(36, int(width / max(len(name), 1))))
+
+
+def signer_indent(issuer, date):
+    """Right indent (in characters) that centres the 署名 over a 成文日期 set 右空四字."""
+    return max(0.0, 4 + (len(date) - len(issuer)) / 2)
+
+
+def is_opinion(label):
+    """Rows whose label ends in 意见 get room for writing and a signature line."""
+    return label.endswith("意见")
+
+
+SIGN_LINE = "签字（盖章）：　　　　　　　年　　月　　日"
+
+
+# ---------------------------------------------------------------- DOCX
+
+RPR_AFTER_SPACING = ("w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd",
+                     "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
+
+
+def _tracking(rpr):
+    """Character spacing TRACKING_PT on a run's properties (w:spacing, in twentieths of a point)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    spacing = rpr.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = OxmlElement("w:spacing")
+        rpr.insert_element_before(spacing, *RPR_AFTER_SPACING)
+    spacing.set(qn("w:val"), str(round(TRACKING_PT * 20)))
+
+
+def _set_fonts(rpr_owner, key, size=None, color=None, bold=None):
+    """Set Latin and East-Asian fonts (and size/colour) on a run or a style."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    font = rpr_owner.font
+    font.name = WORD_LATIN
+    rpr = rpr_owner.element.get_or_add_rPr()
+    fonts = rpr.get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), WORD_FONTS[key])
+    fonts.set(qn("w:ascii"), WORD_LATIN)
+    fonts.set(qn("w:hAnsi"), WORD_LATIN)
+    if size:
+        font.size = Pt(size)
+        if size == BODY_PT and key != "title":
+            _tracking(rpr)
+    if color:
+        font.color.rgb = RGBColor.from_string(color)
+    if bold is not None:
+        font.bold = bold
+
+
+def _spacing(paragraph, line_pt=LINE_PT, before=0, after=0):
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Pt
+
+    fmt = paragraph.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(line_pt)
+    fmt.space_before = Pt(before)
+    fmt.space_after = Pt(after)
+    return fmt
+
+
+def _para(doc, text="", *, key="body", size=BODY_PT, align=None, color=None, indent_chars=0, right_chars=0, line_pt=LINE_PT):
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    paragraph = doc.add_paragraph()
+    fmt = _spacing(paragraph, line_pt)
+    if align is not None:
+        paragraph.alignment = align
+    if indent_chars:
+        fmt.first_line_indent = Pt(size * indent_chars)
+        paragraph._p.get_or_add_pPr().get_or_add_ind().set(qn("w:firstLineChars"), str(int(indent_chars * 100)))
+    if right_chars:
+        fmt.right_indent = Pt(CHAR_PT * right_chars)
+    for part, part_key in ([(text, key)] if isinstance(text, str) else text):
+        if part:
+            _set_fonts(paragraph.add_run(part), part_key, size=size, color=color)
+    return paragraph
+
+
+def _red_rule(paragraph, space_pt=11):
+    """A red line under the paragraph, the width of the text block (4 mm ≈ 11 pt below the text)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "12"), ("w:space", str(space_pt)), ("w:color", RED)):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    # schema order matters to Word: pBdr comes before shd, tabs, spacing, ind, jc …
+    ppr.insert_element_before(borders, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+                              "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+                              "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+                              "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
+                              "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def _page_number(footer, right):
+    """— PAGE — in 4号, one character in from the outer edge."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    paragraph = footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT if right else WD_ALIGN_PARAGRAPH.LEFT
+    fmt = paragraph.paragraph_format
+    fmt.space_before = fmt.space_after = Pt(0)
+    if right:
+        fmt.right_indent = Pt(PAGE_NO_PT)
+    else:
+        fmt.left_indent = Pt(PAGE_NO_PT)
+
+    def run(text=None, field=None):
+        r = paragraph.add_run(text or "")
+        _set_fonts(r, "body", size=PAGE_NO_PT)
+        if field:
+            for kind, instr in (("begin", None), (None, field), ("end", None)):
+                if kind:
+                    el = OxmlElement("w:fldChar")
+                    el.set(qn("w:fldCharType"), kind)
+                else:
+                    el = OxmlElement("w:instrText")
+                    el.set(qn("xml:space"), "preserve")
+                    el.text = instr
+                r._r.append(el)
+        return r
+
+    run("— ")
+    run(field=" PAGE ")
+    run(" —")
+
+
+def _doc_defaults(doc):
+    """Document-wide defaults: 3号仿宋, Chinese language, exact line pitch, no theme fonts (Word lets a
+    theme font win over a named one)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    fonts = rpr.find(qn("w:rFonts"))
+    for attr in list(fonts.attrib):
+        del fonts.attrib[attr]
+    fonts.set(qn("w:ascii"), WORD_LATIN)
+    fonts.set(qn("w:hAnsi"), WORD_LATIN)
+    fonts.set(qn("w:eastAsia"), WORD_FONTS["body"])
+    for tag in ("w:sz", "w:szCs"):
+        rpr.find(qn(tag)).set(qn("w:val"), str(BODY_PT * 2))
+    rpr.find(qn("w:lang")).set(qn("w:eastAsia"), "zh-CN")
+    ppr = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    spacing = ppr.find(qn("w:spacing"))
+    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):  # no extra gap between Chinese and digits/Latin
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), "0")
+        spacing.addprevious(element)
+    spacing.set(qn("w:after"), "0")
+    spacing.set(qn("w:line"), str(round(LINE_PT * 20)))
+    spacing.set(qn("w:lineRule"), "exact")
+
+
+def _doc_grid(section):
+    """No layout grid ("default"): exact line spacing gives the 22 lines; linePitch is kept for Word's
+    page-setup dialog."""
+    from docx.oxml.ns import qn
+
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is not None:
+        grid.attrib.pop(qn("w:type"), None)
+        grid.attrib.pop(qn("w:charSpace"), None)
+        grid.set(qn("w:linePitch"), str(round(LINE_PT * 20)))
+
+
+def _cell(cell, text, *, key="body", size=TABLE_PT, align=None):
+    paragraph = cell.paragraphs[0]
+    _spacing(paragraph, size * 1.5)
+    if align is not None:
+        paragraph.alignment = align
+    lines = str(text).split("\n")
+    for i, line in enumerate(lines):
+        run = paragraph.add_run(line)
+        _set_fonts(run, key, size=size)
+        if i < len(lines) - 1:
+            run.add_break()
+    return paragraph
+
+
+def _docx_table(doc, rows):
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm
+
+    table = doc.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    widths = (Mm(36), Mm(BLOCK_W - 36))
+    for label, value in rows:
+        row = table.add_row()
+        for cell, width in zip(row.cells, widths):
+            cell.width = width
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        _cell(row.cells[0], label, key="hei", align=WD_ALIGN_PARAGRAPH.CENTER)
+        _cell(row.cells[1], value)
+        if is_opinion(label):
+            row.height = Mm(38)
+            row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+            row.cells[1].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
+            sign = row.cells[1].add_paragraph()
+            _spacing(sign, TABLE_PT * 1.5, before=TABLE_PT * 3)
+            sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            _set_fonts(sign.add_run(SIGN_LINE), "body", size=TABLE_PT)
+        else:
+            row.height = Mm(11)
+            row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+    return table
+
+
+def render_docx(layout, *, created=None):
+    """The layout as DOCX bytes. `created` (a datetime) goes into the document properties."""
+    from docx import Document as Docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm
+
+    doc = Docx()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(PAGE_W), Mm(PAGE_H)
+    section.top_margin, section.bottom_margin = Mm(TOP), Mm(BOTTOM)
+    section.left_margin, section.right_margin = Mm(LEFT), Mm(RIGHT)
+    section.header_distance = Mm(15)
+    section.footer_distance = Mm(BOTTOM - 7 - 7)  # the number's line sits 7 mm below the text block
+    _doc_grid(section)
+    doc.settings.odd_and_even_pages_header_footer = True
+    _page_number(section.footer, right=True)
+    _page_number(section.even_page_footer, right=False)
+
+    _doc_defaults(doc)
+    normal = doc.styles["Normal"]
+    _set_fonts(normal, "body", size=BODY_PT)
+    _spacing(normal)
+    normal.paragraph_format.widow_control = False
+
+    props = doc.core_properties
+    props.title, props.author, props.subject = layout.title, layout.issuer, layout.number
+    props.comments = props.keywords = ""
+    if created is not None:
+        props.created = props.modified = created.replace(tzinfo=None)
+        props.last_printed = created.replace(tzinfo=None)
+    props.last_modified_by = layout.issuer
+
+    center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
+    if not layout.form:
+        size = issuer_size(layout.issuer)
+        issuer = _para(doc, layout.issuer, key="title", size=size, align=center, color=RED, line_pt=size * 1.3)
+        issuer.paragraph_format.space_before = Mm(ISSUER_TOP)
+        _para(doc)
+        _para(doc)
+        _red_rule(_para(doc, layout.number, align=center))
+        _para(doc)
+        _para(doc)
+    for line in layout.title.split("\n"):
+        _para(doc, line, key="title", size=TITLE_PT, align=center)
+    if layout.form:
+        _para(doc, f"编号：{layout.number}", size=TABLE_PT, align=right)
+        _docx_table(doc, layout.table)
+    else:
+        _para(doc)
+        if layout.addressee:
+            _para(doc, f"{layout.addressee}：")
+    for text in layout.paragraphs:
+        paragraph = _para(doc, paragraph_runs(text), indent_chars=2)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    if layout.form:
+        _para(doc, f"制表单位：{layout.issuer}", size=TABLE_PT, align=right)
+        _para(doc, f"制表日期：{layout.date}", size=TABLE_PT, align=right)
+    else:
+        # the 署名 and 成文日期 never stand alone on a page: keep them with the end of the body
+        closing = [doc.paragraphs[-1], _para(doc), _para(doc),
+                   _para(doc, layout.issuer, align=right, right_chars=signer_indent(layout.issuer, layout.date))]
+        for paragraph in closing:
+            paragraph.paragraph_format.keep_with_next = True
+        _para(doc, layout.date, align=right, right_chars=4)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- HTML / PDF
+
+CSS = """
+@page {{
+  size: A4; margin: {top}mm {right}mm {bottom}mm {left}mm;
+  @bottom-right {{ content: none; }}
+}}
+@page :right {{ @bottom-right {{ content: "— " counter(page) " —"; font: {pn}pt {body}; vertical-align: top;
+  padding-top: 7mm; padding-right: 1em; }} }}
+@page :left {{ @bottom-left {{ content: "— " counter(page) " —"; font: {pn}pt {body}; vertical-align: top;
+  padding-top: 7mm; padding-left: 1em; }} }}
+html {{ font-family: {body}; font-size: {size}pt; line-height: {line}pt; color: #000; }}
+body {{ margin: 0; }}
+p {{ margin: 0; min-height: {line}pt; letter-spacing: {spacing}pt; }}
+.issuer {{ font-family: {title}; font-weight: bold; color: #{red}; text-align: center; letter-spacing: 0.05em;
+  margin-top: {issuer_top}mm; }}
+.number {{ text-align: center; margin-top: {line2}pt; padding-bottom: 4mm; border-bottom: 1pt solid #{red}; }}
+.title {{ font-family: {title}; font-weight: bold; font-size: {title_size}pt; text-align: center; margin-top: {line2}pt; }}
+.form .title {{ margin-top: 0; }}
+.addressee {{ margin-top: {line}pt; }}
+.text {{ text-indent: 2em; text-align: justify; }}
+.hei {{ font-family: {hei}; }}
+.kai {{ font-family: {kai}; }}
+.sign {{ text-align: right; }}
+.closing {{ margin-top: {line2}pt; break-before: avoid; break-inside: avoid; }}
+.form-meta {{ font-size: {table_size}pt; }}
+table {{ width: 100%; border-collapse: collapse; font-size: {table_size}pt; line-height: 1.5; margin: 4pt 0 8pt; }}
+th, td {{ border: 0.75pt solid #000; padding: 1.5mm 2.5mm; vertical-align: middle; }}
+th {{ width: 36mm; font-family: {hei}; font-weight: normal; text-align: center; }}
+td.opinion {{ height: 30mm; vertical-align: top; }}
+td .signline {{ text-align: right; margin-top: 8mm; }}
+@media screen {{ body {{ width: {block_w}mm; margin: 12mm auto; }} }}
+"""
+
+
+def css():
+    return CSS.format(
+        top=TOP, right=RIGHT, issuer_top=ISSUER_TOP, block_w=BLOCK_W, bottom=BOTTOM, left=LEFT, size=BODY_PT, line=LINE_PT, line2=LINE_PT * 2,
+        spacing=TRACKING_PT, title_size=TITLE_PT, table_size=TABLE_PT, pn=PAGE_NO_PT, red=RED,
+        **CSS_FONTS,
+    )
+
+
+def render_html(layout, *, standalone=True):
+    """The layout as an HTML page (the PDF source, and the template preview)."""
+    e = html.escape
+    parts = []
+    if not layout.form:
+        size = issuer_size(layout.issuer)
+        parts.append(f'<p class="issuer" style="font-size:{size}pt;line-height:{size * 1.3:.1f}pt">{e(layout.issuer)}</p>')
+        parts.append(f'<p class="number">{e(layout.number)}</p>')
+    for i, line in enumerate(layout.title.split("\n")):
+        parts.append(f'<p class="title"{" style=margin-top:0" if i else ""}>{e(line)}</p>')
+    if layout.form:
+        parts.append(f'<p class="form-meta sign">编号：{e(layout.number)}</p>')
+        rows = []
+        for label, value in layout.table:
+            value_html = e(str(value)).replace("\n", "<br>")
+            if is_opinion(label):
+                rows.append(f'<tr><th>{e(label)}</th><td class="opinion">{value_html}<p class="signline">{SIGN_LINE}</p></td></tr>')
+            else:
+                rows.append(f"<tr><th>{e(label)}</th><td>{value_html}</td></tr>")
+        parts.append("<table>" + "".join(rows) + "</table>")
+    elif layout.addressee:
+        parts.append(f'<p class="addressee">{e(layout.addressee)}：</p>')
+    for text in layout.paragraphs:
+        runs = "".join(e(part) if key == "body" else f'<span class="{key}">{e(part)}</span>' for part, key in paragraph_runs(text))
+        parts.append(f'<p class="text">{runs}</p>')
+    if layout.form:
+        parts.append(f'<p class="form-meta sign">制表单位：{e(layout.issuer)}</p><p class="form-meta sign">制表日期：{e(layout.date)}</p>')
+    else:
+        indent = signer_indent(layout.issuer, layout.date)
+        parts.append(f'<div class="closing"><p class="sign" style="padding-right:{indent:.1f}em">{e(layout.issuer)}</p>'
+                     f'<p class="sign" style="padding-right:4em">{e(layout.date)}</p></div>')
+    body = "\n".join(parts)
+    if not standalone:
+        return body
+    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{e(layout.title)}</title>'
+            f"<style>{css()}</style></head><body class=\"{'form' if layout.form else 'doc'}\">\n{body}\n</body></html>")
+
+
+def render_pdf(layout):
+    """The layout as PDF bytes (WeasyPrint; fonts subset and embedded)."""
+    from weasyprint import HTML
+
+    return HTML(string=render_html(layout)).write_pdf(pdf_identifier=b"zhiben", uncompressed_pdf=False)

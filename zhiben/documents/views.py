@@ -1,0 +1,141 @@
+"""Document pages: the list, a document with its downloads, issuing from a hazard, the template editor."""
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+
+from zhiben.core.exceptions import ApplicationError
+from zhiben.core.views import paginate, query_without, require_capability
+
+from . import builders, placeholders, selectors, services
+from .choices import FORM_KINDS, Kind
+from .forms import DocumentFilterForm, IssueForm, TemplateForm
+from .render import render_html, render_pdf
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@login_required
+def document_list(request):
+    require_capability(request.user, "document.view")
+    units, years = selectors.filter_choices(user=request.user)
+    form = DocumentFilterForm(request.GET or None, units=units, years=years)
+    qs = selectors.document_list(user=request.user, filters=request.GET)
+    return render(request, "documents/document_list.html", {"form": form, "page": paginate(request, qs), "query": query_without(request, "page")})
+
+
+@login_required
+def document_detail(request, pk):
+    require_capability(request.user, "document.view")
+    document = selectors.document_get(user=request.user, pk=pk)
+    fields = document.context.get("fields", {})
+    return render(request, "documents/document_detail.html", {"document": document, "fields": sorted(fields.items())})
+
+
+@login_required
+def document_file(request, pk, fmt):
+    """The DOCX or PDF, only to users who may see the document (404 otherwise); never a public URL."""
+    require_capability(request.user, "document.view")
+    document = selectors.document_get(user=request.user, pk=pk)
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    field = document.pdf if fmt == "pdf" else document.docx
+    response = FileResponse(field.open("rb"), content_type=CONTENT_TYPES[fmt])
+    disposition = "inline" if fmt == "pdf" and request.GET.get("inline") else "attachment"
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(document.file_name(fmt))}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def document_issue(request, hazard_pk, kind):
+    """Issue a document of `kind` for a hazard: GET shows the form, POST issues it."""
+    require_capability(request.user, "document.issue")
+    from zhiben.hazards.selectors import hazard_get
+
+    hazard = hazard_get(user=request.user, pk=hazard_pk)
+    if kind not in Kind.values:
+        raise Http404
+    kind = Kind(kind)
+    initial = {"contact": request.user.display_name, "phone": request.user.phone}
+    form = IssueForm(request.POST or None, kind=kind, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.document_issue(actor=request.user, kind=kind, hazard=hazard, extra=form.extra())
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已签发 {document.number}《{document.title}》。")
+            return redirect("documents:detail", pk=document.pk)
+    reason = None
+    try:
+        builders.check_available(kind, hazard)
+    except ApplicationError as exc:
+        reason = exc.message
+    return render(request, "documents/document_issue.html", {"hazard": hazard, "kind": kind, "form": form, "reason": reason,
+                                                             "unit": request.user.unit})
+
+
+# ---------------------------------------------------------------- templates
+
+@login_required
+def template_list(request):
+    require_capability(request.user, "document.template")
+    region_code = request.user.region_id or ""
+    rows = []
+    for kind in Kind:
+        template = services.template_for(kind, region_code)
+        rows.append({"kind": kind, "title": template["title"], "own": template["id"] is not None and template["region_code"] == region_code,
+                     "source": template["region_code"]})
+    return render(request, "documents/template_list.html", {"rows": rows})
+
+
+@login_required
+def template_edit(request, kind):
+    require_capability(request.user, "document.template")
+    if kind not in Kind.values:
+        raise Http404
+    kind = Kind(kind)
+    region_code = request.user.region_id or ""
+    current = services.template_for(kind, region_code)
+    own = current["id"] is not None and current["region_code"] == region_code
+    form = TemplateForm(request.POST or None, kind=kind, initial=current)
+    preview = None
+    if request.method == "POST":
+        if request.POST.get("reset"):
+            services.template_reset(actor=request.user, kind=kind)
+            messages.success(request, f"“{kind.label}”已恢复为上级（或默认）模板。")
+            return redirect("documents:template_edit", kind=kind.value)
+        if form.is_valid():
+            data = form.cleaned_data
+            issuer = request.user.unit.name if request.user.unit_id else None
+            if request.POST.get("pdf"):
+                layout = services.preview_layout(kind, title=data["title"], body=data["body"], table=data.get("table", ""), issuer=issuer)
+                response = HttpResponse(render_pdf(layout), content_type="application/pdf")
+                response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote('预览_' + kind.label + '.pdf')}"
+                return response
+            if request.POST.get("save"):
+                try:
+                    services.template_save(actor=request.user, kind=kind, title=data["title"], body=data["body"], table=data.get("table", ""))
+                except ApplicationError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    messages.success(request, f"“{kind.label}”模板已保存，此后签发的公文使用新模板。")
+                    return redirect("documents:template_edit", kind=kind.value)
+            else:
+                layout = services.preview_layout(kind, title=data["title"], body=data["body"], table=data.get("table", ""), issuer=issuer)
+                preview = render_html(layout)
+    elif request.method == "GET":
+        layout = services.preview_layout(kind, title=current["title"], body=current["body"], table=current["table"],
+                                         issuer=request.user.unit.name if request.user.unit_id else None)
+        preview = render_html(layout)
+    return render(request, "documents/template_edit.html", {
+        "kind": kind, "form": form, "own": own, "source": current["region_code"], "preview": preview, "is_form": kind in FORM_KINDS,
+        "placeholders": list(placeholders.allowed(kind).items()),
+    })

@@ -1,0 +1,186 @@
+"""Pages: the enterprise's reports (open, sign, submit), a report, the compliance list with export,
+and the deadline rules of a jurisdiction."""
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhiben.audit.services import audit_record
+from zhiben.core.exceptions import ApplicationError
+from zhiben.core.excel import write_xlsx
+from zhiben.core.rules import DEFAULTS
+from zhiben.core.views import paginate, query_without, require_capability
+from zhiben.notifications.rules import RuleResolver
+from zhiben.regions.models import Region
+
+from . import selectors, services
+from .choices import EDITABLE_RULES, Compliance, ReportStatus
+from .forms import AttestForm, ComplianceFilterForm, RuleForm
+from .periods import describe_spec
+
+
+def _enterprise_user(request):
+    require_capability(request.user, "duty.submit")
+    if not request.user.enterprise_id:
+        raise PermissionDenied("您的账号未关联生产经营单位。")
+
+
+@login_required
+def mine(request):
+    if not request.user.enterprise_id and request.user.can("duty.monitor"):
+        return redirect("duties:compliance")
+    _enterprise_user(request)
+    rows, older = selectors.enterprise_periods(user=request.user)
+    return render(request, "duties/mine.html", {"rows": rows, "older": older, "enterprise": request.user.enterprise})
+
+
+@login_required
+@require_POST
+def report_open(request):
+    _enterprise_user(request)
+    try:
+        report = services.report_open(actor=request.user, period_code=request.POST.get("period", ""))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("duties:mine")
+    return redirect("duties:detail", pk=report.pk)
+
+
+@login_required
+def report_detail(request, pk):
+    report = selectors.report_get(user=request.user, pk=pk)
+    own = request.user.can("duty.submit") and request.user.enterprise_id == report.enterprise_id
+    deadline = services.deadline_for(report.period_obj, report.enterprise.region_id)
+    today = timezone.localdate()
+    state = selectors.compliance_of(report, deadline, today, report.enterprise)
+    return render(request, "duties/report_detail.html", {
+        "report": report, "own": own, "deadline": deadline, "state": state, "tone": selectors.COMPLIANCE_TONES[state],
+        "data": report.data, "events": report.events.select_related("actor"),
+        "attest_form": AttestForm(initial={"analysis": report.analysis}) if own and report.status == ReportStatus.DRAFT else None,
+    })
+
+
+def _own_action(request, pk, run, done):
+    _enterprise_user(request)
+    report = selectors.report_get(user=request.user, pk=pk)
+    try:
+        run(report)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("duties:detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_regenerate(request, pk):
+    return _own_action(request, pk, lambda r: services.report_regenerate(actor=request.user, report=r), "已按最新隐患数据重新生成统计表。")
+
+
+@login_required
+@require_POST
+def report_attest(request, pk):
+    form = AttestForm(request.POST)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    return _own_action(request, pk, lambda r: services.report_attest(
+        actor=request.user, report=r, name=data.get("name", ""), confirmed=data.get("confirmed", False),
+        analysis=data.get("analysis", "")), "主要负责人已签字确认，可以报送。")
+
+
+@login_required
+@require_POST
+def report_submit(request, pk):
+    def run(report):
+        submitted = services.report_submit(actor=request.user, report=report)
+        if submitted.late:
+            messages.warning(request, f"已报送，但超过报送期限 {submitted.deadline}，记为逾期报送。")
+
+    return _own_action(request, pk, run, "统计分析表已报送。")
+
+
+def _compliance_context(request):
+    require_capability(request.user, "duty.monitor")
+    today = timezone.localdate()
+    periods = selectors.period_choices(today)
+    regions = Region.objects.for_user(request.user).filter(level__in=[2, 3, 4]).order_by("code")[:500]
+    form = ComplianceFilterForm(request.GET or None, periods=periods, regions=regions)
+    filters = form.cleaned_data if form.is_valid() else {}
+    period_code = filters.get("period") or periods[0].code
+    period, rows, summary = selectors.compliance_list(user=request.user, period_code=period_code, filters=filters, today=today)
+    return form, period, rows, summary
+
+
+@login_required
+def compliance(request):
+    form, period, rows, summary = _compliance_context(request)
+    return render(request, "duties/compliance.html", {
+        "form": form, "period": period, "page": paginate(request, rows), "summary": summary,
+        "states": Compliance, "query": query_without(request, "page"), "export_query": query_without(request, "page"),
+    })
+
+
+@login_required
+def compliance_export(request):
+    require_capability(request.user, "duty.export")
+    form, period, rows, summary = _compliance_context(request)
+    data = write_xlsx(selectors.EXPORT_HEADERS, selectors.export_rows(period, rows), sheet_title=f"{period.label}报送情况",
+                      widths=[32, 22, 14, 14, 16, 12, 10, 8, 17, 12, 12, 12, 12, 12, 14])
+    audit_record(actor=request.user, action="duty.export", object_type="duties.periodreport", object_repr=f"{period.label}统计分析表报送情况导出",
+                 region_code=request.user.region_id or "", data={"period": period.code, "rows": len(rows), "filters": dict(request.GET.items())})
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'统计分析表报送情况_{period.code}.xlsx')}"
+    return response
+
+
+@login_required
+def rules(request):
+    require_capability(request.user, "duty.rules")
+    region_code = request.GET.get("region", request.user.region_id or "")
+    if request.user.is_superuser and request.GET.get("region") == "":
+        region_code = ""
+    if request.method == "POST":
+        form = RuleForm(request.POST)
+        kinds = {key: kind for key, _, kind in EDITABLE_RULES}
+        if form.is_valid() and form.cleaned_data["key"] in kinds:
+            key = form.cleaned_data["key"]
+            value = None if request.POST.get("reset") else form.value(kinds[key])
+            try:
+                if value is None and not request.POST.get("reset"):
+                    raise ApplicationError("请完整填写规则的取值。")
+                services.duty_rule_save(actor=request.user, key=key, region_code=region_code, value=value)
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, "已恢复为上级（或全国默认）设置。" if value is None else "规则已保存，自即日起按新规则计算期限和提醒。")
+        else:
+            messages.error(request, "输入有误：" + "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect(request.get_full_path())
+    try:
+        services.rule_region_for(request.user, region_code)
+    except ApplicationError as exc:
+        raise PermissionDenied(exc.message) from exc
+    from zhiben.core.models import Rule
+
+    items = []
+    for key, label, kind in EDITABLE_RULES:
+        resolver = RuleResolver(key)
+        own = Rule.objects.filter(key=key, region_code=region_code).first()
+        current = resolver.value(region_code)
+        show = describe_spec if kind == "deadline" else (lambda v: f"{v} 天")
+        spec = current if isinstance(current, dict) else {"days": current}
+        items.append({
+            "key": key, "label": label, "kind": kind, "basis": DEFAULTS[key][1], "default": show(DEFAULTS[key][0]),
+            "current": show(current), "own": own,
+            "form": RuleForm(initial={"key": key, "mode": "days" if "days" in spec else "month_day", "month": spec.get("month"),
+                                      "day": spec.get("day"), "days": spec.get("days") if kind == "deadline" else current}),
+        })
+    region = Region.objects.filter(code=region_code).first()
+    return render(request, "duties/rules.html", {"items": items, "region": region, "region_code": region_code})

@@ -1,0 +1,162 @@
+"""The escalation ladder: each step once, at its threshold, with its event, document and notification."""
+
+import threading
+import unittest
+from datetime import timedelta
+
+from django.db import connection, connections
+from django.test import TransactionTestCase
+
+from zhiben.core.exceptions import ApplicationError
+from zhiben.documents.models import Document
+from zhiben.enterprises.models import Enterprise
+from zhiben.escalation import services
+from zhiben.escalation.choices import Target
+from zhiben.escalation.models import EscalationRecord, LadderStep
+from zhiben.hazards.choices import Status
+from zhiben.hazards.tests.helpers import major, ready, report
+from zhiben.notifications.models import Notification
+from zhiben.testing import CastTestCase, build_cast
+
+
+class LadderTests(CastTestCase):
+    def setUp(self):
+        Enterprise.objects.filter(pk=self.enterprise_a.pk).update(principal="王总", principal_phone="13800000001",
+                                                                  controller="李董", controller_phone="13900000002")
+        self.hazard = ready(major(self.gina, self.enterprise_a), self.erin, status=Status.RECTIFYING)
+        self.deadline = self.hazard.deadline
+
+    def tick(self, days):
+        return services.escalate_hazards(today=self.deadline + timedelta(days=days))
+
+    def test_moving_the_clock_takes_each_step_exactly_once(self):
+        self.assertEqual(self.tick(0), 0)  # due today: not overdue yet
+        expected = {1: ["remind"], 7: ["letter"], 15: ["bulletin"], 30: ["interview", "propose_listing"]}
+        for day in range(0, 40):
+            before = set(EscalationRecord.objects.values_list("action", flat=True))
+            self.tick(day)
+            new = set(EscalationRecord.objects.values_list("action", flat=True)) - before
+            self.assertEqual(sorted(new), sorted(expected.get(day, [])), f"day {day}")
+        self.assertEqual(self.tick(60), 0)
+        records = {r.action: r for r in EscalationRecord.objects.all()}
+        self.assertEqual(records["letter"].document.kind, "supervision_letter")
+        self.assertEqual(records["interview"].document.kind, "interview_notice")
+        self.assertIsNone(records["remind"].document)
+        self.assertEqual(Document.objects.filter(hazard=self.hazard).count(), 2)
+        events = list(self.hazard.events.filter(action="escalate").values_list("data__action", flat=True))
+        self.assertEqual(events, ["remind", "letter", "bulletin", "interview", "propose_listing"])
+        sms = Notification.objects.filter(channel="sms", object_id=str(self.hazard.pk), subject__contains="函告")
+        self.assertEqual(sorted(sms.values_list("to_address", flat=True)), ["13800000001", "13900000002"])
+        self.assertTrue(Notification.objects.filter(channel="inbox", recipient=self.erin, subject__contains="约谈").exists())
+        self.assertTrue(Notification.objects.filter(channel="inbox", recipient=self.alice, subject__contains="提请挂牌督办").exists())
+
+    def test_late_first_run_takes_all_due_steps_once(self):
+        self.assertEqual(self.tick(20), 3)
+        self.assertEqual(self.tick(20), 0)
+
+    def test_general_hazard_skips_major_only_step_and_closed_stops(self):
+        general = ready(report(self.gina, self.enterprise_a, description="消防通道堆放杂物"), self.erin, status=Status.RECTIFYING)
+        services.escalate_hazards(today=general.deadline + timedelta(days=31))
+        actions = set(EscalationRecord.objects.filter(object_id=general.pk).values_list("action", flat=True))
+        self.assertEqual(actions, {"remind", "letter", "bulletin", "interview"})
+        from zhiben.hazards.models import Hazard
+
+        Hazard.objects.filter(pk=self.hazard.pk).update(status=Status.CLOSED)
+        self.assertEqual(self.tick(10), 0)
+
+    def test_extension_moves_the_clock(self):
+        from zhiben.hazards import services as hazard_services
+
+        extension = hazard_services.hazard_request_extension(actor=self.emma, hazard=self.hazard,
+                                                             new_deadline=(self.deadline + timedelta(days=30)).isoformat(), reason="设备未到货")
+        hazard_services.hazard_decide_extension(actor=self.erin, extension=extension, grant=True, note="同意")
+        self.assertEqual(self.tick(10), 0)
+
+    def test_jurisdiction_ladder_replaces_the_default(self):
+        services.ladder_save(actor=self.alice, target=Target.HAZARD, region_code=self.county_a.code, steps=[
+            {"action": "remind", "name": "当日提醒", "days": 0, "major_only": False, "document_kind": ""},
+            {"action": "letter", "name": "三日函告", "days": 3, "major_only": False, "document_kind": "supervision_letter"},
+        ])
+        self.assertEqual([s.name for s in services.ladder_for(Target.HAZARD, self.village_a1.code)], ["当日提醒", "三日函告"])
+        self.assertEqual(len(services.ladder_for(Target.HAZARD, self.village_b1.code)), 5)
+        self.assertEqual(self.tick(3), 2)
+
+    def test_bad_ladders_are_refused_with_reasons(self):
+        cases = [
+            ([{"action": "remind", "name": "a", "days": 5}, {"action": "letter", "name": "b", "days": 2}], "从少到多"),
+            ([{"action": "remind", "name": "a", "days": -1}], "负数"),
+            ([{"action": "remind", "name": "a", "days": 1}, {"action": "remind", "name": "b", "days": 2}], "重复"),
+            ([], "至少"),
+        ]
+        for steps, words in cases:
+            with self.subTest(words=words), self.assertRaises(ApplicationError) as caught:
+                services.ladder_save(actor=self.alice, target=Target.HAZARD, region_code=self.county_a.code, steps=steps)
+            self.assertIn(words, caught.exception.message)
+        self.assertFalse(LadderStep.objects.exists())
+        with self.assertRaises(ApplicationError):
+            services.ladder_save(actor=self.alice, target=Target.HAZARD, region_code=self.county_b.code,
+                                 steps=[{"action": "remind", "name": "a", "days": 1}])
+        with self.assertRaises(ApplicationError):
+            services.ladder_save(actor=self.dave, target=Target.HAZARD, region_code=self.county_a.code,
+                                 steps=[{"action": "remind", "name": "a", "days": 1}])
+
+    def test_a_failing_step_is_retried_and_others_go_on(self):
+        from unittest import mock
+
+        with mock.patch("zhiben.documents.services.document_issue", side_effect=RuntimeError("模板损坏")):
+            self.tick(8)
+        self.assertEqual(set(EscalationRecord.objects.values_list("action", flat=True)), {"remind"})
+        self.tick(8)
+        self.assertEqual(set(EscalationRecord.objects.values_list("action", flat=True)), {"remind", "letter"})
+
+
+class LadderPageTests(CastTestCase):
+    def test_committee_edits_its_ladder_and_others_cannot(self):
+        self.login(self.alice)
+        page = self.client.get("/escalation/ladder/")
+        self.assertContains(page, "函告企业")
+        data = {"form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "0",
+                "form-0-action": "remind", "form-0-name": "提醒", "form-0-days": "2", "form-0-document_kind": "",
+                "form-1-action": "letter", "form-1-name": "函告", "form-1-days": "1", "form-1-document_kind": "supervision_letter"}
+        response = self.client.post("/escalation/ladder/", data)
+        self.assertContains(response, "从少到多")
+        data["form-1-days"] = "9"
+        self.assertEqual(self.client.post("/escalation/ladder/", data).status_code, 302)
+        self.assertEqual(list(LadderStep.objects.values_list("days", flat=True)), [2, 9])
+        self.assertEqual(self.login(self.dave).get("/escalation/ladder/").status_code, 403)
+
+    def test_records_are_scoped(self):
+        hazard = ready(report(self.gina, self.enterprise_a), self.erin, status=Status.RECTIFYING)
+        services.escalate_hazards(today=hazard.deadline + timedelta(days=2))
+        self.assertContains(self.login(self.alice).get("/escalation/"), "逾期提醒")
+        self.assertNotContains(self.login(self.charlie).get("/escalation/"), "逾期提醒")
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "concurrent workers need PostgreSQL")
+class TwoWorkersTests(TransactionTestCase):
+    def test_two_workers_at_once_double_no_step(self):
+        build_cast(self)
+        hazards = [ready(report(self.gina, self.enterprise_a, description=f"并发督办隐患{i}号"), self.erin, status=Status.RECTIFYING) for i in range(6)]
+        day = hazards[0].deadline + timedelta(days=31)
+        barrier = threading.Barrier(2)
+        errors = []
+
+        def worker():
+            try:
+                barrier.wait()
+                services.escalate_hazards(today=day)
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        self.assertEqual(errors, [])
+        self.assertEqual(EscalationRecord.objects.count(), 6 * 4)
+        for hazard in hazards:
+            self.assertEqual(hazard.events.filter(action="escalate").count(), 4)
+            self.assertEqual(Document.objects.filter(hazard=hazard).count(), 2)

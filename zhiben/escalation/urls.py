@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "escalation"
+urlpatterns = [
+    path("", views.record_list, name="records"),
+    path("ladder/", views.ladder_edit, name="ladder"),
+]

@@ -1,0 +1,51 @@
+"""The 安委办 edits its jurisdiction's ladder; everyone in scope sees the steps taken."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from zhiben.core.exceptions import ApplicationError
+from zhiben.core.views import paginate, require_capability
+
+from . import services
+from .choices import Target
+from .forms import StepFormSet
+from .models import EscalationRecord
+
+
+@login_required
+def ladder_edit(request):
+    require_capability(request.user, "escalation.manage")
+    region_code = request.user.region_id or ""
+    steps = services.ladder_for(Target.HAZARD, region_code)
+    own = bool(steps) and steps[0].region_code == region_code and steps[0].pk is not None
+    initial = [{"action": s.action, "name": s.name, "days": s.days, "major_only": s.major_only, "document_kind": s.document_kind} for s in steps]
+    formset = StepFormSet(request.POST or None, initial=initial)
+    error = None
+    if request.method == "POST":
+        if request.POST.get("reset"):
+            services.ladder_reset(actor=request.user, target=Target.HAZARD, region_code=region_code)
+            messages.success(request, "已恢复为上级/默认督办升级规则。")
+            return redirect("escalation:ladder")
+        if formset.is_valid():
+            rows = [f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+            try:
+                services.ladder_save(actor=request.user, target=Target.HAZARD, region_code=region_code, steps=rows)
+            except ApplicationError as exc:
+                error = exc.message
+            else:
+                messages.success(request, "督办升级规则已保存，下一轮后台任务起生效。")
+                return redirect("escalation:ladder")
+        else:
+            error = "请检查标红的步骤。"
+    return render(request, "escalation/ladder.html", {"formset": formset, "own": own, "error": error,
+                                                      "inherited_from": steps[0].region_code if steps else ""})
+
+
+@login_required
+def record_list(request):
+    require_capability(request.user, "escalation.view")
+    qs = EscalationRecord.objects.for_user(request.user).select_related("document")
+    if request.GET.get("action"):
+        qs = qs.filter(action=request.GET["action"])
+    return render(request, "escalation/record_list.html", {"page": paginate(request, qs)})

@@ -1,0 +1,117 @@
+"""The inbox (every user), channel preferences (every user) and the outbox for the 系统管理员."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import F, Q
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from zhiben.core.exceptions import ApplicationError
+from zhiben.core.views import paginate, query_without, require_capability
+
+from . import services
+from .choices import Channel, DeliveryStatus
+from .forms import OutboxFilterForm, PreferenceForm
+from .models import Notification
+
+
+@login_required
+def inbox(request):
+    qs = Notification.objects.filter(recipient=request.user, channel=Channel.INBOX)
+    show = request.GET.get("show", "")
+    if show == "unread":
+        qs = qs.filter(read_at__isnull=True)
+    qs = qs.order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id")
+    return render(request, "notifications/inbox.html", {
+        "page": paginate(request, qs), "query": query_without(request, "page"), "show": show,
+    })
+
+
+@login_required
+def inbox_open(request, pk):
+    """Mark one message read and go to the object it is about."""
+    note = get_object_or_404(Notification, pk=pk, recipient=request.user, channel=Channel.INBOX)
+    services.inbox_mark_read(user=request.user, ids=[note.pk])
+    if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
+        return redirect(note.url)
+    return redirect("notifications:inbox")
+
+
+@login_required
+@require_POST
+def inbox_read(request):
+    """Mark the chosen messages read, or all of them with all=1."""
+    if request.POST.get("all"):
+        count = services.inbox_mark_read(user=request.user)
+    else:
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        count = services.inbox_mark_read(user=request.user, ids=ids) if ids else 0
+    messages.success(request, f"已将 {count} 条消息标为已读。")
+    back = request.POST.get("next", "")
+    return redirect(back if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) and back else "notifications:inbox")
+
+
+@login_required
+def preferences(request):
+    preference = services.preference_for(request.user)
+    form = PreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.preference_save(actor=request.user, data=form.cleaned_data)
+        except ApplicationError as exc:
+            for error in exc.errors:
+                form.add_error(error.get("field") if error.get("field") in form.fields else None, error["message"])
+        else:
+            messages.success(request, "通知设置已保存。")
+            return redirect("notifications:preferences")
+    return render(request, "notifications/preferences.html", {"form": form})
+
+
+@login_required
+def outbox(request):
+    require_capability(request.user, "notification.admin")
+    form = OutboxFilterForm(request.GET or None)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    qs = Notification.objects.for_user(request.user).exclude(channel=Channel.INBOX)
+    status = data.get("status") or ""
+    qs = qs.filter(status=status) if status else qs.filter(status__in=[DeliveryStatus.FAILED, DeliveryStatus.PENDING, DeliveryStatus.SENDING])
+    if data.get("channel"):
+        qs = qs.filter(channel=data["channel"])
+    if data.get("q"):
+        qs = qs.filter(Q(to_name__icontains=data["q"]) | Q(to_address__icontains=data["q"]) | Q(subject__icontains=data["q"]))
+    qs = qs.order_by("status", "next_attempt_at", "-id")
+    return render(request, "notifications/outbox.html", {
+        "form": form, "page": paginate(request, qs), "query": query_without(request, "page"),
+        "summary": services.outbox_summary(user=request.user), "max_attempts": services.MAX_ATTEMPTS,
+    })
+
+
+@login_required
+@require_POST
+def outbox_retry(request, pk):
+    require_capability(request.user, "notification.admin")
+    note = get_object_or_404(Notification.objects.for_user(request.user).exclude(channel=Channel.INBOX), pk=pk)
+    try:
+        note = services.notification_retry(actor=request.user, notification=note)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        if note.status == DeliveryStatus.SENT:
+            messages.success(request, f"重试成功：已向 {note.to_name or note.to_address} 发送。")
+        else:
+            messages.error(request, f"重试仍未成功：{note.last_error}。系统将按退避时间自动重试。")
+    query = QueryDict(request.POST.get("query", "")).urlencode()
+    return redirect(reverse("notifications:outbox") + (f"?{query}" if query else ""))
+
+
+@login_required
+@require_POST
+def outbox_retry_failed(request):
+    require_capability(request.user, "notification.admin")
+    count = services.notification_retry_failed(actor=request.user)
+    messages.success(request, f"已将 {count} 条发送失败的消息重新加入发送队列。")
+    return redirect("notifications:outbox")

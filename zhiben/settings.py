@@ -34,6 +34,8 @@ def database_from_url(url):
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "var" / "zhiben.sqlite3",
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+            # a file, not :memory:, so the browser tests' live server threads each get their own connection
+            "TEST": {"NAME": BASE_DIR / "var" / "test_zhiben.sqlite3"},
         }
     parts = urlparse(url)
     if parts.scheme == "sqlite":

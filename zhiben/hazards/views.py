@@ -234,26 +234,85 @@ def attachment_file(request, pk, attachment_pk, thumb=False):
     return response
 
 
+LEDGER_FIELDS = [
+    ("seq", "序号"), ("enterprise", "单位名称"), ("address", "隐患部位/地点"), ("region", "所属区域"), ("industry", "行业"),
+    ("description", "隐患描述"), ("level", "隐患等级"), ("category", "隐患类别"), ("found_date", "发现日期"), ("found_by", "发现人"),
+    ("source_channel", "发现渠道"), ("measures", "整改措施"), ("responsible_person", "整改责任人"), ("deadline", "整改期限"),
+    ("funds", "整改资金"), ("status", "整改状态"), ("rectified_date", "整改完成日期"), ("verified_by", "验收人"),
+    ("closed_date", "销号日期"), ("remarks", "备注"), ("other", "其他（不导入）"),
+]
+PENDING_LEDGER = "pending_ledger"
+
+
+def _stash(request, upload):
+    """Keep the uploaded ledger between preview and confirmation (private storage, owned by the user)."""
+    import uuid
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = default_storage.save(f"imports/{request.user.pk}/{uuid.uuid4().hex}", ContentFile(upload.read()))
+    request.session[PENDING_LEDGER] = {"path": name, "filename": upload.name}
+    return name
+
+
+def _stashed(request):
+    from django.core.files.storage import default_storage
+
+    pending = request.session.get(PENDING_LEDGER)
+    if not pending or not pending["path"].startswith(f"imports/{request.user.pk}/") or not default_storage.exists(pending["path"]):
+        return None, None
+    with default_storage.open(pending["path"], "rb") as fh:
+        return fh.read(), pending["filename"]
+
+
+def _drop_stash(request):
+    from django.core.files.storage import default_storage
+
+    pending = request.session.pop(PENDING_LEDGER, None)
+    if pending and default_storage.exists(pending["path"]):
+        default_storage.delete(pending["path"])
+
+
 @login_required
 def ledger_import(request):
+    """Upload → preview of the column mapping and rows (correctable) → confirm → one transaction."""
     require_capability(request.user, "hazard.import")
     from .ledger import parse_ledger
 
     form = LedgerImportForm(request.POST or None, request.FILES or None, user=request.user)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+    form.fields["file"].required = False
+    context = {"form": form, "fields": LEDGER_FIELDS}
+    if request.method != "POST" or not form.is_valid():
+        if request.method == "GET":
+            _drop_stash(request)
+        return render(request, "hazards/ledger_import.html", context)
+    upload = form.cleaned_data.get("file")
+    if upload:
+        _stash(request, upload)
+    data, filename = _stashed(request)
+    if data is None:
+        form.add_error("file", "请选择台账文件。")
+        return render(request, "hazards/ledger_import.html", context)
+    overrides = None
+    if request.POST.get("mapping") == "1":
+        overrides = {key[len("map:"):]: (value or None) for key, value in request.POST.items() if key.startswith("map:")}
+    try:
+        parsed = parse_ledger(data, filename, overrides=overrides)
+    except ApplicationError as exc:
+        _drop_stash(request)
+        context["error"] = exc.message
+        return render(request, "hazards/ledger_import.html", context)
+    context.update(parsed=parsed, filename=filename, sample=parsed.rows[:20],
+                   shown=[c for c in parsed.columns if c.field and c.field != "other"])
+    if request.POST.get("confirm") == "1" and not parsed.errors:
         try:
-            parsed = parse_ledger(upload, upload.name)
-            if parsed.errors:
-                raise ApplicationError(f"台账有 {len(parsed.errors)} 处错误，未写入任何数据。", errors=parsed.errors)
-            if request.POST.get("confirm") != "1":
-                result = {"preview": parsed}
-            else:
-                outcome = services.hazard_import_ledger(actor=request.user, rows=parsed.rows, enterprise=form.cleaned_data.get("enterprise"),
-                                                        channel=form.cleaned_data["channel"], source_name=upload.name)
-                messages.success(request, f"已导入 {outcome['created']} 条隐患。")
-                return redirect("hazards:list")
+            outcome = services.hazard_import_ledger(actor=request.user, rows=parsed.rows, enterprise=form.cleaned_data.get("enterprise"),
+                                                    channel=form.cleaned_data["channel"], source_name=filename)
         except ApplicationError as exc:
-            result = {"error": exc.message, "errors": exc.errors}
-    return render(request, "hazards/ledger_import.html", {"form": form, "result": result})
+            context["error"], context["errors"] = exc.message, exc.errors
+        else:
+            _drop_stash(request)
+            messages.success(request, f"已从“{filename}”导入 {outcome['created']} 条隐患。")
+            return redirect("hazards:list")
+    return render(request, "hazards/ledger_import.html", context)

@@ -42,26 +42,61 @@ def in_subtree(code, ancestor):
 NOTHING = Q(pk__in=[])
 
 
-def scope_q(user, model):
-    """The filter that limits `model` rows to what `user` may see."""
+def scope_terms(user, model):
+    """The visibility rule of `user` on `model` as data: None when nothing is visible, [] when
+    everything is, else [(field, op, value)] that must all hold (op: "range", "in" or "eq").
+    Both the database filter (`scope_q`) and the in-memory check (`scope_allows`) are built from it."""
     if user is None or not user.is_authenticated or not user.is_active:
-        return NOTHING
+        return None
     if user.is_superuser:
-        return Q()
+        return []
     scope = model.SCOPE
-    q = Q()
+    terms = []
     if "region" in scope:
         if not user.region_id:
-            return NOTHING
-        low, high = subtree_range(user.region_id)
-        q &= Q(**{f"{scope['region']}__gte": low, f"{scope['region']}__lte": high})
+            return None
+        terms.append((scope["region"], "range", subtree_range(user.region_id)))
     if user.enterprise_id:
         if "enterprise" not in scope:
-            return q if getattr(model, "SCOPE_ENTERPRISE_SEES_REGION", False) else NOTHING
-        q &= Q(**{scope["enterprise"]: user.enterprise_id})
+            return terms if getattr(model, "SCOPE_ENTERPRISE_SEES_REGION", False) else None
+        terms.append((scope["enterprise"], "eq", user.enterprise_id))
     elif "domain" in scope and user.limited_to_domains:
-        q &= Q(**{f"{scope['domain']}__in": user.domain_ids})
+        terms.append((scope["domain"], "in", tuple(user.domain_ids)))
+    return terms
+
+
+def scope_q(user, model):
+    """The filter that limits `model` rows to what `user` may see."""
+    terms = scope_terms(user, model)
+    if terms is None:
+        return NOTHING
+    q = Q()
+    for field, op, value in terms:
+        if op == "range":
+            q &= Q(**{f"{field}__gte": value[0], f"{field}__lte": value[1]})
+        elif op == "in":
+            q &= Q(**{f"{field}__in": value})
+        else:
+            q &= Q(**{field: value})
     return q
+
+
+def scope_allows(user, obj):
+    """The same rule evaluated on an instance in memory: the check after save without a query."""
+    terms = scope_terms(user, type(obj))
+    if terms is None:
+        return False
+    for field, op, value in terms:
+        actual = getattr(obj, field)
+        if op == "range":
+            ok = actual is not None and value[0] <= actual <= value[1]
+        elif op == "in":
+            ok = actual in value
+        else:
+            ok = actual == value
+        if not ok:
+            return False
+    return True
 
 
 def assert_in_scope(user, obj):

@@ -11,7 +11,7 @@ from zhiben.accounts.choices import Role
 from zhiben.audit.services import audit_entry, audit_record, audit_record_many, changes, jsonable
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.rules import rule
-from zhiben.core.scoping import LEVEL_PREFIX, code_level, in_subtree
+from zhiben.core.scoping import LEVEL_PREFIX, code_level, in_subtree, scope_allows
 from zhiben.core.services import next_number
 from zhiben.enterprises.models import Enterprise
 from zhiben.notifications.services import notify
@@ -105,10 +105,10 @@ def _lock(hazard):
 
 def _lock_for(actor, hazard, duty, label):
     """Lock the hazard's row and check, on its current state, that `actor` may act on it."""
-    if not Hazard.objects.for_user(actor).filter(pk=hazard.pk).exists():
-        raise ScopeError()
     current = _lock(hazard)
-    if not has_duty(actor, current, duty):
+    if not scope_allows(actor, current):
+        raise ScopeError()
+    if not has_duty(actor, current, duty, in_scope=True):
         raise ApplicationError(f"您无权对该隐患执行“{label}”。", code="forbidden")
     return current
 
@@ -227,7 +227,7 @@ def hazard_report(*, actor, data, files=(), today=None):
     hazard.supervising_unit = supervising_unit_for(hazard.region_id, hazard.industry)
     hazard.repeat_of = repeat_candidate(hazard, today=today)
     hazard.save()
-    if not Hazard.objects.for_user(actor).filter(pk=hazard.pk).exists():
+    if not scope_allows(actor, hazard):
         raise ScopeError("该隐患不在您的管辖范围内，未保存。")
     _event(hazard, actor, "report", to_status=Status.REPORTED, note=Channel(hazard.channel).label,
            data={"repeat_of": hazard.repeat_of.number if hazard.repeat_of else None})

@@ -45,9 +45,9 @@ SIDE_ACTIONS = {
 
 
 def _in_scope(user, hazard):
-    from .models import Hazard
+    from zhiben.core.scoping import scope_allows
 
-    return Hazard.objects.for_user(user).filter(pk=hazard.pk).exists()
+    return scope_allows(user, hazard)
 
 
 def _department_of(user, hazard):

@@ -95,7 +95,8 @@ def for_each_database(options, part, measure):
         print(f"   {label} …", flush=True)
         try:
             with make() as url:
-                results.append(measure(label, url))
+                outcome = measure(label, url)
+                results.extend(outcome if isinstance(outcome, list) else [outcome])
         except Unavailable as exc:
             results.append(Result(part=part, database=label, data="—", note=f"跳过：{exc}"))
         except Exception as exc:  # report and continue with the next database

@@ -5,6 +5,7 @@ Every ZHIBEN_* variable below has a sane default, so a fresh checkout runs with 
 """
 
 import os
+import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -133,6 +134,7 @@ STATICFILES_DIRS = [BASE_DIR / "zhiben" / "static"]
 MEDIA_ROOT = Path(env("ZHIBEN_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = True
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")  # until collectstatic has run
 
 # Upload limits (imports are checked again by the importers with a Chinese message).
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("ZHIBEN_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)

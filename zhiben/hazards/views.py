@@ -42,7 +42,8 @@ def hazard_list(request):
         "export_query": query_without(request, "page"), "today": timezone.localdate(),
         "regions": Region.objects.for_user(request.user).filter(level__in=[3, 4, 5]).order_by("code")[:500],
         "industries": Industry.objects.all(), "levels": Level.choices, "statuses": Status.choices, "channels": Channel.choices,
-        "categories": Category.choices,
+        "categories": Category.choices, "can_report": request.user.can("hazard.report"),
+        "can_import": request.user.can("hazard.import"), "can_export": request.user.can("hazard.export"),
     }
     return render(request, "hazards/hazard_list.html", context)
 

@@ -11,7 +11,7 @@ Targets (DESIGN.md): list p95 < 100 ms, detail p95 < 50 ms, intake ≥ 100/s.
 
 import random
 import statistics
-from datetime import date, timedelta
+from datetime import timedelta
 from time import perf_counter
 
 from .common import Result, for_each_database, in_django

@@ -29,18 +29,6 @@ class ApiTokenForm(forms.Form):
     days = forms.IntegerField(label="有效天数", min_value=1, max_value=3650, initial=365)
 
 
-def apply_service_errors(form, exc):
-    """Show an ApplicationError's field errors next to their fields, anything else above the form."""
-    placed = False
-    for error in exc.errors:
-        field = error.get("field")
-        if field in form.fields:
-            form.add_error(field, error["message"])
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
-
-
 def region_label(region):
     return "\u3000" * max(0, region.level - 1) + f"{region.name}（{region.short_code}）"
 

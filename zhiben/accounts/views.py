@@ -20,7 +20,9 @@ from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.views import paginate, query_without, require_capability
 
 from . import selectors, services, totp
-from .forms import ApiTokenForm, LoginForm, PasswordChangeForm, TotpForm, UserFilterForm, UserForm, apply_service_errors
+from zhiben.core.forms import apply_service_errors
+
+from .forms import ApiTokenForm, LoginForm, PasswordChangeForm, TotpForm, UserFilterForm, UserForm
 from .models import User
 
 PENDING = "pending_2fa_user"

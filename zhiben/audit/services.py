@@ -126,7 +126,6 @@ def audit_verify(batch=5000):
     """Walk the chain; return (ok, message). The message names the first bad event."""
     head = AuditHead.objects.filter(pk=1).first()
     prev, expected_seq = GENESIS, 1
-    last = None
     qs = AuditEvent.objects.order_by("seq").values("id", *[f for f in HASHED_FIELDS if f != "prev_hash"], "prev_hash", "hash")
     start = 0
     while True:
@@ -140,7 +139,7 @@ def audit_verify(batch=5000):
                 return False, f"审计事件 #{row['seq']}（ID {row['id']}）的上一条摘要不符：前一事件被修改或删除。"
             if event_hash(row) != row["hash"]:
                 return False, f"审计事件 #{row['seq']}（ID {row['id']}，{row['action']}）的内容与摘要不符：该记录被修改。"
-            prev, expected_seq, last = row["hash"], expected_seq + 1, row
+            prev, expected_seq = row["hash"], expected_seq + 1
         start = rows[-1]["seq"]
     count = expected_seq - 1
     if head is not None and (head.seq != count or head.hash != prev):

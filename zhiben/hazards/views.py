@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiben.core.exceptions import ApplicationError
+from zhiben.core.forms import apply_service_errors
 from zhiben.core.views import paginate, query_without, require_capability
 from zhiben.regions.models import Industry, Region
 
@@ -19,18 +20,6 @@ from .forms import (
 )
 from .models import Hazard, HazardAttachment, HazardExtension
 from .workflow import TRANSITIONS, allowed_actions
-
-
-def _apply_errors(form, exc):
-    """Show a service's errors next to the fields they concern."""
-    placed = False
-    for error in exc.errors:
-        field = error.get("field")
-        if field in form.fields:
-            form.add_error(field, error["message"])
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 @login_required
@@ -74,7 +63,7 @@ def hazard_report(request):
         try:
             hazard = services.hazard_report(actor=request.user, data=form.service_data(), files=form.cleaned_data.get("photos") or [])
         except ApplicationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             text = f"隐患 {hazard.number} 已上报。"
             duplicates = selectors.duplicate_candidates(hazard)
@@ -113,6 +102,22 @@ def _visible(request, pk):
     return selectors.hazard_get(user=request.user, pk=pk)
 
 
+def _perform(request, hazard, call, success):
+    """Run the service behind an action button, report the outcome as a message, go back to the hazard."""
+    try:
+        result = call()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success(result) if callable(success) else success)
+    return redirect("hazards:detail", pk=hazard.pk)
+
+
+def _form_problem(request, hazard, form):
+    messages.error(request, "；".join(f"{form.fields[f].label if f in form.fields else ''}：{e[0]}" for f, e in form.errors.items()))
+    return redirect("hazards:detail", pk=hazard.pk)
+
+
 @login_required
 @require_POST
 def hazard_transition(request, pk, action):
@@ -127,14 +132,9 @@ def hazard_transition(request, pk, action):
         number = (data.get("target") or "").strip()
         target = Hazard.objects.for_user(request.user).filter(number=number).first() if number else None
         target = target.pk if target else None
-    try:
-        services.hazard_transition(actor=request.user, hazard=hazard, action=action, note=data.get("note", ""),
-                                   target=target, rectified_date=data.get("rectified_date"))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已{TRANSITIONS[action].label}。")
-    return redirect("hazards:detail", pk=hazard.pk)
+    return _perform(request, hazard, lambda: services.hazard_transition(
+        actor=request.user, hazard=hazard, action=action, note=data.get("note", ""), target=target,
+        rectified_date=data.get("rectified_date")), f"已{TRANSITIONS[action].label}。")
 
 
 @login_required
@@ -142,16 +142,10 @@ def hazard_transition(request, pk, action):
 def hazard_plan(request, pk):
     hazard = _visible(request, pk)
     form = PlanForm(request.POST)
-    if form.is_valid():
-        try:
-            services.hazard_update_plan(actor=request.user, hazard=hazard, data=form.cleaned_data)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "整改方案已保存。")
-    else:
-        messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
-    return redirect("hazards:detail", pk=hazard.pk)
+    if not form.is_valid():
+        return _form_problem(request, hazard, form)
+    return _perform(request, hazard, lambda: services.hazard_update_plan(actor=request.user, hazard=hazard, data=form.cleaned_data),
+                    "整改方案已保存。")
 
 
 @login_required
@@ -159,29 +153,19 @@ def hazard_plan(request, pk):
 def hazard_attach(request, pk):
     hazard = _visible(request, pk)
     form = AttachForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            saved = services.hazard_attach(actor=request.user, hazard=hazard, kind=form.cleaned_data["kind"], files=form.cleaned_data["files"])
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"已上传 {len(saved)} 个文件。")
-    else:
-        messages.error(request, "请选择材料类型和文件。")
-    return redirect("hazards:detail", pk=hazard.pk)
+    if not form.is_valid():
+        return _form_problem(request, hazard, form)
+    return _perform(request, hazard, lambda: services.hazard_attach(actor=request.user, hazard=hazard, kind=form.cleaned_data["kind"],
+                                                                     files=form.cleaned_data["files"]),
+                    lambda saved: f"已上传 {len(saved)} 个文件。")
 
 
 @login_required
 @require_POST
 def hazard_list_supervision(request, pk):
     hazard = _visible(request, pk)
-    try:
-        services.hazard_list(actor=request.user, hazard=hazard, note=request.POST.get("note", ""))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已挂牌督办。")
-    return redirect("hazards:detail", pk=hazard.pk)
+    return _perform(request, hazard, lambda: services.hazard_list(actor=request.user, hazard=hazard, note=request.POST.get("note", "")),
+                    "已挂牌督办。")
 
 
 @login_required
@@ -189,16 +173,11 @@ def hazard_list_supervision(request, pk):
 def extension_request(request, pk):
     hazard = _visible(request, pk)
     form = ExtensionRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            services.hazard_request_extension(actor=request.user, hazard=hazard, new_deadline=form.cleaned_data["new_deadline"], reason=form.cleaned_data["reason"])
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "延期申请已提交。")
-    else:
-        messages.error(request, "请填写延期后的期限和理由。")
-    return redirect("hazards:detail", pk=hazard.pk)
+    if not form.is_valid():
+        return _form_problem(request, hazard, form)
+    return _perform(request, hazard, lambda: services.hazard_request_extension(
+        actor=request.user, hazard=hazard, new_deadline=form.cleaned_data["new_deadline"], reason=form.cleaned_data["reason"]),
+        "延期申请已提交。")
 
 
 @login_required
@@ -207,16 +186,11 @@ def extension_decide(request, pk, extension_pk):
     hazard = _visible(request, pk)
     extension = get_object_or_404(HazardExtension, pk=extension_pk, hazard=hazard)
     form = ExtensionDecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.hazard_decide_extension(actor=request.user, extension=extension, grant=form.cleaned_data["decision"] == "grant", note=form.cleaned_data["note"])
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "已审批延期申请。")
-    else:
-        messages.error(request, "请选择批准或不予批准。")
-    return redirect("hazards:detail", pk=hazard.pk)
+    if not form.is_valid():
+        return _form_problem(request, hazard, form)
+    return _perform(request, hazard, lambda: services.hazard_decide_extension(
+        actor=request.user, extension=extension, grant=form.cleaned_data["decision"] == "grant", note=form.cleaned_data["note"]),
+        "已审批延期申请。")
 
 
 @login_required

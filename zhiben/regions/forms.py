@@ -1,20 +1,8 @@
 from django import forms
 
-from zhiben.core.exceptions import ApplicationError
 
 from .choices import UnitKind
 from .models import Industry, Region, Unit
-
-
-def apply_service_errors(form, exc: ApplicationError):
-    """Show an ApplicationError's field errors next to their fields, anything else above the form."""
-    placed = False
-    for error in exc.errors:
-        if error.get("field") in form.fields:
-            form.add_error(error["field"], error["message"])
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 class RegionChoiceField(forms.ModelChoiceField):

@@ -15,7 +15,9 @@ from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.views import paginate, query_without, require_capability
 
 from . import selectors, services
-from .forms import RegionImportForm, UnitFilterForm, UnitForm, apply_service_errors
+from zhiben.core.forms import apply_service_errors
+
+from .forms import RegionImportForm, UnitFilterForm, UnitForm
 from .importers import read_region_rows
 
 MAX_SHOWN_ERRORS = 200

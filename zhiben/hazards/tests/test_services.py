@@ -1,6 +1,5 @@
 """Intake from every channel, classification, evidence, extensions, notifications, duplicates, stock."""
 
-import io
 from datetime import date, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile

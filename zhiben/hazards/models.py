@@ -163,6 +163,8 @@ class Hazard(BaseModel):
             models.Index(fields=["enterprise", "status"], name="hazard_enterprise_status"),
             models.Index(fields=["status", "deadline"], name="hazard_status_deadline"),
             models.Index(fields=["found_date"], name="hazard_found_date"),
+            # the ledger's default view — open hazards by deadline — reads this in order and stops at a page
+            models.Index(fields=["deadline", "id"], condition=Q(status__in=OPEN_STATUSES), name="hazard_open_by_deadline"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(enterprise__isnull=False) | Q(place__isnull=False), name="hazard_has_enterprise_or_place"),

@@ -17,7 +17,7 @@ class Role(models.TextChoices):
 # The three administrators (三员) hold disjoint capabilities and no business data rights.
 ROLE_CAPABILITIES = {
     Role.COMMITTEE_ADMIN: {
-        "hazard.view", "hazard.report", "hazard.import", "hazard.export", "escalation.manage", "escalation.view",
+        "hazard.view", "hazard.report", "hazard.import", "hazard.export", "escalation.manage", "escalation.view", "rule.manage",
         "document.view", "document.issue", "document.template",
         "enterprise.view", "enterprise.add", "enterprise.change", "enterprise.import", "enterprise.export",
         "unit.view", "region.view", "user.view",

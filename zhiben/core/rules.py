@@ -38,3 +38,40 @@ def rule(key, region_code=""):
 
 def rule_date(key, region_code=""):
     return date.fromisoformat(rule(key, region_code))
+
+
+# Rules an 安委办 edits on the 规则参数 page, with the kind of value each takes.
+# (The statutory reporting deadlines and reminder days are edited on the 统计报送 rules page.)
+EDITABLE = {
+    "hazard.baseline_date": "date",
+    "hazard.default_days.general": "days",
+    "hazard.default_days.major": "days",
+    "hazard.duplicate_similarity": "ratio",
+    "hazard.duplicate_closed_days": "days",
+    "hazard.attachment_max_mb": "megabytes",
+}
+
+
+def parse_rule_value(key, text):
+    """Turn the text typed on the page into the rule's value, or raise ApplicationError in Chinese."""
+    from .exceptions import ApplicationError
+
+    kind = EDITABLE[key]
+    text = (text or "").strip()
+    label = DEFAULTS[key][1]
+    try:
+        if kind == "date":
+            return date.fromisoformat(text).isoformat()
+        if kind == "ratio":
+            value = float(text)
+            if not 0 < value <= 1:
+                raise ValueError
+            return value
+        value = int(text)
+        if not (1 if kind == "megabytes" else 0) <= value <= (200 if kind == "megabytes" else 3650):
+            raise ValueError
+        return value
+    except ValueError:
+        hint = {"date": "日期，如 2023-12-31", "ratio": "0 到 1 之间的小数，如 0.5", "days": "0 到 3650 之间的整数（天）",
+                "megabytes": "1 到 200 之间的整数（MB）"}[kind]
+        raise ApplicationError(f"“{label}”应为{hint}，实际为“{text}”。") from None

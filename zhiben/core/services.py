@@ -21,3 +21,32 @@ def next_number(key):
         updated.value += 1
         Counter.objects.filter(key=key).update(value=updated.value)
     return updated.value
+
+
+@transaction.atomic
+def rule_save(*, actor, key, region_code, text=None):
+    """Set the rule `key` for the actor's jurisdiction `region_code` from typed `text`; `text=None` removes
+    the override so the upper level's (or the national default) applies again. Audited."""
+    from zhiben.audit.services import audit_record
+
+    from .exceptions import ApplicationError
+    from .models import Rule
+    from .rules import DEFAULTS, EDITABLE, parse_rule_value
+    from .scoping import in_subtree
+
+    if not actor.can("rule.manage"):
+        raise ApplicationError("只有安委办管理员可以修改规则参数。", code="forbidden")
+    if key not in EDITABLE:
+        raise ApplicationError(f"规则“{key}”不能在此修改。")
+    if not (actor.is_superuser and region_code == "") and not (region_code and actor.region_id and in_subtree(region_code, actor.region_id)):
+        raise ApplicationError("只能修改本辖区的规则参数。", code="forbidden")
+    previous = Rule.objects.filter(key=key, region_code=region_code).first()
+    value = None if text is None else parse_rule_value(key, text)
+    if value is None:
+        Rule.objects.filter(key=key, region_code=region_code).delete()
+    else:
+        Rule.objects.update_or_create(key=key, region_code=region_code, defaults={"value": value, "note": DEFAULTS[key][1][:200]})
+    audit_record(actor=actor, action="rule.save", object_type="core.rule", object_id=f"{key}@{region_code}",
+                 object_repr=DEFAULTS[key][1][:200], region_code=region_code,
+                 data={"key": key, "before": previous.value if previous else None, "after": value})
+    return value

@@ -43,3 +43,32 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@login_required
+def rules_edit(request):
+    """The 安委办 sets its jurisdiction's rule values (baseline date, default periods …)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from .exceptions import ApplicationError
+    from .models import Rule
+    from .rules import DEFAULTS, EDITABLE, rule
+    from .services import rule_save
+
+    require_capability(request.user, "rule.manage")
+    region_code = request.user.region_id or ""
+    if request.method == "POST":
+        key = request.POST.get("key", "")
+        try:
+            rule_save(actor=request.user, key=key, region_code=region_code,
+                      text=None if request.POST.get("reset") else request.POST.get("value", ""))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已恢复为上级或全国默认值。" if request.POST.get("reset") else "规则已保存，自即日起生效。")
+        return redirect("core:rules")
+    own = dict(Rule.objects.filter(key__in=EDITABLE, region_code=region_code).values_list("key", "value"))
+    items = [{"key": key, "kind": kind, "label": DEFAULTS[key][1], "default": DEFAULTS[key][0], "current": rule(key, region_code),
+              "own": key in own} for key, kind in EDITABLE.items()]
+    return render(request, "core/rules.html", {"items": items})

@@ -161,7 +161,10 @@ def load_demo(*, stdout=None):
         region = Region.objects.get(code=code.ljust(12, "0")) if code else None
         user_create(actor=None, username=username, password=DEMO_PASSWORD, role=role, name=name, region=region, unit=unit,
                     enterprise=first_enterprise if role == Role.ENTERPRISE else None, must_change_password=False)
-    load_demo_hazards()
+    if load_demo_hazards():
+        from zhiben.escalation.services import escalate_hazards
+
+        escalate_hazards()  # the overdue demo hazards go up the ladder: reminders, letters, interviews (with documents)
     say(f"演示数据就绪：{Region.objects.count()} 个区划，{Unit.objects.count()} 个单位，{Enterprise.objects.count()} 家生产经营单位，{Hazard.objects.count()} 条隐患，{User.objects.count()} 个账号。\n")
 
 
@@ -199,7 +202,7 @@ def load_demo_hazards(count=240, seed=2026):
     from zhiben.hazards.models import CriteriaItem
 
     if Hazard.objects.exists():
-        return
+        return False
     rng = random.Random(seed)
     users = {u.username: u for u in User.objects.all()}
     reviewers = {u.unit_id: u for u in User.objects.filter(role=Role.REGULATOR)}
@@ -251,3 +254,4 @@ def load_demo_hazards(count=240, seed=2026):
             continue
         signer = committee if hazard.listed_unit_id else reviewer
         hz.hazard_transition(actor=signer, hazard=hazard, action="close", note="整改到位，同意销号")
+    return True

@@ -12,6 +12,7 @@ urlpatterns = [
     path("documents/", include("zhiben.documents.urls")),
     path("notifications/", include("zhiben.notifications.urls")),
     path("duties/", include("zhiben.duties.urls")),
+    path("plans/", include("zhiben.plans.urls")),
     path("escalation/", include("zhiben.escalation.urls")),
     path("api/v1/", api.urls),
 ]

@@ -12,6 +12,7 @@ log = logging.getLogger("zhiben.jobs")
 
 JOBS = [
     ("逾期隐患督办升级", "zhiben.escalation.services.escalate_hazards"),
+    ("逾期方案任务督办升级", "zhiben.escalation.services.escalate_plan_tasks"),
     ("隐患到期提醒", "zhiben.notifications.reminders.hazards_remind_deadlines"),
     ("统计分析表提醒与逾期", "zhiben.duties.services.duties_tick"),
     ("发送通知", "zhiben.notifications.services.send_pending"),

@@ -15,7 +15,7 @@ from zhiben.audit.services import audit_record
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.scoping import LEVEL_PREFIX, in_subtree
 
-from .choices import DEFAULT_LADDER, Action, Target
+from .choices import DEFAULT_LADDERS, Action, Target
 from .models import EscalationRecord, LadderStep
 
 log = logging.getLogger("zhiben.escalation")
@@ -31,7 +31,7 @@ def ladder_for(target, region_code):
         if own:
             return sorted(own, key=lambda s: s.order)
     return [LadderStep(target=target, region_code="", order=o, action=a, name=n, days=d, major_only=m, document_kind=k)
-            for o, a, n, d, m, k in DEFAULT_LADDER]
+            for o, a, n, d, m, k in DEFAULT_LADDERS[target]]
 
 
 def validate_ladder(steps):
@@ -111,12 +111,8 @@ def _take_hazard_step(hazard, step, days_overdue):
     from zhiben.notifications.services import notify
 
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = EscalationRecord.objects.create(
-                    target=Target.HAZARD, object_id=hazard.pk, step_order=step.order, action=step.action, name=step.name,
-                    region_code=hazard.region_id, days_overdue=days_overdue)
-        except IntegrityError:
+        record = _record(Target.HAZARD, hazard, step, hazard.region_id, days_overdue)
+        if record is None:
             return None  # another worker took this step first
         unit = _issuing_unit(hazard)
         if step.document_kind:
@@ -145,31 +141,84 @@ def _take_hazard_step(hazard, step, days_overdue):
         return record
 
 
+def _escalate(target, items, take, today):
+    """Take every due, not yet taken step of `target`'s ladder on each (object, region, days, major) of `items`."""
+    taken, ladders = 0, {}
+    for start in range(0, len(items), 500):
+        chunk = items[start:start + 500]
+        done = {}
+        for object_id, action in EscalationRecord.objects.filter(target=target, object_id__in=[o.pk for o, *_ in chunk]).values_list("object_id", "action"):
+            done.setdefault(object_id, set()).add(action)
+        for obj, region_code, days, major in chunk:
+            if region_code not in ladders:
+                ladders[region_code] = ladder_for(target, region_code)
+            for step in ladders[region_code]:
+                if step.days > days or step.action in done.get(obj.pk, ()) or (step.major_only and not major):
+                    continue
+                try:
+                    if take(obj, step, days) is not None:
+                        taken += 1
+                except Exception:  # one failing step must not stop the others; it is retried next pass
+                    log.exception("escalation step %s on %s %s failed", step.action, target, obj.pk)
+    return taken
+
+
+def _record(target, obj, step, region_code, days):
+    """Claim the step for the object; None when another worker already took it."""
+    try:
+        with transaction.atomic():
+            return EscalationRecord.objects.create(target=target, object_id=obj.pk, step_order=step.order, action=step.action,
+                                                   name=step.name, region_code=region_code, days_overdue=days)
+    except IntegrityError:
+        return None
+
+
 def escalate_hazards(*, today=None):
     """Take every due ladder step on overdue hazards. Returns how many steps were taken."""
     from zhiben.hazards.models import Hazard
 
     today = today or timezone.localdate()
-    taken = 0
-    ladders = {}
-    overdue = list(Hazard.objects.overdue(today).select_related("enterprise", "supervising_unit", "listed_unit").order_by("deadline", "id"))
-    for start in range(0, len(overdue), 500):
-        chunk = overdue[start:start + 500]
-        done = {}
-        for object_id, action in EscalationRecord.objects.filter(target=Target.HAZARD, object_id__in=[h.pk for h in chunk]).values_list("object_id", "action"):
-            done.setdefault(object_id, set()).add(action)
-        for hazard in chunk:
-            days = (today - hazard.deadline).days
-            if hazard.region_id not in ladders:
-                ladders[hazard.region_id] = ladder_for(Target.HAZARD, hazard.region_id)
-            for step in ladders[hazard.region_id]:
-                if step.days > days or step.action in done.get(hazard.pk, ()) or (step.major_only and not hazard.is_major):
-                    continue
-                if step.action == Action.PROPOSE_LISTING and hazard.listed_unit_id:
-                    continue
-                try:
-                    if _take_hazard_step(hazard, step, days) is not None:
-                        taken += 1
-                except Exception:  # one failing step must not stop the others; it is retried next pass
-                    log.exception("escalation step %s on hazard %s failed", step.action, hazard.pk)
-    return taken
+    overdue = Hazard.objects.overdue(today).select_related("enterprise", "supervising_unit", "listed_unit").order_by("deadline", "id")
+    items = [(h, h.region_id, (today - h.deadline).days, h.is_major) for h in overdue]
+
+    def take(hazard, step, days):
+        if step.action == Action.PROPOSE_LISTING and hazard.listed_unit_id:
+            return None
+        return _take_hazard_step(hazard, step, days)
+
+    return _escalate(Target.HAZARD, items, take, today)
+
+
+def _take_plan_step(milestone, step, days):
+    """One step on one overdue plan milestone: record, audit, tell the owning units (and the 安委办 from 通报 on)."""
+    from zhiben.accounts.models import User
+    from zhiben.notifications.services import notify
+    from zhiben.plans.selectors import task_owners
+
+    task = milestone.task
+    region_code = task.plan.region_id
+    with transaction.atomic():
+        record = _record(Target.PLAN_TASK, milestone, step, region_code, days)
+        if record is None:
+            return None
+        audit_record(actor=None, action=f"escalation.plan_{step.action}", object_type="plans.milestone", object_id=milestone.pk,
+                     object_repr=task.content[:200], region_code=region_code,
+                     data={"step": step.name, "days_overdue": days, "task": task.pk, "due": milestone.due_date})
+        units = task_owners(task)
+        staff = list(User.objects.filter(unit__in=units, is_active=True))
+        if step.action in (Action.BULLETIN, Action.INTERVIEW):
+            staff += list(User.objects.filter(role="anweiban_admin", is_active=True, unit__kind="committee", region_id=region_code))
+        subject = f"行动方案任务{step.name}：{task.content[:30]}"
+        body = (f"《{task.plan.title}》任务“{task.content[:80]}”应于 {milestone.due_date} 完成，已逾期 {days} 天，现{step.name}。"
+                f"责任单位：{'、'.join(u.name for u in units) or '未关联单位'}。")
+        notify(subject=subject, body=body, url=f"/plans/tasks/{task.pk}/", users=staff, obj=task, region_code=region_code)
+        return record
+
+
+def escalate_plan_tasks(*, today=None):
+    """Take every due ladder step on overdue milestones of published action plans."""
+    from zhiben.plans.selectors import overdue_tasks
+
+    today = today or timezone.localdate()
+    items = [(m, m.task.plan.region_id, m.days_overdue(today), False) for m in overdue_tasks(today)]
+    return _escalate(Target.PLAN_TASK, items, _take_plan_step, today)

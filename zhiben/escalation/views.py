@@ -17,28 +17,32 @@ from .models import EscalationRecord
 def ladder_edit(request):
     require_capability(request.user, "escalation.manage")
     region_code = request.user.region_id or ""
-    steps = services.ladder_for(Target.HAZARD, region_code)
+    target = request.GET.get("target", Target.HAZARD)
+    if target not in (Target.HAZARD, Target.PLAN_TASK):
+        target = Target.HAZARD
+    steps = services.ladder_for(target, region_code)
     own = bool(steps) and steps[0].region_code == region_code and steps[0].pk is not None
     initial = [{"action": s.action, "name": s.name, "days": s.days, "major_only": s.major_only, "document_kind": s.document_kind} for s in steps]
     formset = StepFormSet(request.POST or None, initial=initial)
     error = None
     if request.method == "POST":
         if request.POST.get("reset"):
-            services.ladder_reset(actor=request.user, target=Target.HAZARD, region_code=region_code)
+            services.ladder_reset(actor=request.user, target=target, region_code=region_code)
             messages.success(request, "已恢复为上级/默认督办升级规则。")
-            return redirect("escalation:ladder")
+            return redirect(request.get_full_path())
         if formset.is_valid():
             rows = [f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
             try:
-                services.ladder_save(actor=request.user, target=Target.HAZARD, region_code=region_code, steps=rows)
+                services.ladder_save(actor=request.user, target=target, region_code=region_code, steps=rows)
             except ApplicationError as exc:
                 error = exc.message
             else:
                 messages.success(request, "督办升级规则已保存，下一轮后台任务起生效。")
-                return redirect("escalation:ladder")
+                return redirect(request.get_full_path())
         else:
             error = "请检查标红的步骤。"
-    return render(request, "escalation/ladder.html", {"formset": formset, "own": own, "error": error,
+    return render(request, "escalation/ladder.html", {"formset": formset, "own": own, "error": error, "target": target,
+                                                      "targets": [(Target.HAZARD, "事故隐患"), (Target.PLAN_TASK, "行动方案任务")],
                                                       "inherited_from": steps[0].region_code if steps else ""})
 
 

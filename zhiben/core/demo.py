@@ -13,6 +13,7 @@ from zhiben.accounts.models import User
 from zhiben.accounts.services import user_create
 from zhiben.enterprises.models import Enterprise
 from zhiben.hazards.models import Hazard
+from zhiben.plans.models import Plan
 from zhiben.enterprises.services import enterprise_import
 from zhiben.enterprises.validators import make_credit_code
 from zhiben.regions.models import Industry, Region, Unit
@@ -161,11 +162,12 @@ def load_demo(*, stdout=None):
         region = Region.objects.get(code=code.ljust(12, "0")) if code else None
         user_create(actor=None, username=username, password=DEMO_PASSWORD, role=role, name=name, region=region, unit=unit,
                     enterprise=first_enterprise if role == Role.ENTERPRISE else None, must_change_password=False)
+    load_demo_plan()
     if load_demo_hazards():
         from zhiben.escalation.services import escalate_hazards
 
         escalate_hazards()  # the overdue demo hazards go up the ladder: reminders, letters, interviews (with documents)
-    say(f"演示数据就绪：{Region.objects.count()} 个区划，{Unit.objects.count()} 个单位，{Enterprise.objects.count()} 家生产经营单位，{Hazard.objects.count()} 条隐患，{User.objects.count()} 个账号。\n")
+    say(f"演示数据就绪：{Region.objects.count()} 个区划，{Unit.objects.count()} 个单位，{Enterprise.objects.count()} 家生产经营单位，{Hazard.objects.count()} 条隐患，{Plan.objects.count()} 个行动方案，{User.objects.count()} 个账号。\n")
 
 
 HAZARD_TEXTS = [
@@ -255,3 +257,19 @@ def load_demo_hazards(count=240, seed=2026):
         signer = committee if hazard.listed_unit_id else reviewer
         hz.hazard_transition(actor=signer, hazard=hazard, action="close", note="整改到位，同意销号")
     return True
+
+
+def load_demo_plan():
+    """凤凰镇's real 2024–2026 plan (seed 000), imported through the plan importer and published."""
+    from pathlib import Path
+
+    from zhiben.plans.parsing import parse_plan
+    from zhiben.plans.services import plan_import
+
+    if Plan.objects.exists():
+        return
+    path = Path(__file__).parent / "demo_data" / "fenghuang_plan_2024.txt"
+    parsed = parse_plan(path.read_bytes(), path.name, year=2024)
+    actor = User.objects.get(username="fhanweiban")
+    plan_import(actor=actor, tasks=parsed.as_dicts(), parse=parsed, year=parsed.year, title=parsed.title, filename=path.name,
+                warnings=parsed.warnings, region=actor.region, publish=True)

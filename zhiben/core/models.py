@@ -60,3 +60,37 @@ class Rule(models.Model):
 
     def __str__(self):
         return f"{self.key}@{self.region_code or '全局'}"
+
+
+def evidence_path(instance, filename):
+    """Evidence is stored under its own SHA-256: the same file uploaded twice is one object."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"{instance.STORAGE_DIR}/{instance.sha256[:2]}/{instance.sha256[2:4]}/{instance.sha256}.{ext}"
+
+
+def evidence_thumb_path(instance, filename):
+    return f"{instance.STORAGE_DIR}/thumbs/{filename}"
+
+
+class EvidenceFile(models.Model):
+    """A photo or document kept as evidence: checked by content, with its SHA-256 and a thumbnail for images.
+    Files go through Django's storage API, so S3-compatible storage can replace the disk later."""
+
+    STORAGE_DIR = "evidence"
+
+    file = models.FileField("文件", upload_to=evidence_path, max_length=200)
+    thumbnail = models.FileField("缩略图", upload_to=evidence_thumb_path, max_length=200, blank=True)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "id"]
+
+    @property
+    def is_image(self):
+        return self.content_type.startswith("image/")

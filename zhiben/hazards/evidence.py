@@ -93,3 +93,16 @@ def read_upload(upload, region_code=""):
     if content_type.startswith("image/"):
         fields["thumb"] = ContentFile(thumbnail(data), name=f"{digest}.jpg")
     return fields
+
+
+def store_upload(attachment, upload, region_code=""):
+    """Check `upload` by content, fill the evidence fields of the unsaved `attachment`, store the file
+    (and a thumbnail for images) and save the row."""
+    fields = read_upload(upload, region_code)
+    for name in ("original_name", "content_type", "size", "sha256"):
+        setattr(attachment, name, fields[name])
+    attachment.file.save(fields["content"].name, fields["content"], save=False)
+    if "thumb" in fields:
+        attachment.thumbnail.save(fields["thumb"].name, fields["thumb"], save=False)
+    attachment.save()
+    return attachment

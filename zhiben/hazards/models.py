@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from zhiben.core.models import BaseModel, ScopedQuerySet
+from zhiben.core.models import BaseModel, EvidenceFile, ScopedQuerySet
 
 from .choices import (
     DEADLINE_STATUSES, EVENT_LABELS, OPEN_STATUSES, AttachmentKind, Category, Channel, ExtensionStatus, Level, ListingLevel, PlaceKind, Status,
@@ -221,35 +221,19 @@ class HazardEvent(models.Model):
         return Status(self.to_status).label if self.to_status in Status.values else self.to_status
 
 
-def attachment_path(instance, filename):
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"evidence/{instance.sha256[:2]}/{instance.sha256[2:4]}/{instance.sha256}.{ext}"
-
-
-class HazardAttachment(models.Model):
+class HazardAttachment(EvidenceFile):
     """Evidence: a photo or document typed 发现/整改前/整改后/验收材料/治理方案, kept with its SHA-256."""
+
+    STORAGE_DIR = "evidence"
 
     hazard = models.ForeignKey(Hazard, verbose_name="隐患", on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField("类型", max_length=12, choices=AttachmentKind.choices)
-    file = models.FileField("文件", upload_to=attachment_path, max_length=200)
-    thumbnail = models.FileField("缩略图", upload_to="evidence/thumbs/", max_length=200, blank=True)
-    original_name = models.CharField("原文件名", max_length=200)
-    content_type = models.CharField("文件类型", max_length=100)
-    size = models.PositiveIntegerField("大小（字节）")
-    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(EvidenceFile.Meta):
         verbose_name = verbose_name_plural = "证据材料"
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.original_name}"
-
-    @property
-    def is_image(self):
-        return self.content_type.startswith("image/")
 
 
 class HazardExtension(models.Model):

@@ -438,14 +438,7 @@ def hazard_decide_extension(*, actor, extension, grant, note=""):
 
 
 def _attach(hazard, actor, kind, upload):
-    fields = evidence.read_upload(upload, hazard.region_id)
-    attachment = HazardAttachment(hazard=hazard, kind=kind, uploaded_by=actor, original_name=fields["original_name"],
-                                  content_type=fields["content_type"], size=fields["size"], sha256=fields["sha256"])
-    attachment.file.save(fields["content"].name, fields["content"], save=False)
-    if "thumb" in fields:
-        attachment.thumbnail.save(fields["thumb"].name, fields["thumb"], save=False)
-    attachment.save()
-    return attachment
+    return evidence.store_upload(HazardAttachment(hazard=hazard, kind=kind, uploaded_by=actor), upload, hazard.region_id)
 
 
 @transaction.atomic

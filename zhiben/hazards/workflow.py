@@ -8,20 +8,10 @@ Who may act is a named duty, decided per hazard:
            only when no department supervises that industry there.
 """
 
-from dataclasses import dataclass
-
 from zhiben.accounts.choices import Role
+from zhiben.core.workflow import Transition
 
 from .choices import DEADLINE_STATUSES, Status
-
-
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset
-    target: str
-    duty: str
-    label: str
-    style: str = ""
 
 
 TRANSITIONS = {

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from zhiben.core.models import BaseModel, ScopedQuerySet
+from zhiben.core.models import BaseModel, EvidenceFile, ScopedQuerySet
 
 from .choices import (
     REPORT_EVENT_LABELS, Direction, DisplayStatus, Kind, MilestoneStatus, PlanStatus, Recurrence, ReportStatus, UnitRole,
@@ -281,34 +281,18 @@ class ProgressEvent(models.Model):
         return REPORT_EVENT_LABELS.get(self.action, self.action)
 
 
-def progress_file_path(instance, filename):
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"plans/{instance.sha256[:2]}/{instance.sha256[2:4]}/{instance.sha256}.{ext}"
-
-
-class ProgressAttachment(models.Model):
+class ProgressAttachment(EvidenceFile):
     """A photo or document backing a progress report, checked by content and kept with its SHA-256."""
 
-    report = models.ForeignKey(ProgressReport, verbose_name="进展报告", on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField("文件", upload_to=progress_file_path, max_length=200)
-    thumbnail = models.FileField("缩略图", upload_to="plans/thumbs/", max_length=200, blank=True)
-    original_name = models.CharField("原文件名", max_length=200)
-    content_type = models.CharField("文件类型", max_length=100)
-    size = models.PositiveIntegerField("大小（字节）")
-    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    STORAGE_DIR = "plans"
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    report = models.ForeignKey(ProgressReport, verbose_name="进展报告", on_delete=models.CASCADE, related_name="attachments")
+
+    class Meta(EvidenceFile.Meta):
         verbose_name = verbose_name_plural = "进展佐证材料"
 
     def __str__(self):
         return self.original_name
-
-    @property
-    def is_image(self):
-        return self.content_type.startswith("image/")
 
 
 class Indicator(BaseModel):

@@ -5,18 +5,9 @@ Duties, decided per report:
 - report: resubmit a returned report — a plan.report user of the unit that reported it.
 """
 
-from dataclasses import dataclass
+from zhiben.core.workflow import Transition
 
 from .choices import OWNER_ROLES, ReportStatus
-
-
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset
-    target: str
-    duty: str
-    label: str
-    style: str = ""
 
 
 TRANSITIONS = {

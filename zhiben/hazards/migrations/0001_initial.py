@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import zhiben.hazards.models
+import zhiben.core.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -128,7 +128,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('found', '发现'), ('before', '整改前'), ('after', '整改后'), ('acceptance', '验收材料'), ('plan', '治理方案'), ('other', '其他')], max_length=12, verbose_name='类型')),
-                ('file', models.FileField(max_length=200, upload_to=zhiben.hazards.models.attachment_path, verbose_name='文件')),
+                ('file', models.FileField(max_length=200, upload_to=zhiben.core.models.evidence_path, verbose_name='文件')),
                 ('thumbnail', models.FileField(blank=True, max_length=200, upload_to='evidence/thumbs/', verbose_name='缩略图')),
                 ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
                 ('content_type', models.CharField(max_length=100, verbose_name='文件类型')),

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import zhiben.plans.models
+import zhiben.core.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -187,7 +187,7 @@ class Migration(migrations.Migration):
             name='ProgressAttachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=zhiben.plans.models.progress_file_path, verbose_name='文件')),
+                ('file', models.FileField(max_length=200, upload_to=zhiben.core.models.evidence_path, verbose_name='文件')),
                 ('thumbnail', models.FileField(blank=True, max_length=200, upload_to='plans/thumbs/', verbose_name='缩略图')),
                 ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
                 ('content_type', models.CharField(max_length=100, verbose_name='文件类型')),

@@ -81,14 +81,7 @@ def progress_report_submit(*, actor, task, text, percentage, milestone=None, fil
 
 
 def _attach(report, actor, upload, region_code):
-    fields = evidence.read_upload(upload, region_code)
-    attachment = ProgressAttachment(report=report, original_name=fields["original_name"], content_type=fields["content_type"],
-                                    size=fields["size"], sha256=fields["sha256"], uploaded_by=actor)
-    attachment.file.save(fields["content"].name, fields["content"], save=False)
-    if "thumb" in fields:
-        attachment.thumbnail.save(fields["thumb"].name, fields["thumb"], save=False)
-    attachment.save()
-    return attachment
+    return evidence.store_upload(ProgressAttachment(report=report, uploaded_by=actor), upload, region_code)
 
 
 @transaction.atomic

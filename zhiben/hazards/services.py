@@ -1,6 +1,7 @@
 """Every write to a hazard: intake from any channel, workflow transitions, plans, evidence,
 extensions, listing (挂牌督办) and ledger import. Each one is atomic, scoped, evented and audited."""
 
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -223,7 +224,9 @@ def hazard_report(*, actor, data, files=(), today=None):
     values = _clean_report(actor, data, today=today)
     if values["place"] is not None and values["place"].pk is None:
         values["place"].save()
-    hazard = Hazard(created_by=actor, reporter=actor, number=_new_number(values["region_id"], today.year), **values)
+    # The number is drawn last: its counter row stays locked until commit, so concurrent reports wait
+    # only for the final statements, not the whole intake. Until then the row carries a unique placeholder.
+    hazard = Hazard(created_by=actor, reporter=actor, number=f"待编号-{uuid.uuid4().hex}", **values)
     hazard.supervising_unit = supervising_unit_for(hazard.region_id, hazard.industry)
     hazard.repeat_of = repeat_candidate(hazard, today=today)
     hazard.save()
@@ -233,6 +236,8 @@ def hazard_report(*, actor, data, files=(), today=None):
            data={"repeat_of": hazard.repeat_of.number if hazard.repeat_of else None})
     for upload in files:
         _attach(hazard, actor, AttachmentKind.FOUND, upload)
+    hazard.number = _new_number(hazard.region_id, today.year)
+    Hazard.objects.filter(pk=hazard.pk).update(number=hazard.number)
     audit_record(actor=actor, action="hazard.report", obj=hazard,
                  data={"channel": hazard.channel, "level": hazard.level, "enterprise": hazard.enterprise_id, "deadline": hazard.deadline})
     return hazard

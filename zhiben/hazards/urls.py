@@ -8,6 +8,7 @@ urlpatterns = [
     path("export/", views.hazard_export, name="export"),
     path("report/", views.hazard_report, name="report"),
     path("import/", views.ledger_import, name="import"),
+    path("criteria/", views.criteria_list, name="criteria"),
     path("<int:pk>/", views.hazard_detail, name="detail"),
     path("<int:pk>/do/<str:action>/", views.hazard_transition, name="transition"),
     path("<int:pk>/plan/", views.hazard_plan, name="plan"),

@@ -291,3 +291,37 @@ def ledger_import(request):
             messages.success(request, f"已从“{filename}”导入 {outcome['created']} 条隐患。")
             return redirect("hazards:list")
     return render(request, "hazards/ledger_import.html", context)
+
+
+@login_required
+def criteria_list(request):
+    """The 判定标准 catalogue: standards with their items; the 安委办 imports further catalogues here."""
+    require_capability(request.user, "hazard.view")
+    from zhiben.core.excel import read_table
+
+    from .criteria import criteria_import
+    from .models import CriteriaStandard
+
+    can_import = request.user.can("rule.manage")
+    result = None
+    if request.method == "POST":
+        require_capability(request.user, "rule.manage")
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ApplicationError("请选择判定标准文件。")
+            _, headers, rows = read_table(upload, filename=upload.name)
+            outcome = criteria_import(headers=headers, rows=rows)
+        except ApplicationError as exc:
+            result = {"error": exc.message, "errors": exc.errors}
+        else:
+            from zhiben.audit.services import audit_record
+
+            audit_record(actor=request.user, action="criteria.import", object_type="hazards.criteriastandard",
+                         object_repr=upload.name[:200], region_code=request.user.region_id or "", data=outcome)
+            messages.success(request, f"已导入：标准 {outcome['standards']} 个（新增 {outcome['new_standards']}），条款 {outcome['items']} 条。")
+            return redirect("hazards:criteria")
+    standards = CriteriaStandard.objects.prefetch_related("industries", "items__part").order_by("name", "-version")
+    selected = request.GET.get("standard")
+    return render(request, "hazards/criteria_list.html", {"standards": standards, "selected": selected, "can_import": can_import,
+                                                          "result": result})

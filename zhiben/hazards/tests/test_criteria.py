@@ -29,3 +29,27 @@ class CriteriaTests(CastTestCase):
         self.assertFalse(CriteriaStandard.objects.filter(code="x").exists())
         with self.assertRaises(ApplicationError):
             criteria_import(headers=HEADERS[:3], rows=rows)
+
+
+class CriteriaPageTests(CastTestCase):
+    def test_everyone_with_hazards_reads_it_and_the_committee_imports(self):
+        import io
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from openpyxl import Workbook
+
+        self.assertContains(self.login(self.gina).get("/hazards/criteria/"), "工贸企业重大事故隐患判定标准")
+        page = self.client.get(f"/hazards/criteria/?standard={CriteriaStandard.objects.get(code='gongmao').pk}")
+        self.assertContains(page, "第十三条第（三）项")
+        book = Workbook()
+        book.active.append(HEADERS)
+        book.active.append(["local-gas", "2025", "某区燃气隐患细则", "", "2025-01-01", "", "第一条", "燃气管道穿越卧室"])
+        data = io.BytesIO()
+        book.save(data)
+        upload = lambda: SimpleUploadedFile("细则.xlsx", data.getvalue())  # noqa: E731
+        self.assertEqual(self.client.post("/hazards/criteria/", {"file": upload()}).status_code, 403)
+        response = self.login(self.alice).post("/hazards/criteria/", {"file": upload()}, follow=True)
+        self.assertContains(response, "新增 1")
+        self.assertTrue(CriteriaItem.objects.filter(standard__code="local-gas", number="第一条").exists())
+        bad = self.client.post("/hazards/criteria/", {"file": SimpleUploadedFile("x.xlsx", b"PK\x03\x04broken")})
+        self.assertContains(bad, "msg error")

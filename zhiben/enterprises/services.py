@@ -291,6 +291,10 @@ def enterprise_create(*, actor, data):
     return enterprise
 
 
+# What the supervising side registers; an enterprise's own user may change its contacts and details, not these.
+REGULATOR_FIELDS = ("credit_code", "name", "region", "industry", "high_risk", "directly_supervised", "status", "standard_grade")
+
+
 @transaction.atomic
 def enterprise_update(*, actor, enterprise, data):
     """Change the fields given in `data`; refuses to move the enterprise out of the actor's scope."""
@@ -300,6 +304,12 @@ def enterprise_update(*, actor, enterprise, data):
     locked = Enterprise.objects.select_for_update().select_related("industry").get(pk=enterprise.pk)
     before = _snapshot(locked)
     cleaned, errors = enterprise_clean(data, lookups=Lookups([_region_of(data)] if "region" in data else []), actor=actor, partial=True)
+    if actor is not None and actor.enterprise_id:
+        current = _snapshot(locked)
+        for field in REGULATOR_FIELDS:
+            new = cleaned.get(field)
+            if field in cleaned and (new.code if field == "industry" else new) != current[field]:
+                errors.append((field, f"“{FIELDS[field][0]}”由监管部门登记维护，企业用户不能修改。"))
     if "credit_code" in cleaned and cleaned["credit_code"] != locked.credit_code:
         if Enterprise.objects.filter(credit_code=cleaned["credit_code"]).exclude(pk=locked.pk).exists():
             errors.append(("credit_code", f"统一社会信用代码 {cleaned['credit_code']} 已被其他单位使用。"))

@@ -183,3 +183,19 @@ class ImportServiceTests(WriteTestCase):
 
     def test_roles_without_import_are_refused(self):
         self.assertRefused(lambda: enterprise_import(actor=self.gina, rows=rows((2, data(51)))), code="forbidden")
+
+
+class EnterpriseUserEditTests(CastTestCase):
+    def test_enterprise_user_edits_contacts_but_not_what_the_regulator_registers(self):
+        from zhiben.enterprises.services import enterprise_update
+
+        updated = enterprise_update(actor=self.emma, enterprise=self.enterprise_a, data={"principal": "新负责人", "principal_phone": "13800000009"})
+        self.assertEqual(updated.principal, "新负责人")
+        for field, value in (("high_risk", "是"), ("status", "关闭"), ("industry", "commerce"), ("name", "改名公司")):
+            with self.subTest(field=field), self.assertRaises(ApplicationError) as caught:
+                enterprise_update(actor=self.emma, enterprise=self.enterprise_a, data={field: value})
+            self.assertIn("由监管部门登记维护", caught.exception.message)
+        self.enterprise_a.refresh_from_db()
+        self.assertEqual((self.enterprise_a.name, self.enterprise_a.industry.code), ("凤凰化工有限公司", "hazchem"))
+        # unchanged values pass (the edit form sends every field)
+        enterprise_update(actor=self.emma, enterprise=self.enterprise_a, data={"name": "凤凰化工有限公司", "remarks": "已更新"})

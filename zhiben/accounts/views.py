@@ -10,17 +10,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from zhiben.core.exceptions import ApplicationError, ScopeError
+from zhiben.core.exceptions import ApplicationError
+from zhiben.core.forms import apply_service_errors, form_service, raise_for_refusal
 from zhiben.core.views import paginate, query_without, require_capability
 
 from . import selectors, services, totp
-from zhiben.core.forms import apply_service_errors
 
 from .forms import ApiTokenForm, LoginForm, PasswordChangeForm, TotpForm, UserFilterForm, UserForm
 from .models import User
@@ -164,11 +162,8 @@ def _service_call(request, func, **kwargs):
     """Run a POST action's service; a refusal becomes a message (or a 404 when the target left the scope)."""
     try:
         return func(actor=request.user, **kwargs), None
-    except ScopeError as exc:
-        raise Http404 from exc
     except ApplicationError as exc:
-        if exc.code == "forbidden":
-            raise PermissionDenied(exc.message) from exc
+        raise_for_refusal(exc)
         messages.error(request, exc.message)
         return None, exc
 
@@ -212,15 +207,7 @@ def user_edit(request, pk):
     target = _scoped_user(request, pk, "user.manage")
     form = UserForm(request.POST or None, actor=request.user, instance=target)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.user_update(actor=request.user, user=target, data=form.service_values())
-        except ScopeError as exc:
-            raise Http404 from exc
-        except ApplicationError as exc:
-            if exc.code == "forbidden":
-                raise PermissionDenied(exc.message) from exc
-            apply_service_errors(form, exc)
-        else:
+        if form_service(form, lambda: services.user_update(actor=request.user, user=target, data=form.service_values())) is not None:
             messages.success(request, f"已保存用户“{target.username}”。")
             return redirect("accounts:user_detail", pk=target.pk)
     return render(request, "accounts/user_form.html", {"form": form, "target": target})

@@ -1,4 +1,17 @@
-"""Form helpers shared by every app."""
+"""Form helpers shared by every app: how a service's refusal reaches the person."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .exceptions import ApplicationError, ScopeError
+
+
+def raise_for_refusal(exc):
+    """Out of scope becomes a 404 and a forbidden action a 403, the same in every view."""
+    if isinstance(exc, ScopeError):
+        raise Http404 from exc
+    if exc.code == "forbidden":
+        raise PermissionDenied(exc.message) from exc
 
 
 def apply_service_errors(form, exc):
@@ -11,3 +24,14 @@ def apply_service_errors(form, exc):
             placed = True
     if not placed:
         form.add_error(None, exc.message)
+
+
+def form_service(form, call):
+    """Run `call` (a service) for `form`: its result, or None with the refusal placed on the form
+    (a 404 or 403 when the refusal is about scope or rights)."""
+    try:
+        return call()
+    except ApplicationError as exc:
+        raise_for_refusal(exc)
+        apply_service_errors(form, exc)
+        return None

@@ -7,15 +7,14 @@ from copy import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from zhiben.core.exceptions import ApplicationError, ScopeError
+from zhiben.core.exceptions import ApplicationError
+from zhiben.core.forms import form_service
 from zhiben.core.views import paginate, query_without, require_capability
 
 from . import selectors, services
-from zhiben.core.forms import apply_service_errors
 
 from .forms import RegionImportForm, UnitFilterForm, UnitForm
 from .importers import read_region_rows
@@ -87,17 +86,9 @@ def unit_detail(request, pk):
 
 def _save_unit(request, form, unit=None):
     """Call the service with the form's data; return the unit, or None with the errors placed on the form."""
-    try:
-        if unit is None:
-            return services.unit_create(actor=request.user, data=form.service_data())
-        return services.unit_update(actor=request.user, unit=unit, data=form.service_data())
-    except ScopeError as exc:
-        raise Http404 from exc
-    except ApplicationError as exc:
-        if exc.code == "forbidden":
-            raise PermissionDenied(exc.message) from exc
-        apply_service_errors(form, exc)
-        return None
+    if unit is None:
+        return form_service(form, lambda: services.unit_create(actor=request.user, data=form.service_data()))
+    return form_service(form, lambda: services.unit_update(actor=request.user, unit=unit, data=form.service_data()))
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.utils import timezone
 from zhiben.audit.services import audit_record, changes
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.scoping import assert_in_scope, in_subtree
+from zhiben.core.services import actor_covers as _in_actor_scope, ensure_capability as _require, fail as _fail
 
 from . import totp
 from .choices import ADMIN_ROLES, Role
@@ -148,10 +149,6 @@ def totp_check(*, user, code, confirm=False):
     return user
 
 
-def _fail(errors):
-    """Raise one ApplicationError carrying [(field, message)] so forms can show each next to its field."""
-    raise ApplicationError("；".join(m for _, m in errors), errors=[{"field": f, "message": m} for f, m in errors])
-
 
 def _password_errors(password, user, field="password"):
     try:
@@ -180,16 +177,6 @@ def user_change_password(*, user, old_password, new_password):
 
 # --- account administration: 系统管理员 creates and edits, 安全管理员 handles credentials ---
 
-def _require(actor, capability, message):
-    if actor is not None and not actor.can(capability):
-        raise ApplicationError(message, code="forbidden")
-
-
-def _in_actor_scope(actor, code):
-    """True when region `code` lies inside the actor's jurisdiction (the system itself sees everything)."""
-    if actor is None or actor.is_superuser:
-        return True
-    return bool(actor.region_id) and in_subtree(code, actor.region_id)
 
 
 def _assignment_errors(*, actor, target, role, region, unit, enterprise, phone):

@@ -50,3 +50,28 @@ def rule_save(*, actor, key, region_code, text=None):
                  object_repr=DEFAULTS[key][1][:200], region_code=region_code,
                  data={"key": key, "before": previous.value if previous else None, "after": value})
     return value
+
+
+def ensure_capability(actor, capability, message="您的角色无权进行此操作。", *, system=True):
+    """The rights check at the top of a service: ApplicationError(code="forbidden") unless `actor` holds
+    `capability`. `actor` None is the system itself (demo loader, worker), allowed unless `system=False`."""
+    if (actor is None and not system) or (actor is not None and not actor.can(capability)):
+        from .exceptions import ApplicationError
+
+        raise ApplicationError(message, code="forbidden")
+
+
+def actor_covers(actor, code):
+    """True when region `code` lies inside the actor's jurisdiction (the system itself covers everything)."""
+    from .scoping import in_subtree
+
+    if actor is None or actor.is_superuser:
+        return True
+    return bool(actor.region_id) and in_subtree(code, actor.region_id)
+
+
+def fail(errors):
+    """Raise one ApplicationError for [(field, Chinese message)], each message also placed on its field."""
+    from .exceptions import ApplicationError
+
+    raise ApplicationError("；".join(m for _, m in errors), errors=[{"field": f, "message": m} for f, m in errors])

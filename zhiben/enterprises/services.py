@@ -10,6 +10,7 @@ from zhiben.audit.services import audit_entry, audit_record, audit_record_many, 
 from zhiben.core.db import insert_rows
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.scoping import assert_in_scope, in_subtree
+from zhiben.core.services import ensure_capability as _require, fail as _fail
 from zhiben.regions.models import Industry, Region
 from zhiben.regions.services import normalize_code
 
@@ -259,13 +260,6 @@ def _snapshot(enterprise):
             for f in FIELDS}
 
 
-def _require(actor, capability):
-    if actor is not None and not actor.can(capability):
-        raise ApplicationError("您的角色无权进行此操作。", code="forbidden")
-
-
-def _fail(errors):
-    raise ApplicationError("；".join(m for _, m in errors), errors=[{"field": f, "message": m} for f, m in errors])
 
 
 def _region_of(data):

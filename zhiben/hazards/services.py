@@ -14,6 +14,7 @@ from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.rules import rule
 from zhiben.core.scoping import LEVEL_PREFIX, code_level, in_subtree, scope_allows
 from zhiben.core.services import next_number
+from zhiben.core.services import fail as _fail
 from zhiben.enterprises.models import Enterprise
 from zhiben.notifications.services import notify
 from zhiben.regions.models import Industry, Region, Unit
@@ -35,10 +36,6 @@ LISTING_BY_LEVEL = {2: ListingLevel.CITY, 3: ListingLevel.COUNTY, 4: ListingLeve
 
 
 # ---------------------------------------------------------------- helpers
-
-def _fail(errors):
-    """Raise one ApplicationError listing [(field, message)]."""
-    raise ApplicationError("；".join(m for _, m in errors), errors=[{"field": f, "message": m} for f, m in errors])
 
 
 def _text(data, key, limit=None):

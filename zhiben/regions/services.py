@@ -6,7 +6,8 @@ from django.db import transaction
 
 from zhiben.audit.services import audit_entry, audit_record, audit_record_many, changes
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.scoping import LEVEL_PREFIX, assert_in_scope, code_level, in_subtree
+from zhiben.core.scoping import LEVEL_PREFIX, assert_in_scope, code_level
+from zhiben.core.services import actor_covers as _in_actor_scope, ensure_capability as _require, fail as _fail
 
 from .choices import Level, UnitKind
 from .models import Region, Unit
@@ -30,15 +31,6 @@ def parent_code(code):
     return code[:keep].ljust(12, "0")
 
 
-def _require(actor, capability, message="您的角色无权进行此操作。"):
-    if actor is not None and not actor.can(capability):
-        raise ApplicationError(message, code="forbidden")
-
-
-def _in_actor_scope(actor, code):
-    if actor is None or actor.is_superuser:
-        return True
-    return bool(actor.region_id) and in_subtree(code, actor.region_id)
 
 
 @transaction.atomic
@@ -166,9 +158,6 @@ def _unit_values(data, unit=None):
     values["is_active"] = True if values["is_active"] is None else bool(values["is_active"])
     return values
 
-
-def _fail(errors):
-    raise ApplicationError("；".join(m for _, m in errors), errors=[{"field": f, "message": m} for f, m in errors])
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.utils import timezone
 from zhiben.audit.services import audit_entry, audit_record, audit_record_many
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.scoping import assert_in_scope
+from zhiben.core.services import ensure_capability
 from zhiben.plans.parsing import RECURRENCES, parse_deadline
 from zhiben.regions.choices import UnitKind
 from zhiben.regions.models import Region, Unit
@@ -27,9 +28,10 @@ _TITLE_RANGE = re.compile(r"(20\d\d)\s*年?\s*[-—–－~～至到]+\s*(20\d\d)
 
 # ---------------------------------------------------------------- helpers
 
+
 def _require(actor, capability, message="您的角色无权进行此操作。"):
-    if actor is None or not actor.can(capability):
-        raise ApplicationError(message, code="forbidden")
+    """Plans are never written by the system itself: an actor is required."""
+    ensure_capability(actor, capability, message, system=False)
 
 
 def _fail(errors, message=None):

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from zhiben.core.scoping import subtree_range
+from zhiben.core.scoping import subtree_q
 
 from .models import User
 
@@ -20,16 +20,9 @@ def user_list(*, user, filters=None):
     qs = User.objects.for_user(user).select_related("region", "unit", "enterprise")
     if filters.get("role"):
         qs = qs.filter(role=filters["role"])
-    region = (filters.get("region") or "").strip()
-    if region:
-        from zhiben.regions.services import normalize_code
-
-        code = normalize_code(region)
-        if code:
-            low, high = subtree_range(code)
-            qs = qs.filter(region_id__gte=low, region_id__lte=high)
-        else:
-            qs = qs.none()
+    if (filters.get("region") or "").strip():
+        region = subtree_q(filters["region"])
+        qs = qs.filter(region) if region is not None else qs.none()
     if filters.get("active") == "1":
         qs = qs.filter(is_active=True)
     elif filters.get("active") == "0":

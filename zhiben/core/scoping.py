@@ -34,6 +34,26 @@ def subtree_range(code):
     return code, code[:keep] + "9" * (CODE_LENGTH - keep)
 
 
+def normalize_code(value):
+    """'500106' → '500106000000'; returns '' for anything that is not a 2/4/6/9/12-digit code."""
+    text = str(value or "").strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    if not text.isdigit() or len(text) not in (2, 4, 6, 9, 12):
+        return ""
+    return text.ljust(12, "0")
+
+
+def subtree_q(value, field="region_id"):
+    """The filter for rows whose `field` lies in the subtree of region `value` (any accepted code form),
+    or None when `value` is not a region code."""
+    code = normalize_code(value)
+    if not code:
+        return None
+    low, high = subtree_range(code)
+    return Q(**{f"{field}__gte": low, f"{field}__lte": high})
+
+
 def in_subtree(code, ancestor):
     low, high = subtree_range(ancestor)
     return bool(code) and low <= code <= high

@@ -3,7 +3,7 @@
 from django.http import Http404
 from django.utils import timezone
 
-from zhiben.core.scoping import subtree_range
+from zhiben.core.scoping import subtree_q
 from zhiben.enterprises.choices import Status as EnterpriseStatus
 from zhiben.enterprises.models import Enterprise
 
@@ -70,10 +70,9 @@ def compliance_list(*, user, period_code, filters=None, today=None):
     period = parse_period(period_code)
     enterprises = (Enterprise.objects.for_user(user).exclude(status=EnterpriseStatus.CLOSED)
                    .select_related("region", "industry").order_by("region_id", "name"))
-    region = (filters.get("region") or "").strip()
-    if region:
-        low, high = subtree_range(region.ljust(12, "0"))
-        enterprises = enterprises.filter(region_id__gte=low, region_id__lte=high)
+    region = subtree_q(filters.get("region"))
+    if region is not None:
+        enterprises = enterprises.filter(region)
     q = (filters.get("q") or "").strip()
     if q:
         from django.db.models import Q

@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from zhiben.core.scoping import subtree_range
+from zhiben.core.scoping import subtree_q
 
 from .models import Enterprise
 
@@ -19,14 +19,9 @@ def enterprise_list(*, user, filters=None):
     """The enterprises `user` may see, narrowed by `filters` (the same keys in pages, exports and the API)."""
     filters = filters or {}
     qs = Enterprise.objects.for_user(user).select_related("region", "industry")
-    region = (filters.get("region") or "").strip()
-    if region:
-        from zhiben.regions.services import normalize_code
-
-        code = normalize_code(region)
-        if code:
-            low, high = subtree_range(code)
-            qs = qs.filter(region_id__gte=low, region_id__lte=high)
+    region = subtree_q(filters.get("region"))
+    if region is not None:
+        qs = qs.filter(region)
     if filters.get("industry"):
         qs = qs.filter(industry__code=filters["industry"])
     if filters.get("high_risk") in ("1", "true", True):

@@ -9,10 +9,9 @@ from django.utils import timezone
 from zhiben.audit.services import audit_entry, audit_record, audit_record_many, changes
 from zhiben.core.db import insert_rows
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.scoping import assert_in_scope, in_subtree
+from zhiben.core.scoping import assert_in_scope, in_subtree, normalize_code
 from zhiben.core.services import ensure_capability as _require, fail as _fail
 from zhiben.regions.models import Industry, Region
-from zhiben.regions.services import normalize_code
 
 from .choices import Scale, StandardGrade, Status
 from .models import Enterprise

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from zhiben.core.rules import rule, rule_date
-from zhiben.core.scoping import subtree_range
+from zhiben.core.scoping import subtree_q
 
 from .choices import OPEN_STATUSES, Status
 from .models import Hazard
@@ -35,10 +35,9 @@ def hazard_list(*, user, filters=None, today=None):
     filters = filters or {}
     today = today or timezone.localdate()
     qs = Hazard.objects.for_user(user)
-    region = (filters.get("region") or "").strip()
-    if region.isdigit():
-        low, high = subtree_range(region.ljust(12, "0"))
-        qs = qs.filter(region_id__gte=low, region_id__lte=high)
+    region = subtree_q(filters.get("region"))
+    if region is not None:
+        qs = qs.filter(region)
     for key, field in (("industry", "industry__code"), ("level", "level"), ("channel", "channel"), ("category", "category")):
         if filters.get(key):
             qs = qs.filter(**{field: filters[key]})

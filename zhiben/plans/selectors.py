@@ -10,7 +10,7 @@ from django.db.models.fields import CharField
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from zhiben.core.scoping import subtree_range
+from zhiben.core.scoping import subtree_q
 from zhiben.regions.models import Region
 
 from .choices import OWNER_ROLES, DisplayStatus, Granularity, Kind, MilestoneStatus, PlanStatus, ReportStatus
@@ -34,10 +34,9 @@ def plan_list(*, user, filters=None):
         qs = qs.filter(kind=filters["kind"])
     if filters.get("status") in PlanStatus.values:
         qs = qs.filter(status=filters["status"])
-    region = str(filters.get("region") or "").strip()
-    if region.isdigit():
-        low, high = subtree_range(region.ljust(12, "0"))
-        qs = qs.filter(region_id__gte=low, region_id__lte=high)
+    region = subtree_q(filters.get("region"))
+    if region is not None:
+        qs = qs.filter(region)
     year = str(filters.get("year") or "").strip()
     if year.isdigit():
         qs = qs.filter(start_year__lte=int(year), end_year__gte=int(year))

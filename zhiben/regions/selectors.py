@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
-from zhiben.core.scoping import LEVEL_PREFIX, in_subtree, subtree_range
+from zhiben.core.scoping import LEVEL_PREFIX, in_subtree, subtree_q, subtree_range
 
 from .models import Region, Unit
 
@@ -73,15 +73,11 @@ def unit_list(*, user, filters=None):
         qs = qs.filter(kind=filters["kind"])
     if filters.get("industry"):
         qs = qs.filter(industries=filters["industry"])
-    region = (filters.get("region") or "").strip()
-    if region:
-        from .services import normalize_code
-
-        code = normalize_code(region)
-        if not code:
+    if (filters.get("region") or "").strip():
+        region = subtree_q(filters["region"])
+        if region is None:
             return qs.none()
-        low, high = subtree_range(code)
-        qs = qs.filter(region_id__gte=low, region_id__lte=high)
+        qs = qs.filter(region)
     if filters.get("active") == "1":
         qs = qs.filter(is_active=True)
     elif filters.get("active") == "0":

@@ -6,21 +6,11 @@ from django.db import transaction
 
 from zhiben.audit.services import audit_entry, audit_record, audit_record_many, changes
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.scoping import LEVEL_PREFIX, assert_in_scope, code_level
+from zhiben.core.scoping import LEVEL_PREFIX, assert_in_scope, code_level, normalize_code
 from zhiben.core.services import actor_covers as _in_actor_scope, ensure_capability as _require, fail as _fail
 
 from .choices import Level, UnitKind
 from .models import Region, Unit
-
-
-def normalize_code(value):
-    """'500106' → '500106000000'; returns '' for anything that is not 2–12 digits."""
-    text = str(value or "").strip()
-    if text.endswith(".0"):
-        text = text[:-2]
-    if not text.isdigit() or len(text) not in (2, 4, 6, 9, 12):
-        return ""
-    return text.ljust(12, "0")
 
 
 def parent_code(code):

@@ -110,3 +110,30 @@ class CastTestCase(TestCase):
         """Log in through the session directly (the login flow itself is tested in accounts)."""
         self.client.force_login(user)
         return self.client
+
+
+def at_once(*calls, timeout=60):
+    """Run the callables in threads released at the same moment (each on its own database connection);
+    return their results in order, an exception standing in for the result of a call that raised."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as exc:  # returned to the test, which asserts on it
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return results

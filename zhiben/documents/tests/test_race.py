@@ -1,15 +1,14 @@
 """Two documents issued by one unit at the same moment get consecutive, distinct numbers (PostgreSQL)."""
 
-import threading
 import unittest
 
-from django.db import connection, connections
+from django.db import connection
 from django.test import TransactionTestCase
 
 from zhiben.documents import services
 from zhiben.documents.choices import Kind
 from zhiben.documents.models import Document
-from zhiben.testing import build_cast, make_user
+from zhiben.testing import at_once, build_cast, make_user
 
 from .helpers import verified_hazard
 
@@ -23,25 +22,10 @@ class ConcurrentIssueTests(TransactionTestCase):
 
     def test_two_at_once_get_consecutive_numbers(self):
         actors = [self.alice, self.alice2, self.alice, None]
-        barrier = threading.Barrier(len(actors))
-        outcomes = []
-
-        def issue(actor):
-            try:
-                barrier.wait()
-                document = services.document_issue(actor=actor, kind=Kind.SUPERVISION_LETTER, hazard=self.hazard,
-                                                    unit=self.unit_office_a, extra={"逾期天数": 3})
-                outcomes.append(document.number)
-            except Exception as exc:  # noqa: BLE001 - reported below
-                outcomes.append(repr(exc))
-            finally:
-                connections.close_all()
-
-        threads = [threading.Thread(target=issue, args=(actor,)) for actor in actors]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        results = at_once(*(lambda actor=actor: services.document_issue(actor=actor, kind=Kind.SUPERVISION_LETTER, hazard=self.hazard,
+                                                                        unit=self.unit_office_a, extra={"逾期天数": 3})
+                            for actor in actors))
+        outcomes = [repr(r) if isinstance(r, Exception) else r.number for r in results]
         year = Document.objects.first().year
         self.assertEqual(sorted(outcomes), sorted(f"沙安办〔{year}〕{n}号" for n in range(1, len(actors) + 1)), outcomes)
         self.assertEqual(sorted(Document.objects.values_list("sequence", flat=True)), list(range(1, len(actors) + 1)))

@@ -1,10 +1,9 @@
 """The escalation ladder: each step once, at its threshold, with its event, document and notification."""
 
-import threading
 import unittest
 from datetime import timedelta
 
-from django.db import connection, connections
+from django.db import connection
 from django.test import TransactionTestCase
 
 from zhiben.core.exceptions import ApplicationError
@@ -16,7 +15,7 @@ from zhiben.escalation.models import EscalationRecord, LadderStep
 from zhiben.hazards.choices import Status
 from zhiben.hazards.tests.helpers import major, ready, report
 from zhiben.notifications.models import Notification
-from zhiben.testing import CastTestCase, build_cast
+from zhiben.testing import CastTestCase, at_once, build_cast
 
 
 class LadderTests(CastTestCase):
@@ -138,23 +137,8 @@ class TwoWorkersTests(TransactionTestCase):
         build_cast(self)
         hazards = [ready(report(self.gina, self.enterprise_a, description=f"并发督办隐患{i}号"), self.erin, status=Status.RECTIFYING) for i in range(6)]
         day = hazards[0].deadline + timedelta(days=31)
-        barrier = threading.Barrier(2)
-        errors = []
-
-        def worker():
-            try:
-                barrier.wait()
-                services.escalate_hazards(today=day)
-            except Exception as exc:  # pragma: no cover - reported below
-                errors.append(exc)
-            finally:
-                connections.close_all()
-
-        threads = [threading.Thread(target=worker) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        results = at_once(lambda: services.escalate_hazards(today=day), lambda: services.escalate_hazards(today=day))
+        errors = [r for r in results if isinstance(r, Exception)]
         self.assertEqual(errors, [])
         self.assertEqual(EscalationRecord.objects.count(), 6 * 4)
         for hazard in hazards:

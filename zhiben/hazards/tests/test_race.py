@@ -1,16 +1,15 @@
 """Two reviewers sign off the same hazard at the same moment: exactly one wins (PostgreSQL)."""
 
-import threading
 import unittest
 
-from django.db import connection, connections
+from django.db import connection
 from django.test import TransactionTestCase
 
 from zhiben.core.exceptions import ApplicationError
 from zhiben.hazards import services
 from zhiben.hazards.choices import Status
 from zhiben.hazards.models import Hazard
-from zhiben.testing import build_cast, make_user
+from zhiben.testing import at_once, build_cast, make_user
 
 from .helpers import ready, report
 
@@ -23,25 +22,9 @@ class ConcurrentReviewTests(TransactionTestCase):
 
     def race(self, action, actors, **kwargs):
         hazard = ready(report(self.gina, self.enterprise_a), self.erin, status=Status.SUBMITTED)
-        barrier = threading.Barrier(len(actors))
-        outcomes = []
-
-        def act(user):
-            try:
-                barrier.wait()
-                services.hazard_transition(actor=user, hazard=hazard, action=action, **kwargs)
-                outcomes.append("ok")
-            except ApplicationError as exc:
-                outcomes.append(exc.code)
-            finally:
-                connections.close_all()
-
-        threads = [threading.Thread(target=act, args=(user,)) for user in actors]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-        return hazard, outcomes
+        results = at_once(*(lambda user=user: services.hazard_transition(actor=user, hazard=hazard, action=action, **kwargs)
+                            for user in actors))
+        return hazard, [r.code if isinstance(r, ApplicationError) else "ok" for r in results]
 
     def test_one_of_two_reviewers_wins(self):
         hazard, outcomes = self.race("close", [self.erin, self.erin2], note="同意销号")
@@ -51,24 +34,11 @@ class ConcurrentReviewTests(TransactionTestCase):
 
     def test_close_and_return_at_once(self):
         hazard = ready(report(self.gina, self.enterprise_a, description="另一条并发隐患"), self.erin, status=Status.SUBMITTED)
-        barrier = threading.Barrier(2)
-        outcomes = {}
-
-        def act(user, action):
-            try:
-                barrier.wait()
-                services.hazard_transition(actor=user, hazard=hazard, action=action, note="并发")
-                outcomes[action] = "ok"
-            except ApplicationError as exc:
-                outcomes[action] = exc.code
-            finally:
-                connections.close_all()
-
-        threads = [threading.Thread(target=act, args=(self.erin, "close")), threading.Thread(target=act, args=(self.erin2, "return"))]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        results = at_once(
+            lambda: services.hazard_transition(actor=self.erin, hazard=hazard, action="close", note="并发"),
+            lambda: services.hazard_transition(actor=self.erin2, hazard=hazard, action="return", note="并发"),
+        )
+        outcomes = {action: (r.code if isinstance(r, ApplicationError) else "ok") for action, r in zip(("close", "return"), results)}
         self.assertEqual(sorted(outcomes.values()), ["bad_state", "ok"])
         final = Hazard.objects.get(pk=hazard.pk).status
         winner = next(a for a, o in outcomes.items() if o == "ok")

@@ -1,15 +1,15 @@
 """Two workers drain the outbox at the same moment: each message goes out exactly once (PostgreSQL)."""
 
-import threading
 import unittest
 from collections import Counter
 
-from django.db import connection, connections
+from django.db import connection
 from django.test import TransactionTestCase, override_settings
 
 from zhiben.notifications.choices import DeliveryStatus
 from zhiben.notifications.models import Notification
 from zhiben.notifications.services import notify, send_pending
+from zhiben.testing import at_once
 
 from . import recording
 
@@ -20,23 +20,9 @@ class ConcurrentWorkersTests(TransactionTestCase):
     def test_two_workers_send_each_message_exactly_once(self):
         notify(subject="并发发送", contacts=[(f"联系人{n}", f"1380000{n:04d}") for n in range(120)])
         recording.SENT.clear()
-        barrier = threading.Barrier(2)
-        results, errors = [], []
-
-        def worker():
-            try:
-                barrier.wait()
-                results.append(send_pending())
-            except Exception as exc:  # noqa: BLE001 — reported by the assertion below
-                errors.append(exc)
-            finally:
-                connections.close_all()
-
-        threads = [threading.Thread(target=worker) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        outcomes = at_once(send_pending, send_pending)
+        errors = [r for r in outcomes if isinstance(r, Exception)]
+        results = [r for r in outcomes if not isinstance(r, Exception)]
         self.assertEqual(errors, [])
         counts = Counter(recording.SENT)
         self.assertEqual(len(counts), 120)

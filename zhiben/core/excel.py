@@ -28,6 +28,17 @@ def _read_bytes(source):
         return fh.read()
 
 
+def _upload_bytes(source, max_bytes=None):
+    """The uploaded file's bytes, refusing an empty or oversized file in Chinese."""
+    max_bytes = max_bytes or settings.IMPORT_MAX_BYTES
+    data = _read_bytes(source)
+    if not data:
+        raise ApplicationError("文件为空。")
+    if len(data) > max_bytes:
+        raise ApplicationError(f"文件过大：{len(data) / 1048576:.1f} MB，上限为 {max_bytes / 1048576:.0f} MB。")
+    return data
+
+
 def cell_text(value):
     """A cell as trimmed text: 12.0 → '12', dates → 'YYYY-MM-DD'."""
     if value is None:
@@ -74,13 +85,8 @@ def read_table(source, *, filename="", max_bytes=None, max_rows=None):
 
     The header is the first row with at least two non-empty cells. Row numbers are as Excel shows them.
     """
-    max_bytes = max_bytes or settings.IMPORT_MAX_BYTES
     max_rows = max_rows or settings.IMPORT_MAX_ROWS
-    data = _read_bytes(source)
-    if not data:
-        raise ApplicationError("文件为空。")
-    if len(data) > max_bytes:
-        raise ApplicationError(f"文件过大：{len(data) / 1048576:.1f} MB，上限为 {max_bytes / 1048576:.0f} MB。")
+    data = _upload_bytes(source, max_bytes)
     name = (filename or getattr(source, "name", "") or "").lower()
     if data.startswith(XLSX_MAGIC) or data.startswith(OLE_MAGIC):
         raw = _sheet_rows(data)
@@ -150,13 +156,8 @@ def read_sheets(source, *, filename="", max_bytes=None, max_rows=None):
     a Word document renamed to .xlsx, a PDF, an image, an encrypted workbook — is refused with a
     Chinese ApplicationError saying what the file really is.
     """
-    max_bytes = max_bytes or settings.IMPORT_MAX_BYTES
     max_rows = max_rows or settings.IMPORT_MAX_ROWS
-    data = _read_bytes(source)
-    if not data:
-        raise ApplicationError("文件为空。")
-    if len(data) > max_bytes:
-        raise ApplicationError(f"文件过大：{len(data) / 1048576:.1f} MB，上限为 {max_bytes / 1048576:.0f} MB。")
+    data = _upload_bytes(source, max_bytes)
     name = (filename or getattr(source, "name", "") or "").lower()
     if data.startswith(XLSX_MAGIC):
         _check_zip(data)

@@ -72,3 +72,18 @@ def rules_edit(request):
     items = [{"key": key, "kind": kind, "label": DEFAULTS[key][1], "default": DEFAULTS[key][0], "current": rule(key, region_code),
               "own": key in own} for key, kind in EDITABLE.items()]
     return render(request, "core/rules.html", {"items": items})
+
+
+def evidence_response(attachment, *, thumb=False):
+    """Serve an EvidenceFile (or its thumbnail) to a user the caller has already checked may see it;
+    images show inline, other files download under their original name."""
+    from urllib.parse import quote
+
+    from django.http import FileResponse
+
+    use_thumb = thumb and bool(attachment.thumbnail)
+    field = attachment.thumbnail if use_thumb else attachment.file
+    response = FileResponse(field.open("rb"), content_type="image/jpeg" if use_thumb else attachment.content_type)
+    if not attachment.is_image:
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(attachment.original_name)}"
+    return response

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import apply_service_errors
-from zhiben.core.views import paginate, query_without, require_capability
+from zhiben.core.views import evidence_response, paginate, query_without, require_capability
 from zhiben.regions.models import Industry, Region
 
 from . import selectors, services
@@ -198,15 +198,7 @@ def attachment_file(request, pk, attachment_pk, thumb=False):
     """Evidence is served only to users who may see the hazard (never from a public media URL)."""
     hazard = _visible(request, pk)
     attachment = get_object_or_404(HazardAttachment, pk=attachment_pk, hazard__in=Hazard.objects.filter(pk=hazard.pk) | Hazard.objects.filter(merged_into=hazard))
-    field = attachment.thumbnail if thumb and attachment.thumbnail else attachment.file
-    from django.http import FileResponse
-
-    response = FileResponse(field.open("rb"), content_type="image/jpeg" if thumb and attachment.thumbnail else attachment.content_type)
-    if not attachment.is_image:
-        from urllib.parse import quote
-
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(attachment.original_name)}"
-    return response
+    return evidence_response(attachment, thumb=thumb)
 
 
 LEDGER_FIELDS = [

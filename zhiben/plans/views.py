@@ -5,14 +5,14 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiben.audit.services import audit_record
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.views import paginate, query_without, require_capability
+from zhiben.core.views import evidence_response, paginate, query_without, require_capability
 
 from . import drafts, exports, selectors, services
 from .choices import DisplayStatus, Granularity, Kind, PlanStatus, ReportStatus, UnitRole
@@ -449,11 +449,7 @@ def report_file(request, pk, attachment_pk, thumb=False):
     """Evidence is served only to users who may see the report (never from a public media URL)."""
     report = _report(request, pk)
     attachment = get_object_or_404(ProgressAttachment, pk=attachment_pk, report=report)
-    field = attachment.thumbnail if thumb and attachment.thumbnail else attachment.file
-    response = FileResponse(field.open("rb"), content_type="image/jpeg" if thumb and attachment.thumbnail else attachment.content_type)
-    if not attachment.is_image:
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(attachment.original_name)}"
-    return response
+    return evidence_response(attachment, thumb=thumb)
 
 
 @login_required

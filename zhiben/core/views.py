@@ -87,3 +87,15 @@ def evidence_response(attachment, *, thumb=False):
     if not attachment.is_image:
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(attachment.original_name)}"
     return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def download(data, filename, content_type=XLSX, *, inline=False):
+    """A generated file (export, report) as a download under its Chinese file name."""
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+
+    return HttpResponse(data, content_type=content_type, headers={"Content-Disposition": content_disposition_header(not inline, filename)})

@@ -1,12 +1,10 @@
 """Pages: the enterprise's reports (open, sign, submit), a report, the compliance list with export,
 and the deadline rules of a jurisdiction."""
 
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -15,7 +13,7 @@ from zhiben.audit.services import audit_record
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.excel import write_xlsx
 from zhiben.core.rules import DEFAULTS
-from zhiben.core.views import paginate, query_without, require_capability
+from zhiben.core.views import download, paginate, query_without, require_capability
 from zhiben.notifications.rules import RuleResolver
 from zhiben.regions.models import Region
 
@@ -135,9 +133,7 @@ def compliance_export(request):
                       widths=[32, 22, 14, 14, 16, 12, 10, 8, 17, 12, 12, 12, 12, 12, 14])
     audit_record(actor=request.user, action="duty.export", object_type="duties.periodreport", object_repr=f"{period.label}统计分析表报送情况导出",
                  region_code=request.user.region_id or "", data={"period": period.code, "rows": len(rows), "filters": dict(request.GET.items())})
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'统计分析表报送情况_{period.code}.xlsx')}"
-    return response
+    return download(data, f"统计分析表报送情况_{period.code}.xlsx")
 
 
 @login_required

@@ -2,27 +2,20 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.views import paginate, query_without, require_capability
+from zhiben.core.views import download, paginate, query_without, require_capability
 from zhiben.regions.models import Industry
 
 from . import importers, selectors, services
 from .forms import GROUPS, EnterpriseFilterForm, EnterpriseForm, ImportForm, label
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # List columns: (title, sort key in selectors.SORTS or None).
 COLUMNS = [("单位名称", "name"), ("统一社会信用代码", "credit_code"), ("所在区划", "region"), ("监管行业", "industry"),
            ("规模", None), ("主要负责人", None), ("联系电话", None), ("经营状态", None), ("更新时间", "updated")]
 SHOWN_IMPORT_ERRORS = 500
-
-
-def _xlsx_response(content, filename):
-    return HttpResponse(content, content_type=XLSX, headers={"Content-Disposition": content_disposition_header(True, filename)})
 
 
 def _filtered(request):
@@ -62,7 +55,7 @@ def enterprise_export(request):
     require_capability(request.user, "enterprise.export")
     _, filters, qs = _filtered(request)
     content = services.enterprise_export(actor=request.user, queryset=qs, filters=filters)
-    return _xlsx_response(content, f"生产经营单位_{timezone.localdate():%Y%m%d}.xlsx")
+    return download(content, f"生产经营单位_{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def _display(enterprise, field):
@@ -164,4 +157,4 @@ def enterprise_import(request):
 @login_required
 def enterprise_import_template(request):
     require_capability(request.user, "enterprise.import")
-    return _xlsx_response(importers.template_xlsx(), "生产经营单位导入模板.xlsx")
+    return download(importers.template_xlsx(), "生产经营单位导入模板.xlsx")

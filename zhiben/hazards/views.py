@@ -2,14 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import apply_service_errors
-from zhiben.core.views import evidence_response, paginate, query_without, require_capability
+from zhiben.core.views import download, evidence_response, paginate, query_without, require_capability
 from zhiben.regions.models import Industry, Region
 
 from . import selectors, services
@@ -46,12 +46,7 @@ def hazard_export(request):
 
     audit_record(actor=request.user, action="hazard.export", object_type="hazards.hazard", object_repr="隐患台账导出",
                  region_code=request.user.region_id or "", data={"filters": {k: v for k, v in request.GET.items()}})
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    filename = f"隐患台账_{timezone.localdate():%Y%m%d}.xlsx"
-    from urllib.parse import quote
-
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return download(data, f"隐患台账_{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required

@@ -1,18 +1,17 @@
 """Plan pages: list, import with preview, detail, the 一张表 (page, Excel), the quarterly summary
 (DOCX), tasks with progress reports and their review, links across levels, filings and versions."""
 
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiben.audit.services import audit_record
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.views import evidence_response, paginate, query_without, require_capability
+from zhiben.core.views import DOCX, download, evidence_response, paginate, query_without, require_capability
 
 from . import drafts, exports, selectors, services
 from .choices import DisplayStatus, Granularity, Kind, PlanStatus, ReportStatus, UnitRole
@@ -22,15 +21,6 @@ from .forms import (
 from .matching import candidate_units, match_names
 from .models import Indicator, Plan, PlanFiling, ProgressAttachment, ProgressReport, TaskUnit
 from .workflow import TRANSITIONS, allowed_actions, may_report
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _download(data, content_type, filename):
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 def _plan(request, pk):
@@ -283,7 +273,7 @@ def plan_board_export(request, pk):
     _, granularity, unit, action = _board_args(request, plan)
     data = exports.board_xlsx(plan, granularity=granularity, unit=unit, action=action)
     audit_record(actor=request.user, action="plan.export", obj=plan, data={"filters": dict(request.GET.items())})
-    return _download(data, XLSX, f"{plan.title}_挂图作战一张表_{timezone.localdate():%Y%m%d}.xlsx")
+    return download(data, f"{plan.title}_挂图作战一张表_{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required
@@ -299,7 +289,7 @@ def plan_summary(request, pk):
         raise Http404
     data = exports.summary_docx(plan, year=year, quarter=quarter, user=request.user)
     audit_record(actor=request.user, action="plan.summary", obj=plan, data={"year": year, "quarter": quarter})
-    return _download(data, DOCX, f"{plan.title}_{year}年第{quarter}季度工作进展.docx")
+    return download(data, f"{plan.title}_{year}年第{quarter}季度工作进展.docx", DOCX)
 
 
 # ---------------------------------------------------------------- indicators

@@ -1,5 +1,6 @@
 """Idle timeout and forced password change for browser sessions."""
 
+import functools
 import time
 
 from django.conf import settings
@@ -10,7 +11,11 @@ from django.urls import reverse
 
 from .services import logout_recorded, password_expired
 
-EXEMPT_PREFIXES = ("/static/", "/accounts/logout/", "/accounts/password/", "/api/")
+
+@functools.cache
+def exempt_prefixes():
+    """What a user who must change the password may still open: static files, logout, the password page, the API."""
+    return settings.STATIC_URL, reverse("accounts:logout"), reverse("accounts:password_change"), reverse("api:api-root")
 
 
 LAST_SEEN_RESOLUTION = 60  # seconds
@@ -32,6 +37,6 @@ class SecurityPolicyMiddleware:
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
             if last is None or now - last >= LAST_SEEN_RESOLUTION:
                 request.session["last_seen"] = now  # written at most once a minute: no session UPDATE per request
-            if not request.path.startswith(EXEMPT_PREFIXES) and password_expired(user):
+            if not request.path.startswith(exempt_prefixes()) and password_expired(user):
                 return redirect("accounts:password_change")
         return self.get_response(request)

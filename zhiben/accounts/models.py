@@ -5,6 +5,7 @@ import secrets
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -52,6 +53,9 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.name or self.username
+
+    def get_absolute_url(self):
+        return reverse("accounts:user_detail", args=[self.pk])
 
     @property
     def display_name(self):

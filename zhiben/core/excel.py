@@ -1,9 +1,16 @@
-"""Reading uploaded tables (xlsx/xls/ods/csv) and writing xlsx exports.
+"""Reading uploaded tables (xlsx/xls/ods/csv) and text files, and writing xlsx exports.
+
+- `read_table`: the first sheet as header + rows of cell texts (the simple importers).
+- `read_sheets`: every sheet with all its rows and merged ranges (`SheetData`; the hazard ledger
+  and the plan importer), including the HTML tables and XML 2003 files saved as ".xls".
+- `decode_text`: the one decoder of uploaded text (UTF-8, UTF-16 with BOM, GBK/GB18030).
+- `cell_text`: a cell value as trimmed text.
 
 Reading uses python-calamine (fast, reads .xls too); every failure becomes an ApplicationError
 with a Chinese message, so importers never show a traceback to a user.
 """
 
+import contextlib
 import csv
 import io
 from datetime import date, datetime
@@ -28,9 +35,9 @@ def _read_bytes(source):
         return fh.read()
 
 
-def _upload_bytes(source, max_bytes=None):
-    """The uploaded file's bytes, refusing an empty or oversized file in Chinese."""
-    max_bytes = max_bytes or settings.IMPORT_MAX_BYTES
+def _upload_bytes(source):
+    """The uploaded file's bytes, refusing an empty or oversized file (IMPORT_MAX_BYTES) in Chinese."""
+    max_bytes = settings.IMPORT_MAX_BYTES
     data = _read_bytes(source)
     if not data:
         raise ApplicationError("文件为空。")
@@ -52,46 +59,18 @@ def cell_text(value):
     return str(value).strip()
 
 
-def _sheet_rows(data):
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        if not book.sheet_names:
-            raise ApplicationError("文件中没有工作表。")
-        return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except ApplicationError:
-        raise
-    except Exception as exc:  # calamine raises its own error types for corrupt files
-        raise ApplicationError(f"无法读取 Excel 文件：文件已损坏或格式不受支持（{type(exc).__name__}）。") from exc
-
-
-def _csv_rows(data):
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ApplicationError("无法识别 CSV 文件的编码：请另存为 UTF-8 或 Excel 格式。")
-    if "\x00" in text:
-        raise ApplicationError("文件不是有效的表格文件。")
-    return list(csv.reader(io.StringIO(text)))
-
-
-def read_table(source, *, filename="", max_bytes=None, max_rows=None):
+def read_table(source, *, filename=""):
     """Return (header_row_number, headers, [(row_number, [cell texts])]) of the first sheet.
 
     The header is the first row with at least two non-empty cells. Row numbers are as Excel shows them.
     """
-    max_rows = max_rows or settings.IMPORT_MAX_ROWS
-    data = _upload_bytes(source, max_bytes)
+    max_rows = settings.IMPORT_MAX_ROWS
+    data = _upload_bytes(source)
     name = (filename or getattr(source, "name", "") or "").lower()
     if data.startswith(XLSX_MAGIC) or data.startswith(OLE_MAGIC):
-        raw = _sheet_rows(data)
+        raw = _calamine_sheets(data, first=True)[0].rows
     elif name.endswith((".csv", ".txt")) or not name:
-        raw = _csv_rows(data)
+        raw = _split_text(decode_text(data, name=filename or getattr(source, "name", "")))
     else:
         raise ApplicationError("文件不是有效的 Excel（.xlsx/.xls）或 CSV 文件，请检查文件内容。")
     rows = [[cell_text(v) for v in row] for row in raw]
@@ -146,8 +125,21 @@ class SheetData(NamedTuple):
     rows: list
     merged: list
 
+    def merge_origins(self, limit=200000):
+        """{(row, col): (first_row, first_col)} for every cell a merged range covers except its own
+        top-left cell (ranges of more than `limit` cells — a merged whole column — are left out)."""
+        origin = {}
+        for r0, c0, r1, c1 in self.merged:
+            if (r1 - r0 + 1) * (c1 - c0 + 1) > limit:
+                continue
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    if (r, c) != (r0, c0):
+                        origin[(r, c)] = (r0, c0)
+        return origin
 
-def read_sheets(source, *, filename="", max_bytes=None, max_rows=None):
+
+def read_sheets(source, *, filename=""):
     """Return every sheet of an uploaded table as a list of SheetData (all rows, merged ranges kept).
 
     Reads .xlsx/.xlsm/.xls/.ods (calamine), CSV/TSV text (UTF-8, UTF-16 or GB18030; comma, tab,
@@ -156,8 +148,8 @@ def read_sheets(source, *, filename="", max_bytes=None, max_rows=None):
     a Word document renamed to .xlsx, a PDF, an image, an encrypted workbook — is refused with a
     Chinese ApplicationError saying what the file really is.
     """
-    max_rows = max_rows or settings.IMPORT_MAX_ROWS
-    data = _upload_bytes(source, max_bytes)
+    max_rows = settings.IMPORT_MAX_ROWS
+    data = _upload_bytes(source)
     name = (filename or getattr(source, "name", "") or "").lower()
     if data.startswith(XLSX_MAGIC):
         _check_zip(data)
@@ -192,7 +184,7 @@ _NOT_A_TABLE = {
 
 
 def _refuse(what):
-    raise ApplicationError(f"{what}，不是 Excel 表格：请在 Excel 或 WPS 中把台账另存为 .xlsx（或 .csv）后再导入。")
+    raise ApplicationError(f"{what}，不是 Excel 表格：请在 Excel 或 WPS 中另存为 .xlsx（或 .csv）后再导入。")
 
 
 def _check_zip(data):
@@ -222,7 +214,8 @@ def _check_ole(data):
         _refuse("这是 PowerPoint 演示文稿（.ppt）")
 
 
-def _calamine_sheets(data):
+def _calamine_sheets(data, *, first=False):
+    """The worksheets of an .xlsx/.xls/.ods file (only the first one when `first`)."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -240,6 +233,8 @@ def _calamine_sheets(data):
             except Exception:  # merged ranges are a help, never a reason to refuse a file
                 merged = []
             sheets.append(SheetData(meta.name, _rectangular(rows), merged))
+            if first:
+                break
     except ApplicationError:
         raise
     except Exception as exc:  # calamine raises its own error types for corrupt files
@@ -254,26 +249,39 @@ def _rectangular(rows):
     return [list(r) + [""] * (width - len(r)) for r in rows]
 
 
-def _decode_text(data):
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ("utf-16",)
-    else:
-        encodings = ("utf-8-sig", "gb18030")
-    for encoding in encodings:
+class NotTextError(ApplicationError):
+    """The bytes are not text at all (a binary file): readers that expect a table say so in their words."""
+
+
+def decode_text(data, *, name=""):
+    """The text of an uploaded text file (CSV, TXT, an HTML or XML "xls" …): UTF-16 when it has a
+    byte-order mark, else UTF-8 (with or without BOM), else GB18030 (which reads GBK and GB2312).
+    Binary data — NUL bytes, or more than 1 % control characters — raises NotTextError, bytes that
+    no encoding reads an ApplicationError; both in Chinese, naming the file when `name` is given."""
+    what = f"“{name.rsplit('/', 1)[-1]}”" if name else "文件"
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if b"\x00" in data[:8192] and not utf16:
+        raise NotTextError(f"无法读取{what}：文件不是文本文件（可能已损坏或格式不对）。")
+    for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "gb18030"):
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ApplicationError("无法识别文件的文字编码：请另存为 UTF-8 的 CSV 或 Excel 格式。")
+        head = text[:8192]
+        if sum(1 for ch in head if ord(ch) < 32 and ch not in "\t\r\n\f") > max(2, len(head) // 100):
+            raise NotTextError(f"无法读取{what}：文件不是文本文件（可能已损坏或格式不对）。")
+        return text
+    raise ApplicationError(f"无法读取{what}：无法识别文件的文字编码，请另存为 UTF-8 或 GBK 编码后再导入。")
 
 
 def _text_sheets(data, name):
     for magic, what in _NOT_A_TABLE.items():
         if data.startswith(magic):
             _refuse(what)
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ApplicationError("文件不是有效的 Excel（.xlsx/.xls）或 CSV 文件，请检查文件内容。")
-    text = _decode_text(data)
+    try:
+        text = decode_text(data)
+    except NotTextError:
+        raise ApplicationError("文件不是有效的 Excel（.xlsx/.xls）或 CSV 文件，请检查文件内容。") from None
     head = text[:4096].lstrip().lower()
     if head.startswith("<?xml") and "urn:schemas-microsoft-com:office:spreadsheet" in text[:8192]:
         return _spreadsheetml_sheets(text)
@@ -409,15 +417,11 @@ def _spreadsheetml_sheets(text):
                 value = "".join(data.itertext()).strip() if data is not None else ""
                 kind = data.get(f"{ns}Type") if data is not None else ""
                 if kind == "Number":
-                    try:
+                    with contextlib.suppress(ValueError):
                         value = float(value)
-                    except ValueError:
-                        pass
                 elif kind == "DateTime" and value:
-                    try:
+                    with contextlib.suppress(ValueError):
                         value = datetime.fromisoformat(value[:19])
-                    except ValueError:
-                        pass
                 across, down = int(cell.get(f"{ns}MergeAcross", 0)), int(cell.get(f"{ns}MergeDown", 0))
                 for dr in range(down + 1):
                     for dc in range(across + 1):

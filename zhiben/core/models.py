@@ -74,7 +74,8 @@ def evidence_thumb_path(instance, filename):
 
 class EvidenceFile(models.Model):
     """A photo or document kept as evidence: checked by content, with its SHA-256 and a thumbnail for images.
-    Files go through Django's storage API, so S3-compatible storage can replace the disk later."""
+    Filled by `core.evidence.store_upload`, served by `core.views.evidence_response`. Files go through
+    Django's storage API, so S3-compatible storage can replace the disk later."""
 
     STORAGE_DIR = "evidence"
 
@@ -94,3 +95,33 @@ class EvidenceFile(models.Model):
     @property
     def is_image(self):
         return self.content_type.startswith("image/")
+
+
+class SubjectEvent(models.Model):
+    """An event on the timeline of a subject that has no typed event table of its own.
+
+    Subjects with a typed table (hazards, progress reports …) register a `Timeline`; every other
+    subject — a new module's, or a plan task's escalation steps — lands here, keyed by the model
+    label and the object id. Read and write through `core.timeline`, never directly."""
+
+    SCOPE = {"region": "region_code"}
+
+    subject_type = models.CharField("对象类型", max_length=60)
+    subject_id = models.CharField("对象ID", max_length=64)
+    region_code = models.CharField("区划", max_length=12, blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField("操作人", max_length=100, blank=True)
+    action = models.CharField("动作", max_length=40)
+    note = models.TextField("说明", blank=True)
+    data = models.JSONField("内容", default=dict, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = verbose_name_plural = "处置记录"
+        indexes = [models.Index(fields=["subject_type", "subject_id", "at"], name="subject_event_subject")]
+
+    def __str__(self):
+        return f"{self.subject_type}#{self.subject_id} {self.action}"

@@ -1,77 +1,285 @@
-"""Rules as data: defaults here, overrides in the Rule table (global or per jurisdiction)."""
+"""Rules as data: each module registers its rules (`registry.RuleDef`: default, Chinese label, kind,
+group) and the 安委办 overrides them per jurisdiction in the `Rule` table.
 
+The value of a rule for a region is the override of the nearest jurisdiction on the region's chain
+(village → town → county → city → province), else the national row (region_code ''), else the
+registered default. `rule()` resolves one value; `RuleResolver` resolves one key for many regions with
+one query. `parse_rule_value()` turns what a person typed into a value of the rule's kind, or refuses
+it in Chinese; `rule_save` (core.services) writes it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
 from datetime import date
 
-DEFAULTS = {
-    # 存量/增量 baseline of the 2024–2026 plans: hazards found on or before it are stock.
-    "hazard.baseline_date": ("2023-12-31", "存量隐患基准日：此日及以前发现的隐患为存量"),
-    # default rectification period by level when the reporter gives none (days)
-    "hazard.default_days.general": (30, "一般隐患默认整改期限（天）"),
-    "hazard.default_days.major": (90, "重大隐患默认整改期限（天）"),
-    # duplicates: how similar (0–1) descriptions must be, how far back closed hazards count (days)
-    "hazard.duplicate_similarity": (0.5, "重复隐患提示的描述相似度阈值"),
-    "hazard.duplicate_closed_days": (180, "销号多少天内再次发现视为重复/复发"),
-    # evidence
-    "hazard.attachment_max_mb": (15, "单个证据文件大小上限（MB）"),
-    # reminders and statutory reporting duties (16号令: 季度统计分析表下一季度15日前、年度下一年1月31日前报送)
-    "hazard.reminder_days": (3, "隐患整改期限届满前多少天提醒"),
-    "duty.quarterly.deadline": ({"month": 1, "day": 15}, "季度隐患排查治理统计分析表报送期限（16号令：下一季度15日前）"),
-    "duty.annual.deadline": ({"month": 1, "day": 31}, "年度隐患排查治理统计分析表报送期限（16号令：下一年1月31日前）"),
-    "duty.reminder_days": (7, "统计分析表报送期限届满前多少天提醒"),
-}
+from .registry import entry, ordered
+from .scoping import in_subtree, normalize_code, region_chain
+
+
+def definition(key):
+    """The registered RuleDef of `key`; KeyError naming the known keys when there is none."""
+    return entry("rules", key)
+
+
+def definitions(*, editable=None):
+    """Every registered rule by its `order` (only the editable ones, or only the others, when asked)."""
+    return [d for d in ordered("rules") if editable is None or d.editable == editable]
+
+
+def _overrides(key, codes):
+    from .models import Rule
+
+    return dict(Rule.objects.filter(key=key, region_code__in=codes).values_list("region_code", "value"))
+
+
+def rule_source(key, region_code=""):
+    """(value, where it comes from) of rule `key` for `region_code`: the region code of the override in
+    force ('' for the national row), or None when the registered default applies."""
+    default = definition(key).default
+    chain = region_chain(region_code, national=True)
+    rows = _overrides(key, chain)
+    for code in chain:
+        if code in rows:
+            return rows[code], code
+    return default, None
 
 
 def rule(key, region_code=""):
-    """The value of rule `key` for `region_code` (nearest ancestor's override, else the default)."""
-    from .models import Rule
-    from .scoping import LEVEL_PREFIX
-
-    candidates = [""]
-    if region_code:
-        candidates += [region_code[:n].ljust(12, "0") for n in sorted(set(LEVEL_PREFIX.values()))]
-    rows = dict(Rule.objects.filter(key=key, region_code__in=candidates).values_list("region_code", "value"))
-    for code in reversed(candidates):
-        if code in rows:
-            return rows[code]
-    return DEFAULTS[key][0]
+    """The value of rule `key` for `region_code` (nearest jurisdiction's override, else the national
+    row, else the registered default)."""
+    return rule_source(key, region_code)[0]
 
 
 def rule_date(key, region_code=""):
     return date.fromisoformat(rule(key, region_code))
 
 
-# Rules an 安委办 edits on the 规则参数 page, with the kind of value each takes.
-# (The statutory reporting deadlines and reminder days are edited on the 统计报送 rules page.)
-EDITABLE = {
-    "hazard.baseline_date": "date",
-    "hazard.default_days.general": "days",
-    "hazard.default_days.major": "days",
-    "hazard.duplicate_similarity": "ratio",
-    "hazard.duplicate_closed_days": "days",
-    "hazard.attachment_max_mb": "megabytes",
+class RuleResolver:
+    """One rule for many regions at once: the key's rows are loaded once and each region is resolved in
+    memory with the same precedence as `rule()` (jobs and lists that look a rule up for hundreds of
+    enterprises)."""
+
+    def __init__(self, key, default=None):
+        self.key = key
+        self.default = definition(key).default if default is None else default
+        from .models import Rule
+
+        self.rows = dict(Rule.objects.filter(key=key).values_list("region_code", "value"))
+        self._cache = {}
+
+    def source(self, region_code=""):
+        """(value, region code of the override in force or None for the default)."""
+        if region_code not in self._cache:
+            chain = region_chain(region_code, national=True)
+            code = next((c for c in chain if c in self.rows), None)
+            self._cache[region_code] = (self.default, None) if code is None else (self.rows[code], code)
+        return self._cache[region_code]
+
+    def value(self, region_code=""):
+        return self.source(region_code)[0]
+
+    def values(self):
+        """Every value in force somewhere (the default and each override)."""
+        return [self.default, *self.rows.values()]
+
+    def largest(self):
+        return max(int(v) for v in self.values())
+
+
+# ---------------------------------------------------------------- kinds of value
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How a kind of rule value is typed, checked and shown. Numbers lie in [low, high]; `hint` is the
+    expected form, as the refusal says it."""
+
+    hint: str
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    unit: str = ""
+
+
+KINDS = {
+    "date": Kind("日期，如 2023-12-31"),
+    "days": Kind("0 到 3650 之间的整数（天）", 0, 3650, 1, "天"),
+    "ratio": Kind("大于 0、不大于 1 的小数，如 0.5", 0, 1, 0.05),
+    "megabytes": Kind("1 到 200 之间的整数（MB）", 1, 200, 1, "MB"),
+    "count": Kind("0 到 9999 之间的整数", 0, 9999, 1),
+    "monthday": Kind("期满后第几个月（1 至 12）的几日（1 至 31），如次月 15 日；或期满后若干日内（1 至 366 天）"),
+    "json": Kind("JSON 格式的数据"),
 }
 
 
-def parse_rule_value(key, text):
-    """Turn the text typed on the page into the rule's value, or raise ApplicationError in Chinese."""
+def _refuse(ruledef, raw, hint=None):
     from .exceptions import ApplicationError
 
-    kind = EDITABLE[key]
-    text = (text or "").strip()
-    label = DEFAULTS[key][1]
+    shown = raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False) if raw is not None else ""
+    raise ApplicationError(f"“{ruledef.label}”应为{hint or KINDS[ruledef.kind].hint}，实际为“{str(shown).strip()}”。",
+                           errors=[{"field": "value", "message": hint or KINDS[ruledef.kind].hint}])
+
+
+def _integer(raw):
+    """An int from an int or its text ('15', ' 15 '); ValueError otherwise (booleans and 1.5 included)."""
+    if isinstance(raw, bool):
+        raise ValueError
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        if not raw.is_integer():
+            raise ValueError
+        return int(raw)
+    return int(str(raw).strip())
+
+
+def _monthday(ruledef, raw):
+    """{"month", "day"} (or {"days"}) from a mapping of typed fields or of numbers."""
+    if isinstance(raw, str):
+        text = raw.strip()
+        try:
+            raw = json.loads(text)
+        except ValueError:
+            _refuse(ruledef, text)
+    if not isinstance(raw, dict):
+        _refuse(ruledef, raw)
+    fields = {k: v for k, v in raw.items() if v not in (None, "")}
+    try:
+        if fields.get("mode") == "days" or ("days" in fields and "month" not in fields):
+            days = _integer(fields.get("days"))
+            if not 1 <= days <= 366:
+                raise ValueError
+            return {"days": days}
+        month, day = _integer(fields.get("month")), _integer(fields.get("day"))
+    except (TypeError, ValueError):
+        _refuse(ruledef, raw)
+    if not 1 <= month <= 12:
+        _refuse(ruledef, raw, "期满后第几个月，须为 1 至 12")
+    if not 1 <= day <= 31:
+        _refuse(ruledef, raw, "每月几日，须为 1 至 31")
+    return {"month": month, "day": day}
+
+
+def parse_rule_value(ruledef, raw):
+    """The value of rule `ruledef` (a RuleDef or its key) from what was typed — text, or for a month-day
+    the fields {"month", "day"} (or {"mode": "days", "days"}) — or from a value already typed
+    (a number, a dict). Raises ApplicationError naming the rule and the expected form."""
+    from .exceptions import ApplicationError
+
+    if isinstance(ruledef, str):
+        try:
+            ruledef = definition(ruledef)
+        except KeyError:
+            raise ApplicationError(f"没有名为“{ruledef}”的规则。") from None
+    kind = ruledef.kind
+    if kind not in KINDS:
+        raise ApplicationError(f"规则“{ruledef.label}”的取值类型“{kind}”无法识别。")
+    if kind == "monthday":
+        return _monthday(ruledef, raw)
+    if kind == "json":
+        if isinstance(raw, (dict, list)):
+            return raw
+        try:
+            return json.loads(str(raw or ""))
+        except ValueError:
+            _refuse(ruledef, raw)
+    if isinstance(raw, (dict, list)) or raw is None:
+        _refuse(ruledef, raw)
+    spec = KINDS[kind]
     try:
         if kind == "date":
-            return date.fromisoformat(text).isoformat()
+            return (raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())).isoformat()
         if kind == "ratio":
-            value = float(text)
-            if not 0 < value <= 1:
+            if isinstance(raw, bool):
                 raise ValueError
-            return value
-        value = int(text)
-        if not (1 if kind == "megabytes" else 0) <= value <= (200 if kind == "megabytes" else 3650):
+            value = float(str(raw).strip().rstrip("%")) / (100 if str(raw).strip().endswith("%") else 1)
+            if not spec.low < value <= spec.high:
+                raise ValueError
+            return round(value, 4)
+        value = _integer(raw)
+        if not spec.low <= value <= spec.high:
             raise ValueError
         return value
-    except ValueError:
-        hint = {"date": "日期，如 2023-12-31", "ratio": "0 到 1 之间的小数，如 0.5", "days": "0 到 3650 之间的整数（天）",
-                "megabytes": "1 到 200 之间的整数（MB）"}[kind]
-        raise ApplicationError(f"“{label}”应为{hint}，实际为“{text}”。") from None
+    except (TypeError, ValueError):
+        _refuse(ruledef, raw)
+
+
+def show_value(ruledef, value):
+    """A rule value as a person reads it ("期满后次月 15 日前", "30 天", "0.5")."""
+    kind = ruledef.kind
+    if kind == "monthday" and isinstance(value, dict):
+        if "days" in value:
+            return f"期满后 {value['days']} 日内"
+        if value.get("month") == 1:
+            return f"期满后次月 {value.get('day')} 日前"
+        return f"期满后第 {value.get('month')} 个月的 {value.get('day')} 日前"
+    if kind == "json":
+        return json.dumps(value, ensure_ascii=False)
+    unit = KINDS.get(kind, Kind("")).unit
+    return f"{value} {unit}" if unit else str(value)
+
+
+# ---------------------------------------------------------------- who edits which jurisdiction
+
+
+def check_rule_access(actor, region_code):
+    """Raise ApplicationError(code="forbidden") unless `actor` may set rules for `region_code`: an
+    安委办 administrator ("rule.manage") for its own jurisdiction or below; a superuser also nationally ('')."""
+    from .exceptions import ApplicationError
+
+    if actor is None or not actor.can("rule.manage"):
+        raise ApplicationError("只有安委办管理员可以修改规则参数。", code="forbidden")
+    if region_code == "" and actor.is_superuser:
+        return
+    if not region_code or normalize_code(region_code) != region_code or not actor.region_id \
+            or not in_subtree(region_code, actor.region_id):
+        raise ApplicationError("只能修改本辖区的规则参数。", code="forbidden")
+
+
+def rule_groups(region_code):
+    """The rules page's content for `region_code`: [(group, [item])], groups in the order of their first
+    rule; each item has the RuleDef, value, its display, where it comes from and the editor's fields."""
+    from .models import Rule
+
+    groups = {}
+    keys = [d.key for d in definitions(editable=True)]
+    rows = {}
+    for key, code, value in Rule.objects.filter(key__in=keys).values_list("key", "region_code", "value"):
+        rows.setdefault(key, {})[code] = value
+    chain = region_chain(region_code, national=True) if region_code else [""]
+    names = _region_names(chain)
+    for ruledef in definitions(editable=True):
+        own = rows.get(ruledef.key, {})
+        code = next((c for c in chain if c in own), None)
+        value = ruledef.default if code is None else own[code]
+        if code is None:
+            source = "全国默认"
+        elif code == region_code:
+            source = "本辖区"
+        else:
+            source = f"上级（{names.get(code) or code or '全国'}）"
+        item = {
+            "rule": ruledef, "key": ruledef.key, "kind": ruledef.kind, "spec": KINDS.get(ruledef.kind),
+            "value": value, "shown": show_value(ruledef, value), "default": show_value(ruledef, ruledef.default),
+            "source": source, "own": code == region_code,
+        }
+        if ruledef.kind == "monthday":
+            spec = value if isinstance(value, dict) else {}
+            item["mode"] = "days" if "days" in spec else "month_day"
+            item["month"], item["day"], item["days"] = spec.get("month"), spec.get("day"), spec.get("days")
+        elif ruledef.kind == "json":
+            item["text"] = json.dumps(value, ensure_ascii=False)
+        groups.setdefault(ruledef.group or "其他", []).append(item)
+    return list(groups.items())
+
+
+def _region_names(codes):
+    from zhiben.regions.models import Region
+
+    return dict(Region.objects.filter(code__in=[c for c in codes if c]).values_list("code", "name"))
+
+
+MONTHS = [(m, "次月" if m == 1 else f"第 {m} 个月") for m in range(1, 13)]
+DAYS = list(range(1, 32))

@@ -126,3 +126,13 @@ def assert_in_scope(user, obj):
     model = type(obj)
     if not model._default_manager.filter(pk=obj.pk).filter(scope_q(user, model)).exists():
         raise ScopeError()
+
+
+def region_chain(code, *, national=False):
+    """`code` and its ancestors' codes, nearest first (a village, its town, county, city, province);
+    with `national` the national level '' comes last. Used wherever the nearest jurisdiction's own
+    setting wins (rules, ladders, templates, the supervising department)."""
+    code = normalize_code(code)
+    chain = list(dict.fromkeys(code[:n].ljust(CODE_LENGTH, "0") for n in sorted(set(LEVEL_PREFIX.values()), reverse=True)))
+    chain = [c for c in chain if in_subtree(code, c)] if code else []
+    return chain + [""] if national else chain

@@ -24,32 +24,36 @@ def next_number(key):
 
 
 @transaction.atomic
-def rule_save(*, actor, key, region_code, text=None):
-    """Set the rule `key` for the actor's jurisdiction `region_code` from typed `text`; `text=None` removes
-    the override so the upper level's (or the national default) applies again. Audited."""
+def rule_save(*, actor, key, region_code, value=None, text=None):
+    """Set rule `key` for jurisdiction `region_code` — the one way every rule is written (the rules page,
+    the API, commands). `text` is what was typed (for a month-day rule, the fields {"month", "day"}),
+    `value` a value already typed; both None removes the override, so the upper level's (or the
+    national default) applies again. Refused unless the actor holds "rule.manage" and `region_code` is
+    in its jurisdiction ('' national: superusers only). Audited ("rule.save"); returns the value saved."""
     from zhiben.audit.services import audit_record
 
     from .exceptions import ApplicationError
     from .models import Rule
-    from .rules import DEFAULTS, EDITABLE, parse_rule_value
-    from .scoping import in_subtree
+    from .rules import check_rule_access, definition, parse_rule_value
 
-    if not actor.can("rule.manage"):
-        raise ApplicationError("只有安委办管理员可以修改规则参数。", code="forbidden")
-    if key not in EDITABLE:
-        raise ApplicationError(f"规则“{key}”不能在此修改。")
-    if not (actor.is_superuser and region_code == "") and not (region_code and actor.region_id and in_subtree(region_code, actor.region_id)):
-        raise ApplicationError("只能修改本辖区的规则参数。", code="forbidden")
-    previous = Rule.objects.filter(key=key, region_code=region_code).first()
-    value = None if text is None else parse_rule_value(key, text)
-    if value is None:
+    check_rule_access(actor, region_code)
+    try:
+        ruledef = definition(key)
+    except KeyError:
+        raise ApplicationError(f"没有名为“{key}”的规则。") from None
+    if not ruledef.editable:
+        raise ApplicationError(f"规则“{ruledef.label}”不能在此修改。")
+    raw = text if text is not None else value
+    new = None if raw is None else parse_rule_value(ruledef, raw)
+    previous = Rule.objects.select_for_update().filter(key=key, region_code=region_code).first()
+    if new is None:
         Rule.objects.filter(key=key, region_code=region_code).delete()
     else:
-        Rule.objects.update_or_create(key=key, region_code=region_code, defaults={"value": value, "note": DEFAULTS[key][1][:200]})
+        Rule.objects.update_or_create(key=key, region_code=region_code, defaults={"value": new, "note": ruledef.label[:200]})
     audit_record(actor=actor, action="rule.save", object_type="core.rule", object_id=f"{key}@{region_code}",
-                 object_repr=DEFAULTS[key][1][:200], region_code=region_code,
-                 data={"key": key, "before": previous.value if previous else None, "after": value})
-    return value
+                 object_repr=f"{ruledef.label[:160]}（{region_code or '全国'}）", region_code=region_code,
+                 data={"key": key, "before": previous.value if previous else None, "after": new})
+    return new
 
 
 def ensure_capability(actor, capability, message="您的角色无权进行此操作。", *, system=True):

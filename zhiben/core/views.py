@@ -47,31 +47,42 @@ def healthz(request):
 
 @login_required
 def rules_edit(request):
-    """The 安委办 sets its jurisdiction's rule values (baseline date, default periods …)."""
+    """The rules page: every registered editable rule, grouped, with a typed editor; an 安委办 sets the
+    values of its jurisdiction (`?region=` a region below it; a superuser's `?region=` empty: national)."""
     from django.contrib import messages
     from django.shortcuts import redirect
 
+    from zhiben.regions.models import Region
+
     from .exceptions import ApplicationError
-    from .models import Rule
-    from .rules import DEFAULTS, EDITABLE, rule
+    from .rules import DAYS, MONTHS, check_rule_access, rule_groups
     from .services import rule_save
 
     require_capability(request.user, "rule.manage")
-    region_code = request.user.region_id or ""
+    region_code = request.GET.get("region", request.user.region_id or "")
+    try:
+        check_rule_access(request.user, region_code)
+    except ApplicationError as exc:
+        raise PermissionDenied(exc.message) from exc
     if request.method == "POST":
-        key = request.POST.get("key", "")
+        key, reset = request.POST.get("key", ""), bool(request.POST.get("reset"))
+        if reset:
+            text = None
+        elif request.POST.get("kind") == "monthday":
+            text = {name: request.POST.get(name, "") for name in ("mode", "month", "day", "days")}
+        else:
+            text = request.POST.get("value", "")
         try:
-            rule_save(actor=request.user, key=key, region_code=region_code,
-                      text=None if request.POST.get("reset") else request.POST.get("value", ""))
+            rule_save(actor=request.user, key=key, region_code=region_code, text=text)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "已恢复为上级或全国默认值。" if request.POST.get("reset") else "规则已保存，自即日起生效。")
-        return redirect("core:rules")
-    own = dict(Rule.objects.filter(key__in=EDITABLE, region_code=region_code).values_list("key", "value"))
-    items = [{"key": key, "kind": kind, "label": DEFAULTS[key][1], "default": DEFAULTS[key][0], "current": rule(key, region_code),
-              "own": key in own} for key, kind in EDITABLE.items()]
-    return render(request, "core/rules.html", {"items": items})
+            messages.success(request, "已恢复为上级或全国默认值。" if reset else "规则已保存，自即日起生效。")
+        return redirect(request.get_full_path())
+    return render(request, "core/rules.html", {
+        "groups": rule_groups(region_code), "region": Region.objects.filter(code=region_code).first(),
+        "region_code": region_code, "months": MONTHS, "days": DAYS,
+    })
 
 
 def evidence_response(attachment, *, thumb=False):

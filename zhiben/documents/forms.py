@@ -4,45 +4,38 @@ from django import forms
 
 from zhiben.core.exceptions import ApplicationError
 
-from . import placeholders
-from .choices import FORM_KINDS, Kind
+from . import kinds, placeholders
 
 
 class DocumentFilterForm(forms.Form):
-    q = forms.CharField(label="文号/标题/主送/隐患编号", required=False)
+    q = forms.CharField(label="文号/标题/主送/对象", required=False)
+    subject_type = forms.ChoiceField(label="对象类型", required=False)
     kind = forms.ChoiceField(label="种类", required=False)
     unit = forms.ChoiceField(label="发文单位", required=False)
     year = forms.ChoiceField(label="年度", required=False)
 
     def __init__(self, *args, units=(), years=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", "全部")] + list(Kind.choices)
+        self.fields["subject_type"].choices = [("", "全部")] + kinds.subject_types()
+        self.fields["kind"].choices = [("", "全部")] + kinds.kind_choices()
         self.fields["unit"].choices = [("", "全部")] + [(str(pk), name) for pk, name in units]
         self.fields["year"].choices = [("", "全部")] + [(str(y), f"{y}年") for y in years]
 
 
 class IssueForm(forms.Form):
-    """What the record does not hold: the contact line, and for 约谈 the people, time and place."""
+    """What the record does not hold: the kind's `inputs` (联系人, 联系电话; for 约谈 the people, time and place).
 
-    contact = forms.CharField(label="联系人", max_length=50, required=False)
-    phone = forms.CharField(label="联系电话", max_length=30, required=False)
-    interviewees = forms.CharField(label="约谈对象", max_length=100, required=False, help_text="留空则为企业主要负责人和实际控制人")
-    interview_time = forms.CharField(label="约谈时间", max_length=50, required=False, help_text="如 2026年3月9日上午9时")
-    interview_place = forms.CharField(label="约谈地点", max_length=100, required=False)
-
-    # form field → template placeholder
-    PLACEHOLDERS = {"contact": "联系人", "phone": "联系电话", "interviewees": "约谈对象", "interview_time": "约谈时间", "interview_place": "约谈地点"}
-    INTERVIEW_ONLY = ("interviewees", "interview_time", "interview_place")
+    Each input is (placeholder, label, required[, help text]); the form field is named after the placeholder."""
 
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
-        if kind != Kind.INTERVIEW_NOTICE:
-            for name in self.INTERVIEW_ONLY:
-                del self.fields[name]
+        for name, label, required, *rest in kind.inputs:
+            self.fields[name] = forms.CharField(label=label, max_length=200, required=bool(required),
+                                                help_text=rest[0] if rest else "")
 
     def extra(self):
         """The filled-in values as {placeholder: value}, for `document_issue(extra=...)`."""
-        return {self.PLACEHOLDERS[name]: value for name, value in self.cleaned_data.items() if value}
+        return {name: value for name, value in self.cleaned_data.items() if value}
 
 
 class TemplateForm(forms.Form):
@@ -52,8 +45,8 @@ class TemplateForm(forms.Form):
 
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind = Kind(kind)
-        if self.kind not in FORM_KINDS:
+        self.kind = kinds.get_kind(kind)
+        if not self.kind.form:
             del self.fields["table"]
 
     def clean(self):

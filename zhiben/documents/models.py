@@ -2,10 +2,12 @@
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils.functional import cached_property
 
 from zhiben.core.models import ScopedQuerySet
 
-from .choices import FORM_KINDS, Kind
+from . import kinds
 
 
 class DocumentTemplate(models.Model):
@@ -16,7 +18,7 @@ class DocumentTemplate(models.Model):
     for rules and the escalation ladder). Title, body and table use {{placeholders}} of the kind.
     """
 
-    kind = models.CharField("公文种类", max_length=40, choices=Kind.choices)
+    kind = models.CharField("公文种类", max_length=40, choices=kinds.kind_choices)
     region_code = models.CharField("适用区划", max_length=12, blank=True, default="")
     title = models.CharField("标题", max_length=200)
     body = models.TextField("正文", blank=True, help_text="每行一段；可用 {{占位符}}")
@@ -47,13 +49,17 @@ class Document(models.Model):
     `core.services.next_number` inside the issuing transaction. (unit, year, sequence) is unique.
 
     `context` freezes everything the text was made from — the placeholder values and the template
-    text used — so the same document can be rendered again with the same words even after the hazard
+    text used — so the same document can be rendered again with the same words even after the subject
     or the template changes. Files are served only by the scoped download view.
+
+    The subject (a hazard, a plan task …: whatever a module registered the kind for) is referenced
+    generically by its model label ("hazards.hazard") and id; `subject_repr` keeps how it read when
+    the document was issued (for the list and its search).
     """
 
     SCOPE = {"region": "region_id", "enterprise": "enterprise_id"}
 
-    kind = models.CharField("公文种类", max_length=40, choices=Kind.choices)
+    kind = models.CharField("公文种类", max_length=40, choices=kinds.kind_choices)
     number = models.CharField("发文字号", max_length=60, db_index=True)
     year = models.PositiveSmallIntegerField("年度")
     sequence = models.PositiveIntegerField("序号")
@@ -62,7 +68,9 @@ class Document(models.Model):
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="主送企业", null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
     title = models.CharField("标题", max_length=200)
     body = models.TextField("正文", blank=True)
-    hazard = models.ForeignKey("hazards.Hazard", verbose_name="隐患", null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
+    subject_type = models.CharField("对象类型", max_length=60, blank=True, default="", help_text="如 hazards.hazard")
+    subject_id = models.PositiveBigIntegerField("对象ID", null=True, blank=True)
+    subject_repr = models.CharField("对象", max_length=200, blank=True, default="")
     region = models.ForeignKey("regions.Region", verbose_name="所在区划", on_delete=models.PROTECT, related_name="documents")
     template = models.ForeignKey(DocumentTemplate, verbose_name="模板", null=True, blank=True, on_delete=models.SET_NULL, related_name="documents")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签发人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -80,14 +88,43 @@ class Document(models.Model):
         ordering = ["-issued_at", "-id"]
         verbose_name = verbose_name_plural = "公文"
         constraints = [models.UniqueConstraint(fields=["issuing_unit", "year", "sequence"], name="document_unique_number")]
-        indexes = [models.Index(fields=["region", "issued_at"], name="document_region_issued")]
+        indexes = [
+            models.Index(fields=["region", "issued_at"], name="document_region_issued"),
+            models.Index(fields=["subject_type", "subject_id"], name="document_subject"),
+        ]
 
     def __str__(self):
         return f"{self.number} {self.title}"
 
+    def get_absolute_url(self):
+        return reverse("documents:detail", args=[self.pk])
+
     @property
     def is_form(self):
-        return self.kind in FORM_KINDS
+        if "form" in self.context:
+            return bool(self.context["form"])
+        kind = kinds.find(self.kind)
+        return bool(kind and kind.form)
+
+    @cached_property
+    def subject(self):
+        """The object the document was issued about (unscoped; the document's own scope applies), or None."""
+        if not self.subject_type or self.subject_id is None:
+            return None
+        kind = kinds.find(self.kind)
+        if kind is not None and kind.subject_model.lower() == self.subject_type:
+            return kind.get_subject(self.subject_id, None)
+        return kinds.load_subject(self.subject_type, self.subject_id)
+
+    @property
+    def subject_label(self):
+        """The Chinese name of the subject's type (隐患 …)."""
+        return kinds.subject_label(self.subject_type) if self.subject_type else ""
+
+    @property
+    def subject_url(self):
+        subject = self.subject
+        return kinds.subject_url(subject) if subject is not None else ""
 
     def file_name(self, ext):
         """Download name: 发文字号 + 标题."""

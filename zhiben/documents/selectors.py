@@ -1,38 +1,63 @@
 """Reads of documents: always through the scoped queryset, so nothing outside a user's jurisdiction shows."""
 
+from collections import defaultdict
+
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from .choices import Kind
+from . import kinds
 from .models import Document
 
 
 def document_list(*, user, filters=None):
-    """The documents `user` may see, narrowed by kind, issuing unit, year, hazard and free text."""
+    """The documents `user` may see, narrowed by kind, kind of subject (and subject), issuing unit, year and free text."""
     filters = filters or {}
     qs = Document.objects.for_user(user)
-    if filters.get("kind") in Kind.values:
+    if filters.get("kind") and kinds.find(filters["kind"]) is not None:
         qs = qs.filter(kind=filters["kind"])
+    subject_type = (filters.get("subject_type") or "").lower()
+    if subject_type in dict(kinds.subject_types()):
+        qs = qs.filter(subject_type=subject_type)
+        if str(filters.get("subject") or "").isdigit():
+            qs = qs.filter(subject_id=int(filters["subject"]))
     if str(filters.get("unit") or "").isdigit():
         qs = qs.filter(issuing_unit_id=int(filters["unit"]))
     if str(filters.get("year") or "").isdigit():
         qs = qs.filter(year=int(filters["year"]))
-    if str(filters.get("hazard") or "").isdigit():
-        qs = qs.filter(hazard_id=int(filters["hazard"]))
     text = (filters.get("q") or "").strip()
     if text:
         qs = qs.filter(Q(number__icontains=text) | Q(title__icontains=text) | Q(addressee__icontains=text)
-                       | Q(hazard__number__icontains=text))
-    return qs.select_related("issuing_unit", "hazard").order_by("-issued_at", "-id")
+                       | Q(subject_repr__icontains=text))
+    return qs.select_related("issuing_unit").order_by("-issued_at", "-id")
 
 
 def document_get(*, user, pk):
     """One document, or 404 when it does not exist or lies outside the user's jurisdiction."""
-    return get_object_or_404(Document.objects.for_user(user).select_related("issuing_unit", "hazard", "issued_by"), pk=pk)
+    return get_object_or_404(Document.objects.for_user(user).select_related("issuing_unit", "issued_by"), pk=pk)
 
 
-def hazard_documents(*, user, hazard):
-    return Document.objects.for_user(user).filter(hazard=hazard).select_related("issuing_unit").order_by("-issued_at", "-id")
+def subject_documents(*, user, subject):
+    """The documents about `subject` that `user` may see, newest first."""
+    return (Document.objects.for_user(user).filter(subject_type=kinds.model_label(subject), subject_id=subject.pk)
+            .select_related("issuing_unit").order_by("-issued_at", "-id"))
+
+
+def attach_subjects(documents):
+    """Load the subjects of a page of documents with one query per subject type (not one per row)."""
+    documents = list(documents)
+    wanted = defaultdict(set)
+    for document in documents:
+        if document.subject_type and document.subject_id is not None:
+            wanted[document.subject_type].add(document.subject_id)
+    loaded = {}
+    for subject_type, ids in wanted.items():
+        model = kinds.subject_model(subject_type)
+        objects = model._default_manager.in_bulk(ids) if model is not None else {}
+        loaded.update({(subject_type, pk): obj for pk, obj in objects.items()})
+    for document in documents:
+        if document.subject_type:
+            document.__dict__["subject"] = loaded.get((document.subject_type, document.subject_id))
+    return documents
 
 
 def filter_choices(*, user):

@@ -1,4 +1,7 @@
-"""Writes: issuing a document (number, render, store, audit) and editing the templates."""
+"""Writes: issuing a document (number, render, store, audit) and editing the templates.
+
+Every kind comes from the registry (`zhiben.core.registry`, store "document_kinds"): this module
+imports no business module; a kind's module says what its subject gives and when it may be issued."""
 
 import hashlib
 
@@ -11,9 +14,8 @@ from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.scoping import LEVEL_PREFIX, in_subtree
 from zhiben.core.services import next_number
 
-from . import builders, placeholders
-from .choices import FORM_KINDS, Kind
-from .defaults import DEFAULT_TEMPLATES
+from . import kinds, placeholders
+from .builders import cn_date
 from .models import Document, DocumentTemplate
 from .render import Layout, render_docx, render_pdf
 
@@ -31,15 +33,15 @@ def _region_chain(region_code):
 
 def template_for(kind, region_code):
     """The template that applies to `region_code`: the nearest region's row, else the national one,
-    else the built-in default. Returns {"id", "region_code", "title", "body", "table"}."""
-    kind = Kind(kind)
+    else the kind's built-in default. Returns {"id", "region_code", "title", "body", "table"}."""
+    kind = kinds.get_kind(kind)
     chain = _region_chain(region_code)
-    rows = {t.region_code: t for t in DocumentTemplate.objects.filter(kind=kind, region_code__in=chain)}
+    rows = {t.region_code: t for t in DocumentTemplate.objects.filter(kind=kind.key, region_code__in=chain)}
     for code in reversed(chain):
         if code in rows:
             row = rows[code]
             return {"id": row.pk, "region_code": code, "title": row.title, "body": row.body, "table": row.table}
-    default = DEFAULT_TEMPLATES[kind]
+    default = {name: kind.template.get(name, "") for name in ("title", "body", "table")}
     return {"id": None, "region_code": "", **default}
 
 
@@ -57,17 +59,17 @@ def _template_region(actor):
 @transaction.atomic
 def template_save(*, actor, kind, title, body, table=""):
     """Save the actor's jurisdiction's template of `kind` after checking every placeholder."""
-    kind = Kind(kind)
+    kind = kinds.get_kind(kind)
     region_code = _template_region(actor)
     title, body, table = (title or "").strip(), (body or "").strip(), (table or "").strip()
-    if kind not in FORM_KINDS and table:
+    if not kind.form and table:
         raise ApplicationError(f"“{kind.label}”不使用表格，请清空表格内容。", errors=[{"field": "table", "message": "此种公文不使用表格。"}])
     placeholders.check(kind, title=title, body=body, table=table)
-    before = DocumentTemplate.objects.filter(kind=kind, region_code=region_code).first()
+    before = DocumentTemplate.objects.filter(kind=kind.key, region_code=region_code).first()
     template, _ = DocumentTemplate.objects.update_or_create(
-        kind=kind, region_code=region_code, defaults={"title": title, "body": body, "table": table, "updated_by": actor})
+        kind=kind.key, region_code=region_code, defaults={"title": title, "body": body, "table": table, "updated_by": actor})
     audit_record(actor=actor, action="document.template_save", obj=template, region_code=region_code,
-                 data={"kind": kind, "title": title, "body": body, "table": table,
+                 data={"kind": kind.key, "title": title, "body": body, "table": table,
                        "before": {"title": before.title, "body": before.body, "table": before.table} if before else None})
     return template
 
@@ -75,10 +77,10 @@ def template_save(*, actor, kind, title, body, table=""):
 @transaction.atomic
 def template_reset(*, actor, kind):
     """Drop the actor's jurisdiction's own template of `kind`: the parent's (or default) applies again."""
-    kind = Kind(kind)
+    kind = kinds.get_kind(kind)
     region_code = _template_region(actor)
-    deleted, _ = DocumentTemplate.objects.filter(kind=kind, region_code=region_code).delete()
-    audit_record(actor=actor, action="document.template_reset", object_type="documents.documenttemplate", object_id=f"{kind}@{region_code}",
+    deleted, _ = DocumentTemplate.objects.filter(kind=kind.key, region_code=region_code).delete()
+    audit_record(actor=actor, action="document.template_reset", object_type="documents.documenttemplate", object_id=f"{kind.key}@{region_code}",
                  object_repr=f"恢复上级公文模板（{kind.label}）", region_code=region_code, data={"deleted": deleted})
     return deleted
 
@@ -86,26 +88,38 @@ def template_reset(*, actor, kind):
 # ---------------------------------------------------------------- filling in
 
 def layout_from_context(context):
-    """The page a frozen `Document.context` describes (the same words every time)."""
-    kind = Kind(context["kind"])
+    """The page a frozen `Document.context` describes (the same words every time).
+
+    The placeholders are checked against the kind while a module registers it; a document of a kind
+    no module registers any more still renders from what its context froze."""
+    kind = kinds.find(context["kind"])
     values, template = context["fields"], context["template"]
-    placeholders.check(kind, title=template["title"], body=template["body"], table=template.get("table", ""))
+    if kind is not None:
+        placeholders.check(kind, title=template["title"], body=template["body"], table=template.get("table", ""))
+    form = bool(context.get("form", kind.form if kind is not None else template.get("table")))
     rows = placeholders.table_rows(placeholders.fill(template.get("table", ""), values))
     return Layout(
         issuer=values["发文机关"], number=values["发文字号"], date=values["成文日期"],
         title=placeholders.fill(template["title"], values),
-        addressee="" if kind in FORM_KINDS else context.get("addressee", ""),
+        addressee="" if form else context.get("addressee", ""),
         paragraphs=[line.strip() for line in placeholders.fill(template["body"], values).splitlines() if line.strip()],
-        table=rows, form=kind in FORM_KINDS,
+        table=rows, form=form,
     )
 
 
+# The values of the three placeholders the service sets, for previews.
+SAMPLE = {"发文机关": "示例区安全生产委员会办公室", "发文字号": "示安办〔2026〕8号", "成文日期": "2026年3月2日"}
+
+
 def preview_layout(kind, *, title, body, table="", issuer=None):
-    """A page filled with sample values, for the template editor (raises on a bad placeholder)."""
-    values = dict(builders.SAMPLE)
+    """A page filled with the kind's sample values, for the template editor (raises on a bad placeholder).
+
+    The sample's "主送", when given, is the preview's addressee line."""
+    kind = kinds.get_kind(kind)
+    values = {**SAMPLE, **kind.sample}
     if issuer:
         values["发文机关"] = issuer
-    context = {"kind": kind, "fields": values, "addressee": values["单位名称"],
+    context = {"kind": kind.key, "form": kind.form, "fields": values, "addressee": values.get("主送", ""),
                "template": {"title": title, "body": body, "table": table}}
     return layout_from_context(context)
 
@@ -143,33 +157,34 @@ def _issuing_unit(actor, unit):
 
 
 @transaction.atomic
-def document_issue(*, actor, kind, hazard=None, unit=None, extra=None, issued_at=None):
-    """Number, render (DOCX and PDF), store and audit one document; all or nothing.
+def document_issue(*, actor, kind, subject, unit=None, extra=None, issued_at=None):
+    """Number, render (DOCX and PDF), store and audit one document of `kind` about `subject`; all or nothing.
 
-    actor None is the system (the escalation ladder's automatic steps): then `unit` is required and no
-    permission applies. Otherwise the actor needs document.issue, must see the hazard, and issues in
-    the name of their own unit. `extra` gives placeholder values the record does not hold (约谈时间,
-    联系人, 逾期天数 …); a name the kind does not have is refused. The number is taken last, just before
-    rendering, so the counter's row lock is held only while the two files are drawn (about half a
-    second); a failure anywhere rolls the counter back with everything else, so no number is lost.
+    `kind` is a registered kind's key (unknown: a Chinese ApplicationError); `subject` is the object
+    (or its pk) the document is about, of the kind's subject model. actor None is the system (the
+    escalation ladder's automatic steps): then `unit` is required and no permission applies.
+    Otherwise the actor needs document.issue, must see the subject (`kind.get_subject(pk, actor)`,
+    ScopeError otherwise), and issues in the name of their own unit. The kind's `available(subject)`
+    must allow it. `extra` gives placeholder values the record does not hold (约谈时间, 联系人, 逾期天数 …);
+    a name the kind does not have is refused. The number is taken last, just before rendering, so
+    the counter's row lock is held only while the two files are drawn (about half a second); a
+    failure anywhere rolls the counter back with everything else, so no number is lost.
     """
-    try:
-        kind = Kind(kind)
-    except ValueError:
-        raise ApplicationError(f"未知的公文种类“{kind}”。") from None
+    kind = kinds.get_kind(kind)
+    subject_type = kind.subject_model.lower()
     unit = _issuing_unit(actor, unit)
     if not unit.is_active:
         raise ApplicationError(f"{unit.name}已停用，不能签发公文。", code="bad_state")
-    if hazard is None:
-        raise ApplicationError(f"“{kind.label}”须关联一条隐患。", code="incomplete")
-    from zhiben.hazards.models import Hazard
-
-    visible = Hazard.objects.all() if actor is None else Hazard.objects.for_user(actor)
-    hazard = visible.select_related("enterprise", "place", "region", "industry", "supervising_unit", "listed_unit",
-                                    "criteria_item__standard").filter(pk=getattr(hazard, "pk", hazard)).first()
-    if hazard is None:
+    if subject is None:
+        raise ApplicationError(f"“{kind.label}”须关联一条{kinds.subject_label(subject_type)}。", code="incomplete")
+    if hasattr(subject, "_meta") and kinds.model_label(subject) != subject_type:
+        raise ApplicationError(f"“{kind.label}”不能针对{kinds.subject_label(kinds.model_label(subject))}签发。", code="bad_subject")
+    subject = kind.get_subject(getattr(subject, "pk", subject), actor)
+    if subject is None:
         raise ScopeError()
-    builders.check_available(kind, hazard)
+    reason = kind.available(subject)
+    if reason:
+        raise ApplicationError(reason, code="bad_state")
     extra = {str(k): "" if v is None else str(v).strip() for k, v in (extra or {}).items()}
     placeholders.check_values(kind, extra)
 
@@ -177,27 +192,30 @@ def document_issue(*, actor, kind, hazard=None, unit=None, extra=None, issued_at
     year = timezone.localtime(issued_at).year
     template = template_for(kind, unit.region_id)
     placeholders.check(kind, title=template["title"], body=template["body"], table=template["table"])
-    fields = {**builders.build(kind, hazard, unit), **{k: v for k, v in extra.items() if v}}
+    fields = {**kind.build(subject, unit), **{k: v for k, v in extra.items() if v}}
 
     sequence = next_number(f"document:{unit.pk}:{year}")
     number = doc_number(unit, year, sequence)
-    fields.update({"发文机关": unit.name, "发文字号": number, "成文日期": builders.cn_date(issued_at)})
-    addressee = fields["单位名称"]
-    context = {"kind": kind.value, "addressee": addressee, "fields": fields, "template": template}
+    fields.update({"发文机关": unit.name, "发文字号": number, "成文日期": cn_date(issued_at)})
+    addressee = kind.addressee(subject) or ""
+    context = {"kind": kind.key, "form": kind.form, "subject_type": subject_type, "addressee": addressee, "fields": fields,
+               "template": template}
     layout = layout_from_context(context)
     docx_bytes, pdf_bytes = render_docx(layout, created=issued_at), render_pdf(layout)
 
     document = Document(
-        kind=kind, number=number, year=year, sequence=sequence, issuing_unit=unit, addressee=addressee,
-        enterprise=hazard.enterprise, title=layout.title.replace("\n", ""), body="\n".join(layout.paragraphs),
-        hazard=hazard, region_id=hazard.region_id, template_id=template["id"],
-        issued_by=actor, issued_by_name=actor.display_name if actor is not None else "系统", issued_at=issued_at,
-        docx_sha256=hashlib.sha256(docx_bytes).hexdigest(), pdf_sha256=hashlib.sha256(pdf_bytes).hexdigest(), context=context,
+        kind=kind.key, number=number, year=year, sequence=sequence, issuing_unit=unit, addressee=addressee[:200],
+        enterprise=kind.enterprise(subject), title=layout.title.replace("\n", ""), body="\n".join(layout.paragraphs),
+        subject_type=subject_type, subject_id=subject.pk, subject_repr=str(subject)[:200], region_id=kind.region_code(subject),
+        template_id=template["id"], issued_by=actor, issued_by_name=actor.display_name if actor is not None else "系统",
+        issued_at=issued_at, docx_sha256=hashlib.sha256(docx_bytes).hexdigest(), pdf_sha256=hashlib.sha256(pdf_bytes).hexdigest(),
+        context=context,
     )
     _store(document.docx, "document.docx", docx_bytes)
     _store(document.pdf, "document.pdf", pdf_bytes)
     document.save()
+    document.__dict__["subject"] = subject  # the cached `Document.subject`
     audit_record(actor=actor, action="document.issue", obj=document,
-                 data={"kind": kind.value, "number": number, "unit": unit.pk, "hazard": hazard.number,
-                       "docx_sha256": document.docx_sha256, "pdf_sha256": document.pdf_sha256})
+                 data={"kind": kind.key, "number": number, "unit": unit.pk, "subject_type": subject_type, "subject_id": subject.pk,
+                       "subject": document.subject_repr, "docx_sha256": document.docx_sha256, "pdf_sha256": document.pdf_sha256})
     return document

@@ -1,4 +1,6 @@
-"""Document pages: the list, a document with its downloads, issuing from a hazard, the template editor."""
+"""Document pages: the list, a document with its downloads, issuing about a subject, the template editor.
+
+Every kind comes from the registry (a module registers it); these pages import no business module."""
 
 from urllib.parse import quote
 
@@ -10,8 +12,7 @@ from django.shortcuts import redirect, render
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.views import paginate, query_without, require_capability
 
-from . import builders, placeholders, selectors, services
-from .choices import FORM_KINDS, Kind
+from . import kinds, placeholders, selectors, services
 from .forms import DocumentFilterForm, IssueForm, TemplateForm
 from .render import render_html, render_pdf
 
@@ -27,7 +28,9 @@ def document_list(request):
     units, years = selectors.filter_choices(user=request.user)
     form = DocumentFilterForm(request.GET or None, units=units, years=years)
     qs = selectors.document_list(user=request.user, filters=request.GET)
-    return render(request, "documents/document_list.html", {"form": form, "page": paginate(request, qs), "query": query_without(request, "page")})
+    page = paginate(request, qs)
+    page.object_list = selectors.attach_subjects(page.object_list)
+    return render(request, "documents/document_list.html", {"form": form, "page": page, "query": query_without(request, "page")})
 
 
 @login_required
@@ -53,33 +56,37 @@ def document_file(request, pk, fmt):
     return response
 
 
-@login_required
-def document_issue(request, hazard_pk, kind):
-    """Issue a document of `kind` for a hazard: GET shows the form, POST issues it."""
-    require_capability(request.user, "document.issue")
-    from zhiben.hazards.selectors import hazard_get
-
-    hazard = hazard_get(user=request.user, pk=hazard_pk)
-    if kind not in Kind.values:
+def _kind_or_404(key):
+    kind = kinds.find(key)
+    if kind is None:
         raise Http404
-    kind = Kind(kind)
-    initial = {"contact": request.user.display_name, "phone": request.user.phone}
+    return kind
+
+
+@login_required
+def document_issue(request, subject_type, pk, kind):
+    """Issue a document of `kind` about the subject `subject_type`#`pk`: GET shows the form, POST issues it."""
+    require_capability(request.user, "document.issue")
+    kind = _kind_or_404(kind)
+    if kind.subject_model.lower() != subject_type.lower():
+        raise Http404
+    subject = kind.get_subject(pk, request.user)
+    if subject is None:
+        raise Http404
+    initial = {"联系人": request.user.display_name, "联系电话": request.user.phone}
     form = IssueForm(request.POST or None, kind=kind, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            document = services.document_issue(actor=request.user, kind=kind, hazard=hazard, extra=form.extra())
+            document = services.document_issue(actor=request.user, kind=kind.key, subject=subject, extra=form.extra())
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, f"已签发 {document.number}《{document.title}》。")
             return redirect("documents:detail", pk=document.pk)
-    reason = None
-    try:
-        builders.check_available(kind, hazard)
-    except ApplicationError as exc:
-        reason = exc.message
-    return render(request, "documents/document_issue.html", {"hazard": hazard, "kind": kind, "form": form, "reason": reason,
-                                                             "unit": request.user.unit})
+    return render(request, "documents/document_issue.html", {
+        "subject": subject, "subject_label": kinds.subject_label(subject_type), "subject_url": kinds.subject_url(subject),
+        "addressee": kind.addressee(subject), "kind": kind, "form": form, "reason": kind.available(subject), "unit": request.user.unit,
+    })
 
 
 # ---------------------------------------------------------------- templates
@@ -89,19 +96,17 @@ def template_list(request):
     require_capability(request.user, "document.template")
     region_code = request.user.region_id or ""
     rows = []
-    for kind in Kind:
+    for kind in kinds.all_kinds():
         template = services.template_for(kind, region_code)
-        rows.append({"kind": kind, "title": template["title"], "own": template["id"] is not None and template["region_code"] == region_code,
-                     "source": template["region_code"]})
+        rows.append({"kind": kind, "subject_label": kinds.subject_label(kind.subject_model.lower()), "title": template["title"],
+                     "own": template["id"] is not None and template["region_code"] == region_code, "source": template["region_code"]})
     return render(request, "documents/template_list.html", {"rows": rows})
 
 
 @login_required
 def template_edit(request, kind):
     require_capability(request.user, "document.template")
-    if kind not in Kind.values:
-        raise Http404
-    kind = Kind(kind)
+    kind = _kind_or_404(kind)
     region_code = request.user.region_id or ""
     current = services.template_for(kind, region_code)
     own = current["id"] is not None and current["region_code"] == region_code
@@ -111,7 +116,7 @@ def template_edit(request, kind):
         if request.POST.get("reset"):
             services.template_reset(actor=request.user, kind=kind)
             messages.success(request, f"“{kind.label}”已恢复为上级（或默认）模板。")
-            return redirect("documents:template_edit", kind=kind.value)
+            return redirect("documents:template_edit", kind=kind.key)
         if form.is_valid():
             data = form.cleaned_data
             issuer = request.user.unit.name if request.user.unit_id else None
@@ -127,7 +132,7 @@ def template_edit(request, kind):
                     form.add_error(None, exc.message)
                 else:
                     messages.success(request, f"“{kind.label}”模板已保存，此后签发的公文使用新模板。")
-                    return redirect("documents:template_edit", kind=kind.value)
+                    return redirect("documents:template_edit", kind=kind.key)
             else:
                 layout = services.preview_layout(kind, title=data["title"], body=data["body"], table=data.get("table", ""), issuer=issuer)
                 preview = render_html(layout)
@@ -136,6 +141,6 @@ def template_edit(request, kind):
                                          issuer=request.user.unit.name if request.user.unit_id else None)
         preview = render_html(layout)
     return render(request, "documents/template_edit.html", {
-        "kind": kind, "form": form, "own": own, "source": current["region_code"], "preview": preview, "is_form": kind in FORM_KINDS,
+        "kind": kind, "form": form, "own": own, "source": current["region_code"], "preview": preview, "is_form": kind.form,
         "placeholders": list(placeholders.allowed(kind).items()),
     })

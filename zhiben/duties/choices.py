@@ -29,11 +29,5 @@ EVENT_LABELS = {
     "generate": "生成统计数据", "attest": "主要负责人签字确认", "submit": "报送", "reminder": "报送提醒", "overdue": "逾期未报",
 }
 
-# the rules an 安委办 administrator may set for its jurisdiction on the 报送期限 page
+# the deadline rule of each kind of report (registered in hooks.py, set on the platform's rules page /rules/)
 DEADLINE_RULES = {Kind.QUARTERLY: "duty.quarterly.deadline", Kind.ANNUAL: "duty.annual.deadline"}
-EDITABLE_RULES = [
-    ("duty.quarterly.deadline", "季度统计分析表报送期限", "deadline"),
-    ("duty.annual.deadline", "年度统计分析表报送期限", "deadline"),
-    ("duty.reminder_days", "统计分析表报送期限前提醒（天）", "days"),
-    ("hazard.reminder_days", "隐患整改期限前提醒（天）", "days"),
-]

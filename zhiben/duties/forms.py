@@ -21,23 +21,3 @@ class ComplianceFilterForm(forms.Form):
         self.fields["period"].choices = [(p.code, p.label) for p in periods]
         self.fields["region"].choices = [("", "全部")] + [(r.code, r.name) for r in regions]
 
-
-class RuleForm(forms.Form):
-    MODES = [("month_day", "期满后第几个月的几日前"), ("days", "期满后若干日内")]
-
-    key = forms.CharField(widget=forms.HiddenInput)
-    mode = forms.ChoiceField(label="计算方式", choices=MODES, required=False)
-    month = forms.IntegerField(label="期满后第几个月", required=False, min_value=1, max_value=12)
-    day = forms.IntegerField(label="日", required=False, min_value=1, max_value=31)
-    days = forms.IntegerField(label="天数", required=False, min_value=0, max_value=366)
-
-    def value(self, kind):
-        """The rule value from the form, or None when a field is missing."""
-        data = self.cleaned_data
-        if kind == "days":
-            return data.get("days")
-        if data.get("mode") == "days":
-            return {"days": data["days"]} if data.get("days") is not None else None
-        if data.get("month") is None or data.get("day") is None:
-            return None
-        return {"month": data["month"], "day": data["day"]}

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from zhiben.core.models import ScopedQuerySet
@@ -51,6 +52,9 @@ class PeriodReport(models.Model):
 
     def __str__(self):
         return f"{self.enterprise} {self.period_obj.label}统计分析表"
+
+    def get_absolute_url(self):
+        return reverse("duties:detail", args=[self.pk])
 
     @property
     def period_obj(self):

@@ -1,4 +1,4 @@
-"""Writes for the statutory reports: open (generate from data), attest, submit; the rules page; and the
+"""Writes for the statutory reports: open (generate from data), attest, submit; and the
 job that reminds enterprises before the deadline and marks those that did not submit in time."""
 
 import hashlib
@@ -9,17 +9,14 @@ from django.utils import timezone
 
 from zhiben.audit.services import audit_record, jsonable
 from zhiben.core.exceptions import ApplicationError, ScopeError
-from zhiben.core.models import Rule
-from zhiben.core.rules import DEFAULTS
-from zhiben.core.scoping import in_subtree
+from zhiben.core.rules import RuleResolver
 from zhiben.enterprises.choices import Status as EnterpriseStatus
 from zhiben.enterprises.models import Enterprise
-from zhiben.notifications.rules import RuleResolver
 from zhiben.notifications.services import notify
 
-from .choices import DEADLINE_RULES, EDITABLE_RULES, Kind, ReportStatus
+from .choices import DEADLINE_RULES, Kind, ReportStatus
 from .models import DutyEvent, PeriodReport
-from .periods import closed_periods, deadline_from, describe_spec, parse_period, validate_spec
+from .periods import closed_periods, deadline_from, parse_period
 from .statistics import period_statistics
 
 
@@ -176,46 +173,6 @@ def report_submit(*, actor, report, today=None):
     audit_record(actor=actor, action="duty.submit", obj=current, region_code=current.enterprise.region_id,
                  data={"period": current.period, "deadline": deadline, "late": late})
     return current
-
-
-# ---------------------------------------------------------------- rules (报送期限), editable per jurisdiction
-
-def rule_region_for(actor, region_code):
-    """The region whose rules `actor` may set: its own jurisdiction (or below); '' (national) for a superuser."""
-    if not actor.can("duty.rules"):
-        raise ApplicationError("只有安委办管理员可以设置报送期限。", code="forbidden")
-    if region_code == "" and actor.is_superuser:
-        return ""
-    if not region_code or not actor.region_id or not in_subtree(region_code, actor.region_id):
-        raise ApplicationError("只能设置本辖区的报送期限和提醒规则。", code="forbidden")
-    return region_code
-
-
-@transaction.atomic
-def duty_rule_save(*, actor, key, region_code, value):
-    """Set (or with value None, remove) the override of rule `key` for `region_code`."""
-    kinds = {k: kind for k, _, kind in EDITABLE_RULES}
-    if key not in kinds:
-        raise ApplicationError(f"规则“{key}”不能在此设置。")
-    region_code = rule_region_for(actor, region_code)
-    if value is not None:
-        if kinds[key] == "deadline":
-            errors = validate_spec(value)
-        else:
-            errors = [] if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 90 else ["提醒天数应为 0 至 90 之间的整数。"]
-        if errors:
-            raise ApplicationError("；".join(errors))
-    previous = Rule.objects.filter(key=key, region_code=region_code).first()
-    before = previous.value if previous else None
-    if value is None:
-        Rule.objects.filter(key=key, region_code=region_code).delete()
-    else:
-        note = describe_spec(value) if kinds[key] == "deadline" else f"{value} 天"
-        Rule.objects.update_or_create(key=key, region_code=region_code, defaults={"value": value, "note": note[:200]})
-    audit_record(actor=actor, action="duty.rule_save", object_type="core.rule", object_id=f"{key}@{region_code}",
-                 object_repr=f"{DEFAULTS[key][1][:60]}（{region_code or '全国默认'}）", region_code=region_code,
-                 data={"key": key, "before": before, "after": value})
-    return value
 
 
 # ---------------------------------------------------------------- the job: reminders and overdue marks

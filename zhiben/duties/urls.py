@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -12,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/submit/", views.report_submit, name="submit"),
     path("compliance/", views.compliance, name="compliance"),
     path("compliance/export/", views.compliance_export, name="export"),
-    path("rules/", views.rules, name="rules"),
+    # the rules moved to the platform's rules page
+    path("rules/", RedirectView.as_view(pattern_name="core:rules", permanent=True, query_string=True), name="rules"),
 ]

@@ -1,5 +1,5 @@
-"""Pages: the enterprise's reports (open, sign, submit), a report, the compliance list with export,
-and the deadline rules of a jurisdiction."""
+"""Pages: the enterprise's reports (open, sign, submit), a report, the compliance list with export.
+The deadline and reminder rules are set on the platform's rules page (/rules/; /duties/rules/ redirects)."""
 
 
 from django.contrib import messages
@@ -12,15 +12,12 @@ from django.views.decorators.http import require_POST
 from zhiben.audit.services import audit_record
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.excel import write_xlsx
-from zhiben.core.rules import DEFAULTS
 from zhiben.core.views import download, paginate, query_without, require_capability
-from zhiben.notifications.rules import RuleResolver
 from zhiben.regions.models import Region
 
 from . import selectors, services
-from .choices import EDITABLE_RULES, Compliance, ReportStatus
-from .forms import AttestForm, ComplianceFilterForm, RuleForm
-from .periods import describe_spec
+from .choices import Compliance, ReportStatus
+from .forms import AttestForm, ComplianceFilterForm
 
 
 def _enterprise_user(request):
@@ -134,49 +131,3 @@ def compliance_export(request):
     audit_record(actor=request.user, action="duty.export", object_type="duties.periodreport", object_repr=f"{period.label}统计分析表报送情况导出",
                  region_code=request.user.region_id or "", data={"period": period.code, "rows": len(rows), "filters": dict(request.GET.items())})
     return download(data, f"统计分析表报送情况_{period.code}.xlsx")
-
-
-@login_required
-def rules(request):
-    require_capability(request.user, "duty.rules")
-    region_code = request.GET.get("region", request.user.region_id or "")
-    if request.user.is_superuser and request.GET.get("region") == "":
-        region_code = ""
-    if request.method == "POST":
-        form = RuleForm(request.POST)
-        kinds = {key: kind for key, _, kind in EDITABLE_RULES}
-        if form.is_valid() and form.cleaned_data["key"] in kinds:
-            key = form.cleaned_data["key"]
-            value = None if request.POST.get("reset") else form.value(kinds[key])
-            try:
-                if value is None and not request.POST.get("reset"):
-                    raise ApplicationError("请完整填写规则的取值。")
-                services.duty_rule_save(actor=request.user, key=key, region_code=region_code, value=value)
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, "已恢复为上级（或全国默认）设置。" if value is None else "规则已保存，自即日起按新规则计算期限和提醒。")
-        else:
-            messages.error(request, "输入有误：" + "；".join(e for errs in form.errors.values() for e in errs))
-        return redirect(request.get_full_path())
-    try:
-        services.rule_region_for(request.user, region_code)
-    except ApplicationError as exc:
-        raise PermissionDenied(exc.message) from exc
-    from zhiben.core.models import Rule
-
-    items = []
-    for key, label, kind in EDITABLE_RULES:
-        resolver = RuleResolver(key)
-        own = Rule.objects.filter(key=key, region_code=region_code).first()
-        current = resolver.value(region_code)
-        show = describe_spec if kind == "deadline" else (lambda v: f"{v} 天")
-        spec = current if isinstance(current, dict) else {"days": current}
-        items.append({
-            "key": key, "label": label, "kind": kind, "basis": DEFAULTS[key][1], "default": show(DEFAULTS[key][0]),
-            "current": show(current), "own": own,
-            "form": RuleForm(initial={"key": key, "mode": "days" if "days" in spec else "month_day", "month": spec.get("month"),
-                                      "day": spec.get("day"), "days": spec.get("days") if kind == "deadline" else current}),
-        })
-    region = Region.objects.filter(code=region_code).first()
-    return render(request, "duties/rules.html", {"items": items, "region": region, "region_code": region_code})

@@ -6,12 +6,13 @@ Writes call the same services as the pages; their ApplicationError becomes 400/4
 from datetime import datetime
 from decimal import Decimal
 
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from zhiben.core.views import require_capability
 
 from . import selectors, services
+from .filters import ENTERPRISE_FILTERS
 
 router = Router(tags=["生产经营单位"])
 
@@ -89,12 +90,14 @@ class EnterpriseIn(Schema):
     remarks: str | None = None
 
 
+EnterpriseFilters = ENTERPRISE_FILTERS.schema("EnterpriseFilters")
+
+
 @router.get("/", response=list[EnterpriseOut])
 @paginate(PageNumberPagination, page_size=50)
-def list_enterprises(request, region: str = "", industry: str = "", high_risk: str = "", status: str = "", scale: str = "",
-                     q: str = "", sort: str = ""):
+def list_enterprises(request, filters: Query[EnterpriseFilters]):
+    """The enterprises in scope: the same filters as the page and its export (enterprises/filters.py)."""
     require_capability(request.user, "enterprise.view")
-    filters = {"region": region, "industry": industry, "high_risk": high_risk, "status": status, "scale": scale, "q": q, "sort": sort}
     return selectors.enterprise_list(user=request.user, filters=filters)
 
 

@@ -9,7 +9,7 @@ from zhiben.regions.models import Industry, Region
 from . import services
 from .choices import Scale, StandardGrade, Status
 from .models import Enterprise
-from .selectors import SORTS
+from .filters import ENTERPRISE_FILTERS
 
 # How the detail page and the form group the fields.
 GROUPS = [
@@ -18,7 +18,6 @@ GROUPS = [
     ("负责人", ["principal", "principal_phone", "controller", "controller_phone", "safety_manager", "safety_manager_phone"]),
     ("安全管理", ["high_risk", "directly_supervised", "standard_grade", "liability_insurance", "remarks"]),
 ]
-FILTERS = ("region", "industry", "high_risk", "status", "scale", "q", "sort")
 
 
 def label(field):
@@ -35,34 +34,16 @@ def industry_queryset(user):
     return qs.filter(id__in=user.domain_ids) if user.limited_to_domains else qs
 
 
-class EnterpriseFilterForm(forms.Form):
-    """The list filter; its cleaned data is what the list, the export and the API pass to the selector."""
+class EnterpriseFilterForm(ENTERPRISE_FILTERS.form_class()):
+    """The list filter (made from the declaration the selector and the API use) and the page size. The
+    page and the export show nothing when a value is invalid (`filters` is then None, the error is on
+    its field)."""
 
-    q = forms.CharField(label="关键词", required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "名称、信用代码、地址、负责人"}))
-    region = forms.ChoiceField(label="所在区划", required=False)
-    industry = forms.ChoiceField(label="监管行业", required=False)
-    high_risk = forms.ChoiceField(label="高危企业", required=False, choices=[("", "全部"), ("1", "是"), ("0", "否")])
-    status = forms.ChoiceField(label="经营状态", required=False, choices=[("", "全部"), *Status.choices])
-    scale = forms.ChoiceField(label="规模", required=False, choices=[("", "全部"), *Scale.choices])
     per_page = forms.ChoiceField(label="每页", required=False, choices=[(str(n), f"{n} 条") for n in PAGE_SIZES])
-    sort = forms.ChoiceField(label="排序", required=False, choices=[("", ""), *((k, k) for k in SORTS)], widget=forms.HiddenInput)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The regions under the user's own: two levels down (a county sees its towns and villages).
-        level = user.region.level if user.region_id else 2
-        regions = Region.objects.for_user(user).filter(level__in=(level + 1, level + 2)).order_by("code")
-        self.fields["region"].choices = [("", "全部"), *region_choices(regions, level + 1)]
-        self.fields["industry"].choices = [("", "全部"), *((i.code, i.name) for i in industry_queryset(user))]
 
     @property
     def filters(self):
-        """The filter values for the selector, or None when one is invalid (shown on its field; nothing matches)."""
-        self.is_valid()
-        if any(key in self.errors for key in FILTERS):
-            return None
-        return {key: self.cleaned_data.get(key, "") for key in FILTERS}
+        return self.values()
 
 
 class EnterpriseForm(forms.Form):

@@ -1,6 +1,7 @@
 """The registry of 生产经营单位."""
 
 from django.db import models
+from django.urls import reverse
 
 from zhiben.core.models import BaseModel, ScopedQuerySet
 
@@ -44,3 +45,6 @@ class Enterprise(BaseModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("enterprises:detail", args=[self.pk])

@@ -12,7 +12,7 @@ from zhiben.regions.models import Industry
 from . import importers, selectors, services
 from .forms import GROUPS, EnterpriseFilterForm, EnterpriseForm, ImportForm, label
 
-# List columns: (title, sort key in selectors.SORTS or None).
+# List columns: (title, sort key in filters.SORTS or None).
 COLUMNS = [("单位名称", "name"), ("统一社会信用代码", "credit_code"), ("所在区划", "region"), ("监管行业", "industry"),
            ("规模", None), ("主要负责人", None), ("联系电话", None), ("经营状态", None), ("更新时间", "updated")]
 SHOWN_IMPORT_ERRORS = 500

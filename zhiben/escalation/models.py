@@ -5,7 +5,7 @@ from django.db import models
 
 from zhiben.core.models import ScopedQuerySet
 
-from .choices import Action, Target
+from .choices import Action, target_choices
 
 
 class LadderStep(models.Model):
@@ -16,7 +16,7 @@ class LadderStep(models.Model):
 
     SCOPE = {"region": "region_code"}
 
-    target = models.CharField("适用对象", max_length=20, choices=Target.choices, default=Target.HAZARD)
+    target = models.CharField("适用对象", max_length=20, choices=target_choices)
     region_code = models.CharField("适用区划", max_length=12, blank=True, default="")
     order = models.PositiveSmallIntegerField("顺序")
     action = models.CharField("措施", max_length=20, choices=Action.choices)
@@ -42,7 +42,7 @@ class EscalationRecord(models.Model):
 
     SCOPE = {"region": "region_code"}
 
-    target = models.CharField("对象类型", max_length=20, choices=Target.choices)
+    target = models.CharField("对象类型", max_length=20, choices=target_choices)
     object_id = models.BigIntegerField("对象ID")
     step_order = models.PositiveSmallIntegerField("步骤")
     action = models.CharField("措施", max_length=20, choices=Action.choices)

@@ -1,9 +1,13 @@
 """Running the escalation ladder, and editing it.
 
-`escalate_hazards` is a job of `tick`/`run_worker`: for every overdue hazard it takes each step
-whose threshold has passed and that was not yet taken — exactly once, guarded by a unique
-constraint, so two workers running at once cannot double a step. A failing step (a document
-template broken, say) is rolled back alone and retried on the next pass; the others go on.
+The ladder serves every kind of object a module registers as an `EscalationTarget` (see
+zhiben/core/registry.py); this module knows none of them. `escalate_all` is a job of
+`tick`/`run_worker`: for every overdue object of every target it takes each step whose threshold has
+passed and that was not yet taken — exactly once, guarded by a unique constraint, so two workers
+running at once cannot double a step. Each step writes its record, an event on the object's
+timeline, its document (if the step names a kind), an audit row and the notifications, in one
+transaction. A failing step (a document template broken, say) is rolled back alone and retried on
+the next pass; the others go on.
 """
 
 import logging
@@ -13,25 +17,29 @@ from django.utils import timezone
 
 from zhiben.audit.services import audit_record
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.scoping import LEVEL_PREFIX, in_subtree
+from zhiben.core.registry import entry, ordered
+from zhiben.core.scoping import in_subtree, region_chain
+from zhiben.core.timeline import record_event
 
-from .choices import DEFAULT_LADDERS, Action, Target
+from .choices import Action
 from .models import EscalationRecord, LadderStep
 
 log = logging.getLogger("zhiben.escalation")
 
+# from these steps on, the 安委办 itself is told
+COMMITTEE_ACTIONS = (Action.BULLETIN, Action.INTERVIEW, Action.PROPOSE_LISTING)
+
 
 def ladder_for(target, region_code):
     """The steps in force for an object in `region_code`: the nearest jurisdiction's own ladder, else the default."""
-    chain = sorted({region_code[:n].ljust(12, "0") for n in LEVEL_PREFIX.values()} | {""}, reverse=True)
-    chain = [c for c in chain if c == "" or in_subtree(region_code, c)]
+    chain = region_chain(region_code, national=True)
     steps = list(LadderStep.objects.filter(target=target, region_code__in=chain))
     for code in chain:
         own = [s for s in steps if s.region_code == code]
         if own:
             return sorted(own, key=lambda s: s.order)
     return [LadderStep(target=target, region_code="", order=o, action=a, name=n, days=d, major_only=m, document_kind=k)
-            for o, a, n, d, m, k in DEFAULT_LADDERS[target]]
+            for o, (a, n, d, m, k) in enumerate(entry("escalation_targets", target).ladder, start=1)]
 
 
 def validate_ladder(steps):
@@ -63,6 +71,7 @@ def validate_ladder(steps):
 @transaction.atomic
 def ladder_save(*, actor, target, region_code, steps):
     """Replace the ladder of `region_code` (the actor's own jurisdiction) with `steps`."""
+    target = entry("escalation_targets", target).key
     if not actor.can("escalation.manage"):
         raise ApplicationError("只有安委办管理员可以设置督办升级规则。", code="forbidden")
     if not actor.is_superuser and not (actor.region_id and in_subtree(region_code, actor.region_id)):
@@ -91,76 +100,57 @@ def ladder_reset(*, actor, target, region_code):
                  object_repr=f"恢复默认督办升级规则（{target}）", region_code=region_code, data={"deleted": deleted})
 
 
-# ---------------------------------------------------------------- hazards
+# ---------------------------------------------------------------- taking steps
 
-def _issuing_unit(hazard):
+def _town_and_county(region_code):
+    return {region_code[:9].ljust(12, "0"), region_code[:6].ljust(12, "0")}
+
+
+def committee_unit(region_code):
+    """The 安委办 of the object's town, else of its county: who issues a step's document by default."""
     from zhiben.regions.models import Unit
 
-    if hazard.listed_unit_id:
-        return hazard.listed_unit
-    if hazard.supervising_unit_id:
-        return hazard.supervising_unit
-    town = hazard.region_id[:9].ljust(12, "0")
-    county = hazard.region_id[:6].ljust(12, "0")
-    return (Unit.objects.filter(kind="committee", region_id__in=[town, county], is_active=True).order_by("-region_id").first())
+    return (Unit.objects.filter(kind="committee", region_id__in=_town_and_county(region_code), is_active=True)
+            .order_by("-region_id").first())
 
 
-def _take_hazard_step(hazard, step, days_overdue):
-    """One step on one hazard, in its own transaction. Returns the record, or None when already taken."""
-    from zhiben.hazards.services import _event, _notify_enterprise
+def committee_admins(region_code, step=None):
+    """The 安委办 administrators of the object's town and county — with `step`, only when the step is
+    one the 安委办 itself must follow (通报, 约谈, 提请挂牌督办)."""
+    from zhiben.accounts.models import User
+
+    if step is not None and step.action not in COMMITTEE_ACTIONS:
+        return []
+    return list(User.objects.filter(role="anweiban_admin", is_active=True, unit__kind="committee",
+                                    region_id__in=_town_and_county(region_code)))
+
+
+def take_step(target, obj, step, days_overdue, region_code):
+    """One step on one object, in its own transaction. Returns the record, or None when already taken."""
     from zhiben.notifications.services import notify
 
     with transaction.atomic():
-        record = _record(Target.HAZARD, hazard, step, hazard.region_id, days_overdue)
+        record = _record(target.key, obj, step, region_code, days_overdue)
         if record is None:
             return None  # another worker took this step first
-        unit = _issuing_unit(hazard)
+        unit = target.issuing_unit(obj) if target.issuing_unit else committee_unit(region_code)
         if step.document_kind:
             from zhiben.documents.services import document_issue
 
-            record.document = document_issue(actor=None, kind=step.document_kind, hazard=hazard, unit=unit,
+            record.document = document_issue(actor=None, kind=step.document_kind, subject=obj, unit=unit,
                                              extra={"逾期天数": days_overdue, "督办措施": step.name})
             record.save(update_fields=["document"])
-        note = f"{step.name}：已逾期 {days_overdue} 天" + (f"，{record.document.number}" if record.document_id else "")
-        _event(hazard, None, "escalate", note=note, data={"action": step.action, "days": days_overdue,
-                                                         "document": record.document.number if record.document_id else None})
-        audit_record(actor=None, action=f"escalation.{step.action}", obj=hazard,
+        number = record.document.number if record.document_id else None
+        note = f"{step.name}：已逾期 {days_overdue} 天" + (f"，{number}" if number else "")
+        subject = target.timeline_subject(obj) if target.timeline_subject else obj
+        record_event(subject, "escalate", note=note, region_code=region_code,
+                     data={"action": step.action, "days": days_overdue, "document": number})
+        audit_record(actor=None, action=target.audit_action.format(action=step.action), obj=obj, region_code=region_code,
                      data={"step": step.name, "days_overdue": days_overdue, "document": record.document_id})
-        subject = f"隐患{step.name}：{hazard.number}"
-        body = f"隐患“{hazard.description[:60]}”整改期限 {hazard.deadline}，已逾期 {days_overdue} 天，现{step.name}。"
-        _notify_enterprise(hazard, subject, body)
-        staff = []
-        if unit is not None:
-            staff += list(unit.users.filter(is_active=True))
-        if step.action in (Action.BULLETIN, Action.INTERVIEW, Action.PROPOSE_LISTING):
-            from zhiben.accounts.models import User
-
-            staff += list(User.objects.filter(role="anweiban_admin", is_active=True, unit__kind="committee",
-                                              region_id__in=[hazard.region_id[:9].ljust(12, "0"), hazard.region_id[:6].ljust(12, "0")]))
-        notify(subject=subject, body=body, url=f"/hazards/{hazard.pk}/", users=staff, obj=hazard, region_code=hazard.region_id)
+        title, body = target.describe(obj, step, days_overdue)
+        users, contacts = target.recipients(obj, step, unit)
+        notify(subject=title, body=body, url=obj.get_absolute_url(), users=users, contacts=contacts, obj=obj, region_code=region_code)
         return record
-
-
-def _escalate(target, items, take, today):
-    """Take every due, not yet taken step of `target`'s ladder on each (object, region, days, major) of `items`."""
-    taken, ladders = 0, {}
-    for start in range(0, len(items), 500):
-        chunk = items[start:start + 500]
-        done = {}
-        for object_id, action in EscalationRecord.objects.filter(target=target, object_id__in=[o.pk for o, *_ in chunk]).values_list("object_id", "action"):
-            done.setdefault(object_id, set()).add(action)
-        for obj, region_code, days, major in chunk:
-            if region_code not in ladders:
-                ladders[region_code] = ladder_for(target, region_code)
-            for step in ladders[region_code]:
-                if step.days > days or step.action in done.get(obj.pk, ()) or (step.major_only and not major):
-                    continue
-                try:
-                    if take(obj, step, days) is not None:
-                        taken += 1
-                except Exception:  # one failing step must not stop the others; it is retried next pass
-                    log.exception("escalation step %s on %s %s failed", step.action, target, obj.pk)
-    return taken
 
 
 def _record(target, obj, step, region_code, days):
@@ -173,52 +163,34 @@ def _record(target, obj, step, region_code, days):
         return None
 
 
-def escalate_hazards(*, today=None):
-    """Take every due ladder step on overdue hazards. Returns how many steps were taken."""
-    from zhiben.hazards.models import Hazard
-
+def escalate(target, *, today=None):
+    """Take every due, not yet taken step of the ladder on each overdue object of `target` (a key).
+    Returns how many steps were taken."""
+    target = entry("escalation_targets", target)
     today = today or timezone.localdate()
-    overdue = Hazard.objects.overdue(today).select_related("enterprise", "supervising_unit", "listed_unit").order_by("deadline", "id")
-    items = [(h, h.region_id, (today - h.deadline).days, h.is_major) for h in overdue]
-
-    def take(hazard, step, days):
-        if step.action == Action.PROPOSE_LISTING and hazard.listed_unit_id:
-            return None
-        return _take_hazard_step(hazard, step, days)
-
-    return _escalate(Target.HAZARD, items, take, today)
-
-
-def _take_plan_step(milestone, step, days):
-    """One step on one overdue plan milestone: record, audit, tell the owning units (and the 安委办 from 通报 on)."""
-    from zhiben.accounts.models import User
-    from zhiben.notifications.services import notify
-    from zhiben.plans.selectors import task_owners
-
-    task = milestone.task
-    region_code = task.plan.region_id
-    with transaction.atomic():
-        record = _record(Target.PLAN_TASK, milestone, step, region_code, days)
-        if record is None:
-            return None
-        audit_record(actor=None, action=f"escalation.plan_{step.action}", object_type="plans.milestone", object_id=milestone.pk,
-                     object_repr=task.content[:200], region_code=region_code,
-                     data={"step": step.name, "days_overdue": days, "task": task.pk, "due": milestone.due_date})
-        units = task_owners(task)
-        staff = list(User.objects.filter(unit__in=units, is_active=True))
-        if step.action in (Action.BULLETIN, Action.INTERVIEW):
-            staff += list(User.objects.filter(role="anweiban_admin", is_active=True, unit__kind="committee", region_id=region_code))
-        subject = f"行动方案任务{step.name}：{task.content[:30]}"
-        body = (f"《{task.plan.title}》任务“{task.content[:80]}”应于 {milestone.due_date} 完成，已逾期 {days} 天，现{step.name}。"
-                f"责任单位：{'、'.join(u.name for u in units) or '未关联单位'}。")
-        notify(subject=subject, body=body, url=f"/plans/tasks/{task.pk}/", users=staff, obj=task, region_code=region_code)
-        return record
+    items = list(target.overdue(today))
+    taken, ladders = 0, {}
+    for start in range(0, len(items), 500):
+        chunk = items[start:start + 500]
+        done = {}
+        for object_id, action in EscalationRecord.objects.filter(target=target.key, object_id__in=[i.obj.pk for i in chunk]).values_list("object_id", "action"):
+            done.setdefault(object_id, set()).add(action)
+        for item in chunk:
+            if item.region_code not in ladders:
+                ladders[item.region_code] = ladder_for(target.key, item.region_code)
+            for step in ladders[item.region_code]:
+                if step.days > item.days or step.action in done.get(item.obj.pk, ()) or (step.major_only and not item.major):
+                    continue
+                if target.skip and target.skip(item.obj, step):
+                    continue
+                try:
+                    if take_step(target, item.obj, step, item.days, item.region_code) is not None:
+                        taken += 1
+                except Exception:  # one failing step must not stop the others; it is retried next pass
+                    log.exception("escalation step %s on %s %s failed", step.action, target.key, item.obj.pk)
+    return taken
 
 
-def escalate_plan_tasks(*, today=None):
-    """Take every due ladder step on overdue milestones of published action plans."""
-    from zhiben.plans.selectors import overdue_tasks
-
-    today = today or timezone.localdate()
-    items = [(m, m.task.plan.region_id, m.days_overdue(today), False) for m in overdue_tasks(today)]
-    return _escalate(Target.PLAN_TASK, items, _take_plan_step, today)
+def escalate_all(*, today=None):
+    """The job: every registered target in turn. Returns {target label: steps taken}."""
+    return {target.label: escalate(target.key, today=today) for target in ordered("escalation_targets")}

@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -11,6 +11,7 @@ from zhiben.core.views import require_capability
 
 from . import selectors, services
 from .choices import AttachmentKind
+from .filters import HAZARD_FILTERS
 
 router = Router(tags=["事故隐患"])
 
@@ -110,13 +111,14 @@ class TransitionIn(Schema):
     rectified_date: date | None = None
 
 
+HazardFilters = HAZARD_FILTERS.schema("HazardFilters")
+
+
 @router.get("/", response=list[HazardOut])
 @paginate(PageNumberPagination, page_size=50)
-def list_hazards(request, region: str = "", industry: str = "", level: str = "", status: str = "", channel: str = "",
-                 overdue: str = "", stock: str = "", listed: str = "", found_from: str = "", found_to: str = "",
-                 deadline_from: str = "", deadline_to: str = "", enterprise: str = "", q: str = "", sort: str = ""):
+def list_hazards(request, filters: Query[HazardFilters]):
+    """The ledger: the same filters as the page and its export (declared once in hazards/filters.py)."""
     require_capability(request.user, "hazard.view")
-    filters = {k: v for k, v in locals().items() if k != "request" and isinstance(v, str)}
     return selectors.hazard_list(user=request.user, filters=filters)
 
 

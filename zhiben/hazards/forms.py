@@ -2,31 +2,19 @@
 
 from django import forms
 
+from zhiben.core.evidence import evidence_field
 from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Industry, Region
 
 from .choices import AttachmentKind, Category, Channel, Level, PlaceKind
+from .filters import HAZARD_FILTERS
 from .models import CriteriaItem
 
 SELECT_LIMIT = 300
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
-
-
-def evidence_field(label="照片/材料"):
-    return MultipleFileField(label=label, required=False, widget=MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx", "capture": "environment", "multiple": True}))
+# The ledger's filter form, made from the one declaration the selector and the API use too.
+HazardFilterForm = HAZARD_FILTERS.form_class("HazardFilterForm")
 
 
 class HazardReportForm(forms.Form):

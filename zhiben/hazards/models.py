@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from zhiben.core.models import BaseModel, EvidenceFile, ScopedQuerySet
@@ -172,6 +173,9 @@ class Hazard(BaseModel):
 
     def __str__(self):
         return f"{self.number} {self.description[:30]}"
+
+    def get_absolute_url(self):
+        return reverse("hazards:detail", args=[self.pk])
 
     @property
     def subject(self):

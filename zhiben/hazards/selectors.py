@@ -1,4 +1,4 @@
-"""Reads of hazards: the ledger with its filters, duplicate suggestions, repeat detection."""
+"""Reads of hazards: the ledger with its filters (declared in filters.py), duplicate suggestions, repeat detection."""
 
 from datetime import timedelta
 
@@ -7,72 +7,17 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from zhiben.core.rules import rule, rule_date
-from zhiben.core.scoping import subtree_q
 
 from .choices import OPEN_STATUSES, Status
+from .filters import HAZARD_FILTERS
 from .models import Hazard
-
-SORTS = {
-    "deadline": ("deadline", "id"), "-deadline": ("-deadline", "-id"),
-    "found": ("found_date", "id"), "-found": ("-found_date", "-id"),
-    "number": ("number",), "-number": ("-number",),
-    "status": ("status", "id"), "-status": ("-status", "-id"),
-    "level": ("level", "-found_date"), "-level": ("-level", "-found_date"),
-}
-
-
-def _date(value):
-    from datetime import date
-
-    try:
-        return date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
 
 
 def hazard_list(*, user, filters=None, today=None):
-    """The hazards `user` may see, narrowed by `filters` — the ledger page, its export and the API share it."""
-    filters = filters or {}
-    today = today or timezone.localdate()
-    qs = Hazard.objects.for_user(user)
-    region = subtree_q(filters.get("region"))
-    if region is not None:
-        qs = qs.filter(region)
-    for key, field in (("industry", "industry__code"), ("level", "level"), ("channel", "channel"), ("category", "category")):
-        if filters.get(key):
-            qs = qs.filter(**{field: filters[key]})
-    status = filters.get("status")
-    if status == "open":
-        qs = qs.filter(status__in=OPEN_STATUSES)
-    elif status in Status.values:
-        qs = qs.filter(status=status)
-    if filters.get("enterprise"):
-        qs = qs.filter(enterprise_id=filters["enterprise"])
-    overdue = filters.get("overdue")
-    if overdue in ("1", "true", True):
-        qs = qs.overdue(today)
-    elif overdue in ("0", "false", False):
-        qs = qs.not_overdue(today)
-    stock = filters.get("stock")
-    if stock in ("stock", "increment"):
-        baseline = rule_date("hazard.baseline_date", user.region_id or "")
-        qs = qs.filter(found_date__lte=baseline) if stock == "stock" else qs.filter(found_date__gt=baseline)
-    listed = filters.get("listed")
-    if listed in ("1", "true", True):
-        qs = qs.exclude(listed_level="")
-    elif listed in ("0", "false", False):
-        qs = qs.filter(listed_level="")
-    for key, lookup in (("found_from", "found_date__gte"), ("found_to", "found_date__lte"),
-                        ("deadline_from", "deadline__gte"), ("deadline_to", "deadline__lte")):
-        value = _date(filters.get(key))
-        if value:
-            qs = qs.filter(**{lookup: value})
-    text = (filters.get("q") or "").strip()
-    if text:
-        qs = qs.filter(Q(number__icontains=text) | Q(description__icontains=text) | Q(enterprise__name__icontains=text)
-                       | Q(place__name__icontains=text) | Q(location__icontains=text))
-    order = SORTS.get(filters.get("sort") or "", ("-found_date", "-id"))
-    return qs.select_related("enterprise", "place", "region", "industry", "listed_unit").order_by(*order)
+    """The hazards `user` may see, narrowed by `filters` (any of HAZARD_FILTERS, as text) — the ledger
+    page, its export and the API share it."""
+    qs = HAZARD_FILTERS.filter(Hazard.objects.for_user(user), filters, user=user, today=today)
+    return qs.select_related("enterprise", "place", "region", "industry", "listed_unit")
 
 
 def hazard_get(*, user, pk):

@@ -10,16 +10,17 @@ from django.utils import timezone
 
 from zhiben.accounts.choices import Role
 from zhiben.audit.services import audit_entry, audit_record, audit_record_many, changes, jsonable
+from zhiben.core.evidence import store_upload
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.rules import rule
-from zhiben.core.scoping import LEVEL_PREFIX, code_level, in_subtree, scope_allows
+from zhiben.core.scoping import code_level, region_chain, scope_allows
 from zhiben.core.services import next_number
+from zhiben.core.timeline import actor_fields
 from zhiben.core.services import fail as _fail
 from zhiben.enterprises.models import Enterprise
 from zhiben.notifications.services import notify
 from zhiben.regions.models import Industry, Region, Unit
 
-from . import evidence
 from .choices import (
     AttachmentKind, Category, Channel, ExtensionStatus, Level, ListingLevel, PlaceKind, Status,
 )
@@ -72,29 +73,31 @@ def _money(value, errors):
 
 def supervising_unit_for(region_code, industry):
     """The nearest active department up the region chain that supervises `industry` (管行业必须管安全)."""
-    chain = {region_code[:n].ljust(12, "0") for n in LEVEL_PREFIX.values()}
-    chain = {code for code in chain if in_subtree(region_code, code)}
-    return (Unit.objects.filter(region_id__in=chain, industries=industry, is_active=True)
+    return (Unit.objects.filter(region_id__in=region_chain(region_code), industries=industry, is_active=True)
             .exclude(kind="committee").order_by("-region_id", "id").first())
 
 
-def _event(hazard, actor, action, *, from_status="", to_status="", note="", data=None):
-    return HazardEvent.objects.create(
-        hazard=hazard, actor=actor if actor is not None and actor.pk else None,
-        actor_name=actor.display_name if actor is not None and actor.pk else "系统", action=action,
-        from_status=from_status, to_status=to_status, note=note, data=jsonable(data or {}),
-    )
+def hazard_event(hazard, action, *, actor=None, note="", data=None, from_status="", to_status=""):
+    """Append an event to the hazard's timeline (the system acts when `actor` is None). The hazards
+    Timeline registered with the platform writes through here, so `core.timeline.record_event` does too."""
+    return HazardEvent.objects.create(hazard=hazard, action=action, from_status=from_status, to_status=to_status,
+                                      note=note, data=jsonable(data or {}), **actor_fields(actor))
+
+
+def enterprise_contacts(hazard):
+    """The enterprise's users (inbox) and its 主要负责人 and 实际控制人 (SMS): "及时告知"."""
+    enterprise = hazard.enterprise
+    if enterprise is None:
+        return [], []
+    return (list(enterprise.users.filter(is_active=True)),
+            [(f"{enterprise.principal}（主要负责人）", enterprise.principal_phone),
+             (f"{enterprise.controller}（实际控制人）", enterprise.controller_phone)])
 
 
 def _notify_enterprise(hazard, subject, body):
-    """Tell the enterprise's 主要负责人 and 实际控制人 (SMS) and its users (inbox): "及时告知"."""
-    enterprise = hazard.enterprise
-    if enterprise is None:
-        return []
-    contacts = [(f"{enterprise.principal}（主要负责人）", enterprise.principal_phone),
-                (f"{enterprise.controller}（实际控制人）", enterprise.controller_phone)]
-    return notify(subject=subject, body=body, url=f"/hazards/{hazard.pk}/", users=enterprise.users.all(),
-                  contacts=contacts, obj=hazard, region_code=hazard.region_id)
+    users, contacts = enterprise_contacts(hazard)
+    return notify(subject=subject, body=body, url=hazard.get_absolute_url(), users=users, contacts=contacts,
+                  obj=hazard, region_code=hazard.region_id)
 
 
 def _lock(hazard):
@@ -229,7 +232,7 @@ def hazard_report(*, actor, data, files=(), today=None):
     hazard.save()
     if not scope_allows(actor, hazard):
         raise ScopeError("该隐患不在您的管辖范围内，未保存。")
-    _event(hazard, actor, "report", to_status=Status.REPORTED, note=Channel(hazard.channel).label,
+    hazard_event(hazard, "report", actor=actor, to_status=Status.REPORTED, note=Channel(hazard.channel).label,
            data={"repeat_of": hazard.repeat_of.number if hazard.repeat_of else None})
     for upload in files:
         _attach(hazard, actor, AttachmentKind.FOUND, upload)
@@ -308,7 +311,7 @@ def hazard_transition(*, actor, hazard, action, note="", target=None, rectified_
     if updated != 1:
         latest = Hazard.objects.get(pk=current.pk)
         raise ApplicationError(f"该隐患已被他人处理（当前状态：{Status(latest.status).label}），请刷新后查看。", code="conflict")
-    _event(current, actor, action, from_status=current.status, to_status=spec.target, note=note, data=data)
+    hazard_event(current, action, actor=actor, from_status=current.status, to_status=spec.target, note=note, data=data)
     audit_record(actor=actor, action=f"hazard.{action}", obj=current,
                  data={"from": current.status, "to": spec.target, "note": note, **data})
     current.refresh_from_db()
@@ -316,7 +319,7 @@ def hazard_transition(*, actor, hazard, action, note="", target=None, rectified_
         _notify_enterprise(current, f"隐患已核实：{current.number}",
                            f"贵单位隐患“{current.description[:60]}”已核实为{current.get_level_display()}，请于 {current.deadline} 前完成整改。")
     elif action == "merge":
-        _event(fields["merged_into"], actor, "merged_in", note=f"{current.number}（{current.get_channel_display()}）已合并至此", data={"duplicate": current.number})
+        hazard_event(fields["merged_into"], "merged_in", actor=actor, note=f"{current.number}（{current.get_channel_display()}）已合并至此", data={"duplicate": current.number})
     return current
 
 
@@ -361,7 +364,7 @@ def hazard_update_plan(*, actor, hazard, data):
     current.save()
     diff = changes(before, {f: getattr(current, f) for f in EDITABLE})
     if diff:
-        _event(current, actor, "edit_plan", note="更新整改方案", data={"fields": sorted(diff)})
+        hazard_event(current, "edit_plan", actor=actor, note="更新整改方案", data={"fields": sorted(diff)})
         audit_record(actor=actor, action="hazard.edit_plan", obj=current, data={"changes": diff})
     return current
 
@@ -383,7 +386,7 @@ def hazard_list(*, actor, hazard, note=""):
     previous = current.listed_unit.name if current.listed_unit else ""
     Hazard.objects.filter(pk=current.pk).update(listed_level=level, listed_unit=unit, listed_at=timezone.now(), updated_at=timezone.now())
     current.refresh_from_db()
-    _event(current, actor, "list", note=note or f"{unit.name}{level.label}", data={"level": level, "unit": unit.name, "previous": previous})
+    hazard_event(current, "list", actor=actor, note=note or f"{unit.name}{level.label}", data={"level": level, "unit": unit.name, "previous": previous})
     audit_record(actor=actor, action="hazard.list", obj=current, data={"level": level, "unit": unit.pk, "previous": previous, "note": note})
     _notify_enterprise(current, f"隐患挂牌督办：{current.number}",
                        f"贵单位隐患“{current.description[:60]}”已由{unit.name}挂牌督办，请于 {current.deadline} 前完成整改并申请销号。")
@@ -412,7 +415,7 @@ def hazard_request_extension(*, actor, hazard, new_deadline, reason, today=None)
     if errors:
         _fail(errors)
     extension = HazardExtension.objects.create(hazard=current, requested_by=actor, old_deadline=current.deadline, new_deadline=new, reason=reason.strip())
-    _event(current, actor, "request_extension", note=reason.strip(), data={"from": current.deadline, "to": new})
+    hazard_event(current, "request_extension", actor=actor, note=reason.strip(), data={"from": current.deadline, "to": new})
     audit_record(actor=actor, action="hazard.request_extension", obj=current, data={"from": current.deadline, "to": new, "reason": reason})
     return extension
 
@@ -431,7 +434,7 @@ def hazard_decide_extension(*, actor, extension, grant, note=""):
         raise ApplicationError("该延期申请已被处理。", code="conflict")
     if grant:
         Hazard.objects.filter(pk=current.pk).update(deadline=extension.new_deadline, updated_at=timezone.now())
-    _event(current, actor, "grant_extension" if grant else "refuse_extension", note=note,
+    hazard_event(current, "grant_extension" if grant else "refuse_extension", actor=actor, note=note,
            data={"from": extension.old_deadline, "to": extension.new_deadline})
     audit_record(actor=actor, action="hazard.grant_extension" if grant else "hazard.refuse_extension", obj=current,
                  data={"from": extension.old_deadline, "to": extension.new_deadline, "note": note})
@@ -440,7 +443,8 @@ def hazard_decide_extension(*, actor, extension, grant, note=""):
 
 
 def _attach(hazard, actor, kind, upload):
-    return evidence.store_upload(HazardAttachment(hazard=hazard, kind=kind, uploaded_by=actor), upload, hazard.region_id)
+    return store_upload(HazardAttachment(hazard=hazard, kind=kind, uploaded_by=actor), upload,
+                        size_rule="hazard.attachment_max_mb", region_code=hazard.region_id)
 
 
 @transaction.atomic
@@ -454,7 +458,7 @@ def hazard_attach(*, actor, hazard, kind, files):
     if not files:
         raise ApplicationError("请选择要上传的文件。")
     saved = [_attach(current, actor, kind, upload) for upload in files]
-    _event(current, actor, "attach", note=f"{AttachmentKind(kind).label} {len(saved)} 个文件",
+    hazard_event(current, "attach", actor=actor, note=f"{AttachmentKind(kind).label} {len(saved)} 个文件",
            data={"kind": kind, "files": [a.original_name for a in saved], "sha256": [a.sha256 for a in saved]})
     audit_record(actor=actor, action="hazard.attach", obj=current, data={"kind": kind, "sha256": [a.sha256 for a in saved]})
     return saved

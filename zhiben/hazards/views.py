@@ -10,13 +10,12 @@ from django.views.decorators.http import require_POST
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import apply_service_errors
 from zhiben.core.views import download, evidence_response, paginate, query_without, require_capability
-from zhiben.regions.models import Industry, Region
 
 from . import selectors, services
-from .choices import Category, Channel, Level, Status
 from .exports import ledger_xlsx
 from .forms import (
-    AttachForm, ExtensionDecisionForm, ExtensionRequestForm, HazardReportForm, LedgerImportForm, PlanForm, TransitionForm,
+    AttachForm, ExtensionDecisionForm, ExtensionRequestForm, HazardFilterForm, HazardReportForm, LedgerImportForm, PlanForm,
+    TransitionForm,
 )
 from .models import Hazard, HazardAttachment, HazardExtension
 from .workflow import TRANSITIONS, allowed_actions
@@ -27,11 +26,10 @@ def hazard_list(request):
     require_capability(request.user, "hazard.view")
     qs = selectors.hazard_list(user=request.user, filters=request.GET)
     context = {
+        "form": HazardFilterForm(initial=request.GET.dict(), user=request.user),  # shown as given; the rows use the same values
         "page": paginate(request, qs), "query": query_without(request, "page"), "sort_query": query_without(request, "page", "sort"),
         "export_query": query_without(request, "page"), "today": timezone.localdate(),
-        "regions": Region.objects.for_user(request.user).filter(level__in=[3, 4, 5]).order_by("code")[:500],
-        "industries": Industry.objects.all(), "levels": Level.choices, "statuses": Status.choices, "channels": Channel.choices,
-        "categories": Category.choices, "can_report": request.user.can("hazard.report"),
+        "can_report": request.user.can("hazard.report"),
         "can_import": request.user.can("hazard.import"), "can_export": request.user.can("hazard.export"),
     }
     return render(request, "hazards/hazard_list.html", context)

@@ -6,3 +6,5 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
     verbose_name = "通知"
 
+    def ready(self):
+        from . import hooks  # noqa: F401  (registers with zhiben.core.registry)

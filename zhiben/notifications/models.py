@@ -87,3 +87,26 @@ class NotificationPreference(models.Model):
         if self.dingtalk_enabled and self.dingtalk_userid:
             found[Channel.DINGTALK] = self.dingtalk_userid
         return found
+
+
+class ReminderRecord(models.Model):
+    """A reminder sent: one per kind, object and deadline. The unique constraint makes it happen once,
+    even when several workers run at the same moment; a new deadline (an extension) is a new reminder."""
+
+    SCOPE = {"region": "region_code"}
+
+    kind = models.CharField("提醒种类", max_length=40)
+    object_id = models.CharField("对象ID", max_length=64)
+    deadline = models.DateField("期限")
+    region_code = models.CharField("区划", max_length=12, blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = verbose_name_plural = "到期提醒记录"
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id", "deadline"], name="reminder_once_per_deadline")]
+
+    def __str__(self):
+        return f"{self.kind}#{self.object_id}@{self.deadline}"

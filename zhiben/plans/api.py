@@ -3,12 +3,13 @@ reports and their review. Everything honours scope: another jurisdiction's plan 
 
 from datetime import date
 
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from zhiben.core.views import require_capability
 
 from . import selectors, services
+from .filters import TASK_FILTERS
 from .models import ProgressReport
 
 router = Router(tags=["行动方案"])
@@ -203,11 +204,15 @@ def list_plans(request, kind: str = "", status: str = "", region: str = "", year
     return selectors.plan_list(user=request.user, filters={"kind": kind, "status": status, "region": region, "year": year, "q": q})
 
 
+TaskFilters = TASK_FILTERS.schema("TaskFilters")
+PlanTaskFilters = TASK_FILTERS.schema("PlanTaskFilters", exclude=("plan",))
+
+
 @router.get("/tasks", response=list[TaskOut])
 @paginate(PageNumberPagination, page_size=100)
-def list_tasks(request, plan: str = "", unit: str = "", action: str = "", status: str = "", overdue: str = "", q: str = ""):
-    """Tasks across the plans in scope. `status`: not_started, in_progress, completed, overdue; `overdue`: 1 or 0."""
-    return _tasks(request, {"plan": plan, "unit": unit, "action": action, "status": status, "overdue": overdue, "q": q})
+def list_tasks(request, filters: Query[TaskFilters]):
+    """Tasks across the plans in scope: the same filters as the task list page (plans/filters.py)."""
+    return _tasks(request, filters.dict())
 
 
 @router.get("/tasks/{int:pk}", response=TaskDetailOut)
@@ -250,6 +255,6 @@ def get_plan(request, pk: int):
 
 @router.get("/{int:pk}/tasks", response=list[TaskOut])
 @paginate(PageNumberPagination, page_size=100)
-def list_plan_tasks(request, pk: int, unit: str = "", action: str = "", status: str = "", overdue: str = "", q: str = ""):
+def list_plan_tasks(request, pk: int, filters: Query[PlanTaskFilters]):
     plan = selectors.plan_get(user=request.user, pk=pk)
-    return _tasks(request, {"plan": str(plan.pk), "unit": unit, "action": action, "status": status, "overdue": overdue, "q": q})
+    return _tasks(request, {**filters.dict(), "plan": str(plan.pk)})

@@ -2,11 +2,16 @@
 
 from django import forms
 
-from zhiben.hazards.forms import MultipleFileField, MultipleFileInput
+from zhiben.core.evidence import evidence_field
 from zhiben.regions.models import Region
 
 from .choices import Direction, Granularity, Kind
+from .filters import TASK_FILTERS
 from .models import Plan
+
+
+# The task list's filter form, made from the one declaration the selector and the API use too.
+TaskFilterForm = TASK_FILTERS.form_class("TaskFilterForm")
 
 
 class UploadForm(forms.Form):
@@ -45,8 +50,7 @@ class ReportForm(forms.Form):
     percentage = forms.IntegerField(label="完成进度（%）", min_value=0, max_value=100, initial=0)
     text = forms.CharField(label="工作进展", widget=forms.Textarea(attrs={"rows": 4}),
                            help_text="已开展的工作、取得的成效、存在的问题和下一步措施")
-    files = MultipleFileField(label="佐证材料", required=False,
-                              widget=MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx", "multiple": True}))
+    files = evidence_field("佐证材料", camera=False)
 
     def __init__(self, *args, task=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from zhiben.core.scoping import LEVEL_PREFIX, in_subtree, subtree_range
+from zhiben.core.scoping import region_chain, subtree_range
 from zhiben.plans.parsing import match_units
 from zhiben.regions.models import Unit
 
@@ -20,12 +20,6 @@ from zhiben.regions.models import Unit
 CHOICE_NEW, CHOICE_TEXT = "new", "text"
 _COLLECTIVE = re.compile(r"有关|相关|各|成员单位$|^(?:镇|区|县|街道)?(?:安委会|政府|党委)$|领导|干部|书记|主任|负责人|人员|企业$|主体$"
                          r"|长$|委员$|成员$")
-
-
-def region_chain(code):
-    """The codes of `code` and its ancestors, nearest first."""
-    chain = sorted({code[:n].ljust(12, "0") for n in LEVEL_PREFIX.values()}, reverse=True)
-    return [c for c in chain if in_subtree(code, c)]
 
 
 def _level_word(region_name):

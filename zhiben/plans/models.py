@@ -6,6 +6,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from zhiben.core.models import BaseModel, EvidenceFile, ScopedQuerySet
@@ -75,6 +76,9 @@ class Plan(BaseModel):
     def __str__(self):
         version = f"（第{self.version}版）" if self.version > 1 else ""
         return f"{self.title}{version}"
+
+    def get_absolute_url(self):
+        return reverse("plans:detail", args=[self.pk])
 
     @property
     def years(self):
@@ -149,6 +153,9 @@ class Task(BaseModel):
     def __str__(self):
         return f"{self.sort}. {self.content[:40]}"
 
+    def get_absolute_url(self):
+        return reverse("plans:task", args=[self.pk])
+
     @property
     def dates(self):
         return [date.fromisoformat(d) for d in self.due_dates or []]
@@ -216,6 +223,10 @@ class Milestone(models.Model):
     def __str__(self):
         return f"{self.task_id} {self.label}"
 
+    def get_absolute_url(self):
+        """A milestone is shown on its task's page."""
+        return self.task.get_absolute_url()
+
     def is_overdue(self, today=None):
         today = today or timezone.localdate()
         return self.status != MilestoneStatus.COMPLETED and self.due_date < today
@@ -255,6 +266,10 @@ class ProgressReport(BaseModel):
 
     def __str__(self):
         return f"{self.unit} · {self.task_id} · {self.percentage}%"
+
+    def get_absolute_url(self):
+        """A report has no page of its own: it is shown, and reviewed, on its task's page."""
+        return reverse("plans:task", args=[self.task_id]) + f"#report-{self.pk}"
 
 
 class ProgressEvent(models.Model):
@@ -400,3 +415,6 @@ class PlanDraft(models.Model):
 
     def __str__(self):
         return f"{self.title or self.filename}（待确认）"
+
+    def get_absolute_url(self):
+        return reverse("plans:draft", args=[self.pk])

@@ -10,11 +10,11 @@ from django.db.models.fields import CharField
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from zhiben.core.scoping import subtree_q
+from zhiben.core.scoping import region_chain, subtree_q
 from zhiben.regions.models import Region
 
 from .choices import OWNER_ROLES, DisplayStatus, Granularity, Kind, MilestoneStatus, PlanStatus, ReportStatus
-from .matching import region_chain
+from .filters import TASK_FILTERS
 from .models import Milestone, Plan, PlanFiling, ProgressReport, Task, TaskUnit
 from .schedule import periods
 
@@ -78,32 +78,9 @@ def with_state(qs, today=None):
 
 
 def task_list(*, user, filters=None, today=None):
-    """Tasks `user` may see with their state, filtered by plan, unit, action, status, overdue, keyword."""
-    filters = filters or {}
-    qs = visible_tasks(user)
-    plan = str(filters.get("plan") or "").strip()
-    if plan.isdigit():
-        qs = qs.filter(plan_id=int(plan))
-    unit = str(filters.get("unit") or "").strip()
-    if unit.isdigit():
-        qs = qs.filter(pk__in=TaskUnit.objects.filter(unit_id=int(unit)).values("task_id"))
-    elif unit:
-        qs = qs.filter(pk__in=TaskUnit.objects.filter(Q(name=unit) | Q(unit__name=unit)).values("task_id"))
-    action = str(filters.get("action") or "").strip()
-    if action.isdigit():
-        qs = qs.filter(action_id=int(action))
-    q = str(filters.get("q") or "").strip()
-    if q:
-        qs = qs.filter(content__icontains=q)
-    qs = with_state(qs, today)
-    status = filters.get("status")
-    if status in DisplayStatus.values:
-        qs = qs.filter(state=status)
-    overdue = filters.get("overdue")
-    if overdue in ("1", "true", True):
-        qs = qs.filter(ms_overdue__gt=0)
-    elif overdue in ("0", "false", False):
-        qs = qs.filter(ms_overdue=0)
+    """Tasks `user` may see with their state, narrowed by `filters` (any of TASK_FILTERS: plan, unit,
+    action, status, overdue, keyword) — the page and the API share it."""
+    qs = TASK_FILTERS.filter(with_state(visible_tasks(user), today), filters, user=user, today=today)
     return qs.select_related("plan", "action", "key_task").order_by("plan_id", "sort", "id")
 
 

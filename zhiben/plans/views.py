@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -16,7 +17,7 @@ from zhiben.core.views import DOCX, download, evidence_response, paginate, query
 from . import drafts, exports, selectors, services
 from .choices import DisplayStatus, Granularity, Kind, PlanStatus, ReportStatus, UnitRole
 from .forms import (
-    BoardFilterForm, IndicatorForm, IndicatorValueForm, MetaForm, ReportForm, ReviewForm, TaskForm, UploadForm,
+    BoardFilterForm, IndicatorForm, IndicatorValueForm, MetaForm, ReportForm, ReviewForm, TaskFilterForm, TaskForm, UploadForm,
 )
 from .matching import candidate_units, match_names
 from .models import Indicator, Plan, PlanFiling, ProgressAttachment, ProgressReport, TaskUnit
@@ -303,7 +304,7 @@ def indicator_add(request, pk):
         _done(request, lambda: services.indicator_save(actor=request.user, plan=plan, data=form.cleaned_data), "指标已添加。")
     else:
         messages.error(request, "请填写指标名称、目标值、达标方向和统计周期。")
-    return redirect(f"/plans/{plan.pk}/#indicators")
+    return redirect(plan.get_absolute_url() + "#indicators")
 
 
 @login_required
@@ -318,7 +319,7 @@ def indicator_report(request, pk):
                                                          value=d["value"], note=d["note"]), "指标数值已报送。")
     else:
         messages.error(request, "请填写统计期和数值。")
-    return redirect(f"/plans/{indicator.plan_id}/#indicators")
+    return redirect(reverse("plans:detail", args=[indicator.plan_id]) + "#indicators")
 
 
 # ---------------------------------------------------------------- tasks and progress reports
@@ -333,11 +334,10 @@ def task_list(request):
     assignments = selectors.task_assignments(page.object_list)
     rows = [(t, "、".join(a.display_name + ("（牵头）" if a.role == UnitRole.LEAD else "")
                          for a in assignments.get(t.pk, []) if a.role != UnitRole.COOPERATING)) for t in page]
-    units = candidate_units(request.user.region_id) if request.user.region_id else []
     return render(request, "plans/task_list.html", {
         "page": page, "rows": rows, "query": query_without(request, "page"), "filters": filters,
-        "statuses": DisplayStatus.choices, "units": units, "today": timezone.localdate(),
-        "plans": Plan.objects.visible_to(request.user).select_related("region").order_by("-id")[:100],
+        "form": TaskFilterForm(initial=filters.dict(), user=request.user),  # shown as given; the rows use the same values
+        "statuses": DisplayStatus.choices, "today": timezone.localdate(),
     })
 
 

@@ -1,9 +1,10 @@
 """Jurisdictions, regulatory industry domains and government units."""
 
 from django.db import models
+from django.urls import reverse
 
 from zhiben.core.models import BaseModel, ScopedQuerySet
-from zhiben.core.scoping import subtree_range
+from zhiben.core.scoping import LEVEL_PREFIX, region_chain, subtree_range
 
 from .choices import Level, UnitKind
 
@@ -33,19 +34,16 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("regions:region_detail", args=[self.code])
+
     @property
     def short_code(self):
-        from zhiben.core.scoping import LEVEL_PREFIX
-
         return self.code[: LEVEL_PREFIX[self.level]]
 
     def ancestors(self):
-        """Ancestors from the root down, excluding self."""
-        chain, node = [], self.parent
-        while node is not None:
-            chain.append(node)
-            node = node.parent
-        return list(reversed(chain))
+        """Ancestors from the root down, excluding self (one query)."""
+        return list(Region.objects.filter(code__in=region_chain(self.code)[1:]).order_by("code"))
 
     @property
     def full_name(self):
@@ -58,7 +56,6 @@ class Industry(models.Model):
     code = models.SlugField("代码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=40, unique=True)
     high_risk = models.BooleanField("高危行业", default=False)
-    gbt4754_prefixes = models.CharField("对应国民经济行业代码前缀", max_length=200, blank=True, help_text="以逗号分隔，如 31,32")
     sort = models.PositiveSmallIntegerField("排序", default=0)
 
     class Meta:
@@ -92,3 +89,6 @@ class Unit(BaseModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("regions:unit_detail", args=[self.pk])

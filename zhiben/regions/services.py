@@ -21,8 +21,6 @@ def parent_code(code):
     return code[:keep].ljust(12, "0")
 
 
-
-
 @transaction.atomic
 def region_import(*, actor, rows, columns=None):
     """Create or rename regions from (row_number, code, name) triples, all or nothing.

@@ -2,12 +2,13 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    """The national default template of each kind (region ''), from zhiben.documents.defaults."""
-    from zhiben.documents.defaults import DEFAULT_TEMPLATES
+    """The national default template (region '') of each kind the modules register (zhiben.core.registry)."""
+    from zhiben.core.registry import ordered
 
     DocumentTemplate = apps.get_model("documents", "DocumentTemplate")
-    for kind, text in DEFAULT_TEMPLATES.items():
-        DocumentTemplate.objects.get_or_create(kind=kind.value, region_code="", defaults=dict(text))
+    for kind in ordered("document_kinds"):
+        text = {name: kind.template.get(name, "") for name in ("title", "body", "table")}
+        DocumentTemplate.objects.get_or_create(kind=kind.key, region_code="", defaults=text)
 
 
 class Migration(migrations.Migration):

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test import TransactionTestCase
 
 from zhiben.documents import services
-from zhiben.documents.choices import Kind
+from zhiben.hazards.documents import Kind
 from zhiben.documents.models import Document
 from zhiben.testing import at_once, build_cast, make_user
 
@@ -22,7 +22,7 @@ class ConcurrentIssueTests(TransactionTestCase):
 
     def test_two_at_once_get_consecutive_numbers(self):
         actors = [self.alice, self.alice2, self.alice, None]
-        results = at_once(*(lambda actor=actor: services.document_issue(actor=actor, kind=Kind.SUPERVISION_LETTER, hazard=self.hazard,
+        results = at_once(*(lambda actor=actor: services.document_issue(actor=actor, kind=Kind.SUPERVISION_LETTER, subject=self.hazard,
                                                                         unit=self.unit_office_a, extra={"逾期天数": 3})
                             for actor in actors))
         outcomes = [repr(r) if isinstance(r, Exception) else r.number for r in results]

@@ -9,7 +9,7 @@ from docx.oxml.ns import qn
 from django.test import SimpleTestCase
 
 from zhiben.documents import services
-from zhiben.documents.choices import Kind
+from zhiben.hazards.documents import Kind
 from zhiben.documents.render import LINE_PT, Layout, paragraph_runs, render_docx, render_html, render_pdf
 from zhiben.testing import CastTestCase
 
@@ -24,7 +24,7 @@ class IssuedFileTests(CastTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.hazard = listed_hazard(cls)
-        cls.document = services.document_issue(actor=cls.alice, kind=Kind.LISTING_NOTICE, hazard=cls.hazard,
+        cls.document = services.document_issue(actor=cls.alice, kind=Kind.LISTING_NOTICE, subject=cls.hazard,
                                                extra={"联系人": "王敏", "联系电话": "023-65000000"})
 
     def test_pdf_has_the_chinese_title_and_number_as_text(self):

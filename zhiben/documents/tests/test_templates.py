@@ -4,9 +4,8 @@ from django.urls import reverse
 
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.models import Counter
-from zhiben.documents import services
-from zhiben.documents.choices import Kind
-from zhiben.documents.defaults import DEFAULT_TEMPLATES
+from zhiben.documents import kinds, services
+from zhiben.hazards.documents import Kind
 from zhiben.documents.models import Document, DocumentTemplate
 from zhiben.testing import CastTestCase
 
@@ -16,11 +15,12 @@ NOTICE = Kind.RECTIFICATION_NOTICE
 
 
 class TemplateRuleTests(CastTestCase):
-    def test_defaults_are_seeded_for_all_six_kinds(self):
-        self.assertEqual(set(DocumentTemplate.objects.filter(region_code="").values_list("kind", flat=True)), set(Kind.values))
-        for kind in Kind:
-            text = DEFAULT_TEMPLATES[kind]
-            services.placeholders.check(kind, **text)  # every default passes its own check
+    def test_defaults_are_seeded_for_every_registered_kind(self):
+        seeded = set(DocumentTemplate.objects.filter(region_code="").values_list("kind", flat=True))
+        self.assertEqual(seeded, {kind.key for kind in kinds.all_kinds()})
+        self.assertLessEqual(set(Kind.values), seeded)  # the six hazard kinds
+        for kind in kinds.all_kinds():
+            services.placeholders.check(kind, **kind.template)  # every default passes its own check
 
     def test_unknown_placeholder_is_refused_on_save(self):
         with self.assertRaises(ApplicationError) as caught:
@@ -46,7 +46,7 @@ class TemplateRuleTests(CastTestCase):
         # a row written around the checks (e.g. by hand in the database) is caught when rendering
         DocumentTemplate.objects.create(kind=NOTICE, region_code=self.county_a.code, title="整改通知", body="{{单位名称}}：请{{罚款金额}}。")
         with self.assertRaises(ApplicationError) as caught:
-            services.document_issue(actor=self.alice, kind=NOTICE, hazard=hazard)
+            services.document_issue(actor=self.alice, kind=NOTICE, subject=hazard)
         self.assertIn("{{罚款金额}}", caught.exception.message)
         self.assertFalse(Document.objects.exists())
         self.assertFalse(Counter.objects.filter(key__startswith="document:").exclude(value=0).exists())
@@ -54,7 +54,7 @@ class TemplateRuleTests(CastTestCase):
     def test_nearest_jurisdiction_wins(self):
         hazard = verified_hazard(self)
         services.template_save(actor=self.alice, kind=NOTICE, title="沙坪坝区隐患整改通知书", body="{{单位名称}}请于{{整改期限}}前整改。")
-        town = services.document_issue(actor=self.erin, kind=NOTICE, hazard=hazard)  # 凤凰镇 is inside 沙坪坝区
+        town = services.document_issue(actor=self.erin, kind=NOTICE, subject=hazard)  # 凤凰镇 is inside 沙坪坝区
         self.assertEqual(town.title, "沙坪坝区隐患整改通知书")
         self.assertEqual(services.template_for(NOTICE, self.county_b.code)["title"], "隐患整改通知书")
         services.template_reset(actor=self.alice, kind=NOTICE)
@@ -62,7 +62,7 @@ class TemplateRuleTests(CastTestCase):
 
     def test_missing_value_prints_a_blank_to_fill_in(self):
         hazard = verified_hazard(self)
-        document = services.document_issue(actor=self.alice, kind=Kind.INTERVIEW_NOTICE, hazard=hazard)
+        document = services.document_issue(actor=self.alice, kind=Kind.INTERVIEW_NOTICE, subject=hazard)
         self.assertIn("约谈时间：＿＿＿＿＿＿", document.body)
 
 

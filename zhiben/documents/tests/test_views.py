@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from zhiben.documents import services
-from zhiben.documents.choices import Kind
+from zhiben.hazards.documents import Kind
 from zhiben.documents.models import Document
 from zhiben.hazards.tests.helpers import ready, report
 from zhiben.testing import CastTestCase
@@ -16,9 +16,9 @@ class DocumentPageTests(CastTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.hazard = verified_hazard(cls)
-        cls.document = services.document_issue(actor=cls.alice, kind=Kind.RECTIFICATION_NOTICE, hazard=cls.hazard)
+        cls.document = services.document_issue(actor=cls.alice, kind=Kind.RECTIFICATION_NOTICE, subject=cls.hazard)
         other = ready(report(cls.alice, cls.enterprise_a_construction, description="脚手架未设置连墙件"), cls.erin)
-        cls.other = services.document_issue(actor=cls.alice, kind=Kind.SUPERVISION_LETTER, hazard=other)
+        cls.other = services.document_issue(actor=cls.alice, kind=Kind.SUPERVISION_LETTER, subject=other)
 
     def urls(self, document):
         return [reverse("documents:detail", args=[document.pk]), reverse("documents:file", args=[document.pk, "pdf"]),
@@ -85,35 +85,35 @@ class IssueFromHazardTests(CastTestCase):
         self.assertContains(page, "<h2>公文</h2>", html=True)
         self.assertContains(page, 'data-kind="rectification_notice"')
         self.assertNotContains(page, 'data-kind="listing_notice"')
-        document = services.document_issue(actor=self.alice, kind=Kind.RECTIFICATION_NOTICE, hazard=self.hazard)
+        document = services.document_issue(actor=self.alice, kind=Kind.RECTIFICATION_NOTICE, subject=self.hazard)
         page = self.login(self.dave).get(url)
         self.assertContains(page, document.number)
         self.assertNotContains(page, "data-kind=")
 
     def test_issue_interview_notice_through_the_form(self):
         client = self.login(self.alice)
-        url = reverse("documents:issue", args=[self.hazard.pk, Kind.INTERVIEW_NOTICE])
+        url = reverse("documents:issue", args=["hazards.hazard", self.hazard.pk, Kind.INTERVIEW_NOTICE])
         self.assertContains(client.get(url), "约谈地点")
-        response = client.post(url, {"contact": "王敏", "phone": "023-65000000", "interview_time": "2026年3月9日上午9时", "interview_place": "区应急局301会议室"})
+        response = client.post(url, {"联系人": "王敏", "联系电话": "023-65000000", "约谈时间": "2026年3月9日上午9时", "约谈地点": "区应急局301会议室"})
         document = Document.objects.get()
         self.assertRedirects(response, reverse("documents:detail", args=[document.pk]))
         self.assertIn("约谈地点：区应急局301会议室。", document.body)
         self.assertIn("联系人：王敏", document.body)
 
     def test_leader_cannot_issue(self):
-        url = reverse("documents:issue", args=[self.hazard.pk, Kind.RECTIFICATION_NOTICE])
+        url = reverse("documents:issue", args=["hazards.hazard", self.hazard.pk, Kind.RECTIFICATION_NOTICE])
         client = self.login(self.dave)
         self.assertEqual(client.get(url).status_code, 403)
         self.assertEqual(client.post(url, {}).status_code, 403)
         self.assertFalse(Document.objects.exists())
 
     def test_out_of_scope_hazard_is_404(self):
-        url = reverse("documents:issue", args=[self.hazard.pk, Kind.RECTIFICATION_NOTICE])
+        url = reverse("documents:issue", args=["hazards.hazard", self.hazard.pk, Kind.RECTIFICATION_NOTICE])
         self.assertEqual(self.login(self.charlie).post(url, {}).status_code, 404)
         self.assertFalse(Document.objects.exists())
 
     def test_state_not_allowing_the_kind_shows_the_reason(self):
-        url = reverse("documents:issue", args=[self.hazard.pk, Kind.CLOSURE_FORM])
+        url = reverse("documents:issue", args=["hazards.hazard", self.hazard.pk, Kind.CLOSURE_FORM])
         client = self.login(self.alice)
         self.assertContains(client.get(url), "申请销号或已销号后才能生成销号审批表")
         client.post(url, {})

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from zhiben.audit.models import AuditEvent
 from zhiben.core.exceptions import ApplicationError
+from zhiben.core.services import rule_save
 from zhiben.duties import services
 from zhiben.duties.choices import Compliance, ReportStatus
 from zhiben.duties.models import DutyEvent, PeriodReport
@@ -189,29 +190,31 @@ class TickTests(CastTestCase):
         latecomer = make_enterprise(self.village_a2, "construction", name="新入驻建材有限公司")
         Enterprise.objects.filter(pk=latecomer.pk).update(created_at=at(date(2030, 7, 28)))
         self.assertEqual(services.duties_tick(today=date(2030, 7, 10)), {"reminders": 2, "overdue": 0})
-        services.duty_rule_save(actor=self.alice, key="duty.quarterly.deadline", region_code=self.county_a.code, value={"month": 1, "day": 25})
+        rule_save(actor=self.alice, key="duty.quarterly.deadline", region_code=self.county_a.code, value={"month": 1, "day": 25})
         self.assertEqual(services.duties_tick(today=date(2030, 7, 18)), {"reminders": 2, "overdue": 0})  # new deadline 07-25
         self.assertEqual(services.duties_tick(today=date(2030, 7, 26)), {"reminders": 0, "overdue": 2})
         self.assertFalse(DutyEvent.objects.filter(report__enterprise__in=[self.enterprise_b, latecomer]).exists())
 
     def test_the_job_is_registered(self):
-        from zhiben.core.jobs import JOBS
+        from zhiben.core.registry import registry
 
-        self.assertIn("zhiben.duties.services.duties_tick", [path for _, path in JOBS])
+        self.assertIs(registry["jobs"]["duties"].run, services.duties_tick)
 
 
 class RuleSaveTests(CastTestCase):
+    """The deadline rules are saved by the platform's one rule service (core.services.rule_save)."""
+
     def test_committee_admin_sets_own_jurisdiction_only(self):
-        services.duty_rule_save(actor=self.alice, key="duty.annual.deadline", region_code=self.county_a.code, value={"month": 2, "day": 28})
+        rule_save(actor=self.alice, key="duty.annual.deadline", region_code=self.county_a.code, value={"month": 2, "day": 28})
         self.assertEqual(services.deadline_for(Period(2026), self.enterprise_a.region_id), date(2027, 2, 28))
         with self.assertRaisesMessage(ApplicationError, "本辖区"):
-            services.duty_rule_save(actor=self.charlie, key="duty.annual.deadline", region_code=self.county_a.code, value={"days": 5})
+            rule_save(actor=self.charlie, key="duty.annual.deadline", region_code=self.county_a.code, value={"days": 5})
         with self.assertRaisesMessage(ApplicationError, "本辖区"):
-            services.duty_rule_save(actor=self.alice, key="duty.annual.deadline", region_code="", value={"days": 5})
+            rule_save(actor=self.alice, key="duty.annual.deadline", region_code="", value={"days": 5})
         with self.assertRaises(ApplicationError):
-            services.duty_rule_save(actor=self.dave, key="duty.annual.deadline", region_code=self.county_a.code, value={"days": 5})
+            rule_save(actor=self.dave, key="duty.annual.deadline", region_code=self.county_a.code, value={"days": 5})
         with self.assertRaisesMessage(ApplicationError, "1 至 12"):
-            services.duty_rule_save(actor=self.alice, key="duty.annual.deadline", region_code=self.county_a.code, value={"month": 0, "day": 5})
-        services.duty_rule_save(actor=self.alice, key="duty.annual.deadline", region_code=self.county_a.code, value=None)
+            rule_save(actor=self.alice, key="duty.annual.deadline", region_code=self.county_a.code, value={"month": 0, "day": 5})
+        rule_save(actor=self.alice, key="duty.annual.deadline", region_code=self.county_a.code, value=None)
         self.assertEqual(services.deadline_for(Period(2026), self.enterprise_a.region_id), date(2027, 1, 31))
-        self.assertEqual(AuditEvent.objects.filter(action="duty.rule_save").count(), 2)
+        self.assertEqual(AuditEvent.objects.filter(action="rule.save").count(), 2)

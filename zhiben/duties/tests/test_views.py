@@ -50,7 +50,7 @@ class EnterprisePagesTests(CastTestCase):
         self.assertEqual(self.client.get(f"/duties/{other.pk}/").status_code, 404)
         self.assertEqual(self.client.post(f"/duties/{other.pk}/submit/").status_code, 404)
         self.assertEqual(self.client.get("/duties/compliance/").status_code, 403)
-        self.assertEqual(self.client.get("/duties/rules/").status_code, 403)
+        self.assertEqual(self.client.get("/rules/").status_code, 403)
 
 
 class SupervisorPagesTests(CastTestCase):
@@ -102,20 +102,24 @@ class SupervisorPagesTests(CastTestCase):
         self.assertEqual(by_name[self.enterprise_a.name][9], "王建国")
         self.assertEqual(self.login(self.emma).get(f"/duties/compliance/export/?period={self.period.code}").status_code, 403)
 
-    def test_deadline_rules_page(self):
+    def test_deadline_rules_are_set_on_the_platform_rules_page(self):
         self.login(self.alice)
-        response = self.client.get("/duties/rules/")
+        self.assertRedirects(self.client.get("/duties/rules/"), "/rules/", status_code=301)
+        self.assertContains(self.client.get("/duties/compliance/"), 'href="/rules/"')
+        response = self.client.get("/rules/")
         self.assertContains(response, "期满后次月 15 日前")
-        response = self.client.post("/duties/rules/", {"key": "duty.quarterly.deadline", "mode": "days", "days": "10"}, follow=True)
+        response = self.client.post("/rules/", {"key": "duty.quarterly.deadline", "kind": "monthday", "mode": "days", "days": "10"}, follow=True)
         self.assertContains(response, "规则已保存")
         self.assertEqual(Rule.objects.get(key="duty.quarterly.deadline").region_code, self.county_a.code)
         self.assertEqual(Rule.objects.get(key="duty.quarterly.deadline").value, {"days": 10})
-        response = self.client.post("/duties/rules/", {"key": "hazard.reminder_days", "days": "5"}, follow=True)
+        response = self.client.post("/rules/", {"key": "duty.annual.deadline", "kind": "monthday", "mode": "month_day", "month": "2", "day": "28"}, follow=True)
+        self.assertEqual(Rule.objects.get(key="duty.annual.deadline").value, {"month": 2, "day": 28})
+        response = self.client.post("/rules/", {"key": "hazard.reminder_days", "value": "5"}, follow=True)
         self.assertEqual(Rule.objects.get(key="hazard.reminder_days", region_code=self.county_a.code).value, 5)
-        response = self.client.post("/duties/rules/", {"key": "duty.quarterly.deadline", "reset": "1"}, follow=True)
+        response = self.client.post("/rules/", {"key": "duty.quarterly.deadline", "reset": "1"}, follow=True)
         self.assertFalse(Rule.objects.filter(key="duty.quarterly.deadline").exists())
-        self.assertEqual(self.client.get(f"/duties/rules/?region={self.county_b.code}").status_code, 403)
-        self.assertEqual(self.login(self.dave).get("/duties/rules/").status_code, 403)
+        self.assertEqual(self.client.get(f"/rules/?region={self.county_b.code}").status_code, 403)
+        self.assertEqual(self.login(self.dave).get("/rules/").status_code, 403)
 
     def test_supervisor_nav_and_redirect(self):
         response = self.login(self.alice).get("/duties/")

@@ -10,7 +10,6 @@ from zhiben.core.exceptions import ApplicationError
 from zhiben.documents.models import Document
 from zhiben.enterprises.models import Enterprise
 from zhiben.escalation import services
-from zhiben.escalation.choices import Target
 from zhiben.escalation.models import EscalationRecord, LadderStep
 from zhiben.hazards.choices import Status
 from zhiben.hazards.tests.helpers import major, ready, report
@@ -26,7 +25,7 @@ class LadderTests(CastTestCase):
         self.deadline = self.hazard.deadline
 
     def tick(self, days):
-        return services.escalate_hazards(today=self.deadline + timedelta(days=days))
+        return services.escalate("hazard", today=self.deadline + timedelta(days=days))
 
     def test_moving_the_clock_takes_each_step_exactly_once(self):
         self.assertEqual(self.tick(0), 0)  # due today: not overdue yet
@@ -41,7 +40,7 @@ class LadderTests(CastTestCase):
         self.assertEqual(records["letter"].document.kind, "supervision_letter")
         self.assertEqual(records["interview"].document.kind, "interview_notice")
         self.assertIsNone(records["remind"].document)
-        self.assertEqual(Document.objects.filter(hazard=self.hazard).count(), 2)
+        self.assertEqual(Document.objects.filter(subject_type="hazards.hazard", subject_id=self.hazard.pk).count(), 2)
         events = list(self.hazard.events.filter(action="escalate").values_list("data__action", flat=True))
         self.assertEqual(events, ["remind", "letter", "bulletin", "interview", "propose_listing"])
         sms = Notification.objects.filter(channel="sms", object_id=str(self.hazard.pk), subject__contains="函告")
@@ -55,7 +54,7 @@ class LadderTests(CastTestCase):
 
     def test_general_hazard_skips_major_only_step_and_closed_stops(self):
         general = ready(report(self.gina, self.enterprise_a, description="消防通道堆放杂物"), self.erin, status=Status.RECTIFYING)
-        services.escalate_hazards(today=general.deadline + timedelta(days=31))
+        services.escalate("hazard", today=general.deadline + timedelta(days=31))
         actions = set(EscalationRecord.objects.filter(object_id=general.pk).values_list("action", flat=True))
         self.assertEqual(actions, {"remind", "letter", "bulletin", "interview"})
         from zhiben.hazards.models import Hazard
@@ -72,12 +71,12 @@ class LadderTests(CastTestCase):
         self.assertEqual(self.tick(10), 0)
 
     def test_jurisdiction_ladder_replaces_the_default(self):
-        services.ladder_save(actor=self.alice, target=Target.HAZARD, region_code=self.county_a.code, steps=[
+        services.ladder_save(actor=self.alice, target="hazard", region_code=self.county_a.code, steps=[
             {"action": "remind", "name": "当日提醒", "days": 0, "major_only": False, "document_kind": ""},
             {"action": "letter", "name": "三日函告", "days": 3, "major_only": False, "document_kind": "supervision_letter"},
         ])
-        self.assertEqual([s.name for s in services.ladder_for(Target.HAZARD, self.village_a1.code)], ["当日提醒", "三日函告"])
-        self.assertEqual(len(services.ladder_for(Target.HAZARD, self.village_b1.code)), 5)
+        self.assertEqual([s.name for s in services.ladder_for("hazard", self.village_a1.code)], ["当日提醒", "三日函告"])
+        self.assertEqual(len(services.ladder_for("hazard", self.village_b1.code)), 5)
         self.assertEqual(self.tick(3), 2)
 
     def test_bad_ladders_are_refused_with_reasons(self):
@@ -89,14 +88,14 @@ class LadderTests(CastTestCase):
         ]
         for steps, words in cases:
             with self.subTest(words=words), self.assertRaises(ApplicationError) as caught:
-                services.ladder_save(actor=self.alice, target=Target.HAZARD, region_code=self.county_a.code, steps=steps)
+                services.ladder_save(actor=self.alice, target="hazard", region_code=self.county_a.code, steps=steps)
             self.assertIn(words, caught.exception.message)
         self.assertFalse(LadderStep.objects.exists())
         with self.assertRaises(ApplicationError):
-            services.ladder_save(actor=self.alice, target=Target.HAZARD, region_code=self.county_b.code,
+            services.ladder_save(actor=self.alice, target="hazard", region_code=self.county_b.code,
                                  steps=[{"action": "remind", "name": "a", "days": 1}])
         with self.assertRaises(ApplicationError):
-            services.ladder_save(actor=self.dave, target=Target.HAZARD, region_code=self.county_a.code,
+            services.ladder_save(actor=self.dave, target="hazard", region_code=self.county_a.code,
                                  steps=[{"action": "remind", "name": "a", "days": 1}])
 
     def test_a_failing_step_is_retried_and_others_go_on(self):
@@ -126,7 +125,7 @@ class LadderPageTests(CastTestCase):
 
     def test_records_are_scoped(self):
         hazard = ready(report(self.gina, self.enterprise_a), self.erin, status=Status.RECTIFYING)
-        services.escalate_hazards(today=hazard.deadline + timedelta(days=2))
+        services.escalate("hazard", today=hazard.deadline + timedelta(days=2))
         self.assertContains(self.login(self.alice).get("/escalation/"), "逾期提醒")
         self.assertNotContains(self.login(self.charlie).get("/escalation/"), "逾期提醒")
 
@@ -137,10 +136,10 @@ class TwoWorkersTests(TransactionTestCase):
         build_cast(self)
         hazards = [ready(report(self.gina, self.enterprise_a, description=f"并发督办隐患{i}号"), self.erin, status=Status.RECTIFYING) for i in range(6)]
         day = hazards[0].deadline + timedelta(days=31)
-        results = at_once(lambda: services.escalate_hazards(today=day), lambda: services.escalate_hazards(today=day))
+        results = at_once(lambda: services.escalate("hazard", today=day), lambda: services.escalate("hazard", today=day))
         errors = [r for r in results if isinstance(r, Exception)]
         self.assertEqual(errors, [])
         self.assertEqual(EscalationRecord.objects.count(), 6 * 4)
         for hazard in hazards:
             self.assertEqual(hazard.events.filter(action="escalate").count(), 4)
-            self.assertEqual(Document.objects.filter(hazard=hazard).count(), 2)
+            self.assertEqual(Document.objects.filter(subject_type="hazards.hazard", subject_id=hazard.pk).count(), 2)

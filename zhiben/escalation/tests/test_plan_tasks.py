@@ -3,7 +3,6 @@
 from datetime import date
 
 from zhiben.escalation import services
-from zhiben.escalation.choices import Target
 from zhiben.escalation.models import EscalationRecord
 from zhiben.notifications.models import Notification
 from zhiben.plans.tests.helpers import small_plan
@@ -15,12 +14,12 @@ class PlanTaskLadderTests(CastTestCase):
         plan = small_plan(self.alice, self.town_a1)
         # on 2024-07-01: Q1 of "每季度" (due 03-31, 92 days late) takes all 4 steps; "2024年6月底前" and Q2
         # (due 06-30, 1 day late) take the reminder each
-        self.assertEqual(services.escalate_plan_tasks(today=date(2024, 7, 1)), 4 + 1 + 1)
-        self.assertEqual(services.escalate_plan_tasks(today=date(2024, 7, 1)), 0)
+        self.assertEqual(services.escalate("plan_task", today=date(2024, 7, 1)), 4 + 1 + 1)
+        self.assertEqual(services.escalate("plan_task", today=date(2024, 7, 1)), 0)
         # a month later both June milestones are 31 days late: letter, bulletin and interview each
-        self.assertEqual(services.escalate_plan_tasks(today=date(2024, 7, 31)), 3 + 3)
-        self.assertEqual(services.escalate_plan_tasks(today=date(2024, 7, 31)), 0)
-        records = EscalationRecord.objects.filter(target=Target.PLAN_TASK)
+        self.assertEqual(services.escalate("plan_task", today=date(2024, 7, 31)), 3 + 3)
+        self.assertEqual(services.escalate("plan_task", today=date(2024, 7, 31)), 0)
+        records = EscalationRecord.objects.filter(target="plan_task")
         per_object = {}
         for record in records:
             per_object.setdefault(record.object_id, []).append(record.action)
@@ -31,4 +30,4 @@ class PlanTaskLadderTests(CastTestCase):
 
     def test_draft_plans_are_not_escalated(self):
         small_plan(self.alice, self.town_a1, publish=False)
-        self.assertEqual(services.escalate_plan_tasks(today=date(2024, 12, 31)), 0)
+        self.assertEqual(services.escalate("plan_task", today=date(2024, 12, 31)), 0)

@@ -37,7 +37,7 @@ def header_grid(headers):
     """(two rows of header cells, merges as (row, first col, last row, last col) 0-based) for `headers`."""
     parts = split_header(headers)
     if not any(p for p, _ in parts):
-        return [[h for h in headers]], []
+        return [list(headers)], []
     top, bottom, merges = [], [], []
     i = 0
     while i < len(parts):

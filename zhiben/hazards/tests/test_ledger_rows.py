@@ -19,8 +19,8 @@ DATA = [
     [2, None, "氨站无喷淋", "重大隐患", "增设喷淋", "乙", "2024年9月底前", "3万元", None],
     [3, None, "有限空间无警示标识", "一般隐患", "设置标识", "丙", 45474, "500元", None],
 ]
-LAYOUT = dict(titles=["丙公司隐患排查治理台账", "填报单位：丙公司    填报日期：2024年6月1日"], numbering=True,
-              body_merges=[(0, 1, 2)], footers=["注：1.本表每月5日前报送。", "填表人：张三        审核人：李四"])
+LAYOUT = {"titles": ["丙公司隐患排查治理台账", "填报单位：丙公司    填报日期：2024年6月1日"], "numbering": True,
+          "body_merges": [(0, 1, 2)], "footers": ["注：1.本表每月5日前报送。", "填表人：张三        审核人：李四"]}
 
 
 def check_full_ledger(result):
@@ -173,6 +173,8 @@ def test_dates(value, expected):
     ("2024年6月", date(2024, 6, 30)), ("年底前", date(2024, 12, 31)), ("7天内", date(2024, 4, 17)), ("一周内", date(2024, 4, 17)),
     ("一个月内", date(2024, 5, 10)), ("立即", date(2024, 4, 10)), ("立即整改", date(2024, 4, 10)), ("3个工作日", date(2024, 4, 13)),
     ("2024.5.1-2024.5.20", date(2024, 5, 20)), ("2024.5.1至5.20", date(2024, 5, 20)), ("1月10日前", date(2025, 1, 10)),
+    # 月初 is 上旬 (core.cntext, as for plan deadlines): a deadline "6月初" is 10 June (it was the 5th here)
+    ("6月初", date(2024, 6, 10)), ("2025年底前", date(2025, 12, 31)),
 ])
 def test_deadlines_relative_to_the_found_date(value, expected):
     base = date(2024, 4, 10) if value != "1月10日前" else date(2024, 12, 20)
@@ -181,6 +183,7 @@ def test_deadlines_relative_to_the_found_date(value, expected):
 
 def test_month_only_found_date_is_the_first_and_the_year_can_come_from_the_title():
     assert parse_date("2024年3月") == (date(2024, 3, 1), None)
+    assert parse_date("2024年3月下旬") == (date(2024, 3, 21), None)  # a date that is no deadline: the span's first day
     assert parse_date("5月20日", year=2023) == (date(2023, 5, 20), None)
     assert parse_date("5月20日")[1] == "日期“5月20日”缺少年份，本行也没有可参照的发现日期。"
 

@@ -11,6 +11,8 @@ import re
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
+
 from zhiben.core.exceptions import ApplicationError
 
 from .deadlines import RECURRENCES, Deadline, extract_inline_deadline, parse_deadline
@@ -26,7 +28,6 @@ __all__ = [
     "split_annotation", "split_units",
 ]
 
-MAX_BYTES = 20 * 1024 * 1024
 _RANGE = re.compile(r"[（(]\s*(20\d\d)\s*(?:年)?\s*[-—–－~～至到]+\s*(20\d\d)\s*年?\s*[）)]")
 _DATE_LINE = re.compile(r"^\s*(20\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:印发|发布)?\s*$")
 _DATE_ISSUED = re.compile(r"(20\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发")
@@ -111,7 +112,7 @@ def parse_plan(source, filename, year=None):
     (Chinese message) for an empty, unreadable or unsupported file or one without a task list.
     """
     data = _read_source(source)
-    if len(data) > MAX_BYTES:
+    if len(data) > settings.IMPORT_MAX_BYTES:
         raise ApplicationError(f"文件过大（{len(data) // 1024 // 1024} MB），请拆分后再导入。")
     document = read_document(data, filename)
     detected = detect_year(document.text)

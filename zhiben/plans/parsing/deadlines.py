@@ -3,21 +3,26 @@
 A plan writes its deadlines as free text: "2024年6月底前", "2025年 2026年", "每季度", "长期坚持",
 "年底前" (the plan's own year), "2024年第三季度", "上半年". `parse_deadline` reads one deadline cell;
 `extract_inline_deadline` reads the dates a prose task mentions ("…，2022年底前全部考取执法证").
+
+What is plan-specific lives here: the scanner that finds every milestone in a text (a year range
+"2025—2026年" or "2025年 2026年" is one milestone per year, a year-less month follows the last year
+named), start dates ("2024年起"), baselines in prose ("2023年以来"), and recurrences (每年, 每季度,
+长期坚持). What each date means — 月初, 月底, 上旬, 年初, 年底, quarters, halves — is read by
+`core.cntext.parse_date` as a deadline, the same reading the hazard-ledger importer uses.
 """
 
-import calendar
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+
+from zhiben.core.cntext import DateError, date_digits, halfwidth, parse_date
 
 ONCE, YEARLY, SEMIANNUAL, QUARTERLY, MONTHLY, ONGOING = "once", "yearly", "semiannual", "quarterly", "monthly", "ongoing"
 RECURRENCES = (ONCE, YEARLY, SEMIANNUAL, QUARTERLY, MONTHLY, ONGOING)
 
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
 _DAY = r"(?:3[01]|[12]\d|0?[1-9])"
-_PART = r"(?:上旬|中旬|下旬|月底|月末|月中|底|末|中|初)"
+_PART = r"(?:上旬|中旬|下旬|月初|月底|月末|月中|底|末|中|初)"
 _NOT_NUM = r"(?<![\d一二三四五六七八九十两几])"
 
 # One scanner, longest forms first; every alternative names its groups by kind.
@@ -27,12 +32,12 @@ _TOKEN = re.compile(
         rf"(?P<yr1>20\d\d)\s*年?\s*(?:-|至|到)\s*(?P<yr2>20\d\d)\s*年(?!\s*{_MONTH}\s*月|\s*[上下]半年|\s*第?\s*[一二三四1-4]\s*季)",
         rf"(?P<mon_y>20\d\d)\s*年\s*(?P<mon_m>{_MONTH})\s*月份?\s*(?P<mon_p>{_PART})?",
         r"(?P<q_y>20\d\d)\s*年\s*(?:第\s*)?(?P<q_q>[一二三四1-4])\s*季度?(?:末|底)?",
-        r"(?P<h_y>20\d\d)\s*年\s*(?P<h_h>上半年|下半年|年中|年底|年末|年内|年度|底|末|内|中|度)?",
+        r"(?P<h_y>20\d\d)\s*年\s*(?P<h_h>上半年|下半年|年初|年中|年底|年末|年内|年度|初|底|末|内|中|度)?",
         rf"(?P<num_y>20\d\d)\s*[.\-/]\s*(?P<num_m>{_MONTH})(?![\d.\-/])",
         rf"(?P<md_m>{_NOT_NUM}{_MONTH})\s*月\s*(?P<md_d>{_DAY})\s*[日号]",
         rf"(?P<m_m>{_NOT_NUM}{_MONTH})\s*月份?\s*(?P<m_p>{_PART})?",
         r"(?P<yq_q>(?<![\d年])(?:第\s*)?[一二三四1-4])\s*季度(?:末|底)?",
-        rf"(?P<yh_h>{_NOT_NUM}(?:上半年|下半年|年中|年底|年末|年内|当年|本年|今年|年度内))",
+        rf"(?P<yh_h>{_NOT_NUM}(?:上半年|下半年|年初|年中|年底|年末|年内|当年|本年|今年|年度内))",
         r"(?P<next>明年|次年|下一年)",
         r"(?P<bare_y>(?<!\d)20\d\d)(?![\d年.\-/])",
     ])
@@ -75,91 +80,29 @@ class Deadline:
 
 
 def normalise(text):
-    """Full-width digits and punctuation to ASCII, dashes unified, runs of blanks collapsed."""
-    text = unicodedata.normalize("NFKC", text or "")
+    """Full-width digits and punctuation to ASCII, a Chinese-numeral date in digits ("二〇二四年六月" →
+    "2024年6月"), dashes unified, runs of blanks collapsed."""
+    text = date_digits(halfwidth(text))
     text = re.sub(r"[—–―─~～]+", "-", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
-def cn_int(text):
-    """'12' → 12, '十二' → 12, '三' → 3, 'Q3'-style digits too."""
-    text = text.strip().lstrip("0") or "0"
-    if text.isdigit():
-        return int(text)
-    if text.startswith("十"):
-        return 10 + (_CN_DIGITS.get(text[1:], 0) if len(text) > 1 else 0)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return _CN_DIGITS.get(tens, 0) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
-    return _CN_DIGITS.get(text, 0)
-
-
-def month_end(year, month):
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _month_date(year, month, part):
-    if not 1 <= month <= 12:
-        return None
-    if part == "上旬" or part == "初":
-        return date(year, month, 10)
-    if part in ("中旬", "中", "月中"):
-        return date(year, month, 20)
-    return month_end(year, month)
-
-
-def _half(year, word):
-    """上半年 or 年中 → 30 June; 年底, 年内, a bare 2024年 and the like → 31 December."""
-    if word in ("上半年", "年中", "中"):
-        return date(year, 6, 30)
-    return date(year, 12, 31)
+_YEAR_GROUPS = ("full_y", "mon_y", "q_y", "h_y", "num_y", "bare_y")
 
 
 def _token_dates(m, plan_year, last_year):
-    """Dates one scanner match stands for, and the explicit year it carried (or None)."""
+    """Dates one scanner match stands for (read by `core.cntext`, as deadlines), and the explicit
+    year it carried (or None). A year range "2025-2026年" is a milestone at the end of each year."""
     g = m.groupdict()
+    if g["yr1"]:
+        y1, y2 = int(g["yr1"]), int(g["yr2"])
+        return ([date(y, 12, 31) for y in range(y1, y2 + 1)], y2) if y1 <= y2 <= y1 + 10 else ([], None)
     try:
-        if g["full_y"]:
-            y = int(g["full_y"])
-            return [date(y, cn_int(g["full_m"]), int(g["full_d"]))], y
-        if g["yr1"]:
-            y1, y2 = int(g["yr1"]), int(g["yr2"])
-            if y1 <= y2 <= y1 + 10:
-                return [date(y, 12, 31) for y in range(y1, y2 + 1)], y2
-            return [], None
-        if g["mon_y"]:
-            y = int(g["mon_y"])
-            d = _month_date(y, cn_int(g["mon_m"]), g["mon_p"])
-            return ([d] if d else []), y
-        if g["q_y"]:
-            y = int(g["q_y"])
-            return [month_end(y, cn_int(g["q_q"]) * 3)], y
-        if g["h_y"]:
-            y = int(g["h_y"])
-            return [_half(y, g["h_h"])], y
-        if g["num_y"]:
-            y = int(g["num_y"])
-            d = _month_date(y, cn_int(g["num_m"]), None)
-            return ([d] if d else []), y
-        year = last_year or plan_year
-        if g["md_m"]:
-            return [date(year, cn_int(g["md_m"]), int(g["md_d"]))], None
-        if g["m_m"]:
-            d = _month_date(year, cn_int(g["m_m"]), g["m_p"])
-            return ([d] if d else []), None
-        if g["yq_q"]:
-            q = cn_int(g["yq_q"].replace("第", "").strip())
-            return [month_end(year, q * 3)], None
-        if g["yh_h"]:
-            return [_half(year, g["yh_h"])], None
-        if g["next"]:
-            return [date(plan_year + 1, 12, 31)], None
-        if g["bare_y"]:
-            y = int(g["bare_y"])
-            return [date(y, 12, 31)], y
-    except ValueError:  # 2月30日 and the like
+        found = parse_date(m.group(0), year=plan_year if g["next"] else (last_year or plan_year), end=True)
+    except DateError:  # 2月30日 and the like
         return [], None
-    return [], None
+    explicit = next((int(g[k]) for k in _YEAR_GROUPS if g[k]), None)
+    return ([found] if found else []), explicit
 
 
 def _scan(text, plan_year, *, prose=False):

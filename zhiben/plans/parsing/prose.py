@@ -182,7 +182,7 @@ def extract_prose(paragraphs, year):
     """Tasks from the task section(s) of a prose plan; [] when there are none."""
     paragraphs = [p for p in paragraphs if p.text.strip()]
     l1 = [i for i, p in enumerate(paragraphs) if _L1.match(p.text) and len(p.text) <= 40]
-    bounds = list(zip(l1, l1[1:] + [len(paragraphs)]))
+    bounds = list(zip(l1, l1[1:] + [len(paragraphs)], strict=False))  # [] without any 一、 heading
     task_sections = [(s, e) for s, e in bounds if _TASK_SECTION.search(paragraphs[s].text)]
     tasks = []
     if task_sections:

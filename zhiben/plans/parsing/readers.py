@@ -1,5 +1,9 @@
 """Reading a plan file into paragraphs and tables, whatever its format.
 
+Spreadsheets and the decoding of text files are `core.excel`'s (`read_sheets`, `decode_text`); what
+is read here is a plan's own structure: the paragraphs and tables of a Word file, and the text
+export whose cells are tab-indented lines (or tab/"|"-separated rows).
+
 Tables keep what is known about merged cells: a cell that continues the one above (`up`) or the
 one to its left (`left`). Word and Excel say so exactly; a text export (cells as tab-indented
 lines, rows separated by blank lines) only shows a blank cell, so there `up` is None: unknown.
@@ -10,8 +14,8 @@ import os
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
+from zhiben.core.excel import cell_text, decode_text, read_sheets
 from zhiben.core.exceptions import ApplicationError
 
 from .tables import header_roles_ok
@@ -64,22 +68,7 @@ def read_document(data, filename):
         raise ApplicationError(f"暂不支持“{ext}”文件，请导入 .docx、.xlsx 或 .txt 文件。")
     if ext and ext not in TEXT_EXTS:
         raise ApplicationError(f"暂不支持“{ext}”文件，请导入 .docx、.xlsx 或 .txt 文件。")
-    return read_text(decode_text(data, name))
-
-
-def decode_text(data, name="文件"):
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ApplicationError(f"无法读取“{name}”：文件不是文本文件（可能已损坏或格式不对）。")
-    for encoding in ("utf-8-sig", "utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\t\r\n\f")
-        if controls > max(2, len(text[:8192]) // 100):
-            break
-        return text
-    raise ApplicationError(f"无法读取“{name}”：文件不是可识别的文本（请使用 UTF-8 或 GBK 编码）。")
+    return read_text(decode_text(data, name=name))
 
 
 # --- plain text --------------------------------------------------------------------------------
@@ -308,50 +297,20 @@ def _docx_table(table, number):
 
 # --- Excel -------------------------------------------------------------------------------------
 
-def _sheet_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if not (value.hour or value.minute) else value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def read_sheet(data, name):
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises its own error types and plain ones for junk
-        raise ApplicationError(f"无法读取“{name}”：不是有效的 Excel 文件，可能已损坏。") from exc
+    """Every sheet of a workbook (`core.excel.read_sheets`) as a table: a merged range's value is
+    repeated in the cells it covers, marked as continuing the cell above (`up`) or to the left."""
     blocks, texts = [], []
-    for sheet_name in workbook.sheet_names:
-        try:
-            sheet = workbook.get_sheet_by_name(sheet_name)
-            grid = sheet.to_python(skip_empty_area=False)
-            merged = sheet.merged_cell_ranges or []
-        except Exception as exc:
-            raise ApplicationError(f"无法读取“{name}”的工作表“{sheet_name}”：{exc}") from exc
-        rows = [[Cell(_sheet_value(v)) for v in row] for row in grid]
-        width = max((len(r) for r in rows), default=0)
-        for row in rows:
-            row.extend(Cell("") for _ in range(width - len(row)))
-        for (r0, c0), (r1, c1) in merged:
-            if r0 >= len(rows) or c0 >= width:
-                continue
-            text = rows[r0][c0].text
-            for r in range(r0, min(r1, len(rows) - 1) + 1):
-                for c in range(c0, min(c1, width - 1) + 1):
-                    if (r, c) != (r0, c0):
-                        rows[r][c] = Cell(text, up=r > r0, left=c > c0)
+    for sheet in read_sheets(data, filename=name):
+        rows = [[Cell(cell_text(v)) for v in row] for row in sheet.rows]
+        for (r, c), (r0, c0) in sheet.merge_origins().items():
+            if r < len(rows) and c < len(rows[r]):
+                rows[r][c] = Cell(rows[r0][c0].text, up=r > r0, left=c > c0)
         rows_kept, where = [], []
         for r, row in enumerate(rows):
             if any(c.text for c in row):
                 rows_kept.append(row)
-                where.append(f"工作表“{sheet_name}”第{r + 1}行")
+                where.append(f"工作表“{sheet.name}”第{r + 1}行")
         texts.extend(c.text for row in rows_kept for c in row if c.text and not c.up and not c.left)
         # a title row above the header (one merged cell) becomes the table's title
         table = Table(rows_kept, where)
@@ -360,7 +319,6 @@ def read_sheet(data, name):
             if len(own) == 1 and not header_roles_ok([c.text for c in row]):
                 table.title = own[0]
                 break
-        blocks.append(Paragraph(sheet_name, f"工作表“{sheet_name}”"))
+        blocks.append(Paragraph(sheet.name, f"工作表“{sheet.name}”"))
         blocks.append(table)
     return Document(blocks, "\n".join(texts))
-

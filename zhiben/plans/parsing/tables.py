@@ -12,9 +12,10 @@ there usually means "none").
 
 import itertools
 import re
-import unicodedata
 
-from .deadlines import parse_deadline
+from zhiben.core.cntext import halfwidth
+
+from .deadlines import extract_inline_deadline, parse_deadline
 from .result import PlanTask
 from .units import is_complete, parse_assignment, split_annotation, split_units
 
@@ -44,7 +45,7 @@ _SEQ_VALUE = re.compile(r"^(?:\d{1,3}|[一二三四五六七八九十]+)[、.．
 
 
 def _squash(text):
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+    return re.sub(r"\s+", "", halfwidth(text))
 
 
 def header_role(text):
@@ -266,7 +267,7 @@ def extract_table(table, year):
 
     tasks = []
     state = {"action": "", "key": "", "content": "", "deadline": "", "resp": "", "lead": "", "coop": ""}
-    for row, source in zip(data, where):
+    for row, source in zip(data, where, strict=False):
         if not any(c.text for c in row):
             continue
         own_texts = [_squash(c.text) for c in row if c.text and not c.left and not c.up]
@@ -331,7 +332,5 @@ def _task(state, source, year, cols):
     task.cooperating = [c for c in dict.fromkeys(cooperating) if c not in responsible]
     task.deadline = parse_deadline(deadline_text.replace("\n", " "), year)
     if DEADLINE not in cols and not deadline_text:
-        from .deadlines import extract_inline_deadline
-
         task.deadline = extract_inline_deadline(task.content, year)
     return task

@@ -8,8 +8,11 @@ split; "等相关部门" and a trailing "等" are dropped; "X牵头" is responsi
 
 import difflib
 import re
-import unicodedata
 from dataclasses import dataclass, field
+
+from zhiben.core.cntext import halfwidth
+
+from .deadlines import parse_deadline
 
 # Words a unit's (or a collective's, or a person's) name ends with.
 UNIT_SUFFIXES = tuple(sorted({
@@ -124,7 +127,7 @@ def _role_of(word):
 
 def _clean(name):
     """Drop blanks, a leading 由, trailing punctuation; return (name, role hint, shared noun from 等…)."""
-    name = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name).replace("(", "（").replace(")", "）"))
+    name = re.sub(r"\s+", "", halfwidth(name).replace("(", "（").replace(")", "）"))
     role, noun = None, None
     m = _ROLE_MARK.search(name)
     if m:
@@ -188,7 +191,7 @@ def _split_with_roles(text):
                 noun = tail_noun
     names = _expand([n for n, _ in items], noun)
     if len(names) == len(items):
-        return [(n, r) for n, (_, r) in zip(names, items)]
+        return [(n, r) for n, (_, r) in zip(names, items, strict=True)]
     return [(n, None) for n in names]
 
 
@@ -198,8 +201,6 @@ def split_units(text):
 
 
 def _looks_like_deadline(piece):
-    from .deadlines import parse_deadline
-
     core = re.sub(r"(?:前)?完成(?:任务)?$|^(?:于|在)", "", piece.strip())
     return bool(_DEADLINE_HINT.search(piece)) and parse_deadline(core, 2000).ok and not is_complete(core)
 
@@ -276,7 +277,7 @@ def parse_unit_cell(text):
 # --- matching names to existing units -------------------------------------------------------
 
 def _norm_name(name):
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or "")).replace("(", "（").replace(")", "）")
+    return re.sub(r"\s+", "", halfwidth(name)).replace("(", "（").replace(")", "）")
 
 
 def _strip_region(name):

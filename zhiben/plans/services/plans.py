@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from zhiben.audit.services import audit_entry, audit_record, audit_record_many
 from zhiben.core.exceptions import ApplicationError, ScopeError
-from zhiben.core.scoping import assert_in_scope
+from zhiben.core.scoping import assert_in_scope, normalize_code, region_chain
 from zhiben.core.services import ensure_capability
 from zhiben.plans.parsing import RECURRENCES, parse_deadline
 from zhiben.regions.choices import UnitKind
@@ -17,7 +17,7 @@ from zhiben.regions.models import Region, Unit
 
 from ..choices import Kind, MilestoneStatus, PlanStatus, UnitRole
 from ..matching import (
-    CHOICE_NEW, CHOICE_TEXT, candidate_units, extract_indicators, match_names, new_unit_name, parse_choice, region_chain,
+    CHOICE_NEW, CHOICE_TEXT, candidate_units, extract_indicators, match_names, new_unit_name, parse_choice,
 )
 from ..models import Indicator, KeyTask, Milestone, Plan, PlanAction, Task, TaskUnit
 from ..schedule import milestones_for
@@ -51,8 +51,7 @@ def _visible_plan(actor, plan, *, lock=False):
 
 def plan_region(actor, region=None):
     """The region a plan is filed under: `region` (a code or a Region) inside the actor's jurisdiction, else the actor's own."""
-    code = getattr(region, "code", region) or actor.region_id
-    code = str(code or "").ljust(12, "0") if code else ""
+    code = normalize_code(getattr(region, "code", region) or actor.region_id)
     found = Region.objects.for_user(actor).filter(code=code).first() if code else None
     if found is None:
         raise ApplicationError("请选择您管辖范围内的区划作为方案的所属区划。", code="out_of_scope")

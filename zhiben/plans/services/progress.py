@@ -4,19 +4,19 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from zhiben.accounts.choices import Role
 from zhiben.audit.services import audit_record
+from zhiben.core.evidence import store_upload
 from zhiben.core.exceptions import ApplicationError, ScopeError
-from zhiben.core.scoping import in_subtree
-from zhiben.hazards import evidence
+from zhiben.core.scoping import in_subtree, region_chain
 from zhiben.notifications.services import notify
 from zhiben.regions.choices import UnitKind
 from zhiben.regions.models import Region, Unit
 
 from ..choices import MilestoneStatus, PlanStatus, ReportStatus
-from ..matching import region_chain
 from ..models import Indicator, IndicatorValue, Milestone, Plan, PlanFiling, ProgressAttachment, ProgressEvent, ProgressReport
 from ..workflow import TRANSITIONS, has_duty, may_report
 from .plans import _lock_task, _require, _visible_plan
@@ -76,12 +76,13 @@ def progress_report_submit(*, actor, task, text, percentage, milestone=None, fil
                  data={"task": current.pk, "milestone": target.pk if target else None, "percentage": percentage,
                        "attachments": report.attachments.count()})
     notify(subject=f"待审核：{actor.unit.name}报送任务进展", body=f"{current.content[:80]}（{percentage}%）",
-           url=f"/plans/tasks/{current.pk}/", users=_reviewers(current.plan), obj=report, region_code=current.plan.region_id)
+           url=report.get_absolute_url(), users=_reviewers(current.plan), obj=report, region_code=current.plan.region_id)
     return report
 
 
 def _attach(report, actor, upload, region_code):
-    return evidence.store_upload(ProgressAttachment(report=report, uploaded_by=actor), upload, region_code)
+    return store_upload(ProgressAttachment(report=report, uploaded_by=actor), upload,
+                        size_rule="plan.attachment_max_mb", region_code=region_code)
 
 
 @transaction.atomic
@@ -142,7 +143,7 @@ def progress_report_transition(*, actor, report, action, note="", text=None, per
     audit_record(actor=actor, action=f"plan.report_{action}", obj=current, region_code=current.task.plan.region_id,
                  data={"from": old_status, "to": spec.target, "note": note, "milestone": milestone.pk if milestone else None})
     if action == "return" and current.submitted_by_id:
-        notify(subject="任务进展被退回", body=f"{current.task.content[:60]}：{note}", url=f"/plans/tasks/{current.task_id}/",
+        notify(subject="任务进展被退回", body=f"{current.task.content[:60]}：{note}", url=current.get_absolute_url(),
                users=[current.submitted_by], obj=current, region_code=current.task.plan.region_id)
     return current
 
@@ -251,5 +252,5 @@ def plan_file(*, actor, plan, note=""):
                                                                       "to_unit": to_unit.name if to_unit else ""})
     upper = [u for u in _reviewers(current) if u.region_id and in_subtree(code, u.region_id)]
     notify(subject=f"备案：{current.region.name}{current.get_kind_display()}（第{current.version}版）", body=current.title,
-           url="/plans/filings/", users=upper, obj=current, region_code=code)
+           url=reverse("plans:filings"), users=upper, obj=current, region_code=code)
     return filing

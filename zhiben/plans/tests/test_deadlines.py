@@ -38,6 +38,11 @@ from zhiben.plans.parsing import extract_inline_deadline, parse_deadline
     ("2024/6/15", "2024-06-15", "once"),
     ("2024", "2024-12-31", "once"),
     ("明年", "2025-12-31", "once"),
+    # the meaning core.cntext gives both importers: a part of a month or year is a span, a deadline its last day
+    ("6月初", "2024-06-10", "once"),
+    ("2024年6月中旬", "2024-06-20", "once"),
+    ("2025年初", "2025-01-31", "once"),
+    ("二〇二四年六月底前", "2024-06-30", "once"),
 ])
 def test_dates(text, deadline, recurrence):
     result = parse_deadline(text, 2024)

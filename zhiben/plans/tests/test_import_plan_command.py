@@ -1,17 +1,21 @@
-"""`manage.py import_plan FILE [--year] [--dry-run] [--json] [--user]`."""
+"""`manage.py import_plan FILE [--year] [--dry-run] [--json] [--user]`: the dry run prints the task
+list; without --dry-run `plan_import` saves it as a draft plan on the test database."""
 
+import hashlib
 import io
 import json
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
 import zhiben.plans
+from zhiben.audit.models import AuditEvent
+from zhiben.plans.models import Plan, Task
 from zhiben.plans.parsing import JSON_KEYS
+from zhiben.testing import CastTestCase
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_000 = FIXTURES / "000_a050215f287c916e.txt"
@@ -23,15 +27,6 @@ def run(*args):
     out, err = io.StringIO(), io.StringIO()
     call_command("import_plan", *[str(a) for a in args], stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
-
-
-@pytest.fixture
-def services(monkeypatch):
-    """A stand-in for zhiben.plans.services (the lead adds the real one)."""
-    module = types.ModuleType("zhiben.plans.services")
-    monkeypatch.setitem(sys.modules, "zhiben.plans.services", module)
-    monkeypatch.setattr(zhiben.plans, "services", module, raising=False)
-    return module
 
 
 def test_dry_run_json_prints_the_task_list():
@@ -72,41 +67,42 @@ def test_human_output_lists_tasks_and_warnings():
     assert "警告（" in out and "未注明完成时间" in out
 
 
-def test_saving_is_refused_until_the_service_exists(services):
-    with pytest.raises(CommandError, match="暂不支持保存"):
-        run(SEED_000)
-
-
-def test_saving_needs_a_user(services):
-    services.plan_import = lambda **kwargs: None
+def test_saving_needs_a_user():
     with pytest.raises(CommandError, match="--user"):
         run(SEED_000)
 
 
 @pytest.mark.django_db
-def test_saving_calls_plan_import_with_the_arguments_it_takes(services):
-    from zhiben.accounts.models import User
-
-    user = User.objects.create(username="importer")
-    calls = []
-
-    def plan_import(*, actor, tasks, year):
-        calls.append((actor, tasks, year))
-        return "凤凰镇方案"
-
-    services.plan_import = plan_import
-    out, _ = run(SEED_000, "--user", "importer", "--json")
-    [(actor, tasks, year)] = calls
-    assert actor == user and year == 2024 and len(tasks) == 79
-    assert tasks == json.loads(out[:out.rindex("]") + 1])
-    assert "已导入：凤凰镇方案（79 条任务）" in out
-
-
-@pytest.mark.django_db
-def test_saving_with_unknown_user(services):
-    services.plan_import = lambda **kwargs: None
+def test_saving_with_unknown_user():
     with pytest.raises(CommandError, match="用户不存在：nobody"):
         run(SEED_000, "--user", "nobody")
+
+
+class SaveTests(CastTestCase):
+    """Without --dry-run the plan is written by `plan_import` itself, as a draft in the user's region."""
+
+    def test_saving_creates_a_draft_plan_with_its_tasks_and_an_audit_row(self):
+        out, _ = run(SEED_000, "--user", "alice", "--json")
+        printed = json.loads(out[:out.rindex("]") + 1])
+        plan = Plan.objects.get()
+        self.assertEqual((plan.status, plan.region, plan.created_by, plan.source_filename),
+                         ("draft", self.county_a, self.alice, SEED_000.name))
+        self.assertEqual(plan.source_sha256, hashlib.sha256(SEED_000.read_bytes()).hexdigest())
+        self.assertEqual((plan.start_year, plan.end_year), (2024, 2026))
+        tasks = list(Task.objects.filter(plan=plan).order_by("sort"))
+        self.assertEqual([t.content for t in tasks], [t["content"] for t in printed])
+        self.assertEqual(len(tasks), 79)
+        self.assertEqual((tasks[0].deadline_text, tasks[0].due_dates, tasks[0].recurrence), ("2024年", ["2024-12-31"], "once"))
+        self.assertTrue(tasks[0].source.startswith("第") and tasks[0].source.endswith("行"))
+        self.assertEqual(tasks[18].due_dates, ["2025-12-31", "2026-12-31"])
+        audit = AuditEvent.objects.get(action="plan.import")
+        self.assertEqual((audit.actor, audit.object_id, audit.data["tasks"]), (self.alice, str(plan.pk), 79))
+        self.assertIn(f"已导入：{plan}（79 条任务）", out)
+
+    def test_a_user_who_may_not_manage_plans_is_refused_and_nothing_is_written(self):
+        with self.assertRaisesMessage(CommandError, "只有安委办管理员可以导入行动方案"):
+            run(SEED_000, "--user", "dave")
+        self.assertFalse(Plan.objects.exists())
 
 
 def test_missing_and_unreadable_files(tmp_path):

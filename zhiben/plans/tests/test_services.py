@@ -171,6 +171,21 @@ class ProgressTests(CastTestCase):
         self.assertEqual(milestone.status, MilestoneStatus.COMPLETED)
         self.assertFalse(milestone.is_overdue(date(2030, 1, 1)))
 
+    def test_evidence_follows_the_plans_own_size_rule(self):
+        from zhiben.core.models import Rule
+        from zhiben.hazards.tests.helpers import photo
+        from zhiben.notifications.models import Notification
+
+        Rule.objects.create(key="hazard.attachment_max_mb", value=0.00001)  # the hazards' limit does not apply here
+        report = services.progress_report_submit(actor=self.erin, task=self.task, text="已组织排查", percentage=50, files=[photo()])
+        self.assertEqual(report.attachments.get().content_type, "image/png")
+        self.assertEqual(Notification.objects.filter(subject__startswith="待审核").values_list("url", flat=True).first(),
+                         f"/plans/tasks/{self.task.pk}/#report-{report.pk}")
+        Rule.objects.create(key="plan.attachment_max_mb", value=0.00001)
+        with self.assertRaises(ApplicationError) as caught:
+            services.progress_report_attach(actor=self.erin, report=report, files=[photo("第二张.png")])
+        self.assertIn("过大", caught.exception.message)
+
     def test_partial_report_keeps_the_milestone_in_progress(self):
         report = services.progress_report_submit(actor=self.erin, task=self.task, text="排查过半，继续推进", percentage=60)
         services.progress_report_transition(actor=self.alice, report=report, action="accept")

@@ -1,35 +1,26 @@
 """`python manage.py import_ledger FILE [--dry-run] [--json] [--user NAME]`: import a hazard ledger.
 
 With --dry-run nothing is written: the command reads the file, maps its columns and checks every
-row. With --json it prints exactly one JSON object on stdout:
-{"mapping": {original header: field or null}, "rows": N, "errors": [{"row", "column", "message"}]}.
+row. Without it the rows are written by `hazard_import_ledger` as --user (all or nothing, audited,
+like the import page). With --json it prints exactly one JSON object on stdout:
+{"mapping": {original header: field or null}, "rows": N, "errors": [{"row", "column", "message"}]}
+(plus "created": N after a write).
 Exit status: 0 when the file was read (row errors, if any, are in "errors"), 1 when the file is not
 a usable ledger, when a write was refused, or when rows had errors on a real import.
 """
 
-import inspect
 import json
 import os
-from importlib import import_module
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from zhiben.core.exceptions import ApplicationError
 from zhiben.hazards.ledger import FIELD_LABELS, parse_ledger
-
-
-def _writer():
-    """The import service, when the hazards app provides one."""
-    try:
-        services = import_module("zhiben.hazards.services")
-    except ImportError:
-        return None
-    return getattr(services, "hazard_import_ledger", None)
+from zhiben.hazards.services import hazard_import_ledger
 
 
 def _actor(username):
-    from django.contrib.auth import get_user_model
-
     try:
         return get_user_model().objects.get(username=username)
     except get_user_model().DoesNotExist:
@@ -48,6 +39,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         path, as_json = options["file"], options["json"]
+        actor = None
+        if not options["dry_run"]:
+            if not options["user"]:
+                raise CommandError("写入需要用 --user 指定操作人（或加 --dry-run 只做检查）。")
+            actor = _actor(options["user"])
         try:
             if not os.path.isfile(path):
                 raise ApplicationError(f"文件不存在：{path}")
@@ -58,26 +54,18 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self._emit(as_json, result.as_json(), result)
             return
-        writer = _writer()
-        if writer is None:
-            message = "暂不支持写入：隐患台账导入服务尚未启用，请先使用 --dry-run 检查文件。"
-            self._emit(as_json, {**result.as_json(), "errors": result.errors + [{"row": None, "column": None, "message": message}]})
-            raise CommandError(message)
         if result.errors:
             self._emit(as_json, result.as_json(), result)
             raise CommandError(f"台账有 {len(result.errors)} 处错误，未写入任何数据。")
-        if not options["user"]:
-            raise CommandError("写入需要用 --user 指定操作人（或加 --dry-run 只做检查）。")
         try:
-            extra = {"source_name": os.path.basename(path)} if "source_name" in inspect.signature(writer).parameters else {}
-            outcome = writer(actor=_actor(options["user"]), rows=result.rows, **extra)
+            outcome = hazard_import_ledger(actor=actor, rows=result.rows, source_name=os.path.basename(path))
         except ApplicationError as exc:
             self._emit(as_json, {**result.as_json(), "errors": exc.errors or [{"row": None, "column": None, "message": exc.message}]})
             raise CommandError(exc.message) from None
         if as_json:
-            self.stdout.write(json.dumps({**result.as_json(), "created": (outcome or {}).get("created")}, ensure_ascii=False))
+            self.stdout.write(json.dumps({**result.as_json(), "created": outcome["created"]}, ensure_ascii=False, default=str))
         else:
-            self.stdout.write(f"已导入 {(outcome or {}).get('created', len(result.rows))} 条隐患。")
+            self.stdout.write(f"已导入 {outcome['created']} 条隐患。")
 
     def _emit(self, as_json, payload, result=None):
         if as_json:

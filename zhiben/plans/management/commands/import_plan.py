@@ -1,13 +1,20 @@
-"""python manage.py import_plan FILE [--year 2024] [--dry-run] [--json] [--user NAME]"""
+"""`python manage.py import_plan FILE [--year 2024] [--dry-run] [--json] [--user NAME]`.
 
-import inspect
+Extracts the task list of a plan document and prints it (a table, or with --json the task dicts on
+stdout and the warnings on stderr). Without --dry-run the plan is then saved as a draft by
+`plan_import` as --user, in the user's own region, exactly like the import page.
+"""
+
+import hashlib
 import json
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from zhiben.core.exceptions import ApplicationError
 from zhiben.plans.parsing import parse_plan
+from zhiben.plans.services import plan_import
 
 RECURRENCE_LABELS = {"once": "一次性", "yearly": "每年", "semiannual": "每半年", "quarterly": "每季度",
                      "monthly": "每月", "ongoing": "长期"}
@@ -28,9 +35,10 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"文件不存在：{path}")
-        saver = None if options["dry_run"] else self._saver(options)
+        actor = None if options["dry_run"] else self._actor(options["user"])
         try:
-            result = parse_plan(path.read_bytes(), path.name, year=options["year"])
+            data = path.read_bytes()
+            result = parse_plan(data, path.name, year=options["year"])
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         except OSError as exc:
@@ -42,9 +50,15 @@ class Command(BaseCommand):
                 self.stderr.write(f"警告：{warning}")
         else:
             self._print_table(result)
-
-        if saver:
-            saver(result, path)
+        if actor is None:
+            return
+        try:
+            tasks = [{**task.as_dict(), "source": task.source} for task in result.tasks]
+            plan = plan_import(actor=actor, tasks=tasks, parse=result, year=result.year, title=result.title,
+                               filename=path.name, warnings=result.warnings, sha256=hashlib.sha256(data).hexdigest())
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(f"已导入：{plan}（{len(result.tasks)} 条任务）")
 
     def _print_table(self, result):
         self.stdout.write(f"方案：{result.title or '（未识别）'}　年度：{result.year}　共 {len(result.tasks)} 条任务")
@@ -70,35 +84,11 @@ class Command(BaseCommand):
             for warning in result.warnings:
                 self.stdout.write(f"  - {warning}")
 
-    def _saver(self, options):
-        """The save step, checked before anything is parsed: plan_import must exist, --user too."""
-        try:
-            from zhiben.plans import services
-        except ImportError:
-            services = None
-        plan_import = getattr(services, "plan_import", None)
-        if plan_import is None:
-            raise CommandError("暂不支持保存：行动方案的导入功能尚未就绪。请加 --dry-run 预览提取结果。")
-        if not options["user"]:
+    def _actor(self, username):
+        """The importing user, checked before anything is parsed."""
+        if not username:
             raise CommandError("保存时请用 --user 指定导入人用户名。")
-        from django.contrib.auth import get_user_model
-
-        user_model = get_user_model()
         try:
-            actor = user_model.objects.get(username=options["user"])
-        except user_model.DoesNotExist as exc:
-            raise CommandError(f"用户不存在：{options['user']}") from exc
-
-        def save(result, path):
-            offered = {"actor": actor, "tasks": result.as_dicts(), "parse": result, "year": result.year,
-                       "title": result.title, "filename": path.name, "warnings": result.warnings}
-            params = inspect.signature(plan_import).parameters
-            takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-            kwargs = {k: v for k, v in offered.items() if takes_all or k in params}
-            try:
-                plan = plan_import(**kwargs)
-            except ApplicationError as exc:
-                raise CommandError(exc.message) from exc
-            self.stdout.write(f"已导入：{plan}（{len(result.tasks)} 条任务）")
-
-        return save
+            return get_user_model().objects.get(username=username)
+        except get_user_model().DoesNotExist as exc:
+            raise CommandError(f"用户不存在：{username}") from exc

@@ -1,4 +1,10 @@
-"""Evidence files: checked by content (not by name), size-limited, hashed, thumbnailed.
+"""Evidence files for every module: checked by content (not by name), size-limited, stored under their
+SHA-256, thumbnailed; and the multi-file form field that collects them.
+
+A module keeps its attachments in a subclass of `core.models.EvidenceFile` and stores an upload with
+`store_upload(attachment, upload, size_rule="<module>.attachment_max_mb", region_code=...)`: the size
+limit is that module's rule (a `RuleDef` of kind "megabytes"), so each jurisdiction may set its own.
+`core.views.evidence_response` serves the stored file back.
 
 Files go through Django's storage API (settings.STORAGES["default"]), so pointing that at an
 S3-compatible backend later moves evidence without code changes.
@@ -7,16 +13,18 @@ S3-compatible backend later moves evidence without code changes.
 import hashlib
 import io
 
+from django import forms
 from django.core.files.base import ContentFile
 
-from zhiben.core.exceptions import ApplicationError
-from zhiben.core.rules import rule
+from .exceptions import ApplicationError
+from .rules import rule
 
 IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp"), "GIF": ("image/gif", "gif")}
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CLAIMED = {"jpg": "图片", "jpeg": "图片", "png": "图片", "webp": "图片", "gif": "图片", "heic": "图片",
            "pdf": "PDF 文件", "docx": "Word 文件", "doc": "Word 文件", "xlsx": "Excel 文件", "xls": "Excel 文件"}
+ACCEPT = "image/*,.pdf,.doc,.docx,.xls,.xlsx"  # what the file picker offers; the content check decides
 
 
 def sniff(data):
@@ -56,6 +64,7 @@ def sniff(data):
 
 
 def thumbnail(data, size=(320, 320)):
+    """A JPEG thumbnail of image bytes (EXIF orientation applied)."""
     from PIL import Image, ImageOps
 
     with Image.open(io.BytesIO(data)) as image:
@@ -68,18 +77,21 @@ def thumbnail(data, size=(320, 320)):
         return out.getvalue()
 
 
-def read_upload(upload, region_code=""):
-    """Validate an uploaded file → dict of attachment fields plus ContentFile objects."""
-    limit_mb = rule("hazard.attachment_max_mb", region_code)
+def _too_large(name, size, limit_mb):
+    return ApplicationError(f"文件“{name}”过大：{size / 1048576:.1f} MB，上限 {limit_mb} MB。")
+
+
+def read_upload(upload, *, max_mb):
+    """Validate an uploaded file of at most `max_mb` MB → dict of evidence fields plus ContentFile objects."""
     name = getattr(upload, "name", "") or "file"
     size = getattr(upload, "size", None)
-    if size is not None and size > limit_mb * 1024 * 1024:
-        raise ApplicationError(f"文件“{name}”过大：{size / 1048576:.1f} MB，上限 {limit_mb} MB。")
+    if size is not None and size > max_mb * 1024 * 1024:
+        raise _too_large(name, size, max_mb)
     data = upload.read()
     if not data:
         raise ApplicationError(f"文件“{name}”为空。")
-    if len(data) > limit_mb * 1024 * 1024:
-        raise ApplicationError(f"文件“{name}”过大：{len(data) / 1048576:.1f} MB，上限 {limit_mb} MB。")
+    if len(data) > max_mb * 1024 * 1024:
+        raise _too_large(name, len(data), max_mb)
     try:
         content_type, ext = sniff(data)
     except ApplicationError:
@@ -95,10 +107,11 @@ def read_upload(upload, region_code=""):
     return fields
 
 
-def store_upload(attachment, upload, region_code=""):
-    """Check `upload` by content, fill the evidence fields of the unsaved `attachment`, store the file
-    (and a thumbnail for images) and save the row."""
-    fields = read_upload(upload, region_code)
+def store_upload(attachment, upload, *, size_rule, region_code=""):
+    """Check `upload` by content and against the size rule `size_rule` of `region_code`, fill the
+    evidence fields of the unsaved `attachment` (an EvidenceFile), store the file (and a thumbnail for
+    images) and save the row."""
+    fields = read_upload(upload, max_mb=rule(size_rule, region_code))
     for name in ("original_name", "content_type", "size", "sha256"):
         setattr(attachment, name, fields[name])
     attachment.file.save(fields["content"].name, fields["content"], save=False)
@@ -106,3 +119,28 @@ def store_upload(attachment, upload, region_code=""):
         attachment.thumbnail.save(fields["thumb"].name, fields["thumb"], save=False)
     attachment.save()
     return attachment
+
+
+# ---------------------------------------------------------------- the form field
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; cleans to a list (empty when none was chosen)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def evidence_field(label="照片/材料", *, camera=True):
+    """An optional multi-file evidence field; with `camera`, phones offer to take a photo directly."""
+    attrs = {"accept": ACCEPT} | ({"capture": "environment"} if camera else {}) | {"multiple": True}
+    return MultipleFileField(label=label, required=False, widget=MultipleFileInput(attrs=attrs))

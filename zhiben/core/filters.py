@@ -1,0 +1,242 @@
+"""A list's filters declared once; the queryset filtering, the page's filter form and the API's query
+schema are all derived from the declaration, so the page, its Excel export and the API cannot drift.
+
+    HAZARD_FILTERS = FilterSet(
+        Filter("region", "区划", "choice", choices=region_options, q=lambda v, ctx: subtree_q(v)),
+        Filter("level", "等级", "choice", choices=Level.choices, lookup="level"),
+        Filter("overdue", "逾期", "choice", choices=[("1", "已逾期"), ("0", "未逾期")], apply=overdue),
+        Filter("found_from", "发现日期从", "date", lookup="found_date__gte"),
+        Filter("q", "关键词", "search", search=("number", "description")),
+        Sort("sort", {"found": ("found_date", "id"), ...}, default=("-found_date", "-id")),
+    )
+    qs = HAZARD_FILTERS.filter(Hazard.objects.for_user(user), request.GET, user=user)   # selector
+    HazardFilters = HAZARD_FILTERS.schema("HazardFilters")       # API: def list(request, filters: Query[HazardFilters])
+    HazardFilterForm = HAZARD_FILTERS.form_class("HazardFilterForm")  # page: HazardFilterForm(request.GET, user=user)
+
+A filter's value always arrives as text (query strings, API parameters); an empty value does not
+restrict. How a value narrows the rows is one of:
+- `lookup`: `Q(**{lookup: value})` ("date" filters: the value read as a date, ignored when not one);
+- `search`: the fields any of which contains the text (case-insensitive);
+- `q(value, ctx)`: a Q, or None when the value does not restrict (an unknown status …);
+- `apply(qs, value, ctx)`: any queryset operation (queryset methods, annotations).
+`ctx` carries `user` and `today`. Filters apply in declaration order; the `Sort` orders the rows last
+(its default order applies when no or an unknown sort key is given).
+
+The page form renders "choice" as a select (with 全部), "date" as a date input, "search"/"text" as a text
+box, "hidden" and the sort as hidden inputs; `choices` may be a callable of the user (regions, industries
+in the user's scope). The API schema describes every filter (label, accepted values, date format); all
+parameters are optional strings, so an unexpected value narrows the rows exactly as on the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable, Sequence
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+TYPES = ("text", "search", "choice", "date", "hidden", "sort")
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One filter of a list: its parameter name, Chinese label, type, choices and how it narrows rows."""
+
+    name: str
+    label: str
+    type: str = "text"
+    choices: Sequence | Callable[[Any], Sequence] = ()
+    lookup: str = ""
+    search: tuple = ()
+    q: Callable[[str, Any], Q | None] | None = None
+    apply: Callable[[Any, str, Any], Any] | None = None
+    help: str = ""  # for the API description (the page shows the label)
+    placeholder: str = ""
+
+    def __post_init__(self):
+        if self.type not in TYPES:
+            raise ValueError(f"filter '{self.name}': unknown type '{self.type}'")
+        if self.type != "sort" and sum(bool(x) for x in (self.lookup, self.search, self.q, self.apply)) != 1:
+            raise ValueError(f"filter '{self.name}': give exactly one of lookup, search, q, apply")
+
+    def narrow(self, qs, value, ctx):
+        if self.apply is not None:
+            return self.apply(qs, value, ctx)
+        if self.type == "date":
+            value = parse_date(value)
+            if value is None:
+                return qs
+        if self.lookup:
+            condition = Q(**{self.lookup: value})
+        elif self.search:
+            condition = Q()
+            for name in self.search:
+                condition |= Q(**{f"{name}__icontains": value})
+        else:
+            condition = self.q(value, ctx)
+        return qs if condition is None else qs.filter(condition)
+
+    def static_choices(self):
+        return [] if callable(self.choices) else list(self.choices)
+
+    def describe(self):
+        """The API's description of the parameter: label, help and the accepted values."""
+        text = self.label + (f"：{self.help}" if self.help else "")
+        options = self.static_choices()
+        if options:
+            text += "。可选值：" + "、".join(f"{value}（{label}）" if label != value else str(value) for value, label in options)
+        if self.type == "date":
+            text += "（YYYY-MM-DD）"
+        return text
+
+
+@dataclass(frozen=True)
+class Sort(Filter):
+    """The order of a list: `orders` maps each accepted key to the order_by fields; `default` applies
+    when no (or an unknown) key is given."""
+
+    orders: dict = field(default_factory=dict)
+    default: tuple = ()
+
+    def __init__(self, name, orders, *, default=(), label="排序", help=""):
+        object.__setattr__(self, "orders", dict(orders))
+        object.__setattr__(self, "default", tuple(default))
+        super().__init__(name, label, "sort", choices=[(key, key) for key in orders], help=help)
+
+    def narrow(self, qs, value, ctx):
+        order = self.orders.get(value, self.default)
+        return qs.order_by(*order) if order else qs
+
+
+def parse_date(value):
+    try:
+        return value if isinstance(value, date) else date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def text_value(value):
+    """A filter value as text: booleans as 1/0 (callers in code may pass True), None as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def flag(value):
+    """True for 1/true, False for 0/false, None for anything else (the yes/no filters)."""
+    return {"1": True, "true": True, "0": False, "false": False}.get(str(value).lower())
+
+
+class Context:
+    """What a filter may need besides its value: the user, and today (for overdue …)."""
+
+    def __init__(self, user=None, today=None):
+        self.user = user
+        self.today = today or timezone.localdate()
+
+
+class FilterSet:
+    """The filters of one list, in order; see the module docstring."""
+
+    def __init__(self, *filters):
+        names = [f.name for f in filters]
+        if len(set(names)) != len(names):
+            raise ValueError(f"duplicate filter names in {names}")
+        self.filters = list(filters)
+        self.by_name = {f.name: f for f in filters}
+
+    def __iter__(self):
+        return iter(self.filters)
+
+    @property
+    def names(self):
+        return [f.name for f in self.filters]
+
+    def values(self, data):
+        """{name: text value} of every filter from a query dict, a dict or a schema instance."""
+        if data is None:
+            data = {}
+        elif not hasattr(data, "get"):
+            data = data.dict() if hasattr(data, "dict") else vars(data)
+        return {f.name: text_value(data.get(f.name)) for f in self.filters}
+
+    def filter(self, qs, data=None, *, user=None, today=None, names=None):
+        """`qs` narrowed by the filters' values in `data` (only those in `names` when given) and ordered
+        by the sort, if one is declared."""
+        ctx = Context(user, today)
+        values = self.values(data)
+        for f in self.filters:
+            if names is not None and f.name not in names:
+                continue
+            value = values[f.name]
+            if value or f.type == "sort":
+                qs = f.narrow(qs, value, ctx)
+        return qs
+
+    # ------------------------------------------------------------ the API
+
+    def schema(self, name, *, exclude=()):
+        """A django-ninja Schema of the filters (every one an optional string, described), to take as
+        `filters: Query[TheSchema]`; its `.dict()` is what `filter()` reads."""
+        from ninja import Schema
+        from pydantic import Field, create_model
+
+        fields = {}
+        for f in self.filters:
+            if f.name in exclude:
+                continue
+            extra = {"format": "date"} if f.type == "date" else None
+            fields[f.name] = (str, Field("", title=f.label, description=f.describe(), json_schema_extra=extra))
+        return create_model(name, __base__=Schema, **fields)
+
+    # ------------------------------------------------------------ the page
+
+    def form_class(self, name="FilterForm"):
+        """A Form class rendering the filters (bind it to request.GET, pass `user=` for choices that
+        depend on the user). Its `values()` gives the validated values, or None when one is invalid."""
+        attrs = {f.name: form_field(f) for f in self.filters}
+        attrs["filterset"] = self
+        return type(name, (FilterForm,), attrs)
+
+
+def form_field(f):
+    if f.type == "choice":
+        return forms.ChoiceField(label=f.label, required=False, choices=[("", "全部"), *f.static_choices()])
+    if f.type == "date":
+        return forms.DateField(label=f.label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    if f.type == "sort":
+        return forms.ChoiceField(label=f.label, required=False, choices=[("", ""), *f.static_choices()], widget=forms.HiddenInput)
+    if f.type == "hidden":
+        return forms.CharField(label=f.label, required=False, widget=forms.HiddenInput)
+    attrs = {"type": "search"} if f.type == "search" else {}
+    if f.placeholder:
+        attrs["placeholder"] = f.placeholder
+    return forms.CharField(label=f.label, required=False, max_length=200, widget=forms.TextInput(attrs=attrs))
+
+
+class FilterForm(forms.Form):
+    """The filter form of a list page (made by `FilterSet.form_class`)."""
+
+    filterset: FilterSet
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for f in self.filterset:
+            if callable(f.choices) and f.name in self.fields:
+                self.fields[f.name].choices = [("", "全部"), *f.choices(user)]
+
+    def values(self):
+        """The filter values after validation (choices, dates), or None when one is invalid (the error
+        shows on its field); for pages that show nothing rather than guess."""
+        self.is_valid()
+        if any(name in self.errors for name in self.filterset.names):
+            return None
+        return {name: text_value(self.cleaned_data.get(name)) for name in self.filterset.names}

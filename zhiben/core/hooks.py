@@ -1,0 +1,8 @@
+"""The ground's own menu entries (registered from `CoreConfig.ready()`)."""
+
+from .registry import MenuEntry, register
+
+register(
+    MenuEntry("首页", "core:home", None, order=0),
+    MenuEntry("规则参数", "core:rules", "rule.manage", order=40),
+)

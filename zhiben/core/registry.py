@@ -1,0 +1,294 @@
+"""The platform's extension points: one registry of named stores that modules fill when they load.
+
+A business module (hazards, plans, duties, enterprises …) declares in its `AppConfig.ready()` what it
+offers to the shared services, and those services only loop over the stores here: they import no
+business module. The set of stores is fixed in this file (adding one at run time raises), so every
+extension point is visible in one place:
+
+| store               | filled with          | read by                                              |
+|---------------------|----------------------|------------------------------------------------------|
+| escalation_targets  | EscalationTarget     | escalation (the ladder job, the ladder page, records)  |
+| document_kinds      | DocumentKind         | documents (issuing, templates, previews, the list)     |
+| reminders           | Reminder             | notifications.reminders (the reminder job)             |
+| timelines           | Timeline             | core.timeline (record an event, list a subject's events) |
+| jobs                | Job                  | core.jobs (`tick`, `run_worker`)                       |
+| rules               | RuleDef              | core.rules (values, the rules page)                    |
+| menu                | MenuEntry            | core.context (the navigation)                          |
+| home_cards          | HomeSection          | core.selectors (the home page)                         |
+| figures             | Figure               | analytics (figures by region, industry and period)     |
+| demo_loaders        | DemoLoader           | `load_demo`                                            |
+
+Each `register(...)` call refuses a key that is already taken, so two modules cannot silently
+replace each other's entry. Stores keyed by name keep registration order; readers sort by `order`
+where the order matters to a person (menu, home page, jobs, demo).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable, Iterable, NamedTuple
+
+# ---------------------------------------------------------------- what a module registers
+
+
+class Overdue(NamedTuple):
+    """One overdue object as an escalation target reports it."""
+
+    obj: Any
+    region_code: str
+    days: int
+    major: bool = False
+
+
+@dataclass(frozen=True)
+class EscalationTarget:
+    """A kind of object whose deadlines go up the escalation ladder.
+
+    - `ladder`: the national default, rows of (action, name, days overdue, major only, document kind);
+      an 安委办 may replace it for its jurisdiction on the ladder page.
+    - `overdue(today)`: every overdue object, as `Overdue` rows.
+    - `recipients(obj, step, unit)`: (users, contacts) to notify when `step` is taken (`unit` is the
+      issuing unit); contacts are (name, phone) for SMS or (name, address, channel).
+    - `describe(obj, step, days)`: (subject, body) of the notification.
+    - `issuing_unit(obj)`: the unit in whose name a step's document is issued (None: the 安委办 of the
+      object's town or county, see escalation.services.committee_unit).
+    - `skip(obj, step)`: True when a step does not apply to this object now (e.g. already listed).
+    - `timeline_subject(obj)`: the object whose timeline records the step (default: `obj`).
+    - `audit_action`: the audit action, formatted with the step's action.
+    - `model`: "app_label.model" of the objects (records link to `obj.get_absolute_url()`).
+    """
+
+    key: str
+    label: str
+    model: str
+    ladder: list
+    overdue: Callable[[date], Iterable[Overdue]]
+    recipients: Callable[[Any, Any, Any], tuple]
+    describe: Callable[[Any, Any, int], tuple]
+    issuing_unit: Callable[[Any], Any] | None = None
+    skip: Callable[[Any, Any], bool] | None = None
+    timeline_subject: Callable[[Any], Any] | None = None
+    audit_action: str = "escalation.{action}"
+    major_label: str = ""  # how the ladder page calls the "major only" flag for this target ("" hides it)
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """A kind of official document (公文) issued about one kind of subject.
+
+    - `subject_model`: "app_label.model" of the subject; `get_subject(pk, user)` returns the subject
+      visible to `user` (None: the system) with what `build` reads, or None.
+    - `build(subject, unit)`: the placeholder values (strings) the subject gives.
+    - `available(subject)`: None when the kind may be issued now, else the Chinese reason why not.
+    - `placeholders`: every placeholder name the kind's templates may use (besides the common
+      发文机关/发文字号/成文日期); `inputs`: those the issuer types in when issuing (约谈时间 …), as
+      (name, label, required).
+    - `template`: the built-in default wording {"title", "body", "table"}; `form`: an approval form
+      (审批表: a table, no addressee) rather than a letter.
+    - `sample`: values the template editor's preview fills in.
+    - `addressee(subject)`: the 主送 line; `enterprise(subject)`: the enterprise it is addressed to
+      (for the enterprise's own users' scope), `region_code(subject)`: where the document belongs.
+    """
+
+    key: str
+    label: str
+    subject_model: str
+    get_subject: Callable[[Any, Any], Any]
+    build: Callable[[Any, Any], dict]
+    available: Callable[[Any], str | None]
+    placeholders: tuple
+    template: dict
+    sample: dict
+    addressee: Callable[[Any], str]
+    region_code: Callable[[Any], str]
+    enterprise: Callable[[Any], Any] = lambda subject: None
+    inputs: tuple = ()
+    form: bool = False
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A deadline people are reminded of N days before it (N is the rule `days_rule`, per jurisdiction).
+
+    - `due(today, horizon)`: candidates whose deadline lies in [today, horizon], as
+      (obj, deadline, region_code).
+    - `current(obj, today)`: the object re-read under a row lock inside the reminder's transaction,
+      or None when it no longer needs the reminder (closed, deadline moved …).
+    - `recipients(obj)`: (users, contacts); `describe(obj, deadline, days_left)`: (subject, body).
+    Each (kind, object, deadline) is reminded once: a claim row guards it, even with several workers.
+    """
+
+    key: str
+    label: str
+    model: str
+    days_rule: str
+    due: Callable[[date, date], Iterable[tuple]]
+    current: Callable[[Any, date], Any]
+    deadline: Callable[[Any], date | None]
+    recipients: Callable[[Any], tuple]
+    describe: Callable[[Any, date, int], tuple]
+    audit_action: str = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """How events of one kind of subject are written and read (a typed event table underneath).
+
+    `record(subject, action, actor=, note=, data=, **extra)` writes one event and returns it;
+    `events(subject)` returns its events oldest first, each with at, actor_name, action, label, note, data.
+    Subjects without a registered timeline use the shared `core.SubjectEvent` table."""
+
+    model: str
+    record: Callable[..., Any]
+    events: Callable[[Any], list]
+
+
+@dataclass(frozen=True)
+class Job:
+    """Periodic work for `tick`/`run_worker`: idempotent, and claiming its own rows (several workers may run)."""
+
+    key: str
+    label: str
+    run: Callable[[], Any]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class RuleDef:
+    """A rule that is data: default, Chinese label, kind of value, and whether the 安委办 edits it.
+
+    kind: "date" | "days" | "ratio" | "megabytes" | "monthday" ({"month", "day"}) | "count" | "json".
+    `group` heads its section on the rules page."""
+
+    key: str
+    default: Any
+    label: str
+    kind: str
+    group: str = ""
+    editable: bool = True
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One navigation entry, shown to users holding `capability` (None: everyone signed in)."""
+
+    label: str
+    url_name: str
+    capability: str | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    """Home-page content of a module: `cards(user)` returns cards ({"label", "value", "url", "tone"})
+    and may add named blocks to the summary through `extra(user, summary)`. Shown when `applies(user)`."""
+
+    key: str
+    applies: Callable[[Any], bool]
+    cards: Callable[[Any], list] = lambda user: []
+    extra: Callable[[Any, dict], None] | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure analytics can show by region, industry and period: `compute(user, filters)` → number,
+    and the URL of the records behind it."""
+
+    key: str
+    label: str
+    compute: Callable[..., Any]
+    url: Callable[..., str] | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class DemoLoader:
+    """Part of the demo (`load_demo`): `load(stdout)` is idempotent; `summary()` returns a short Chinese
+    count for the closing line ("240 条隐患")."""
+
+    key: str
+    load: Callable[[Any], Any]
+    summary: Callable[[], str] | None = None
+    accounts: Callable[[], list] | None = None
+    order: int = 100
+
+
+# ---------------------------------------------------------------- the registry
+
+KEYED = {
+    "escalation_targets": EscalationTarget,
+    "document_kinds": DocumentKind,
+    "reminders": Reminder,
+    "timelines": Timeline,
+    "jobs": Job,
+    "rules": RuleDef,
+    "home_cards": HomeSection,
+    "figures": Figure,
+    "demo_loaders": DemoLoader,
+}
+LISTED = {"menu": MenuEntry}
+
+
+class Registry(dict):
+    """A dict of the stores above; a store cannot be added or replaced after start-up."""
+
+    def __setitem__(self, key, value):
+        raise KeyError(f"registry stores are fixed; '{key}' cannot be set")
+
+    def __delitem__(self, key):
+        raise KeyError(f"registry stores are fixed; '{key}' cannot be removed")
+
+
+registry = Registry({name: {} for name in KEYED} | {name: [] for name in LISTED})
+
+
+def _key(entry):
+    return entry.model if isinstance(entry, Timeline) else entry.key
+
+
+def register(*entries):
+    """Put each entry in its store (chosen by its type). A key already taken raises ValueError."""
+    for entry in entries:
+        for name, kind in KEYED.items():
+            if isinstance(entry, kind):
+                store, key = registry[name], _key(entry)
+                if key in store:
+                    raise ValueError(f"{name}: '{key}' is already registered")
+                store[key] = entry
+                break
+        else:
+            if isinstance(entry, MenuEntry):
+                if any(e.url_name == entry.url_name for e in registry["menu"]):
+                    raise ValueError(f"menu: '{entry.url_name}' is already registered")
+                registry["menu"].append(entry)
+            else:
+                raise TypeError(f"cannot register {entry!r}")
+    return entries
+
+
+def unregister(store, key):
+    """Remove one entry (tests that add a subject of their own clean up with this)."""
+    if store in LISTED:
+        registry[store][:] = [e for e in registry[store] if e.url_name != key]
+    else:
+        registry[store].pop(key, None)
+
+
+def ordered(store):
+    """The entries of `store` by their `order`, then registration order."""
+    entries = registry[store] if store in LISTED else list(registry[store].values())
+    return sorted(entries, key=lambda e: e.order)
+
+
+def entry(store, key):
+    """One entry; KeyError with the known keys when `key` is not registered."""
+    try:
+        return registry[store][key]
+    except KeyError:
+        raise KeyError(f"{store}: '{key}' is not registered (known: {', '.join(registry[store]) or 'none'})") from None

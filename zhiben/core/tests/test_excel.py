@@ -1,0 +1,69 @@
+"""`core.excel`: the one decoder of uploaded text, the one sheet reader (with merged ranges) behind
+both `read_table` and `read_sheets`, and the merged-cell map the ledger and plan importers share."""
+
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from zhiben.core.excel import NotTextError, SheetData, decode_text, read_sheets, read_table
+from zhiben.core.exceptions import ApplicationError
+
+
+def xlsx(rows, merges=(), extra_sheet=None):
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    for ref in merges:
+        sheet.merge_cells(ref)
+    if extra_sheet:
+        book.create_sheet(extra_sheet[0]).append(extra_sheet[1])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("data", [
+    "序号,隐患描述\n".encode(), "序号,隐患描述\n".encode("utf-8-sig"), "序号,隐患描述\n".encode("gbk"),
+    "序号,隐患描述\n".encode("gb18030"), "序号,隐患描述\n".encode("utf-16"),
+])
+def test_decode_text_reads_utf8_gbk_and_utf16(data):
+    assert decode_text(data) == "序号,隐患描述\n"
+
+
+@pytest.mark.parametrize("data", [b"\x00\x01\x02binary", bytes(range(1, 32)) * 50])
+def test_decode_text_refuses_binary_data_naming_the_file(data):
+    with pytest.raises(NotTextError, match="无法读取“方案.txt”：文件不是文本文件"):
+        decode_text(data, name="uploads/方案.txt")
+
+
+def test_read_sheets_keeps_every_sheet_and_its_merged_ranges():
+    data = xlsx([["标题", None, None], ["序号", "整改情况", None], [None, "措施", "时限"], [1, "清理", "2024-06-30"]],
+                merges=["A1:C1", "B2:C2", "A2:A3"], extra_sheet=("说明", ["本表由安委办编制"]))
+    first, second = read_sheets(data, filename="台账.xlsx")
+    assert (first.name, second.name) == ("Sheet", "说明")
+    assert sorted(first.merged) == [(0, 0, 0, 2), (1, 0, 2, 0), (1, 1, 1, 2)]
+    assert first.merge_origins() == {(0, 1): (0, 0), (0, 2): (0, 0), (2, 0): (1, 0), (1, 2): (1, 1)}
+    assert all(len(row) == 3 for row in first.rows)
+
+
+def test_merge_origins_leaves_out_huge_ranges():
+    sheet = SheetData("表1", [["a", ""]], [(0, 0, 0, 1), (0, 0, 999, 999)])
+    assert sheet.merge_origins(limit=10) == {(0, 1): (0, 0)}
+
+
+def test_read_table_uses_the_same_readers():
+    rows = [["企业名称", "所属区划"], ["甲公司", "凤凰镇"]]
+    assert read_table(xlsx(rows, extra_sheet=("说明", ["x"])), filename="企业.xlsx") == (1, rows[0], [(2, rows[1])])
+    csv_gbk = "企业名称,所属区划\n甲公司,凤凰镇\n".encode("gbk")
+    assert read_table(csv_gbk, filename="企业.csv") == (1, rows[0], [(2, rows[1])])
+    tsv = "企业名称\t所属区划\n甲公司\t凤凰镇\n".encode("utf-16")
+    assert read_table(tsv, filename="企业.txt") == (1, rows[0], [(2, rows[1])])
+
+
+def test_a_binary_file_named_csv_is_no_table():
+    with pytest.raises(ApplicationError, match="不是文本文件"):
+        read_table(b"\x00\x01\x02" * 10, filename="企业.csv")
+    with pytest.raises(ApplicationError, match="不是有效的 Excel"):
+        read_sheets(b"\x00\x01\x02" * 10, filename="台账.csv")

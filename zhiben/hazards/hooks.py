@@ -1,0 +1,150 @@
+"""What the hazards module offers the platform: registered from `HazardsConfig.ready()`.
+
+Escalation target "hazard" (overdue rectification goes up the ladder), the deadline reminder, the
+timeline on `HazardEvent`, rules, menu entries, home-page figures and the demo hazards.
+"""
+
+from django.urls import reverse
+
+from zhiben.core.registry import (
+    DemoLoader, EscalationTarget, HomeSection, MenuEntry, Overdue, Reminder, RuleDef, Timeline, register,
+)
+from zhiben.escalation.choices import Action
+from zhiben.escalation.services import committee_admins, committee_unit
+
+from . import demo
+from .choices import DEADLINE_STATUSES, Status
+from .models import Hazard
+from .services import enterprise_contacts, hazard_event
+
+GROUP = "事故隐患"
+
+# The national default ladder (days overdue); an 安委办 may replace it for its jurisdiction.
+LADDER = [
+    # action, name, days overdue, major only, document kind
+    (Action.REMIND, "逾期提醒", 1, False, ""),
+    (Action.LETTER, "函告企业", 7, False, "supervision_letter"),
+    (Action.BULLETIN, "纳入通报", 15, False, ""),
+    (Action.INTERVIEW, "约谈主要负责人和实际控制人", 30, False, "interview_notice"),
+    (Action.PROPOSE_LISTING, "提请挂牌督办", 30, True, ""),
+]
+
+
+def events(hazard):
+    return hazard.events.all()
+
+
+# ---------------------------------------------------------------- escalation
+
+def overdue(today):
+    rows = (Hazard.objects.overdue(today).select_related("enterprise", "supervising_unit", "listed_unit")
+            .order_by("deadline", "id"))
+    return [Overdue(h, h.region_id, (today - h.deadline).days, h.is_major) for h in rows]
+
+
+def issuing_unit(hazard):
+    """The listing unit of a 挂牌督办 hazard, else the supervising department, else the 安委办."""
+    return hazard.listed_unit or hazard.supervising_unit or committee_unit(hazard.region_id)
+
+
+def escalation_recipients(hazard, step, unit):
+    users, contacts = enterprise_contacts(hazard)
+    if unit is not None:
+        users += list(unit.users.filter(is_active=True))
+    return users + committee_admins(hazard.region_id, step), contacts
+
+
+def escalation_text(hazard, step, days):
+    return (f"隐患{step.name}：{hazard.number}",
+            f"隐患“{hazard.description[:60]}”整改期限 {hazard.deadline}，已逾期 {days} 天，现{step.name}。")
+
+
+def skip(hazard, step):
+    return step.action == Action.PROPOSE_LISTING and bool(hazard.listed_unit_id)
+
+
+# ---------------------------------------------------------------- reminders
+
+def reminder_due(today, horizon):
+    rows = (Hazard.objects.filter(status__in=DEADLINE_STATUSES, deadline__gte=today, deadline__lte=horizon)
+            .only("pk", "region_id", "deadline").order_by("deadline", "pk"))
+    return ((h, h.deadline, h.region_id) for h in rows.iterator())
+
+
+def reminder_current(hazard, today):
+    current = (Hazard.objects.select_for_update(of=("self",))
+               .select_related("enterprise", "supervising_unit", "listed_unit").get(pk=hazard.pk))
+    if current.status not in DEADLINE_STATUSES or current.deadline is None or current.deadline < today:
+        return None
+    return current
+
+
+def reminder_recipients(hazard):
+    """The enterprise side while it still has to rectify (its users, the 整改责任人), and the departments."""
+    users, contacts = [], []
+    if hazard.status != Status.SUBMITTED:
+        if hazard.enterprise is not None:
+            users += list(hazard.enterprise.users.filter(is_active=True))
+        if hazard.responsible_phone:
+            contacts.append((f"{hazard.responsible_person or '整改责任人'}（整改责任人）", hazard.responsible_phone))
+    for unit in (hazard.supervising_unit, hazard.listed_unit):
+        if unit is not None:
+            users += list(unit.users.filter(is_active=True))
+    return users, contacts
+
+
+def reminder_text(hazard, deadline, days_left):
+    when = "今天到期" if days_left == 0 else f"还有 {days_left} 天到期"
+    if hazard.status == Status.SUBMITTED:
+        body = (f"{hazard.subject}的隐患“{hazard.description[:60]}”已申请销号，整改期限 {deadline}（{when}），"
+                "请监管部门及时审核。")
+    else:
+        body = f"{hazard.subject}的隐患“{hazard.description[:60]}”整改期限为 {deadline}（{when}），请按期完成整改并申请销号。"
+    return f"隐患整改即将到期：{hazard.number}", body
+
+
+# ---------------------------------------------------------------- home page
+
+def home_cards(user):
+    """重大事故隐患动态清零 at a glance: open, overdue, major, stock left, increment, listed."""
+    from .selectors import hazard_counts
+
+    counts = hazard_counts(user=user)
+    url = reverse("hazards:list")
+    return [
+        {"label": "未销号隐患", "value": counts["open"], "url": f"{url}?status=open", "tone": ""},
+        {"label": "逾期未整改", "value": counts["overdue"], "url": f"{url}?overdue=1", "tone": "red" if counts["overdue"] else ""},
+        {"label": "重大隐患（未销号）", "value": counts["major_open"], "url": f"{url}?status=open&level=major",
+         "tone": "red" if counts["major_open"] else ""},
+        {"label": f"存量未清零（{counts['baseline']:%Y-%m-%d}前）", "value": counts["stock_open"],
+         "url": f"{url}?stock=stock&status=open", "tone": "orange" if counts["stock_open"] else ""},
+        {"label": "增量隐患", "value": counts["increment"], "url": f"{url}?stock=increment", "tone": ""},
+        {"label": "挂牌督办中", "value": counts["listed_open"], "url": f"{url}?listed=1&status=open", "tone": ""},
+    ]
+
+
+register(
+    # 存量/增量 baseline of the 2024–2026 plans: hazards found on or before it are stock.
+    RuleDef("hazard.baseline_date", "2023-12-31", "存量隐患基准日：此日及以前发现的隐患为存量", "date", GROUP, order=10),
+    # default rectification period by level when the reporter gives none (days)
+    RuleDef("hazard.default_days.general", 30, "一般隐患默认整改期限（天）", "days", GROUP, order=11),
+    RuleDef("hazard.default_days.major", 90, "重大隐患默认整改期限（天）", "days", GROUP, order=12),
+    # duplicates: how similar (0–1) descriptions must be, how far back closed hazards count (days)
+    RuleDef("hazard.duplicate_similarity", 0.5, "重复隐患提示的描述相似度阈值", "ratio", GROUP, order=13),
+    RuleDef("hazard.duplicate_closed_days", 180, "销号多少天内再次发现视为重复/复发", "days", GROUP, order=14),
+    RuleDef("hazard.attachment_max_mb", 15, "单个证据文件大小上限（MB）", "megabytes", GROUP, order=15),
+    RuleDef("hazard.reminder_days", 3, "隐患整改期限届满前多少天提醒", "days", GROUP, order=16),
+    Timeline("hazards.hazard", hazard_event, events),
+    EscalationTarget("hazard", "事故隐患", "hazards.hazard", LADDER, overdue, escalation_recipients, escalation_text,
+                     issuing_unit=issuing_unit, skip=skip, major_label="仅重大隐患", order=10),
+    Reminder("hazard.deadline", "隐患到期提醒", "hazards.hazard", "hazard.reminder_days", reminder_due, reminder_current,
+             lambda hazard: hazard.deadline, reminder_recipients, reminder_text, audit_action="hazard.reminder", order=10),
+    MenuEntry("隐患台账", "hazards:list", "hazard.view", order=10),
+    MenuEntry("上报隐患", "hazards:report", "hazard.report", order=20),
+    HomeSection("hazards", lambda user: user.can("hazard.view"), home_cards, order=10),
+    DemoLoader("hazards", demo.load, demo.summary, order=50),
+)
+
+from .documents import DOCUMENT_KINDS  # noqa: E402
+
+register(*DOCUMENT_KINDS)

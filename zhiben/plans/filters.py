@@ -1,0 +1,47 @@
+"""The filters of the task list (任务清单), declared once: the page and its form and the API endpoints
+`GET /api/v1/plans/tasks` and `GET /api/v1/plans/{id}/tasks` use `TASK_FILTERS` (see core.filters).
+`status` and `overdue` read the state `selectors.with_state` annotates."""
+
+from django.db.models import Q
+
+from zhiben.core.filters import Filter, FilterSet, flag
+
+from .choices import DisplayStatus
+
+
+def plan_options(user):
+    from .models import Plan
+
+    plans = Plan.objects.visible_to(user).select_related("region").order_by("-id")[:100]
+    return [(str(p.pk), f"{p.region.name} · {p}") for p in plans]
+
+
+def unit_options(user):
+    from .matching import candidate_units
+
+    return [(str(u.pk), u.name) for u in candidate_units(user.region_id)] if user.region_id else []
+
+
+def unit_q(value, ctx):
+    """A unit by id, or by the name written in the plan or the unit's own name."""
+    from .models import TaskUnit
+
+    units = TaskUnit.objects.filter(unit_id=int(value)) if value.isdigit() else TaskUnit.objects.filter(Q(name=value) | Q(unit__name=value))
+    return Q(pk__in=units.values("task_id"))
+
+
+def overdue_q(value, ctx):
+    wanted = flag(value)
+    return None if wanted is None else Q(ms_overdue__gt=0) if wanted else Q(ms_overdue=0)
+
+
+TASK_FILTERS = FilterSet(
+    Filter("plan", "方案", "choice", choices=plan_options, q=lambda value, ctx: Q(plan_id=int(value)) if value.isdigit() else None,
+           help="方案 ID"),
+    Filter("unit", "责任单位", "choice", choices=unit_options, q=unit_q, help="单位 ID，或方案中写的单位名称"),
+    Filter("action", "行动", "hidden", q=lambda value, ctx: Q(action_id=int(value)) if value.isdigit() else None, help="方案中行动的 ID"),
+    Filter("status", "状态", "choice", choices=DisplayStatus.choices,
+           q=lambda value, ctx: Q(state=value) if value in DisplayStatus.values else None),
+    Filter("overdue", "逾期", "choice", choices=[("1", "有逾期节点"), ("0", "无逾期")], q=overdue_q, help="1/true 或 0/false"),
+    Filter("q", "关键词", "search", search=("content",), help="任务内容中包含的文字"),
+)

@@ -80,6 +80,19 @@ class PlatformRegistryTests(CastTestCase):
         self.assertEqual(escalate("drill", today=self.deadline + timedelta(days=30)), 0)
 
 
+class TimelineTests(CastTestCase):
+    def test_a_typed_table_is_reached_through_the_one_interface(self):
+        from zhiben.hazards.models import HazardEvent
+        from zhiben.hazards.tests.helpers import report
+
+        hazard = report(self.gina, self.enterprise_a)
+        record_event(hazard, "note", actor=self.alice, note="现场复查，整改进行中")
+        event = HazardEvent.objects.filter(hazard=hazard).last()
+        self.assertEqual((event.action, event.actor, event.note), ("note", self.alice, "现场复查，整改进行中"))
+        self.assertEqual([e.action for e in subject_events(hazard)], ["report", "note"])
+        self.assertLessEqual({"hazards.hazard", "plans.progressreport", "duties.periodreport"}, set(registry["timelines"]))
+
+
 class RegistryTests(CastTestCase):
     def test_stores_are_fixed_and_keys_unique(self):
         with self.assertRaises(KeyError):

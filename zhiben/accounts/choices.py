@@ -21,7 +21,7 @@ ROLE_CAPABILITIES = {
         "document.view", "document.issue", "document.template",
         "enterprise.view", "enterprise.add", "enterprise.change", "enterprise.import", "enterprise.export",
         "unit.view", "region.view", "user.view",
-        "duty.monitor", "duty.export", "duty.rules",
+        "duty.monitor", "duty.export",
         "plan.view", "plan.manage", "plan.report",
     },
     Role.REGULATOR: {

@@ -44,7 +44,7 @@ class Rule(models.Model):
     """A rule that is data (baseline date, thresholds, deadlines), optionally per jurisdiction.
 
     The value for a region is the row of the nearest ancestor region (or the global row,
-    region_code ''); absent rows fall back to the defaults in `zhiben.core.rules.DEFAULTS`.
+    region_code ''); absent rows fall back to the default each module registered (`RuleDef` in zhiben/core/registry.py).
     """
 
     key = models.CharField("规则", max_length=100)

@@ -5,11 +5,13 @@ import hashlib
 import json
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from zhiben.audit.services import audit_record, jsonable
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.rules import RuleResolver
+from zhiben.core.timeline import actor_fields
 from zhiben.enterprises.choices import Status as EnterpriseStatus
 from zhiben.enterprises.models import Enterprise
 from zhiben.notifications.services import notify
@@ -46,11 +48,11 @@ def _hash(data):
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _event(report, actor, action, *, key="", note="", data=None):
-    return DutyEvent.objects.create(
-        report=report, actor=actor if actor is not None and actor.pk else None,
-        actor_name=actor.display_name if actor is not None and actor.pk else "系统",
-        action=action, key=key, note=note, data=jsonable(data or {}))
+def duty_event(report, action, *, actor=None, key="", note="", data=None):
+    """Append an event to a report's timeline (registered with the platform as its Timeline). A non-empty
+    `key` is unique per report: the worker's marks (reminder, overdue) happen once."""
+    return DutyEvent.objects.create(report=report, action=action, key=key, note=note, data=jsonable(data or {}),
+                                    **actor_fields(actor))
 
 
 def _get_or_create(enterprise, period):
@@ -86,7 +88,7 @@ def _generate(report, actor):
     report.status = ReportStatus.DRAFT
     report.attested_name, report.attested_by, report.attested_at, report.attested_sha256 = "", None, None, ""
     report.save()
-    _event(report, actor, "generate", note="已清除原签字确认，须重新确认" if was_attested else "",
+    duty_event(report, "generate", actor=actor, note="已清除原签字确认，须重新确认" if was_attested else "",
            data={"rows": {row["key"]: row["total"] for row in report.data["rows"]}})
     audit_record(actor=actor, action="duty.generate", obj=report, region_code=report.enterprise.region_id,
                  data={"period": report.period, "sha256": _hash(report.data)})
@@ -146,7 +148,7 @@ def report_attest(*, actor, report, name, confirmed, analysis=""):
     current.attested_name, current.attested_by, current.attested_at = principal, actor, now
     current.attested_sha256 = _hash({"data": current.data, "analysis": current.analysis})
     current.save()
-    _event(current, actor, "attest", note=f"主要负责人 {principal} 签字确认", data={"name": name.strip(), "sha256": current.attested_sha256})
+    duty_event(current, "attest", actor=actor, note=f"主要负责人 {principal} 签字确认", data={"name": name.strip(), "sha256": current.attested_sha256})
     audit_record(actor=actor, action="duty.attest", obj=current, region_code=current.enterprise.region_id,
                  data={"period": current.period, "name": name.strip(), "sha256": current.attested_sha256})
     return current
@@ -169,7 +171,7 @@ def report_submit(*, actor, report, today=None):
     current.deadline, current.late = deadline, late
     current.save()
     note = f"逾期报送（期限 {deadline}，逾期 {(today - deadline).days} 天）" if late else f"按期报送（期限 {deadline}）"
-    _event(current, actor, "submit", note=note, data={"deadline": deadline, "late": late})
+    duty_event(current, "submit", actor=actor, note=note, data={"deadline": deadline, "late": late})
     audit_record(actor=actor, action="duty.submit", obj=current, region_code=current.enterprise.region_id,
                  data={"period": current.period, "deadline": deadline, "late": late})
     return current
@@ -187,10 +189,10 @@ def _mark(enterprise, period, key, action, *, note, subject, body, data):
     report = _get_or_create(enterprise, period)
     try:
         with transaction.atomic():
-            _event(report, None, action, key=key, note=note, data=data)
+            duty_event(report, action, key=key, note=note, data=data)
             audit_record(actor=None, action=f"duty.{action}", obj=report, region_code=enterprise.region_id, data={"period": period.code, **data})
             contacts = [(f"{enterprise.principal}（主要负责人）", enterprise.principal_phone)] if enterprise.principal_phone else []
-            notify(subject=subject, body=body, url="/duties/", users=enterprise.users.filter(is_active=True),
+            notify(subject=subject, body=body, url=reverse("duties:mine"), users=enterprise.users.filter(is_active=True),
                    contacts=contacts, obj=report, region_code=enterprise.region_id)
     except IntegrityError:  # another worker issued it first
         return False

@@ -5,12 +5,13 @@ the menu entry and the demo plan.
 """
 
 from zhiben.accounts.models import User
-from zhiben.core.registry import DemoLoader, EscalationTarget, MenuEntry, Overdue, RuleDef, register
+from zhiben.core.registry import DemoLoader, EscalationTarget, MenuEntry, Overdue, RuleDef, Timeline, register
 from zhiben.escalation.choices import Action
 from zhiben.escalation.services import committee_admins
 
 from . import demo
 from .selectors import overdue_tasks, task_owners
+from .services.progress import progress_event
 
 GROUP = "行动方案"
 
@@ -45,6 +46,7 @@ register(
     RuleDef("plan.attachment_max_mb", 15, "方案进展证据文件大小上限（MB）", "megabytes", GROUP, order=40),
     EscalationTarget("plan_task", "行动方案任务", "plans.milestone", LADDER, overdue, recipients, describe,
                      timeline_subject=lambda milestone: milestone.task, audit_action="escalation.plan_{action}", order=20),
+    Timeline("plans.progressreport", progress_event, lambda report: report.events.all()),
     MenuEntry("行动方案", "plans:list", "plan.view", order=80),
     DemoLoader("plans", demo.load, demo.summary, order=40),
 )

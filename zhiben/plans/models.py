@@ -283,6 +283,7 @@ class ProgressEvent(models.Model):
     from_status = models.CharField("原状态", max_length=10, blank=True)
     to_status = models.CharField("新状态", max_length=10, blank=True)
     note = models.TextField("说明", blank=True)
+    data = models.JSONField("内容", default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiben.audit.services import audit_record
+from zhiben.core.timeline import subject_events
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.views import DOCX, download, evidence_response, paginate, query_without, require_capability
 
@@ -364,7 +365,7 @@ def task_detail(request, pk):
             "cooperating": "、".join(a.name for a in assignments if a.role == UnitRole.COOPERATING)}),
         "linked": selectors.linked_progress(user=user, task=task, today=today),
         "parent": parent, "parent_visible": parent_visible, "indicators": task.indicators.prefetch_related("values"),
-        "today": today,
+        "today": today, "events": subject_events(task),
     })
 
 

@@ -4,7 +4,9 @@ from datetime import date
 
 from zhiben.escalation import services
 from zhiben.escalation.models import EscalationRecord
+from zhiben.core.timeline import subject_events
 from zhiben.notifications.models import Notification
+from zhiben.plans.models import Milestone
 from zhiben.plans.tests.helpers import small_plan
 from zhiben.testing import CastTestCase
 
@@ -27,6 +29,13 @@ class PlanTaskLadderTests(CastTestCase):
             self.assertEqual(len(actions), len(set(actions)))
         self.assertTrue(all(r.region_code == plan.region_id for r in records))
         self.assertTrue(Notification.objects.filter(recipient=self.erin, subject__contains="行动方案任务").exists())
+        # each step is on the task's timeline and shown on the task's page
+        task = Milestone.objects.get(pk=records.order_by("at", "id").first().object_id).task
+        events = subject_events(task)
+        self.assertEqual({e.action for e in events}, {"escalate"})
+        self.assertEqual(len(events), EscalationRecord.objects.filter(target="plan_task", object_id__in=task.milestones.values("pk")).count())
+        self.login(self.alice)
+        self.assertContains(self.client.get(task.get_absolute_url()), events[0].note)
 
     def test_draft_plans_are_not_escalated(self):
         small_plan(self.alice, self.town_a1, publish=False)

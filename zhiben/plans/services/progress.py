@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhiben.accounts.choices import Role
-from zhiben.audit.services import audit_record
+from zhiben.audit.services import audit_record, jsonable
 from zhiben.core.evidence import store_upload
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.scoping import in_subtree, region_chain
+from zhiben.core.timeline import actor_fields
 from zhiben.notifications.services import notify
 from zhiben.regions.choices import UnitKind
 from zhiben.regions.models import Region, Unit
@@ -33,9 +34,10 @@ def _percentage(value):
     return number
 
 
-def _report_event(report, actor, action, *, from_status="", to_status="", note=""):
-    return ProgressEvent.objects.create(report=report, actor=actor, actor_name=actor.display_name, action=action,
-                                        from_status=from_status, to_status=to_status, note=note)
+def progress_event(report, action, *, actor=None, note="", data=None, from_status="", to_status=""):
+    """Append an event to a progress report's timeline (registered with the platform as its Timeline)."""
+    return ProgressEvent.objects.create(report=report, action=action, from_status=from_status, to_status=to_status,
+                                        note=note, data=jsonable(data or {}), **actor_fields(actor))
 
 
 def _reviewers(plan):
@@ -67,7 +69,7 @@ def progress_report_submit(*, actor, task, text, percentage, milestone=None, fil
         raise ApplicationError(f"节点“{target.label}”已完成，无需再报。", code="bad_state")
     report = ProgressReport.objects.create(task=current, milestone=target, unit=actor.unit, text=text, percentage=percentage,
                                            submitted_by=actor, created_by=actor)
-    _report_event(report, actor, "submit", to_status=ReportStatus.PENDING, note=f"{percentage}%")
+    progress_event(report, "submit", actor=actor, to_status=ReportStatus.PENDING, note=f"{percentage}%")
     for upload in files or ():
         _attach(report, actor, upload, current.plan.region_id)
     if target is not None:
@@ -131,7 +133,7 @@ def progress_report_transition(*, actor, report, action, note="", text=None, per
         latest = ProgressReport.objects.get(pk=current.pk)
         raise ApplicationError(f"该进展已被他人处理（当前状态：{ReportStatus(latest.status).label}），请刷新后查看。", code="conflict")
     old_status = current.status
-    _report_event(current, actor, action, from_status=old_status, to_status=spec.target, note=note)
+    progress_event(current, action, actor=actor, from_status=old_status, to_status=spec.target, note=note)
     current.refresh_from_db()
     milestone = current.milestone
     if action == "accept" and milestone is not None:

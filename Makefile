@@ -3,7 +3,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test test-fast bench demo migrate clean
+.PHONY: setup run test test-fast lint bench demo migrate clean
 
 .venv/.setup-done: requirements.txt requirements-dev.txt scripts/setup.sh
 	bash scripts/setup.sh
@@ -23,6 +23,10 @@ run: demo
 
 test: setup
 	.venv/bin/pytest -n 2 $(ARGS)
+
+lint: setup
+	.venv/bin/ruff check zhiben tests bench
+	.venv/bin/ruff format --check zhiben tests bench
 
 test-fast: setup
 	.venv/bin/pytest -n 2 -m "not browser" $(ARGS)

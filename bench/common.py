@@ -60,7 +60,9 @@ def postgres_database():
             conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
             conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
     except psycopg.OperationalError as exc:
-        raise Unavailable(f"无法连接 {parts.hostname}:{parts.port or 5432}（{str(exc).strip().splitlines()[0]}）") from exc
+        raise Unavailable(
+            f"无法连接 {parts.hostname}:{parts.port or 5432}（{str(exc).strip().splitlines()[0]}）"
+        ) from exc
     try:
         yield urlunparse(parts._replace(path=f"/{PG_BENCH_DB}"))
     finally:
@@ -74,10 +76,22 @@ DATABASES = {"sqlite": ("SQLite", sqlite_database), "postgres": ("PostgreSQL", p
 def in_django(database_url, target, **kwargs):
     """Run `target` ('module:function') in a fresh Python with Django configured for `database_url`
     and the schema migrated; return what it returns (JSON-able)."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "zhiben.settings", "DATABASE_URL": database_url,
-           "ZHIBEN_DEBUG": "0", "ZHIBEN_HTTPS": "0", "ZHIBEN_LOG_LEVEL": "ERROR"}
-    proc = subprocess.run([sys.executable, "-m", "bench.worker", target], input=json.dumps(kwargs), cwd=ROOT, env=env,
-                          capture_output=True, text=True)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "zhiben.settings",
+        "DATABASE_URL": database_url,
+        "ZHIBEN_DEBUG": "0",
+        "ZHIBEN_HTTPS": "0",
+        "ZHIBEN_LOG_LEVEL": "ERROR",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.worker", target],
+        input=json.dumps(kwargs),
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}")
     if proc.stderr.strip():
@@ -100,7 +114,9 @@ def for_each_database(options, part, measure):
         except Unavailable as exc:
             results.append(Result(part=part, database=label, data="—", note=f"跳过：{exc}"))
         except Exception as exc:  # report and continue with the next database
-            results.append(Result(part=part, database=label, data="—", note=f"失败：{type(exc).__name__}: {exc}", failed=True))
+            results.append(
+                Result(part=part, database=label, data="—", note=f"失败：{type(exc).__name__}: {exc}", failed=True)
+            )
     return results
 
 
@@ -113,8 +129,18 @@ def print_table(results):
     lines = []
     for r in results:
         ok = "" if r.median is None or r.target is None else ("✓" if r.median < r.target else "✗")
-        lines.append([r.part, r.database, r.data, _fmt(r.median), " / ".join(f"{t:.3f}" for t in r.times) or "—",
-                      f"< {r.target:g} s" if r.target else "—", ok, r.anchor])
+        lines.append(
+            [
+                r.part,
+                r.database,
+                r.data,
+                _fmt(r.median),
+                " / ".join(f"{t:.3f}" for t in r.times) or "—",
+                f"< {r.target:g} s" if r.target else "—",
+                ok,
+                r.anchor,
+            ]
+        )
     widths = [max(_width(str(row[i])) for row in [headers, *lines]) for i in range(len(headers))]
     print()
     for row in [headers, ["-" * w for w in widths], *lines]:

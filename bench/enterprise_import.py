@@ -15,13 +15,20 @@ from .common import Result, for_each_database, in_django
 PART = "enterprise_import"
 DEFAULT_ROWS = 10_000
 TARGETS = {"SQLite": 1.0, "PostgreSQL": 1.5}
-ANCHORS = {"SQLite": "django-import-export 调优 1.20 s + Excel 载入 1.5–2.5 s",
-           "PostgreSQL": "django-import-export 调优 1.51 s + Excel 载入 1.5–2.5 s"}
+ANCHORS = {
+    "SQLite": "django-import-export 调优 1.20 s + Excel 载入 1.5–2.5 s",
+    "PostgreSQL": "django-import-export 调优 1.51 s + Excel 载入 1.5–2.5 s",
+}
 COUNTY = "500106000000"
 TOWNS = range(101, 106)  # 5 towns × 10 villages under the county
 VILLAGES = range(1, 11)
 # Real ledgers rarely use our labels verbatim: a few columns carry common synonyms, and a 序号 column leads.
-HEADER_OVERRIDES = {"name": "企业名称", "region": "行政区划代码", "principal": "法定代表人", "principal_phone": "联系电话"}
+HEADER_OVERRIDES = {
+    "name": "企业名称",
+    "region": "行政区划代码",
+    "principal": "法定代表人",
+    "principal_phone": "联系电话",
+}
 
 
 def build_file(path, count):
@@ -48,16 +55,28 @@ def build_file(path, count):
         names.add(name)
         person = lambda: rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)  # noqa: E731
         row = {
-            "credit_code": make_credit_code(body), "name": name, "region": rng.choice(villages),
-            "address": f"重庆市沙坪坝区{rng.choice(STREETS)}{rng.randint(1, 999)}号", "industry": industry_names[industry],
-            "economic_code": "", "high_risk": rng.choice(["是", "否", "否"]), "directly_supervised": rng.choice(["是"] + ["否"] * 9),
-            "scale": rng.choice(["小型", "微型", "小型", "中型", "大型"]), "employees": rng.randint(3, 800),
-            "principal": person(), "principal_phone": f"13{rng.randint(100000000, 999999999)}",
-            "controller": person(), "controller_phone": f"139{rng.randint(10000000, 99999999)}",
-            "safety_manager": person(), "safety_manager_phone": f"0236{rng.randint(1000000, 9999999)}",
-            "standard_grade": rng.choice(["", "三级", "二级", "小微企业达标"]), "liability_insurance": rng.choice(["是", "否"]),
-            "status": rng.choice(["在营"] * 12 + ["停产整顿", "关闭"]), "longitude": round(106.30 + rng.random() * 0.12, 6),
-            "latitude": round(29.55 + rng.random() * 0.12, 6), "remarks": "",
+            "credit_code": make_credit_code(body),
+            "name": name,
+            "region": rng.choice(villages),
+            "address": f"重庆市沙坪坝区{rng.choice(STREETS)}{rng.randint(1, 999)}号",
+            "industry": industry_names[industry],
+            "economic_code": "",
+            "high_risk": rng.choice(["是", "否", "否"]),
+            "directly_supervised": rng.choice(["是"] + ["否"] * 9),
+            "scale": rng.choice(["小型", "微型", "小型", "中型", "大型"]),
+            "employees": rng.randint(3, 800),
+            "principal": person(),
+            "principal_phone": f"13{rng.randint(100000000, 999999999)}",
+            "controller": person(),
+            "controller_phone": f"139{rng.randint(10000000, 99999999)}",
+            "safety_manager": person(),
+            "safety_manager_phone": f"0236{rng.randint(1000000, 9999999)}",
+            "standard_grade": rng.choice(["", "三级", "二级", "小微企业达标"]),
+            "liability_insurance": rng.choice(["是", "否"]),
+            "status": rng.choice(["在营"] * 12 + ["停产整顿", "关闭"]),
+            "longitude": round(106.30 + rng.random() * 0.12, 6),
+            "latitude": round(29.55 + rng.random() * 0.12, 6),
+            "remarks": "",
         }
         rows.append([i + 1, *(row[f] for f in FIELDS)])
     headers = ["序号", *(HEADER_OVERRIDES.get(f, label) for f, (label, _) in FIELDS.items())]
@@ -78,21 +97,36 @@ def run(options):
         started = perf_counter()
         columns = build_file(path, count)
         size = path.stat().st_size
-        print(f"   生成 {path.name}：{count:,} 行 × {columns} 列，{size / 1048576:.2f} MB（{perf_counter() - started:.1f} s）", flush=True)
+        print(
+            f"   生成 {path.name}：{count:,} 行 × {columns} 列，{size / 1048576:.2f} MB（{perf_counter() - started:.1f} s）",
+            flush=True,
+        )
         data = f"{count:,} 行 × {columns} 列 .xlsx（{size / 1048576:.1f} MB）"
 
         def measure(label, url):
-            out = in_django(url, "bench.enterprise_import:measure", path=str(path), runs=options.runs, profile=options.profile)
+            out = in_django(
+                url, "bench.enterprise_import:measure", path=str(path), runs=options.runs, profile=options.profile
+            )
             read, mapping, service = (statistics.median(split[i] for split in out["parts"]) for i in range(3))
-            note = (f"{out['server']}；读取 {read:.3f} s + 映射 {mapping:.3f} s + 校验写入审计 {service:.3f} s（各取中位数）；"
-                    f"写入 {out['enterprises']:,} 家、审计 {out['audit']:,} 条，审计链校验：{out['audit_ok']}")
-            return Result(part=PART, database=label, data=data, times=out["times"], note=note,
-                          target=TARGETS[label] if count == DEFAULT_ROWS else None, anchor=ANCHORS[label])
+            note = (
+                f"{out['server']}；读取 {read:.3f} s + 映射 {mapping:.3f} s + 校验写入审计 {service:.3f} s（各取中位数）；"
+                f"写入 {out['enterprises']:,} 家、审计 {out['audit']:,} 条，审计链校验：{out['audit_ok']}"
+            )
+            return Result(
+                part=PART,
+                database=label,
+                data=data,
+                times=out["times"],
+                note=note,
+                target=TARGETS[label] if count == DEFAULT_ROWS else None,
+                anchor=ANCHORS[label],
+            )
 
         return for_each_database(options, PART, measure)
 
 
 # --- runs inside the Django subprocess ---------------------------------------------------------
+
 
 def _setup():
     from zhiben.accounts.choices import Role
@@ -164,8 +198,14 @@ def measure(path, runs, profile=False):
         total, split = _import_once(actor, path)
         times.append(total)
         parts.append(split)
-    result = {"times": times, "parts": parts, "enterprises": Enterprise.objects.count(), "audit": AuditEvent.objects.count(),
-              "audit_ok": "通过" if audit_verify()[0] else "失败", "server": _server()}
+    result = {
+        "times": times,
+        "parts": parts,
+        "enterprises": Enterprise.objects.count(),
+        "audit": AuditEvent.objects.count(),
+        "audit_ok": "通过" if audit_verify()[0] else "失败",
+        "server": _server(),
+    }
     if profile:
         import cProfile
         import pstats

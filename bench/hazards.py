@@ -27,37 +27,68 @@ TARGETS = {"list": 0.100, "detail": 0.050}
 
 def run(options):
     if "postgres" not in options.databases:
-        return [Result(part=PART, database="SQLite", data="—", note="跳过：本项只在 PostgreSQL 上测量（--db postgres）")]
+        return [
+            Result(part=PART, database="SQLite", data="—", note="跳过：本项只在 PostgreSQL 上测量（--db postgres）")
+        ]
     options_pg = type(options)(**{**vars(options), "databases": ["postgres"]})
     scale = (options.rows or HAZARDS) / HAZARDS
 
     def measure(label, url):
-        out = in_django(url, "bench.hazards:measure", enterprises=int(ENTERPRISES * scale), hazards=int(HAZARDS * scale),
-                        samples=max(20, options.runs * 20))
+        out = in_django(
+            url,
+            "bench.hazards:measure",
+            enterprises=int(ENTERPRISES * scale),
+            hazards=int(HAZARDS * scale),
+            samples=max(20, options.runs * 20),
+        )
         data = f"{out['enterprises']:,} 家企业，{out['hazards']:,} 条隐患（生成 {out['build']:.0f} s）"
         rows = []
-        for key, name in (("list_html", "台账列表页"), ("list_api", "台账列表 API"), ("detail", "隐患详情页"), ("transition", "核实（状态变更）")):
+        for key, _name in (
+            ("list_html", "台账列表页"),
+            ("list_api", "台账列表 API"),
+            ("detail", "隐患详情页"),
+            ("transition", "核实（状态变更）"),
+        ):
             p = out[key]
             target = TARGETS["list"] if key.startswith("list") else TARGETS["detail"] if key == "detail" else None
             note = f"p50 {p['p50'] * 1000:.1f} ms，p95 {p['p95'] * 1000:.1f} ms（{p['n']} 次）"
             if key.startswith("list"):
-                note += (f"；同一查询的原始 SQL p95 {out['raw_sql']['p95'] * 1000:.1f} ms，比值 {p['p95'] / out['raw_sql']['p95']:.2f}×（目标 ≤ 1.5×）；"
-                         f"原始 SQL 加分页总数 p95 {out['raw_with_count']['p95'] * 1000:.1f} ms，比值 {p['p95'] / out['raw_with_count']['p95']:.2f}×；"
-                         f"筛选后 {out['filtered']:,} 条")
-            rows.append(Result(part=f"{PART}.{key}", database=label, data=data, times=[p["p95"]], target=target,
-                               anchor="原始 SQL" if key.startswith("list") else "—", note=note))
+                note += (
+                    f"；同一查询的原始 SQL p95 {out['raw_sql']['p95'] * 1000:.1f} ms，比值 {p['p95'] / out['raw_sql']['p95']:.2f}×（目标 ≤ 1.5×）；"
+                    f"原始 SQL 加分页总数 p95 {out['raw_with_count']['p95'] * 1000:.1f} ms，比值 {p['p95'] / out['raw_with_count']['p95']:.2f}×；"
+                    f"筛选后 {out['filtered']:,} 条"
+                )
+            rows.append(
+                Result(
+                    part=f"{PART}.{key}",
+                    database=label,
+                    data=data,
+                    times=[p["p95"]],
+                    target=target,
+                    anchor="原始 SQL" if key.startswith("list") else "—",
+                    note=note,
+                )
+            )
         rate = out["intake"]
-        rows.append(Result(part=f"{PART}.intake", database=label, data=data, times=[rate["seconds"]],
-                           anchor="≥ 100 条/秒（争取 500）",
-                           note=f"API（令牌）连续上报 {rate['n']} 条用时 {rate['seconds']:.2f} s = {rate['n'] / rate['seconds']:.0f} 条/秒（含审计与事件）；"
-                                f"{rate['parallel']['workers']} 个进程并发 {rate['parallel']['n']} 条用时 {rate['parallel']['seconds']:.2f} s = "
-                                f"{rate['parallel']['n'] / rate['parallel']['seconds']:.0f} 条/秒；同机纯 INSERT {rate['plain_rate']:.0f} 条/秒"))
+        rows.append(
+            Result(
+                part=f"{PART}.intake",
+                database=label,
+                data=data,
+                times=[rate["seconds"]],
+                anchor="≥ 100 条/秒（争取 500）",
+                note=f"API（令牌）连续上报 {rate['n']} 条用时 {rate['seconds']:.2f} s = {rate['n'] / rate['seconds']:.0f} 条/秒（含审计与事件）；"
+                f"{rate['parallel']['workers']} 个进程并发 {rate['parallel']['n']} 条用时 {rate['parallel']['seconds']:.2f} s = "
+                f"{rate['parallel']['n'] / rate['parallel']['seconds']:.0f} 条/秒；同机纯 INSERT {rate['plain_rate']:.0f} 条/秒",
+            )
+        )
         return rows
 
     return for_each_database(options_pg, PART, measure)
 
 
 # --- runs inside the Django subprocess ---------------------------------------------------------
+
 
 def _pct(samples):
     samples = sorted(samples)
@@ -92,23 +123,50 @@ def _build(n_enterprises, n_hazards):
         while body in codes:
             body = "91500106" + "".join(rng.choice(CHARSET) for _ in range(9))
         codes.add(body)
-        ent_rows.append({"credit_code": make_credit_code(body), "name": f"基准企业{i}有限公司", "region_id": rng.choice(villages),
-                         "industry_id": rng.choice(industries).id, "created_at": now, "updated_at": now})
+        ent_rows.append(
+            {
+                "credit_code": make_credit_code(body),
+                "name": f"基准企业{i}有限公司",
+                "region_id": rng.choice(villages),
+                "industry_id": rng.choice(industries).id,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     _copy(Enterprise, ent_rows)
     enterprises = list(Enterprise.objects.values_list("id", "region_id", "industry_id"))
     today = timezone.localdate()
     start = today - timedelta(days=3 * 365)
     statuses = ["closed"] * 14 + ["rectifying"] * 3 + ["verified", "submitted", "reported"]
-    texts = ["配电箱未接地，电线私拉乱接", "安全出口被货物堵塞", "灭火器过期未更换", "有限空间未设置警示标志", "粉尘作业区积尘严重"]
+    texts = [
+        "配电箱未接地，电线私拉乱接",
+        "安全出口被货物堵塞",
+        "灭火器过期未更换",
+        "有限空间未设置警示标志",
+        "粉尘作业区积尘严重",
+    ]
     hz_rows = []
     for i in range(n_hazards):
         ent_id, region, industry = rng.choice(enterprises)
         found = start + timedelta(days=rng.randint(0, 3 * 365))
         deadline = found + timedelta(days=rng.choice([7, 15, 30, 60, 90]))
-        hz_rows.append({"number": f"YH500106{found.year}{i:07d}", "enterprise_id": ent_id, "region_id": region, "industry_id": industry,
-                        "channel": rng.choice(["self", "supervision", "enforcement", "public"]), "level": "major" if rng.random() < 0.01 else "general",
-                        "description": rng.choice(texts), "found_date": found, "status": rng.choice(statuses), "deadline": deadline,
-                        "original_deadline": deadline, "created_at": now, "updated_at": now})
+        hz_rows.append(
+            {
+                "number": f"YH500106{found.year}{i:07d}",
+                "enterprise_id": ent_id,
+                "region_id": region,
+                "industry_id": industry,
+                "channel": rng.choice(["self", "supervision", "enforcement", "public"]),
+                "level": "major" if rng.random() < 0.01 else "general",
+                "description": rng.choice(texts),
+                "found_date": found,
+                "status": rng.choice(statuses),
+                "deadline": deadline,
+                "original_deadline": deadline,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     _copy(Hazard, hz_rows)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
@@ -147,8 +205,9 @@ def measure(enterprises, hazards, samples):
     t0 = perf_counter()
     town = _build(enterprises, hazards)
     build = perf_counter() - t0
-    user = User.objects.create(username="bench", name="基准", role=Role.COMMITTEE_ADMIN, region_id=COUNTY,
-                               password_changed_at=timezone.now())
+    user = User.objects.create(
+        username="bench", name="基准", role=Role.COMMITTEE_ADMIN, region_id=COUNTY, password_changed_at=timezone.now()
+    )
     client = Client()
     client.force_login(user)
     filters = {"region": town.code, "status": "open", "sort": "deadline"}
@@ -176,12 +235,24 @@ def measure(enterprises, hazards, samples):
 
     sql_all, params_all = qs.order_by().values("id").query.sql_with_params()
     raw_count = _time(raw_with_count, samples)
-    ids = list(Hazard.objects.filter(region_id__gte=town.code, region_id__lte=town.code[:9] + "999").values_list("id", flat=True)[:samples])
+    ids = list(
+        Hazard.objects.filter(region_id__gte=town.code, region_id__lte=town.code[:9] + "999").values_list(
+            "id", flat=True
+        )[:samples]
+    )
     ids_iter = iter(ids * 2)
     detail = _time(lambda: client.get(f"/hazards/{next(ids_iter)}/"), samples)
-    pending = iter(Hazard.objects.filter(status="reported", region_id__gte=town.code, region_id__lte=town.code[:9] + "999")[:samples])
+    pending = iter(
+        Hazard.objects.filter(status="reported", region_id__gte=town.code, region_id__lte=town.code[:9] + "999")[
+            :samples
+        ]
+    )
     transition = _time(lambda: services.hazard_transition(actor=user, hazard=next(pending), action="verify"), samples)
-    enterprise_ids = list(Hazard.objects.filter(region_id__gte=town.code, region_id__lte=town.code[:9] + "999").values_list("enterprise_id", flat=True)[:50])
+    enterprise_ids = list(
+        Hazard.objects.filter(region_id__gte=town.code, region_id__lte=town.code[:9] + "999").values_list(
+            "enterprise_id", flat=True
+        )[:50]
+    )
     from zhiben.accounts.services import api_token_create
 
     _, key = api_token_create(actor=user, name="基准接入")
@@ -189,8 +260,15 @@ def measure(enterprises, hazards, samples):
     n = 300
     t0 = perf_counter()
     for i in range(n):
-        response = client.post("/api/v1/hazards/", {"enterprise": enterprise_ids[i % len(enterprise_ids)], "channel": "supervision",
-                                                    "description": f"基准上报隐患第{i}条：消防通道堵塞"}, content_type="application/json")
+        response = client.post(
+            "/api/v1/hazards/",
+            {
+                "enterprise": enterprise_ids[i % len(enterprise_ids)],
+                "channel": "supervision",
+                "description": f"基准上报隐患第{i}条：消防通道堵塞",
+            },
+            content_type="application/json",
+        )
         assert response.status_code == 201, response.content
     seconds = perf_counter() - t0
     parallel = _parallel_intake(key, enterprise_ids, workers=4, per_worker=150)
@@ -199,9 +277,19 @@ def measure(enterprises, hazards, samples):
         for i in range(n):
             cursor.execute("INSERT INTO core_counter (key, value) VALUES (%s, %s)", [f"bench-{i}", i])
     plain_rate = n / (perf_counter() - t0)
-    return {"enterprises": enterprises, "hazards": Hazard.objects.count(), "build": build, "list_html": list_html, "list_api": list_api,
-            "raw_sql": raw_sql, "raw_with_count": raw_count, "filtered": filtered, "detail": detail, "transition": transition,
-            "intake": {"n": n, "seconds": seconds, "plain_rate": plain_rate, "parallel": parallel}}
+    return {
+        "enterprises": enterprises,
+        "hazards": Hazard.objects.count(),
+        "build": build,
+        "list_html": list_html,
+        "list_api": list_api,
+        "raw_sql": raw_sql,
+        "raw_with_count": raw_count,
+        "filtered": filtered,
+        "detail": detail,
+        "transition": transition,
+        "intake": {"n": n, "seconds": seconds, "plain_rate": plain_rate, "parallel": parallel},
+    }
 
 
 def _intake_worker(args):
@@ -218,8 +306,15 @@ def _intake_worker(args):
     connections.close_all()
     client = Client(headers={"Authorization": f"Bearer {key}"})
     for i in range(count):
-        response = client.post("/api/v1/hazards/", {"enterprise": enterprise_ids[(offset + i) % len(enterprise_ids)], "channel": "supervision",
-                                                    "description": f"并发上报隐患{offset}-{i}：配电箱未接地"}, content_type="application/json")
+        response = client.post(
+            "/api/v1/hazards/",
+            {
+                "enterprise": enterprise_ids[(offset + i) % len(enterprise_ids)],
+                "channel": "supervision",
+                "description": f"并发上报隐患{offset}-{i}：配电箱未接地",
+            },
+            content_type="application/json",
+        )
         assert response.status_code == 201, response.content
     connections.close_all()
     return count

@@ -20,7 +20,9 @@ from .platform_app.models import Drill
 class PlatformRegistryTests(CastTestCase):
     def setUp(self):
         self.deadline = date(2026, 3, 10)
-        self.drill = Drill.objects.create(title="消防疏散演练", region=self.village_a1, enterprise=self.enterprise_a, deadline=self.deadline)
+        self.drill = Drill.objects.create(
+            title="消防疏散演练", region=self.village_a1, enterprise=self.enterprise_a, deadline=self.deadline
+        )
 
     def test_a_new_subject_goes_through_reminder_ladder_document_notifications_and_timeline(self):
         # reminder: 2 days before (the module's own rule), once
@@ -35,18 +37,22 @@ class PlatformRegistryTests(CastTestCase):
         # the letter step issued the module's document, numbered by the county 安委办 (the default issuer)
         document = records[1].document
         self.assertEqual(document.kind, "drill_letter")
-        self.assertEqual(document.number, "沙安办〔%d〕1号" % document.year)
+        self.assertEqual(document.number, f"沙安办〔{document.year}〕1号")
         self.assertEqual(document.subject, self.drill)
         self.assertIn("关于督促完成消防疏散演练的函", document.title)
         self.assertIn("已逾期3天，现演练督办函", document.body)
         self.assertEqual(document.enterprise, self.enterprise_a)
         # notifications: the enterprise's user in the inbox, the contact by SMS, linking to the drill
-        inbox = Notification.objects.filter(recipient=self.emma, object_type="platform_app.drill", object_id=str(self.drill.pk))
+        inbox = Notification.objects.filter(
+            recipient=self.emma, object_type="platform_app.drill", object_id=str(self.drill.pk)
+        )
         self.assertEqual(inbox.count(), 4)  # the reminder and three steps
         self.assertTrue(all(n.url == self.drill.get_absolute_url() for n in inbox))
         self.assertEqual(Notification.objects.filter(channel="sms", to_address="13800000000").count(), 4)
         # the 安委办 is told from 约谈 on (the module asks for it with escalation.services.committee_admins)
-        self.assertEqual(list(Notification.objects.filter(recipient=self.alice).values_list("subject", flat=True)), ["演练约谈企业"])
+        self.assertEqual(
+            list(Notification.objects.filter(recipient=self.alice).values_list("subject", flat=True)), ["演练约谈企业"]
+        )
         # the timeline, through the one interface (no typed table registered: the shared one)
         events = subject_events(self.drill)
         self.assertEqual([e.action for e in events], ["reminder", "escalate", "escalate", "escalate"])
@@ -90,7 +96,9 @@ class TimelineTests(CastTestCase):
         event = HazardEvent.objects.filter(hazard=hazard).last()
         self.assertEqual((event.action, event.actor, event.note), ("note", self.alice, "现场复查，整改进行中"))
         self.assertEqual([e.action for e in subject_events(hazard)], ["report", "note"])
-        self.assertLessEqual({"hazards.hazard", "plans.progressreport", "duties.periodreport"}, set(registry["timelines"]))
+        self.assertLessEqual(
+            {"hazards.hazard", "plans.progressreport", "duties.periodreport"}, set(registry["timelines"])
+        )
 
 
 class RegistryTests(CastTestCase):
@@ -108,7 +116,9 @@ class RegistryTests(CastTestCase):
 
     def test_every_module_registered_its_parts(self):
         self.assertLessEqual({"hazard", "plan_task", "drill"}, set(registry["escalation_targets"]))
-        self.assertLessEqual({"supervision_letter", "interview_notice", "drill_letter"}, set(registry["document_kinds"]))
+        self.assertLessEqual(
+            {"supervision_letter", "interview_notice", "drill_letter"}, set(registry["document_kinds"])
+        )
         self.assertIn("hazard.deadline", registry["reminders"])
         self.assertLessEqual({"regions", "accounts", "enterprises", "plans", "hazards"}, set(registry["demo_loaders"]))
         self.assertIn("hazards:list", [m.url_name for m in registry["menu"]])
@@ -128,6 +138,12 @@ class GroundTests(CastTestCase):
                 if "tests" in path.parts:
                     continue
                 for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                    names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in getattr(node, "names", [])] if isinstance(node, ast.Import) else []
+                    names = (
+                        [node.module or ""]
+                        if isinstance(node, ast.ImportFrom)
+                        else [a.name for a in getattr(node, "names", [])]
+                        if isinstance(node, ast.Import)
+                        else []
+                    )
                     offenders += [f"{path.relative_to(root)}: {n}" for n in names if n.startswith(business)]
         self.assertEqual(offenders, [])

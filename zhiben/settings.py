@@ -34,7 +34,10 @@ def database_from_url(url):
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "var" / "zhiben.sqlite3",
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
             # a file, not :memory:, so the browser tests' live server threads each get their own connection
             "TEST": {"NAME": BASE_DIR / "var" / "test_zhiben.sqlite3"},
         }
@@ -43,7 +46,11 @@ def database_from_url(url):
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parts.path[1:]) or ":memory:"}
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        options = {"pool": {"min_size": 1, "max_size": envint("ZHIBEN_DB_POOL", 8)}} if envbool("ZHIBEN_DB_POOLING", True) else {}
+        options = (
+            {"pool": {"min_size": 1, "max_size": envint("ZHIBEN_DB_POOL", 8)}}
+            if envbool("ZHIBEN_DB_POOLING", True)
+            else {}
+        )
         options.update(query)
         return {
             "ENGINE": "django.db.backends.postgresql",
@@ -145,9 +152,15 @@ IMPORT_MAX_ROWS = envint("ZHIBEN_IMPORT_MAX_ROWS", 100_000)
 # --- Login security (等保2.0 三级 defaults; all overridable) ---
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": envint("ZHIBEN_PASSWORD_MIN_LENGTH", 8)}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": envint("ZHIBEN_PASSWORD_MIN_LENGTH", 8)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "zhiben.accounts.passwords.ComplexityValidator", "OPTIONS": {"min_classes": envint("ZHIBEN_PASSWORD_MIN_CLASSES", 3)}},
+    {
+        "NAME": "zhiben.accounts.passwords.ComplexityValidator",
+        "OPTIONS": {"min_classes": envint("ZHIBEN_PASSWORD_MIN_CLASSES", 3)},
+    },
 ]
 PASSWORD_MAX_AGE_DAYS = envint("ZHIBEN_PASSWORD_MAX_AGE_DAYS", 90)
 LOGIN_MAX_FAILURES = envint("ZHIBEN_LOGIN_MAX_FAILURES", 5)
@@ -156,7 +169,9 @@ SESSION_IDLE_TIMEOUT = envint("ZHIBEN_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
 SESSION_SAVE_EVERY_REQUEST = False  # the idle-timeout middleware refreshes the session once a minute
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-TOTP_REQUIRED_ROLES = [r for r in env("ZHIBEN_TOTP_ROLES", "anweiban_admin,sys_admin,sec_admin,audit_admin").split(",") if r]
+TOTP_REQUIRED_ROLES = [
+    r for r in env("ZHIBEN_TOTP_ROLES", "anweiban_admin,sys_admin,sec_admin,audit_admin").split(",") if r
+]
 TOTP_ISSUER = env("ZHIBEN_TOTP_ISSUER", "治本")
 # Key for field encryption at rest (AES-GCM); derived from SECRET_KEY when not given.
 FIELD_ENCRYPTION_KEY = env("ZHIBEN_FIELD_KEY", "")
@@ -166,11 +181,22 @@ FIELD_ENCRYPTION_KEY = env("ZHIBEN_FIELD_KEY", "")
 _SENDERS = "zhiben.notifications.senders."
 _EMAIL_HOST = env("ZHIBEN_EMAIL_HOST", "")
 # Django 6.1 mailers (the EMAIL_HOST/EMAIL_PORT… settings are deprecated): SMTP when a host is given.
-MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {
-    "host": _EMAIL_HOST, "port": envint("ZHIBEN_EMAIL_PORT", 0) or None, "username": env("ZHIBEN_EMAIL_USER", ""),
-    "password": env("ZHIBEN_EMAIL_PASSWORD", ""), "use_tls": envbool("ZHIBEN_EMAIL_TLS"), "use_ssl": envbool("ZHIBEN_EMAIL_SSL"),
-    "timeout": envint("ZHIBEN_EMAIL_TIMEOUT", 10),
-}} if _EMAIL_HOST else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _EMAIL_HOST,
+            "port": envint("ZHIBEN_EMAIL_PORT", 0) or None,
+            "username": env("ZHIBEN_EMAIL_USER", ""),
+            "password": env("ZHIBEN_EMAIL_PASSWORD", ""),
+            "use_tls": envbool("ZHIBEN_EMAIL_TLS"),
+            "use_ssl": envbool("ZHIBEN_EMAIL_SSL"),
+            "timeout": envint("ZHIBEN_EMAIL_TIMEOUT", 10),
+        },
+    }
+    if _EMAIL_HOST
+    else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+}
 DEFAULT_FROM_EMAIL = env("ZHIBEN_EMAIL_FROM", "治本平台 <noreply@localhost>")
 WECOM_WEBHOOK_URL = env("ZHIBEN_WECOM_WEBHOOK", "")
 DINGTALK_WEBHOOK_URL = env("ZHIBEN_DINGTALK_WEBHOOK", "")

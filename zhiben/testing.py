@@ -25,7 +25,9 @@ def make_region(code, name):
     from zhiben.regions.services import parent_code
 
     code = code.ljust(12, "0")
-    return Region.objects.get_or_create(code=code, defaults={"name": name, "level": code_level(code), "parent_id": parent_code(code)})[0]
+    return Region.objects.get_or_create(
+        code=code, defaults={"name": name, "level": code_level(code), "parent_id": parent_code(code)}
+    )[0]
 
 
 _serial = [0]
@@ -35,16 +37,27 @@ def make_enterprise(region, industry="hazchem", name=None, **extra):
     _serial[0] += 1
     body = "91" + region.code[:6] + f"MA{_serial[0]:07d}"
     return Enterprise.objects.create(
-        credit_code=make_credit_code(body), name=name or f"测试企业{_serial[0]}", region=region,
-        industry=Industry.objects.get(code=industry), **extra,
+        credit_code=make_credit_code(body),
+        name=name or f"测试企业{_serial[0]}",
+        region=region,
+        industry=Industry.objects.get(code=industry),
+        **extra,
     )
 
 
 def make_user(username, role, region, unit=None, enterprise=None, **extra):
     from django.utils import timezone
 
-    user = User(username=username, name=username, role=role, region=region, unit=unit, enterprise=enterprise,
-                password_changed_at=timezone.now(), **extra)
+    user = User(
+        username=username,
+        name=username,
+        role=role,
+        region=region,
+        unit=unit,
+        enterprise=enterprise,
+        password_changed_at=timezone.now(),
+        **extra,
+    )
     user.set_password(PASSWORD)
     user.save()
     return user
@@ -80,7 +93,9 @@ def build_cast(target):
     t.county_b = make_region("500107", "九龙坡区")
     t.town_b1 = make_region("500107101", "西彭镇")
     t.village_b1 = make_region("500107101001", "西彭社区")
-    t.unit_office_a = Unit.objects.create(name="沙坪坝区安委办", kind="committee", region=t.county_a, doc_prefix="沙安办")
+    t.unit_office_a = Unit.objects.create(
+        name="沙坪坝区安委办", kind="committee", region=t.county_a, doc_prefix="沙安办"
+    )
     t.unit_emergency_a1 = Unit.objects.create(name="凤凰镇应急办", kind="department", region=t.town_a1)
     t.unit_emergency_a1.industries.set(Industry.objects.filter(code__in=["hazchem", "machinery"]))
     t.unit_office_b = Unit.objects.create(name="九龙坡区安委办", kind="committee", region=t.county_b)

@@ -1,6 +1,7 @@
 """One 重大 hazard from a grid worker's phone to sign-off, then found closed in the ledger export."""
 
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -40,8 +41,12 @@ def test_major_hazard_from_phone_report_to_closed_in_export(live_server, page, t
     page.select_option("select[name=enterprise]", str(cast.enterprise_a.pk))
     page.select_option("select[name=channel]", "supervision")
     page.select_option("select[name=level]", "major")
-    page.select_option("select[name=criteria_item]", label=next(
-        o for o in page.locator("select[name=criteria_item] option").all_inner_texts() if "第十一条第（六）项" in o))
+    page.select_option(
+        "select[name=criteria_item]",
+        label=next(
+            o for o in page.locator("select[name=criteria_item] option").all_inner_texts() if "第十一条第（六）项" in o
+        ),
+    )
     page.fill("textarea[name=description]", "粉尘爆炸危险场所使用非防爆电气设备")
     page.fill("input[name=location]", "抛光车间")
     page.set_input_files("input[name=photos]", files=[png_file("现场.png", (200, 40, 40))])
@@ -96,7 +101,7 @@ def test_major_hazard_from_phone_report_to_closed_in_export(live_server, page, t
     with page.expect_download() as download:
         page.goto(f"{base}/hazards/?status=closed")
         page.click("text=导出Excel")
-    rows = list(load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active.iter_rows(values_only=True))
     [row] = [r for r in rows[1:] if r[1] == hazard.number]
     assert row[rows[0].index("状态")] == "已销号"
     assert row[rows[0].index("挂牌督办")].startswith("沙坪坝区安委办")

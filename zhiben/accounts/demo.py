@@ -33,8 +33,17 @@ def create_account(username, name, role, code, unit_name, *, enterprise=None):
         return
     unit = Unit.objects.get(name=unit_name) if unit_name else None
     region = Region.objects.get(code=code.ljust(12, "0")) if code else None
-    user_create(actor=None, username=username, password=DEMO_PASSWORD, role=role, name=name, region=region, unit=unit,
-                enterprise=enterprise, must_change_password=False)
+    user_create(
+        actor=None,
+        username=username,
+        password=DEMO_PASSWORD,
+        role=role,
+        name=name,
+        region=region,
+        unit=unit,
+        enterprise=enterprise,
+        must_change_password=False,
+    )
 
 
 def load(stdout=None):
@@ -54,6 +63,10 @@ def account_lines():
         user = User.objects.filter(username=username).select_related("region").first()
         if user is None:
             continue
-        extra = "，首次登录按页面提示绑定动态口令（或运行 python manage.py totp_code " + username + "）" if totp_required(user) else ""
+        extra = (
+            "，首次登录按页面提示绑定动态口令（或运行 python manage.py totp_code " + username + "）"
+            if totp_required(user)
+            else ""
+        )
         lines.append(f"  {username:<12} {user.get_role_display()} · {user.region.name if user.region else ''}{extra}")
     return lines

@@ -4,12 +4,20 @@ from .choices import Role
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label="用户名", max_length=150, widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
-    password = forms.CharField(label="密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label="用户名", max_length=150, widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
+    )
+    password = forms.CharField(
+        label="密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class TotpForm(forms.Form):
-    code = forms.CharField(label="动态口令", max_length=8, widget=forms.TextInput(attrs={"autofocus": True, "inputmode": "numeric", "autocomplete": "one-time-code"}))
+    code = forms.CharField(
+        label="动态口令",
+        max_length=8,
+        widget=forms.TextInput(attrs={"autofocus": True, "inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
 
 
 class PasswordChangeForm(forms.Form):
@@ -46,12 +54,22 @@ class UserForm(forms.Form):
     phone = forms.CharField(label="手机号", max_length=20, required=False)
     role = forms.ChoiceField(label="角色", choices=Role.choices)
     region = RegionChoiceField(label="管辖区划", queryset=None, required=False, empty_label="（企业用户按所属企业）")
-    unit = forms.ModelChoiceField(label="所在单位", queryset=None, required=False, empty_label="（无）",
-                                  help_text="行业监管人员必填：单位决定其监管的行业。")
-    enterprise_code = forms.CharField(label="所属企业统一社会信用代码", max_length=18, required=False,
-                                      help_text="仅企业安全管理员填写。")
-    password = forms.CharField(label="初始密码", strip=False, widget=forms.PasswordInput,
-                               help_text="至少8位，包含小写字母、大写字母、数字、特殊字符中的3类；用户首次登录须修改。")
+    unit = forms.ModelChoiceField(
+        label="所在单位",
+        queryset=None,
+        required=False,
+        empty_label="（无）",
+        help_text="行业监管人员必填：单位决定其监管的行业。",
+    )
+    enterprise_code = forms.CharField(
+        label="所属企业统一社会信用代码", max_length=18, required=False, help_text="仅企业安全管理员填写。"
+    )
+    password = forms.CharField(
+        label="初始密码",
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text="至少8位，包含小写字母、大写字母、数字、特殊字符中的3类；用户首次登录须修改。",
+    )
     password2 = forms.CharField(label="确认初始密码", strip=False, widget=forms.PasswordInput)
 
     def __init__(self, *args, actor, instance=None, **kwargs):
@@ -59,8 +77,12 @@ class UserForm(forms.Form):
 
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = {
-                "name": instance.name, "phone": instance.phone, "role": instance.role, "region": instance.region_id,
-                "unit": instance.unit_id, "enterprise_code": instance.enterprise.credit_code if instance.enterprise_id else "",
+                "name": instance.name,
+                "phone": instance.phone,
+                "role": instance.role,
+                "region": instance.region_id,
+                "unit": instance.unit_id,
+                "enterprise_code": instance.enterprise.credit_code if instance.enterprise_id else "",
             }
         super().__init__(*args, **kwargs)
         self.actor, self.instance = actor, instance
@@ -98,14 +120,22 @@ class UserForm(forms.Form):
         data = super().clean()
         if all(name in data for name in ("role", "region", "unit", "enterprise_code")):
             for field, message in assignment_problems(
-                    actor=self.actor, target=self.instance, role=data["role"], region=data["region"], unit=data["unit"],
-                    enterprise=data["enterprise_code"], phone=data.get("phone", "")):
+                actor=self.actor,
+                target=self.instance,
+                role=data["role"],
+                region=data["region"],
+                unit=data["unit"],
+                enterprise=data["enterprise_code"],
+                phone=data.get("phone", ""),
+            ):
                 field = "enterprise_code" if field == "enterprise" else field
                 if field not in self.errors:
                     self.add_error(field, message)
         if "password" not in self.fields or not data.get("password"):
             return data
-        problems = password_problems(data["password"], User(username=data.get("username") or "", name=data.get("name") or ""))
+        problems = password_problems(
+            data["password"], User(username=data.get("username") or "", name=data.get("name") or "")
+        )
         for message in problems:
             self.add_error("password", message)
         if data.get("password") != data.get("password2"):
@@ -114,8 +144,14 @@ class UserForm(forms.Form):
 
     def service_values(self):
         data = self.cleaned_data
-        return {"name": data["name"], "phone": data["phone"].strip(), "role": data["role"], "region": data["region"],
-                "unit": data["unit"], "enterprise": data["enterprise_code"]}
+        return {
+            "name": data["name"],
+            "phone": data["phone"].strip(),
+            "role": data["role"],
+            "region": data["region"],
+            "unit": data["unit"],
+            "enterprise": data["enterprise_code"],
+        }
 
 
 class UserFilterForm(forms.Form):

@@ -15,12 +15,23 @@ def system_cards(user):
     """The 系统管理员: accounts in use and stopped, and the region tree."""
     from zhiben.regions.models import Region
 
-    users = User.objects.for_user(user).aggregate(active=Count("id", filter=Q(is_active=True)),
-                                                  inactive=Count("id", filter=Q(is_active=False)))
+    users = User.objects.for_user(user).aggregate(
+        active=Count("id", filter=Q(is_active=True)), inactive=Count("id", filter=Q(is_active=False))
+    )
     return [
         {"label": "在用账号", "value": users["active"], "url": reverse("accounts:user_list") + "?active=1", "tone": ""},
-        {"label": "已停用账号", "value": users["inactive"], "url": reverse("accounts:user_list") + "?active=0", "tone": ""},
-        {"label": "行政区划", "value": Region.objects.for_user(user).count(), "url": reverse("regions:region_list"), "tone": ""},
+        {
+            "label": "已停用账号",
+            "value": users["inactive"],
+            "url": reverse("accounts:user_list") + "?active=0",
+            "tone": "",
+        },
+        {
+            "label": "行政区划",
+            "value": Region.objects.for_user(user).count(),
+            "url": reverse("regions:region_list"),
+            "tone": "",
+        },
     ]
 
 
@@ -30,8 +41,18 @@ def security_cards(user):
     privileged = Q(role__in=settings.TOTP_REQUIRED_ROLES) | Q(is_superuser=True)
     url = reverse("accounts:security")
     return [
-        {"label": "已锁定账号", "value": users.filter(locked_until__gt=timezone.now()).count(), "url": url, "tone": "red"},
-        {"label": "特权账号未绑定动态口令", "value": users.filter(privileged, totp_confirmed=False).count(), "url": url, "tone": "orange"},
+        {
+            "label": "已锁定账号",
+            "value": users.filter(locked_until__gt=timezone.now()).count(),
+            "url": url,
+            "tone": "red",
+        },
+        {
+            "label": "特权账号未绑定动态口令",
+            "value": users.filter(privileged, totp_confirmed=False).count(),
+            "url": url,
+            "tone": "orange",
+        },
     ]
 
 

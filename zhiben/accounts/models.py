@@ -33,9 +33,20 @@ class User(AbstractUser):
 
     name = models.CharField("姓名", max_length=50, blank=True)
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.LEADER)
-    region = models.ForeignKey("regions.Region", verbose_name="管辖区划", null=True, blank=True, on_delete=models.PROTECT, related_name="users")
-    unit = models.ForeignKey("regions.Unit", verbose_name="所在单位", null=True, blank=True, on_delete=models.PROTECT, related_name="users")
-    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="所属企业", null=True, blank=True, on_delete=models.PROTECT, related_name="users")
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="管辖区划", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    unit = models.ForeignKey(
+        "regions.Unit", verbose_name="所在单位", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name="所属企业",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
     phone = models.CharField("手机号", max_length=20, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     must_change_password = models.BooleanField("下次登录须改密码", default=False)

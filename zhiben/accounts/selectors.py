@@ -46,6 +46,9 @@ def security_overview(*, user):
         "locked": list(users.filter(locked_until__gt=now).order_by("locked_until")),
         "totp_bound": users.filter(totp_confirmed=True).order_by("username"),
         "totp_missing": users.filter(privileged, totp_confirmed=False).order_by("username"),
-        "dormant": users.filter(Q(last_login__lt=now - timedelta(days=DORMANT_DAYS)) | Q(last_login__isnull=True, date_joined__lt=now - timedelta(days=DORMANT_DAYS))).order_by("last_login"),
+        "dormant": users.filter(
+            Q(last_login__lt=now - timedelta(days=DORMANT_DAYS))
+            | Q(last_login__isnull=True, date_joined__lt=now - timedelta(days=DORMANT_DAYS))
+        ).order_by("last_login"),
         "dormant_days": DORMANT_DAYS,
     }

@@ -13,7 +13,9 @@ from django.utils import timezone
 from zhiben.audit.services import audit_record, changes
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.scoping import assert_in_scope, in_subtree
-from zhiben.core.services import actor_covers as _in_actor_scope, ensure_capability as _require, fail as _fail
+from zhiben.core.services import actor_covers as _in_actor_scope
+from zhiben.core.services import ensure_capability as _require
+from zhiben.core.services import fail as _fail
 
 from . import totp
 from .choices import ADMIN_ROLES, Role
@@ -51,7 +53,9 @@ def _register_failure(user, *, factor):
 def _failure_message(user):
     if user.is_locked:
         return ApplicationError(
-            f"连续 {settings.LOGIN_MAX_FAILURES} 次登录失败，账号已锁定 {settings.LOGIN_LOCKOUT_MINUTES} 分钟，请稍后再试或联系安全管理员解锁。", code="locked")
+            f"连续 {settings.LOGIN_MAX_FAILURES} 次登录失败，账号已锁定 {settings.LOGIN_LOCKOUT_MINUTES} 分钟，请稍后再试或联系安全管理员解锁。",
+            code="locked",
+        )
     left = settings.LOGIN_MAX_FAILURES - user.failed_logins
     return ApplicationError(f"用户名或密码错误，再失败 {left} 次账号将被锁定。", code="bad_credentials")
 
@@ -76,8 +80,14 @@ def login_check_password(*, username, password):
             audit_record(actor=user, action="auth.login_refused_locked", obj=user, success=False)
             error = ApplicationError(locked_message(user), code="locked")
         elif user is None:
-            audit_record(actor=None, action="auth.login_failed", object_type="accounts.user", object_repr=username[:150],
-                         data={"reason": "unknown_user"}, success=False)
+            audit_record(
+                actor=None,
+                action="auth.login_failed",
+                object_type="accounts.user",
+                object_repr=username[:150],
+                data={"reason": "unknown_user"},
+                success=False,
+            )
             error = ApplicationError("用户名或密码错误。", code="bad_credentials")
         elif authenticate(username=username, password=password) is None:
             data = _register_failure(user, factor="password")
@@ -131,7 +141,9 @@ def totp_check(*, user, code, confirm=False):
             audit_record(actor=locked, action="auth.totp_failed", obj=locked, data=data, success=False)
             if locked.is_locked:
                 error = ApplicationError(
-                    f"连续 {settings.LOGIN_MAX_FAILURES} 次登录失败，账号已锁定 {settings.LOGIN_LOCKOUT_MINUTES} 分钟，请稍后再试或联系安全管理员解锁。", code="locked")
+                    f"连续 {settings.LOGIN_MAX_FAILURES} 次登录失败，账号已锁定 {settings.LOGIN_LOCKOUT_MINUTES} 分钟，请稍后再试或联系安全管理员解锁。",
+                    code="locked",
+                )
             else:
                 error = ApplicationError("动态口令错误或已使用，请输入认证器上当前显示的6位数字。", code="bad_totp")
         elif error is None:
@@ -147,7 +159,6 @@ def totp_check(*, user, code, confirm=False):
         raise error
     user.totp_last_step, user.totp_confirmed = locked.totp_last_step, locked.totp_confirmed
     return user
-
 
 
 def _password_errors(password, user, field="password"):
@@ -176,7 +187,6 @@ def user_change_password(*, user, old_password, new_password):
 
 
 # --- account administration: 系统管理员 creates and edits, 安全管理员 handles credentials ---
-
 
 
 def _assignment_errors(*, actor, target, role, region, unit, enterprise, phone):
@@ -208,7 +218,9 @@ def _assignment_errors(*, actor, target, role, region, unit, enterprise, phone):
             clash = clash.exclude(pk=target.pk)
         other = clash.first()
         if other is not None:
-            errors.append(("phone", f"该手机号已用于{other.get_role_display()}账号“{other.username}”：三员须由不同人员担任。"))
+            errors.append(
+                ("phone", f"该手机号已用于{other.get_role_display()}账号“{other.username}”：三员须由不同人员担任。")
+            )
     return errors
 
 
@@ -230,7 +242,9 @@ def assignment_problems(*, actor, target, role, region, unit, enterprise, phone)
     """[(field, message)] for a role/region/unit/enterprise combination (what the services will refuse)."""
     if enterprise is not None and role == Role.ENTERPRISE:
         region = enterprise.region
-    return _assignment_errors(actor=actor, target=target, role=role, region=region, unit=unit, enterprise=enterprise, phone=phone)
+    return _assignment_errors(
+        actor=actor, target=target, role=role, region=region, unit=unit, enterprise=enterprise, phone=phone
+    )
 
 
 def password_problems(password, user):
@@ -240,15 +254,31 @@ def password_problems(password, user):
 
 def _snapshot(user):
     return {
-        "role": user.role, "region": user.region_id, "unit": user.unit.name if user.unit_id else None,
-        "enterprise": user.enterprise.name if user.enterprise_id else None, "name": user.name,
-        "phone": mask_phone(user.phone), "is_active": user.is_active,
+        "role": user.role,
+        "region": user.region_id,
+        "unit": user.unit.name if user.unit_id else None,
+        "enterprise": user.enterprise.name if user.enterprise_id else None,
+        "name": user.name,
+        "phone": mask_phone(user.phone),
+        "is_active": user.is_active,
     }
 
 
 @transaction.atomic
-def user_create(*, actor, username, password, role, region=None, unit=None, enterprise=None, name="", phone="",
-                must_change_password=True, validate_password=True):
+def user_create(
+    *,
+    actor,
+    username,
+    password,
+    role,
+    region=None,
+    unit=None,
+    enterprise=None,
+    name="",
+    phone="",
+    must_change_password=True,
+    validate_password=True,
+):
     """Create an account. `actor` None means the system itself (demo loader, first set-up).
 
     A 系统管理员 may only place accounts inside their own jurisdiction and never creates a
@@ -260,10 +290,20 @@ def user_create(*, actor, username, password, role, region=None, unit=None, ente
     errors = [("username", m) for m in username_problems(username)]
     if enterprise is not None and role == Role.ENTERPRISE:
         region = enterprise.region
-    errors += _assignment_errors(actor=actor, target=None, role=role, region=region, unit=unit,
-                                 enterprise=enterprise, phone=phone)
-    user = User(username=username, role=role, region=region, unit=unit, enterprise=enterprise if role == Role.ENTERPRISE else None,
-                name=name, phone=phone, must_change_password=must_change_password, password_changed_at=timezone.now())
+    errors += _assignment_errors(
+        actor=actor, target=None, role=role, region=region, unit=unit, enterprise=enterprise, phone=phone
+    )
+    user = User(
+        username=username,
+        role=role,
+        region=region,
+        unit=unit,
+        enterprise=enterprise if role == Role.ENTERPRISE else None,
+        name=name,
+        phone=phone,
+        must_change_password=must_change_password,
+        password_changed_at=timezone.now(),
+    )
     if validate_password:
         errors += _password_errors(password, user)
     if errors:
@@ -304,8 +344,15 @@ def user_update(*, actor, user, data):
         for field in SELF_LOCKED:
             if values[field] != getattr(locked, field):
                 errors.append((field, "不能修改自己账号的角色、管辖区划、单位或企业，请由另一名系统管理员办理。"))
-    errors += _assignment_errors(actor=actor, target=locked, role=values["role"], region=values["region"],
-                                 unit=values["unit"], enterprise=values["enterprise"], phone=values["phone"])
+    errors += _assignment_errors(
+        actor=actor,
+        target=locked,
+        role=values["role"],
+        region=values["region"],
+        unit=values["unit"],
+        enterprise=values["enterprise"],
+        phone=values["phone"],
+    )
     if errors:
         _fail(errors)
     for field, value in values.items():
@@ -336,8 +383,12 @@ def user_set_active(*, actor, user, active):
     revoked = 0
     if not active:
         revoked = user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-    audit_record(actor=actor, action="user.activate" if active else "user.deactivate", obj=user,
-                 data={"changes": {"is_active": [not active, active]}, "tokens_revoked": revoked})
+    audit_record(
+        actor=actor,
+        action="user.activate" if active else "user.deactivate",
+        obj=user,
+        data={"changes": {"is_active": [not active, active]}, "tokens_revoked": revoked},
+    )
     return user
 
 
@@ -376,8 +427,12 @@ def user_reset_totp(*, actor, user):
 def temporary_password():
     """Twelve random characters holding all four character classes."""
     rng = secrets.SystemRandom()
-    chars = [rng.choice(string.ascii_lowercase), rng.choice(string.ascii_uppercase), rng.choice(string.digits),
-             rng.choice("@#%+=!")]
+    chars = [
+        rng.choice(string.ascii_lowercase),
+        rng.choice(string.ascii_uppercase),
+        rng.choice(string.digits),
+        rng.choice("@#%+=!"),
+    ]
     chars += [rng.choice(string.ascii_letters + string.digits) for _ in range(8)]
     rng.shuffle(chars)
     return "".join(chars)
@@ -392,12 +447,15 @@ def user_reset_password(*, actor, user):
     user.must_change_password = True
     user.password_changed_at = timezone.now()
     user.locked_until, user.failed_logins = None, 0
-    user.save(update_fields=["password", "must_change_password", "password_changed_at", "locked_until", "failed_logins"])
+    user.save(
+        update_fields=["password", "must_change_password", "password_changed_at", "locked_until", "failed_logins"]
+    )
     audit_record(actor=actor, action="user.password_reset", obj=user)
     return password
 
 
 # --- API tokens ---
+
 
 @transaction.atomic
 def api_token_create(*, actor, name, days=365):
@@ -407,11 +465,19 @@ def api_token_create(*, actor, name, days=365):
         _fail([("name", "请填写令牌用途。")])
     key = ApiToken.new_key()
     token = ApiToken.objects.create(
-        user=actor, name=name[:100], prefix=key[:10], key_hash=ApiToken.hash_key(key),
+        user=actor,
+        name=name[:100],
+        prefix=key[:10],
+        key_hash=ApiToken.hash_key(key),
         expires_at=timezone.now() + timedelta(days=days) if days else None,
     )
-    audit_record(actor=actor, action="api_token.create", obj=token, region_code=actor.region_id or "",
-                 data={"name": token.name, "expires_at": token.expires_at})
+    audit_record(
+        actor=actor,
+        action="api_token.create",
+        obj=token,
+        region_code=actor.region_id or "",
+        data={"name": token.name, "expires_at": token.expires_at},
+    )
     return token, key
 
 

@@ -19,7 +19,6 @@ from zhiben.core.forms import apply_service_errors, form_service, raise_for_refu
 from zhiben.core.views import paginate, query_without, require_capability
 
 from . import selectors, services, totp
-
 from .forms import ApiTokenForm, LoginForm, PasswordChangeForm, TotpForm, UserFilterForm, UserForm
 from .models import User
 
@@ -47,7 +46,9 @@ def login_view(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.login_check_password(username=form.cleaned_data["username"], password=form.cleaned_data["password"])
+            user = services.login_check_password(
+                username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+            )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -112,7 +113,11 @@ def password_change_view(request):
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_change_password(user=request.user, old_password=form.cleaned_data["old_password"], new_password=form.cleaned_data["new_password"])
+            services.user_change_password(
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
         except ApplicationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -131,7 +136,9 @@ def tokens_view(request):
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
-            _, new_key = services.api_token_create(actor=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"])
+            _, new_key = services.api_token_create(
+                actor=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+            )
         except ApplicationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -150,6 +157,7 @@ def token_revoke_view(request, pk):
 
 
 # --- account administration ---
+
 
 def _scoped_user(request, pk, capability):
     """The account `pk` if the viewer's scope holds it (else 404), provided the viewer has `capability` (else 403)."""
@@ -174,7 +182,9 @@ def user_list(request):
     form = UserFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page = paginate(request, selectors.user_list(user=request.user, filters=filters))
-    return render(request, "accounts/user_list.html", {"page": page, "form": form, "query": query_without(request, "page")})
+    return render(
+        request, "accounts/user_list.html", {"page": page, "form": form, "query": query_without(request, "page")}
+    )
 
 
 @login_required
@@ -183,8 +193,12 @@ def user_create(request):
     form = UserForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.user_create(actor=request.user, username=form.cleaned_data["username"],
-                                        password=form.cleaned_data["password"], **form.service_values())
+            user = services.user_create(
+                actor=request.user,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                **form.service_values(),
+            )
         except ApplicationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -196,10 +210,15 @@ def user_create(request):
 @login_required
 def user_detail(request, pk):
     target = _scoped_user(request, pk, "user.view")
-    return render(request, "accounts/user_detail.html", {
-        "target": target, "totp_required": services.totp_required(target),
-        "password_expired": services.password_expired(target),
-    })
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "target": target,
+            "totp_required": services.totp_required(target),
+            "password_expired": services.password_expired(target),
+        },
+    )
 
 
 @login_required
@@ -207,7 +226,12 @@ def user_edit(request, pk):
     target = _scoped_user(request, pk, "user.manage")
     form = UserForm(request.POST or None, actor=request.user, instance=target)
     if request.method == "POST" and form.is_valid():
-        if form_service(form, lambda: services.user_update(actor=request.user, user=target, data=form.service_values())) is not None:
+        if (
+            form_service(
+                form, lambda: services.user_update(actor=request.user, user=target, data=form.service_values())
+            )
+            is not None
+        ):
             messages.success(request, f"已保存用户“{target.username}”。")
             return redirect("accounts:user_detail", pk=target.pk)
     return render(request, "accounts/user_form.html", {"form": form, "target": target})
@@ -227,10 +251,15 @@ def user_set_active(request, pk):
 @login_required
 def security_overview(request):
     require_capability(request.user, "security.manage")
-    return render(request, "accounts/security.html", {
-        "overview": selectors.security_overview(user=request.user),
-        "max_failures": settings.LOGIN_MAX_FAILURES, "lockout_minutes": settings.LOGIN_LOCKOUT_MINUTES,
-    })
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "overview": selectors.security_overview(user=request.user),
+            "max_failures": settings.LOGIN_MAX_FAILURES,
+            "lockout_minutes": settings.LOGIN_LOCKOUT_MINUTES,
+        },
+    )
 
 
 def _back(request, target):

@@ -26,7 +26,15 @@ class AuditEvent(models.Model):
     id = models.BigAutoField(primary_key=True)
     seq = models.BigIntegerField("序号", unique=True)
     at = models.DateTimeField("时间", db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
     actor_name = models.CharField("操作人姓名", max_length=150, blank=True)
     action = models.CharField("动作", max_length=60, db_index=True)
     object_type = models.CharField("对象类型", max_length=60, blank=True, db_index=True)

@@ -13,7 +13,8 @@ def object_type_choices():
     """(label_lower, verbose name) of the project's models, for the object-type filter."""
     return sorted(
         (model._meta.label_lower, f"{model._meta.verbose_name}（{model._meta.label_lower}）")
-        for model in apps.get_models() if model.__module__.startswith("zhiben.")
+        for model in apps.get_models()
+        if model.__module__.startswith("zhiben.")
     )
 
 
@@ -55,8 +56,10 @@ def audit_changes(event):
     """
     data = event.data if isinstance(event.data, dict) else {}
     if isinstance(data.get("changes"), dict):
-        return [(field, pair[0], pair[1]) if isinstance(pair, list) and len(pair) == 2 else (field, "", pair)
-                for field, pair in data["changes"].items()]
+        return [
+            (field, pair[0], pair[1]) if isinstance(pair, list) and len(pair) == 2 else (field, "", pair)
+            for field, pair in data["changes"].items()
+        ]
     before, after = data.get("before"), data.get("after")
     if isinstance(before, dict) or isinstance(after, dict):
         before, after = before or {}, after or {}

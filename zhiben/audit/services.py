@@ -14,10 +14,39 @@ from zhiben.core.middleware import current_request_info
 from .models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
-COLUMNS = ("seq", "at", "actor_id", "actor_name", "action", "object_type", "object_id", "object_repr", "region_code", "data",
-           "request_id", "ip", "success", "prev_hash", "hash")
-HASHED_FIELDS = ("seq", "at", "actor_id", "actor_name", "action", "object_type", "object_id", "object_repr",
-                 "region_code", "data", "request_id", "ip", "success", "prev_hash")
+COLUMNS = (
+    "seq",
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "region_code",
+    "data",
+    "request_id",
+    "ip",
+    "success",
+    "prev_hash",
+    "hash",
+)
+HASHED_FIELDS = (
+    "seq",
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "region_code",
+    "data",
+    "request_id",
+    "ip",
+    "success",
+    "prev_hash",
+)
 
 
 def _plain(value):
@@ -95,25 +124,64 @@ def audit_record_many(entries):
         if len(rows) == 1:
             rows = [AuditEvent.objects.create(**rows[0])]
         else:
-            insert_rows(AuditEvent, COLUMNS, [
-                tuple(at.get_db_prep_save(f["at"], connection) if c == "at" else json.dumps(f["data"], ensure_ascii=False) if c == "data" else f[c]
-                      for c in COLUMNS)
-                for f in rows
-            ])
+            insert_rows(
+                AuditEvent,
+                COLUMNS,
+                [
+                    tuple(
+                        at.get_db_prep_save(f["at"], connection)
+                        if c == "at"
+                        else json.dumps(f["data"], ensure_ascii=False)
+                        if c == "data"
+                        else f[c]
+                        for c in COLUMNS
+                    )
+                    for f in rows
+                ],
+            )
         AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev)
     return rows
 
 
-def audit_entry(*, actor, action, obj=None, data=None, success=True, region_code=None,
-                object_type=None, object_id=None, object_repr=None):
+def audit_entry(
+    *,
+    actor,
+    action,
+    obj=None,
+    data=None,
+    success=True,
+    region_code=None,
+    object_type=None,
+    object_id=None,
+    object_repr=None,
+):
     return _describe(actor, action, obj, data, success, region_code, object_type, object_id, object_repr)
 
 
-def audit_record(*, actor, action, obj=None, data=None, success=True, region_code=None,
-                 object_type=None, object_id=None, object_repr=None):
+def audit_record(
+    *,
+    actor,
+    action,
+    obj=None,
+    data=None,
+    success=True,
+    region_code=None,
+    object_type=None,
+    object_id=None,
+    object_repr=None,
+):
     """Append one event. Call it inside the service's transaction so both commit or neither."""
-    entry = audit_entry(actor=actor, action=action, obj=obj, data=data, success=success, region_code=region_code,
-                        object_type=object_type, object_id=object_id, object_repr=object_repr)
+    entry = audit_entry(
+        actor=actor,
+        action=action,
+        obj=obj,
+        data=data,
+        success=success,
+        region_code=region_code,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+    )
     return audit_record_many([entry])[0]
 
 
@@ -126,7 +194,9 @@ def audit_verify(batch=5000):
     """Walk the chain; return (ok, message). The message names the first bad event."""
     head = AuditHead.objects.filter(pk=1).first()
     prev, expected_seq = GENESIS, 1
-    qs = AuditEvent.objects.order_by("seq").values("id", *[f for f in HASHED_FIELDS if f != "prev_hash"], "prev_hash", "hash")
+    qs = AuditEvent.objects.order_by("seq").values(
+        "id", *[f for f in HASHED_FIELDS if f != "prev_hash"], "prev_hash", "hash"
+    )
     start = 0
     while True:
         rows = list(qs.filter(seq__gt=start)[:batch])
@@ -138,7 +208,10 @@ def audit_verify(batch=5000):
             if row["prev_hash"] != prev:
                 return False, f"审计事件 #{row['seq']}（ID {row['id']}）的上一条摘要不符：前一事件被修改或删除。"
             if event_hash(row) != row["hash"]:
-                return False, f"审计事件 #{row['seq']}（ID {row['id']}，{row['action']}）的内容与摘要不符：该记录被修改。"
+                return (
+                    False,
+                    f"审计事件 #{row['seq']}（ID {row['id']}，{row['action']}）的内容与摘要不符：该记录被修改。",
+                )
             prev, expected_seq = row["hash"], expected_seq + 1
         start = rows[-1]["seq"]
     count = expected_seq - 1

@@ -19,7 +19,11 @@ def navigation(request):
             continue
         items.append({"label": entry.label, "url": url, "active": False})
     # the entry whose URL is the longest prefix of the current path is the active one (/regions/units/ is 单位, not 行政区划)
-    matches = [item for item in items if request.path == item["url"] or (item["url"] != "/" and request.path.startswith(item["url"]))]
+    matches = [
+        item
+        for item in items
+        if request.path == item["url"] or (item["url"] != "/" and request.path.startswith(item["url"]))
+    ]
     if matches:
         max(matches, key=lambda item: len(item["url"]))["active"] = True
     return {"nav": items}

@@ -18,5 +18,3 @@ def insert_rows(model, columns, rows):
                     copy.write_row(row)
         else:
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
-
-

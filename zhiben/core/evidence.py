@@ -19,11 +19,27 @@ from django.core.files.base import ContentFile
 from .exceptions import ApplicationError
 from .rules import rule
 
-IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp"), "GIF": ("image/gif", "gif")}
+IMAGE_TYPES = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+    "GIF": ("image/gif", "gif"),
+}
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-CLAIMED = {"jpg": "图片", "jpeg": "图片", "png": "图片", "webp": "图片", "gif": "图片", "heic": "图片",
-           "pdf": "PDF 文件", "docx": "Word 文件", "doc": "Word 文件", "xlsx": "Excel 文件", "xls": "Excel 文件"}
+CLAIMED = {
+    "jpg": "图片",
+    "jpeg": "图片",
+    "png": "图片",
+    "webp": "图片",
+    "gif": "图片",
+    "heic": "图片",
+    "pdf": "PDF 文件",
+    "docx": "Word 文件",
+    "doc": "Word 文件",
+    "xlsx": "Excel 文件",
+    "xls": "Excel 文件",
+}
 ACCEPT = "image/*,.pdf,.doc,.docx,.xls,.xlsx"  # what the file picker offers; the content check decides
 
 
@@ -100,8 +116,13 @@ def read_upload(upload, *, max_mb):
             raise ApplicationError(f"文件“{name}”扩展名显示为{claimed}，但内容不是{claimed}，已拒绝。") from None
         raise ApplicationError(f"文件“{name}”的内容不是可接受的格式：只接受图片、PDF、Word 或 Excel 文件。") from None
     digest = hashlib.sha256(data).hexdigest()
-    fields = {"original_name": name[:200], "content_type": content_type, "size": len(data), "sha256": digest,
-              "content": ContentFile(data, name=f"{digest}.{ext}")}
+    fields = {
+        "original_name": name[:200],
+        "content_type": content_type,
+        "size": len(data),
+        "sha256": digest,
+        "content": ContentFile(data, name=f"{digest}.{ext}"),
+    }
     if content_type.startswith("image/"):
         fields["thumb"] = ContentFile(thumbnail(data), name=f"{digest}.jpg")
     return fields

@@ -78,7 +78,7 @@ def read_table(source, *, filename=""):
     if header_index is None:
         raise ApplicationError("文件中没有表头或数据。")
     headers = rows[header_index]
-    body = [(i + 1, row) for i, row in enumerate(rows[header_index + 1:], start=header_index + 1) if any(row)]
+    body = [(i + 1, row) for i, row in enumerate(rows[header_index + 1 :], start=header_index + 1) if any(row)]
     if not body:
         raise ApplicationError("文件只有表头，没有数据行。")
     if len(body) > max_rows:
@@ -113,6 +113,7 @@ def write_xlsx(headers, rows, *, sheet_title="Sheet1", widths=None):
 
 
 # ---------------------------------------------------------------- whole sheets, with merged cells
+
 
 class SheetData(NamedTuple):
     """One sheet as read: every row from Excel row 1 (index 0), raw cell values, and merged ranges.
@@ -162,7 +163,9 @@ def read_sheets(source, *, filename=""):
     limit = max_rows + 1000  # title, header and footer rows come on top of the data rows
     for sheet in sheets:
         if len(sheet.rows) > limit:
-            raise ApplicationError(f"数据行过多：工作表“{sheet.name}”有 {len(sheet.rows)} 行，单次导入上限为 {max_rows} 行。")
+            raise ApplicationError(
+                f"数据行过多：工作表“{sheet.name}”有 {len(sheet.rows)} 行，单次导入上限为 {max_rows} 行。"
+            )
     if not any(any(_filled(v) for v in row) for sheet in sheets for row in sheet.rows):
         raise ApplicationError("文件中没有任何内容。")
     return sheets
@@ -205,7 +208,7 @@ def _check_zip(data):
 
 def _check_ole(data):
     utf16 = lambda s: s.encode("utf-16-le")  # noqa: E731 — OLE directory entry names are UTF-16
-    head = data[:1 << 20]
+    head = data[: 1 << 20]
     if utf16("EncryptedPackage") in head or utf16("EncryptionInfo") in head:
         raise ApplicationError("文件设置了打开密码：请在 Excel 中取消密码后再导入。")
     if utf16("WordDocument") in head:
@@ -290,7 +293,11 @@ def _text_sheets(data, name):
     if any(ord(ch) < 32 and ch not in "\t\r\n\x0c" for ch in text[:4096]):
         raise ApplicationError("文件不是有效的 Excel（.xlsx/.xls）或 CSV 文件，请检查文件内容。")
     rows = _split_text(text)
-    if name and not name.endswith((".csv", ".txt", ".tsv")) and not any(len([c for c in r if c.strip()]) >= 2 for r in rows):
+    if (
+        name
+        and not name.endswith((".csv", ".txt", ".tsv"))
+        and not any(len([c for c in r if c.strip()]) >= 2 for r in rows)
+    ):
         raise ApplicationError("文件不是有效的 Excel（.xlsx/.xls）或 CSV 文件，请检查文件内容。")
     return [SheetData(name.rsplit("/", 1)[-1] or "CSV", _rectangular(rows), [])]
 
@@ -367,7 +374,9 @@ def _html_sheets(text):
             for cell in row:
                 while (r, c) in grid:
                     c += 1
-                value = "\n".join(part.strip() for part in "".join(cell["text"]).replace("\xa0", " ").split("\n")).strip()
+                value = "\n".join(
+                    part.strip() for part in "".join(cell["text"]).replace("\xa0", " ").split("\n")
+                ).strip()
                 for dr in range(cell["rowspan"]):
                     for dc in range(cell["colspan"]):
                         grid[(r + dr, c + dc)] = value if (dr, dc) == (0, 0) else ""
@@ -432,8 +441,13 @@ def _spreadsheetml_sheets(text):
         if grid:
             height = max(k[0] for k in grid) + 1
             width = max(k[1] for k in grid) + 1
-            sheets.append(SheetData(ws.get(f"{ns}Name") or f"表{len(sheets) + 1}",
-                                    [[grid.get((i, j), "") for j in range(width)] for i in range(height)], merged))
+            sheets.append(
+                SheetData(
+                    ws.get(f"{ns}Name") or f"表{len(sheets) + 1}",
+                    [[grid.get((i, j), "") for j in range(width)] for i in range(height)],
+                    merged,
+                )
+            )
     if not sheets:
         raise ApplicationError("XML 电子表格中没有工作表。")
     return sheets
@@ -442,5 +456,5 @@ def _spreadsheetml_sheets(text):
 def _drop_xml_decl(text):
     """The declaration may name an encoding the text no longer has (it was decoded already)."""
     if text.startswith("<?xml"):
-        text = text[text.find("?>") + 2:]
+        text = text[text.find("?>") + 2 :]
     return text.encode("utf-8")

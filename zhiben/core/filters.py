@@ -30,9 +30,10 @@ parameters are optional strings, so an unexpected value narrows the rows exactly
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from django import forms
 from django.db.models import Q
@@ -87,7 +88,9 @@ class Filter:
         text = self.label + (f"：{self.help}" if self.help else "")
         options = self.static_choices()
         if options:
-            text += "。可选值：" + "、".join(f"{value}（{label}）" if label != value else str(value) for value, label in options)
+            text += "。可选值：" + "、".join(
+                f"{value}（{label}）" if label != value else str(value) for value, label in options
+            )
         if self.type == "date":
             text += "（YYYY-MM-DD）"
         return text
@@ -210,9 +213,13 @@ def form_field(f):
     if f.type == "choice":
         return forms.ChoiceField(label=f.label, required=False, choices=[("", "全部"), *f.static_choices()])
     if f.type == "date":
-        return forms.DateField(label=f.label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        return forms.DateField(
+            label=f.label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        )
     if f.type == "sort":
-        return forms.ChoiceField(label=f.label, required=False, choices=[("", ""), *f.static_choices()], widget=forms.HiddenInput)
+        return forms.ChoiceField(
+            label=f.label, required=False, choices=[("", ""), *f.static_choices()], widget=forms.HiddenInput
+        )
     if f.type == "hidden":
         return forms.CharField(label=f.label, required=False, widget=forms.HiddenInput)
     attrs = {"type": "search"} if f.type == "search" else {}

@@ -25,9 +25,10 @@ where the order matters to a person (menu, home page, jobs, demo).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 # ---------------------------------------------------------------- what a module registers
 

@@ -118,8 +118,10 @@ def _refuse(ruledef, raw, hint=None):
     from .exceptions import ApplicationError
 
     shown = raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False) if raw is not None else ""
-    raise ApplicationError(f"“{ruledef.label}”应为{hint or KINDS[ruledef.kind].hint}，实际为“{str(shown).strip()}”。",
-                           errors=[{"field": "value", "message": hint or KINDS[ruledef.kind].hint}])
+    raise ApplicationError(
+        f"“{ruledef.label}”应为{hint or KINDS[ruledef.kind].hint}，实际为“{str(shown).strip()}”。",
+        errors=[{"field": "value", "message": hint or KINDS[ruledef.kind].hint}],
+    )
 
 
 def _integer(raw):
@@ -233,8 +235,12 @@ def check_rule_access(actor, region_code):
         raise ApplicationError("只有安委办管理员可以修改规则参数。", code="forbidden")
     if region_code == "" and actor.is_superuser:
         return
-    if not region_code or normalize_code(region_code) != region_code or not actor.region_id \
-            or not in_subtree(region_code, actor.region_id):
+    if (
+        not region_code
+        or normalize_code(region_code) != region_code
+        or not actor.region_id
+        or not in_subtree(region_code, actor.region_id)
+    ):
         raise ApplicationError("只能修改本辖区的规则参数。", code="forbidden")
 
 
@@ -261,9 +267,15 @@ def rule_groups(region_code):
         else:
             source = f"上级（{names.get(code) or code or '全国'}）"
         item = {
-            "rule": ruledef, "key": ruledef.key, "kind": ruledef.kind, "spec": KINDS.get(ruledef.kind),
-            "value": value, "shown": show_value(ruledef, value), "default": show_value(ruledef, ruledef.default),
-            "source": source, "own": code == region_code,
+            "rule": ruledef,
+            "key": ruledef.key,
+            "kind": ruledef.kind,
+            "spec": KINDS.get(ruledef.kind),
+            "value": value,
+            "shown": show_value(ruledef, value),
+            "default": show_value(ruledef, ruledef.default),
+            "source": source,
+            "own": code == region_code,
         }
         if ruledef.kind == "monthday":
             spec = value if isinstance(value, dict) else {}

@@ -133,6 +133,8 @@ def region_chain(code, *, national=False):
     with `national` the national level '' comes last. Used wherever the nearest jurisdiction's own
     setting wins (rules, ladders, templates, the supervising department)."""
     code = normalize_code(code)
-    chain = list(dict.fromkeys(code[:n].ljust(CODE_LENGTH, "0") for n in sorted(set(LEVEL_PREFIX.values()), reverse=True)))
+    chain = list(
+        dict.fromkeys(code[:n].ljust(CODE_LENGTH, "0") for n in sorted(set(LEVEL_PREFIX.values()), reverse=True))
+    )
     chain = [c for c in chain if in_subtree(code, c)] if code else []
     return chain + [""] if national else chain

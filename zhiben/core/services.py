@@ -49,10 +49,18 @@ def rule_save(*, actor, key, region_code, value=None, text=None):
     if new is None:
         Rule.objects.filter(key=key, region_code=region_code).delete()
     else:
-        Rule.objects.update_or_create(key=key, region_code=region_code, defaults={"value": new, "note": ruledef.label[:200]})
-    audit_record(actor=actor, action="rule.save", object_type="core.rule", object_id=f"{key}@{region_code}",
-                 object_repr=f"{ruledef.label[:160]}（{region_code or '全国'}）", region_code=region_code,
-                 data={"key": key, "before": previous.value if previous else None, "after": new})
+        Rule.objects.update_or_create(
+            key=key, region_code=region_code, defaults={"value": new, "note": ruledef.label[:200]}
+        )
+    audit_record(
+        actor=actor,
+        action="rule.save",
+        object_type="core.rule",
+        object_id=f"{key}@{region_code}",
+        object_repr=f"{ruledef.label[:160]}（{region_code or '全国'}）",
+        region_code=region_code,
+        data={"key": key, "before": previous.value if previous else None, "after": new},
+    )
     return new
 
 

@@ -30,8 +30,15 @@ def record_event(subject, action, *, actor=None, note="", data=None, region_code
 
     if region_code is None:
         region_code = getattr(subject, "region_id", None) or getattr(subject, "region_code", "") or ""
-    return SubjectEvent.objects.create(subject_type=_label(subject), subject_id=str(subject.pk), region_code=region_code,
-                                       action=action, note=note, data=jsonable(data or {}), **actor_fields(actor))
+    return SubjectEvent.objects.create(
+        subject_type=_label(subject),
+        subject_id=str(subject.pk),
+        region_code=region_code,
+        action=action,
+        note=note,
+        data=jsonable(data or {}),
+        **actor_fields(actor),
+    )
 
 
 def subject_events(subject):
@@ -42,4 +49,3 @@ def subject_events(subject):
     from .models import SubjectEvent
 
     return list(SubjectEvent.objects.filter(subject_type=_label(subject), subject_id=str(subject.pk)))
-

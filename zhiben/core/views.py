@@ -79,10 +79,17 @@ def rules_edit(request):
         else:
             messages.success(request, "已恢复为上级或全国默认值。" if reset else "规则已保存，自即日起生效。")
         return redirect(request.get_full_path())
-    return render(request, "core/rules.html", {
-        "groups": rule_groups(region_code), "region": Region.objects.filter(code=region_code).first(),
-        "region_code": region_code, "months": MONTHS, "days": DAYS,
-    })
+    return render(
+        request,
+        "core/rules.html",
+        {
+            "groups": rule_groups(region_code),
+            "region": Region.objects.filter(code=region_code).first(),
+            "region_code": region_code,
+            "months": MONTHS,
+            "days": DAYS,
+        },
+    )
 
 
 def evidence_response(attachment, *, thumb=False):
@@ -109,4 +116,8 @@ def download(data, filename, content_type=XLSX, *, inline=False):
     from django.http import HttpResponse
     from django.utils.http import content_disposition_header
 
-    return HttpResponse(data, content_type=content_type, headers={"Content-Disposition": content_disposition_header(not inline, filename)})
+    return HttpResponse(
+        data,
+        content_type=content_type,
+        headers={"Content-Disposition": content_disposition_header(not inline, filename)},
+    )

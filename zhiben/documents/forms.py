@@ -30,8 +30,9 @@ class IssueForm(forms.Form):
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
         for name, label, required, *rest in kind.inputs:
-            self.fields[name] = forms.CharField(label=label, max_length=200, required=bool(required),
-                                                help_text=rest[0] if rest else "")
+            self.fields[name] = forms.CharField(
+                label=label, max_length=200, required=bool(required), help_text=rest[0] if rest else ""
+            )
 
     def extra(self):
         """The filled-in values as {placeholder: value}, for `document_issue(extra=...)`."""
@@ -40,8 +41,18 @@ class IssueForm(forms.Form):
 
 class TemplateForm(forms.Form):
     title = forms.CharField(label="标题", max_length=200)
-    body = forms.CharField(label="正文", required=False, widget=forms.Textarea(attrs={"rows": 14}), help_text="每行一段；以“一、”开头的段落用黑体，以“（一）”开头的用楷体。")
-    table = forms.CharField(label="表格", required=False, widget=forms.Textarea(attrs={"rows": 12}), help_text="每行一栏，写作“栏目｜内容”；栏目以“意见”结尾的留出签字位置。")
+    body = forms.CharField(
+        label="正文",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text="每行一段；以“一、”开头的段落用黑体，以“（一）”开头的用楷体。",
+    )
+    table = forms.CharField(
+        label="表格",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="每行一栏，写作“栏目｜内容”；栏目以“意见”结尾的留出签字位置。",
+    )
 
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,7 +63,9 @@ class TemplateForm(forms.Form):
     def clean(self):
         data = super().clean()
         try:
-            placeholders.check(self.kind, title=data.get("title", ""), body=data.get("body", ""), table=data.get("table", ""))
+            placeholders.check(
+                self.kind, title=data.get("title", ""), body=data.get("body", ""), table=data.get("table", "")
+            )
         except ApplicationError as exc:
             placed = False
             for error in exc.errors:

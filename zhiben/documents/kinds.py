@@ -38,7 +38,7 @@ def get_kind(key):
 
 
 def model_label(obj_or_model):
-    """"app_label.model" (lower case, as `Model._meta.label_lower`) of a model instance or class."""
+    """ "app_label.model" (lower case, as `Model._meta.label_lower`) of a model instance or class."""
     return obj_or_model._meta.label_lower
 
 

@@ -24,7 +24,14 @@ class DocumentTemplate(models.Model):
     body = models.TextField("正文", blank=True, help_text="每行一段；可用 {{占位符}}")
     table = models.TextField("表格", blank=True, help_text="审批表用：每行一栏，写作“栏目｜内容”")
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="修改人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="修改人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["kind", "region_code"]
@@ -63,17 +70,42 @@ class Document(models.Model):
     number = models.CharField("发文字号", max_length=60, db_index=True)
     year = models.PositiveSmallIntegerField("年度")
     sequence = models.PositiveIntegerField("序号")
-    issuing_unit = models.ForeignKey("regions.Unit", verbose_name="发文单位", on_delete=models.PROTECT, related_name="documents")
+    issuing_unit = models.ForeignKey(
+        "regions.Unit", verbose_name="发文单位", on_delete=models.PROTECT, related_name="documents"
+    )
     addressee = models.CharField("主送", max_length=200, blank=True)
-    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="主送企业", null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name="主送企业",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
     title = models.CharField("标题", max_length=200)
     body = models.TextField("正文", blank=True)
     subject_type = models.CharField("对象类型", max_length=60, blank=True, default="", help_text="如 hazards.hazard")
     subject_id = models.PositiveBigIntegerField("对象ID", null=True, blank=True)
     subject_repr = models.CharField("对象", max_length=200, blank=True, default="")
-    region = models.ForeignKey("regions.Region", verbose_name="所在区划", on_delete=models.PROTECT, related_name="documents")
-    template = models.ForeignKey(DocumentTemplate, verbose_name="模板", null=True, blank=True, on_delete=models.SET_NULL, related_name="documents")
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签发人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="所在区划", on_delete=models.PROTECT, related_name="documents"
+    )
+    template = models.ForeignKey(
+        DocumentTemplate,
+        verbose_name="模板",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="签发人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     issued_by_name = models.CharField("签发人", max_length=100, blank=True)
     issued_at = models.DateTimeField("签发时间")
     docx = models.FileField("Word 文件", upload_to=document_path, max_length=200)
@@ -87,7 +119,9 @@ class Document(models.Model):
     class Meta:
         ordering = ["-issued_at", "-id"]
         verbose_name = verbose_name_plural = "公文"
-        constraints = [models.UniqueConstraint(fields=["issuing_unit", "year", "sequence"], name="document_unique_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["issuing_unit", "year", "sequence"], name="document_unique_number")
+        ]
         indexes = [
             models.Index(fields=["region", "issued_at"], name="document_region_issued"),
             models.Index(fields=["subject_type", "subject_id"], name="document_subject"),
@@ -129,4 +163,3 @@ class Document(models.Model):
     def file_name(self, ext):
         """Download name: 发文字号 + 标题."""
         return f"{self.number}{self.title}.{ext}".replace("/", "-")
-

@@ -48,9 +48,14 @@ def table_rows(text):
                 label, value = line.split(sep, 1)
                 break
         else:
-            raise ApplicationError(f"表格第 {n} 行“{line.strip()[:20]}”应写作“栏目｜内容”。", errors=[{"field": "table", "message": f"第 {n} 行缺少“｜”。"}])
+            raise ApplicationError(
+                f"表格第 {n} 行“{line.strip()[:20]}”应写作“栏目｜内容”。",
+                errors=[{"field": "table", "message": f"第 {n} 行缺少“｜”。"}],
+            )
         if not label.strip():
-            raise ApplicationError(f"表格第 {n} 行缺少栏目名称。", errors=[{"field": "table", "message": f"第 {n} 行缺少栏目名称。"}])
+            raise ApplicationError(
+                f"表格第 {n} 行缺少栏目名称。", errors=[{"field": "table", "message": f"第 {n} 行缺少栏目名称。"}]
+            )
         rows.append((label.strip(), value.strip()))
     return rows
 
@@ -65,7 +70,9 @@ def check(kind, *, title="", body="", table=""):
     for part, text in (("title", title), ("body", body), ("table", table)):
         for name in names_in(text):
             if name not in names:
-                errors.append({"field": part, "message": f"{PARTS[part]}中的占位符“{{{{{name}}}}}”不是“{kind.label}”可用的字段。"})
+                errors.append(
+                    {"field": part, "message": f"{PARTS[part]}中的占位符“{{{{{name}}}}}”不是“{kind.label}”可用的字段。"}
+                )
         rest = TOKEN.sub("", text or "")
         if "{{" in rest or "}}" in rest:
             errors.append({"field": part, "message": f"{PARTS[part]}中有不完整的占位符：“{{{{”与“}}}}”须成对出现。"})
@@ -74,7 +81,11 @@ def check(kind, *, title="", body="", table=""):
     if not (title or "").strip():
         errors.append({"field": "title", "message": "请填写标题。"})
     if errors:
-        raise ApplicationError("模板有误：" + "；".join(e["message"] for e in errors) + " 可用的占位符见右侧列表。", errors=errors, code="bad_template")
+        raise ApplicationError(
+            "模板有误：" + "；".join(e["message"] for e in errors) + " 可用的占位符见右侧列表。",
+            errors=errors,
+            code="bad_template",
+        )
     if table:
         table_rows(table)
 
@@ -89,6 +100,7 @@ def check_values(kind, values):
 
 def fill(text, values):
     """Replace each {{name}} with its value; an empty value prints as a line to fill in by hand."""
+
     def value(match):
         v = values.get(match.group(1))
         v = "" if v is None else str(v).strip()

@@ -113,8 +113,27 @@ SIGN_LINE = "签字（盖章）：　　　　　　　年　　月　　日"
 
 # ---------------------------------------------------------------- DOCX
 
-RPR_AFTER_SPACING = ("w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd",
-                     "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
+RPR_AFTER_SPACING = (
+    "w:w",
+    "w:kern",
+    "w:position",
+    "w:sz",
+    "w:szCs",
+    "w:highlight",
+    "w:u",
+    "w:effect",
+    "w:bdr",
+    "w:shd",
+    "w:fitText",
+    "w:vertAlign",
+    "w:rtl",
+    "w:cs",
+    "w:em",
+    "w:lang",
+    "w:eastAsianLayout",
+    "w:specVanish",
+    "w:oMath",
+)
 
 
 def _tracking(rpr):
@@ -163,7 +182,9 @@ def _spacing(paragraph, line_pt=LINE_PT, before=0, after=0):
     return fmt
 
 
-def _para(doc, text="", *, key="body", size=BODY_PT, align=None, color=None, indent_chars=0, right_chars=0, line_pt=LINE_PT):
+def _para(
+    doc, text="", *, key="body", size=BODY_PT, align=None, color=None, indent_chars=0, right_chars=0, line_pt=LINE_PT
+):
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
@@ -176,7 +197,7 @@ def _para(doc, text="", *, key="body", size=BODY_PT, align=None, color=None, ind
         paragraph._p.get_or_add_pPr().get_or_add_ind().set(qn("w:firstLineChars"), str(int(indent_chars * 100)))
     if right_chars:
         fmt.right_indent = Pt(CHAR_PT * right_chars)
-    for part, part_key in ([(text, key)] if isinstance(text, str) else text):
+    for part, part_key in [(text, key)] if isinstance(text, str) else text:
         if part:
             _set_fonts(paragraph.add_run(part), part_key, size=size, color=color)
     return paragraph
@@ -194,11 +215,36 @@ def _red_rule(paragraph, space_pt=11):
         bottom.set(qn(key), value)
     borders.append(bottom)
     # schema order matters to Word: pBdr comes before shd, tabs, spacing, ind, jc …
-    ppr.insert_element_before(borders, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
-                              "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
-                              "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
-                              "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
-                              "w:rPr", "w:sectPr", "w:pPrChange")
+    ppr.insert_element_before(
+        borders,
+        "w:shd",
+        "w:tabs",
+        "w:suppressAutoHyphens",
+        "w:kinsoku",
+        "w:wordWrap",
+        "w:overflowPunct",
+        "w:topLinePunct",
+        "w:autoSpaceDE",
+        "w:autoSpaceDN",
+        "w:bidi",
+        "w:adjustRightInd",
+        "w:snapToGrid",
+        "w:spacing",
+        "w:ind",
+        "w:contextualSpacing",
+        "w:mirrorIndents",
+        "w:suppressOverlap",
+        "w:jc",
+        "w:textDirection",
+        "w:textAlignment",
+        "w:textboxTightWrap",
+        "w:outlineLvl",
+        "w:divId",
+        "w:cnfStyle",
+        "w:rPr",
+        "w:sectPr",
+        "w:pPrChange",
+    )
 
 
 def _page_number(footer, right):
@@ -380,8 +426,12 @@ def render_docx(layout, *, created=None):
         _para(doc, f"制表日期：{layout.date}", size=TABLE_PT, align=right)
     else:
         # the 署名 and 成文日期 never stand alone on a page: keep them with the end of the body
-        closing = [doc.paragraphs[-1], _para(doc), _para(doc),
-                   _para(doc, layout.issuer, align=right, right_chars=signer_indent(layout.issuer, layout.date))]
+        closing = [
+            doc.paragraphs[-1],
+            _para(doc),
+            _para(doc),
+            _para(doc, layout.issuer, align=right, right_chars=signer_indent(layout.issuer, layout.date)),
+        ]
         for paragraph in closing:
             paragraph.paragraph_format.keep_with_next = True
         _para(doc, layout.date, align=right, right_chars=4)
@@ -427,8 +477,20 @@ td .signline {{ text-align: right; margin-top: 8mm; }}
 
 def css():
     return CSS.format(
-        top=TOP, right=RIGHT, issuer_top=ISSUER_TOP, block_w=BLOCK_W, bottom=BOTTOM, left=LEFT, size=BODY_PT, line=LINE_PT, line2=LINE_PT * 2,
-        spacing=TRACKING_PT, title_size=TITLE_PT, table_size=TABLE_PT, pn=PAGE_NO_PT, red=RED,
+        top=TOP,
+        right=RIGHT,
+        issuer_top=ISSUER_TOP,
+        block_w=BLOCK_W,
+        bottom=BOTTOM,
+        left=LEFT,
+        size=BODY_PT,
+        line=LINE_PT,
+        line2=LINE_PT * 2,
+        spacing=TRACKING_PT,
+        title_size=TITLE_PT,
+        table_size=TABLE_PT,
+        pn=PAGE_NO_PT,
+        red=RED,
         **CSS_FONTS,
     )
 
@@ -439,7 +501,9 @@ def render_html(layout, *, standalone=True):
     parts = []
     if not layout.form:
         size = issuer_size(layout.issuer)
-        parts.append(f'<p class="issuer" style="font-size:{size}pt;line-height:{size * 1.3:.1f}pt">{e(layout.issuer)}</p>')
+        parts.append(
+            f'<p class="issuer" style="font-size:{size}pt;line-height:{size * 1.3:.1f}pt">{e(layout.issuer)}</p>'
+        )
         parts.append(f'<p class="number">{e(layout.number)}</p>')
     for i, line in enumerate(layout.title.split("\n")):
         parts.append(f'<p class="title"{" style=margin-top:0" if i else ""}>{e(line)}</p>')
@@ -449,26 +513,36 @@ def render_html(layout, *, standalone=True):
         for label, value in layout.table:
             value_html = e(str(value)).replace("\n", "<br>")
             if is_opinion(label):
-                rows.append(f'<tr><th>{e(label)}</th><td class="opinion">{value_html}<p class="signline">{SIGN_LINE}</p></td></tr>')
+                rows.append(
+                    f'<tr><th>{e(label)}</th><td class="opinion">{value_html}<p class="signline">{SIGN_LINE}</p></td></tr>'
+                )
             else:
                 rows.append(f"<tr><th>{e(label)}</th><td>{value_html}</td></tr>")
         parts.append("<table>" + "".join(rows) + "</table>")
     elif layout.addressee:
         parts.append(f'<p class="addressee">{e(layout.addressee)}：</p>')
     for text in layout.paragraphs:
-        runs = "".join(e(part) if key == "body" else f'<span class="{key}">{e(part)}</span>' for part, key in paragraph_runs(text))
+        runs = "".join(
+            e(part) if key == "body" else f'<span class="{key}">{e(part)}</span>' for part, key in paragraph_runs(text)
+        )
         parts.append(f'<p class="text">{runs}</p>')
     if layout.form:
-        parts.append(f'<p class="form-meta sign">制表单位：{e(layout.issuer)}</p><p class="form-meta sign">制表日期：{e(layout.date)}</p>')
+        parts.append(
+            f'<p class="form-meta sign">制表单位：{e(layout.issuer)}</p><p class="form-meta sign">制表日期：{e(layout.date)}</p>'
+        )
     else:
         indent = signer_indent(layout.issuer, layout.date)
-        parts.append(f'<div class="closing"><p class="sign" style="padding-right:{indent:.1f}em">{e(layout.issuer)}</p>'
-                     f'<p class="sign" style="padding-right:4em">{e(layout.date)}</p></div>')
+        parts.append(
+            f'<div class="closing"><p class="sign" style="padding-right:{indent:.1f}em">{e(layout.issuer)}</p>'
+            f'<p class="sign" style="padding-right:4em">{e(layout.date)}</p></div>'
+        )
     body = "\n".join(parts)
     if not standalone:
         return body
-    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{e(layout.title)}</title>'
-            f"<style>{css()}</style></head><body class=\"{'form' if layout.form else 'doc'}\">\n{body}\n</body></html>")
+    return (
+        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{e(layout.title)}</title>'
+        f'<style>{css()}</style></head><body class="{"form" if layout.form else "doc"}">\n{body}\n</body></html>'
+    )
 
 
 def render_pdf(layout):

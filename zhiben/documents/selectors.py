@@ -26,8 +26,12 @@ def document_list(*, user, filters=None):
         qs = qs.filter(year=int(filters["year"]))
     text = (filters.get("q") or "").strip()
     if text:
-        qs = qs.filter(Q(number__icontains=text) | Q(title__icontains=text) | Q(addressee__icontains=text)
-                       | Q(subject_repr__icontains=text))
+        qs = qs.filter(
+            Q(number__icontains=text)
+            | Q(title__icontains=text)
+            | Q(addressee__icontains=text)
+            | Q(subject_repr__icontains=text)
+        )
     return qs.select_related("issuing_unit").order_by("-issued_at", "-id")
 
 
@@ -38,8 +42,12 @@ def document_get(*, user, pk):
 
 def subject_documents(*, user, subject):
     """The documents about `subject` that `user` may see, newest first."""
-    return (Document.objects.for_user(user).filter(subject_type=kinds.model_label(subject), subject_id=subject.pk)
-            .select_related("issuing_unit").order_by("-issued_at", "-id"))
+    return (
+        Document.objects.for_user(user)
+        .filter(subject_type=kinds.model_label(subject), subject_id=subject.pk)
+        .select_related("issuing_unit")
+        .order_by("-issued_at", "-id")
+    )
 
 
 def attach_subjects(documents):

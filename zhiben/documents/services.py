@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from zhiben.audit.services import audit_record
 from zhiben.core.exceptions import ApplicationError, ScopeError
-from zhiben.core.scoping import LEVEL_PREFIX, in_subtree
+from zhiben.core.scoping import region_chain
 from zhiben.core.services import next_number
 
 from . import kinds, placeholders
@@ -19,25 +19,16 @@ from .builders import cn_date
 from .models import Document, DocumentTemplate
 from .render import Layout, render_docx, render_pdf
 
-
 # ---------------------------------------------------------------- templates
-
-def _region_chain(region_code):
-    """'' (national) then each ancestor of `region_code` down to itself."""
-    chain = [""]
-    if region_code:
-        chain += [code for code in dict.fromkeys(region_code[:n].ljust(12, "0") for n in sorted(set(LEVEL_PREFIX.values())))
-                  if in_subtree(region_code, code)]
-    return chain
 
 
 def template_for(kind, region_code):
     """The template that applies to `region_code`: the nearest region's row, else the national one,
     else the kind's built-in default. Returns {"id", "region_code", "title", "body", "table"}."""
     kind = kinds.get_kind(kind)
-    chain = _region_chain(region_code)
+    chain = region_chain(region_code, national=True)
     rows = {t.region_code: t for t in DocumentTemplate.objects.filter(kind=kind.key, region_code__in=chain)}
-    for code in reversed(chain):
+    for code in chain:
         if code in rows:
             row = rows[code]
             return {"id": row.pk, "region_code": code, "title": row.title, "body": row.body, "table": row.table}
@@ -63,14 +54,30 @@ def template_save(*, actor, kind, title, body, table=""):
     region_code = _template_region(actor)
     title, body, table = (title or "").strip(), (body or "").strip(), (table or "").strip()
     if not kind.form and table:
-        raise ApplicationError(f"“{kind.label}”不使用表格，请清空表格内容。", errors=[{"field": "table", "message": "此种公文不使用表格。"}])
+        raise ApplicationError(
+            f"“{kind.label}”不使用表格，请清空表格内容。",
+            errors=[{"field": "table", "message": "此种公文不使用表格。"}],
+        )
     placeholders.check(kind, title=title, body=body, table=table)
     before = DocumentTemplate.objects.filter(kind=kind.key, region_code=region_code).first()
     template, _ = DocumentTemplate.objects.update_or_create(
-        kind=kind.key, region_code=region_code, defaults={"title": title, "body": body, "table": table, "updated_by": actor})
-    audit_record(actor=actor, action="document.template_save", obj=template, region_code=region_code,
-                 data={"kind": kind.key, "title": title, "body": body, "table": table,
-                       "before": {"title": before.title, "body": before.body, "table": before.table} if before else None})
+        kind=kind.key,
+        region_code=region_code,
+        defaults={"title": title, "body": body, "table": table, "updated_by": actor},
+    )
+    audit_record(
+        actor=actor,
+        action="document.template_save",
+        obj=template,
+        region_code=region_code,
+        data={
+            "kind": kind.key,
+            "title": title,
+            "body": body,
+            "table": table,
+            "before": {"title": before.title, "body": before.body, "table": before.table} if before else None,
+        },
+    )
     return template
 
 
@@ -80,12 +87,20 @@ def template_reset(*, actor, kind):
     kind = kinds.get_kind(kind)
     region_code = _template_region(actor)
     deleted, _ = DocumentTemplate.objects.filter(kind=kind.key, region_code=region_code).delete()
-    audit_record(actor=actor, action="document.template_reset", object_type="documents.documenttemplate", object_id=f"{kind.key}@{region_code}",
-                 object_repr=f"恢复上级公文模板（{kind.label}）", region_code=region_code, data={"deleted": deleted})
+    audit_record(
+        actor=actor,
+        action="document.template_reset",
+        object_type="documents.documenttemplate",
+        object_id=f"{kind.key}@{region_code}",
+        object_repr=f"恢复上级公文模板（{kind.label}）",
+        region_code=region_code,
+        data={"deleted": deleted},
+    )
     return deleted
 
 
 # ---------------------------------------------------------------- filling in
+
 
 def layout_from_context(context):
     """The page a frozen `Document.context` describes (the same words every time).
@@ -99,11 +114,14 @@ def layout_from_context(context):
     form = bool(context.get("form", kind.form if kind is not None else template.get("table")))
     rows = placeholders.table_rows(placeholders.fill(template.get("table", ""), values))
     return Layout(
-        issuer=values["发文机关"], number=values["发文字号"], date=values["成文日期"],
+        issuer=values["发文机关"],
+        number=values["发文字号"],
+        date=values["成文日期"],
         title=placeholders.fill(template["title"], values),
         addressee="" if form else context.get("addressee", ""),
         paragraphs=[line.strip() for line in placeholders.fill(template["body"], values).splitlines() if line.strip()],
-        table=rows, form=form,
+        table=rows,
+        form=form,
     )
 
 
@@ -119,8 +137,13 @@ def preview_layout(kind, *, title, body, table="", issuer=None):
     values = {**SAMPLE, **kind.sample}
     if issuer:
         values["发文机关"] = issuer
-    context = {"kind": kind.key, "form": kind.form, "fields": values, "addressee": values.get("主送", ""),
-               "template": {"title": title, "body": body, "table": table}}
+    context = {
+        "kind": kind.key,
+        "form": kind.form,
+        "fields": values,
+        "addressee": values.get("主送", ""),
+        "template": {"title": title, "body": body, "table": table},
+    }
     return layout_from_context(context)
 
 
@@ -131,6 +154,7 @@ def doc_number(unit, year, sequence):
 
 
 # ---------------------------------------------------------------- issuing
+
 
 def _store(field, filename, data):
     """Save `data` under its content address; identical bytes already stored are reused, not copied."""
@@ -178,7 +202,9 @@ def document_issue(*, actor, kind, subject, unit=None, extra=None, issued_at=Non
     if subject is None:
         raise ApplicationError(f"“{kind.label}”须关联一条{kinds.subject_label(subject_type)}。", code="incomplete")
     if hasattr(subject, "_meta") and kinds.model_label(subject) != subject_type:
-        raise ApplicationError(f"“{kind.label}”不能针对{kinds.subject_label(kinds.model_label(subject))}签发。", code="bad_subject")
+        raise ApplicationError(
+            f"“{kind.label}”不能针对{kinds.subject_label(kinds.model_label(subject))}签发。", code="bad_subject"
+        )
     subject = kind.get_subject(getattr(subject, "pk", subject), actor)
     if subject is None:
         raise ScopeError()
@@ -198,24 +224,56 @@ def document_issue(*, actor, kind, subject, unit=None, extra=None, issued_at=Non
     number = doc_number(unit, year, sequence)
     fields.update({"发文机关": unit.name, "发文字号": number, "成文日期": cn_date(issued_at)})
     addressee = kind.addressee(subject) or ""
-    context = {"kind": kind.key, "form": kind.form, "subject_type": subject_type, "addressee": addressee, "fields": fields,
-               "template": template}
+    context = {
+        "kind": kind.key,
+        "form": kind.form,
+        "subject_type": subject_type,
+        "addressee": addressee,
+        "fields": fields,
+        "template": template,
+    }
     layout = layout_from_context(context)
     docx_bytes, pdf_bytes = render_docx(layout, created=issued_at), render_pdf(layout)
 
     document = Document(
-        kind=kind.key, number=number, year=year, sequence=sequence, issuing_unit=unit, addressee=addressee[:200],
-        enterprise=kind.enterprise(subject), title=layout.title.replace("\n", ""), body="\n".join(layout.paragraphs),
-        subject_type=subject_type, subject_id=subject.pk, subject_repr=str(subject)[:200], region_id=kind.region_code(subject),
-        template_id=template["id"], issued_by=actor, issued_by_name=actor.display_name if actor is not None else "系统",
-        issued_at=issued_at, docx_sha256=hashlib.sha256(docx_bytes).hexdigest(), pdf_sha256=hashlib.sha256(pdf_bytes).hexdigest(),
+        kind=kind.key,
+        number=number,
+        year=year,
+        sequence=sequence,
+        issuing_unit=unit,
+        addressee=addressee[:200],
+        enterprise=kind.enterprise(subject),
+        title=layout.title.replace("\n", ""),
+        body="\n".join(layout.paragraphs),
+        subject_type=subject_type,
+        subject_id=subject.pk,
+        subject_repr=str(subject)[:200],
+        region_id=kind.region_code(subject),
+        template_id=template["id"],
+        issued_by=actor,
+        issued_by_name=actor.display_name if actor is not None else "系统",
+        issued_at=issued_at,
+        docx_sha256=hashlib.sha256(docx_bytes).hexdigest(),
+        pdf_sha256=hashlib.sha256(pdf_bytes).hexdigest(),
         context=context,
     )
     _store(document.docx, "document.docx", docx_bytes)
     _store(document.pdf, "document.pdf", pdf_bytes)
     document.save()
     document.__dict__["subject"] = subject  # the cached `Document.subject`
-    audit_record(actor=actor, action="document.issue", obj=document,
-                 data={"kind": kind.key, "number": number, "unit": unit.pk, "subject_type": subject_type, "subject_id": subject.pk,
-                       "subject": document.subject_repr, "docx_sha256": document.docx_sha256, "pdf_sha256": document.pdf_sha256})
+    audit_record(
+        actor=actor,
+        action="document.issue",
+        obj=document,
+        data={
+            "kind": kind.key,
+            "number": number,
+            "unit": unit.pk,
+            "subject_type": subject_type,
+            "subject_id": subject.pk,
+            "subject": document.subject_repr,
+            "docx_sha256": document.docx_sha256,
+            "pdf_sha256": document.pdf_sha256,
+        },
+    )
     return document

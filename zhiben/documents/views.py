@@ -30,7 +30,9 @@ def document_list(request):
     qs = selectors.document_list(user=request.user, filters=request.GET)
     page = paginate(request, qs)
     page.object_list = selectors.attach_subjects(page.object_list)
-    return render(request, "documents/document_list.html", {"form": form, "page": page, "query": query_without(request, "page")})
+    return render(
+        request, "documents/document_list.html", {"form": form, "page": page, "query": query_without(request, "page")}
+    )
 
 
 @login_required
@@ -83,13 +85,24 @@ def document_issue(request, subject_type, pk, kind):
         else:
             messages.success(request, f"已签发 {document.number}《{document.title}》。")
             return redirect("documents:detail", pk=document.pk)
-    return render(request, "documents/document_issue.html", {
-        "subject": subject, "subject_label": kinds.subject_label(subject_type), "subject_url": kinds.subject_url(subject),
-        "addressee": kind.addressee(subject), "kind": kind, "form": form, "reason": kind.available(subject), "unit": request.user.unit,
-    })
+    return render(
+        request,
+        "documents/document_issue.html",
+        {
+            "subject": subject,
+            "subject_label": kinds.subject_label(subject_type),
+            "subject_url": kinds.subject_url(subject),
+            "addressee": kind.addressee(subject),
+            "kind": kind,
+            "form": form,
+            "reason": kind.available(subject),
+            "unit": request.user.unit,
+        },
+    )
 
 
 # ---------------------------------------------------------------- templates
+
 
 @login_required
 def template_list(request):
@@ -98,8 +111,15 @@ def template_list(request):
     rows = []
     for kind in kinds.all_kinds():
         template = services.template_for(kind, region_code)
-        rows.append({"kind": kind, "subject_label": kinds.subject_label(kind.subject_model.lower()), "title": template["title"],
-                     "own": template["id"] is not None and template["region_code"] == region_code, "source": template["region_code"]})
+        rows.append(
+            {
+                "kind": kind,
+                "subject_label": kinds.subject_label(kind.subject_model.lower()),
+                "title": template["title"],
+                "own": template["id"] is not None and template["region_code"] == region_code,
+                "source": template["region_code"],
+            }
+        )
     return render(request, "documents/template_list.html", {"rows": rows})
 
 
@@ -121,26 +141,50 @@ def template_edit(request, kind):
             data = form.cleaned_data
             issuer = request.user.unit.name if request.user.unit_id else None
             if request.POST.get("pdf"):
-                layout = services.preview_layout(kind, title=data["title"], body=data["body"], table=data.get("table", ""), issuer=issuer)
+                layout = services.preview_layout(
+                    kind, title=data["title"], body=data["body"], table=data.get("table", ""), issuer=issuer
+                )
                 response = HttpResponse(render_pdf(layout), content_type="application/pdf")
                 response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote('预览_' + kind.label + '.pdf')}"
                 return response
             if request.POST.get("save"):
                 try:
-                    services.template_save(actor=request.user, kind=kind, title=data["title"], body=data["body"], table=data.get("table", ""))
+                    services.template_save(
+                        actor=request.user,
+                        kind=kind,
+                        title=data["title"],
+                        body=data["body"],
+                        table=data.get("table", ""),
+                    )
                 except ApplicationError as exc:
                     form.add_error(None, exc.message)
                 else:
                     messages.success(request, f"“{kind.label}”模板已保存，此后签发的公文使用新模板。")
                     return redirect("documents:template_edit", kind=kind.key)
             else:
-                layout = services.preview_layout(kind, title=data["title"], body=data["body"], table=data.get("table", ""), issuer=issuer)
+                layout = services.preview_layout(
+                    kind, title=data["title"], body=data["body"], table=data.get("table", ""), issuer=issuer
+                )
                 preview = render_html(layout)
     elif request.method == "GET":
-        layout = services.preview_layout(kind, title=current["title"], body=current["body"], table=current["table"],
-                                         issuer=request.user.unit.name if request.user.unit_id else None)
+        layout = services.preview_layout(
+            kind,
+            title=current["title"],
+            body=current["body"],
+            table=current["table"],
+            issuer=request.user.unit.name if request.user.unit_id else None,
+        )
         preview = render_html(layout)
-    return render(request, "documents/template_edit.html", {
-        "kind": kind, "form": form, "own": own, "source": current["region_code"], "preview": preview, "is_form": kind.form,
-        "placeholders": list(placeholders.allowed(kind).items()),
-    })
+    return render(
+        request,
+        "documents/template_edit.html",
+        {
+            "kind": kind,
+            "form": form,
+            "own": own,
+            "source": current["region_code"],
+            "preview": preview,
+            "is_form": kind.form,
+            "placeholders": list(placeholders.allowed(kind).items()),
+        },
+    )

@@ -23,10 +23,20 @@ class Compliance(models.TextChoices):
     EXEMPT = "exempt", "期限后登记"  # registered on the platform only after the deadline: not counted as late
 
 
-COMPLIANCE_TONES = {Compliance.ON_TIME: "green", Compliance.LATE: "orange", Compliance.OVERDUE: "red", Compliance.OPEN: "", Compliance.EXEMPT: ""}
+COMPLIANCE_TONES = {
+    Compliance.ON_TIME: "green",
+    Compliance.LATE: "orange",
+    Compliance.OVERDUE: "red",
+    Compliance.OPEN: "",
+    Compliance.EXEMPT: "",
+}
 
 EVENT_LABELS = {
-    "generate": "生成统计数据", "attest": "主要负责人签字确认", "submit": "报送", "reminder": "报送提醒", "overdue": "逾期未报",
+    "generate": "生成统计数据",
+    "attest": "主要负责人签字确认",
+    "submit": "报送",
+    "reminder": "报送提醒",
+    "overdue": "逾期未报",
 }
 
 # the deadline rule of each kind of report (registered in hooks.py, set on the platform's rules page /rules/)

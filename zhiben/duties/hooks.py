@@ -7,10 +7,22 @@ from .services import duties_tick, duty_event
 GROUP = "统计分析表报送（16号令）"
 
 register(
-    RuleDef("duty.quarterly.deadline", {"month": 1, "day": 15},
-            "季度隐患排查治理统计分析表报送期限（16号令：下一季度15日前）", "monthday", GROUP, order=30),
-    RuleDef("duty.annual.deadline", {"month": 1, "day": 31},
-            "年度隐患排查治理统计分析表报送期限（16号令：下一年1月31日前）", "monthday", GROUP, order=31),
+    RuleDef(
+        "duty.quarterly.deadline",
+        {"month": 1, "day": 15},
+        "季度隐患排查治理统计分析表报送期限（16号令：下一季度15日前）",
+        "monthday",
+        GROUP,
+        order=30,
+    ),
+    RuleDef(
+        "duty.annual.deadline",
+        {"month": 1, "day": 31},
+        "年度隐患排查治理统计分析表报送期限（16号令：下一年1月31日前）",
+        "monthday",
+        GROUP,
+        order=31,
+    ),
     RuleDef("duty.reminder_days", 7, "统计分析表报送期限届满前多少天提醒", "days", GROUP, order=32),
     Timeline("duties.periodreport", duty_event, lambda report: report.events.all()),
     Job("duties", "统计分析表提醒与逾期", duties_tick, order=30),

@@ -19,7 +19,9 @@ class PeriodReport(models.Model):
 
     SCOPE = {"region": "enterprise__region_id", "domain": "enterprise__industry_id", "enterprise": "enterprise_id"}
 
-    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="生产经营单位", on_delete=models.PROTECT, related_name="period_reports")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name="生产经营单位", on_delete=models.PROTECT, related_name="period_reports"
+    )
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
     period = models.CharField("报告期", max_length=7, help_text="2026Q3 或 2026")
     year = models.PositiveSmallIntegerField("年度")
@@ -29,14 +31,35 @@ class PeriodReport(models.Model):
     status = models.CharField("状态", max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING)
     data = models.JSONField("统计数据", default=dict, blank=True)
     generated_at = models.DateTimeField("生成时间", null=True, blank=True)
-    generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="生成人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="生成人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     analysis = models.TextField("分析说明", blank=True, help_text="排查治理情况分析、存在问题和下一步措施")
     attested_name = models.CharField("签字确认人（主要负责人）", max_length=50, blank=True)
-    attested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认操作账号", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认操作账号",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     attested_at = models.DateTimeField("签字确认时间", null=True, blank=True)
     attested_sha256 = models.CharField("确认内容摘要", max_length=64, blank=True)
     submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报送人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="报送人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     deadline = models.DateField("报送期限", null=True, blank=True, help_text="报送时适用的期限")
     late = models.BooleanField("逾期报送", default=False)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
@@ -71,7 +94,14 @@ class DutyEvent(models.Model):
 
     report = models.ForeignKey(PeriodReport, verbose_name="统计分析表", on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("时间", default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     actor_name = models.CharField("操作人", max_length=100, blank=True)
     action = models.CharField("动作", max_length=20)
     key = models.CharField("唯一键", max_length=60, blank=True)

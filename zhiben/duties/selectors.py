@@ -32,7 +32,12 @@ def report_get(*, user, pk):
     """A report visible to `user` (its enterprise's users; supervisors within their jurisdiction), else 404."""
     if not (user.can("duty.submit") or user.can("duty.monitor")):
         raise Http404
-    report = PeriodReport.objects.for_user(user).select_related("enterprise", "enterprise__region", "attested_by", "submitted_by").filter(pk=pk).first()
+    report = (
+        PeriodReport.objects.for_user(user)
+        .select_related("enterprise", "enterprise__region", "attested_by", "submitted_by")
+        .filter(pk=pk)
+        .first()
+    )
     if report is None:
         raise Http404
     return report
@@ -48,15 +53,26 @@ def enterprise_periods(*, user, today=None):
     today = today or timezone.localdate()
     enterprise = user.enterprise
     deadlines = Deadlines()
-    periods = sorted(period_choices(today, quarters=4, years=2), key=lambda p: (p.end, p.kind == Kind.ANNUAL), reverse=True)
+    periods = sorted(
+        period_choices(today, quarters=4, years=2), key=lambda p: (p.end, p.kind == Kind.ANNUAL), reverse=True
+    )
     reports = {r.period: r for r in PeriodReport.objects.filter(enterprise=enterprise)}
     rows = []
     for period in periods:
         deadline = deadlines(period, enterprise.region_id)
         report = reports.get(period.code)
         state = compliance_of(report, deadline, today, enterprise)
-        rows.append({"period": period, "deadline": deadline, "report": report, "state": state, "state_label": state.label,
-                     "tone": COMPLIANCE_TONES[state], "days_left": (deadline - today).days})
+        rows.append(
+            {
+                "period": period,
+                "deadline": deadline,
+                "report": report,
+                "state": state,
+                "state_label": state.label,
+                "tone": COMPLIANCE_TONES[state],
+                "days_left": (deadline - today).days,
+            }
+        )
     older = [r for code, r in reports.items() if code not in {p.code for p in periods}]
     return rows, sorted(older, key=lambda r: r.period_end, reverse=True)
 
@@ -68,8 +84,12 @@ def compliance_list(*, user, period_code, filters=None, today=None):
     today = today or timezone.localdate()
     filters = filters or {}
     period = parse_period(period_code)
-    enterprises = (Enterprise.objects.for_user(user).exclude(status=EnterpriseStatus.CLOSED)
-                   .select_related("region", "industry").order_by("region_id", "name"))
+    enterprises = (
+        Enterprise.objects.for_user(user)
+        .exclude(status=EnterpriseStatus.CLOSED)
+        .select_related("region", "industry")
+        .order_by("region_id", "name")
+    )
     region = subtree_q(filters.get("region"))
     if region is not None:
         enterprises = enterprises.filter(region)
@@ -78,17 +98,30 @@ def compliance_list(*, user, period_code, filters=None, today=None):
         from django.db.models import Q
 
         enterprises = enterprises.filter(Q(name__icontains=q) | Q(credit_code__icontains=q))
-    reports = {r.enterprise_id: r for r in PeriodReport.objects.filter(period=period.code, enterprise__in=enterprises)
-               .select_related("attested_by", "submitted_by")}
+    reports = {
+        r.enterprise_id: r
+        for r in PeriodReport.objects.filter(period=period.code, enterprise__in=enterprises).select_related(
+            "attested_by", "submitted_by"
+        )
+    }
     deadlines = Deadlines()
-    rows, summary = [], {state: 0 for state in Compliance.values}
+    rows, summary = [], dict.fromkeys(Compliance.values, 0)
     for enterprise in enterprises:
         deadline = deadlines(period, enterprise.region_id)
         report = reports.get(enterprise.pk)
         state = compliance_of(report, deadline, today, enterprise)
         summary[state] += 1
-        rows.append({"enterprise": enterprise, "report": report, "deadline": deadline, "state": state, "state_label": state.label,
-                     "tone": COMPLIANCE_TONES[state], "overdue_days": (today - deadline).days if state == Compliance.OVERDUE else 0})
+        rows.append(
+            {
+                "enterprise": enterprise,
+                "report": report,
+                "deadline": deadline,
+                "state": state,
+                "state_label": state.label,
+                "tone": COMPLIANCE_TONES[state],
+                "overdue_days": (today - deadline).days if state == Compliance.OVERDUE else 0,
+            }
+        )
     state = filters.get("state") or ""
     if state in Compliance.values:
         rows = [row for row in rows if row["state"] == state]
@@ -96,8 +129,23 @@ def compliance_list(*, user, period_code, filters=None, today=None):
     return period, rows, summary
 
 
-EXPORT_HEADERS = ["单位名称", "统一社会信用代码", "所在区划", "行业", "报告期", "报送期限", "报送情况", "逾期天数", "报送时间",
-                  "签字确认人", "本期发现隐患", "其中重大隐患", "本期完成整改", "期末未销号", "期末逾期未整改"]
+EXPORT_HEADERS = [
+    "单位名称",
+    "统一社会信用代码",
+    "所在区划",
+    "行业",
+    "报告期",
+    "报送期限",
+    "报送情况",
+    "逾期天数",
+    "报送时间",
+    "签字确认人",
+    "本期发现隐患",
+    "其中重大隐患",
+    "本期完成整改",
+    "期末未销号",
+    "期末逾期未整改",
+]
 
 
 def export_rows(period, rows):
@@ -105,10 +153,27 @@ def export_rows(period, rows):
         enterprise, report = row["enterprise"], row["report"]
         data = report.data if report is not None and report.status == ReportStatus.SUBMITTED else {}
         yield [
-            enterprise.name, enterprise.credit_code, enterprise.region.name, enterprise.industry.name, period.label,
-            row["deadline"].isoformat(), row["state_label"], row["overdue_days"] or "",
-            timezone.localtime(report.submitted_at).strftime("%Y-%m-%d %H:%M") if report is not None and report.submitted_at else "",
+            enterprise.name,
+            enterprise.credit_code,
+            enterprise.region.name,
+            enterprise.industry.name,
+            period.label,
+            row["deadline"].isoformat(),
+            row["state_label"],
+            row["overdue_days"] or "",
+            timezone.localtime(report.submitted_at).strftime("%Y-%m-%d %H:%M")
+            if report is not None and report.submitted_at
+            else "",
             report.attested_name if report is not None else "",
-            *([figure(data, "found"), figure(data, "found", "major"), figure(data, "rectified"), figure(data, "open_end"),
-               figure(data, "overdue_end")] if data else [""] * 5),
+            *(
+                [
+                    figure(data, "found"),
+                    figure(data, "found", "major"),
+                    figure(data, "rectified"),
+                    figure(data, "open_end"),
+                    figure(data, "overdue_end"),
+                ]
+                if data
+                else [""] * 5
+            ),
         ]

@@ -21,8 +21,8 @@ from .models import DutyEvent, PeriodReport
 from .periods import closed_periods, deadline_from, parse_period
 from .statistics import period_statistics
 
-
 # ---------------------------------------------------------------- deadlines
+
 
 class Deadlines:
     """Deadlines of many enterprises at once (one query per rule, not per enterprise)."""
@@ -51,14 +51,20 @@ def _hash(data):
 def duty_event(report, action, *, actor=None, key="", note="", data=None):
     """Append an event to a report's timeline (registered with the platform as its Timeline). A non-empty
     `key` is unique per report: the worker's marks (reminder, overdue) happen once."""
-    return DutyEvent.objects.create(report=report, action=action, key=key, note=note, data=jsonable(data or {}),
-                                    **actor_fields(actor))
+    return DutyEvent.objects.create(
+        report=report, action=action, key=key, note=note, data=jsonable(data or {}), **actor_fields(actor)
+    )
 
 
 def _get_or_create(enterprise, period):
     """The report row for (enterprise, period), created 未填报 if absent; safe when two create it at once."""
-    defaults = {"kind": period.kind, "year": period.year, "quarter": period.quarter,
-                "period_start": period.start, "period_end": period.end}
+    defaults = {
+        "kind": period.kind,
+        "year": period.year,
+        "quarter": period.quarter,
+        "period_start": period.start,
+        "period_end": period.end,
+    }
     report = PeriodReport.objects.filter(enterprise=enterprise, period=period.code).first()
     if report is not None:
         return report
@@ -70,6 +76,7 @@ def _get_or_create(enterprise, period):
 
 
 # ---------------------------------------------------------------- the enterprise's side
+
 
 def _own_report(actor, report):
     """Lock `report` for a write by the enterprise's own user."""
@@ -88,10 +95,20 @@ def _generate(report, actor):
     report.status = ReportStatus.DRAFT
     report.attested_name, report.attested_by, report.attested_at, report.attested_sha256 = "", None, None, ""
     report.save()
-    duty_event(report, "generate", actor=actor, note="已清除原签字确认，须重新确认" if was_attested else "",
-           data={"rows": {row["key"]: row["total"] for row in report.data["rows"]}})
-    audit_record(actor=actor, action="duty.generate", obj=report, region_code=report.enterprise.region_id,
-                 data={"period": report.period, "sha256": _hash(report.data)})
+    duty_event(
+        report,
+        "generate",
+        actor=actor,
+        note="已清除原签字确认，须重新确认" if was_attested else "",
+        data={"rows": {row["key"]: row["total"] for row in report.data["rows"]}},
+    )
+    audit_record(
+        actor=actor,
+        action="duty.generate",
+        obj=report,
+        region_code=report.enterprise.region_id,
+        data={"period": report.period, "sha256": _hash(report.data)},
+    )
     return report
 
 
@@ -135,9 +152,16 @@ def report_attest(*, actor, report, name, confirmed, analysis=""):
     principal = current.enterprise.principal
     errors = []
     if not principal:
-        errors.append({"field": "name", "message": "本单位未登记主要负责人，请先在单位信息中填写主要负责人后再签字确认。"})
+        errors.append(
+            {"field": "name", "message": "本单位未登记主要负责人，请先在单位信息中填写主要负责人后再签字确认。"}
+        )
     elif not _same_name(name, principal):
-        errors.append({"field": "name", "message": f"签字确认须由主要负责人本人进行：请填写主要负责人姓名（登记为“{principal[0]}**”）。"})
+        errors.append(
+            {
+                "field": "name",
+                "message": f"签字确认须由主要负责人本人进行：请填写主要负责人姓名（登记为“{principal[0]}**”）。",
+            }
+        )
     if not confirmed:
         errors.append({"field": "confirmed", "message": "请勾选确认统计数据真实、准确、完整。"})
     if errors:
@@ -148,9 +172,20 @@ def report_attest(*, actor, report, name, confirmed, analysis=""):
     current.attested_name, current.attested_by, current.attested_at = principal, actor, now
     current.attested_sha256 = _hash({"data": current.data, "analysis": current.analysis})
     current.save()
-    duty_event(current, "attest", actor=actor, note=f"主要负责人 {principal} 签字确认", data={"name": name.strip(), "sha256": current.attested_sha256})
-    audit_record(actor=actor, action="duty.attest", obj=current, region_code=current.enterprise.region_id,
-                 data={"period": current.period, "name": name.strip(), "sha256": current.attested_sha256})
+    duty_event(
+        current,
+        "attest",
+        actor=actor,
+        note=f"主要负责人 {principal} 签字确认",
+        data={"name": name.strip(), "sha256": current.attested_sha256},
+    )
+    audit_record(
+        actor=actor,
+        action="duty.attest",
+        obj=current,
+        region_code=current.enterprise.region_id,
+        data={"period": current.period, "name": name.strip(), "sha256": current.attested_sha256},
+    )
     return current
 
 
@@ -172,12 +207,18 @@ def report_submit(*, actor, report, today=None):
     current.save()
     note = f"逾期报送（期限 {deadline}，逾期 {(today - deadline).days} 天）" if late else f"按期报送（期限 {deadline}）"
     duty_event(current, "submit", actor=actor, note=note, data={"deadline": deadline, "late": late})
-    audit_record(actor=actor, action="duty.submit", obj=current, region_code=current.enterprise.region_id,
-                 data={"period": current.period, "deadline": deadline, "late": late})
+    audit_record(
+        actor=actor,
+        action="duty.submit",
+        obj=current,
+        region_code=current.enterprise.region_id,
+        data={"period": current.period, "deadline": deadline, "late": late},
+    )
     return current
 
 
 # ---------------------------------------------------------------- the job: reminders and overdue marks
+
 
 def candidate_periods(today):
     """The periods the job looks at: the last two quarters and the last year that have ended."""
@@ -190,10 +231,27 @@ def _mark(enterprise, period, key, action, *, note, subject, body, data):
     try:
         with transaction.atomic():
             duty_event(report, action, key=key, note=note, data=data)
-            audit_record(actor=None, action=f"duty.{action}", obj=report, region_code=enterprise.region_id, data={"period": period.code, **data})
-            contacts = [(f"{enterprise.principal}（主要负责人）", enterprise.principal_phone)] if enterprise.principal_phone else []
-            notify(subject=subject, body=body, url=reverse("duties:mine"), users=enterprise.users.filter(is_active=True),
-                   contacts=contacts, obj=report, region_code=enterprise.region_id)
+            audit_record(
+                actor=None,
+                action=f"duty.{action}",
+                obj=report,
+                region_code=enterprise.region_id,
+                data={"period": period.code, **data},
+            )
+            contacts = (
+                [(f"{enterprise.principal}（主要负责人）", enterprise.principal_phone)]
+                if enterprise.principal_phone
+                else []
+            )
+            notify(
+                subject=subject,
+                body=body,
+                url=reverse("duties:mine"),
+                users=enterprise.users.filter(is_active=True),
+                contacts=contacts,
+                obj=report,
+                region_code=enterprise.region_id,
+            )
     except IntegrityError:  # another worker issued it first
         return False
     return True
@@ -209,8 +267,15 @@ def duties_tick(*, today=None):
     counts = {"reminders": 0, "overdue": 0}
     enterprises = list(obliged_enterprises().select_related("region").order_by("pk"))
     for period in candidate_periods(today):
-        reports = {r.enterprise_id: r for r in PeriodReport.objects.filter(period=period.code).only("id", "enterprise_id", "status")}
-        done = set(DutyEvent.objects.filter(report__period=period.code).exclude(key="").values_list("report__enterprise_id", "key"))
+        reports = {
+            r.enterprise_id: r
+            for r in PeriodReport.objects.filter(period=period.code).only("id", "enterprise_id", "status")
+        }
+        done = set(
+            DutyEvent.objects.filter(report__period=period.code)
+            .exclude(key="")
+            .values_list("report__enterprise_id", "key")
+        )
         for enterprise in enterprises:
             report = reports.get(enterprise.pk)
             if report is not None and report.status == ReportStatus.SUBMITTED:
@@ -224,18 +289,30 @@ def duties_tick(*, today=None):
                     continue
                 days = (today - deadline).days
                 counts["overdue"] += _mark(
-                    enterprise, period, key, "overdue", note=f"报送期限 {deadline} 已过，尚未报送", data={"deadline": deadline, "days": days},
+                    enterprise,
+                    period,
+                    key,
+                    "overdue",
+                    note=f"报送期限 {deadline} 已过，尚未报送",
+                    data={"deadline": deadline, "days": days},
                     subject=f"{period.label}隐患排查治理统计分析表逾期未报",
                     body=f"{enterprise.name}：{period.label}隐患排查治理统计分析表应于 {deadline} 前报送，至今未报送，已逾期 {days} 天。"
-                         "请立即生成统计数据，经主要负责人签字确认后报送。")
+                    "请立即生成统计数据，经主要负责人签字确认后报送。",
+                )
             elif (deadline - today).days <= int(lead.value(enterprise.region_id)):
                 key = f"reminder:{deadline}"
                 if (enterprise.pk, key) in done:
                     continue
                 left = (deadline - today).days
                 counts["reminders"] += _mark(
-                    enterprise, period, key, "reminder", note=f"报送期限 {deadline}，还有 {left} 天", data={"deadline": deadline, "days_left": left},
+                    enterprise,
+                    period,
+                    key,
+                    "reminder",
+                    note=f"报送期限 {deadline}，还有 {left} 天",
+                    data={"deadline": deadline, "days_left": left},
                     subject=f"请于 {deadline} 前报送{period.label}隐患排查治理统计分析表",
                     body=f"{enterprise.name}：根据《安全生产事故隐患排查治理暂行规定》，{period.label}隐患排查治理统计分析表"
-                         f"须经主要负责人签字确认后于 {deadline} 前报送（还有 {left} 天）。")
+                    f"须经主要负责人签字确认后于 {deadline} 前报送（还有 {left} 天）。",
+                )
     return counts

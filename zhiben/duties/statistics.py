@@ -24,7 +24,9 @@ def _day_start(day):
 
 
 def _by_level(qs):
-    figures = qs.aggregate(general=Count("id", filter=Q(level=Level.GENERAL)), major=Count("id", filter=Q(level=Level.MAJOR)))
+    figures = qs.aggregate(
+        general=Count("id", filter=Q(level=Level.GENERAL)), major=Count("id", filter=Q(level=Level.MAJOR))
+    )
     return {**figures, "total": figures["general"] + figures["major"]}
 
 
@@ -38,31 +40,46 @@ def period_statistics(enterprise, period):
     rectified = hazards.filter(rectified_date__gte=start, rectified_date__lte=end)
     closed = hazards.filter(closed_at__gte=start_at, closed_at__lt=after_end)
     open_end = hazards.filter(found_date__lte=end).exclude(closed_at__lt=after_end)
-    overdue_end = (open_end.exclude(status=Status.REPORTED).filter(deadline__lt=end)
-                   .filter(Q(rectified_date__isnull=True) | Q(rectified_date__gt=end)))
+    overdue_end = (
+        open_end.exclude(status=Status.REPORTED)
+        .filter(deadline__lt=end)
+        .filter(Q(rectified_date__isnull=True) | Q(rectified_date__gt=end))
+    )
     sets = {"found": found, "rectified": rectified, "closed": closed, "open_end": open_end, "overdue_end": overdue_end}
     rows = [{"key": key, "label": label, **_by_level(sets[key])} for key, label in ROWS]
     found_total = rows[0]["total"]
     found_fixed = found.filter(rectified_date__lte=end).count()
-    by_channel = {c: n for c, n in found.values_list("channel").annotate(n=Count("id")).order_by()}
+    by_channel = dict(found.values_list("channel").annotate(n=Count("id")).order_by())
     funds = rectified.aggregate(total=Sum("funds"))["total"] or Decimal("0")
-    majors = (hazards.filter(level=Level.MAJOR).filter(Q(pk__in=found) | Q(pk__in=open_end))
-              .order_by("found_date", "id"))
+    majors = hazards.filter(level=Level.MAJOR).filter(Q(pk__in=found) | Q(pk__in=open_end)).order_by("found_date", "id")
     return {
         "version": VERSION,
-        "period": period.code, "label": period.label, "start": start.isoformat(), "end": end.isoformat(),
-        "enterprise": {"name": enterprise.name, "credit_code": enterprise.credit_code, "principal": enterprise.principal},
+        "period": period.code,
+        "label": period.label,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "enterprise": {
+            "name": enterprise.name,
+            "credit_code": enterprise.credit_code,
+            "principal": enterprise.principal,
+        },
         "rows": rows,
         "rectification_rate": round(found_fixed * 100 / found_total, 1) if found_total else None,
         "found_rectified": found_fixed,
         "funds": str(funds.quantize(Decimal("0.01"))),
         "by_channel": [{"channel": c, "label": label, "total": by_channel.get(c, 0)} for c, label in Channel.choices],
-        "major_hazards": [{
-            "number": h.number, "description": h.description[:200], "found_date": h.found_date.isoformat(),
-            "deadline": h.deadline.isoformat() if h.deadline else "", "status": h.get_status_display(),
-            "rectified_date": h.rectified_date.isoformat() if h.rectified_date else "",
-            "listed": h.get_listed_level_display() if h.listed_level else "",
-        } for h in majors[:200]],
+        "major_hazards": [
+            {
+                "number": h.number,
+                "description": h.description[:200],
+                "found_date": h.found_date.isoformat(),
+                "deadline": h.deadline.isoformat() if h.deadline else "",
+                "status": h.get_status_display(),
+                "rectified_date": h.rectified_date.isoformat() if h.rectified_date else "",
+                "listed": h.get_listed_level_display() if h.listed_level else "",
+            }
+            for h in majors[:200]
+        ],
     }
 
 

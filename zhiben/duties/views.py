@@ -1,7 +1,6 @@
 """Pages: the enterprise's reports (open, sign, submit), a report, the compliance list with export.
 The deadline and reminder rules are set on the platform's rules page (/rules/; /duties/rules/ redirects)."""
 
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,8 +9,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiben.audit.services import audit_record
-from zhiben.core.exceptions import ApplicationError
 from zhiben.core.excel import write_xlsx
+from zhiben.core.exceptions import ApplicationError
 from zhiben.core.views import download, paginate, query_without, require_capability
 from zhiben.regions.models import Region
 
@@ -54,11 +53,22 @@ def report_detail(request, pk):
     deadline = services.deadline_for(report.period_obj, report.enterprise.region_id)
     today = timezone.localdate()
     state = selectors.compliance_of(report, deadline, today, report.enterprise)
-    return render(request, "duties/report_detail.html", {
-        "report": report, "own": own, "deadline": deadline, "state": state, "tone": selectors.COMPLIANCE_TONES[state],
-        "data": report.data, "events": report.events.select_related("actor"),
-        "attest_form": AttestForm(initial={"analysis": report.analysis}) if own and report.status == ReportStatus.DRAFT else None,
-    })
+    return render(
+        request,
+        "duties/report_detail.html",
+        {
+            "report": report,
+            "own": own,
+            "deadline": deadline,
+            "state": state,
+            "tone": selectors.COMPLIANCE_TONES[state],
+            "data": report.data,
+            "events": report.events.select_related("actor"),
+            "attest_form": AttestForm(initial={"analysis": report.analysis})
+            if own and report.status == ReportStatus.DRAFT
+            else None,
+        },
+    )
 
 
 def _own_action(request, pk, run, done):
@@ -76,7 +86,12 @@ def _own_action(request, pk, run, done):
 @login_required
 @require_POST
 def report_regenerate(request, pk):
-    return _own_action(request, pk, lambda r: services.report_regenerate(actor=request.user, report=r), "已按最新隐患数据重新生成统计表。")
+    return _own_action(
+        request,
+        pk,
+        lambda r: services.report_regenerate(actor=request.user, report=r),
+        "已按最新隐患数据重新生成统计表。",
+    )
 
 
 @login_required
@@ -85,9 +100,18 @@ def report_attest(request, pk):
     form = AttestForm(request.POST)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
-    return _own_action(request, pk, lambda r: services.report_attest(
-        actor=request.user, report=r, name=data.get("name", ""), confirmed=data.get("confirmed", False),
-        analysis=data.get("analysis", "")), "主要负责人已签字确认，可以报送。")
+    return _own_action(
+        request,
+        pk,
+        lambda r: services.report_attest(
+            actor=request.user,
+            report=r,
+            name=data.get("name", ""),
+            confirmed=data.get("confirmed", False),
+            analysis=data.get("analysis", ""),
+        ),
+        "主要负责人已签字确认，可以报送。",
+    )
 
 
 @login_required
@@ -109,25 +133,46 @@ def _compliance_context(request):
     form = ComplianceFilterForm(request.GET or None, periods=periods, regions=regions)
     filters = form.cleaned_data if form.is_valid() else {}
     period_code = filters.get("period") or periods[0].code
-    period, rows, summary = selectors.compliance_list(user=request.user, period_code=period_code, filters=filters, today=today)
+    period, rows, summary = selectors.compliance_list(
+        user=request.user, period_code=period_code, filters=filters, today=today
+    )
     return form, period, rows, summary
 
 
 @login_required
 def compliance(request):
     form, period, rows, summary = _compliance_context(request)
-    return render(request, "duties/compliance.html", {
-        "form": form, "period": period, "page": paginate(request, rows), "summary": summary,
-        "states": Compliance, "query": query_without(request, "page"), "export_query": query_without(request, "page"),
-    })
+    return render(
+        request,
+        "duties/compliance.html",
+        {
+            "form": form,
+            "period": period,
+            "page": paginate(request, rows),
+            "summary": summary,
+            "states": Compliance,
+            "query": query_without(request, "page"),
+            "export_query": query_without(request, "page"),
+        },
+    )
 
 
 @login_required
 def compliance_export(request):
     require_capability(request.user, "duty.export")
     form, period, rows, summary = _compliance_context(request)
-    data = write_xlsx(selectors.EXPORT_HEADERS, selectors.export_rows(period, rows), sheet_title=f"{period.label}报送情况",
-                      widths=[32, 22, 14, 14, 16, 12, 10, 8, 17, 12, 12, 12, 12, 12, 14])
-    audit_record(actor=request.user, action="duty.export", object_type="duties.periodreport", object_repr=f"{period.label}统计分析表报送情况导出",
-                 region_code=request.user.region_id or "", data={"period": period.code, "rows": len(rows), "filters": dict(request.GET.items())})
+    data = write_xlsx(
+        selectors.EXPORT_HEADERS,
+        selectors.export_rows(period, rows),
+        sheet_title=f"{period.label}报送情况",
+        widths=[32, 22, 14, 14, 16, 12, 10, 8, 17, 12, 12, 12, 12, 12, 14],
+    )
+    audit_record(
+        actor=request.user,
+        action="duty.export",
+        object_type="duties.periodreport",
+        object_repr=f"{period.label}统计分析表报送情况导出",
+        region_code=request.user.region_id or "",
+        data={"period": period.code, "rows": len(rows), "filters": dict(request.GET.items())},
+    )
     return download(data, f"统计分析表报送情况_{period.code}.xlsx")

@@ -11,14 +11,45 @@ from .models import Enterprise
 from .services import enterprise_import
 from .validators import make_credit_code
 
-NAME_HEADS = ["渝", "巴", "沙", "凤", "嘉", "川", "江", "山", "华", "联", "金", "鑫", "宏", "永", "恒", "兴", "瑞", "诚", "泰", "佳"]
+NAME_HEADS = [
+    "渝",
+    "巴",
+    "沙",
+    "凤",
+    "嘉",
+    "川",
+    "江",
+    "山",
+    "华",
+    "联",
+    "金",
+    "鑫",
+    "宏",
+    "永",
+    "恒",
+    "兴",
+    "瑞",
+    "诚",
+    "泰",
+    "佳",
+]
 NAME_MIDS = ["凤", "城", "达", "源", "丰", "盛", "通", "安", "信", "和", "力", "创", "新", "远", "德", "顺"]
 TRADES = {
-    "hazchem": ["化工", "精细化工", "气体", "涂料"], "metallurgy": ["钢铁", "铸造", "冶炼"], "nonferrous": ["铝业", "铜业"],
-    "building_materials": ["建材", "水泥制品", "混凝土"], "machinery": ["机械", "汽车零部件", "摩托车配件", "五金"],
-    "light": ["食品", "家具", "印刷", "塑料制品"], "textile": ["纺织", "服装"], "commerce": ["商贸", "超市", "物流"],
-    "gas": ["燃气"], "construction": ["建筑工程", "建设"], "transport": ["运输", "客运"], "fire": ["酒店", "商场"],
-    "special_equipment": ["电梯工程", "锅炉"], "fireworks": ["烟花爆竹经营"], "culture_tourism": ["旅游开发"],
+    "hazchem": ["化工", "精细化工", "气体", "涂料"],
+    "metallurgy": ["钢铁", "铸造", "冶炼"],
+    "nonferrous": ["铝业", "铜业"],
+    "building_materials": ["建材", "水泥制品", "混凝土"],
+    "machinery": ["机械", "汽车零部件", "摩托车配件", "五金"],
+    "light": ["食品", "家具", "印刷", "塑料制品"],
+    "textile": ["纺织", "服装"],
+    "commerce": ["商贸", "超市", "物流"],
+    "gas": ["燃气"],
+    "construction": ["建筑工程", "建设"],
+    "transport": ["运输", "客运"],
+    "fire": ["酒店", "商场"],
+    "special_equipment": ["电梯工程", "锅炉"],
+    "fireworks": ["烟花爆竹经营"],
+    "culture_tourism": ["旅游开发"],
 }
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
@@ -48,21 +79,36 @@ def demo_enterprise_rows(count=320, seed=2024):
         if any(r["name"] == name for _, r, _ in rows):
             name = name.replace("有限公司", f"第{i}分公司")
         high = industry in {"hazchem", "metallurgy", "fireworks", "construction", "transport", "gas"}
-        rows.append((i + 2, {
-            "credit_code": make_credit_code(body), "name": name, "region": rng.choice(villages),
-            "address": f"重庆市沙坪坝区{rng.choice(STREETS)}{rng.randint(1, 999)}号",
-            "industry": industry,
-            "economic_code": "", "high_risk": "是" if high and rng.random() < 0.7 else "否",
-            "directly_supervised": "是" if rng.random() < 0.1 else "否",
-            "scale": rng.choice(["小型", "微型", "小型", "中型", "大型"]), "employees": str(rng.randint(3, 800)),
-            "principal": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
-            "principal_phone": f"13{rng.randint(100000000, 999999999)}",
-            "controller": rng.choice(SURNAMES) + rng.choice(GIVEN), "controller_phone": f"139{rng.randint(10000000, 99999999)}",
-            "safety_manager": rng.choice(SURNAMES) + rng.choice(GIVEN), "safety_manager_phone": f"138{rng.randint(10000000, 99999999)}",
-            "standard_grade": rng.choice(["", "三级", "二级", "小微企业达标"]), "liability_insurance": "是" if rng.random() < 0.6 else "否",
-            "status": rng.choice(["在营"] * 12 + ["停产整顿", "关闭"]), "longitude": f"{106.30 + rng.random() * 0.12:.6f}",
-            "latitude": f"{29.55 + rng.random() * 0.12:.6f}", "remarks": "",
-        }, {}))
+        rows.append(
+            (
+                i + 2,
+                {
+                    "credit_code": make_credit_code(body),
+                    "name": name,
+                    "region": rng.choice(villages),
+                    "address": f"重庆市沙坪坝区{rng.choice(STREETS)}{rng.randint(1, 999)}号",
+                    "industry": industry,
+                    "economic_code": "",
+                    "high_risk": "是" if high and rng.random() < 0.7 else "否",
+                    "directly_supervised": "是" if rng.random() < 0.1 else "否",
+                    "scale": rng.choice(["小型", "微型", "小型", "中型", "大型"]),
+                    "employees": str(rng.randint(3, 800)),
+                    "principal": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                    "principal_phone": f"13{rng.randint(100000000, 999999999)}",
+                    "controller": rng.choice(SURNAMES) + rng.choice(GIVEN),
+                    "controller_phone": f"139{rng.randint(10000000, 99999999)}",
+                    "safety_manager": rng.choice(SURNAMES) + rng.choice(GIVEN),
+                    "safety_manager_phone": f"138{rng.randint(10000000, 99999999)}",
+                    "standard_grade": rng.choice(["", "三级", "二级", "小微企业达标"]),
+                    "liability_insurance": "是" if rng.random() < 0.6 else "否",
+                    "status": rng.choice(["在营"] * 12 + ["停产整顿", "关闭"]),
+                    "longitude": f"{106.30 + rng.random() * 0.12:.6f}",
+                    "latitude": f"{29.55 + rng.random() * 0.12:.6f}",
+                    "remarks": "",
+                },
+                {},
+            )
+        )
     return rows
 
 

@@ -8,14 +8,31 @@ from zhiben.regions.models import Industry, Region
 
 from . import services
 from .choices import Scale, StandardGrade, Status
-from .models import Enterprise
 from .filters import ENTERPRISE_FILTERS
+from .models import Enterprise
 
 # How the detail page and the form group the fields.
 GROUPS = [
-    ("基本信息", ["name", "credit_code", "region", "address", "longitude", "latitude", "industry", "economic_code",
-                  "scale", "employees", "status"]),
-    ("负责人", ["principal", "principal_phone", "controller", "controller_phone", "safety_manager", "safety_manager_phone"]),
+    (
+        "基本信息",
+        [
+            "name",
+            "credit_code",
+            "region",
+            "address",
+            "longitude",
+            "latitude",
+            "industry",
+            "economic_code",
+            "scale",
+            "employees",
+            "status",
+        ],
+    ),
+    (
+        "负责人",
+        ["principal", "principal_phone", "controller", "controller_phone", "safety_manager", "safety_manager_phone"],
+    ),
     ("安全管理", ["high_risk", "directly_supervised", "standard_grade", "liability_insurance", "remarks"]),
 ]
 
@@ -54,34 +71,50 @@ class EnterpriseForm(forms.Form):
     name = forms.CharField(label=label("name"), max_length=200)
     region = forms.ChoiceField(label=label("region"))
     address = forms.CharField(label=label("address"), max_length=300, required=False)
-    longitude = forms.CharField(label=label("longitude"), required=False, widget=forms.NumberInput(attrs={"step": "any"}))
+    longitude = forms.CharField(
+        label=label("longitude"), required=False, widget=forms.NumberInput(attrs={"step": "any"})
+    )
     latitude = forms.CharField(label=label("latitude"), required=False, widget=forms.NumberInput(attrs={"step": "any"}))
     industry = forms.ChoiceField(label=label("industry"))
-    economic_code = forms.CharField(label=label("economic_code"), max_length=5, required=False, help_text="GB/T 4754-2017，如 C3311")
+    economic_code = forms.CharField(
+        label=label("economic_code"), max_length=5, required=False, help_text="GB/T 4754-2017，如 C3311"
+    )
     scale = forms.ChoiceField(label=label("scale"), required=False, choices=[("", "—"), *Scale.choices])
     employees = forms.IntegerField(label=label("employees"), required=False, min_value=0)
     status = forms.ChoiceField(label=label("status"), choices=Status.choices, initial=Status.OPERATING)
     principal = forms.CharField(label=label("principal"), max_length=50, required=False)
-    principal_phone = forms.CharField(label=label("principal_phone"), max_length=20, required=False,
-                                      widget=forms.TextInput(attrs={"type": "tel"}))
+    principal_phone = forms.CharField(
+        label=label("principal_phone"), max_length=20, required=False, widget=forms.TextInput(attrs={"type": "tel"})
+    )
     controller = forms.CharField(label=label("controller"), max_length=50, required=False)
-    controller_phone = forms.CharField(label=label("controller_phone"), max_length=20, required=False,
-                                       widget=forms.TextInput(attrs={"type": "tel"}))
+    controller_phone = forms.CharField(
+        label=label("controller_phone"), max_length=20, required=False, widget=forms.TextInput(attrs={"type": "tel"})
+    )
     safety_manager = forms.CharField(label=label("safety_manager"), max_length=50, required=False)
-    safety_manager_phone = forms.CharField(label=label("safety_manager_phone"), max_length=20, required=False,
-                                           widget=forms.TextInput(attrs={"type": "tel"}))
+    safety_manager_phone = forms.CharField(
+        label=label("safety_manager_phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel"}),
+    )
     high_risk = forms.BooleanField(label=label("high_risk"), required=False)
     directly_supervised = forms.BooleanField(label=label("directly_supervised"), required=False)
     standard_grade = forms.ChoiceField(label=label("standard_grade"), required=False, choices=StandardGrade.choices)
     liability_insurance = forms.BooleanField(label=label("liability_insurance"), required=False)
-    remarks = forms.CharField(label=label("remarks"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    remarks = forms.CharField(
+        label=label("remarks"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, user, instance=None, **kwargs):
         if instance is not None:
-            kwargs.setdefault("initial", {
-                **{f: getattr(instance, f) for f in services.FIELDS if f not in ("region", "industry")},
-                "region": instance.region_id, "industry": instance.industry.code,
-            })
+            kwargs.setdefault(
+                "initial",
+                {
+                    **{f: getattr(instance, f) for f in services.FIELDS if f not in ("region", "industry")},
+                    "region": instance.region_id,
+                    "industry": instance.industry.code,
+                },
+            )
         super().__init__(*args, **kwargs)
         self.user, self.instance, self.enterprise = user, instance, None
         regions = list(Region.objects.for_user(user).filter(level__gte=3).order_by("code"))
@@ -120,5 +153,9 @@ class EnterpriseForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="Excel 文件", allow_empty_file=True, help_text="支持 .xlsx、.xls、.csv；第一个工作表的第一行为表头",
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}))
+    file = forms.FileField(
+        label="Excel 文件",
+        allow_empty_file=True,
+        help_text="支持 .xlsx、.xls、.csv；第一个工作表的第一行为表头",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
+    )

@@ -11,7 +11,10 @@ from .models import Enterprise
 
 def regulator_cards(user):
     figures = Enterprise.objects.for_user(user).aggregate(
-        total=Count("id"), high_risk=Count("id", filter=Q(high_risk=True)), suspended=Count("id", filter=Q(status="suspended")))
+        total=Count("id"),
+        high_risk=Count("id", filter=Q(high_risk=True)),
+        suspended=Count("id", filter=Q(status="suspended")),
+    )
     url = reverse("enterprises:list")
     return [
         {"label": "生产经营单位", "value": figures["total"], "url": url, "tone": ""},
@@ -21,7 +24,9 @@ def regulator_cards(user):
 
 
 def by_industry(user, summary):
-    summary["by_industry"] = list(Enterprise.objects.for_user(user).values("industry__name").annotate(n=Count("id")).order_by("-n")[:8])
+    summary["by_industry"] = list(
+        Enterprise.objects.for_user(user).values("industry__name").annotate(n=Count("id")).order_by("-n")[:8]
+    )
 
 
 def own_enterprise(user, summary):
@@ -32,6 +37,12 @@ register(
     MenuEntry("生产经营单位", "enterprises:list", "enterprise.view", order=90),
     # an enterprise user sees their own enterprise; regulators see their jurisdiction's figures
     HomeSection("own_enterprise", lambda user: bool(user.enterprise_id), extra=own_enterprise, order=20),
-    HomeSection("enterprises", lambda user: not user.enterprise_id and user.can("enterprise.view"), regulator_cards, by_industry, order=21),
+    HomeSection(
+        "enterprises",
+        lambda user: not user.enterprise_id and user.can("enterprise.view"),
+        regulator_cards,
+        by_industry,
+        order=21,
+    ),
     DemoLoader("enterprises", demo.load, demo.summary, order=30),
 )

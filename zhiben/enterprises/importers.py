@@ -30,7 +30,15 @@ SYNONYMS = {
     "scale": ["企业规模", "单位规模"],
     "employees": ["从业人员数", "从业人员", "职工人数", "员工人数"],
     "principal": ["法定代表人", "法人代表", "负责人"],
-    "principal_phone": ["联系电话", "电话", "负责人电话", "主要负责人联系电话", "法定代表人电话", "联系方式", "手机号码"],
+    "principal_phone": [
+        "联系电话",
+        "电话",
+        "负责人电话",
+        "主要负责人联系电话",
+        "法定代表人电话",
+        "联系方式",
+        "手机号码",
+    ],
     "controller": ["实控人"],
     "controller_phone": ["实际控制人联系电话", "实控人电话"],
     "safety_manager": ["安全负责人", "安全管理员", "安全员", "安全管理负责人"],
@@ -94,20 +102,38 @@ def map_rows(header_row, headers, body):
         field = field_for_header(header)
         name = column_name(index, header)
         if field is None:
-            if normalize_header(header) in IGNORED_HEADERS or not any(index < len(row) and row[index] for _, row in body):
+            if normalize_header(header) in IGNORED_HEADERS or not any(
+                index < len(row) and row[index] for _, row in body
+            ):
                 continue
-            errors.append({"row": header_row, "column": name,
-                           "message": f"无法识别的列“{header}”：请改用导入模板中的列名，或删除该列。" if header
-                           else "该列没有表头但有数据：请补上列名或删除该列。"})
+            errors.append(
+                {
+                    "row": header_row,
+                    "column": name,
+                    "message": f"无法识别的列“{header}”：请改用导入模板中的列名，或删除该列。"
+                    if header
+                    else "该列没有表头但有数据：请补上列名或删除该列。",
+                }
+            )
         elif field in columns:
-            errors.append({"row": header_row, "column": name,
-                           "message": f"与{columns[field][1]}都对应“{FIELDS[field][0]}”，只能保留一列。"})
+            errors.append(
+                {
+                    "row": header_row,
+                    "column": name,
+                    "message": f"与{columns[field][1]}都对应“{FIELDS[field][0]}”，只能保留一列。",
+                }
+            )
         else:
             columns[field] = (index, name)
     missing = [FIELDS[f][0] for f in REQUIRED if f not in columns]
     if missing:
-        errors.append({"row": header_row, "column": "、".join(missing),
-                       "message": f"缺少必需的列：{'、'.join(missing)}。请使用导入模板。"})
+        errors.append(
+            {
+                "row": header_row,
+                "column": "、".join(missing),
+                "message": f"缺少必需的列：{'、'.join(missing)}。请使用导入模板。",
+            }
+        )
     if errors:
         raise ApplicationError(f"表头有误：共 {len(errors)} 处，未写入任何数据。", errors=errors)
     names = {field: name for field, (_, name) in columns.items()}
@@ -164,12 +190,28 @@ def export_xlsx(queryset):
 
 
 TEMPLATE_EXAMPLE = {
-    "credit_code": "91500106MA5U7LXX6L", "name": "重庆示例化工有限公司", "region": "500106105002",
-    "address": "重庆市沙坪坝区凤凰镇凤凰大道88号", "industry": "危险化学品", "economic_code": "C2614",
-    "high_risk": "是", "directly_supervised": "否", "scale": "小型", "employees": 45,
-    "principal": "张伟", "principal_phone": "13812345678", "controller": "张伟", "controller_phone": "13812345678",
-    "safety_manager": "李强", "safety_manager_phone": "13987654321", "standard_grade": "三级",
-    "liability_insurance": "是", "status": "在营", "longitude": 106.35, "latitude": 29.61, "remarks": "示例行，导入前请删除",
+    "credit_code": "91500106MA5U7LXX6L",
+    "name": "重庆示例化工有限公司",
+    "region": "500106105002",
+    "address": "重庆市沙坪坝区凤凰镇凤凰大道88号",
+    "industry": "危险化学品",
+    "economic_code": "C2614",
+    "high_risk": "是",
+    "directly_supervised": "否",
+    "scale": "小型",
+    "employees": 45,
+    "principal": "张伟",
+    "principal_phone": "13812345678",
+    "controller": "张伟",
+    "controller_phone": "13812345678",
+    "safety_manager": "李强",
+    "safety_manager_phone": "13987654321",
+    "standard_grade": "三级",
+    "liability_insurance": "是",
+    "status": "在营",
+    "longitude": 106.35,
+    "latitude": 29.61,
+    "remarks": "示例行，导入前请删除",
 }
 
 

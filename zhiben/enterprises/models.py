@@ -15,11 +15,15 @@ class Enterprise(BaseModel):
 
     credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
     name = models.CharField("单位名称", max_length=200, db_index=True)
-    region = models.ForeignKey("regions.Region", verbose_name="所在区划", on_delete=models.PROTECT, related_name="enterprises")
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="所在区划", on_delete=models.PROTECT, related_name="enterprises"
+    )
     address = models.CharField("地址", max_length=300, blank=True)
     longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
     latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
-    industry = models.ForeignKey("regions.Industry", verbose_name="监管行业", on_delete=models.PROTECT, related_name="enterprises")
+    industry = models.ForeignKey(
+        "regions.Industry", verbose_name="监管行业", on_delete=models.PROTECT, related_name="enterprises"
+    )
     economic_code = models.CharField("国民经济行业代码", max_length=5, blank=True, help_text="GB/T 4754-2017，如 C3311")
     high_risk = models.BooleanField("高危企业", default=False, db_index=True)
     directly_supervised = models.BooleanField("重点监管", default=False)
@@ -33,7 +37,9 @@ class Enterprise(BaseModel):
     safety_manager_phone = models.CharField("安全管理人员电话", max_length=20, blank=True)
     standard_grade = models.CharField("标准化等级", max_length=2, choices=StandardGrade.choices, blank=True)
     liability_insurance = models.BooleanField("已投保安责险", default=False)
-    status = models.CharField("经营状态", max_length=12, choices=Status.choices, default=Status.OPERATING, db_index=True)
+    status = models.CharField(
+        "经营状态", max_length=12, choices=Status.choices, default=Status.OPERATING, db_index=True
+    )
     remarks = models.TextField("备注", blank=True)
 
     objects = ScopedQuerySet.as_manager()

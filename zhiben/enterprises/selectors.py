@@ -21,4 +21,6 @@ def enterprise_history(*, enterprise, limit=20):
     """The latest audit events of one enterprise (the caller has already checked it is visible)."""
     from zhiben.audit.models import AuditEvent
 
-    return AuditEvent.objects.filter(object_type="enterprises.enterprise", object_id=str(enterprise.pk)).order_by("-seq")[:limit]
+    return AuditEvent.objects.filter(object_type="enterprises.enterprise", object_id=str(enterprise.pk)).order_by(
+        "-seq"
+    )[:limit]

@@ -10,7 +10,8 @@ from zhiben.audit.services import audit_entry, audit_record, audit_record_many, 
 from zhiben.core.db import insert_rows
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.scoping import assert_in_scope, in_subtree, normalize_code
-from zhiben.core.services import ensure_capability as _require, fail as _fail
+from zhiben.core.services import ensure_capability as _require
+from zhiben.core.services import fail as _fail
 from zhiben.regions.models import Industry, Region
 
 from .choices import Scale, StandardGrade, Status
@@ -68,7 +69,11 @@ class Lookups:
         if key not in self._region_errors:
             if code not in self.regions:
                 error = f"区划代码 {code} 不存在。"
-            elif actor is not None and not actor.is_superuser and not (actor.region_id and in_subtree(code, actor.region_id)):
+            elif (
+                actor is not None
+                and not actor.is_superuser
+                and not (actor.region_id and in_subtree(code, actor.region_id))
+            ):
                 error = f"区划 {code} 不在您的管辖范围内。"
             else:
                 error = None
@@ -78,6 +83,7 @@ class Lookups:
 
 # --- one cleaner per field, built once: (raw value, lookups, actor) → (value, error or None) ---------
 
+
 def _as_text(raw):
     return raw.strip() if isinstance(raw, str) else ("" if raw is None else str(raw).strip())
 
@@ -86,6 +92,7 @@ def _credit_code_cleaner(label):
     def clean(raw, lookups, actor):
         code = normalize_credit_code(_as_text(raw))
         return code, credit_code_error(code)
+
     return clean
 
 
@@ -97,6 +104,7 @@ def _text_cleaner(label, length, required=False):
         if len(text) > length:
             return text, f"{label}过长：最多{length}字，当前{len(text)}字。"
         return text, None
+
     return clean
 
 
@@ -108,6 +116,7 @@ def _region_cleaner(label):
             return None, f"区划代码“{text}”无效：应为6、9或12位数字。" if text else f"{label}不能为空。"
         error = lookups.region_error(code, actor)
         return (None, error) if error else (code, None)
+
     return clean
 
 
@@ -118,11 +127,14 @@ def _industry_cleaner(label):
         if industry is None:
             if not text:
                 return None, f"{label}不能为空。"
-            names = "、".join(sorted({i.name for i in lookups.industries.values()}, key=lambda n: lookups.industries[n].sort))
+            names = "、".join(
+                sorted({i.name for i in lookups.industries.values()}, key=lambda n: lookups.industries[n].sort)
+            )
             return None, f"监管行业“{text}”不存在，可选：{names}。"
         if actor is not None and actor.limited_to_domains and industry.id not in actor.domain_ids:
             return None, f"监管行业“{industry.name}”不在您单位的监管范围内。"
         return industry, None
+
     return clean
 
 
@@ -132,6 +144,7 @@ def _economic_code_cleaner(label):
         if code and not ECONOMIC_CODE.match(code):
             return None, f"{label}“{code}”无效：应为门类字母加2至4位数字（GB/T 4754），如 C3311。"
         return code, None
+
     return clean
 
 
@@ -145,6 +158,7 @@ def _bool_cleaner(label):
         if word in FALSE_WORDS:
             return False, None
         return None, f"{label}应填“是”或“否”，实际为“{raw}”。"
+
     return clean
 
 
@@ -161,6 +175,7 @@ def _choice_cleaner(label, enum, default=""):
         if not word:
             return default, None
         return None, f"{label}“{word}”无效，可选：{options}。"
+
     return clean
 
 
@@ -180,6 +195,7 @@ def _int_cleaner(label):
         if number > MAX_EMPLOYEES:
             return None, f"{label}数值过大：{text}。"
         return int(number), None
+
     return clean
 
 
@@ -190,6 +206,7 @@ def _phone_cleaner(label):
         if value and (not value.lstrip("+").isdigit() or not 7 <= len(value) <= 15):
             return None, f"{label}“{text}”不是有效的电话号码。"
         return value, None
+
     return clean
 
 
@@ -207,6 +224,7 @@ def _decimal_cleaner(label, low, high):
         if not number.is_finite() or not low <= number <= high:
             return None, f"{label}应在 {low} 到 {high} 之间。"
         return number.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP), None
+
     return clean
 
 
@@ -218,9 +236,15 @@ def _cleaner(field, label, kind):
         return _choice_cleaner(label, CHOICES[args[0]], default=Status.OPERATING if field == "status" else "")
     if name == "decimal":
         return _decimal_cleaner(label, *args)
-    return {"credit_code": _credit_code_cleaner, "region": _region_cleaner, "industry": _industry_cleaner,
-            "economic_code": _economic_code_cleaner, "bool": _bool_cleaner, "int": _int_cleaner,
-            "phone": _phone_cleaner}[name](label)
+    return {
+        "credit_code": _credit_code_cleaner,
+        "region": _region_cleaner,
+        "industry": _industry_cleaner,
+        "economic_code": _economic_code_cleaner,
+        "bool": _bool_cleaner,
+        "int": _int_cleaner,
+        "phone": _phone_cleaner,
+    }[name](label)
 
 
 CLEANERS = {field: _cleaner(field, label, kind) for field, (label, kind) in FIELDS.items()}
@@ -255,10 +279,14 @@ def _model_values(cleaned):
 
 
 def _snapshot(enterprise):
-    return {f: enterprise.region_id if f == "region" else enterprise.industry.code if f == "industry" else getattr(enterprise, f)
-            for f in FIELDS}
-
-
+    return {
+        f: enterprise.region_id
+        if f == "region"
+        else enterprise.industry.code
+        if f == "industry"
+        else getattr(enterprise, f)
+        for f in FIELDS
+    }
 
 
 def _region_of(data):
@@ -285,7 +313,16 @@ def enterprise_create(*, actor, data):
 
 
 # What the supervising side registers; an enterprise's own user may change its contacts and details, not these.
-REGULATOR_FIELDS = ("credit_code", "name", "region", "industry", "high_risk", "directly_supervised", "status", "standard_grade")
+REGULATOR_FIELDS = (
+    "credit_code",
+    "name",
+    "region",
+    "industry",
+    "high_risk",
+    "directly_supervised",
+    "status",
+    "standard_grade",
+)
 
 
 @transaction.atomic
@@ -296,7 +333,9 @@ def enterprise_update(*, actor, enterprise, data):
         assert_in_scope(actor, enterprise)
     locked = Enterprise.objects.select_for_update().select_related("industry").get(pk=enterprise.pk)
     before = _snapshot(locked)
-    cleaned, errors = enterprise_clean(data, lookups=Lookups([_region_of(data)] if "region" in data else []), actor=actor, partial=True)
+    cleaned, errors = enterprise_clean(
+        data, lookups=Lookups([_region_of(data)] if "region" in data else []), actor=actor, partial=True
+    )
     if actor is not None and actor.enterprise_id:
         current = _snapshot(locked)
         for field in REGULATOR_FIELDS:
@@ -328,7 +367,7 @@ def _ids_by_credit_code(codes, queryset=None):
     queryset = Enterprise.objects.all() if queryset is None else queryset
     ids = {}
     for start in range(0, len(codes), 900):
-        ids.update(queryset.filter(credit_code__in=codes[start:start + 900]).values_list("credit_code", "id"))
+        ids.update(queryset.filter(credit_code__in=codes[start : start + 900]).values_list("credit_code", "id"))
     return ids
 
 
@@ -349,8 +388,13 @@ def enterprise_import(*, actor, rows, source_name=""):
         code = cleaned.get("credit_code")
         if code:
             if code in seen:
-                errors.append({"row": row_no, "column": columns.get("credit_code", FIELDS["credit_code"][0]),
-                               "message": f"统一社会信用代码 {code} 与第 {seen[code][0]} 行重复。"})
+                errors.append(
+                    {
+                        "row": row_no,
+                        "column": columns.get("credit_code", FIELDS["credit_code"][0]),
+                        "message": f"统一社会信用代码 {code} 与第 {seen[code][0]} 行重复。",
+                    }
+                )
             else:
                 seen[code] = (row_no, columns)
         if not row_errors:
@@ -358,8 +402,13 @@ def enterprise_import(*, actor, rows, source_name=""):
     codes = list(seen)
     for code in _ids_by_credit_code(codes):
         row_no, columns = seen[code]
-        errors.append({"row": row_no, "column": columns.get("credit_code", FIELDS["credit_code"][0]),
-                       "message": f"统一社会信用代码 {code} 已登记，不能重复导入。"})
+        errors.append(
+            {
+                "row": row_no,
+                "column": columns.get("credit_code", FIELDS["credit_code"][0]),
+                "message": f"统一社会信用代码 {code} 已登记，不能重复导入。",
+            }
+        )
     if errors:
         errors.sort(key=lambda e: e["row"])  # stable: within a row, columns stay in field order
         raise ApplicationError(f"导入失败：共 {len(errors)} 处错误，未写入任何数据。", errors=errors)
@@ -368,9 +417,14 @@ def enterprise_import(*, actor, rows, source_name=""):
     now = Enterprise._meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
     creator = actor.pk if actor is not None else None
     try:
-        insert_rows(Enterprise, IMPORT_COLUMNS, [
-            (*(cleaned[f].id if f == "industry" else cleaned[f] for f in FIELDS), now, now, creator) for _, cleaned in cleaned_rows
-        ])
+        insert_rows(
+            Enterprise,
+            IMPORT_COLUMNS,
+            [
+                (*(cleaned[f].id if f == "industry" else cleaned[f] for f in FIELDS), now, now, creator)
+                for _, cleaned in cleaned_rows
+            ],
+        )
     except IntegrityError as exc:  # another import registered one of these codes a moment ago
         raise ApplicationError(DUPLICATE_RACE) from exc
     # The check after save, for the whole batch: only rows the actor can see count as written.
@@ -378,12 +432,20 @@ def enterprise_import(*, actor, rows, source_name=""):
     if len(ids) != len(codes):
         outside = "、".join([code for code in codes if code not in ids][:5])
         raise ApplicationError(f"导入的单位 {outside} 不在您的管辖范围内，已全部撤销。", code="out_of_scope")
-    audit_record_many([
-        audit_entry(actor=actor, action="enterprise.import", object_type="enterprises.enterprise",
-                    object_id=ids[cleaned["credit_code"]], object_repr=cleaned["name"], region_code=cleaned["region"],
-                    data={"source": source_name, "row": row_no, "credit_code": cleaned["credit_code"]})
-        for row_no, cleaned in cleaned_rows
-    ])
+    audit_record_many(
+        [
+            audit_entry(
+                actor=actor,
+                action="enterprise.import",
+                object_type="enterprises.enterprise",
+                object_id=ids[cleaned["credit_code"]],
+                object_repr=cleaned["name"],
+                region_code=cleaned["region"],
+                data={"source": source_name, "row": row_no, "credit_code": cleaned["credit_code"]},
+            )
+            for row_no, cleaned in cleaned_rows
+        ]
+    )
     return {"created": len(cleaned_rows)}
 
 
@@ -395,7 +457,13 @@ def enterprise_export(*, actor, queryset, filters=None):
     _require(actor, "enterprise.export")
     count = queryset.count()
     content = export_xlsx(queryset)
-    audit_record(actor=actor, action="enterprise.export", object_type="enterprises.enterprise", object_id="",
-                 object_repr=f"导出生产经营单位 {count} 家", region_code=actor.region_id or "" if actor else "",
-                 data={"filters": {k: v for k, v in (filters or {}).items() if v not in ("", None)}, "count": count})
+    audit_record(
+        actor=actor,
+        action="enterprise.export",
+        object_type="enterprises.enterprise",
+        object_id="",
+        object_repr=f"导出生产经营单位 {count} 家",
+        region_code=actor.region_id or "" if actor else "",
+        data={"filters": {k: v for k, v in (filters or {}).items() if v not in ("", None)}, "count": count},
+    )
     return content

@@ -13,8 +13,17 @@ from . import importers, selectors, services
 from .forms import GROUPS, EnterpriseFilterForm, EnterpriseForm, ImportForm, label
 
 # List columns: (title, sort key in filters.SORTS or None).
-COLUMNS = [("单位名称", "name"), ("统一社会信用代码", "credit_code"), ("所在区划", "region"), ("监管行业", "industry"),
-           ("规模", None), ("主要负责人", None), ("联系电话", None), ("经营状态", None), ("更新时间", "updated")]
+COLUMNS = [
+    ("单位名称", "name"),
+    ("统一社会信用代码", "credit_code"),
+    ("所在区划", "region"),
+    ("监管行业", "industry"),
+    ("规模", None),
+    ("主要负责人", None),
+    ("联系电话", None),
+    ("经营状态", None),
+    ("更新时间", "updated"),
+]
 SHOWN_IMPORT_ERRORS = 500
 
 
@@ -35,8 +44,13 @@ def _sort_headers(request, current):
             headers.append({"title": title})
             continue
         target = f"-{key}" if current == key else key
-        headers.append({"title": title, "url": "?" + "&".join(p for p in (base, f"sort={target}") if p),
-                        "arrow": "▲" if current == key else "▼" if current == f"-{key}" else ""})
+        headers.append(
+            {
+                "title": title,
+                "url": "?" + "&".join(p for p in (base, f"sort={target}") if p),
+                "arrow": "▲" if current == key else "▼" if current == f"-{key}" else "",
+            }
+        )
     return headers
 
 
@@ -44,10 +58,17 @@ def _sort_headers(request, current):
 def enterprise_list(request):
     require_capability(request.user, "enterprise.view")
     form, filters, qs = _filtered(request)
-    return render(request, "enterprises/enterprise_list.html", {
-        "form": form, "page": paginate(request, qs), "headers": _sort_headers(request, filters["sort"]),
-        "query": query_without(request, "page"), "export_query": query_without(request, "page", "per_page"),
-    })
+    return render(
+        request,
+        "enterprises/enterprise_list.html",
+        {
+            "form": form,
+            "page": paginate(request, qs),
+            "headers": _sort_headers(request, filters["sort"]),
+            "query": query_without(request, "page"),
+            "export_query": query_without(request, "page", "per_page"),
+        },
+    )
 
 
 @login_required
@@ -91,8 +112,10 @@ def _history(enterprise):
         data = event.data or {}
         if event.action == "enterprise.update":
             title = "修改"
-            details = [f"{label(f) if f in services.FIELDS else f}：{_change_text(f, old, industries)} → {_change_text(f, new, industries)}"
-                       for f, (old, new) in data.get("changes", {}).items()]
+            details = [
+                f"{label(f) if f in services.FIELDS else f}：{_change_text(f, old, industries)} → {_change_text(f, new, industries)}"
+                for f, (old, new) in data.get("changes", {}).items()
+            ]
         elif event.action == "enterprise.import":
             title, details = "导入", [f"来自“{data.get('source') or '文件'}”第 {data.get('row')} 行"]
         elif event.action == "enterprise.create":
@@ -108,9 +131,15 @@ def enterprise_detail(request, pk):
     require_capability(request.user, "enterprise.view")
     enterprise = selectors.enterprise_get(user=request.user, pk=pk)
     groups = [(title, [(label(f), _display(enterprise, f)) for f in fields]) for title, fields in GROUPS]
-    return render(request, "enterprises/enterprise_detail.html", {
-        "enterprise": enterprise, "groups": groups, "history": _history(enterprise),
-    })
+    return render(
+        request,
+        "enterprises/enterprise_detail.html",
+        {
+            "enterprise": enterprise,
+            "groups": groups,
+            "history": _history(enterprise),
+        },
+    )
 
 
 @login_required
@@ -131,7 +160,11 @@ def enterprise_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         messages.success(request, f"已保存“{form.enterprise.name}”。")
         return redirect("enterprises:detail", enterprise.pk)
-    return render(request, "enterprises/enterprise_form.html", {"form": form, "enterprise": enterprise, "title": f"编辑：{enterprise.name}"})
+    return render(
+        request,
+        "enterprises/enterprise_form.html",
+        {"form": form, "enterprise": enterprise, "title": f"编辑：{enterprise.name}"},
+    )
 
 
 @login_required
@@ -149,9 +182,16 @@ def enterprise_import(request):
         else:
             messages.success(request, f"导入成功：新增 {result['created']} 家生产经营单位。")
             return redirect("enterprises:list")
-    return render(request, "enterprises/enterprise_import.html", {
-        "form": form, "errors": errors[:SHOWN_IMPORT_ERRORS], "error_count": len(errors), "columns": importers.column_help(),
-    })
+    return render(
+        request,
+        "enterprises/enterprise_import.html",
+        {
+            "form": form,
+            "errors": errors[:SHOWN_IMPORT_ERRORS],
+            "error_count": len(errors),
+            "columns": importers.column_help(),
+        },
+    )
 
 
 @login_required

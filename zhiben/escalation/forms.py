@@ -10,7 +10,9 @@ class StepForm(forms.Form):
 
     action = forms.ChoiceField(label="措施", choices=Action.choices)
     name = forms.CharField(label="名称", max_length=60)
-    days = forms.IntegerField(label="逾期天数", min_value=0, max_value=3650, error_messages={"min_value": "逾期天数不能为负数。"})
+    days = forms.IntegerField(
+        label="逾期天数", min_value=0, max_value=3650, error_messages={"min_value": "逾期天数不能为负数。"}
+    )
     major_only = forms.BooleanField(label="仅重大", required=False)
     document_kind = forms.ChoiceField(label="生成公文", required=False)
 

@@ -50,16 +50,34 @@ class EscalationRecord(models.Model):
     region_code = models.CharField("区划", max_length=12, db_index=True)
     days_overdue = models.PositiveIntegerField("逾期天数")
     at = models.DateTimeField("时间", auto_now_add=True)
-    document = models.ForeignKey("documents.Document", verbose_name="公文", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    included_in_bulletin = models.ForeignKey("documents.Document", verbose_name="已纳入通报", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    document = models.ForeignKey(
+        "documents.Document", verbose_name="公文", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    included_in_bulletin = models.ForeignKey(
+        "documents.Document",
+        verbose_name="已纳入通报",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = verbose_name_plural = "督办升级记录"
-        constraints = [models.UniqueConstraint(fields=["target", "object_id", "action"], name="escalation_once_per_step")]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "object_id", "action"], name="escalation_once_per_step")
+        ]
 
     def __str__(self):
         return f"{self.target}#{self.object_id} {self.name}"

@@ -18,7 +18,7 @@ from django.utils import timezone
 from zhiben.audit.services import audit_record
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.registry import entry, ordered
-from zhiben.core.scoping import in_subtree, region_chain
+from zhiben.core.scoping import code_level, in_subtree, region_chain
 from zhiben.core.timeline import record_event
 
 from .choices import Action
@@ -38,8 +38,10 @@ def ladder_for(target, region_code):
         own = [s for s in steps if s.region_code == code]
         if own:
             return sorted(own, key=lambda s: s.order)
-    return [LadderStep(target=target, region_code="", order=o, action=a, name=n, days=d, major_only=m, document_kind=k)
-            for o, (a, n, d, m, k) in enumerate(entry("escalation_targets", target).ladder, start=1)]
+    return [
+        LadderStep(target=target, region_code="", order=o, action=a, name=n, days=d, major_only=m, document_kind=k)
+        for o, (a, n, d, m, k) in enumerate(entry("escalation_targets", target).ladder, start=1)
+    ]
 
 
 def validate_ladder(steps):
@@ -81,13 +83,30 @@ def ladder_save(*, actor, target, region_code, steps):
         raise ApplicationError("；".join(errors), errors=[{"message": e} for e in errors])
     before = [(s.order, s.action, s.days) for s in LadderStep.objects.filter(target=target, region_code=region_code)]
     LadderStep.objects.filter(target=target, region_code=region_code).delete()
-    LadderStep.objects.bulk_create([
-        LadderStep(target=target, region_code=region_code, order=i, action=s["action"], name=s["name"].strip()[:60],
-                   days=int(s["days"]), major_only=bool(s.get("major_only")), document_kind=s.get("document_kind") or "")
-        for i, s in enumerate(steps, start=1)
-    ])
-    audit_record(actor=actor, action="escalation.ladder_save", object_type="escalation.ladderstep", object_id=region_code,
-                 object_repr=f"督办升级规则（{target}）", region_code=region_code, data={"before": before, "after": steps})
+    LadderStep.objects.bulk_create(
+        [
+            LadderStep(
+                target=target,
+                region_code=region_code,
+                order=i,
+                action=s["action"],
+                name=s["name"].strip()[:60],
+                days=int(s["days"]),
+                major_only=bool(s.get("major_only")),
+                document_kind=s.get("document_kind") or "",
+            )
+            for i, s in enumerate(steps, start=1)
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action="escalation.ladder_save",
+        object_type="escalation.ladderstep",
+        object_id=region_code,
+        object_repr=f"督办升级规则（{target}）",
+        region_code=region_code,
+        data={"before": before, "after": steps},
+    )
 
 
 @transaction.atomic
@@ -96,22 +115,33 @@ def ladder_reset(*, actor, target, region_code):
     if not actor.can("escalation.manage"):
         raise ApplicationError("只有安委办管理员可以设置督办升级规则。", code="forbidden")
     deleted, _ = LadderStep.objects.filter(target=target, region_code=region_code).delete()
-    audit_record(actor=actor, action="escalation.ladder_reset", object_type="escalation.ladderstep", object_id=region_code,
-                 object_repr=f"恢复默认督办升级规则（{target}）", region_code=region_code, data={"deleted": deleted})
+    audit_record(
+        actor=actor,
+        action="escalation.ladder_reset",
+        object_type="escalation.ladderstep",
+        object_id=region_code,
+        object_repr=f"恢复默认督办升级规则（{target}）",
+        region_code=region_code,
+        data={"deleted": deleted},
+    )
 
 
 # ---------------------------------------------------------------- taking steps
 
+
 def _town_and_county(region_code):
-    return {region_code[:9].ljust(12, "0"), region_code[:6].ljust(12, "0")}
+    return [code for code in region_chain(region_code) if code_level(code) in (3, 4)]
 
 
 def committee_unit(region_code):
     """The 安委办 of the object's town, else of its county: who issues a step's document by default."""
     from zhiben.regions.models import Unit
 
-    return (Unit.objects.filter(kind="committee", region_id__in=_town_and_county(region_code), is_active=True)
-            .order_by("-region_id").first())
+    return (
+        Unit.objects.filter(kind="committee", region_id__in=_town_and_county(region_code), is_active=True)
+        .order_by("-region_id")
+        .first()
+    )
 
 
 def committee_admins(region_code, step=None):
@@ -121,8 +151,11 @@ def committee_admins(region_code, step=None):
 
     if step is not None and step.action not in COMMITTEE_ACTIONS:
         return []
-    return list(User.objects.filter(role="anweiban_admin", is_active=True, unit__kind="committee",
-                                    region_id__in=_town_and_county(region_code)))
+    return list(
+        User.objects.filter(
+            role="anweiban_admin", is_active=True, unit__kind="committee", region_id__in=_town_and_county(region_code)
+        )
+    )
 
 
 def take_step(target, obj, step, days_overdue, region_code):
@@ -137,19 +170,42 @@ def take_step(target, obj, step, days_overdue, region_code):
         if step.document_kind:
             from zhiben.documents.services import document_issue
 
-            record.document = document_issue(actor=None, kind=step.document_kind, subject=obj, unit=unit,
-                                             extra={"逾期天数": days_overdue, "督办措施": step.name})
+            record.document = document_issue(
+                actor=None,
+                kind=step.document_kind,
+                subject=obj,
+                unit=unit,
+                extra={"逾期天数": days_overdue, "督办措施": step.name},
+            )
             record.save(update_fields=["document"])
         number = record.document.number if record.document_id else None
         note = f"{step.name}：已逾期 {days_overdue} 天" + (f"，{number}" if number else "")
         subject = target.timeline_subject(obj) if target.timeline_subject else obj
-        record_event(subject, "escalate", note=note, region_code=region_code,
-                     data={"action": step.action, "days": days_overdue, "document": number})
-        audit_record(actor=None, action=target.audit_action.format(action=step.action), obj=obj, region_code=region_code,
-                     data={"step": step.name, "days_overdue": days_overdue, "document": record.document_id})
+        record_event(
+            subject,
+            "escalate",
+            note=note,
+            region_code=region_code,
+            data={"action": step.action, "days": days_overdue, "document": number},
+        )
+        audit_record(
+            actor=None,
+            action=target.audit_action.format(action=step.action),
+            obj=obj,
+            region_code=region_code,
+            data={"step": step.name, "days_overdue": days_overdue, "document": record.document_id},
+        )
         title, body = target.describe(obj, step, days_overdue)
         users, contacts = target.recipients(obj, step, unit)
-        notify(subject=title, body=body, url=obj.get_absolute_url(), users=users, contacts=contacts, obj=obj, region_code=region_code)
+        notify(
+            subject=title,
+            body=body,
+            url=obj.get_absolute_url(),
+            users=users,
+            contacts=contacts,
+            obj=obj,
+            region_code=region_code,
+        )
         return record
 
 
@@ -157,8 +213,15 @@ def _record(target, obj, step, region_code, days):
     """Claim the step for the object; None when another worker already took it."""
     try:
         with transaction.atomic():
-            return EscalationRecord.objects.create(target=target, object_id=obj.pk, step_order=step.order, action=step.action,
-                                                   name=step.name, region_code=region_code, days_overdue=days)
+            return EscalationRecord.objects.create(
+                target=target,
+                object_id=obj.pk,
+                step_order=step.order,
+                action=step.action,
+                name=step.name,
+                region_code=region_code,
+                days_overdue=days,
+            )
     except IntegrityError:
         return None
 
@@ -171,15 +234,21 @@ def escalate(target, *, today=None):
     items = list(target.overdue(today))
     taken, ladders = 0, {}
     for start in range(0, len(items), 500):
-        chunk = items[start:start + 500]
+        chunk = items[start : start + 500]
         done = {}
-        for object_id, action in EscalationRecord.objects.filter(target=target.key, object_id__in=[i.obj.pk for i in chunk]).values_list("object_id", "action"):
+        for object_id, action in EscalationRecord.objects.filter(
+            target=target.key, object_id__in=[i.obj.pk for i in chunk]
+        ).values_list("object_id", "action"):
             done.setdefault(object_id, set()).add(action)
         for item in chunk:
             if item.region_code not in ladders:
                 ladders[item.region_code] = ladder_for(target.key, item.region_code)
             for step in ladders[item.region_code]:
-                if step.days > item.days or step.action in done.get(item.obj.pk, ()) or (step.major_only and not item.major):
+                if (
+                    step.days > item.days
+                    or step.action in done.get(item.obj.pk, ())
+                    or (step.major_only and not item.major)
+                ):
                     continue
                 if target.skip and target.skip(item.obj, step):
                     continue

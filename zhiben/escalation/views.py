@@ -5,9 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.views import paginate, query_without, require_capability
-
 from zhiben.core.registry import entry, ordered, registry
+from zhiben.core.views import paginate, query_without, require_capability
 
 from . import selectors, services
 from .choices import Action
@@ -19,11 +18,22 @@ def ladder_edit(request):
     require_capability(request.user, "escalation.manage")
     region_code = request.user.region_id or ""
     targets = ordered("escalation_targets")
-    target = request.GET.get("target") if request.GET.get("target") in registry["escalation_targets"] else targets[0].key
+    target = (
+        request.GET.get("target") if request.GET.get("target") in registry["escalation_targets"] else targets[0].key
+    )
     spec = entry("escalation_targets", target)
     steps = services.ladder_for(target, region_code)
     own = bool(steps) and steps[0].region_code == region_code and steps[0].pk is not None
-    initial = [{"action": s.action, "name": s.name, "days": s.days, "major_only": s.major_only, "document_kind": s.document_kind} for s in steps]
+    initial = [
+        {
+            "action": s.action,
+            "name": s.name,
+            "days": s.days,
+            "major_only": s.major_only,
+            "document_kind": s.document_kind,
+        }
+        for s in steps
+    ]
     formset = StepFormSet(request.POST or None, initial=initial, form_kwargs={"target": spec})
     error = None
     if request.method == "POST":
@@ -42,9 +52,19 @@ def ladder_edit(request):
                 return redirect(request.get_full_path())
         else:
             error = "请检查标红的步骤。"
-    return render(request, "escalation/ladder.html", {"formset": formset, "own": own, "error": error, "target": target,
-                                                      "targets": [(t.key, t.label) for t in targets], "spec": spec,
-                                                      "inherited_from": steps[0].region_code if steps else ""})
+    return render(
+        request,
+        "escalation/ladder.html",
+        {
+            "formset": formset,
+            "own": own,
+            "error": error,
+            "target": target,
+            "targets": [(t.key, t.label) for t in targets],
+            "spec": spec,
+            "inherited_from": steps[0].region_code if steps else "",
+        },
+    )
 
 
 @login_required
@@ -52,6 +72,15 @@ def record_list(request):
     require_capability(request.user, "escalation.view")
     page = paginate(request, selectors.record_list(user=request.user, filters=request.GET))
     page.object_list = selectors.with_subjects(page.object_list)
-    return render(request, "escalation/record_list.html", {
-        "page": page, "targets": [(t.key, t.label) for t in ordered("escalation_targets")], "actions": Action.choices,
-        "target": request.GET.get("target", ""), "action": request.GET.get("action", ""), "query": query_without(request, "page")})
+    return render(
+        request,
+        "escalation/record_list.html",
+        {
+            "page": page,
+            "targets": [(t.key, t.label) for t in ordered("escalation_targets")],
+            "actions": Action.choices,
+            "target": request.GET.get("target", ""),
+            "action": request.GET.get("action", ""),
+            "query": query_without(request, "page"),
+        },
+    )

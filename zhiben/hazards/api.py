@@ -137,13 +137,21 @@ def create_hazard(request, payload: HazardIn):
 @router.post("/{int:pk}/transitions", response=HazardDetailOut)
 def transition_hazard(request, pk: int, payload: TransitionIn):
     hazard = selectors.hazard_get(user=request.user, pk=pk)
-    services.hazard_transition(actor=request.user, hazard=hazard, action=payload.action, note=payload.note,
-                               target=payload.target, rectified_date=payload.rectified_date)
+    services.hazard_transition(
+        actor=request.user,
+        hazard=hazard,
+        action=payload.action,
+        note=payload.note,
+        target=payload.target,
+        rectified_date=payload.rectified_date,
+    )
     return selectors.hazard_get(user=request.user, pk=pk)
 
 
 @router.post("/{int:pk}/attachments", response={201: list[str]})
-def upload_attachments(request, pk: int, kind: Form[str] = AttachmentKind.AFTER, files: File[list[UploadedFile]] = None):
+def upload_attachments(
+    request, pk: int, kind: Form[str] = AttachmentKind.AFTER, files: File[list[UploadedFile]] = None
+):
     hazard = selectors.hazard_get(user=request.user, pk=pk)
     saved = services.hazard_attach(actor=request.user, hazard=hazard, kind=kind, files=files or [])
     return Status(201, [a.sha256 for a in saved])

@@ -69,9 +69,22 @@ class PlaceKind(models.TextChoices):
 
 
 EVENT_LABELS = {
-    "report": "上报", "verify": "核实确认", "reject": "不予认定", "merge": "合并为重复", "merged_in": "并入重复记录",
-    "start": "开始整改", "submit": "申请销号", "close": "审核销号", "return": "退回整改", "edit_plan": "更新整改方案",
-    "attach": "上传证据", "list": "挂牌督办", "request_extension": "申请延期", "grant_extension": "批准延期",
-    "refuse_extension": "不予批准延期", "import": "台账导入",
-    "reminder": "到期提醒", "escalate": "督办升级",
+    "report": "上报",
+    "verify": "核实确认",
+    "reject": "不予认定",
+    "merge": "合并为重复",
+    "merged_in": "并入重复记录",
+    "start": "开始整改",
+    "submit": "申请销号",
+    "close": "审核销号",
+    "return": "退回整改",
+    "edit_plan": "更新整改方案",
+    "attach": "上传证据",
+    "list": "挂牌督办",
+    "request_extension": "申请延期",
+    "grant_extension": "批准延期",
+    "refuse_extension": "不予批准延期",
+    "import": "台账导入",
+    "reminder": "到期提醒",
+    "escalate": "督办升级",
 }

@@ -16,11 +16,21 @@ from .choices import Channel
 from .models import CriteriaItem, Hazard
 
 HAZARD_TEXTS = [
-    ("配电箱未接地，电线私拉乱接", "behaviour"), ("安全出口被货物堵塞", "condition"), ("灭火器过期未更换", "condition"),
-    ("有限空间未设置安全警示标志", "management"), ("特种作业人员无证上岗", "behaviour"), ("粉尘作业区积尘严重", "environment"),
-    ("危化品仓库未分类存放", "management"), ("叉车司机未持证驾驶", "behaviour"), ("脚手架连墙件缺失", "condition"),
-    ("燃气管道穿越卧室", "condition"), ("未建立隐患排查治理台账", "management"), ("消防通道被占用", "environment"),
-    ("应急照明损坏", "condition"), ("员工未佩戴劳动防护用品", "behaviour"), ("机械传动部位防护罩缺失", "condition"),
+    ("配电箱未接地，电线私拉乱接", "behaviour"),
+    ("安全出口被货物堵塞", "condition"),
+    ("灭火器过期未更换", "condition"),
+    ("有限空间未设置安全警示标志", "management"),
+    ("特种作业人员无证上岗", "behaviour"),
+    ("粉尘作业区积尘严重", "environment"),
+    ("危化品仓库未分类存放", "management"),
+    ("叉车司机未持证驾驶", "behaviour"),
+    ("脚手架连墙件缺失", "condition"),
+    ("燃气管道穿越卧室", "condition"),
+    ("未建立隐患排查治理台账", "management"),
+    ("消防通道被占用", "environment"),
+    ("应急照明损坏", "condition"),
+    ("员工未佩戴劳动防护用品", "behaviour"),
+    ("机械传动部位防护罩缺失", "condition"),
 ]
 MAJOR_ITEMS = ["第十一条第（六）项", "第十三条第（三）项", "第三条第（二）项", "第十一条第（八）项"]
 
@@ -46,7 +56,9 @@ def load(stdout=None, count=240, seed=2026):
     users = {u.username: u for u in User.objects.all()}
     reviewers = {u.unit_id: u for u in User.objects.filter(role=Role.REGULATOR)}
     committee = users["anweiban"]
-    enterprises = list(Enterprise.objects.filter(region__code__startswith="500106").exclude(status="closed").select_related("industry"))
+    enterprises = list(
+        Enterprise.objects.filter(region__code__startswith="500106").exclude(status="closed").select_related("industry")
+    )
     items = {i.number: i for i in CriteriaItem.objects.filter(number__in=MAJOR_ITEMS)}
     channels = [c for c in Channel.values if c != Channel.SELF_REPORT]
     today = timezone.localdate()
@@ -56,11 +68,17 @@ def load(stdout=None, count=240, seed=2026):
         text, category = rng.choice(HAZARD_TEXTS)
         found = start + timedelta(days=rng.randint(0, (today - start).days))
         major = rng.random() < 0.08
-        data = {"enterprise": enterprise.pk, "channel": rng.choice(channels), "category": category,
-                "description": f"{text}（{rng.choice(['一号车间', '二号仓库', '办公楼', '厂区东侧', '配电房', '原料库'])}）",
-                "found_date": found, "found_by": rng.choice(["张检查", "李督导", "王网格"]),
-                "responsible_person": enterprise.safety_manager or enterprise.principal, "measures": "立即落实整改，完善管理制度",
-                "level": "major" if major else "general"}
+        data = {
+            "enterprise": enterprise.pk,
+            "channel": rng.choice(channels),
+            "category": category,
+            "description": f"{text}（{rng.choice(['一号车间', '二号仓库', '办公楼', '厂区东侧', '配电房', '原料库'])}）",
+            "found_date": found,
+            "found_by": rng.choice(["张检查", "李督导", "王网格"]),
+            "responsible_person": enterprise.safety_manager or enterprise.principal,
+            "measures": "立即落实整改，完善管理制度",
+            "level": "major" if major else "general",
+        }
         if major:
             data["criteria_item"] = items[rng.choice(MAJOR_ITEMS)].pk
         hazard = hz.hazard_report(actor=committee, data=data, today=found)
@@ -74,10 +92,20 @@ def load(stdout=None, count=240, seed=2026):
             continue
         hz.hazard_transition(actor=reviewer, hazard=hazard, action="verify", note="经核实属实")
         if major:
-            hz.hazard_update_plan(actor=reviewer, hazard=hazard, data={
-                "funds": "50000", "contingency": "设置警戒区域，停用相关设备", "plan_goal": "彻底消除重大隐患",
-                "plan_method": "停产整改，更换不合格设备", "plan_resources": "资金5万元已落实", "plan_team": "企业主要负责人牵头，设备部3人",
-                "plan_schedule": "90日内完成并申请验收", "plan_safety": "整改期间停止相关作业，配备应急器材"})
+            hz.hazard_update_plan(
+                actor=reviewer,
+                hazard=hazard,
+                data={
+                    "funds": "50000",
+                    "contingency": "设置警戒区域，停用相关设备",
+                    "plan_goal": "彻底消除重大隐患",
+                    "plan_method": "停产整改，更换不合格设备",
+                    "plan_resources": "资金5万元已落实",
+                    "plan_team": "企业主要负责人牵头，设备部3人",
+                    "plan_schedule": "90日内完成并申请验收",
+                    "plan_safety": "整改期间停止相关作业，配备应急器材",
+                },
+            )
             if rng.random() < 0.5:
                 hazard = hz.hazard_list(actor=committee, hazard=hazard, note="区安委办挂牌督办")
         else:

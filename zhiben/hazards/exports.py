@@ -6,10 +6,32 @@ from zhiben.core.excel import write_xlsx
 from zhiben.core.rules import rule_date
 
 COLUMNS = [
-    ("序号", 6), ("隐患编号", 22), ("单位/场所名称", 28), ("所在区划", 14), ("行业领域", 10), ("隐患部位", 16),
-    ("隐患描述", 40), ("隐患等级", 9), ("判定依据", 30), ("隐患类别", 12), ("发现渠道", 12), ("发现日期", 11), ("发现人", 10),
-    ("存量/增量", 9), ("整改措施", 30), ("整改责任人", 10), ("整改资金（元）", 12), ("整改期限", 11), ("是否逾期", 8),
-    ("逾期天数", 8), ("挂牌督办", 14), ("监管部门", 16), ("状态", 9), ("整改完成日期", 12), ("销号日期", 11), ("备注", 20),
+    ("序号", 6),
+    ("隐患编号", 22),
+    ("单位/场所名称", 28),
+    ("所在区划", 14),
+    ("行业领域", 10),
+    ("隐患部位", 16),
+    ("隐患描述", 40),
+    ("隐患等级", 9),
+    ("判定依据", 30),
+    ("隐患类别", 12),
+    ("发现渠道", 12),
+    ("发现日期", 11),
+    ("发现人", 10),
+    ("存量/增量", 9),
+    ("整改措施", 30),
+    ("整改责任人", 10),
+    ("整改资金（元）", 12),
+    ("整改期限", 11),
+    ("是否逾期", 8),
+    ("逾期天数", 8),
+    ("挂牌督办", 14),
+    ("监管部门", 16),
+    ("状态", 9),
+    ("整改完成日期", 12),
+    ("销号日期", 11),
+    ("备注", 20),
 ]
 
 
@@ -24,15 +46,36 @@ def ledger_rows(qs, *, user, today=None):
         elif h.criteria_other:
             basis = h.criteria_other
         yield [
-            index, h.number, h.enterprise.name if h.enterprise_id else (h.place.name if h.place_id else ""), h.region.name,
-            h.industry.name, h.location, h.description, h.get_level_display(), basis, h.get_category_display() if h.category else "",
-            h.get_channel_display(), h.found_date, h.found_by, "存量" if h.found_date <= baseline else "增量", h.measures,
-            h.responsible_person, float(h.funds) if h.funds is not None else None, h.deadline, "是" if h.is_overdue(today) else "否",
-            h.days_overdue(today) or None, f"{h.listed_unit.name}（{h.get_listed_level_display()}）" if h.listed_unit_id else "",
-            h.supervising_unit.name if h.supervising_unit_id else "", h.get_status_display(), h.rectified_date,
-            timezone.localtime(h.closed_at).date() if h.closed_at else None, h.remarks,
+            index,
+            h.number,
+            h.enterprise.name if h.enterprise_id else (h.place.name if h.place_id else ""),
+            h.region.name,
+            h.industry.name,
+            h.location,
+            h.description,
+            h.get_level_display(),
+            basis,
+            h.get_category_display() if h.category else "",
+            h.get_channel_display(),
+            h.found_date,
+            h.found_by,
+            "存量" if h.found_date <= baseline else "增量",
+            h.measures,
+            h.responsible_person,
+            float(h.funds) if h.funds is not None else None,
+            h.deadline,
+            "是" if h.is_overdue(today) else "否",
+            h.days_overdue(today) or None,
+            f"{h.listed_unit.name}（{h.get_listed_level_display()}）" if h.listed_unit_id else "",
+            h.supervising_unit.name if h.supervising_unit_id else "",
+            h.get_status_display(),
+            h.rectified_date,
+            timezone.localtime(h.closed_at).date() if h.closed_at else None,
+            h.remarks,
         ]
 
 
 def ledger_xlsx(qs, *, user):
-    return write_xlsx([c for c, _ in COLUMNS], ledger_rows(qs, user=user), sheet_title="隐患台账", widths=[w for _, w in COLUMNS])
+    return write_xlsx(
+        [c for c, _ in COLUMNS], ledger_rows(qs, user=user), sheet_title="隐患台账", widths=[w for _, w in COLUMNS]
+    )

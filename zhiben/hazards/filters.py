@@ -55,29 +55,61 @@ def enterprise_q(value, ctx):
 
 
 HAZARD_FILTERS = FilterSet(
-    Filter("region", "区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value),
-           help="区划代码（2/4/6/9/12 位），含下级"),
+    Filter(
+        "region",
+        "区划",
+        "choice",
+        choices=region_options,
+        q=lambda value, ctx: subtree_q(value),
+        help="区划代码（2/4/6/9/12 位），含下级",
+    ),
     Filter("industry", "行业", "choice", choices=industry_options, lookup="industry__code", help="行业领域代码"),
     Filter("level", "等级", "choice", choices=Level.choices, lookup="level"),
     Filter("status", "状态", "choice", choices=[("open", "未销号"), *Status.choices], q=status_q),
     Filter("channel", "渠道", "choice", choices=Channel.choices, lookup="channel"),
     Filter("category", "类别", "choice", choices=Category.choices, lookup="category"),
-    Filter("overdue", "逾期", "choice", choices=[("1", "已逾期"), ("0", "未逾期")], apply=overdue, help="1/true 或 0/false"),
-    Filter("stock", "存量/增量", "choice", choices=[("stock", "存量"), ("increment", "增量")], q=stock_q,
-           help="以本辖区存量隐患基准日划分"),
-    Filter("listed", "挂牌督办", "choice", choices=[("1", "已挂牌"), ("0", "未挂牌")], q=listed_q, help="1/true 或 0/false"),
+    Filter(
+        "overdue", "逾期", "choice", choices=[("1", "已逾期"), ("0", "未逾期")], apply=overdue, help="1/true 或 0/false"
+    ),
+    Filter(
+        "stock",
+        "存量/增量",
+        "choice",
+        choices=[("stock", "存量"), ("increment", "增量")],
+        q=stock_q,
+        help="以本辖区存量隐患基准日划分",
+    ),
+    Filter(
+        "listed", "挂牌督办", "choice", choices=[("1", "已挂牌"), ("0", "未挂牌")], q=listed_q, help="1/true 或 0/false"
+    ),
     Filter("found_from", "发现日期从", "date", lookup="found_date__gte"),
     Filter("found_to", "发现日期至", "date", lookup="found_date__lte"),
     Filter("deadline_from", "整改期限从", "date", lookup="deadline__gte"),
     Filter("deadline_to", "整改期限至", "date", lookup="deadline__lte"),
     Filter("enterprise", "生产经营单位", "hidden", q=enterprise_q, help="单位 ID"),
-    Filter("q", "关键词", "search", search=("number", "description", "enterprise__name", "place__name", "location"),
-           placeholder="编号、描述、单位", help="隐患编号、描述、单位/场所名称或部位中包含的文字"),
-    Sort("sort", {
-        "deadline": ("deadline", "id"), "-deadline": ("-deadline", "-id"),
-        "found": ("found_date", "id"), "-found": ("-found_date", "-id"),
-        "number": ("number",), "-number": ("-number",),
-        "status": ("status", "id"), "-status": ("-status", "-id"),
-        "level": ("level", "-found_date"), "-level": ("-level", "-found_date"),
-    }, default=("-found_date", "-id"), help="前加 - 为倒序；默认按发现日期倒序"),
+    Filter(
+        "q",
+        "关键词",
+        "search",
+        search=("number", "description", "enterprise__name", "place__name", "location"),
+        placeholder="编号、描述、单位",
+        help="隐患编号、描述、单位/场所名称或部位中包含的文字",
+    ),
+    Sort(
+        "sort",
+        {
+            "deadline": ("deadline", "id"),
+            "-deadline": ("-deadline", "-id"),
+            "found": ("found_date", "id"),
+            "-found": ("-found_date", "-id"),
+            "number": ("number",),
+            "-number": ("-number",),
+            "status": ("status", "id"),
+            "-status": ("-status", "-id"),
+            "level": ("level", "-found_date"),
+            "-level": ("-level", "-found_date"),
+        },
+        default=("-found_date", "-id"),
+        help="前加 - 为倒序；默认按发现日期倒序",
+    ),
 )

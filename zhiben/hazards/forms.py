@@ -20,26 +20,71 @@ HazardFilterForm = HAZARD_FILTERS.form_class("HazardFilterForm")
 class HazardReportForm(forms.Form):
     """Grouped for the template: what field staff always fill, the no-enterprise place, the plan."""
 
-    MAIN = ("enterprise", "enterprise_code", "description", "location", "photos", "level", "criteria_item", "criteria_other", "channel", "category", "found_date")
+    MAIN = (
+        "enterprise",
+        "enterprise_code",
+        "description",
+        "location",
+        "photos",
+        "level",
+        "criteria_item",
+        "criteria_other",
+        "channel",
+        "category",
+        "found_date",
+    )
     PLACE = ("place_name", "place_kind", "region", "industry")
     PLAN = ("deadline", "responsible_person", "measures")
 
-    enterprise = forms.ModelChoiceField(label="生产经营单位", queryset=Enterprise.objects.none(), required=False, empty_label="（无主体隐患：填写下方场所）")
-    enterprise_code = forms.CharField(label="单位统一社会信用代码或名称", required=False, max_length=200,
-                                      help_text="管辖范围内单位较多时直接输入代码或全称")
-    place_name = forms.CharField(label="场所名称（无企业时）", required=False, max_length=200, help_text="如：某小区燃气管道、某自建房")
+    enterprise = forms.ModelChoiceField(
+        label="生产经营单位",
+        queryset=Enterprise.objects.none(),
+        required=False,
+        empty_label="（无主体隐患：填写下方场所）",
+    )
+    enterprise_code = forms.CharField(
+        label="单位统一社会信用代码或名称",
+        required=False,
+        max_length=200,
+        help_text="管辖范围内单位较多时直接输入代码或全称",
+    )
+    place_name = forms.CharField(
+        label="场所名称（无企业时）", required=False, max_length=200, help_text="如：某小区燃气管道、某自建房"
+    )
     place_kind = forms.ChoiceField(label="场所类型", choices=[("", "请选择")] + PlaceKind.choices, required=False)
-    region = forms.ModelChoiceField(label="场所所在村社区", queryset=Region.objects.none(), required=False, to_field_name="code", empty_label="请选择")
-    industry = forms.ModelChoiceField(label="行业领域（无企业时）", queryset=Industry.objects.all(), required=False, empty_label="请选择")
+    region = forms.ModelChoiceField(
+        label="场所所在村社区",
+        queryset=Region.objects.none(),
+        required=False,
+        to_field_name="code",
+        empty_label="请选择",
+    )
+    industry = forms.ModelChoiceField(
+        label="行业领域（无企业时）", queryset=Industry.objects.all(), required=False, empty_label="请选择"
+    )
     channel = forms.ChoiceField(label="发现渠道", choices=Channel.choices)
     level = forms.ChoiceField(label="隐患等级", choices=Level.choices, initial=Level.GENERAL)
-    criteria_item = forms.ModelChoiceField(label="判定依据条款（重大隐患）", queryset=CriteriaItem.objects.select_related("standard").order_by("standard__name", "sort"), required=False, empty_label="请选择（重大隐患必选，或填写下方理由）")
-    criteria_other = forms.CharField(label="其他认定理由（标准未列明时）", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    criteria_item = forms.ModelChoiceField(
+        label="判定依据条款（重大隐患）",
+        queryset=CriteriaItem.objects.select_related("standard").order_by("standard__name", "sort"),
+        required=False,
+        empty_label="请选择（重大隐患必选，或填写下方理由）",
+    )
+    criteria_other = forms.CharField(
+        label="其他认定理由（标准未列明时）", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     category = forms.ChoiceField(label="隐患类别", choices=[("", "—")] + Category.choices, required=False)
     description = forms.CharField(label="隐患描述", widget=forms.Textarea(attrs={"rows": 3}))
     location = forms.CharField(label="隐患部位", required=False, max_length=300)
-    found_date = forms.DateField(label="发现日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    deadline = forms.DateField(label="整改期限", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), help_text="不填则按规则默认（一般30天，重大90天）")
+    found_date = forms.DateField(
+        label="发现日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    deadline = forms.DateField(
+        label="整改期限",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="不填则按规则默认（一般30天，重大90天）",
+    )
     responsible_person = forms.CharField(label="整改责任人", required=False, max_length=50)
     measures = forms.CharField(label="整改措施", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     photos = evidence_field("现场照片")
@@ -66,8 +111,10 @@ class HazardReportForm(forms.Form):
         data = super().clean()
         code = (data.get("enterprise_code") or "").strip()
         if code and not data.get("enterprise"):
-            match = self.fields["enterprise"].queryset.filter(credit_code=code.upper()).first() or \
-                self.fields["enterprise"].queryset.filter(name=code).first()
+            match = (
+                self.fields["enterprise"].queryset.filter(credit_code=code.upper()).first()
+                or self.fields["enterprise"].queryset.filter(name=code).first()
+            )
             if match is None:
                 self.add_error("enterprise_code", f"管辖范围内没有代码或名称为“{code}”的单位。")
             data["enterprise"] = match
@@ -88,7 +135,9 @@ class HazardReportForm(forms.Form):
 class TransitionForm(forms.Form):
     note = forms.CharField(label="意见/说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     target = forms.CharField(label="合并至隐患编号", required=False, max_length=40)
-    rectified_date = forms.DateField(label="整改完成日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    rectified_date = forms.DateField(
+        label="整改完成日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class PlanForm(forms.Form):
@@ -118,13 +167,17 @@ class ExtensionRequestForm(forms.Form):
 
 
 class ExtensionDecisionForm(forms.Form):
-    decision = forms.ChoiceField(label="审批", choices=[("grant", "批准"), ("refuse", "不予批准")], widget=forms.RadioSelect)
+    decision = forms.ChoiceField(
+        label="审批", choices=[("grant", "批准"), ("refuse", "不予批准")], widget=forms.RadioSelect
+    )
     note = forms.CharField(label="审批意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class LedgerImportForm(forms.Form):
     file = forms.FileField(label="隐患台账文件（.xlsx/.xls/.csv）")
-    enterprise = forms.ModelChoiceField(label="台账所属单位（文件中无单位列时）", queryset=Enterprise.objects.none(), required=False)
+    enterprise = forms.ModelChoiceField(
+        label="台账所属单位（文件中无单位列时）", queryset=Enterprise.objects.none(), required=False
+    )
     channel = forms.ChoiceField(label="默认发现渠道", choices=Channel.choices, initial=Channel.SELF_REPORT)
 
     def __init__(self, *args, user, **kwargs):

@@ -7,7 +7,15 @@ timeline on `HazardEvent`, rules, menu entries, home-page figures and the demo h
 from django.urls import reverse
 
 from zhiben.core.registry import (
-    DemoLoader, EscalationTarget, HomeSection, MenuEntry, Overdue, Reminder, RuleDef, Timeline, register,
+    DemoLoader,
+    EscalationTarget,
+    HomeSection,
+    MenuEntry,
+    Overdue,
+    Reminder,
+    RuleDef,
+    Timeline,
+    register,
 )
 from zhiben.escalation.choices import Action
 from zhiben.escalation.services import committee_admins, committee_unit
@@ -36,9 +44,13 @@ def events(hazard):
 
 # ---------------------------------------------------------------- escalation
 
+
 def overdue(today):
-    rows = (Hazard.objects.overdue(today).select_related("enterprise", "supervising_unit", "listed_unit")
-            .order_by("deadline", "id"))
+    rows = (
+        Hazard.objects.overdue(today)
+        .select_related("enterprise", "supervising_unit", "listed_unit")
+        .order_by("deadline", "id")
+    )
     return [Overdue(h, h.region_id, (today - h.deadline).days, h.is_major) for h in rows]
 
 
@@ -55,8 +67,10 @@ def escalation_recipients(hazard, step, unit):
 
 
 def escalation_text(hazard, step, days):
-    return (f"隐患{step.name}：{hazard.number}",
-            f"隐患“{hazard.description[:60]}”整改期限 {hazard.deadline}，已逾期 {days} 天，现{step.name}。")
+    return (
+        f"隐患{step.name}：{hazard.number}",
+        f"隐患“{hazard.description[:60]}”整改期限 {hazard.deadline}，已逾期 {days} 天，现{step.name}。",
+    )
 
 
 def skip(hazard, step):
@@ -65,15 +79,22 @@ def skip(hazard, step):
 
 # ---------------------------------------------------------------- reminders
 
+
 def reminder_due(today, horizon):
-    rows = (Hazard.objects.filter(status__in=DEADLINE_STATUSES, deadline__gte=today, deadline__lte=horizon)
-            .only("pk", "region_id", "deadline").order_by("deadline", "pk"))
+    rows = (
+        Hazard.objects.filter(status__in=DEADLINE_STATUSES, deadline__gte=today, deadline__lte=horizon)
+        .only("pk", "region_id", "deadline")
+        .order_by("deadline", "pk")
+    )
     return ((h, h.deadline, h.region_id) for h in rows.iterator())
 
 
 def reminder_current(hazard, today):
-    current = (Hazard.objects.select_for_update(of=("self",))
-               .select_related("enterprise", "supervising_unit", "listed_unit").get(pk=hazard.pk))
+    current = (
+        Hazard.objects.select_for_update(of=("self",))
+        .select_related("enterprise", "supervising_unit", "listed_unit")
+        .get(pk=hazard.pk)
+    )
     if current.status not in DEADLINE_STATUSES or current.deadline is None or current.deadline < today:
         return None
     return current
@@ -96,14 +117,17 @@ def reminder_recipients(hazard):
 def reminder_text(hazard, deadline, days_left):
     when = "今天到期" if days_left == 0 else f"还有 {days_left} 天到期"
     if hazard.status == Status.SUBMITTED:
-        body = (f"{hazard.subject}的隐患“{hazard.description[:60]}”已申请销号，整改期限 {deadline}（{when}），"
-                "请监管部门及时审核。")
+        body = (
+            f"{hazard.subject}的隐患“{hazard.description[:60]}”已申请销号，整改期限 {deadline}（{when}），"
+            "请监管部门及时审核。"
+        )
     else:
         body = f"{hazard.subject}的隐患“{hazard.description[:60]}”整改期限为 {deadline}（{when}），请按期完成整改并申请销号。"
     return f"隐患整改即将到期：{hazard.number}", body
 
 
 # ---------------------------------------------------------------- home page
+
 
 def home_cards(user):
     """重大事故隐患动态清零 at a glance: open, overdue, major, stock left, increment, listed."""
@@ -113,11 +137,24 @@ def home_cards(user):
     url = reverse("hazards:list")
     return [
         {"label": "未销号隐患", "value": counts["open"], "url": f"{url}?status=open", "tone": ""},
-        {"label": "逾期未整改", "value": counts["overdue"], "url": f"{url}?overdue=1", "tone": "red" if counts["overdue"] else ""},
-        {"label": "重大隐患（未销号）", "value": counts["major_open"], "url": f"{url}?status=open&level=major",
-         "tone": "red" if counts["major_open"] else ""},
-        {"label": f"存量未清零（{counts['baseline']:%Y-%m-%d}前）", "value": counts["stock_open"],
-         "url": f"{url}?stock=stock&status=open", "tone": "orange" if counts["stock_open"] else ""},
+        {
+            "label": "逾期未整改",
+            "value": counts["overdue"],
+            "url": f"{url}?overdue=1",
+            "tone": "red" if counts["overdue"] else "",
+        },
+        {
+            "label": "重大隐患（未销号）",
+            "value": counts["major_open"],
+            "url": f"{url}?status=open&level=major",
+            "tone": "red" if counts["major_open"] else "",
+        },
+        {
+            "label": f"存量未清零（{counts['baseline']:%Y-%m-%d}前）",
+            "value": counts["stock_open"],
+            "url": f"{url}?stock=stock&status=open",
+            "tone": "orange" if counts["stock_open"] else "",
+        },
         {"label": "增量隐患", "value": counts["increment"], "url": f"{url}?stock=increment", "tone": ""},
         {"label": "挂牌督办中", "value": counts["listed_open"], "url": f"{url}?listed=1&status=open", "tone": ""},
     ]
@@ -125,7 +162,9 @@ def home_cards(user):
 
 register(
     # 存量/增量 baseline of the 2024–2026 plans: hazards found on or before it are stock.
-    RuleDef("hazard.baseline_date", "2023-12-31", "存量隐患基准日：此日及以前发现的隐患为存量", "date", GROUP, order=10),
+    RuleDef(
+        "hazard.baseline_date", "2023-12-31", "存量隐患基准日：此日及以前发现的隐患为存量", "date", GROUP, order=10
+    ),
     # default rectification period by level when the reporter gives none (days)
     RuleDef("hazard.default_days.general", 30, "一般隐患默认整改期限（天）", "days", GROUP, order=11),
     RuleDef("hazard.default_days.major", 90, "重大隐患默认整改期限（天）", "days", GROUP, order=12),
@@ -135,10 +174,32 @@ register(
     RuleDef("hazard.attachment_max_mb", 15, "单个证据文件大小上限（MB）", "megabytes", GROUP, order=15),
     RuleDef("hazard.reminder_days", 3, "隐患整改期限届满前多少天提醒", "days", GROUP, order=16),
     Timeline("hazards.hazard", hazard_event, events),
-    EscalationTarget("hazard", "事故隐患", "hazards.hazard", LADDER, overdue, escalation_recipients, escalation_text,
-                     issuing_unit=issuing_unit, skip=skip, major_label="仅重大隐患", order=10),
-    Reminder("hazard.deadline", "隐患到期提醒", "hazards.hazard", "hazard.reminder_days", reminder_due, reminder_current,
-             lambda hazard: hazard.deadline, reminder_recipients, reminder_text, audit_action="hazard.reminder", order=10),
+    EscalationTarget(
+        "hazard",
+        "事故隐患",
+        "hazards.hazard",
+        LADDER,
+        overdue,
+        escalation_recipients,
+        escalation_text,
+        issuing_unit=issuing_unit,
+        skip=skip,
+        major_label="仅重大隐患",
+        order=10,
+    ),
+    Reminder(
+        "hazard.deadline",
+        "隐患到期提醒",
+        "hazards.hazard",
+        "hazard.reminder_days",
+        reminder_due,
+        reminder_current,
+        lambda hazard: hazard.deadline,
+        reminder_recipients,
+        reminder_text,
+        audit_action="hazard.reminder",
+        order=10,
+    ),
     MenuEntry("隐患台账", "hazards:list", "hazard.view", order=10),
     MenuEntry("上报隐患", "hazards:report", "hazard.report", order=20),
     HomeSection("hazards", lambda user: user.can("hazard.view"), home_cards, order=10),

@@ -9,7 +9,17 @@ from django.utils import timezone
 from zhiben.core.models import BaseModel, EvidenceFile, ScopedQuerySet
 
 from .choices import (
-    DEADLINE_STATUSES, EVENT_LABELS, OPEN_STATUSES, AttachmentKind, Category, Channel, ExtensionStatus, Level, ListingLevel, PlaceKind, Status,
+    DEADLINE_STATUSES,
+    EVENT_LABELS,
+    OPEN_STATUSES,
+    AttachmentKind,
+    Category,
+    Channel,
+    ExtensionStatus,
+    Level,
+    ListingLevel,
+    PlaceKind,
+    Status,
 )
 
 
@@ -22,7 +32,9 @@ class CriteriaStandard(models.Model):
     doc_number = models.CharField("文号", max_length=100, blank=True)
     issuer = models.CharField("发布机关", max_length=100, blank=True)
     effective_date = models.DateField("施行日期", null=True, blank=True)
-    industries = models.ManyToManyField("regions.Industry", verbose_name="适用行业", blank=True, related_name="criteria_standards")
+    industries = models.ManyToManyField(
+        "regions.Industry", verbose_name="适用行业", blank=True, related_name="criteria_standards"
+    )
     is_current = models.BooleanField("现行有效", default=True)
     note = models.CharField("说明", max_length=300, blank=True)
 
@@ -56,7 +68,9 @@ class CriteriaItem(models.Model):
     version of the standard gets new rows, so a hazard keeps the exact text it was judged under."""
 
     standard = models.ForeignKey(CriteriaStandard, verbose_name="标准", on_delete=models.PROTECT, related_name="items")
-    part = models.ForeignKey(CriteriaPart, verbose_name="部分", null=True, blank=True, on_delete=models.PROTECT, related_name="items")
+    part = models.ForeignKey(
+        CriteriaPart, verbose_name="部分", null=True, blank=True, on_delete=models.PROTECT, related_name="items"
+    )
     number = models.CharField("条款号", max_length=60)
     text = models.TextField("内容")
     sort = models.PositiveIntegerField("排序", default=0)
@@ -77,7 +91,9 @@ class Place(BaseModel):
 
     name = models.CharField("名称", max_length=200)
     kind = models.CharField("类型", max_length=20, choices=PlaceKind.choices, default=PlaceKind.OTHER)
-    region = models.ForeignKey("regions.Region", verbose_name="所在区划", on_delete=models.PROTECT, related_name="places")
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="所在区划", on_delete=models.PROTECT, related_name="places"
+    )
     address = models.CharField("地址", max_length=300, blank=True)
     longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
     latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
@@ -111,20 +127,49 @@ class Hazard(BaseModel):
     SCOPE = {"region": "region_id", "domain": "industry_id", "enterprise": "enterprise_id"}
 
     number = models.CharField("隐患编号", max_length=40, unique=True)
-    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="生产经营单位", null=True, blank=True, on_delete=models.PROTECT, related_name="hazards")
-    place = models.ForeignKey(Place, verbose_name="场所", null=True, blank=True, on_delete=models.PROTECT, related_name="hazards")
-    region = models.ForeignKey("regions.Region", verbose_name="所在区划", on_delete=models.PROTECT, related_name="hazards")
-    industry = models.ForeignKey("regions.Industry", verbose_name="行业领域", on_delete=models.PROTECT, related_name="hazards")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name="生产经营单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazards",
+    )
+    place = models.ForeignKey(
+        Place, verbose_name="场所", null=True, blank=True, on_delete=models.PROTECT, related_name="hazards"
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="所在区划", on_delete=models.PROTECT, related_name="hazards"
+    )
+    industry = models.ForeignKey(
+        "regions.Industry", verbose_name="行业领域", on_delete=models.PROTECT, related_name="hazards"
+    )
     channel = models.CharField("发现渠道", max_length=20, choices=Channel.choices)
     level = models.CharField("隐患等级", max_length=10, choices=Level.choices, default=Level.GENERAL)
-    criteria_item = models.ForeignKey(CriteriaItem, verbose_name="判定依据条款", null=True, blank=True, on_delete=models.PROTECT, related_name="hazards")
-    criteria_other = models.TextField("其他判定理由", blank=True, help_text="判定标准未列明时，说明认定为重大隐患的理由")
+    criteria_item = models.ForeignKey(
+        CriteriaItem,
+        verbose_name="判定依据条款",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazards",
+    )
+    criteria_other = models.TextField(
+        "其他判定理由", blank=True, help_text="判定标准未列明时，说明认定为重大隐患的理由"
+    )
     category = models.CharField("隐患类别", max_length=20, choices=Category.choices, blank=True)
     description = models.TextField("隐患描述")
     location = models.CharField("隐患部位", max_length=300, blank=True)
     found_date = models.DateField("发现日期")
     found_by = models.CharField("发现人", max_length=100, blank=True)
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上报人", null=True, blank=True, on_delete=models.PROTECT, related_name="reported_hazards")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上报人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reported_hazards",
+    )
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.REPORTED)
     deadline = models.DateField("整改期限", null=True, blank=True)
     original_deadline = models.DateField("原定整改期限", null=True, blank=True)
@@ -141,16 +186,41 @@ class Hazard(BaseModel):
     plan_team = models.TextField("负责治理的机构和人员", blank=True)
     plan_schedule = models.TextField("治理的时限和要求", blank=True)
     plan_safety = models.TextField("安全措施和应急预案", blank=True)
-    supervising_unit = models.ForeignKey("regions.Unit", verbose_name="监管部门", null=True, blank=True, on_delete=models.PROTECT, related_name="supervised_hazards")
+    supervising_unit = models.ForeignKey(
+        "regions.Unit",
+        verbose_name="监管部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervised_hazards",
+    )
     listed_level = models.CharField("挂牌督办级别", max_length=10, choices=ListingLevel.choices, blank=True)
-    listed_unit = models.ForeignKey("regions.Unit", verbose_name="挂牌督办单位", null=True, blank=True, on_delete=models.PROTECT, related_name="listed_hazards")
+    listed_unit = models.ForeignKey(
+        "regions.Unit",
+        verbose_name="挂牌督办单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="listed_hazards",
+    )
     listed_at = models.DateTimeField("挂牌时间", null=True, blank=True)
     verified_at = models.DateTimeField("核实时间", null=True, blank=True)
     rectified_date = models.DateField("整改完成日期", null=True, blank=True)
     closed_at = models.DateTimeField("销号时间", null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="销号人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    merged_into = models.ForeignKey("self", verbose_name="合并至", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates")
-    repeat_of = models.ForeignKey("self", verbose_name="复发自", null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="销号人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    merged_into = models.ForeignKey(
+        "self", verbose_name="合并至", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
+    repeat_of = models.ForeignKey(
+        "self", verbose_name="复发自", null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
+    )
     source_ref = models.CharField("来源编号", max_length=100, blank=True, help_text="台账序号、举报编号、检查记录号等")
     remarks = models.TextField("备注", blank=True)
 
@@ -165,10 +235,14 @@ class Hazard(BaseModel):
             models.Index(fields=["status", "deadline"], name="hazard_status_deadline"),
             models.Index(fields=["found_date"], name="hazard_found_date"),
             # the ledger's default view — open hazards by deadline — reads this in order and stops at a page
-            models.Index(fields=["deadline", "id"], condition=Q(status__in=OPEN_STATUSES), name="hazard_open_by_deadline"),
+            models.Index(
+                fields=["deadline", "id"], condition=Q(status__in=OPEN_STATUSES), name="hazard_open_by_deadline"
+            ),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(enterprise__isnull=False) | Q(place__isnull=False), name="hazard_has_enterprise_or_place"),
+            models.CheckConstraint(
+                condition=Q(enterprise__isnull=False) | Q(place__isnull=False), name="hazard_has_enterprise_or_place"
+            ),
         ]
 
     def __str__(self):
@@ -199,7 +273,14 @@ class HazardEvent(models.Model):
 
     hazard = models.ForeignKey(Hazard, verbose_name="隐患", on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("时间", default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     actor_name = models.CharField("操作人", max_length=100, blank=True)
     action = models.CharField("动作", max_length=30)
     from_status = models.CharField("原状态", max_length=12, blank=True)
@@ -211,7 +292,9 @@ class HazardEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
         verbose_name = verbose_name_plural = "隐患处置记录"
-        indexes = [models.Index(fields=["notified_at"], condition=Q(notified_at__isnull=True), name="hazard_event_outbox")]
+        indexes = [
+            models.Index(fields=["notified_at"], condition=Q(notified_at__isnull=True), name="hazard_event_outbox")
+        ]
 
     def __str__(self):
         return f"{self.hazard_id} {self.action}"
@@ -244,13 +327,22 @@ class HazardExtension(models.Model):
     """A request to extend a hazard's deadline, and its decision (history kept)."""
 
     hazard = models.ForeignKey(Hazard, verbose_name="隐患", on_delete=models.CASCADE, related_name="extensions")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人", null=True, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
     requested_at = models.DateTimeField("申请时间", auto_now_add=True)
     old_deadline = models.DateField("原期限", null=True)
     new_deadline = models.DateField("申请延至")
     reason = models.TextField("理由")
     status = models.CharField("状态", max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审批人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     decision_note = models.TextField("审批意见", blank=True)
 

@@ -23,18 +23,20 @@ def hazard_list(*, user, filters=None, today=None):
 def hazard_get(*, user, pk):
     # Few joins on purpose: PostgreSQL plans a 12-way join in ~5 ms; rarely-set relations load lazily.
     qs = Hazard.objects.for_user(user).select_related(
-        "enterprise", "place", "region", "industry", "criteria_item__standard", "supervising_unit", "listed_unit")
+        "enterprise", "place", "region", "industry", "criteria_item__standard", "supervising_unit", "listed_unit"
+    )
     return get_object_or_404(qs, pk=pk)
 
 
 # ---------------------------------------------------------------- similarity
+
 
 def ngrams(text, n=2):
     """Character n-grams of Chinese text, punctuation and spaces removed."""
     kept = "".join(ch for ch in (text or "") if ch.isalnum())
     if len(kept) < n:
         return {kept} if kept else set()
-    return {kept[i:i + n] for i in range(len(kept) - n + 1)}
+    return {kept[i : i + n] for i in range(len(kept) - n + 1)}
 
 
 def similarity(a, b):
@@ -61,10 +63,16 @@ def duplicate_candidates(hazard, *, today=None, limit=5):
     today = today or timezone.localdate()
     threshold = rule("hazard.duplicate_similarity", hazard.region_id)
     recent = today - timedelta(days=rule("hazard.duplicate_closed_days", hazard.region_id))
-    pool = (Hazard.objects.filter(_same_subject(hazard)).exclude(pk=hazard.pk)
-            .filter(Q(status__in=OPEN_STATUSES) | Q(status=Status.CLOSED, closed_at__date__gte=recent))
-            .select_related("enterprise", "place").order_by("-found_date")[:200])
-    scored = [(other, similarity(hazard.description + hazard.location, other.description + other.location)) for other in pool]
+    pool = (
+        Hazard.objects.filter(_same_subject(hazard))
+        .exclude(pk=hazard.pk)
+        .filter(Q(status__in=OPEN_STATUSES) | Q(status=Status.CLOSED, closed_at__date__gte=recent))
+        .select_related("enterprise", "place")
+        .order_by("-found_date")[:200]
+    )
+    scored = [
+        (other, similarity(hazard.description + hazard.location, other.description + other.location)) for other in pool
+    ]
     scored = [(other, round(score, 2)) for other, score in scored if score >= threshold]
     return sorted(scored, key=lambda item: -item[1])[:limit]
 
@@ -76,8 +84,11 @@ def repeat_candidate(hazard, *, today=None):
     if hazard.enterprise_id is None and (hazard.place is None or hazard.place.pk is None):
         return None
     closed = Hazard.objects.filter(_same_subject(hazard), status=Status.CLOSED).order_by("-closed_at")[:100]
-    best = max(((similarity(hazard.description + hazard.location, c.description + c.location), c) for c in closed),
-               default=(0, None), key=lambda item: item[0])
+    best = max(
+        ((similarity(hazard.description + hazard.location, c.description + c.location), c) for c in closed),
+        default=(0, None),
+        key=lambda item: item[0],
+    )
     return best[1] if best[0] >= threshold else None
 
 
@@ -90,11 +101,16 @@ def hazard_counts(*, user, today=None):
     qs = Hazard.objects.for_user(user).exclude(status__in=[Status.MERGED, Status.REJECTED])
     open_q = Q(status__in=OPEN_STATUSES)
     return qs.aggregate(
-        total=Count("id"), open=Count("id", filter=open_q),
-        stock=Count("id", filter=Q(found_date__lte=baseline)), stock_open=Count("id", filter=Q(found_date__lte=baseline) & open_q),
-        increment=Count("id", filter=Q(found_date__gt=baseline)), increment_open=Count("id", filter=Q(found_date__gt=baseline) & open_q),
+        total=Count("id"),
+        open=Count("id", filter=open_q),
+        stock=Count("id", filter=Q(found_date__lte=baseline)),
+        stock_open=Count("id", filter=Q(found_date__lte=baseline) & open_q),
+        increment=Count("id", filter=Q(found_date__gt=baseline)),
+        increment_open=Count("id", filter=Q(found_date__gt=baseline) & open_q),
         major_open=Count("id", filter=Q(level="major") & open_q),
-        overdue=Count("id", filter=Q(status__in=[Status.VERIFIED, Status.RECTIFYING, Status.SUBMITTED], deadline__lt=today)),
+        overdue=Count(
+            "id", filter=Q(status__in=[Status.VERIFIED, Status.RECTIFYING, Status.SUBMITTED], deadline__lt=today)
+        ),
         listed_open=Count("id", filter=~Q(listed_level="") & open_q),
         closed=Count("id", filter=Q(status=Status.CLOSED)),
     ) | {"baseline": baseline}

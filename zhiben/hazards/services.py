@@ -14,25 +14,55 @@ from zhiben.core.evidence import store_upload
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.rules import rule
 from zhiben.core.scoping import code_level, region_chain, scope_allows
+from zhiben.core.services import fail as _fail
 from zhiben.core.services import next_number
 from zhiben.core.timeline import actor_fields
-from zhiben.core.services import fail as _fail
 from zhiben.enterprises.models import Enterprise
 from zhiben.notifications.services import notify
 from zhiben.regions.models import Industry, Region, Unit
 
 from .choices import (
-    AttachmentKind, Category, Channel, ExtensionStatus, Level, ListingLevel, PlaceKind, Status,
+    AttachmentKind,
+    Category,
+    Channel,
+    ExtensionStatus,
+    Level,
+    ListingLevel,
+    PlaceKind,
+    Status,
 )
 from .models import CriteriaItem, Hazard, HazardAttachment, HazardEvent, HazardExtension, Place
 from .selectors import repeat_candidate
 from .workflow import SIDE_ACTIONS, TRANSITIONS, has_duty
 
-FIVE_FIELDS = {"responsible_person": "整改责任人", "measures": "整改措施", "funds": "整改资金", "deadline": "整改期限", "contingency": "应急预案/防范措施"}
-PLAN_FIELDS = {"plan_goal": "治理的目标和任务", "plan_method": "采取的方法和措施", "plan_resources": "经费和物资的落实",
-               "plan_team": "负责治理的机构和人员", "plan_schedule": "治理的时限和要求", "plan_safety": "安全措施和应急预案"}
-EDITABLE = ["category", "description", "location", "responsible_person", "responsible_phone", "measures", "funds",
-            "contingency", "deadline", *PLAN_FIELDS, "remarks"]
+FIVE_FIELDS = {
+    "responsible_person": "整改责任人",
+    "measures": "整改措施",
+    "funds": "整改资金",
+    "deadline": "整改期限",
+    "contingency": "应急预案/防范措施",
+}
+PLAN_FIELDS = {
+    "plan_goal": "治理的目标和任务",
+    "plan_method": "采取的方法和措施",
+    "plan_resources": "经费和物资的落实",
+    "plan_team": "负责治理的机构和人员",
+    "plan_schedule": "治理的时限和要求",
+    "plan_safety": "安全措施和应急预案",
+}
+EDITABLE = [
+    "category",
+    "description",
+    "location",
+    "responsible_person",
+    "responsible_phone",
+    "measures",
+    "funds",
+    "contingency",
+    "deadline",
+    *PLAN_FIELDS,
+    "remarks",
+]
 LISTING_BY_LEVEL = {2: ListingLevel.CITY, 3: ListingLevel.COUNTY, 4: ListingLevel.TOWN}
 
 
@@ -73,15 +103,26 @@ def _money(value, errors):
 
 def supervising_unit_for(region_code, industry):
     """The nearest active department up the region chain that supervises `industry` (管行业必须管安全)."""
-    return (Unit.objects.filter(region_id__in=region_chain(region_code), industries=industry, is_active=True)
-            .exclude(kind="committee").order_by("-region_id", "id").first())
+    return (
+        Unit.objects.filter(region_id__in=region_chain(region_code), industries=industry, is_active=True)
+        .exclude(kind="committee")
+        .order_by("-region_id", "id")
+        .first()
+    )
 
 
 def hazard_event(hazard, action, *, actor=None, note="", data=None, from_status="", to_status=""):
     """Append an event to the hazard's timeline (the system acts when `actor` is None). The hazards
     Timeline registered with the platform writes through here, so `core.timeline.record_event` does too."""
-    return HazardEvent.objects.create(hazard=hazard, action=action, from_status=from_status, to_status=to_status,
-                                      note=note, data=jsonable(data or {}), **actor_fields(actor))
+    return HazardEvent.objects.create(
+        hazard=hazard,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=jsonable(data or {}),
+        **actor_fields(actor),
+    )
 
 
 def enterprise_contacts(hazard):
@@ -89,19 +130,34 @@ def enterprise_contacts(hazard):
     enterprise = hazard.enterprise
     if enterprise is None:
         return [], []
-    return (list(enterprise.users.filter(is_active=True)),
-            [(f"{enterprise.principal}（主要负责人）", enterprise.principal_phone),
-             (f"{enterprise.controller}（实际控制人）", enterprise.controller_phone)])
+    return (
+        list(enterprise.users.filter(is_active=True)),
+        [
+            (f"{enterprise.principal}（主要负责人）", enterprise.principal_phone),
+            (f"{enterprise.controller}（实际控制人）", enterprise.controller_phone),
+        ],
+    )
 
 
 def _notify_enterprise(hazard, subject, body):
     users, contacts = enterprise_contacts(hazard)
-    return notify(subject=subject, body=body, url=hazard.get_absolute_url(), users=users, contacts=contacts,
-                  obj=hazard, region_code=hazard.region_id)
+    return notify(
+        subject=subject,
+        body=body,
+        url=hazard.get_absolute_url(),
+        users=users,
+        contacts=contacts,
+        obj=hazard,
+        region_code=hazard.region_id,
+    )
 
 
 def _lock(hazard):
-    return Hazard.objects.select_for_update(of=("self",)).select_related("enterprise", "industry", "region").get(pk=hazard.pk)
+    return (
+        Hazard.objects.select_for_update(of=("self",))
+        .select_related("enterprise", "industry", "region")
+        .get(pk=hazard.pk)
+    )
 
 
 def _lock_for(actor, hazard, duty, label):
@@ -120,6 +176,7 @@ def _state_error(hazard, label):
 
 # ---------------------------------------------------------------- intake
 
+
 def _resolve_subject(actor, data, errors):
     """Return (enterprise, place, region_code, industry) for a report, checking scope."""
     enterprise = place = None
@@ -132,8 +189,11 @@ def _resolve_subject(actor, data, errors):
     if actor.role == Role.ENTERPRISE:
         enterprise = actor.enterprise
         return enterprise, None, enterprise.region_id, enterprise.industry
-    industry = Industry.objects.filter(pk=data.get("industry")).first() if str(data.get("industry") or "").isdigit() \
+    industry = (
+        Industry.objects.filter(pk=data.get("industry")).first()
+        if str(data.get("industry") or "").isdigit()
         else Industry.objects.filter(code=data.get("industry") or "").first()
+    )
     if data.get("place"):
         place = Place.objects.for_user(actor).filter(pk=data["place"]).first()
         if place is None:
@@ -195,14 +255,28 @@ def _clean_report(actor, data, *, today):
         days = rule(f"hazard.default_days.{level}", region_code)
         deadline = today + timedelta(days=days)
     return {
-        "enterprise": enterprise, "place": place, "region_id": region_code, "industry": industry, "channel": channel,
-        "level": level, "category": category, "description": description, "location": _text(data, "location", 300),
-        "criteria_item": criteria_item if level == Level.MAJOR else None, "criteria_other": criteria_other if level == Level.MAJOR else "",
-        "found_date": found_date, "found_by": _text(data, "found_by", 100) or actor.display_name, "deadline": deadline,
-        "original_deadline": deadline, "responsible_person": _text(data, "responsible_person", 50),
-        "responsible_phone": _text(data, "responsible_phone", 20), "measures": _text(data, "measures"),
-        "funds": _money(data.get("funds"), errors), "contingency": _text(data, "contingency"),
-        "source_ref": _text(data, "source_ref", 100), "remarks": _text(data, "remarks"),
+        "enterprise": enterprise,
+        "place": place,
+        "region_id": region_code,
+        "industry": industry,
+        "channel": channel,
+        "level": level,
+        "category": category,
+        "description": description,
+        "location": _text(data, "location", 300),
+        "criteria_item": criteria_item if level == Level.MAJOR else None,
+        "criteria_other": criteria_other if level == Level.MAJOR else "",
+        "found_date": found_date,
+        "found_by": _text(data, "found_by", 100) or actor.display_name,
+        "deadline": deadline,
+        "original_deadline": deadline,
+        "responsible_person": _text(data, "responsible_person", 50),
+        "responsible_phone": _text(data, "responsible_phone", 20),
+        "measures": _text(data, "measures"),
+        "funds": _money(data.get("funds"), errors),
+        "contingency": _text(data, "contingency"),
+        "source_ref": _text(data, "source_ref", 100),
+        "remarks": _text(data, "remarks"),
         **{f: _text(data, f) for f in PLAN_FIELDS},
     }
 
@@ -232,25 +306,44 @@ def hazard_report(*, actor, data, files=(), today=None):
     hazard.save()
     if not scope_allows(actor, hazard):
         raise ScopeError("该隐患不在您的管辖范围内，未保存。")
-    hazard_event(hazard, "report", actor=actor, to_status=Status.REPORTED, note=Channel(hazard.channel).label,
-           data={"repeat_of": hazard.repeat_of.number if hazard.repeat_of else None})
+    hazard_event(
+        hazard,
+        "report",
+        actor=actor,
+        to_status=Status.REPORTED,
+        note=Channel(hazard.channel).label,
+        data={"repeat_of": hazard.repeat_of.number if hazard.repeat_of else None},
+    )
     for upload in files:
         _attach(hazard, actor, AttachmentKind.FOUND, upload)
     hazard.number = _new_number(hazard.region_id, today.year)
     Hazard.objects.filter(pk=hazard.pk).update(number=hazard.number)
-    audit_record(actor=actor, action="hazard.report", obj=hazard,
-                 data={"channel": hazard.channel, "level": hazard.level, "enterprise": hazard.enterprise_id, "deadline": hazard.deadline})
+    audit_record(
+        actor=actor,
+        action="hazard.report",
+        obj=hazard,
+        data={
+            "channel": hazard.channel,
+            "level": hazard.level,
+            "enterprise": hazard.enterprise_id,
+            "deadline": hazard.deadline,
+        },
+    )
     return hazard
 
 
 # ---------------------------------------------------------------- workflow
+
 
 def _check_ready_to_start(hazard):
     missing = [label for field, label in FIVE_FIELDS.items() if getattr(hazard, field) in (None, "")]
     if hazard.is_major:
         missing += [label for field, label in PLAN_FIELDS.items() if not getattr(hazard, field)]
         if missing:
-            raise ApplicationError("重大隐患须落实“五落实”并制定治理方案后才能开始整改，尚缺：" + "、".join(missing) + "。", code="incomplete")
+            raise ApplicationError(
+                "重大隐患须落实“五落实”并制定治理方案后才能开始整改，尚缺：" + "、".join(missing) + "。",
+                code="incomplete",
+            )
     else:
         missing = [m for m in missing if m in ("整改责任人", "整改措施", "整改期限")]
         if missing:
@@ -286,7 +379,9 @@ def hazard_transition(*, actor, hazard, action, note="", target=None, rectified_
         if into is None or into.pk == current.pk:
             raise ApplicationError("请选择要合并到的另一条隐患（须在您的管辖范围内）。", code="incomplete")
         if into.status in (Status.MERGED, Status.REJECTED):
-            raise ApplicationError(f"隐患 {into.number} 已{Status(into.status).label}，不能作为合并目标。", code="bad_state")
+            raise ApplicationError(
+                f"隐患 {into.number} 已{Status(into.status).label}，不能作为合并目标。", code="bad_state"
+            )
         fields["merged_into"] = into
         data["merged_into"] = into.number
     elif action == "start":
@@ -310,16 +405,31 @@ def hazard_transition(*, actor, hazard, action, note="", target=None, rectified_
     updated = Hazard.objects.filter(pk=current.pk, status=current.status).update(**fields, updated_at=timezone.now())
     if updated != 1:
         latest = Hazard.objects.get(pk=current.pk)
-        raise ApplicationError(f"该隐患已被他人处理（当前状态：{Status(latest.status).label}），请刷新后查看。", code="conflict")
+        raise ApplicationError(
+            f"该隐患已被他人处理（当前状态：{Status(latest.status).label}），请刷新后查看。", code="conflict"
+        )
     hazard_event(current, action, actor=actor, from_status=current.status, to_status=spec.target, note=note, data=data)
-    audit_record(actor=actor, action=f"hazard.{action}", obj=current,
-                 data={"from": current.status, "to": spec.target, "note": note, **data})
+    audit_record(
+        actor=actor,
+        action=f"hazard.{action}",
+        obj=current,
+        data={"from": current.status, "to": spec.target, "note": note, **data},
+    )
     current.refresh_from_db()
     if action == "verify":
-        _notify_enterprise(current, f"隐患已核实：{current.number}",
-                           f"贵单位隐患“{current.description[:60]}”已核实为{current.get_level_display()}，请于 {current.deadline} 前完成整改。")
+        _notify_enterprise(
+            current,
+            f"隐患已核实：{current.number}",
+            f"贵单位隐患“{current.description[:60]}”已核实为{current.get_level_display()}，请于 {current.deadline} 前完成整改。",
+        )
     elif action == "merge":
-        hazard_event(fields["merged_into"], "merged_in", actor=actor, note=f"{current.number}（{current.get_channel_display()}）已合并至此", data={"duplicate": current.number})
+        hazard_event(
+            fields["merged_into"],
+            "merged_in",
+            actor=actor,
+            note=f"{current.number}（{current.get_channel_display()}）已合并至此",
+            data={"duplicate": current.number},
+        )
     return current
 
 
@@ -382,14 +492,33 @@ def hazard_list(*, actor, hazard, note=""):
         raise ApplicationError("只有镇街、区县或市级安委办可以挂牌督办。", code="forbidden")
     order = [ListingLevel.TOWN, ListingLevel.COUNTY, ListingLevel.CITY]
     if current.listed_level and order.index(level) <= order.index(current.listed_level):
-        raise ApplicationError(f"该隐患已由{current.listed_unit}以“{current.get_listed_level_display()}”挂牌，只能提级挂牌。", code="bad_state")
+        raise ApplicationError(
+            f"该隐患已由{current.listed_unit}以“{current.get_listed_level_display()}”挂牌，只能提级挂牌。",
+            code="bad_state",
+        )
     previous = current.listed_unit.name if current.listed_unit else ""
-    Hazard.objects.filter(pk=current.pk).update(listed_level=level, listed_unit=unit, listed_at=timezone.now(), updated_at=timezone.now())
+    Hazard.objects.filter(pk=current.pk).update(
+        listed_level=level, listed_unit=unit, listed_at=timezone.now(), updated_at=timezone.now()
+    )
     current.refresh_from_db()
-    hazard_event(current, "list", actor=actor, note=note or f"{unit.name}{level.label}", data={"level": level, "unit": unit.name, "previous": previous})
-    audit_record(actor=actor, action="hazard.list", obj=current, data={"level": level, "unit": unit.pk, "previous": previous, "note": note})
-    _notify_enterprise(current, f"隐患挂牌督办：{current.number}",
-                       f"贵单位隐患“{current.description[:60]}”已由{unit.name}挂牌督办，请于 {current.deadline} 前完成整改并申请销号。")
+    hazard_event(
+        current,
+        "list",
+        actor=actor,
+        note=note or f"{unit.name}{level.label}",
+        data={"level": level, "unit": unit.name, "previous": previous},
+    )
+    audit_record(
+        actor=actor,
+        action="hazard.list",
+        obj=current,
+        data={"level": level, "unit": unit.pk, "previous": previous, "note": note},
+    )
+    _notify_enterprise(
+        current,
+        f"隐患挂牌督办：{current.number}",
+        f"贵单位隐患“{current.description[:60]}”已由{unit.name}挂牌督办，请于 {current.deadline} 前完成整改并申请销号。",
+    )
     return current
 
 
@@ -414,9 +543,18 @@ def hazard_request_extension(*, actor, hazard, new_deadline, reason, today=None)
         errors.append(("new_deadline", "已有待审批的延期申请。"))
     if errors:
         _fail(errors)
-    extension = HazardExtension.objects.create(hazard=current, requested_by=actor, old_deadline=current.deadline, new_deadline=new, reason=reason.strip())
-    hazard_event(current, "request_extension", actor=actor, note=reason.strip(), data={"from": current.deadline, "to": new})
-    audit_record(actor=actor, action="hazard.request_extension", obj=current, data={"from": current.deadline, "to": new, "reason": reason})
+    extension = HazardExtension.objects.create(
+        hazard=current, requested_by=actor, old_deadline=current.deadline, new_deadline=new, reason=reason.strip()
+    )
+    hazard_event(
+        current, "request_extension", actor=actor, note=reason.strip(), data={"from": current.deadline, "to": new}
+    )
+    audit_record(
+        actor=actor,
+        action="hazard.request_extension",
+        obj=current,
+        data={"from": current.deadline, "to": new, "reason": reason},
+    )
     return extension
 
 
@@ -429,22 +567,36 @@ def hazard_decide_extension(*, actor, extension, grant, note=""):
     if not grant and not (note or "").strip():
         raise ApplicationError("不予批准须填写理由。", code="incomplete")
     claimed = HazardExtension.objects.filter(pk=extension.pk, status=ExtensionStatus.PENDING).update(
-        status=new_status, decided_by=actor, decided_at=timezone.now(), decision_note=(note or "").strip())
+        status=new_status, decided_by=actor, decided_at=timezone.now(), decision_note=(note or "").strip()
+    )
     if claimed != 1:
         raise ApplicationError("该延期申请已被处理。", code="conflict")
     if grant:
         Hazard.objects.filter(pk=current.pk).update(deadline=extension.new_deadline, updated_at=timezone.now())
-    hazard_event(current, "grant_extension" if grant else "refuse_extension", actor=actor, note=note,
-           data={"from": extension.old_deadline, "to": extension.new_deadline})
-    audit_record(actor=actor, action="hazard.grant_extension" if grant else "hazard.refuse_extension", obj=current,
-                 data={"from": extension.old_deadline, "to": extension.new_deadline, "note": note})
+    hazard_event(
+        current,
+        "grant_extension" if grant else "refuse_extension",
+        actor=actor,
+        note=note,
+        data={"from": extension.old_deadline, "to": extension.new_deadline},
+    )
+    audit_record(
+        actor=actor,
+        action="hazard.grant_extension" if grant else "hazard.refuse_extension",
+        obj=current,
+        data={"from": extension.old_deadline, "to": extension.new_deadline, "note": note},
+    )
     extension.refresh_from_db()
     return extension
 
 
 def _attach(hazard, actor, kind, upload):
-    return store_upload(HazardAttachment(hazard=hazard, kind=kind, uploaded_by=actor), upload,
-                        size_rule="hazard.attachment_max_mb", region_code=hazard.region_id)
+    return store_upload(
+        HazardAttachment(hazard=hazard, kind=kind, uploaded_by=actor),
+        upload,
+        size_rule="hazard.attachment_max_mb",
+        region_code=hazard.region_id,
+    )
 
 
 @transaction.atomic
@@ -458,13 +610,21 @@ def hazard_attach(*, actor, hazard, kind, files):
     if not files:
         raise ApplicationError("请选择要上传的文件。")
     saved = [_attach(current, actor, kind, upload) for upload in files]
-    hazard_event(current, "attach", actor=actor, note=f"{AttachmentKind(kind).label} {len(saved)} 个文件",
-           data={"kind": kind, "files": [a.original_name for a in saved], "sha256": [a.sha256 for a in saved]})
-    audit_record(actor=actor, action="hazard.attach", obj=current, data={"kind": kind, "sha256": [a.sha256 for a in saved]})
+    hazard_event(
+        current,
+        "attach",
+        actor=actor,
+        note=f"{AttachmentKind(kind).label} {len(saved)} 个文件",
+        data={"kind": kind, "files": [a.original_name for a in saved], "sha256": [a.sha256 for a in saved]},
+    )
+    audit_record(
+        actor=actor, action="hazard.attach", obj=current, data={"kind": kind, "sha256": [a.sha256 for a in saved]}
+    )
     return saved
 
 
 # ---------------------------------------------------------------- ledger import
+
 
 def _day_start(day):
     from datetime import datetime, time
@@ -472,11 +632,25 @@ def _day_start(day):
     return timezone.make_aware(datetime.combine(day, time(12))) if day else timezone.now()
 
 
-LEDGER_LEVELS = {"一般": Level.GENERAL, "一般隐患": Level.GENERAL, "一般事故隐患": Level.GENERAL,
-                 "重大": Level.MAJOR, "重大隐患": Level.MAJOR, "重大事故隐患": Level.MAJOR}
-LEDGER_CHANNELS = {label: value for value, label in Channel.choices} | {"自查": Channel.SELF_REPORT, "企业自查": Channel.SELF_REPORT,
-                   "督查": Channel.SUPERVISION, "督导": Channel.SUPERVISION, "执法": Channel.ENFORCEMENT, "举报": Channel.PUBLIC,
-                   "暗访": Channel.UNANNOUNCED, "交办": Channel.ASSIGNED, "监测": Channel.MONITORING}
+LEDGER_LEVELS = {
+    "一般": Level.GENERAL,
+    "一般隐患": Level.GENERAL,
+    "一般事故隐患": Level.GENERAL,
+    "重大": Level.MAJOR,
+    "重大隐患": Level.MAJOR,
+    "重大事故隐患": Level.MAJOR,
+}
+LEDGER_CHANNELS = {label: value for value, label in Channel.choices} | {
+    "自查": Channel.SELF_REPORT,
+    "企业自查": Channel.SELF_REPORT,
+    "督查": Channel.SUPERVISION,
+    "督导": Channel.SUPERVISION,
+    "执法": Channel.ENFORCEMENT,
+    "举报": Channel.PUBLIC,
+    "暗访": Channel.UNANNOUNCED,
+    "交办": Channel.ASSIGNED,
+    "监测": Channel.MONITORING,
+}
 
 
 @transaction.atomic
@@ -493,22 +667,34 @@ def hazard_import_ledger(*, actor, rows, enterprise=None, channel=None, source_n
     enterprise = enterprise or actor.enterprise
     scoped = Enterprise.objects.for_user(actor).select_related("industry")
     names = {str(r.get("enterprise") or "").strip() for r in rows} - {""}
-    by_name = {e.name: e for e in scoped.filter(name__in=names)} | {e.credit_code: e for e in scoped.filter(credit_code__in=names)}
+    by_name = {e.name: e for e in scoped.filter(name__in=names)} | {
+        e.credit_code: e for e in scoped.filter(credit_code__in=names)
+    }
     errors, prepared = [], []
     for row in rows:
         n = row.get("_row")
         name = str(row.get("enterprise") or "").strip()
         subject = by_name.get(name) if name else enterprise
         if subject is None:
-            errors.append({"row": n, "column": "enterprise", "message": f"生产经营单位“{name}”未登记或不在您的管辖范围内。" if name else "缺少生产经营单位：请在文件中提供单位名称，或导入时指定单位。"})
+            errors.append(
+                {
+                    "row": n,
+                    "column": "enterprise",
+                    "message": f"生产经营单位“{name}”未登记或不在您的管辖范围内。"
+                    if name
+                    else "缺少生产经营单位：请在文件中提供单位名称，或导入时指定单位。",
+                }
+            )
             continue
         description = str(row.get("description") or "").strip()
         if len(description) < 2:
             errors.append({"row": n, "column": "description", "message": "隐患描述为空。"})
             continue
-        level = LEDGER_LEVELS.get(str(row.get("level") or "一般").strip(), None)
+        level = LEDGER_LEVELS.get(str(row.get("level") or "一般").strip())
         if level is None:
-            errors.append({"row": n, "column": "level", "message": f"隐患等级“{row.get('level')}”无法识别，应为一般或重大。"})
+            errors.append(
+                {"row": n, "column": "level", "message": f"隐患等级“{row.get('level')}”无法识别，应为一般或重大。"}
+            )
             continue
         found = row.get("found_date") or today
         deadline = row.get("deadline")
@@ -524,28 +710,56 @@ def hazard_import_ledger(*, actor, rows, enterprise=None, channel=None, source_n
         raise ApplicationError(f"导入失败：共 {len(errors)} 处错误，未写入任何数据。", errors=errors)
     units = {}
     hazards, audits = [], []
-    for n, subject, description, level, found, deadline, row_channel, rectified, closed, row in prepared:
+    for _n, subject, description, level, found, deadline, row_channel, rectified, closed, row in prepared:
         status = Status.CLOSED if closed else (Status.SUBMITTED if rectified else Status.VERIFIED)
         hazard = Hazard(
-            number=_new_number(subject.region_id, found.year), enterprise=subject, region_id=subject.region_id,
-            industry=subject.industry, channel=row_channel, level=level, description=description[:4000],
+            number=_new_number(subject.region_id, found.year),
+            enterprise=subject,
+            region_id=subject.region_id,
+            industry=subject.industry,
+            channel=row_channel,
+            level=level,
+            description=description[:4000],
             criteria_other="台账导入：判定依据见原台账" if level == Level.MAJOR else "",
-            location=str(row.get("address") or "")[:300], found_date=found, found_by=str(row.get("found_by") or "")[:100],
-            reporter=actor, created_by=actor, status=status, deadline=deadline or found + timedelta(days=30),
-            original_deadline=deadline or found + timedelta(days=30), measures=str(row.get("measures") or ""),
-            responsible_person=str(row.get("responsible_person") or "")[:50], funds=row.get("funds"),
+            location=str(row.get("address") or "")[:300],
+            found_date=found,
+            found_by=str(row.get("found_by") or "")[:100],
+            reporter=actor,
+            created_by=actor,
+            status=status,
+            deadline=deadline or found + timedelta(days=30),
+            original_deadline=deadline or found + timedelta(days=30),
+            measures=str(row.get("measures") or ""),
+            responsible_person=str(row.get("responsible_person") or "")[:50],
+            funds=row.get("funds"),
             rectified_date=row.get("rectified_date") or (row.get("closed_date") if rectified else None),
             closed_at=_day_start(row.get("closed_date")) if closed else None,
-            verified_at=timezone.now(), source_ref=str(row.get("seq") or "")[:100], remarks=str(row.get("remarks") or ""),
-            supervising_unit=units.setdefault((subject.region_id, subject.industry_id), supervising_unit_for(subject.region_id, subject.industry)),
+            verified_at=timezone.now(),
+            source_ref=str(row.get("seq") or "")[:100],
+            remarks=str(row.get("remarks") or ""),
+            supervising_unit=units.setdefault(
+                (subject.region_id, subject.industry_id), supervising_unit_for(subject.region_id, subject.industry)
+            ),
         )
         hazards.append(hazard)
     Hazard.objects.bulk_create(hazards, batch_size=500)
-    HazardEvent.objects.bulk_create([
-        HazardEvent(hazard=h, actor=actor, actor_name=actor.display_name, action="import", to_status=h.status,
-                    note=f"台账导入（{source_name or '文件'} 第 {p[0]} 行）") for h, p in zip(hazards, prepared)
-    ], batch_size=500)
+    HazardEvent.objects.bulk_create(
+        [
+            HazardEvent(
+                hazard=h,
+                actor=actor,
+                actor_name=actor.display_name,
+                action="import",
+                to_status=h.status,
+                note=f"台账导入（{source_name or '文件'} 第 {p[0]} 行）",
+            )
+            for h, p in zip(hazards, prepared)
+        ],
+        batch_size=500,
+    )
     for hazard, p in zip(hazards, prepared):
-        audits.append(audit_entry(actor=actor, action="hazard.import", obj=hazard, data={"source": source_name, "row": p[0]}))
+        audits.append(
+            audit_entry(actor=actor, action="hazard.import", obj=hazard, data={"source": source_name, "row": p[0]})
+        )
     audit_record_many(audits)
     return {"created": len(hazards)}

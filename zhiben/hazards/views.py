@@ -14,7 +14,13 @@ from zhiben.core.views import download, evidence_response, paginate, query_witho
 from . import selectors, services
 from .exports import ledger_xlsx
 from .forms import (
-    AttachForm, ExtensionDecisionForm, ExtensionRequestForm, HazardFilterForm, HazardReportForm, LedgerImportForm, PlanForm,
+    AttachForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    HazardFilterForm,
+    HazardReportForm,
+    LedgerImportForm,
+    PlanForm,
     TransitionForm,
 )
 from .models import Hazard, HazardAttachment, HazardExtension
@@ -26,11 +32,17 @@ def hazard_list(request):
     require_capability(request.user, "hazard.view")
     qs = selectors.hazard_list(user=request.user, filters=request.GET)
     context = {
-        "form": HazardFilterForm(initial=request.GET.dict(), user=request.user),  # shown as given; the rows use the same values
-        "page": paginate(request, qs), "query": query_without(request, "page"), "sort_query": query_without(request, "page", "sort"),
-        "export_query": query_without(request, "page"), "today": timezone.localdate(),
+        "form": HazardFilterForm(
+            initial=request.GET.dict(), user=request.user
+        ),  # shown as given; the rows use the same values
+        "page": paginate(request, qs),
+        "query": query_without(request, "page"),
+        "sort_query": query_without(request, "page", "sort"),
+        "export_query": query_without(request, "page"),
+        "today": timezone.localdate(),
         "can_report": request.user.can("hazard.report"),
-        "can_import": request.user.can("hazard.import"), "can_export": request.user.can("hazard.export"),
+        "can_import": request.user.can("hazard.import"),
+        "can_export": request.user.can("hazard.export"),
     }
     return render(request, "hazards/hazard_list.html", context)
 
@@ -42,8 +54,14 @@ def hazard_export(request):
     data = ledger_xlsx(qs, user=request.user)
     from zhiben.audit.services import audit_record
 
-    audit_record(actor=request.user, action="hazard.export", object_type="hazards.hazard", object_repr="隐患台账导出",
-                 region_code=request.user.region_id or "", data={"filters": {k: v for k, v in request.GET.items()}})
+    audit_record(
+        actor=request.user,
+        action="hazard.export",
+        object_type="hazards.hazard",
+        object_repr="隐患台账导出",
+        region_code=request.user.region_id or "",
+        data={"filters": dict(request.GET.items())},
+    )
     return download(data, f"隐患台账_{timezone.localdate():%Y%m%d}.xlsx")
 
 
@@ -54,7 +72,9 @@ def hazard_report(request):
     form = HazardReportForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            hazard = services.hazard_report(actor=request.user, data=form.service_data(), files=form.cleaned_data.get("photos") or [])
+            hazard = services.hazard_report(
+                actor=request.user, data=form.service_data(), files=form.cleaned_data.get("photos") or []
+            )
         except ApplicationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -76,15 +96,22 @@ def hazard_detail(request, pk):
     actions = allowed_actions(hazard, request.user)
     names = {a[0] for a in actions}
     context = {
-        "hazard": hazard, "actions": actions, "action_names": names,
+        "hazard": hazard,
+        "actions": actions,
+        "action_names": names,
         "transitions": [(name, label, style) for name, label, style in actions if name in TRANSITIONS],
-        "events": hazard.events.select_related("actor"), "attachments": hazard.attachments.all(),
+        "events": hazard.events.select_related("actor"),
+        "attachments": hazard.attachments.all(),
         "merged_attachments": HazardAttachment.objects.filter(hazard__merged_into=hazard).select_related("hazard"),
-        "duplicates": hazard.duplicates.all(), "extensions": hazard.extensions.select_related("requested_by", "decided_by"),
+        "duplicates": hazard.duplicates.all(),
+        "extensions": hazard.extensions.select_related("requested_by", "decided_by"),
         "pending_extension": hazard.extensions.filter(status="pending").first(),
         "candidates": selectors.duplicate_candidates(hazard) if "merge" in names else [],
-        "transition_form": TransitionForm(), "plan_form": PlanForm(initial={f: getattr(hazard, f) for f in PlanForm.base_fields}),
-        "attach_form": AttachForm(), "extension_form": ExtensionRequestForm(), "decision_form": ExtensionDecisionForm(),
+        "transition_form": TransitionForm(),
+        "plan_form": PlanForm(initial={f: getattr(hazard, f) for f in PlanForm.base_fields}),
+        "attach_form": AttachForm(),
+        "extension_form": ExtensionRequestForm(),
+        "decision_form": ExtensionDecisionForm(),
         "today": timezone.localdate(),
     }
     return render(request, "hazards/hazard_detail.html", context)
@@ -107,7 +134,10 @@ def _perform(request, hazard, call, success):
 
 
 def _form_problem(request, hazard, form):
-    messages.error(request, "；".join(f"{form.fields[f].label if f in form.fields else ''}：{e[0]}" for f, e in form.errors.items()))
+    messages.error(
+        request,
+        "；".join(f"{form.fields[f].label if f in form.fields else ''}：{e[0]}" for f, e in form.errors.items()),
+    )
     return redirect("hazards:detail", pk=hazard.pk)
 
 
@@ -125,9 +155,19 @@ def hazard_transition(request, pk, action):
         number = (data.get("target") or "").strip()
         target = Hazard.objects.for_user(request.user).filter(number=number).first() if number else None
         target = target.pk if target else None
-    return _perform(request, hazard, lambda: services.hazard_transition(
-        actor=request.user, hazard=hazard, action=action, note=data.get("note", ""), target=target,
-        rectified_date=data.get("rectified_date")), f"已{TRANSITIONS[action].label}。")
+    return _perform(
+        request,
+        hazard,
+        lambda: services.hazard_transition(
+            actor=request.user,
+            hazard=hazard,
+            action=action,
+            note=data.get("note", ""),
+            target=target,
+            rectified_date=data.get("rectified_date"),
+        ),
+        f"已{TRANSITIONS[action].label}。",
+    )
 
 
 @login_required
@@ -137,8 +177,12 @@ def hazard_plan(request, pk):
     form = PlanForm(request.POST)
     if not form.is_valid():
         return _form_problem(request, hazard, form)
-    return _perform(request, hazard, lambda: services.hazard_update_plan(actor=request.user, hazard=hazard, data=form.cleaned_data),
-                    "整改方案已保存。")
+    return _perform(
+        request,
+        hazard,
+        lambda: services.hazard_update_plan(actor=request.user, hazard=hazard, data=form.cleaned_data),
+        "整改方案已保存。",
+    )
 
 
 @login_required
@@ -148,17 +192,26 @@ def hazard_attach(request, pk):
     form = AttachForm(request.POST, request.FILES)
     if not form.is_valid():
         return _form_problem(request, hazard, form)
-    return _perform(request, hazard, lambda: services.hazard_attach(actor=request.user, hazard=hazard, kind=form.cleaned_data["kind"],
-                                                                     files=form.cleaned_data["files"]),
-                    lambda saved: f"已上传 {len(saved)} 个文件。")
+    return _perform(
+        request,
+        hazard,
+        lambda: services.hazard_attach(
+            actor=request.user, hazard=hazard, kind=form.cleaned_data["kind"], files=form.cleaned_data["files"]
+        ),
+        lambda saved: f"已上传 {len(saved)} 个文件。",
+    )
 
 
 @login_required
 @require_POST
 def hazard_list_supervision(request, pk):
     hazard = _visible(request, pk)
-    return _perform(request, hazard, lambda: services.hazard_list(actor=request.user, hazard=hazard, note=request.POST.get("note", "")),
-                    "已挂牌督办。")
+    return _perform(
+        request,
+        hazard,
+        lambda: services.hazard_list(actor=request.user, hazard=hazard, note=request.POST.get("note", "")),
+        "已挂牌督办。",
+    )
 
 
 @login_required
@@ -168,9 +221,17 @@ def extension_request(request, pk):
     form = ExtensionRequestForm(request.POST)
     if not form.is_valid():
         return _form_problem(request, hazard, form)
-    return _perform(request, hazard, lambda: services.hazard_request_extension(
-        actor=request.user, hazard=hazard, new_deadline=form.cleaned_data["new_deadline"], reason=form.cleaned_data["reason"]),
-        "延期申请已提交。")
+    return _perform(
+        request,
+        hazard,
+        lambda: services.hazard_request_extension(
+            actor=request.user,
+            hazard=hazard,
+            new_deadline=form.cleaned_data["new_deadline"],
+            reason=form.cleaned_data["reason"],
+        ),
+        "延期申请已提交。",
+    )
 
 
 @login_required
@@ -181,25 +242,53 @@ def extension_decide(request, pk, extension_pk):
     form = ExtensionDecisionForm(request.POST)
     if not form.is_valid():
         return _form_problem(request, hazard, form)
-    return _perform(request, hazard, lambda: services.hazard_decide_extension(
-        actor=request.user, extension=extension, grant=form.cleaned_data["decision"] == "grant", note=form.cleaned_data["note"]),
-        "已审批延期申请。")
+    return _perform(
+        request,
+        hazard,
+        lambda: services.hazard_decide_extension(
+            actor=request.user,
+            extension=extension,
+            grant=form.cleaned_data["decision"] == "grant",
+            note=form.cleaned_data["note"],
+        ),
+        "已审批延期申请。",
+    )
 
 
 @login_required
 def attachment_file(request, pk, attachment_pk, thumb=False):
     """Evidence is served only to users who may see the hazard (never from a public media URL)."""
     hazard = _visible(request, pk)
-    attachment = get_object_or_404(HazardAttachment, pk=attachment_pk, hazard__in=Hazard.objects.filter(pk=hazard.pk) | Hazard.objects.filter(merged_into=hazard))
+    attachment = get_object_or_404(
+        HazardAttachment,
+        pk=attachment_pk,
+        hazard__in=Hazard.objects.filter(pk=hazard.pk) | Hazard.objects.filter(merged_into=hazard),
+    )
     return evidence_response(attachment, thumb=thumb)
 
 
 LEDGER_FIELDS = [
-    ("seq", "序号"), ("enterprise", "单位名称"), ("address", "隐患部位/地点"), ("region", "所属区域"), ("industry", "行业"),
-    ("description", "隐患描述"), ("level", "隐患等级"), ("category", "隐患类别"), ("found_date", "发现日期"), ("found_by", "发现人"),
-    ("source_channel", "发现渠道"), ("measures", "整改措施"), ("responsible_person", "整改责任人"), ("deadline", "整改期限"),
-    ("funds", "整改资金"), ("status", "整改状态"), ("rectified_date", "整改完成日期"), ("verified_by", "验收人"),
-    ("closed_date", "销号日期"), ("remarks", "备注"), ("other", "其他（不导入）"),
+    ("seq", "序号"),
+    ("enterprise", "单位名称"),
+    ("address", "隐患部位/地点"),
+    ("region", "所属区域"),
+    ("industry", "行业"),
+    ("description", "隐患描述"),
+    ("level", "隐患等级"),
+    ("category", "隐患类别"),
+    ("found_date", "发现日期"),
+    ("found_by", "发现人"),
+    ("source_channel", "发现渠道"),
+    ("measures", "整改措施"),
+    ("responsible_person", "整改责任人"),
+    ("deadline", "整改期限"),
+    ("funds", "整改资金"),
+    ("status", "整改状态"),
+    ("rectified_date", "整改完成日期"),
+    ("verified_by", "验收人"),
+    ("closed_date", "销号日期"),
+    ("remarks", "备注"),
+    ("other", "其他（不导入）"),
 ]
 PENDING_LEDGER = "pending_ledger"
 
@@ -220,7 +309,11 @@ def _stashed(request):
     from django.core.files.storage import default_storage
 
     pending = request.session.get(PENDING_LEDGER)
-    if not pending or not pending["path"].startswith(f"imports/{request.user.pk}/") or not default_storage.exists(pending["path"]):
+    if (
+        not pending
+        or not pending["path"].startswith(f"imports/{request.user.pk}/")
+        or not default_storage.exists(pending["path"])
+    ):
         return None, None
     with default_storage.open(pending["path"], "rb") as fh:
         return fh.read(), pending["filename"]
@@ -256,19 +349,30 @@ def ledger_import(request):
         return render(request, "hazards/ledger_import.html", context)
     overrides = None
     if request.POST.get("mapping") == "1":
-        overrides = {key[len("map:"):]: (value or None) for key, value in request.POST.items() if key.startswith("map:")}
+        overrides = {
+            key[len("map:") :]: (value or None) for key, value in request.POST.items() if key.startswith("map:")
+        }
     try:
         parsed = parse_ledger(data, filename, overrides=overrides)
     except ApplicationError as exc:
         _drop_stash(request)
         context["error"] = exc.message
         return render(request, "hazards/ledger_import.html", context)
-    context.update(parsed=parsed, filename=filename, sample=parsed.rows[:20],
-                   shown=[c for c in parsed.columns if c.field and c.field != "other"])
+    context.update(
+        parsed=parsed,
+        filename=filename,
+        sample=parsed.rows[:20],
+        shown=[c for c in parsed.columns if c.field and c.field != "other"],
+    )
     if request.POST.get("confirm") == "1" and not parsed.errors:
         try:
-            outcome = services.hazard_import_ledger(actor=request.user, rows=parsed.rows, enterprise=form.cleaned_data.get("enterprise"),
-                                                    channel=form.cleaned_data["channel"], source_name=filename)
+            outcome = services.hazard_import_ledger(
+                actor=request.user,
+                rows=parsed.rows,
+                enterprise=form.cleaned_data.get("enterprise"),
+                channel=form.cleaned_data["channel"],
+                source_name=filename,
+            )
         except ApplicationError as exc:
             context["error"], context["errors"] = exc.message, exc.errors
         else:
@@ -302,11 +406,23 @@ def criteria_list(request):
         else:
             from zhiben.audit.services import audit_record
 
-            audit_record(actor=request.user, action="criteria.import", object_type="hazards.criteriastandard",
-                         object_repr=upload.name[:200], region_code=request.user.region_id or "", data=outcome)
-            messages.success(request, f"已导入：标准 {outcome['standards']} 个（新增 {outcome['new_standards']}），条款 {outcome['items']} 条。")
+            audit_record(
+                actor=request.user,
+                action="criteria.import",
+                object_type="hazards.criteriastandard",
+                object_repr=upload.name[:200],
+                region_code=request.user.region_id or "",
+                data=outcome,
+            )
+            messages.success(
+                request,
+                f"已导入：标准 {outcome['standards']} 个（新增 {outcome['new_standards']}），条款 {outcome['items']} 条。",
+            )
             return redirect("hazards:criteria")
     standards = CriteriaStandard.objects.prefetch_related("industries", "items__part").order_by("name", "-version")
     selected = request.GET.get("standard")
-    return render(request, "hazards/criteria_list.html", {"standards": standards, "selected": selected, "can_import": can_import,
-                                                          "result": result})
+    return render(
+        request,
+        "hazards/criteria_list.html",
+        {"standards": standards, "selected": selected, "can_import": can_import, "result": result},
+    )

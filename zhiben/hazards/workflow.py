@@ -13,7 +13,6 @@ from zhiben.core.workflow import Transition
 
 from .choices import DEADLINE_STATUSES, Status
 
-
 TRANSITIONS = {
     "verify": Transition(frozenset({Status.REPORTED}), Status.VERIFIED, "triage", "核实确认", "primary"),
     "reject": Transition(frozenset({Status.REPORTED}), Status.REJECTED, "triage", "不予认定", "danger"),
@@ -30,7 +29,11 @@ SIDE_ACTIONS = {
     "request_extension": (frozenset({Status.VERIFIED, Status.RECTIFYING}), "rectify", "申请延期"),
     "decide_extension": (frozenset(DEADLINE_STATUSES), "signoff", "审批延期"),
     "edit_plan": (frozenset({Status.REPORTED, Status.VERIFIED, Status.RECTIFYING}), "rectify", "填写整改方案"),
-    "attach": (frozenset({Status.REPORTED, Status.VERIFIED, Status.RECTIFYING, Status.SUBMITTED}), "rectify", "上传证据"),
+    "attach": (
+        frozenset({Status.REPORTED, Status.VERIFIED, Status.RECTIFYING, Status.SUBMITTED}),
+        "rectify",
+        "上传证据",
+    ),
 }
 
 
@@ -67,7 +70,11 @@ def has_duty(user, hazard, duty, *, in_scope=None):
     if duty == "rectify":
         if role == Role.ENTERPRISE:
             return hazard.enterprise_id is not None and user.enterprise_id == hazard.enterprise_id
-        return role == Role.GRID or has_duty(user, hazard, "signoff", in_scope=True) or has_duty(user, hazard, "triage", in_scope=True)
+        return (
+            role == Role.GRID
+            or has_duty(user, hazard, "signoff", in_scope=True)
+            or has_duty(user, hazard, "triage", in_scope=True)
+        )
     if duty == "listing":
         return committee and bool(user.unit_id)
     raise ValueError(duty)

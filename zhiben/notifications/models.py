@@ -18,7 +18,14 @@ class Notification(models.Model):
     SCOPE = {"region": "region_code"}
 
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices, default=Channel.INBOX)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="接收人",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
     to_name = models.CharField("接收人姓名", max_length=100, blank=True)
     to_address = models.CharField("接收地址", max_length=200, blank=True, help_text="手机号、邮箱等")
     subject = models.CharField("标题", max_length=200)
@@ -43,7 +50,9 @@ class Notification(models.Model):
         verbose_name = verbose_name_plural = "通知"
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_inbox"),
-            models.Index(fields=["next_attempt_at"], condition=Q(status__in=["pending", "sending"]), name="notification_queue"),
+            models.Index(
+                fields=["next_attempt_at"], condition=Q(status__in=["pending", "sending"]), name="notification_queue"
+            ),
         ]
 
     def __str__(self):
@@ -59,14 +68,20 @@ class NotificationPreference(models.Model):
 
     SMS goes to the phone on the user's account; e-mail, WeCom and DingTalk addresses live here."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="notification_preference")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="notification_preference"
+    )
     sms_enabled = models.BooleanField("短信", default=False)
     email_enabled = models.BooleanField("电子邮件", default=False)
     email = models.EmailField("电子邮箱", blank=True)
     wecom_enabled = models.BooleanField("企业微信", default=False)
-    wecom_userid = models.CharField("企业微信账号", max_length=64, blank=True, help_text="企业微信通讯录中的账号（userid），群机器人消息将 @ 该账号")
+    wecom_userid = models.CharField(
+        "企业微信账号", max_length=64, blank=True, help_text="企业微信通讯录中的账号（userid），群机器人消息将 @ 该账号"
+    )
     dingtalk_enabled = models.BooleanField("钉钉", default=False)
-    dingtalk_userid = models.CharField("钉钉用户ID", max_length=64, blank=True, help_text="钉钉通讯录中的 userId，群机器人消息将 @ 该用户")
+    dingtalk_userid = models.CharField(
+        "钉钉用户ID", max_length=64, blank=True, help_text="钉钉通讯录中的 userId，群机器人消息将 @ 该用户"
+    )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
@@ -106,7 +121,9 @@ class ReminderRecord(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = verbose_name_plural = "到期提醒记录"
-        constraints = [models.UniqueConstraint(fields=["kind", "object_id", "deadline"], name="reminder_once_per_deadline")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id", "deadline"], name="reminder_once_per_deadline")
+        ]
 
     def __str__(self):
         return f"{self.kind}#{self.object_id}@{self.deadline}"

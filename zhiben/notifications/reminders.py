@@ -27,7 +27,9 @@ REMINDER_ACTION = "reminder"
 def _claim(reminder, obj, deadline, region_code):
     try:
         with transaction.atomic():
-            ReminderRecord.objects.create(kind=reminder.key, object_id=str(obj.pk), deadline=deadline, region_code=region_code)
+            ReminderRecord.objects.create(
+                kind=reminder.key, object_id=str(obj.pk), deadline=deadline, region_code=region_code
+            )
         return True
     except IntegrityError:
         return False
@@ -45,14 +47,31 @@ def remind(reminder, obj, *, today):
             return False
         days_left = (deadline - today).days
         when = "今天到期" if days_left == 0 else f"还有 {days_left} 天到期"
-        record_event(current, REMINDER_ACTION, note=f"期限 {deadline}，{when}", region_code=region_code,
-                     data={"key": f"reminder:{deadline}", "deadline": deadline, "days_left": days_left})
-        audit_record(actor=None, action=reminder.audit_action or f"{reminder.key}.reminder", obj=current, region_code=region_code,
-                     data={"deadline": deadline, "days_left": days_left})
+        record_event(
+            current,
+            REMINDER_ACTION,
+            note=f"期限 {deadline}，{when}",
+            region_code=region_code,
+            data={"key": f"reminder:{deadline}", "deadline": deadline, "days_left": days_left},
+        )
+        audit_record(
+            actor=None,
+            action=reminder.audit_action or f"{reminder.key}.reminder",
+            obj=current,
+            region_code=region_code,
+            data={"deadline": deadline, "days_left": days_left},
+        )
         subject, body = reminder.describe(current, deadline, days_left)
         users, contacts = reminder.recipients(current)
-        notify(subject=subject, body=body, url=current.get_absolute_url(), users=users, contacts=contacts,
-               obj=current, region_code=region_code)
+        notify(
+            subject=subject,
+            body=body,
+            url=current.get_absolute_url(),
+            users=users,
+            contacts=contacts,
+            obj=current,
+            region_code=region_code,
+        )
     return True
 
 

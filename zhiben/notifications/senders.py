@@ -51,7 +51,9 @@ def plain_text(notification):
 
 class ConsoleSender:
     def send(self, notification):
-        sys.stdout.write(f"[{notification.channel}] → {notification.to_name} <{notification.to_address}>: {notification.subject}\n{plain_text(notification)}\n")
+        sys.stdout.write(
+            f"[{notification.channel}] → {notification.to_name} <{notification.to_address}>: {notification.subject}\n{plain_text(notification)}\n"
+        )
 
 
 class FileSender:
@@ -60,8 +62,15 @@ class FileSender:
     def send(self, notification):
         path = Path(getattr(settings, "NOTIFICATION_FILE", settings.BASE_DIR / "var" / "notifications.jsonl"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        record = {"channel": notification.channel, "to": notification.to_address, "name": notification.to_name,
-                  "subject": notification.subject, "body": notification.body, "url": notification.url, "id": notification.pk}
+        record = {
+            "channel": notification.channel,
+            "to": notification.to_address,
+            "name": notification.to_name,
+            "subject": notification.subject,
+            "body": notification.body,
+            "url": notification.url,
+            "id": notification.pk,
+        }
         with path.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
 
@@ -74,8 +83,12 @@ class EmailSender:
 
         if not notification.to_address:
             raise SendError("缺少收件人邮箱地址。", permanent=True)
-        message = EmailMessage(subject=notification.subject, body=plain_text(notification),
-                               from_email=settings.DEFAULT_FROM_EMAIL, to=[notification.to_address])
+        message = EmailMessage(
+            subject=notification.subject,
+            body=plain_text(notification),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[notification.to_address],
+        )
         if message.send(fail_silently=False) != 1:
             raise SendError("邮件服务器未接受该邮件。")
 
@@ -103,8 +116,9 @@ class WebhookSender:
     def send(self, notification):
         text = self.clip(f"{notification.subject}\n{plain_text(notification)}")
         data = json.dumps(self.payload(notification, text), ensure_ascii=False).encode("utf-8")
-        request = urllib.request.Request(self.url(), data=data, method="POST",
-                                         headers={"Content-Type": "application/json; charset=utf-8"})
+        request = urllib.request.Request(
+            self.url(), data=data, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
+        )
         timeout = getattr(settings, "NOTIFICATION_HTTP_TIMEOUT", 10)
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -119,7 +133,9 @@ class WebhookSender:
         except (UnicodeDecodeError, ValueError) as exc:
             raise SendError(f"{self.label}机器人的应答不是 JSON。") from exc
         if answer.get("errcode", 0) != 0:
-            raise SendError(f"{self.label}机器人拒绝了消息：errcode={answer.get('errcode')} {answer.get('errmsg', '')}".strip())
+            raise SendError(
+                f"{self.label}机器人拒绝了消息：errcode={answer.get('errcode')} {answer.get('errmsg', '')}".strip()
+            )
 
 
 class WeComSender(WebhookSender):

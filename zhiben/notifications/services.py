@@ -26,23 +26,44 @@ def notify(*, subject, body="", url="", users=(), contacts=(), obj=None, region_
 
     Call inside the caller's transaction; the rows commit (or roll back) with the business change.
     """
-    common = {"subject": subject[:200], "body": body, "url": url[:300], "region_code": region_code or "",
-              "object_type": obj._meta.label_lower if obj is not None else "", "object_id": str(obj.pk) if obj is not None else ""}
+    common = {
+        "subject": subject[:200],
+        "body": body,
+        "url": url[:300],
+        "region_code": region_code or "",
+        "object_type": obj._meta.label_lower if obj is not None else "",
+        "object_id": str(obj.pk) if obj is not None else "",
+    }
     now = timezone.now()
     people = []
     for user in users:
         if user is not None and user.is_active and user.pk not in {u.pk for u in people}:
             people.append(user)
-    preferences = {p.user_id: p for p in NotificationPreference.objects.filter(user__in=[u.pk for u in people]).select_related("user")}
+    preferences = {
+        p.user_id: p
+        for p in NotificationPreference.objects.filter(user__in=[u.pk for u in people]).select_related("user")
+    }
     rows, queued = [], set()
     for user in people:
-        rows.append(Notification(channel=Channel.INBOX, recipient=user, to_name=user.display_name,
-                                 status=DeliveryStatus.SENT, sent_at=now, **common))
+        rows.append(
+            Notification(
+                channel=Channel.INBOX,
+                recipient=user,
+                to_name=user.display_name,
+                status=DeliveryStatus.SENT,
+                sent_at=now,
+                **common,
+            )
+        )
         preference = preferences.get(user.pk)
         for channel, address in (preference.addresses() if preference else {}).items():
             if (channel, address) not in queued:
                 queued.add((channel, address))
-                rows.append(Notification(channel=channel, recipient=user, to_name=user.display_name, to_address=address, **common))
+                rows.append(
+                    Notification(
+                        channel=channel, recipient=user, to_name=user.display_name, to_address=address, **common
+                    )
+                )
     for contact in contacts:
         name, address, *rest = contact
         channel = rest[0] if rest else Channel.SMS
@@ -56,9 +77,10 @@ def notify(*, subject, body="", url="", users=(), contacts=(), obj=None, region_
 
 # ---------------------------------------------------------------- the outbox
 
+
 def backoff(attempts):
     """Wait before try number attempts+1: 2, 4, 8, 16, 32 … minutes, at most a day."""
-    return timedelta(minutes=min(2 ** attempts, 24 * 60))
+    return timedelta(minutes=min(2**attempts, 24 * 60))
 
 
 def _due(now):
@@ -75,12 +97,19 @@ def _claim(now, size, pk=None):
         qs = Notification.objects.filter(_due(now)).exclude(channel=Channel.INBOX)
         if pk is not None:
             qs = qs.filter(pk=pk)
-        ids = list(qs.order_by("next_attempt_at", "id").select_for_update(skip_locked=True).values_list("id", flat=True)[:size])
+        ids = list(
+            qs.order_by("next_attempt_at", "id").select_for_update(skip_locked=True).values_list("id", flat=True)[:size]
+        )
         if not ids:
             return []
         Notification.objects.filter(_due(now), pk__in=ids).update(
-            status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, next_attempt_at=lease_until)
-        return list(Notification.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING, next_attempt_at=lease_until).order_by("id"))
+            status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, next_attempt_at=lease_until
+        )
+        return list(
+            Notification.objects.filter(
+                pk__in=ids, status=DeliveryStatus.SENDING, next_attempt_at=lease_until
+            ).order_by("id")
+        )
 
 
 def _deliver(note, now):
@@ -91,10 +120,13 @@ def _deliver(note, now):
         final = getattr(exc, "permanent", False) or note.attempts >= MAX_ATTEMPTS
         Notification.objects.filter(pk=note.pk, status=DeliveryStatus.SENDING).update(
             status=DeliveryStatus.FAILED if final else DeliveryStatus.PENDING,
-            next_attempt_at=now + backoff(note.attempts), last_error=f"{type(exc).__name__}: {exc}"[:2000])
+            next_attempt_at=now + backoff(note.attempts),
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
         return False
     Notification.objects.filter(pk=note.pk, status=DeliveryStatus.SENDING).update(
-        status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="")
+        status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
+    )
     return True
 
 
@@ -135,13 +167,20 @@ def notification_retry(*, actor, notification, now=None):
     _require_admin(actor)
     now = now or timezone.now()
     with transaction.atomic():
-        requeued = Notification.objects.for_user(actor).filter(
-            pk=notification.pk, status__in=[DeliveryStatus.FAILED, DeliveryStatus.PENDING]).exclude(channel=Channel.INBOX).update(
-            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now)
+        requeued = (
+            Notification.objects.for_user(actor)
+            .filter(pk=notification.pk, status__in=[DeliveryStatus.FAILED, DeliveryStatus.PENDING])
+            .exclude(channel=Channel.INBOX)
+            .update(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now)
+        )
         if requeued != 1:
             raise ApplicationError("该消息已发送或正在发送，无需重试。", code="bad_state")
-        audit_record(actor=actor, action="notification.retry", obj=notification,
-                     data={"channel": notification.channel, "previous_error": notification.last_error})
+        audit_record(
+            actor=actor,
+            action="notification.retry",
+            obj=notification,
+            data={"channel": notification.channel, "previous_error": notification.last_error},
+        )
     for note in _claim(now, 1, pk=notification.pk):
         _deliver(note, now)
     return Notification.objects.get(pk=notification.pk)
@@ -152,15 +191,26 @@ def notification_retry_failed(*, actor, now=None):
     """Requeue every failed message in the administrator's scope; the worker sends them."""
     _require_admin(actor)
     now = now or timezone.now()
-    count = Notification.objects.for_user(actor).filter(status=DeliveryStatus.FAILED).exclude(channel=Channel.INBOX).update(
-        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now)
+    count = (
+        Notification.objects.for_user(actor)
+        .filter(status=DeliveryStatus.FAILED)
+        .exclude(channel=Channel.INBOX)
+        .update(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now)
+    )
     if count:
-        audit_record(actor=actor, action="notification.retry_failed", object_type="notifications.notification",
-                     object_repr=f"重试 {count} 条失败消息", region_code=actor.region_id or "", data={"count": count})
+        audit_record(
+            actor=actor,
+            action="notification.retry_failed",
+            object_type="notifications.notification",
+            object_repr=f"重试 {count} 条失败消息",
+            region_code=actor.region_id or "",
+            data={"count": count},
+        )
     return count
 
 
 # ---------------------------------------------------------------- the inbox
+
 
 def unread_count(user):
     return Notification.objects.filter(recipient=user, channel=Channel.INBOX, read_at__isnull=True).count()
@@ -176,12 +226,21 @@ def inbox_mark_read(*, user, ids=None):
 
 # ---------------------------------------------------------------- preferences
 
+
 def preference_for(user):
     """The user's preferences (an unsaved default when none were saved yet)."""
     return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
 
 
-PREFERENCE_FIELDS = ["sms_enabled", "email_enabled", "email", "wecom_enabled", "wecom_userid", "dingtalk_enabled", "dingtalk_userid"]
+PREFERENCE_FIELDS = [
+    "sms_enabled",
+    "email_enabled",
+    "email",
+    "wecom_enabled",
+    "wecom_userid",
+    "dingtalk_enabled",
+    "dingtalk_userid",
+]
 
 
 @transaction.atomic
@@ -194,7 +253,9 @@ def preference_save(*, actor, data):
         setattr(preference, field, bool(value) if field.endswith("_enabled") else (value or "").strip())
     errors = []
     if preference.sms_enabled and not actor.phone:
-        errors.append({"field": "sms_enabled", "message": "您的账号未登记手机号，不能开启短信通知（手机号由系统管理员维护）。"})
+        errors.append(
+            {"field": "sms_enabled", "message": "您的账号未登记手机号，不能开启短信通知（手机号由系统管理员维护）。"}
+        )
     if preference.email_enabled and not preference.email:
         errors.append({"field": "email", "message": "开启电子邮件通知须填写邮箱地址。"})
     if preference.wecom_enabled and not preference.wecom_userid:
@@ -207,5 +268,11 @@ def preference_save(*, actor, data):
     after = {f: getattr(preference, f) for f in PREFERENCE_FIELDS}
     diff = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if diff:
-        audit_record(actor=actor, action="notification.preferences", obj=preference, region_code=actor.region_id or "", data={"changes": diff})
+        audit_record(
+            actor=actor,
+            action="notification.preferences",
+            obj=preference,
+            region_code=actor.region_id or "",
+            data={"changes": diff},
+        )
     return preference

@@ -25,9 +25,15 @@ def inbox(request):
     if show == "unread":
         qs = qs.filter(read_at__isnull=True)
     qs = qs.order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id")
-    return render(request, "notifications/inbox.html", {
-        "page": paginate(request, qs), "query": query_without(request, "page"), "show": show,
-    })
+    return render(
+        request,
+        "notifications/inbox.html",
+        {
+            "page": paginate(request, qs),
+            "query": query_without(request, "page"),
+            "show": show,
+        },
+    )
 
 
 @login_required
@@ -51,7 +57,11 @@ def inbox_read(request):
         count = services.inbox_mark_read(user=request.user, ids=ids) if ids else 0
     messages.success(request, f"已将 {count} 条消息标为已读。")
     back = request.POST.get("next", "")
-    return redirect(back if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) and back else "notifications:inbox")
+    return redirect(
+        back
+        if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) and back
+        else "notifications:inbox"
+    )
 
 
 @login_required
@@ -78,16 +88,29 @@ def outbox(request):
     data = getattr(form, "cleaned_data", {})
     qs = Notification.objects.for_user(request.user).exclude(channel=Channel.INBOX)
     status = data.get("status") or ""
-    qs = qs.filter(status=status) if status else qs.filter(status__in=[DeliveryStatus.FAILED, DeliveryStatus.PENDING, DeliveryStatus.SENDING])
+    qs = (
+        qs.filter(status=status)
+        if status
+        else qs.filter(status__in=[DeliveryStatus.FAILED, DeliveryStatus.PENDING, DeliveryStatus.SENDING])
+    )
     if data.get("channel"):
         qs = qs.filter(channel=data["channel"])
     if data.get("q"):
-        qs = qs.filter(Q(to_name__icontains=data["q"]) | Q(to_address__icontains=data["q"]) | Q(subject__icontains=data["q"]))
+        qs = qs.filter(
+            Q(to_name__icontains=data["q"]) | Q(to_address__icontains=data["q"]) | Q(subject__icontains=data["q"])
+        )
     qs = qs.order_by("status", "next_attempt_at", "-id")
-    return render(request, "notifications/outbox.html", {
-        "form": form, "page": paginate(request, qs), "query": query_without(request, "page"),
-        "summary": services.outbox_summary(user=request.user), "max_attempts": services.MAX_ATTEMPTS,
-    })
+    return render(
+        request,
+        "notifications/outbox.html",
+        {
+            "form": form,
+            "page": paginate(request, qs),
+            "query": query_without(request, "page"),
+            "summary": services.outbox_summary(user=request.user),
+            "max_attempts": services.MAX_ATTEMPTS,
+        },
+    )
 
 
 @login_required

@@ -201,7 +201,9 @@ def _tasks(request, filters):
 @paginate(PageNumberPagination, page_size=50)
 def list_plans(request, kind: str = "", status: str = "", region: str = "", year: str = "", q: str = ""):
     require_capability(request.user, "plan.view")
-    return selectors.plan_list(user=request.user, filters={"kind": kind, "status": status, "region": region, "year": year, "q": q})
+    return selectors.plan_list(
+        user=request.user, filters={"kind": kind, "status": status, "region": region, "year": year, "q": q}
+    )
 
 
 TaskFilters = TASK_FILTERS.schema("TaskFilters")
@@ -226,8 +228,12 @@ def get_task(request, pk: int):
 def submit_report(request, pk: int, payload: ReportIn):
     require_capability(request.user, "plan.view")
     task = selectors.task_get(user=request.user, pk=pk)
-    return Status(201, services.progress_report_submit(actor=request.user, task=task, text=payload.text,
-                                                       percentage=payload.percentage, milestone=payload.milestone))
+    return Status(
+        201,
+        services.progress_report_submit(
+            actor=request.user, task=task, text=payload.text, percentage=payload.percentage, milestone=payload.milestone
+        ),
+    )
 
 
 @router.post("/reports/{int:pk}/transitions", response=ReportOut)
@@ -236,7 +242,9 @@ def transition_report(request, pk: int, payload: TransitionIn):
     from django.shortcuts import get_object_or_404
 
     report = get_object_or_404(ProgressReport.objects.for_user(request.user), pk=pk)
-    return services.progress_report_transition(actor=request.user, report=report, action=payload.action, note=payload.note)
+    return services.progress_report_transition(
+        actor=request.user, report=report, action=payload.action, note=payload.note
+    )
 
 
 @router.get("/overdue", response=list[OverdueOut])

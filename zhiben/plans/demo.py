@@ -15,8 +15,17 @@ def load(stdout=None):
     path = Path(__file__).parent / "demo_data" / "fenghuang_plan_2024.txt"
     parsed = parse_plan(path.read_bytes(), path.name, year=2024)
     actor = User.objects.get(username="fhanweiban")
-    plan_import(actor=actor, tasks=parsed.as_dicts(), parse=parsed, year=parsed.year, title=parsed.title, filename=path.name,
-                warnings=parsed.warnings, region=actor.region, publish=True)
+    plan_import(
+        actor=actor,
+        tasks=parsed.as_dicts(),
+        parse=parsed,
+        year=parsed.year,
+        title=parsed.title,
+        filename=path.name,
+        warnings=parsed.warnings,
+        region=actor.region,
+        publish=True,
+    )
 
 
 def summary():

@@ -30,11 +30,27 @@ _LEAD_MARK = re.compile(r"[（(]\s*牵头\s*[）)]")
 
 
 def _row(rid, task=None, **values):
-    row = {"id": rid, "action": "", "key_task": "", "content": "", "deadline_text": "", "lead": [], "responsible": [],
-           "cooperating": [], "source": ""}
+    row = {
+        "id": rid,
+        "action": "",
+        "key_task": "",
+        "content": "",
+        "deadline_text": "",
+        "lead": [],
+        "responsible": [],
+        "cooperating": [],
+        "source": "",
+    }
     if task is not None:
-        row.update(action=task.action, key_task=task.key_task, content=task.content, deadline_text=task.deadline_text,
-                   responsible=list(task.responsible), cooperating=list(task.cooperating), source=task.source)
+        row.update(
+            action=task.action,
+            key_task=task.key_task,
+            content=task.content,
+            deadline_text=task.deadline_text,
+            responsible=list(task.responsible),
+            cooperating=list(task.cooperating),
+            source=task.source,
+        )
     row.update(values)
     return row
 
@@ -95,12 +111,28 @@ def draft_create(*, actor, upload, kind=Kind.ACTION_PLAN, region=None, year=None
             if not row["action"] and row["responsible"]:
                 row["action"] = "、".join(row["responsible"])
     draft = PlanDraft.objects.create(
-        owner=actor, kind=kind, title=(parsed.title or name)[:200], region=region, year=parsed.year, start_year=start,
-        end_year=end, parent=parent or None, previous=previous or None, filename=name[:200],
-        sha256=hashlib.sha256(data).hexdigest(), layout=parsed.layout, rows=rows,
-        next_id=len(rows) + 1)
-    audit_record(actor=actor, action="plan.upload", obj=draft, region_code=region.code,
-                 data={"filename": name, "tasks": len(rows), "layout": parsed.layout, "warnings": len(parsed.warnings)})
+        owner=actor,
+        kind=kind,
+        title=(parsed.title or name)[:200],
+        region=region,
+        year=parsed.year,
+        start_year=start,
+        end_year=end,
+        parent=parent or None,
+        previous=previous or None,
+        filename=name[:200],
+        sha256=hashlib.sha256(data).hexdigest(),
+        layout=parsed.layout,
+        rows=rows,
+        next_id=len(rows) + 1,
+    )
+    audit_record(
+        actor=actor,
+        action="plan.upload",
+        obj=draft,
+        region_code=region.code,
+        data={"filename": name, "tasks": len(rows), "layout": parsed.layout, "warnings": len(parsed.warnings)},
+    )
     return draft
 
 
@@ -134,12 +166,20 @@ def draft_view(draft):
     rows = []
     for n, row in enumerate(draft.rows, start=1):
         deadline = parse_deadline(row.get("deadline_text") or "", draft.year)
-        rows.append({**row, "n": n, "dates": list(deadline.dates),
-                     "recurrence": Recurrence(deadline.recurrence).label if deadline.recurrence else "",
-                     "problems": row_problems(row, draft.year),
-                     "responsible_text": "、".join([f"{x}（牵头）" for x in row.get("lead", [])]
-                                                  + [x for x in row.get("responsible", []) if x not in row.get("lead", [])]),
-                     "cooperating_text": "、".join(row.get("cooperating", []))})
+        rows.append(
+            {
+                **row,
+                "n": n,
+                "dates": list(deadline.dates),
+                "recurrence": Recurrence(deadline.recurrence).label if deadline.recurrence else "",
+                "problems": row_problems(row, draft.year),
+                "responsible_text": "、".join(
+                    [f"{x}（牵头）" for x in row.get("lead", [])]
+                    + [x for x in row.get("responsible", []) if x not in row.get("lead", [])]
+                ),
+                "cooperating_text": "、".join(row.get("cooperating", [])),
+            }
+        )
     names = []
     for row in draft.rows:
         for key in UNIT_FIELDS:
@@ -153,13 +193,28 @@ def draft_view(draft):
         choice = draft.unit_choices.get(name) or default
         kind, unit_id = parse_choice(choice)
         suggestions = [(by_id[s["id"]], s["score"]) for s in result["suggestions"] if s["id"] in by_id]
-        matches.append({"name": name, "result": result, "choice": choice, "kind": kind, "unit": by_id.get(unit_id),
-                        "suggestions": suggestions, "options": unit_options(name, choice, suggestions, units)})
+        matches.append(
+            {
+                "name": name,
+                "result": result,
+                "choice": choice,
+                "kind": kind,
+                "unit": by_id.get(unit_id),
+                "suggestions": suggestions,
+                "options": unit_options(name, choice, suggestions, units),
+            }
+        )
     errors = [(r["n"], m) for r in rows for level, m in r["problems"] if level == "error"]
     warnings = [(r["n"], m) for r in rows for level, m in r["problems"] if level == "warning"]
-    return {"rows": rows, "matches": matches, "units": units, "errors": errors, "warnings": warnings,
-            "new_units": [m["name"] for m in matches if m["kind"] == CHOICE_NEW],
-            "text_units": [m["name"] for m in matches if m["kind"] == CHOICE_TEXT]}
+    return {
+        "rows": rows,
+        "matches": matches,
+        "units": units,
+        "errors": errors,
+        "warnings": warnings,
+        "new_units": [m["name"] for m in matches if m["kind"] == CHOICE_NEW],
+        "text_units": [m["name"] for m in matches if m["kind"] == CHOICE_TEXT],
+    }
 
 
 def unit_options(name, choice, suggestions, units):
@@ -237,7 +292,7 @@ def draft_edit(*, actor, draft, op, row_id=None, data=None):
                 new[key] = list(rows[i].get(key, []))
             draft.next_id += 1
             new_rows.append(new)
-        rows[i:i + 1] = new_rows
+        rows[i : i + 1] = new_rows
     elif op == "delete":
         i = _index(draft, row_id)
         rows.pop(i)
@@ -293,11 +348,20 @@ def draft_tasks(draft):
     tasks = []
     for row in draft.rows:
         deadline = parse_deadline(row.get("deadline_text") or "", draft.year)
-        tasks.append({"action": row.get("action", ""), "key_task": row.get("key_task", ""), "content": row.get("content", ""),
-                      "deadline_text": row.get("deadline_text", ""), "deadline": deadline.as_json(),
-                      "recurrence": deadline.recurrence, "lead": row.get("lead", []),
-                      "responsible": row.get("responsible", []), "cooperating": row.get("cooperating", []),
-                      "source": row.get("source", "")})
+        tasks.append(
+            {
+                "action": row.get("action", ""),
+                "key_task": row.get("key_task", ""),
+                "content": row.get("content", ""),
+                "deadline_text": row.get("deadline_text", ""),
+                "deadline": deadline.as_json(),
+                "recurrence": deadline.recurrence,
+                "lead": row.get("lead", []),
+                "responsible": row.get("responsible", []),
+                "cooperating": row.get("cooperating", []),
+                "source": row.get("source", ""),
+            }
+        )
     return tasks
 
 
@@ -308,13 +372,28 @@ def draft_confirm(*, actor, draft, publish=True):
     draft = PlanDraft.objects.select_for_update().select_related("region").get(pk=draft.pk, owner=actor)
     view = draft_view(draft)
     if view["errors"]:
-        raise ApplicationError("预览中还有错误，请先改正：" + "；".join(f"第{n}行：{m}" for n, m in view["errors"][:10]),
-                               errors=[{"row": n, "message": m} for n, m in view["errors"]])
+        raise ApplicationError(
+            "预览中还有错误，请先改正：" + "；".join(f"第{n}行：{m}" for n, m in view["errors"][:10]),
+            errors=[{"row": n, "message": m} for n, m in view["errors"]],
+        )
     choices = {m["name"]: m["choice"] for m in view["matches"]}
     plan = services.plan_import(
-        actor=actor, tasks=draft_tasks(draft), year=draft.year, title=draft.title, filename=draft.filename,
-        warnings=[f"第{n}行：{m}" for n, m in view["warnings"]], kind=draft.kind, region=draft.region,
-        start_year=draft.start_year, end_year=draft.end_year, parent=draft.parent, previous=draft.previous,
-        unit_choices=choices, publish=publish, sha256=draft.sha256, layout=draft.layout)
+        actor=actor,
+        tasks=draft_tasks(draft),
+        year=draft.year,
+        title=draft.title,
+        filename=draft.filename,
+        warnings=[f"第{n}行：{m}" for n, m in view["warnings"]],
+        kind=draft.kind,
+        region=draft.region,
+        start_year=draft.start_year,
+        end_year=draft.end_year,
+        parent=draft.parent,
+        previous=draft.previous,
+        unit_choices=choices,
+        publish=publish,
+        sha256=draft.sha256,
+        layout=draft.layout,
+    )
     draft.delete()
     return plan

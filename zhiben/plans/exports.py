@@ -12,9 +12,22 @@ from .models import Milestone, ProgressReport, TaskUnit
 from .schedule import quarter_period
 from .selectors import board, overdue_tasks, unit_completion
 
-FILLS = {"completed": "C6EFCE", "in_progress": "FFEB9C", "overdue": "FFC7CE", "not_started": "EDEDED",
-         "ongoing_reported": "FFEB9C", "ongoing": "F2F2F2"}
-BASE_COLUMNS = [("行动名称", 22), ("重点任务", 24), ("具体任务", 48), ("完成时间", 14), ("责任单位", 18), ("配合单位", 18)]
+FILLS = {
+    "completed": "C6EFCE",
+    "in_progress": "FFEB9C",
+    "overdue": "FFC7CE",
+    "not_started": "EDEDED",
+    "ongoing_reported": "FFEB9C",
+    "ongoing": "F2F2F2",
+}
+BASE_COLUMNS = [
+    ("行动名称", 22),
+    ("重点任务", 24),
+    ("具体任务", 48),
+    ("完成时间", 14),
+    ("责任单位", 18),
+    ("配合单位", 18),
+]
 STATUS_COLUMNS = [("当前状态", 9), ("完成进度（%）", 9), ("下一节点", 14), ("逾期节点", 16), ("最近进展", 36)]
 
 
@@ -39,7 +52,9 @@ def board_xlsx(plan, *, granularity="year", unit=None, action=None, today=None):
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="center")
     center = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    sheet.cell(row=1, column=1, value=f"{plan.title}挂图作战一张表（截至{today:%Y年%m月%d日}）").font = Font(bold=True, size=14)
+    sheet.cell(row=1, column=1, value=f"{plan.title}挂图作战一张表（截至{today:%Y年%m月%d日}）").font = Font(
+        bold=True, size=14
+    )
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
     for j, (title, width) in enumerate(columns, start=1):
         cell = sheet.cell(row=2, column=j, value=title)
@@ -56,18 +71,30 @@ def board_xlsx(plan, *, granularity="year", unit=None, action=None, today=None):
             upcoming = next((m for m in milestones if m.status != "completed" and m.due_date >= today), None)
             overdue = [m.label for m in milestones if m.is_overdue(today)]
             latest = task.live_reports[0] if task.live_reports else None
-            values = [action_obj.title, task.key_task.title if task.key_task_id else "", task.content, task.deadline_text,
-                      _names(row["owners"], OWNER_ROLES), _names(row["helpers"], (UnitRole.COOPERATING,)),
-                      DisplayStatus(row["state"]).label if row["state"] else ("长期" if task.recurrence == "ongoing" else ""),
-                      latest.percentage if latest else None, upcoming.label if upcoming else "", "、".join(overdue),
-                      f"{latest.unit.name}：{latest.text}" if latest else ""]
+            values = [
+                action_obj.title,
+                task.key_task.title if task.key_task_id else "",
+                task.content,
+                task.deadline_text,
+                _names(row["owners"], OWNER_ROLES),
+                _names(row["helpers"], (UnitRole.COOPERATING,)),
+                DisplayStatus(row["state"]).label if row["state"] else ("长期" if task.recurrence == "ongoing" else ""),
+                latest.percentage if latest else None,
+                upcoming.label if upcoming else "",
+                "、".join(overdue),
+                f"{latest.unit.name}：{latest.text}" if latest else "",
+            ]
             for j, value in enumerate(values, start=1):
                 cell = sheet.cell(row=r, column=j, value=value)
                 cell.alignment, cell.border = wrap, border
             if row["state"] in FILLS:
                 sheet.cell(row=r, column=7).fill = PatternFill("solid", fgColor=FILLS[row["state"]])
             for k, c in enumerate(row["cells"]):
-                cell = sheet.cell(row=r, column=len(values) + 1 + k, value=c["label"] or ("长期" if c["state"].startswith("ongoing") else ""))
+                cell = sheet.cell(
+                    row=r,
+                    column=len(values) + 1 + k,
+                    value=c["label"] or ("长期" if c["state"].startswith("ongoing") else ""),
+                )
                 cell.alignment, cell.border = center, border
                 if c["state"] in FILLS:
                     cell.fill = PatternFill("solid", fgColor=FILLS[c["state"]])
@@ -136,8 +163,12 @@ def _styles(doc):
     from docx.oxml.ns import qn
     from docx.shared import Pt, RGBColor
 
-    for name, font, size in (("Normal", FONT_BODY, 16), ("Heading 1", FONT_HEI, 16), ("Heading 2", FONT_KAI, 16),
-                             ("Title", FONT_TITLE, 22)):
+    for name, font, size in (
+        ("Normal", FONT_BODY, 16),
+        ("Heading 1", FONT_HEI, 16),
+        ("Heading 2", FONT_KAI, 16),
+        ("Title", FONT_TITLE, 22),
+    ):
         style = doc.styles[name]
         style.font.name = LATIN
         style.font.size = Pt(size)
@@ -159,20 +190,36 @@ def summary_data(plan, *, year, quarter, today=None, user=None):
     as_of = min(period.end, today)
     due = Milestone.objects.filter(task__plan=plan, due_date__gte=period.start, due_date__lte=period.end)
     done = due.filter(status="completed", completed_on__lte=period.end)
-    reports = (ProgressReport.objects.filter(task__plan=plan, submitted_at__date__gte=period.start,
-                                             submitted_at__date__lte=period.end)
-               .exclude(status=ReportStatus.RETURNED).select_related("task__action", "unit", "milestone")
-               .order_by("task__sort", "submitted_at"))
+    reports = (
+        ProgressReport.objects.filter(
+            task__plan=plan, submitted_at__date__gte=period.start, submitted_at__date__lte=period.end
+        )
+        .exclude(status=ReportStatus.RETURNED)
+        .select_related("task__action", "unit", "milestone")
+        .order_by("task__sort", "submitted_at")
+    )
     by_action = OrderedDict((action, {"due": [], "reports": []}) for action in plan.actions.all())
     for m in due.select_related("task__action").order_by("task__sort", "due_date"):
         by_action.setdefault(m.task.action, {"due": [], "reports": []})["due"].append(m)
     for report in reports:
         by_action.setdefault(report.task.action, {"due": [], "reports": []})["reports"].append(report)
-    overdue = list(overdue_tasks(as_of).filter(task__plan=plan).prefetch_related(
-        Prefetch("task__assignments", queryset=TaskUnit.objects.select_related("unit"))))
+    overdue = list(
+        overdue_tasks(as_of)
+        .filter(task__plan=plan)
+        .prefetch_related(Prefetch("task__assignments", queryset=TaskUnit.objects.select_related("unit")))
+    )
     completion = unit_completion(user=user, plan=plan, today=as_of) if user is not None else []
-    return {"plan": plan, "period": period, "as_of": as_of, "due": due.count(), "done": done.count(),
-            "reports": reports.count(), "by_action": by_action, "completion": completion, "overdue": overdue}
+    return {
+        "plan": plan,
+        "period": period,
+        "as_of": as_of,
+        "due": due.count(),
+        "done": done.count(),
+        "reports": reports.count(),
+        "by_action": by_action,
+        "completion": completion,
+        "overdue": overdue,
+    }
 
 
 def summary_docx(plan, *, year, quarter, user, today=None):
@@ -190,11 +237,20 @@ def summary_docx(plan, *, year, quarter, user, today=None):
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = Mm(37), Mm(35), Mm(28), Mm(26)
+    section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = (
+        Mm(37),
+        Mm(35),
+        Mm(28),
+        Mm(26),
+    )
     lang = doc.styles.element.find(qn("w:docDefaults"))
     if lang is not None:
         rpr = lang.find(qn("w:rPrDefault"))
-        if rpr is not None and rpr.find(qn("w:rPr")) is not None and rpr.find(qn("w:rPr")).find(qn("w:lang")) is not None:
+        if (
+            rpr is not None
+            and rpr.find(qn("w:rPr")) is not None
+            and rpr.find(qn("w:rPr")).find(qn("w:lang")) is not None
+        ):
             rpr.find(qn("w:rPr")).find(qn("w:lang")).set(qn("w:eastAsia"), "zh-CN")
 
     title = doc.add_paragraph(style="Title")
@@ -206,8 +262,11 @@ def summary_docx(plan, *, year, quarter, user, today=None):
 
     _heading(doc, "一、总体情况", 1)
     rate = f"{100 * data['done'] / data['due']:.1f}%" if data["due"] else "—"
-    _para(doc, f"本季度共有{data['due']}个任务节点到期，已完成{data['done']}个，完成率{rate}；"
-               f"各责任单位报送工作进展{data['reports']}条；截至{data['as_of']:%m月%d日}，逾期未完成的任务节点{len(data['overdue'])}个。")
+    _para(
+        doc,
+        f"本季度共有{data['due']}个任务节点到期，已完成{data['done']}个，完成率{rate}；"
+        f"各责任单位报送工作进展{data['reports']}条；截至{data['as_of']:%m月%d日}，逾期未完成的任务节点{len(data['overdue'])}个。",
+    )
 
     _heading(doc, "二、各行动推进情况", 1)
     cn = "一二三四五六七八九十"
@@ -222,8 +281,11 @@ def summary_docx(plan, *, year, quarter, user, today=None):
         for report in items["reports"]:
             status = ReportStatus(report.status).label
             node = f"（{report.milestone.label}）" if report.milestone_id else ""
-            _para(doc, f"{report.task.sort}. {report.task.content[:60]}{node}：{report.unit.name}报送，完成{report.percentage}%"
-                       f"（{status}）。{report.text}")
+            _para(
+                doc,
+                f"{report.task.sort}. {report.task.content[:60]}{node}：{report.unit.name}报送，完成{report.percentage}%"
+                f"（{status}）。{report.text}",
+            )
 
     _heading(doc, "三、各单位完成情况", 1)
     table = doc.add_table(rows=1, cols=6)
@@ -232,7 +294,14 @@ def summary_docx(plan, *, year, quarter, user, today=None):
         _fonts(cell.paragraphs[0].add_run(text), FONT_HEI, 12)
     for row in data["completion"]:
         cells = table.add_row().cells
-        values = (row["name"], row["tasks"], row["due"], row["done"], f"{row['rate']}%" if row["rate"] is not None else "—", row["overdue"])
+        values = (
+            row["name"],
+            row["tasks"],
+            row["due"],
+            row["done"],
+            f"{row['rate']}%" if row["rate"] is not None else "—",
+            row["overdue"],
+        )
         for cell, value in zip(cells, values):
             _fonts(cell.paragraphs[0].add_run(str(value)), FONT_BODY, 12)
     if not data["completion"]:
@@ -243,8 +312,11 @@ def summary_docx(plan, *, year, quarter, user, today=None):
         _para(doc, "无逾期任务。")
     for m in data["overdue"]:
         owners = "、".join(a.display_name for a in m.task.assignments.all() if a.role in OWNER_ROLES) or "未明确"
-        _para(doc, f"{m.task.sort}. {m.task.content[:60]}（{m.label}，应于{m.due_date:%Y年%m月%d日}前完成，"
-                   f"已逾期{m.days_overdue(data['as_of'])}天；责任单位：{owners}）")
+        _para(
+            doc,
+            f"{m.task.sort}. {m.task.content[:60]}（{m.label}，应于{m.due_date:%Y年%m月%d日}前完成，"
+            f"已逾期{m.days_overdue(data['as_of'])}天；责任单位：{owners}）",
+        )
     for paragraph in doc.paragraphs:
         paragraph.paragraph_format.space_before = Pt(0)
     buffer = io.BytesIO()
@@ -256,4 +328,3 @@ def default_quarter(today=None):
     """The quarter a summary is usually asked for: the current one."""
     today = today or timezone.localdate()
     return today.year, (today.month - 1) // 3 + 1
-

@@ -26,7 +26,11 @@ def unit_q(value, ctx):
     """A unit by id, or by the name written in the plan or the unit's own name."""
     from .models import TaskUnit
 
-    units = TaskUnit.objects.filter(unit_id=int(value)) if value.isdigit() else TaskUnit.objects.filter(Q(name=value) | Q(unit__name=value))
+    units = (
+        TaskUnit.objects.filter(unit_id=int(value))
+        if value.isdigit()
+        else TaskUnit.objects.filter(Q(name=value) | Q(unit__name=value))
+    )
     return Q(pk__in=units.values("task_id"))
 
 
@@ -36,12 +40,36 @@ def overdue_q(value, ctx):
 
 
 TASK_FILTERS = FilterSet(
-    Filter("plan", "方案", "choice", choices=plan_options, q=lambda value, ctx: Q(plan_id=int(value)) if value.isdigit() else None,
-           help="方案 ID"),
+    Filter(
+        "plan",
+        "方案",
+        "choice",
+        choices=plan_options,
+        q=lambda value, ctx: Q(plan_id=int(value)) if value.isdigit() else None,
+        help="方案 ID",
+    ),
     Filter("unit", "责任单位", "choice", choices=unit_options, q=unit_q, help="单位 ID，或方案中写的单位名称"),
-    Filter("action", "行动", "hidden", q=lambda value, ctx: Q(action_id=int(value)) if value.isdigit() else None, help="方案中行动的 ID"),
-    Filter("status", "状态", "choice", choices=DisplayStatus.choices,
-           q=lambda value, ctx: Q(state=value) if value in DisplayStatus.values else None),
-    Filter("overdue", "逾期", "choice", choices=[("1", "有逾期节点"), ("0", "无逾期")], q=overdue_q, help="1/true 或 0/false"),
+    Filter(
+        "action",
+        "行动",
+        "hidden",
+        q=lambda value, ctx: Q(action_id=int(value)) if value.isdigit() else None,
+        help="方案中行动的 ID",
+    ),
+    Filter(
+        "status",
+        "状态",
+        "choice",
+        choices=DisplayStatus.choices,
+        q=lambda value, ctx: Q(state=value) if value in DisplayStatus.values else None,
+    ),
+    Filter(
+        "overdue",
+        "逾期",
+        "choice",
+        choices=[("1", "有逾期节点"), ("0", "无逾期")],
+        q=overdue_q,
+        help="1/true 或 0/false",
+    ),
     Filter("q", "关键词", "search", search=("content",), help="任务内容中包含的文字"),
 )

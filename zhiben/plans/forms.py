@@ -9,20 +9,29 @@ from .choices import Direction, Granularity, Kind
 from .filters import TASK_FILTERS
 from .models import Plan
 
-
 # The task list's filter form, made from the one declaration the selector and the API use too.
 TaskFilterForm = TASK_FILTERS.form_class("TaskFilterForm")
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="方案文件", help_text="支持 .txt、.docx、.xlsx：表格（含合并单元格）或正文中的“（X牵头，A、B配合，2024年底前完成）”",
-                           widget=forms.ClearableFileInput(attrs={"accept": ".txt,.docx,.xlsx,.xls,.ods,.csv"}))
+    file = forms.FileField(
+        label="方案文件",
+        help_text="支持 .txt、.docx、.xlsx：表格（含合并单元格）或正文中的“（X牵头，A、B配合，2024年底前完成）”",
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.docx,.xlsx,.xls,.ods,.csv"}),
+    )
     kind = forms.ChoiceField(label="文件类型", choices=Kind.choices, initial=Kind.ACTION_PLAN)
     region = forms.ChoiceField(label="所属区划", required=False)
-    year = forms.IntegerField(label="方案年度", required=False, min_value=2000, max_value=2100,
-                              help_text="用于“年底前”“12月”等未写年份的时限；留空则从文件识别")
+    year = forms.IntegerField(
+        label="方案年度",
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        help_text="用于“年底前”“12月”等未写年份的时限；留空则从文件识别",
+    )
     parent = forms.ChoiceField(label="上级方案（可选）", required=False)
-    previous = forms.ChoiceField(label="作为新版本替换（可选）", required=False, help_text="上传已有清单的修订稿时选择原清单")
+    previous = forms.ChoiceField(
+        label="作为新版本替换（可选）", required=False, help_text="上传已有清单的修订稿时选择原清单"
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,7 +43,9 @@ class UploadForm(forms.Form):
         parents = parent_plan_candidates(user.region_id or "").order_by("-start_year")[:100] if user.region_id else []
         self.fields["parent"].choices = [("", "（无）")] + [(p.pk, f"{p.region.name} · {p}") for p in parents]
         own = Plan.objects.visible_to(user).select_related("region").order_by("-id")[:200]
-        self.fields["previous"].choices = [("", "（新方案/新清单）")] + [(p.pk, f"{p.region.name} · {p} · {p.get_kind_display()}") for p in own]
+        self.fields["previous"].choices = [("", "（新方案/新清单）")] + [
+            (p.pk, f"{p.region.name} · {p} · {p.get_kind_display()}") for p in own
+        ]
 
 
 class MetaForm(forms.Form):
@@ -48,16 +59,21 @@ class MetaForm(forms.Form):
 class ReportForm(forms.Form):
     milestone = forms.ChoiceField(label="节点", required=False)
     percentage = forms.IntegerField(label="完成进度（%）", min_value=0, max_value=100, initial=0)
-    text = forms.CharField(label="工作进展", widget=forms.Textarea(attrs={"rows": 4}),
-                           help_text="已开展的工作、取得的成效、存在的问题和下一步措施")
+    text = forms.CharField(
+        label="工作进展",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="已开展的工作、取得的成效、存在的问题和下一步措施",
+    )
     files = evidence_field("佐证材料", camera=False)
 
     def __init__(self, *args, task=None, **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("", "（最早未完成的节点）")]
         if task is not None:
-            choices += [(m.pk, f"{m.label}（{m.due_date:%Y-%m-%d}前，{m.get_status_display()}）")
-                        for m in task.milestones.exclude(status="completed")]
+            choices += [
+                (m.pk, f"{m.label}（{m.due_date:%Y-%m-%d}前，{m.get_status_display()}）")
+                for m in task.milestones.exclude(status="completed")
+            ]
         self.fields["milestone"].choices = choices
 
 
@@ -69,8 +85,12 @@ class ReviewForm(forms.Form):
 
 class TaskForm(forms.Form):
     content = forms.CharField(label="具体任务", widget=forms.Textarea(attrs={"rows": 3}))
-    deadline_text = forms.CharField(label="完成时间（原文）", required=False, max_length=200,
-                                    help_text="如“2024年6月底前”“2025年 2026年”“每季度”“长期坚持”")
+    deadline_text = forms.CharField(
+        label="完成时间（原文）",
+        required=False,
+        max_length=200,
+        help_text="如“2024年6月底前”“2025年 2026年”“每季度”“长期坚持”",
+    )
     responsible = forms.CharField(label="牵头/责任单位", required=False, help_text="以“、”分隔；牵头单位后加“（牵头）”")
     cooperating = forms.CharField(label="配合单位", required=False)
 

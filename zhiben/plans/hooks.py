@@ -37,15 +37,27 @@ def recipients(milestone, step, unit):
 def describe(milestone, step, days):
     task = milestone.task
     units = "、".join(u.name for u in task_owners(task)) or "未关联单位"
-    return (f"行动方案任务{step.name}：{task.content[:30]}",
-            f"《{task.plan.title}》任务“{task.content[:80]}”应于 {milestone.due_date} 完成，已逾期 {days} 天，现{step.name}。"
-            f"责任单位：{units}。")
+    return (
+        f"行动方案任务{step.name}：{task.content[:30]}",
+        f"《{task.plan.title}》任务“{task.content[:80]}”应于 {milestone.due_date} 完成，已逾期 {days} 天，现{step.name}。"
+        f"责任单位：{units}。",
+    )
 
 
 register(
     RuleDef("plan.attachment_max_mb", 15, "方案进展证据文件大小上限（MB）", "megabytes", GROUP, order=40),
-    EscalationTarget("plan_task", "行动方案任务", "plans.milestone", LADDER, overdue, recipients, describe,
-                     timeline_subject=lambda milestone: milestone.task, audit_action="escalation.plan_{action}", order=20),
+    EscalationTarget(
+        "plan_task",
+        "行动方案任务",
+        "plans.milestone",
+        LADDER,
+        overdue,
+        recipients,
+        describe,
+        timeline_subject=lambda milestone: milestone.task,
+        audit_action="escalation.plan_{action}",
+        order=20,
+    ),
     Timeline("plans.progressreport", progress_event, lambda report: report.events.all()),
     MenuEntry("行动方案", "plans:list", "plan.view", order=80),
     DemoLoader("plans", demo.load, demo.summary, order=40),

@@ -18,8 +18,10 @@ from zhiben.regions.models import Unit
 
 # choices for a unit name in the preview and in plan_import
 CHOICE_NEW, CHOICE_TEXT = "new", "text"
-_COLLECTIVE = re.compile(r"有关|相关|各|成员单位$|^(?:镇|区|县|街道)?(?:安委会|政府|党委)$|领导|干部|书记|主任|负责人|人员|企业$|主体$"
-                         r"|长$|委员$|成员$")
+_COLLECTIVE = re.compile(
+    r"有关|相关|各|成员单位$|^(?:镇|区|县|街道)?(?:安委会|政府|党委)$|领导|干部|书记|主任|负责人|人员|企业$|主体$"
+    r"|长$|委员$|成员$"
+)
 
 
 def _level_word(region_name):
@@ -35,7 +37,7 @@ def derived_names(unit, *, own=True):
     names = []
     region_name = unit.region.name if unit.region_id else ""
     if region_name and unit.name.startswith(region_name) and len(unit.name) > len(region_name) + 1:
-        rest = unit.name[len(region_name):]
+        rest = unit.name[len(region_name) :]
         if own:
             names.append(rest)
         word = _level_word(region_name)
@@ -48,8 +50,11 @@ def candidate_units(region_code):
     """Active units a plan of `region_code` may name, in matching priority order."""
     chain = region_chain(region_code)
     low, high = subtree_range(region_code)
-    units = list(Unit.objects.filter(is_active=True).filter(Q(region_id__in=chain) | Q(region_id__gte=low, region_id__lte=high))
-                 .select_related("region"))
+    units = list(
+        Unit.objects.filter(is_active=True)
+        .filter(Q(region_id__in=chain) | Q(region_id__gte=low, region_id__lte=high))
+        .select_related("region")
+    )
     rank = {code: i for i, code in enumerate(chain)}
     units.sort(key=lambda u: (rank.get(u.region_id, len(chain)), u.region_id, u.name))
     return units
@@ -68,7 +73,7 @@ def unit_tuples(units, region_code=None):
 
 
 def is_collective(name):
-    """"镇安委会有关成员单位", "各村（社区）", "党政领导干部": not one unit to link a task to."""
+    """ "镇安委会有关成员单位", "各村（社区）", "党政领导干部": not one unit to link a task to."""
     return bool(_COLLECTIVE.search(name or ""))
 
 
@@ -90,7 +95,7 @@ def match_names(names, units, region_code=None):
 
 
 def parse_choice(choice):
-    """"unit:12" → ("unit", 12); "new"/"text" → (choice, None); anything else → (None, None)."""
+    """ "unit:12" → ("unit", 12); "new"/"text" → (choice, None); anything else → (None, None)."""
     choice = (choice or "").strip()
     if choice.startswith("unit:") and choice[5:].isdigit():
         return "unit", int(choice[5:])
@@ -106,13 +111,15 @@ def new_unit_name(name, region):
         return name
     word = _level_word(region.name)
     if word and name.startswith(word) and not name.startswith(word + word):
-        return region.name + name[len(word):]
+        return region.name + name[len(word) :]
     return region.name + name
 
 
 # ---------------------------------------------------------------- indicators in task texts
 
-_RATE = re.compile(r"率\s*(?:要|应|须|必须)?\s*(?:达到|达|提高到|提高至|提升到|提升至|保持在|不低于|超过|高于|在)?\s*(?P<value>\d+(?:\.\d+)?)\s*%")
+_RATE = re.compile(
+    r"率\s*(?:要|应|须|必须)?\s*(?:达到|达|提高到|提高至|提升到|提升至|保持在|不低于|超过|高于|在)?\s*(?P<value>\d+(?:\.\d+)?)\s*%"
+)
 _FULL = re.compile(r"全覆盖(?P<what>培训|排查整治|排查|整治|检查|督查)?")
 _WIDE = str.maketrans("０１２３４５６７８９％．", "0123456789%.")
 _VERBS = re.compile(r"实现|推动|推进|开展|做到|达到|确保|力争|基本|进行|完成|落实|对")
@@ -135,14 +142,16 @@ def extract_indicators(text):
     text = (text or "").translate(_WIDE)
     found = []
     for m in _RATE.finditer(text):
-        name = _subject(text[:m.start()])
+        name = _subject(text[: m.start()])
         if len(name) >= 2:
             found.append((name + "率", Decimal(m.group("value")), "%", (name + m.group(0))[:300]))
     for m in _FULL.finditer(text):
-        name = _subject(text[:m.start()])
+        name = _subject(text[: m.start()])
         what = m.group("what") or ""
         if len(name) >= 2:
-            found.append((f"{name}{what if what not in name else ''}覆盖率", Decimal(100), "%", (name + m.group(0))[:300]))
+            found.append(
+                (f"{name}{what if what not in name else ''}覆盖率", Decimal(100), "%", (name + m.group(0))[:300])
+            )
     seen, out = set(), []
     for item in found:
         if item[0] not in seen:

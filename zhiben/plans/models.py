@@ -12,7 +12,15 @@ from django.utils import timezone
 from zhiben.core.models import BaseModel, EvidenceFile, ScopedQuerySet
 
 from .choices import (
-    REPORT_EVENT_LABELS, Direction, DisplayStatus, Kind, MilestoneStatus, PlanStatus, Recurrence, ReportStatus, UnitRole,
+    REPORT_EVENT_LABELS,
+    Direction,
+    DisplayStatus,
+    Kind,
+    MilestoneStatus,
+    PlanStatus,
+    Recurrence,
+    ReportStatus,
+    UnitRole,
 )
 
 
@@ -45,17 +53,37 @@ class Plan(BaseModel):
 
     title = models.CharField("名称", max_length=200)
     kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.ACTION_PLAN)
-    region = models.ForeignKey("regions.Region", verbose_name="所属区划", on_delete=models.PROTECT, related_name="plans")
-    issuing_unit = models.ForeignKey("regions.Unit", verbose_name="印发单位", null=True, blank=True, on_delete=models.PROTECT, related_name="issued_plans")
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="所属区划", on_delete=models.PROTECT, related_name="plans"
+    )
+    issuing_unit = models.ForeignKey(
+        "regions.Unit",
+        verbose_name="印发单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_plans",
+    )
     start_year = models.PositiveSmallIntegerField("起始年度")
     end_year = models.PositiveSmallIntegerField("截止年度")
     series = models.CharField("清单系列", max_length=32, db_index=True)
     version = models.PositiveSmallIntegerField("版本", default=1)
-    previous = models.ForeignKey("self", verbose_name="上一版本", null=True, blank=True, on_delete=models.PROTECT, related_name="next_versions")
-    parent = models.ForeignKey("self", verbose_name="上级方案", null=True, blank=True, on_delete=models.SET_NULL, related_name="child_plans")
+    previous = models.ForeignKey(
+        "self", verbose_name="上一版本", null=True, blank=True, on_delete=models.PROTECT, related_name="next_versions"
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name="上级方案", null=True, blank=True, on_delete=models.SET_NULL, related_name="child_plans"
+    )
     status = models.CharField("状态", max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发布人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发布人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     source_filename = models.CharField("来源文件", max_length=200, blank=True)
     source_sha256 = models.CharField("来源文件摘要", max_length=64, blank=True)
     layout = models.CharField("来源版式", max_length=10, blank=True, help_text="table（表格）或 prose（正文）")
@@ -133,15 +161,26 @@ class Task(BaseModel):
 
     plan = models.ForeignKey(Plan, verbose_name="方案", on_delete=models.CASCADE, related_name="tasks")
     action = models.ForeignKey(PlanAction, verbose_name="行动", on_delete=models.CASCADE, related_name="tasks")
-    key_task = models.ForeignKey(KeyTask, verbose_name="重点任务", null=True, blank=True, on_delete=models.CASCADE, related_name="tasks")
+    key_task = models.ForeignKey(
+        KeyTask, verbose_name="重点任务", null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
+    )
     sort = models.PositiveIntegerField("序号", default=0)
     content = models.TextField("具体任务")
     deadline_text = models.CharField("完成时间（原文）", max_length=200, blank=True)
     due_dates = models.JSONField("完成时限", default=list, blank=True, help_text="ISO 日期列表")
     recurrence = models.CharField("周期", max_length=12, choices=Recurrence.choices, blank=True)
     source = models.CharField("原文位置", max_length=100, blank=True)
-    parent_task = models.ForeignKey("self", verbose_name="落实上级任务", null=True, blank=True, on_delete=models.SET_NULL, related_name="implementing_tasks")
-    units = models.ManyToManyField("regions.Unit", through="TaskUnit", verbose_name="责任单位", blank=True, related_name="plan_tasks")
+    parent_task = models.ForeignKey(
+        "self",
+        verbose_name="落实上级任务",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="implementing_tasks",
+    )
+    units = models.ManyToManyField(
+        "regions.Unit", through="TaskUnit", verbose_name="责任单位", blank=True, related_name="plan_tasks"
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -170,7 +209,14 @@ class TaskUnit(models.Model):
     `unit` is the unit it was matched to (empty for a collective like "镇安委会有关成员单位")."""
 
     task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="assignments")
-    unit = models.ForeignKey("regions.Unit", verbose_name="单位", null=True, blank=True, on_delete=models.PROTECT, related_name="plan_assignments")
+    unit = models.ForeignKey(
+        "regions.Unit",
+        verbose_name="单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plan_assignments",
+    )
     name = models.CharField("原文名称", max_length=100)
     role = models.CharField("角色", max_length=12, choices=UnitRole.choices, default=UnitRole.RESPONSIBLE)
     sort = models.PositiveSmallIntegerField("排序", default=0)
@@ -209,7 +255,9 @@ class Milestone(models.Model):
     label = models.CharField("节点", max_length=40)
     period_start = models.DateField("期初", null=True, blank=True)
     due_date = models.DateField("完成时限")
-    status = models.CharField("状态", max_length=12, choices=MilestoneStatus.choices, default=MilestoneStatus.NOT_STARTED)
+    status = models.CharField(
+        "状态", max_length=12, choices=MilestoneStatus.choices, default=MilestoneStatus.NOT_STARTED
+    )
     completed_on = models.DateField("完成日期", null=True, blank=True)
 
     objects = MilestoneQuerySet.as_manager()
@@ -245,14 +293,27 @@ class ProgressReport(BaseModel):
     SCOPE = {"region": "task__plan__region_id"}
 
     task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="reports")
-    milestone = models.ForeignKey(Milestone, verbose_name="节点", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
-    unit = models.ForeignKey("regions.Unit", verbose_name="报送单位", on_delete=models.PROTECT, related_name="plan_reports")
+    milestone = models.ForeignKey(
+        Milestone, verbose_name="节点", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    unit = models.ForeignKey(
+        "regions.Unit", verbose_name="报送单位", on_delete=models.PROTECT, related_name="plan_reports"
+    )
     text = models.TextField("工作进展")
     percentage = models.PositiveSmallIntegerField("完成进度（%）", default=0)
     status = models.CharField("状态", max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报送人", null=True, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="报送人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
     submitted_at = models.DateTimeField("报送时间", default=timezone.now)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     review_note = models.TextField("审核意见", blank=True)
 
@@ -277,7 +338,14 @@ class ProgressEvent(models.Model):
 
     report = models.ForeignKey(ProgressReport, verbose_name="进展报告", on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("时间", default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     actor_name = models.CharField("操作人", max_length=100, blank=True)
     action = models.CharField("动作", max_length=20)
     from_status = models.CharField("原状态", max_length=10, blank=True)
@@ -302,7 +370,9 @@ class ProgressAttachment(EvidenceFile):
 
     STORAGE_DIR = "plans"
 
-    report = models.ForeignKey(ProgressReport, verbose_name="进展报告", on_delete=models.CASCADE, related_name="attachments")
+    report = models.ForeignKey(
+        ProgressReport, verbose_name="进展报告", on_delete=models.CASCADE, related_name="attachments"
+    )
 
     class Meta(EvidenceFile.Meta):
         verbose_name = verbose_name_plural = "进展佐证材料"
@@ -317,12 +387,16 @@ class Indicator(BaseModel):
     SCOPE = {"region": "plan__region_id"}
 
     plan = models.ForeignKey(Plan, verbose_name="方案", on_delete=models.CASCADE, related_name="indicators")
-    task = models.ForeignKey(Task, verbose_name="任务", null=True, blank=True, on_delete=models.SET_NULL, related_name="indicators")
+    task = models.ForeignKey(
+        Task, verbose_name="任务", null=True, blank=True, on_delete=models.SET_NULL, related_name="indicators"
+    )
     name = models.CharField("指标", max_length=200)
     target_value = models.DecimalField("目标值", max_digits=14, decimal_places=2)
     measure = models.CharField("计量单位", max_length=20, blank=True, default="%")
     direction = models.CharField("达标方向", max_length=10, choices=Direction.choices, default=Direction.AT_LEAST)
-    period = models.CharField("统计周期", max_length=10, choices=[("year", "按年"), ("quarter", "按季度")], default="year")
+    period = models.CharField(
+        "统计周期", max_length=10, choices=[("year", "按年"), ("quarter", "按季度")], default="year"
+    )
     source_text = models.CharField("原文", max_length=300, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -350,9 +424,13 @@ class IndicatorValue(models.Model):
     indicator = models.ForeignKey(Indicator, verbose_name="指标", on_delete=models.CASCADE, related_name="values")
     period = models.CharField("统计期", max_length=7)
     value = models.DecimalField("数值", max_digits=14, decimal_places=2)
-    unit = models.ForeignKey("regions.Unit", verbose_name="报送单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "regions.Unit", verbose_name="报送单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     note = models.CharField("说明", max_length=300, blank=True)
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报送人", null=True, on_delete=models.PROTECT, related_name="+")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="报送人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
     reported_at = models.DateTimeField("报送时间", default=timezone.now)
 
     class Meta:
@@ -372,8 +450,12 @@ class PlanFiling(models.Model):
     plan = models.ForeignKey(Plan, verbose_name="方案/清单", on_delete=models.PROTECT, related_name="filings")
     version = models.PositiveSmallIntegerField("备案版本")
     to_region = models.ForeignKey("regions.Region", verbose_name="备案至", on_delete=models.PROTECT, related_name="+")
-    to_unit = models.ForeignKey("regions.Unit", verbose_name="备案单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="备案人", on_delete=models.PROTECT, related_name="+")
+    to_unit = models.ForeignKey(
+        "regions.Unit", verbose_name="备案单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="备案人", on_delete=models.PROTECT, related_name="+"
+    )
     filed_at = models.DateTimeField("备案时间", default=timezone.now)
     note = models.CharField("说明", max_length=300, blank=True)
 
@@ -392,15 +474,21 @@ class PlanDraft(models.Model):
     """An uploaded plan between upload and "确认导入": the extracted rows as its owner corrects them.
     Only its owner ever reads it; nothing of it reaches the plan tables until confirmed."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.CASCADE, related_name="plan_drafts")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.CASCADE, related_name="plan_drafts"
+    )
     kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.ACTION_PLAN)
     title = models.CharField("名称", max_length=200, blank=True)
     region = models.ForeignKey("regions.Region", verbose_name="所属区划", on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField("方案年度")
     start_year = models.PositiveSmallIntegerField("起始年度")
     end_year = models.PositiveSmallIntegerField("截止年度")
-    parent = models.ForeignKey(Plan, verbose_name="上级方案", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    previous = models.ForeignKey(Plan, verbose_name="上一版本", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    parent = models.ForeignKey(
+        Plan, verbose_name="上级方案", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    previous = models.ForeignKey(
+        Plan, verbose_name="上一版本", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     filename = models.CharField("文件名", max_length=200)
     sha256 = models.CharField("文件摘要", max_length=64)
     layout = models.CharField("版式", max_length=10, blank=True)

@@ -55,12 +55,20 @@ def milestones_for(recurrence, dates, start_year, end_year):
                 out.append(MilestoneSpec(f"{y}年" if (m, d) == (12, 31) else f"{y}年{m}月{d}日前", date(y, 1, 1), due))
         return out
     if recurrence == Recurrence.SEMIANNUAL:
-        return [spec for y in years for spec in (
-            MilestoneSpec(f"{y}年上半年", date(y, 1, 1), date(y, 6, 30)),
-            MilestoneSpec(f"{y}年下半年", date(y, 7, 1), date(y, 12, 31)))]
+        return [
+            spec
+            for y in years
+            for spec in (
+                MilestoneSpec(f"{y}年上半年", date(y, 1, 1), date(y, 6, 30)),
+                MilestoneSpec(f"{y}年下半年", date(y, 7, 1), date(y, 12, 31)),
+            )
+        ]
     if recurrence == Recurrence.QUARTERLY:
-        return [MilestoneSpec(f"{y}年第{CN_QUARTERS[q - 1]}季度", date(y, 3 * q - 2, 1), month_end(y, 3 * q))
-                for y in years for q in range(1, 5)]
+        return [
+            MilestoneSpec(f"{y}年第{CN_QUARTERS[q - 1]}季度", date(y, 3 * q - 2, 1), month_end(y, 3 * q))
+            for y in years
+            for q in range(1, 5)
+        ]
     if recurrence == Recurrence.MONTHLY:
         return [MilestoneSpec(f"{y}年{m}月", date(y, m, 1), month_end(y, m)) for y in years for m in range(1, 13)]
     if recurrence == Recurrence.ONGOING:
@@ -86,7 +94,9 @@ def periods(start_year, end_year, granularity):
     out = []
     for y in range(start_year, max(start_year, end_year) + 1):
         if granularity == Granularity.QUARTER:
-            out += [Period(f"{y}Q{q}", f"{y}年{q}季度", date(y, 3 * q - 2, 1), month_end(y, 3 * q)) for q in range(1, 5)]
+            out += [
+                Period(f"{y}Q{q}", f"{y}年{q}季度", date(y, 3 * q - 2, 1), month_end(y, 3 * q)) for q in range(1, 5)
+            ]
         elif granularity == Granularity.MONTH:
             out += [Period(f"{y}-{m:02d}", f"{y}年{m}月", date(y, m, 1), month_end(y, m)) for m in range(1, 13)]
         else:
@@ -95,5 +105,9 @@ def periods(start_year, end_year, granularity):
 
 
 def quarter_period(year, quarter):
-    return Period(f"{year}Q{quarter}", f"{year}年第{CN_QUARTERS[quarter - 1]}季度", date(year, 3 * quarter - 2, 1),
-                  month_end(year, 3 * quarter))
+    return Period(
+        f"{year}Q{quarter}",
+        f"{year}年第{CN_QUARTERS[quarter - 1]}季度",
+        date(year, 3 * quarter - 2, 1),
+        month_end(year, 3 * quarter),
+    )

@@ -25,11 +25,16 @@ def _today(today):
 
 # ---------------------------------------------------------------- plans and tasks
 
+
 def plan_list(*, user, filters=None):
     """The plans `user` may open, narrowed by kind, status, region, year and a keyword."""
     filters = filters or {}
-    qs = (Plan.objects.visible_to(user).select_related("region", "issuing_unit").annotate(task_count=Count("tasks"))
-          .order_by("-start_year", "region_id", "-id"))
+    qs = (
+        Plan.objects.visible_to(user)
+        .select_related("region", "issuing_unit")
+        .annotate(task_count=Count("tasks"))
+        .order_by("-start_year", "region_id", "-id")
+    )
     if filters.get("kind") in Kind.values:
         qs = qs.filter(kind=filters["kind"])
     if filters.get("status") in PlanStatus.values:
@@ -47,7 +52,9 @@ def plan_list(*, user, filters=None):
 
 
 def plan_get(*, user, pk):
-    return get_object_or_404(Plan.objects.visible_to(user).select_related("region", "issuing_unit", "parent", "previous"), pk=pk)
+    return get_object_or_404(
+        Plan.objects.visible_to(user).select_related("region", "issuing_unit", "parent", "previous"), pk=pk
+    )
 
 
 def visible_tasks(user):
@@ -55,7 +62,9 @@ def visible_tasks(user):
 
 
 def task_get(*, user, pk):
-    return get_object_or_404(visible_tasks(user).select_related("plan__region", "action", "key_task", "parent_task__plan"), pk=pk)
+    return get_object_or_404(
+        visible_tasks(user).select_related("plan__region", "action", "key_task", "parent_task__plan"), pk=pk
+    )
 
 
 def with_state(qs, today=None):
@@ -67,14 +76,22 @@ def with_state(qs, today=None):
     return qs.annotate(
         ms_total=Count("milestones"),
         ms_done=Count("milestones", filter=Q(milestones__status=MilestoneStatus.COMPLETED)),
-        ms_started=Count("milestones", filter=Q(milestones__status__in=[MilestoneStatus.IN_PROGRESS, MilestoneStatus.COMPLETED])),
-        ms_overdue=Count("milestones", filter=Q(milestones__due_date__lt=today) & ~Q(milestones__status=MilestoneStatus.COMPLETED)),
+        ms_started=Count(
+            "milestones", filter=Q(milestones__status__in=[MilestoneStatus.IN_PROGRESS, MilestoneStatus.COMPLETED])
+        ),
+        ms_overdue=Count(
+            "milestones", filter=Q(milestones__due_date__lt=today) & ~Q(milestones__status=MilestoneStatus.COMPLETED)
+        ),
         has_reports=Exists(live_reports),
-    ).annotate(state=Case(
-        When(ms_overdue__gt=0, then=Value(DisplayStatus.OVERDUE.value)),
-        When(ms_total__gt=0, ms_done=F("ms_total"), then=Value(DisplayStatus.COMPLETED.value)),
-        When(Q(ms_started__gt=0) | Q(has_reports=True), then=Value(DisplayStatus.IN_PROGRESS.value)),
-        default=Value(DisplayStatus.NOT_STARTED.value), output_field=CharField()))
+    ).annotate(
+        state=Case(
+            When(ms_overdue__gt=0, then=Value(DisplayStatus.OVERDUE.value)),
+            When(ms_total__gt=0, ms_done=F("ms_total"), then=Value(DisplayStatus.COMPLETED.value)),
+            When(Q(ms_started__gt=0) | Q(has_reports=True), then=Value(DisplayStatus.IN_PROGRESS.value)),
+            default=Value(DisplayStatus.NOT_STARTED.value),
+            output_field=CharField(),
+        )
+    )
 
 
 def task_list(*, user, filters=None, today=None):
@@ -97,8 +114,11 @@ def overdue_tasks(today=None, *, user=None):
     published version: what the escalation ladder (target "plan_task") acts on. Each has `task`
     (with `plan` and its `region`); `days_overdue(today)` gives the days."""
     today = _today(today)
-    qs = Milestone.objects.overdue(today).filter(task__plan__status=PlanStatus.PUBLISHED).exclude(
-        task__plan__next_versions__status=PlanStatus.PUBLISHED)
+    qs = (
+        Milestone.objects.overdue(today)
+        .filter(task__plan__status=PlanStatus.PUBLISHED)
+        .exclude(task__plan__next_versions__status=PlanStatus.PUBLISHED)
+    )
     if user is not None:
         qs = qs.filter(pk__in=Milestone.objects.for_user(user).values("pk"))
     return qs.select_related("task__plan__region", "task__action").order_by("due_date", "pk")
@@ -111,6 +131,7 @@ def task_owners(task):
 
 # ---------------------------------------------------------------- completion by unit
 
+
 def unit_completion(*, user, plan=None, today=None):
     """Per owning unit (牵头/负责): tasks, milestones due so far, of them completed, the rate
     (completed ÷ due), and overdue. Names not linked to a unit are listed by name."""
@@ -119,14 +140,20 @@ def unit_completion(*, user, plan=None, today=None):
     if plan is not None:
         plans = plans.filter(pk=plan.pk)
     assignments = TaskUnit.objects.filter(task__plan__in=plans, role__in=OWNER_ROLES)
-    tasks = dict(((r["unit_id"], r["unit__name"] or r["name"]), r["n"]) for r in
-                 assignments.values("unit_id", "unit__name", "name").annotate(n=Count("task", distinct=True)))
-    figures = (Milestone.objects.filter(task__plan__in=plans, task__assignments__role__in=OWNER_ROLES)
-               .values("task__assignments__unit_id", "task__assignments__unit__name", "task__assignments__name")
-               .annotate(total=Count("id"),
-                         due=Count("id", filter=Q(due_date__lte=today)),
-                         done=Count("id", filter=Q(due_date__lte=today, status=MilestoneStatus.COMPLETED)),
-                         overdue=Count("id", filter=Q(due_date__lt=today) & ~Q(status=MilestoneStatus.COMPLETED))))
+    tasks = {
+        (r["unit_id"], r["unit__name"] or r["name"]): r["n"]
+        for r in assignments.values("unit_id", "unit__name", "name").annotate(n=Count("task", distinct=True))
+    }
+    figures = (
+        Milestone.objects.filter(task__plan__in=plans, task__assignments__role__in=OWNER_ROLES)
+        .values("task__assignments__unit_id", "task__assignments__unit__name", "task__assignments__name")
+        .annotate(
+            total=Count("id"),
+            due=Count("id", filter=Q(due_date__lte=today)),
+            done=Count("id", filter=Q(due_date__lte=today, status=MilestoneStatus.COMPLETED)),
+            overdue=Count("id", filter=Q(due_date__lt=today) & ~Q(status=MilestoneStatus.COMPLETED)),
+        )
+    )
     rows = OrderedDict()
 
     def row(unit_id, name):
@@ -150,6 +177,7 @@ def unit_completion(*, user, plan=None, today=None):
 
 # ---------------------------------------------------------------- the 一张表
 
+
 def _cell_state(statuses):
     if not statuses:
         return ""
@@ -170,9 +198,11 @@ def board(*, plan, granularity=Granularity.YEAR, unit=None, action=None, today=N
     granularity = granularity if granularity in Granularity.values else Granularity.YEAR
     columns = periods(plan.start_year, plan.end_year, granularity)
     live = ProgressReport.objects.exclude(status=ReportStatus.RETURNED).select_related("unit").order_by("-submitted_at")
-    tasks = (plan.tasks.select_related("action", "key_task")
-             .prefetch_related(Prefetch("assignments", queryset=TaskUnit.objects.select_related("unit")),
-                               "milestones", Prefetch("reports", queryset=live, to_attr="live_reports")))
+    tasks = plan.tasks.select_related("action", "key_task").prefetch_related(
+        Prefetch("assignments", queryset=TaskUnit.objects.select_related("unit")),
+        "milestones",
+        Prefetch("reports", queryset=live, to_attr="live_reports"),
+    )
     if unit:
         tasks = tasks.filter(pk__in=TaskUnit.objects.filter(unit_id=unit).values("task_id"))
     if action:
@@ -194,14 +224,22 @@ def board(*, plan, granularity=Granularity.YEAR, unit=None, action=None, today=N
                 reported = [r for r in task.live_reports if period.contains(timezone.localtime(r.submitted_at).date())]
                 state = "ongoing_reported" if reported else "ongoing"
                 percent = reported[0].percentage if reported else None
-            cells.append({"state": state, "label": DisplayStatus(state).label if state in DisplayStatus.values else "",
-                          "milestones": inside, "percent": percent, "period": period})
+            cells.append(
+                {
+                    "state": state,
+                    "label": DisplayStatus(state).label if state in DisplayStatus.values else "",
+                    "milestones": inside,
+                    "percent": percent,
+                    "period": period,
+                }
+            )
         task_state = _cell_state([m.display_status(today) for m in milestones])
         counts[task_state or "none"] += 1
         owners = [a for a in task.assignments.all() if a.role != "cooperating"]
         helpers = [a for a in task.assignments.all() if a.role == "cooperating"]
-        groups.setdefault(task.action, []).append({"task": task, "cells": cells, "owners": owners, "helpers": helpers,
-                                                   "state": task_state})
+        groups.setdefault(task.action, []).append(
+            {"task": task, "cells": cells, "owners": owners, "helpers": helpers, "state": task_state}
+        )
     for rows in groups.values():
         i = 0
         while i < len(rows):
@@ -213,11 +251,18 @@ def board(*, plan, granularity=Granularity.YEAR, unit=None, action=None, today=N
                 rows[k]["key_rowspan"] = 0
             i = j + 1
     legend = [(value, label, counts.get(value, 0)) for value, label in DisplayStatus.choices]
-    return {"columns": columns, "groups": list(groups.items()), "counts": dict(counts), "legend": legend,
-            "granularity": granularity, "today": today}
+    return {
+        "columns": columns,
+        "groups": list(groups.items()),
+        "counts": dict(counts),
+        "legend": legend,
+        "granularity": granularity,
+        "today": today,
+    }
 
 
 # ---------------------------------------------------------------- several levels
+
 
 def parent_task_candidates(plan):
     """Tasks an upper level's published plan holds that `plan`'s tasks may implement: the parent
@@ -229,7 +274,9 @@ def parent_task_candidates(plan):
 
 
 def parent_plan_candidates(region_code):
-    return Plan.objects.filter(status=PlanStatus.PUBLISHED, region_id__in=region_chain(region_code)[1:]).select_related("region")
+    return Plan.objects.filter(status=PlanStatus.PUBLISHED, region_id__in=region_chain(region_code)[1:]).select_related(
+        "region"
+    )
 
 
 def suggest_parent_tasks(plan, tasks, *, cutoff=0.35):
@@ -264,14 +311,19 @@ def linked_progress(*, user, task, today=None):
 
 # ---------------------------------------------------------------- filings and versions
 
+
 def filings_overview(*, user):
     """For the upper level: every list of the regions directly below, its versions and which of them
     were filed, plus the regions that filed no duty list or annual task list at all."""
     if not user.region_id:
         return {"series": [], "missing": []}
     children = list(Region.objects.filter(parent_id=user.region_id).order_by("code"))
-    plans = (Plan.objects.for_user(user).filter(region_id__in=[r.code for r in children], status=PlanStatus.PUBLISHED)
-             .select_related("region", "issuing_unit").order_by("region_id", "series", "version"))
+    plans = (
+        Plan.objects.for_user(user)
+        .filter(region_id__in=[r.code for r in children], status=PlanStatus.PUBLISHED)
+        .select_related("region", "issuing_unit")
+        .order_by("region_id", "series", "version")
+    )
     filings = {f.plan_id: f for f in PlanFiling.objects.filter(plan__in=plans).select_related("filed_by", "to_unit")}
     series = OrderedDict()
     for p in plans:
@@ -282,16 +334,26 @@ def filings_overview(*, user):
         filed = [v for v in versions if v.pk in filings]
         last_filed = filed[-1] if filed else None
         previous_filed = filed[-2] if len(filed) > 1 else None
-        out.append({"region": latest.region, "plan": latest, "versions": versions, "filings": [filings[v.pk] for v in filed],
-                    "last_filed": last_filed, "last_filing": filings.get(last_filed.pk) if last_filed else None,
-                    "unfiled_newer": last_filed is None or last_filed.version < latest.version,
-                    "diff_from": previous_filed})
+        out.append(
+            {
+                "region": latest.region,
+                "plan": latest,
+                "versions": versions,
+                "filings": [filings[v.pk] for v in filed],
+                "last_filed": last_filed,
+                "last_filing": filings.get(last_filed.pk) if last_filed else None,
+                "unfiled_newer": last_filed is None or last_filed.version < latest.version,
+                "diff_from": previous_filed,
+            }
+        )
     kinds_by_region = defaultdict(set)
     for row in out:
         if row["filings"]:
             kinds_by_region[row["region"].code].add(row["plan"].kind)
-    missing = [(r, [Kind(k).label for k in (Kind.DUTY_LIST, Kind.ANNUAL_LIST) if k not in kinds_by_region[r.code]])
-               for r in children]
+    missing = [
+        (r, [Kind(k).label for k in (Kind.DUTY_LIST, Kind.ANNUAL_LIST) if k not in kinds_by_region[r.code]])
+        for r in children
+    ]
     return {"series": out, "missing": [(r, kinds) for r, kinds in missing if kinds]}
 
 
@@ -307,6 +369,7 @@ def _task_signature(task):
 def version_diff(old, new):
     """What changed between two versions of a list: tasks added, removed and changed (content,
     deadline, units or action), matching tasks by identical text, then by the closest text."""
+
     def load(plan):
         return list(plan.tasks.select_related("action").prefetch_related("assignments").order_by("sort"))
 
@@ -323,8 +386,14 @@ def version_diff(old, new):
             pairs.append((match, t))
         else:
             right.append(t)
-    scored = sorted(((difflib.SequenceMatcher(None, _norm(a.content), _norm(b.content)).ratio(), i, j)
-                     for i, a in enumerate(left) for j, b in enumerate(right)), reverse=True)
+    scored = sorted(
+        (
+            (difflib.SequenceMatcher(None, _norm(a.content), _norm(b.content)).ratio(), i, j)
+            for i, a in enumerate(left)
+            for j, b in enumerate(right)
+        ),
+        reverse=True,
+    )
     used_l, used_r = set(), set()
     for score, i, j in scored:
         if score < 0.6:
@@ -344,8 +413,15 @@ def version_diff(old, new):
         if _norm(a.content) != _norm(b.content):
             fields.insert(0, labels["content"])
         if fields:
-            changed.append({"old": a, "new": b, "fields": fields,
-                            "old_units": "、".join(n for n, _ in sa["units"]), "new_units": "、".join(n for n, _ in sb["units"])})
+            changed.append(
+                {
+                    "old": a,
+                    "new": b,
+                    "fields": fields,
+                    "old_units": "、".join(n for n, _ in sa["units"]),
+                    "new_units": "、".join(n for n, _ in sb["units"]),
+                }
+            )
         else:
             unchanged += 1
     return {"old": old, "new": new, "added": added, "removed": removed, "changed": changed, "unchanged": unchanged}

@@ -1,7 +1,6 @@
 """Plan pages: list, import with preview, detail, the 一张表 (page, Excel), the quarterly summary
 (DOCX), tasks with progress reports and their review, links across levels, filings and versions."""
 
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -11,14 +10,22 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiben.audit.services import audit_record
-from zhiben.core.timeline import subject_events
 from zhiben.core.exceptions import ApplicationError
+from zhiben.core.timeline import subject_events
 from zhiben.core.views import DOCX, download, evidence_response, paginate, query_without, require_capability
 
 from . import drafts, exports, selectors, services
 from .choices import DisplayStatus, Granularity, Kind, PlanStatus, ReportStatus, UnitRole
 from .forms import (
-    BoardFilterForm, IndicatorForm, IndicatorValueForm, MetaForm, ReportForm, ReviewForm, TaskFilterForm, TaskForm, UploadForm,
+    BoardFilterForm,
+    IndicatorForm,
+    IndicatorValueForm,
+    MetaForm,
+    ReportForm,
+    ReviewForm,
+    TaskFilterForm,
+    TaskForm,
+    UploadForm,
 )
 from .matching import candidate_units, match_names
 from .models import Indicator, Plan, PlanFiling, ProgressAttachment, ProgressReport, TaskUnit
@@ -43,14 +50,22 @@ def _done(request, call, success):
 
 # ---------------------------------------------------------------- plans
 
+
 @login_required
 def plan_list(request):
     require_capability(request.user, "plan.view")
     qs = selectors.plan_list(user=request.user, filters=request.GET)
-    return render(request, "plans/plan_list.html", {
-        "page": paginate(request, qs), "query": query_without(request, "page"), "kinds": Kind.choices,
-        "statuses": PlanStatus.choices, "can_manage": request.user.can("plan.manage"),
-    })
+    return render(
+        request,
+        "plans/plan_list.html",
+        {
+            "page": paginate(request, qs),
+            "query": query_without(request, "page"),
+            "kinds": Kind.choices,
+            "statuses": PlanStatus.choices,
+            "can_manage": request.user.can("plan.manage"),
+        },
+    )
 
 
 @login_required
@@ -59,24 +74,36 @@ def plan_detail(request, pk):
     user = request.user
     today = timezone.localdate()
     tasks = selectors.with_state(plan.tasks.all(), today)
-    states = {s: 0 for s in DisplayStatus.values}
+    states = dict.fromkeys(DisplayStatus.values, 0)
     for state in tasks.values_list("state", flat=True):
         states[state] += 1
     indicators = list(plan.indicators.select_related("task").prefetch_related("values__unit"))
     versions = list(Plan.objects.visible_to(user).filter(series=plan.series).order_by("version"))
     filing = PlanFiling.objects.filter(plan=plan).select_related("filed_by", "to_unit", "to_region").first()
     unlinked = TaskUnit.objects.filter(task__plan=plan, unit__isnull=True).values("name").distinct().count()
-    return render(request, "plans/plan_detail.html", {
-        "plan": plan, "states": [(DisplayStatus(s).label, s, n) for s, n in states.items()],
-        "completion": selectors.unit_completion(user=user, plan=plan, today=today) if plan.is_published else [],
-        "actions": plan.actions.all(), "indicators": indicators, "versions": versions, "filing": filing,
-        "can_manage": user.can("plan.manage"), "can_report": user.can("plan.report"),
-        "indicator_form": IndicatorForm(plan=plan), "value_form": IndicatorValueForm(), "unlinked": unlinked,
-        "child_plans": Plan.objects.visible_to(user).filter(parent=plan).select_related("region"),
-        "upper_region": services.upper_region(plan.region_id), "cur_year": min(max(today.year, plan.start_year), plan.end_year),
-        "cur_quarter": str((today.month - 1) // 3 + 1),
-        "overdue": selectors.overdue_tasks(today, user=user).filter(task__plan=plan)[:50],
-    })
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {
+            "plan": plan,
+            "states": [(DisplayStatus(s).label, s, n) for s, n in states.items()],
+            "completion": selectors.unit_completion(user=user, plan=plan, today=today) if plan.is_published else [],
+            "actions": plan.actions.all(),
+            "indicators": indicators,
+            "versions": versions,
+            "filing": filing,
+            "can_manage": user.can("plan.manage"),
+            "can_report": user.can("plan.report"),
+            "indicator_form": IndicatorForm(plan=plan),
+            "value_form": IndicatorValueForm(),
+            "unlinked": unlinked,
+            "child_plans": Plan.objects.visible_to(user).filter(parent=plan).select_related("region"),
+            "upper_region": services.upper_region(plan.region_id),
+            "cur_year": min(max(today.year, plan.start_year), plan.end_year),
+            "cur_quarter": str((today.month - 1) // 3 + 1),
+            "overdue": selectors.overdue_tasks(today, user=user).filter(task__plan=plan)[:50],
+        },
+    )
 
 
 @login_required
@@ -100,8 +127,11 @@ def plan_delete(request, pk):
 @require_POST
 def plan_file(request, pk):
     plan = _plan(request, pk)
-    _done(request, lambda: services.plan_file(actor=request.user, plan=plan, note=request.POST.get("note", "")),
-          f"第{plan.version}版已向上级安委办备案。")
+    _done(
+        request,
+        lambda: services.plan_file(actor=request.user, plan=plan, note=request.POST.get("note", "")),
+        f"第{plan.version}版已向上级安委办备案。",
+    )
     return redirect("plans:detail", pk=plan.pk)
 
 
@@ -125,14 +155,23 @@ def plan_links(request, pk):
     tasks = list(plan.tasks.select_related("parent_task").order_by("sort"))
     if request.method == "POST":
         links = {t.pk: request.POST.get(f"task_{t.pk}") or None for t in tasks if f"task_{t.pk}" in request.POST}
-        count = _done(request, lambda: services.plan_link_tasks(actor=request.user, plan=plan, links=links), "已保存与上级任务的关联。")
+        count = _done(
+            request,
+            lambda: services.plan_link_tasks(actor=request.user, plan=plan, links=links),
+            "已保存与上级任务的关联。",
+        )
         if count:
             return redirect("plans:detail", pk=plan.pk)
     suggestions = selectors.suggest_parent_tasks(plan, [t for t in tasks if not t.parent_task_id])
-    return render(request, "plans/plan_links.html", {
-        "plan": plan, "rows": [(t, suggestions.get(t.pk)) for t in tasks],
-        "candidates": list(selectors.parent_task_candidates(plan)),
-    })
+    return render(
+        request,
+        "plans/plan_links.html",
+        {
+            "plan": plan,
+            "rows": [(t, suggestions.get(t.pk)) for t in tasks],
+            "candidates": list(selectors.parent_task_candidates(plan)),
+        },
+    )
 
 
 @login_required
@@ -140,10 +179,18 @@ def plan_units(request, pk):
     """Link the unit names of the plan's tasks to units (or create them)."""
     plan = _plan(request, pk)
     require_capability(request.user, "plan.manage")
-    names = list(dict.fromkeys(TaskUnit.objects.filter(task__plan=plan).order_by("task__sort", "sort").values_list("name", flat=True)))
+    names = list(
+        dict.fromkeys(
+            TaskUnit.objects.filter(task__plan=plan).order_by("task__sort", "sort").values_list("name", flat=True)
+        )
+    )
     if request.method == "POST":
         choices = {n: request.POST.get(f"unit_{i}") for i, n in enumerate(names) if request.POST.get(f"unit_{i}")}
-        if _done(request, lambda: services.plan_link_units(actor=request.user, plan=plan, choices=choices), "责任单位已更新。"):
+        if _done(
+            request,
+            lambda: services.plan_link_units(actor=request.user, plan=plan, choices=choices),
+            "责任单位已更新。",
+        ):
             return redirect("plans:detail", pk=plan.pk)
     units = candidate_units(plan.region_id)
     by_id = {u.pk: u for u in units}
@@ -169,23 +216,36 @@ def plan_diff(request, pk, other):
 
 # ---------------------------------------------------------------- import with preview
 
+
 @login_required
 def plan_import(request):
     require_capability(request.user, "plan.manage")
-    form = UploadForm(request.POST or None, request.FILES or None, user=request.user,
-                      initial={"previous": request.GET.get("previous", "")})
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial={"previous": request.GET.get("previous", "")},
+    )
     error = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            draft = drafts.draft_create(actor=request.user, upload=data["file"], kind=data["kind"], region=data["region"] or None,
-                                        year=data["year"], parent=data["parent"] or None, previous=data["previous"] or None)
+            draft = drafts.draft_create(
+                actor=request.user,
+                upload=data["file"],
+                kind=data["kind"],
+                region=data["region"] or None,
+                year=data["year"],
+                parent=data["parent"] or None,
+                previous=data["previous"] or None,
+            )
         except ApplicationError as exc:
             error = exc.message
         else:
             return redirect("plans:draft", pk=draft.pk)
-    return render(request, "plans/plan_import.html", {"form": form, "error": error,
-                                                      "drafts": request.user.plan_drafts.all()[:10]})
+    return render(
+        request, "plans/plan_import.html", {"form": form, "error": error, "drafts": request.user.plan_drafts.all()[:10]}
+    )
 
 
 @login_required
@@ -196,25 +256,56 @@ def draft_preview(request, pk):
         op = request.POST.get("op", "")
         row_id = request.POST.get("row")
         if op == "units":
-            data = {request.POST.get(f"name_{i}"): request.POST.get(f"unit_{i}")
-                    for i in range(int(request.POST.get("count") or 0)) if request.POST.get(f"name_{i}")}
+            data = {
+                request.POST.get(f"name_{i}"): request.POST.get(f"unit_{i}")
+                for i in range(int(request.POST.get("count") or 0))
+                if request.POST.get(f"name_{i}")
+            }
         elif op == "meta":
-            data = {k: request.POST.get(k) for k in ("title", "kind", "year", "start_year", "end_year", "region", "parent")}
+            data = {
+                k: request.POST.get(k) for k in ("title", "kind", "year", "start_year", "end_year", "region", "parent")
+            }
         else:
-            data = {k: request.POST[k] for k in ("action", "key_task", "content", "deadline_text", "responsible", "cooperating")
-                    if k in request.POST}
-        labels = {"edit": "已保存修改。", "merge": "已与上一行合并。", "split": "已拆分。", "delete": "已删除该行。",
-                  "insert": "已插入一行。", "units": "单位对应已更新。", "meta": "方案信息已更新。"}
-        _done(request, lambda: drafts.draft_edit(actor=request.user, draft=draft, op=op, row_id=row_id, data=data),
-              labels.get(op, "已更新。"))
+            data = {
+                k: request.POST[k]
+                for k in ("action", "key_task", "content", "deadline_text", "responsible", "cooperating")
+                if k in request.POST
+            }
+        labels = {
+            "edit": "已保存修改。",
+            "merge": "已与上一行合并。",
+            "split": "已拆分。",
+            "delete": "已删除该行。",
+            "insert": "已插入一行。",
+            "units": "单位对应已更新。",
+            "meta": "方案信息已更新。",
+        }
+        _done(
+            request,
+            lambda: drafts.draft_edit(actor=request.user, draft=draft, op=op, row_id=row_id, data=data),
+            labels.get(op, "已更新。"),
+        )
         anchor = f"#row-{row_id}" if row_id and op in ("edit", "split", "insert") else ""
         return redirect(f"{request.path}{anchor}")
     view = drafts.draft_view(draft)
-    return render(request, "plans/draft_preview.html", {
-        "draft": draft, **view, "meta_form": MetaForm(initial={"title": draft.title, "kind": draft.kind, "year": draft.year,
-                                                               "start_year": draft.start_year, "end_year": draft.end_year}),
-        "parents": selectors.parent_plan_candidates(draft.region_id),
-    })
+    return render(
+        request,
+        "plans/draft_preview.html",
+        {
+            "draft": draft,
+            **view,
+            "meta_form": MetaForm(
+                initial={
+                    "title": draft.title,
+                    "kind": draft.kind,
+                    "year": draft.year,
+                    "start_year": draft.start_year,
+                    "end_year": draft.end_year,
+                }
+            ),
+            "parents": selectors.parent_plan_candidates(draft.region_id),
+        },
+    )
 
 
 @login_required
@@ -227,7 +318,11 @@ def draft_confirm(request, pk):
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("plans:draft", pk=draft.pk)
-    messages.success(request, f"已导入“{plan.title}”：{plan.tasks.count()} 条任务" + ("，已发布。" if plan.is_published else "（草稿，发布后生效）。"))
+    messages.success(
+        request,
+        f"已导入“{plan.title}”：{plan.tasks.count()} 条任务"
+        + ("，已发布。" if plan.is_published else "（草稿，发布后生效）。"),
+    )
     return redirect("plans:detail", pk=plan.pk)
 
 
@@ -243,10 +338,15 @@ def draft_discard(request, pk):
 
 # ---------------------------------------------------------------- the 一张表 and its exports
 
+
 def _board_args(request, plan):
     form = BoardFilterForm(request.GET or None)
-    units = (TaskUnit.objects.filter(task__plan=plan, unit__isnull=False).select_related("unit")
-             .order_by("unit__name").distinct())
+    units = (
+        TaskUnit.objects.filter(task__plan=plan, unit__isnull=False)
+        .select_related("unit")
+        .order_by("unit__name")
+        .distinct()
+    )
     seen, unit_choices = set(), [("", "全部单位")]
     for a in units:
         if a.unit_id not in seen:
@@ -265,8 +365,17 @@ def plan_board(request, pk):
     plan = _plan(request, pk)
     form, granularity, unit, action = _board_args(request, plan)
     data = selectors.board(plan=plan, granularity=granularity, unit=unit, action=action)
-    return render(request, "plans/plan_board.html", {"plan": plan, "form": form, "board": data,
-                                                     "query": request.GET.urlencode(), "statuses": DisplayStatus.choices})
+    return render(
+        request,
+        "plans/plan_board.html",
+        {
+            "plan": plan,
+            "form": form,
+            "board": data,
+            "query": request.GET.urlencode(),
+            "statuses": DisplayStatus.choices,
+        },
+    )
 
 
 @login_required
@@ -296,13 +405,18 @@ def plan_summary(request, pk):
 
 # ---------------------------------------------------------------- indicators
 
+
 @login_required
 @require_POST
 def indicator_add(request, pk):
     plan = _plan(request, pk)
     form = IndicatorForm(request.POST, plan=plan)
     if form.is_valid():
-        _done(request, lambda: services.indicator_save(actor=request.user, plan=plan, data=form.cleaned_data), "指标已添加。")
+        _done(
+            request,
+            lambda: services.indicator_save(actor=request.user, plan=plan, data=form.cleaned_data),
+            "指标已添加。",
+        )
     else:
         messages.error(request, "请填写指标名称、目标值、达标方向和统计周期。")
     return redirect(plan.get_absolute_url() + "#indicators")
@@ -312,12 +426,19 @@ def indicator_add(request, pk):
 @require_POST
 def indicator_report(request, pk):
     require_capability(request.user, "plan.view")
-    indicator = get_object_or_404(Indicator.objects.for_user(request.user).filter(plan__in=Plan.objects.visible_to(request.user)), pk=pk)
+    indicator = get_object_or_404(
+        Indicator.objects.for_user(request.user).filter(plan__in=Plan.objects.visible_to(request.user)), pk=pk
+    )
     form = IndicatorValueForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        _done(request, lambda: services.indicator_report(actor=request.user, indicator=indicator, period=d["period"],
-                                                         value=d["value"], note=d["note"]), "指标数值已报送。")
+        _done(
+            request,
+            lambda: services.indicator_report(
+                actor=request.user, indicator=indicator, period=d["period"], value=d["value"], note=d["note"]
+            ),
+            "指标数值已报送。",
+        )
     else:
         messages.error(request, "请填写统计期和数值。")
     return redirect(reverse("plans:detail", args=[indicator.plan_id]) + "#indicators")
@@ -325,21 +446,46 @@ def indicator_report(request, pk):
 
 # ---------------------------------------------------------------- tasks and progress reports
 
+
 @login_required
 def task_list(request):
     require_capability(request.user, "plan.view")
     filters = request.GET.copy()
-    if "unit" not in filters and request.user.unit_id and request.user.can("plan.report") and not request.user.can("plan.manage"):
+    if (
+        "unit" not in filters
+        and request.user.unit_id
+        and request.user.can("plan.report")
+        and not request.user.can("plan.manage")
+    ):
         filters["unit"] = str(request.user.unit_id)
     page = paginate(request, selectors.task_list(user=request.user, filters=filters))
     assignments = selectors.task_assignments(page.object_list)
-    rows = [(t, "、".join(a.display_name + ("（牵头）" if a.role == UnitRole.LEAD else "")
-                         for a in assignments.get(t.pk, []) if a.role != UnitRole.COOPERATING)) for t in page]
-    return render(request, "plans/task_list.html", {
-        "page": page, "rows": rows, "query": query_without(request, "page"), "filters": filters,
-        "form": TaskFilterForm(initial=filters.dict(), user=request.user),  # shown as given; the rows use the same values
-        "statuses": DisplayStatus.choices, "today": timezone.localdate(),
-    })
+    rows = [
+        (
+            t,
+            "、".join(
+                a.display_name + ("（牵头）" if a.role == UnitRole.LEAD else "")
+                for a in assignments.get(t.pk, [])
+                if a.role != UnitRole.COOPERATING
+            ),
+        )
+        for t in page
+    ]
+    return render(
+        request,
+        "plans/task_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "query": query_without(request, "page"),
+            "filters": filters,
+            "form": TaskFilterForm(
+                initial=filters.dict(), user=request.user
+            ),  # shown as given; the rows use the same values
+            "statuses": DisplayStatus.choices,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required
@@ -348,25 +494,48 @@ def task_detail(request, pk):
     task = selectors.task_get(user=request.user, pk=pk)
     user = request.user
     today = timezone.localdate()
-    reports = list(task.reports.select_related("unit", "submitted_by", "reviewed_by", "milestone")
-                   .prefetch_related("attachments", "events"))
+    reports = list(
+        task.reports.select_related("unit", "submitted_by", "reviewed_by", "milestone").prefetch_related(
+            "attachments", "events"
+        )
+    )
     report_actions = {r.pk: allowed_actions(r, user) for r in reports}
     assignments = list(task.assignments.select_related("unit"))
     parent = task.parent_task
     parent_visible = parent is not None and selectors.visible_tasks(user).filter(pk=parent.pk).exists()
-    return render(request, "plans/task_detail.html", {
-        "task": task, "plan": task.plan, "milestones": [(m, m.display_status(today)) for m in task.milestones.all()],
-        "reports": [(r, report_actions[r.pk]) for r in reports], "assignments": assignments,
-        "can_report": may_report(user, task), "can_manage": user.can("plan.manage"),
-        "report_form": ReportForm(task=task), "review_form": ReviewForm(),
-        "task_form": TaskForm(initial={
-            "content": task.content, "deadline_text": task.deadline_text,
-            "responsible": "、".join(f"{a.name}（牵头）" if a.role == UnitRole.LEAD else a.name for a in assignments if a.role != UnitRole.COOPERATING),
-            "cooperating": "、".join(a.name for a in assignments if a.role == UnitRole.COOPERATING)}),
-        "linked": selectors.linked_progress(user=user, task=task, today=today),
-        "parent": parent, "parent_visible": parent_visible, "indicators": task.indicators.prefetch_related("values"),
-        "today": today, "events": subject_events(task),
-    })
+    return render(
+        request,
+        "plans/task_detail.html",
+        {
+            "task": task,
+            "plan": task.plan,
+            "milestones": [(m, m.display_status(today)) for m in task.milestones.all()],
+            "reports": [(r, report_actions[r.pk]) for r in reports],
+            "assignments": assignments,
+            "can_report": may_report(user, task),
+            "can_manage": user.can("plan.manage"),
+            "report_form": ReportForm(task=task),
+            "review_form": ReviewForm(),
+            "task_form": TaskForm(
+                initial={
+                    "content": task.content,
+                    "deadline_text": task.deadline_text,
+                    "responsible": "、".join(
+                        f"{a.name}（牵头）" if a.role == UnitRole.LEAD else a.name
+                        for a in assignments
+                        if a.role != UnitRole.COOPERATING
+                    ),
+                    "cooperating": "、".join(a.name for a in assignments if a.role == UnitRole.COOPERATING),
+                }
+            ),
+            "linked": selectors.linked_progress(user=user, task=task, today=today),
+            "parent": parent,
+            "parent_visible": parent_visible,
+            "indicators": task.indicators.prefetch_related("values"),
+            "today": today,
+            "events": subject_events(task),
+        },
+    )
 
 
 @login_required
@@ -379,8 +548,13 @@ def task_edit(request, pk):
         d = form.cleaned_data
         names, leads = drafts.units_from_text(d["responsible"])
         coop, _ = drafts.units_from_text(d["cooperating"])
-        data = {"content": d["content"], "deadline_text": d["deadline_text"], "lead": leads,
-                "responsible": [n for n in names if n not in leads], "cooperating": [n for n in coop if n not in names]}
+        data = {
+            "content": d["content"],
+            "deadline_text": d["deadline_text"],
+            "lead": leads,
+            "responsible": [n for n in names if n not in leads],
+            "cooperating": [n for n in coop if n not in names],
+        }
         _done(request, lambda: services.task_update(actor=request.user, task=task, data=data), "任务已保存。")
     else:
         messages.error(request, "请填写具体任务内容。")
@@ -395,18 +569,34 @@ def task_report(request, pk):
     form = ReportForm(request.POST, request.FILES, task=task)
     if form.is_valid():
         d = form.cleaned_data
-        _done(request, lambda: services.progress_report_submit(actor=request.user, task=task, text=d["text"], percentage=d["percentage"],
-                                                                milestone=d["milestone"] or None, files=d["files"]),
-              "进展已报送，等待安委办审核。")
+        _done(
+            request,
+            lambda: services.progress_report_submit(
+                actor=request.user,
+                task=task,
+                text=d["text"],
+                percentage=d["percentage"],
+                milestone=d["milestone"] or None,
+                files=d["files"],
+            ),
+            "进展已报送，等待安委办审核。",
+        )
     else:
-        messages.error(request, "；".join(f"{form.fields[f].label if f in form.fields else ''}：{e[0]}" for f, e in form.errors.items()))
+        messages.error(
+            request,
+            "；".join(f"{form.fields[f].label if f in form.fields else ''}：{e[0]}" for f, e in form.errors.items()),
+        )
     return redirect("plans:task", pk=task.pk)
 
 
 def _report(request, pk):
     require_capability(request.user, "plan.view")
-    return get_object_or_404(ProgressReport.objects.for_user(request.user)
-                             .filter(task__plan__in=Plan.objects.visible_to(request.user)).select_related("task"), pk=pk)
+    return get_object_or_404(
+        ProgressReport.objects.for_user(request.user)
+        .filter(task__plan__in=Plan.objects.visible_to(request.user))
+        .select_related("task"),
+        pk=pk,
+    )
 
 
 @login_required
@@ -418,9 +608,18 @@ def report_transition(request, pk, action):
     form = ReviewForm(request.POST)
     form.is_valid()
     d = form.cleaned_data
-    _done(request, lambda: services.progress_report_transition(actor=request.user, report=report, action=action, note=d.get("note", ""),
-                                                                text=d.get("text") or None, percentage=d.get("percentage")),
-          f"已{TRANSITIONS[action].label}。")
+    _done(
+        request,
+        lambda: services.progress_report_transition(
+            actor=request.user,
+            report=report,
+            action=action,
+            note=d.get("note", ""),
+            text=d.get("text") or None,
+            percentage=d.get("percentage"),
+        ),
+        f"已{TRANSITIONS[action].label}。",
+    )
     if request.POST.get("next") == "reports":
         return redirect("plans:reports")
     return redirect("plans:task", pk=report.task_id)
@@ -431,7 +630,9 @@ def report_transition(request, pk, action):
 def report_attach(request, pk):
     report = _report(request, pk)
     files = request.FILES.getlist("files")
-    _done(request, lambda: services.progress_report_attach(actor=request.user, report=report, files=files), "材料已上传。")
+    _done(
+        request, lambda: services.progress_report_attach(actor=request.user, report=report, files=files), "材料已上传。"
+    )
     return redirect("plans:task", pk=report.task_id)
 
 
@@ -448,20 +649,31 @@ def report_list(request):
     """The 安委办's review queue (and everyone's record of reports in scope)."""
     require_capability(request.user, "plan.view")
     status = request.GET.get("status", ReportStatus.PENDING if request.user.can("plan.manage") else "")
-    qs = (ProgressReport.objects.for_user(request.user).filter(task__plan__in=Plan.objects.visible_to(request.user))
-          .select_related("task__plan", "unit", "submitted_by", "milestone"))
+    qs = (
+        ProgressReport.objects.for_user(request.user)
+        .filter(task__plan__in=Plan.objects.visible_to(request.user))
+        .select_related("task__plan", "unit", "submitted_by", "milestone")
+    )
     if status in ReportStatus.values:
         qs = qs.filter(status=status)
     if not request.user.can("plan.manage") and request.user.unit_id:
         qs = qs.filter(unit_id=request.user.unit_id)
     page = paginate(request, qs)
-    return render(request, "plans/report_list.html", {
-        "page": page, "query": query_without(request, "page"), "status": status, "statuses": ReportStatus.choices,
-        "rows": [(r, allowed_actions(r, request.user)) for r in page],
-    })
+    return render(
+        request,
+        "plans/report_list.html",
+        {
+            "page": page,
+            "query": query_without(request, "page"),
+            "status": status,
+            "statuses": ReportStatus.choices,
+            "rows": [(r, allowed_actions(r, request.user)) for r in page],
+        },
+    )
 
 
 # ---------------------------------------------------------------- filings
+
 
 @login_required
 def filings(request):

@@ -9,7 +9,6 @@ from zhiben.core.workflow import Transition
 
 from .choices import OWNER_ROLES, ReportStatus
 
-
 TRANSITIONS = {
     "accept": Transition(frozenset({ReportStatus.PENDING}), ReportStatus.ACCEPTED, "review", "采纳", "primary"),
     "return": Transition(frozenset({ReportStatus.PENDING}), ReportStatus.RETURNED, "review", "退回", "danger"),
@@ -51,5 +50,8 @@ def has_duty(user, report, duty, *, in_scope=None):
 def allowed_actions(report, user):
     """[(action, label, style)] the user may take on `report` now."""
     in_scope = _in_scope(user, report)
-    return [(name, t.label, t.style) for name, t in TRANSITIONS.items()
-            if report.status in t.sources and has_duty(user, report, t.duty, in_scope=in_scope)]
+    return [
+        (name, t.label, t.style)
+        for name, t in TRANSITIONS.items()
+        if report.status in t.sources and has_duty(user, report, t.duty, in_scope=in_scope)
+    ]

@@ -1,6 +1,5 @@
 from django import forms
 
-
 from .choices import UnitKind
 from .models import Industry, Region, Unit
 
@@ -14,9 +13,13 @@ class UnitForm(forms.ModelForm):
     """The unit's fields; the region list holds only the actor's jurisdiction. Rules live in the services."""
 
     region = RegionChoiceField(label="所属区划", queryset=Region.objects.none())
-    industries = forms.ModelMultipleChoiceField(label="监管行业", queryset=Industry.objects.all(), required=False,
-                                                widget=forms.CheckboxSelectMultiple,
-                                                help_text="行业监管部门的人员只能看到这些行业的生产经营单位。")
+    industries = forms.ModelMultipleChoiceField(
+        label="监管行业",
+        queryset=Industry.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="行业监管部门的人员只能看到这些行业的生产经营单位。",
+    )
 
     class Meta:
         model = Unit
@@ -39,10 +42,15 @@ class UnitForm(forms.ModelForm):
 class UnitFilterForm(forms.Form):
     q = forms.CharField(label="名称/简称/别名", required=False)
     kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部")] + UnitKind.choices)
-    industry = forms.ModelChoiceField(label="监管行业", required=False, queryset=Industry.objects.all(), empty_label="全部")
+    industry = forms.ModelChoiceField(
+        label="监管行业", required=False, queryset=Industry.objects.all(), empty_label="全部"
+    )
     region = forms.CharField(label="区划代码", required=False, help_text="含下级")
     active = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), ("1", "启用"), ("0", "停用")])
 
 
 class RegionImportForm(forms.Form):
-    file = forms.FileField(label="区划文件", help_text="CSV（UTF-8 或 GB18030）或 Excel（.xlsx/.xls），首行为表头，须含“区划代码”和“名称”两列。")
+    file = forms.FileField(
+        label="区划文件",
+        help_text="CSV（UTF-8 或 GB18030）或 Excel（.xlsx/.xls），首行为表头，须含“区划代码”和“名称”两列。",
+    )

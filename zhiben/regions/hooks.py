@@ -9,8 +9,14 @@ from .models import Unit
 
 
 def home_cards(user):
-    return [{"label": "单位", "value": Unit.objects.for_user(user).filter(is_active=True).count(),
-             "url": reverse("regions:unit_list"), "tone": ""}]
+    return [
+        {
+            "label": "单位",
+            "value": Unit.objects.for_user(user).filter(is_active=True).count(),
+            "url": reverse("regions:unit_list"),
+            "tone": "",
+        }
+    ]
 
 
 register(

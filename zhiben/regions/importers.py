@@ -20,7 +20,9 @@ def read_region_rows(source, *, filename=""):
     code_at, name_at = _find(headers, CODE_HEADERS), _find(headers, NAME_HEADERS)
     missing = [label for label, at in (("区划代码（code）", code_at), ("名称（name）", name_at)) if at is None]
     if missing:
-        raise ApplicationError(f"第 {header_row} 行表头缺少列：{'、'.join(missing)}。表头应包含“区划代码”和“名称”两列。")
+        raise ApplicationError(
+            f"第 {header_row} 行表头缺少列：{'、'.join(missing)}。表头应包含“区划代码”和“名称”两列。"
+        )
 
     def cell(row, at):
         return row[at] if at < len(row) else ""

@@ -17,8 +17,13 @@ def _subtree_counts(qs, field, regions):
     keep = LEVEL_PREFIX[regions[0].level]
     low = min(r.code for r in regions)
     high = max(subtree_range(r.code)[1] for r in regions)
-    rows = (qs.filter(**{f"{field}__gte": low, f"{field}__lte": high})
-            .annotate(prefix=Substr(field, 1, keep)).values("prefix").annotate(n=Count("pk")).order_by())
+    rows = (
+        qs.filter(**{f"{field}__gte": low, f"{field}__lte": high})
+        .annotate(prefix=Substr(field, 1, keep))
+        .values("prefix")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     by_prefix = {row["prefix"]: row["n"] for row in rows}
     return {r.code: by_prefix.get(r.code[:keep], 0) for r in regions}
 
@@ -58,8 +63,10 @@ def region_get(*, user, code):
 
 def region_breadcrumb(*, user, region):
     """Ancestors from the top down, each marked with whether `user` may open it."""
-    return [(node, user.is_superuser or (bool(user.region_id) and in_subtree(node.code, user.region_id)))
-            for node in region.ancestors()]
+    return [
+        (node, user.is_superuser or (bool(user.region_id) and in_subtree(node.code, user.region_id)))
+        for node in region.ancestors()
+    ]
 
 
 def unit_list(*, user, filters=None):

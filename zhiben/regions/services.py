@@ -7,7 +7,9 @@ from django.db import transaction
 from zhiben.audit.services import audit_entry, audit_record, audit_record_many, changes
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.scoping import LEVEL_PREFIX, assert_in_scope, code_level, normalize_code
-from zhiben.core.services import actor_covers as _in_actor_scope, ensure_capability as _require, fail as _fail
+from zhiben.core.services import actor_covers as _in_actor_scope
+from zhiben.core.services import ensure_capability as _require
+from zhiben.core.services import fail as _fail
 
 from .choices import Level, UnitKind
 from .models import Region, Unit
@@ -40,7 +42,13 @@ def region_import(*, actor, rows, columns=None):
     for row_no, raw_code, raw_name in rows:
         code, name = normalize_code(raw_code), str(raw_name or "").strip()
         if not code:
-            error(row_no, "code", f"区划代码“{raw_code}”无效：应为2、4、6、9或12位数字。" if str(raw_code or "").strip() else "区划代码不能为空。")
+            error(
+                row_no,
+                "code",
+                f"区划代码“{raw_code}”无效：应为2、4、6、9或12位数字。"
+                if str(raw_code or "").strip()
+                else "区划代码不能为空。",
+            )
             continue
         if not name:
             error(row_no, "name", "名称不能为空。")
@@ -53,7 +61,7 @@ def region_import(*, actor, rows, columns=None):
             continue
         parsed.append((row_no, code, name))
     seen = {}
-    for row_no, code, name in sorted(parsed, key=lambda item: item[0]):
+    for row_no, code, _name in sorted(parsed, key=lambda item: item[0]):
         if code in seen:
             error(row_no, "code", f"区划代码 {code} 与第 {seen[code]} 行重复。")
         else:
@@ -68,8 +76,12 @@ def region_import(*, actor, rows, columns=None):
             continue
         level, parent_level = code_level(code), code_level(parent)
         if parent_level != level - 1:
-            error(row_no, "code", f"区划代码 {code} 层级不一致：按{Level(level).label}代码，其上级段 {parent} 应为"
-                                  f"{Level(level - 1).label}，实际为{Level(parent_level).label}（代码中间段不能为全0）。")
+            error(
+                row_no,
+                "code",
+                f"区划代码 {code} 层级不一致：按{Level(level).label}代码，其上级段 {parent} 应为"
+                f"{Level(level - 1).label}，实际为{Level(parent_level).label}（代码中间段不能为全0）。",
+            )
         elif parent not in known:
             error(row_no, "code", f"上级区划 {parent} 不存在：请先导入上级，或检查代码。")
     if errors:
@@ -87,11 +99,23 @@ def region_import(*, actor, rows, columns=None):
             created.append(Region(code=code, name=name, level=code_level(code), parent_id=parent_code(code)))
     Region.objects.bulk_create(created, batch_size=1000)
     Region.objects.bulk_update(renamed, ["name"], batch_size=1000)
-    audit_record_many([audit_entry(actor=actor, action="region.import", object_type="regions.region",
-                                   object_repr=f"导入区划 {len(created)} 新增 / {len(renamed)} 更名",
-                                   region_code=(actor.region_id or "") if actor else "",
-                                   data={"created": len(created), "renamed": len(renamed), "rows": len(rows),
-                                         "renamed_codes": [r.code for r in renamed[:200]]})])
+    audit_record_many(
+        [
+            audit_entry(
+                actor=actor,
+                action="region.import",
+                object_type="regions.region",
+                object_repr=f"导入区划 {len(created)} 新增 / {len(renamed)} 更名",
+                region_code=(actor.region_id or "") if actor else "",
+                data={
+                    "created": len(created),
+                    "renamed": len(renamed),
+                    "rows": len(rows),
+                    "renamed_codes": [r.code for r in renamed[:200]],
+                },
+            )
+        ]
+    )
     return {"created": len(created), "renamed": len(renamed), "unchanged": len(seen) - len(created) - len(renamed)}
 
 
@@ -108,8 +132,13 @@ def normalize_aliases(text):
 
 def _unit_snapshot(unit):
     return {
-        "name": unit.name, "short_name": unit.short_name, "aliases": unit.aliases, "kind": unit.kind,
-        "region": unit.region_id, "doc_prefix": unit.doc_prefix, "is_active": unit.is_active,
+        "name": unit.name,
+        "short_name": unit.short_name,
+        "aliases": unit.aliases,
+        "kind": unit.kind,
+        "region": unit.region_id,
+        "doc_prefix": unit.doc_prefix,
+        "is_active": unit.is_active,
         "industries": sorted(unit.industries.values_list("code", flat=True)),
     }
 
@@ -145,7 +174,6 @@ def _unit_values(data, unit=None):
     values["kind"] = values["kind"] or UnitKind.DEPARTMENT
     values["is_active"] = True if values["is_active"] is None else bool(values["is_active"])
     return values
-
 
 
 @transaction.atomic

@@ -15,7 +15,6 @@ from zhiben.core.forms import form_service
 from zhiben.core.views import paginate, query_without, require_capability
 
 from . import selectors, services
-
 from .forms import RegionImportForm, UnitFilterForm, UnitForm
 from .importers import read_region_rows
 
@@ -29,7 +28,9 @@ def region_list(request):
     text = (request.GET.get("q") or "").strip()
     if text:
         page = paginate(request, selectors.region_search(user=request.user, text=text), default=50)
-        return render(request, "regions/region_list.html", {"page": page, "q": text, "query": query_without(request, "page")})
+        return render(
+            request, "regions/region_list.html", {"page": page, "q": text, "query": query_without(request, "page")}
+        )
     roots = selectors.with_counts(user=request.user, regions=selectors.region_roots(user=request.user))
     return render(request, "regions/region_list.html", {"roots": roots})
 
@@ -43,10 +44,16 @@ def region_detail(request, code):
     children = selectors.with_counts(user=request.user, regions=region.children.order_by("code"))
     (region,) = selectors.with_counts(user=request.user, regions=[region])
     units = selectors.unit_list(user=request.user).filter(region=region)
-    return render(request, "regions/region_detail.html", {
-        "region": region, "children": children, "units": units,
-        "breadcrumb": selectors.region_breadcrumb(user=request.user, region=region),
-    })
+    return render(
+        request,
+        "regions/region_detail.html",
+        {
+            "region": region,
+            "children": children,
+            "units": units,
+            "breadcrumb": selectors.region_breadcrumb(user=request.user, region=region),
+        },
+    )
 
 
 @login_required
@@ -63,7 +70,10 @@ def region_import(request):
             form.add_error("file" if not exc.errors else None, exc.message)
             errors, more = exc.errors[:MAX_SHOWN_ERRORS], max(0, len(exc.errors) - MAX_SHOWN_ERRORS)
         else:
-            messages.success(request, f"导入完成：新增 {result['created']} 个，更名 {result['renamed']} 个，未变 {result['unchanged']} 个。")
+            messages.success(
+                request,
+                f"导入完成：新增 {result['created']} 个，更名 {result['renamed']} 个，未变 {result['unchanged']} 个。",
+            )
             return redirect("regions:region_list")
     return render(request, "regions/region_import.html", {"form": form, "errors": errors, "more": more})
 
@@ -74,14 +84,18 @@ def unit_list(request):
     form = UnitFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page = paginate(request, selectors.unit_list(user=request.user, filters=filters), default=50)
-    return render(request, "regions/unit_list.html", {"page": page, "form": form, "query": query_without(request, "page")})
+    return render(
+        request, "regions/unit_list.html", {"page": page, "form": form, "query": query_without(request, "page")}
+    )
 
 
 @login_required
 def unit_detail(request, pk):
     unit = selectors.unit_get(user=request.user, pk=pk)
     require_capability(request.user, "unit.view")
-    return render(request, "regions/unit_detail.html", {"unit": unit, "user_count": unit.users.filter(is_active=True).count()})
+    return render(
+        request, "regions/unit_detail.html", {"unit": unit, "user_count": unit.users.filter(is_active=True).count()}
+    )
 
 
 def _save_unit(request, form, unit=None):

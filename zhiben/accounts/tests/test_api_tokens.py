@@ -80,7 +80,9 @@ class ApiTokenTests(CastTestCase):
         self.login(self.charlie)
         self.assertEqual(self.client.post(f"/accounts/tokens/{token.pk}/revoke/").status_code, 404)
         self.login(self.alice)
-        self.assertRedirects(self.client.post(f"/accounts/tokens/{token.pk}/revoke/"), "/accounts/tokens/", fetch_redirect_response=False)
+        self.assertRedirects(
+            self.client.post(f"/accounts/tokens/{token.pk}/revoke/"), "/accounts/tokens/", fetch_redirect_response=False
+        )
         token.refresh_from_db()
         self.assertIsNotNone(token.revoked_at)
         self.assertTrue(AuditEvent.objects.filter(action="api_token.revoke", actor=self.alice).exists())

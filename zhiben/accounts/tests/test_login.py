@@ -48,7 +48,9 @@ class PasswordLoginTests(LoginCase):
         self.assertEqual(event.region_code, self.county_a.code)
 
     def test_it_honours_a_safe_next_url_only(self):
-        response = self.client.post(f"{LOGIN}?next=/regions/", {"username": "dave", "password": PASSWORD, "next": "/regions/"})
+        response = self.client.post(
+            f"{LOGIN}?next=/regions/", {"username": "dave", "password": PASSWORD, "next": "/regions/"}
+        )
         self.assertRedirects(response, "/regions/", fetch_redirect_response=False)
         self.client.logout()
         response = self.post_login("dave", next="https://evil.example/")
@@ -137,13 +139,23 @@ class PasswordPolicyTests(LoginCase):
 
     def test_password_page_shows_rule_errors_next_to_the_field(self):
         self.client.force_login(self.dave)
-        response = self.client.post("/accounts/password/", {"old_password": PASSWORD, "new_password": "abcdefgh1", "new_password2": "abcdefgh1"})
+        response = self.client.post(
+            "/accounts/password/", {"old_password": PASSWORD, "new_password": "abcdefgh1", "new_password2": "abcdefgh1"}
+        )
         self.assertEqual(response.status_code, 200)
-        self.assertIn("密码须至少包含小写字母、大写字母、数字、特殊字符中的3类。", response.context["form"].errors["new_password"])
+        self.assertIn(
+            "密码须至少包含小写字母、大写字母、数字、特殊字符中的3类。", response.context["form"].errors["new_password"]
+        )
         self.assertContains(response, 'class="fielderror"')
-        response = self.client.post("/accounts/password/", {"old_password": "Wrong-pass-1", "new_password": "Good-pass-2027", "new_password2": "Good-pass-2027"})
+        response = self.client.post(
+            "/accounts/password/",
+            {"old_password": "Wrong-pass-1", "new_password": "Good-pass-2027", "new_password2": "Good-pass-2027"},
+        )
         self.assertIn("原密码错误。", response.context["form"].errors["old_password"])
-        response = self.client.post("/accounts/password/", {"old_password": PASSWORD, "new_password": "Good-pass-2027", "new_password2": "Other-pass-2027"})
+        response = self.client.post(
+            "/accounts/password/",
+            {"old_password": PASSWORD, "new_password": "Good-pass-2027", "new_password2": "Other-pass-2027"},
+        )
         self.assertIn("两次输入的新密码不一致。", response.context["form"].errors["new_password2"])
         self.dave.refresh_from_db()
         self.assertTrue(self.dave.check_password(PASSWORD))
@@ -167,7 +179,10 @@ class PasswordPolicyTests(LoginCase):
         self.dave.save()
         self.post_login("dave")
         self.assertRedirects(self.client.get("/"), "/accounts/password/", fetch_redirect_response=False)
-        response = self.client.post("/accounts/password/", {"old_password": PASSWORD, "new_password": "Good-pass-2027", "new_password2": "Good-pass-2027"})
+        response = self.client.post(
+            "/accounts/password/",
+            {"old_password": PASSWORD, "new_password": "Good-pass-2027", "new_password2": "Good-pass-2027"},
+        )
         self.assertRedirects(response, "/", fetch_redirect_response=False)
         self.assertEqual(self.client.get("/").status_code, 200)
         self.dave.refresh_from_db()
@@ -177,7 +192,9 @@ class PasswordPolicyTests(LoginCase):
 
     def test_the_new_password_must_differ_from_the_old(self):
         self.client.force_login(self.dave)
-        response = self.client.post("/accounts/password/", {"old_password": PASSWORD, "new_password": PASSWORD, "new_password2": PASSWORD})
+        response = self.client.post(
+            "/accounts/password/", {"old_password": PASSWORD, "new_password": PASSWORD, "new_password2": PASSWORD}
+        )
         self.assertIn("新密码不能与原密码相同。", response.context["form"].errors["new_password"])
 
 
@@ -238,7 +255,9 @@ class TotpTests(LoginCase):
         self.client.get(TOTP)
         response = self.client.post(TOTP, {"code": wrong_code(self.secret_of(self.alice))})
         self.assertEqual(response.status_code, 200)
-        self.assertIn("动态口令错误或已使用，请输入认证器上当前显示的6位数字。", response.context["form"].errors["code"])
+        self.assertIn(
+            "动态口令错误或已使用，请输入认证器上当前显示的6位数字。", response.context["form"].errors["code"]
+        )
         self.assertIsNone(self.logged_in_as())
         self.alice.refresh_from_db()
         self.assertFalse(self.alice.totp_confirmed)
@@ -255,7 +274,9 @@ class TotpTests(LoginCase):
         response = self.client.get(TOTP)
         self.assertNotContains(response, self.secret_of(self.alice))  # bound: the secret is never shown again
         response = self.client.post(TOTP, {"code": code})
-        self.assertIn("动态口令错误或已使用，请输入认证器上当前显示的6位数字。", response.context["form"].errors["code"])
+        self.assertIn(
+            "动态口令错误或已使用，请输入认证器上当前显示的6位数字。", response.context["form"].errors["code"]
+        )
         self.assertIsNone(self.logged_in_as())
         # the next time step's code is accepted
         self.alice.refresh_from_db()

@@ -46,8 +46,10 @@ class SecurityPageTests(CastTestCase):
         self.assertFalse(self.dave.is_locked)
         event = AuditEvent.objects.get(action="user.unlock")
         self.assertEqual((event.actor_id, event.object_id), (self.sid.pk, str(self.dave.pk)))
-        self.assertEqual(self.client.post(f"/accounts/users/{self.dave.pk}/unlock/", {"next": "https://evil.example/"})["Location"],
-                         f"/accounts/users/{self.dave.pk}/")
+        self.assertEqual(
+            self.client.post(f"/accounts/users/{self.dave.pk}/unlock/", {"next": "https://evil.example/"})["Location"],
+            f"/accounts/users/{self.dave.pk}/",
+        )
 
     def test_reset_totp_makes_the_user_bind_again(self):
         self.bind(self.alice)

@@ -11,8 +11,17 @@ NEW_PASSWORD = "Init-pass-2026"
 
 
 def form_data(**overrides):
-    data = {"username": "newbie", "name": "新人", "phone": "", "role": Role.LEADER, "region": "", "unit": "",
-            "enterprise_code": "", "password": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    data = {
+        "username": "newbie",
+        "name": "新人",
+        "phone": "",
+        "role": Role.LEADER,
+        "region": "",
+        "unit": "",
+        "enterprise_code": "",
+        "password": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+    }
     data.update(overrides)
     return data
 
@@ -78,10 +87,14 @@ class UserCreateTests(CastTestCase):
         return self.login(self.sam).post("/accounts/users/new/", form_data(**overrides))
 
     def test_it_creates_a_user_who_must_change_the_password(self):
-        response = self.post(region=self.town_a1.code, role=Role.REGULATOR, unit=self.unit_emergency_a1.pk, phone="13900000000")
+        response = self.post(
+            region=self.town_a1.code, role=Role.REGULATOR, unit=self.unit_emergency_a1.pk, phone="13900000000"
+        )
         user = User.objects.get(username="newbie")
         self.assertRedirects(response, f"/accounts/users/{user.pk}/", fetch_redirect_response=False)
-        self.assertEqual((user.role, user.region_id, user.unit_id), (Role.REGULATOR, self.town_a1.code, self.unit_emergency_a1.pk))
+        self.assertEqual(
+            (user.role, user.region_id, user.unit_id), (Role.REGULATOR, self.town_a1.code, self.unit_emergency_a1.pk)
+        )
         self.assertTrue(user.must_change_password)
         self.assertTrue(user.check_password(NEW_PASSWORD))
         event = AuditEvent.objects.get(action="user.create")
@@ -104,7 +117,9 @@ class UserCreateTests(CastTestCase):
         self.assertFalse(User.objects.filter(username="newbie").exists())
 
     def test_every_problem_is_shown_at_once(self):
-        response = self.post(username="dave", role=Role.REGULATOR, region=self.town_a1.code, password="abc", password2="abd")
+        response = self.post(
+            username="dave", role=Role.REGULATOR, region=self.town_a1.code, password="abc", password2="abd"
+        )
         self.assertEqual(set(response.context["form"].errors), {"username", "unit", "password", "password2"})
 
     def test_an_enterprise_user_takes_the_enterprise_region(self):
@@ -125,7 +140,9 @@ class UserCreateTests(CastTestCase):
             user_create(actor=self.sam, username="x1", password=NEW_PASSWORD, role=Role.LEADER, region=self.county_b)
         self.assertEqual(caught.exception.errors[0]["field"], "region")
         with self.assertRaises(ApplicationError) as caught:
-            user_create(actor=self.sam, username="x2", password=NEW_PASSWORD, role=Role.ENTERPRISE, enterprise=self.enterprise_b)
+            user_create(
+                actor=self.sam, username="x2", password=NEW_PASSWORD, role=Role.ENTERPRISE, enterprise=self.enterprise_b
+            )
         self.assertIn("enterprise", {e["field"] for e in caught.exception.errors})
         with self.assertRaises(ApplicationError):
             user_create(actor=self.sam, username="x3", password=NEW_PASSWORD, role=Role.SYS_ADMIN, region=self.city)
@@ -151,12 +168,18 @@ class UserCreateTests(CastTestCase):
         # reading the account list is shared by the system and security administrators; every right to act is not
         admin_caps = [ROLE_CAPABILITIES[role] - {"user.view"} for role in ADMIN_ROLES]
         for i, caps in enumerate(admin_caps):
-            for other in admin_caps[i + 1:]:
+            for other in admin_caps[i + 1 :]:
                 self.assertFalse(caps & other)
             self.assertFalse({c for c in caps if c.startswith("enterprise.")})
-        self.assertTrue(self.sam.can("user.manage") and not self.sam.can("audit.view") and not self.sam.can("security.manage"))
-        self.assertTrue(self.sid.can("security.manage") and not self.sid.can("user.manage") and not self.sid.can("audit.view"))
-        self.assertTrue(self.aud.can("audit.view") and not self.aud.can("user.view") and not self.aud.can("security.manage"))
+        self.assertTrue(
+            self.sam.can("user.manage") and not self.sam.can("audit.view") and not self.sam.can("security.manage")
+        )
+        self.assertTrue(
+            self.sid.can("security.manage") and not self.sid.can("user.manage") and not self.sid.can("audit.view")
+        )
+        self.assertTrue(
+            self.aud.can("audit.view") and not self.aud.can("user.view") and not self.aud.can("security.manage")
+        )
 
 
 class SeparationOfDutiesTests(CastTestCase):
@@ -171,7 +194,9 @@ class SeparationOfDutiesTests(CastTestCase):
         self.login(self.aud)
         self.assertEqual(self.client.get("/accounts/users/").status_code, 403)
         self.assertEqual(self.client.get("/accounts/users/new/").status_code, 403)
-        self.assertEqual(self.client.post("/accounts/users/new/", form_data(region=self.county_a.code)).status_code, 403)
+        self.assertEqual(
+            self.client.post("/accounts/users/new/", form_data(region=self.county_a.code)).status_code, 403
+        )
         self.assertEqual(self.client.get(f"/accounts/users/{self.dave.pk}/edit/").status_code, 403)
         with self.assertRaises(ApplicationError):
             user_create(actor=self.aud, username="x", password=NEW_PASSWORD, role=Role.LEADER, region=self.county_a)
@@ -182,8 +207,13 @@ class SeparationOfDutiesTests(CastTestCase):
         self.assertEqual(self.client.get("/accounts/users/").status_code, 200)
         self.assertNotContains(self.client.get("/accounts/users/"), "新建用户")
         self.assertEqual(self.client.get("/accounts/users/new/").status_code, 403)
-        self.assertEqual(self.client.post("/accounts/users/new/", form_data(region=self.county_a.code)).status_code, 403)
-        self.assertEqual(self.client.post(f"/accounts/users/{self.dave.pk}/edit/", form_data(region=self.county_a.code)).status_code, 403)
+        self.assertEqual(
+            self.client.post("/accounts/users/new/", form_data(region=self.county_a.code)).status_code, 403
+        )
+        self.assertEqual(
+            self.client.post(f"/accounts/users/{self.dave.pk}/edit/", form_data(region=self.county_a.code)).status_code,
+            403,
+        )
         self.assertEqual(self.client.post(f"/accounts/users/{self.dave.pk}/active/", {"active": "0"}).status_code, 403)
         self.assertFalse(User.objects.filter(username="newbie").exists())
         with self.assertRaises(ApplicationError):
@@ -199,8 +229,14 @@ class SeparationOfDutiesTests(CastTestCase):
 
 class UserEditTests(CastTestCase):
     def edit(self, target, **overrides):
-        data = {"name": target.name, "phone": target.phone, "role": target.role, "region": target.region_id or "",
-                "unit": target.unit_id or "", "enterprise_code": target.enterprise.credit_code if target.enterprise_id else ""}
+        data = {
+            "name": target.name,
+            "phone": target.phone,
+            "role": target.role,
+            "region": target.region_id or "",
+            "unit": target.unit_id or "",
+            "enterprise_code": target.enterprise.credit_code if target.enterprise_id else "",
+        }
         data.update(overrides)
         return self.login(self.sam).post(f"/accounts/users/{target.pk}/edit/", data)
 
@@ -208,7 +244,9 @@ class UserEditTests(CastTestCase):
         response = self.edit(self.dave, role=Role.GRID, region=self.village_a1.code, name="戴维")
         self.assertRedirects(response, f"/accounts/users/{self.dave.pk}/", fetch_redirect_response=False)
         self.dave.refresh_from_db()
-        self.assertEqual((self.dave.role, self.dave.region_id, self.dave.name), (Role.GRID, self.village_a1.code, "戴维"))
+        self.assertEqual(
+            (self.dave.role, self.dave.region_id, self.dave.name), (Role.GRID, self.village_a1.code, "戴维")
+        )
         event = AuditEvent.objects.get(action="user.update")
         self.assertEqual(event.data["changes"]["role"], [Role.LEADER, Role.GRID])
         self.assertEqual(event.data["changes"]["region"], [self.county_a.code, self.village_a1.code])
@@ -232,7 +270,11 @@ class UserEditTests(CastTestCase):
         self.assertEqual(self.client.post(f"/accounts/users/{self.sam.pk}/active/", {"active": "0"}).status_code, 403)
         self.sam.refresh_from_db()
         self.assertEqual((self.sam.role, self.sam.is_active), (Role.SYS_ADMIN, True))
-        self.assertRedirects(self.edit(self.sam, name="山姆", phone="13700000000"), f"/accounts/users/{self.sam.pk}/", fetch_redirect_response=False)
+        self.assertRedirects(
+            self.edit(self.sam, name="山姆", phone="13700000000"),
+            f"/accounts/users/{self.sam.pk}/",
+            fetch_redirect_response=False,
+        )
 
     def test_it_cannot_move_a_user_out_of_its_jurisdiction(self):
         response = self.edit(self.dave, region=self.county_b.code)

@@ -24,7 +24,9 @@ class AuditChainTests(CastTestCase):
     def test_edited_row_is_named(self):
         target = AuditEvent.objects.order_by("seq")[2]
         with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {AuditEvent._meta.db_table} SET object_repr = %s WHERE id = %s", ["篡改", target.id])
+            cursor.execute(
+                f"UPDATE {AuditEvent._meta.db_table} SET object_repr = %s WHERE id = %s", ["篡改", target.id]
+            )
         ok, message = audit_verify()
         self.assertFalse(ok)
         self.assertIn(f"#{target.seq}", message)

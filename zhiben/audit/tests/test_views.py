@@ -19,12 +19,24 @@ def tamper(event):
 
 class AuditPageTests(CastTestCase):
     def setUp(self):
-        self.ent_a = audit_record(actor=self.alice, action="enterprise.update", obj=self.enterprise_a,
-                                  data={"changes": {"name": ["旧名", "凤凰化工有限公司"]}})
-        self.failed = audit_record(actor=self.dave, action="auth.login_failed", obj=self.dave, success=False, data={"failures": 1})
+        self.ent_a = audit_record(
+            actor=self.alice,
+            action="enterprise.update",
+            obj=self.enterprise_a,
+            data={"changes": {"name": ["旧名", "凤凰化工有限公司"]}},
+        )
+        self.failed = audit_record(
+            actor=self.dave, action="auth.login_failed", obj=self.dave, success=False, data={"failures": 1}
+        )
         self.ent_b = audit_record(actor=self.charlie, action="enterprise.update", obj=self.enterprise_b)
-        self.system = audit_record(actor=None, action="auth.login_failed", object_type="accounts.user", object_repr="nobody",
-                                   data={"reason": "unknown_user"}, success=False)
+        self.system = audit_record(
+            actor=None,
+            action="auth.login_failed",
+            object_type="accounts.user",
+            object_repr="nobody",
+            data={"reason": "unknown_user"},
+            success=False,
+        )
 
     def seqs(self, response):
         return [e.seq for e in response.context["page"]]
@@ -49,7 +61,10 @@ class AuditPageTests(CastTestCase):
         self.assertEqual(self.seqs(self.client.get("/audit/?action=enterprise.")), [self.ent_a.seq])
         self.assertEqual(self.seqs(self.client.get("/audit/?actor=dav")), [self.failed.seq])
         self.assertEqual(self.seqs(self.client.get("/audit/?object_type=enterprises.enterprise")), [self.ent_a.seq])
-        self.assertEqual(self.seqs(self.client.get(f"/audit/?object_type=enterprises.enterprise&object_id={self.enterprise_a.pk}")), [self.ent_a.seq])
+        self.assertEqual(
+            self.seqs(self.client.get(f"/audit/?object_type=enterprises.enterprise&object_id={self.enterprise_a.pk}")),
+            [self.ent_a.seq],
+        )
         self.assertEqual(set(self.seqs(self.client.get("/audit/?success=0"))), {self.failed.seq, self.system.seq})
         today = timezone.localdate()
         self.assertIn(self.ent_a.seq, self.seqs(self.client.get(f"/audit/?date_from={today}&date_to={today}")))
@@ -84,7 +99,9 @@ class AuditPageTests(CastTestCase):
     def test_the_detail_shows_creations_as_after_values(self):
         from zhiben.accounts.services import user_create
 
-        user_create(actor=self.sam, username="newbie", password="Init-pass-2026", role=Role.LEADER, region=self.county_a)
+        user_create(
+            actor=self.sam, username="newbie", password="Init-pass-2026", role=Role.LEADER, region=self.county_a
+        )
         event = AuditEvent.objects.get(action="user.create")
         response = self.login(self.aud).get(f"/audit/{event.pk}/")
         self.assertIn(("role", "", Role.LEADER), response.context["changes"])

@@ -7,11 +7,29 @@ import pytest
 from zhiben.core.cntext import DateError, cn_int, date_digits, excel_date, halfwidth, parse_date, to_digits
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("12", 12), ("０７", 7), ("一", 1), ("十", 10), ("十二", 12), ("二十", 20), ("二十三", 23), ("三十一", 31),
-    ("两", 2), ("〇", 0), ("零", 0), ("二〇二四", 2024), ("二○二四", 2024), ("二零二四", 2024),
-    ("", None), ("x", None), ("十x", None), ("一百", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12", 12),
+        ("０７", 7),
+        ("一", 1),
+        ("十", 10),
+        ("十二", 12),
+        ("二十", 20),
+        ("二十三", 23),
+        ("三十一", 31),
+        ("两", 2),
+        ("〇", 0),
+        ("零", 0),
+        ("二〇二四", 2024),
+        ("二○二四", 2024),
+        ("二零二四", 2024),
+        ("", None),
+        ("x", None),
+        ("十x", None),
+        ("一百", None),
+    ],
+)
 def test_cn_int(text, expected):
     assert cn_int(text) == expected
 
@@ -39,19 +57,39 @@ def test_excel_serial_numbers():
     assert excel_date(12) is None and excel_date(90000) is None
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    # full dates, whatever the separators and digits
-    ("2024-06-30", date(2024, 6, 30)), ("2024/6/30", date(2024, 6, 30)), ("2024.6.30", date(2024, 6, 30)),
-    ("2024年6月30日", date(2024, 6, 30)), ("2024年6月30号", date(2024, 6, 30)), ("2024 年 6 月 30 日", date(2024, 6, 30)),
-    ("二〇二四年六月三十日", date(2024, 6, 30)), ("２０２４年６月３０日", date(2024, 6, 30)), ("２０２４．６．３０", date(2024, 6, 30)),
-    ("20240630", date(2024, 6, 30)), ("24.6.30", date(2024, 6, 30)), ("6/30/2024", date(2024, 6, 30)),
-    ("2024-06-30 10:30:00", date(2024, 6, 30)), ("于2024年6月30日前完成整改", date(2024, 6, 30)),
-    # already a date, or an Excel serial number (as a number or as text)
-    (date(2024, 6, 30), date(2024, 6, 30)), (datetime(2024, 6, 30, 8, 0), date(2024, 6, 30)),
-    (45473, date(2024, 6, 30)), (45473.0, date(2024, 6, 30)), ("45473", date(2024, 6, 30)),
-    # nothing stated
-    (None, None), ("", None), ("按上级要求", None), ("三年内", None), (12, None), ("立即", None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # full dates, whatever the separators and digits
+        ("2024-06-30", date(2024, 6, 30)),
+        ("2024/6/30", date(2024, 6, 30)),
+        ("2024.6.30", date(2024, 6, 30)),
+        ("2024年6月30日", date(2024, 6, 30)),
+        ("2024年6月30号", date(2024, 6, 30)),
+        ("2024 年 6 月 30 日", date(2024, 6, 30)),
+        ("二〇二四年六月三十日", date(2024, 6, 30)),
+        ("２０２４年６月３０日", date(2024, 6, 30)),
+        ("２０２４．６．３０", date(2024, 6, 30)),
+        ("20240630", date(2024, 6, 30)),
+        ("24.6.30", date(2024, 6, 30)),
+        ("6/30/2024", date(2024, 6, 30)),
+        ("2024-06-30 10:30:00", date(2024, 6, 30)),
+        ("于2024年6月30日前完成整改", date(2024, 6, 30)),
+        # already a date, or an Excel serial number (as a number or as text)
+        (date(2024, 6, 30), date(2024, 6, 30)),
+        (datetime(2024, 6, 30, 8, 0), date(2024, 6, 30)),
+        (45473, date(2024, 6, 30)),
+        (45473.0, date(2024, 6, 30)),
+        ("45473", date(2024, 6, 30)),
+        # nothing stated
+        (None, None),
+        ("", None),
+        ("按上级要求", None),
+        ("三年内", None),
+        (12, None),
+        ("立即", None),
+    ],
+)
 def test_full_dates(value, expected):
     assert parse_date(value) == expected
     assert parse_date(value, end=True) == expected  # a day is a span of one day
@@ -129,10 +167,20 @@ def test_a_year_less_deadline_before_after_is_next_years():
     assert parse_date("2024年1月", end=True, after=date(2024, 12, 20)) == date(2024, 1, 31)  # a stated year stays
 
 
-@pytest.mark.parametrize(("text", "reason"), [
-    ("2024-02-30", "invalid"), ("2024年13月", "invalid"), ("1899-01-01", "invalid"), ("20240230x", None),
-    ("6月30日", "no_year"), ("6月底前", "no_year"), ("年底前", "no_year"), ("第三季度", "no_year"), ("明年", "no_year"),
-])
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("2024-02-30", "invalid"),
+        ("2024年13月", "invalid"),
+        ("1899-01-01", "invalid"),
+        ("20240230x", None),
+        ("6月30日", "no_year"),
+        ("6月底前", "no_year"),
+        ("年底前", "no_year"),
+        ("第三季度", "no_year"),
+        ("明年", "no_year"),
+    ],
+)
 def test_text_written_as_a_date_that_cannot_be_one(text, reason):
     if reason is None:
         assert parse_date(text) is None  # digits that are no valid date state no date

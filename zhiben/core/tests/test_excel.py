@@ -24,10 +24,16 @@ def xlsx(rows, merges=(), extra_sheet=None):
     return out.getvalue()
 
 
-@pytest.mark.parametrize("data", [
-    "序号,隐患描述\n".encode(), "序号,隐患描述\n".encode("utf-8-sig"), "序号,隐患描述\n".encode("gbk"),
-    "序号,隐患描述\n".encode("gb18030"), "序号,隐患描述\n".encode("utf-16"),
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "序号,隐患描述\n".encode(),
+        "序号,隐患描述\n".encode("utf-8-sig"),
+        "序号,隐患描述\n".encode("gbk"),
+        "序号,隐患描述\n".encode("gb18030"),
+        "序号,隐患描述\n".encode("utf-16"),
+    ],
+)
 def test_decode_text_reads_utf8_gbk_and_utf16(data):
     assert decode_text(data) == "序号,隐患描述\n"
 
@@ -39,8 +45,11 @@ def test_decode_text_refuses_binary_data_naming_the_file(data):
 
 
 def test_read_sheets_keeps_every_sheet_and_its_merged_ranges():
-    data = xlsx([["标题", None, None], ["序号", "整改情况", None], [None, "措施", "时限"], [1, "清理", "2024-06-30"]],
-                merges=["A1:C1", "B2:C2", "A2:A3"], extra_sheet=("说明", ["本表由安委办编制"]))
+    data = xlsx(
+        [["标题", None, None], ["序号", "整改情况", None], [None, "措施", "时限"], [1, "清理", "2024-06-30"]],
+        merges=["A1:C1", "B2:C2", "A2:A3"],
+        extra_sheet=("说明", ["本表由安委办编制"]),
+    )
     first, second = read_sheets(data, filename="台账.xlsx")
     assert (first.name, second.name) == ("Sheet", "说明")
     assert sorted(first.merged) == [(0, 0, 0, 2), (1, 0, 2, 0), (1, 1, 1, 2)]

@@ -69,7 +69,9 @@ class HomeTests(CastTestCase):
 class NavigationTests(CastTestCase):
     def labels(self, user, path="/"):
         response = self.login(user).get(path)
-        return [item["label"] for item in response.context["nav"]], [item["label"] for item in response.context["nav"] if item["active"]]
+        return [item["label"] for item in response.context["nav"]], [
+            item["label"] for item in response.context["nav"] if item["active"]
+        ]
 
     def test_each_role_sees_its_entries(self):
         foundation = {"首页", "生产经营单位", "行政区划", "单位", "用户", "账号安全", "审计日志"}

@@ -10,7 +10,16 @@ from zhiben.audit.models import AuditEvent
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.models import Rule
 from zhiben.core.registry import RuleDef, register, unregister
-from zhiben.core.rules import KINDS, RuleResolver, definitions, parse_rule_value, rule, rule_date, rule_source, show_value
+from zhiben.core.rules import (
+    KINDS,
+    RuleResolver,
+    definitions,
+    parse_rule_value,
+    rule,
+    rule_date,
+    rule_source,
+    show_value,
+)
 from zhiben.core.services import rule_save
 from zhiben.testing import CastTestCase, make_user
 
@@ -28,24 +37,42 @@ class ParseTests(SimpleTestCase):
         "ratio": [("0.5", 0.5), ("1", 1.0), (0.05, 0.05), ("60%", 0.6)],
         "megabytes": [("15", 15), (1, 1), ("200", 200)],
         "count": [("0", 0), ("12", 12), (9999, 9999)],
-        "monthday": [({"month": "1", "day": "15"}, {"month": 1, "day": 15}), ({"month": 2, "day": 28}, {"month": 2, "day": 28}),
-                     ({"mode": "days", "month": "1", "day": "15", "days": "10"}, {"days": 10}), ({"days": 20}, {"days": 20}),
-                     ('{"month": 1, "day": 31}', {"month": 1, "day": 31})],
+        "monthday": [
+            ({"month": "1", "day": "15"}, {"month": 1, "day": 15}),
+            ({"month": 2, "day": 28}, {"month": 2, "day": 28}),
+            ({"mode": "days", "month": "1", "day": "15", "days": "10"}, {"days": 10}),
+            ({"days": 20}, {"days": 20}),
+            ('{"month": 1, "day": 31}', {"month": 1, "day": 31}),
+        ],
     }
     REFUSED = {
         "date": [("2024-13-01", "日期，如 2023-12-31"), ("明年", "日期"), ("", "日期"), (None, "日期")],
-        "days": [("-5", "0 到 3650 之间的整数（天）"), ("3651", "0 到 3650"), ("1.5", "整数"), ("三十", "整数"), (True, "整数")],
+        "days": [
+            ("-5", "0 到 3650 之间的整数（天）"),
+            ("3651", "0 到 3650"),
+            ("1.5", "整数"),
+            ("三十", "整数"),
+            (True, "整数"),
+        ],
         "ratio": [("3", "大于 0、不大于 1 的小数"), ("0", "大于 0"), ("-0.1", "小数"), ("一半", "小数")],
         "megabytes": [("0", "1 到 200 之间的整数（MB）"), ("201", "1 到 200"), ("15MB", "MB")],
         "count": [("-1", "0 到 9999 之间的整数"), ("10000", "0 到 9999"), ("2.5", "整数")],
-        "monthday": [({"month": "0", "day": "5"}, "1 至 12"), ({"month": "13", "day": "5"}, "1 至 12"),
-                     ({"month": "1", "day": "32"}, "1 至 31"), ({"month": "1"}, "期满后第几个月"), ({"mode": "days", "days": "0"}, "1 至 366"),
-                     ("15", "期满后第几个月"), ({"month": "一", "day": "5"}, "如次月 15 日")],
+        "monthday": [
+            ({"month": "0", "day": "5"}, "1 至 12"),
+            ({"month": "13", "day": "5"}, "1 至 12"),
+            ({"month": "1", "day": "32"}, "1 至 31"),
+            ({"month": "1"}, "期满后第几个月"),
+            ({"mode": "days", "days": "0"}, "1 至 366"),
+            ("15", "期满后第几个月"),
+            ({"month": "一", "day": "5"}, "如次月 15 日"),
+        ],
     }
 
     def test_every_kind_is_handled(self):
         self.assertEqual(set(self.ACCEPTED), set(self.REFUSED))
-        self.assertEqual(set(KINDS), {"date", "days", "ratio", "megabytes", "monthday", "count", "json"})  # RuleDef.kind
+        self.assertEqual(
+            set(KINDS), {"date", "days", "ratio", "megabytes", "monthday", "count", "json"}
+        )  # RuleDef.kind
         self.assertEqual(set(self.ACCEPTED), set(KINDS) - {"json"})
 
     def test_accepted(self):
@@ -87,7 +114,9 @@ class ParseTests(SimpleTestCase):
 class ResolveTests(CastTestCase):
     def test_defaults_come_from_the_registry(self):
         keys = {d.key for d in definitions()}
-        self.assertLessEqual({"hazard.baseline_date", "hazard.reminder_days", "duty.quarterly.deadline", "duty.reminder_days"}, keys)
+        self.assertLessEqual(
+            {"hazard.baseline_date", "hazard.reminder_days", "duty.quarterly.deadline", "duty.reminder_days"}, keys
+        )
         self.assertEqual(rule("hazard.default_days.general"), 30)
         self.assertEqual(rule("duty.annual.deadline", self.village_a1.code), {"month": 1, "day": 31})
         self.assertEqual(rule_date("hazard.baseline_date"), date(2023, 12, 31))
@@ -98,9 +127,13 @@ class ResolveTests(CastTestCase):
         Rule.objects.create(key=key, region_code=self.county_a.code, value=150)
         Rule.objects.create(key=key, region_code=self.town_a1.code, value=100)
         expected = {
-            self.village_a1.code: (100, self.town_a1.code), self.town_a1.code: (100, self.town_a1.code),
-            self.town_a2.code: (150, self.county_a.code), self.county_a.code: (150, self.county_a.code),
-            self.village_b1.code: (200, ""), self.city.code: (200, ""), "": (200, ""),
+            self.village_a1.code: (100, self.town_a1.code),
+            self.town_a1.code: (100, self.town_a1.code),
+            self.town_a2.code: (150, self.county_a.code),
+            self.county_a.code: (150, self.county_a.code),
+            self.village_b1.code: (200, ""),
+            self.city.code: (200, ""),
+            "": (200, ""),
         }
         resolver = RuleResolver(key)
         for code, (value, source) in expected.items():
@@ -118,28 +151,34 @@ class ResolveTests(CastTestCase):
 
 class RuleSaveTests(CastTestCase):
     def test_saves_every_kind_and_audits(self):
-        for key, text, value in (("hazard.baseline_date", "2024-06-30", "2024-06-30"), ("hazard.default_days.major", "60", 60),
-                                 ("hazard.duplicate_similarity", "0.6", 0.6), ("hazard.attachment_max_mb", "20", 20),
-                                 ("duty.quarterly.deadline", {"month": "1", "day": "20"}, {"month": 1, "day": 20})):
+        for key, text, value in (
+            ("hazard.baseline_date", "2024-06-30", "2024-06-30"),
+            ("hazard.default_days.major", "60", 60),
+            ("hazard.duplicate_similarity", "0.6", 0.6),
+            ("hazard.attachment_max_mb", "20", 20),
+            ("duty.quarterly.deadline", {"month": "1", "day": "20"}, {"month": 1, "day": 20}),
+        ):
             self.assertEqual(rule_save(actor=self.alice, key=key, region_code=self.county_a.code, text=text), value)
             self.assertEqual(rule(key, self.village_a1.code), value)
         rule_save(actor=self.alice, key="duty.reminder_days", region_code=self.town_a1.code, value=10)
         rule_save(actor=self.alice, key="duty.reminder_days", region_code=self.town_a1.code, value=12)
         event = AuditEvent.objects.filter(action="rule.save").order_by("-seq").first()
-        self.assertEqual((event.object_id, event.region_code, event.data["before"], event.data["after"]),
-                         (f"duty.reminder_days@{self.town_a1.code}", self.town_a1.code, 10, 12))
+        self.assertEqual(
+            (event.object_id, event.region_code, event.data["before"], event.data["after"]),
+            (f"duty.reminder_days@{self.town_a1.code}", self.town_a1.code, 10, 12),
+        )
         rule_save(actor=self.alice, key="duty.reminder_days", region_code=self.town_a1.code)
         self.assertFalse(Rule.objects.filter(key="duty.reminder_days").exists())
         self.assertEqual(AuditEvent.objects.filter(action="rule.save").count(), 8)
 
     def test_refusals(self):
         cases = [
-            (dict(actor=self.charlie, region_code=self.county_a.code), "只能修改本辖区"),
-            (dict(actor=self.alice, region_code=self.county_b.code), "只能修改本辖区"),
-            (dict(actor=self.alice, region_code=""), "只能修改本辖区"),
-            (dict(actor=self.alice, region_code="5001"), "只能修改本辖区"),
-            (dict(actor=self.dave, region_code=self.county_a.code), "只有安委办管理员"),
-            (dict(actor=self.sam, region_code=self.county_a.code), "只有安委办管理员"),
+            ({"actor": self.charlie, "region_code": self.county_a.code}, "只能修改本辖区"),
+            ({"actor": self.alice, "region_code": self.county_b.code}, "只能修改本辖区"),
+            ({"actor": self.alice, "region_code": ""}, "只能修改本辖区"),
+            ({"actor": self.alice, "region_code": "5001"}, "只能修改本辖区"),
+            ({"actor": self.dave, "region_code": self.county_a.code}, "只有安委办管理员"),
+            ({"actor": self.sam, "region_code": self.county_a.code}, "只有安委办管理员"),
         ]
         for kwargs, message in cases:
             with self.subTest(**{k: str(v) for k, v in kwargs.items()}):
@@ -173,10 +212,21 @@ class RulePageTests(CastTestCase):
         shown = [item["key"] for _, items in response.context["groups"] for item in items]
         self.assertEqual(shown, [d.key for d in definitions(editable=True)])
         self.assertNotIn("test.fixed", shown)
-        for text in ("存量隐患基准日", "一般隐患默认整改期限", "季度隐患排查治理统计分析表报送期限", "统计分析表报送期限届满前多少天提醒",
-                     'type="date" name="value" value="2023-12-31"', 'name="value" value="0.5" min="0.05" max="1" step="0.05"',
-                     'name="value" value="30" min="0" max="3650" step="1"', 'name="value" value="15" min="1" max="200" step="1"',
-                     '<select name="month"', '<select name="day"', '<option value="15" selected>15 日</option>', "期满后次月 15 日前", "全国默认"):
+        for text in (
+            "存量隐患基准日",
+            "一般隐患默认整改期限",
+            "季度隐患排查治理统计分析表报送期限",
+            "统计分析表报送期限届满前多少天提醒",
+            'type="date" name="value" value="2023-12-31"',
+            'name="value" value="0.5" min="0.05" max="1" step="0.05"',
+            'name="value" value="30" min="0" max="3650" step="1"',
+            'name="value" value="15" min="1" max="200" step="1"',
+            '<select name="month"',
+            '<select name="day"',
+            '<option value="15" selected>15 日</option>',
+            "期满后次月 15 日前",
+            "全国默认",
+        ):
             self.assertContains(response, text)
         self.assertNotContains(response, "恢复上级或默认")
 
@@ -185,11 +235,25 @@ class RulePageTests(CastTestCase):
         Rule.objects.create(key="hazard.default_days.major", region_code=self.town_a1.code, value=45)
         Rule.objects.create(key="hazard.reminder_days", region_code="", value=5)
         self.login(self.alice)
-        items = {i["key"]: i for _, group in self.client.get(f"/rules/?region={self.town_a1.code}").context["groups"] for i in group}
-        self.assertEqual((items["hazard.default_days.general"]["value"], items["hazard.default_days.general"]["source"]), (20, "上级（沙坪坝区）"))
-        self.assertEqual((items["hazard.default_days.major"]["value"], items["hazard.default_days.major"]["source"]), (45, "本辖区"))
-        self.assertEqual((items["hazard.reminder_days"]["value"], items["hazard.reminder_days"]["source"]), (5, "上级（全国）"))
-        self.assertEqual((items["hazard.duplicate_closed_days"]["value"], items["hazard.duplicate_closed_days"]["source"]), (180, "全国默认"))
+        items = {
+            i["key"]: i
+            for _, group in self.client.get(f"/rules/?region={self.town_a1.code}").context["groups"]
+            for i in group
+        }
+        self.assertEqual(
+            (items["hazard.default_days.general"]["value"], items["hazard.default_days.general"]["source"]),
+            (20, "上级（沙坪坝区）"),
+        )
+        self.assertEqual(
+            (items["hazard.default_days.major"]["value"], items["hazard.default_days.major"]["source"]), (45, "本辖区")
+        )
+        self.assertEqual(
+            (items["hazard.reminder_days"]["value"], items["hazard.reminder_days"]["source"]), (5, "上级（全国）")
+        )
+        self.assertEqual(
+            (items["hazard.duplicate_closed_days"]["value"], items["hazard.duplicate_closed_days"]["source"]),
+            (180, "全国默认"),
+        )
         response = self.client.get("/rules/")
         self.assertContains(response, "恢复上级或默认")
         self.assertContains(response, '<span class="badge blue">本辖区</span>')
@@ -206,20 +270,31 @@ class RulePageTests(CastTestCase):
     def test_a_post_saves_and_audits(self):
         self.login(self.alice)
         url = f"/rules/?region={self.town_a1.code}"
-        response = self.client.post(url, {"key": "duty.annual.deadline", "kind": "monthday", "mode": "month_day", "month": "2", "day": "28"})
+        response = self.client.post(
+            url, {"key": "duty.annual.deadline", "kind": "monthday", "mode": "month_day", "month": "2", "day": "28"}
+        )
         self.assertRedirects(response, url)
         self.assertEqual(Rule.objects.get().value, {"month": 2, "day": 28})
         self.assertEqual(Rule.objects.get().region_code, self.town_a1.code)
         event = AuditEvent.objects.get(action="rule.save")
-        self.assertEqual((event.actor_name, event.data["key"], event.data["after"]), ("alice", "duty.annual.deadline", {"month": 2, "day": 28}))
+        self.assertEqual(
+            (event.actor_name, event.data["key"], event.data["after"]),
+            ("alice", "duty.annual.deadline", {"month": 2, "day": 28}),
+        )
         self.assertContains(self.client.get(url), "期满后第 2 个月的 28 日前")
 
     def test_bad_values_are_refused_in_chinese(self):
         self.login(self.alice)
-        for key, text in (("hazard.baseline_date", "2024-13-01"), ("hazard.duplicate_similarity", "3"), ("hazard.default_days.general", "-5")):
+        for key, text in (
+            ("hazard.baseline_date", "2024-13-01"),
+            ("hazard.duplicate_similarity", "3"),
+            ("hazard.default_days.general", "-5"),
+        ):
             response = self.client.post("/rules/", {"key": key, "value": text}, follow=True)
             self.assertContains(response, "应为")
-        response = self.client.post("/rules/", {"key": "duty.quarterly.deadline", "kind": "monthday", "month": "0", "day": "5"}, follow=True)
+        response = self.client.post(
+            "/rules/", {"key": "duty.quarterly.deadline", "kind": "monthday", "month": "0", "day": "5"}, follow=True
+        )
         self.assertContains(response, "1 至 12")
         self.assertFalse(Rule.objects.exists())
         self.assertEqual(rule("hazard.default_days.general", self.county_a.code), 30)

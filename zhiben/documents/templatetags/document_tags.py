@@ -23,5 +23,10 @@ def subject_documents(context, subject):
     documents = list(selectors.subject_documents(user=user, subject=subject))
     can_issue = user.can("document.issue") and (user.unit_id or user.is_superuser)
     available = kinds.available_kinds(subject) if can_issue else []
-    return {"show": bool(documents or available), "documents": documents, "kinds": available, "subject": subject,
-            "subject_type": kinds.model_label(subject)}
+    return {
+        "show": bool(documents or available),
+        "documents": documents,
+        "kinds": available,
+        "subject": subject,
+        "subject_type": kinds.model_label(subject),
+    }

@@ -24,7 +24,9 @@ def pdf_text(data):
     with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
         f.write(data)
         f.flush()
-        return subprocess.run(["pdftotext", "-enc", "UTF-8", f.name, "-"], capture_output=True, check=True, text=True).stdout
+        return subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", f.name, "-"], capture_output=True, check=True, text=True
+        ).stdout
 
 
 def pdf_fonts(data):

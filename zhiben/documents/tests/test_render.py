@@ -4,13 +4,13 @@ import io
 import shutil
 import unittest
 
+from django.test import SimpleTestCase
 from docx import Document as Docx
 from docx.oxml.ns import qn
-from django.test import SimpleTestCase
 
 from zhiben.documents import services
-from zhiben.hazards.documents import Kind
 from zhiben.documents.render import LINE_PT, Layout, paragraph_runs, render_docx, render_html, render_pdf
+from zhiben.hazards.documents import Kind
 from zhiben.testing import CastTestCase
 
 from .helpers import listed_hazard, pdf_fonts, pdf_text, read
@@ -24,8 +24,12 @@ class IssuedFileTests(CastTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.hazard = listed_hazard(cls)
-        cls.document = services.document_issue(actor=cls.alice, kind=Kind.LISTING_NOTICE, subject=cls.hazard,
-                                               extra={"联系人": "王敏", "联系电话": "023-65000000"})
+        cls.document = services.document_issue(
+            actor=cls.alice,
+            kind=Kind.LISTING_NOTICE,
+            subject=cls.hazard,
+            extra={"联系人": "王敏", "联系电话": "023-65000000"},
+        )
 
     def test_pdf_has_the_chinese_title_and_number_as_text(self):
         text = pdf_text(read(self.document.pdf))
@@ -50,6 +54,7 @@ class IssuedFileTests(CastTestCase):
     def test_docx_is_a4_with_gbt9704_margins_and_chinese_fonts(self):
         doc = Docx(io.BytesIO(read(self.document.docx)))
         section = doc.sections[0]
+
         def mm(emu):
             return round(emu / 36000, 1)
 
@@ -76,8 +81,15 @@ class IssuedFileTests(CastTestCase):
 
 
 class LayoutTests(SimpleTestCase):
-    layout = Layout(issuer="凤凰镇安委办", number="凤安办〔2024〕12号", title="事故隐患整改销号审批表", date="2024年6月12日", form=True,
-                    table=[("单位名称", "凤凰化工有限公司"), ("审核意见", "同意销号")], paragraphs=["注：附照片。"])
+    layout = Layout(
+        issuer="凤凰镇安委办",
+        number="凤安办〔2024〕12号",
+        title="事故隐患整改销号审批表",
+        date="2024年6月12日",
+        form=True,
+        table=[("单位名称", "凤凰化工有限公司"), ("审核意见", "同意销号")],
+        paragraphs=["注：附照片。"],
+    )
 
     def test_form_has_a_table_and_no_red_header(self):
         page = render_html(self.layout)
@@ -88,18 +100,29 @@ class LayoutTests(SimpleTestCase):
         self.assertEqual(len(doc.tables), 1)
         self.assertEqual(doc.tables[0].cell(0, 0).text, "单位名称")
         texts = [p.text for p in doc.paragraphs]
-        self.assertLessEqual({"编号：凤安办〔2024〕12号", "制表单位：凤凰镇安委办", "制表日期：2024年6月12日"}, set(texts))
+        self.assertLessEqual(
+            {"编号：凤安办〔2024〕12号", "制表单位：凤凰镇安委办", "制表日期：2024年6月12日"}, set(texts)
+        )
 
     def test_heading_rules(self):
         self.assertEqual(paragraph_runs("一、落实治理责任"), [("一、落实治理责任", "hei")])
-        self.assertEqual(paragraph_runs("（二）限期整改。该隐患须按期整改。"), [("（二）限期整改。", "kai"), ("该隐患须按期整改。", "body")])
+        self.assertEqual(
+            paragraph_runs("（二）限期整改。该隐患须按期整改。"),
+            [("（二）限期整改。", "kai"), ("该隐患须按期整改。", "body")],
+        )
         self.assertEqual(paragraph_runs("四、逾期未整改的，将予以通报。"), [("四、逾期未整改的，将予以通报。", "body")])
         self.assertEqual(paragraph_runs("经检查，你单位存在隐患。"), [("经检查，你单位存在隐患。", "body")])
         long_first = "一、请被约谈人员准时参加并携带隐患整改情况和下一步计划的书面材料。无故不参加的予以通报。"
         self.assertEqual(paragraph_runs(long_first), [(long_first, "body")])
 
     def test_text_is_escaped_in_html(self):
-        layout = Layout(issuer="单位", number="X〔2024〕1号", title="<b>标题</b>", date="2024年1月1日", paragraphs=["<script>x</script>"])
+        layout = Layout(
+            issuer="单位",
+            number="X〔2024〕1号",
+            title="<b>标题</b>",
+            date="2024年1月1日",
+            paragraphs=["<script>x</script>"],
+        )
         page = render_html(layout)
         self.assertNotIn("<script>x", page)
         self.assertIn("&lt;b&gt;标题", page)

@@ -9,10 +9,10 @@ from django.utils import timezone
 from zhiben.audit.models import AuditEvent
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.documents import services
-from zhiben.hazards.documents import Kind
 from zhiben.documents.models import Document
 from zhiben.hazards import services as hazard_services
 from zhiben.hazards.choices import Status
+from zhiben.hazards.documents import Kind
 from zhiben.testing import CastTestCase
 
 from .helpers import listed_hazard, verified_hazard
@@ -36,7 +36,10 @@ class NumberingTests(CastTestCase):
         b = self.issue(Kind.SUPERVISION_LETTER, issued_at=at(2024, 7))
         c = self.issue(issued_at=at(2025, 1, 2))
         d = self.issue(Kind.INTERVIEW_NOTICE, issued_at=at(2024, 12, 30), extra={"约谈时间": "2024年12月31日上午9时"})
-        self.assertEqual([a.number, b.number, c.number, d.number], ["沙安办〔2024〕1号", "沙安办〔2024〕2号", "沙安办〔2025〕1号", "沙安办〔2024〕3号"])
+        self.assertEqual(
+            [a.number, b.number, c.number, d.number],
+            ["沙安办〔2024〕1号", "沙安办〔2024〕2号", "沙安办〔2025〕1号", "沙安办〔2024〕3号"],
+        )
         self.assertEqual([(x.year, x.sequence) for x in (a, b, c, d)], [(2024, 1), (2024, 2), (2025, 1), (2024, 3)])
 
     def test_each_unit_has_its_own_sequence(self):
@@ -52,11 +55,17 @@ class NumberingTests(CastTestCase):
         with self.assertRaises(RuntimeError), transaction.atomic():
             self.issue(issued_at=at(2024))
             raise RuntimeError("调用方在签发后失败")
-        with mock.patch("zhiben.documents.services.render_pdf", side_effect=OSError("字体缺失")), self.assertRaises(OSError):
+        with (
+            mock.patch("zhiben.documents.services.render_pdf", side_effect=OSError("字体缺失")),
+            self.assertRaises(OSError),
+        ):
             self.issue(issued_at=at(2024))
         second = self.issue(issued_at=at(2024))
         self.assertEqual((first.sequence, second.sequence), (1, 2))
-        self.assertEqual(list(Document.objects.order_by("sequence").values_list("number", flat=True)), ["沙安办〔2024〕1号", "沙安办〔2024〕2号"])
+        self.assertEqual(
+            list(Document.objects.order_by("sequence").values_list("number", flat=True)),
+            ["沙安办〔2024〕1号", "沙安办〔2024〕2号"],
+        )
 
     def test_stores_files_hashes_context_and_audit(self):
         document = self.issue()
@@ -110,7 +119,9 @@ class PermissionTests(CastTestCase):
 
     def test_only_in_the_name_of_ones_own_unit(self):
         with self.assertRaisesMessage(ApplicationError, "只能以本单位名义签发公文"):
-            services.document_issue(actor=self.erin, kind=Kind.RECTIFICATION_NOTICE, subject=self.hazard, unit=self.unit_office_a)
+            services.document_issue(
+                actor=self.erin, kind=Kind.RECTIFICATION_NOTICE, subject=self.hazard, unit=self.unit_office_a
+            )
 
     def test_user_without_unit_cannot_issue(self):
         with self.assertRaisesMessage(ApplicationError, "未隶属任何单位"):
@@ -119,17 +130,29 @@ class PermissionTests(CastTestCase):
     def test_system_actor_needs_a_unit_and_may_issue_with_one(self):
         with self.assertRaisesMessage(ApplicationError, "须指定发文单位"):
             services.document_issue(actor=None, kind=Kind.SUPERVISION_LETTER, subject=self.hazard)
-        document = services.document_issue(actor=None, kind=Kind.SUPERVISION_LETTER, subject=self.hazard, unit=self.unit_office_a,
-                                           extra={"逾期天数": 7, "督办措施": "函告企业"})
+        document = services.document_issue(
+            actor=None,
+            kind=Kind.SUPERVISION_LETTER,
+            subject=self.hazard,
+            unit=self.unit_office_a,
+            extra={"逾期天数": 7, "督办措施": "函告企业"},
+        )
         self.assertEqual(document.issued_by_name, "系统")
         self.assertIsNone(document.issued_by)
         self.assertIn("已逾期7天", document.body)
 
     def test_unknown_extra_field_is_refused(self):
         with self.assertRaisesMessage(ApplicationError, "字段“约谈时间”不是“隐患整改通知书”可填写的内容"):
-            services.document_issue(actor=self.alice, kind=Kind.RECTIFICATION_NOTICE, subject=self.hazard, extra={"约谈时间": "明天"})
+            services.document_issue(
+                actor=self.alice, kind=Kind.RECTIFICATION_NOTICE, subject=self.hazard, extra={"约谈时间": "明天"}
+            )
         with self.assertRaisesMessage(ApplicationError, "发文字号"):
-            services.document_issue(actor=self.alice, kind=Kind.RECTIFICATION_NOTICE, subject=self.hazard, extra={"发文字号": "假〔2024〕1号"})
+            services.document_issue(
+                actor=self.alice,
+                kind=Kind.RECTIFICATION_NOTICE,
+                subject=self.hazard,
+                extra={"发文字号": "假〔2024〕1号"},
+            )
 
 
 class StateRuleTests(CastTestCase):
@@ -157,7 +180,9 @@ class StateRuleTests(CastTestCase):
     def test_extension_and_closure_forms(self):
         hazard = verified_hazard(self)
         due = hazard.deadline
-        extension = hazard_services.hazard_request_extension(actor=self.emma, hazard=hazard, new_deadline=due.replace(year=due.year + 1), reason="设备采购周期长")
+        extension = hazard_services.hazard_request_extension(
+            actor=self.emma, hazard=hazard, new_deadline=due.replace(year=due.year + 1), reason="设备采购周期长"
+        )
         hazard_services.hazard_decide_extension(actor=self.erin, extension=extension, grant=True, note="同意延期")
         form = services.document_issue(actor=self.erin, kind=Kind.EXTENSION_FORM, subject=hazard)
         rows = dict(services.layout_from_context(form.context).table)

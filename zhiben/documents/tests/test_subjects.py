@@ -47,9 +47,15 @@ class HazardSubjectTests(CastTestCase):
 
         found = selectors.document_list(user=self.alice, filters={"subject_type": HAZARD})
         self.assertEqual(list(found), [self.document])
-        found = selectors.document_list(user=self.alice, filters={"subject_type": HAZARD, "subject": str(self.hazard.pk)})
+        found = selectors.document_list(
+            user=self.alice, filters={"subject_type": HAZARD, "subject": str(self.hazard.pk)}
+        )
         self.assertEqual(list(found), [self.document])
-        self.assertFalse(selectors.document_list(user=self.alice, filters={"subject_type": HAZARD, "subject": str(self.hazard.pk + 1)}))
+        self.assertFalse(
+            selectors.document_list(
+                user=self.alice, filters={"subject_type": HAZARD, "subject": str(self.hazard.pk + 1)}
+            )
+        )
 
         page = self.login(self.alice).get(reverse("documents:list"), {"subject_type": HAZARD})
         self.assertContains(page, f'<option value="{HAZARD}" selected>事故隐患</option>', html=True)
@@ -74,18 +80,29 @@ class HazardSubjectTests(CastTestCase):
             services.template_save(actor=self.alice, kind="fine_notice", title="罚款通知", body="")
         self.assertEqual(Document.objects.count(), 1)
         client = self.login(self.alice)
-        self.assertEqual(client.get(reverse("documents:issue", args=[HAZARD, self.hazard.pk, "fine_notice"])).status_code, 404)
+        self.assertEqual(
+            client.get(reverse("documents:issue", args=[HAZARD, self.hazard.pk, "fine_notice"])).status_code, 404
+        )
         self.assertEqual(client.get(reverse("documents:template_edit", args=["fine_notice"])).status_code, 404)
 
     def test_a_subject_of_another_model_is_refused(self):
         with self.assertRaisesMessage(ApplicationError, "“隐患整改通知书”不能针对生产经营单位签发"):
             services.document_issue(actor=self.alice, kind=Kind.RECTIFICATION_NOTICE, subject=self.enterprise_a)
-        self.assertEqual(self.login(self.alice).get(
-            reverse("documents:issue", args=["enterprises.enterprise", self.hazard.pk, Kind.RECTIFICATION_NOTICE])).status_code, 404)
+        self.assertEqual(
+            self.login(self.alice)
+            .get(reverse("documents:issue", args=["enterprises.enterprise", self.hazard.pk, Kind.RECTIFICATION_NOTICE]))
+            .status_code,
+            404,
+        )
 
     def test_the_system_and_a_pk_as_subject(self):
-        document = services.document_issue(actor=None, kind=Kind.SUPERVISION_LETTER, subject=self.hazard.pk, unit=self.unit_office_a,
-                                           extra={"逾期天数": 3, "督办措施": "函告企业"})
+        document = services.document_issue(
+            actor=None,
+            kind=Kind.SUPERVISION_LETTER,
+            subject=self.hazard.pk,
+            unit=self.unit_office_a,
+            extra={"逾期天数": 3, "督办措施": "函告企业"},
+        )
         self.assertEqual(document.subject, self.hazard)
         with self.assertRaises(ScopeError):
             services.document_issue(actor=self.alice, kind=Kind.SUPERVISION_LETTER, subject=self.hazard.pk + 1000)
@@ -93,20 +110,27 @@ class HazardSubjectTests(CastTestCase):
 
 # ---------------------------------------------------------------- a kind only this test registers
 
+
 def _enterprise(pk, user):
     qs = Enterprise.objects.all() if user is None else Enterprise.objects.for_user(user)
     return qs.select_related("region").filter(pk=pk).first()
 
 
 WARNING = DocumentKind(
-    key="test_safety_warning", label="安全提示函", subject_model="enterprises.enterprise", get_subject=_enterprise,
+    key="test_safety_warning",
+    label="安全提示函",
+    subject_model="enterprises.enterprise",
+    get_subject=_enterprise,
     build=lambda enterprise, unit: {"单位名称": enterprise.name, "提示事项": ""},
     available=lambda enterprise: "该单位已关闭" if enterprise.status == "closed" else None,
     placeholders=(("单位名称", "生产经营单位名称"), ("提示事项", "提示的安全事项")),
     template={"title": "安全提示函", "body": "请你单位注意：{{提示事项}}。", "table": ""},
     sample={"主送": "示例化工有限公司", "单位名称": "示例化工有限公司", "提示事项": "汛期防范"},
-    addressee=lambda enterprise: enterprise.name, region_code=lambda enterprise: enterprise.region_id,
-    enterprise=lambda enterprise: enterprise, inputs=(("提示事项", "提示事项", True),), order=900,
+    addressee=lambda enterprise: enterprise.name,
+    region_code=lambda enterprise: enterprise.region_id,
+    enterprise=lambda enterprise: enterprise,
+    inputs=(("提示事项", "提示事项", True),),
+    order=900,
 )
 
 
@@ -127,7 +151,10 @@ class RegisteredSubjectTests(CastTestCase):
         response = client.post(url, {"提示事项": "汛期防范地质灾害"})
         document = Document.objects.get(kind=WARNING.key)
         self.assertRedirects(response, document.get_absolute_url())
-        self.assertEqual((document.subject_type, document.subject_id, document.enterprise), ("enterprises.enterprise", self.enterprise_a.pk, self.enterprise_a))
+        self.assertEqual(
+            (document.subject_type, document.subject_id, document.enterprise),
+            ("enterprises.enterprise", self.enterprise_a.pk, self.enterprise_a),
+        )
         self.assertIn("请你单位注意：汛期防范地质灾害。", document.body)
         self.assertEqual(document.get_kind_display(), "安全提示函")
         self.assertEqual(document.sequence, 1)  # one sequence per unit and year, whatever the subject
@@ -135,11 +162,15 @@ class RegisteredSubjectTests(CastTestCase):
         page = client.get(reverse("documents:list"), {"subject_type": "enterprises.enterprise"})
         self.assertContains(page, document.number)
         self.assertContains(page, f'href="{self.enterprise_a.get_absolute_url()}"')
-        self.assertContains(self.login(self.emma).get(reverse("documents:list")), document.number)  # the enterprise's own users
+        self.assertContains(
+            self.login(self.emma).get(reverse("documents:list")), document.number
+        )  # the enterprise's own users
         self.assertNotContains(self.login(self.charlie).get(reverse("documents:list")), document.number)
 
         self.assertContains(client.get(reverse("documents:templates")), "安全提示函")
-        services.template_save(actor=self.alice, kind=WARNING.key, title="区安全提示函", body="{{单位名称}}：{{提示事项}}。")
+        services.template_save(
+            actor=self.alice, kind=WARNING.key, title="区安全提示函", body="{{单位名称}}：{{提示事项}}。"
+        )
         self.assertEqual(DocumentTemplate.objects.get(kind=WARNING.key).title, "区安全提示函")
         preview = client.get(reverse("documents:template_edit", args=[WARNING.key]))
         self.assertContains(preview, "汛期防范")
@@ -149,10 +180,13 @@ class RegisteredSubjectTests(CastTestCase):
     def test_availability_is_the_kinds(self):
         Enterprise.objects.filter(pk=self.enterprise_a.pk).update(status="closed")
         with self.assertRaisesMessage(ApplicationError, "该单位已关闭"):
-            services.document_issue(actor=self.alice, kind=WARNING.key, subject=self.enterprise_a, extra={"提示事项": "防汛"})
+            services.document_issue(
+                actor=self.alice, kind=WARNING.key, subject=self.enterprise_a, extra={"提示事项": "防汛"}
+            )
 
 
 # ---------------------------------------------------------------- the migration
+
 
 class SubjectMigrationTests(TransactionTestCase):
     """0004 copies each document's hazard into (subject_type, subject_id); 0005 drops the foreign key."""
@@ -174,11 +208,23 @@ class SubjectMigrationTests(TransactionTestCase):
         try:
             old = self.migrate(self.before)
             OldDocument = old.get_model("documents", "Document")
-            common = dict(year=2024, title="通知", issuing_unit_id=self.unit_office_a.pk, region_id=self.hazard.region_id,
-                          issued_at=timezone.now(), docx="a.docx", pdf="a.pdf", docx_sha256="0" * 64, pdf_sha256="0" * 64)
-            about = OldDocument.objects.create(kind="rectification_notice", number="沙安办〔2024〕1号", sequence=1,
-                                               hazard_id=self.hazard.pk, **common)
-            alone = OldDocument.objects.create(kind="supervision_letter", number="沙安办〔2024〕2号", sequence=2, **common)
+            common = {
+                "year": 2024,
+                "title": "通知",
+                "issuing_unit_id": self.unit_office_a.pk,
+                "region_id": self.hazard.region_id,
+                "issued_at": timezone.now(),
+                "docx": "a.docx",
+                "pdf": "a.pdf",
+                "docx_sha256": "0" * 64,
+                "pdf_sha256": "0" * 64,
+            }
+            about = OldDocument.objects.create(
+                kind="rectification_notice", number="沙安办〔2024〕1号", sequence=1, hazard_id=self.hazard.pk, **common
+            )
+            alone = OldDocument.objects.create(
+                kind="supervision_letter", number="沙安办〔2024〕2号", sequence=2, **common
+            )
 
             self.migrate(latest)
             about, alone = Document.objects.get(pk=about.pk), Document.objects.get(pk=alone.pk)

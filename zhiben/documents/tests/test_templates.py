@@ -5,8 +5,8 @@ from django.urls import reverse
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.models import Counter
 from zhiben.documents import kinds, services
-from zhiben.hazards.documents import Kind
 from zhiben.documents.models import Document, DocumentTemplate
+from zhiben.hazards.documents import Kind
 from zhiben.testing import CastTestCase
 
 from .helpers import verified_hazard
@@ -33,18 +33,24 @@ class TemplateRuleTests(CastTestCase):
     def test_kind_specific_placeholder_is_refused_for_another_kind(self):
         with self.assertRaisesMessage(ApplicationError, "{{约谈地点}}"):
             services.template_save(actor=self.alice, kind=NOTICE, title="通知", body="地点：{{约谈地点}}")
-        services.template_save(actor=self.alice, kind=Kind.INTERVIEW_NOTICE, title="约谈通知书", body="地点：{{约谈地点}}")
+        services.template_save(
+            actor=self.alice, kind=Kind.INTERVIEW_NOTICE, title="约谈通知书", body="地点：{{约谈地点}}"
+        )
 
     def test_unclosed_placeholder_and_bad_table_are_refused(self):
         with self.assertRaisesMessage(ApplicationError, "不完整的占位符"):
             services.template_save(actor=self.alice, kind=NOTICE, title="通知", body="你单位{{单位名称 存在隐患")
         with self.assertRaisesMessage(ApplicationError, "应写作“栏目｜内容”"):
-            services.template_save(actor=self.alice, kind=Kind.CLOSURE_FORM, title="销号审批表", body="", table="单位名称 {{单位名称}}")
+            services.template_save(
+                actor=self.alice, kind=Kind.CLOSURE_FORM, title="销号审批表", body="", table="单位名称 {{单位名称}}"
+            )
 
     def test_unknown_placeholder_is_refused_on_render_and_uses_no_number(self):
         hazard = verified_hazard(self)
         # a row written around the checks (e.g. by hand in the database) is caught when rendering
-        DocumentTemplate.objects.create(kind=NOTICE, region_code=self.county_a.code, title="整改通知", body="{{单位名称}}：请{{罚款金额}}。")
+        DocumentTemplate.objects.create(
+            kind=NOTICE, region_code=self.county_a.code, title="整改通知", body="{{单位名称}}：请{{罚款金额}}。"
+        )
         with self.assertRaises(ApplicationError) as caught:
             services.document_issue(actor=self.alice, kind=NOTICE, subject=hazard)
         self.assertIn("{{罚款金额}}", caught.exception.message)
@@ -53,7 +59,9 @@ class TemplateRuleTests(CastTestCase):
 
     def test_nearest_jurisdiction_wins(self):
         hazard = verified_hazard(self)
-        services.template_save(actor=self.alice, kind=NOTICE, title="沙坪坝区隐患整改通知书", body="{{单位名称}}请于{{整改期限}}前整改。")
+        services.template_save(
+            actor=self.alice, kind=NOTICE, title="沙坪坝区隐患整改通知书", body="{{单位名称}}请于{{整改期限}}前整改。"
+        )
         town = services.document_issue(actor=self.erin, kind=NOTICE, subject=hazard)  # 凤凰镇 is inside 沙坪坝区
         self.assertEqual(town.title, "沙坪坝区隐患整改通知书")
         self.assertEqual(services.template_for(NOTICE, self.county_b.code)["title"], "隐患整改通知书")

@@ -3,8 +3,8 @@
 from django.urls import reverse
 
 from zhiben.documents import services
-from zhiben.hazards.documents import Kind
 from zhiben.documents.models import Document
+from zhiben.hazards.documents import Kind
 from zhiben.hazards.tests.helpers import ready, report
 from zhiben.testing import CastTestCase
 
@@ -21,8 +21,11 @@ class DocumentPageTests(CastTestCase):
         cls.other = services.document_issue(actor=cls.alice, kind=Kind.SUPERVISION_LETTER, subject=other)
 
     def urls(self, document):
-        return [reverse("documents:detail", args=[document.pk]), reverse("documents:file", args=[document.pk, "pdf"]),
-                reverse("documents:file", args=[document.pk, "docx"])]
+        return [
+            reverse("documents:detail", args=[document.pk]),
+            reverse("documents:file", args=[document.pk, "pdf"]),
+            reverse("documents:file", args=[document.pk, "docx"]),
+        ]
 
     def test_other_county_gets_404_on_page_and_files(self):
         client = self.login(self.charlie)
@@ -39,7 +42,9 @@ class DocumentPageTests(CastTestCase):
         self.assertTrue(b"".join(pdf.streaming_content).startswith(b"%PDF"))
         docx = client.get(reverse("documents:file", args=[self.document.pk, "docx"]))
         self.assertTrue(b"".join(docx.streaming_content).startswith(b"PK"))
-        self.assertEqual(client.get(reverse("documents:detail", args=[self.document.pk]) + "../file.exe").status_code, 404)
+        self.assertEqual(
+            client.get(reverse("documents:detail", args=[self.document.pk]) + "../file.exe").status_code, 404
+        )
 
     def test_enterprise_sees_only_documents_addressed_to_it(self):
         client = self.login(self.emma)
@@ -94,7 +99,15 @@ class IssueFromHazardTests(CastTestCase):
         client = self.login(self.alice)
         url = reverse("documents:issue", args=["hazards.hazard", self.hazard.pk, Kind.INTERVIEW_NOTICE])
         self.assertContains(client.get(url), "约谈地点")
-        response = client.post(url, {"联系人": "王敏", "联系电话": "023-65000000", "约谈时间": "2026年3月9日上午9时", "约谈地点": "区应急局301会议室"})
+        response = client.post(
+            url,
+            {
+                "联系人": "王敏",
+                "联系电话": "023-65000000",
+                "约谈时间": "2026年3月9日上午9时",
+                "约谈地点": "区应急局301会议室",
+            },
+        )
         document = Document.objects.get()
         self.assertRedirects(response, reverse("documents:detail", args=[document.pk]))
         self.assertIn("约谈地点：区应急局301会议室。", document.body)

@@ -6,7 +6,15 @@ from django.test import SimpleTestCase
 
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.models import Rule
-from zhiben.duties.periods import Period, closed_periods, deadline_from, describe_spec, parse_period, quarter_of, validate_spec
+from zhiben.duties.periods import (
+    Period,
+    closed_periods,
+    deadline_from,
+    describe_spec,
+    parse_period,
+    quarter_of,
+    validate_spec,
+)
 from zhiben.duties.services import deadline_for
 from zhiben.testing import CastTestCase
 
@@ -17,9 +25,13 @@ ANNUAL = {"month": 1, "day": 31}
 class PeriodTests(SimpleTestCase):
     def test_parse_and_bounds(self):
         q3 = parse_period("2026q3")
-        self.assertEqual((q3.code, q3.label, q3.start, q3.end), ("2026Q3", "2026年第三季度", date(2026, 7, 1), date(2026, 9, 30)))
+        self.assertEqual(
+            (q3.code, q3.label, q3.start, q3.end), ("2026Q3", "2026年第三季度", date(2026, 7, 1), date(2026, 9, 30))
+        )
         year = parse_period("2026")
-        self.assertEqual((year.kind, year.label, year.start, year.end), ("annual", "2026年度", date(2026, 1, 1), date(2026, 12, 31)))
+        self.assertEqual(
+            (year.kind, year.label, year.start, year.end), ("annual", "2026年度", date(2026, 1, 1), date(2026, 12, 31))
+        )
         self.assertEqual(parse_period("2024Q1").end, date(2024, 3, 31))
         for bad in ("2026Q5", "26Q1", "2026-3", "", None):
             with self.assertRaises(ApplicationError):
@@ -40,7 +52,9 @@ class PeriodTests(SimpleTestCase):
     def test_other_rule_forms(self):
         self.assertEqual(deadline_from({"days": 10}, Period(2026, 2)), date(2026, 7, 10))
         self.assertEqual(deadline_from(20, Period(2026, 4)), date(2027, 1, 20))
-        self.assertEqual(deadline_from({"month": 2, "day": 31}, Period(2026, 4)), date(2027, 2, 28))  # clipped to the month's end
+        self.assertEqual(
+            deadline_from({"month": 2, "day": 31}, Period(2026, 4)), date(2027, 2, 28)
+        )  # clipped to the month's end
         self.assertEqual(deadline_from({"month": 2, "day": 31}, Period(2027, 4)), date(2028, 2, 29))
         self.assertEqual(deadline_from({"month": 3, "day": 31}, Period(2026)), date(2027, 3, 31))
 
@@ -60,9 +74,15 @@ class RuleOverrideTests(CastTestCase):
     def test_national_default_then_global_then_jurisdiction_override(self):
         q3 = Period(2026, 3)
         self.assertEqual(deadline_for(q3, self.enterprise_a.region_id), date(2026, 10, 15))
-        Rule.objects.create(key="duty.quarterly.deadline", region_code="", value={"days": 20})  # e.g. a new 条例, nationally
+        Rule.objects.create(
+            key="duty.quarterly.deadline", region_code="", value={"days": 20}
+        )  # e.g. a new 条例, nationally
         self.assertEqual(deadline_for(q3, self.enterprise_b.region_id), date(2026, 10, 20))
-        Rule.objects.create(key="duty.quarterly.deadline", region_code=self.county_a.code, value={"month": 1, "day": 10})
+        Rule.objects.create(
+            key="duty.quarterly.deadline", region_code=self.county_a.code, value={"month": 1, "day": 10}
+        )
         self.assertEqual(deadline_for(q3, self.enterprise_a.region_id), date(2026, 10, 10))  # village under county A
-        self.assertEqual(deadline_for(q3, self.enterprise_b.region_id), date(2026, 10, 20))  # county B keeps the global rule
+        self.assertEqual(
+            deadline_for(q3, self.enterprise_b.region_id), date(2026, 10, 20)
+        )  # county B keeps the global rule
         self.assertEqual(deadline_for(Period(2026), self.enterprise_a.region_id), date(2027, 1, 31))  # annual untouched

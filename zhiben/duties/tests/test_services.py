@@ -34,17 +34,39 @@ class GenerationTests(CastTestCase):
         d = lambda n: start + timedelta(days=n)  # noqa: E731
 
         def hazard(description, **fields):
-            h = report(self.gina, self.enterprise_a, description=description, found_date=fields.pop("found_date"),
-                       channel=fields.pop("channel", "supervision"), level=fields.pop("level", "general"),
-                       **({"criteria_other": "涉爆粉尘场所无泄爆装置"} if fields.get("major") else {}))
+            h = report(
+                self.gina,
+                self.enterprise_a,
+                description=description,
+                found_date=fields.pop("found_date"),
+                channel=fields.pop("channel", "supervision"),
+                level=fields.pop("level", "general"),
+                **({"criteria_other": "涉爆粉尘场所无泄爆装置"} if fields.get("major") else {}),
+            )
             fields.pop("major", None)
             Hazard.objects.filter(pk=h.pk).update(**fields)
             return h
 
-        hazard("配电箱未接地", found_date=d(5), status=Status.CLOSED, deadline=d(30), rectified_date=d(20), closed_at=at(d(25)), funds=5000)
-        hazard("除尘系统无泄爆装置", found_date=d(6), level="major", major=True, status=Status.RECTIFYING, deadline=d(30))
-        hazard("消防通道堵塞", found_date=start - timedelta(days=10), status=Status.CLOSED, deadline=end + timedelta(days=5),
-               rectified_date=end + timedelta(days=3), closed_at=at(end + timedelta(days=4)))
+        hazard(
+            "配电箱未接地",
+            found_date=d(5),
+            status=Status.CLOSED,
+            deadline=d(30),
+            rectified_date=d(20),
+            closed_at=at(d(25)),
+            funds=5000,
+        )
+        hazard(
+            "除尘系统无泄爆装置", found_date=d(6), level="major", major=True, status=Status.RECTIFYING, deadline=d(30)
+        )
+        hazard(
+            "消防通道堵塞",
+            found_date=start - timedelta(days=10),
+            status=Status.CLOSED,
+            deadline=end + timedelta(days=5),
+            rectified_date=end + timedelta(days=3),
+            closed_at=at(end + timedelta(days=4)),
+        )
         hazard("举报：夜间违规动火", found_date=d(8), channel="public")  # still 待核实
         hazard("重复上报的配电箱问题", found_date=d(9), status=Status.REJECTED)
         report(self.charlie, self.enterprise_b, description="另一家企业的隐患", found_date=d(5))
@@ -54,16 +76,21 @@ class GenerationTests(CastTestCase):
         self.assertEqual(opened.status, ReportStatus.DRAFT)
         data = opened.data
         rows = {row["key"]: (row["general"], row["major"], row["total"]) for row in data["rows"]}
-        self.assertEqual(rows, {
-            "found": (2, 1, 3),        # rejected reports and other enterprises do not count
-            "rectified": (1, 0, 1),
-            "closed": (1, 0, 1),
-            "open_end": (2, 1, 3),     # includes the one found last quarter and closed only after the period
-            "overdue_end": (0, 1, 1),  # the major hazard past its deadline; 待核实 has no running deadline
-        })
+        self.assertEqual(
+            rows,
+            {
+                "found": (2, 1, 3),  # rejected reports and other enterprises do not count
+                "rectified": (1, 0, 1),
+                "closed": (1, 0, 1),
+                "open_end": (2, 1, 3),  # includes the one found last quarter and closed only after the period
+                "overdue_end": (0, 1, 1),  # the major hazard past its deadline; 待核实 has no running deadline
+            },
+        )
         self.assertEqual(data["rectification_rate"], 33.3)
         self.assertEqual(data["funds"], "5000.00")
-        self.assertEqual({c["channel"]: c["total"] for c in data["by_channel"] if c["total"]}, {"supervision": 2, "public": 1})
+        self.assertEqual(
+            {c["channel"]: c["total"] for c in data["by_channel"] if c["total"]}, {"supervision": 2, "public": 1}
+        )
         self.assertEqual([h["description"] for h in data["major_hazards"]], ["除尘系统无泄爆装置"])
         self.assertEqual(figure(data, "found", "major"), 1)
         self.assertEqual(opened.events.get().action, "generate")
@@ -71,11 +98,15 @@ class GenerationTests(CastTestCase):
 
     def test_opening_again_refreshes_a_draft_but_not_a_signed_report(self):
         opened = services.report_open(actor=self.emma, period_code=self.period.code)
-        report(self.gina, self.enterprise_a, description="新补录的隐患", found_date=self.period.start + timedelta(days=40))
+        report(
+            self.gina, self.enterprise_a, description="新补录的隐患", found_date=self.period.start + timedelta(days=40)
+        )
         self.assertEqual(figure(services.report_open(actor=self.emma, period_code=self.period.code).data, "found"), 4)
         Enterprise.objects.filter(pk=self.enterprise_a.pk).update(principal="王建国")
         services.report_attest(actor=self.emma, report=opened, name="王建国", confirmed=True)
-        report(self.gina, self.enterprise_a, description="再补录一条", found_date=self.period.start + timedelta(days=41))
+        report(
+            self.gina, self.enterprise_a, description="再补录一条", found_date=self.period.start + timedelta(days=41)
+        )
         again = services.report_open(actor=self.emma, period_code=self.period.code)
         self.assertEqual((again.status, figure(again.data, "found")), (ReportStatus.ATTESTED, 4))
 
@@ -110,18 +141,27 @@ class AttestAndSubmitTests(CastTestCase):
             services.report_attest(actor=self.emma, report=self.report, name="王建国", confirmed=True)
 
     def test_attest_then_submit_on_time(self):
-        signed = services.report_attest(actor=self.emma, report=self.report, name=" 王 建国 ", confirmed=True, analysis="本季度隐患整改及时。")
-        self.assertEqual((signed.status, signed.attested_name, signed.attested_by), (ReportStatus.ATTESTED, "王建国", self.emma))
+        signed = services.report_attest(
+            actor=self.emma, report=self.report, name=" 王 建国 ", confirmed=True, analysis="本季度隐患整改及时。"
+        )
+        self.assertEqual(
+            (signed.status, signed.attested_name, signed.attested_by), (ReportStatus.ATTESTED, "王建国", self.emma)
+        )
         self.assertIsNotNone(signed.attested_at)
         self.assertEqual(len(signed.attested_sha256), 64)
         submitted = services.report_submit(actor=self.emma, report=signed, today=self.deadline)
-        self.assertEqual((submitted.status, submitted.late, submitted.deadline), (ReportStatus.SUBMITTED, False, self.deadline))
+        self.assertEqual(
+            (submitted.status, submitted.late, submitted.deadline), (ReportStatus.SUBMITTED, False, self.deadline)
+        )
         self.assertEqual([e.action for e in submitted.events.all()], ["generate", "attest", "submit"])
         with self.assertRaisesMessage(ApplicationError, "已报送"):
             services.report_submit(actor=self.emma, report=submitted)
         with self.assertRaises(ApplicationError):
             services.report_regenerate(actor=self.emma, report=submitted)
-        self.assertTrue(AuditEvent.objects.filter(action="duty.attest").exists() and AuditEvent.objects.filter(action="duty.submit").exists())
+        self.assertTrue(
+            AuditEvent.objects.filter(action="duty.attest").exists()
+            and AuditEvent.objects.filter(action="duty.submit").exists()
+        )
 
     def test_late_submission_is_marked_overdue(self):
         services.report_attest(actor=self.emma, report=self.report, name="王建国", confirmed=True)
@@ -169,7 +209,9 @@ class TickTests(CastTestCase):
         self.assertEqual(services.duties_tick(today=date(2030, 7, 9)), {"reminders": 0, "overdue": 0})
         inbox = Notification.objects.get(channel="inbox", recipient=self.emma)
         self.assertIn("2030-07-15", inbox.subject)
-        self.assertTrue(Notification.objects.filter(channel="sms", to_address="13800000001", subject=inbox.subject).exists())
+        self.assertTrue(
+            Notification.objects.filter(channel="sms", to_address="13800000001", subject=inbox.subject).exists()
+        )
         # enterprise A submits in time
         opened = services.report_open(actor=self.emma, period_code=self.period.code, today=date(2030, 7, 9))
         services.report_attest(actor=self.emma, report=opened, name="王建国", confirmed=True)
@@ -190,8 +232,15 @@ class TickTests(CastTestCase):
         latecomer = make_enterprise(self.village_a2, "construction", name="新入驻建材有限公司")
         Enterprise.objects.filter(pk=latecomer.pk).update(created_at=at(date(2030, 7, 28)))
         self.assertEqual(services.duties_tick(today=date(2030, 7, 10)), {"reminders": 2, "overdue": 0})
-        rule_save(actor=self.alice, key="duty.quarterly.deadline", region_code=self.county_a.code, value={"month": 1, "day": 25})
-        self.assertEqual(services.duties_tick(today=date(2030, 7, 18)), {"reminders": 2, "overdue": 0})  # new deadline 07-25
+        rule_save(
+            actor=self.alice,
+            key="duty.quarterly.deadline",
+            region_code=self.county_a.code,
+            value={"month": 1, "day": 25},
+        )
+        self.assertEqual(
+            services.duties_tick(today=date(2030, 7, 18)), {"reminders": 2, "overdue": 0}
+        )  # new deadline 07-25
         self.assertEqual(services.duties_tick(today=date(2030, 7, 26)), {"reminders": 0, "overdue": 2})
         self.assertFalse(DutyEvent.objects.filter(report__enterprise__in=[self.enterprise_b, latecomer]).exists())
 
@@ -205,7 +254,9 @@ class RuleSaveTests(CastTestCase):
     """The deadline rules are saved by the platform's one rule service (core.services.rule_save)."""
 
     def test_committee_admin_sets_own_jurisdiction_only(self):
-        rule_save(actor=self.alice, key="duty.annual.deadline", region_code=self.county_a.code, value={"month": 2, "day": 28})
+        rule_save(
+            actor=self.alice, key="duty.annual.deadline", region_code=self.county_a.code, value={"month": 2, "day": 28}
+        )
         self.assertEqual(services.deadline_for(Period(2026), self.enterprise_a.region_id), date(2027, 2, 28))
         with self.assertRaisesMessage(ApplicationError, "本辖区"):
             rule_save(actor=self.charlie, key="duty.annual.deadline", region_code=self.county_a.code, value={"days": 5})
@@ -214,7 +265,12 @@ class RuleSaveTests(CastTestCase):
         with self.assertRaises(ApplicationError):
             rule_save(actor=self.dave, key="duty.annual.deadline", region_code=self.county_a.code, value={"days": 5})
         with self.assertRaisesMessage(ApplicationError, "1 至 12"):
-            rule_save(actor=self.alice, key="duty.annual.deadline", region_code=self.county_a.code, value={"month": 0, "day": 5})
+            rule_save(
+                actor=self.alice,
+                key="duty.annual.deadline",
+                region_code=self.county_a.code,
+                value={"month": 0, "day": 5},
+            )
         rule_save(actor=self.alice, key="duty.annual.deadline", region_code=self.county_a.code, value=None)
         self.assertEqual(services.deadline_for(Period(2026), self.enterprise_a.region_id), date(2027, 1, 31))
         self.assertEqual(AuditEvent.objects.filter(action="rule.save").count(), 2)

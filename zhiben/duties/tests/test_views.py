@@ -35,7 +35,9 @@ class EnterprisePagesTests(CastTestCase):
         self.assertContains(response, "须经主要负责人签字确认后才能报送")
         response = self.client.post(f"/duties/{report.pk}/attest/", {"name": "李四", "confirmed": "on"}, follow=True)
         self.assertContains(response, "须由主要负责人本人")
-        response = self.client.post(f"/duties/{report.pk}/attest/", {"name": "王建国", "confirmed": "on", "analysis": "整改到位"}, follow=True)
+        response = self.client.post(
+            f"/duties/{report.pk}/attest/", {"name": "王建国", "confirmed": "on", "analysis": "整改到位"}, follow=True
+        )
         self.assertContains(response, "已签字确认")
         response = self.client.post(f"/duties/{report.pk}/submit/", follow=True)
         report.refresh_from_db()
@@ -44,8 +46,15 @@ class EnterprisePagesTests(CastTestCase):
         self.assertContains(response, "已报送")
 
     def test_enterprise_sees_only_its_own_and_not_the_supervisors_pages(self):
-        other = PeriodReport.objects.create(enterprise=self.enterprise_a_construction, kind="quarterly", period=self.period.code,
-                                            year=self.period.year, quarter=self.period.quarter, period_start=self.period.start, period_end=self.period.end)
+        other = PeriodReport.objects.create(
+            enterprise=self.enterprise_a_construction,
+            kind="quarterly",
+            period=self.period.code,
+            year=self.period.year,
+            quarter=self.period.quarter,
+            period_start=self.period.start,
+            period_end=self.period.end,
+        )
         self.login(self.emma)
         self.assertEqual(self.client.get(f"/duties/{other.pk}/").status_code, 404)
         self.assertEqual(self.client.post(f"/duties/{other.pk}/submit/").status_code, 404)
@@ -59,7 +68,9 @@ class SupervisorPagesTests(CastTestCase):
         self.period = quarter_of(timezone.localdate()).previous()
         report = services.report_open(actor=self.emma, period_code=self.period.code)
         services.report_attest(actor=self.emma, report=report, name="王建国", confirmed=True)
-        self.report = services.report_submit(actor=self.emma, report=report, today=services.deadline_for(self.period, self.enterprise_a.region_id))
+        self.report = services.report_submit(
+            actor=self.emma, report=report, today=services.deadline_for(self.period, self.enterprise_a.region_id)
+        )
 
     def test_compliance_list_is_scoped_to_the_jurisdiction(self):
         response = self.login(self.alice).get(f"/duties/compliance/?period={self.period.code}")
@@ -70,9 +81,13 @@ class SupervisorPagesTests(CastTestCase):
         states = {row["enterprise"].name: row["state"] for row in response.context["page"]}
         # the cast's enterprises were registered today, after last quarter's deadline: the one that did not submit is not counted as late
         self.assertEqual(states, {self.enterprise_a.name: "on_time", self.enterprise_a_construction.name: "exempt"})
-        Enterprise.objects.filter(pk=self.enterprise_a_construction.pk).update(created_at=timezone.now() - timedelta(days=400))
+        Enterprise.objects.filter(pk=self.enterprise_a_construction.pk).update(
+            created_at=timezone.now() - timedelta(days=400)
+        )
         response = self.client.get(f"/duties/compliance/?period={self.period.code}&state=overdue")
-        self.assertEqual([row["enterprise"].name for row in response.context["page"]], [self.enterprise_a_construction.name])
+        self.assertEqual(
+            [row["enterprise"].name for row in response.context["page"]], [self.enterprise_a_construction.name]
+        )
         response = self.login(self.charlie).get(f"/duties/compliance/?period={self.period.code}")
         self.assertEqual([row["enterprise"].name for row in response.context["page"]], [self.enterprise_b.name])
         bob = self.login(self.bob).get(f"/duties/compliance/?period={self.period.code}&state=on_time")
@@ -81,8 +96,12 @@ class SupervisorPagesTests(CastTestCase):
     def test_charlie_gets_404_on_county_a_s_report(self):
         self.assertEqual(self.login(self.charlie).get(f"/duties/{self.report.pk}/").status_code, 404)
         self.assertEqual(self.login(self.alice).get(f"/duties/{self.report.pk}/").status_code, 200)
-        self.assertEqual(self.login(self.dave).get(f"/duties/{self.report.pk}/").status_code, 200)  # the county's leader reads it
-        self.assertEqual(self.login(self.sam).get(f"/duties/{self.report.pk}/").status_code, 404)  # 系统管理员: no business data
+        self.assertEqual(
+            self.login(self.dave).get(f"/duties/{self.report.pk}/").status_code, 200
+        )  # the county's leader reads it
+        self.assertEqual(
+            self.login(self.sam).get(f"/duties/{self.report.pk}/").status_code, 404
+        )  # 系统管理员: no business data
 
     def test_supervisors_cannot_act_on_the_enterprise_s_report(self):
         self.assertEqual(self.login(self.alice).post(f"/duties/{self.report.pk}/regenerate/").status_code, 403)
@@ -95,12 +114,16 @@ class SupervisorPagesTests(CastTestCase):
         self.assertIn(".xlsx", response["Content-Disposition"])
         sheet = load_workbook(io.BytesIO(response.content)).active
         rows = list(sheet.iter_rows(values_only=True))
-        self.assertEqual(rows[0][:7], ("单位名称", "统一社会信用代码", "所在区划", "行业", "报告期", "报送期限", "报送情况"))
+        self.assertEqual(
+            rows[0][:7], ("单位名称", "统一社会信用代码", "所在区划", "行业", "报告期", "报送期限", "报送情况")
+        )
         by_name = {row[0]: row for row in rows[1:]}
         self.assertEqual(set(by_name), {self.enterprise_a.name, self.enterprise_a_construction.name})
         self.assertEqual(by_name[self.enterprise_a.name][6], "按期报送")
         self.assertEqual(by_name[self.enterprise_a.name][9], "王建国")
-        self.assertEqual(self.login(self.emma).get(f"/duties/compliance/export/?period={self.period.code}").status_code, 403)
+        self.assertEqual(
+            self.login(self.emma).get(f"/duties/compliance/export/?period={self.period.code}").status_code, 403
+        )
 
     def test_deadline_rules_are_set_on_the_platform_rules_page(self):
         self.login(self.alice)
@@ -108,11 +131,17 @@ class SupervisorPagesTests(CastTestCase):
         self.assertContains(self.client.get("/duties/compliance/"), 'href="/rules/"')
         response = self.client.get("/rules/")
         self.assertContains(response, "期满后次月 15 日前")
-        response = self.client.post("/rules/", {"key": "duty.quarterly.deadline", "kind": "monthday", "mode": "days", "days": "10"}, follow=True)
+        response = self.client.post(
+            "/rules/", {"key": "duty.quarterly.deadline", "kind": "monthday", "mode": "days", "days": "10"}, follow=True
+        )
         self.assertContains(response, "规则已保存")
         self.assertEqual(Rule.objects.get(key="duty.quarterly.deadline").region_code, self.county_a.code)
         self.assertEqual(Rule.objects.get(key="duty.quarterly.deadline").value, {"days": 10})
-        response = self.client.post("/rules/", {"key": "duty.annual.deadline", "kind": "monthday", "mode": "month_day", "month": "2", "day": "28"}, follow=True)
+        response = self.client.post(
+            "/rules/",
+            {"key": "duty.annual.deadline", "kind": "monthday", "mode": "month_day", "month": "2", "day": "28"},
+            follow=True,
+        )
         self.assertEqual(Rule.objects.get(key="duty.annual.deadline").value, {"month": 2, "day": 28})
         response = self.client.post("/rules/", {"key": "hazard.reminder_days", "value": "5"}, follow=True)
         self.assertEqual(Rule.objects.get(key="hazard.reminder_days", region_code=self.county_a.code).value, 5)
@@ -129,4 +158,6 @@ class SupervisorPagesTests(CastTestCase):
     def test_regulator_sees_only_supervised_industries(self):
         erin2 = make_user("erin3", "regulator", self.town_a1, unit=self.unit_emergency_a1)
         response = self.login(erin2).get(f"/duties/compliance/?period={self.period.code}")
-        self.assertEqual([row["enterprise"].name for row in response.context["page"]], [self.enterprise_a.name])  # hazchem, not construction
+        self.assertEqual(
+            [row["enterprise"].name for row in response.context["page"]], [self.enterprise_a.name]
+        )  # hazchem, not construction

@@ -46,7 +46,9 @@ class OneDeclarationTests(ManyEnterprisesTestCase):
         self.assertEqual(narrowed, set(ENTERPRISE_FILTERS.names))
 
     def test_the_api_schema_describes_every_filter(self):
-        parameters = {p["name"]: p for p in api.get_openapi_schema()["paths"]["/api/v1/enterprises/"]["get"]["parameters"]}
+        parameters = {
+            p["name"]: p for p in api.get_openapi_schema()["paths"]["/api/v1/enterprises/"]["get"]["parameters"]
+        }
         for f in ENTERPRISE_FILTERS:
             self.assertIn(f.label, parameters[f.name]["description"])
         self.assertIn("suspended", parameters["status"]["description"])

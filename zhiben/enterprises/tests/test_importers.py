@@ -9,7 +9,14 @@ from django.test import override_settings
 
 from zhiben.audit.models import AuditEvent
 from zhiben.core.exceptions import ApplicationError
-from zhiben.enterprises.importers import HEADERS, export_xlsx, field_for_header, import_file, read_enterprise_rows, template_xlsx
+from zhiben.enterprises.importers import (
+    HEADERS,
+    export_xlsx,
+    field_for_header,
+    import_file,
+    read_enterprise_rows,
+    template_xlsx,
+)
 from zhiben.enterprises.models import Enterprise
 from zhiben.enterprises.services import FIELDS, Lookups, enterprise_clean
 from zhiben.testing import CastTestCase
@@ -20,12 +27,29 @@ from .utils import code, read_xlsx, row, xlsx
 
 def test_headers_are_matched_by_label_synonym_and_verbose_name():
     cases = {
-        "统一社会信用代码": "credit_code", "社会信用代码": "credit_code", "信用代码": "credit_code", "统一代码": "credit_code",
-        "企业名称": "name", "单位名称": "name", "名称": "name", "*企业（单位）\n名称": "name",
-        "区划代码": "region", "所属区划": "region", "行政区划代码": "region", "所在区划代码（12位）": "region",
-        "行业": "industry", "行业领域": "industry", "监管行业": "industry",
-        "法定代表人": "principal", "主要负责人": "principal", "联系电话": "principal_phone", "电 话": "principal_phone",
-        "高危企业(是/否)": "high_risk", "【经度】": "longitude", "主要负责人电话": "principal_phone", "备注": "remarks",
+        "统一社会信用代码": "credit_code",
+        "社会信用代码": "credit_code",
+        "信用代码": "credit_code",
+        "统一代码": "credit_code",
+        "企业名称": "name",
+        "单位名称": "name",
+        "名称": "name",
+        "*企业（单位）\n名称": "name",
+        "区划代码": "region",
+        "所属区划": "region",
+        "行政区划代码": "region",
+        "所在区划代码（12位）": "region",
+        "行业": "industry",
+        "行业领域": "industry",
+        "监管行业": "industry",
+        "法定代表人": "principal",
+        "主要负责人": "principal",
+        "联系电话": "principal_phone",
+        "电 话": "principal_phone",
+        "高危企业(是/否)": "high_risk",
+        "【经度】": "longitude",
+        "主要负责人电话": "principal_phone",
+        "备注": "remarks",
     }
     for header, field in cases.items():
         assert field_for_header(header) == field, header
@@ -51,16 +75,36 @@ class ImportTestCase(CastTestCase):
 
 class ImportFileTests(ImportTestCase):
     def test_it_imports_a_good_file(self):
-        content = xlsx([row(1), row(2, region="500106104", industry="machinery", 高危企业="否", 从业人数=None, 经度=None),
-                        row(3, region="500106105003", 联系电话="023-61234567")])
+        content = xlsx(
+            [
+                row(1),
+                row(2, region="500106104", industry="machinery", 高危企业="否", 从业人数=None, 经度=None),
+                row(3, region="500106105003", 联系电话="023-61234567"),
+            ]
+        )
         before = self.counts()
-        self.assertEqual(import_file(actor=self.alice, source=io.BytesIO(content), filename="台账.xlsx"), {"created": 3})
+        self.assertEqual(
+            import_file(actor=self.alice, source=io.BytesIO(content), filename="台账.xlsx"), {"created": 3}
+        )
         self.assertEqual(self.counts(), (before[0] + 3, before[1] + 3))
         first = Enterprise.objects.get(credit_code=code(9001))
-        self.assertEqual((first.name, first.region_id, first.industry.code, first.principal, first.principal_phone, first.high_risk, first.employees),
-                         ("导入测试企业1", "500106105002", "hazchem", "张伟", "13812345678", True, 12))
+        self.assertEqual(
+            (
+                first.name,
+                first.region_id,
+                first.industry.code,
+                first.principal,
+                first.principal_phone,
+                first.high_risk,
+                first.employees,
+            ),
+            ("导入测试企业1", "500106105002", "hazchem", "张伟", "13812345678", True, 12),
+        )
         second = Enterprise.objects.get(credit_code=code(9002))
-        self.assertEqual((second.region_id, second.high_risk, second.employees, second.longitude), ("500106104000", False, None, None))
+        self.assertEqual(
+            (second.region_id, second.high_risk, second.employees, second.longitude),
+            ("500106104000", False, None, None),
+        )
         self.assertEqual(Enterprise.objects.get(credit_code=code(9003)).principal_phone, "02361234567")
         self.assertEqual(AuditEvent.objects.filter(action="enterprise.import", data__source="台账.xlsx").count(), 3)
 
@@ -70,12 +114,16 @@ class ImportFileTests(ImportTestCase):
         self.assertEqual(import_file(actor=self.alice, source=io.BytesIO(content), filename="a.xlsx"), {"created": 2})
 
     def test_it_reads_csv_in_gb18030(self):
-        text = "企业名称,统一社会信用代码,区划代码,行业\n凤凰食品有限公司,{},500106105002,轻工\n".format(code(9100))
-        self.assertEqual(import_file(actor=self.alice, source=io.BytesIO(text.encode("gb18030")), filename="a.csv"), {"created": 1})
+        text = f"企业名称,统一社会信用代码,区划代码,行业\n凤凰食品有限公司,{code(9100)},500106105002,轻工\n"
+        self.assertEqual(
+            import_file(actor=self.alice, source=io.BytesIO(text.encode("gb18030")), filename="a.csv"), {"created": 1}
+        )
         self.assertEqual(Enterprise.objects.get(credit_code=code(9100)).industry.code, "light")
 
     def test_it_rejects_corrupt_bytes(self):
-        self.assertImportFails(b"PK\x03\x04" + b"\x00garbage" * 50, message="无法读取 Excel 文件：文件已损坏或格式不受支持")
+        self.assertImportFails(
+            b"PK\x03\x04" + b"\x00garbage" * 50, message="无法读取 Excel 文件：文件已损坏或格式不受支持"
+        )
 
     def test_it_rejects_an_empty_file(self):
         self.assertImportFails(b"", message="文件为空。")
@@ -90,7 +138,9 @@ class ImportFileTests(ImportTestCase):
         self.assertImportFails(buffer.getvalue(), filename="企业.xlsx", message="无法读取 Excel 文件")
 
     def test_it_rejects_a_file_of_another_type(self):
-        self.assertImportFails(b"%PDF-1.7 ...", filename="企业.pdf", message="文件不是有效的 Excel（.xlsx/.xls）或 CSV 文件")
+        self.assertImportFails(
+            b"%PDF-1.7 ...", filename="企业.pdf", message="文件不是有效的 Excel（.xlsx/.xls）或 CSV 文件"
+        )
 
     @override_settings(IMPORT_MAX_BYTES=1024)
     def test_it_rejects_an_oversized_file(self):
@@ -98,44 +148,79 @@ class ImportFileTests(ImportTestCase):
 
     def test_it_names_unknown_columns(self):
         content = xlsx([[*row(1), "123", "x"]], headers=[*FILE_HEADERS, "传真", ""])
-        self.assertImportFails(content, message="表头有误：共 2 处", errors=[
-            (1, "传真（K列）", "无法识别的列“传真”：请改用导入模板中的列名，或删除该列。"),
-            (1, "L列", "该列没有表头但有数据：请补上列名或删除该列。"),
-        ])
+        self.assertImportFails(
+            content,
+            message="表头有误：共 2 处",
+            errors=[
+                (1, "传真（K列）", "无法识别的列“传真”：请改用导入模板中的列名，或删除该列。"),
+                (1, "L列", "该列没有表头但有数据：请补上列名或删除该列。"),
+            ],
+        )
 
     def test_it_names_missing_and_doubled_columns(self):
         headers = ["企业名称", "统一社会信用代码", "联系电话", "电话"]
-        self.assertImportFails(xlsx([["甲公司", code(9200), "13812345678", "13812345678"]], headers=headers), message="表头有误", errors=[
-            (1, "电话（D列）", "与联系电话（C列）都对应“主要负责人电话”，只能保留一列。"),
-            (1, "所在区划代码、监管行业", "缺少必需的列：所在区划代码、监管行业。请使用导入模板。"),
-        ])
+        self.assertImportFails(
+            xlsx([["甲公司", code(9200), "13812345678", "13812345678"]], headers=headers),
+            message="表头有误",
+            errors=[
+                (1, "电话（D列）", "与联系电话（C列）都对应“主要负责人电话”，只能保留一列。"),
+                (1, "所在区划代码、监管行业", "缺少必需的列：所在区划代码、监管行业。请使用导入模板。"),
+            ],
+        )
 
     def test_it_names_row_and_column_of_bad_values(self):
         bad = code(9001)[:17] + ("0" if code(9001)[17] != "0" else "1")
-        content = xlsx([row(1), row(2, 统一社会信用代码=bad), row(3, 统一社会信用代码="91500106MA000I001X", 行业领域="核电", 从业人数="很多")])
+        content = xlsx(
+            [
+                row(1),
+                row(2, 统一社会信用代码=bad),
+                row(3, 统一社会信用代码="91500106MA000I001X", 行业领域="核电", 从业人数="很多"),
+            ]
+        )
         exc = self.assertImportFails(content, message="导入失败：共 4 处错误，未写入任何数据。")
-        self.assertEqual([(e["row"], e["column"]) for e in exc.errors],
-                         [(3, "统一社会信用代码（C列）"), (4, "统一社会信用代码（C列）"), (4, "行业领域（E列）"), (4, "从业人数（I列）")])
+        self.assertEqual(
+            [(e["row"], e["column"]) for e in exc.errors],
+            [
+                (3, "统一社会信用代码（C列）"),
+                (4, "统一社会信用代码（C列）"),
+                (4, "行业领域（E列）"),
+                (4, "从业人数（I列）"),
+            ],
+        )
         self.assertIn(f"第18位应为“{code(9001)[17]}”", exc.errors[0]["message"])
         self.assertIn("非法字符“I”", exc.errors[1]["message"])
 
     def test_it_names_duplicates_within_the_file(self):
         content = xlsx([row(1), row(2, 统一社会信用代码=code(9001))])
-        self.assertImportFails(content, message="导入失败", errors=[
-            (3, "统一社会信用代码（C列）", f"统一社会信用代码 {code(9001)} 与第 2 行重复。"),
-        ])
+        self.assertImportFails(
+            content,
+            message="导入失败",
+            errors=[
+                (3, "统一社会信用代码（C列）", f"统一社会信用代码 {code(9001)} 与第 2 行重复。"),
+            ],
+        )
 
     def test_it_refuses_out_of_scope_regions(self):
         content = xlsx([row(1, region=self.village_b1.code)])
-        self.assertImportFails(content, actor=self.alice, message="导入失败", errors=[
-            (2, "所属区划（D列）", f"区划 {self.village_b1.code} 不在您的管辖范围内。"),
-        ])
+        self.assertImportFails(
+            content,
+            actor=self.alice,
+            message="导入失败",
+            errors=[
+                (2, "所属区划（D列）", f"区划 {self.village_b1.code} 不在您的管辖范围内。"),
+            ],
+        )
 
     def test_regulator_cannot_import_other_industries(self):
         content = xlsx([row(1, region="500106105002", industry="建筑施工")])
-        self.assertImportFails(content, actor=self.erin, message="导入失败", errors=[
-            (2, "行业领域（E列）", "监管行业“建筑施工”不在您单位的监管范围内。"),
-        ])
+        self.assertImportFails(
+            content,
+            actor=self.erin,
+            message="导入失败",
+            errors=[
+                (2, "行业领域（E列）", "监管行业“建筑施工”不在您单位的监管范围内。"),
+            ],
+        )
 
 
 class TemplateAndExportTests(ImportTestCase):
@@ -143,15 +228,21 @@ class TemplateAndExportTests(ImportTestCase):
         sheet = read_xlsx(template_xlsx())
         self.assertEqual(sheet[0], HEADERS)
         self.assertEqual(len(sheet), 2)
-        self.assertEqual(import_file(actor=self.alice, source=io.BytesIO(template_xlsx()), filename="模板.xlsx"), {"created": 1})
+        self.assertEqual(
+            import_file(actor=self.alice, source=io.BytesIO(template_xlsx()), filename="模板.xlsx"), {"created": 1}
+        )
 
     def test_an_exported_row_reads_back_to_the_same_values(self):
-        import_file(actor=self.alice, source=io.BytesIO(xlsx([row(1), row(2, 高危企业="否", 经度=None)])), filename="a.xlsx")
+        import_file(
+            actor=self.alice, source=io.BytesIO(xlsx([row(1), row(2, 高危企业="否", 经度=None)])), filename="a.xlsx"
+        )
         qs = Enterprise.objects.filter(credit_code__in=[code(9001), code(9002)]).order_by("credit_code")
         content = export_xlsx(qs)
         self.assertEqual(read_xlsx(content)[0], HEADERS)
         lookups = Lookups()
-        for (_, values, _), enterprise in zip(read_enterprise_rows(io.BytesIO(content), filename="b.xlsx"), qs, strict=True):
+        for (_, values, _), enterprise in zip(
+            read_enterprise_rows(io.BytesIO(content), filename="b.xlsx"), qs, strict=True
+        ):
             cleaned, errors = enterprise_clean(values, lookups=lookups, actor=self.alice)
             self.assertEqual(errors, [])
             expected = {f: getattr(enterprise, "region_id" if f == "region" else f) for f in FIELDS}
@@ -188,7 +279,9 @@ class CommandTests(ImportTestCase):
         with self.assertRaisesMessage(CommandError, "用户“nobody”不存在或已停用。"):
             self.run_command(xlsx([row(1)]), "--user", "nobody")
         with self.assertRaisesMessage(CommandError, "文件不存在"):
-            call_command("import_enterprises", "/nonexistent/企业.xlsx", "--user", "alice", stdout=StringIO(), stderr=StringIO())
+            call_command(
+                "import_enterprises", "/nonexistent/企业.xlsx", "--user", "alice", stdout=StringIO(), stderr=StringIO()
+            )
 
     def test_it_refuses_users_without_the_capability(self):
         with self.assertRaisesMessage(CommandError, "您的角色无权进行此操作。"):

@@ -1,6 +1,11 @@
 import pytest
 
-from zhiben.enterprises.validators import credit_code_check_char, credit_code_error, make_credit_code, normalize_credit_code
+from zhiben.enterprises.validators import (
+    credit_code_check_char,
+    credit_code_error,
+    make_credit_code,
+    normalize_credit_code,
+)
 
 VALID = "91512081MA62K0260E"
 

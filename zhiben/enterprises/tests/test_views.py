@@ -1,5 +1,5 @@
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from zhiben.audit.models import AuditEvent
 from zhiben.enterprises.importers import HEADERS
@@ -22,7 +22,12 @@ class EnterpriseScopeViewTests(CastTestCase):
         for url in (f"/enterprises/{pk}/", f"/enterprises/{pk}/edit/", f"/api/v1/enterprises/{pk}"):
             self.assertEqual(self.client.get(url).status_code, 404, url)
         self.assertEqual(self.client.post(f"/enterprises/{pk}/edit/", {"name": "改名"}).status_code, 404)
-        self.assertEqual(self.client.patch(f"/api/v1/enterprises/{pk}", {"name": "改名"}, content_type="application/json").status_code, 404)
+        self.assertEqual(
+            self.client.patch(
+                f"/api/v1/enterprises/{pk}", {"name": "改名"}, content_type="application/json"
+            ).status_code,
+            404,
+        )
         self.assertNotContains(self.client.get("/enterprises/?q=凤凰"), "凤凰化工有限公司")
         self.assertEqual(read_xlsx(self.client.get("/enterprises/export/?q=凤凰").content), [HEADERS])
         self.assertEqual(self.client.get(f"/enterprises/{self.enterprise_b.pk}/").status_code, 200)
@@ -32,7 +37,13 @@ class EnterpriseScopeViewTests(CastTestCase):
         self.assertEqual(self.login(self.aud).get("/enterprises/").status_code, 403)
 
     def test_anonymous_is_sent_to_login(self):
-        for url in ("/enterprises/", "/enterprises/new/", "/enterprises/export/", "/enterprises/import/", f"/enterprises/{self.enterprise_a.pk}/"):
+        for url in (
+            "/enterprises/",
+            "/enterprises/new/",
+            "/enterprises/export/",
+            "/enterprises/import/",
+            f"/enterprises/{self.enterprise_a.pk}/",
+        ):
             response = self.client.get(url)
             self.assertEqual(response.status_code, 302, url)
             self.assertIn("/accounts/login/", response["Location"])
@@ -45,9 +56,17 @@ class ManyEnterprisesTestCase(CastTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        cls.extra = [make_enterprise(cls.village_a2 if i % 2 else cls.town_a2, "machinery", name=f"批量企业{i:02d}",
-                                     principal_phone="13812345678", scale="small" if i % 3 else "large", high_risk=i % 5 == 0)
-                     for i in range(25)]
+        cls.extra = [
+            make_enterprise(
+                cls.village_a2 if i % 2 else cls.town_a2,
+                "machinery",
+                name=f"批量企业{i:02d}",
+                principal_phone="13812345678",
+                scale="small" if i % 3 else "large",
+                high_risk=i % 5 == 0,
+            )
+            for i in range(25)
+        ]
 
     def names(self, response):
         return [e.name for e in response.context["page"]]
@@ -56,25 +75,34 @@ class ManyEnterprisesTestCase(CastTestCase):
 class ListTests(ManyEnterprisesTestCase):
     def test_it_filters_by_region_industry_risk_status_scale_and_text(self):
         self.login(self.alice)
-        self.assertEqual(set(self.names(self.client.get(f"/enterprises/?region={self.town_a2.code}&per_page=100"))),
-                         {f"批量企业{i:02d}" for i in range(0, 25, 2)})
+        self.assertEqual(
+            set(self.names(self.client.get(f"/enterprises/?region={self.town_a2.code}&per_page=100"))),
+            {f"批量企业{i:02d}" for i in range(0, 25, 2)},
+        )
         self.assertEqual(self.names(self.client.get("/enterprises/?industry=hazchem")), ["凤凰化工有限公司"])
         self.assertEqual(len(self.names(self.client.get("/enterprises/?high_risk=1&industry=machinery"))), 5)
         self.assertEqual(len(self.names(self.client.get("/enterprises/?scale=large&per_page=50"))), 9)
         self.assertEqual(self.names(self.client.get("/enterprises/?status=closed")), [])
         self.assertEqual(self.names(self.client.get("/enterprises/?q=批量企业07")), ["批量企业07"])
-        self.assertEqual(self.names(self.client.get(f"/enterprises/?q={self.enterprise_a.credit_code.lower()}")), ["凤凰化工有限公司"])
+        self.assertEqual(
+            self.names(self.client.get(f"/enterprises/?q={self.enterprise_a.credit_code.lower()}")),
+            ["凤凰化工有限公司"],
+        )
 
     def test_region_choices_are_the_users_towns_and_villages(self):
         choices = dict(self.login(self.alice).get("/enterprises/").context["form"].fields["region"].choices)
-        self.assertEqual(set(choices) - {""}, {self.town_a1.code, self.village_a1.code, self.village_a2.code, self.town_a2.code})
+        self.assertEqual(
+            set(choices) - {""}, {self.town_a1.code, self.village_a1.code, self.village_a2.code, self.town_a2.code}
+        )
         self.assertEqual(choices[self.village_a1.code], "\u3000凤凰村")
         choices = dict(self.login(self.charlie).get("/enterprises/").context["form"].fields["region"].choices)
         self.assertEqual(set(choices) - {""}, {self.town_b1.code, self.village_b1.code})
         response = self.client.get(f"/enterprises/?region={self.town_a1.code}")
         self.assertEqual(self.names(response), [])  # not one of his choices: an error on the field, and no rows
         self.assertIn("region", response.context["form"].errors)
-        self.assertEqual(read_xlsx(self.client.get(f"/enterprises/export/?region={self.town_a1.code}").content), [HEADERS])
+        self.assertEqual(
+            read_xlsx(self.client.get(f"/enterprises/export/?region={self.town_a1.code}").content), [HEADERS]
+        )
 
     def test_industry_choices_follow_the_regulators_domains(self):
         choices = dict(self.login(self.erin).get("/enterprises/").context["form"].fields["industry"].choices)
@@ -84,7 +112,9 @@ class ListTests(ManyEnterprisesTestCase):
         self.login(self.alice)
         names = self.names(self.client.get("/enterprises/?sort=name&per_page=100"))
         self.assertEqual(names, sorted(names))
-        self.assertEqual(self.names(self.client.get("/enterprises/?sort=-name&per_page=100")), sorted(names, reverse=True))
+        self.assertEqual(
+            self.names(self.client.get("/enterprises/?sort=-name&per_page=100")), sorted(names, reverse=True)
+        )
         response = self.client.get("/enterprises/?sort=name&industry=machinery")
         self.assertContains(response, 'href="?industry=machinery&amp;sort=-name">单位名称 ▲</a>')
         self.assertContains(response, 'href="?industry=machinery&amp;sort=credit_code">统一社会信用代码</a>')
@@ -96,7 +126,10 @@ class ListTests(ManyEnterprisesTestCase):
         self.assertEqual(len(self.client.get("/enterprises/?industry=machinery&page=2").context["page"]), 5)
         self.assertEqual(len(self.client.get("/enterprises/?industry=machinery&per_page=50").context["page"]), 25)
         self.assertEqual(len(self.client.get("/enterprises/?industry=machinery&per_page=7").context["page"]), 20)
-        self.assertContains(self.client.get("/enterprises/?industry=machinery&per_page=20"), "?industry=machinery&amp;per_page=20&page=2")
+        self.assertContains(
+            self.client.get("/enterprises/?industry=machinery&per_page=20"),
+            "?industry=machinery&amp;per_page=20&page=2",
+        )
 
     def test_it_masks_phone_numbers(self):
         response = self.login(self.alice).get("/enterprises/?industry=machinery")
@@ -129,7 +162,9 @@ class ListTests(ManyEnterprisesTestCase):
 
 class ExportTests(ManyEnterprisesTestCase):
     def test_it_exports_exactly_the_filtered_sorted_rows(self):
-        response = self.login(self.alice).get("/enterprises/export/?industry=machinery&high_risk=0&sort=-name&page=2&per_page=20")
+        response = self.login(self.alice).get(
+            "/enterprises/export/?industry=machinery&high_risk=0&sort=-name&page=2&per_page=20"
+        )
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         self.assertIn("attachment; filename*=utf-8''", response["Content-Disposition"])
@@ -142,11 +177,19 @@ class ExportTests(ManyEnterprisesTestCase):
         self.assertEqual(first[:3], [enterprise.credit_code, enterprise.name, enterprise.region_id])
         self.assertEqual((first[4], first[11]), ("机械", "13812345678"))  # industry by name, phone in full
         event = AuditEvent.objects.get(action="enterprise.export")
-        self.assertEqual((event.actor_name, event.data["count"], event.data["filters"]["industry"]), ("alice", 20, "machinery"))
+        self.assertEqual(
+            (event.actor_name, event.data["count"], event.data["filters"]["industry"]), ("alice", 20, "machinery")
+        )
 
     def test_export_matches_the_list_for_every_filter(self):
         self.login(self.alice)
-        for query in ("", "region=500106104000", "q=批量", "scale=small&sort=credit_code", "status=operating&sort=-region"):
+        for query in (
+            "",
+            "region=500106104000",
+            "q=批量",
+            "scale=small&sort=credit_code",
+            "status=operating&sort=-region",
+        ):
             listed = self.names(self.client.get(f"/enterprises/?{query}&per_page=100"))
             exported = [r[1] for r in read_xlsx(self.client.get(f"/enterprises/export/?{query}").content)[1:]]
             self.assertEqual(exported, listed, query)
@@ -159,9 +202,19 @@ class ExportTests(ManyEnterprisesTestCase):
 
 class DetailTests(CastTestCase):
     def test_it_shows_grouped_fields_and_an_edit_link(self):
-        enterprise_update(actor=self.alice, enterprise=self.enterprise_a, data={"principal": "王强", "principal_phone": "13987654321"})
+        enterprise_update(
+            actor=self.alice, enterprise=self.enterprise_a, data={"principal": "王强", "principal_phone": "13987654321"}
+        )
         response = self.login(self.alice).get(f"/enterprises/{self.enterprise_a.pk}/")
-        for text in ("基本信息", "负责人", "安全管理", "沙坪坝区凤凰镇凤凰村（500106105002）", "危险化学品", "13987654321", "编辑</a>"):
+        for text in (
+            "基本信息",
+            "负责人",
+            "安全管理",
+            "沙坪坝区凤凰镇凤凰村（500106105002）",
+            "危险化学品",
+            "13987654321",
+            "编辑</a>",
+        ):
             self.assertContains(response, text)
         self.assertContains(response, "主要负责人：（空） → 王强")
         self.assertNotContains(self.login(self.dave).get(f"/enterprises/{self.enterprise_a.pk}/"), "编辑</a>")
@@ -178,8 +231,17 @@ class DetailTests(CastTestCase):
 
 class FormTests(CastTestCase):
     def form_data(self, **extra):
-        return {"credit_code": code(500), "name": "新登记化工有限公司", "region": self.village_a1.code, "industry": "hazchem",
-                "status": "operating", "standard_grade": "", "principal_phone": "138 1234 5678", "high_risk": "on", **extra}
+        return {
+            "credit_code": code(500),
+            "name": "新登记化工有限公司",
+            "region": self.village_a1.code,
+            "industry": "hazchem",
+            "status": "operating",
+            "standard_grade": "",
+            "principal_phone": "138 1234 5678",
+            "high_risk": "on",
+            **extra,
+        }
 
     def test_create_saves_through_the_service(self):
         self.login(self.alice)
@@ -187,13 +249,16 @@ class FormTests(CastTestCase):
         response = self.client.post("/enterprises/new/", self.form_data())
         enterprise = Enterprise.objects.get(credit_code=code(500))
         self.assertRedirects(response, f"/enterprises/{enterprise.pk}/")
-        self.assertEqual((enterprise.principal_phone, enterprise.high_risk, enterprise.created_by), ("13812345678", True, self.alice))
+        self.assertEqual(
+            (enterprise.principal_phone, enterprise.high_risk, enterprise.created_by), ("13812345678", True, self.alice)
+        )
         self.assertTrue(AuditEvent.objects.filter(action="enterprise.create", object_id=str(enterprise.pk)).exists())
 
     def test_service_errors_land_on_their_fields(self):
         self.login(self.alice)
-        response = self.client.post("/enterprises/new/", self.form_data(credit_code="91512081MA62K0260F", principal_phone="abc",
-                                                                        latitude="120"))
+        response = self.client.post(
+            "/enterprises/new/", self.form_data(credit_code="91512081MA62K0260F", principal_phone="abc", latitude="120")
+        )
         self.assertEqual(response.status_code, 200)
         errors = response.context["form"].errors
         self.assertEqual(errors["credit_code"], ["统一社会信用代码校验位错误：第18位应为“E”，实际为“F”。"])
@@ -204,7 +269,10 @@ class FormTests(CastTestCase):
     def test_region_and_industry_choices_are_limited(self):
         form = self.login(self.erin).get("/enterprises/new/").context["form"]
         self.assertEqual(set(dict(form.fields["industry"].choices)) - {""}, {"hazchem", "machinery"})
-        self.assertEqual(set(dict(form.fields["region"].choices)) - {""}, {self.town_a1.code, self.village_a1.code, self.village_a2.code})
+        self.assertEqual(
+            set(dict(form.fields["region"].choices)) - {""},
+            {self.town_a1.code, self.village_a1.code, self.village_a2.code},
+        )
         response = self.login(self.charlie).post("/enterprises/new/", self.form_data())
         self.assertIn("region", response.context["form"].errors)
         self.assertFalse(Enterprise.objects.filter(credit_code=code(500)).exists())
@@ -217,7 +285,10 @@ class FormTests(CastTestCase):
         self.login(self.alice)
         response = self.client.get(f"/enterprises/{self.enterprise_a.pk}/edit/")
         self.assertContains(response, f'value="{self.enterprise_a.credit_code}"')
-        data = {**self.form_data(credit_code=self.enterprise_a.credit_code, name="凤凰化工股份有限公司"), "high_risk": ""}
+        data = {
+            **self.form_data(credit_code=self.enterprise_a.credit_code, name="凤凰化工股份有限公司"),
+            "high_risk": "",
+        }
         response = self.client.post(f"/enterprises/{self.enterprise_a.pk}/edit/", data)
         self.assertRedirects(response, f"/enterprises/{self.enterprise_a.pk}/")
         self.assertEqual(Enterprise.objects.get(pk=self.enterprise_a.pk).name, "凤凰化工股份有限公司")
@@ -226,13 +297,17 @@ class FormTests(CastTestCase):
         self.login(self.emma)
         self.assertEqual(self.client.get(f"/enterprises/{self.enterprise_a.pk}/edit/").status_code, 200)
         self.assertEqual(self.client.get(f"/enterprises/{self.enterprise_a_construction.pk}/edit/").status_code, 404)
-        data = self.form_data(credit_code=self.enterprise_a.credit_code, name=self.enterprise_a.name, safety_manager="刘敏")
+        data = self.form_data(
+            credit_code=self.enterprise_a.credit_code, name=self.enterprise_a.name, safety_manager="刘敏"
+        )
         self.assertEqual(self.client.post(f"/enterprises/{self.enterprise_a.pk}/edit/", data).status_code, 302)
         self.assertEqual(Enterprise.objects.get(pk=self.enterprise_a.pk).safety_manager, "刘敏")
 
     def test_moving_out_of_scope_is_refused(self):
         self.login(self.erin)
-        data = self.form_data(credit_code=self.enterprise_a.credit_code, name=self.enterprise_a.name, region=self.village_b1.code)
+        data = self.form_data(
+            credit_code=self.enterprise_a.credit_code, name=self.enterprise_a.name, region=self.village_b1.code
+        )
         response = self.client.post(f"/enterprises/{self.enterprise_a.pk}/edit/", data)
         self.assertIn("region", response.context["form"].errors)
         self.assertEqual(Enterprise.objects.get(pk=self.enterprise_a.pk).region_id, self.village_a1.code)
@@ -245,7 +320,9 @@ class ImportViewTests(CastTestCase):
     def test_a_good_file_is_imported(self):
         self.login(self.alice)
         self.assertContains(self.client.get("/enterprises/import/"), "下载导入模板")
-        response = self.client.post("/enterprises/import/", {"file": _named(xlsx([row(1), row(2)]), "企业台账.xlsx")}, follow=True)
+        response = self.client.post(
+            "/enterprises/import/", {"file": _named(xlsx([row(1), row(2)]), "企业台账.xlsx")}, follow=True
+        )
         self.assertEqual(response.redirect_chain, [("/enterprises/", 302)])
         self.assertContains(response, "导入成功：新增 2 家生产经营单位。")
         self.assertEqual(Enterprise.objects.filter(name__startswith="导入测试企业").count(), 2)
@@ -256,8 +333,11 @@ class ImportViewTests(CastTestCase):
         response = self.upload(xlsx([row(1), row(2, region=self.village_b1.code)]))
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "导入失败：共 1 处错误，未写入任何数据。")
-        self.assertContains(response, '<td data-label="行">3</td><td data-label="列">所属区划（D列）</td>'
-                                      f'<td data-label="问题">区划 {self.village_b1.code} 不在您的管辖范围内。</td>')
+        self.assertContains(
+            response,
+            '<td data-label="行">3</td><td data-label="列">所属区划（D列）</td>'
+            f'<td data-label="问题">区划 {self.village_b1.code} 不在您的管辖范围内。</td>',
+        )
         self.assertEqual((Enterprise.objects.count(), AuditEvent.objects.count()), before)
 
     def test_unreadable_files_get_a_chinese_message(self):
@@ -282,4 +362,6 @@ class ImportViewTests(CastTestCase):
 def _named(content, name):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return SimpleUploadedFile(name, content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return SimpleUploadedFile(
+        name, content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )

@@ -19,8 +19,9 @@ from zhiben.testing import CastTestCase, at_once, build_cast
 
 class LadderTests(CastTestCase):
     def setUp(self):
-        Enterprise.objects.filter(pk=self.enterprise_a.pk).update(principal="王总", principal_phone="13800000001",
-                                                                  controller="李董", controller_phone="13900000002")
+        Enterprise.objects.filter(pk=self.enterprise_a.pk).update(
+            principal="王总", principal_phone="13800000001", controller="李董", controller_phone="13900000002"
+        )
         self.hazard = ready(major(self.gina, self.enterprise_a), self.erin, status=Status.RECTIFYING)
         self.deadline = self.hazard.deadline
 
@@ -45,15 +46,23 @@ class LadderTests(CastTestCase):
         self.assertEqual(events, ["remind", "letter", "bulletin", "interview", "propose_listing"])
         sms = Notification.objects.filter(channel="sms", object_id=str(self.hazard.pk), subject__contains="函告")
         self.assertEqual(sorted(sms.values_list("to_address", flat=True)), ["13800000001", "13900000002"])
-        self.assertTrue(Notification.objects.filter(channel="inbox", recipient=self.erin, subject__contains="约谈").exists())
-        self.assertTrue(Notification.objects.filter(channel="inbox", recipient=self.alice, subject__contains="提请挂牌督办").exists())
+        self.assertTrue(
+            Notification.objects.filter(channel="inbox", recipient=self.erin, subject__contains="约谈").exists()
+        )
+        self.assertTrue(
+            Notification.objects.filter(
+                channel="inbox", recipient=self.alice, subject__contains="提请挂牌督办"
+            ).exists()
+        )
 
     def test_late_first_run_takes_all_due_steps_once(self):
         self.assertEqual(self.tick(20), 3)
         self.assertEqual(self.tick(20), 0)
 
     def test_general_hazard_skips_major_only_step_and_closed_stops(self):
-        general = ready(report(self.gina, self.enterprise_a, description="消防通道堆放杂物"), self.erin, status=Status.RECTIFYING)
+        general = ready(
+            report(self.gina, self.enterprise_a, description="消防通道堆放杂物"), self.erin, status=Status.RECTIFYING
+        )
         services.escalate("hazard", today=general.deadline + timedelta(days=31))
         actions = set(EscalationRecord.objects.filter(object_id=general.pk).values_list("action", flat=True))
         self.assertEqual(actions, {"remind", "letter", "bulletin", "interview"})
@@ -65,17 +74,34 @@ class LadderTests(CastTestCase):
     def test_extension_moves_the_clock(self):
         from zhiben.hazards import services as hazard_services
 
-        extension = hazard_services.hazard_request_extension(actor=self.emma, hazard=self.hazard,
-                                                             new_deadline=(self.deadline + timedelta(days=30)).isoformat(), reason="设备未到货")
+        extension = hazard_services.hazard_request_extension(
+            actor=self.emma,
+            hazard=self.hazard,
+            new_deadline=(self.deadline + timedelta(days=30)).isoformat(),
+            reason="设备未到货",
+        )
         hazard_services.hazard_decide_extension(actor=self.erin, extension=extension, grant=True, note="同意")
         self.assertEqual(self.tick(10), 0)
 
     def test_jurisdiction_ladder_replaces_the_default(self):
-        services.ladder_save(actor=self.alice, target="hazard", region_code=self.county_a.code, steps=[
-            {"action": "remind", "name": "当日提醒", "days": 0, "major_only": False, "document_kind": ""},
-            {"action": "letter", "name": "三日函告", "days": 3, "major_only": False, "document_kind": "supervision_letter"},
-        ])
-        self.assertEqual([s.name for s in services.ladder_for("hazard", self.village_a1.code)], ["当日提醒", "三日函告"])
+        services.ladder_save(
+            actor=self.alice,
+            target="hazard",
+            region_code=self.county_a.code,
+            steps=[
+                {"action": "remind", "name": "当日提醒", "days": 0, "major_only": False, "document_kind": ""},
+                {
+                    "action": "letter",
+                    "name": "三日函告",
+                    "days": 3,
+                    "major_only": False,
+                    "document_kind": "supervision_letter",
+                },
+            ],
+        )
+        self.assertEqual(
+            [s.name for s in services.ladder_for("hazard", self.village_a1.code)], ["当日提醒", "三日函告"]
+        )
         self.assertEqual(len(services.ladder_for("hazard", self.village_b1.code)), 5)
         self.assertEqual(self.tick(3), 2)
 
@@ -92,11 +118,19 @@ class LadderTests(CastTestCase):
             self.assertIn(words, caught.exception.message)
         self.assertFalse(LadderStep.objects.exists())
         with self.assertRaises(ApplicationError):
-            services.ladder_save(actor=self.alice, target="hazard", region_code=self.county_b.code,
-                                 steps=[{"action": "remind", "name": "a", "days": 1}])
+            services.ladder_save(
+                actor=self.alice,
+                target="hazard",
+                region_code=self.county_b.code,
+                steps=[{"action": "remind", "name": "a", "days": 1}],
+            )
         with self.assertRaises(ApplicationError):
-            services.ladder_save(actor=self.dave, target="hazard", region_code=self.county_a.code,
-                                 steps=[{"action": "remind", "name": "a", "days": 1}])
+            services.ladder_save(
+                actor=self.dave,
+                target="hazard",
+                region_code=self.county_a.code,
+                steps=[{"action": "remind", "name": "a", "days": 1}],
+            )
 
     def test_a_failing_step_is_retried_and_others_go_on(self):
         from unittest import mock
@@ -113,9 +147,18 @@ class LadderPageTests(CastTestCase):
         self.login(self.alice)
         page = self.client.get("/escalation/ladder/")
         self.assertContains(page, "函告企业")
-        data = {"form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "0",
-                "form-0-action": "remind", "form-0-name": "提醒", "form-0-days": "2", "form-0-document_kind": "",
-                "form-1-action": "letter", "form-1-name": "函告", "form-1-days": "1", "form-1-document_kind": "supervision_letter"}
+        data = {
+            "form-TOTAL_FORMS": "2",
+            "form-INITIAL_FORMS": "0",
+            "form-0-action": "remind",
+            "form-0-name": "提醒",
+            "form-0-days": "2",
+            "form-0-document_kind": "",
+            "form-1-action": "letter",
+            "form-1-name": "函告",
+            "form-1-days": "1",
+            "form-1-document_kind": "supervision_letter",
+        }
         response = self.client.post("/escalation/ladder/", data)
         self.assertContains(response, "从少到多")
         data["form-1-days"] = "9"
@@ -134,9 +177,18 @@ class LadderPageTests(CastTestCase):
 class TwoWorkersTests(TransactionTestCase):
     def test_two_workers_at_once_double_no_step(self):
         build_cast(self)
-        hazards = [ready(report(self.gina, self.enterprise_a, description=f"并发督办隐患{i}号"), self.erin, status=Status.RECTIFYING) for i in range(6)]
+        hazards = [
+            ready(
+                report(self.gina, self.enterprise_a, description=f"并发督办隐患{i}号"),
+                self.erin,
+                status=Status.RECTIFYING,
+            )
+            for i in range(6)
+        ]
         day = hazards[0].deadline + timedelta(days=31)
-        results = at_once(lambda: services.escalate("hazard", today=day), lambda: services.escalate("hazard", today=day))
+        results = at_once(
+            lambda: services.escalate("hazard", today=day), lambda: services.escalate("hazard", today=day)
+        )
         errors = [r for r in results if isinstance(r, Exception)]
         self.assertEqual(errors, [])
         self.assertEqual(EscalationRecord.objects.count(), 6 * 4)

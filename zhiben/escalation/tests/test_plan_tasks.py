@@ -2,9 +2,9 @@
 
 from datetime import date
 
+from zhiben.core.timeline import subject_events
 from zhiben.escalation import services
 from zhiben.escalation.models import EscalationRecord
-from zhiben.core.timeline import subject_events
 from zhiben.notifications.models import Notification
 from zhiben.plans.models import Milestone
 from zhiben.plans.tests.helpers import small_plan
@@ -33,7 +33,10 @@ class PlanTaskLadderTests(CastTestCase):
         task = Milestone.objects.get(pk=records.order_by("at", "id").first().object_id).task
         events = subject_events(task)
         self.assertEqual({e.action for e in events}, {"escalate"})
-        self.assertEqual(len(events), EscalationRecord.objects.filter(target="plan_task", object_id__in=task.milestones.values("pk")).count())
+        self.assertEqual(
+            len(events),
+            EscalationRecord.objects.filter(target="plan_task", object_id__in=task.milestones.values("pk")).count(),
+        )
         self.login(self.alice)
         self.assertContains(self.client.get(task.get_absolute_url()), events[0].note)
 

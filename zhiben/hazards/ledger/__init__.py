@@ -59,6 +59,16 @@ from .values import normalise_status, parse_date, parse_funds, parse_level
 from .vocabulary import DATE_FIELDS, FIELD_LABELS, FIELDS, header_candidates
 
 __all__ = [
-    "DATE_FIELDS", "FIELDS", "FIELD_LABELS", "LedgerColumn", "LedgerParse", "LedgerTable", "header_candidates",
-    "normalise_status", "parse_date", "parse_funds", "parse_ledger", "parse_level",
+    "DATE_FIELDS",
+    "FIELDS",
+    "FIELD_LABELS",
+    "LedgerColumn",
+    "LedgerParse",
+    "LedgerTable",
+    "header_candidates",
+    "normalise_status",
+    "parse_date",
+    "parse_funds",
+    "parse_ledger",
+    "parse_level",
 ]

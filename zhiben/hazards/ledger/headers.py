@@ -20,40 +20,94 @@ from .vocabulary import OPTIONS, header_candidates, normalise
 HEADER_SCAN_ROWS = 60
 
 # Leaf words that mean little alone, and the parent-header groups that give them a meaning.
-LEAF_KINDS = [(k, re.compile(rx)) for k, rx in [
-    ("time", r"^(时间|日期|完成时间|完成日期|年月日)$"), ("deadline", r"^(时限|期限)$"),
-    ("person", r"^(人|人员|姓名|签字|签名|责任人|负责人|经办人)$"), ("unit", r"^(单位|部门|科室)$"),
-    ("content", r"^(内容|描述|名称|问题|情况说明)$"), ("measures", r"^(措施|方案|要求|办法)$"),
-    ("status", r"^(情况|结果|状态|进度|结论|完成情况)$"), ("funds", r"^(资金|经费|金额|费用|投入)$"),
-    ("level", r"^(等级|级别)$"), ("category", r"^(类别|类型|分类)$"), ("place", r"^(部位|地点|位置|地址|区域)$"),
-    ("way", r"^(方式|来源|形式|渠道)$"), ("responsibility", r"^责任$"), ("plan", r"^预案$"),
-]]
-PARENT_KINDS = [(k, re.compile(rx)) for k, rx in [
-    ("fivefold", r"五落实|^落实"), ("verify", r"验收|复查|复检|复核|核查|销号|闭环|核验|验证"),
-    ("rectify", r"整改|治理|处置|处理|落实"), ("found", r"排查|检查|发现|巡查|督查|上报|登记"),
-    ("hazard", r"隐患|问题"), ("enterprise", r"单位|企业|场所|基本(情况|信息)|被检查"), ("responsible", r"责任"),
-]]
+LEAF_KINDS = [
+    (k, re.compile(rx))
+    for k, rx in [
+        ("time", r"^(时间|日期|完成时间|完成日期|年月日)$"),
+        ("deadline", r"^(时限|期限)$"),
+        ("person", r"^(人|人员|姓名|签字|签名|责任人|负责人|经办人)$"),
+        ("unit", r"^(单位|部门|科室)$"),
+        ("content", r"^(内容|描述|名称|问题|情况说明)$"),
+        ("measures", r"^(措施|方案|要求|办法)$"),
+        ("status", r"^(情况|结果|状态|进度|结论|完成情况)$"),
+        ("funds", r"^(资金|经费|金额|费用|投入)$"),
+        ("level", r"^(等级|级别)$"),
+        ("category", r"^(类别|类型|分类)$"),
+        ("place", r"^(部位|地点|位置|地址|区域)$"),
+        ("way", r"^(方式|来源|形式|渠道)$"),
+        ("responsibility", r"^责任$"),
+        ("plan", r"^预案$"),
+    ]
+]
+PARENT_KINDS = [
+    (k, re.compile(rx))
+    for k, rx in [
+        ("fivefold", r"五落实|^落实"),
+        ("verify", r"验收|复查|复检|复核|核查|销号|闭环|核验|验证"),
+        ("rectify", r"整改|治理|处置|处理|落实"),
+        ("found", r"排查|检查|发现|巡查|督查|上报|登记"),
+        ("hazard", r"隐患|问题"),
+        ("enterprise", r"单位|企业|场所|基本(情况|信息)|被检查"),
+        ("responsible", r"责任"),
+    ]
+]
 CONTEXT = {
-    ("fivefold", "responsibility"): "responsible_person", ("fivefold", "person"): "responsible_person",
-    ("fivefold", "measures"): "measures", ("fivefold", "funds"): "funds", ("fivefold", "deadline"): "deadline",
-    ("fivefold", "time"): "deadline", ("fivefold", "plan"): "other", ("fivefold", "unit"): "other",
-    ("rectify", "time"): "rectified_date", ("rectify", "deadline"): "deadline", ("rectify", "person"): "responsible_person",
-    ("rectify", "responsibility"): "responsible_person", ("rectify", "measures"): "measures", ("rectify", "content"): "measures",
-    ("rectify", "status"): "status", ("rectify", "funds"): "funds", ("rectify", "unit"): "other", ("rectify", "plan"): "other",
-    ("verify", "time"): "closed_date", ("verify", "person"): "verified_by", ("verify", "status"): "status",
-    ("verify", "unit"): "other", ("verify", "content"): "other",
-    ("found", "time"): "found_date", ("found", "person"): "found_by", ("found", "unit"): "found_by",
-    ("found", "way"): "source_channel", ("found", "content"): "description", ("found", "place"): "address",
+    ("fivefold", "responsibility"): "responsible_person",
+    ("fivefold", "person"): "responsible_person",
+    ("fivefold", "measures"): "measures",
+    ("fivefold", "funds"): "funds",
+    ("fivefold", "deadline"): "deadline",
+    ("fivefold", "time"): "deadline",
+    ("fivefold", "plan"): "other",
+    ("fivefold", "unit"): "other",
+    ("rectify", "time"): "rectified_date",
+    ("rectify", "deadline"): "deadline",
+    ("rectify", "person"): "responsible_person",
+    ("rectify", "responsibility"): "responsible_person",
+    ("rectify", "measures"): "measures",
+    ("rectify", "content"): "measures",
+    ("rectify", "status"): "status",
+    ("rectify", "funds"): "funds",
+    ("rectify", "unit"): "other",
+    ("rectify", "plan"): "other",
+    ("verify", "time"): "closed_date",
+    ("verify", "person"): "verified_by",
+    ("verify", "status"): "status",
+    ("verify", "unit"): "other",
+    ("verify", "content"): "other",
+    ("found", "time"): "found_date",
+    ("found", "person"): "found_by",
+    ("found", "unit"): "found_by",
+    ("found", "way"): "source_channel",
+    ("found", "content"): "description",
+    ("found", "place"): "address",
     ("found", "status"): "description",
-    ("hazard", "content"): "description", ("hazard", "status"): "description", ("hazard", "level"): "level",
-    ("hazard", "category"): "category", ("hazard", "place"): "address", ("hazard", "way"): "source_channel",
-    ("hazard", "time"): "found_date", ("hazard", "person"): "found_by",
-    ("enterprise", "content"): "enterprise", ("enterprise", "place"): "address", ("enterprise", "person"): "other",
-    ("responsible", "person"): "responsible_person", ("responsible", "unit"): "other", ("responsible", "deadline"): "deadline",
+    ("hazard", "content"): "description",
+    ("hazard", "status"): "description",
+    ("hazard", "level"): "level",
+    ("hazard", "category"): "category",
+    ("hazard", "place"): "address",
+    ("hazard", "way"): "source_channel",
+    ("hazard", "time"): "found_date",
+    ("hazard", "person"): "found_by",
+    ("enterprise", "content"): "enterprise",
+    ("enterprise", "place"): "address",
+    ("enterprise", "person"): "other",
+    ("responsible", "person"): "responsible_person",
+    ("responsible", "unit"): "other",
+    ("responsible", "deadline"): "deadline",
 }
-GENERIC_DEFAULTS = {"time": ("found_date", 55), "status": ("status", 60), "content": ("description", 72),
-                    "category": ("category", 60), "person": ("found_by", 40), "way": ("source_channel", 80),
-                    "place": ("address", 80), "funds": ("funds", 85), "deadline": ("deadline", 95)}
+GENERIC_DEFAULTS = {
+    "time": ("found_date", 55),
+    "status": ("status", 60),
+    "content": ("description", 72),
+    "category": ("category", 60),
+    "person": ("found_by", 40),
+    "way": ("source_channel", 80),
+    "place": ("address", 80),
+    "funds": ("funds", 85),
+    "deadline": ("deadline", 95),
+}
 
 
 def leaf_kind(core):
@@ -91,6 +145,7 @@ def column_candidates(labels):
 
 # ---------------------------------------------------------------- the table's state
 
+
 @dataclass
 class LedgerColumn:
     """One column of the ledger: where it is, its header, what it was mapped to and why."""
@@ -126,8 +181,12 @@ class LedgerTable:
     @functools.cached_property
     def carried(self):
         """Merged body cells: (row, first col of the range) → the top-left cell whose value runs down into it."""
-        return {(r, c0): (r0, c0) for r0, c0, r1, _ in self.sheet.merged if r0 >= self.body_start and r1 > r0
-                for r in range(r0 + 1, r1 + 1)}
+        return {
+            (r, c0): (r0, c0)
+            for r0, c0, r1, _ in self.sheet.merged
+            if r0 >= self.body_start and r1 > r0
+            for r in range(r0 + 1, r1 + 1)
+        }
 
     def value(self, r, c):
         """The raw value at (r, c), a vertically merged body cell carrying its value down."""
@@ -149,8 +208,15 @@ def find_table(sheet):
     if not found:
         return None
     top, bottom, score = found
-    return LedgerTable(sheet=sheet, texts=texts, origin=origin, top=top, bottom=bottom, score=score,
-                       columns=_header_columns(sheet, texts, origin, top, bottom))
+    return LedgerTable(
+        sheet=sheet,
+        texts=texts,
+        origin=origin,
+        top=top,
+        bottom=bottom,
+        score=score,
+        columns=_header_columns(sheet, texts, origin, top, bottom),
+    )
 
 
 # ---------------------------------------------------------------- finding the header
@@ -193,7 +259,7 @@ def _row_score(texts):
 
 def _find_header(texts, origin):
     """(first header row, last header row, score) or None."""
-    filled = [list(r) for r in texts[:HEADER_SCAN_ROWS + 3]]
+    filled = [list(r) for r in texts[: HEADER_SCAN_ROWS + 3]]
     for (r, c), (r0, c0) in origin.items():
         if r < len(filled) and r0 < len(filled):
             filled[r][c] = texts[r0][c0]
@@ -281,13 +347,23 @@ def _header_columns(sheet, texts, origin, top, bottom):
         row = []
         for c in range(width):
             o = origin.get((r, c))
-            row.append(_raw_header(raw[o[0]][o[1]]) if o and o[0] >= top else (_raw_header(raw[r][c]) if c < len(raw[r]) else ""))
+            row.append(
+                _raw_header(raw[o[0]][o[1]])
+                if o and o[0] >= top
+                else (_raw_header(raw[r][c]) if c < len(raw[r]) else "")
+            )
         grid.append(row)
     header_merged = any(top <= r <= bottom for (r, c) in origin)
     if not header_merged and bottom > top:  # CSV two-row header: spread a group label over the blanks to its right
         for i in range(len(grid) - 1):
             for c in range(1, width):
-                if not grid[i][c] and grid[i][c - 1] and grid[i + 1][c] and grid[i + 1][c - 1] and not texts[top + i][c]:
+                if (
+                    not grid[i][c]
+                    and grid[i][c - 1]
+                    and grid[i + 1][c]
+                    and grid[i + 1][c - 1]
+                    and not texts[top + i][c]
+                ):
                     grid[i][c] = grid[i][c - 1]
     columns = []
     for c in range(width):
@@ -299,7 +375,9 @@ def _header_columns(sheet, texts, origin, top, bottom):
         if not labels:
             continue
         same_as_left = c > 0 and all(
-            (origin.get((top + i, c)) or (top + i, c)) == (origin.get((top + i, c - 1)) or (top + i, c - 1)) for i in range(len(grid)))
+            (origin.get((top + i, c)) or (top + i, c)) == (origin.get((top + i, c - 1)) or (top + i, c - 1))
+            for i in range(len(grid))
+        )
         if same_as_left:
             continue
         key = "/".join(labels)
@@ -327,7 +405,7 @@ def _split_literal(text):
             cut = i
     if cut is None:
         return None
-    parent, child = text[:cut].strip(), text[cut + 1:].strip()
+    parent, child = text[:cut].strip(), text[cut + 1 :].strip()
     if not parent or not child:
         return None
     whole = header_candidates(text)
@@ -358,8 +436,11 @@ def extract_meta(texts, top):
             continue
         if "title" not in meta and TITLE.search(normalise(line)[1]):
             meta["title"] = line
-        pairs += re.findall(r"([\u4e00-\u9fff（）()]{2,10})\s*[:：]\s*([^\s:：]+(?:\s[^\s:：]+)*?)"
-                            r"(?=\s+[\u4e00-\u9fff（）()]{2,10}\s*[:：]|$)", line)
+        pairs += re.findall(
+            r"([\u4e00-\u9fff（）()]{2,10})\s*[:：]\s*([^\s:：]+(?:\s[^\s:：]+)*?)"
+            r"(?=\s+[\u4e00-\u9fff（）()]{2,10}\s*[:：]|$)",
+            line,
+        )
         for label, value in itertools.pairwise(cells):
             if ":" not in label and "：" not in label and header_like(label) and not header_candidates(value):
                 pairs.append((label, value))
@@ -371,7 +452,12 @@ def extract_meta(texts, top):
         meta.setdefault(key, value)
         candidates = header_candidates(key)
         best = max(candidates, key=candidates.get) if candidates else None
-        if best in _META_FIELDS and candidates[best] >= 85 and not _NOT_THE_SUBJECT.search(key) and best not in defaults:
+        if (
+            best in _META_FIELDS
+            and candidates[best] >= 85
+            and not _NOT_THE_SUBJECT.search(key)
+            and best not in defaults
+        ):
             defaults[best] = value
     year = None
     for key, value in meta.items():
@@ -380,7 +466,9 @@ def extract_meta(texts, top):
             if d:
                 year = d.year
     if year is None:
-        m = re.search(r"(20\d{2}|19\d{2})\s*年", meta.get("title", "") or " ".join(" ".join(texts[r]) for r in range(top)))
+        m = re.search(
+            r"(20\d{2}|19\d{2})\s*年", meta.get("title", "") or " ".join(" ".join(texts[r]) for r in range(top))
+        )
         year = int(m[1]) if m else None
     if year:
         meta["year"] = year
@@ -394,12 +482,15 @@ def extract_meta(texts, top):
 FOOTER_START = re.compile(
     r"^(注|注意|说明|备注|附注|填表说明|填报说明|附件|附)\s*[0-9一二三四五六七八九十]*\s*[:：]|"
     r"^(填表人|填报人|制表人|制表|填表|统计人|统计|审核人|审核|审批人|审批|核对人|复核人|负责人|单位负责人|主要负责人|分管领导|分管负责人|部门负责人|"
-    r"安全负责人|联系人|联系电话|填报日期|制表日期|填表日期|报送日期|日期|签字|签名|盖章|单位盖章|单位\(盖章\)|填报单位)\s*[:：(（]")
+    r"安全负责人|联系人|联系电话|填报日期|制表日期|填表日期|报送日期|日期|签字|签名|盖章|单位盖章|单位\(盖章\)|填报单位)\s*[:：(（]"
+)
 FOOTER_WORDS = ("填表人", "审核人", "制表人", "填报人", "负责人：", "负责人:", "联系电话", "填报日期", "签字", "盖章")
 SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]|^[（(][一二三四五六七八九十\d]+[)）]|^第.{1,4}[部分章节类]")
 SIGN = re.compile(r"签字|签名|盖章|签章|^[\u4e00-\u9fff（）()]{2,14}[:：]$")
 TOTAL = re.compile(r"^(合计|总计|小计|共计|累计)")
-HINT = re.compile(r"^[（(]?(填写|请填写|如[:：]|例[:：]|示例|格式|选择|可选|必填|选填|下拉)|^[（(][^（）()]{1,12}[)）]$")
+HINT = re.compile(
+    r"^[（(]?(填写|请填写|如[:：]|例[:：]|示例|格式|选择|可选|必填|选填|下拉)|^[（(][^（）()]{1,12}[)）]$"
+)
 
 
 def is_numbering_row(values):

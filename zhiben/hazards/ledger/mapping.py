@@ -20,9 +20,13 @@ def _find_groups(columns):
     while i < len(columns):
         parents = tuple(columns[i].labels[:-1])
         j = i
-        while j + 1 < len(columns) and tuple(columns[j + 1].labels[:-1]) == parents and columns[j + 1].index == columns[j].index + 1:
+        while (
+            j + 1 < len(columns)
+            and tuple(columns[j + 1].labels[:-1]) == parents
+            and columns[j + 1].index == columns[j].index + 1
+        ):
             j += 1
-        run = columns[i:j + 1]
+        run = columns[i : j + 1]
         i = j + 1
         k = 0
         while k < len(run):
@@ -39,9 +43,9 @@ def _find_groups(columns):
                 k += 1
                 continue
             f, end = best
-            leaves = {normalise(c.labels[-1])[1] for c in run[k:end + 1]}
+            leaves = {normalise(c.labels[-1])[1] for c in run[k : end + 1]}
             if parents or not leaves <= {"是", "否"}:
-                groups.append((f, run[k:end + 1]))
+                groups.append((f, run[k : end + 1]))
             k = end + 1
     return groups
 
@@ -80,7 +84,9 @@ def map_columns(columns, profiles):
         col.field = f
         taken.add(f)
     if "description" not in taken:  # unrecognised header, but long free text: the description
-        spare = [c for c in columns if not c.field and not c.candidates and profiles.get(c.index, {}).get("avg_len", 0) >= 8]
+        spare = [
+            c for c in columns if not c.field and not c.candidates and profiles.get(c.index, {}).get("avg_len", 0) >= 8
+        ]
         if spare:
             best = max(spare, key=lambda c: profiles[c.index]["avg_len"])
             best.field = "description"

@@ -52,10 +52,17 @@ def parse_ledger(source, filename="", *, overrides=None):
     sheets = read_sheets(source, filename=filename)
     tables = [t for t in (find_table(s) for s in sheets[:30]) if t]
     if not tables:
-        raise ApplicationError("未找到台账表头：表格前 60 行中没有可识别的列名（如“序号、隐患内容、整改措施、整改期限”）。"
-                               "请确认文件是隐患台账，表头为一行或两行列名。")
-    best = max(tables, key=lambda t: (t.score + (2 if any(
-        "description" in header_candidates(c.labels[-1]) for c in t.columns) else 0), -tables.index(t)))
+        raise ApplicationError(
+            "未找到台账表头：表格前 60 行中没有可识别的列名（如“序号、隐患内容、整改措施、整改期限”）。"
+            "请确认文件是隐患台账，表头为一行或两行列名。"
+        )
+    best = max(
+        tables,
+        key=lambda t: (
+            t.score + (2 if any("description" in header_candidates(c.labels[-1]) for c in t.columns) else 0),
+            -tables.index(t),
+        ),
+    )
     return read_rows(best, overrides=overrides)
 
 
@@ -68,9 +75,15 @@ def read_rows(table, *, overrides=None):
 
     sample = []  # rows to learn the columns' values from: not the numbering row, hints or notes
     for r in range(body_start, min(len(texts), body_start + 300)):
-        cells = [t for t in texts[r][first_col:last_col + 1] if t]
-        if not cells or FOOTER_START.match(cells[0]) or (r - body_start < 3 and (
-                is_numbering_row(texts[r][first_col:last_col + 1]) or all(HINT.match(t) for t in cells))):
+        cells = [t for t in texts[r][first_col : last_col + 1] if t]
+        if (
+            not cells
+            or FOOTER_START.match(cells[0])
+            or (
+                r - body_start < 3
+                and (is_numbering_row(texts[r][first_col : last_col + 1]) or all(HINT.match(t) for t in cells))
+            )
+        ):
             continue
         sample.append(r)
     profiles = {col.index: value_profile(table.value(r, col.index) for r in sample) for col in columns}
@@ -89,19 +102,34 @@ def read_rows(table, *, overrides=None):
         defaults["found_date"] = parse_date(defaults["found_date"])[0]
     errors, rows = [], []
     if desc_col is None:
-        errors.append({"row": None, "column": None, "message": "未识别出“隐患描述”列：请确认表头中有“隐患内容”“隐患描述”“存在问题”等列名。"})
+        errors.append(
+            {
+                "row": None,
+                "column": None,
+                "message": "未识别出“隐患描述”列：请确认表头中有“隐患内容”“隐患描述”“存在问题”等列名。",
+            }
+        )
 
     data_seen = 0
     for r in range(body_start, len(texts)):
-        own = [(c, texts[r][c]) for c in range(first_col, min(last_col + 1, len(texts[r])))
-               if texts[r][c] and (r, c) not in origin and not is_placeholder(texts[r][c])]
+        own = [
+            (c, texts[r][c])
+            for c in range(first_col, min(last_col + 1, len(texts[r])))
+            if texts[r][c] and (r, c) not in origin and not is_placeholder(texts[r][c])
+        ]
         content = [(c, t) for c, t in own if not (seq_col and c == seq_col.index)]
         if not content:
             continue
         values = [t for _, t in own]
         first_text = values[0]
-        if data_seen == 0 and r - body_start < 3 and (is_numbering_row([texts[r][c] for c in range(first_col, last_col + 1)])
-                                                       or all(HINT.match(t) for t in values)):
+        if (
+            data_seen == 0
+            and r - body_start < 3
+            and (
+                is_numbering_row([texts[r][c] for c in range(first_col, last_col + 1)])
+                or all(HINT.match(t) for t in values)
+            )
+        ):
             for c, t in own:  # a unit row under the header: "（万元）" under 整改资金
                 col = by_index.get(c)
                 if col is not None and col.field == "funds" and funds_factor([t]) != 1:
@@ -114,15 +142,28 @@ def read_rows(table, *, overrides=None):
             continue
         if any(SIGN.search(t) for t in values) and len(set(values)) <= 4 and (not desc_text or SIGN.search(desc_text)):
             continue  # "被检查单位负责人（签字）：" — the signature line under a record
-        if any("计" in t and TOTAL.match(normalise(t)[1]) for _, t in own[:3]) and (not desc_text or TOTAL.match(normalise(desc_text)[1])):
+        if any("计" in t and TOTAL.match(normalise(t)[1]) for _, t in own[:3]) and (
+            not desc_text or TOTAL.match(normalise(desc_text)[1])
+        ):
             continue
-        if (len(values) >= 2 and any(t in header_raw for t in values)
-                and sum(1 for t in values if normalise(t)[1] in header_leaves) >= max(2, len(values) // 2)):
+        if (
+            len(values) >= 2
+            and any(t in header_raw for t in values)
+            and sum(1 for t in values if normalise(t)[1] in header_leaves) >= max(2, len(values) // 2)
+        ):
             continue  # the header repeated (a printed ledger pasted together)
-        if len(set(values)) == 1 and not (desc_col and any(c == desc_col.index for c, _ in own) and not SECTION.match(first_text)):
+        if len(set(values)) == 1 and not (
+            desc_col and any(c == desc_col.index for c, _ in own) and not SECTION.match(first_text)
+        ):
             c0 = own[0][0]
             wide = any(r0 == r and c0 == cc0 and c1 > cc0 for r0, cc0, _, c1 in table.sheet.merged)
-            if wide or SECTION.match(first_text) or c0 == first_col or (seq_col and c0 == seq_col.index) or not desc_col:
+            if (
+                wide
+                or SECTION.match(first_text)
+                or c0 == first_col
+                or (seq_col and c0 == seq_col.index)
+                or not desc_col
+            ):
                 continue  # a section row: "一、生产车间", or a title merged across the table
         if desc_col and NOTHING_FOUND.match(halfwidth(desc_text).replace(" ", "")):
             continue
@@ -134,8 +175,15 @@ def read_rows(table, *, overrides=None):
     if len(errors) > MAX_ERRORS:
         extra = len(errors) - MAX_ERRORS
         errors = errors[:MAX_ERRORS] + [{"row": None, "column": None, "message": f"另有 {extra} 处错误未列出。"}]
-    return LedgerParse(mapping={c.key: c.field for c in columns}, header_rows=list(range(table.top + 1, table.bottom + 2)),
-                       rows=rows, errors=errors, columns=columns, sheet=table.sheet.name, meta=meta)
+    return LedgerParse(
+        mapping={c.key: c.field for c in columns},
+        header_rows=list(range(table.top + 1, table.bottom + 2)),
+        rows=rows,
+        errors=errors,
+        columns=columns,
+        sheet=table.sheet.name,
+        meta=meta,
+    )
 
 
 def _read_row(table, r, meta, defaults, desc_col, errors):

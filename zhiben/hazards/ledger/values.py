@@ -15,16 +15,64 @@ from zhiben.core.excel import cell_text
 
 from .vocabulary import OPTIONS
 
-PLACEHOLDERS = {"/", "-", "--", "---", "—", "——", "\\", "无", "暂无", "空", "null", "none", "n/a", "na", "#n/a", ".", "…", "——/"}
-NOTHING_FOUND = re.compile(r"^(无|没有|未发现|未查出|未见)(任何)?(安全)?(隐患|问题|异常)?[。.]?$|^(正常|无异常|一切正常)$")
-TICKS = {"√", "✓", "✔", "v", "是", "1", "y", "yes", "有", "☑", "■", "●", "○", "x", "×", "✗", "✘", "否", "0", "n", "no", "□"}
+PLACEHOLDERS = {
+    "/",
+    "-",
+    "--",
+    "---",
+    "—",
+    "——",
+    "\\",
+    "无",
+    "暂无",
+    "空",
+    "null",
+    "none",
+    "n/a",
+    "na",
+    "#n/a",
+    ".",
+    "…",
+    "——/",
+}
+NOTHING_FOUND = re.compile(
+    r"^(无|没有|未发现|未查出|未见)(任何)?(安全)?(隐患|问题|异常)?[。.]?$|^(正常|无异常|一切正常)$"
+)
+TICKS = {
+    "√",
+    "✓",
+    "✔",
+    "v",
+    "是",
+    "1",
+    "y",
+    "yes",
+    "有",
+    "☑",
+    "■",
+    "●",
+    "○",
+    "x",
+    "×",
+    "✗",
+    "✘",
+    "否",
+    "0",
+    "n",
+    "no",
+    "□",
+}
 UNTICKED = {"", "x", "×", "✗", "✘", "否", "0", "n", "no", "□", "无", "/", "-"}
 NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?$")
 _LEVEL_WORD = re.compile(r"^(一般|重大|较大)(事故)?(隐患)?(\(?[a-c一二三]级?\)?)?$")
-_STATUS_WORD = re.compile(r"^(已|未|待|正在)?(整改|治理|完成|销号|闭环|验收|处理|办结)(中|完毕|完成|结束)?$|^(是|否|完成|逾期|逾期未整改)$")
+_STATUS_WORD = re.compile(
+    r"^(已|未|待|正在)?(整改|治理|完成|销号|闭环|验收|处理|办结)(中|完毕|完成|结束)?$|^(是|否|完成|逾期|逾期未整改)$"
+)
 _REGION_WORD = re.compile(r"(镇|乡|街道|办事处|村|社区|居委会|片区|网格|开发区|园区|新区|[\u4e00-\u9fff]{2}[区县市])$")
 _SITE_WORD = re.compile(r"(厂区|库区|罐区|作业区|生活区|办公区|施工区|装置区|生产区|仓储区|储存区)$")
-_ENTERPRISE_WORD = re.compile(r"(公司|厂|店|中心|合作社|商行|超市|酒店|饭店|宾馆|餐馆|工地|项目部|门市部|经营部|加工坊|站|场|院|馆|所|部)$")
+_ENTERPRISE_WORD = re.compile(
+    r"(公司|厂|店|中心|合作社|商行|超市|酒店|饭店|宾馆|餐馆|工地|项目部|门市部|经营部|加工坊|站|场|院|馆|所|部)$"
+)
 
 
 def text_of(value):
@@ -104,8 +152,12 @@ def _parse_date(value, base, year, end):
     if not raw or is_placeholder(raw):
         return None, None
     try:
-        found = cntext.parse_date(raw if isinstance(value, str) else value, year=base.year if base else year, end=end,
-                                  after=base if end else None)
+        found = cntext.parse_date(
+            raw if isinstance(value, str) else value,
+            year=base.year if base else year,
+            end=end,
+            after=base if end else None,
+        )
     except cntext.DateError as exc:
         if exc.reason == "no_year":
             return None, f"日期“{raw}”缺少年份，本行也没有可参照的发现日期。"
@@ -139,6 +191,7 @@ def _relative(raw, base):
 
 # ---------------------------------------------------------------- levels, funds, status
 
+
 def parse_level(value, *, yes_no=False):
     """("一般"|"重大"|None, error or None)."""
     raw = text_of(value)
@@ -169,7 +222,9 @@ def funds_factor(labels):
     return Decimal(1)
 
 
-_AMOUNT = re.compile(r"^(?:约|共|合计|计|人民币|rmb|¥|￥)*([-+]?\d+(?:\.\d+)?)(万元|万|千元|千|元|w|k)?(?:人民币)?(?:左右)?$")
+_AMOUNT = re.compile(
+    r"^(?:约|共|合计|计|人民币|rmb|¥|￥)*([-+]?\d+(?:\.\d+)?)(万元|万|千元|千|元|w|k)?(?:人民币)?(?:左右)?$"
+)
 
 
 def parse_funds(value, *, factor=Decimal(1)):
@@ -207,7 +262,12 @@ _STATUS_CANON = [
     ("已销号", re.compile(r"已?销号|已?闭环|已验收|验收(通过|合格)|复查(通过|合格)|^合格$|^通过$")),
     ("未整改", re.compile(r"^(未|没有|尚未|待)(整改|治理|完成|处理|落实)|^否$|^未$|逾期")),
     ("整改中", re.compile(r"整改中|治理中|正在|进行中|处理中|部分整改")),
-    ("已整改", re.compile(r"^已?(整改|治理|完成|处理|办结)(完毕|完成|结束)?$|^是$|^完成$|整改完成|已整改|已完成|已治理|已处理|已办结|^[√✓✔]$")),
+    (
+        "已整改",
+        re.compile(
+            r"^已?(整改|治理|完成|处理|办结)(完毕|完成|结束)?$|^是$|^完成$|整改完成|已整改|已完成|已治理|已处理|已办结|^[√✓✔]$"
+        ),
+    ),
 ]
 
 

@@ -29,7 +29,7 @@ def split_header(headers):
             if ch == "/" and depth == 0:
                 cut = i
                 break
-        out.append((h[:cut], h[cut + 1:]) if cut is not None else (None, h))
+        out.append((h[:cut], h[cut + 1 :]) if cut is not None else (None, h))
     return out
 
 
@@ -53,7 +53,7 @@ def header_grid(headers):
             j += 1
         top.append(parent)
         top.extend([None] * (j - i))
-        bottom.extend(child for _, child in parts[i:j + 1])
+        bottom.extend(child for _, child in parts[i : j + 1])
         if j > i:
             merges.append((0, i, 0, j))
         i = j + 1
@@ -141,6 +141,7 @@ def html_xls(rows, merges=()):
 
 # ---------------------------------------------------------------- a minimal BIFF8 (.xls) writer
 
+
 def _record(kind, payload=b""):
     return struct.pack("<HH", kind, len(payload)) + payload
 
@@ -180,7 +181,11 @@ def _biff_workbook(rows, merges, sheet_name):
     sheet += _record(0x0200, struct.pack("<IIHHH", 0, len(rows), 0, width, 0))
     sheet += b"".join(cells)
     if merges:
-        sheet += _record(0x00E5, struct.pack("<H", len(merges)) + b"".join(struct.pack("<HHHH", r0, r1, c0, c1) for r0, c0, r1, c1 in merges))
+        sheet += _record(
+            0x00E5,
+            struct.pack("<H", len(merges))
+            + b"".join(struct.pack("<HHHH", r0, r1, c0, c1) for r0, c0, r1, c1 in merges),
+        )
     sheet += _record(0x000A)
     return globals_ + sheet
 
@@ -199,15 +204,32 @@ def biff8_xls(rows, merges=(), *, sheet_name="Sheet1"):
 
     def entry(name, kind, start, size, child=0xFFFFFFFF):
         encoded = (name + "\x00").encode("utf-16-le")
-        return (encoded.ljust(64, b"\x00") + struct.pack("<HBB", len(encoded), kind, 1)
-                + struct.pack("<III", 0xFFFFFFFF, 0xFFFFFFFF, child) + b"\x00" * 16 + struct.pack("<I", 0)
-                + b"\x00" * 16 + struct.pack("<IIi", start, size, 0))
+        return (
+            encoded.ljust(64, b"\x00")
+            + struct.pack("<HBB", len(encoded), kind, 1)
+            + struct.pack("<III", 0xFFFFFFFF, 0xFFFFFFFF, child)
+            + b"\x00" * 16
+            + struct.pack("<I", 0)
+            + b"\x00" * 16
+            + struct.pack("<IIi", start, size, 0)
+        )
 
-    unused = b"\x00" * 64 + struct.pack("<HBB", 0, 0, 0) + struct.pack("<III", 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF) + b"\x00" * 48
+    unused = (
+        b"\x00" * 64
+        + struct.pack("<HBB", 0, 0, 0)
+        + struct.pack("<III", 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF)
+        + b"\x00" * 48
+    )
     directory = entry("Root Entry", 5, 0xFFFFFFFE, 0, child=1) + entry("Workbook", 2, 2, len(stream)) + unused * 2
     assert len(directory) == 512
-    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
-              + b"\x00" * 6 + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0)
-              + struct.pack("<I", 0) + struct.pack("<I", 0xFFFFFFFF) * 108)
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\x00" * 16
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + b"\x00" * 6
+        + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0)
+        + struct.pack("<I", 0)
+        + struct.pack("<I", 0xFFFFFFFF) * 108
+    )
     assert len(header) == 512
     return header + struct.pack("<128I", *fat) + directory + stream

@@ -15,14 +15,43 @@ class CriteriaTests(CastTestCase):
         self.assertEqual(sorted(p.title[:3] for p in gongmao.parts.all()), ["专项类", "专项类", "专项类", "管理类"])
 
     def test_import_new_standard_and_version(self):
-        rows = [(2, ["gas-local", "2024", "某省燃气重大隐患判定细则", "X应急〔2024〕1号", "2024-03-01", "厂站", "第一条", "无经营许可证"]),
-                (3, ["gas-local", "2024", "某省燃气重大隐患判定细则", "X应急〔2024〕1号", "2024-03-01", "厂站", "第二条", "未建立隐患排查制度"])]
+        rows = [
+            (
+                2,
+                [
+                    "gas-local",
+                    "2024",
+                    "某省燃气重大隐患判定细则",
+                    "X应急〔2024〕1号",
+                    "2024-03-01",
+                    "厂站",
+                    "第一条",
+                    "无经营许可证",
+                ],
+            ),
+            (
+                3,
+                [
+                    "gas-local",
+                    "2024",
+                    "某省燃气重大隐患判定细则",
+                    "X应急〔2024〕1号",
+                    "2024-03-01",
+                    "厂站",
+                    "第二条",
+                    "未建立隐患排查制度",
+                ],
+            ),
+        ]
         result = criteria_import(headers=HEADERS, rows=rows)
         self.assertEqual((result["new_standards"], result["items"]), (1, 2))
         self.assertEqual(CriteriaItem.objects.filter(standard__code="gas-local").count(), 2)
 
     def test_bad_rows_write_nothing(self):
-        rows = [(2, ["x", "1", "标准", "", "2024-13-01", "", "第一条", "内容"]), (3, ["x", "1", "标准", "", "", "", "", "缺条款号"])]
+        rows = [
+            (2, ["x", "1", "标准", "", "2024-13-01", "", "第一条", "内容"]),
+            (3, ["x", "1", "标准", "", "", "", "", "缺条款号"]),
+        ]
         with self.assertRaises(ApplicationError) as caught:
             criteria_import(headers=HEADERS, rows=rows)
         self.assertEqual([e["row"] for e in caught.exception.errors], [2, 3])
@@ -43,7 +72,9 @@ class CriteriaPageTests(CastTestCase):
         self.assertContains(page, "第十三条第（三）项")
         book = Workbook()
         book.active.append(HEADERS)
-        book.active.append(["local-gas", "2025", "某区燃气隐患细则", "", "2025-01-01", "", "第一条", "燃气管道穿越卧室"])
+        book.active.append(
+            ["local-gas", "2025", "某区燃气隐患细则", "", "2025-01-01", "", "第一条", "燃气管道穿越卧室"]
+        )
         data = io.BytesIO()
         book.save(data)
         upload = lambda: SimpleUploadedFile("细则.xlsx", data.getvalue())  # noqa: E731

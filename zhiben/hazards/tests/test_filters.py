@@ -24,21 +24,71 @@ class OneDeclarationTests(CastTestCase):
         rows = [
             # enterprise, level, channel, category, status, found (date or days ago), deadline in days, listed, description
             (self.enterprise_a, "general", "supervision", "condition", Status.REPORTED, 3, None, "", "配电箱未接地"),
-            (self.enterprise_a, "major", "enforcement", "management", Status.RECTIFYING, date(2023, 6, 1), -5, "county", "粉尘车间电气不防爆"),
-            (self.enterprise_a_construction, "general", "self", "behaviour", Status.VERIFIED, 40, 10, "", "脚手架未设防护网"),
-            (self.enterprise_a_construction, "general", "public", "", Status.CLOSED, date(2023, 10, 1), -30, "", "配电房堆放杂物"),
+            (
+                self.enterprise_a,
+                "major",
+                "enforcement",
+                "management",
+                Status.RECTIFYING,
+                date(2023, 6, 1),
+                -5,
+                "county",
+                "粉尘车间电气不防爆",
+            ),
+            (
+                self.enterprise_a_construction,
+                "general",
+                "self",
+                "behaviour",
+                Status.VERIFIED,
+                40,
+                10,
+                "",
+                "脚手架未设防护网",
+            ),
+            (
+                self.enterprise_a_construction,
+                "general",
+                "public",
+                "",
+                Status.CLOSED,
+                date(2023, 10, 1),
+                -30,
+                "",
+                "配电房堆放杂物",
+            ),
             (self.enterprise_a, "general", "supervision", "environment", Status.SUBMITTED, 10, -1, "", "仓库通道堵塞"),
-            (self.enterprise_b, "major", "supervision", "condition", Status.RECTIFYING, 20, -3, "", "外县储罐区无紧急切断阀"),
+            (
+                self.enterprise_b,
+                "major",
+                "supervision",
+                "condition",
+                Status.RECTIFYING,
+                20,
+                -3,
+                "",
+                "外县储罐区无紧急切断阀",
+            ),
         ]
         self.numbers = {}
         for enterprise, level, channel, category, status, ago, due, listed, text in rows:
             actor = self.charlie if enterprise == self.enterprise_b else self.alice
-            hazard = report(actor, enterprise, level=level, channel=channel, description=text,
-                            **({"criteria_other": "重大隐患理由"} if level == "major" else {}))
+            hazard = report(
+                actor,
+                enterprise,
+                level=level,
+                channel=channel,
+                description=text,
+                **({"criteria_other": "重大隐患理由"} if level == "major" else {}),
+            )
             Hazard.objects.filter(pk=hazard.pk).update(
-                category=category, status=status, found_date=ago if isinstance(ago, date) else today - timedelta(days=ago),
-                deadline=None if due is None else today + timedelta(days=due), listed_level=listed,
-                listed_unit=self.unit_office_a if listed else None)
+                category=category,
+                status=status,
+                found_date=ago if isinstance(ago, date) else today - timedelta(days=ago),
+                deadline=None if due is None else today + timedelta(days=due),
+                listed_level=listed,
+                listed_unit=self.unit_office_a if listed else None,
+            )
             self.numbers[text] = hazard.number
         self.today = today
 
@@ -74,7 +124,9 @@ class OneDeclarationTests(CastTestCase):
     def export_rows(self, query):
         response = self.client.get("/hazards/export/", query)
         self.assertEqual(response.status_code, 200, query)
-        return [row[1] for row in list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))[1:]]
+        return [
+            row[1] for row in list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))[1:]
+        ]
 
     def test_every_filter_gives_the_same_rows_on_the_page_in_the_api_and_in_the_export(self):
         self.login(self.alice)
@@ -104,12 +156,18 @@ class OneDeclarationTests(CastTestCase):
         self.assertEqual(self.page_rows(query), expected)
         self.assertEqual(self.api_rows(query), expected)
         self.assertEqual(self.export_rows(query), expected)
-        self.assertEqual(self.page_rows({"overdue": "1"}), [self.numbers["仓库通道堵塞"], self.numbers["粉尘车间电气不防爆"]])
-        self.assertEqual(self.page_rows({"stock": "stock"}), [self.numbers["配电房堆放杂物"], self.numbers["粉尘车间电气不防爆"]])
+        self.assertEqual(
+            self.page_rows({"overdue": "1"}), [self.numbers["仓库通道堵塞"], self.numbers["粉尘车间电气不防爆"]]
+        )
+        self.assertEqual(
+            self.page_rows({"stock": "stock"}), [self.numbers["配电房堆放杂物"], self.numbers["粉尘车间电气不防爆"]]
+        )
         self.assertEqual(self.page_rows({"listed": "1"}), [self.numbers["粉尘车间电气不防爆"]])
         self.assertEqual(self.page_rows({"status": "bogus"}), self.page_rows({}))  # an unknown status does not restrict
         self.assertEqual(self.page_rows({"level": "bogus"}), [])  # an unknown level matches nothing
-        self.assertNotIn(self.numbers["外县储罐区无紧急切断阀"], self.api_rows({"region": self.county_b.code}))  # scope first
+        self.assertNotIn(
+            self.numbers["外县储罐区无紧急切断阀"], self.api_rows({"region": self.county_b.code})
+        )  # scope first
 
     def test_the_page_form_and_the_api_schema_describe_every_filter(self):
         form = self.login(self.alice).get("/hazards/?level=major&sort=-found&enterprise=7").context["form"]

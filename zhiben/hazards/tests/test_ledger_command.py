@@ -21,15 +21,33 @@ from zhiben.testing import CastTestCase
 from .ledger_fixtures import biff8_xls, csv_bytes, ledger_grid, ledger_xlsx
 
 ROOT = Path(__file__).resolve().parents[3]
-HEADERS = ["序号", "单位名称", "隐患内容", "隐患级别", "整改情况/整改措施", "整改情况/责任人", "整改情况/完成时限", "整改资金（万元）"]
+HEADERS = [
+    "序号",
+    "单位名称",
+    "隐患内容",
+    "隐患级别",
+    "整改情况/整改措施",
+    "整改情况/责任人",
+    "整改情况/完成时限",
+    "整改资金（万元）",
+]
 
 
 def good_ledger(tmp_path, name="台账.xlsx", enterprises=("甲公司", "乙公司")):
     path = tmp_path / name
     first, second = enterprises
-    path.write_bytes(ledger_xlsx(HEADERS, [[1, first, "配电房无挡鼠板", "一般", "加装", "甲", "2024-06-30", "0.2"],
-                                           [2, second, "氨站无喷淋", "重大", "增设喷淋", "乙", "2024-09-30", "3"]],
-                                 titles=["隐患排查治理台账"], numbering=True, footers=["填表人：     审核人："]))
+    path.write_bytes(
+        ledger_xlsx(
+            HEADERS,
+            [
+                [1, first, "配电房无挡鼠板", "一般", "加装", "甲", "2024-06-30", "0.2"],
+                [2, second, "氨站无喷淋", "重大", "增设喷淋", "乙", "2024-09-30", "3"],
+            ],
+            titles=["隐患排查治理台账"],
+            numbering=True,
+            footers=["填表人：     审核人："],
+        )
+    )
     return path
 
 
@@ -45,9 +63,16 @@ def test_dry_run_json_prints_exactly_one_object_and_writes_nothing(tmp_path):
     payload = json.loads(output)
     assert list(payload) == ["mapping", "rows", "errors"]
     assert payload == {
-        "mapping": {"序号": "seq", "单位名称": "enterprise", "隐患内容": "description", "隐患级别": "level",
-                    "整改情况/整改措施": "measures", "整改情况/责任人": "responsible_person",
-                    "整改情况/完成时限": "deadline", "整改资金（万元）": "funds"},
+        "mapping": {
+            "序号": "seq",
+            "单位名称": "enterprise",
+            "隐患内容": "description",
+            "隐患级别": "level",
+            "整改情况/整改措施": "measures",
+            "整改情况/责任人": "responsible_person",
+            "整改情况/完成时限": "deadline",
+            "整改资金（万元）": "funds",
+        },
         "rows": 2,
         "errors": [],
     }
@@ -56,19 +81,32 @@ def test_dry_run_json_prints_exactly_one_object_and_writes_nothing(tmp_path):
 
 def test_dry_run_json_lists_row_errors_with_excel_row_numbers(tmp_path):
     path = tmp_path / "bad-rows.xlsx"
-    path.write_bytes(ledger_xlsx(["序号", "隐患描述", "隐患等级", "整改期限", "整改资金"],
-                                 [[1, "甲", "一般", "2024-05-01", "100"], [2, "", "较大", "不知道", "很多"]], titles=["台账"]))
+    path.write_bytes(
+        ledger_xlsx(
+            ["序号", "隐患描述", "隐患等级", "整改期限", "整改资金"],
+            [[1, "甲", "一般", "2024-05-01", "100"], [2, "", "较大", "不知道", "很多"]],
+            titles=["台账"],
+        )
+    )
     payload = json.loads(run(path, "--dry-run", "--json"))
     assert payload["rows"] == 2
-    assert [(e["row"], e["column"]) for e in payload["errors"]] == [(4, "隐患描述"), (4, "隐患等级"), (4, "整改期限"), (4, "整改资金")]
+    assert [(e["row"], e["column"]) for e in payload["errors"]] == [
+        (4, "隐患描述"),
+        (4, "隐患等级"),
+        (4, "整改期限"),
+        (4, "整改资金"),
+    ]
     assert all(set(e) == {"row", "column", "message"} for e in payload["errors"])
 
 
-@pytest.mark.parametrize("name, data", [
-    ("empty.xlsx", b""),
-    ("corrupt.xlsx", b"PK\x03\x04broken"),
-    ("notes.csv", "只是一些文字\n".encode()),
-])
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("empty.xlsx", b""),
+        ("corrupt.xlsx", b"PK\x03\x04broken"),
+        ("notes.csv", "只是一些文字\n".encode()),
+    ],
+)
 def test_a_bad_file_prints_json_errors_and_fails(tmp_path, name, data):
     path = tmp_path / name
     path.write_bytes(data)
@@ -114,18 +152,30 @@ class WriteTests(CastTestCase):
         payload = json.loads(run(path, "--json", "--user", "alice"))
         self.assertEqual((payload["rows"], payload["created"], payload["errors"]), (2, 2, []))
         first, second = Hazard.objects.order_by("source_ref")
-        self.assertEqual((first.enterprise, first.description, first.level, first.measures, first.responsible_person),
-                         (self.enterprise_a, "配电房无挡鼠板", "general", "加装", "甲"))
+        self.assertEqual(
+            (first.enterprise, first.description, first.level, first.measures, first.responsible_person),
+            (self.enterprise_a, "配电房无挡鼠板", "general", "加装", "甲"),
+        )
         self.assertEqual((first.deadline, first.funds, first.source_ref), (date(2024, 6, 30), Decimal("2000.00"), "1"))
-        self.assertEqual((second.enterprise, second.level, second.deadline, second.funds),
-                         (self.enterprise_a_construction, "major", date(2024, 9, 30), Decimal("30000.00")))
-        self.assertTrue(all(h.status == "verified" and h.created_by == self.alice and h.region_id == h.enterprise.region_id
-                            for h in (first, second)))
+        self.assertEqual(
+            (second.enterprise, second.level, second.deadline, second.funds),
+            (self.enterprise_a_construction, "major", date(2024, 9, 30), Decimal("30000.00")),
+        )
+        self.assertTrue(
+            all(
+                h.status == "verified" and h.created_by == self.alice and h.region_id == h.enterprise.region_id
+                for h in (first, second)
+            )
+        )
         self.assertEqual(HazardEvent.objects.filter(action="import").count(), 2)
         audits = AuditEvent.objects.filter(action="hazard.import").order_by("seq")
-        self.assertEqual([(a.actor, a.object_id, a.data) for a in audits],
-                         [(self.alice, str(first.pk), {"source": "台账.xlsx", "row": 5}),
-                          (self.alice, str(second.pk), {"source": "台账.xlsx", "row": 6})])
+        self.assertEqual(
+            [(a.actor, a.object_id, a.data) for a in audits],
+            [
+                (self.alice, str(first.pk), {"source": "台账.xlsx", "row": 5}),
+                (self.alice, str(second.pk), {"source": "台账.xlsx", "row": 6}),
+            ],
+        )
 
     def test_the_human_readable_output_counts_the_hazards(self):
         path = good_ledger(self.tmp_path, enterprises=("凤凰化工有限公司", "凤凰化工有限公司"))
@@ -158,14 +208,18 @@ class WriteTests(CastTestCase):
 
 def test_the_real_command_line_exit_codes_and_stdout(tmp_path):
     good = good_ledger(tmp_path)
-    rows, merges = ledger_grid(HEADERS, [[1, "甲公司", "配电房无挡鼠板", "一般", "加装", "甲", 45473, "0.2"]], titles=["台账"])
+    rows, merges = ledger_grid(
+        HEADERS, [[1, "甲公司", "配电房无挡鼠板", "一般", "加装", "甲", 45473, "0.2"]], titles=["台账"]
+    )
     old = tmp_path / "old.xls"
     old.write_bytes(biff8_xls(rows, merges))
     fake = tmp_path / "report.xlsx"
     fake.write_bytes(b"%PDF-1.4 not a workbook")
     manage = [sys.executable, str(ROOT / "manage.py"), "import_ledger"]
     for path, code in ((good, 0), (old, 0), (fake, 1)):
-        done = subprocess.run([*manage, str(path), "--dry-run", "--json"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+        done = subprocess.run(
+            [*manage, str(path), "--dry-run", "--json"], capture_output=True, text=True, cwd=ROOT, timeout=60
+        )
         assert done.returncode == code, done.stderr
         payload = json.loads(done.stdout)  # exactly one JSON object, nothing else on stdout
         assert set(payload) == {"mapping", "rows", "errors"}

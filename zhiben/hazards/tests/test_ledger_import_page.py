@@ -11,7 +11,9 @@ HEADERS = ["序号", "单位名称", "隐患部位", "存在问题", "整改措�
 
 
 def ledger(rows, headers=HEADERS):
-    return SimpleUploadedFile("凤凰镇隐患台账.xlsx", ledger_xlsx(headers, rows, titles=["凤凰镇2024年隐患排查治理台账"]))
+    return SimpleUploadedFile(
+        "凤凰镇隐患台账.xlsx", ledger_xlsx(headers, rows, titles=["凤凰镇2024年隐患排查治理台账"])
+    )
 
 
 class LedgerImportPageTests(CastTestCase):
@@ -60,7 +62,9 @@ class LedgerImportPageTests(CastTestCase):
 
     def test_not_a_ledger(self):
         self.login(self.alice)
-        response = self.client.post("/hazards/import/", {"file": SimpleUploadedFile("台账.xlsx", b"PK\x03\x04 not really"), "channel": "self"})
+        response = self.client.post(
+            "/hazards/import/", {"file": SimpleUploadedFile("台账.xlsx", b"PK\x03\x04 not really"), "channel": "self"}
+        )
         self.assertContains(response, "msg error")
         self.assertFalse(Hazard.objects.exists())
 

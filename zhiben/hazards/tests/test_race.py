@@ -22,8 +22,12 @@ class ConcurrentReviewTests(TransactionTestCase):
 
     def race(self, action, actors, **kwargs):
         hazard = ready(report(self.gina, self.enterprise_a), self.erin, status=Status.SUBMITTED)
-        results = at_once(*(lambda user=user: services.hazard_transition(actor=user, hazard=hazard, action=action, **kwargs)
-                            for user in actors))
+        results = at_once(
+            *(
+                lambda user=user: services.hazard_transition(actor=user, hazard=hazard, action=action, **kwargs)
+                for user in actors
+            )
+        )
         return hazard, [r.code if isinstance(r, ApplicationError) else "ok" for r in results]
 
     def test_one_of_two_reviewers_wins(self):
@@ -33,12 +37,17 @@ class ConcurrentReviewTests(TransactionTestCase):
         self.assertEqual(hazard.events.filter(action="close").count(), 1)
 
     def test_close_and_return_at_once(self):
-        hazard = ready(report(self.gina, self.enterprise_a, description="另一条并发隐患"), self.erin, status=Status.SUBMITTED)
+        hazard = ready(
+            report(self.gina, self.enterprise_a, description="另一条并发隐患"), self.erin, status=Status.SUBMITTED
+        )
         results = at_once(
             lambda: services.hazard_transition(actor=self.erin, hazard=hazard, action="close", note="并发"),
             lambda: services.hazard_transition(actor=self.erin2, hazard=hazard, action="return", note="并发"),
         )
-        outcomes = {action: (r.code if isinstance(r, ApplicationError) else "ok") for action, r in zip(("close", "return"), results)}
+        outcomes = {
+            action: (r.code if isinstance(r, ApplicationError) else "ok")
+            for action, r in zip(("close", "return"), results)
+        }
         self.assertEqual(sorted(outcomes.values()), ["bad_state", "ok"])
         final = Hazard.objects.get(pk=hazard.pk).status
         winner = next(a for a, o in outcomes.items() if o == "ok")

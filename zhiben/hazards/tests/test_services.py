@@ -21,11 +21,20 @@ from .helpers import PLAN, major, photo, png_bytes, ready, report
 
 class IntakeTests(CastTestCase):
     def test_every_channel(self):
-        actors = {Channel.SELF_REPORT: self.emma, Channel.SUPERVISION: self.gina, Channel.ENFORCEMENT: self.erin,
-                  Channel.PUBLIC: self.alice, Channel.UNANNOUNCED: self.alice, Channel.ASSIGNED: self.alice, Channel.MONITORING: self.erin}
+        actors = {
+            Channel.SELF_REPORT: self.emma,
+            Channel.SUPERVISION: self.gina,
+            Channel.ENFORCEMENT: self.erin,
+            Channel.PUBLIC: self.alice,
+            Channel.UNANNOUNCED: self.alice,
+            Channel.ASSIGNED: self.alice,
+            Channel.MONITORING: self.erin,
+        }
         for channel, actor in actors.items():
             with self.subTest(channel=channel):
-                hazard = report(actor, self.enterprise_a, channel=channel, description=f"{channel.label}发现的隐患：安全出口锁闭")
+                hazard = report(
+                    actor, self.enterprise_a, channel=channel, description=f"{channel.label}发现的隐患：安全出口锁闭"
+                )
                 self.assertEqual(hazard.channel, channel)
                 self.assertEqual(hazard.status, Status.REPORTED)
                 self.assertEqual(hazard.region_id, self.village_a1.code)
@@ -35,7 +44,10 @@ class IntakeTests(CastTestCase):
                 self.assertTrue(AuditEvent.objects.filter(action="hazard.report", object_id=str(hazard.pk)).exists())
 
     def test_numbers_are_sequential_per_county_and_year(self):
-        a, b = report(self.gina, self.enterprise_a), report(self.gina, self.enterprise_a, description="第二条隐患描述内容")
+        a, b = (
+            report(self.gina, self.enterprise_a),
+            report(self.gina, self.enterprise_a, description="第二条隐患描述内容"),
+        )
         self.assertEqual(int(b.number[-6:]), int(a.number[-6:]) + 1)
 
     def test_enterprise_user_may_only_self_report_own(self):
@@ -64,7 +76,9 @@ class IntakeTests(CastTestCase):
         with self.assertRaises(ApplicationError) as caught:
             report(self.gina, self.enterprise_a, level="major")
         self.assertIn("判定依据", caught.exception.message)
-        hazard = report(self.gina, self.enterprise_a, level="major", criteria_other="储罐区无紧急切断，参照化工判定标准")
+        hazard = report(
+            self.gina, self.enterprise_a, level="major", criteria_other="储罐区无紧急切断，参照化工判定标准"
+        )
         self.assertEqual(hazard.level, "major")
         item_hazard = major(self.gina, self.enterprise_a)
         self.assertEqual(item_hazard.criteria_item.standard.doc_number, "应急管理部令第10号")
@@ -77,13 +91,32 @@ class IntakeTests(CastTestCase):
         self.assertEqual(hazard.deadline, timezone.localdate() + timedelta(days=7))
 
     def test_hazard_without_enterprise_attaches_to_a_place(self):
-        hazard = services.hazard_report(actor=self.gina, data={
-            "place_name": "凤凰村三组燃气管道", "place_kind": "gas_pipe", "region": self.village_a1.code, "industry": "gas",
-            "description": "燃气管道穿越卧室", "channel": "supervision"})
+        hazard = services.hazard_report(
+            actor=self.gina,
+            data={
+                "place_name": "凤凰村三组燃气管道",
+                "place_kind": "gas_pipe",
+                "region": self.village_a1.code,
+                "industry": "gas",
+                "description": "燃气管道穿越卧室",
+                "channel": "supervision",
+            },
+        )
         self.assertIsNone(hazard.enterprise)
-        self.assertEqual((hazard.place.name, hazard.region_id, hazard.industry.code), ("凤凰村三组燃气管道", self.village_a1.code, "gas"))
+        self.assertEqual(
+            (hazard.place.name, hazard.region_id, hazard.industry.code),
+            ("凤凰村三组燃气管道", self.village_a1.code, "gas"),
+        )
         with self.assertRaises(ApplicationError):
-            services.hazard_report(actor=self.gina, data={"place_name": "某处", "region": self.village_b1.code, "industry": "gas", "description": "外县场所"})
+            services.hazard_report(
+                actor=self.gina,
+                data={
+                    "place_name": "某处",
+                    "region": self.village_b1.code,
+                    "industry": "gas",
+                    "description": "外县场所",
+                },
+            )
         self.assertEqual(Place.objects.count(), 1)
 
 
@@ -94,7 +127,9 @@ class EvidenceTests(CastTestCase):
     def test_image_is_hashed_and_thumbnailed(self):
         import hashlib
 
-        [attachment] = services.hazard_attach(actor=self.gina, hazard=self.hazard, kind="found", files=[photo("现场.png")])
+        [attachment] = services.hazard_attach(
+            actor=self.gina, hazard=self.hazard, kind="found", files=[photo("现场.png")]
+        )
         self.assertEqual(attachment.sha256, hashlib.sha256(png_bytes((20, 160, 40))).hexdigest())
         self.assertEqual(attachment.content_type, "image/png")
         self.assertTrue(attachment.thumbnail.name)
@@ -137,15 +172,21 @@ class LifecycleTests(CastTestCase):
         self.assertEqual(closed.status, Status.CLOSED)
         self.assertEqual(closed.closed_by, self.alice)
         actions = list(hazard.events.values_list("action", flat=True))
-        self.assertEqual(actions, ["report", "verify", "list", "edit_plan", "start", "attach", "submit", "return", "submit", "close"])
+        self.assertEqual(
+            actions, ["report", "verify", "list", "edit_plan", "start", "attach", "submit", "return", "submit", "close"]
+        )
 
     def test_extension_granted_keeps_history(self):
         hazard = ready(report(self.gina, self.enterprise_a), self.erin, status=Status.RECTIFYING)
         old = hazard.deadline
         new = old + timedelta(days=15)
-        extension = services.hazard_request_extension(actor=self.emma, hazard=hazard, new_deadline=new.isoformat(), reason="设备到货延迟")
+        extension = services.hazard_request_extension(
+            actor=self.emma, hazard=hazard, new_deadline=new.isoformat(), reason="设备到货延迟"
+        )
         with self.assertRaises(ApplicationError):
-            services.hazard_request_extension(actor=self.emma, hazard=hazard, new_deadline=(new + timedelta(days=1)).isoformat(), reason="再次")
+            services.hazard_request_extension(
+                actor=self.emma, hazard=hazard, new_deadline=(new + timedelta(days=1)).isoformat(), reason="再次"
+            )
         services.hazard_decide_extension(actor=self.erin, extension=extension, grant=True, note="同意")
         hazard.refresh_from_db()
         self.assertEqual((hazard.deadline, hazard.original_deadline), (new, old))
@@ -155,9 +196,16 @@ class LifecycleTests(CastTestCase):
     def test_extension_refused_and_bad_requests(self):
         hazard = ready(report(self.gina, self.enterprise_a), self.erin, status=Status.VERIFIED)
         with self.assertRaises(ApplicationError) as caught:
-            services.hazard_request_extension(actor=self.emma, hazard=hazard, new_deadline=hazard.deadline.isoformat(), reason="x")
+            services.hazard_request_extension(
+                actor=self.emma, hazard=hazard, new_deadline=hazard.deadline.isoformat(), reason="x"
+            )
         self.assertIn("应晚于", caught.exception.message)
-        extension = services.hazard_request_extension(actor=self.emma, hazard=hazard, new_deadline=(hazard.deadline + timedelta(days=5)).isoformat(), reason="资金未到位")
+        extension = services.hazard_request_extension(
+            actor=self.emma,
+            hazard=hazard,
+            new_deadline=(hazard.deadline + timedelta(days=5)).isoformat(),
+            reason="资金未到位",
+        )
         with self.assertRaises(ApplicationError):
             services.hazard_decide_extension(actor=self.emma, extension=extension, grant=True)
         with self.assertRaises(ApplicationError):
@@ -169,19 +217,25 @@ class LifecycleTests(CastTestCase):
     def test_deadline_only_changes_through_extension_after_verification(self):
         hazard = ready(report(self.gina, self.enterprise_a), self.erin, status=Status.RECTIFYING)
         with self.assertRaises(ApplicationError):
-            services.hazard_update_plan(actor=self.emma, hazard=hazard, data={"deadline": (hazard.deadline + timedelta(days=9)).isoformat()})
+            services.hazard_update_plan(
+                actor=self.emma, hazard=hazard, data={"deadline": (hazard.deadline + timedelta(days=9)).isoformat()}
+            )
 
 
 class NotificationTests(CastTestCase):
     def test_principal_and_controller_told_on_verify_and_listing(self):
         from zhiben.enterprises.models import Enterprise
 
-        Enterprise.objects.filter(pk=self.enterprise_a.pk).update(principal="王总", principal_phone="13800000001", controller="李董", controller_phone="13900000002")
+        Enterprise.objects.filter(pk=self.enterprise_a.pk).update(
+            principal="王总", principal_phone="13800000001", controller="李董", controller_phone="13900000002"
+        )
         hazard = report(self.gina, self.enterprise_a)
         services.hazard_transition(actor=self.erin, hazard=hazard, action="verify")
         sms = Notification.objects.filter(channel="sms", object_id=str(hazard.pk))
         self.assertEqual(sorted(sms.values_list("to_address", flat=True)), ["13800000001", "13900000002"])
-        self.assertTrue(Notification.objects.filter(channel="inbox", recipient=self.emma, object_id=str(hazard.pk)).exists())
+        self.assertTrue(
+            Notification.objects.filter(channel="inbox", recipient=self.emma, object_id=str(hazard.pk)).exists()
+        )
         self.assertEqual(send_pending(), (2, 0))
         self.assertEqual(send_pending(), (0, 0))
         services.hazard_list(actor=self.alice, hazard=hazard)
@@ -203,8 +257,12 @@ class NotificationTests(CastTestCase):
 
 class DuplicateTests(CastTestCase):
     def test_similar_report_from_another_channel_is_suggested_and_merged(self):
-        first = report(self.gina, self.enterprise_a, channel="supervision", description="一号车间配电箱未接地，电线私拉乱接")
-        second = report(self.alice, self.enterprise_a, channel="public", description="群众反映：一号车间配电箱没有接地，电线乱接")
+        first = report(
+            self.gina, self.enterprise_a, channel="supervision", description="一号车间配电箱未接地，电线私拉乱接"
+        )
+        second = report(
+            self.alice, self.enterprise_a, channel="public", description="群众反映：一号车间配电箱没有接地，电线乱接"
+        )
         self.assertEqual([h for h, _ in selectors.duplicate_candidates(second)], [first])
         unrelated = report(self.gina, self.enterprise_a, description="消防通道堆放货物")
         self.assertEqual(selectors.duplicate_candidates(unrelated), [])
@@ -216,7 +274,9 @@ class DuplicateTests(CastTestCase):
         self.assertEqual(HazardAttachment.objects.filter(hazard__merged_into=first).count(), 1)
 
     def test_repeat_of_closed_hazard_is_flagged(self):
-        old = ready(report(self.gina, self.enterprise_a, description="二号仓库灭火器过期"), self.erin, status=Status.SUBMITTED)
+        old = ready(
+            report(self.gina, self.enterprise_a, description="二号仓库灭火器过期"), self.erin, status=Status.SUBMITTED
+        )
         services.hazard_transition(actor=self.erin, hazard=old, action="close", note="已更换")
         again = report(self.gina, self.enterprise_a, description="二号仓库灭火器又过期了")
         self.assertEqual(again.repeat_of, old)

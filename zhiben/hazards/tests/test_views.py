@@ -21,14 +21,27 @@ class HazardPageTests(CastTestCase):
         pk = self.hazard_a.pk
         for url in (f"/hazards/{pk}/", f"/api/v1/hazards/{pk}"):
             self.assertEqual(self.client.get(url).status_code, 404, url)
-        for url in (f"/hazards/{pk}/do/verify/", f"/hazards/{pk}/plan/", f"/hazards/{pk}/attach/", f"/hazards/{pk}/list/", f"/hazards/{pk}/extension/"):
+        for url in (
+            f"/hazards/{pk}/do/verify/",
+            f"/hazards/{pk}/plan/",
+            f"/hazards/{pk}/attach/",
+            f"/hazards/{pk}/list/",
+            f"/hazards/{pk}/extension/",
+        ):
             self.assertEqual(self.client.post(url, {"note": "x"}).status_code, 404, url)
-        self.assertEqual(self.client.post(f"/api/v1/hazards/{pk}/transitions", {"action": "verify"}, content_type="application/json").status_code, 404)
+        self.assertEqual(
+            self.client.post(
+                f"/api/v1/hazards/{pk}/transitions", {"action": "verify"}, content_type="application/json"
+            ).status_code,
+            404,
+        )
         self.assertEqual(Hazard.objects.get(pk=pk).status, Status.REPORTED)
         self.assertNotContains(self.client.get("/hazards/"), self.hazard_a.number)
 
     def test_ledger_lists_filters_and_exports_exactly_the_filtered_rows(self):
-        major = report(self.gina, self.enterprise_a, level="major", criteria_other="重大理由", description="涉爆粉尘车间电气不防爆")
+        major = report(
+            self.gina, self.enterprise_a, level="major", criteria_other="重大理由", description="涉爆粉尘车间电气不防爆"
+        )
         self.login(self.alice)
         response = self.client.get("/hazards/")
         self.assertContains(response, self.hazard_a.number)
@@ -54,19 +67,36 @@ class HazardPageTests(CastTestCase):
 
     def test_report_form_with_photo(self):
         self.login(self.gina)
-        response = self.client.post("/hazards/report/", {
-            "enterprise": self.enterprise_a.pk, "channel": "supervision", "level": "general",
-            "description": "厂房安全出口被货物堵塞", "photos": [photo("现场.png")]})
+        response = self.client.post(
+            "/hazards/report/",
+            {
+                "enterprise": self.enterprise_a.pk,
+                "channel": "supervision",
+                "level": "general",
+                "description": "厂房安全出口被货物堵塞",
+                "photos": [photo("现场.png")],
+            },
+        )
         hazard = Hazard.objects.get(description="厂房安全出口被货物堵塞")
         self.assertRedirects(response, f"/hazards/{hazard.pk}/")
         self.assertEqual(hazard.attachments.get().kind, "found")
         detail = self.client.get(f"/hazards/{hazard.pk}/")
         self.assertContains(detail, "现场.png")
-        self.assertEqual(self.client.get(f"/hazards/{hazard.pk}/files/{hazard.attachments.get().pk}/thumb/").status_code, 200)
+        self.assertEqual(
+            self.client.get(f"/hazards/{hazard.pk}/files/{hazard.attachments.get().pk}/thumb/").status_code, 200
+        )
 
     def test_report_form_shows_errors_next_to_fields(self):
         self.login(self.gina)
-        response = self.client.post("/hazards/report/", {"enterprise": self.enterprise_a.pk, "channel": "supervision", "level": "major", "description": "重大隐患未给依据"})
+        response = self.client.post(
+            "/hazards/report/",
+            {
+                "enterprise": self.enterprise_a.pk,
+                "channel": "supervision",
+                "level": "major",
+                "description": "重大隐患未给依据",
+            },
+        )
         self.assertContains(response, "重大隐患须选择判定依据条款")
         self.assertEqual(Hazard.objects.count(), 2)
 
@@ -83,23 +113,37 @@ class HazardPageTests(CastTestCase):
 class HazardApiTests(CastTestCase):
     def test_intake_list_detail_and_transition(self):
         self.login(self.gina)
-        response = self.client.post("/api/v1/hazards/", {"enterprise": self.enterprise_a.pk, "description": "叉车无证驾驶", "channel": "supervision"}, content_type="application/json")
+        response = self.client.post(
+            "/api/v1/hazards/",
+            {"enterprise": self.enterprise_a.pk, "description": "叉车无证驾驶", "channel": "supervision"},
+            content_type="application/json",
+        )
         self.assertEqual(response.status_code, 201, response.content)
         pk = response.json()["id"]
         self.assertEqual(response.json()["status"], "reported")
         listing = self.client.get("/api/v1/hazards/?status=open").json()
         self.assertEqual([item["id"] for item in listing["items"]], [pk])
         self.login(self.erin)
-        result = self.client.post(f"/api/v1/hazards/{pk}/transitions", {"action": "verify", "note": "核实属实"}, content_type="application/json")
+        result = self.client.post(
+            f"/api/v1/hazards/{pk}/transitions",
+            {"action": "verify", "note": "核实属实"},
+            content_type="application/json",
+        )
         self.assertEqual(result.status_code, 200)
         self.assertEqual([e["action"] for e in result.json()["events"]], ["report", "verify"])
-        refused = self.client.post(f"/api/v1/hazards/{pk}/transitions", {"action": "close"}, content_type="application/json")
+        refused = self.client.post(
+            f"/api/v1/hazards/{pk}/transitions", {"action": "close"}, content_type="application/json"
+        )
         self.assertEqual(refused.status_code, 400)
         self.assertIn("不能执行", refused.json()["detail"])
 
     def test_bad_intake_is_a_chinese_400(self):
         self.login(self.alice)
-        response = self.client.post("/api/v1/hazards/", {"enterprise": self.enterprise_b.pk, "description": "外县企业隐患"}, content_type="application/json")
+        response = self.client.post(
+            "/api/v1/hazards/",
+            {"enterprise": self.enterprise_b.pk, "description": "外县企业隐患"},
+            content_type="application/json",
+        )
         self.assertEqual(response.status_code, 400)
         self.assertIn("管辖范围", response.json()["detail"])
 

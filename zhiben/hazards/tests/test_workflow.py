@@ -26,7 +26,9 @@ class TransitionTableTests(CastTestCase):
                         self.assertEqual(result.status, spec.target)
                         self.assertEqual(HazardEvent.objects.filter(hazard=hazard).count(), events + 1)
                         event = HazardEvent.objects.filter(hazard=hazard).last()
-                        self.assertEqual((event.action, event.from_status, event.to_status), (action, state, spec.target))
+                        self.assertEqual(
+                            (event.action, event.from_status, event.to_status), (action, state, spec.target)
+                        )
                     else:
                         with self.assertRaises(ApplicationError) as caught:
                             services.hazard_transition(actor=self.erin, hazard=hazard, action=action, **kwargs)
@@ -114,7 +116,9 @@ class PreconditionTests(CastTestCase):
         from .helpers import PLAN
 
         services.hazard_update_plan(actor=self.emma, hazard=hazard, data=PLAN)
-        self.assertEqual(services.hazard_transition(actor=self.emma, hazard=hazard, action="start").status, Status.RECTIFYING)
+        self.assertEqual(
+            services.hazard_transition(actor=self.emma, hazard=hazard, action="start").status, Status.RECTIFYING
+        )
 
     def test_cannot_submit_or_close_without_after_evidence(self):
         hazard = ready(report(self.gina, self.enterprise_a), self.erin, status=Status.RECTIFYING, with_photo=False)

@@ -28,7 +28,9 @@ class SMTPServer:
         class Handler:
             async def handle_DATA(self, server, session, envelope):
                 outer.envelopes.append(envelope)
-                outer.messages.append(email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default))
+                outer.messages.append(
+                    email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+                )
                 return "250 OK"
 
         self.port = free_port()
@@ -55,7 +57,13 @@ class WebhookServer:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
-                outer.requests.append({"path": self.path, "json": json.loads(body.decode("utf-8")), "content_type": self.headers.get("Content-Type")})
+                outer.requests.append(
+                    {
+                        "path": self.path,
+                        "json": json.loads(body.decode("utf-8")),
+                        "content_type": self.headers.get("Content-Type"),
+                    }
+                )
                 payload = json.dumps(outer.answer).encode()
                 self.send_response(outer.status)
                 self.send_header("Content-Type", "application/json")

@@ -13,19 +13,36 @@ from zhiben.notifications.models import Notification, NotificationPreference
 from zhiben.notifications.services import MAX_ATTEMPTS, notify, send_pending
 from zhiben.testing import CastTestCase
 
-BROKEN = {"sms": "zhiben.notifications.tests.broken.BrokenSender", "email": "zhiben.notifications.tests.broken.BrokenSender"}
+BROKEN = {
+    "sms": "zhiben.notifications.tests.broken.BrokenSender",
+    "email": "zhiben.notifications.tests.broken.BrokenSender",
+}
 
 
 class NotifyTests(CastTestCase):
     def test_inbox_always_external_channels_only_when_enabled_with_an_address(self):
         type(self.emma).objects.filter(pk=self.emma.pk).update(phone="13700000001")
         self.emma.refresh_from_db()
-        NotificationPreference.objects.create(user=self.emma, sms_enabled=True, email_enabled=True, email="emma@example.com",
-                                              wecom_enabled=False, wecom_userid="emma.wang", dingtalk_enabled=True, dingtalk_userid="")
+        NotificationPreference.objects.create(
+            user=self.emma,
+            sms_enabled=True,
+            email_enabled=True,
+            email="emma@example.com",
+            wecom_enabled=False,
+            wecom_userid="emma.wang",
+            dingtalk_enabled=True,
+            dingtalk_userid="",
+        )
         rows = notify(subject="测试", users=[self.emma, self.erin, self.emma], region_code=self.village_a1.code)
-        self.assertEqual(sorted((r.channel, r.recipient.username, r.to_address) for r in rows), [
-            ("email", "emma", "emma@example.com"), ("inbox", "emma", ""), ("inbox", "erin", ""), ("sms", "emma", "13700000001"),
-        ])
+        self.assertEqual(
+            sorted((r.channel, r.recipient.username, r.to_address) for r in rows),
+            [
+                ("email", "emma", "emma@example.com"),
+                ("inbox", "emma", ""),
+                ("inbox", "erin", ""),
+                ("sms", "emma", "13700000001"),
+            ],
+        )
         inbox = Notification.objects.get(channel="inbox", recipient=self.emma)
         self.assertEqual((inbox.status, inbox.read_at), (DeliveryStatus.SENT, None))
 
@@ -34,12 +51,26 @@ class NotifyTests(CastTestCase):
         self.emma.refresh_from_db()
         NotificationPreference.objects.create(user=self.emma, sms_enabled=True)
         self.gina.is_active = False
-        rows = notify(subject="测试", users=[self.emma, self.gina], contacts=[("王总", "13800000001"), ("李董", "13900000002"), ("无号码", "")])
-        self.assertEqual(sorted((r.channel, r.to_address) for r in rows), [("inbox", ""), ("sms", "13800000001"), ("sms", "13900000002")])
+        rows = notify(
+            subject="测试",
+            users=[self.emma, self.gina],
+            contacts=[("王总", "13800000001"), ("李董", "13900000002"), ("无号码", "")],
+        )
+        self.assertEqual(
+            sorted((r.channel, r.to_address) for r in rows),
+            [("inbox", ""), ("sms", "13800000001"), ("sms", "13900000002")],
+        )
 
     def test_existing_call_signature_still_works(self):
-        rows = notify(subject="隐患已核实", body="请整改", url="/hazards/1/", users=self.enterprise_a.users.all(),
-                      contacts=[("王总（主要负责人）", "13800000001")], obj=self.enterprise_a, region_code=self.village_a1.code)
+        rows = notify(
+            subject="隐患已核实",
+            body="请整改",
+            url="/hazards/1/",
+            users=self.enterprise_a.users.all(),
+            contacts=[("王总（主要负责人）", "13800000001")],
+            obj=self.enterprise_a,
+            region_code=self.village_a1.code,
+        )
         self.assertEqual([r.channel for r in rows], ["inbox", "sms"])
         self.assertEqual(rows[0].object_type, "enterprises.enterprise")
 
@@ -96,7 +127,9 @@ class InboxTests(CastTestCase):
         response = self.client.get(f"/notifications/{self.new.pk}/open/")
         self.assertRedirects(response, "/duties/", fetch_redirect_response=False)
         self.assertIsNotNone(Notification.objects.get(pk=self.new.pk).read_at)
-        self.assertEqual(self.client.get(f"/notifications/{Notification.objects.get(recipient=self.erin).pk}/open/").status_code, 404)
+        self.assertEqual(
+            self.client.get(f"/notifications/{Notification.objects.get(recipient=self.erin).pk}/open/").status_code, 404
+        )
 
     def test_open_never_redirects_off_site(self):
         evil = notify(subject="钓鱼", url="https://evil.example.com/", users=[self.emma])[0]
@@ -115,11 +148,16 @@ class InboxTests(CastTestCase):
 class PreferenceTests(CastTestCase):
     def test_save_and_validation(self):
         self.login(self.erin)
-        response = self.client.post("/notifications/preferences/", {"email_enabled": "on", "email": "", "sms_enabled": "on"})
+        response = self.client.post(
+            "/notifications/preferences/", {"email_enabled": "on", "email": "", "sms_enabled": "on"}
+        )
         self.assertContains(response, "开启电子邮件通知须填写邮箱地址")
         self.assertContains(response, "未登记手机号")
         self.assertFalse(NotificationPreference.objects.filter(user=self.erin).exists())
-        response = self.client.post("/notifications/preferences/", {"email_enabled": "on", "email": "erin@example.com", "dingtalk_enabled": "on", "dingtalk_userid": "erin01"})
+        response = self.client.post(
+            "/notifications/preferences/",
+            {"email_enabled": "on", "email": "erin@example.com", "dingtalk_enabled": "on", "dingtalk_userid": "erin01"},
+        )
         self.assertRedirects(response, "/notifications/preferences/")
         preference = NotificationPreference.objects.get(user=self.erin)
         self.assertEqual(preference.addresses(), {"email": "erin@example.com", "dingtalk": "erin01"})
@@ -132,7 +170,9 @@ class OutboxAdminTests(CastTestCase):
         notify(subject="发不出去的短信", contacts=[("王总", "13800000001")], region_code=self.village_a1.code)
         notify(subject="九龙坡的短信", contacts=[("张总", "13800000009")], region_code=self.village_b1.code)
         send_pending()
-        Notification.objects.filter(to_address="13800000001").update(status=DeliveryStatus.FAILED, attempts=MAX_ATTEMPTS)
+        Notification.objects.filter(to_address="13800000001").update(
+            status=DeliveryStatus.FAILED, attempts=MAX_ATTEMPTS
+        )
 
     def test_only_the_system_administrator_sees_the_outbox(self):
         for user in (self.alice, self.emma, self.aud, self.sid):
@@ -142,7 +182,9 @@ class OutboxAdminTests(CastTestCase):
         self.assertContains(response, "短信网关不可用")
         self.assertNotContains(response, "九龙坡的短信")  # outside sam's county
         self.assertContains(response, "重试")
-        self.assertContains(self.client.get("/notifications/"), 'href="/notifications/outbox/"')  # reached from the inbox
+        self.assertContains(
+            self.client.get("/notifications/"), 'href="/notifications/outbox/"'
+        )  # reached from the inbox
 
     def test_retry_sends_now_when_the_gateway_is_back(self):
         note = Notification.objects.get(to_address="13800000001")

@@ -31,7 +31,11 @@ class HazardReminderTests(CastTestCase):
         self.assertEqual(event.data["key"], f"reminder:{self.deadline}")
         self.assertEqual(event.actor_name, "系统")
         self.assertEqual(event.action_label, "到期提醒")
-        inbox = set(Notification.objects.filter(channel="inbox", object_id=str(self.hazard.pk)).values_list("recipient__username", flat=True))
+        inbox = set(
+            Notification.objects.filter(channel="inbox", object_id=str(self.hazard.pk)).values_list(
+                "recipient__username", flat=True
+            )
+        )
         self.assertEqual(inbox, {"emma", "erin"})  # the enterprise's user and the supervising department's
         sms = Notification.objects.get(channel="sms", object_id=str(self.hazard.pk))
         self.assertEqual(sms.to_address, "13600000001")  # the 整改责任人
@@ -45,17 +49,23 @@ class HazardReminderTests(CastTestCase):
     def test_granted_extension_brings_a_new_reminder_for_the_new_deadline(self):
         remind_deadlines("hazard.deadline", today=self.deadline - timedelta(days=3))
         new_deadline = self.deadline + timedelta(days=30)
-        extension = hazard_services.hazard_request_extension(actor=self.emma, hazard=self.hazard, new_deadline=new_deadline, reason="设备到货延迟")
+        extension = hazard_services.hazard_request_extension(
+            actor=self.emma, hazard=self.hazard, new_deadline=new_deadline, reason="设备到货延迟"
+        )
         hazard_services.hazard_decide_extension(actor=self.erin, extension=extension, grant=True, note="同意")
         self.assertEqual(remind_deadlines("hazard.deadline", today=self.deadline - timedelta(days=1)), 0)
         self.assertEqual(remind_deadlines("hazard.deadline", today=new_deadline - timedelta(days=3)), 1)
         self.assertEqual(remind_deadlines("hazard.deadline", today=new_deadline - timedelta(days=1)), 0)
-        self.assertEqual(sorted(e.data["key"] for e in self.reminders()), [f"reminder:{self.deadline}", f"reminder:{new_deadline}"])
+        self.assertEqual(
+            sorted(e.data["key"] for e in self.reminders()), [f"reminder:{self.deadline}", f"reminder:{new_deadline}"]
+        )
 
     def test_submitted_hazard_reminds_the_department_only(self):
         Hazard.objects.filter(pk=self.hazard.pk).update(status=Status.SUBMITTED)
         self.assertEqual(remind_deadlines("hazard.deadline", today=self.deadline - timedelta(days=1)), 1)
-        people = set(Notification.objects.filter(object_id=str(self.hazard.pk)).values_list("recipient__username", flat=True))
+        people = set(
+            Notification.objects.filter(object_id=str(self.hazard.pk)).values_list("recipient__username", flat=True)
+        )
         self.assertEqual(people, {"erin"})
         self.assertIn("请监管部门及时审核", Notification.objects.get(recipient=self.erin).body)
 
@@ -67,11 +77,19 @@ class HazardReminderTests(CastTestCase):
 
     def test_days_before_is_a_rule_per_jurisdiction(self):
         Rule.objects.create(key="hazard.reminder_days", region_code=self.county_a.code, value=7)
-        other = ready(report(self.charlie, self.enterprise_b, description="储罐区静电接地失效"), self.charlie, status=Status.RECTIFYING)
+        other = ready(
+            report(self.charlie, self.enterprise_b, description="储罐区静电接地失效"),
+            self.charlie,
+            status=Status.RECTIFYING,
+        )
         self.assertEqual(other.deadline, self.deadline)
-        self.assertEqual(remind_deadlines("hazard.deadline", today=self.deadline - timedelta(days=7)), 1)  # county A: 7 days
+        self.assertEqual(
+            remind_deadlines("hazard.deadline", today=self.deadline - timedelta(days=7)), 1
+        )  # county A: 7 days
         self.assertEqual(self.reminders().count(), 1)
-        self.assertEqual(remind_deadlines("hazard.deadline", today=self.deadline - timedelta(days=3)), 1)  # county B: the default 3
+        self.assertEqual(
+            remind_deadlines("hazard.deadline", today=self.deadline - timedelta(days=3)), 1
+        )  # county B: the default 3
         self.assertEqual(other.events.filter(action="reminder").count(), 1)
 
     def test_the_job_is_registered(self):

@@ -21,10 +21,21 @@ def mailers(port):
 class EmailTests(CastTestCase):
     def test_email_with_chinese_subject_arrives_at_a_real_smtp_server(self):
         NotificationPreference.objects.create(user=self.emma, email_enabled=True, email="emma@example.com")
-        notify(subject="隐患整改即将到期：YH5001062026000001", body="贵单位隐患“配电箱未接地”将于 3 天后到期。",
-               url="/hazards/1/", users=[self.emma], region_code=self.village_a1.code)
-        with SMTPServer() as smtp, override_settings(MAILERS=mailers(smtp.port), NOTIFICATION_SENDERS={"email": SENDERS + "EmailSender"},
-                                                      DEFAULT_FROM_EMAIL="治本平台 <noreply@zhiben.example.gov.cn>"):
+        notify(
+            subject="隐患整改即将到期：YH5001062026000001",
+            body="贵单位隐患“配电箱未接地”将于 3 天后到期。",
+            url="/hazards/1/",
+            users=[self.emma],
+            region_code=self.village_a1.code,
+        )
+        with (
+            SMTPServer() as smtp,
+            override_settings(
+                MAILERS=mailers(smtp.port),
+                NOTIFICATION_SENDERS={"email": SENDERS + "EmailSender"},
+                DEFAULT_FROM_EMAIL="治本平台 <noreply@zhiben.example.gov.cn>",
+            ),
+        ):
             self.assertEqual(send_pending(), (1, 0))
         self.assertEqual(len(smtp.messages), 1)
         message = smtp.messages[0]
@@ -50,7 +61,10 @@ class WebhookTests(CastTestCase):
     def test_wecom_robot_gets_the_text_and_mentions_the_user(self):
         NotificationPreference.objects.create(user=self.emma, wecom_enabled=True, wecom_userid="emma.wang")
         notify(subject="隐患逾期未整改", body="请立即整改。", users=[self.emma], region_code=self.village_a1.code)
-        with WebhookServer() as hook, override_settings(WECOM_WEBHOOK_URL=hook.url, NOTIFICATION_SENDERS={"wecom": SENDERS + "WeComSender"}):
+        with (
+            WebhookServer() as hook,
+            override_settings(WECOM_WEBHOOK_URL=hook.url, NOTIFICATION_SENDERS={"wecom": SENDERS + "WeComSender"}),
+        ):
             self.assertEqual(send_pending(), (1, 0))
         [request] = hook.requests
         self.assertEqual(request["json"]["msgtype"], "text")
@@ -61,7 +75,10 @@ class WebhookTests(CastTestCase):
     def test_long_text_is_clipped_to_the_robot_s_byte_limit(self):
         NotificationPreference.objects.create(user=self.emma, wecom_enabled=True, wecom_userid="emma.wang")
         notify(subject="长消息", body="隐患" * 3000, users=[self.emma], region_code=self.village_a1.code)
-        with WebhookServer() as hook, override_settings(WECOM_WEBHOOK_URL=hook.url, NOTIFICATION_SENDERS={"wecom": SENDERS + "WeComSender"}):
+        with (
+            WebhookServer() as hook,
+            override_settings(WECOM_WEBHOOK_URL=hook.url, NOTIFICATION_SENDERS={"wecom": SENDERS + "WeComSender"}),
+        ):
             self.assertEqual(send_pending(), (1, 0))
         content = hook.requests[0]["json"]["text"]["content"]
         self.assertLessEqual(len(content.encode("utf-8")), 2048)
@@ -70,8 +87,14 @@ class WebhookTests(CastTestCase):
     def test_dingtalk_robot_is_signed_and_mentions_the_user(self):
         NotificationPreference.objects.create(user=self.erin, dingtalk_enabled=True, dingtalk_userid="erin01")
         notify(subject="统计分析表逾期未报", users=[self.erin], region_code=self.town_a1.code)
-        with WebhookServer() as hook, override_settings(DINGTALK_WEBHOOK_URL=hook.url, DINGTALK_SECRET="SECxyz",
-                                                        NOTIFICATION_SENDERS={"dingtalk": SENDERS + "DingTalkSender"}):
+        with (
+            WebhookServer() as hook,
+            override_settings(
+                DINGTALK_WEBHOOK_URL=hook.url,
+                DINGTALK_SECRET="SECxyz",
+                NOTIFICATION_SENDERS={"dingtalk": SENDERS + "DingTalkSender"},
+            ),
+        ):
             self.assertEqual(send_pending(), (1, 0))
         [request] = hook.requests
         self.assertEqual(request["json"]["at"], {"isAtAll": False, "atUserIds": ["erin01"]})
@@ -82,29 +105,51 @@ class WebhookTests(CastTestCase):
     def test_robot_refusal_is_an_error_kept_for_retry(self):
         NotificationPreference.objects.create(user=self.emma, wecom_enabled=True, wecom_userid="emma.wang")
         notify(subject="测试", users=[self.emma], region_code=self.village_a1.code)
-        with WebhookServer(answer={"errcode": 93000, "errmsg": "invalid webhook url"}) as hook, \
-                override_settings(WECOM_WEBHOOK_URL=hook.url, NOTIFICATION_SENDERS={"wecom": SENDERS + "WeComSender"}):
+        with (
+            WebhookServer(answer={"errcode": 93000, "errmsg": "invalid webhook url"}) as hook,
+            override_settings(WECOM_WEBHOOK_URL=hook.url, NOTIFICATION_SENDERS={"wecom": SENDERS + "WeComSender"}),
+        ):
             self.assertEqual(send_pending(), (0, 1))
         note = Notification.objects.get(channel="wecom")
         self.assertEqual(note.status, DeliveryStatus.PENDING)
         self.assertIn("errcode=93000", note.last_error)
 
     def test_a_sender_that_is_down_does_not_hold_up_the_rest_of_the_queue(self):
-        NotificationPreference.objects.create(user=self.emma, email_enabled=True, email="emma@example.com",
-                                              wecom_enabled=True, wecom_userid="emma.wang", dingtalk_enabled=True, dingtalk_userid="emma01")
+        NotificationPreference.objects.create(
+            user=self.emma,
+            email_enabled=True,
+            email="emma@example.com",
+            wecom_enabled=True,
+            wecom_userid="emma.wang",
+            dingtalk_enabled=True,
+            dingtalk_userid="emma01",
+        )
         for n in range(3):
             notify(subject=f"第{n + 1}条提醒", users=[self.emma], region_code=self.village_a1.code)
-        senders = {"email": SENDERS + "EmailSender", "wecom": SENDERS + "WeComSender", "dingtalk": SENDERS + "DingTalkSender"}
-        with SMTPServer() as smtp, WebhookServer() as dingtalk, override_settings(
-                MAILERS=mailers(smtp.port), NOTIFICATION_SENDERS=senders, DINGTALK_WEBHOOK_URL=dingtalk.url,
-                WECOM_WEBHOOK_URL=f"http://127.0.0.1:{free_port()}/cgi-bin/webhook/send?key=down"):
+        senders = {
+            "email": SENDERS + "EmailSender",
+            "wecom": SENDERS + "WeComSender",
+            "dingtalk": SENDERS + "DingTalkSender",
+        }
+        with (
+            SMTPServer() as smtp,
+            WebhookServer() as dingtalk,
+            override_settings(
+                MAILERS=mailers(smtp.port),
+                NOTIFICATION_SENDERS=senders,
+                DINGTALK_WEBHOOK_URL=dingtalk.url,
+                WECOM_WEBHOOK_URL=f"http://127.0.0.1:{free_port()}/cgi-bin/webhook/send?key=down",
+            ),
+        ):
             self.assertEqual(send_pending(), (6, 3))
         self.assertEqual(len(smtp.messages), 3)
         self.assertEqual(len(dingtalk.requests), 3)
         wecom = Notification.objects.filter(channel="wecom")
         self.assertEqual(set(wecom.values_list("status", flat=True)), {DeliveryStatus.PENDING})
         self.assertTrue(all("无法连接企业微信机器人" in n.last_error for n in wecom))
-        self.assertEqual(Notification.objects.filter(channel__in=["email", "dingtalk"], status=DeliveryStatus.SENT).count(), 6)
+        self.assertEqual(
+            Notification.objects.filter(channel__in=["email", "dingtalk"], status=DeliveryStatus.SENT).count(), 6
+        )
 
     def test_missing_webhook_url_is_reported(self):
         NotificationPreference.objects.create(user=self.emma, wecom_enabled=True, wecom_userid="emma.wang")
@@ -125,8 +170,10 @@ class DevelopmentSenderTests(CastTestCase):
         with override_settings(NOTIFICATION_SENDERS={"email": SENDERS + "FileSender"}):
             self.assertEqual(send_pending(), (1, 0))
         lines = [json.loads(line) for line in settings.NOTIFICATION_FILE.read_text(encoding="utf-8").splitlines()]
-        self.assertIn({"channel": "email", "to": "emma@example.com", "subject": "文件发送器"},
-                      [{k: line[k] for k in ("channel", "to", "subject")} for line in lines])
+        self.assertIn(
+            {"channel": "email", "to": "emma@example.com", "subject": "文件发送器"},
+            [{k: line[k] for k in ("channel", "to", "subject")} for line in lines],
+        )
 
     def test_console_sender_prints(self):
         import io

@@ -23,9 +23,22 @@ from .tables import extract_table
 from .units import Assignment, match_units, parse_assignment, parse_unit_cell, split_annotation, split_units
 
 __all__ = [
-    "JSON_KEYS", "RECURRENCES", "Assignment", "Deadline", "PlanParse", "PlanTask", "detect_title", "detect_year",
-    "extract_inline_deadline", "match_units", "parse_assignment", "parse_deadline", "parse_plan", "parse_unit_cell",
-    "split_annotation", "split_units",
+    "JSON_KEYS",
+    "RECURRENCES",
+    "Assignment",
+    "Deadline",
+    "PlanParse",
+    "PlanTask",
+    "detect_title",
+    "detect_year",
+    "extract_inline_deadline",
+    "match_units",
+    "parse_assignment",
+    "parse_deadline",
+    "parse_plan",
+    "parse_unit_cell",
+    "split_annotation",
+    "split_units",
 ]
 
 _RANGE = re.compile(r"[（(]\s*(20\d\d)\s*(?:年)?\s*[-—–－~～至到]+\s*(20\d\d)\s*年?\s*[）)]")
@@ -144,7 +157,8 @@ def parse_plan(source, filename, year=None):
         name = os.path.basename(filename or "") or "文件"
         raise ApplicationError(
             f"未在“{name}”中找到任务清单：既没有带“重点任务、完成时间、责任单位”等表头的表格，"
-            "也没有“主要任务”“重点任务”等章节。")
+            "也没有“主要任务”“重点任务”等章节。"
+        )
 
     warnings = []
     for n, task in enumerate(tasks, 1):
@@ -153,5 +167,6 @@ def parse_plan(source, filename, year=None):
         for warning in task.warnings:
             where = f"（{task.source}）" if task.source else ""
             warnings.append(f"第{n}条任务{where}：{warning}")
-    return PlanParse(tasks=tasks, warnings=warnings, year=plan_year, title=detect_title(document, filename),
-                     layout=layout)
+    return PlanParse(
+        tasks=tasks, warnings=warnings, year=plan_year, title=detect_title(document, filename), layout=layout
+    )

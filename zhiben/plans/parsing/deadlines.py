@@ -17,7 +17,14 @@ from datetime import date
 
 from zhiben.core.cntext import DateError, date_digits, halfwidth, parse_date
 
-ONCE, YEARLY, SEMIANNUAL, QUARTERLY, MONTHLY, ONGOING = "once", "yearly", "semiannual", "quarterly", "monthly", "ongoing"
+ONCE, YEARLY, SEMIANNUAL, QUARTERLY, MONTHLY, ONGOING = (
+    "once",
+    "yearly",
+    "semiannual",
+    "quarterly",
+    "monthly",
+    "ongoing",
+)
 RECURRENCES = (ONCE, YEARLY, SEMIANNUAL, QUARTERLY, MONTHLY, ONGOING)
 
 _MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
@@ -27,20 +34,22 @@ _NOT_NUM = r"(?<![\d一二三四五六七八九十两几])"
 
 # One scanner, longest forms first; every alternative names its groups by kind.
 _TOKEN = re.compile(
-    "|".join([
-        rf"(?P<full_y>20\d\d)\s*[年.\-/]\s*(?P<full_m>{_MONTH})\s*[月.\-/]\s*(?P<full_d>{_DAY})\s*[日号]?(?!\d)",
-        rf"(?P<yr1>20\d\d)\s*年?\s*(?:-|至|到)\s*(?P<yr2>20\d\d)\s*年(?!\s*{_MONTH}\s*月|\s*[上下]半年|\s*第?\s*[一二三四1-4]\s*季)",
-        rf"(?P<mon_y>20\d\d)\s*年\s*(?P<mon_m>{_MONTH})\s*月份?\s*(?P<mon_p>{_PART})?",
-        r"(?P<q_y>20\d\d)\s*年\s*(?:第\s*)?(?P<q_q>[一二三四1-4])\s*季度?(?:末|底)?",
-        r"(?P<h_y>20\d\d)\s*年\s*(?P<h_h>上半年|下半年|年初|年中|年底|年末|年内|年度|初|底|末|内|中|度)?",
-        rf"(?P<num_y>20\d\d)\s*[.\-/]\s*(?P<num_m>{_MONTH})(?![\d.\-/])",
-        rf"(?P<md_m>{_NOT_NUM}{_MONTH})\s*月\s*(?P<md_d>{_DAY})\s*[日号]",
-        rf"(?P<m_m>{_NOT_NUM}{_MONTH})\s*月份?\s*(?P<m_p>{_PART})?",
-        r"(?P<yq_q>(?<![\d年])(?:第\s*)?[一二三四1-4])\s*季度(?:末|底)?",
-        rf"(?P<yh_h>{_NOT_NUM}(?:上半年|下半年|年初|年中|年底|年末|年内|当年|本年|今年|年度内))",
-        r"(?P<next>明年|次年|下一年)",
-        r"(?P<bare_y>(?<!\d)20\d\d)(?![\d年.\-/])",
-    ])
+    "|".join(
+        [
+            rf"(?P<full_y>20\d\d)\s*[年.\-/]\s*(?P<full_m>{_MONTH})\s*[月.\-/]\s*(?P<full_d>{_DAY})\s*[日号]?(?!\d)",
+            rf"(?P<yr1>20\d\d)\s*年?\s*(?:-|至|到)\s*(?P<yr2>20\d\d)\s*年(?!\s*{_MONTH}\s*月|\s*[上下]半年|\s*第?\s*[一二三四1-4]\s*季)",
+            rf"(?P<mon_y>20\d\d)\s*年\s*(?P<mon_m>{_MONTH})\s*月份?\s*(?P<mon_p>{_PART})?",
+            r"(?P<q_y>20\d\d)\s*年\s*(?:第\s*)?(?P<q_q>[一二三四1-4])\s*季度?(?:末|底)?",
+            r"(?P<h_y>20\d\d)\s*年\s*(?P<h_h>上半年|下半年|年初|年中|年底|年末|年内|年度|初|底|末|内|中|度)?",
+            rf"(?P<num_y>20\d\d)\s*[.\-/]\s*(?P<num_m>{_MONTH})(?![\d.\-/])",
+            rf"(?P<md_m>{_NOT_NUM}{_MONTH})\s*月\s*(?P<md_d>{_DAY})\s*[日号]",
+            rf"(?P<m_m>{_NOT_NUM}{_MONTH})\s*月份?\s*(?P<m_p>{_PART})?",
+            r"(?P<yq_q>(?<![\d年])(?:第\s*)?[一二三四1-4])\s*季度(?:末|底)?",
+            rf"(?P<yh_h>{_NOT_NUM}(?:上半年|下半年|年初|年中|年底|年末|年内|当年|本年|今年|年度内))",
+            r"(?P<next>明年|次年|下一年)",
+            r"(?P<bare_y>(?<!\d)20\d\d)(?![\d年.\-/])",
+        ]
+    )
 )
 
 _PERIODIC = [
@@ -117,16 +126,16 @@ def _scan(text, plan_year, *, prose=False):
             continue
         if explicit_year:
             last_year = explicit_year
-        after = text[m.end():]
+        after = text[m.end() :]
         start = _START_AFTER.match(after)
         if start and not (prose and not re.match(r"\s*(?:年?起|开始)", after)):
             starts.append(m.group(0).strip() + start.group(0).strip())
             prev = None
             continue
-        if prose and (_PROSE_SKIP_AFTER.match(after) or re.search(r"截至\s*$|截止到\s*$", text[:m.start()])):
+        if prose and (_PROSE_SKIP_AFTER.match(after) or re.search(r"截至\s*$|截止到\s*$", text[: m.start()])):
             prev = None
             continue
-        if prev is not None and _RANGE_JOIN.match(text[prev[0].end():m.start()]):
+        if prev is not None and _RANGE_JOIN.match(text[prev[0].end() : m.start()]):
             both_years = prev[0].group("h_y") and not prev[0].group("h_h") and m.group("h_y") and not m.group("h_h")
             if not both_years:
                 found.pop()

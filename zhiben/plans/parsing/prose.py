@@ -19,23 +19,29 @@ _L1 = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]\s*")
 _L2 = re.compile(r"^\s*[（(]\s*[一二三四五六七八九十]+\s*[）)]\s*")
 _L3 = re.compile(r"^\s*\d{1,2}\s*[.．、](?!\d)\s*")
 _L4 = re.compile(r"^\s*(?:[（(]\s*\d{1,2}\s*[）)]|[①-⑳])\s*")
-_TASK_SECTION = re.compile(r"主要任务|重点任务|工作任务|重点工作|主要工作|工作重点|任务措施|工作措施|主要措施|具体任务|攻坚任务"
-                           r"|重点行动|专项行动|主要内容|工作内容|重点内容|任务分解|具体措施|重点举措|主要举措")
-_NON_TASK = re.compile(r"总体要求|指导思想|工作目标|主要目标|目标任务$|基本原则|组织领导|保障措施|工作要求|实施步骤|进度安排"
-                       r"|时间安排|工作步骤|组织实施|工作机制|任务分工|责任分工|附件|适用范围|编制依据|工作背景|有关要求")
+_TASK_SECTION = re.compile(
+    r"主要任务|重点任务|工作任务|重点工作|主要工作|工作重点|任务措施|工作措施|主要措施|具体任务|攻坚任务"
+    r"|重点行动|专项行动|主要内容|工作内容|重点内容|任务分解|具体措施|重点举措|主要举措"
+)
+_NON_TASK = re.compile(
+    r"总体要求|指导思想|工作目标|主要目标|目标任务$|基本原则|组织领导|保障措施|工作要求|实施步骤|进度安排"
+    r"|时间安排|工作步骤|组织实施|工作机制|任务分工|责任分工|附件|适用范围|编制依据|工作背景|有关要求"
+)
 _ACTIONISH = re.compile(r"行动|整治|治理|攻坚|工程|建设|提升|专项|专题|强化|开展|推进|落实|加强|完善|健全|深化")
 _ITEM = re.compile(r"(?:^|(?<=[。；;！!]))\s*(?=[一二三四五六七八九十]+是|[（(]\d{1,2}[）)]|[①-⑳])")
-_YEAR_SENTENCE = re.compile(r"(?:^|(?<=[。；;]))\s*(?=(?:到|至|在|于|力争)?20\d\d\s*(?:年|[-—–至到]\s*20\d\d))"
-                            r"|(?<=[，,])\s*(?=(?:到|至|在|于|力争)?20\d\d\s*年[^，,。；;]{0,8}[，,])")
+_YEAR_SENTENCE = re.compile(
+    r"(?:^|(?<=[。；;]))\s*(?=(?:到|至|在|于|力争)?20\d\d\s*(?:年|[-—–至到]\s*20\d\d))"
+    r"|(?<=[，,])\s*(?=(?:到|至|在|于|力争)?20\d\d\s*年[^，,。；;]{0,8}[，,])"
+)
 _BACKGROUND = re.compile(r"^\s*20\d\d\s*年\s*(?:以来|及以前|以前|之前)")
 
 
 def _split_heading(text, marker):
     """(title, body) of a numbered paragraph: the title is its first short sentence."""
-    rest = text[marker.end():]
+    rest = text[marker.end() :]
     stop = rest.find("。")
-    if 0 <= stop <= 40 and rest[stop + 1:].strip():
-        return text[:marker.end() + stop + 1].strip(), rest[stop + 1:].strip()
+    if 0 <= stop <= 40 and rest[stop + 1 :].strip():
+        return text[: marker.end() + stop + 1].strip(), rest[stop + 1 :].strip()
     if len(rest) <= 50:
         return text.strip(), ""
     return text.strip(), None  # a long single sentence: both the heading and its own task
@@ -53,7 +59,9 @@ def _split_at(pattern, text, *, min_len=6):
 
 
 def _split_years(text):
-    cuts = [m.start() for m in _YEAR_SENTENCE.finditer(text) if m.start() > 0 and not _BACKGROUND.match(text[m.start():])]
+    cuts = [
+        m.start() for m in _YEAR_SENTENCE.finditer(text) if m.start() > 0 and not _BACKGROUND.match(text[m.start() :])
+    ]
     if not cuts:
         return [text.strip()]
     parts, start, carry = [], 0, ""
@@ -187,7 +195,7 @@ def extract_prose(paragraphs, year):
     tasks = []
     if task_sections:
         for s, e in task_sections:
-            body = paragraphs[s + 1:e]
+            body = paragraphs[s + 1 : e]
             has_l2 = any(_L2.match(p.text) for p in body)
             levels = [(_L2, "action"), (_L3, "key"), (_L4, "item")] if has_l2 else [(_L3, "key"), (_L4, "item")]
             walker_tasks = _walk(body, year, levels)
@@ -196,8 +204,9 @@ def extract_prose(paragraphs, year):
                     t.action = t.action or ""
             tasks += walker_tasks
         return tasks
-    action_sections = [(s, e) for s, e in bounds
-                       if not _NON_TASK.search(paragraphs[s].text) and _ACTIONISH.search(paragraphs[s].text)]
+    action_sections = [
+        (s, e) for s, e in bounds if not _NON_TASK.search(paragraphs[s].text) and _ACTIONISH.search(paragraphs[s].text)
+    ]
     for s, e in action_sections:
         tasks += _walk(paragraphs[s:e], year, [(_L1, "action"), (_L2, "key"), (_L3, "item"), (_L4, "item")])
     if tasks:

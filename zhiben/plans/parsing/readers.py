@@ -73,6 +73,7 @@ def read_document(data, filename):
 
 # --- plain text --------------------------------------------------------------------------------
 
+
 def _is_cell_line(line):
     return line.startswith("\t")
 
@@ -233,13 +234,14 @@ def _delimited_table_at(lines, start):
 def _attach_titles(blocks):
     for k, block in enumerate(blocks):
         if isinstance(block, Table) and not block.title:
-            for prev in reversed(blocks[max(0, k - 3):k]):
+            for prev in reversed(blocks[max(0, k - 3) : k]):
                 if isinstance(prev, Paragraph) and len(prev.text) <= 60:
                     block.title = prev.text
                     break
 
 
 # --- Word --------------------------------------------------------------------------------------
+
 
 def read_docx(data, name):
     try:
@@ -296,6 +298,7 @@ def _docx_table(table, number):
 
 
 # --- Excel -------------------------------------------------------------------------------------
+
 
 def read_sheet(data, name):
     """Every sheet of a workbook (`core.excel.read_sheets`) as a table: a merged range's value is

@@ -20,8 +20,19 @@ from .result import PlanTask
 from .units import is_complete, parse_assignment, split_annotation, split_units
 
 SEQ, REMARK, COOP, LEAD, RESP, LEADER, DEADLINE, CONTENT, ACTION, TASK, KEY, OTHER = (
-    "seq", "remark", "cooperating", "lead", "responsible", "leader", "deadline", "content", "action", "task",
-    "key_task", "other")
+    "seq",
+    "remark",
+    "cooperating",
+    "lead",
+    "responsible",
+    "leader",
+    "deadline",
+    "content",
+    "action",
+    "task",
+    "key_task",
+    "other",
+)
 _ROLE_PATTERNS = [
     (SEQ, r"^(?:序号|编号|序|No\.?|项次|排序)$"),
     (REMARK, r"备注|说明|完成情况|进展|佐证|成效|评分|分值|考核"),
@@ -30,8 +41,11 @@ _ROLE_PATTERNS = [
     (RESP, r"(?:责任|主责|主办|承办|落实|实施|负责)(?:单位|部门|科室|处室|主体|站所)|责任单位"),
     (LEADER, r"领导|责任人|负责人|职务|姓名"),
     (DEADLINE, r"时间|时限|期限|节点|进度安排|时间安排|完成年度|年度安排|完成年限"),
-    (CONTENT, r"具体(?:任务|措施|内容|工作|事项)|工作(?:措施|内容|举措|要求|目标)|任务(?:内容|措施|要求|目标|描述)"
-              r"|目标任务|主要(?:内容|措施|举措|职责)|(?:推进|落实|实施|整治|攻坚)措施|^措施$|职责|清单内容"),
+    (
+        CONTENT,
+        r"具体(?:任务|措施|内容|工作|事项)|工作(?:措施|内容|举措|要求|目标)|任务(?:内容|措施|要求|目标|描述)"
+        r"|目标任务|主要(?:内容|措施|举措|职责)|(?:推进|落实|实施|整治|攻坚)措施|^措施$|职责|清单内容",
+    ),
     (ACTION, r"行动|专项|类别|板块|领域|专题|攻坚方向|^类型$|^项目$"),
     (TASK, r"任务|重点工作|工作事项|^事项$|^工作$|^内容$"),
 ]
@@ -105,6 +119,7 @@ def _resolve(roles):
 
 # --- fitting a header of unknown spans to the data -----------------------------------------------
 
+
 def _date_like(text):
     return len(text) <= 30 and parse_deadline(text, 2024).ok and not is_complete(text)
 
@@ -123,7 +138,14 @@ def _fit(role, values):
     if role == SEQ:
         return sum(1 for v in values if _SEQ_VALUE.match(v)) / n
     if role == ACTION:
-        return sum(1 for v in values if len(v) <= 40 and (_L1.match(v) or _L2.match(v) or re.search(r"行动|专项|专题|整治", v))) / n
+        return (
+            sum(
+                1
+                for v in values
+                if len(v) <= 40 and (_L1.match(v) or _L2.match(v) or re.search(r"行动|专项|专题|整治", v))
+            )
+            / n
+        )
     if role == KEY:
         return sum(1 for v in values if len(v) <= 60 and not _date_like(v) and not _unit_like(v)) / n * 0.8
     if role == CONTENT:
@@ -189,13 +211,17 @@ def _apply_subheader(header_row, sub_row, roles, exact):
     texts = [c.text for c in header_row if not c.left]
     for i, t in enumerate(texts):
         top = header_role(t)
-        if top and ((top in _UNIT_FAMILY and set(sub_roles) <= _UNIT_FAMILY) or (top == DEADLINE and set(sub_roles) <= {DEADLINE})):
-            texts = texts[:i] + [c.text for c in sub] + texts[i + 1:]
+        if top and (
+            (top in _UNIT_FAMILY and set(sub_roles) <= _UNIT_FAMILY)
+            or (top == DEADLINE and set(sub_roles) <= {DEADLINE})
+        ):
+            texts = texts[:i] + [c.text for c in sub] + texts[i + 1 :]
             return _resolve([header_role(x) or OTHER for x in texts])
     return roles
 
 
 # --- reading the rows -------------------------------------------------------------------------
+
 
 def _is_subheader(row, exact):
     """A second header row: its own cells all name columns (and, in Word/Excel, others merge down)."""
@@ -252,7 +278,7 @@ def extract_table(table, year):
     h = _find_header(rows)
     if h is None:
         return None
-    header_row, data, where = rows[h], rows[h + 1:], table.where[h + 1:]
+    header_row, data, where = rows[h], rows[h + 1 :], table.where[h + 1 :]
     width = max([len(r) for r in data] + [1])
     roles = _column_roles(header_row, width, data, table.exact)
     if data and _is_subheader(data[0], table.exact):
@@ -275,7 +301,9 @@ def extract_table(table, year):
             continue  # the header repeated on a new page
         heading = _heading_of(row, width)
         if heading:
-            if _L3.match(heading) or (ACTION in cols and not (_L1.match(heading) or _L2.match(heading) or "行动" in heading)):
+            if _L3.match(heading) or (
+                ACTION in cols and not (_L1.match(heading) or _L2.match(heading) or "行动" in heading)
+            ):
                 state["key"] = heading
             else:
                 state["action"], state["key"] = heading, ""

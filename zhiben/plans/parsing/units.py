@@ -15,34 +15,166 @@ from zhiben.core.cntext import halfwidth
 from .deadlines import parse_deadline
 
 # Words a unit's (or a collective's, or a person's) name ends with.
-UNIT_SUFFIXES = tuple(sorted({
-    "办", "办公室", "局", "分局", "委", "委员会", "管委会", "会", "所", "队", "大队", "支队", "中队", "总队",
-    "中心", "站", "部", "部门", "单位", "科", "科室", "处", "处室", "院", "厅", "司", "署", "公司", "集团",
-    "村", "社区", "街道", "镇", "乡", "区", "县", "市", "组", "室", "校", "学校", "学区", "馆", "台", "行",
-    "企业", "机构", "政府", "党委", "党组", "支部", "专班", "小组", "班子", "站所", "镇街", "园区",
-    "合作社", "协会", "商会", "医院", "法院", "检察院", "海关", "部队", "团", "办事处", "项目部",
-    "干部", "领导", "书记", "主任", "负责人", "人员", "网格员", "成员", "组长", "委员", "镇长", "区长",
-    "县长", "同志", "主体", "各方",
-}, key=len, reverse=True))
+UNIT_SUFFIXES = tuple(
+    sorted(
+        {
+            "办",
+            "办公室",
+            "局",
+            "分局",
+            "委",
+            "委员会",
+            "管委会",
+            "会",
+            "所",
+            "队",
+            "大队",
+            "支队",
+            "中队",
+            "总队",
+            "中心",
+            "站",
+            "部",
+            "部门",
+            "单位",
+            "科",
+            "科室",
+            "处",
+            "处室",
+            "院",
+            "厅",
+            "司",
+            "署",
+            "公司",
+            "集团",
+            "村",
+            "社区",
+            "街道",
+            "镇",
+            "乡",
+            "区",
+            "县",
+            "市",
+            "组",
+            "室",
+            "校",
+            "学校",
+            "学区",
+            "馆",
+            "台",
+            "行",
+            "企业",
+            "机构",
+            "政府",
+            "党委",
+            "党组",
+            "支部",
+            "专班",
+            "小组",
+            "班子",
+            "站所",
+            "镇街",
+            "园区",
+            "合作社",
+            "协会",
+            "商会",
+            "医院",
+            "法院",
+            "检察院",
+            "海关",
+            "部队",
+            "团",
+            "办事处",
+            "项目部",
+            "干部",
+            "领导",
+            "书记",
+            "主任",
+            "负责人",
+            "人员",
+            "网格员",
+            "成员",
+            "组长",
+            "委员",
+            "镇长",
+            "区长",
+            "县长",
+            "同志",
+            "主体",
+            "各方",
+        },
+        key=len,
+        reverse=True,
+    )
+)
 # Suffixes a shorter name may borrow from the next one ("公安、交通部门" → 公安部门).
-_SHARED_SUFFIXES = ("部门", "单位", "科室", "站所", "机构", "办公室", "委员会", "管委会", "中心", "大队",
-                    "支队", "派出所", "监管所", "局", "委", "办", "所", "队", "站", "科", "处", "院", "厅", "室")
+_SHARED_SUFFIXES = (
+    "部门",
+    "单位",
+    "科室",
+    "站所",
+    "机构",
+    "办公室",
+    "委员会",
+    "管委会",
+    "中心",
+    "大队",
+    "支队",
+    "派出所",
+    "监管所",
+    "局",
+    "委",
+    "办",
+    "所",
+    "队",
+    "站",
+    "科",
+    "处",
+    "院",
+    "厅",
+    "室",
+)
 _REGION_PREFIX = re.compile(r"^(?:省|市(?!场)|区(?!域)|县(?!城)|镇(?!街)|乡(?!镇|村)|街道)")
 _REGION_CHARS = re.compile(r"[省市区县镇乡]|街道")
-_COLLECTIVES = {"村", "社区", "村（社区）", "村(社区)", "部门", "单位", "镇街", "街道", "乡镇", "园区", "企业",
-                "站所", "科室", "镇", "村社区", "村居", "居委会", "村委会", "行业部门"}
+_COLLECTIVES = {
+    "村",
+    "社区",
+    "村（社区）",
+    "村(社区)",
+    "部门",
+    "单位",
+    "镇街",
+    "街道",
+    "乡镇",
+    "园区",
+    "企业",
+    "站所",
+    "科室",
+    "镇",
+    "村社区",
+    "村居",
+    "居委会",
+    "村委会",
+    "行业部门",
+}
 _OPEN, _CLOSE = "（([【《“‘「", "）)]】》”’」"
 _HARD_SEPS = set("、，,；;/\n\t|")
 _SOFT_SEPS = set("和及与 \u3000")
-_ETC_TAIL = re.compile(r"等(?P<tail>(?:\d+|[一二三四五六七八九十几]+)?个?(?:相关|有关|其他|其它)?(?:职能|成员|责任|主管|行业)?"
-                       r"(?P<noun>部门|单位|科室|站所|机构|处室)?)$")
-_ROLE_TAIL = re.compile(r"(?:要)?(?:按照?(?:各自)?职责(?:分工)?|分工|共同|具体|各自|分别)?"
-                        r"(?P<role>牵头负责|牵头|负总责|负责落实|负责|配合落实|配合|协助|协同|参与|协办|落实)"
-                        r"(?:实施|完成|推进)?$")
+_ETC_TAIL = re.compile(
+    r"等(?P<tail>(?:\d+|[一二三四五六七八九十几]+)?个?(?:相关|有关|其他|其它)?(?:职能|成员|责任|主管|行业)?"
+    r"(?P<noun>部门|单位|科室|站所|机构|处室)?)$"
+)
+_ROLE_TAIL = re.compile(
+    r"(?:要)?(?:按照?(?:各自)?职责(?:分工)?|分工|共同|具体|各自|分别)?"
+    r"(?P<role>牵头负责|牵头|负总责|负责落实|负责|配合落实|配合|协助|协同|参与|协办|落实)"
+    r"(?:实施|完成|推进)?$"
+)
 _ROLE_MARK = re.compile(r"[（(](?P<role>牵头|配合|协助|协办|参与|主责|负责)(?:单位|部门)?[）)]")
-_LABEL = re.compile(r"^(?P<label>牵头(?:单位|部门|科室|处室)|(?:责任|主责|主办|承办|落实)(?:单位|部门|科室|处室|主体)"
-                    r"|(?:配合|协办|协助|参与)(?:单位|部门|科室|处室)|(?:完成|办结)?(?:时限|时间节点|时间|期限)|时间要求|进度要求)"
-                    r"\s*[:：]\s*(?P<value>.*)$")
+_LABEL = re.compile(
+    r"^(?P<label>牵头(?:单位|部门|科室|处室)|(?:责任|主责|主办|承办|落实)(?:单位|部门|科室|处室|主体)"
+    r"|(?:配合|协办|协助|参与)(?:单位|部门|科室|处室)|(?:完成|办结)?(?:时限|时间节点|时间|期限)|时间要求|进度要求)"
+    r"\s*[:：]\s*(?P<value>.*)$"
+)
 _DEADLINE_HINT = re.compile(r"20\d\d|年底|年内|季度|半年|每年|每月|长期|持续|月底|月前|完成$")
 
 LEAD, RESPONSIBLE, COOPERATING, SHARE, DEADLINE = "lead", "responsible", "cooperating", "share", "deadline"
@@ -107,8 +239,8 @@ def _split_soft(piece):
             depth -= 1
         if depth or ch not in _SOFT_SEPS or i == start:
             continue
-        left, right = piece[start:i].strip(), piece[i + 1:].strip()
-        if not left or not right or piece[i + 1:i + 2] == "其":
+        left, right = piece[start:i].strip(), piece[i + 1 :].strip()
+        if not left or not right or piece[i + 1 : i + 2] == "其":
             continue
         if is_complete(left) and not (ch.isspace() and right.startswith(UNIT_SUFFIXES) and len(right) <= 3):
             out.append(left)
@@ -132,18 +264,18 @@ def _clean(name):
     m = _ROLE_MARK.search(name)
     if m:
         role = {"牵头": LEAD, "主责": LEAD, "负责": SHARE}.get(m.group("role"), COOPERATING)
-        name = name[:m.start()] + name[m.end():]
+        name = name[: m.start()] + name[m.end() :]
     name = name.strip("。.．:：、，,；; ")
     if name.startswith("由"):
         name = name[1:]
     m = _ROLE_TAIL.search(name)
     if m and m.start() > 0:
         role = role or _role_of(m.group("role"))
-        name = name[:m.start()]
+        name = name[: m.start()]
     m = _ETC_TAIL.search(name)
     if m and m.start() > 0:
         noun = m.group("noun")
-        name = name[:m.start()]
+        name = name[: m.start()]
     name = re.sub(r"^(?:由|请|会同)", "", name).strip("。.．、，,；; ")
     return name, role, noun
 
@@ -219,8 +351,15 @@ def parse_assignment(text, *, strict=False):
         m = _LABEL.match(piece)
         if m:
             label = m.group("label")
-            role = (LEAD if label.startswith("牵头") else COOPERATING if label[:2] in ("配合", "协办", "协助", "参与")
-                    else RESPONSIBLE if "时" not in label and "期限" not in label and "进度" not in label else DEADLINE)
+            role = (
+                LEAD
+                if label.startswith("牵头")
+                else COOPERATING
+                if label[:2] in ("配合", "协办", "协助", "参与")
+                else RESPONSIBLE
+                if "时" not in label and "期限" not in label and "进度" not in label
+                else DEADLINE
+            )
             labelled = [role, m.group("value")]
             clauses.append(labelled)
             continue
@@ -245,13 +384,15 @@ def parse_assignment(text, *, strict=False):
     leads, responsible, cooperating, share, deadline = [], [], [], [], []
     for role, value in clauses:
         if role == DEADLINE:
-            deadline.append(re.sub(r"(?:前)?完成(?:任务)?$", lambda m: "前" if m.group(0).startswith("前") else "", value.strip()))
+            deadline.append(
+                re.sub(r"(?:前)?完成(?:任务)?$", lambda m: "前" if m.group(0).startswith("前") else "", value.strip())
+            )
             continue
         if role is None:
             tail = _ROLE_TAIL.search(value.strip("。；; "))
             if tail and tail.start() > 0:
                 role = _role_of(tail.group("role"))
-                value = value.strip("。；; ")[:tail.start()]
+                value = value.strip("。；; ")[: tail.start()]
         for name, hint in _split_with_roles(value):
             r = role if role is not None else (hint or RESPONSIBLE)
             if role == RESPONSIBLE and hint == LEAD:
@@ -264,8 +405,11 @@ def parse_assignment(text, *, strict=False):
     else:
         responsible = responsible + share
     resp = dedupe(leads + responsible)
-    return Assignment(responsible=resp, cooperating=[c for c in dedupe(cooperating) if c not in resp],
-                      deadline_text="、".join(deadline))
+    return Assignment(
+        responsible=resp,
+        cooperating=[c for c in dedupe(cooperating) if c not in resp],
+        deadline_text="、".join(deadline),
+    )
 
 
 def parse_unit_cell(text):
@@ -275,6 +419,7 @@ def parse_unit_cell(text):
 
 
 # --- matching names to existing units -------------------------------------------------------
+
 
 def _norm_name(name):
     return re.sub(r"\s+", "", halfwidth(name)).replace("(", "（").replace(")", "）")
@@ -311,19 +456,25 @@ def match_units(names, units, *, limit=5, cutoff=0.6):
             scored = []
             for uid, name, short, _ in units:
                 candidates = [n for n in (name, short) if n]
-                score = max(max(difflib.SequenceMatcher(None, key, _norm_name(c)).ratio(),
-                                difflib.SequenceMatcher(None, stripped, _strip_region(_norm_name(c))).ratio())
-                            for c in candidates)
+                score = max(
+                    max(
+                        difflib.SequenceMatcher(None, key, _norm_name(c)).ratio(),
+                        difflib.SequenceMatcher(None, stripped, _strip_region(_norm_name(c))).ratio(),
+                    )
+                    for c in candidates
+                )
                 if score >= cutoff:
                     scored.append((score, uid, name))
             scored.sort(key=lambda s: (-s[0], str(s[2])))
             suggestions = [{"id": uid, "name": name, "score": round(score, 3)} for score, uid, name in scored[:limit]]
-        results.append({
-            "name": raw,
-            "match": match,
-            "suggestions": suggestions,
-            "new": match is None and not any(s["score"] >= 0.8 for s in suggestions),
-        })
+        results.append(
+            {
+                "name": raw,
+                "match": match,
+                "suggestions": suggestions,
+                "new": match is None and not any(s["score"] >= 0.8 for s in suggestions),
+            }
+        )
     return results
 
 
@@ -331,8 +482,11 @@ def match_units(names, units, *, limit=5, cutoff=0.6):
 
 _TRAILING_PAREN = re.compile(r"[（(](?P<body>[^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*)[）)]\s*[。.；;，,]?\s*$")
 _ANNOTATION_WORDS = re.compile(r"牵头|负责|配合|协助|协办|参与|责任单位|责任部门|责任科室|配合单位|完成时限|时间节点")
-_TRAILING_LABEL = re.compile(r"(?:^|(?<=[。；;\s]))(?P<body>(?:牵头单位|牵头部门|责任单位|责任部门|责任科室|主责单位|配合单位|配合部门"
-                             r"|完成时限|完成时间|时间节点)\s*[:：].*)$", re.S)
+_TRAILING_LABEL = re.compile(
+    r"(?:^|(?<=[。；;\s]))(?P<body>(?:牵头单位|牵头部门|责任单位|责任部门|责任科室|主责单位|配合单位|配合部门"
+    r"|完成时限|完成时间|时间节点)\s*[:：].*)$",
+    re.S,
+)
 _LAST_SENTENCE = re.compile(r"(?:^|(?<=[。；;]))(?P<body>[^。；;]*(?:负责|牵头|配合|协助)[^。；;]*)[。；;]?\s*$")
 
 
@@ -343,21 +497,21 @@ def split_annotation(text):
     m = _TRAILING_PAREN.search(text)
     if m:
         body = m.group("body")
-        end = "。" if text.endswith(("。", ".")) and not text[:m.start()].rstrip().endswith("。") else ""
+        end = "。" if text.endswith(("。", ".")) and not text[: m.start()].rstrip().endswith("。") else ""
         if _ANNOTATION_WORDS.search(body):
             a = parse_assignment(body, strict=True)
             if a:
-                return text[:m.start()].rstrip() + end, a
+                return text[: m.start()].rstrip() + end, a
         elif re.search(r"完成$", body) and _looks_like_deadline(body):
-            return text[:m.start()].rstrip() + end, Assignment(deadline_text=re.sub(r"完成$", "", body).strip())
+            return text[: m.start()].rstrip() + end, Assignment(deadline_text=re.sub(r"完成$", "", body).strip())
     m = _TRAILING_LABEL.search(text)
     if m:
         a = parse_assignment(m.group("body"))
         if a:
-            return text[:m.start()].rstrip(), a
+            return text[: m.start()].rstrip(), a
     m = _LAST_SENTENCE.search(text)
     if m and len(m.group("body")) <= 120:
         a = parse_assignment(m.group("body"), strict=True)
         if a:
-            return text[:m.start()].rstrip(), a
+            return text[: m.start()].rstrip(), a
     return text, None

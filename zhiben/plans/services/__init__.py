@@ -6,16 +6,45 @@
 """
 
 from .plans import (
-    _require, plan_delete, plan_import, plan_link_tasks, plan_link_units, plan_publish, plan_region, plan_update,
-    plan_years, task_deadline, task_update,
+    _require,
+    plan_delete,
+    plan_import,
+    plan_link_tasks,
+    plan_link_units,
+    plan_publish,
+    plan_region,
+    plan_update,
+    plan_years,
+    task_deadline,
+    task_update,
 )
 from .progress import (
-    indicator_report, indicator_save, plan_file, progress_report_attach, progress_report_submit,
-    progress_report_transition, upper_region,
+    indicator_report,
+    indicator_save,
+    plan_file,
+    progress_report_attach,
+    progress_report_submit,
+    progress_report_transition,
+    upper_region,
 )
 
 __all__ = [
-    "indicator_report", "indicator_save", "plan_delete", "plan_file", "plan_import", "plan_link_tasks", "plan_link_units",
-    "plan_publish", "plan_region", "plan_update", "plan_years", "progress_report_attach", "progress_report_submit",
-    "progress_report_transition", "task_deadline", "task_update", "upper_region", "_require",
+    "indicator_report",
+    "indicator_save",
+    "plan_delete",
+    "plan_file",
+    "plan_import",
+    "plan_link_tasks",
+    "plan_link_units",
+    "plan_publish",
+    "plan_region",
+    "plan_update",
+    "plan_years",
+    "progress_report_attach",
+    "progress_report_submit",
+    "progress_report_transition",
+    "task_deadline",
+    "task_update",
+    "upper_region",
+    "_require",
 ]

@@ -17,7 +17,13 @@ from zhiben.regions.models import Region, Unit
 
 from ..choices import Kind, MilestoneStatus, PlanStatus, UnitRole
 from ..matching import (
-    CHOICE_NEW, CHOICE_TEXT, candidate_units, extract_indicators, match_names, new_unit_name, parse_choice,
+    CHOICE_NEW,
+    CHOICE_TEXT,
+    candidate_units,
+    extract_indicators,
+    match_names,
+    new_unit_name,
+    parse_choice,
 )
 from ..models import Indicator, KeyTask, Milestone, Plan, PlanAction, Task, TaskUnit
 from ..schedule import milestones_for
@@ -37,8 +43,10 @@ def _require(actor, capability, message="您的角色无权进行此操作。"):
 def _fail(errors, message=None):
     """Raise one ApplicationError for [{"row", "field", "message"}]."""
     head = message or f"有 {len(errors)} 处问题，未写入任何数据。"
-    raise ApplicationError(head + "；".join(
-        (f"第{e['row']}行：" if e.get("row") else "") + e["message"] for e in errors[:10]), errors=errors)
+    raise ApplicationError(
+        head + "；".join((f"第{e['row']}行：" if e.get("row") else "") + e["message"] for e in errors[:10]),
+        errors=errors,
+    )
 
 
 def _visible_plan(actor, plan, *, lock=False):
@@ -78,7 +86,9 @@ def _as_dates(value, row, errors):
         try:
             out.append(date.fromisoformat(str(v).strip()[:10]))
         except ValueError:
-            errors.append({"row": row, "field": "deadline", "message": f"完成时限“{v}”不是有效日期（格式：2024-06-30）。"})
+            errors.append(
+                {"row": row, "field": "deadline", "message": f"完成时限“{v}”不是有效日期（格式：2024-06-30）。"}
+            )
     return sorted(set(out))
 
 
@@ -106,7 +116,11 @@ def _names(value):
 def _task_units(item):
     """[(name, role)] of a task dict: "lead", "responsible", "cooperating" lists; a name appears once."""
     out, seen = [], set()
-    for key, role in (("lead", UnitRole.LEAD), ("responsible", UnitRole.RESPONSIBLE), ("cooperating", UnitRole.COOPERATING)):
+    for key, role in (
+        ("lead", UnitRole.LEAD),
+        ("responsible", UnitRole.RESPONSIBLE),
+        ("cooperating", UnitRole.COOPERATING),
+    ):
         for name in _names(item.get(key)):
             if name and name not in seen and len(name) <= 100:
                 seen.add(name)
@@ -121,7 +135,7 @@ def _resolve_units(actor, region, names, choices, *, create_default):
     units = candidate_units(region.code)
     allowed = {u.pk: u for u in units}
     resolved, created, errors = {}, [], []
-    for name, result, default in match_names(names, units, region.code):
+    for name, _result, default in match_names(names, units, region.code):
         kind, unit_id = parse_choice(choices.get(name) or default)
         if kind is None:
             errors.append({"field": "units", "message": f"单位“{name}”的对应方式无效。"})
@@ -137,9 +151,13 @@ def _resolve_units(actor, region, names, choices, *, create_default):
             full = new_unit_name(name, region)[:100]
             unit = Unit.objects.filter(region=region, name=full).first()
             if unit is None:
-                unit = Unit.objects.create(name=full, short_name=name[:40] if name != full else "", region=region,
-                                           kind=UnitKind.COMMITTEE_OFFICE if "安委" in name else UnitKind.DEPARTMENT,
-                                           created_by=actor)
+                unit = Unit.objects.create(
+                    name=full,
+                    short_name=name[:40] if name != full else "",
+                    region=region,
+                    kind=UnitKind.COMMITTEE_OFFICE if "安委" in name else UnitKind.DEPARTMENT,
+                    created_by=actor,
+                )
                 created.append(unit)
             allowed[unit.pk] = unit
             resolved[name] = unit
@@ -151,17 +169,29 @@ def _resolve_units(actor, region, names, choices, *, create_default):
 
 
 def _milestone_rows(task, plan):
-    return [Milestone(task=task, label=s.label, period_start=s.period_start, due_date=s.due_date)
-            for s in milestones_for(task.recurrence, task.dates, plan.start_year, plan.end_year)]
+    return [
+        Milestone(task=task, label=s.label, period_start=s.period_start, due_date=s.due_date)
+        for s in milestones_for(task.recurrence, task.dates, plan.start_year, plan.end_year)
+    ]
 
 
 def _indicator_rows(plan, task, actor):
-    return [Indicator(plan=plan, task=task, name=name[:200], target_value=value, measure=measure, source_text=phrase[:300],
-                      created_by=actor)
-            for name, value, measure, phrase in extract_indicators(task.content)]
+    return [
+        Indicator(
+            plan=plan,
+            task=task,
+            name=name[:200],
+            target_value=value,
+            measure=measure,
+            source_text=phrase[:300],
+            created_by=actor,
+        )
+        for name, value, measure, phrase in extract_indicators(task.content)
+    ]
 
 
 # ---------------------------------------------------------------- import
+
 
 def _check_tasks(tasks, year):
     if not tasks:
@@ -174,21 +204,46 @@ def _check_tasks(tasks, year):
         if not content:
             errors.append({"row": row, "field": "content", "message": "具体任务内容为空。"})
         dates, recurrence = task_deadline(item, year, row, errors)
-        clean.append({
-            "action": str(item.get("action") or "").strip()[:300], "key_task": str(item.get("key_task") or "").strip()[:500],
-            "content": content, "deadline_text": re.sub(r"\s+", " ", str(item.get("deadline_text") or "")).strip()[:200],
-            "dates": dates, "recurrence": recurrence, "units": _task_units(item), "source": str(item.get("source") or "")[:100],
-            "parent_task": item.get("parent_task"),
-        })
+        clean.append(
+            {
+                "action": str(item.get("action") or "").strip()[:300],
+                "key_task": str(item.get("key_task") or "").strip()[:500],
+                "content": content,
+                "deadline_text": re.sub(r"\s+", " ", str(item.get("deadline_text") or "")).strip()[:200],
+                "dates": dates,
+                "recurrence": recurrence,
+                "units": _task_units(item),
+                "source": str(item.get("source") or "")[:100],
+                "parent_task": item.get("parent_task"),
+            }
+        )
     if errors:
         _fail(errors, f"任务清单有 {len(errors)} 处问题，未写入任何数据：")
     return clean
 
 
 @transaction.atomic
-def plan_import(*, actor, tasks, year=None, title="", filename="", warnings=(), parse=None, kind=Kind.ACTION_PLAN,
-                region=None, issuing_unit=None, start_year=None, end_year=None, parent=None, previous=None,
-                unit_choices=None, publish=False, sha256="", layout=""):
+def plan_import(
+    *,
+    actor,
+    tasks,
+    year=None,
+    title="",
+    filename="",
+    warnings=(),
+    parse=None,
+    kind=Kind.ACTION_PLAN,
+    region=None,
+    issuing_unit=None,
+    start_year=None,
+    end_year=None,
+    parent=None,
+    previous=None,
+    unit_choices=None,
+    publish=False,
+    sha256="",
+    layout="",
+):
     """Write a whole plan from its task list in one transaction: plan, actions, key tasks, tasks,
     their units (matched; new ones created only when `unit_choices` says "new" for them — the
     confirmed preview), milestones and the indicators the texts state.
@@ -218,8 +273,9 @@ def plan_import(*, actor, tasks, year=None, title="", filename="", warnings=(), 
         parent = parent if parent is not None else previous.parent
         issuing_unit = issuing_unit if issuing_unit is not None else previous.issuing_unit
     if parent is not None:
-        parent = Plan.objects.filter(pk=getattr(parent, "pk", parent), status=PlanStatus.PUBLISHED,
-                                     region_id__in=region_chain(region.code)[1:]).first()
+        parent = Plan.objects.filter(
+            pk=getattr(parent, "pk", parent), status=PlanStatus.PUBLISHED, region_id__in=region_chain(region.code)[1:]
+        ).first()
         if parent is None:
             raise ApplicationError("上级方案须是上级区划已发布的方案。")
     if issuing_unit is None and actor.unit_id and actor.unit.region_id == region.code:
@@ -242,9 +298,22 @@ def plan_import(*, actor, tasks, year=None, title="", filename="", warnings=(), 
     resolved, created_units = _resolve_units(actor, region, names, unit_choices, create_default=False)
 
     plan = Plan.objects.create(
-        title=title, kind=kind, region=region, issuing_unit=issuing_unit, start_year=start_year, end_year=end_year,
-        series=series, version=version, previous=previous, parent=parent, source_filename=(filename or "")[:200],
-        source_sha256=sha256 or "", layout=layout[:10], import_warnings=[str(w) for w in warnings][:500], created_by=actor)
+        title=title,
+        kind=kind,
+        region=region,
+        issuing_unit=issuing_unit,
+        start_year=start_year,
+        end_year=end_year,
+        series=series,
+        version=version,
+        previous=previous,
+        parent=parent,
+        source_filename=(filename or "")[:200],
+        source_sha256=sha256 or "",
+        layout=layout[:10],
+        import_warnings=[str(w) for w in warnings][:500],
+        created_by=actor,
+    )
 
     actions, key_tasks, task_rows = {}, {}, []
     for sort, t in enumerate(clean, start=1):
@@ -255,9 +324,19 @@ def plan_import(*, actor, tasks, year=None, title="", filename="", warnings=(), 
             key = (t["action"], t["key_task"])
             if key not in key_tasks:
                 key_tasks[key] = KeyTask(plan=plan, action=action, sort=len(key_tasks) + 1, title=t["key_task"])
-        task_rows.append(Task(plan=plan, action=action, sort=sort, content=t["content"], deadline_text=t["deadline_text"],
-                              due_dates=[d.isoformat() for d in t["dates"]], recurrence=t["recurrence"],
-                              source=t["source"], created_by=actor))
+        task_rows.append(
+            Task(
+                plan=plan,
+                action=action,
+                sort=sort,
+                content=t["content"],
+                deadline_text=t["deadline_text"],
+                due_dates=[d.isoformat() for d in t["dates"]],
+                recurrence=t["recurrence"],
+                source=t["source"],
+                created_by=actor,
+            )
+        )
     PlanAction.objects.bulk_create(actions.values())
     for kt in key_tasks.values():
         kt.action_id = kt.action.pk
@@ -283,12 +362,28 @@ def plan_import(*, actor, tasks, year=None, title="", filename="", warnings=(), 
         _apply_links(plan, links)
 
     assert_in_scope(actor, plan)
-    entries = [audit_entry(actor=actor, action="unit.create", obj=u, data={"source": "plan.import", "plan": title})
-               for u in created_units]
-    entries.append(audit_entry(actor=actor, action="plan.import", obj=plan, data={
-        "kind": kind, "filename": filename, "tasks": len(task_rows), "actions": len(actions), "milestones": len(milestones),
-        "indicators": len(indicators), "units_created": [u.name for u in created_units], "version": version,
-        "warnings": len(plan.import_warnings)}))
+    entries = [
+        audit_entry(actor=actor, action="unit.create", obj=u, data={"source": "plan.import", "plan": title})
+        for u in created_units
+    ]
+    entries.append(
+        audit_entry(
+            actor=actor,
+            action="plan.import",
+            obj=plan,
+            data={
+                "kind": kind,
+                "filename": filename,
+                "tasks": len(task_rows),
+                "actions": len(actions),
+                "milestones": len(milestones),
+                "indicators": len(indicators),
+                "units_created": [u.name for u in created_units],
+                "version": version,
+                "warnings": len(plan.import_warnings),
+            },
+        )
+    )
     audit_record_many(entries)
     if publish:
         plan = plan_publish(actor=actor, plan=plan)
@@ -301,7 +396,8 @@ def plan_publish(*, actor, plan):
     _require(actor, "plan.manage", "只有安委办管理员可以发布方案。")
     current = _visible_plan(actor, plan, lock=True)
     updated = Plan.objects.filter(pk=current.pk, status=PlanStatus.DRAFT).update(
-        status=PlanStatus.PUBLISHED, published_at=timezone.now(), published_by=actor, updated_at=timezone.now())
+        status=PlanStatus.PUBLISHED, published_at=timezone.now(), published_by=actor, updated_at=timezone.now()
+    )
     if updated != 1:
         raise ApplicationError("该方案已发布。", code="bad_state")
     audit_record(actor=actor, action="plan.publish", obj=current, data={"version": current.version})
@@ -318,7 +414,9 @@ def plan_delete(*, actor, plan):
         raise ApplicationError("已发布的方案不能删除。", code="bad_state")
     if current.next_versions.exists():
         raise ApplicationError("该清单已有新版本，不能删除。", code="bad_state")
-    audit_record(actor=actor, action="plan.delete", obj=current, data={"title": current.title, "tasks": current.tasks.count()})
+    audit_record(
+        actor=actor, action="plan.delete", obj=current, data={"title": current.title, "tasks": current.tasks.count()}
+    )
     current.delete()
 
 
@@ -327,8 +425,13 @@ def plan_update(*, actor, plan, data):
     """Change a plan's title, years, parent plan, issuing unit or note."""
     _require(actor, "plan.manage", "只有安委办管理员可以修改方案。")
     current = _visible_plan(actor, plan, lock=True)
-    before = {"title": current.title, "start_year": current.start_year, "end_year": current.end_year,
-              "parent": current.parent_id, "note": current.note}
+    before = {
+        "title": current.title,
+        "start_year": current.start_year,
+        "end_year": current.end_year,
+        "parent": current.parent_id,
+        "note": current.note,
+    }
     if "title" in data:
         current.title = str(data["title"] or "").strip()[:200] or current.title
     if "note" in data:
@@ -338,8 +441,11 @@ def plan_update(*, actor, plan, data):
         if parent in (None, ""):
             current.parent = None
         else:
-            found = Plan.objects.filter(pk=getattr(parent, "pk", parent), status=PlanStatus.PUBLISHED,
-                                        region_id__in=region_chain(current.region_id)[1:]).first()
+            found = Plan.objects.filter(
+                pk=getattr(parent, "pk", parent),
+                status=PlanStatus.PUBLISHED,
+                region_id__in=region_chain(current.region_id)[1:],
+            ).first()
             if found is None:
                 raise ApplicationError("上级方案须是上级区划已发布的方案。")
             current.parent = found
@@ -354,30 +460,52 @@ def plan_update(*, actor, plan, data):
     if years_changed:
         for task in current.tasks.all():
             _sync_milestones(task, current)
-    after = {"title": current.title, "start_year": current.start_year, "end_year": current.end_year,
-             "parent": current.parent_id, "note": current.note}
-    audit_record(actor=actor, action="plan.update", obj=current,
-                 data={k: [before[k], after[k]] for k in after if before[k] != after[k]})
+    after = {
+        "title": current.title,
+        "start_year": current.start_year,
+        "end_year": current.end_year,
+        "parent": current.parent_id,
+        "note": current.note,
+    }
+    audit_record(
+        actor=actor,
+        action="plan.update",
+        obj=current,
+        data={k: [before[k], after[k]] for k in after if before[k] != after[k]},
+    )
     return current
 
 
 # ---------------------------------------------------------------- tasks
 
+
 def _sync_milestones(task, plan):
     """Bring a task's milestones in line with its deadline, keeping those with progress."""
     wanted = {s.due_date: s for s in milestones_for(task.recurrence, task.dates, plan.start_year, plan.end_year)}
     existing = {m.due_date: m for m in task.milestones.all()}
-    stale = [m.pk for d, m in existing.items()
-             if d not in wanted and m.status == MilestoneStatus.NOT_STARTED and not m.reports.exists()]
+    stale = [
+        m.pk
+        for d, m in existing.items()
+        if d not in wanted and m.status == MilestoneStatus.NOT_STARTED and not m.reports.exists()
+    ]
     Milestone.objects.filter(pk__in=stale).delete()
-    Milestone.objects.bulk_create([Milestone(task=task, label=s.label, period_start=s.period_start, due_date=d)
-                                   for d, s in wanted.items() if d not in existing])
+    Milestone.objects.bulk_create(
+        [
+            Milestone(task=task, label=s.label, period_start=s.period_start, due_date=d)
+            for d, s in wanted.items()
+            if d not in existing
+        ]
+    )
 
 
 def _lock_task(actor, task):
     if not Task.objects.for_user(actor).filter(pk=getattr(task, "pk", task)).exists():
         raise ScopeError()
-    current = Task.objects.select_for_update(of=("self",)).select_related("plan", "plan__region").get(pk=getattr(task, "pk", task))
+    current = (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("plan", "plan__region")
+        .get(pk=getattr(task, "pk", task))
+    )
     if not Plan.objects.visible_to(actor).filter(pk=current.plan_id).exists():
         raise ScopeError()
     return current
@@ -391,12 +519,17 @@ def task_update(*, actor, task, data, unit_choices=None):
     _require(actor, "plan.manage", "只有安委办管理员可以修改任务。")
     current = _lock_task(actor, task)
     plan = current.plan
-    before = {"content": current.content, "deadline_text": current.deadline_text,
-              "units": [(a.name, a.role) for a in current.assignments.all()]}
+    before = {
+        "content": current.content,
+        "deadline_text": current.deadline_text,
+        "units": [(a.name, a.role) for a in current.assignments.all()],
+    }
     if "content" in data:
         content = re.sub(r"\s+", " ", str(data["content"] or "")).strip()
         if not content:
-            raise ApplicationError("具体任务内容不能为空。", errors=[{"field": "content", "message": "具体任务内容不能为空。"}])
+            raise ApplicationError(
+                "具体任务内容不能为空。", errors=[{"field": "content", "message": "具体任务内容不能为空。"}]
+            )
         current.content = content
     if "deadline_text" in data:
         text = re.sub(r"\s+", " ", str(data["deadline_text"] or "")).strip()[:200]
@@ -406,18 +539,29 @@ def task_update(*, actor, task, data, unit_choices=None):
     current.save()
     if any(k in data for k in ("lead", "responsible", "cooperating")):
         pairs = _task_units(data)
-        resolved, created = _resolve_units(actor, plan.region, [n for n, _ in pairs], unit_choices, create_default=False)
+        resolved, created = _resolve_units(
+            actor, plan.region, [n for n, _ in pairs], unit_choices, create_default=False
+        )
         current.assignments.all().delete()
-        TaskUnit.objects.bulk_create([TaskUnit(task=current, unit=resolved.get(n), name=n, role=r, sort=i)
-                                      for i, (n, r) in enumerate(pairs)])
+        TaskUnit.objects.bulk_create(
+            [TaskUnit(task=current, unit=resolved.get(n), name=n, role=r, sort=i) for i, (n, r) in enumerate(pairs)]
+        )
         for unit in created:
             audit_record(actor=actor, action="unit.create", obj=unit, data={"source": "plan.task_update"})
     if "deadline_text" in data:
         _sync_milestones(current, plan)
-    after = {"content": current.content, "deadline_text": current.deadline_text,
-             "units": [(a.name, a.role) for a in current.assignments.all()]}
-    audit_record(actor=actor, action="plan.task_update", obj=current, region_code=plan.region_id,
-                 data={k: [before[k], after[k]] for k in after if before[k] != after[k]})
+    after = {
+        "content": current.content,
+        "deadline_text": current.deadline_text,
+        "units": [(a.name, a.role) for a in current.assignments.all()],
+    }
+    audit_record(
+        actor=actor,
+        action="plan.task_update",
+        obj=current,
+        region_code=plan.region_id,
+        data={k: [before[k], after[k]] for k in after if before[k] != after[k]},
+    )
     return current
 
 
@@ -432,7 +576,9 @@ def _apply_links(plan, links):
     if errors:
         _fail(errors)
     for task_id, parent_id in links.items():
-        Task.objects.filter(pk=task_id, plan=plan).update(parent_task_id=int(parent_id) if parent_id not in (None, "") else None)
+        Task.objects.filter(pk=task_id, plan=plan).update(
+            parent_task_id=int(parent_id) if parent_id not in (None, "") else None
+        )
 
 
 @transaction.atomic
@@ -446,7 +592,11 @@ def plan_link_tasks(*, actor, plan, links):
         raise ApplicationError("所选任务不属于该方案。")
     before = dict(current.tasks.filter(pk__in=links).values_list("pk", "parent_task_id"))
     _apply_links(current, links)
-    changed = {k: [before.get(k), v] for k, v in links.items() if (before.get(k) or None) != (int(v) if v not in (None, "") else None)}
+    changed = {
+        k: [before.get(k), v]
+        for k, v in links.items()
+        if (before.get(k) or None) != (int(v) if v not in (None, "") else None)
+    }
     audit_record(actor=actor, action="plan.link_tasks", obj=current, data={"changed": changed})
     return len(changed)
 
@@ -456,14 +606,24 @@ def plan_link_units(*, actor, plan, choices):
     """Link the names this plan's tasks carry to units (or create them): {name: "unit:<id>"|"new"|"text"}."""
     _require(actor, "plan.manage", "只有安委办管理员可以调整责任单位。")
     current = _visible_plan(actor, plan, lock=True)
-    names = [n for n in dict.fromkeys(TaskUnit.objects.filter(task__plan=current).values_list("name", flat=True)) if n in choices]
+    names = [
+        n
+        for n in dict.fromkeys(TaskUnit.objects.filter(task__plan=current).values_list("name", flat=True))
+        if n in choices
+    ]
     resolved, created = _resolve_units(actor, current.region, names, choices, create_default=True)
     for name, unit in resolved.items():
         TaskUnit.objects.filter(task__plan=current, name=name).update(unit=unit)
-    entries = [audit_entry(actor=actor, action="unit.create", obj=u, data={"source": "plan.link_units"}) for u in created]
-    entries.append(audit_entry(actor=actor, action="plan.link_units", obj=current,
-                               data={n: (u.pk if u else None) for n, u in resolved.items()}))
+    entries = [
+        audit_entry(actor=actor, action="unit.create", obj=u, data={"source": "plan.link_units"}) for u in created
+    ]
+    entries.append(
+        audit_entry(
+            actor=actor,
+            action="plan.link_units",
+            obj=current,
+            data={n: (u.pk if u else None) for n, u in resolved.items()},
+        )
+    )
     audit_record_many(entries)
     return resolved
-
-

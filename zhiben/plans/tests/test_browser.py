@@ -23,7 +23,12 @@ def plan_docx(year):
     doc = Document()
     doc.add_paragraph(f"凤凰镇{year}年安全生产重点工作任务清单")
     rows = [
-        ("一、隐患排查治理", "开展重大事故隐患大排查，建立台账", f"{year}年12月底前", "应急"),  # a typo to correct in the preview
+        (
+            "一、隐患排查治理",
+            "开展重大事故隐患大排查，建立台账",
+            f"{year}年12月底前",
+            "应急",
+        ),  # a typo to correct in the preview
         ("一、隐患排查治理", "开展燃气安全专项整治", f"{year + 1}年", "应急办"),
         ("二、宣传教育", "开展安全生产月活动", "每年", "应急办"),
     ]
@@ -55,8 +60,16 @@ def test_import_correct_commit_report_and_watch_the_board(live_server, page, tmp
 
     login(page, base, "alice")
     page.goto(f"{base}/plans/import/")
-    page.set_input_files("input[name=file]", files=[{"name": "任务清单.docx", "buffer": plan_docx(year),
-                                                     "mimeType": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}])
+    page.set_input_files(
+        "input[name=file]",
+        files=[
+            {
+                "name": "任务清单.docx",
+                "buffer": plan_docx(year),
+                "mimeType": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            }
+        ],
+    )
     page.select_option("select[name=kind]", "annual_list")
     page.select_option("select[name=region]", cast.town_a1.code)
     page.click("text=上传并预览")
@@ -105,5 +118,7 @@ def test_import_correct_commit_report_and_watch_the_board(live_server, page, tmp
     page.wait_for_load_state()
     page.goto(f"{base}/plans/{plan.pk}/board/")
     assert cell_state(page, task.pk, 0) == "completed"
-    colour = page.locator(f"tr[data-task='{task.pk}'] td.cell").first.evaluate("e => getComputedStyle(e).backgroundColor")
+    colour = page.locator(f"tr[data-task='{task.pk}'] td.cell").first.evaluate(
+        "e => getComputedStyle(e).backgroundColor"
+    )
     assert colour == "rgb(198, 239, 206)"

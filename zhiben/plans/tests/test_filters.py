@@ -19,8 +19,11 @@ class OneDeclarationTests(CastTestCase):
     def samples(self):
         form = self.client.get("/plans/tasks/").context["form"]
         action = self.plan.tasks.order_by("sort").first().action_id
-        values = {"action": [str(action), "x"], "q": ["隐患", "督查", "没有的任务"],
-                  "unit": [str(self.unit_emergency_a1.pk), "应急办", "没有的单位"]}
+        values = {
+            "action": [str(action), "x"],
+            "q": ["隐患", "督查", "没有的任务"],
+            "unit": [str(self.unit_emergency_a1.pk), "应急办", "没有的单位"],
+        }
         pairs = []
         for f in TASK_FILTERS:
             options = values.get(f.name) or [value for value, _ in form.fields[f.name].choices if value] + ["bogus"]
@@ -41,8 +44,13 @@ class OneDeclarationTests(CastTestCase):
                 api_rows = self.client.get("/api/v1/plans/tasks", {**query, "page_size": 100}).json()["items"]
                 self.assertEqual([t["id"] for t in api_rows], expected)
                 if name != "plan":
-                    nested = self.client.get(f"/api/v1/plans/{self.plan.pk}/tasks", {**query, "page_size": 100}).json()["items"]
-                    self.assertEqual([t["id"] for t in nested], [pk for pk in expected if pk in set(self.plan.tasks.values_list("pk", flat=True))])
+                    nested = self.client.get(f"/api/v1/plans/{self.plan.pk}/tasks", {**query, "page_size": 100}).json()[
+                        "items"
+                    ]
+                    self.assertEqual(
+                        [t["id"] for t in nested],
+                        [pk for pk in expected if pk in set(self.plan.tasks.values_list("pk", flat=True))],
+                    )
                 if len(expected) < len(everything):
                     narrowed.add(name)
         self.assertEqual(narrowed, set(TASK_FILTERS.names))

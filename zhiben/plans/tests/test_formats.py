@@ -31,6 +31,7 @@ def fill(table, r, c, text):
 
 # --- Word -------------------------------------------------------------------------------------
 
+
 def make_action_table_docx():
     """Seed 000's layout: 重点任务 spans two columns in the header, merged cells down the rows."""
     d = docx.Document()
@@ -72,12 +73,31 @@ def test_docx_table_with_merged_cells():
     result = parse_plan(make_action_table_docx(), "清单.docx")
     assert result.layout == "table" and result.year == 2024
     rows = result.as_dicts()
-    assert [(r["action"][:2], r["key_task"][:2], r["content"], r["deadline_text"], r["deadline"], r["recurrence"],
-             r["responsible"], r["cooperating"]) for r in rows] == [
+    assert [
+        (
+            r["action"][:2],
+            r["key_task"][:2],
+            r["content"],
+            r["deadline_text"],
+            r["deadline"],
+            r["recurrence"],
+            r["responsible"],
+            r["cooperating"],
+        )
+        for r in rows
+    ] == [
         ("一、", "1.", "建立安全风险评估会商机制。", "2024年", "2024-12-31", "once", ["经发办"], []),
         ("一、", "1.", "落实危险化学品禁限控目录。", "2024年", "2024-12-31", "once", ["经发办", "应急办"], []),
-        ("一、", "1.", "建立高危项目源头立项咨询评估机制。", "2025年 2026年", ["2025-12-31", "2026-12-31"], "once",
-         ["经发办", "应急办"], []),
+        (
+            "一、",
+            "1.",
+            "建立高危项目源头立项咨询评估机制。",
+            "2025年 2026年",
+            ["2025-12-31", "2026-12-31"],
+            "once",
+            ["经发办", "应急办"],
+            [],
+        ),
         ("一、", "2.", "全面开展重大事故隐患大排查。", "", None, None, ["镇安委会有关成员单位"], []),
         ("二、", "3.", "持续开展安全知识大宣讲活动。", "按上级通知", None, None, ["应急办"], ["宣传办"]),
     ]
@@ -102,17 +122,37 @@ def test_docx_table_with_two_header_rows_and_lead_columns():
     fill(t, 1, 2, "牵头单位")
     fill(t, 1, 3, "配合单位")
     fill(t, 0, 4, "完成时限")
-    for r, row in enumerate([("1", "开展燃气安全专项整治", "区住建委", "区应急局、区市场监管局", "2024年第三季度"),
-                             ("2", "开展消防安全专项整治", "区消防救援支队", "", "每季度")], start=2):
+    for r, row in enumerate(
+        [
+            ("1", "开展燃气安全专项整治", "区住建委", "区应急局、区市场监管局", "2024年第三季度"),
+            ("2", "开展消防安全专项整治", "区消防救援支队", "", "每季度"),
+        ],
+        start=2,
+    ):
         for c, text in enumerate(row):
             fill(t, r, c, text)
     result = parse_plan(docx_bytes(d), "分解表.docx", year=2024)
     assert result.as_dicts() == [
-        {"action": "", "key_task": "", "content": "开展燃气安全专项整治", "deadline_text": "2024年第三季度",
-         "deadline": "2024-09-30", "recurrence": "once", "responsible": ["区住建委"],
-         "cooperating": ["区应急局", "区市场监管局"]},
-        {"action": "", "key_task": "", "content": "开展消防安全专项整治", "deadline_text": "每季度", "deadline": None,
-         "recurrence": "quarterly", "responsible": ["区消防救援支队"], "cooperating": []},
+        {
+            "action": "",
+            "key_task": "",
+            "content": "开展燃气安全专项整治",
+            "deadline_text": "2024年第三季度",
+            "deadline": "2024-09-30",
+            "recurrence": "once",
+            "responsible": ["区住建委"],
+            "cooperating": ["区应急局", "区市场监管局"],
+        },
+        {
+            "action": "",
+            "key_task": "",
+            "content": "开展消防安全专项整治",
+            "deadline_text": "每季度",
+            "deadline": None,
+            "recurrence": "quarterly",
+            "responsible": ["区消防救援支队"],
+            "cooperating": [],
+        },
     ]
 
 
@@ -140,18 +180,46 @@ def test_docx_prose_plan_with_inline_annotations():
     assert result.year == 2018
     assert result.title == "某区安全生产专项整治三年行动实施方案"
     assert result.as_dicts() == [
-        {"action": "（一）开展危险化学品安全整治行动", "key_task": "1．完善监管体制。",
-         "content": "明确危险化学品监管职责，消除监管盲区。", "deadline_text": "2018年3月底前", "deadline": "2018-03-31",
-         "recurrence": "once", "responsible": ["区应急局"], "cooperating": ["区公安分局", "区交通局"]},
-        {"action": "（一）开展危险化学品安全整治行动", "key_task": "2．推进信息化建设。",
-         "content": "建立危险化学品全链条信息平台。", "deadline_text": "", "deadline": None, "recurrence": None,
-         "responsible": ["区经信委"], "cooperating": ["区应急局"]},
-        {"action": "（二）开展消防安全整治行动", "key_task": "3．整治高层建筑。", "content": "开展高层建筑消防安全专项整治。",
-         "deadline_text": "2018年底前", "deadline": "2018-12-31", "recurrence": "once",
-         "responsible": ["区消防救援支队", "各镇街"], "cooperating": []},
-        {"action": "（二）开展消防安全整治行动", "key_task": "4．打通生命通道。",
-         "content": "清理占用消防车通道行为，每季度开展一次联合检查。", "deadline_text": "2018年底前",
-         "deadline": "2018-12-31", "recurrence": "once", "responsible": ["区消防救援支队", "各镇街"], "cooperating": []},
+        {
+            "action": "（一）开展危险化学品安全整治行动",
+            "key_task": "1．完善监管体制。",
+            "content": "明确危险化学品监管职责，消除监管盲区。",
+            "deadline_text": "2018年3月底前",
+            "deadline": "2018-03-31",
+            "recurrence": "once",
+            "responsible": ["区应急局"],
+            "cooperating": ["区公安分局", "区交通局"],
+        },
+        {
+            "action": "（一）开展危险化学品安全整治行动",
+            "key_task": "2．推进信息化建设。",
+            "content": "建立危险化学品全链条信息平台。",
+            "deadline_text": "",
+            "deadline": None,
+            "recurrence": None,
+            "responsible": ["区经信委"],
+            "cooperating": ["区应急局"],
+        },
+        {
+            "action": "（二）开展消防安全整治行动",
+            "key_task": "3．整治高层建筑。",
+            "content": "开展高层建筑消防安全专项整治。",
+            "deadline_text": "2018年底前",
+            "deadline": "2018-12-31",
+            "recurrence": "once",
+            "responsible": ["区消防救援支队", "各镇街"],
+            "cooperating": [],
+        },
+        {
+            "action": "（二）开展消防安全整治行动",
+            "key_task": "4．打通生命通道。",
+            "content": "清理占用消防车通道行为，每季度开展一次联合检查。",
+            "deadline_text": "2018年底前",
+            "deadline": "2018-12-31",
+            "recurrence": "once",
+            "responsible": ["区消防救援支队", "各镇街"],
+            "cooperating": [],
+        },
     ]
     assert result.warnings == ["第2条任务（第8段）：未注明完成时间"]
 
@@ -179,6 +247,7 @@ def test_docx_without_task_table_or_task_section():
 
 # --- Excel ------------------------------------------------------------------------------------
 
+
 def make_sheet():
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -188,7 +257,9 @@ def make_sheet():
     ws.append(["序号", "工作目标任务", "时间节点", "责任单位", "配合单位"])
     ws.append(["一、开展安全生产责任落实行动"])
     ws.merge_cells("A3:E3")
-    ws.append([1, "建立街道党政领导干部安全生产职责清单和年度任务清单", "2024年6月底前、2025年12月底前", "党政办", "应急办"])
+    ws.append(
+        [1, "建立街道党政领导干部安全生产职责清单和年度任务清单", "2024年6月底前、2025年12月底前", "党政办", "应急办"]
+    )
     ws.append([2, "开展安全生产月活动", "每年", "应急办", None])
     ws.append([3, "组织主要负责人专题培训", datetime(2024, 10, 15), None, "经发办"])
     ws.merge_cells("D5:D6")  # 应急办 responsible for rows 2 and 3
@@ -204,22 +275,61 @@ def test_xlsx_table_with_merged_cells():
     result = parse_plan(make_sheet(), "清单.xlsx")
     assert result.year == 2024
     assert result.as_dicts() == [
-        {"action": "一、开展安全生产责任落实行动", "key_task": "", "content": "建立街道党政领导干部安全生产职责清单和年度任务清单",
-         "deadline_text": "2024年6月底前、2025年12月底前", "deadline": ["2024-06-30", "2025-12-31"], "recurrence": "once",
-         "responsible": ["党政办"], "cooperating": ["应急办"]},
-        {"action": "一、开展安全生产责任落实行动", "key_task": "", "content": "开展安全生产月活动", "deadline_text": "每年",
-         "deadline": None, "recurrence": "yearly", "responsible": ["应急办"], "cooperating": []},
-        {"action": "一、开展安全生产责任落实行动", "key_task": "", "content": "组织主要负责人专题培训",
-         "deadline_text": "2024-10-15", "deadline": "2024-10-15", "recurrence": "once", "responsible": ["应急办"],
-         "cooperating": ["经发办"]},
-        {"action": "二、开展安全风险隐患排查整治行动", "key_task": "", "content": "开展有限空间作业专项整治",
-         "deadline_text": "上半年", "deadline": "2024-06-30", "recurrence": "once", "responsible": ["应急办", "经发办"],
-         "cooperating": ["各村社区"]},
-        {"action": "二、开展安全风险隐患排查整治行动", "key_task": "", "content": "推进隐患排查治理信息化",
-         "deadline_text": "", "deadline": None, "recurrence": None, "responsible": [], "cooperating": []},
+        {
+            "action": "一、开展安全生产责任落实行动",
+            "key_task": "",
+            "content": "建立街道党政领导干部安全生产职责清单和年度任务清单",
+            "deadline_text": "2024年6月底前、2025年12月底前",
+            "deadline": ["2024-06-30", "2025-12-31"],
+            "recurrence": "once",
+            "responsible": ["党政办"],
+            "cooperating": ["应急办"],
+        },
+        {
+            "action": "一、开展安全生产责任落实行动",
+            "key_task": "",
+            "content": "开展安全生产月活动",
+            "deadline_text": "每年",
+            "deadline": None,
+            "recurrence": "yearly",
+            "responsible": ["应急办"],
+            "cooperating": [],
+        },
+        {
+            "action": "一、开展安全生产责任落实行动",
+            "key_task": "",
+            "content": "组织主要负责人专题培训",
+            "deadline_text": "2024-10-15",
+            "deadline": "2024-10-15",
+            "recurrence": "once",
+            "responsible": ["应急办"],
+            "cooperating": ["经发办"],
+        },
+        {
+            "action": "二、开展安全风险隐患排查整治行动",
+            "key_task": "",
+            "content": "开展有限空间作业专项整治",
+            "deadline_text": "上半年",
+            "deadline": "2024-06-30",
+            "recurrence": "once",
+            "responsible": ["应急办", "经发办"],
+            "cooperating": ["各村社区"],
+        },
+        {
+            "action": "二、开展安全风险隐患排查整治行动",
+            "key_task": "",
+            "content": "推进隐患排查治理信息化",
+            "deadline_text": "",
+            "deadline": None,
+            "recurrence": None,
+            "responsible": [],
+            "cooperating": [],
+        },
     ]
-    assert result.warnings == ["第5条任务（工作表“任务清单”第9行）：未注明完成时间",
-                               "第5条任务（工作表“任务清单”第9行）：未注明责任单位"]
+    assert result.warnings == [
+        "第5条任务（工作表“任务清单”第9行）：未注明完成时间",
+        "第5条任务（工作表“任务清单”第9行）：未注明责任单位",
+    ]
 
 
 def test_xlsx_year_option_overrides_detection():
@@ -235,14 +345,19 @@ def test_corrupt_xlsx():
 
 # --- plain text variants --------------------------------------------------------------------
 
+
 def test_tab_separated_rows():
-    text = ("某镇2024年安全生产重点任务\n\n"
-            "序号\t重点任务\t完成时限\t牵头单位\t配合单位\n"
-            "1\t开展燃气安全专项整治\t2024年6月底前\t经发办\t应急办、规建办\n"
-            "2\t开展消防安全专项整治\t\t\t\n"
-            "3\t开展道路交通安全整治\t长期坚持\t派出所\t\n")
+    text = (
+        "某镇2024年安全生产重点任务\n\n"
+        "序号\t重点任务\t完成时限\t牵头单位\t配合单位\n"
+        "1\t开展燃气安全专项整治\t2024年6月底前\t经发办\t应急办、规建办\n"
+        "2\t开展消防安全专项整治\t\t\t\n"
+        "3\t开展道路交通安全整治\t长期坚持\t派出所\t\n"
+    )
     result = parse_plan(text.encode("gb18030"), "任务.txt", year=2024)
-    rows = [(r["content"], r["deadline"], r["recurrence"], r["responsible"], r["cooperating"]) for r in result.as_dicts()]
+    rows = [
+        (r["content"], r["deadline"], r["recurrence"], r["responsible"], r["cooperating"]) for r in result.as_dicts()
+    ]
     assert rows == [
         ("开展燃气安全专项整治", "2024-06-30", "once", ["经发办"], ["应急办", "规建办"]),
         ("开展消防安全专项整治", "2024-06-30", "once", ["经发办"], []),  # blank cells were merged ones
@@ -251,9 +366,11 @@ def test_tab_separated_rows():
 
 
 def test_markdown_table():
-    text = ("| 序号 | 工作目标任务 | 时间节点 | 责任单位 | 配合单位 |\n"
-            "|---|---|---|---|---|\n"
-            "| 1 | 完善应急预案体系 | 2024年12月 | 应急办 | 各村（社区） |\n")
+    text = (
+        "| 序号 | 工作目标任务 | 时间节点 | 责任单位 | 配合单位 |\n"
+        "|---|---|---|---|---|\n"
+        "| 1 | 完善应急预案体系 | 2024年12月 | 应急办 | 各村（社区） |\n"
+    )
     result = parse_plan(text, "任务.md", year=2024)
     assert result.as_dicts()[0]["cooperating"] == ["各村（社区）"]
     assert result.as_dicts()[0]["deadline"] == "2024-12-31"
@@ -262,10 +379,12 @@ def test_markdown_table():
 def test_indented_cells_with_header_spanning_unknown_columns():
     """A text export where the header has fewer cells than the rows (序号 | 任务 | 时限 | 单位 over
     key task + task): the spans are inferred from what the columns hold."""
-    text = ("\t序号\n\t重点任务\n\t完成时限\n\t责任单位\n\n"
-            "\t1\n\t建立清单制度\n\t建立职责清单。\n\t2024年底前\n\t应急办\n\n"
-            "\t\n\t\n\t建立年度任务清单。\n\t2025年\n\t\n\n"
-            "\t2\n\t开展培训\n\t组织全员培训。\n\t每年\n\t党建办、应急办\n")
+    text = (
+        "\t序号\n\t重点任务\n\t完成时限\n\t责任单位\n\n"
+        "\t1\n\t建立清单制度\n\t建立职责清单。\n\t2024年底前\n\t应急办\n\n"
+        "\t\n\t\n\t建立年度任务清单。\n\t2025年\n\t\n\n"
+        "\t2\n\t开展培训\n\t组织全员培训。\n\t每年\n\t党建办、应急办\n"
+    )
     result = parse_plan(text, "t.txt", year=2024)
     assert [(t.key_task, t.content, t.deadline.as_json(), t.responsible) for t in result.tasks] == [
         ("建立清单制度", "建立职责清单。", "2024-12-31", ["应急办"]),
@@ -284,22 +403,27 @@ def test_uploaded_file_and_path_sources(tmp_path):
 
 # --- bad input --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("data", "name", "message"), [
-    (b"", "空.txt", "文件“空.txt”是空的"),
-    (b"  \n\n\t \n", "空.txt", "是空的"),
-    (b"", "空.docx", "是空的"),
-    (bytes(range(256)) * 40, "乱码.txt", "不是文本文件"),
-    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 10, "图片.txt", "不是文本文件"),
-    (b"%PDF-1.7 ...", "方案.pdf", "暂不支持“.pdf”文件"),
-    (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "方案.doc", "另存为 .docx"),
-    ("关于召开会议的通知\n请各单位准时参加。\n".encode(), "通知.txt", "未在“通知.txt”中找到任务清单"),
-])
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"", "空.txt", "文件“空.txt”是空的"),
+        (b"  \n\n\t \n", "空.txt", "是空的"),
+        (b"", "空.docx", "是空的"),
+        (bytes(range(256)) * 40, "乱码.txt", "不是文本文件"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 10, "图片.txt", "不是文本文件"),
+        (b"%PDF-1.7 ...", "方案.pdf", "暂不支持“.pdf”文件"),
+        (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "方案.doc", "另存为 .docx"),
+        ("关于召开会议的通知\n请各单位准时参加。\n".encode(), "通知.txt", "未在“通知.txt”中找到任务清单"),
+    ],
+)
 def test_bad_input_raises_chinese_application_error(data, name, message):
     with pytest.raises(ApplicationError, match=message):
         parse_plan(data, name)
 
 
 # --- seed 000's list rebuilt as Word and Excel tables with merged cells --------------------------
+
 
 def _runs(values, groups):
     """[(start, end)] of consecutive equal values within the same group."""
@@ -323,8 +447,12 @@ def _seed_000_grid():
         ["、".join(r["responsible"]) for r in rows],
     ]
     keys = columns[1]
-    merges = {0: _runs(columns[0], [0] * len(rows)), 1: _runs(keys, [0] * len(rows)),
-              3: _runs(columns[3], keys), 4: _runs(columns[4], keys)}
+    merges = {
+        0: _runs(columns[0], [0] * len(rows)),
+        1: _runs(keys, [0] * len(rows)),
+        3: _runs(columns[3], keys),
+        4: _runs(columns[4], keys),
+    }
     return rows, columns, merges
 
 
@@ -368,15 +496,18 @@ def test_seed_000_as_xlsx_with_merged_cells():
     assert result.as_dicts() == rows
 
 
-@pytest.mark.parametrize(("text", "year"), [
-    ("关于印发《某镇安全生产治本攻坚三年行动实施方案（2024—2026年）》的通知\n某镇人民政府\n2024年5月29日", 2024),
-    ("某街道实施方案（2024-2026年）", 2024),
-    ("某镇人民政府\n2020年10月15日\n", 2020),
-    ("某镇人民政府党政办  2021年3月2日印发", 2021),
-    ("先锋府发〔2019〕137号\n关于印发方案的通知", 2019),
-    ("某区2023年安全生产重点工作任务清单", 2023),
-    ("某区安全生产工作要点", None),
-])
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("关于印发《某镇安全生产治本攻坚三年行动实施方案（2024—2026年）》的通知\n某镇人民政府\n2024年5月29日", 2024),
+        ("某街道实施方案（2024-2026年）", 2024),
+        ("某镇人民政府\n2020年10月15日\n", 2020),
+        ("某镇人民政府党政办  2021年3月2日印发", 2021),
+        ("先锋府发〔2019〕137号\n关于印发方案的通知", 2019),
+        ("某区2023年安全生产重点工作任务清单", 2023),
+        ("某区安全生产工作要点", None),
+    ],
+)
 def test_detect_year(text, year):
     from zhiben.plans.parsing import detect_year
 
@@ -400,7 +531,9 @@ def test_a_small_schedule_table_does_not_hide_the_prose_tasks():
         d.add_paragraph(f"{n}．任务{n}。落实第{n}项措施（应急办牵头，经发办配合）。")
     d.add_paragraph("三、进度安排")
     t = d.add_table(rows=3, cols=3)
-    for r, row in enumerate([("阶段", "工作内容", "时间"), ("动员部署", "制定方案", "2024年6月"), ("总结", "总结评估", "2026年12月")]):
+    for r, row in enumerate(
+        [("阶段", "工作内容", "时间"), ("动员部署", "制定方案", "2024年6月"), ("总结", "总结评估", "2026年12月")]
+    ):
         for c, text in enumerate(row):
             t.cell(r, c).text = text
     result = parse_plan(docx_bytes(d), "方案.docx", year=2024)
@@ -414,8 +547,14 @@ def _cells(rows):
 
 
 def test_text_export_with_a_second_header_row():
-    text = _cells([["序号", "工作任务", "完成时限", "责任单位"], ["牵头单位", "配合单位"],
-                   ["1", "建立会商机制", "2024年底前", "区发改委", "区应急局"], ["2", "落实目录", "2025年6月", "区应急局", ""]])
+    text = _cells(
+        [
+            ["序号", "工作任务", "完成时限", "责任单位"],
+            ["牵头单位", "配合单位"],
+            ["1", "建立会商机制", "2024年底前", "区发改委", "区应急局"],
+            ["2", "落实目录", "2025年6月", "区应急局", ""],
+        ]
+    )
     result = parse_plan(text, "t.txt", year=2024)
     assert [(t.content, t.responsible, t.cooperating) for t in result.tasks] == [
         ("建立会商机制", ["区发改委"], ["区应急局"]),
@@ -424,9 +563,11 @@ def test_text_export_with_a_second_header_row():
 
 
 def test_text_export_with_a_blank_paragraph_inside_a_cell():
-    text = ("\t序号\n\t工作任务\n\t完成时限\n\t责任单位\n\n"
-            "\t1\n\t建立会商机制\n\n\t2024年底前\n\t区发改委\n\n"
-            "\t2\n\t落实目录\n\t2025年\n\t区应急局\n")
+    text = (
+        "\t序号\n\t工作任务\n\t完成时限\n\t责任单位\n\n"
+        "\t1\n\t建立会商机制\n\n\t2024年底前\n\t区发改委\n\n"
+        "\t2\n\t落实目录\n\t2025年\n\t区应急局\n"
+    )
     result = parse_plan(text, "t.txt", year=2024)
     assert [(t.content, t.deadline.as_json(), t.responsible) for t in result.tasks] == [
         ("建立会商机制", "2024-12-31", ["区发改委"]),
@@ -447,11 +588,25 @@ def test_prose_plan_whose_top_sections_are_the_actions():
 （一）强化组织领导。成立工作专班。
 """
     result = parse_plan(text, "p.txt")
-    assert [(t.action[:2], t.key_task, t.content, t.deadline.as_json(), t.responsible, t.cooperating)
-            for t in result.tasks] == [
-        ("二、", "（一）严格安全准入。", "2024年，建立安全风险评估会商机制。", "2024-12-31", ["区发改委"], ["区经信委", "区应急局"]),
-        ("二、", "（一）严格安全准入。", "2025年，建立高危项目源头立项咨询评估机制。", "2025-12-31", ["区发改委"],
-         ["区经信委", "区应急局"]),
+    assert [
+        (t.action[:2], t.key_task, t.content, t.deadline.as_json(), t.responsible, t.cooperating) for t in result.tasks
+    ] == [
+        (
+            "二、",
+            "（一）严格安全准入。",
+            "2024年，建立安全风险评估会商机制。",
+            "2024-12-31",
+            ["区发改委"],
+            ["区经信委", "区应急局"],
+        ),
+        (
+            "二、",
+            "（一）严格安全准入。",
+            "2025年，建立高危项目源头立项咨询评估机制。",
+            "2025-12-31",
+            ["区发改委"],
+            ["区经信委", "区应急局"],
+        ),
         ("二、", "（二）推进产业转型。", "鼓励园区外企业搬迁入园，降低安全风险。", None, ["区经信委"], ["区规资局"]),
         ("三、", "（一）建立督办销号制度。", "将重大事故隐患纳入问题清单管理，定期晾晒考核。", None, [], []),
     ]

@@ -35,9 +35,13 @@ def test_dry_run_json_prints_the_task_list():
     assert len(tasks) == 79
     assert all(tuple(t) == JSON_KEYS for t in tasks)
     assert tasks[0] == {
-        "action": "一、开展重大安全风险源头管控行动", "key_task": "1.强化重大安全风险源头管控。",
+        "action": "一、开展重大安全风险源头管控行动",
+        "key_task": "1.强化重大安全风险源头管控。",
         "content": "建立完善各类发展规划的安全风险评估会商机制，配合落实青凤科创园等重点区域安全生产禁止和限制类产业目录，严格安全准入。",
-        "deadline_text": "2024年", "deadline": "2024-12-31", "recurrence": "once", "responsible": ["经发办"],
+        "deadline_text": "2024年",
+        "deadline": "2024-12-31",
+        "recurrence": "once",
+        "responsible": ["经发办"],
         "cooperating": [],
     }
     assert tasks[18]["deadline"] == ["2025-12-31", "2026-12-31"]
@@ -53,8 +57,11 @@ def test_json_warnings_go_to_stderr():
 
 def test_year_option_and_default_detection(tmp_path):
     plan = tmp_path / "plan.txt"
-    plan.write_text("某镇安全生产工作方案（2025—2027年）\n\n"
-                    "\t序号\n\t工作任务\n\t完成时限\n\t责任单位\n\n\t1\n\t完善预案\n\t年底前\n\t应急办\n", encoding="utf-8")
+    plan.write_text(
+        "某镇安全生产工作方案（2025—2027年）\n\n"
+        "\t序号\n\t工作任务\n\t完成时限\n\t责任单位\n\n\t1\n\t完善预案\n\t年底前\n\t应急办\n",
+        encoding="utf-8",
+    )
     assert json.loads(run(plan, "--dry-run", "--json")[0])[0]["deadline"] == "2025-12-31"
     assert json.loads(run(plan, "--dry-run", "--json", "--year", "2026")[0])[0]["deadline"] == "2026-12-31"
 
@@ -83,16 +90,20 @@ class SaveTests(CastTestCase):
 
     def test_saving_creates_a_draft_plan_with_its_tasks_and_an_audit_row(self):
         out, _ = run(SEED_000, "--user", "alice", "--json")
-        printed = json.loads(out[:out.rindex("]") + 1])
+        printed = json.loads(out[: out.rindex("]") + 1])
         plan = Plan.objects.get()
-        self.assertEqual((plan.status, plan.region, plan.created_by, plan.source_filename),
-                         ("draft", self.county_a, self.alice, SEED_000.name))
+        self.assertEqual(
+            (plan.status, plan.region, plan.created_by, plan.source_filename),
+            ("draft", self.county_a, self.alice, SEED_000.name),
+        )
         self.assertEqual(plan.source_sha256, hashlib.sha256(SEED_000.read_bytes()).hexdigest())
         self.assertEqual((plan.start_year, plan.end_year), (2024, 2026))
         tasks = list(Task.objects.filter(plan=plan).order_by("sort"))
         self.assertEqual([t.content for t in tasks], [t["content"] for t in printed])
         self.assertEqual(len(tasks), 79)
-        self.assertEqual((tasks[0].deadline_text, tasks[0].due_dates, tasks[0].recurrence), ("2024年", ["2024-12-31"], "once"))
+        self.assertEqual(
+            (tasks[0].deadline_text, tasks[0].due_dates, tasks[0].recurrence), ("2024年", ["2024-12-31"], "once")
+        )
         self.assertTrue(tasks[0].source.startswith("第") and tasks[0].source.endswith("行"))
         self.assertEqual(tasks[18].due_dates, ["2025-12-31", "2026-12-31"])
         audit = AuditEvent.objects.get(action="plan.import")
@@ -121,8 +132,13 @@ def test_missing_and_unreadable_files(tmp_path):
 def test_exit_status_is_non_zero_on_bad_input(tmp_path):
     junk = tmp_path / "junk.txt"
     junk.write_bytes(bytes(range(256)) * 20)
-    proc = subprocess.run([sys.executable, str(MANAGE), "import_plan", str(junk), "--dry-run", "--json"],
-                          capture_output=True, text=True, cwd=MANAGE.parent, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, str(MANAGE), "import_plan", str(junk), "--dry-run", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=MANAGE.parent,
+        timeout=60,
+    )
     assert proc.returncode != 0
     assert "不是文本文件" in proc.stderr
     assert proc.stdout == ""

@@ -10,11 +10,24 @@ from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.plans import services
 from zhiben.plans.choices import DisplayStatus, MilestoneStatus, PlanStatus, ReportStatus
 from zhiben.plans.models import (
-    Indicator, KeyTask, Milestone, Plan, PlanAction, PlanFiling, ProgressReport, Task, TaskUnit,
+    Indicator,
+    KeyTask,
+    Milestone,
+    Plan,
+    PlanAction,
+    PlanFiling,
+    ProgressReport,
+    Task,
+    TaskUnit,
 )
 from zhiben.plans.schedule import milestones_for
 from zhiben.plans.selectors import (
-    board, overdue_tasks, task_list, unit_completion, version_diff, with_state,
+    board,
+    overdue_tasks,
+    task_list,
+    unit_completion,
+    version_diff,
+    with_state,
 )
 from zhiben.regions.models import Unit
 from zhiben.testing import CastTestCase, make_user
@@ -46,13 +59,19 @@ class SeedImportTests(CastTestCase):
         self.assertTrue(TaskUnit.objects.filter(task__plan=plan, name="经发办", unit__isnull=True).exists())
         self.assertEqual(AuditEvent.objects.filter(action="plan.import", object_id=str(plan.pk)).count(), 1)
         self.assertGreater(Indicator.objects.filter(plan=plan).count(), 5)
-        self.assertTrue(Indicator.objects.filter(plan=plan, name="重点行业领域专业救援队伍建成率", target_value=Decimal(80)).exists())
+        self.assertTrue(
+            Indicator.objects.filter(
+                plan=plan, name="重点行业领域专业救援队伍建成率", target_value=Decimal(80)
+            ).exists()
+        )
 
     def test_a_failure_midway_leaves_nothing(self):
         before = (Plan.objects.count(), Task.objects.count(), AuditEvent.objects.count())
-        with mock.patch.object(Milestone.objects, "bulk_create", side_effect=RuntimeError("disk full")):
-            with self.assertRaises(RuntimeError):
-                import_seed(self.alice, self.town_a1, unit_choices={"经发办": "new"})
+        with (
+            mock.patch.object(Milestone.objects, "bulk_create", side_effect=RuntimeError("disk full")),
+            self.assertRaises(RuntimeError),
+        ):
+            import_seed(self.alice, self.town_a1, unit_choices={"经发办": "new"})
         self.assertEqual((Plan.objects.count(), Task.objects.count(), AuditEvent.objects.count()), before)
         self.assertEqual(PlanAction.objects.count() + TaskUnit.objects.count() + Milestone.objects.count(), 0)
         self.assertFalse(Unit.objects.filter(name="凤凰镇经发办").exists())
@@ -72,7 +91,9 @@ class SeedImportTests(CastTestCase):
         plan = import_seed(self.alice, self.town_a1, unit_choices={"经发办": "new", "镇安委会有关成员单位": "text"})
         unit = Unit.objects.get(name="凤凰镇经发办")
         self.assertEqual((unit.region, unit.short_name), (self.town_a1, "经发办"))
-        self.assertEqual(set(TaskUnit.objects.filter(task__plan=plan, name="经发办").values_list("unit", flat=True)), {unit.pk})
+        self.assertEqual(
+            set(TaskUnit.objects.filter(task__plan=plan, name="经发办").values_list("unit", flat=True)), {unit.pk}
+        )
         self.assertTrue(AuditEvent.objects.filter(action="unit.create", object_id=str(unit.pk)).exists())
 
     def test_permission_and_scope(self):
@@ -102,7 +123,10 @@ class MilestoneTests(CastTestCase):
         cases = {
             "once": ([date(2024, 6, 30)], ["2024年6月底"]),
             "yearly": ([], ["2024年", "2025年", "2026年"]),
-            "semiannual": ([], ["2024年上半年", "2024年下半年", "2025年上半年", "2025年下半年", "2026年上半年", "2026年下半年"]),
+            "semiannual": (
+                [],
+                ["2024年上半年", "2024年下半年", "2025年上半年", "2025年下半年", "2026年上半年", "2026年下半年"],
+            ),
             "ongoing": ([], []),
         }
         for recurrence, (dates, labels) in cases.items():
@@ -113,8 +137,10 @@ class MilestoneTests(CastTestCase):
         self.assertEqual((quarterly[0].label, quarterly[0].due_date), ("2024年第一季度", date(2024, 3, 31)))
         monthly = milestones_for("monthly", [], 2024, 2024)
         self.assertEqual([m.due_date for m in monthly][:2], [date(2024, 1, 31), date(2024, 2, 29)])
-        self.assertEqual([m.due_date for m in milestones_for("yearly", [date(2024, 6, 30)], 2024, 2025)],
-                         [date(2024, 6, 30), date(2025, 6, 30)])
+        self.assertEqual(
+            [m.due_date for m in milestones_for("yearly", [date(2024, 6, 30)], 2024, 2025)],
+            [date(2024, 6, 30), date(2025, 6, 30)],
+        )
         self.assertEqual(milestones_for(None, [], 2024, 2026), [])
 
     def test_plan_tasks_get_their_milestones(self):
@@ -151,8 +177,12 @@ class MilestoneTests(CastTestCase):
         services.plan_publish(actor=self.alice, plan=draft)
         self.assertTrue(overdue_tasks(date(2030, 1, 1)).exists())
         self.assertFalse(overdue_tasks(date(2030, 1, 1), user=self.charlie).exists())
-        newer = small_plan(self.alice, self.town_a1, previous=draft, tasks=[
-            {"action": "一", "content": "新版任务", "deadline_text": "2025年", "responsible": ["应急办"]}])
+        newer = small_plan(
+            self.alice,
+            self.town_a1,
+            previous=draft,
+            tasks=[{"action": "一", "content": "新版任务", "deadline_text": "2025年", "responsible": ["应急办"]}],
+        )
         self.assertEqual({m.task.plan_id for m in overdue_tasks(date(2030, 1, 1))}, {newer.pk})
 
 
@@ -162,9 +192,13 @@ class ProgressTests(CastTestCase):
         self.task = self.plan.tasks.get(content="开展重大事故隐患大排查")
 
     def test_report_then_accept_completes_the_milestone(self):
-        report = services.progress_report_submit(actor=self.erin, task=self.task, text="已完成全镇企业排查，建立台账", percentage=100)
+        report = services.progress_report_submit(
+            actor=self.erin, task=self.task, text="已完成全镇企业排查，建立台账", percentage=100
+        )
         milestone = self.task.milestones.get()
-        self.assertEqual((report.unit, report.milestone, report.status), (self.unit_emergency_a1, milestone, ReportStatus.PENDING))
+        self.assertEqual(
+            (report.unit, report.milestone, report.status), (self.unit_emergency_a1, milestone, ReportStatus.PENDING)
+        )
         self.assertEqual(Milestone.objects.get(pk=milestone.pk).status, MilestoneStatus.IN_PROGRESS)
         services.progress_report_transition(actor=self.alice, report=report, action="accept", note="属实")
         milestone.refresh_from_db()
@@ -177,17 +211,23 @@ class ProgressTests(CastTestCase):
         from zhiben.notifications.models import Notification
 
         Rule.objects.create(key="hazard.attachment_max_mb", value=0.00001)  # the hazards' limit does not apply here
-        report = services.progress_report_submit(actor=self.erin, task=self.task, text="已组织排查", percentage=50, files=[photo()])
+        report = services.progress_report_submit(
+            actor=self.erin, task=self.task, text="已组织排查", percentage=50, files=[photo()]
+        )
         self.assertEqual(report.attachments.get().content_type, "image/png")
-        self.assertEqual(Notification.objects.filter(subject__startswith="待审核").values_list("url", flat=True).first(),
-                         f"/plans/tasks/{self.task.pk}/#report-{report.pk}")
+        self.assertEqual(
+            Notification.objects.filter(subject__startswith="待审核").values_list("url", flat=True).first(),
+            f"/plans/tasks/{self.task.pk}/#report-{report.pk}",
+        )
         Rule.objects.create(key="plan.attachment_max_mb", value=0.00001)
         with self.assertRaises(ApplicationError) as caught:
             services.progress_report_attach(actor=self.erin, report=report, files=[photo("第二张.png")])
         self.assertIn("过大", caught.exception.message)
 
     def test_partial_report_keeps_the_milestone_in_progress(self):
-        report = services.progress_report_submit(actor=self.erin, task=self.task, text="排查过半，继续推进", percentage=60)
+        report = services.progress_report_submit(
+            actor=self.erin, task=self.task, text="排查过半，继续推进", percentage=60
+        )
         services.progress_report_transition(actor=self.alice, report=report, action="accept")
         self.assertEqual(self.task.milestones.get().status, MilestoneStatus.IN_PROGRESS)
 
@@ -208,7 +248,9 @@ class ProgressTests(CastTestCase):
 
     def test_completion_per_unit(self):
         today = date(2024, 12, 31)
-        report = services.progress_report_submit(actor=self.erin, task=self.task, text="排查完成，台账建立", percentage=100)
+        report = services.progress_report_submit(
+            actor=self.erin, task=self.task, text="排查完成，台账建立", percentage=100
+        )
         services.progress_report_transition(actor=self.alice, report=report, action="accept")
         rows = {r["name"]: r for r in unit_completion(user=self.alice, plan=self.plan, today=today)}
         emergency = rows["凤凰镇应急办"]
@@ -223,7 +265,9 @@ class ProgressTests(CastTestCase):
         data = board(plan=self.plan, granularity="year", today=date(2024, 7, 1))
         rows = {r["task"].content: r for _, group in data["groups"] for r in group}
         self.assertEqual([c["state"] for c in rows["开展重大事故隐患大排查"]["cells"]], ["overdue", "", ""])
-        self.assertEqual([c["state"] for c in rows["每季度开展一次专项督查"]["cells"]], ["overdue", "not_started", "not_started"])
+        self.assertEqual(
+            [c["state"] for c in rows["每季度开展一次专项督查"]["cells"]], ["overdue", "not_started", "not_started"]
+        )
         services.progress_report_submit(actor=self.erin, task=self.task, text="排查已完成", percentage=100)
         data = board(plan=self.plan, granularity="quarter", today=date(2024, 6, 1))
         rows = {r["task"].content: r for _, group in data["groups"] for r in group}
@@ -236,8 +280,18 @@ class IndicatorTests(CastTestCase):
     def test_indicator_values(self):
         plan = small_plan(self.alice, self.town_a1)
         task = plan.tasks.get(sort=1)
-        indicator = services.indicator_save(actor=self.alice, plan=plan, data={
-            "name": "应急救援站建成率", "target_value": "90", "measure": "%", "direction": "at_least", "period": "year", "task": task.pk})
+        indicator = services.indicator_save(
+            actor=self.alice,
+            plan=plan,
+            data={
+                "name": "应急救援站建成率",
+                "target_value": "90",
+                "measure": "%",
+                "direction": "at_least",
+                "period": "year",
+                "task": task.pk,
+            },
+        )
         value = services.indicator_report(actor=self.erin, indicator=indicator, period="2024", value="85.5")
         self.assertEqual((value.value, value.unit), (Decimal("85.50"), self.unit_emergency_a1))
         self.assertFalse(indicator.met_by(value.value))
@@ -253,8 +307,19 @@ class IndicatorTests(CastTestCase):
 
 class LevelsTests(CastTestCase):
     def test_town_task_implements_district_task_and_district_sees_its_progress(self):
-        district = small_plan(self.alice, self.county_a, title="沙坪坝区治本攻坚实施方案（2024—2026年）", tasks=[
-            {"action": "一、源头管控", "content": "全面开展重大事故隐患大排查大整治", "deadline_text": "2024年", "responsible": ["区应急局"]}])
+        district = small_plan(
+            self.alice,
+            self.county_a,
+            title="沙坪坝区治本攻坚实施方案（2024—2026年）",
+            tasks=[
+                {
+                    "action": "一、源头管控",
+                    "content": "全面开展重大事故隐患大排查大整治",
+                    "deadline_text": "2024年",
+                    "responsible": ["区应急局"],
+                }
+            ],
+        )
         district_task = district.tasks.get()
         town = small_plan(self.alice, self.town_a1, parent=district)
         town_task = town.tasks.get(content="开展重大事故隐患大排查")
@@ -267,10 +332,14 @@ class LevelsTests(CastTestCase):
         self.assertEqual(town_task.parent_task, district_task)
         services.progress_report_submit(actor=self.erin, task=town_task, text="镇级排查完成", percentage=100)
         rows = linked_progress(user=self.alice, task=district_task, today=date(2024, 6, 1))
-        self.assertEqual([(r["task"], r["state"], r["latest"].percentage) for r in rows], [(town_task, "in_progress", 100)])
+        self.assertEqual(
+            [(r["task"], r["state"], r["latest"].percentage) for r in rows], [(town_task, "in_progress", 100)]
+        )
         self.assertEqual(linked_progress(user=self.charlie, task=district_task), [])
         # a task cannot implement a task of a plan that is not above it
-        other = small_plan(self.charlie, self.county_b, tasks=[{"action": "一", "content": "九龙坡任务", "deadline_text": "2024年"}])
+        other = small_plan(
+            self.charlie, self.county_b, tasks=[{"action": "一", "content": "九龙坡任务", "deadline_text": "2024年"}]
+        )
         with self.assertRaises(ApplicationError):
             services.plan_link_tasks(actor=self.alice, plan=town, links={town_task.pk: other.tasks.get().pk})
 
@@ -284,28 +353,48 @@ class FilingTests(CastTestCase):
     DUTIES_V1 = [
         {"action": "镇党委书记", "content": "全面领导本镇安全生产工作", "responsible": ["镇党委书记"]},
         {"action": "镇长", "content": "统筹推进安全生产工作，每季度研究安全生产工作", "responsible": ["镇长"]},
-        {"action": "分管副镇长", "content": "组织开展隐患排查治理", "deadline_text": "每月", "responsible": ["分管副镇长"]},
+        {
+            "action": "分管副镇长",
+            "content": "组织开展隐患排查治理",
+            "deadline_text": "每月",
+            "responsible": ["分管副镇长"],
+        },
     ]
 
     def test_filing_and_version_diff(self):
-        v1 = small_plan(self.alice, self.town_a1, tasks=self.DUTIES_V1, kind="duty_list", title="凤凰镇党政领导干部安全生产职责清单")
+        v1 = small_plan(
+            self.alice, self.town_a1, tasks=self.DUTIES_V1, kind="duty_list", title="凤凰镇党政领导干部安全生产职责清单"
+        )
         self.assertEqual(v1.tasks.filter(milestones__isnull=False).distinct().count(), 1)
         filing = services.plan_file(actor=self.alice, plan=v1, note="按程序备案")
-        self.assertEqual((filing.to_region, filing.to_unit, filing.version, filing.filed_by), (self.county_a, self.unit_office_a, 1, self.alice))
+        self.assertEqual(
+            (filing.to_region, filing.to_unit, filing.version, filing.filed_by),
+            (self.county_a, self.unit_office_a, 1, self.alice),
+        )
         with self.assertRaises(ApplicationError):
             services.plan_file(actor=self.alice, plan=v1)
         v2_tasks = [dict(t) for t in self.DUTIES_V1[:2]] + [
-            {"action": "分管副镇长", "content": "组织开展重大事故隐患排查治理和督办", "deadline_text": "每月", "responsible": ["分管副镇长"]},
-            {"action": "武装部长", "content": "负责民兵应急队伍建设", "responsible": ["武装部长"]}]
+            {
+                "action": "分管副镇长",
+                "content": "组织开展重大事故隐患排查治理和督办",
+                "deadline_text": "每月",
+                "responsible": ["分管副镇长"],
+            },
+            {"action": "武装部长", "content": "负责民兵应急队伍建设", "responsible": ["武装部长"]},
+        ]
         v2_tasks[1]["deadline_text"] = "每季度"
         v2 = small_plan(self.alice, self.town_a1, tasks=v2_tasks, kind="duty_list", previous=v1, title=v1.title)
         self.assertEqual((v2.version, v2.series, v2.previous), (2, v1.series, v1))
         diff = version_diff(v1, v2)
         self.assertEqual([t.content for t in diff["added"]], ["负责民兵应急队伍建设"])
         self.assertEqual(diff["removed"], [])
-        self.assertEqual({c["new"].content: c["fields"] for c in diff["changed"]}, {
-            "统筹推进安全生产工作，每季度研究安全生产工作": ["完成时间"],
-            "组织开展重大事故隐患排查治理和督办": ["任务内容"]})
+        self.assertEqual(
+            {c["new"].content: c["fields"] for c in diff["changed"]},
+            {
+                "统筹推进安全生产工作，每季度研究安全生产工作": ["完成时间"],
+                "组织开展重大事故隐患排查治理和督办": ["任务内容"],
+            },
+        )
         self.assertEqual(diff["unchanged"], 1)
         services.plan_file(actor=self.alice, plan=v2)
 
@@ -313,9 +402,14 @@ class FilingTests(CastTestCase):
 
         overview = filings_overview(user=self.alice)
         [row] = overview["series"]
-        self.assertEqual((row["region"], row["plan"], [f.version for f in row["filings"]], row["diff_from"]), (self.town_a1, v2, [1, 2], v1))
-        self.assertEqual(dict((r.name, kinds) for r, kinds in overview["missing"]),
-                         {"凤凰镇": ["年度任务清单"], "青木关镇": ["职责清单", "年度任务清单"]})
+        self.assertEqual(
+            (row["region"], row["plan"], [f.version for f in row["filings"]], row["diff_from"]),
+            (self.town_a1, v2, [1, 2], v1),
+        )
+        self.assertEqual(
+            {r.name: kinds for r, kinds in overview["missing"]},
+            {"凤凰镇": ["年度任务清单"], "青木关镇": ["职责清单", "年度任务清单"]},
+        )
         self.assertEqual(filings_overview(user=self.charlie)["series"], [])
         self.assertEqual(PlanFiling.objects.count(), 2)
 

@@ -21,33 +21,71 @@ class ScopeTests(CastTestCase):
         super().setUpTestData()
         cls.plan = small_plan(cls.alice, cls.town_a1)
         cls.task = cls.plan.tasks.get(content="开展重大事故隐患大排查")
-        cls.report = services.progress_report_submit(actor=cls.erin, task=cls.task, text="已组织排查", percentage=50,
-                                                     files=[photo("现场.png")])
-        cls.indicator = services.indicator_save(actor=cls.alice, plan=cls.plan, data={"name": "演练覆盖率", "target_value": 100})
+        cls.report = services.progress_report_submit(
+            actor=cls.erin, task=cls.task, text="已组织排查", percentage=50, files=[photo("现场.png")]
+        )
+        cls.indicator = services.indicator_save(
+            actor=cls.alice, plan=cls.plan, data={"name": "演练覆盖率", "target_value": 100}
+        )
         cls.draft_plan = small_plan(cls.alice, cls.county_a, publish=False)
         from zhiben.plans import drafts
 
-        cls.draft = drafts.draft_create(actor=cls.alice, upload=SimpleUploadedFile(SEED_000.name, SEED_000.read_bytes()),
-                                        region=cls.town_a1.code)
+        cls.draft = drafts.draft_create(
+            actor=cls.alice, upload=SimpleUploadedFile(SEED_000.name, SEED_000.read_bytes()), region=cls.town_a1.code
+        )
 
     def test_it_hides_other_jurisdictions(self):
         self.login(self.charlie)
         p, t, r, a = self.plan.pk, self.task.pk, self.report.pk, self.report.attachments.get().pk
-        gets = [f"/plans/{p}/", f"/plans/{p}/board/", f"/plans/{p}/board.xlsx", f"/plans/{p}/summary.docx", f"/plans/{p}/edit/",
-                f"/plans/{p}/links/", f"/plans/{p}/units/", f"/plans/{p}/diff/{p}/", f"/plans/tasks/{t}/",
-                f"/plans/reports/{r}/files/{a}/", f"/plans/reports/{r}/files/{a}/thumb/", f"/plans/drafts/{self.draft.pk}/",
-                f"/plans/{self.draft_plan.pk}/",
-                f"/api/v1/plans/{p}", f"/api/v1/plans/{p}/tasks", f"/api/v1/plans/tasks/{t}"]
+        gets = [
+            f"/plans/{p}/",
+            f"/plans/{p}/board/",
+            f"/plans/{p}/board.xlsx",
+            f"/plans/{p}/summary.docx",
+            f"/plans/{p}/edit/",
+            f"/plans/{p}/links/",
+            f"/plans/{p}/units/",
+            f"/plans/{p}/diff/{p}/",
+            f"/plans/tasks/{t}/",
+            f"/plans/reports/{r}/files/{a}/",
+            f"/plans/reports/{r}/files/{a}/thumb/",
+            f"/plans/drafts/{self.draft.pk}/",
+            f"/plans/{self.draft_plan.pk}/",
+            f"/api/v1/plans/{p}",
+            f"/api/v1/plans/{p}/tasks",
+            f"/api/v1/plans/tasks/{t}",
+        ]
         for url in gets:
             self.assertEqual(self.client.get(url).status_code, 404, url)
-        posts = [f"/plans/{p}/publish/", f"/plans/{p}/delete/", f"/plans/{p}/file/", f"/plans/{p}/edit/", f"/plans/{p}/links/",
-                 f"/plans/{p}/units/", f"/plans/{p}/indicators/", f"/plans/tasks/{t}/edit/", f"/plans/tasks/{t}/report/",
-                 f"/plans/reports/{r}/do/accept/", f"/plans/reports/{r}/attach/", f"/plans/indicators/{self.indicator.pk}/report/",
-                 f"/plans/drafts/{self.draft.pk}/", f"/plans/drafts/{self.draft.pk}/confirm/", f"/plans/drafts/{self.draft.pk}/discard/"]
+        posts = [
+            f"/plans/{p}/publish/",
+            f"/plans/{p}/delete/",
+            f"/plans/{p}/file/",
+            f"/plans/{p}/edit/",
+            f"/plans/{p}/links/",
+            f"/plans/{p}/units/",
+            f"/plans/{p}/indicators/",
+            f"/plans/tasks/{t}/edit/",
+            f"/plans/tasks/{t}/report/",
+            f"/plans/reports/{r}/do/accept/",
+            f"/plans/reports/{r}/attach/",
+            f"/plans/indicators/{self.indicator.pk}/report/",
+            f"/plans/drafts/{self.draft.pk}/",
+            f"/plans/drafts/{self.draft.pk}/confirm/",
+            f"/plans/drafts/{self.draft.pk}/discard/",
+        ]
         for url in posts:
-            self.assertEqual(self.client.post(url, {"note": "x", "op": "delete", "row": 1, "text": "越界报送", "percentage": 10}).status_code, 404, url)
-        api_posts = [(f"/api/v1/plans/tasks/{t}/reports", {"text": "越界报送", "percentage": 10}),
-                     (f"/api/v1/plans/reports/{r}/transitions", {"action": "accept"})]
+            self.assertEqual(
+                self.client.post(
+                    url, {"note": "x", "op": "delete", "row": 1, "text": "越界报送", "percentage": 10}
+                ).status_code,
+                404,
+                url,
+            )
+        api_posts = [
+            (f"/api/v1/plans/tasks/{t}/reports", {"text": "越界报送", "percentage": 10}),
+            (f"/api/v1/plans/reports/{r}/transitions", {"action": "accept"}),
+        ]
         for url, body in api_posts:
             self.assertEqual(self.client.post(url, body, content_type="application/json").status_code, 404, url)
         self.assertNotContains(self.client.get("/plans/"), self.plan.title)
@@ -77,10 +115,21 @@ class ScopeTests(CastTestCase):
         self.login(self.alice)
         home = self.client.get("/")
         self.assertContains(home, 'href="/plans/"')
-        for url in ("/plans/", "/plans/import/", f"/plans/{self.plan.pk}/", f"/plans/{self.plan.pk}/board/?period=quarter",
-                    f"/plans/{self.plan.pk}/edit/", f"/plans/{self.plan.pk}/links/", f"/plans/{self.plan.pk}/units/",
-                    f"/plans/tasks/{self.task.pk}/", "/plans/tasks/?overdue=1", "/plans/reports/", "/plans/filings/",
-                    f"/plans/drafts/{self.draft.pk}/", f"/plans/{self.draft_plan.pk}/"):
+        for url in (
+            "/plans/",
+            "/plans/import/",
+            f"/plans/{self.plan.pk}/",
+            f"/plans/{self.plan.pk}/board/?period=quarter",
+            f"/plans/{self.plan.pk}/edit/",
+            f"/plans/{self.plan.pk}/links/",
+            f"/plans/{self.plan.pk}/units/",
+            f"/plans/tasks/{self.task.pk}/",
+            "/plans/tasks/?overdue=1",
+            "/plans/reports/",
+            "/plans/filings/",
+            f"/plans/drafts/{self.draft.pk}/",
+            f"/plans/{self.draft_plan.pk}/",
+        ):
             self.assertEqual(self.client.get(url).status_code, 200, url)
         thumb = self.client.get(f"/plans/reports/{self.report.pk}/files/{self.report.attachments.get().pk}/thumb/")
         self.assertEqual((thumb.status_code, thumb["Content-Type"]), (200, "image/jpeg"))
@@ -89,8 +138,14 @@ class ScopeTests(CastTestCase):
 class ImportPageTests(CastTestCase):
     def test_upload_preview_correct_and_confirm(self):
         self.login(self.alice)
-        response = self.client.post("/plans/import/", {"file": SimpleUploadedFile(SEED_000.name, SEED_000.read_bytes()),
-                                                       "kind": "action_plan", "region": self.town_a1.code})
+        response = self.client.post(
+            "/plans/import/",
+            {
+                "file": SimpleUploadedFile(SEED_000.name, SEED_000.read_bytes()),
+                "kind": "action_plan",
+                "region": self.town_a1.code,
+            },
+        )
         draft = PlanDraft.objects.get()
         self.assertRedirects(response, f"/plans/drafts/{draft.pk}/")
         preview = self.client.get(f"/plans/drafts/{draft.pk}/")
@@ -99,9 +154,19 @@ class ImportPageTests(CastTestCase):
         self.assertContains(preview, "凤凰镇应急办")
         self.assertEqual(Plan.objects.count(), 0)
         row = draft.rows[0]
-        self.client.post(f"/plans/drafts/{draft.pk}/", {"op": "edit", "row": row["id"], "content": "建立安全风险评估会商机制（已改）",
-                                                        "deadline_text": "2024年6月底前", "responsible": "经发办", "cooperating": "",
-                                                        "action": row["action"], "key_task": row["key_task"]})
+        self.client.post(
+            f"/plans/drafts/{draft.pk}/",
+            {
+                "op": "edit",
+                "row": row["id"],
+                "content": "建立安全风险评估会商机制（已改）",
+                "deadline_text": "2024年6月底前",
+                "responsible": "经发办",
+                "cooperating": "",
+                "action": row["action"],
+                "key_task": row["key_task"],
+            },
+        )
         self.assertContains(self.client.get(f"/plans/drafts/{draft.pk}/"), "建立安全风险评估会商机制（已改）")
         response = self.client.post(f"/plans/drafts/{draft.pk}/confirm/", {"publish": "1"})
         plan = Plan.objects.get()
@@ -113,8 +178,14 @@ class ImportPageTests(CastTestCase):
 
     def test_a_file_without_a_task_table_says_so(self):
         self.login(self.alice)
-        response = self.client.post("/plans/import/", {"file": SimpleUploadedFile("通知.txt", "请各单位按时参加会议。".encode()),
-                                                       "kind": "action_plan", "region": self.county_a.code})
+        response = self.client.post(
+            "/plans/import/",
+            {
+                "file": SimpleUploadedFile("通知.txt", "请各单位按时参加会议。".encode()),
+                "kind": "action_plan",
+                "region": self.county_a.code,
+            },
+        )
         self.assertContains(response, "未在“通知.txt”中找到任务清单")
         self.assertFalse(PlanDraft.objects.exists())
 
@@ -150,13 +221,35 @@ class BoardAndExportTests(CastTestCase):
         self.assertEqual(response.status_code, 200)
         sheet = load_workbook(io.BytesIO(response.content)).active
         rows = list(sheet.iter_rows(values_only=True))
-        self.assertEqual(rows[1][:11], ("行动名称", "重点任务", "具体任务", "完成时间", "责任单位", "配合单位", "当前状态",
-                                        "完成进度（%）", "下一节点", "逾期节点", "最近进展"))
+        self.assertEqual(
+            rows[1][:11],
+            (
+                "行动名称",
+                "重点任务",
+                "具体任务",
+                "完成时间",
+                "责任单位",
+                "配合单位",
+                "当前状态",
+                "完成进度（%）",
+                "下一节点",
+                "逾期节点",
+                "最近进展",
+            ),
+        )
         self.assertEqual(rows[1][11:], ("2024年", "2025年", "2026年"))
         self.assertEqual(len(rows), 2 + 79)
-        self.assertEqual(rows[2][:6], ("一、开展重大安全风险源头管控行动", "1.强化重大安全风险源头管控。",
-                                       "建立完善各类发展规划的安全风险评估会商机制，配合落实青凤科创园等重点区域安全生产禁止和限制类产业目录，严格安全准入。",
-                                       "2024年", "经发办", None))
+        self.assertEqual(
+            rows[2][:6],
+            (
+                "一、开展重大安全风险源头管控行动",
+                "1.强化重大安全风险源头管控。",
+                "建立完善各类发展规划的安全风险评估会商机制，配合落实青凤科创园等重点区域安全生产禁止和限制类产业目录，严格安全准入。",
+                "2024年",
+                "经发办",
+                None,
+            ),
+        )
         self.assertEqual(rows[3][4], "经发办、凤凰镇应急办")
         self.assertEqual(rows[2][11], "逾期")
         merged = {str(r) for r in sheet.merged_cells.ranges}
@@ -168,7 +261,9 @@ class BoardAndExportTests(CastTestCase):
         from docx.oxml.ns import qn
 
         task = self.plan.tasks.get(sort=2)
-        report = services.progress_report_submit(actor=self.erin, task=task, text="已配合完成危化品禁限控目录落实", percentage=100)
+        report = services.progress_report_submit(
+            actor=self.erin, task=task, text="已配合完成危化品禁限控目录落实", percentage=100
+        )
         services.progress_report_transition(actor=self.alice, report=report, action="accept")
         today = date.today()
         quarter = (today.month - 1) // 3 + 1
@@ -188,7 +283,9 @@ class BoardAndExportTests(CastTestCase):
         self.assertTrue(any("工作进展情况" in t for t in texts))
         self.assertTrue(any("已配合完成危化品禁限控目录落实" in t for t in texts))
         table = doc.tables[0]
-        self.assertEqual([c.text for c in table.rows[0].cells], ["责任单位", "牵头/负责任务", "到期节点", "已完成", "完成率", "逾期"])
+        self.assertEqual(
+            [c.text for c in table.rows[0].cells], ["责任单位", "牵头/负责任务", "到期节点", "已完成", "完成率", "逾期"]
+        )
         section = doc.sections[0]
         self.assertEqual((round(section.page_width.mm), round(section.page_height.mm)), (210, 297))
         fonts = doc.styles["Normal"].element.rPr.rFonts
@@ -213,8 +310,10 @@ class ProgressPageTests(CastTestCase):
         self.login(self.erin)
         page = self.client.get(f"/plans/tasks/{task.pk}/")
         self.assertContains(page, 'data-action="report"')
-        response = self.client.post(f"/plans/tasks/{task.pk}/report/", {"percentage": 100, "text": "全镇企业排查完毕，台账已建立",
-                                                                        "files": [photo("台账.png")]})
+        response = self.client.post(
+            f"/plans/tasks/{task.pk}/report/",
+            {"percentage": 100, "text": "全镇企业排查完毕，台账已建立", "files": [photo("台账.png")]},
+        )
         self.assertRedirects(response, f"/plans/tasks/{task.pk}/")
         report = ProgressReport.objects.get()
         self.assertEqual((report.unit, report.attachments.count()), (self.unit_emergency_a1, 1))
@@ -232,8 +331,16 @@ class ProgressPageTests(CastTestCase):
     def test_indicator_value_by_form(self):
         plan = small_plan(self.alice, self.town_a1)
         self.login(self.alice)
-        self.client.post(f"/plans/{plan.pk}/indicators/", {"name": "应急救援站建成率", "target_value": "90", "measure": "%",
-                                                           "direction": "at_least", "period": "year"})
+        self.client.post(
+            f"/plans/{plan.pk}/indicators/",
+            {
+                "name": "应急救援站建成率",
+                "target_value": "90",
+                "measure": "%",
+                "direction": "at_least",
+                "period": "year",
+            },
+        )
         indicator = Indicator.objects.get(name="应急救援站建成率")
         self.login(self.erin)
         self.client.post(f"/plans/indicators/{indicator.pk}/report/", {"period": "2025", "value": "92"})
@@ -257,10 +364,17 @@ class ApiTests(CastTestCase):
         tasks = self.client.get(f"/api/v1/plans/{self.plan.pk}/tasks").json()["items"]
         self.assertEqual([t["sort"] for t in tasks], [1, 2, 3, 4])
         self.assertEqual(tasks[1]["deadline"], ["2024-06-30"])
-        self.assertEqual({(u["name"], u["role"]) for u in tasks[1]["units"]}, {("应急办", "responsible"), ("经发办", "cooperating")})
+        self.assertEqual(
+            {(u["name"], u["role"]) for u in tasks[1]["units"]}, {("应急办", "responsible"), ("经发办", "cooperating")}
+        )
         overdue = self.client.get("/api/v1/plans/tasks?overdue=1").json()["items"]
-        self.assertEqual({t["content"] for t in overdue}, {"建立安全风险评估会商机制", "开展重大事故隐患大排查", "每季度开展一次专项督查"})
-        self.assertEqual(self.client.get("/api/v1/plans/tasks?status=not_started").json()["items"][0]["content"], "定期晾晒考核")
+        self.assertEqual(
+            {t["content"] for t in overdue},
+            {"建立安全风险评估会商机制", "开展重大事故隐患大排查", "每季度开展一次专项督查"},
+        )
+        self.assertEqual(
+            self.client.get("/api/v1/plans/tasks?status=not_started").json()["items"][0]["content"], "定期晾晒考核"
+        )
         by_unit = self.client.get(f"/api/v1/plans/tasks?unit={self.unit_emergency_a1.pk}").json()["count"]
         self.assertEqual(by_unit, 3)
         self.assertEqual(self.client.get(f"/api/v1/plans/{self.other.pk}").status_code, 404)
@@ -271,14 +385,28 @@ class ApiTests(CastTestCase):
     def test_report_and_review_through_the_api(self):
         task = self.plan.tasks.get(sort=2)
         self.login(self.erin)
-        created = self.client.post(f"/api/v1/plans/tasks/{task.pk}/reports", {"text": "排查完成", "percentage": 100}, content_type="application/json")
+        created = self.client.post(
+            f"/api/v1/plans/tasks/{task.pk}/reports",
+            {"text": "排查完成", "percentage": 100},
+            content_type="application/json",
+        )
         self.assertEqual(created.status_code, 201)
-        refused = self.client.post(f"/api/v1/plans/reports/{created.json()['id']}/transitions", {"action": "accept"}, content_type="application/json")
+        refused = self.client.post(
+            f"/api/v1/plans/reports/{created.json()['id']}/transitions",
+            {"action": "accept"},
+            content_type="application/json",
+        )
         self.assertEqual(refused.status_code, 403)
         self.login(self.alice)
-        accepted = self.client.post(f"/api/v1/plans/reports/{created.json()['id']}/transitions", {"action": "accept"}, content_type="application/json")
+        accepted = self.client.post(
+            f"/api/v1/plans/reports/{created.json()['id']}/transitions",
+            {"action": "accept"},
+            content_type="application/json",
+        )
         self.assertEqual(accepted.json()["status"], "accepted")
-        self.assertEqual(self.client.get(f"/api/v1/plans/tasks?plan={self.plan.pk}&status=completed").json()["count"], 1)
+        self.assertEqual(
+            self.client.get(f"/api/v1/plans/tasks?plan={self.plan.pk}&status=completed").json()["count"], 1
+        )
 
 
 class QueryCountTests(CastTestCase):
@@ -291,7 +419,13 @@ class QueryCountTests(CastTestCase):
         self.login(self.alice)
         plan = Plan.objects.order_by("id").first()
         out = {}
-        for url in ("/api/v1/plans/tasks", "/plans/tasks/", f"/plans/{plan.pk}/board/?period=quarter", "/plans/", "/api/v1/plans/"):
+        for url in (
+            "/api/v1/plans/tasks",
+            "/plans/tasks/",
+            f"/plans/{plan.pk}/board/?period=quarter",
+            "/plans/",
+            "/api/v1/plans/",
+        ):
             self.client.get(url)  # once to settle the session's own bookkeeping
             with CaptureQueriesContext(connection) as ctx:
                 self.assertEqual(self.client.get(url).status_code, 200, url)

@@ -33,15 +33,19 @@ class ReviewTableTests(CastTestCase):
                     report = self.report(state)
                     events = ProgressEvent.objects.filter(report=report).count()
                     if state in spec.sources:
-                        result = services.progress_report_transition(actor=self.actor_for(spec), report=report, action=action,
-                                                                     note=NOTES.get(action, ""))
+                        result = services.progress_report_transition(
+                            actor=self.actor_for(spec), report=report, action=action, note=NOTES.get(action, "")
+                        )
                         self.assertEqual(result.status, spec.target)
                         event = ProgressEvent.objects.filter(report=report).last()
-                        self.assertEqual((event.action, event.from_status, event.to_status), (action, state, spec.target))
+                        self.assertEqual(
+                            (event.action, event.from_status, event.to_status), (action, state, spec.target)
+                        )
                     else:
                         with self.assertRaises(ApplicationError) as caught:
-                            services.progress_report_transition(actor=self.actor_for(spec), report=report, action=action,
-                                                                note=NOTES.get(action, ""))
+                            services.progress_report_transition(
+                                actor=self.actor_for(spec), report=report, action=action, note=NOTES.get(action, "")
+                            )
                         self.assertEqual(caught.exception.code, "bad_state")
                         self.assertEqual(ProgressReport.objects.get(pk=report.pk).status, state)
                         self.assertEqual(ProgressEvent.objects.filter(report=report).count(), events)
@@ -72,7 +76,9 @@ class ReviewTableTests(CastTestCase):
         services.progress_report_transition(actor=self.alice, report=report, action="return", note="请补充台账")
         report.refresh_from_db()
         self.assertEqual([a for a, _, _ in allowed_actions(report, self.erin)], ["resubmit"])
-        services.progress_report_transition(actor=self.erin, report=report, action="resubmit", percentage=80, text="已补充台账照片")
+        services.progress_report_transition(
+            actor=self.erin, report=report, action="resubmit", percentage=80, text="已补充台账照片"
+        )
         report.refresh_from_db()
         self.assertEqual((report.status, report.percentage, report.text), (ReportStatus.PENDING, 80, "已补充台账照片"))
 

@@ -33,7 +33,9 @@ class RegionImportServiceTests(CastTestCase):
         self.assertEqual((town.level, town.parent_id, town.name), (4, self.county_a.code, "井口镇"))
         self.assertEqual((village.level, village.parent_id), (5, town.code))
         event = AuditEvent.objects.get(action="region.import")
-        self.assertEqual((event.actor_id, event.data["created"], event.region_code), (self.sam.pk, 2, self.county_a.code))
+        self.assertEqual(
+            (event.actor_id, event.data["created"], event.region_code), (self.sam.pk, 2, self.county_a.code)
+        )
 
     def test_it_renames_existing_codes_and_is_repeatable(self):
         rows = [(2, "500106105", "凤凰镇（新）"), (3, "500106105002", "凤凰村")]
@@ -49,29 +51,42 @@ class RegionImportServiceTests(CastTestCase):
         self.assertEqual(Region.objects.count(), before)
         found = messages_of(caught.exception)
         for row, column, fragment in expected:
-            self.assertTrue(any(r == row and c == column and fragment in m for r, c, m in found), (row, column, fragment, found))
+            self.assertTrue(
+                any(r == row and c == column and fragment in m for r, c, m in found), (row, column, fragment, found)
+            )
         return found
 
     def test_a_bad_code_names_row_and_column(self):
-        self.assert_fails([(2, "500106107", "井口镇"), (3, "50010X", "坏代码"), (4, "5001061", "七位")],
-                          (3, "区划代码", "“50010X”无效"), (4, "区划代码", "“5001061”无效"))
+        self.assert_fails(
+            [(2, "500106107", "井口镇"), (3, "50010X", "坏代码"), (4, "5001061", "七位")],
+            (3, "区划代码", "“50010X”无效"),
+            (4, "区划代码", "“5001061”无效"),
+        )
 
     def test_the_file_column_name_is_used(self):
-        self.assert_fails([(2, "", "无代码"), (3, "500106107", "")], (2, "code", "区划代码不能为空"), (3, "name", "名称不能为空"),
-                          columns={"code": "code", "name": "name"})
+        self.assert_fails(
+            [(2, "", "无代码"), (3, "500106107", "")],
+            (2, "code", "区划代码不能为空"),
+            (3, "name", "名称不能为空"),
+            columns={"code": "code", "name": "name"},
+        )
 
     def test_a_missing_parent_is_refused(self):
         self.assert_fails([(2, "500106199001", "无上级村")], (2, "区划代码", "上级区划 500106199000 不存在"))
 
     def test_levels_must_be_consistent(self):
-        self.assert_fails([(2, "500106000001", "挂在区县下的村")], (2, "区划代码", "上级段 500106000000 应为镇街，实际为区县"))
+        self.assert_fails(
+            [(2, "500106000001", "挂在区县下的村")], (2, "区划代码", "上级段 500106000000 应为镇街，实际为区县")
+        )
         self.assert_fails([(2, "500006", "市段为00的区县")], (2, "区划代码", "层级不一致"), actor=None)
 
     def test_duplicate_rows_are_refused(self):
         self.assert_fails([(2, "500106107", "井口镇"), (3, "500106107000", "井口镇")], (3, "区划代码", "与第 2 行重复"))
 
     def test_one_bad_row_writes_nothing(self):
-        self.assert_fails([(2, "500106107", "井口镇"), (3, "500106107001", "井口社区"), (4, "abc", "坏")], (4, "区划代码", "无效"))
+        self.assert_fails(
+            [(2, "500106107", "井口镇"), (3, "500106107001", "井口社区"), (4, "abc", "坏")], (4, "区划代码", "无效")
+        )
         self.assertFalse(Region.objects.filter(code="500106107000").exists())
 
     def test_it_stays_inside_the_actors_jurisdiction(self):
@@ -156,9 +171,8 @@ class RegionImportPageTests(CastTestCase):
 
 class ImportRegionsCommandTests(CastTestCase):
     def write(self, data, suffix=".csv"):
-        handle = tempfile.NamedTemporaryFile(suffix=suffix, delete=False)
-        handle.write(data)
-        handle.close()
+        with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as handle:
+            handle.write(data)
         self.addCleanup(Path(handle.name).unlink)
         return handle.name
 
@@ -177,7 +191,9 @@ class ImportRegionsCommandTests(CastTestCase):
     def test_errors_are_printed_and_fail_the_command(self):
         err = StringIO()
         with self.assertRaises(CommandError):
-            call_command("import_regions", self.write("区划代码,名称\nabc,坏\n".encode()), stdout=StringIO(), stderr=err)
+            call_command(
+                "import_regions", self.write("区划代码,名称\nabc,坏\n".encode()), stdout=StringIO(), stderr=err
+            )
         self.assertIn("第 2 行［区划代码］", err.getvalue())
 
     def test_a_missing_file_fails_cleanly(self):

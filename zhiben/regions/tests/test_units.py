@@ -10,8 +10,16 @@ from zhiben.testing import CastTestCase, make_user
 
 
 def unit_form(**overrides):
-    data = {"name": "凤凰镇规建办", "short_name": "规建办", "aliases": "规划建设办，建设办", "kind": "department",
-            "region": "500106105000", "industries": [], "doc_prefix": "凤规建", "is_active": "on"}
+    data = {
+        "name": "凤凰镇规建办",
+        "short_name": "规建办",
+        "aliases": "规划建设办，建设办",
+        "kind": "department",
+        "region": "500106105000",
+        "industries": [],
+        "doc_prefix": "凤规建",
+        "is_active": "on",
+    }
     data.update(overrides)
     return data
 
@@ -40,7 +48,12 @@ class UnitListTests(CastTestCase):
         self.assertEqual(self.names(self.client.get("/regions/units/")), ["九龙坡区安委办"])
         for path in ("", "edit/"):
             self.assertEqual(self.client.get(f"/regions/units/{self.unit_office_a.pk}/{path}").status_code, 404)
-        self.assertEqual(self.client.post(f"/regions/units/{self.unit_office_a.pk}/edit/", unit_form(region=self.county_b.code)).status_code, 404)
+        self.assertEqual(
+            self.client.post(
+                f"/regions/units/{self.unit_office_a.pk}/edit/", unit_form(region=self.county_b.code)
+            ).status_code,
+            404,
+        )
         self.assertEqual(self.client.get(f"/regions/units/{self.unit_office_b.pk}/").status_code, 200)
         self.assertEqual(self.client.get(f"/api/v1/units/{self.unit_office_a.pk}").status_code, 404)
 
@@ -57,8 +70,10 @@ class UnitWriteTests(CastTestCase):
         response = self.login(self.sam).post("/regions/units/new/", unit_form(industries=[construction.pk]))
         unit = Unit.objects.get(name="凤凰镇规建办")
         self.assertRedirects(response, f"/regions/units/{unit.pk}/", fetch_redirect_response=False)
-        self.assertEqual((unit.region_id, unit.aliases, unit.doc_prefix, unit.created_by_id),
-                         (self.town_a1.code, "规划建设办,建设办", "凤规建", self.sam.pk))
+        self.assertEqual(
+            (unit.region_id, unit.aliases, unit.doc_prefix, unit.created_by_id),
+            (self.town_a1.code, "规划建设办,建设办", "凤规建", self.sam.pk),
+        )
         self.assertEqual(list(unit.industries.values_list("code", flat=True)), ["construction"])
         event = AuditEvent.objects.get(action="unit.create")
         self.assertEqual((event.actor_id, event.region_code), (self.sam.pk, self.town_a1.code))
@@ -90,18 +105,34 @@ class UnitWriteTests(CastTestCase):
     def test_editing_industries_changes_what_the_units_staff_see(self):
         self.assertFalse(Enterprise.objects.for_user(self.erin).filter(pk=self.enterprise_a_construction.pk).exists())
         industries = Industry.objects.filter(code__in=["hazchem", "machinery", "construction"])
-        response = self.login(self.sam).post(f"/regions/units/{self.unit_emergency_a1.pk}/edit/", unit_form(
-            name="凤凰镇应急办", short_name="应急办", aliases="", doc_prefix="凤应急", industries=[i.pk for i in industries]))
+        response = self.login(self.sam).post(
+            f"/regions/units/{self.unit_emergency_a1.pk}/edit/",
+            unit_form(
+                name="凤凰镇应急办",
+                short_name="应急办",
+                aliases="",
+                doc_prefix="凤应急",
+                industries=[i.pk for i in industries],
+            ),
+        )
         self.assertRedirects(response, f"/regions/units/{self.unit_emergency_a1.pk}/", fetch_redirect_response=False)
-        erin = type(self.erin).objects.get(pk=self.erin.pk)  # a fresh instance: the industry list is cached per instance
+        erin = type(self.erin).objects.get(
+            pk=self.erin.pk
+        )  # a fresh instance: the industry list is cached per instance
         self.assertTrue(Enterprise.objects.for_user(erin).filter(pk=self.enterprise_a_construction.pk).exists())
         event = AuditEvent.objects.get(action="unit.update")
-        self.assertEqual(event.data["changes"]["industries"], [["hazchem", "machinery"], ["construction", "hazchem", "machinery"]])
+        self.assertEqual(
+            event.data["changes"]["industries"], [["hazchem", "machinery"], ["construction", "hazchem", "machinery"]]
+        )
         self.assertEqual(event.data["changes"]["doc_prefix"], ["", "凤应急"])
 
     def test_deactivating_a_unit(self):
-        self.login(self.sam).post(f"/regions/units/{self.unit_office_a.pk}/edit/", unit_form(
-            name="沙坪坝区安委办", region=self.county_a.code, kind="committee", doc_prefix="沙安办", is_active=""))
+        self.login(self.sam).post(
+            f"/regions/units/{self.unit_office_a.pk}/edit/",
+            unit_form(
+                name="沙坪坝区安委办", region=self.county_a.code, kind="committee", doc_prefix="沙安办", is_active=""
+            ),
+        )
         self.unit_office_a.refresh_from_db()
         self.assertFalse(self.unit_office_a.is_active)
         self.assertEqual(AuditEvent.objects.get(action="unit.update").data["changes"]["is_active"], [True, False])
@@ -114,7 +145,11 @@ class UnitWriteTests(CastTestCase):
         for user in (self.alice, self.sid, self.aud, self.dave):
             self.login(user)
             self.assertEqual(self.client.get("/regions/units/new/").status_code, 403, user.username)
-            self.assertEqual(self.client.post(f"/regions/units/{self.unit_office_a.pk}/edit/", unit_form()).status_code, 403, user.username)
+            self.assertEqual(
+                self.client.post(f"/regions/units/{self.unit_office_a.pk}/edit/", unit_form()).status_code,
+                403,
+                user.username,
+            )
         with self.assertRaises(ApplicationError):
             unit_create(actor=self.alice, data={"name": "x", "kind": "department", "region": self.county_a})
 

@@ -19,4 +19,6 @@ class Command(BaseCommand):
             for error in exc.errors:
                 self.stderr.write(f"第 {error['row']} 行 [{error['column']}]：{error['message']}")
             raise CommandError(exc.message) from exc
-        self.stdout.write(f"已导入：标准 {result['standards']} 个（新增 {result['new_standards']}），条款 {result['items']} 条。")
+        self.stdout.write(
+            f"已导入：标准 {result['standards']} 个（新增 {result['new_standards']}），条款 {result['items']} 条。"
+        )

@@ -49,7 +49,9 @@ class Command(BaseCommand):
                 raise ApplicationError(f"文件不存在：{path}")
             result = parse_ledger(path, os.path.basename(path))
         except ApplicationError as exc:
-            self._emit(as_json, {"mapping": {}, "rows": 0, "errors": [{"row": None, "column": None, "message": exc.message}]})
+            self._emit(
+                as_json, {"mapping": {}, "rows": 0, "errors": [{"row": None, "column": None, "message": exc.message}]}
+            )
             raise CommandError(exc.message) from None
         if options["dry_run"]:
             self._emit(as_json, result.as_json(), result)
@@ -60,10 +62,15 @@ class Command(BaseCommand):
         try:
             outcome = hazard_import_ledger(actor=actor, rows=result.rows, source_name=os.path.basename(path))
         except ApplicationError as exc:
-            self._emit(as_json, {**result.as_json(), "errors": exc.errors or [{"row": None, "column": None, "message": exc.message}]})
+            self._emit(
+                as_json,
+                {**result.as_json(), "errors": exc.errors or [{"row": None, "column": None, "message": exc.message}]},
+            )
             raise CommandError(exc.message) from None
         if as_json:
-            self.stdout.write(json.dumps({**result.as_json(), "created": outcome["created"]}, ensure_ascii=False, default=str))
+            self.stdout.write(
+                json.dumps({**result.as_json(), "created": outcome["created"]}, ensure_ascii=False, default=str)
+            )
         else:
             self.stdout.write(f"已导入 {outcome['created']} 条隐患。")
 
@@ -83,7 +90,11 @@ class Command(BaseCommand):
         if errors:
             self.stdout.write(f"错误 {len(errors)} 处：")
             for e in errors:
-                where = "、".join(x for x in (f"第 {e['row']} 行" if e["row"] else "", f"“{e['column']}”列" if e["column"] else "") if x)
+                where = "、".join(
+                    x
+                    for x in (f"第 {e['row']} 行" if e["row"] else "", f"“{e['column']}”列" if e["column"] else "")
+                    if x
+                )
                 self.stdout.write(f"  {where + '：' if where else ''}{e['message']}")
         elif result is not None:
             self.stdout.write("未发现错误。")

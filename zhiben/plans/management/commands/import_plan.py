@@ -16,17 +16,27 @@ from zhiben.core.exceptions import ApplicationError
 from zhiben.plans.parsing import parse_plan
 from zhiben.plans.services import plan_import
 
-RECURRENCE_LABELS = {"once": "一次性", "yearly": "每年", "semiannual": "每半年", "quarterly": "每季度",
-                     "monthly": "每月", "ongoing": "长期"}
+RECURRENCE_LABELS = {
+    "once": "一次性",
+    "yearly": "每年",
+    "semiannual": "每半年",
+    "quarterly": "每季度",
+    "monthly": "每月",
+    "ongoing": "长期",
+}
 
 
 class Command(BaseCommand):
-    help = ("从行动方案文件（.txt/.docx/.xlsx）中提取任务清单（行动 → 重点任务 → 具体任务、完成时间、责任单位、配合单位）。"
-            "加 --dry-run 只预览不保存；加 --json 输出机器可读的任务列表。")
+    help = (
+        "从行动方案文件（.txt/.docx/.xlsx）中提取任务清单（行动 → 重点任务 → 具体任务、完成时间、责任单位、配合单位）。"
+        "加 --dry-run 只预览不保存；加 --json 输出机器可读的任务列表。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="方案文件路径（.txt、.docx、.xlsx）")
-        parser.add_argument("--year", type=int, help="方案年度，用于解析“年底前”“12月”等；默认从文件识别，识别不到用当年")
+        parser.add_argument(
+            "--year", type=int, help="方案年度，用于解析“年底前”“12月”等；默认从文件识别，识别不到用当年"
+        )
         parser.add_argument("--dry-run", action="store_true", help="只提取并输出，不写入数据库")
         parser.add_argument("--json", action="store_true", help="以 JSON 列表输出任务（警告写到标准错误）")
         parser.add_argument("--user", help="导入人用户名（保存时必填）")
@@ -54,8 +64,16 @@ class Command(BaseCommand):
             return
         try:
             tasks = [{**task.as_dict(), "source": task.source} for task in result.tasks]
-            plan = plan_import(actor=actor, tasks=tasks, parse=result, year=result.year, title=result.title,
-                               filename=path.name, warnings=result.warnings, sha256=hashlib.sha256(data).hexdigest())
+            plan = plan_import(
+                actor=actor,
+                tasks=tasks,
+                parse=result,
+                year=result.year,
+                title=result.title,
+                filename=path.name,
+                warnings=result.warnings,
+                sha256=hashlib.sha256(data).hexdigest(),
+            )
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(f"已导入：{plan}（{len(result.tasks)} 条任务）")
@@ -76,9 +94,11 @@ class Command(BaseCommand):
                 deadline = "、".join(deadline)
             when = "；".join(x for x in (deadline, RECURRENCE_LABELS.get(task.recurrence or "", "")) if x) or "—"
             self.stdout.write(f"    {task.row}. {task.content}")
-            self.stdout.write(f"       完成时间：{task.deadline_text or '—'}（{when}）"
-                              f"　责任：{'、'.join(task.responsible) or '—'}"
-                              f"　配合：{'、'.join(task.cooperating) or '—'}")
+            self.stdout.write(
+                f"       完成时间：{task.deadline_text or '—'}（{when}）"
+                f"　责任：{'、'.join(task.responsible) or '—'}"
+                f"　配合：{'、'.join(task.cooperating) or '—'}"
+            )
         if result.warnings:
             self.stdout.write(f"\n警告（{len(result.warnings)} 条）：")
             for warning in result.warnings:

@@ -173,8 +173,10 @@ TOTP_REQUIRED_ROLES = [
     r for r in env("ZHIBEN_TOTP_ROLES", "anweiban_admin,sys_admin,sec_admin,audit_admin").split(",") if r
 ]
 TOTP_ISSUER = env("ZHIBEN_TOTP_ISSUER", "治本")
-# Key for field encryption at rest (AES-GCM); derived from SECRET_KEY when not given.
-FIELD_ENCRYPTION_KEY = env("ZHIBEN_FIELD_KEY", "")
+# Field encryption at rest (zhiben/core/crypto.py): keys "id:base64,…" (the first encrypts, all decrypt),
+# derived from SECRET_KEY when not given; cipher "aes" (AES-256-GCM) or "sm4" (SM4-GCM, 国密).
+FIELD_ENCRYPTION_KEYS = env("ZHIBEN_FIELD_KEYS", "")
+FIELD_CIPHER = env("ZHIBEN_FIELD_CIPHER", "aes")
 
 # Notification senders per channel (dotted paths). A channel whose server/webhook is configured uses
 # the real sender; otherwise messages go to the development file sender (var/notifications.jsonl).

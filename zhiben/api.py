@@ -5,14 +5,18 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
-from zhiben.accounts.services import api_token_user
+from zhiben.accounts.services import PASSWORD_CHANGE_REQUIRED, api_token_user, password_expired
 from zhiben.core.exceptions import ApplicationError, ScopeError
 
 
 class TokenAuth(HttpBearer):
+    """A live token of an active, unlocked account (401 otherwise); 403 while its owner must change the password."""
+
     def authenticate(self, request, token):
         user = api_token_user(token)
         if user is not None:
+            if password_expired(user):
+                raise PermissionDenied(PASSWORD_CHANGE_REQUIRED)
             request.user = user
         return user
 
@@ -56,6 +60,7 @@ def not_found(request, exc):
     return api.create_response(request, {"detail": "对象不存在或不在您的管辖范围内。"}, status=404)
 
 
+api.add_router("/users", "zhiben.accounts.api.router")
 api.add_router("/regions", "zhiben.regions.api.router")
 api.add_router("/units", "zhiben.regions.api.unit_router")
 api.add_router("/enterprises", "zhiben.enterprises.api.router")

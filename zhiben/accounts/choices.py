@@ -2,6 +2,7 @@ from django.db import models
 
 
 class Role(models.TextChoices):
+    NONE = "", "无角色（待授权）"
     COMMITTEE_ADMIN = "anweiban_admin", "安委办管理员"
     REGULATOR = "regulator", "行业监管人员"
     GRID = "grid", "网格员"
@@ -35,6 +36,8 @@ ROLE_CAPABILITIES = {
         "unit.view",
         "region.view",
         "user.view",
+        "user.grant",
+        "role_request.view",
         "duty.monitor",
         "duty.export",
         "plan.view",
@@ -102,9 +105,27 @@ ROLE_CAPABILITIES = {
         "user.view",
         "user.manage",
         "notification.admin",
+        "admin.approve",
+        "role_request.view",
     },
-    Role.SEC_ADMIN: {"user.view", "security.manage"},
-    Role.AUDIT_ADMIN: {"audit.view"},
+    Role.SEC_ADMIN: {"user.view", "security.manage", "admin.approve", "role_request.view"},
+    Role.AUDIT_ADMIN: {"audit.view", "admin.approve", "role_request.view"},
 }
+# Rights every administrator holds (each one checks the others): approving another administrator's
+# role request and reading the requests. Everything else an administrator may do is theirs alone.
+SHARED_ADMIN_CAPABILITIES = {"user.view", "admin.approve", "role_request.view"}
 
 ADMIN_ROLES = {Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN}
+BUSINESS_ROLES = {r for r in Role if r not in ADMIN_ROLES and r != Role.NONE}
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REFUSED = "refused", "已拒绝"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class LinkPurpose(models.TextChoices):
+    ACTIVATE = "activate", "激活账号"
+    RESET = "reset", "重置密码"

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from zhiben.core.registry import DemoLoader, HomeSection, MenuEntry, register
 
-from . import demo
+from . import demo, selectors
 from .models import User
 
 
@@ -56,10 +56,23 @@ def security_cards(user):
     ]
 
 
+def request_cards(user):
+    """Role requests waiting for this person's decision (安委办: business roles; administrators: each other's)."""
+    return [
+        {
+            "label": "待我审批的授权申请",
+            "value": selectors.pending_role_requests(user=user),
+            "url": reverse("accounts:role_requests"),
+            "tone": "orange",
+        }
+    ]
+
+
 register(
     MenuEntry("用户", "accounts:user_list", "user.view", order=120),
     MenuEntry("账号安全", "accounts:security", "security.manage", order=130),
     HomeSection("accounts", lambda user: user.can("user.manage"), system_cards, order=70),
     HomeSection("security", lambda user: user.can("security.manage"), security_cards, order=80),
+    HomeSection("role_requests", lambda user: user.can("role_request.view"), request_cards, order=85),
     DemoLoader("accounts", demo.load, demo.summary, demo.account_lines, order=20),
 )

@@ -1,4 +1,4 @@
-"""Idle timeout and forced password change for browser sessions."""
+"""Idle timeout and forced password change for browser sessions (the API included)."""
 
 import functools
 import time
@@ -6,16 +6,32 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from .services import logout_recorded, password_expired
 
+PASSWORD_CHANGE_REQUIRED = (
+    "您须先修改密码才能继续使用平台（首次登录、密码已重置或已过期）：请登录网页修改密码后再调用接口。"
+)
+
 
 @functools.cache
 def exempt_prefixes():
-    """What a user who must change the password may still open: static files, logout, the password page, the API."""
-    return settings.STATIC_URL, reverse("accounts:logout"), reverse("accounts:password_change"), reverse("api:api-root")
+    """What a user who must change the password may still open: static files, logout, the password pages
+    (the change form, and a one-time link under it)."""
+    return settings.STATIC_URL, reverse("accounts:logout"), reverse("accounts:password_change")
+
+
+@functools.cache
+def api_prefix():
+    return reverse("api:api-root")
+
+
+def password_change_required_response():
+    """The API's answer to a user who must change their password first (403, JSON, Chinese)."""
+    return JsonResponse({"detail": PASSWORD_CHANGE_REQUIRED, "code": "password_change_required"}, status=403)
 
 
 LAST_SEEN_RESOLUTION = 60  # seconds
@@ -38,5 +54,7 @@ class SecurityPolicyMiddleware:
             if last is None or now - last >= LAST_SEEN_RESOLUTION:
                 request.session["last_seen"] = now  # written at most once a minute: no session UPDATE per request
             if not request.path.startswith(exempt_prefixes()) and password_expired(user):
+                if request.path.startswith(api_prefix()):
+                    return password_change_required_response()
                 return redirect("accounts:password_change")
         return self.get_response(request)

@@ -1,7 +1,9 @@
-"""Login (password, then TOTP for privileged roles), logout, password change, API tokens,
-and account administration (系统管理员: users; 安全管理员: lockouts, second factors, password resets).
+"""Login (password, then TOTP for privileged roles), logout, password change, setting a password through
+a one-time link, API tokens, and account administration (系统管理员: accounts; 安委办管理员: business
+roles; another administrator: administrator roles; 安全管理员: lockouts, second factors, resets).
 
-Object pages look the account up in the viewer's scope first (404 outside it), then check the capability (403).
+Object pages check the capability first (403 whatever the id), then look the account up in the viewer's
+scope (404 outside it), so a page never tells someone without the right which ids exist.
 """
 
 import time
@@ -11,7 +13,9 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from zhiben.core.exceptions import ApplicationError
@@ -19,8 +23,19 @@ from zhiben.core.forms import apply_service_errors, form_service, raise_for_refu
 from zhiben.core.views import paginate, query_without, require_capability
 
 from . import selectors, services, totp
-from .forms import ApiTokenForm, LoginForm, PasswordChangeForm, TotpForm, UserFilterForm, UserForm
-from .models import User
+from .forms import (
+    ApiTokenForm,
+    DecisionForm,
+    GrantForm,
+    LoginForm,
+    PasswordChangeForm,
+    PasswordSetForm,
+    TotpForm,
+    UserEditForm,
+    UserFilterForm,
+    UserForm,
+)
+from .models import User, mask_phone
 
 PENDING = "pending_2fa_user"
 PENDING_AT = "pending_2fa_at"
@@ -156,14 +171,46 @@ def token_revoke_view(request, pk):
     return redirect("accounts:tokens")
 
 
+@never_cache
+def password_set_view(request, key):
+    """The owner opens the one-time link sent to their phone and sets their password (new account or reset).
+    Opening the page does not spend the link; setting the password does. The key never leaves in a Referer."""
+    response = _password_set(request, key)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _password_set(request, key):
+    link = services.password_link_get(key)
+    if link is None:
+        return render(request, "accounts/password_set.html", {"invalid": True}, status=410)
+    form = PasswordSetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.password_link_use(
+                key=key, password=form.cleaned_data["password"], password2=form.cleaned_data["password2"]
+            )
+        except ApplicationError as exc:
+            if exc.code == "invalid_link":
+                return render(request, "accounts/password_set.html", {"invalid": True}, status=410)
+            apply_service_errors(form, exc)
+        else:
+            if request.user.is_authenticated:
+                logout(request)
+            messages.success(request, f"账号“{user.username}”的密码已设置，请登录。")
+            return redirect("accounts:login")
+    return render(request, "accounts/password_set.html", {"form": form, "link": link, "account": link.user.username})
+
+
 # --- account administration ---
 
 
-def _scoped_user(request, pk, capability):
-    """The account `pk` if the viewer's scope holds it (else 404), provided the viewer has `capability` (else 403)."""
-    target = selectors.user_get(user=request.user, pk=pk)
-    require_capability(request.user, capability)
-    return target
+def _scoped_user(request, pk, *capabilities):
+    """The account `pk`, provided the viewer holds one of `capabilities` (else 403, whatever the id) and
+    their scope holds the account (else 404)."""
+    if not any(request.user.can(c) for c in capabilities):
+        require_capability(request.user, capabilities[0])
+    return selectors.user_get(user=request.user, pk=pk)
 
 
 def _service_call(request, func, **kwargs):
@@ -176,6 +223,12 @@ def _service_call(request, func, **kwargs):
         return None, exc
 
 
+def _pending_count(user):
+    if user.can("role_request.view"):
+        return selectors.pending_role_requests(user=user)
+    return 0
+
+
 @login_required
 def user_list(request):
     require_capability(request.user, "user.view")
@@ -183,8 +236,20 @@ def user_list(request):
     filters = form.cleaned_data if form.is_valid() else {}
     page = paginate(request, selectors.user_list(user=request.user, filters=filters))
     return render(
-        request, "accounts/user_list.html", {"page": page, "form": form, "query": query_without(request, "page")}
+        request,
+        "accounts/user_list.html",
+        {
+            "page": page,
+            "form": form,
+            "query": query_without(request, "page"),
+            "pending": _pending_count(request.user),
+        },
     )
+
+
+def _request_message(request_row):
+    who = "另一名管理员" if request_row.for_administrator else "辖区安委办管理员"
+    return f"授予“{request_row.get_role_display()}”的申请已提交，待{who}审批；批准前该账号没有此角色的权限。"
 
 
 @login_required
@@ -194,15 +259,20 @@ def user_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_create(
-                actor=request.user,
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
-                **form.service_values(),
+                actor=request.user, username=form.cleaned_data["username"], **form.service_values()
             )
         except ApplicationError as exc:
+            raise_for_refusal(exc)
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"已创建用户“{user.username}”，首次登录须修改初始密码。")
+            messages.success(
+                request,
+                f"已创建用户“{user.username}”（暂无角色）。激活链接已发送到本人手机 {mask_phone(user.phone)}，"
+                "由本人设置密码。",
+            )
+            pending = user.role_requests.filter(status="pending").first()
+            if pending is not None:
+                messages.info(request, _request_message(pending))
             return redirect("accounts:user_detail", pk=user.pk)
     return render(request, "accounts/user_form.html", {"form": form, "creating": True})
 
@@ -217,6 +287,10 @@ def user_detail(request, pk):
             "target": target,
             "totp_required": services.totp_required(target),
             "password_expired": services.password_expired(target),
+            "pending_request": target.role_requests.filter(status="pending").select_related("requested_by").first(),
+            "can_grant": target.pk != request.user.pk
+            and not target.is_superuser
+            and (request.user.can("user.manage") or (request.user.can("user.grant") and not target.is_administrator)),
         },
     )
 
@@ -224,7 +298,7 @@ def user_detail(request, pk):
 @login_required
 def user_edit(request, pk):
     target = _scoped_user(request, pk, "user.manage")
-    form = UserForm(request.POST or None, actor=request.user, instance=target)
+    form = UserEditForm(request.POST or None, instance=target)
     if request.method == "POST" and form.is_valid():
         if (
             form_service(
@@ -238,6 +312,25 @@ def user_edit(request, pk):
 
 
 @login_required
+def user_grant(request, pk):
+    """The 安委办 grants a business role at once; the 系统管理员 asks (another person approves)."""
+    target = _scoped_user(request, pk, "user.grant", "user.manage")
+    form = GrantForm(request.POST or None, actor=request.user, instance=target)
+    if request.method == "POST" and form.is_valid():
+        result = form_service(form, lambda: services.user_grant(actor=request.user, user=target, **form.grant_values()))
+        if result is not None:
+            user, pending = result
+            if pending is not None:
+                messages.success(request, _request_message(pending))
+            elif user.role:
+                messages.success(request, f"已授予“{user.username}”{user.get_role_display()}角色，已通知本人。")
+            else:
+                messages.success(request, f"已撤销“{user.username}”的角色，已通知本人。")
+            return redirect("accounts:user_detail", pk=target.pk)
+    return render(request, "accounts/user_grant.html", {"form": form, "target": target})
+
+
+@login_required
 @require_POST
 def user_set_active(request, pk):
     target = _scoped_user(request, pk, "user.manage")
@@ -246,6 +339,37 @@ def user_set_active(request, pk):
     if error is None:
         messages.success(request, f"已{'启用' if active else '停用'}用户“{target.username}”。")
     return redirect("accounts:user_detail", pk=target.pk)
+
+
+@login_required
+def role_requests(request):
+    """Pending role requests: those the viewer may decide, those they asked for, and the latest decisions."""
+    require_capability(request.user, "role_request.view")
+    return render(request, "accounts/role_requests.html", {"requests": selectors.role_requests(user=request.user)})
+
+
+@login_required
+@require_POST
+def role_request_decide(request, pk, decision):
+    require_capability(request.user, "role_request.view")
+    role_request = selectors.role_request_get(user=request.user, pk=pk)
+    form = DecisionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if decision == "withdraw":
+        done, _ = _service_call(request, services.role_request_withdraw, role_request=role_request)
+        if done is not None:
+            messages.success(request, "已撤回该申请。")
+    else:
+        approve = decision == "approve"
+        done, _ = _service_call(
+            request, services.role_request_decide, role_request=role_request, approve=approve, note=note
+        )
+        if done is not None:
+            verb = "批准" if approve else "拒绝"
+            messages.success(
+                request, f"已{verb}为“{done.user.username}”授予“{done.get_role_display()}”的申请，已通知申请人。"
+            )
+    return redirect("accounts:role_requests")
 
 
 @login_required
@@ -285,15 +409,23 @@ def user_reset_totp(request, pk):
     target = _scoped_user(request, pk, "security.manage")
     _, error = _service_call(request, services.user_reset_totp, user=target)
     if error is None:
-        messages.success(request, f"已重置“{target.username}”的动态口令，该用户下次登录时重新绑定。")
+        messages.success(
+            request, f"已重置“{target.username}”的动态口令，该用户下次登录时重新绑定；其接口令牌已吊销，已通知本人。"
+        )
     return _back(request, target)
 
 
 @login_required
 @require_POST
 def user_reset_password(request, pk):
+    """Send the owner a one-time link to set a new password; the administrator sees no password."""
     target = _scoped_user(request, pk, "security.manage")
-    password, error = _service_call(request, services.user_reset_password, user=target)
+    link, error = _service_call(request, services.user_reset_password, user=target)
     if error is None:
-        return render(request, "accounts/password_reset_done.html", {"target": target, "password": password})
+        messages.success(
+            request,
+            f"已重置“{target.username}”的密码：原密码已失效，设置新密码的一次性链接已发送到本人手机 "
+            f"{mask_phone(target.phone)} 和站内消息，{timezone.localtime(link.expires_at):%Y-%m-%d %H:%M} 前有效。"
+            "其接口令牌已吊销。",
+        )
     return _back(request, target)

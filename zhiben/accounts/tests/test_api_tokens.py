@@ -3,11 +3,22 @@
 import hashlib
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
-from zhiben.accounts.models import ApiToken
-from zhiben.accounts.services import api_token_create, api_token_revoke, user_set_active
+from zhiben.accounts.choices import Role
+from zhiben.accounts.models import ApiToken, User
+from zhiben.accounts.services import (
+    api_token_create,
+    api_token_revoke,
+    role_request_decide,
+    user_grant,
+    user_reset_password,
+    user_reset_totp,
+    user_set_active,
+)
 from zhiben.audit.models import AuditEvent
+from zhiben.core.exceptions import ApplicationError
 from zhiben.testing import CastTestCase
 
 API = "/api/v1/enterprises/"
@@ -47,6 +58,76 @@ class ApiTokenTests(CastTestCase):
         self.assertEqual(self.get(API, key).status_code, 401)
         token.refresh_from_db()
         self.assertIsNotNone(token.revoked_at)
+
+    def live(self, user):
+        return ApiToken.objects.filter(user=user, revoked_at__isnull=True).count()
+
+    def test_a_password_reset_revokes_the_tokens(self):
+        _, key = api_token_create(actor=self.dave, name="大屏")
+        self.dave.phone = "13812345678"
+        self.dave.save(update_fields=["phone", "phone_index"])
+        user_reset_password(actor=self.sid, user=self.dave)
+        self.assertEqual(self.get(API, key).status_code, 401)
+        self.assertEqual(self.live(self.dave), 0)
+
+    def test_a_totp_reset_revokes_the_tokens(self):
+        _, key = api_token_create(actor=self.alice, name="对接")
+        user_reset_totp(actor=self.sid, user=self.alice)
+        self.assertEqual(self.get(API, key).status_code, 401)
+
+    def test_a_role_change_revokes_the_tokens(self):
+        _, key = api_token_create(actor=self.dave, name="大屏")
+        _, request = user_grant(actor=self.sam, user=self.dave, role=Role.GRID, region=self.village_a1)
+        self.assertEqual(self.get(API, key).status_code, 200)  # a request alone changes nothing
+        role_request_decide(actor=self.alice, role_request=request, approve=True)
+        self.assertEqual(self.get(API, key).status_code, 401)
+        _, key = api_token_create(actor=self.gina, name="巡查")
+        user_grant(actor=self.alice, user=self.gina, role=Role.EXPERT, region=self.county_a)
+        self.assertEqual(self.get(API, key).status_code, 401)
+
+    def test_a_lockout_revokes_the_tokens_and_a_locked_users_token_is_refused(self):
+        _, key = api_token_create(actor=self.dave, name="大屏")
+        for _ in range(settings.LOGIN_MAX_FAILURES):
+            self.client.post("/accounts/login/", {"username": "dave", "password": "Wrong-pass-1"})
+        self.assertEqual(self.get(API, key).status_code, 401)
+        self.assertEqual(self.live(self.dave), 0)
+        # a token of an account locked some other way is refused too
+        _, key = api_token_create(actor=self.alice, name="对接")
+        User.objects.filter(pk=self.alice.pk).update(locked_until=timezone.now() + timedelta(minutes=5))
+        self.assertEqual(self.get(API, key).status_code, 401)
+        User.objects.filter(pk=self.alice.pk).update(locked_until=None)
+        self.assertEqual(self.get(API, key).status_code, 200)
+
+    def test_an_inactive_users_live_token_is_refused(self):
+        _, key = api_token_create(actor=self.dave, name="大屏")
+        User.objects.filter(pk=self.dave.pk).update(is_active=False)  # not through the service: token still live
+        self.assertEqual(self.get(API, key).status_code, 401)
+
+    def test_a_token_lasts_a_year_at_most(self):
+        token, _ = api_token_create(actor=self.alice, name="默认")
+        self.assertLess(abs((token.expires_at - timezone.now() - timedelta(days=365)).total_seconds()), 60)
+        for days in (366, 3650, 0):
+            with self.assertRaises(ApplicationError):
+                api_token_create(actor=self.alice, name="十年", days=days)
+        # a ten-year token made before the limit stops after a year
+        old, key = api_token_create(actor=self.alice, name="旧令牌")
+        ApiToken.objects.filter(pk=old.pk).update(
+            created_at=timezone.now() - timedelta(days=366), expires_at=timezone.now() + timedelta(days=3000)
+        )
+        self.assertEqual(self.get(API, key).status_code, 401)
+        ApiToken.objects.filter(pk=old.pk).update(expires_at=None)
+        self.assertEqual(self.get(API, key).status_code, 401)
+        self.login(self.alice)
+        self.assertIn(
+            "days", self.client.post("/accounts/tokens/", {"name": "十年", "days": 3650}).context["form"].errors
+        )
+
+    def test_a_token_of_a_user_who_must_change_the_password_gets_403(self):
+        _, key = api_token_create(actor=self.dave, name="大屏")
+        User.objects.filter(pk=self.dave.pk).update(must_change_password=True)
+        response = self.get(API, key)
+        self.assertEqual(response.status_code, 403)
+        self.assertIn("须先修改密码", response.json()["detail"])
 
     def test_only_the_hash_is_stored(self):
         token, key = api_token_create(actor=self.alice, name="摘要")

@@ -2,13 +2,16 @@
 
 import time
 from datetime import timedelta
+from unittest import mock
 
 from django.conf import settings
+from django.contrib.auth.hashers import get_hasher
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from zhiben.accounts import totp
 from zhiben.accounts.passwords import ComplexityValidator
+from zhiben.accounts.services import bad_credentials_message
 from zhiben.accounts.views import PENDING_AT, PENDING_SECONDS
 from zhiben.audit.models import AuditEvent
 from zhiben.testing import PASSWORD, CastTestCase
@@ -59,7 +62,7 @@ class PasswordLoginTests(LoginCase):
     def test_wrong_password_is_refused_counted_and_audited(self):
         response = self.post_login("erin", "Wrong-pass-1")
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "用户名或密码错误，再失败 4 次账号将被锁定。")
+        self.assertContains(response, bad_credentials_message())
         self.assertIsNone(self.logged_in_as())
         self.erin.refresh_from_db()
         self.assertEqual(self.erin.failed_logins, 1)
@@ -69,9 +72,23 @@ class PasswordLoginTests(LoginCase):
 
     def test_unknown_user_gets_the_same_message_and_a_system_event(self):
         response = self.post_login("nobody", "Wrong-pass-1")
-        self.assertContains(response, "用户名或密码错误。")
-        event = self.events("auth.login_failed").get()
+        known = self.post_login("erin", "Wrong-pass-1")
+        self.assertEqual(response.context["form"].non_field_errors(), known.context["form"].non_field_errors())
+        self.assertContains(response, bad_credentials_message())
+        event = self.events("auth.login_failed").filter(actor=None).get()
         self.assertEqual((event.actor_id, event.object_repr, event.region_code), (None, "nobody", ""))
+
+    def test_unknown_user_costs_a_password_hash_like_a_wrong_password(self):
+        hasher = type(get_hasher())
+
+        def hashes(username):
+            with mock.patch.object(hasher, "encode", autospec=True, side_effect=hasher.encode) as encode:
+                self.post_login(username, "Wrong-pass-1")
+            return encode.call_count
+
+        wrong_password = hashes("erin")
+        self.assertGreaterEqual(wrong_password, 1)
+        self.assertEqual(hashes("nobody"), wrong_password)
 
     def test_a_successful_login_resets_the_counter(self):
         self.post_login("erin", "Wrong-pass-1")
@@ -189,6 +206,20 @@ class PasswordPolicyTests(LoginCase):
         self.assertFalse(self.dave.must_change_password)
         self.assertTrue(self.dave.check_password("Good-pass-2027"))
         self.assertTrue(self.events("auth.password_changed", self.dave).exists())
+
+    def test_the_api_refuses_a_session_that_must_change_its_password(self):
+        self.dave.must_change_password = True
+        self.dave.save()
+        self.client.force_login(self.dave)
+        response = self.client.get("/api/v1/enterprises/")
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(response.json()["code"], "password_change_required")
+        self.assertIn("须先修改密码", response.json()["detail"])
+        self.client.post(
+            "/accounts/password/",
+            {"old_password": PASSWORD, "new_password": "Good-pass-2027", "new_password2": "Good-pass-2027"},
+        )
+        self.assertEqual(self.client.get("/api/v1/enterprises/").status_code, 200)
 
     def test_the_new_password_must_differ_from_the_old(self):
         self.client.force_login(self.dave)

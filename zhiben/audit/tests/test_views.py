@@ -6,7 +6,7 @@ from django.db import connection
 from django.utils import timezone
 
 from zhiben.accounts.choices import Role
-from zhiben.accounts.services import user_update
+from zhiben.accounts.services import user_grant
 from zhiben.audit.models import AuditEvent
 from zhiben.audit.services import audit_record
 from zhiben.testing import CastTestCase, make_user
@@ -86,8 +86,8 @@ class AuditPageTests(CastTestCase):
         self.assertEqual(len(self.client.get("/audit/?action=test.&page=2").context["page"]), 10)
 
     def test_the_detail_shows_changes_and_hashes(self):
-        user_update(actor=self.sam, user=self.dave, data={"role": Role.GRID, "region": self.village_a1})
-        event = AuditEvent.objects.get(action="user.update")
+        user_grant(actor=self.alice, user=self.dave, role=Role.GRID, region=self.village_a1)
+        event = AuditEvent.objects.get(action="user.grant")
         response = self.login(self.aud).get(f"/audit/{event.pk}/")
         self.assertEqual(response.status_code, 200)
         self.assertIn(("role", Role.LEADER, Role.GRID), response.context["changes"])
@@ -99,9 +99,7 @@ class AuditPageTests(CastTestCase):
     def test_the_detail_shows_creations_as_after_values(self):
         from zhiben.accounts.services import user_create
 
-        user_create(
-            actor=self.sam, username="newbie", password="Init-pass-2026", role=Role.LEADER, region=self.county_a
-        )
+        user_create(actor=None, username="newbie", password="Init-pass-2026", role=Role.LEADER, region=self.county_a)
         event = AuditEvent.objects.get(action="user.create")
         response = self.login(self.aud).get(f"/audit/{event.pk}/")
         self.assertIn(("role", "", Role.LEADER), response.context["changes"])

@@ -42,7 +42,7 @@ def period_statistics(enterprise, period):
     open_end = hazards.filter(found_date__lte=end).exclude(closed_at__lt=after_end)
     overdue_end = (
         open_end.exclude(status=Status.REPORTED)
-        .filter(deadline__lt=end)
+        .filter(deadline__lt=end, historic=False)  # imported archives never count as overdue
         .filter(Q(rectified_date__isnull=True) | Q(rectified_date__gt=end))
     )
     sets = {"found": found, "rectified": rectified, "closed": closed, "open_end": open_end, "overdue_end": overdue_end}

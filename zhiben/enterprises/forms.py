@@ -126,7 +126,7 @@ class EnterpriseForm(forms.Form):
         if instance is not None and instance.industry not in industries:
             industries.insert(0, instance.industry)
         self.fields["industry"].choices = [("", "请选择"), *((i.code, i.name) for i in industries)]
-        if user.enterprise_id and instance is not None:
+        if instance is not None and not services.may_register(user, instance):
             for field in services.REGULATOR_FIELDS:
                 self.fields[field].disabled = True
                 self.fields[field].help_text = "由监管部门登记维护"

@@ -6,13 +6,15 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from zhiben.accounts.choices import Role
 from zhiben.audit.services import audit_entry, audit_record, audit_record_many, changes
 from zhiben.core.db import insert_rows
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.scoping import assert_in_scope, in_subtree, normalize_code
+from zhiben.core.scoping import assert_in_scope, in_subtree, normalize_code, region_chain, scope_allows
 from zhiben.core.services import ensure_capability as _require
 from zhiben.core.services import fail as _fail
-from zhiben.regions.models import Industry, Region
+from zhiben.regions.choices import UnitKind
+from zhiben.regions.models import Industry, Region, Unit
 
 from .choices import Scale, StandardGrade, Status
 from .models import Enterprise
@@ -312,7 +314,8 @@ def enterprise_create(*, actor, data):
     return enterprise
 
 
-# What the supervising side registers; an enterprise's own user may change its contacts and details, not these.
+# What the supervising side registers; other users who may edit the enterprise (its own users, grid
+# workers, other departments) change its contacts and details, not these.
 REGULATOR_FIELDS = (
     "credit_code",
     "name",
@@ -323,6 +326,35 @@ REGULATOR_FIELDS = (
     "status",
     "standard_grade",
 )
+
+
+def may_register(actor, enterprise):
+    """May `actor` change what the regulator registers about `enterprise` (REGULATOR_FIELDS)? Only its
+    supervising regulator: a department that supervises the enterprise's industry in its region or
+    up the region chain (管行业必须管安全), or an 安委办管理员 whose jurisdiction holds it (or a superuser;
+    None is the system)."""
+    if actor is None:
+        return True
+    if not actor.is_active:
+        return False
+    if actor.is_superuser:
+        return True
+    if actor.enterprise_id or not scope_allows(actor, enterprise):
+        return False
+    if actor.role == Role.COMMITTEE_ADMIN:
+        return True
+    if actor.role == Role.REGULATOR and actor.unit_id:
+        return (
+            Unit.objects.filter(
+                pk=actor.unit_id,
+                is_active=True,
+                region_id__in=region_chain(enterprise.region_id),
+                industries=enterprise.industry_id,
+            )
+            .exclude(kind=UnitKind.COMMITTEE_OFFICE)
+            .exists()
+        )
+    return False
 
 
 @transaction.atomic
@@ -336,12 +368,12 @@ def enterprise_update(*, actor, enterprise, data):
     cleaned, errors = enterprise_clean(
         data, lookups=Lookups([_region_of(data)] if "region" in data else []), actor=actor, partial=True
     )
-    if actor is not None and actor.enterprise_id:
-        current = _snapshot(locked)
+    if not may_register(actor, locked):
+        who = "企业用户" if actor.enterprise_id else "只有监管该行业的部门或本辖区安委办管理员可以修改，您"
         for field in REGULATOR_FIELDS:
             new = cleaned.get(field)
-            if field in cleaned and (new.code if field == "industry" else new) != current[field]:
-                errors.append((field, f"“{FIELDS[field][0]}”由监管部门登记维护，企业用户不能修改。"))
+            if field in cleaned and (new.code if field == "industry" else new) != before[field]:
+                errors.append((field, f"“{FIELDS[field][0]}”由监管部门登记维护，{who}不能修改。"))
     if "credit_code" in cleaned and cleaned["credit_code"] != locked.credit_code:
         if Enterprise.objects.filter(credit_code=cleaned["credit_code"]).exclude(pk=locked.pk).exists():
             errors.append(("credit_code", f"统一社会信用代码 {cleaned['credit_code']} 已被其他单位使用。"))

@@ -104,11 +104,11 @@ def _change_text(field, value, industries):
     return str(value)
 
 
-def _history(enterprise):
-    """The change history as rows of (event, action title, [details])."""
+def _history(user, enterprise):
+    """The change history as rows of (event, action title, [details]) — regulators only."""
     industries = dict(Industry.objects.values_list("code", "name"))
     rows = []
-    for event in selectors.enterprise_history(enterprise=enterprise):
+    for event in selectors.enterprise_history(user=user, enterprise=enterprise):
         data = event.data or {}
         if event.action == "enterprise.update":
             title = "修改"
@@ -137,7 +137,8 @@ def enterprise_detail(request, pk):
         {
             "enterprise": enterprise,
             "groups": groups,
-            "history": _history(enterprise),
+            "history": _history(request.user, enterprise),
+            "show_history": selectors.may_see_history(request.user),
         },
     )
 

@@ -35,6 +35,12 @@ class HazardOut(Schema):
     overdue: bool
     listed_level: str
     criteria_item_id: int | None
+    historic: bool
+    responsible_phone: str
+
+    @staticmethod
+    def resolve_responsible_phone(obj):
+        return obj.responsible_phone_masked  # personal data: in full only on the detail page
 
     @staticmethod
     def resolve_enterprise_name(obj):

@@ -1,13 +1,20 @@
-"""Importing further 判定标准 catalogues from a table: one row per item, all or nothing.
+"""The 判定标准 catalogues: who may see and cite which standard, and importing them from a table
+(one row per item, all or nothing).
 
-A new version of a standard is a new (code, version) pair: cited items of older versions stay as they were.
+National standards (`region` empty) belong to the catalogue owner, a superuser (or the operator's
+`import_criteria` command without --user): nobody else may add to them or rewrite their text. A town
+or county 安委办 adds local standards (地方细则) under its own region; they apply to hazards in that
+region's subtree and only that region may change them. A new version of a standard is a new
+(code, version) pair: cited items of older versions stay as they were.
 """
 
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
 
 from zhiben.core.exceptions import ApplicationError
+from zhiben.core.scoping import region_chain, subtree_q
 
 from .models import CriteriaItem, CriteriaPart, CriteriaStandard
 
@@ -23,8 +30,57 @@ COLUMNS = {
 }
 
 
+# ---------------------------------------------------------------- who sees and cites what
+
+
+def visible_q(user, field="region_id"):
+    """Standards `user` may read: the national ones, the local ones of their region and its ancestors
+    (those that apply to them) and of their subtree (what the jurisdiction below has added)."""
+    if user.is_superuser:
+        return Q()
+    q = Q(**{f"{field}__isnull": True})
+    if user.region_id:
+        q |= Q(**{f"{field}__in": region_chain(user.region_id)}) | subtree_q(user.region_id, field)
+    return q
+
+
+def visible_standards(user):
+    return CriteriaStandard.objects.filter(visible_q(user))
+
+
+def visible_items(user):
+    return CriteriaItem.objects.filter(visible_q(user, "standard__region_id"))
+
+
+def applies_to_region(standard, region_code):
+    """A national standard applies everywhere; a local one in its region's subtree only."""
+    return standard.region_id is None or standard.region_id in region_chain(region_code)
+
+
+def owner_region(actor):
+    """The region under which `actor` keeps standards: None for the national catalogue (a superuser,
+    or the system when `actor` is None), else the 安委办's own region."""
+    if actor is None or actor.is_superuser:
+        return None
+    if not actor.can("rule.manage") or not actor.region_id:
+        raise ApplicationError("只有安委办管理员可以导入本地判定标准细则。", code="forbidden")
+    return actor.region_id
+
+
+def _owner_name(standard):
+    return "国家判定标准" if standard.region_id is None else f"{standard.region.name}制定的地方细则"
+
+
+# ---------------------------------------------------------------- import
+
+
 @transaction.atomic
-def criteria_import(*, headers, rows):
+def criteria_import(*, actor, headers, rows, source_name=""):
+    """Import standards and items (national for the catalogue owner, local under the actor's region),
+    all or nothing; refuses rows of a standard that belongs to another owner. Audited."""
+    from zhiben.audit.services import audit_record
+
+    owner = owner_region(actor)
     index = {}
     for field, (label, required) in COLUMNS.items():
         if label in headers:
@@ -57,11 +113,28 @@ def criteria_import(*, headers, rows):
                 {"row": row_no, "column": "条款号", "message": f"条款 {values.get('number')} 在同一标准版本中重复。"}
             )
         seen.add(key)
-        parsed.append((values, effective))
+        parsed.append((row_no, values, effective))
+    existing = {}
+    for row_no, values, _ in parsed:
+        key = (values.get("code"), values.get("version"))
+        if key not in existing:
+            existing[key] = (
+                CriteriaStandard.objects.select_related("region").filter(code=key[0], version=key[1]).first()
+            )
+        standard = existing[key]
+        if standard is not None and standard.region_id != owner:
+            errors.append(
+                {
+                    "row": row_no,
+                    "column": "标准代码",
+                    "message": f"标准 {key[0]} 版本 {key[1]} 是{_owner_name(standard)}，您不能增改其条款；"
+                    "本地细则请以本地的标准代码导入。",
+                }
+            )
     if errors:
         raise ApplicationError(f"导入失败：{len(errors)} 处错误，未写入任何数据。", errors=errors)
     standards, new_standards, items = {}, 0, 0
-    for sort, (values, effective) in enumerate(parsed, start=1):
+    for sort, (_row_no, values, effective) in enumerate(parsed, start=1):
         key = (values["code"], values["version"])
         if key not in standards:
             standard, created = CriteriaStandard.objects.get_or_create(
@@ -71,6 +144,7 @@ def criteria_import(*, headers, rows):
                     "name": values["name"],
                     "doc_number": values.get("doc_number", ""),
                     "effective_date": effective,
+                    "region_id": owner,
                 },
             )
             if (
@@ -98,4 +172,13 @@ def criteria_import(*, headers, rows):
             item.text, item.part = values["text"], part
             item.save(update_fields=["text", "part"])
         items += 1
-    return {"standards": len(standards), "new_standards": new_standards, "items": items}
+    outcome = {"standards": len(standards), "new_standards": new_standards, "items": items}
+    audit_record(
+        actor=actor,
+        action="criteria.import",
+        object_type="hazards.criteriastandard",
+        object_repr=(source_name or "判定标准导入")[:200],
+        region_code=owner or "",
+        data={**outcome, "region": owner or "全国"},
+    )
+    return outcome

@@ -1,4 +1,5 @@
-"""The 隐患台账 export: exactly the filtered rows, in the usual ledger column layout."""
+"""The 隐患台账 export: exactly the filtered rows, in the usual ledger column layout. Personal data
+is masked (the 整改责任人's phone shows as 138****5678; in full only on the hazard's detail page)."""
 
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ COLUMNS = [
     ("存量/增量", 9),
     ("整改措施", 30),
     ("整改责任人", 10),
+    ("责任人电话", 13),
     ("整改资金（元）", 12),
     ("整改期限", 11),
     ("是否逾期", 8),
@@ -62,13 +64,14 @@ def ledger_rows(qs, *, user, today=None):
             "存量" if h.found_date <= baseline else "增量",
             h.measures,
             h.responsible_person,
+            h.responsible_phone_masked,
             float(h.funds) if h.funds is not None else None,
             h.deadline,
             "是" if h.is_overdue(today) else "否",
             h.days_overdue(today) or None,
             f"{h.listed_unit.name}（{h.get_listed_level_display()}）" if h.listed_unit_id else "",
             h.supervising_unit.name if h.supervising_unit_id else "",
-            h.get_status_display(),
+            h.get_status_display() + ("（历史台账）" if h.historic else ""),
             h.rectified_date,
             timezone.localtime(h.closed_at).date() if h.closed_at else None,
             h.remarks,

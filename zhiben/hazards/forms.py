@@ -7,6 +7,7 @@ from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Industry, Region
 
 from .choices import AttachmentKind, Category, Channel, Level, PlaceKind
+from .criteria import visible_items
 from .filters import HAZARD_FILTERS
 from .models import CriteriaItem
 
@@ -99,6 +100,9 @@ class HazardReportForm(forms.Form):
         if not self.many:
             del self.fields["enterprise_code"]
         self.fields["region"].queryset = Region.objects.for_user(user).filter(level__gte=4)
+        self.fields["criteria_item"].queryset = (
+            visible_items(user).select_related("standard").order_by("standard__name", "sort")
+        )
         if user.role == Role.ENTERPRISE:
             self.fields["channel"].choices = [(Channel.SELF_REPORT, Channel.SELF_REPORT.label)]
             for name in ("enterprise", "enterprise_code", "place_name", "place_kind", "region", "industry"):
@@ -179,7 +183,18 @@ class LedgerImportForm(forms.Form):
         label="台账所属单位（文件中无单位列时）", queryset=Enterprise.objects.none(), required=False
     )
     channel = forms.ChoiceField(label="默认发现渠道", choices=Channel.choices, initial=Channel.SELF_REPORT)
+    historic = forms.BooleanField(
+        label="历史台账",
+        required=False,
+        help_text="已办结的历史档案：保留台账中的整改、销号状态和日期，标记为历史记录，不计入按期/逾期统计（仅安委办管理员）",
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        from .services import allowed_channels, may_import_historic
+
         self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).order_by("name")
+        allowed = allowed_channels(user)
+        self.fields["channel"].choices = [(value, label) for value, label in Channel.choices if value in allowed]
+        if not may_import_historic(user):
+            del self.fields["historic"]

@@ -46,8 +46,10 @@ def events(hazard):
 
 
 def overdue(today):
+    """Overdue hazards up the ladder; historic ledger rows (archives) are never escalated."""
     rows = (
         Hazard.objects.overdue(today)
+        .filter(historic=False)
         .select_related("enterprise", "supervising_unit", "listed_unit")
         .order_by("deadline", "id")
     )
@@ -82,7 +84,7 @@ def skip(hazard, step):
 
 def reminder_due(today, horizon):
     rows = (
-        Hazard.objects.filter(status__in=DEADLINE_STATUSES, deadline__gte=today, deadline__lte=horizon)
+        Hazard.objects.filter(status__in=DEADLINE_STATUSES, deadline__gte=today, deadline__lte=horizon, historic=False)
         .only("pk", "region_id", "deadline")
         .order_by("deadline", "pk")
     )
@@ -95,7 +97,12 @@ def reminder_current(hazard, today):
         .select_related("enterprise", "supervising_unit", "listed_unit")
         .get(pk=hazard.pk)
     )
-    if current.status not in DEADLINE_STATUSES or current.deadline is None or current.deadline < today:
+    if (
+        current.historic
+        or current.status not in DEADLINE_STATUSES
+        or current.deadline is None
+        or current.deadline < today
+    ):
         return None
     return current
 
@@ -168,6 +175,8 @@ register(
     # default rectification period by level when the reporter gives none (days)
     RuleDef("hazard.default_days.general", 30, "一般隐患默认整改期限（天）", "days", GROUP, order=11),
     RuleDef("hazard.default_days.major", 90, "重大隐患默认整改期限（天）", "days", GROUP, order=12),
+    # the furthest deadline that may be set at intake, import or in the plan (counted from that day)
+    RuleDef("hazard.max_days", 365, "整改期限最长天数：上报、导入或修改时最多可定到多少天后", "days", GROUP, order=12),
     # duplicates: how similar (0–1) descriptions must be, how far back closed hazards count (days)
     RuleDef("hazard.duplicate_similarity", 0.5, "重复隐患提示的描述相似度阈值", "ratio", GROUP, order=13),
     RuleDef("hazard.duplicate_closed_days", 180, "销号多少天内再次发现视为重复/复发", "days", GROUP, order=14),

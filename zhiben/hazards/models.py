@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from zhiben.core.crypto import EncryptedTextField, mask_phone
 from zhiben.core.models import BaseModel, EvidenceFile, ScopedQuerySet
 
 from .choices import (
@@ -37,6 +38,17 @@ class CriteriaStandard(models.Model):
     )
     is_current = models.BooleanField("现行有效", default=True)
     note = models.CharField("说明", max_length=300, blank=True)
+    # Who owns the catalogue: none is the national catalogue (kept by the superuser); a town or county
+    # adds local items under its own region, applying to hazards in its subtree (criteria.py).
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name="制定区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="criteria_standards",
+        help_text="空：国家标准；否则为该区划制定的地方细则，只适用于本区划及下级",
+    )
 
     class Meta:
         ordering = ["name", "-version"]
@@ -113,12 +125,13 @@ class HazardQuerySet(ScopedQuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
     def overdue(self, today=None):
+        """Overdue hazards; historic ledger rows (imported archives) never count."""
         today = today or timezone.localdate()
-        return self.filter(status__in=DEADLINE_STATUSES, deadline__lt=today)
+        return self.filter(status__in=DEADLINE_STATUSES, deadline__lt=today, historic=False)
 
     def not_overdue(self, today=None):
         today = today or timezone.localdate()
-        return self.exclude(Q(status__in=DEADLINE_STATUSES, deadline__lt=today))
+        return self.exclude(Q(status__in=DEADLINE_STATUSES, deadline__lt=today, historic=False))
 
 
 class Hazard(BaseModel):
@@ -175,7 +188,7 @@ class Hazard(BaseModel):
     original_deadline = models.DateField("原定整改期限", null=True, blank=True)
     # 五落实: 责任、措施、资金、时限(deadline)、预案
     responsible_person = models.CharField("整改责任人", max_length=50, blank=True)
-    responsible_phone = models.CharField("责任人电话", max_length=20, blank=True)
+    responsible_phone = EncryptedTextField("责任人电话", blank=True)  # personal data: encrypted at rest
     measures = models.TextField("整改措施", blank=True)
     funds = models.DecimalField("整改资金（元）", max_digits=14, decimal_places=2, null=True, blank=True)
     contingency = models.TextField("应急预案/防范措施", blank=True)
@@ -223,6 +236,11 @@ class Hazard(BaseModel):
     )
     source_ref = models.CharField("来源编号", max_length=100, blank=True, help_text="台账序号、举报编号、检查记录号等")
     remarks = models.TextField("备注", blank=True)
+    historic = models.BooleanField(
+        "历史台账",
+        default=False,
+        help_text="安委办导入的历史台账记录：保留原台账状态，不计入按期/逾期统计，不提醒、不督办",
+    )
 
     objects = HazardQuerySet.as_manager()
 
@@ -257,7 +275,12 @@ class Hazard(BaseModel):
 
     def is_overdue(self, today=None):
         today = today or timezone.localdate()
-        return self.status in DEADLINE_STATUSES and self.deadline is not None and self.deadline < today
+        return (
+            not self.historic
+            and self.status in DEADLINE_STATUSES
+            and self.deadline is not None
+            and self.deadline < today
+        )
 
     def days_overdue(self, today=None):
         today = today or timezone.localdate()
@@ -266,6 +289,11 @@ class Hazard(BaseModel):
     @property
     def is_major(self):
         return self.level == Level.MAJOR
+
+    @property
+    def responsible_phone_masked(self):
+        """The 整改责任人's phone for lists and exports (138****5678); in full only on the detail page."""
+        return mask_phone(self.responsible_phone)
 
 
 class HazardEvent(models.Model):

@@ -108,8 +108,11 @@ def hazard_counts(*, user, today=None):
         increment=Count("id", filter=Q(found_date__gt=baseline)),
         increment_open=Count("id", filter=Q(found_date__gt=baseline) & open_q),
         major_open=Count("id", filter=Q(level="major") & open_q),
-        overdue=Count(
-            "id", filter=Q(status__in=[Status.VERIFIED, Status.RECTIFYING, Status.SUBMITTED], deadline__lt=today)
+        overdue=Count(  # historic ledger rows (archives) are no one's overdue work
+            "id",
+            filter=Q(
+                status__in=[Status.VERIFIED, Status.RECTIFYING, Status.SUBMITTED], deadline__lt=today, historic=False
+            ),
         ),
         listed_open=Count("id", filter=~Q(listed_level="") & open_q),
         closed=Count("id", filter=Q(status=Status.CLOSED)),

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from zhiben.accounts.choices import Role
 from zhiben.audit.services import audit_entry, audit_record, audit_record_many, changes, jsonable
+from zhiben.core.crypto import mask_phone
 from zhiben.core.evidence import store_upload
 from zhiben.core.exceptions import ApplicationError, ScopeError
-from zhiben.core.rules import rule
+from zhiben.core.rules import RuleResolver, rule
 from zhiben.core.scoping import code_level, region_chain, scope_allows
 from zhiben.core.services import fail as _fail
 from zhiben.core.services import next_number
@@ -31,6 +32,7 @@ from .choices import (
     PlaceKind,
     Status,
 )
+from .criteria import applies_to_region
 from .models import CriteriaItem, Hazard, HazardAttachment, HazardEvent, HazardExtension, Place
 from .selectors import repeat_candidate
 from .workflow import SIDE_ACTIONS, TRANSITIONS, has_duty
@@ -99,6 +101,22 @@ def _money(value, errors):
         errors.append(("funds", "整改资金不能为负数。"))
         return None
     return amount.quantize(Decimal("0.01"))
+
+
+def deadline_limit(region_code, today):
+    """The latest deadline that may be set today in `region_code` (rule "hazard.max_days")."""
+    return today + timedelta(days=int(rule("hazard.max_days", region_code)))
+
+
+def _deadline_too_far(deadline, limit):
+    return f"整改期限 {deadline} 过远：最迟只能定到 {limit}（规则“整改期限最长天数”），确需更长时间的，核实后通过延期申请办理。"
+
+
+def _masked(diff):
+    """An audit diff with the 整改责任人's phone masked (personal data stays out of the audit log)."""
+    if "responsible_phone" in diff:
+        diff = {**diff, "responsible_phone": [mask_phone(v) for v in diff["responsible_phone"]]}
+    return diff
 
 
 def supervising_unit_for(region_code, industry):
@@ -243,17 +261,22 @@ def _clean_report(actor, data, *, today):
     criteria_other = _text(data, "criteria_other")
     if level == Level.MAJOR and criteria_item is None and not criteria_other:
         errors.append(("criteria_item", "重大隐患须选择判定依据条款，或说明认定理由。"))
+    if criteria_item is not None and region_code and not applies_to_region(criteria_item.standard, region_code):
+        errors.append(("criteria_item", "所选判定标准条款是其他地区的地方细则，不适用于该隐患所在地。"))
     found_date = _date(data.get("found_date"), "发现日期", errors, "found_date") or today
     if found_date > today:
         errors.append(("found_date", "发现日期不能晚于今天。"))
     deadline = _date(data.get("deadline"), "整改期限", errors, "deadline")
+    limit = deadline_limit(region_code or "", today)
     if deadline is not None and deadline < today:
         errors.append(("deadline", f"整改期限 {deadline} 已过，请填写今天或以后的日期。"))
+    elif deadline is not None and deadline > limit:
+        errors.append(("deadline", _deadline_too_far(deadline, limit)))
     if errors:
         _fail(errors)
     if deadline is None:
         days = rule(f"hazard.default_days.{level}", region_code)
-        deadline = today + timedelta(days=days)
+        deadline = min(today + timedelta(days=days), limit)
     return {
         "enterprise": enterprise,
         "place": place,
@@ -441,6 +464,7 @@ def hazard_update_plan(*, actor, hazard, data):
     if current.status not in SIDE_ACTIONS["edit_plan"][0]:
         raise _state_error(current, label)
     errors = []
+    today = timezone.localdate()
     before = {f: getattr(current, f) for f in EDITABLE}
     for field in EDITABLE:
         if field not in data:
@@ -452,8 +476,11 @@ def hazard_update_plan(*, actor, hazard, data):
                 errors.append(("deadline", "核实后整改期限只能通过延期申请变更。"))
                 continue
             value = _date(data[field], "整改期限", errors, "deadline")
-            if value is not None and value < timezone.localdate():
+            limit = deadline_limit(current.region_id, today)
+            if value is not None and value < today:
                 errors.append(("deadline", "整改期限不能早于今天。"))
+            elif value is not None and value != current.deadline and value > limit:
+                errors.append(("deadline", _deadline_too_far(value, limit)))
             elif value is not None:
                 current.deadline = current.original_deadline = value
         elif field == "category":
@@ -474,8 +501,20 @@ def hazard_update_plan(*, actor, hazard, data):
     current.save()
     diff = changes(before, {f: getattr(current, f) for f in EDITABLE})
     if diff:
-        hazard_event(current, "edit_plan", actor=actor, note="更新整改方案", data={"fields": sorted(diff)})
-        audit_record(actor=actor, action="hazard.edit_plan", obj=current, data={"changes": diff})
+        if "description" in diff and current.status != Status.REPORTED:
+            # after verification the hazard as verified stays on its timeline: the old text is kept there
+            old_text, new_text = diff["description"]
+            hazard_event(
+                current,
+                "edit_description",
+                actor=actor,
+                note=f"原描述：{old_text}",
+                data={"old": old_text, "new": new_text},
+            )
+        others = sorted(set(diff) - {"description"}) if current.status != Status.REPORTED else sorted(diff)
+        if others:
+            hazard_event(current, "edit_plan", actor=actor, note="更新整改方案", data={"fields": others})
+        audit_record(actor=actor, action="hazard.edit_plan", obj=current, data={"changes": _masked(diff)})
     return current
 
 
@@ -651,67 +690,171 @@ LEDGER_CHANNELS = {label: value for value, label in Channel.choices} | {
     "交办": Channel.ASSIGNED,
     "监测": Channel.MONITORING,
 }
+LEDGER_CLOSED = {"已销号", "销号"}
+LEDGER_RECTIFIED = {"已整改", "已完成", "完成", "是", "已闭环"}
+LEDGER_RECTIFYING = {"整改中"}
+# how far along the workflow each state is: an import may not start a hazard beyond what its importer may create
+WORKFLOW_ORDER = [Status.REPORTED, Status.VERIFIED, Status.RECTIFYING, Status.SUBMITTED, Status.CLOSED]
+
+
+def may_import_historic(actor):
+    """Historic ledgers (archives kept with their own states) are imported by the 安委办 only."""
+    return actor.is_superuser or actor.role == Role.COMMITTEE_ADMIN
+
+
+def allowed_channels(actor):
+    """The discovery channels `actor` may report or import under: an enterprise only its self-inspection."""
+    if actor.role == Role.ENTERPRISE:
+        return [Channel.SELF_REPORT]
+    return list(Channel.values)
+
+
+def _ledger_state(row):
+    """(state the ledger row records or None when it records none beyond "not rectified", its column)."""
+    status = str(row.get("status") or "").strip()
+    if row.get("closed_date"):
+        return Status.CLOSED, "closed_date"
+    if status in LEDGER_CLOSED:
+        return Status.CLOSED, "status"
+    if row.get("rectified_date"):
+        return Status.SUBMITTED, "rectified_date"
+    if status in LEDGER_RECTIFIED:
+        return Status.SUBMITTED, "status"
+    if status in LEDGER_RECTIFYING:
+        return Status.RECTIFYING, "status"
+    return None, "status"
 
 
 @transaction.atomic
-def hazard_import_ledger(*, actor, rows, enterprise=None, channel=None, source_name="", today=None):
+def hazard_import_ledger(
+    *,
+    actor,
+    rows,
+    enterprise=None,
+    channel=None,
+    source_name="",
+    today=None,
+    historic=False,
+    columns=None,
+):
     """Create hazards from parsed ledger rows ([{field: value, "_row": n}]), all or nothing.
 
     The enterprise comes from the row's `enterprise` column (matched by name or credit code within
-    the actor's scope) or from `enterprise` for a single-enterprise ledger. Closed/rectified status
-    in the ledger is kept as history: the hazard is created already rectified or closed.
+    the actor's scope) or from `enterprise` for a single-enterprise ledger. `columns` ({field: original
+    header}) names the file's columns in the errors.
+
+    An import enters the workflow like any other intake: each hazard starts at the state its importer
+    may create — 已核实 for those holding the triage duty on it (workflow.has_duty), otherwise 待核实.
+    A row recording a later state (整改中, 已整改, a rectification or closing date, 已销号), a channel
+    the importer may not use, or a deadline beyond the rule "hazard.max_days" is refused with its row
+    and column. With `historic` (the 安委办 only) the ledger is an archive: rows keep their recorded
+    states and dates and are marked historic, which keeps them out of on-time/overdue figures,
+    reminders and escalation.
     """
     if not actor.can("hazard.import"):
         raise ApplicationError("您的角色无权导入隐患台账。", code="forbidden")
+    if historic and not may_import_historic(actor):
+        raise ApplicationError("只有安委办管理员可以导入历史台账。", code="forbidden")
     today = today or timezone.localdate()
+    columns = columns or {}
+    channels = allowed_channels(actor)
+    default_channel = channel or Channel.SELF_REPORT  # for rows without a channel column
+    if default_channel not in Channel.values:
+        raise ApplicationError(f"发现渠道“{default_channel}”无效。")
+    if not historic and default_channel not in channels:
+        raise ApplicationError("企业用户只能以“企业自查上报”渠道导入隐患。", code="forbidden")
     enterprise = enterprise or actor.enterprise
     scoped = Enterprise.objects.for_user(actor).select_related("industry")
     names = {str(r.get("enterprise") or "").strip() for r in rows} - {""}
     by_name = {e.name: e for e in scoped.filter(name__in=names)} | {
         e.credit_code: e for e in scoped.filter(credit_code__in=names)
     }
+    max_days, default_days = (
+        RuleResolver("hazard.max_days"),
+        {level: RuleResolver(f"hazard.default_days.{level}") for level in Level.values},
+    )
+    units = {}
     errors, prepared = [], []
     for row in rows:
         n = row.get("_row")
+
+        def refuse(field, message, n=n):
+            errors.append({"row": n, "column": columns.get(field, field), "message": message})
+
         name = str(row.get("enterprise") or "").strip()
         subject = by_name.get(name) if name else enterprise
         if subject is None:
-            errors.append(
-                {
-                    "row": n,
-                    "column": "enterprise",
-                    "message": f"生产经营单位“{name}”未登记或不在您的管辖范围内。"
-                    if name
-                    else "缺少生产经营单位：请在文件中提供单位名称，或导入时指定单位。",
-                }
+            refuse(
+                "enterprise",
+                f"生产经营单位“{name}”未登记或不在您的管辖范围内。"
+                if name
+                else "缺少生产经营单位：请在文件中提供单位名称，或导入时指定单位。",
             )
             continue
         description = str(row.get("description") or "").strip()
         if len(description) < 2:
-            errors.append({"row": n, "column": "description", "message": "隐患描述为空。"})
+            refuse("description", "隐患描述为空。")
             continue
         level = LEDGER_LEVELS.get(str(row.get("level") or "一般").strip())
         if level is None:
-            errors.append(
-                {"row": n, "column": "level", "message": f"隐患等级“{row.get('level')}”无法识别，应为一般或重大。"}
-            )
+            refuse("level", f"隐患等级“{row.get('level')}”无法识别，应为一般或重大。")
             continue
         found = row.get("found_date") or today
         deadline = row.get("deadline")
         if isinstance(found, str) or (deadline is not None and isinstance(deadline, str)):
-            errors.append({"row": n, "column": "found_date", "message": "日期未能识别。"})
+            refuse("found_date", "日期未能识别。")
             continue
-        row_channel = LEDGER_CHANNELS.get(str(row.get("source_channel") or "").strip(), channel or Channel.SELF_REPORT)
-        status = str(row.get("status") or "").strip()
-        closed = bool(row.get("closed_date")) or status in ("已销号", "销号")
-        rectified = closed or bool(row.get("rectified_date")) or status in ("已整改", "已完成", "完成", "是", "已闭环")
-        prepared.append((n, subject, description, level, found, deadline, row_channel, rectified, closed, row))
+        channel_text = str(row.get("source_channel") or "").strip()
+        row_channel = LEDGER_CHANNELS.get(channel_text, default_channel)
+        state, state_column = _ledger_state(row)
+        unit = units.setdefault(
+            (subject.region_id, subject.industry_id), supervising_unit_for(subject.region_id, subject.industry)
+        )
+        if historic:
+            status = state or Status.VERIFIED
+        else:
+            probe = Hazard(
+                enterprise=subject, region_id=subject.region_id, industry=subject.industry, supervising_unit=unit
+            )
+            status = Status.VERIFIED if has_duty(actor, probe, "triage", in_scope=True) else Status.REPORTED
+            problems = False
+            if row_channel not in channels:
+                refuse(
+                    "source_channel",
+                    f"发现渠道“{channel_text or Channel(row_channel).label}”不可用："
+                    "企业用户导入的隐患只能是“企业自查上报”。",
+                )
+                problems = True
+            if state is not None and WORKFLOW_ORDER.index(state) > WORKFLOW_ORDER.index(status):
+                recorded = {
+                    "closed_date": f"销号日期 {row.get('closed_date')}",
+                    "rectified_date": f"整改完成日期 {row.get('rectified_date')}",
+                }.get(state_column, f"整改状态“{row.get('status')}”")
+                refuse(
+                    state_column,
+                    f"台账记录的{recorded}（{Status(state).label}）超出导入可建立的状态：导入的隐患以"
+                    f"“{Status(status).label}”进入流程，整改、申请销号和销号须在系统中按流程办理。"
+                    "已办结的历史台账请由安委办管理员以“历史台账”方式导入。",
+                )
+                problems = True
+            limit = today + timedelta(days=int(max_days.value(subject.region_id)))
+            if deadline is not None and deadline > limit:
+                refuse("deadline", _deadline_too_far(deadline, limit))
+                problems = True
+            if problems:
+                continue
+        if deadline is None:
+            deadline = found + timedelta(days=int(default_days[level].value(subject.region_id)))
+            if not historic:
+                deadline = min(deadline, today + timedelta(days=int(max_days.value(subject.region_id))))
+        prepared.append((n, subject, description, level, found, deadline, row_channel, status, unit, row))
     if errors:
         raise ApplicationError(f"导入失败：共 {len(errors)} 处错误，未写入任何数据。", errors=errors)
-    units = {}
     hazards, audits = [], []
-    for _n, subject, description, level, found, deadline, row_channel, rectified, closed, row in prepared:
-        status = Status.CLOSED if closed else (Status.SUBMITTED if rectified else Status.VERIFIED)
+    now = timezone.now()
+    for _n, subject, description, level, found, deadline, row_channel, status, unit, row in prepared:
+        closed = status == Status.CLOSED
+        rectified = status in (Status.SUBMITTED, Status.CLOSED)
         hazard = Hazard(
             number=_new_number(subject.region_id, found.year),
             enterprise=subject,
@@ -727,39 +870,40 @@ def hazard_import_ledger(*, actor, rows, enterprise=None, channel=None, source_n
             reporter=actor,
             created_by=actor,
             status=status,
-            deadline=deadline or found + timedelta(days=30),
-            original_deadline=deadline or found + timedelta(days=30),
+            deadline=deadline,
+            original_deadline=deadline,
             measures=str(row.get("measures") or ""),
             responsible_person=str(row.get("responsible_person") or "")[:50],
             funds=row.get("funds"),
-            rectified_date=row.get("rectified_date") or (row.get("closed_date") if rectified else None),
+            rectified_date=(row.get("rectified_date") or row.get("closed_date")) if rectified else None,
             closed_at=_day_start(row.get("closed_date")) if closed else None,
-            verified_at=timezone.now(),
+            verified_at=now if status != Status.REPORTED else None,
             source_ref=str(row.get("seq") or "")[:100],
             remarks=str(row.get("remarks") or ""),
-            supervising_unit=units.setdefault(
-                (subject.region_id, subject.industry_id), supervising_unit_for(subject.region_id, subject.industry)
-            ),
+            supervising_unit=unit,
+            historic=historic,
         )
         hazards.append(hazard)
     Hazard.objects.bulk_create(hazards, batch_size=500)
+    kind = "历史台账导入" if historic else "台账导入"
     HazardEvent.objects.bulk_create(
         [
             HazardEvent(
                 hazard=h,
                 actor=actor,
                 actor_name=actor.display_name,
-                action="import",
+                action="import_historic" if historic else "import",
                 to_status=h.status,
-                note=f"台账导入（{source_name or '文件'} 第 {p[0]} 行）",
+                note=f"{kind}（{source_name or '文件'} 第 {p[0]} 行）",
             )
             for h, p in zip(hazards, prepared)
         ],
         batch_size=500,
     )
     for hazard, p in zip(hazards, prepared):
-        audits.append(
-            audit_entry(actor=actor, action="hazard.import", obj=hazard, data={"source": source_name, "row": p[0]})
-        )
+        data = {"source": source_name, "row": p[0]}
+        if historic:
+            data["historic"] = True
+        audits.append(audit_entry(actor=actor, action="hazard.import", obj=hazard, data=data))
     audit_record_many(audits)
     return {"created": len(hazards)}

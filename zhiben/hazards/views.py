@@ -372,6 +372,8 @@ def ledger_import(request):
                 enterprise=form.cleaned_data.get("enterprise"),
                 channel=form.cleaned_data["channel"],
                 source_name=filename,
+                historic=bool(form.cleaned_data.get("historic")),
+                columns=parsed.headers(),
             )
         except ApplicationError as exc:
             context["error"], context["errors"] = exc.message, exc.errors
@@ -384,12 +386,12 @@ def ledger_import(request):
 
 @login_required
 def criteria_list(request):
-    """The 判定标准 catalogue: standards with their items; the 安委办 imports further catalogues here."""
+    """The 判定标准 catalogue: national standards and the local ones of the user's jurisdiction; an 安委办
+    imports local items under its own region here (national ones belong to the catalogue owner)."""
     require_capability(request.user, "hazard.view")
     from zhiben.core.excel import read_table
 
-    from .criteria import criteria_import
-    from .models import CriteriaStandard
+    from .criteria import criteria_import, visible_standards
 
     can_import = request.user.can("rule.manage")
     result = None
@@ -400,29 +402,30 @@ def criteria_list(request):
             if upload is None:
                 raise ApplicationError("请选择判定标准文件。")
             _, headers, rows = read_table(upload, filename=upload.name)
-            outcome = criteria_import(headers=headers, rows=rows)
+            outcome = criteria_import(actor=request.user, headers=headers, rows=rows, source_name=upload.name)
         except ApplicationError as exc:
             result = {"error": exc.message, "errors": exc.errors}
         else:
-            from zhiben.audit.services import audit_record
-
-            audit_record(
-                actor=request.user,
-                action="criteria.import",
-                object_type="hazards.criteriastandard",
-                object_repr=upload.name[:200],
-                region_code=request.user.region_id or "",
-                data=outcome,
-            )
             messages.success(
                 request,
                 f"已导入：标准 {outcome['standards']} 个（新增 {outcome['new_standards']}），条款 {outcome['items']} 条。",
             )
             return redirect("hazards:criteria")
-    standards = CriteriaStandard.objects.prefetch_related("industries", "items__part").order_by("name", "-version")
+    standards = (
+        visible_standards(request.user)
+        .select_related("region")
+        .prefetch_related("industries", "items__part")
+        .order_by("name", "-version")
+    )
     selected = request.GET.get("standard")
     return render(
         request,
         "hazards/criteria_list.html",
-        {"standards": standards, "selected": selected, "can_import": can_import, "result": result},
+        {
+            "standards": standards,
+            "selected": selected,
+            "can_import": can_import,
+            "national": request.user.is_superuser,
+            "result": result,
+        },
     )

@@ -44,6 +44,10 @@ class LedgerParse:
     def as_json(self):
         return {"mapping": self.mapping, "rows": len(self.rows), "errors": self.errors}
 
+    def headers(self):
+        """{field: the file's own header}, so that the import's errors name the file's columns."""
+        return {c.field: c.key for c in self.columns if c.field and c.field != "other"}
+
 
 def parse_ledger(source, filename="", *, overrides=None):
     """Read a hazard ledger (xlsx/xls/csv …) and return a LedgerParse; a file that cannot be a ledger

@@ -43,7 +43,7 @@ class CriteriaTests(CastTestCase):
                 ],
             ),
         ]
-        result = criteria_import(headers=HEADERS, rows=rows)
+        result = criteria_import(actor=None, headers=HEADERS, rows=rows)
         self.assertEqual((result["new_standards"], result["items"]), (1, 2))
         self.assertEqual(CriteriaItem.objects.filter(standard__code="gas-local").count(), 2)
 
@@ -53,11 +53,11 @@ class CriteriaTests(CastTestCase):
             (3, ["x", "1", "标准", "", "", "", "", "缺条款号"]),
         ]
         with self.assertRaises(ApplicationError) as caught:
-            criteria_import(headers=HEADERS, rows=rows)
+            criteria_import(actor=None, headers=HEADERS, rows=rows)
         self.assertEqual([e["row"] for e in caught.exception.errors], [2, 3])
         self.assertFalse(CriteriaStandard.objects.filter(code="x").exists())
         with self.assertRaises(ApplicationError):
-            criteria_import(headers=HEADERS[:3], rows=rows)
+            criteria_import(actor=None, headers=HEADERS[:3], rows=rows)
 
 
 class CriteriaPageTests(CastTestCase):

@@ -195,7 +195,7 @@ class WriteTests(CastTestCase):
         with self.assertRaisesMessage(CommandError, "导入失败"):
             call_command("import_ledger", str(path), "--json", "--user", "charlie", stdout=out)  # county B's admin
         errors = json.loads(out.getvalue())["errors"]
-        self.assertEqual([(e["row"], e["column"]) for e in errors], [(5, "enterprise"), (6, "enterprise")])
+        self.assertEqual([(e["row"], e["column"]) for e in errors], [(5, "单位名称"), (6, "单位名称")])
         self.assertIn("不在您的管辖范围内", errors[0]["message"])
         self.assertFalse(Hazard.objects.exists())
         self.assertFalse(AuditEvent.objects.filter(action="hazard.import").exists())

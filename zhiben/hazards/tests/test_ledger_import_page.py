@@ -25,7 +25,9 @@ class LedgerImportPageTests(CastTestCase):
 
     def test_preview_then_confirm_writes_all_rows(self):
         self.login(self.alice)
-        preview = self.client.post("/hazards/import/", {"file": ledger(self.rows()), "channel": "supervision"})
+        rows = self.rows()
+        rows[0][-1] = "未整改"
+        preview = self.client.post("/hazards/import/", {"file": ledger(rows), "channel": "supervision"})
         self.assertContains(preview, "列识别结果")
         self.assertContains(preview, "确认导入 2 条")
         self.assertFalse(Hazard.objects.exists())
@@ -33,8 +35,37 @@ class LedgerImportPageTests(CastTestCase):
         self.assertRedirects(done, "/hazards/")
         hazards = Hazard.objects.order_by("source_ref")
         self.assertEqual([h.description for h in hazards], ["配电箱未接地", "灭火器过期"])
-        self.assertEqual([h.status for h in hazards], ["submitted", "verified"])
+        self.assertEqual([h.status for h in hazards], ["verified", "verified"])
         self.assertTrue(all(h.enterprise == self.enterprise_a and h.channel == "supervision" for h in hazards))
+        self.assertFalse(any(h.historic for h in hazards))
+
+    def test_a_rectified_row_is_refused_with_its_row_and_column(self):
+        self.login(self.alice)
+        self.client.post("/hazards/import/", {"file": ledger(self.rows()), "channel": "supervision"})
+        response = self.client.post("/hazards/import/", {"confirm": "1", "channel": "supervision"})
+        self.assertEqual([(e["row"], e["column"]) for e in response.context["errors"]], [(3, "整改情况")])
+        self.assertContains(response, "超出导入可建立的状态")
+        self.assertFalse(Hazard.objects.exists())
+
+    def test_a_historic_ledger_keeps_its_states(self):
+        self.login(self.alice)
+        form = {"channel": "supervision", "historic": "on"}
+        self.assertContains(self.client.get("/hazards/import/"), "历史台账")
+        self.client.post("/hazards/import/", {"file": ledger(self.rows()), **form})
+        self.assertRedirects(self.client.post("/hazards/import/", {"confirm": "1", **form}), "/hazards/")
+        hazards = Hazard.objects.order_by("source_ref")
+        self.assertEqual([(h.status, h.historic) for h in hazards], [("submitted", True), ("verified", True)])
+
+    def test_only_the_committee_is_offered_a_historic_import(self):
+        page = self.login(self.emma).get("/hazards/import/")
+        self.assertNotContains(page, 'name="historic"')
+        self.assertEqual([v for v, _ in page.context["form"].fields["channel"].choices], ["self"])
+        rows = [["1", "凤凰化工有限公司", "一号车间", "配电箱未接地", "重新接地", "张三", "", "2024-05-10", "已销号"]]
+        form = {"channel": "self", "historic": "on"}  # posted anyway: not a field for her, so ignored
+        self.client.post("/hazards/import/", {"file": ledger(rows), **form})
+        response = self.client.post("/hazards/import/", {"confirm": "1", **form})
+        self.assertContains(response, "超出导入可建立的状态")
+        self.assertFalse(Hazard.objects.exists())
 
     def test_unknown_enterprise_is_reported_and_nothing_written(self):
         self.login(self.alice)

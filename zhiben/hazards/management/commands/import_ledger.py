@@ -1,8 +1,10 @@
-"""`python manage.py import_ledger FILE [--dry-run] [--json] [--user NAME]`: import a hazard ledger.
+"""`python manage.py import_ledger FILE [--dry-run] [--json] [--user NAME] [--historic]`: import a hazard ledger.
 
 With --dry-run nothing is written: the command reads the file, maps its columns and checks every
 row. Without it the rows are written by `hazard_import_ledger` as --user (all or nothing, audited,
-like the import page). With --json it prints exactly one JSON object on stdout:
+like the import page): they enter the workflow at the state that user may create. With --historic
+(an 安委办管理员 only) the ledger is an archive: rows keep their recorded states and are marked
+historic, out of on-time/overdue figures. With --json it prints exactly one JSON object on stdout:
 {"mapping": {original header: field or null}, "rows": N, "errors": [{"row", "column", "message"}]}
 (plus "created": N after a write).
 Exit status: 0 when the file was read (row errors, if any, are in "errors"), 1 when the file is not
@@ -36,6 +38,11 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="只识别和校验，不写入任何数据")
         parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象：mapping、rows、errors")
         parser.add_argument("--user", help="以该用户的身份写入（不加 --dry-run 时必填）")
+        parser.add_argument(
+            "--historic",
+            action="store_true",
+            help="历史台账：保留台账中的整改、销号状态，标记为历史记录，不计入按期/逾期统计（仅安委办管理员）",
+        )
 
     def handle(self, *args, **options):
         path, as_json = options["file"], options["json"]
@@ -60,7 +67,13 @@ class Command(BaseCommand):
             self._emit(as_json, result.as_json(), result)
             raise CommandError(f"台账有 {len(result.errors)} 处错误，未写入任何数据。")
         try:
-            outcome = hazard_import_ledger(actor=actor, rows=result.rows, source_name=os.path.basename(path))
+            outcome = hazard_import_ledger(
+                actor=actor,
+                rows=result.rows,
+                source_name=os.path.basename(path),
+                historic=options["historic"],
+                columns=result.headers(),
+            )
         except ApplicationError as exc:
             self._emit(
                 as_json,

@@ -142,6 +142,7 @@ def create_hazard(request, payload: HazardIn):
 
 @router.post("/{int:pk}/transitions", response=HazardDetailOut)
 def transition_hazard(request, pk: int, payload: TransitionIn):
+    require_capability(request.user, "hazard.view")  # before the lookup: no 403/404 difference to probe ids with
     hazard = selectors.hazard_get(user=request.user, pk=pk)
     services.hazard_transition(
         actor=request.user,
@@ -158,6 +159,7 @@ def transition_hazard(request, pk: int, payload: TransitionIn):
 def upload_attachments(
     request, pk: int, kind: Form[str] = AttachmentKind.AFTER, files: File[list[UploadedFile]] = None
 ):
+    require_capability(request.user, "hazard.view")
     hazard = selectors.hazard_get(user=request.user, pk=pk)
     saved = services.hazard_attach(actor=request.user, hazard=hazard, kind=kind, files=files or [])
     return Status(201, [a.sha256 for a in saved])

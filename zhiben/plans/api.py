@@ -264,5 +264,6 @@ def get_plan(request, pk: int):
 @router.get("/{int:pk}/tasks", response=list[TaskOut])
 @paginate(PageNumberPagination, page_size=100)
 def list_plan_tasks(request, pk: int, filters: Query[PlanTaskFilters]):
+    require_capability(request.user, "plan.view")
     plan = selectors.plan_get(user=request.user, pk=pk)
     return _tasks(request, {**filters.dict(), "plan": str(plan.pk)})

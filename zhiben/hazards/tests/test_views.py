@@ -153,3 +153,20 @@ class HazardApiTests(CastTestCase):
         response = self.client.post(f"/api/v1/hazards/{hazard.pk}/attachments", {"kind": "after", "files": [photo()]})
         self.assertEqual(response.status_code, 201, response.content)
         self.assertEqual(hazard.attachments.count(), 1)
+
+
+class AdministratorProbeTests(CastTestCase):
+    def test_an_administrator_cannot_tell_which_hazards_exist(self):
+        """The rights check comes before the lookup: the same 403 for an existing id and a missing one."""
+        pk = report(self.gina, self.enterprise_a).pk
+        self.login(self.sam)
+        for target in (pk, pk + 1000):
+            for url, data in (
+                (f"/api/v1/hazards/{target}/transitions", {"action": "verify"}),
+                (f"/api/v1/hazards/{target}/attachments", None),
+            ):
+                if data is None:
+                    response = self.client.post(url, {"kind": "after"})
+                else:
+                    response = self.client.post(url, data, content_type="application/json")
+                self.assertEqual(response.status_code, 403, url)

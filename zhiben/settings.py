@@ -1,10 +1,18 @@
 """Zhiben settings: one file, driven by the environment.
 
 SQLite is the embedded default; set DATABASE_URL=postgres://user:pass@host:port/name for PostgreSQL.
-Every ZHIBEN_* variable below has a sane default, so a fresh checkout runs with none of them set.
+
+Two modes. Development (`manage.py` commands, the tests, `make run`): every ZHIBEN_* variable has a
+default, so a fresh checkout runs with none of them set. Production (`ZHIBEN_DEBUG=0`, which is also
+the default when a WSGI server loads `zhiben.wsgi`): the secrets must come from the environment
+(ZHIBEN_SECRET_KEY, ZHIBEN_FIELD_KEYS, ZHIBEN_AUDIT_KEY) with ZHIBEN_ALLOWED_HOSTS, or the
+process refuses to start (`check_production`). See README, "生产部署".
 """
 
+import base64
+import ipaddress
 import os
+import sys
 import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -64,9 +72,70 @@ def database_from_url(url):
     raise ValueError(f"DATABASE_URL scheme not supported: {parts.scheme}")
 
 
-DEBUG = envbool("ZHIBEN_DEBUG", True)
-SECRET_KEY = env("ZHIBEN_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
-ALLOWED_HOSTS = [h for h in env("ZHIBEN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"
+
+
+def check_production(environ):
+    """The secrets production needs, each from the environment: [] when all are there and usable,
+    else one Chinese + English line per problem (raised together as ImproperlyConfigured)."""
+    problems = []
+    key = environ.get("ZHIBEN_SECRET_KEY", "")
+    if not key:
+        problems.append("未设置 ZHIBEN_SECRET_KEY / ZHIBEN_SECRET_KEY is not set")
+    elif key == DEV_SECRET_KEY or key.startswith("django-insecure-") or len(key) < 50 or len(set(key)) < 5:
+        problems.append(
+            "ZHIBEN_SECRET_KEY 过短或是公开的开发密钥（至少 50 个随机字符）/ "
+            "ZHIBEN_SECRET_KEY is too short or the published development key (50+ random characters)"
+        )
+    fields = environ.get("ZHIBEN_FIELD_KEYS", "")
+    if not fields.strip():
+        problems.append(
+            "未设置 ZHIBEN_FIELD_KEYS（敏感字段加密密钥，格式 编号:base64密钥）/ ZHIBEN_FIELD_KEYS is not set"
+        )
+    else:
+        for item in [part.strip() for part in fields.split(",") if part.strip()]:
+            key_id, _, encoded = item.partition(":")
+            try:
+                raw = base64.b64decode(encoded, validate=True)
+            except ValueError:
+                raw = b""
+            if not key_id or len(raw) < 16:
+                problems.append(
+                    f"ZHIBEN_FIELD_KEYS 中的“{key_id or item[:8]}”不是 编号:base64密钥（至少 16 字节）/ "
+                    "ZHIBEN_FIELD_KEYS entries must be id:base64key (16+ bytes)"
+                )
+    audit_key = environ.get("ZHIBEN_AUDIT_KEY", "")
+    if not audit_key:
+        problems.append("未设置 ZHIBEN_AUDIT_KEY（审计链密钥）/ ZHIBEN_AUDIT_KEY is not set")
+    elif len(audit_key) < 32:
+        problems.append("ZHIBEN_AUDIT_KEY 过短（至少 32 个随机字符）/ ZHIBEN_AUDIT_KEY is too short (32+ characters)")
+    if not environ.get("ZHIBEN_ALLOWED_HOSTS", "").strip():
+        problems.append("未设置 ZHIBEN_ALLOWED_HOSTS（对外域名）/ ZHIBEN_ALLOWED_HOSTS is not set")
+    return problems
+
+
+# A WSGI/ASGI server (gunicorn, granian, uWSGI) imports zhiben.wsgi before the settings: production
+# by default. manage.py commands and the tests default to development; production sets ZHIBEN_DEBUG=0.
+SERVED = "zhiben.wsgi" in sys.modules or "zhiben.asgi" in sys.modules
+DEBUG = envbool("ZHIBEN_DEBUG", not SERVED)
+PRODUCTION = not DEBUG  # fixed at start-up (the test runner turns DEBUG off, not this)
+if PRODUCTION:
+    _problems = check_production(os.environ)
+    if _problems:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "生产模式（ZHIBEN_DEBUG=0）拒绝启动 / refusing to start in production mode (ZHIBEN_DEBUG=0):\n  - "
+            + "\n  - ".join(_problems)
+            + "\n密钥的生成与保管见 README“生产部署” / see README, section 生产部署, to generate and keep the keys."
+            + "\n开发与演示请用 make run（或设置 ZHIBEN_DEBUG=1）/ for development use make run (or ZHIBEN_DEBUG=1)."
+        )
+SECRET_KEY = env("ZHIBEN_SECRET_KEY", DEV_SECRET_KEY)
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in env("ZHIBEN_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver").split(",")
+    if h.strip()
+]
 CSRF_TRUSTED_ORIGINS = [o for o in env("ZHIBEN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -92,6 +161,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zhiben.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -136,16 +206,35 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env("ZHIBEN_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "zhiben" / "static"]
 MEDIA_ROOT = Path(env("ZHIBEN_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"
-WHITENOISE_USE_FINDERS = True
+# Development serves static files from the source folders; production from `collectstatic`'s output
+# (compressed, with hashed names that may be cached for ever), still through whitenoise.
+WHITENOISE_USE_FINDERS = DEBUG
+if PRODUCTION:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+    # source maps of the API docs' bundles are never fetched by users: compressing them took most of
+    # collectstatic's time (brotli on 5 MB)
+    from whitenoise.compress import Compressor
+
+    WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")  # until collectstatic has run
 
-# Upload limits (imports are checked again by the importers with a Chinese message).
+# Request size limits (imports are checked again by the importers with a Chinese message). Form fields
+# and JSON bodies: DATA_UPLOAD_MAX_MEMORY_SIZE; uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a
+# temporary file instead of memory; a whole request above REQUEST_MAX_BYTES is refused with 413 before
+# it is read (core.middleware.RequestSizeLimitMiddleware). Evidence files have their own per-file rule.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("ZHIBEN_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
-FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("ZHIBEN_FILE_MEMORY_MAX_BYTES", 5 * 1024 * 1024)
+REQUEST_MAX_BYTES = envint("ZHIBEN_REQUEST_MAX_MB", 100) * 1024 * 1024
+# Images above this many pixels are refused before they are decoded (decompression bombs).
+IMAGE_MAX_PIXELS = envint("ZHIBEN_IMAGE_MAX_PIXELS", 64_000_000)
 IMPORT_MAX_BYTES = envint("ZHIBEN_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = envint("ZHIBEN_IMPORT_MAX_ROWS", 100_000)
 
@@ -177,6 +266,9 @@ TOTP_ISSUER = env("ZHIBEN_TOTP_ISSUER", "治本")
 # derived from SECRET_KEY when not given; cipher "aes" (AES-256-GCM) or "sm4" (SM4-GCM, 国密).
 FIELD_ENCRYPTION_KEYS = env("ZHIBEN_FIELD_KEYS", "")
 FIELD_CIPHER = env("ZHIBEN_FIELD_CIPHER", "aes")
+# The audit chain's HMAC-SHA256 key (zhiben/audit/services.py), kept outside the database so that
+# database access alone cannot rewrite and re-seal the log; derived from SECRET_KEY when not given.
+AUDIT_KEY = env("ZHIBEN_AUDIT_KEY", "")
 
 # Notification senders per channel (dotted paths). A channel whose server/webhook is configured uses
 # the real sender; otherwise messages go to the development file sender (var/notifications.jsonl).
@@ -196,7 +288,7 @@ MAILERS = {
             "timeout": envint("ZHIBEN_EMAIL_TIMEOUT", 10),
         },
     }
-    if _EMAIL_HOST
+    if _EMAIL_HOST or PRODUCTION  # production without a host: the local MTA (localhost:25)
     else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
 }
 DEFAULT_FROM_EMAIL = env("ZHIBEN_EMAIL_FROM", "治本平台 <noreply@localhost>")
@@ -220,7 +312,23 @@ SECURE_SSL_REDIRECT = HTTPS and envbool("ZHIBEN_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = envint("ZHIBEN_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
+# Behind the intranet's TLS proxy: trust its X-Forwarded-Proto only when told to (ZHIBEN_BEHIND_PROXY=1),
+# and only with the application reachable through that proxy alone (bound to 127.0.0.1 or a socket).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("ZHIBEN_BEHIND_PROXY") else None
+
+
+def _networks(spec):
+    try:
+        return [str(ipaddress.ip_network(part.strip(), strict=False)) for part in spec.split(",") if part.strip()]
+    except ValueError as exc:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"ZHIBEN_TRUSTED_PROXIES 含无效的地址或网段：{exc}") from None
+
+
+# Proxies whose X-Forwarded-For is believed (IPs or CIDRs, comma-separated). The audited client IP is
+# the rightmost address not in this list; with the list empty, REMOTE_ADDR (core.middleware.client_ip).
+TRUSTED_PROXIES = _networks(env("ZHIBEN_TRUSTED_PROXIES", ""))
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

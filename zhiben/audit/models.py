@@ -19,7 +19,7 @@ class AuditQuerySet(ScopedQuerySet):
 
 
 class AuditEvent(models.Model):
-    """One audited action. `hash` covers the row's content and the previous row's hash."""
+    """One audited action. `hash` is the HMAC (audit key) of the row's content and the previous row's hash."""
 
     SCOPE = {"region": "region_code"}
 
@@ -60,11 +60,13 @@ class AuditEvent(models.Model):
 
 
 class AuditHead(models.Model):
-    """A single row holding the chain's tip; locked while appending so the chain stays linear."""
+    """A single row holding the chain's tip; locked while appending so the chain stays linear.
+    `mac` is the keyed MAC of (seq, hash): the head cannot be moved back over deleted events."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "审计链头"

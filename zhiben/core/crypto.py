@@ -78,6 +78,12 @@ def _aead(cipher: str, key: bytes):
     return _Sm4Gcm(key)
 
 
+@lru_cache(maxsize=16)
+def _sealer(cipher: str, key_id: str):
+    """The AEAD object of one configured key, built once (a bulk import seals tens of thousands of values)."""
+    return _aead(cipher, _key_for(cipher, keyring()[2][key_id]))
+
+
 class _Sm4Gcm:
     """SM4 in GCM mode with the same interface as `AESGCM` (nonce, data, associated data)."""
 
@@ -110,9 +116,9 @@ def encrypt(text: str) -> str:
     """The stored form of `text` under the current key ('' stays '')."""
     if text in (None, ""):
         return ""
-    cipher, key_id, keys = keyring()
+    cipher, key_id, _ = keyring()
     nonce = os.urandom(12)
-    sealed = _aead(cipher, _key_for(cipher, keys[key_id])).encrypt(nonce, str(text).encode(), key_id.encode())
+    sealed = _sealer(cipher, key_id).encrypt(nonce, str(text).encode(), key_id.encode())
     return f"{PREFIX}:{key_id}:{cipher}:{base64.b64encode(nonce + sealed).decode()}"
 
 
@@ -124,11 +130,11 @@ def decrypt(value: str) -> str:
     try:
         _, key_id, cipher, payload = value.split(":", 3)
         blob = base64.b64decode(payload)
-        key = keyring()[2][key_id]
+        aead = _sealer(cipher, key_id)
     except (ValueError, KeyError):
         raise DecryptionError("没有可解开该字段的密钥（密钥编号未配置或数据损坏）。") from None
     try:
-        return _aead(cipher, _key_for(cipher, key)).decrypt(blob[:12], blob[12:], key_id.encode()).decode()
+        return aead.decrypt(blob[:12], blob[12:], key_id.encode()).decode()
     except Exception:
         raise DecryptionError("字段解密失败：密钥不符或数据被改动。") from None
 
@@ -143,35 +149,66 @@ def needs_rotation(value: str) -> bool:
     return not value.startswith(f"{PREFIX}:{key_id}:{cipher}:")
 
 
+_SEPARATORS = re.compile(r"[\s\-]")
+
+
 def normalise(text: str) -> str:
     """What equality means for search: no spaces or dashes, upper case (身份证 X)."""
-    return re.sub(r"[\s\-]", "", str(text or "")).upper()
+    return _SEPARATORS.sub("", str(text or "")).upper()
 
 
-@lru_cache(maxsize=1)
-def _index_key() -> bytes:
-    """The blind-index key, derived from the current field key (rotating keys recomputes the indexes)."""
-    _, key_id, keys = keyring()
-    return _derive(keys[key_id].hex(), "blind-index", 32)
+@lru_cache(maxsize=16)
+def _index_hmac(key_id: str):
+    """The blind-index HMAC of one field key (derived from it: rotating keys recomputes the indexes),
+    keyed once and copied per value."""
+    return hmac.new(_derive(keyring()[2][key_id].hex(), "blind-index", 32), digestmod=hashlib.sha256)
 
 
-def blind_index(text: str) -> str:
-    """A keyed hash of the normalised value, for exact search without storing the value ('' for empty)."""
+def blind_index(text: str, key_id: str | None = None) -> str:
+    """A keyed hash of the normalised value, for exact search without storing the value ('' for empty);
+    under the current key unless `key_id` names another configured one."""
     text = normalise(text)
     if not text:
         return ""
-    return hmac.new(_index_key(), text.encode(), hashlib.sha256).hexdigest()
+    digest = _index_hmac(key_id or keyring()[1]).copy()
+    digest.update(text.encode())
+    return digest.hexdigest()
+
+
+def blind_indexes(text: str) -> list[str]:
+    """The index of `text` under every configured key, the current one first: what a search compares
+    with, so rows still indexed under the previous key are found until `rotate_field_keys` has run."""
+    _, current, keys = keyring()
+    found = [blind_index(text, key_id) for key_id in [current, *[k for k in keys if k != current]]]
+    return list(dict.fromkeys(i for i in found if i))
 
 
 def reset_keys():
     """Forget the cached keys (after the settings change: tests, the rotation command)."""
     keyring.cache_clear()
-    _index_key.cache_clear()
+    _sealer.cache_clear()
+    _index_hmac.cache_clear()
 
 
 class EncryptedTextField(models.TextField):
-    """A text field stored encrypted; Python code sees clear text. Lookups other than isnull and the
-    empty string cannot work on ciphertext: search through a `blind_index` column instead."""
+    """A text field stored encrypted; Python code sees clear text.
+
+    `index_field="phone_index"` names the field's blind-index column (a plain CharField of 64
+    characters, declared beside it): `set_blind_indexes` fills it before a save, bulk inserts
+    (`core.db.insert_rows`) and `rotate_field_keys` recompute it, and an exact lookup on the encrypted
+    field (`filter(phone="138…")`, `phone__in=[…]`) compares the index instead of the ciphertext.
+    Besides those, only isnull works; any other lookup (contains, startswith, …) is refused, since it
+    could never match ciphertext."""
+
+    def __init__(self, *args, index_field: str | None = None, **kwargs):
+        self.index_field = index_field
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.index_field:
+            kwargs["index_field"] = self.index_field
+        return name, path, args, kwargs
 
     def from_db_value(self, value, expression, connection):
         return decrypt(value) if value else ("" if value is not None else None)
@@ -184,6 +221,225 @@ class EncryptedTextField(models.TextField):
         if value in (None, "") or is_encrypted(value):
             return value
         return encrypt(value)
+
+    def get_lookup(self, lookup_name):
+        if lookup_name == "exact":
+            return _IndexedExact
+        if lookup_name == "in":
+            return _IndexedIn
+        if lookup_name == "isnull":
+            return super().get_lookup(lookup_name)
+        return None  # Django reports "Unsupported lookup … for EncryptedTextField"
+
+
+def index_field_of(field):
+    """The blind-index field of an encrypted field, or None: the one it names with `index_field`, or a
+    field of the same model declaring `source=<its name>` (accounts' BlindIndexField)."""
+    opts = field.model._meta
+    name = getattr(field, "index_field", None)
+    if name:
+        return opts.get_field(name)
+    for other in opts.concrete_fields:
+        if getattr(other, "source", None) == field.name and other is not field:
+            return other
+    return None
+
+
+def _index_column(lookup):
+    """The index column standing in for the encrypted column of `lookup`'s left side."""
+    from django.core.exceptions import FieldError
+    from django.db.models.expressions import Col
+
+    lhs = lookup.lhs
+    index = index_field_of(lhs.target) if isinstance(lhs, Col) else None
+    if index is None:
+        raise FieldError(
+            f"加密字段“{getattr(lhs, 'target', lhs)}”没有检索摘要列，不能按值查询（用 index_field 声明一个）。"
+        )
+    return Col(lhs.alias, index)
+
+
+class _IndexedExact(models.lookups.Exact):
+    """field = value on an encrypted field: the blind index IN (its index under each configured key);
+    '' and None keep comparing the stored column (an empty value is stored as it is)."""
+
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        return self.rhs
+
+    def as_sql(self, compiler, connection):
+        from django.core.exceptions import FieldError
+
+        if self.rhs in ("", None):
+            return super().as_sql(compiler, connection)
+        if hasattr(self.rhs, "resolve_expression"):
+            raise FieldError("加密字段只能与具体的值比较。")
+        values = blind_indexes(str(self.rhs)) or [""]
+        return compiler.compile(models.lookups.In(_index_column(self), values))
+
+
+class _IndexedIn(models.lookups.In):
+    """field__in=[…] on an encrypted field, through the blind index (empty values are not matched)."""
+
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        return self.rhs
+
+    def as_sql(self, compiler, connection):
+        from django.core.exceptions import FieldError
+
+        if hasattr(self.rhs, "resolve_expression"):
+            raise FieldError("加密字段只能与具体的值比较。")
+        values = [index for value in self.rhs if value not in ("", None) for index in blind_indexes(str(value))]
+        return compiler.compile(models.lookups.In(_index_column(self), values or [""]))
+
+
+# ---------------------------------------------------------------- the encrypted fields of the project
+
+
+def encrypted_fields(model) -> list[EncryptedTextField]:
+    """The encrypted fields stored in `model`'s own table."""
+    return [f for f in model._meta.local_concrete_fields if isinstance(f, EncryptedTextField)]
+
+
+def encrypted_tables():
+    """[(model, {encrypted column: blind-index column or None})] for every installed model with
+    encrypted fields in its own table (found through django.apps, so new apps need no registration)."""
+    from django.apps import apps
+
+    found = []
+    for model in apps.get_models():
+        opts = model._meta
+        if opts.proxy or not opts.managed:
+            continue
+        fields = encrypted_fields(model)
+        if fields:
+            found.append((model, {f.column: (index_field_of(f).column if index_field_of(f) else None) for f in fields}))
+    return found
+
+
+def set_blind_indexes(instance, update_fields=None) -> list[str]:
+    """Recompute the blind indexes of `instance` from its clear values (before a save, a bulk_create or
+    a bulk_update — none of which needs a pre_save hook); limited to the encrypted fields named in
+    `update_fields` when given. Returns the names of the index fields it set."""
+    wanted = None if update_fields is None else set(update_fields)
+    names = []
+    for field in encrypted_fields(type(instance)):
+        index = index_field_of(field)
+        if index is None or (wanted is not None and field.name not in wanted and field.attname not in wanted):
+            continue
+        setattr(instance, index.attname, blind_index(getattr(instance, field.attname) or ""))
+        names.append(index.name)
+    return names
+
+
+class BlindIndexed:
+    """Model mixin: every save() recomputes the blind indexes of the encrypted fields it writes."""
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        names = set_blind_indexes(self, update_fields)
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *names}
+        return super().save(*args, **kwargs)
+
+
+def seal_values(raw) -> tuple[str, str]:
+    """(stored form under the current key, clear text) of a stored or clear value; raises DecryptionError."""
+    clear = decrypt(raw) if raw else ""
+    return (raw if raw and not needs_rotation(raw) else encrypt(clear)), clear
+
+
+def reseal_table(connection, table, columns, *, pk="id", batch_size=500, dry_run=False, progress=None):
+    """Bring every stored value of `table` under the current key and cipher and recompute its blind
+    indexes, reading and writing the raw columns (a queryset would decrypt and re-encrypt everything).
+
+    `columns` is {encrypted column: blind-index column or None}. Rows go in primary-key order, `batch_size`
+    at a time, each batch in its own transaction with its rows locked (PostgreSQL: SELECT … FOR UPDATE)
+    so a concurrent edit is not overwritten by a stale value. Clear text left from before encryption is
+    encrypted; a value no configured key opens is reported and left alone. `progress(done, changed)`
+    is called after each batch. With `dry_run` nothing is written. Returns
+    {"rows": rows read, "changed": rows rewritten (or to rewrite), "failed": [(pk, column, message)]}.
+    """
+    from django.db import transaction
+
+    quote = connection.ops.quote_name
+    indexes = {col: idx for col, idx in columns.items() if idx}
+    names = [pk, *columns, *indexes.values()]
+    select = f"SELECT {', '.join(quote(n) for n in names)} FROM {quote(table)}"
+    lock = " FOR UPDATE" if connection.features.has_select_for_update and not dry_run else ""
+    result = {"rows": 0, "changed": 0, "failed": []}
+    last = None
+    while True:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            where, params = (f" WHERE {quote(pk)} > %s", [last]) if last is not None else ("", [])
+            cursor.execute(f"{select}{where} ORDER BY {quote(pk)} LIMIT {int(batch_size)}{lock}", params)
+            rows = cursor.fetchall()
+            if not rows:
+                break
+            updates = {}  # (changed columns) → [(values…, pk)]
+            for row in rows:
+                values = dict(zip(names, row))
+                changes = {}
+                for column, index in columns.items():
+                    raw = values[column] or ""
+                    try:
+                        stored, clear = seal_values(raw)
+                    except DecryptionError as exc:
+                        result["failed"].append((values[pk], column, str(exc)))
+                        continue
+                    if stored != raw:
+                        changes[column] = stored
+                    if index and (values[index] or "") != blind_index(clear):
+                        changes[index] = blind_index(clear)
+                if changes:
+                    updates.setdefault(tuple(changes), []).append((*changes.values(), values[pk]))
+            if not dry_run:
+                for changed, params_list in updates.items():
+                    assignments = ", ".join(f"{quote(c)} = %s" for c in changed)
+                    cursor.executemany(f"UPDATE {quote(table)} SET {assignments} WHERE {quote(pk)} = %s", params_list)
+            result["rows"] += len(rows)
+            result["changed"] += sum(len(v) for v in updates.values())
+            last = rows[-1][0]
+        if progress:
+            progress(result["rows"], result["changed"])
+    return result
+
+
+def unseal_table(connection, table, columns, *, pk="id"):
+    """The way back (a migration's reverse): write the clear text into the encrypted columns and empty
+    their blind indexes. `columns` as for `reseal_table`."""
+    quote = connection.ops.quote_name
+    names = [pk, *columns]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(quote(n) for n in names)} FROM {quote(table)}")
+        rows = cursor.fetchall()
+        assignments = ", ".join(
+            [f"{quote(c)} = %s" for c in columns] + [f"{quote(i)} = ''" for i in columns.values() if i]
+        )
+        cursor.executemany(
+            f"UPDATE {quote(table)} SET {assignments} WHERE {quote(pk)} = %s",
+            [(*(decrypt(v or "") for v in row[1:]), row[0]) for row in rows if any(is_encrypted(v) for v in row[1:])],
+        )
+
+
+def migration_operation(app_label, model_name, columns):
+    """A RunPython that encrypts the existing rows of a model whose fields just became encrypted
+    (clear text → current key, blind indexes filled) and, reversed, writes them back in clear.
+    `columns` is {encrypted column: blind-index column or None}."""
+    from django.db import migrations
+
+    def forward(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        reseal_table(schema_editor.connection, model._meta.db_table, columns, pk=model._meta.pk.column)
+
+    def backward(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        unseal_table(schema_editor.connection, model._meta.db_table, columns, pk=model._meta.pk.column)
+
+    return migrations.RunPython(forward, backward, elidable=False)
 
 
 # ---------------------------------------------------------------- masking for display

@@ -12,8 +12,11 @@ S3-compatible backend later moves evidence without code changes.
 
 import hashlib
 import io
+import warnings
+from contextlib import contextmanager
 
 from django import forms
+from django.conf import settings
 from django.core.files.base import ContentFile
 
 from .exceptions import ApplicationError
@@ -41,6 +44,8 @@ CLAIMED = {
     "xls": "Excel 文件",
 }
 ACCEPT = "image/*,.pdf,.doc,.docx,.xls,.xlsx"  # what the file picker offers; the content check decides
+# Pillow's decompression-bomb warning: `open_image` refuses those images itself, with a Chinese message.
+warnings.filterwarnings("ignore", message=r"Image size \(\d+ pixels\) exceeds limit", module="PIL")
 
 
 def sniff(data):
@@ -66,10 +71,10 @@ def sniff(data):
                 return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
     if data.startswith(OLE_MAGIC):
         return "application/x-ole-storage", "doc"
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with open_image(data) as image:
             image.verify()
             kind = image.format
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
@@ -79,11 +84,41 @@ def sniff(data):
     raise ApplicationError("文件内容不是可接受的格式：只接受 JPG/PNG/WebP/GIF 图片、PDF、Word 或 Excel 文件。")
 
 
+class ImageTooLarge(ApplicationError):
+    """An image declaring more pixels than settings.IMAGE_MAX_PIXELS."""
+
+
+@contextmanager
+def open_image(data):
+    """`PIL.Image.open` on bytes, refusing decompression bombs: a small file that declares more than
+    settings.IMAGE_MAX_PIXELS pixels is an ImageTooLarge (ApplicationError) before any pixel is decoded.
+
+    Pillow itself only warns between MAX_IMAGE_PIXELS and twice that, and then decodes anyway; the size
+    is checked here instead (the header is all `open` reads), without touching the process-wide
+    warning filters, which other threads share."""
+    from PIL import Image
+
+    limit = settings.IMAGE_MAX_PIXELS
+    Image.MAX_IMAGE_PIXELS = limit
+    try:
+        image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:
+        raise ImageTooLarge(_too_many_pixels(limit)) from None
+    with image:
+        if image.width * image.height > limit:
+            raise ImageTooLarge(_too_many_pixels(limit))
+        yield image
+
+
+def _too_many_pixels(limit):
+    return f"图片尺寸过大（超过 {limit / 10_000:,.0f} 万像素），可能是恶意构造的图片，已拒绝。请缩小后再上传。"
+
+
 def thumbnail(data, size=(320, 320)):
     """A JPEG thumbnail of image bytes (EXIF orientation applied)."""
-    from PIL import Image, ImageOps
+    from PIL import ImageOps
 
-    with Image.open(io.BytesIO(data)) as image:
+    with open_image(data) as image:
         image = ImageOps.exif_transpose(image)
         image.thumbnail(size)
         if image.mode not in ("RGB", "L"):
@@ -110,6 +145,8 @@ def read_upload(upload, *, max_mb):
         raise _too_large(name, len(data), max_mb)
     try:
         content_type, ext = sniff(data)
+    except ImageTooLarge as exc:
+        raise ApplicationError(f"文件“{name}”：{exc.message}") from None
     except ApplicationError:
         claimed = CLAIMED.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
         if claimed:

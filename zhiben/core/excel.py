@@ -5,6 +5,8 @@
   and the plan importer), including the HTML tables and XML 2003 files saved as ".xls".
 - `decode_text`: the one decoder of uploaded text (UTF-8, UTF-16 with BOM, GBK/GB18030).
 - `cell_text`: a cell value as trimmed text.
+- `write_xlsx` / `put`: every xlsx the platform writes goes through them, so text typed by a user
+  ("=HYPERLINK(…)", "+1+1", "@SUM(A1)") is written as text, never as a formula (CSV/formula injection).
 
 Reading uses python-calamine (fast, reads .xls too); every failure becomes an ApplicationError
 with a Chinese message, so importers never show a traceback to a user.
@@ -86,8 +88,55 @@ def read_table(source, *, filename=""):
     return header_index + 1, headers, body
 
 
+# Text starting with one of these is a formula (or a DDE payload) to Excel, WPS or LibreOffice — when
+# written as one, when re-entered by a user editing the cell, or when the sheet is saved as CSV.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(cell):
+    """Make `cell` hold its string value as text: openpyxl turns "=…" into a formula and "#N/A" into an
+    error value; such strings, and any starting with + - @ tab or CR, are stored as a plain string with
+    the quotePrefix style (Excel's leading apostrophe: shown and kept as text, even after editing).
+    The value itself is unchanged. Other values (numbers, dates, None) are left alone."""
+    if _needs_guard(cell._value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def _needs_guard(value):
+    from openpyxl.cell.cell import ERROR_CODES
+
+    return isinstance(value, str) and (value.startswith(FORMULA_PREFIXES) or value in ERROR_CODES)
+
+
+def put(sheet, row, column, value):
+    """Write `value` into cell (row, column) of an ordinary (not write-only) sheet, user text as text
+    (see `as_text`); returns the cell for styling. Exports that lay out their own sheet (merged cells,
+    fills) write every cell through this."""
+    return as_text(sheet.cell(row=row, column=column, value=printable(value)))
+
+
+def printable(value):
+    """`value` without the control characters a workbook cannot hold (a \x0b pasted from a web page
+    would make openpyxl refuse the whole export); other values unchanged."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+def _write_only_row(sheet, row):
+    """A row for a write-only sheet: values as they are, except strings that `as_text` must guard,
+    which become cells of their own."""
+    from openpyxl.cell import WriteOnlyCell
+
+    row = [printable(value) for value in row]
+    return [as_text(WriteOnlyCell(sheet, value=value)) if _needs_guard(value) else value for value in row]
+
+
 def write_xlsx(headers, rows, *, sheet_title="Sheet1", widths=None):
-    """Write rows to an .xlsx in memory and return its bytes (streaming writer, bold header)."""
+    """Write rows to an .xlsx in memory and return its bytes (streaming writer, bold header).
+    Every string is written as text, never as a formula (see `as_text`)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -101,12 +150,12 @@ def write_xlsx(headers, rows, *, sheet_title="Sheet1", widths=None):
     bold = Font(bold=True)
     header_cells = []
     for title in headers:
-        cell = WriteOnlyCell(sheet, value=title)
+        cell = as_text(WriteOnlyCell(sheet, value=printable(title)))
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(_write_only_row(sheet, row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -56,6 +56,9 @@ class EscalationTarget:
       object's town or county, see escalation.services.committee_unit).
     - `skip(obj, step)`: True when a step does not apply to this object now (e.g. already listed).
     - `timeline_subject(obj)`: the object whose timeline records the step (default: `obj`).
+    - `industry(obj)`: the id of the regulatory industry (regions.Industry) the object belongs to;
+      its records are then seen only by the departments supervising that industry (None, or no
+      hook: the records are not domain-restricted, like plan tasks).
     - `audit_action`: the audit action, formatted with the step's action.
     - `model`: "app_label.model" of the objects (records link to `obj.get_absolute_url()`).
     """
@@ -70,6 +73,7 @@ class EscalationTarget:
     issuing_unit: Callable[[Any], Any] | None = None
     skip: Callable[[Any, Any], bool] | None = None
     timeline_subject: Callable[[Any], Any] | None = None
+    industry: Callable[[Any], int | None] | None = None
     audit_action: str = "escalation.{action}"
     major_label: str = ""  # how the ladder page calls the "major only" flag for this target ("" hides it)
     order: int = 100
@@ -90,7 +94,9 @@ class DocumentKind:
       (审批表: a table, no addressee) rather than a letter.
     - `sample`: values the template editor's preview fills in.
     - `addressee(subject)`: the 主送 line; `enterprise(subject)`: the enterprise it is addressed to
-      (for the enterprise's own users' scope), `region_code(subject)`: where the document belongs.
+      (for the enterprise's own users' scope), `region_code(subject)`: where the document belongs,
+      `industry(subject)`: the id of the regulatory industry (regions.Industry) it concerns, so only
+      the departments supervising that industry see it (None: not domain-restricted).
     """
 
     key: str
@@ -105,6 +111,7 @@ class DocumentKind:
     addressee: Callable[[Any], str]
     region_code: Callable[[Any], str]
     enterprise: Callable[[Any], Any] = lambda subject: None
+    industry: Callable[[Any], int | None] = lambda subject: None
     inputs: tuple = ()
     form: bool = False
     order: int = 100

@@ -6,6 +6,9 @@ A scoped model names its scope fields in `Meta`-like class attribute `SCOPE`:
 - domain: the regulatory industry; a department user sees only what their unit supervises;
 - enterprise: the enterprise id; an enterprise user sees only their own enterprise.
 A key left out means the model is not restricted by it.
+A model whose rows may have no industry (an escalation record of a plan task, a document about a
+subject outside the industries) sets `SCOPE_DOMAIN_OPTIONAL = True`: a row without one is no
+department's alone, so every department of the region sees it.
 """
 
 from django.db.models import Q
@@ -64,7 +67,7 @@ NOTHING = Q(pk__in=[])
 
 def scope_terms(user, model):
     """The visibility rule of `user` on `model` as data: None when nothing is visible, [] when
-    everything is, else [(field, op, value)] that must all hold (op: "range", "in" or "eq").
+    everything is, else [(field, op, value)] that must all hold (op: "range", "in", "in_or_none" or "eq").
     Both the database filter (`scope_q`) and the in-memory check (`scope_allows`) are built from it."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
@@ -81,7 +84,8 @@ def scope_terms(user, model):
             return terms if getattr(model, "SCOPE_ENTERPRISE_SEES_REGION", False) else None
         terms.append((scope["enterprise"], "eq", user.enterprise_id))
     elif "domain" in scope and user.limited_to_domains:
-        terms.append((scope["domain"], "in", tuple(user.domain_ids)))
+        op = "in_or_none" if getattr(model, "SCOPE_DOMAIN_OPTIONAL", False) else "in"
+        terms.append((scope["domain"], op, tuple(user.domain_ids)))
     return terms
 
 
@@ -96,6 +100,8 @@ def scope_q(user, model):
             q &= Q(**{f"{field}__gte": value[0], f"{field}__lte": value[1]})
         elif op == "in":
             q &= Q(**{f"{field}__in": value})
+        elif op == "in_or_none":
+            q &= Q(**{f"{field}__in": value}) | Q(**{f"{field}__isnull": True})
         else:
             q &= Q(**{field: value})
     return q
@@ -112,6 +118,8 @@ def scope_allows(user, obj):
             ok = actual is not None and value[0] <= actual <= value[1]
         elif op == "in":
             ok = actual in value
+        elif op == "in_or_none":
+            ok = actual is None or actual in value
         else:
             ok = actual == value
         if not ok:

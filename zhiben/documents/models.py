@@ -62,9 +62,15 @@ class Document(models.Model):
     The subject (a hazard, a plan task …: whatever a module registered the kind for) is referenced
     generically by its model label ("hazards.hazard") and id; `subject_repr` keeps how it read when
     the document was issued (for the list and its search).
+
+    Scope as the subject's: the region subtree, the enterprise's own users, and for department staff
+    the industries their unit supervises — `industry` is what the kind's `industry(subject)` hook
+    gave at issue; a document without one (a kind whose subjects have no industry) is seen by every
+    department of the region.
     """
 
-    SCOPE = {"region": "region_id", "enterprise": "enterprise_id"}
+    SCOPE = {"region": "region_id", "domain": "industry_id", "enterprise": "enterprise_id"}
+    SCOPE_DOMAIN_OPTIONAL = True
 
     kind = models.CharField("公文种类", max_length=40, choices=kinds.kind_choices)
     number = models.CharField("发文字号", max_length=60, db_index=True)
@@ -89,6 +95,14 @@ class Document(models.Model):
     subject_repr = models.CharField("对象", max_length=200, blank=True, default="")
     region = models.ForeignKey(
         "regions.Region", verbose_name="所在区划", on_delete=models.PROTECT, related_name="documents"
+    )
+    industry = models.ForeignKey(
+        "regions.Industry",
+        verbose_name="行业领域",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     template = models.ForeignKey(
         DocumentTemplate,

@@ -249,6 +249,7 @@ def document_issue(*, actor, kind, subject, unit=None, extra=None, issued_at=Non
         subject_id=subject.pk,
         subject_repr=str(subject)[:200],
         region_id=kind.region_code(subject),
+        industry_id=kind.industry(subject),
         template_id=template["id"],
         issued_by=actor,
         issued_by_name=actor.display_name if actor is not None else "系统",

@@ -9,6 +9,7 @@ import re
 
 from openpyxl.utils import get_column_letter
 
+from zhiben.core.crypto import mask_phone
 from zhiben.core.excel import read_table, write_xlsx
 from zhiben.core.exceptions import ApplicationError
 
@@ -163,7 +164,8 @@ WIDTHS = [22, 30, 16, 36, 14] + [12] * (len(FIELDS) - 5)
 
 
 def sheet_values(enterprise):
-    """One enterprise as a sheet row in FIELDS order; a row exported this way imports back unchanged."""
+    """One enterprise as a sheet row in FIELDS order. Phones are masked (138****5678): an export leaves the
+    platform, the full numbers stay on the detail page. Everything else imports back unchanged."""
     values = []
     for field, (_, kind) in FIELDS.items():
         if field == "region":
@@ -177,6 +179,8 @@ def sheet_values(enterprise):
         elif kind.startswith("decimal"):
             number = getattr(enterprise, field)
             value = float(number) if number is not None else None
+        elif kind == "phone":
+            value = mask_phone(getattr(enterprise, field))
         else:
             value = getattr(enterprise, field)
         values.append(value)

@@ -3,13 +3,23 @@
 from django.db import models
 from django.urls import reverse
 
+from zhiben.core.crypto import BlindIndexed, EncryptedTextField
 from zhiben.core.models import BaseModel, ScopedQuerySet
 
 from .choices import Scale, StandardGrade, Status
 
 
-class Enterprise(BaseModel):
-    """A 生产经营单位 under supervision, identified by its 统一社会信用代码."""
+def _phone_index(label):
+    """The blind-index column of an encrypted phone: a phone typed in full in the search box finds it.
+    No database index: the list's text search scans anyway (name icontains), and the import stays fast."""
+    return models.CharField(f"{label}检索摘要", max_length=64, blank=True, editable=False)
+
+
+class Enterprise(BlindIndexed, BaseModel):
+    """A 生产经营单位 under supervision, identified by its 统一社会信用代码.
+
+    The contacts' phones are personal data: stored encrypted (core/crypto.py) with a blind index each,
+    shown in full on the detail page and the API detail, masked in the list and the Excel export."""
 
     SCOPE = {"region": "region_id", "domain": "industry_id", "enterprise": "id"}
 
@@ -30,11 +40,14 @@ class Enterprise(BaseModel):
     scale = models.CharField("规模", max_length=10, choices=Scale.choices, blank=True)
     employees = models.PositiveIntegerField("从业人数", null=True, blank=True)
     principal = models.CharField("主要负责人", max_length=50, blank=True)
-    principal_phone = models.CharField("主要负责人电话", max_length=20, blank=True)
+    principal_phone = EncryptedTextField("主要负责人电话", blank=True, index_field="principal_phone_index")
+    principal_phone_index = _phone_index("主要负责人电话")
     controller = models.CharField("实际控制人", max_length=50, blank=True)
-    controller_phone = models.CharField("实际控制人电话", max_length=20, blank=True)
+    controller_phone = EncryptedTextField("实际控制人电话", blank=True, index_field="controller_phone_index")
+    controller_phone_index = _phone_index("实际控制人电话")
     safety_manager = models.CharField("安全管理人员", max_length=50, blank=True)
-    safety_manager_phone = models.CharField("安全管理人员电话", max_length=20, blank=True)
+    safety_manager_phone = EncryptedTextField("安全管理人员电话", blank=True, index_field="safety_manager_phone_index")
+    safety_manager_phone_index = _phone_index("安全管理人员电话")
     standard_grade = models.CharField("标准化等级", max_length=2, choices=StandardGrade.choices, blank=True)
     liability_insurance = models.BooleanField("已投保安责险", default=False)
     status = models.CharField(

@@ -38,9 +38,13 @@ class LadderStep(models.Model):
 
 class EscalationRecord(models.Model):
     """A step taken on an object. The unique constraint makes each step happen once, even when
-    several workers run at the same moment."""
+    several workers run at the same moment.
 
-    SCOPE = {"region": "region_code"}
+    Scope as the object's: the region subtree and, for department staff, the industry the target's
+    `industry(obj)` hook gave (a hazard's); records without one (plan tasks) are not domain-restricted."""
+
+    SCOPE = {"region": "region_code", "domain": "industry_id"}
+    SCOPE_DOMAIN_OPTIONAL = True
 
     target = models.CharField("对象类型", max_length=20, choices=target_choices)
     object_id = models.BigIntegerField("对象ID")
@@ -48,6 +52,9 @@ class EscalationRecord(models.Model):
     action = models.CharField("措施", max_length=20, choices=Action.choices)
     name = models.CharField("名称", max_length=60)
     region_code = models.CharField("区划", max_length=12, db_index=True)
+    industry = models.ForeignKey(
+        "regions.Industry", verbose_name="行业领域", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     days_overdue = models.PositiveIntegerField("逾期天数")
     at = models.DateTimeField("时间", auto_now_add=True)
     document = models.ForeignKey(

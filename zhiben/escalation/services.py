@@ -163,7 +163,8 @@ def take_step(target, obj, step, days_overdue, region_code):
     from zhiben.notifications.services import notify
 
     with transaction.atomic():
-        record = _record(target.key, obj, step, region_code, days_overdue)
+        industry_id = target.industry(obj) if target.industry else None
+        record = _record(target.key, obj, step, region_code, days_overdue, industry_id)
         if record is None:
             return None  # another worker took this step first
         unit = target.issuing_unit(obj) if target.issuing_unit else committee_unit(region_code)
@@ -209,7 +210,7 @@ def take_step(target, obj, step, days_overdue, region_code):
         return record
 
 
-def _record(target, obj, step, region_code, days):
+def _record(target, obj, step, region_code, days, industry_id=None):
     """Claim the step for the object; None when another worker already took it."""
     try:
         with transaction.atomic():
@@ -220,6 +221,7 @@ def _record(target, obj, step, region_code, days):
                 action=step.action,
                 name=step.name,
                 region_code=region_code,
+                industry_id=industry_id,
                 days_overdue=days,
             )
     except IntegrityError:

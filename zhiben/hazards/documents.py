@@ -445,6 +445,7 @@ def _document_kind(kind, order):
         addressee=addressee,
         region_code=lambda hazard: hazard.region_id,
         enterprise=lambda hazard: hazard.enterprise,
+        industry=lambda hazard: hazard.industry_id,
         inputs=inputs,
         form=kind in FORM_KINDS,
         order=order,

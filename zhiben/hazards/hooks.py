@@ -193,6 +193,7 @@ register(
         escalation_text,
         issuing_unit=issuing_unit,
         skip=skip,
+        industry=lambda hazard: hazard.industry_id,
         major_label="仅重大隐患",
         order=10,
     ),

@@ -96,8 +96,20 @@ class CriteriaItem(models.Model):
         return f"{self.number} {self.text[:40]}"
 
 
+class PlaceQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        """A place has no industry of its own: department staff see only the places where a hazard of
+        the industries their unit supervises lies (everyone else: the region subtree, as `SCOPE` says)."""
+        qs = super().for_user(user)
+        if getattr(user, "limited_to_domains", False) and not user.enterprise_id:
+            qs = qs.filter(pk__in=Hazard.objects.for_user(user).filter(place__isnull=False).values("place_id"))
+        return qs
+
+
 class Place(BaseModel):
-    """A place with no enterprise behind it: a gas pipe, a self-built house, a public place."""
+    """A place with no enterprise behind it: a gas pipe, a self-built house, a public place.
+
+    Scope follows its hazards: see `PlaceQuerySet.for_user`."""
 
     SCOPE = {"region": "region_id"}
 
@@ -110,7 +122,7 @@ class Place(BaseModel):
     longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
     latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = PlaceQuerySet.as_manager()
 
     class Meta:
         ordering = ["region_id", "name"]

@@ -10,7 +10,7 @@ from zhiben.core.rules import rule, rule_date
 
 from .choices import OPEN_STATUSES, Status
 from .filters import HAZARD_FILTERS
-from .models import Hazard
+from .models import Hazard, Place
 
 
 def hazard_list(*, user, filters=None, today=None):
@@ -47,6 +47,22 @@ def similarity(a, b):
     return 2 * len(x & y) / (len(x) + len(y))
 
 
+def place_list(*, user):
+    """The places `user` may see: in their region, and for department staff only where a hazard of
+    their industries lies (the rule is `PlaceQuerySet.for_user`)."""
+    return Place.objects.for_user(user).select_related("region")
+
+
+def _same_scope(hazard, user):
+    """Candidates lie in the hazard's own scope — same region, industry and enterprise — so whoever
+    may see the hazard may see them too (a department never meets another industry's hazard through
+    a duplicate or repeat hint, an enterprise never another's); with `user`, also in that user's scope."""
+    qs = Hazard.objects.filter(
+        region_id=hazard.region_id, industry_id=hazard.industry_id, enterprise_id=hazard.enterprise_id
+    )
+    return qs.for_user(user) if user is not None else qs
+
+
 def _same_subject(hazard):
     if hazard.enterprise_id:
         return Q(enterprise_id=hazard.enterprise_id)
@@ -57,14 +73,15 @@ def _same_subject(hazard):
     return q
 
 
-def duplicate_candidates(hazard, *, today=None, limit=5):
+def duplicate_candidates(hazard, *, user=None, today=None, limit=5):
     """Open or recently closed hazards of the same enterprise or place with a similar description,
-    from any channel, best first: [(hazard, similarity)]."""
+    from any channel, within the hazard's scope (and `user`'s, when given), best first: [(hazard, similarity)]."""
     today = today or timezone.localdate()
     threshold = rule("hazard.duplicate_similarity", hazard.region_id)
     recent = today - timedelta(days=rule("hazard.duplicate_closed_days", hazard.region_id))
     pool = (
-        Hazard.objects.filter(_same_subject(hazard))
+        _same_scope(hazard, user)
+        .filter(_same_subject(hazard))
         .exclude(pk=hazard.pk)
         .filter(Q(status__in=OPEN_STATUSES) | Q(status=Status.CLOSED, closed_at__date__gte=recent))
         .select_related("enterprise", "place")
@@ -77,13 +94,14 @@ def duplicate_candidates(hazard, *, today=None, limit=5):
     return sorted(scored, key=lambda item: -item[1])[:limit]
 
 
-def repeat_candidate(hazard, *, today=None):
-    """A closed hazard at the same enterprise/place that this one repeats (found again), or None."""
+def repeat_candidate(hazard, *, user=None, today=None):
+    """A closed hazard at the same enterprise/place, within the hazard's scope (and `user`'s, when
+    given), that this one repeats (found again), or None."""
     today = today or timezone.localdate()
     threshold = rule("hazard.duplicate_similarity", hazard.region_id)
     if hazard.enterprise_id is None and (hazard.place is None or hazard.place.pk is None):
         return None
-    closed = Hazard.objects.filter(_same_subject(hazard), status=Status.CLOSED).order_by("-closed_at")[:100]
+    closed = _same_scope(hazard, user).filter(_same_subject(hazard), status=Status.CLOSED).order_by("-closed_at")[:100]
     best = max(
         ((similarity(hazard.description + hazard.location, c.description + c.location), c) for c in closed),
         default=(0, None),

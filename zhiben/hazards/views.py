@@ -102,7 +102,9 @@ def hazard_detail(request, pk):
         "transitions": [(name, label, style) for name, label, style in actions if name in TRANSITIONS],
         "events": hazard.events.select_related("actor"),
         "attachments": hazard.attachments.all(),
-        "merged_attachments": HazardAttachment.objects.filter(hazard__merged_into=hazard).select_related("hazard"),
+        "merged_attachments": HazardAttachment.objects.filter(  # as `attachment_file` serves them
+            hazard__in=Hazard.objects.for_user(request.user).filter(merged_into=hazard)
+        ).select_related("hazard"),
         "duplicates": hazard.duplicates.all(),
         "extensions": hazard.extensions.select_related("requested_by", "decided_by"),
         "pending_extension": hazard.extensions.filter(status="pending").first(),
@@ -257,12 +259,13 @@ def extension_decide(request, pk, extension_pk):
 
 @login_required
 def attachment_file(request, pk, attachment_pk, thumb=False):
-    """Evidence is served only to users who may see the hazard (never from a public media URL)."""
+    """Evidence is served only to users who may see the hazard it was uploaded to (never from a
+    public media URL): the hazard itself, or a duplicate merged into it that is in the user's scope
+    too (a duplicate of another industry merged in by the 安委办 stays that industry's)."""
     hazard = _visible(request, pk)
+    merged = Hazard.objects.for_user(request.user).filter(merged_into=hazard)
     attachment = get_object_or_404(
-        HazardAttachment,
-        pk=attachment_pk,
-        hazard__in=Hazard.objects.filter(pk=hazard.pk) | Hazard.objects.filter(merged_into=hazard),
+        HazardAttachment, pk=attachment_pk, hazard__in=Hazard.objects.filter(pk=hazard.pk) | merged
     )
     return evidence_response(attachment, thumb=thumb)
 

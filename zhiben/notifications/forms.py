@@ -39,4 +39,6 @@ class OutboxFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label="渠道", required=False, choices=[("", "全部")] + [c for c in Channel.choices if c[0] != Channel.INBOX]
     )
-    q = forms.CharField(label="接收人/标题", required=False)
+    q = forms.CharField(
+        label="接收人", required=False, help_text="接收人姓名中的文字，或完整的手机号/邮箱", max_length=200
+    )

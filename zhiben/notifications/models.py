@@ -6,14 +6,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from zhiben.core import crypto
 from zhiben.core.models import ScopedQuerySet
 
 from .choices import Channel, DeliveryStatus
 
 
-class Notification(models.Model):
+class Notification(crypto.BlindIndexed, models.Model):
     """One message to one recipient over one channel. Inbox rows are read in the app; the others are
-    claimed and sent by the worker (`tick`, `run_worker` or `send_notifications`)."""
+    claimed and sent by the worker (`tick`, `run_worker` or `send_notifications`).
+
+    The address (a phone, an e-mail) is personal data: stored encrypted, found by its blind index
+    (`filter(to_address="138…")` compares the index), shown masked on the outbox page. Subjects,
+    bodies and errors are stored with any mobile or identity number masked (`notify`)."""
 
     SCOPE = {"region": "region_code"}
 
@@ -27,7 +32,10 @@ class Notification(models.Model):
         related_name="notifications",
     )
     to_name = models.CharField("接收人姓名", max_length=100, blank=True)
-    to_address = models.CharField("接收地址", max_length=200, blank=True, help_text="手机号、邮箱等")
+    to_address = crypto.EncryptedTextField(
+        "接收地址", blank=True, help_text="手机号、邮箱等（加密存储）", index_field="to_address_index"
+    )
+    to_address_index = models.CharField("接收地址检索摘要", max_length=64, blank=True, editable=False, db_index=True)
     subject = models.CharField("标题", max_length=200)
     body = models.TextField("内容", blank=True)
     url = models.CharField("链接", max_length=300, blank=True)
@@ -56,11 +64,38 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_channel_display()} {self.to_name or self.recipient_id}: {self.subject}"
+        # no subject: this is what audit rows of the administrators' retries name
+        return (
+            f"{self.get_channel_display()}消息#{self.pk} → {self.to_name or self.masked_address or self.recipient_id}"
+        )
 
     @property
     def is_unread(self):
         return self.read_at is None
+
+    @property
+    def about(self):
+        """What the message is about, as a kind ("隐患", "用户"): never which one or what it says."""
+        from django.apps import apps
+
+        try:
+            return str(apps.get_model(self.object_type)._meta.verbose_name) if self.object_type else "—"
+        except (LookupError, ValueError):
+            return "—"
+
+    @property
+    def masked_address(self):
+        """The address as the outbox page shows it: 138****5678, e***@example.com, we*****id."""
+        return mask_address(self.to_address)
+
+
+def mask_address(address):
+    """A phone or account masked by `crypto.mask_phone`; an e-mail keeps its first character and domain."""
+    address = str(address or "").strip()
+    local, at, domain = address.rpartition("@")
+    if at and local:
+        return f"{local[0]}***@{domain}"
+    return crypto.mask_phone(address)
 
 
 class NotificationPreference(models.Model):

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from zhiben.audit.services import audit_record
+from zhiben.core import crypto
 from zhiben.core.exceptions import ApplicationError
 
 from .choices import Channel, DeliveryStatus
@@ -24,13 +25,18 @@ def notify(*, subject, body="", url="", users=(), contacts=(), obj=None, region_
     they enabled in their preferences and have an address for. Each contact — (name, phone) for SMS,
     or (name, address, channel) — gets an outbox row. The same address is never queued twice.
 
+    Personal data at rest: the addresses are stored encrypted (with their blind indexes), and any mobile
+    or identity number in the subject or body is masked (138****5678) — the full number is on the
+    object's page, for those who may see it. A row without `region_code` takes its recipient's region,
+    so the outbox of the region's 系统管理员 shows it.
+
     Call inside the caller's transaction; the rows commit (or roll back) with the business change.
     """
+    region_code = region_code or ""
     common = {
-        "subject": subject[:200],
-        "body": body,
+        "subject": crypto.mask_text(subject)[:200],
+        "body": crypto.mask_text(body),
         "url": url[:300],
-        "region_code": region_code or "",
         "object_type": obj._meta.label_lower if obj is not None else "",
         "object_id": str(obj.pk) if obj is not None else "",
     }
@@ -45,6 +51,7 @@ def notify(*, subject, body="", url="", users=(), contacts=(), obj=None, region_
     }
     rows, queued = [], set()
     for user in people:
+        region = region_code or user.region_id or ""
         rows.append(
             Notification(
                 channel=Channel.INBOX,
@@ -52,6 +59,7 @@ def notify(*, subject, body="", url="", users=(), contacts=(), obj=None, region_
                 to_name=user.display_name,
                 status=DeliveryStatus.SENT,
                 sent_at=now,
+                region_code=region,
                 **common,
             )
         )
@@ -61,7 +69,12 @@ def notify(*, subject, body="", url="", users=(), contacts=(), obj=None, region_
                 queued.add((channel, address))
                 rows.append(
                     Notification(
-                        channel=channel, recipient=user, to_name=user.display_name, to_address=address, **common
+                        channel=channel,
+                        recipient=user,
+                        to_name=user.display_name,
+                        to_address=address,
+                        region_code=region,
+                        **common,
                     )
                 )
     for contact in contacts:
@@ -70,7 +83,13 @@ def notify(*, subject, body="", url="", users=(), contacts=(), obj=None, region_
         if not address or (channel, address) in queued:
             continue
         queued.add((channel, address))
-        rows.append(Notification(channel=channel, to_name=(name or "")[:100], to_address=address, **common))
+        rows.append(
+            Notification(
+                channel=channel, to_name=(name or "")[:100], to_address=address, region_code=region_code, **common
+            )
+        )
+    for row in rows:
+        crypto.set_blind_indexes(row)  # bulk_create skips save()
     Notification.objects.bulk_create(rows)
     return rows
 
@@ -112,6 +131,14 @@ def _claim(now, size, pk=None):
         )
 
 
+def _error_text(exc, note):
+    """The failure as stored and shown on the outbox page: without the address or any mobile number."""
+    text = f"{type(exc).__name__}: {exc}"
+    if note.to_address:
+        text = text.replace(note.to_address, note.masked_address)
+    return crypto.mask_text(text)[:2000]
+
+
 def _deliver(note, now):
     """Send one claimed row; record the outcome. Returns True when sent."""
     try:
@@ -121,7 +148,7 @@ def _deliver(note, now):
         Notification.objects.filter(pk=note.pk, status=DeliveryStatus.SENDING).update(
             status=DeliveryStatus.FAILED if final else DeliveryStatus.PENDING,
             next_attempt_at=now + backoff(note.attempts),
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            last_error=_error_text(exc, note),
         )
         return False
     Notification.objects.filter(pk=note.pk, status=DeliveryStatus.SENDING).update(

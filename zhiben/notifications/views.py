@@ -1,4 +1,9 @@
-"""The inbox (every user), channel preferences (every user) and the outbox for the 系统管理员."""
+"""The inbox (every user), channel preferences (every user) and the outbox for the 系统管理员.
+
+The outbox is an administrator's page (三员分立): it shows how delivery goes — channel, recipient,
+status, attempts, errors — within the administrator's region, never what the messages say. Subjects
+and bodies are not shown (only what kind of object a message is about), addresses are masked, and
+the search finds a recipient by name or by a whole address (through its blind index)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -80,6 +85,23 @@ def preferences(request):
     return render(request, "notifications/preferences.html", {"form": form})
 
 
+# what the outbox page reads: no subject, body or link (business content)
+OUTBOX_COLUMNS = (
+    "id",
+    "channel",
+    "to_name",
+    "to_address",
+    "object_type",
+    "region_code",
+    "created_at",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "sent_at",
+    "last_error",
+)
+
+
 @login_required
 def outbox(request):
     require_capability(request.user, "notification.admin")
@@ -96,10 +118,8 @@ def outbox(request):
     if data.get("channel"):
         qs = qs.filter(channel=data["channel"])
     if data.get("q"):
-        qs = qs.filter(
-            Q(to_name__icontains=data["q"]) | Q(to_address__icontains=data["q"]) | Q(subject__icontains=data["q"])
-        )
-    qs = qs.order_by("status", "next_attempt_at", "-id")
+        qs = qs.filter(Q(to_name__icontains=data["q"]) | Q(to_address=data["q"].strip()))
+    qs = qs.order_by("status", "next_attempt_at", "-id").only(*OUTBOX_COLUMNS)
     return render(
         request,
         "notifications/outbox.html",
@@ -124,7 +144,7 @@ def outbox_retry(request, pk):
         messages.error(request, exc.message)
     else:
         if note.status == DeliveryStatus.SENT:
-            messages.success(request, f"重试成功：已向 {note.to_name or note.to_address} 发送。")
+            messages.success(request, f"重试成功：已向 {note.to_name or note.masked_address} 发送。")
         else:
             messages.error(request, f"重试仍未成功：{note.last_error}。系统将按退避时间自动重试。")
     query = QueryDict(request.POST.get("query", "")).urlencode()

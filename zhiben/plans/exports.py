@@ -7,6 +7,8 @@ from collections import OrderedDict
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from zhiben.core.excel import put
+
 from .choices import OWNER_ROLES, DisplayStatus, ReportStatus, UnitRole
 from .models import Milestone, ProgressReport, TaskUnit
 from .schedule import quarter_period
@@ -37,7 +39,8 @@ def _names(assignments, roles):
 
 def board_xlsx(plan, *, granularity="year", unit=None, action=None, today=None):
     """The board exactly as filtered on the page, one row per task; 行动名称 and 重点任务 are merged
-    down their rows as in the plan; one status column per period, coloured like the page."""
+    down their rows as in the plan; one status column per period, coloured like the page. Every value
+    goes through `core.excel.put`, so text from the plan and the reports is never a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -52,12 +55,10 @@ def board_xlsx(plan, *, granularity="year", unit=None, action=None, today=None):
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="center")
     center = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    sheet.cell(row=1, column=1, value=f"{plan.title}挂图作战一张表（截至{today:%Y年%m月%d日}）").font = Font(
-        bold=True, size=14
-    )
+    put(sheet, 1, 1, f"{plan.title}挂图作战一张表（截至{today:%Y年%m月%d日}）").font = Font(bold=True, size=14)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
     for j, (title, width) in enumerate(columns, start=1):
-        cell = sheet.cell(row=2, column=j, value=title)
+        cell = put(sheet, 2, j, title)
         cell.font, cell.alignment, cell.border = Font(bold=True), center, border
         cell.fill = PatternFill("solid", fgColor="D9E1F2")
         sheet.column_dimensions[get_column_letter(j)].width = width
@@ -85,15 +86,13 @@ def board_xlsx(plan, *, granularity="year", unit=None, action=None, today=None):
                 f"{latest.unit.name}：{latest.text}" if latest else "",
             ]
             for j, value in enumerate(values, start=1):
-                cell = sheet.cell(row=r, column=j, value=value)
+                cell = put(sheet, r, j, value)
                 cell.alignment, cell.border = wrap, border
             if row["state"] in FILLS:
                 sheet.cell(row=r, column=7).fill = PatternFill("solid", fgColor=FILLS[row["state"]])
             for k, c in enumerate(row["cells"]):
-                cell = sheet.cell(
-                    row=r,
-                    column=len(values) + 1 + k,
-                    value=c["label"] or ("长期" if c["state"].startswith("ongoing") else ""),
+                cell = put(
+                    sheet, r, len(values) + 1 + k, c["label"] or ("长期" if c["state"].startswith("ongoing") else "")
                 )
                 cell.alignment, cell.border = center, border
                 if c["state"] in FILLS:

@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 from zhiben.audit.models import AuditEvent
+from zhiben.core.crypto import mask_phone
 from zhiben.core.exceptions import ApplicationError
 from zhiben.enterprises.importers import (
     HEADERS,
@@ -232,7 +233,7 @@ class TemplateAndExportTests(ImportTestCase):
             import_file(actor=self.alice, source=io.BytesIO(template_xlsx()), filename="模板.xlsx"), {"created": 1}
         )
 
-    def test_an_exported_row_reads_back_to_the_same_values(self):
+    def test_an_exported_row_reads_back_to_the_same_values_but_the_phones_masked(self):
         import_file(
             actor=self.alice, source=io.BytesIO(xlsx([row(1), row(2, 高危企业="否", 经度=None)])), filename="a.xlsx"
         )
@@ -240,13 +241,18 @@ class TemplateAndExportTests(ImportTestCase):
         content = export_xlsx(qs)
         self.assertEqual(read_xlsx(content)[0], HEADERS)
         lookups = Lookups()
+        phones = [f for f, (_, kind) in FIELDS.items() if kind == "phone"]
         for (_, values, _), enterprise in zip(
             read_enterprise_rows(io.BytesIO(content), filename="b.xlsx"), qs, strict=True
         ):
-            cleaned, errors = enterprise_clean(values, lookups=lookups, actor=self.alice)
+            self.assertEqual({f: values[f] for f in phones}, {f: mask_phone(getattr(enterprise, f)) for f in phones})
+            self.assertNotIn("13812345678", str(values))
+            cleaned, errors = enterprise_clean(
+                {f: v for f, v in values.items() if f not in phones}, lookups=lookups, actor=self.alice
+            )
             self.assertEqual(errors, [])
             expected = {f: getattr(enterprise, "region_id" if f == "region" else f) for f in FIELDS}
-            self.assertEqual(cleaned, expected)
+            self.assertEqual(cleaned, expected | dict.fromkeys(phones, ""))
 
 
 class CommandTests(ImportTestCase):

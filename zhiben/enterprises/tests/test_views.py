@@ -175,7 +175,8 @@ class ExportTests(ManyEnterprisesTestCase):
         first = sheet[1]
         enterprise = Enterprise.objects.get(name=expected[0])
         self.assertEqual(first[:3], [enterprise.credit_code, enterprise.name, enterprise.region_id])
-        self.assertEqual((first[4], first[11]), ("机械", "13812345678"))  # industry by name, phone in full
+        self.assertEqual((first[4], first[11]), ("机械", "138****5678"))  # industry by name, phone masked
+        self.assertNotIn("13812345678", str(sheet))
         event = AuditEvent.objects.get(action="enterprise.export")
         self.assertEqual(
             (event.actor_name, event.data["count"], event.data["filters"]["industry"]), ("alice", 20, "machinery")

@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from zhiben.core.registry import ordered
@@ -8,6 +9,11 @@ class Command(BaseCommand):
     help = "载入演示区县（可重复执行，不会重复创建）：依次执行各模块登记的演示数据。"
 
     def handle(self, *args, **options):
+        if getattr(settings, "PRODUCTION", False):
+            raise CommandError(
+                "生产模式（ZHIBEN_DEBUG=0）下不载入演示数据：演示账号的密码是公开的。"
+                "第一个管理员请用 python manage.py create_admin 创建。"
+            )
         loaders = ordered("demo_loaders")
         with transaction.atomic():
             for loader in loaders:

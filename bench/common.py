@@ -1,8 +1,10 @@
 """Shared bench machinery: throwaway databases, a Django subprocess per database, the result table."""
 
+import base64
 import contextlib
 import json
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -73,6 +75,16 @@ def postgres_database():
 DATABASES = {"sqlite": ("SQLite", sqlite_database), "postgres": ("PostgreSQL", postgres_database)}
 
 
+# The bench runs the production configuration (DEBUG off), which refuses to start without its secrets:
+# throwaway ones for this run, the same for every worker process so they read each other's rows.
+BENCH_SECRETS = {
+    "ZHIBEN_SECRET_KEY": secrets.token_urlsafe(64),
+    "ZHIBEN_FIELD_KEYS": "bench:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+    "ZHIBEN_AUDIT_KEY": secrets.token_urlsafe(48),
+    "ZHIBEN_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+}
+
+
 def in_django(database_url, target, **kwargs):
     """Run `target` ('module:function') in a fresh Python with Django configured for `database_url`
     and the schema migrated; return what it returns (JSON-able)."""
@@ -80,6 +92,7 @@ def in_django(database_url, target, **kwargs):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "zhiben.settings",
         "DATABASE_URL": database_url,
+        **BENCH_SECRETS,
         "ZHIBEN_DEBUG": "0",
         "ZHIBEN_HTTPS": "0",
         "ZHIBEN_LOG_LEVEL": "ERROR",

@@ -33,8 +33,8 @@ HEADER_OVERRIDES = {
 
 def build_file(path, count):
     """Write `count` realistic enterprise rows with valid, unique credit codes to `path` (.xlsx)."""
-    from zhiben.enterprises.demo import GIVEN, NAME_HEADS, NAME_MIDS, STREETS, SURNAMES, TRADES
     from zhiben.core.excel import write_xlsx
+    from zhiben.enterprises.demo import GIVEN, NAME_HEADS, NAME_MIDS, STREETS, SURNAMES, TRADES
     from zhiben.enterprises.services import FIELDS
     from zhiben.enterprises.validators import CHARSET, make_credit_code
     from zhiben.regions.choices import DEFAULT_INDUSTRIES

@@ -13,6 +13,12 @@ Keys come from the environment, never the database: `ZHIBEN_FIELD_KEYS` is a com
 one key is derived from SECRET_KEY. Exact search (a phone number typed in a search box) uses
 `blind_index`, an HMAC of the normalised value under a key derived separately, stored beside the
 ciphertext; it reveals equality only, never the digits.
+
+A field names its blind-index column with `index_field` (`EncryptedTextField(index_field="phone_index")`).
+Saves (`BlindIndexed`, `set_blind_indexes`), driver-level bulk inserts (`core.db.insert_rows`) and
+`rotate_field_keys` keep it current, and an exact lookup on the encrypted field compares the index. The
+index key derives from the field key, so searches compare the index under every configured key
+(`blind_indexes`): rows indexed under the previous key are found until the rotation has rewritten them.
 """
 
 from __future__ import annotations
@@ -112,14 +118,20 @@ def is_encrypted(value) -> bool:
     return isinstance(value, str) and value.startswith(PREFIX + ":")
 
 
+@lru_cache(maxsize=1)
+def _current():
+    """(seal function, associated data, prefix) of the current key: what `encrypt` needs, looked up once."""
+    cipher, key_id, _ = keyring()
+    return _sealer(cipher, key_id).encrypt, key_id.encode(), f"{PREFIX}:{key_id}:{cipher}:"
+
+
 def encrypt(text: str) -> str:
     """The stored form of `text` under the current key ('' stays '')."""
     if text in (None, ""):
         return ""
-    cipher, key_id, _ = keyring()
+    seal, aad, prefix = _current()
     nonce = os.urandom(12)
-    sealed = _sealer(cipher, key_id).encrypt(nonce, str(text).encode(), key_id.encode())
-    return f"{PREFIX}:{key_id}:{cipher}:{base64.b64encode(nonce + sealed).decode()}"
+    return prefix + base64.b64encode(nonce + seal(nonce, str(text).encode(), aad)).decode()
 
 
 def decrypt(value: str) -> str:
@@ -187,6 +199,7 @@ def reset_keys():
     """Forget the cached keys (after the settings change: tests, the rotation command)."""
     keyring.cache_clear()
     _sealer.cache_clear()
+    _current.cache_clear()
     _index_hmac.cache_clear()
 
 
@@ -259,6 +272,9 @@ def _index_column(lookup):
     return Col(lhs.alias, index)
 
 
+NO_MATCH = "-"  # never an index (those are hex): what a value that normalises to nothing is compared with
+
+
 class _IndexedExact(models.lookups.Exact):
     """field = value on an encrypted field: the blind index IN (its index under each configured key);
     '' and None keep comparing the stored column (an empty value is stored as it is)."""
@@ -275,7 +291,7 @@ class _IndexedExact(models.lookups.Exact):
             return super().as_sql(compiler, connection)
         if hasattr(self.rhs, "resolve_expression"):
             raise FieldError("加密字段只能与具体的值比较。")
-        values = blind_indexes(str(self.rhs)) or [""]
+        values = blind_indexes(str(self.rhs)) or [NO_MATCH]
         return compiler.compile(models.lookups.In(_index_column(self), values))
 
 
@@ -293,7 +309,7 @@ class _IndexedIn(models.lookups.In):
         if hasattr(self.rhs, "resolve_expression"):
             raise FieldError("加密字段只能与具体的值比较。")
         values = [index for value in self.rhs if value not in ("", None) for index in blind_indexes(str(value))]
-        return compiler.compile(models.lookups.In(_index_column(self), values or [""]))
+        return compiler.compile(models.lookups.In(_index_column(self), values or [NO_MATCH]))
 
 
 # ---------------------------------------------------------------- the encrypted fields of the project
@@ -336,7 +352,11 @@ def set_blind_indexes(instance, update_fields=None) -> list[str]:
 
 
 class BlindIndexed:
-    """Model mixin: every save() recomputes the blind indexes of the encrypted fields it writes."""
+    """Model mixin: every save() recomputes the blind indexes of the encrypted fields it writes.
+
+    Storage bookkeeping, like auto_now, not domain logic: whoever saves (a service, the admin, a test
+    helper), a stored index never disagrees with its value. Paths that skip save() call
+    `set_blind_indexes` themselves (bulk_create) or are covered elsewhere (`insert_rows`, the rotation)."""
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")

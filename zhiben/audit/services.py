@@ -28,23 +28,6 @@ from zhiben.core.middleware import current_request_info
 from .models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
-COLUMNS = (
-    "seq",
-    "at",
-    "actor_id",
-    "actor_name",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "region_code",
-    "data",
-    "request_id",
-    "ip",
-    "success",
-    "prev_hash",
-    "hash",
-)
 HASHED_FIELDS = (
     "seq",
     "at",
@@ -61,6 +44,7 @@ HASHED_FIELDS = (
     "success",
     "prev_hash",
 )
+COLUMNS = (*HASHED_FIELDS, "hash")
 
 
 def _plain(value):

@@ -14,7 +14,7 @@ from zhiben.core.views import paginate, query_without, require_capability
 
 from . import selectors
 from .forms import AuditFilterForm
-from .services import audit_record, audit_verify, event_hash
+from .services import HASHED_FIELDS, audit_record, audit_verify, event_hash
 
 
 def _region(user):
@@ -54,25 +54,7 @@ def audit_detail(request, pk):
         object_repr=f"审计事件 #{event.seq}",
         region_code=_region(request.user),
     )
-    fields = {
-        name: getattr(event, name)
-        for name in (
-            "seq",
-            "at",
-            "actor_id",
-            "actor_name",
-            "action",
-            "object_type",
-            "object_id",
-            "object_repr",
-            "region_code",
-            "data",
-            "request_id",
-            "ip",
-            "success",
-            "prev_hash",
-        )
-    }
+    fields = {name: getattr(event, name) for name in HASHED_FIELDS}
     return render(
         request,
         "audit/audit_detail.html",

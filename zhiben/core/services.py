@@ -23,6 +23,17 @@ def next_number(key):
     return updated.value
 
 
+def claim_once(model, **fields):
+    """Create the row, or return None when a unique constraint says another worker already has: the
+    "exactly once" claim of escalation steps and reminders. A savepoint keeps the caller's transaction
+    usable after the refusal."""
+    try:
+        with transaction.atomic():
+            return model.objects.create(**fields)
+    except IntegrityError:
+        return None
+
+
 @transaction.atomic
 def rule_save(*, actor, key, region_code, value=None, text=None):
     """Set rule `key` for jurisdiction `region_code` — the one way every rule is written (the rules page,

@@ -12,13 +12,14 @@ the next pass; the others go on.
 
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from zhiben.audit.services import audit_record
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.registry import entry, ordered
 from zhiben.core.scoping import code_level, in_subtree, region_chain
+from zhiben.core.services import claim_once
 from zhiben.core.timeline import record_event
 
 from .choices import Action
@@ -164,7 +165,17 @@ def take_step(target, obj, step, days_overdue, region_code):
 
     with transaction.atomic():
         industry_id = target.industry(obj) if target.industry else None
-        record = _record(target.key, obj, step, region_code, days_overdue, industry_id)
+        record = claim_once(
+            EscalationRecord,
+            target=target.key,
+            object_id=obj.pk,
+            step_order=step.order,
+            action=step.action,
+            name=step.name,
+            region_code=region_code,
+            industry_id=industry_id,
+            days_overdue=days_overdue,
+        )
         if record is None:
             return None  # another worker took this step first
         unit = target.issuing_unit(obj) if target.issuing_unit else committee_unit(region_code)
@@ -208,24 +219,6 @@ def take_step(target, obj, step, days_overdue, region_code):
             region_code=region_code,
         )
         return record
-
-
-def _record(target, obj, step, region_code, days, industry_id=None):
-    """Claim the step for the object; None when another worker already took it."""
-    try:
-        with transaction.atomic():
-            return EscalationRecord.objects.create(
-                target=target,
-                object_id=obj.pk,
-                step_order=step.order,
-                action=step.action,
-                name=step.name,
-                region_code=region_code,
-                industry_id=industry_id,
-                days_overdue=days,
-            )
-    except IntegrityError:
-        return None
 
 
 def escalate(target, *, today=None):

@@ -10,29 +10,19 @@ deadline, even with several workers at once. A deadline moved by an extension is
 
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from zhiben.audit.services import audit_record
 from zhiben.core.registry import entry, ordered
 from zhiben.core.rules import RuleResolver
+from zhiben.core.services import claim_once
 from zhiben.core.timeline import record_event
 
 from .models import ReminderRecord
 from .services import notify
 
 REMINDER_ACTION = "reminder"
-
-
-def _claim(reminder, obj, deadline, region_code):
-    try:
-        with transaction.atomic():
-            ReminderRecord.objects.create(
-                kind=reminder.key, object_id=str(obj.pk), deadline=deadline, region_code=region_code
-            )
-        return True
-    except IntegrityError:
-        return False
 
 
 def remind(reminder, obj, *, today):
@@ -43,7 +33,8 @@ def remind(reminder, obj, *, today):
             return False
         deadline = reminder.deadline(current)
         region_code = getattr(current, "region_id", None) or getattr(current, "region_code", "") or ""
-        if not _claim(reminder, current, deadline, region_code):
+        claim = {"kind": reminder.key, "object_id": str(current.pk), "deadline": deadline, "region_code": region_code}
+        if claim_once(ReminderRecord, **claim) is None:
             return False
         days_left = (deadline - today).days
         when = "今天到期" if days_left == 0 else f"还有 {days_left} 天到期"

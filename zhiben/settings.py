@@ -157,6 +157,10 @@ INSTALLED_APPS = [
     "zhiben.documents",
     "zhiben.duties",
     "zhiben.escalation",
+    "zhiben.selfchecks",
+    "zhiben.inspections",
+    "zhiben.enforcement",
+    "zhiben.campaigns",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,10 @@ urlpatterns = [
     path("duties/", include("zhiben.duties.urls")),
     path("plans/", include("zhiben.plans.urls")),
     path("escalation/", include("zhiben.escalation.urls")),
+    path("selfchecks/", include("zhiben.selfchecks.urls")),
+    path("inspections/", include("zhiben.inspections.urls")),
+    path("enforcement/", include("zhiben.enforcement.urls")),
+    path("campaigns/", include("zhiben.campaigns.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -1,0 +1,1 @@
+"""What the campaigns module offers the platform: registered from `CampaignsConfig.ready()`."""

@@ -1,0 +1,3 @@
+"""Special campaigns (专项整治): targets, checklist, own ledger columns, checks and progress."""
+
+from django.db import models  # noqa: F401

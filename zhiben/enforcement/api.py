@@ -1,0 +1,5 @@
+"""The enforcement API."""
+
+from ninja import Router
+
+router = Router(tags=["enforcement"])

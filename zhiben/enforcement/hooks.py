@@ -1,0 +1,1 @@
+"""What the enforcement module offers the platform: registered from `EnforcementConfig.ready()`."""

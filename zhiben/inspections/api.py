@@ -1,0 +1,5 @@
+"""The inspections API."""
+
+from ninja import Router
+
+router = Router(tags=["inspections"])

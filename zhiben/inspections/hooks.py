@@ -1,0 +1,1 @@
+"""What the inspections module offers the platform: registered from `InspectionsConfig.ready()`."""

@@ -1,0 +1,5 @@
+"""The selfchecks API."""
+
+from ninja import Router
+
+router = Router(tags=["selfchecks"])

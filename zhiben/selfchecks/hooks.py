@@ -1,0 +1,1 @@
+"""What the selfchecks module offers the platform: registered from `SelfchecksConfig.ready()`."""

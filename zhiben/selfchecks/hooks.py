@@ -1,1 +1,63 @@
-"""What the selfchecks module offers the platform: registered from `SelfchecksConfig.ready()`."""
+"""What the self-inspection module offers the platform: registered from `SelfchecksConfig.ready()`.
+
+Rules (how far back a record may be entered; how many inspector hazards make a "查不出问题" flag),
+menu entries, home-page cards and the demo records."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from zhiben.core.registry import DemoLoader, HomeSection, MenuEntry, RuleDef, register
+
+from . import demo
+from .choices import State
+
+GROUP = "企业隐患自查"
+
+
+def home_cards(user):
+    """Where the user's enterprise stands on each duty this month. (Supervisors read the compliance page:
+    counting a district's month of records does not belong on the home page.)"""
+    from .periods import window_containing
+    from .selectors import enterprise_standing
+
+    today = timezone.localdate()
+    window = window_containing(today)
+    url = reverse("selfchecks:mine")
+    return [
+        {
+            "label": f"本月{cell.duty.name}（{cell.covered}/{cell.expected}）",
+            "value": cell.label,
+            "url": url,
+            "tone": "" if cell.state == State.DONE else ("red" if cell.state == State.MISSED else "orange"),
+        }
+        for cell in enterprise_standing(user.enterprise, window, today)
+    ]
+
+
+register(
+    RuleDef(
+        "selfcheck.max_backdate_days",
+        366,
+        "企业自查记录最多可补录多少天前的记录",
+        "days",
+        GROUP,
+        order=40,
+    ),
+    RuleDef(
+        "selfcheck.blind_min_hazards",
+        1,
+        "“查不出问题”：自查未发现隐患而检查发现至少多少条隐患时列入责任倒查",
+        "count",
+        GROUP,
+        order=41,
+    ),
+    MenuEntry("隐患自查", "selfchecks:mine", "selfcheck.record", order=15),
+    MenuEntry("企业自查", "selfchecks:compliance", "selfcheck.monitor", order=75),
+    HomeSection(
+        "selfchecks",
+        lambda user: user.can("selfcheck.record") and bool(user.enterprise_id),
+        home_cards,
+        order=20,
+    ),
+    DemoLoader("selfchecks", demo.load, demo.summary, order=60),
+)

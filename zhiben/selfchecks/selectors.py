@@ -1,0 +1,244 @@
+"""Reads: records in scope, the duties binding an enterprise, compliance over a window, and the
+"查不出问题" list (self-inspections that report nothing while inspectors find hazards)."""
+
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from zhiben.core.rules import rule
+from zhiben.core.scoping import in_subtree, subtree_q
+from zhiben.enterprises.choices import Status as EnterpriseStatus
+from zhiben.enterprises.models import Enterprise
+from zhiben.hazards.choices import Channel
+from zhiben.hazards.choices import Status as HazardStatus
+from zhiben.hazards.models import Hazard
+
+from .choices import STATE_TONES, AppliesTo, State
+from .models import Duty, SelfInspection
+from .periods import bucket_bounds, bucket_of
+
+# hazards found by government inspectors (the "查不出问题" comparison)
+INSPECTOR_CHANNELS = (Channel.SUPERVISION, Channel.ENFORCEMENT, Channel.UNANNOUNCED)
+NOT_COUNTED = (HazardStatus.REJECTED, HazardStatus.MERGED)
+
+
+def record_get(*, user, pk):
+    if not (user.can("selfcheck.record") or user.can("selfcheck.monitor")):
+        raise Http404
+    record = (
+        SelfInspection.objects.for_user(user)
+        .select_related("enterprise", "enterprise__region", "duty", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if record is None:
+        raise Http404
+    return record
+
+
+def active_duties():
+    return list(Duty.objects.filter(active=True).order_by("sort", "id"))
+
+
+def duties_for(enterprise, duties=None):
+    """The active duties binding `enterprise` (its class, and local duties of a region above it)."""
+    return [
+        d
+        for d in (duties if duties is not None else active_duties())
+        if (not d.region_id or in_subtree(enterprise.region_id, d.region_id)) and d.applies(enterprise)
+    ]
+
+
+def enterprises_in(*, user, region="", industry=""):
+    """Operating enterprises in the user's scope, narrowed to a region subtree and an industry."""
+    qs = Enterprise.objects.for_user(user).filter(status=EnterpriseStatus.OPERATING)
+    if region:
+        qs = qs.filter(subtree_q(region))
+    if industry:
+        qs = qs.filter(industry_id=industry) if str(industry).isdigit() else qs.filter(industry__code=industry)
+    return qs
+
+
+@dataclass
+class Cell:
+    """One enterprise's standing on one duty over a window."""
+
+    duty: Duty
+    expected: int  # duty periods overlapping the window (from the enterprise's registration on)
+    required: int  # how many of them must have a record
+    covered: int  # periods with at least one record
+    ended: int  # expected periods already over
+    covered_ended: int
+    state: State = State.OPEN
+
+    @property
+    def missed(self):
+        return self.ended - self.covered_ended
+
+    @property
+    def tone(self):
+        return STATE_TONES[self.state]
+
+    @property
+    def label(self):
+        return self.state.label
+
+
+@dataclass
+class Row:
+    enterprise: dict
+    cells: dict = field(default_factory=dict)  # duty id -> Cell
+    columns: list = field(default_factory=list)  # the cells in the order of the duties shown (None: not binding)
+
+    @property
+    def state(self):
+        states = {c.state for c in self.cells.values()}
+        if State.MISSED in states:
+            return State.MISSED
+        return State.OPEN if State.OPEN in states else State.DONE
+
+    @property
+    def tone(self):
+        return STATE_TONES[self.state]
+
+
+def _cell(duty, window, registered, today, counts):
+    frequency = duty.frequency
+    first = max(window.buckets(frequency).start, bucket_of(registered, frequency))
+    last = window.buckets(frequency).stop - 1
+    expected = max(0, last - first + 1)
+    today_bucket = bucket_of(today, frequency)
+    ended = max(0, min(last, today_bucket - 1) - first + 1)
+    covered, covered_ended = counts
+    required = math.ceil(expected * duty.required_percent / 100)
+    cell = Cell(duty, expected, required, covered, ended, covered_ended)
+    if covered >= required:
+        cell.state = State.DONE
+    elif covered + (expected - ended) - (covered - covered_ended) < required:
+        cell.state = State.MISSED  # even a record in every period still open would not reach the requirement
+    return cell
+
+
+def compliance(*, user, window, region="", industry="", duty=None, today=None):
+    """Every operating enterprise in scope against every duty binding it over `window`.
+
+    Returns (rows, duties, summary). One grouped query counts, per enterprise and duty, the distinct duty
+    periods with a record — all of them, and those already over (for 漏查)."""
+    today = today or timezone.localdate()
+    duties = [d for d in active_duties() if duty is None or d.pk == duty.pk]
+    enterprises = enterprises_in(user=user, region=region, industry=industry).filter(created_at__date__lte=window.end)
+    condition = Q()
+    ended = Q()
+    for d in duties:
+        span = window.buckets(d.frequency)
+        condition |= Q(duty_id=d.pk, bucket__gte=span.start, bucket__lt=span.stop)
+        ended |= Q(duty_id=d.pk, bucket__lt=bucket_of(today, d.frequency))
+    counts = {}
+    if duties:
+        grouped = (
+            SelfInspection.objects.filter(condition, enterprise__in=enterprises.values("pk"))
+            .values_list("enterprise_id", "duty_id")
+            .annotate(n=Count("bucket", distinct=True), n_ended=Count("bucket", distinct=True, filter=ended))
+            .order_by()
+        )
+        counts = {(e, d): (n, n_ended) for e, d, n, n_ended in grouped}
+    rows = []
+    fields = ("pk", "name", "region_id", "region__name", "industry__name", "high_risk", "created_at")
+    for values in enterprises.values(*fields).order_by("region_id", "name", "pk"):
+        registered = timezone.localdate(values["created_at"])
+        row = Row(values)
+        for d in duties:
+            if d.region_id and not in_subtree(values["region_id"], d.region_id):
+                continue
+            if d.applies_to != AppliesTo.ALL and (d.applies_to == AppliesTo.HIGH_RISK) != values["high_risk"]:
+                continue
+            row.cells[d.pk] = _cell(d, window, registered, today, counts.get((values["pk"], d.pk), (0, 0)))
+        if row.cells:
+            row.columns = [row.cells.get(d.pk) for d in duties]
+            rows.append(row)
+    return rows, duties, summarize(rows, duties)
+
+
+def summarize(rows, duties):
+    summary = {"total": len(rows), State.DONE: 0, State.OPEN: 0, State.MISSED: 0, "duties": []}
+    for row in rows:
+        summary[row.state] += 1
+    for d in duties:
+        cells = [row.cells[d.pk] for row in rows if d.pk in row.cells]
+        summary["duties"].append(
+            {
+                "duty": d,
+                "applicable": len(cells),
+                "done": sum(c.state == State.DONE for c in cells),
+                "missed": sum(c.state == State.MISSED for c in cells),
+            }
+        )
+    return summary
+
+
+def enterprise_standing(enterprise, window, today=None):
+    """One enterprise's cells over `window` (its own 自查 page)."""
+    today = today or timezone.localdate()
+    duties = duties_for(enterprise)
+    cells = []
+    registered = timezone.localdate(enterprise.created_at)
+    for d in duties:
+        span = window.buckets(d.frequency)
+        qs = SelfInspection.objects.filter(enterprise=enterprise, duty=d, bucket__gte=span.start, bucket__lt=span.stop)
+        covered = qs.values("bucket").distinct().count()
+        covered_ended = qs.filter(bucket__lt=bucket_of(today, d.frequency)).values("bucket").distinct().count()
+        cells.append(_cell(d, window, registered, today, (covered, covered_ended)))
+    return cells
+
+
+def current_period_of(duty, today):
+    """(first, last) day of the duty period containing `today`."""
+    return bucket_bounds(bucket_of(today, duty.frequency), duty.frequency)
+
+
+def blind_spots(*, user, window, region="", industry="", today=None):
+    """Enterprises whose self-inspections in `window` report nothing — records kept, no hazard found, none
+    self-reported — while inspectors found at least `selfcheck.blind_min_hazards` hazards there in the same
+    window: the "查不出问题" list, for 责任倒查. Returns dicts, most inspector hazards first."""
+    enterprises = enterprises_in(user=user, region=region, industry=industry)
+    minimum = rule("selfcheck.blind_min_hazards", region or getattr(user, "region_id", "") or "")
+    in_window = Q(found_date__gte=window.start, found_date__lte=window.end)
+    found = (
+        Hazard.objects.filter(in_window, enterprise__in=enterprises.values("pk"))
+        .exclude(status__in=NOT_COUNTED)
+        .values("enterprise_id")
+        .annotate(
+            inspector=Count("pk", filter=Q(channel__in=INSPECTOR_CHANNELS)),
+            major=Count("pk", filter=Q(channel__in=INSPECTOR_CHANNELS, level="major")),
+            own=Count("pk", filter=Q(channel=Channel.SELF_REPORT)),
+        )
+        .filter(inspector__gte=minimum, own=0)
+        .order_by()
+    )
+    found = {row["enterprise_id"]: row for row in found}
+    if not found:
+        return []
+    records = (
+        SelfInspection.objects.filter(enterprise_id__in=found, date__gte=window.start, date__lte=window.end)
+        .values("enterprise_id")
+        .annotate(records=Count("pk"), findings=Sum("findings"))
+        .filter(findings=0)
+        .order_by()
+    )
+    records = {row["enterprise_id"]: row for row in records}
+    names = Enterprise.objects.filter(pk__in=records).select_related("region", "industry").in_bulk()
+    result = []
+    for pk, row in records.items():
+        result.append(
+            {
+                "enterprise": names[pk],
+                "records": row["records"],
+                "inspector_hazards": found[pk]["inspector"],
+                "major_hazards": found[pk]["major"],
+            }
+        )
+    result.sort(key=lambda r: (-r["inspector_hazards"], -r["major_hazards"], r["enterprise"].name))
+    return result

@@ -13,7 +13,7 @@ RecordFilterForm = RECORD_FILTERS.form_class("RecordFilterForm")
 
 class RecordForm(forms.Form):
     duty = forms.ChoiceField(label="排查类型")
-    date = forms.DateField(label="排查日期", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="排查日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     inspector = forms.CharField(label="排查负责人", max_length=50)
     participants = forms.CharField(label="参加人员", max_length=200, required=False)
     scope = forms.CharField(label="排查范围", max_length=300, required=False, help_text="如：一车间、危化品仓库")

@@ -232,4 +232,3 @@ def record_check(request, pk: int, payload: CheckIn):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
     check = services.check_record(actor=request.user, campaign=campaign, data=payload.dict())
     return Status(201, selectors.check_list(user=request.user, campaign=campaign).get(pk=check.pk))
-

@@ -149,7 +149,9 @@ def parse_values(columns, raw):
 def problem_description(columns, values):
     """The problem the extra columns record, as a hazard description, or "" when none: the 是 answers
     of the problem bool columns, and the text of the problem text columns."""
-    flagged = [c["label"] for c in columns if c.get("problem") and c["type"] == ColumnType.BOOL and values.get(c["key"])]
+    flagged = [
+        c["label"] for c in columns if c.get("problem") and c["type"] == ColumnType.BOOL and values.get(c["key"])
+    ]
     texts = [
         str(values[c["key"]]).strip()
         for c in columns

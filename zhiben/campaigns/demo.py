@@ -63,7 +63,7 @@ def load(stdout=None):
     )
     services.campaign_transition(actor=committee, campaign=campaign, action="activate", note="全区部署")
     enterprises, places = target_querysets(campaign)
-    checks = [(users["guijian"], f"e{e.pk}") for e in enterprises.filter(region_id__startswith="500106105")[:6]]
+    checks = [(users["guijian"], f"e{e.pk}") for e in enterprises.filter(region__code__startswith="500106105")[:6]]
     checks += [(users["wangge"], f"p{p.pk}") for p in places.filter(region_id="500106105002")]
     findings = [
         {"problem_hose": "是", "problem_text": "灶具连接软管老化龟裂，超期使用"},
@@ -75,7 +75,7 @@ def load(stdout=None):
     ]
     for n, (actor, target) in enumerate(checks):
         values = {
-            "user_type": "燃气管道" if target.startswith("p") else "餐饮等单位用户",
+            "user_type": "燃气管道" if target.startswith("p") else "燃气经营企业",
             "alarm_installed": "是" if n % 2 else "否",
             **findings[n % len(findings)],
         }

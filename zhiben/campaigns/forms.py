@@ -39,7 +39,9 @@ class CampaignForm(forms.Form):
         required=False,
         empty_label="（不排查场所时可不选）",
     )
-    checklist = forms.ModelChoiceField(label="检查表（可选）", queryset=None, required=False, empty_label="不使用检查表")
+    checklist = forms.ModelChoiceField(
+        label="检查表（可选）", queryset=None, required=False, empty_label="不使用检查表"
+    )
     preset = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -95,7 +97,7 @@ class CheckForm(forms.Form):
     """A check on a phone: the target, date, checker, then each checklist item (合格/不合格/不适用 with a
     note), the campaign's own columns, photos and a note. Built for one campaign and its items."""
 
-    target = forms.ChoiceField(label="检查对象")
+    target = forms.CharField(label="检查对象", max_length=20, widget=forms.Select)  # the service decides
     date = forms.DateField(label="检查日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     checker = forms.CharField(label="检查人", max_length=100, help_text="多人以顿号分隔")
     unit_name = forms.CharField(label="检查单位", max_length=100, required=False)
@@ -109,10 +111,10 @@ class CheckForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.campaign, self.items = campaign, items
         if fixed_target is not None:
-            self.fields["target"].choices = [fixed_target]
             self.fields["target"].widget = forms.HiddenInput()
+            self.fields["target"].initial = fixed_target[0]
         else:
-            self.fields["target"].choices = [("", "请选择")] + targets
+            self.fields["target"].widget.choices = [("", "请选择")] + targets
         self.item_fields = []
         for number, item in enumerate(items, start=1):
             name = f"item_{item.pk}"
@@ -123,7 +125,10 @@ class CheckForm(forms.Form):
                 help_text=item.method,
             )
             self.fields[f"{name}_note"] = forms.CharField(
-                label="情况说明", required=False, max_length=1000, widget=forms.TextInput(attrs={"placeholder": "不合格时写明问题"})
+                label="情况说明",
+                required=False,
+                max_length=1000,
+                widget=forms.TextInput(attrs={"placeholder": "不合格时写明问题"}),
             )
             self.item_fields.append((self[name], self[f"{name}_note"]))
         self.column_fields = []

@@ -69,7 +69,12 @@ PRESETS = [
         "place_industry": "construction",
         "columns": [
             _number("floors", "层数", required=True),
-            _choice("use", "经营用途", ["餐饮", "住宿", "商超", "教育培训", "养老", "医疗", "生产加工", "其他"], required=True),
+            _choice(
+                "use",
+                "经营用途",
+                ["餐饮", "住宿", "商超", "教育培训", "养老", "医疗", "生产加工", "其他"],
+                required=True,
+            ),
             _choice("structure", "结构类型", ["砖混", "框架", "砖木", "钢结构", "其他"]),
             _choice("appraisal", "房屋安全鉴定", ["A级", "B级", "C级", "D级", "未鉴定"]),
             _bool("unauthorized_change", "违规改扩建、加层"),
@@ -92,7 +97,17 @@ PRESETS = [
             _choice(
                 "place_type",
                 "场所类别",
-                ["小学校或幼儿园", "小医院", "小商店", "小餐饮", "小旅馆", "小歌舞娱乐场所", "小网吧", "小美容洗浴场所", "小生产加工企业"],
+                [
+                    "小学校或幼儿园",
+                    "小医院",
+                    "小商店",
+                    "小餐饮",
+                    "小旅馆",
+                    "小歌舞娱乐场所",
+                    "小网吧",
+                    "小美容洗浴场所",
+                    "小生产加工企业",
+                ],
                 required=True,
             ),
             _bool("extinguisher", "灭火器缺失或失效"),
@@ -129,7 +144,16 @@ PRESETS = [
             "对存在有限空间作业的工贸企业逐家排查：有限空间辨识和台账、警示标志、作业审批、"
             "“先通风、再检测、后作业”、监护和应急救援装备、作业人员培训。"
         ),
-        "industries": ["metallurgy", "nonferrous", "building_materials", "machinery", "light", "textile", "tobacco", "commerce"],
+        "industries": [
+            "metallurgy",
+            "nonferrous",
+            "building_materials",
+            "machinery",
+            "light",
+            "textile",
+            "tobacco",
+            "commerce",
+        ],
         "place_kinds": [],
         "place_industry": "",
         "columns": [

@@ -112,7 +112,9 @@ def target_rows(campaign, user, *, checked=None, region="", q=""):
     checks = _visible_checks(campaign, user)
     by_enterprise = {
         r["enterprise_id"]: r
-        for r in checks.filter(enterprise__isnull=False).values("enterprise_id").annotate(n=Count("id"), last=Max("date"))
+        for r in checks.filter(enterprise__isnull=False)
+        .values("enterprise_id")
+        .annotate(n=Count("id"), last=Max("date"))
     }
     by_place = {
         r["place_id"]: r
@@ -130,7 +132,9 @@ def target_rows(campaign, user, *, checked=None, region="", q=""):
     ):
         done = by_enterprise.get(pk)
         rows.append(_row("e", pk, name, region_id, industry, done))
-    for pk, name, region_id, kind in places.order_by("region_id", "name").values_list("pk", "name", "region_id", "kind"):
+    for pk, name, region_id, kind in places.order_by("region_id", "name").values_list(
+        "pk", "name", "region_id", "kind"
+    ):
         done = by_place.get(pk)
         rows.append(_row("p", pk, name, region_id, kinds.get(kind, kind), done))
     if checked is not None:
@@ -192,9 +196,7 @@ def campaign_progress(campaign, user=None, *, by_region=True):
     (None: everything), and the same per region one level below the owner ({code, name, …} rows)."""
     enterprises, places = target_querysets(campaign, user)
     checks = _visible_checks(campaign, user)
-    checked_enterprises = enterprises.filter(
-        pk__in=checks.filter(enterprise__isnull=False).values("enterprise_id")
-    )
+    checked_enterprises = enterprises.filter(pk__in=checks.filter(enterprise__isnull=False).values("enterprise_id"))
     checked_places = places.filter(pk__in=checks.filter(place__isnull=False).values("place_id"))
     hazards = campaign_hazards(campaign, user)
     figures = {

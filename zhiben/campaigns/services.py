@@ -97,15 +97,19 @@ def _clean_campaign(actor, data, campaign=None):
         if place_industry is None:
             errors.append(("place_industry", f"行业领域“{raw}”不存在。"))
     if kinds and place_industry is None and not any(f == "place_industry" for f, _ in errors):
-        errors.append(("place_industry", "排查场所时须选择场所隐患所属的行业领域（场所没有企业主体，隐患按此行业登记）。"))
+        errors.append(
+            ("place_industry", "排查场所时须选择场所隐患所属的行业领域（场所没有企业主体，隐患按此行业登记）。")
+        )
     checklist = None
     raw = data.get("checklist")
     if raw not in (None, ""):
         from zhiben.inspections.models import ChecklistTemplate
 
-        checklist = ChecklistTemplate.objects.for_user(actor).filter(pk=raw, active=True).first() if str(
-            raw
-        ).isdigit() else None
+        checklist = (
+            ChecklistTemplate.objects.for_user(actor).filter(pk=raw, active=True).first()
+            if str(raw).isdigit()
+            else None
+        )
         if checklist is None:
             errors.append(("checklist", "所选检查表不存在、已停用或不在您的管辖范围内。"))
     columns, column_errors = cols.clean_columns(data.get("columns") or [], used=_used_columns(campaign))
@@ -244,7 +248,9 @@ def _clean_results(items, raw, errors):
         result = str(given.get("result") or "").strip()
         note = str(given.get("note") or "").strip()
         if result not in Result.values:
-            errors.append((f"item_{item.pk}", f"检查表第{number}项“{item.text[:30]}”未填写检查结果（合格/不合格/不适用）。"))
+            errors.append(
+                (f"item_{item.pk}", f"检查表第{number}项“{item.text[:30]}”未填写检查结果（合格/不合格/不适用）。")
+            )
             continue
         out.append((item, result, note))
     return out
@@ -264,9 +270,7 @@ def _check_date(value, campaign, today, errors):
     if day > today:
         errors.append(("date", "检查日期不能晚于今天。"))
     elif not campaign.start_date <= day <= campaign.end_date:
-        errors.append(
-            ("date", f"检查日期 {day} 不在专项整治期间（{campaign.start_date} 至 {campaign.end_date}）内。")
-        )
+        errors.append(("date", f"检查日期 {day} 不在专项整治期间（{campaign.start_date} 至 {campaign.end_date}）内。"))
     return day
 
 
@@ -299,7 +303,9 @@ def _clean_check(actor, campaign, data, *, today, items, target=None):
     if errors:
         fail(errors)
     unit = actor.unit if actor.unit_id else None
-    unit_name = _text(data, "unit_name", 100) or (unit.name if unit else f"{actor.region.name if actor.region_id else ''}网格员")
+    unit_name = _text(data, "unit_name", 100) or (
+        unit.name if unit else f"{actor.region.name if actor.region_id else ''}网格员"
+    )
     return {
         "target": target,
         "date": day,
@@ -436,7 +442,14 @@ IGNORED_HEADERS = {"序号", "发现隐患数", "已整改销号数"}
 
 def _header_map(campaign, headers):
     """{column index: field} from the sheet's header row, or ApplicationError naming what is missing."""
-    fixed = {"对象名称": "name", "所在区划": "region", "检查日期": "date", "检查单位": "unit_name", "检查人": "checker", "备注": "note"}
+    fixed = {
+        "对象名称": "name",
+        "所在区划": "region",
+        "检查日期": "date",
+        "检查单位": "unit_name",
+        "检查人": "checker",
+        "备注": "note",
+    }
     extra = {c["label"]: c["key"] for c in campaign.columns}
     mapping, unknown = {}, []
     for index, header in enumerate(headers):
@@ -535,6 +548,7 @@ def check_import(*, actor, campaign, source, filename="", today=None):
             checks.append(_write_check(actor, campaign, clean, items_copied=False, files=(), today=today))
         except ApplicationError as exc:
             raise ApplicationError(
-                f"第{row_number}行：{exc.message} 未写入任何数据。", errors=[{"row": row_number, "message": exc.message}]
+                f"第{row_number}行：{exc.message} 未写入任何数据。",
+                errors=[{"row": row_number, "message": exc.message}],
             ) from exc
     return checks

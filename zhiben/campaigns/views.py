@@ -71,7 +71,7 @@ def _campaign_form(request, campaign=None):
             "description": chosen.get("description", ""),
             "start_date": today,
             "end_date": today.replace(month=12, day=31),
-            "industries": [i for i in chosen.get("industries", [])],
+            "industries": list(chosen.get("industries", [])),
             "place_kinds": chosen.get("place_kinds", []),
             "place_industry": chosen.get("place_industry") or None,
             "preset": chosen.get("key", ""),
@@ -178,7 +178,9 @@ def _kind_labels(campaign):
 def campaign_transition(request, pk, action):
     campaign = _campaign(request, pk)
     try:
-        services.campaign_transition(actor=request.user, campaign=campaign, action=action, note=request.POST.get("note", ""))
+        services.campaign_transition(
+            actor=request.user, campaign=campaign, action=action, note=request.POST.get("note", "")
+        )
     except ApplicationError as exc:
         raise_for_refusal(exc)
         messages.error(request, exc.message)
@@ -263,7 +265,10 @@ def check_create(request, pk):
     campaign = _campaign(request, pk)
     require_capability(request.user, "campaign.check")
     if campaign.status != Status.ACTIVE:
-        messages.error(request, f"专项整治“{campaign.name}”{'尚未启动' if campaign.status == Status.DRAFT else '已结束'}，不能登记检查。")
+        messages.error(
+            request,
+            f"专项整治“{campaign.name}”{'尚未启动' if campaign.status == Status.DRAFT else '已结束'}，不能登记检查。",
+        )
         return redirect("campaigns:detail", pk=campaign.pk)
     user = request.user
     items = services.checklist_items(campaign)
@@ -306,7 +311,7 @@ def check_create(request, pk):
         else:
             found = check.hazards.count()
             messages.success(
-                request, f"检查已登记。" + (f"发现问题已登记为 {found} 条隐患。" if found else "未发现问题。")
+                request, "检查已登记。" + (f"发现问题已登记为 {found} 条隐患。" if found else "未发现问题。")
             )
             return redirect("campaigns:check_detail", pk=check.pk)
     return render(
@@ -337,9 +342,9 @@ def check_detail(request, pk):
             "hazards": Hazard.objects.for_user(request.user).filter(campaign_checks=check).order_by("id"),
             "hidden_hazards": check.hazards.count()
             - Hazard.objects.for_user(request.user).filter(campaign_checks=check).count(),
-            "others": selectors.check_list(user=request.user, campaign=campaign, filters={"target": check.target_key}).exclude(
-                pk=check.pk
-            ),
+            "others": selectors.check_list(
+                user=request.user, campaign=campaign, filters={"target": check.target_key}
+            ).exclude(pk=check.pk),
         },
     )
 

@@ -26,7 +26,12 @@ class ExportTests(CampaignTestCase):
     def test_the_columns_and_values(self):
         self.record(
             date=TODAY - timedelta(days=2),
-            values={"user_type": "餐饮等单位用户", "problem_hose": "是", "problem_text": "软管老化", "alarm_installed": "否"},
+            values={
+                "user_type": "餐饮等单位用户",
+                "problem_hose": "是",
+                "problem_text": "软管老化",
+                "alarm_installed": "否",
+            },
             note="已责令停用",
         )
         self.record(target=f"p{self.pipe_a1.pk}", checker="王网格", values={"user_type": "燃气管道"})
@@ -34,8 +39,26 @@ class ExportTests(CampaignTestCase):
         rows = read(ledger_xlsx(self.campaign, self.alice))
         self.assertEqual(
             rows[0],
-            ["序号", "对象名称", "所在区划", "检查日期", "检查单位", "检查人", "用户类型", "问题气", "问题瓶", "问题阀",
-             "问题软管", "问题管网", "问题环境", "问题描述", "已安装燃气泄漏报警装置", "发现隐患数", "已整改销号数", "备注"],
+            [
+                "序号",
+                "对象名称",
+                "所在区划",
+                "检查日期",
+                "检查单位",
+                "检查人",
+                "用户类型",
+                "问题气",
+                "问题瓶",
+                "问题阀",
+                "问题软管",
+                "问题管网",
+                "问题环境",
+                "问题描述",
+                "已安装燃气泄漏报警装置",
+                "发现隐患数",
+                "已整改销号数",
+                "备注",
+            ],
         )
         self.assertEqual(rows[0], ledger_headers(self.campaign))
         first, second = rows[1], rows[2]
@@ -48,7 +71,7 @@ class ExportTests(CampaignTestCase):
         self.assertEqual(len(rows), 3)
 
     def test_user_text_is_written_as_text(self):
-        self.record(values={"user_type": "居民用户"}, note="=HYPERLINK(\"http://x\")")
+        self.record(values={"user_type": "居民用户"}, note='=HYPERLINK("http://x")')
         sheet = load_workbook(io.BytesIO(ledger_xlsx(self.campaign, self.alice))).active
         self.assertEqual(sheet.cell(row=2, column=18).data_type, "s")
 
@@ -66,7 +89,9 @@ class ImportTests(CampaignTestCase):
         return write_xlsx(head or self.HEAD, rows)
 
     def run_import(self, rows, actor=None, head=None):
-        return check_import(actor=actor or self.alice, campaign=self.campaign, source=self.sheet(rows, head), filename="检查.xlsx")
+        return check_import(
+            actor=actor or self.alice, campaign=self.campaign, source=self.sheet(rows, head), filename="检查.xlsx"
+        )
 
     def test_the_template_reimports(self):
         head = read(import_template(self.campaign))[0]
@@ -81,14 +106,39 @@ class ImportTests(CampaignTestCase):
         yesterday = TODAY - timedelta(days=1)
         checks = self.run_import(
             [
-                ["凤凰化工有限公司", "凤凰村", yesterday, "凤凰镇规建办", "陈建", "餐饮等单位用户", "是", "软管老化", "当场整改"],
-                ["凤凰村燃气管道", "", f"{yesterday.year}年{yesterday.month}月{yesterday.day}日", "", "", "燃气管道", "否", "", ""],
+                [
+                    "凤凰化工有限公司",
+                    "凤凰村",
+                    yesterday,
+                    "凤凰镇规建办",
+                    "陈建",
+                    "餐饮等单位用户",
+                    "是",
+                    "软管老化",
+                    "当场整改",
+                ],
+                [
+                    "凤凰村燃气管道",
+                    "",
+                    f"{yesterday.year}年{yesterday.month}月{yesterday.day}日",
+                    "",
+                    "",
+                    "燃气管道",
+                    "否",
+                    "",
+                    "",
+                ],
             ]
         )
         self.assertEqual(len(checks), 2)
         first, second = CampaignCheck.objects.order_by("id")
-        self.assertEqual((first.enterprise, first.date, first.unit_name, first.checker), (self.enterprise_a, yesterday, "凤凰镇规建办", "陈建"))
-        self.assertEqual(first.values, {"user_type": "餐饮等单位用户", "problem_hose": True, "problem_text": "软管老化"})
+        self.assertEqual(
+            (first.enterprise, first.date, first.unit_name, first.checker),
+            (self.enterprise_a, yesterday, "凤凰镇规建办", "陈建"),
+        )
+        self.assertEqual(
+            first.values, {"user_type": "餐饮等单位用户", "problem_hose": True, "problem_text": "软管老化"}
+        )
         self.assertEqual(first.hazards.get().description, "软管老化（问题软管）")
         self.assertEqual((second.place, second.checker, second.hazards.count()), (self.pipe_a1, "alice", 0))
         self.assertEqual(first.items.count(), 0)
@@ -120,7 +170,9 @@ class ImportTests(CampaignTestCase):
         with self.assertRaisesMessage(ApplicationError, "缺少列：检查日期、用户类型"):
             self.run_import([["凤凰化工有限公司", "x"]], head=["对象名称", "备注"])
         with self.assertRaisesMessage(ApplicationError, "无法识别的列：燃气表号"):
-            self.run_import([["凤凰化工有限公司", TODAY, "居民用户", "1"]], head=["对象名称", "检查日期", "用户类型", "燃气表号"])
+            self.run_import(
+                [["凤凰化工有限公司", TODAY, "居民用户", "1"]], head=["对象名称", "检查日期", "用户类型", "燃气表号"]
+            )
 
     def test_same_names_are_told_apart_by_region(self):
         from zhiben.testing import make_enterprise
@@ -135,7 +187,9 @@ class ImportTests(CampaignTestCase):
         with self.assertRaises(ApplicationError) as caught:
             self.run_import([["双碑化工有限公司", "", TODAY, "", "", "居民用户", "", "", ""]], actor=self.gina)
         self.assertEqual(caught.exception.errors[0]["row"], 2)
-        self.assertEqual(len(self.run_import([["凤凰化工有限公司", "", TODAY, "", "", "居民用户", "", "", ""]], actor=self.gina)), 1)
+        self.assertEqual(
+            len(self.run_import([["凤凰化工有限公司", "", TODAY, "", "", "居民用户", "", "", ""]], actor=self.gina)), 1
+        )
 
     def test_a_draft_campaign_takes_no_import(self):
         draft = self.draft()

@@ -27,9 +27,7 @@ class DefinitionTests(CampaignTestCase):
                 self.assertEqual(campaign.status, Status.DRAFT)
                 self.assertEqual(campaign.region_id, self.alice.region_id)
                 self.assertEqual([c["label"] for c in campaign.columns], [c["label"] for c in p["columns"]])
-                self.assertEqual(
-                    sorted(campaign.industries.values_list("code", flat=True)), sorted(p["industries"])
-                )
+                self.assertEqual(sorted(campaign.industries.values_list("code", flat=True)), sorted(p["industries"]))
 
     def test_the_gas_preset_has_the_six_problems(self):
         gas = next(p for p in PRESETS if p["key"] == "gas")
@@ -58,7 +56,9 @@ class DefinitionTests(CampaignTestCase):
             campaign_data(columns=[{"label": "层数", "type": "number"}, {"label": "层数", "type": "text"}]),
             "列名“层数”重复",
         )
-        self.assertRefused(campaign_data(columns=[{"label": "用途", "type": "choice", "choices": "餐饮"}]), "至少需要两个选项")
+        self.assertRefused(
+            campaign_data(columns=[{"label": "用途", "type": "choice", "choices": "餐饮"}]), "至少需要两个选项"
+        )
         self.assertRefused(campaign_data(columns=[{"label": "检查人", "type": "text"}]), "与台账固定列重复")
         self.assertRefused(campaign_data(columns=[{"label": "数量", "type": "date"}]), "类型“date”无效")
         self.assertRefused(campaign_data(columns=[{"key": "A-1", "label": "数量"}]), "标识“A-1”无效")
@@ -78,7 +78,14 @@ class DefinitionTests(CampaignTestCase):
         self.assertEqual(
             campaign.columns,
             [
-                {"key": "col1", "label": "用途", "type": "choice", "choices": ["餐饮", "住宿", "其他"], "required": True, "problem": False},
+                {
+                    "key": "col1",
+                    "label": "用途",
+                    "type": "choice",
+                    "choices": ["餐饮", "住宿", "其他"],
+                    "required": True,
+                    "problem": False,
+                },
                 {"key": "col2", "label": "层数", "type": "number", "choices": [], "required": False, "problem": False},
             ],
         )
@@ -87,7 +94,9 @@ class DefinitionTests(CampaignTestCase):
         self.record(values={"user_type": "餐饮等单位用户", "problem_text": "阀门锈蚀"})
         columns = [dict(c) for c in self.campaign.columns]
         renamed = [dict(c, label="发现的问题") if c["key"] == "problem_text" else c for c in columns]
-        services.campaign_update(actor=self.alice, campaign=self.campaign, data=campaign_data(columns=renamed, checklist=self.template.pk))
+        services.campaign_update(
+            actor=self.alice, campaign=self.campaign, data=campaign_data(columns=renamed, checklist=self.template.pk)
+        )
         with self.assertRaisesMessage(ApplicationError, "不能删除"):
             services.campaign_update(
                 actor=self.alice,
@@ -132,7 +141,9 @@ class CheckValidationTests(CampaignTestCase):
 
     def bad(self, message, actor=None, campaign=None, **extra):
         # each bad check also carries a failed item and a problem, which would have made hazards
-        extra.setdefault("results", {str(self.item1.pk): {"result": "fail", "note": "软管老化"}, str(self.item2.pk): "pass"})
+        extra.setdefault(
+            "results", {str(self.item1.pk): {"result": "fail", "note": "软管老化"}, str(self.item2.pk): "pass"}
+        )
         extra.setdefault("values", {"user_type": "餐饮等单位用户", "problem_hose": "是"})
         return self.assertNothingWritten(
             lambda: services.check_record(
@@ -186,7 +197,9 @@ class CheckValidationTests(CampaignTestCase):
         error = self.bad("无权", actor=self.dave)
         self.assertEqual(error.code, "forbidden")
         with self.assertRaises(ScopeError):
-            services.check_record(actor=self.charlie, campaign=self.campaign, data=self.passing(target=f"e{self.enterprise_b.pk}"))
+            services.check_record(
+                actor=self.charlie, campaign=self.campaign, data=self.passing(target=f"e{self.enterprise_b.pk}")
+            )
         self.assertFalse(CampaignCheck.objects.exists())
 
     def test_a_hazard_that_cannot_be_reported_undoes_the_whole_check(self):
@@ -206,7 +219,9 @@ class FindingsTests(CampaignTestCase):
         self.assertEqual([i.result for i in check.items.all()], [Result.PASS, Result.PASS])
 
     def test_a_failed_item_becomes_a_linked_hazard(self):
-        check = self.record(results={str(self.item1.pk): {"result": "fail", "note": "软管龟裂"}, str(self.item2.pk): "na"})
+        check = self.record(
+            results={str(self.item1.pk): {"result": "fail", "note": "软管龟裂"}, str(self.item2.pk): "na"}
+        )
         hazard = check.hazards.get()
         self.assertEqual(hazard.description, "燃气软管无老化龟裂：软管龟裂")
         self.assertEqual(hazard.channel, Channel.SUPERVISION)
@@ -235,7 +250,10 @@ class FindingsTests(CampaignTestCase):
         hazard = check.hazards.get()
         self.assertEqual(hazard.description, "专项检查发现：问题管网、问题环境")
         self.assertEqual((hazard.place, hazard.enterprise, hazard.industry.code), (self.pipe_a1, None, "gas"))
-        self.assertEqual(check.values, {"user_type": "燃气管道", "problem_network": True, "problem_environment": True, "problem_gas": False})
+        self.assertEqual(
+            check.values,
+            {"user_type": "燃气管道", "problem_network": True, "problem_environment": True, "problem_gas": False},
+        )
         check = self.record(
             target=f"p{self.pipe_a2.pk}",
             values={"user_type": "燃气管道", "problem_hose": "是", "problem_text": "软管穿墙未加套管"},
@@ -268,7 +286,9 @@ class FindingsTests(CampaignTestCase):
 
 class ChecklistHistoryTests(CampaignTestCase):
     def test_a_check_keeps_the_items_as_they_read(self):
-        first = self.record(results={str(self.item1.pk): {"result": "fail", "note": "龟裂"}, str(self.item2.pk): "pass"})
+        first = self.record(
+            results={str(self.item1.pk): {"result": "fail", "note": "龟裂"}, str(self.item2.pk): "pass"}
+        )
         ChecklistTemplateItem.objects.filter(pk=self.item1.pk).update(text="燃气软管长度不超过2米且无老化")
         self.template.name = "燃气用户检查表（2025版）"
         self.template.save()
@@ -331,9 +351,7 @@ class ProgressTests(CampaignTestCase):
     def test_closed_enterprises_and_other_counties_are_not_targets(self):
         make_enterprise(self.village_a1, "hazchem", name="已关闭化工厂", status="closed")
         enterprises, places = selectors.target_querysets(self.campaign)
-        self.assertEqual(
-            set(enterprises.values_list("name", flat=True)), {"凤凰化工有限公司", "双碑化工有限公司"}
-        )
+        self.assertEqual(set(enterprises.values_list("name", flat=True)), {"凤凰化工有限公司", "双碑化工有限公司"})
         self.assertEqual(set(places.values_list("name", flat=True)), {"凤凰村燃气管道", "青木关燃气管道"})
 
     def test_a_town_campaign_breaks_down_by_village(self):

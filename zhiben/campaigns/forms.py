@@ -136,8 +136,12 @@ class CheckForm(forms.Form):
             name = f"col_{column['key']}"
             required, label = bool(column.get("required")), column["label"]
             if column["type"] == ColumnType.BOOL:
-                field = forms.ChoiceField(
-                    label=label, choices=BOOL_CHOICES, required=required, widget=forms.RadioSelect, initial="0"
+                field = forms.ChoiceField(  # a problem not found is the usual answer; other facts are asked
+                    label=label,
+                    choices=BOOL_CHOICES,
+                    required=required,
+                    widget=forms.RadioSelect,
+                    initial="0" if column.get("problem") else None,
                 )
             elif column["type"] == ColumnType.CHOICE:
                 field = forms.ChoiceField(

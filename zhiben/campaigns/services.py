@@ -285,6 +285,13 @@ def _ensure_open(actor, campaign):
         raise ApplicationError(f"专项整治“{campaign.name}”已结束，不能再登记检查。")
 
 
+def default_unit_name(actor):
+    """The checking unit as the ledger names it: the actor's unit, else (grid staff) the village's 网格员."""
+    if actor.unit_id:
+        return actor.unit.name
+    return f"{actor.region.name}网格员" if actor.region_id else ""
+
+
 def _clean_check(actor, campaign, data, *, today, items, target=None):
     """The check's values, or ApplicationError with every problem found (field, message)."""
     errors = []

@@ -288,7 +288,7 @@ def check_create(request, pk):
     initial = {
         "date": timezone.localdate(),
         "checker": user.display_name,
-        "unit_name": user.unit.name if user.unit_id else "",
+        "unit_name": services.default_unit_name(user),
         "report_hazards": True,
     }
     form = CheckForm(

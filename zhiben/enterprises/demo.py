@@ -2,6 +2,9 @@
 user of the first one in 凤凰镇. Deterministic, idempotent, written through the import service."""
 
 import random
+from datetime import date, datetime
+
+from django.utils import timezone
 
 from zhiben.accounts.choices import Role
 from zhiben.accounts.demo import ACCOUNTS, create_account
@@ -10,6 +13,8 @@ from zhiben.regions.demo import REGIONS
 from .models import Enterprise
 from .services import enterprise_import
 from .validators import make_credit_code
+
+DEMO_REGISTERED = timezone.make_aware(datetime(2023, 6, 1))
 
 NAME_HEADS = [
     "渝",
@@ -127,6 +132,9 @@ def load(stdout=None):
     other = [r for r in other if not Enterprise.objects.filter(credit_code=r[1]["credit_code"]).exists()]
     if other:
         enterprise_import(actor=None, rows=other, source_name="演示数据")
+    # the demo district has kept its register on the platform since mid-2023 (before the demo hazards begin),
+    # so the duties of past periods — statistics reports, self-inspections — are owed and can be seen
+    Enterprise.objects.filter(created_at__date__gt=date(2023, 6, 1)).update(created_at=DEMO_REGISTERED)
     first_enterprise = Enterprise.objects.filter(region__code__startswith="500106105").order_by("id").first()
     for username, name, role, code, unit_name in ACCOUNTS:
         if role == Role.ENTERPRISE:

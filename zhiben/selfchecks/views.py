@@ -63,7 +63,7 @@ def mine(request):
             "enterprise": enterprise,
             "window": window,
             "cells": selectors.enterprise_standing(enterprise, window),
-            "page": paginate(request, records),
+            "page": paginate(request, records, default=10),
             "query": query_without(request, "page"),
         },
     )

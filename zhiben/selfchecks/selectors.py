@@ -105,21 +105,32 @@ class Row:
         return STATE_TONES[self.state]
 
 
-def _cell(duty, window, registered, today, counts):
-    frequency = duty.frequency
-    first = max(window.buckets(frequency).start, bucket_of(registered, frequency))
-    last = window.buckets(frequency).stop - 1
-    expected = max(0, last - first + 1)
-    today_bucket = bucket_of(today, frequency)
-    ended = max(0, min(last, today_bucket - 1) - first + 1)
-    covered, covered_ended = counts
-    required = math.ceil(expected * duty.required_percent / 100)
-    cell = Cell(duty, expected, required, covered, ended, covered_ended)
-    if covered >= required:
-        cell.state = State.DONE
-    elif covered + (expected - ended) - (covered - covered_ended) < required:
-        cell.state = State.MISSED  # even a record in every period still open would not reach the requirement
-    return cell
+class Judge:
+    """Judges one duty over a window: the window's duty periods and today's are computed once, the periods
+    owed by an enterprise registered on a given day once per day (a district's rows share few days)."""
+
+    def __init__(self, duty, window, today):
+        self.duty = duty
+        span = window.buckets(duty.frequency)
+        self.first, self.last = span.start, span.stop - 1
+        self.today = bucket_of(today, duty.frequency)
+        self.owed = {}
+
+    def __call__(self, registered, counts):
+        owed = self.owed.get(registered)
+        if owed is None:
+            first = max(self.first, bucket_of(registered, self.duty.frequency))
+            expected = max(0, self.last - first + 1)
+            ended = max(0, min(self.last, self.today - 1) - first + 1)
+            owed = self.owed[registered] = (expected, ended, math.ceil(expected * self.duty.required_percent / 100))
+        expected, ended, required = owed
+        covered, covered_ended = counts
+        cell = Cell(self.duty, expected, required, covered, ended, covered_ended)
+        if covered >= required:
+            cell.state = State.DONE
+        elif covered + (expected - ended) - (covered - covered_ended) < required:
+            cell.state = State.MISSED  # even a record in every period still open would not reach the requirement
+        return cell
 
 
 def compliance(*, user, window, region="", industry="", duty=None, today=None):
@@ -146,16 +157,18 @@ def compliance(*, user, window, region="", industry="", duty=None, today=None):
         )
         counts = {(e, d): (n, n_ended) for e, d, n, n_ended in grouped}
     rows = []
-    fields = ("pk", "name", "region_id", "region__name", "industry__name", "high_risk", "created_at")
+    judges = [Judge(d, window, today) for d in duties]
+    fields = ("pk", "name", "region_id", "region__name", "industry__name", "high_risk", "created_at__date")
     for values in enterprises.values(*fields).order_by("region_id", "name", "pk"):
-        registered = timezone.localdate(values["created_at"])
+        registered = values["created_at__date"]
         row = Row(values)
-        for d in duties:
+        for judge in judges:
+            d = judge.duty
             if d.region_id and not in_subtree(values["region_id"], d.region_id):
                 continue
             if d.applies_to != AppliesTo.ALL and (d.applies_to == AppliesTo.HIGH_RISK) != values["high_risk"]:
                 continue
-            row.cells[d.pk] = _cell(d, window, registered, today, counts.get((values["pk"], d.pk), (0, 0)))
+            row.cells[d.pk] = judge(registered, counts.get((values["pk"], d.pk), (0, 0)))
         if row.cells:
             row.columns = [row.cells.get(d.pk) for d in duties]
             rows.append(row)
@@ -190,7 +203,7 @@ def enterprise_standing(enterprise, window, today=None):
         qs = SelfInspection.objects.filter(enterprise=enterprise, duty=d, bucket__gte=span.start, bucket__lt=span.stop)
         covered = qs.values("bucket").distinct().count()
         covered_ended = qs.filter(bucket__lt=bucket_of(today, d.frequency)).values("bucket").distinct().count()
-        cells.append(_cell(d, window, registered, today, (covered, covered_ended)))
+        cells.append(Judge(d, window, today)(registered, (covered, covered_ended)))
     return cells
 
 

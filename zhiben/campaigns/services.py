@@ -278,11 +278,13 @@ def _ensure_open(actor, campaign):
     ensure_capability(actor, "campaign.check", "您的角色无权登记专项整治检查。", system=False)
     if not Campaign.objects.for_user(actor).filter(pk=campaign.pk).exists():
         raise ScopeError()
-    status = Campaign.objects.filter(pk=campaign.pk).values_list("status", flat=True).first()
-    if status == Status.DRAFT:
-        raise ApplicationError(f"专项整治“{campaign.name}”尚未启动（草稿），不能登记检查。")
-    if status == Status.CLOSED:
-        raise ApplicationError(f"专项整治“{campaign.name}”已结束，不能再登记检查。")
+    # read under a row lock: the campaign is neither closed nor re-dated while a check of it is written
+    current = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if current.status == Status.DRAFT:
+        raise ApplicationError(f"专项整治“{current.name}”尚未启动（草稿），不能登记检查。")
+    if current.status == Status.CLOSED:
+        raise ApplicationError(f"专项整治“{current.name}”已结束，不能再登记检查。")
+    return current
 
 
 def default_unit_name(actor):
@@ -310,9 +312,7 @@ def _clean_check(actor, campaign, data, *, today, items, target=None):
     if errors:
         fail(errors)
     unit = actor.unit if actor.unit_id else None
-    unit_name = _text(data, "unit_name", 100) or (
-        unit.name if unit else f"{actor.region.name if actor.region_id else ''}网格员"
-    )
+    unit_name = _text(data, "unit_name", 100) or default_unit_name(actor)
     return {
         "target": target,
         "date": day,
@@ -359,7 +359,15 @@ def _report(actor, campaign, check, description, item, today):
         data["industry"] = campaign.place_industry_id
         if not campaign.place_industry_id:
             raise ApplicationError("专项整治未设定场所隐患所属的行业领域，不能为场所登记隐患，请先修改专项整治。")
-    return hazard_report(actor=actor, data=data, today=today)
+    try:
+        return hazard_report(actor=actor, data=data, today=today)
+    except ScopeError:
+        # a department checking a place whose hazards belong to an industry it does not supervise
+        industry = campaign.place_industry.name if campaign.place_industry_id else ""
+        raise ApplicationError(
+            f"发现的问题将登记为“{industry}”行业的隐患，不在您的监管行业范围内，未保存。"
+            "可取消勾选“登记为隐患”后提交检查，再请属地安委办或该行业监管部门登记隐患。"
+        ) from None
 
 
 def _write_check(actor, campaign, clean, *, items_copied, files, today):
@@ -435,7 +443,7 @@ def check_record(*, actor, campaign, data, files=(), today=None):
     Findings (failed items; the problem the extra columns record) become hazards through
     `hazard_report` (channel 督导检查), linked to the check. Any refusal writes nothing."""
     today = today or timezone.localdate()
-    _ensure_open(actor, campaign)
+    campaign = _ensure_open(actor, campaign)
     items = checklist_items(campaign)
     clean = _clean_check(actor, campaign, data, today=today, items=items)
     return _write_check(actor, campaign, clean, items_copied=True, files=files, today=today)
@@ -505,7 +513,7 @@ def check_import(*, actor, campaign, source, filename="", today=None):
     from zhiben.core.excel import read_table
 
     today = today or timezone.localdate()
-    _ensure_open(actor, campaign)
+    campaign = _ensure_open(actor, campaign)
     _, headers, body = read_table(source, filename=filename)
     mapping = _header_map(campaign, headers)
     index = _target_index(campaign, actor)

@@ -393,6 +393,21 @@ class ScopeTests(CampaignTestCase):
                 data={"target": f"e{self.enterprise_a_construction.pk}", "values": {"user_type": "其他"}},
             )
 
+    def test_a_department_cannot_report_a_hazard_of_another_industry_at_a_place(self):
+        from zhiben.hazards.services import hazard_report
+
+        hazard_report(  # a hazchem hazard at the pipe: the pipe is now in erin's sight
+            actor=self.alice,
+            data={"place": self.pipe_a1.pk, "industry": "hazchem", "description": "管道旁堆放危化品"},
+        )
+        before = Hazard.objects.count()
+        data = self.passing(target=f"p{self.pipe_a1.pk}", values={"user_type": "燃气管道", "problem_gas": "是"})
+        with self.assertRaisesMessage(ApplicationError, "“燃气”行业的隐患，不在您的监管行业范围内"):
+            services.check_record(actor=self.erin, campaign=self.campaign, data=data)
+        self.assertEqual((CampaignCheck.objects.count(), Hazard.objects.count()), (0, before))
+        check = services.check_record(actor=self.erin, campaign=self.campaign, data=dict(data, report_hazards=False))
+        self.assertEqual(check.hazards.count(), 0)
+
     def test_checks_are_scoped_like_their_targets(self):
         self.record(target=f"e{self.ent_a2.pk}")
         self.record(actor=self.gina, target=f"p{self.pipe_a1.pk}")

@@ -1,4 +1,5 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path  # noqa: F401
 
 app_name = "inspections"
-urlpatterns = []
+# the pages of checklists and inspections; plans, draws and the expert pool are in plan_urls.py
+urlpatterns = [path("", include("zhiben.inspections.plan_urls"))]

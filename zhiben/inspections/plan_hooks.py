@@ -1,0 +1,1 @@
+"""Registry entries of inspection plans, draws and the expert pool (imported by hooks.py)."""

@@ -64,7 +64,7 @@ def make_user(username, role, region, unit=None, enterprise=None, **extra):
 
 
 def ensure_reference_data():
-    """Re-create the rows the data migrations seed (industries, criteria) after a flush by a
+    """Re-create the rows the data migrations seed (industries, criteria, self-inspection duties) after a flush by a
     TransactionTestCase or a live-server test."""
     if not Industry.objects.exists():
         from zhiben.regions.choices import DEFAULT_INDUSTRIES
@@ -77,6 +77,10 @@ def ensure_reference_data():
         from zhiben.hazards.criteria_seed import seed_criteria
 
         seed_criteria(CriteriaStandard, CriteriaPart, CriteriaItem, Industry)
+    from zhiben.selfchecks.choices import seed_duties
+    from zhiben.selfchecks.models import Duty
+
+    seed_duties(Duty)
 
 
 def build_cast(target):

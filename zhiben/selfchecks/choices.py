@@ -30,6 +30,7 @@ class State(models.TextChoices):
 STATE_TONES = {State.DONE: "green", State.OPEN: "", State.MISSED: "red"}
 
 # The national default (日周月排查; 主要负责人每季度带队, 高危行业每月): seeded by migration 0002, editable.
+BASIS = "安全生产治本攻坚三年行动：班组日排查、部门周排查、厂长月排查；主要负责人每季度带队（高危行业领域每月至少1次）"
 DEFAULT_DUTIES = [
     # key, name, level, frequency, applies to, sort
     ("team_daily", "班组日排查", "班组", Frequency.DAY, AppliesTo.ALL, 10),
@@ -38,3 +39,19 @@ DEFAULT_DUTIES = [
     ("principal_quarterly", "主要负责人季度带队检查", "主要负责人", Frequency.QUARTER, AppliesTo.ORDINARY, 40),
     ("principal_monthly", "主要负责人月度带队检查（高危行业）", "主要负责人", Frequency.MONTH, AppliesTo.HIGH_RISK, 50),
 ]
+
+
+def seed_duties(duty_model):
+    """Create the national default duties that are missing (migration 0002; tests after a flush)."""
+    for key, name, level, frequency, applies_to, sort in DEFAULT_DUTIES:
+        duty_model.objects.get_or_create(
+            key=key,
+            defaults={
+                "name": name,
+                "level": level,
+                "frequency": frequency,
+                "applies_to": applies_to,
+                "sort": sort,
+                "basis": BASIS,
+            },
+        )

@@ -28,7 +28,7 @@ def home_cards(user):
             "label": f"本月{cell.duty.name}（{cell.covered}/{cell.expected}）",
             "value": cell.label,
             "url": url,
-            "tone": "" if cell.state == State.DONE else ("red" if cell.state == State.MISSED else "orange"),
+            "tone": "green" if cell.state == State.DONE else ("red" if cell.state == State.MISSED else "orange"),
         }
         for cell in enterprise_standing(user.enterprise, window, today)
     ]

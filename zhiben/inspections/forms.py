@@ -1,0 +1,103 @@
+"""Forms of the inspection pages: the list filter, a new inspection, start/complete, an item's result,
+checklists."""
+
+from django import forms
+from django.db.models import Q
+
+from zhiben.accounts.models import User
+from zhiben.core.evidence import evidence_field
+from zhiben.enterprises.models import Enterprise
+from zhiben.hazards.choices import Level
+from zhiben.hazards.models import CriteriaStandard
+from zhiben.regions.models import Industry
+
+from .choices import Kind, Result
+from .models import Expert
+from .selectors import INSPECTION_FILTERS, checklists_for
+
+InspectionFilterForm = INSPECTION_FILTERS.form_class("InspectionFilterForm")
+DATE = {"type": "date"}
+
+
+class InspectionForm(forms.Form):
+    kind = forms.ChoiceField(label="检查类型", choices=Kind.choices)
+    enterprise = forms.CharField(label="被检查单位（统一社会信用代码或全称）", max_length=200)
+    planned_date = forms.DateField(label="计划检查日期", widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    unannounced = forms.BooleanField(label="四不两直（暗查暗访）", required=False)
+    cross = forms.BooleanField(label="交叉检查（跨辖区）", required=False)
+    inspectors = forms.MultipleChoiceField(label="检查人员", widget=forms.CheckboxSelectMultiple)
+    experts = forms.MultipleChoiceField(
+        label="参加专家（执法+专家）", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    summary = forms.CharField(label="检查事项", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        people = User.objects.for_user(user).filter(is_active=True)
+        people = people.filter(Q(unit_id=user.unit_id) | Q(pk=user.pk)) if user.unit_id else people.filter(pk=user.pk)
+        self.fields["inspectors"].choices = [
+            (str(u.pk), f"{u.display_name}{'（持执法证）' if u.credentials.exists() else ''}")
+            for u in people.order_by("name")
+        ]
+        experts = Expert.objects.filter(active=True).order_by("name")[:200]
+        self.fields["experts"].choices = [(str(e.pk), f"{e.name}（{e.title or e.employer}）") for e in experts]
+
+    def clean_enterprise(self):
+        text = self.cleaned_data["enterprise"].strip()
+        scoped = Enterprise.objects.for_user(self.user)
+        match = (
+            scoped.filter(pk=int(text)).first()
+            if text.isdigit() and len(text) < 10
+            else scoped.filter(credit_code=text.upper()).first() or scoped.filter(name=text).first()
+        )
+        if match is None:
+            raise forms.ValidationError(f"管辖范围内没有代码或名称为“{text}”的单位。")
+        return match
+
+    def service_data(self):
+        data = dict(self.cleaned_data)
+        data["enterprise"] = data["enterprise"].pk
+        return data
+
+
+class StartForm(forms.Form):
+    checklist = forms.ChoiceField(label="检查表", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["checklist"].choices = [("", "不使用检查表")] + [
+            (str(c.pk), c.name) for c in checklists_for(user).order_by("name")
+        ]
+
+
+class CompleteForm(forms.Form):
+    date = forms.DateField(label="检查日期", widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    summary = forms.CharField(label="检查情况", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ItemForm(forms.Form):
+    result = forms.ChoiceField(label="检查结果", choices=[c for c in Result.choices if c[0]], widget=forms.RadioSelect)
+    note = forms.CharField(label="情况说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    photos = evidence_field("照片")
+
+
+class HazardForm(forms.Form):
+    level = forms.ChoiceField(label="隐患等级", choices=Level.choices)
+    deadline = forms.DateField(label="整改期限", required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+
+
+class ChecklistForm(forms.Form):
+    name = forms.CharField(label="检查表名称", max_length=200)
+    industry = forms.ModelChoiceField(label="适用行业", queryset=Industry.objects.all(), required=False)
+    description = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    active = forms.BooleanField(label="启用", required=False, initial=True)
+
+
+class AddItemsForm(forms.Form):
+    standard = forms.ModelChoiceField(
+        label="判定标准", queryset=CriteriaStandard.objects.filter(is_current=True), required=False
+    )
+    texts = forms.CharField(
+        label="自定义检查内容（每行一项）", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

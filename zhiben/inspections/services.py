@@ -1,0 +1,363 @@
+"""Every write of the inspections module: checklists, inspections (team, items copied from a checklist,
+results with photos, findings filed as hazards, transitions). Atomic, scoped, evented and audited."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from zhiben.accounts.models import User
+from zhiben.audit.services import audit_record
+from zhiben.core.cntext import DateError, parse_date
+from zhiben.core.evidence import store_upload
+from zhiben.core.exceptions import ApplicationError, ScopeError
+from zhiben.core.services import ensure_capability, next_number
+from zhiben.core.services import fail as _fail
+from zhiben.core.timeline import record_event
+from zhiben.enterprises.models import Enterprise
+from zhiben.hazards.choices import Channel, Level
+from zhiben.hazards.models import CriteriaItem, Place
+from zhiben.hazards.services import hazard_report
+
+from .choices import Kind, Result, Status
+from .models import (
+    ChecklistTemplate,
+    ChecklistTemplateItem,
+    Conflict,
+    Expert,
+    Inspection,
+    InspectionItem,
+    InspectionPhoto,
+)
+from .selectors import checklists_for
+from .workflow import TRANSITIONS
+
+MIN_ENFORCEMENT_INSPECTORS = 2  # 行政处罚法第四十二条: 执法人员不得少于两人
+
+
+def _text(data, key, limit=None):
+    value = str(data.get(key) or "").strip()
+    return value[:limit] if limit else value
+
+
+def _day(value, label, errors, field):
+    if value in (None, ""):
+        return None
+    try:
+        day = parse_date(value)
+    except DateError:
+        day = None
+    if day is None:
+        errors.append((field, f"{label}“{value}”不是有效日期（格式：2026-11-05）。"))
+    return day
+
+
+# ---------------------------------------------------------------- checklists
+
+
+@transaction.atomic
+def checklist_save(*, actor, data, template=None):
+    ensure_capability(actor, "checklist.manage", "您的角色无权编辑检查表。")
+    errors = []
+    name = _text(data, "name", 200)
+    if not name:
+        errors.append(("name", "请填写检查表名称。"))
+    industry = data.get("industry") or None
+    if errors:
+        _fail(errors)
+    if template is None:
+        if not actor.region_id:
+            raise ApplicationError("您的账号没有管辖区划，不能新建检查表。", code="forbidden")
+        template = ChecklistTemplate(region_id=actor.region_id, created_by=actor)
+    elif not ChecklistTemplate.objects.for_user(actor).filter(pk=template.pk).exists():
+        raise ScopeError()
+    template.name = name
+    template.industry_id = industry
+    template.description = _text(data, "description")
+    template.active = data.get("active", True) not in (False, "0", "false", "off")
+    template.save()
+    audit_record(actor=actor, action="checklist.save", obj=template, data={"name": name})
+    return template
+
+
+@transaction.atomic
+def checklist_add_items(*, actor, template, criteria_ids=(), texts=()):
+    """Append criteria items (their text copied) and free items to a checklist."""
+    ensure_capability(actor, "checklist.manage", "您的角色无权编辑检查表。")
+    if not ChecklistTemplate.objects.for_user(actor).filter(pk=template.pk).exists():
+        raise ScopeError()
+    items = list(CriteriaItem.objects.filter(pk__in=[int(i) for i in criteria_ids if str(i).isdigit()]))
+    texts = [t.strip() for t in texts if t and t.strip()]
+    if not items and not texts:
+        raise ApplicationError("请选择判定标准条款或填写自定义检查内容。")
+    sort = (template.items.order_by("-sort").values_list("sort", flat=True).first() or 0) + 10
+    rows = []
+    for item in sorted(items, key=lambda i: (i.standard_id, i.sort)):
+        rows.append(
+            ChecklistTemplateItem(
+                template=template,
+                sort=sort,
+                criteria_item=item,
+                text=item.text,
+                method=f"{item.standard.name} {item.number}",
+            )
+        )
+        sort += 10
+    for text in texts:
+        rows.append(ChecklistTemplateItem(template=template, sort=sort, text=text[:2000]))
+        sort += 10
+    ChecklistTemplateItem.objects.bulk_create(rows)
+    audit_record(actor=actor, action="checklist.add_items", obj=template, data={"added": len(rows)})
+    return rows
+
+
+@transaction.atomic
+def checklist_remove_item(*, actor, item):
+    ensure_capability(actor, "checklist.manage", "您的角色无权编辑检查表。")
+    if not ChecklistTemplate.objects.for_user(actor).filter(pk=item.template_id).exists():
+        raise ScopeError()
+    audit_record(actor=actor, action="checklist.remove_item", obj=item.template, data={"text": item.text[:100]})
+    item.delete()
+
+
+# ---------------------------------------------------------------- inspections
+
+
+def _people(actor, data, subject_enterprise, day, kind, errors):
+    """The team: users with inspection.conduct in the actor's scope and experts, checked for duplicates,
+    conflicts (回避) and, for 执法检查, two valid 执法证."""
+    ids = [str(i) for i in (data.get("inspectors") or []) if str(i).strip()]
+    if len(ids) != len(set(ids)):
+        errors.append(("inspectors", "同一检查人员不能重复选择。"))
+    users = list(User.objects.for_user(actor).filter(pk__in=[int(i) for i in ids if i.isdigit()], is_active=True))
+    if len(users) != len(set(ids)):
+        errors.append(("inspectors", "所选检查人员不存在或不在您的管辖范围内。"))
+    expert_ids = [str(i) for i in (data.get("experts") or []) if str(i).strip()]
+    if len(expert_ids) != len(set(expert_ids)):
+        errors.append(("experts", "同一专家不能重复选择。"))
+    experts = list(Expert.objects.filter(pk__in=[int(i) for i in expert_ids if i.isdigit()], active=True))
+    if len(experts) != len(set(expert_ids)):
+        errors.append(("experts", "所选专家不存在或已出库。"))
+    for user in users:
+        if not user.can("inspection.conduct"):
+            errors.append(("inspectors", f"{user.display_name}的角色不能参加检查。"))
+    if subject_enterprise is not None:
+        conflicts = Conflict.objects.filter(enterprise=subject_enterprise)
+        for user in users:
+            if user.enterprise_id == subject_enterprise.pk or conflicts.filter(user=user).exists():
+                errors.append(("inspectors", f"{user.display_name}与被检查单位存在利害关系，应当回避。"))
+        for expert in experts:
+            if expert.enterprise_id == subject_enterprise.pk or conflicts.filter(expert=expert).exists():
+                errors.append(("experts", f"专家{expert.name}与被检查单位存在利害关系，应当回避。"))
+    if kind == Kind.ENFORCEMENT and not errors:
+        on = day or timezone.localdate()
+        certified = [u for u in users if any(c.valid_on(on) for c in u.credentials.all())]
+        if len(certified) < MIN_ENFORCEMENT_INSPECTORS:
+            errors.append(
+                (
+                    "inspectors",
+                    f"执法检查须有至少 {MIN_ENFORCEMENT_INSPECTORS} 名持有效执法证的执法人员（现有 {len(certified)} 名）。",
+                )
+            )
+    return users, experts
+
+
+def _subject(actor, data, errors):
+    if str(data.get("enterprise") or "").isdigit():
+        enterprise = (
+            Enterprise.objects.for_user(actor).select_related("industry").filter(pk=int(data["enterprise"])).first()
+        )
+        if enterprise is None:
+            errors.append(("enterprise", "所选生产经营单位不存在或不在您的管辖范围内。"))
+            return None, None
+        return enterprise, None
+    if str(data.get("place") or "").isdigit():
+        place = Place.objects.for_user(actor).filter(pk=int(data["place"])).first()
+        if place is None:
+            errors.append(("place", "所选场所不存在或不在您的管辖范围内。"))
+        return None, place
+    errors.append(("enterprise", "请选择被检查单位。"))
+    return None, None
+
+
+@transaction.atomic
+def inspection_create(*, actor, data, today=None):
+    """Plan an inspection of an enterprise (or a place) with its team."""
+    ensure_capability(actor, "inspection.conduct", "您的角色无权组织检查。")
+    today = today or timezone.localdate()
+    errors = []
+    if not actor.unit_id:
+        raise ApplicationError("您的账号未关联单位，不能以单位名义组织检查。", code="forbidden")
+    kind = data.get("kind") or Kind.SUPERVISION
+    if kind not in Kind.values:
+        errors.append(("kind", "检查类型无效。"))
+    enterprise, place = _subject(actor, data, errors)
+    planned = _day(data.get("planned_date"), "计划检查日期", errors, "planned_date") or today
+    industry_id = enterprise.industry_id if enterprise else (data.get("industry") or None)
+    if place is not None and not industry_id:
+        errors.append(("industry", "检查无主体场所须选择行业领域。"))
+    users, experts = _people(actor, data, enterprise, planned, kind, errors)
+    if errors:
+        _fail(errors)
+    subject = enterprise or place
+    inspection = Inspection(
+        kind=kind,
+        enterprise=enterprise,
+        place=place,
+        region_id=subject.region_id,
+        industry_id=industry_id,
+        unit_id=actor.unit_id,
+        planned_date=planned,
+        unannounced=bool(data.get("unannounced")) and data.get("unannounced") not in ("0", "false", "off"),
+        cross=bool(data.get("cross")) and data.get("cross") not in ("0", "false", "off"),
+        summary=_text(data, "summary"),
+        created_by=actor,
+    )
+    county = inspection.region_id[:6]
+    inspection.number = f"JC{county}{planned.year}{next_number(f'inspection:{county}:{planned.year}'):06d}"
+    inspection.save()
+    inspection.inspectors.set(users)
+    inspection.experts.set(experts)
+    record_event(
+        inspection,
+        "create",
+        actor=actor,
+        note=f"{inspection.get_kind_display()}，检查人员：{'、'.join(u.display_name for u in users)}",
+    )
+    audit_record(
+        actor=actor,
+        action="inspection.create",
+        obj=inspection,
+        data={"kind": kind, "inspectors": [u.pk for u in users]},
+    )
+    return inspection
+
+
+def _lock(actor, inspection):
+    current = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if not Inspection.objects.for_user(actor).filter(pk=current.pk).exists():
+        raise ScopeError()
+    return current
+
+
+def _ensure_team_member(actor, inspection):
+    """The inspecting unit's staff, the team's inspectors and its experts record the inspection."""
+    ensure_capability(actor, "inspection.conduct", "您的角色无权进行检查。")
+    if actor.unit_id == inspection.unit_id or inspection.inspectors.filter(pk=actor.pk).exists():
+        return
+    if inspection.experts.filter(user=actor).exists():
+        return
+    raise ApplicationError("只有检查单位的人员或检查组成员可以记录本次检查。", code="forbidden")
+
+
+@transaction.atomic
+def inspection_transition(*, actor, inspection, action, checklist=None, date=None, summary="", today=None):
+    """Start (copying a checklist's items), complete (a date, every item answered) or cancel."""
+    today = today or timezone.localdate()
+    inspection = _lock(actor, inspection)
+    _ensure_team_member(actor, inspection)
+    if action not in TRANSITIONS:
+        raise ApplicationError(f"未知操作“{action}”。")
+    sources, target, label = TRANSITIONS[action]
+    if inspection.status not in sources:
+        raise ApplicationError(f"检查当前为“{inspection.get_status_display()}”，不能{label}。")
+    before = inspection.status
+    if action == "start":
+        if checklist is not None:
+            if not checklists_for(actor).filter(pk=checklist.pk).exists():
+                raise ApplicationError("所选检查表不存在、已停用或不在您的管辖范围内。")
+            rows = [
+                InspectionItem(
+                    inspection=inspection,
+                    sort=i.sort,
+                    criteria_item_id=i.criteria_item_id,
+                    text=i.text,
+                    method=i.method,
+                )
+                for i in checklist.items.all()
+            ]
+            InspectionItem.objects.bulk_create(rows)
+            inspection.checklist_name = checklist.name
+        inspection.date = inspection.date or today
+    if action == "complete":
+        errors = []
+        day = _day(date, "检查日期", errors, "date") or inspection.date or today
+        if day > today:
+            errors.append(("date", f"检查日期 {day} 晚于今天。"))
+        pending = inspection.items.filter(result=Result.PENDING).count()
+        if pending:
+            errors.append(("items", f"还有 {pending} 项检查内容未填写结果。"))
+        if errors:
+            _fail(errors)
+        inspection.date = day
+        if summary:
+            inspection.summary = summary.strip()
+    inspection.status = target
+    inspection.save()
+    record_event(inspection, action, actor=actor, note=label, data={"from": before, "to": target})
+    audit_record(actor=actor, action=f"inspection.{action}", obj=inspection, data={"from": before, "to": target})
+    return inspection
+
+
+@transaction.atomic
+def item_record(*, actor, item, result, note="", files=()):
+    """Record one item's result (符合/不符合/不适用) with a note and photos."""
+    inspection = _lock(actor, item.inspection)
+    _ensure_team_member(actor, inspection)
+    if inspection.status != Status.IN_PROGRESS:
+        raise ApplicationError("只有检查中的检查可以填写检查结果。")
+    if result not in (Result.PASS, Result.FAIL, Result.NOT_APPLICABLE):
+        raise ApplicationError("请选择检查结果：符合、不符合或不适用。")
+    if result == Result.FAIL and not note.strip() and not files:
+        raise ApplicationError("不符合的检查项请说明情况或上传照片。")
+    item.result = result
+    item.note = note.strip()
+    item.save(update_fields=["result", "note"])
+    for upload in files:
+        store_upload(
+            InspectionPhoto(inspection=inspection, item=item, uploaded_by=actor),
+            upload,
+            size_rule="hazard.attachment_max_mb",
+            region_code=inspection.region_id,
+        )
+    audit_record(actor=actor, action="inspection.item", obj=inspection, data={"item": item.pk, "result": result})
+    return item
+
+
+def channel_for(inspection):
+    if inspection.unannounced:
+        return Channel.UNANNOUNCED
+    return Channel.ENFORCEMENT if inspection.kind == Kind.ENFORCEMENT else Channel.SUPERVISION
+
+
+@transaction.atomic
+def item_to_hazard(*, actor, item, level=None, deadline=None, today=None):
+    """File a failed item as a hazard, prefilled with the item's criteria item and text, and link it."""
+    inspection = _lock(actor, item.inspection)
+    _ensure_team_member(actor, inspection)
+    item = InspectionItem.objects.select_for_update().get(pk=item.pk)
+    if item.result != Result.FAIL:
+        raise ApplicationError("只有“不符合”的检查项可以形成隐患。")
+    if item.hazard_id:
+        raise ApplicationError(f"该检查项已形成隐患 {item.hazard.number}。")
+    level = level or (Level.MAJOR if item.criteria_item_id else Level.GENERAL)
+    data = {
+        "channel": channel_for(inspection),
+        "level": level,
+        "criteria_item": item.criteria_item_id if level == Level.MAJOR else None,
+        "criteria_other": "" if item.criteria_item_id or level != Level.MAJOR else item.text,
+        "description": (item.text + ("：" + item.note if item.note else ""))[:2000],
+        "found_date": inspection.date or today,
+        "found_by": "、".join(u.display_name for u in inspection.inspectors.all()) or actor.display_name,
+        "source_ref": inspection.number,
+        "deadline": deadline,
+    }
+    if inspection.enterprise_id:
+        data["enterprise"] = inspection.enterprise_id
+    else:
+        data["place"] = inspection.place_id
+        data["industry"] = inspection.industry_id
+    hazard = hazard_report(actor=actor, data=data, today=today)
+    item.hazard = hazard
+    item.save(update_fields=["hazard"])
+    inspection.hazards.add(hazard)
+    record_event(inspection, "hazard", actor=actor, note=f"形成隐患 {hazard.number}", data={"hazard": hazard.pk})
+    return hazard

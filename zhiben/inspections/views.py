@@ -1,0 +1,295 @@
+"""Pages: the inspection list (filters, export), a new inspection, an inspection (items, results, photos,
+findings, transitions, timeline, documents), checklists."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhiben.audit.services import audit_record
+from zhiben.core.exceptions import ApplicationError
+from zhiben.core.forms import form_service
+from zhiben.core.timeline import subject_events
+from zhiben.core.views import download, evidence_response, paginate, query_without, require_capability
+from zhiben.hazards.models import CriteriaItem
+
+from . import selectors, services
+from .exports import inspections_xlsx
+from .forms import (
+    AddItemsForm,
+    ChecklistForm,
+    CompleteForm,
+    HazardForm,
+    InspectionFilterForm,
+    InspectionForm,
+    ItemForm,
+    StartForm,
+)
+from .models import ChecklistTemplate, ChecklistTemplateItem, InspectionItem, InspectionPhoto
+from .workflow import allowed_actions
+
+
+@login_required
+def inspection_list(request):
+    require_capability(request.user, "inspection.view")
+    qs = selectors.inspection_list(user=request.user, filters=request.GET)
+    return render(
+        request,
+        "inspections/inspection_list.html",
+        {
+            "form": InspectionFilterForm(initial=request.GET.dict(), user=request.user),
+            "page": paginate(request, qs),
+            "query": query_without(request, "page"),
+            "sort_query": query_without(request, "page", "sort"),
+            "export_query": query_without(request, "page"),
+        },
+    )
+
+
+@login_required
+def inspection_export(request):
+    require_capability(request.user, "inspection.view")
+    qs = selectors.inspection_list(user=request.user, filters=request.GET)
+    audit_record(
+        actor=request.user,
+        action="inspection.export",
+        object_type="inspections.inspection",
+        object_repr="监督检查导出",
+        region_code=request.user.region_id or "",
+        data={"filters": dict(request.GET.items())},
+    )
+    return download(inspections_xlsx(qs), f"监督检查_{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def inspection_new(request):
+    require_capability(request.user, "inspection.conduct")
+    initial = {"planned_date": timezone.localdate(), "enterprise": request.GET.get("enterprise", "")}
+    form = InspectionForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        inspection = form_service(
+            form, lambda: services.inspection_create(actor=request.user, data=form.service_data())
+        )
+        if inspection is not None:
+            messages.success(request, f"已登记检查 {inspection.number}。")
+            return redirect(inspection)
+    return render(request, "inspections/inspection_form.html", {"form": form})
+
+
+@login_required
+def inspection_detail(request, pk):
+    inspection = selectors.inspection_get(user=request.user, pk=pk)
+    items = list(inspection.items.select_related("criteria_item", "hazard").prefetch_related("photos"))
+    can_record = request.user.can("inspection.conduct")
+    return render(
+        request,
+        "inspections/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "items": items,
+            "counts": {r: sum(1 for i in items if i.result == r) for r in ("pass", "fail", "na", "")},
+            "inspectors": inspection.inspectors.all(),
+            "experts": inspection.experts.all(),
+            "hazards": inspection.hazards.order_by("id"),
+            "photos": inspection.photos.filter(item__isnull=True),
+            "events": subject_events(inspection),
+            "actions": allowed_actions(inspection) if can_record else [],
+            "can_record": can_record and inspection.status == "in_progress",
+            "start_form": StartForm(user=request.user),
+            "complete_form": CompleteForm(
+                initial={"date": inspection.date or timezone.localdate(), "summary": inspection.summary}
+            ),
+            "item_form": ItemForm(),
+            "hazard_form": HazardForm(),
+        },
+    )
+
+
+def _run(request, call, success):
+    try:
+        result = call()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return result
+
+
+@login_required
+@require_POST
+def inspection_transition(request, pk, action):
+    inspection = selectors.inspection_get(user=request.user, pk=pk)
+    checklist = None
+    if action == "start" and request.POST.get("checklist"):
+        checklist = selectors.checklists_for(request.user).filter(pk=request.POST["checklist"]).first()
+    _run(
+        request,
+        lambda: services.inspection_transition(
+            actor=request.user,
+            inspection=inspection,
+            action=action,
+            checklist=checklist,
+            date=request.POST.get("date"),
+            summary=request.POST.get("summary", ""),
+        ),
+        "已更新检查状态。",
+    )
+    return redirect(inspection)
+
+
+def _item(request, pk, item_pk):
+    inspection = selectors.inspection_get(user=request.user, pk=pk)
+    return get_object_or_404(InspectionItem, pk=item_pk, inspection=inspection)
+
+
+@login_required
+@require_POST
+def item_record(request, pk, item_pk):
+    item = _item(request, pk, item_pk)
+    form = ItemForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择检查结果；照片须为图片或 PDF。")
+    else:
+        _run(
+            request,
+            lambda: services.item_record(
+                actor=request.user,
+                item=item,
+                result=form.cleaned_data["result"],
+                note=form.cleaned_data["note"],
+                files=form.cleaned_data.get("photos") or [],
+            ),
+            "已记录检查结果。",
+        )
+    return redirect(f"{item.inspection.get_absolute_url()}#item-{item.pk}")
+
+
+@login_required
+@require_POST
+def item_hazard(request, pk, item_pk):
+    item = _item(request, pk, item_pk)
+    form = HazardForm(request.POST)
+    level = form.cleaned_data["level"] if form.is_valid() else None
+    deadline = form.cleaned_data.get("deadline") if form.is_valid() else None
+    _run(
+        request,
+        lambda: services.item_to_hazard(actor=request.user, item=item, level=level, deadline=deadline),
+        lambda hazard: f"已形成隐患 {hazard.number}，进入整改流程。",
+    )
+    return redirect(f"{item.inspection.get_absolute_url()}#item-{item.pk}")
+
+
+@login_required
+def photo(request, pk, photo_pk):
+    inspection = selectors.inspection_get(user=request.user, pk=pk)
+    attachment = get_object_or_404(InspectionPhoto, pk=photo_pk, inspection=inspection)
+    return evidence_response(attachment, thumb=bool(request.GET.get("thumb")))
+
+
+# ---------------------------------------------------------------- checklists
+
+
+@login_required
+def checklist_list(request):
+    require_capability(request.user, "inspection.view")
+    qs = selectors.checklists_for(request.user).select_related("region", "industry")
+    if not request.GET.get("all"):
+        qs = qs.filter(active=True)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(name__icontains=q)
+    sort = {"name": "name", "-name": "-name", "region": "region_id"}.get(request.GET.get("sort", ""), "name")
+    return render(
+        request,
+        "inspections/checklist_list.html",
+        {"page": paginate(request, qs.order_by(sort, "id")), "query": query_without(request, "page"), "q": q},
+    )
+
+
+def _own_checklist(request, pk):
+    template = ChecklistTemplate.objects.for_user(request.user).filter(pk=pk).first()
+    if template is None:
+        raise Http404
+    return template
+
+
+@login_required
+def checklist_edit(request, pk=None):
+    require_capability(request.user, "checklist.manage")
+    template = _own_checklist(request, pk) if pk else None
+    initial = (
+        {
+            "name": template.name,
+            "industry": template.industry_id,
+            "description": template.description,
+            "active": template.active,
+        }
+        if template
+        else {"active": True}
+    )
+    form = ChecklistForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {
+            **form.cleaned_data,
+            "industry": form.cleaned_data["industry"].pk if form.cleaned_data["industry"] else None,
+        }
+        saved = form_service(form, lambda: services.checklist_save(actor=request.user, data=data, template=template))
+        if saved is not None:
+            messages.success(request, f"检查表“{saved.name}”已保存。")
+            return redirect("inspections:checklist_detail", pk=saved.pk)
+    return render(request, "inspections/checklist_form.html", {"form": form, "template": template})
+
+
+@login_required
+def checklist_detail(request, pk):
+    template = selectors.checklist_get(user=request.user, pk=pk)
+    form = AddItemsForm(request.GET or None)
+    criteria = []
+    if form.is_valid() and form.cleaned_data["standard"]:
+        criteria = CriteriaItem.objects.filter(standard=form.cleaned_data["standard"]).select_related("part")
+    own = ChecklistTemplate.objects.for_user(request.user).filter(pk=pk).exists()
+    return render(
+        request,
+        "inspections/checklist_detail.html",
+        {
+            "template": template,
+            "items": template.items.select_related("criteria_item"),
+            "can_edit": own and request.user.can("checklist.manage"),
+            "form": form,
+            "criteria": criteria,
+        },
+    )
+
+
+@login_required
+@require_POST
+def checklist_add(request, pk):
+    require_capability(request.user, "checklist.manage")
+    template = _own_checklist(request, pk)
+    _run(
+        request,
+        lambda: services.checklist_add_items(
+            actor=request.user,
+            template=template,
+            criteria_ids=request.POST.getlist("criteria"),
+            texts=request.POST.get("texts", "").splitlines(),
+        ),
+        lambda rows: f"已加入 {len(rows)} 项检查内容。",
+    )
+    return redirect("inspections:checklist_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def checklist_remove(request, pk, item_pk):
+    require_capability(request.user, "checklist.manage")
+    template = _own_checklist(request, pk)
+    item = get_object_or_404(ChecklistTemplateItem, pk=item_pk, template=template)
+    _run(
+        request,
+        lambda: services.checklist_remove_item(actor=request.user, item=item),
+        "已删除该项（已进行的检查不受影响）。",
+    )
+    return redirect("inspections:checklist_detail", pk=pk)

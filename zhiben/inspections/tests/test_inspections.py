@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhiben.accounts.choices import Role
-from zhiben.core.exceptions import ApplicationError
+from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.hazards.models import CriteriaItem, Hazard
 from zhiben.inspections import services
 from zhiben.inspections.models import Conflict, Inspection, InspectorCredential
@@ -139,7 +139,7 @@ class TransitionTests(InspectionTestCase):
         inspection = self.create()
         with self.assertRaises(ApplicationError):
             services.inspection_transition(actor=self.emma, inspection=inspection, action="start")
-        with self.assertRaises(Exception):
+        with self.assertRaises(ScopeError):
             services.inspection_transition(actor=self.charlie, inspection=inspection, action="start")
 
 

@@ -1,0 +1,166 @@
+"""Reads: cases and orders in scope, and enforcement statistics per unit with the 零处罚 flag."""
+
+from collections import defaultdict
+
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils import timezone
+
+from zhiben.core.filters import Filter, FilterSet, Sort, flag
+from zhiben.core.rules import rule
+from zhiben.core.scoping import subtree_q
+from zhiben.enterprises.filters import industry_options, region_options
+from zhiben.inspections.choices import Kind
+from zhiben.inspections.selectors import inspections_in_period, unit_options
+
+from .choices import PENALTIES, CaseStatus, Measure, OrderStatus
+from .models import EnforcementCase, RectificationOrder
+
+DECIDED = (CaseStatus.DECIDED, CaseStatus.EXECUTED, CaseStatus.CLOSED)
+
+
+def _typical_q(value, ctx):
+    wanted = flag(value)
+    return None if wanted is None else Q(typical=wanted)
+
+
+CASE_FILTERS = FilterSet(
+    Filter("region", "区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value)),
+    Filter("industry", "行业", "choice", choices=industry_options, lookup="industry__code"),
+    Filter("status", "状态", "choice", choices=CaseStatus.choices, lookup="status"),
+    Filter("unit", "执法单位", "choice", choices=unit_options, lookup="unit_id"),
+    Filter("typical", "典型案例", "choice", choices=[("1", "是"), ("0", "否")], q=_typical_q),
+    Filter("filed_from", "立案日期从", "date", lookup="filed_date__gte"),
+    Filter("filed_to", "立案日期至", "date", lookup="filed_date__lte"),
+    Filter("q", "关键词", "search", search=("number", "enterprise__name", "decision_number", "violation")),
+    Sort(
+        "sort",
+        {"filed": ("filed_date", "id"), "-filed": ("-filed_date", "-id"), "fine": ("fine",), "-fine": ("-fine",)},
+        default=("-filed_date", "-id"),
+    ),
+)
+
+ORDER_FILTERS = FilterSet(
+    Filter("region", "区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value)),
+    Filter("status", "状态", "choice", choices=OrderStatus.choices, lookup="status"),
+    Filter(
+        "overdue",
+        "逾期",
+        "choice",
+        choices=[("1", "已逾期")],
+        q=lambda value, ctx: Q(status=OrderStatus.OPEN, deadline__lt=ctx.today) if flag(value) else None,
+    ),
+    Filter("unit", "责令单位", "choice", choices=unit_options, lookup="unit_id"),
+    Filter("q", "关键词", "search", search=("number", "enterprise__name", "items")),
+    Sort("sort", {"deadline": ("deadline", "id"), "-deadline": ("-deadline", "-id")}, default=("-created_at", "-id")),
+)
+
+
+def _measure_supported():
+    from django.db import connection
+
+    return connection.features.supports_json_field_contains
+
+
+def case_list(*, user, filters=None):
+    qs = EnforcementCase.objects.for_user(user).select_related("enterprise", "unit", "region")
+    filters = filters or {}
+    measure = filters.get("measure", "")
+    qs = CASE_FILTERS.filter(qs, filters, user=user)
+    if measure in Measure.values:
+        if _measure_supported():
+            qs = qs.filter(measures__contains=[measure])
+        else:  # SQLite: JSON containment is not supported, the measure list is short
+            qs = qs.filter(measures__icontains=f'"{measure}"')
+    return qs
+
+
+def order_list(*, user, filters=None):
+    qs = RectificationOrder.objects.for_user(user).select_related("enterprise", "unit", "region")
+    return ORDER_FILTERS.filter(qs, filters or {}, user=user)
+
+
+def _get(model, user, pk):
+    if not user.can("enforcement.view"):
+        raise Http404
+    obj = (
+        model.objects.for_user(user).select_related("enterprise", "unit", "region", "inspection").filter(pk=pk).first()
+    )
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def case_get(*, user, pk):
+    return _get(EnforcementCase, user, pk)
+
+
+def order_get(*, user, pk):
+    return _get(RectificationOrder, user, pk)
+
+
+def unit_statistics(*, user, start, end, today=None):
+    """Per enforcing unit in the user's scope, for [start, end]: completed inspections (of them 执法检查),
+    hazards they found, cases filed, penalty cases, fines, orders issued and overdue, typical cases; units
+    with at least `enforcement.zero_penalty_min_inspections` enforcement inspections and no penalty are
+    flagged 零处罚. Returns (rows, threshold)."""
+    from zhiben.regions.models import Unit
+
+    today = today or timezone.localdate()
+    threshold = rule("enforcement.zero_penalty_min_inspections", user.region_id or "")
+    units = {u.pk: u for u in Unit.objects.for_user(user)}
+    stats = defaultdict(lambda: defaultdict(int))
+    inspections = (
+        inspections_in_period(start, end)
+        .filter(unit_id__in=units)
+        .values("unit_id")
+        .annotate(
+            n=Count("pk", distinct=True),
+            enforcement=Count("pk", distinct=True, filter=Q(kind=Kind.ENFORCEMENT)),
+            hazards=Count("hazards", distinct=True),
+        )
+        .order_by()
+    )
+    for row in inspections:
+        s = stats[row["unit_id"]]
+        s["inspections"], s["enforcement"], s["hazards"] = row["n"], row["enforcement"], row["hazards"]
+    for case in EnforcementCase.objects.filter(unit_id__in=units, filed_date__gte=start, filed_date__lte=end).only(
+        "unit_id", "status", "measures", "fine", "typical"
+    ):
+        s = stats[case.unit_id]
+        s["cases"] += 1
+        if case.status in DECIDED and any(m in PENALTIES for m in case.measures):
+            s["penalties"] += 1
+            s["fines"] += case.fine or 0
+        s["typical"] += int(case.typical)
+    orders = (
+        RectificationOrder.objects.filter(unit_id__in=units, created_at__date__gte=start, created_at__date__lte=end)
+        .values("unit_id")
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(status=OrderStatus.OPEN, deadline__lt=today)))
+        .order_by()
+    )
+    for row in orders:
+        stats[row["unit_id"]]["orders"], stats[row["unit_id"]]["orders_overdue"] = row["n"], row["overdue"]
+    rows = []
+    for pk, s in stats.items():
+        zero = s["enforcement"] >= threshold and s["penalties"] == 0
+        rows.append({"unit": units[pk], **{k: s[k] for k in FIGURES}, "zero_penalty": zero})
+    rows.sort(key=lambda r: (not r["zero_penalty"], -r["inspections"], r["unit"].name))
+    return rows, threshold
+
+
+FIGURES = (
+    "inspections",
+    "enforcement",
+    "hazards",
+    "cases",
+    "penalties",
+    "fines",
+    "orders",
+    "orders_overdue",
+    "typical",
+)
+
+
+def open_orders(user):
+    return RectificationOrder.objects.for_user(user).filter(status=OrderStatus.OPEN)

@@ -1,0 +1,293 @@
+"""Pages: cases (list with filters and export, new, detail with transitions, documents and timeline,
+typical cases), orders (list, new, detail, review), statistics per unit with the 零处罚 flag."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhiben.audit.services import audit_record
+from zhiben.core.excel import write_xlsx
+from zhiben.core.exceptions import ApplicationError
+from zhiben.core.forms import form_service
+from zhiben.core.timeline import subject_events
+from zhiben.core.views import download, paginate, query_without, require_capability
+from zhiben.enterprises.models import Enterprise
+
+from . import selectors, services
+from .choices import Measure
+from .forms import CaseForm, DecideForm, OrderForm, ReviewForm
+from .selectors import CASE_FILTERS, ORDER_FILTERS
+from .workflow import allowed_actions
+
+CaseFilterForm = CASE_FILTERS.form_class("CaseFilterForm")
+OrderFilterForm = ORDER_FILTERS.form_class("OrderFilterForm")
+
+
+def _enterprise_pk(user, text):
+    text = (text or "").strip()
+    scoped = Enterprise.objects.for_user(user)
+    match = scoped.filter(credit_code=text.upper()).first() or scoped.filter(name=text).first()
+    if match is None and text.isdigit() and len(text) < 10:
+        match = scoped.filter(pk=int(text)).first()
+    return match.pk if match else None
+
+
+def _run(request, call, success):
+    try:
+        result = call()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return None
+    messages.success(request, success)
+    return result
+
+
+def _list(request, qs, template, form_class, export_name):
+    return render(
+        request,
+        template,
+        {
+            "form": form_class(initial=request.GET.dict(), user=request.user),
+            "page": paginate(request, qs),
+            "query": query_without(request, "page"),
+            "sort_query": query_without(request, "page", "sort"),
+            "export_query": query_without(request, "page"),
+            "measures": Measure.choices,
+            "export_name": export_name,
+        },
+    )
+
+
+@login_required
+def case_list(request):
+    require_capability(request.user, "enforcement.view")
+    qs = selectors.case_list(user=request.user, filters=request.GET)
+    return _list(request, qs, "enforcement/case_list.html", CaseFilterForm, "执法案件")
+
+
+CASE_HEADERS = ["案件编号", "当事单位", "所在区划", "执法单位", "违法事实", "处罚措施", "罚款金额（元）", "决定书文号"]
+CASE_HEADERS += ["立案日期", "决定日期", "状态", "典型案例"]
+
+
+@login_required
+def case_export(request):
+    require_capability(request.user, "enforcement.view")
+    qs = selectors.case_list(user=request.user, filters=request.GET)
+    rows = (
+        [
+            c.number,
+            c.enterprise.name,
+            c.region.name,
+            c.unit.name,
+            c.violation,
+            c.measure_labels,
+            c.fine,
+            c.decision_number,
+            c.filed_date,
+            c.decision_date,
+            c.get_status_display(),
+            "是" if c.typical else "",
+        ]
+        for c in qs.iterator(chunk_size=1000)
+    )
+    audit_record(
+        actor=request.user,
+        action="enforcement.case_export",
+        object_type="enforcement.enforcementcase",
+        object_repr="执法案件导出",
+        region_code=request.user.region_id or "",
+        data={"filters": dict(request.GET.items())},
+    )
+    return download(
+        write_xlsx(CASE_HEADERS, rows, sheet_title="执法案件"), f"执法案件_{timezone.localdate():%Y%m%d}.xlsx"
+    )
+
+
+@login_required
+def case_new(request):
+    require_capability(request.user, "enforcement.manage")
+    form = CaseForm(
+        request.POST or None,
+        initial={
+            "filed_date": timezone.localdate(),
+            "inspection": request.GET.get("inspection"),
+            "enterprise": request.GET.get("enterprise", ""),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {**form.cleaned_data, "enterprise": _enterprise_pk(request.user, form.cleaned_data["enterprise"])}
+        case = form_service(form, lambda: services.case_create(actor=request.user, data=data))
+        if case is not None:
+            messages.success(request, f"已立案 {case.number}。")
+            return redirect(case)
+    return render(request, "enforcement/case_form.html", {"form": form, "title": "立案"})
+
+
+@login_required
+def case_detail(request, pk):
+    case = selectors.case_get(user=request.user, pk=pk)
+    manage = request.user.can("enforcement.manage") and request.user.unit_id == case.unit_id
+    return render(
+        request,
+        "enforcement/case_detail.html",
+        {
+            "case": case,
+            "actions": allowed_actions(case) if manage else [],
+            "manage": manage,
+            "decide_form": DecideForm(initial={"decision_date": timezone.localdate()}),
+            "events": subject_events(case),
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_transition(request, pk, action):
+    case = selectors.case_get(user=request.user, pk=pk)
+    data = {
+        "measures": request.POST.getlist("measures"),
+        **{k: request.POST.get(k, "") for k in ("fine", "decision_number", "decision_date", "notice_date")},
+    }
+    if action == "typical":
+        _run(
+            request, lambda: services.case_mark_typical(actor=request.user, case=case, typical=True), "已列为典型案例。"
+        )
+    elif action == "untypical":
+        _run(
+            request,
+            lambda: services.case_mark_typical(actor=request.user, case=case, typical=False),
+            "已取消典型案例。",
+        )
+    elif action == "resume":
+        _run(
+            request,
+            lambda: services.case_resume(actor=request.user, case=case, note=request.POST.get("note", "")),
+            "已准予复产。",
+        )
+    else:
+        _run(
+            request,
+            lambda: services.case_transition(actor=request.user, case=case, action=action, data=data),
+            "案件状态已更新。",
+        )
+    return redirect(case)
+
+
+@login_required
+def order_list(request):
+    require_capability(request.user, "enforcement.view")
+    qs = selectors.order_list(user=request.user, filters=request.GET)
+    return _list(request, qs, "enforcement/order_list.html", OrderFilterForm, "责令整改")
+
+
+@login_required
+def order_new(request):
+    require_capability(request.user, "enforcement.manage")
+    form = OrderForm(
+        request.POST or None,
+        initial={"inspection": request.GET.get("inspection"), "enterprise": request.GET.get("enterprise", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {**form.cleaned_data, "enterprise": _enterprise_pk(request.user, form.cleaned_data["enterprise"])}
+        order = form_service(form, lambda: services.order_create(actor=request.user, data=data))
+        if order is not None:
+            messages.success(request, f"已下达责令限期整改指令 {order.number}。")
+            return redirect(order)
+    return render(request, "enforcement/case_form.html", {"form": form, "title": "责令限期整改"})
+
+
+@login_required
+def order_detail(request, pk):
+    order = selectors.order_get(user=request.user, pk=pk)
+    manage = request.user.can("enforcement.manage") and request.user.unit_id == order.unit_id
+    return render(
+        request,
+        "enforcement/order_detail.html",
+        {
+            "order": order,
+            "manage": manage and order.status == "open",
+            "review_form": ReviewForm(initial={"reviewed_on": timezone.localdate()}),
+            "hazards": order.hazards.all(),
+            "events": subject_events(order),
+            "overdue": order.is_overdue(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def order_review(request, pk):
+    order = selectors.order_get(user=request.user, pk=pk)
+    _run(
+        request,
+        lambda: services.order_review(
+            actor=request.user,
+            order=order,
+            passed=request.POST.get("passed") == "1",
+            opinion=request.POST.get("opinion", ""),
+            new_deadline=request.POST.get("new_deadline") or None,
+            reviewed_on=request.POST.get("reviewed_on") or None,
+        ),
+        "已记录复查结果。",
+    )
+    return redirect(order)
+
+
+def _period(request):
+    today = timezone.localdate()
+    try:
+        start = date.fromisoformat(request.GET.get("start", ""))
+    except ValueError:
+        start = date(today.year, 1, 1)
+    try:
+        end = date.fromisoformat(request.GET.get("end", ""))
+    except ValueError:
+        end = today
+    if end < start:
+        messages.error(request, "统计截止日期早于起始日期，已改为起始日期当天。")
+        end = start
+    return start, end
+
+
+STAT_HEADERS = [
+    "单位",
+    "完成检查",
+    "其中执法检查",
+    "发现隐患",
+    "立案",
+    "处罚案件",
+    "罚款（元）",
+    "责令整改",
+    "整改逾期",
+    "典型案例",
+    "零处罚",
+]
+
+
+@login_required
+def statistics(request):
+    require_capability(request.user, "enforcement.view")
+    start, end = _period(request)
+    rows, threshold = selectors.unit_statistics(user=request.user, start=start, end=end)
+    if request.GET.get("export"):
+        data = write_xlsx(
+            STAT_HEADERS,
+            [[r["unit"].name, *[r[k] for k in selectors.FIGURES], "是" if r["zero_penalty"] else ""] for r in rows],
+            sheet_title="执法统计",
+        )
+        return download(data, f"执法统计_{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
+    return render(
+        request,
+        "enforcement/statistics.html",
+        {
+            "rows": rows,
+            "start": start,
+            "end": end,
+            "threshold": threshold,
+            "export_query": query_without(request, "export"),
+        },
+    )

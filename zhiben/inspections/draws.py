@@ -151,11 +151,7 @@ def candidate_inspectors(plan):
     the plan's start —, ids of those left out for want of a valid credential)."""
     from zhiben.accounts.models import User
 
-    users = (
-        User.objects.filter(unit_id=plan.unit_id, is_active=True, enterprise__isnull=True)
-        .prefetch_related("credentials")
-        .order_by("id")
-    )
+    users = User.objects.filter(unit_id=plan.unit_id, is_active=True).prefetch_related("credentials").order_by("id")
     chosen, uncertified = [], []
     for user in users:
         if not user.can("inspection.conduct"):

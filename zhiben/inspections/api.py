@@ -37,7 +37,9 @@ class InspectionOut(Schema):
 
 
 class ItemOut(Schema):
+    id: int
     text: str
+    method: str
     criteria_item_id: int | None
     result: str
     note: str
@@ -46,6 +48,8 @@ class ItemOut(Schema):
 
 class InspectionDetailOut(InspectionOut):
     inspectors: list[str]
+    experts: list[str]
+    checklist_name: str
     hazard_ids: list[int]
     items: list[ItemOut]
     summary: str
@@ -53,6 +57,10 @@ class InspectionDetailOut(InspectionOut):
     @staticmethod
     def resolve_inspectors(obj):
         return [u.display_name for u in obj.inspectors.all()]
+
+    @staticmethod
+    def resolve_experts(obj):
+        return [e.name for e in obj.experts.all()]
 
     @staticmethod
     def resolve_hazard_ids(obj):
@@ -63,16 +71,31 @@ class InspectionDetailOut(InspectionOut):
         return list(obj.items.all())
 
 
+class ErrorOut(Schema):
+    """A refusal: `detail` in Chinese; `code` and `errors` (by field) when a rule was broken."""
+
+    detail: str
+    code: str = ""
+    errors: list = []
+
+
 Filters = selectors.INSPECTION_FILTERS.schema("InspectionFilters")
 
 
-@router.get("/", response=list[InspectionOut])
+@router.get("/", response={200: list[InspectionOut], 401: ErrorOut, 403: ErrorOut})
 @paginate(PageNumberPagination, page_size=50)
 def list_inspections(request, filters: Query[Filters]):
+    """Inspections in the caller's scope (region subtree; a department's industries; an enterprise's own),
+    filtered like the list page (status, kind, region, industry, unit, date range, 四不两直, 交叉) and
+    sorted by `sort`; 50 a page. 403 when the caller's role may not view inspections."""
     require_capability(request.user, "inspection.view")
     return selectors.inspection_list(user=request.user, filters=filters.dict())
 
 
-@router.get("/{int:pk}", response=InspectionDetailOut)
+@router.get("/{int:pk}", response={200: InspectionDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
 def get_inspection(request, pk: int):
+    """One inspection with its team, items (text copied from the checklist when it started, result,
+    note, hazard filed) and the hazards found. 404 when it does not exist or lies outside the caller's
+    scope; 403 when the caller's role may not view inspections."""
+    require_capability(request.user, "inspection.view")
     return selectors.inspection_get(user=request.user, pk=pk)

@@ -21,7 +21,9 @@ DATE = {"type": "date"}
 
 class InspectionForm(forms.Form):
     kind = forms.ChoiceField(label="检查类型", choices=Kind.choices)
-    enterprise = forms.CharField(label="被检查单位（统一社会信用代码或全称）", max_length=200)
+    enterprise = forms.CharField(label="被检查单位（统一社会信用代码或全称）", max_length=200, required=False)
+    place = forms.ChoiceField(label="或被检查场所（无企业主体）", required=False)
+    industry = forms.ChoiceField(label="场所的行业领域", required=False)
     planned_date = forms.DateField(label="计划检查日期", widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     unannounced = forms.BooleanField(label="四不两直（暗查暗访）", required=False)
     cross = forms.BooleanField(label="交叉检查（跨辖区）", required=False)
@@ -42,9 +44,27 @@ class InspectionForm(forms.Form):
         ]
         experts = Expert.objects.filter(active=True).order_by("name")[:200]
         self.fields["experts"].choices = [(str(e.pk), f"{e.name}（{e.title or e.employer}）") for e in experts]
+        if "place" in self.fields:
+            from zhiben.enterprises.forms import industry_queryset
+            from zhiben.hazards.models import Place
+
+            places = Place.objects.for_user(user).select_related("region").order_by("region_id", "name")[:300]
+            self.fields["place"].choices = [("", "—")] + [(str(p.pk), f"{p.name}（{p.region.name}）") for p in places]
+            self.fields["industry"].choices = [("", "—")] + [(str(i.pk), i.name) for i in industry_queryset(user)]
+
+    def clean(self):
+        data = super().clean()
+        if "place" in self.fields and not self.errors.get("enterprise"):
+            if not data.get("enterprise") and not data.get("place"):
+                self.add_error("enterprise", "请填写被检查单位或选择被检查场所。")
+            elif data.get("enterprise") and data.get("place"):
+                self.add_error("place", "被检查单位与场所只能选一个。")
+        return data
 
     def clean_enterprise(self):
         text = self.cleaned_data["enterprise"].strip()
+        if not text and "place" in self.fields:
+            return None
         scoped = Enterprise.objects.for_user(self.user)
         match = (
             scoped.filter(pk=int(text)).first()
@@ -57,7 +77,7 @@ class InspectionForm(forms.Form):
 
     def service_data(self):
         data = dict(self.cleaned_data)
-        data["enterprise"] = data["enterprise"].pk
+        data["enterprise"] = data["enterprise"].pk if data.get("enterprise") else None
         return data
 
 
@@ -82,6 +102,19 @@ class ItemForm(forms.Form):
     photos = evidence_field("照片")
 
 
+class MemberForm(forms.Form):
+    user = forms.ChoiceField(label="加入检查人员", required=False)
+    expert = forms.ChoiceField(label="加入专家", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = User.objects.for_user(user).filter(is_active=True)
+        people = people.filter(Q(unit_id=user.unit_id) | Q(pk=user.pk)) if user.unit_id else people.filter(pk=user.pk)
+        self.fields["user"].choices = [("", "—")] + [(str(u.pk), u.display_name) for u in people.order_by("name")]
+        experts = Expert.objects.filter(active=True).order_by("name")[:200]
+        self.fields["expert"].choices = [("", "—")] + [(str(e.pk), e.name) for e in experts]
+
+
 class HazardForm(forms.Form):
     level = forms.ChoiceField(label="隐患等级", choices=Level.choices)
     deadline = forms.DateField(label="整改期限", required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
@@ -98,6 +131,17 @@ class AddItemsForm(forms.Form):
     standard = forms.ModelChoiceField(
         label="判定标准", queryset=CriteriaStandard.objects.filter(is_current=True), required=False
     )
+
+    def __init__(self, *args, user=None, region_code="", **kwargs):
+        """Only the current standards the user may read that apply to the checklist's region."""
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            from zhiben.hazards.criteria import applies_to_region, visible_standards
+
+            code = region_code or user.region_id or ""
+            ids = [s.pk for s in visible_standards(user).filter(is_current=True) if applies_to_region(s, code)]
+            self.fields["standard"].queryset = CriteriaStandard.objects.filter(pk__in=ids).order_by("code", "version")
+
     texts = forms.CharField(
         label="自定义检查内容（每行一项）", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -13,25 +13,48 @@ from .documents import DOCUMENT_KINDS
 
 
 def home_cards(user):
+    """This month's inspections in the user's scope, those planned and not yet carried out, and the
+    hazards inspections found this month."""
+    from zhiben.hazards.models import Hazard
+
     from .models import Inspection
 
     today = timezone.localdate()
+    first = today.replace(day=1)
     mine = Inspection.objects.for_user(user)
     url = reverse("inspections:list")
-    month = mine.filter(date__gte=today.replace(day=1), date__lte=today, status=Status.COMPLETED)
+    month = mine.filter(date__gte=first, date__lte=today).exclude(status=Status.CANCELLED)
+    found = (
+        Hazard.objects.for_user(user)
+        .filter(found_date__gte=first, found_date__lte=today, inspections__in=mine)
+        .distinct()
+        .count()
+    )
     return [
-        {"label": "本月完成检查", "value": month.count(), "url": f"{url}?status=completed", "tone": ""},
+        {
+            "label": "本月检查",
+            "value": month.count(),
+            "url": f"{url}?date_from={first:%Y-%m-%d}&date_to={today:%Y-%m-%d}",
+            "tone": "",
+        },
         {
             "label": "待检查",
             "value": mine.filter(status=Status.PLANNED).count(),
             "url": f"{url}?status=planned",
             "tone": "",
         },
+        {
+            "label": "本月检查发现隐患",
+            "value": found,
+            "url": f"{reverse('hazards:list')}?found_from={first:%Y-%m-%d}",
+            "tone": "orange" if found else "",
+        },
     ]
 
 
 register(
-    MenuEntry("监督检查", "inspections:list", "inspection.view", order=35),
+    MenuEntry("监督检查", "inspections:list", "inspection.view", order=34),
+    MenuEntry("检查表", "inspections:checklists", "inspection.view", order=35),
     HomeSection(
         "inspections",
         lambda user: user.can("inspection.conduct") and not user.enterprise_id,

@@ -2,6 +2,7 @@
 results with photos, findings filed as hazards, transitions). Atomic, scoped, evented and audited."""
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from zhiben.accounts.models import User
@@ -14,7 +15,7 @@ from zhiben.core.services import fail as _fail
 from zhiben.core.timeline import record_event
 from zhiben.enterprises.models import Enterprise
 from zhiben.hazards.choices import Channel, Level
-from zhiben.hazards.models import CriteriaItem, Place
+from zhiben.hazards.models import Place
 from zhiben.hazards.services import hazard_report
 
 from .choices import Kind, Result, Status
@@ -36,6 +37,15 @@ MIN_ENFORCEMENT_INSPECTORS = 2  # 行政处罚法第四十二条: 执法人员�
 def _text(data, key, limit=None):
     value = str(data.get(key) or "").strip()
     return value[:limit] if limit else value
+
+
+def _ids(values):
+    """Ids from a list of texts (a single value counts as a list of one); non-numbers are dropped."""
+    if values in (None, ""):
+        return []
+    if isinstance(values, (str, int)):
+        values = [values]
+    return [int(v) for v in values if str(v).strip().isdigit()]
 
 
 def _day(value, label, errors, field):
@@ -79,18 +89,28 @@ def checklist_save(*, actor, data, template=None):
 
 
 @transaction.atomic
-def checklist_add_items(*, actor, template, criteria_ids=(), texts=()):
-    """Append criteria items (their text copied) and free items to a checklist."""
+def checklist_add_items(*, actor, template, criteria_ids=(), part_ids=(), texts=()):
+    """Append criteria items (picked one by one, or every item of a part, their text copied) and free
+    items to a checklist. Only items of standards that apply to the checklist's region are accepted."""
+    from zhiben.hazards.criteria import applies_to_region, visible_items
+
     ensure_capability(actor, "checklist.manage", "您的角色无权编辑检查表。")
     if not ChecklistTemplate.objects.for_user(actor).filter(pk=template.pk).exists():
         raise ScopeError()
-    items = list(CriteriaItem.objects.filter(pk__in=[int(i) for i in criteria_ids if str(i).isdigit()]))
+    wanted_ids = _ids(list(criteria_ids))
+    wanted_parts = _ids(list(part_ids))
+    chosen = visible_items(actor).filter(Q(pk__in=wanted_ids) | Q(part_id__in=wanted_parts))
+    items = [i for i in chosen.select_related("standard") if applies_to_region(i.standard, template.region_id)]
+    if len({i.pk for i in items if i.pk in wanted_ids}) != len(set(wanted_ids)):
+        raise ApplicationError("所选判定标准条款不存在或不适用于本检查表所属区划。")
+    present = set(template.items.filter(criteria_item__isnull=False).values_list("criteria_item_id", flat=True))
+    items = [i for i in items if i.pk not in present]
     texts = [t.strip() for t in texts if t and t.strip()]
     if not items and not texts:
-        raise ApplicationError("请选择判定标准条款或填写自定义检查内容。")
+        raise ApplicationError("请选择判定标准条款（或整个部分）或填写自定义检查内容；已在表中的条款不会重复加入。")
     sort = (template.items.order_by("-sort").values_list("sort", flat=True).first() or 0) + 10
     rows = []
-    for item in sorted(items, key=lambda i: (i.standard_id, i.sort)):
+    for item in sorted(items, key=lambda i: (i.standard_id, i.sort, i.pk)):
         rows.append(
             ChecklistTemplateItem(
                 template=template,
@@ -107,6 +127,47 @@ def checklist_add_items(*, actor, template, criteria_ids=(), texts=()):
     ChecklistTemplateItem.objects.bulk_create(rows)
     audit_record(actor=actor, action="checklist.add_items", obj=template, data={"added": len(rows)})
     return rows
+
+
+@transaction.atomic
+def checklist_reorder(*, actor, template, order=None, item=None, move=None):
+    """Put the checklist's items in `order` (item ids; those left out keep their relative place after),
+    or move one `item` "up" or "down"."""
+    ensure_capability(actor, "checklist.manage", "您的角色无权编辑检查表。")
+    if not ChecklistTemplate.objects.for_user(actor).filter(pk=template.pk).exists():
+        raise ScopeError()
+    items = list(template.items.order_by("sort", "id"))
+    if item is not None:
+        index = next((n for n, i in enumerate(items) if i.pk == item.pk), None)
+        if index is None:
+            raise ApplicationError("该条目不在本检查表中。")
+        other = index - 1 if move == "up" else index + 1
+        if 0 <= other < len(items):
+            items[index], items[other] = items[other], items[index]
+    else:
+        wanted = _ids(list(order or []))
+        by_id = {i.pk: i for i in items}
+        if any(pk not in by_id for pk in wanted):
+            raise ApplicationError("排序中含有不属于本检查表的条目。")
+        items = [by_id[pk] for pk in dict.fromkeys(wanted)] + [i for i in items if i.pk not in set(wanted)]
+    for n, row in enumerate(items, start=1):
+        row.sort = n * 10
+    ChecklistTemplateItem.objects.bulk_update(items, ["sort"])
+    audit_record(actor=actor, action="checklist.reorder", obj=template, data={"order": [i.pk for i in items]})
+    return items
+
+
+@transaction.atomic
+def checklist_set_active(*, actor, template, active):
+    """Deactivate (停用) a checklist — no new inspection may use it; those already made keep their copy — or
+    bring it back."""
+    ensure_capability(actor, "checklist.manage", "您的角色无权编辑检查表。")
+    if not ChecklistTemplate.objects.for_user(actor).filter(pk=template.pk).exists():
+        raise ScopeError()
+    template.active = bool(active)
+    template.save(update_fields=["active", "updated_at"])
+    audit_record(actor=actor, action="checklist.activate" if active else "checklist.deactivate", obj=template)
+    return template
 
 
 @transaction.atomic
@@ -136,16 +197,24 @@ def _people(actor, data, subject_enterprise, day, kind, errors):
     experts = list(Expert.objects.filter(pk__in=[int(i) for i in expert_ids if i.isdigit()], active=True))
     if len(experts) != len(set(expert_ids)):
         errors.append(("experts", "所选专家不存在或已出库。"))
+    if not errors:
+        _team_rules(users, experts, subject_enterprise, day, kind, errors)
+    return users, experts
+
+
+def _team_rules(users, experts, enterprise, day, kind, errors):
+    """Who may form a team: people who may inspect, none tied to the enterprise (its staff, 回避), and
+    for 执法检查 at least two holders of a 执法证 valid on `day`."""
     for user in users:
         if not user.can("inspection.conduct"):
             errors.append(("inspectors", f"{user.display_name}的角色不能参加检查。"))
-    if subject_enterprise is not None:
-        conflicts = Conflict.objects.filter(enterprise=subject_enterprise)
+    if enterprise is not None:
+        conflicts = Conflict.objects.filter(enterprise=enterprise)
         for user in users:
-            if user.enterprise_id == subject_enterprise.pk or conflicts.filter(user=user).exists():
+            if user.enterprise_id == enterprise.pk or conflicts.filter(user=user).exists():
                 errors.append(("inspectors", f"{user.display_name}与被检查单位存在利害关系，应当回避。"))
         for expert in experts:
-            if expert.enterprise_id == subject_enterprise.pk or conflicts.filter(expert=expert).exists():
+            if expert.enterprise_id == enterprise.pk or conflicts.filter(expert=expert).exists():
                 errors.append(("experts", f"专家{expert.name}与被检查单位存在利害关系，应当回避。"))
     if kind == Kind.ENFORCEMENT and not errors:
         on = day or timezone.localdate()
@@ -157,7 +226,6 @@ def _people(actor, data, subject_enterprise, day, kind, errors):
                     f"执法检查须有至少 {MIN_ENFORCEMENT_INSPECTORS} 名持有效执法证的执法人员（现有 {len(certified)} 名）。",
                 )
             )
-    return users, experts
 
 
 def _subject(actor, data, errors):
@@ -318,8 +386,57 @@ def item_record(*, actor, item, result, note="", files=()):
             size_rule="hazard.attachment_max_mb",
             region_code=inspection.region_id,
         )
+    record_event(
+        inspection,
+        "item",
+        actor=actor,
+        note=f"{item.text[:40]}：{Result(result).label}"
+        + (f"（{item.note[:60]}）" if item.note else "")
+        + (f"，照片 {len(files)} 张" if files else ""),
+        data={"item": item.pk, "result": result},
+    )
     audit_record(actor=actor, action="inspection.item", obj=inspection, data={"item": item.pk, "result": result})
     return item
+
+
+@transaction.atomic
+def inspection_add_member(*, actor, inspection, user=None, expert=None):
+    """Add an inspector or an expert to a planned or ongoing inspection's team (the same rules as at
+    creation; the same person twice is refused and nothing is written)."""
+    inspection = _lock(actor, inspection)
+    _ensure_team_member(actor, inspection)
+    if inspection.status not in (Status.PLANNED, Status.IN_PROGRESS):
+        raise ApplicationError(f"检查已{inspection.get_status_display()}，不能再调整检查组。")
+    errors = []
+    if user is not None:
+        if inspection.inspectors.filter(pk=user.pk).exists():
+            raise ApplicationError(f"{user.display_name}已在检查组中，不能重复加入。")
+        if not User.objects.for_user(actor).filter(pk=user.pk, is_active=True).exists():
+            raise ApplicationError("所选检查人员不存在或不在您的管辖范围内。")
+        _team_rules([user], [], inspection.enterprise, inspection.planned_date, Kind.SUPERVISION, errors)
+    if expert is not None:
+        if inspection.experts.filter(pk=expert.pk).exists():
+            raise ApplicationError(f"专家{expert.name}已在检查组中，不能重复加入。")
+        if not Expert.objects.filter(pk=expert.pk, active=True).exists():
+            raise ApplicationError("所选专家不存在或已出库。")
+        _team_rules([], [expert], inspection.enterprise, inspection.planned_date, Kind.SUPERVISION, errors)
+    if user is None and expert is None:
+        errors.append(("inspectors", "请选择要加入的检查人员或专家。"))
+    if errors:
+        _fail(errors)
+    if user is not None:
+        inspection.inspectors.add(user)
+    if expert is not None:
+        inspection.experts.add(expert)
+    name = user.display_name if user is not None else f"专家{expert.name}"
+    record_event(inspection, "member", actor=actor, note=f"加入检查组：{name}")
+    audit_record(
+        actor=actor,
+        action="inspection.member",
+        obj=inspection,
+        data={"user": getattr(user, "pk", None), "expert": getattr(expert, "pk", None)},
+    )
+    return inspection
 
 
 def channel_for(inspection):

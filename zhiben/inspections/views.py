@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from zhiben.audit.services import audit_record
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.forms import form_service
+from zhiben.core.forms import form_service, raise_for_refusal
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import download, evidence_response, paginate, query_without, require_capability
 from zhiben.hazards.models import CriteriaItem
@@ -25,6 +25,7 @@ from .forms import (
     InspectionFilterForm,
     InspectionForm,
     ItemForm,
+    MemberForm,
     StartForm,
 )
 from .models import ChecklistTemplate, ChecklistTemplateItem, InspectionItem, InspectionPhoto
@@ -103,6 +104,9 @@ def inspection_detail(request, pk):
             ),
             "item_form": ItemForm(),
             "hazard_form": HazardForm(),
+            "member_form": MemberForm(user=request.user)
+            if can_record and inspection.status in ("planned", "in_progress")
+            else None,
         },
     )
 
@@ -111,6 +115,7 @@ def _run(request, call, success):
     try:
         result = call()
     except ApplicationError as exc:
+        raise_for_refusal(exc)
         messages.error(request, exc.message)
         return None
     messages.success(request, success(result) if callable(success) else success)
@@ -135,6 +140,25 @@ def inspection_transition(request, pk, action):
             summary=request.POST.get("summary", ""),
         ),
         "已更新检查状态。",
+    )
+    return redirect(inspection)
+
+
+@login_required
+@require_POST
+def inspection_member(request, pk):
+    """Add an inspector or an expert to the team (the same person twice: a message, nothing written)."""
+    from zhiben.accounts.models import User
+
+    from .models import Expert
+
+    inspection = selectors.inspection_get(user=request.user, pk=pk)
+    user = User.objects.for_user(request.user).filter(pk=request.POST.get("user") or 0).first()
+    expert = Expert.objects.filter(pk=request.POST.get("expert") or 0).first()
+    _run(
+        request,
+        lambda: services.inspection_add_member(actor=request.user, inspection=inspection, user=user, expert=expert),
+        "已加入检查组。",
     )
     return redirect(inspection)
 
@@ -191,20 +215,54 @@ def photo(request, pk, photo_pk):
 # ---------------------------------------------------------------- checklists
 
 
+CHECKLIST_SORTS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "region": ("region_id", "name"),
+    "-updated": ("-updated_at", "-id"),
+}
+
+
 @login_required
 def checklist_list(request):
+    """Checklists the user may apply (their region's and those above) and those of the regions below:
+    filter by name, industry and state, sort, paginate."""
+    from django.db.models import Count, Q
+
+    from zhiben.enterprises.filters import industry_options
+
     require_capability(request.user, "inspection.view")
-    qs = selectors.checklists_for(request.user).select_related("region", "industry")
-    if not request.GET.get("all"):
-        qs = qs.filter(active=True)
+    visible = ChecklistTemplate.objects.for_user(request.user).values("pk")
+    qs = ChecklistTemplate.objects.filter(
+        Q(pk__in=visible) | Q(pk__in=selectors.checklists_for(request.user).values("pk"))
+    ).select_related("region", "industry")
+    state = request.GET.get("active", "1")
+    if state in ("1", "0"):
+        qs = qs.filter(active=state == "1")
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(name__icontains=q)
-    sort = {"name": "name", "-name": "-name", "region": "region_id"}.get(request.GET.get("sort", ""), "name")
+    industry = request.GET.get("industry", "")
+    if industry:
+        qs = (
+            qs.filter(Q(industry__code=industry) | Q(industry__isnull=True))
+            if industry != "none"
+            else qs.filter(industry__isnull=True)
+        )
+    sort = request.GET.get("sort", "")
+    qs = qs.annotate(n_items=Count("items")).order_by(*CHECKLIST_SORTS.get(sort, CHECKLIST_SORTS["name"]))
     return render(
         request,
         "inspections/checklist_list.html",
-        {"page": paginate(request, qs.order_by(sort, "id")), "query": query_without(request, "page"), "q": q},
+        {
+            "page": paginate(request, qs),
+            "query": query_without(request, "page"),
+            "sort_query": query_without(request, "page", "sort"),
+            "q": q,
+            "active": state,
+            "industry": industry,
+            "industries": industry_options(request.user),
+        },
     )
 
 
@@ -245,20 +303,30 @@ def checklist_edit(request, pk=None):
 @login_required
 def checklist_detail(request, pk):
     template = selectors.checklist_get(user=request.user, pk=pk)
-    form = AddItemsForm(request.GET or None)
-    criteria = []
-    if form.is_valid() and form.cleaned_data["standard"]:
-        criteria = CriteriaItem.objects.filter(standard=form.cleaned_data["standard"]).select_related("part")
     own = ChecklistTemplate.objects.for_user(request.user).filter(pk=pk).exists()
+    can_edit = own and request.user.can("checklist.manage")
+    form = AddItemsForm(request.GET or None, user=request.user, region_code=template.region_id)
+    parts = []
+    if can_edit and form.is_valid() and form.cleaned_data["standard"]:
+        standard = form.cleaned_data["standard"]
+        present = set(template.items.values_list("criteria_item_id", flat=True))
+        items = list(CriteriaItem.objects.filter(standard=standard).select_related("part").order_by("sort", "id"))
+        groups = {}
+        for item in items:
+            groups.setdefault(item.part, []).append(item)
+        parts = [
+            {"part": part, "items": rows, "present": present}
+            for part, rows in sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0].sort if kv[0] else 0))
+        ]
     return render(
         request,
         "inspections/checklist_detail.html",
         {
             "template": template,
-            "items": template.items.select_related("criteria_item"),
-            "can_edit": own and request.user.can("checklist.manage"),
+            "items": list(template.items.select_related("criteria_item")),
+            "can_edit": can_edit,
             "form": form,
-            "criteria": criteria,
+            "parts": parts,
         },
     )
 
@@ -274,6 +342,7 @@ def checklist_add(request, pk):
             actor=request.user,
             template=template,
             criteria_ids=request.POST.getlist("criteria"),
+            part_ids=request.POST.getlist("parts"),
             texts=request.POST.get("texts", "").splitlines(),
         ),
         lambda rows: f"已加入 {len(rows)} 项检查内容。",
@@ -293,3 +362,34 @@ def checklist_remove(request, pk, item_pk):
         "已删除该项（已进行的检查不受影响）。",
     )
     return redirect("inspections:checklist_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def checklist_move(request, pk, item_pk):
+    """Move an item one place up or down (`direction` "up"/"down")."""
+    require_capability(request.user, "checklist.manage")
+    template = _own_checklist(request, pk)
+    item = get_object_or_404(ChecklistTemplateItem, pk=item_pk, template=template)
+    direction = "up" if request.POST.get("direction") == "up" else "down"
+    _run(
+        request,
+        lambda: services.checklist_reorder(actor=request.user, template=template, item=item, move=direction),
+        "已调整顺序。",
+    )
+    return redirect(f"{template.get_absolute_url()}#row-{item.pk}")
+
+
+@login_required
+@require_POST
+def checklist_active(request, pk):
+    """Deactivate (停用) or bring back a checklist."""
+    require_capability(request.user, "checklist.manage")
+    template = _own_checklist(request, pk)
+    active = request.POST.get("active") == "1"
+    _run(
+        request,
+        lambda: services.checklist_set_active(actor=request.user, template=template, active=active),
+        "检查表已启用。" if active else "检查表已停用：新的检查不能再选用它，已进行的检查不受影响。",
+    )
+    return redirect(template)

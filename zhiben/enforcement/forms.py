@@ -47,3 +47,15 @@ class ReviewForm(forms.Form):
     opinion = forms.CharField(label="复查意见", widget=forms.Textarea(attrs={"rows": 2}))
     new_deadline = _date("新的整改期限（不合格时可再限期）")
     reviewed_on = _date("复查日期")
+
+
+class CaseEditForm(forms.Form):
+    violation = forms.CharField(label="违法事实", widget=forms.Textarea(attrs={"rows": 3}))
+    legal_basis = forms.CharField(label="法律依据", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    filed_date = _date("立案日期", required=True)
+    inspection = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class OrderEditForm(forms.Form):
+    items = forms.CharField(label="存在的问题和整改要求", widget=forms.Textarea(attrs={"rows": 4}))
+    deadline = _date("整改期限", required=True)

@@ -85,19 +85,27 @@ def reminder_text(order, deadline, days_left):
 
 
 def home_cards(user):
-    from .selectors import open_orders
+    from .selectors import case_year_figures, open_order_figures
 
     today = timezone.localdate()
-    orders = open_orders(user)
-    overdue_count = orders.filter(deadline__lt=today).count()
+    orders = open_order_figures(user, today)
+    cases = case_year_figures(user, today.year)
     url = reverse("enforcement:orders")
+    cases_url = reverse("enforcement:cases") + f"?filed_from={today.year}-01-01"
     return [
-        {"label": "责令整改中", "value": orders.count(), "url": url + "?status=open", "tone": ""},
+        {"label": "责令整改中", "value": orders["open"], "url": url + "?status=open", "tone": ""},
         {
             "label": "责令整改逾期",
-            "value": overdue_count,
+            "value": orders["overdue"],
             "url": url + "?overdue=1",
-            "tone": "red" if overdue_count else "",
+            "tone": "red" if orders["overdue"] else "",
+        },
+        {"label": f"{today.year}年执法案件", "value": cases["cases"], "url": cases_url, "tone": ""},
+        {
+            "label": f"{today.year}年罚款（万元）",
+            "value": cases["fines_wan"],
+            "url": cases_url + "&sort=-fine",
+            "tone": "",
         },
     ]
 

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,6 +19,16 @@ from .models import EnforcementCase, RectificationOrder
 DECIDED = (CaseStatus.DECIDED, CaseStatus.EXECUTED, CaseStatus.CLOSED)
 
 
+def _measure_q(value, ctx):
+    from django.db import connection
+
+    if value not in Measure.values:
+        return None
+    if connection.features.supports_json_field_contains:
+        return Q(measures__contains=[value])
+    return Q(measures__icontains=f'"{value}"')  # SQLite has no JSON containment; the list is short
+
+
 def _typical_q(value, ctx):
     wanted = flag(value)
     return None if wanted is None else Q(typical=wanted)
@@ -28,6 +38,7 @@ CASE_FILTERS = FilterSet(
     Filter("region", "区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value)),
     Filter("industry", "行业", "choice", choices=industry_options, lookup="industry__code"),
     Filter("status", "状态", "choice", choices=CaseStatus.choices, lookup="status"),
+    Filter("measure", "处罚措施", "choice", choices=Measure.choices, q=_measure_q),
     Filter("unit", "执法单位", "choice", choices=unit_options, lookup="unit_id"),
     Filter("typical", "典型案例", "choice", choices=[("1", "是"), ("0", "否")], q=_typical_q),
     Filter("filed_from", "立案日期从", "date", lookup="filed_date__gte"),
@@ -35,7 +46,15 @@ CASE_FILTERS = FilterSet(
     Filter("q", "关键词", "search", search=("number", "enterprise__name", "decision_number", "violation")),
     Sort(
         "sort",
-        {"filed": ("filed_date", "id"), "-filed": ("-filed_date", "-id"), "fine": ("fine",), "-fine": ("-fine",)},
+        {
+            "filed": ("filed_date", "id"),
+            "-filed": ("-filed_date", "-id"),
+            "fine": ("fine", "id"),
+            "-fine": ("-fine", "-id"),
+            "decided": ("decision_date", "id"),
+            "-decided": ("-decision_date", "-id"),
+            "number": ("number",),
+        },
         default=("-filed_date", "-id"),
     ),
 )
@@ -56,23 +75,9 @@ ORDER_FILTERS = FilterSet(
 )
 
 
-def _measure_supported():
-    from django.db import connection
-
-    return connection.features.supports_json_field_contains
-
-
 def case_list(*, user, filters=None):
     qs = EnforcementCase.objects.for_user(user).select_related("enterprise", "unit", "region")
-    filters = filters or {}
-    measure = filters.get("measure", "")
-    qs = CASE_FILTERS.filter(qs, filters, user=user)
-    if measure in Measure.values:
-        if _measure_supported():
-            qs = qs.filter(measures__contains=[measure])
-        else:  # SQLite: JSON containment is not supported, the measure list is short
-            qs = qs.filter(measures__icontains=f'"{measure}"')
-    return qs
+    return CASE_FILTERS.filter(qs, filters or {}, user=user)
 
 
 def order_list(*, user, filters=None):
@@ -164,3 +169,34 @@ FIGURES = (
 
 def open_orders(user):
     return RectificationOrder.objects.for_user(user).filter(status=OrderStatus.OPEN)
+
+
+def inspection_for(user, pk):
+    """The inspection a case or order starts from (None when absent, malformed or out of scope)."""
+    from zhiben.inspections.models import Inspection
+
+    if not str(pk or "").isdigit():
+        return None
+    return Inspection.objects.for_user(user).select_related("enterprise").filter(pk=int(pk)).first()
+
+
+def hazards_of(user, ids):
+    from zhiben.hazards.models import Hazard
+
+    return list(Hazard.objects.for_user(user).filter(pk__in=ids).order_by("pk"))
+
+
+def open_order_figures(user, today):
+    """Open orders in scope and how many of them are past their deadline (one query)."""
+    return open_orders(user).aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=today)))
+
+
+def case_year_figures(user, year):
+    """Cases filed in `year` in scope, and the fines decided in them (yuan and 万元, one query)."""
+    row = (
+        EnforcementCase.objects.for_user(user)
+        .filter(filed_date__year=year)
+        .aggregate(cases=Count("pk"), fines=Sum("fine", filter=Q(status__in=DECIDED)))
+    )
+    fines = row["fines"] or 0
+    return {"cases": row["cases"], "fines": fines, "fines_wan": f"{fines / 10000:,.2f}".rstrip("0").rstrip(".")}

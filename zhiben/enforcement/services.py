@@ -109,6 +109,40 @@ def case_create(*, actor, data, today=None):
     return case
 
 
+EDITABLE = (CaseStatus.FILED, CaseStatus.NOTIFIED)
+
+
+@transaction.atomic
+def case_update(*, actor, case, data, today=None):
+    """Correct a case before its decision: violation facts, legal basis, filing date, source inspection."""
+    _unit(actor)
+    today = today or timezone.localdate()
+    case = _lock_case(actor, case)
+    if case.status not in EDITABLE:
+        raise ApplicationError(f"案件当前为“{case.get_status_display()}”，不能再修改。")
+    errors = []
+    inspection = _inspection(actor, data, case.enterprise, errors)
+    violation = _text(data, "violation")
+    if len(violation) < 4:
+        errors.append(("violation", "请写明违法事实（至少4个字）。"))
+    filed = _day(data.get("filed_date"), "立案日期", errors, "filed_date") or case.filed_date
+    if filed > today:
+        errors.append(("filed_date", f"立案日期 {filed} 晚于今天。"))
+    elif case.notice_date and filed > case.notice_date:
+        errors.append(("filed_date", f"立案日期 {filed} 晚于告知日期 {case.notice_date}。"))
+    if errors:
+        _fail(errors)
+    before = {"violation": case.violation, "legal_basis": case.legal_basis, "filed_date": case.filed_date}
+    case.violation, case.legal_basis, case.filed_date = violation, _text(data, "legal_basis"), filed
+    case.inspection = inspection
+    case.save()
+    after = {"violation": case.violation, "legal_basis": case.legal_basis, "filed_date": case.filed_date}
+    changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    record_event(case, "edit", actor=actor, note="修改案件信息", data={"changed": sorted(changed)})
+    audit_record(actor=actor, action="enforcement.case_edit", obj=case, data=changed)
+    return case
+
+
 def _clean_decision(case, data, today):
     errors = []
     measures = [m for m in (data.get("measures") or []) if m]
@@ -258,6 +292,19 @@ def case_mark_typical(*, actor, case, typical=True):
 # ---------------------------------------------------------------- orders
 
 
+def inspection_items_text(inspection):
+    """The failed items of an inspection, numbered: the prefilled text of an order issued from it."""
+    failed = inspection.items.filter(result="fail").order_by("pk")
+    return "\n".join(f"{n}. {i.text}{'：' + i.note if i.note else ''}" for n, i in enumerate(failed, start=1))
+
+
+def inspection_hazard_ids(inspection):
+    """The hazards an inspection found: its own hazards and those filed from its failed items."""
+    ids = set(inspection.hazards.values_list("pk", flat=True))
+    ids |= set(inspection.items.filter(hazard__isnull=False).values_list("hazard_id", flat=True))
+    return sorted(ids)
+
+
 @transaction.atomic
 def order_create(*, actor, data, today=None):
     """Issue a 责令限期整改 order, from an inspection (its failed items and hazards) or standalone."""
@@ -267,9 +314,10 @@ def order_create(*, actor, data, today=None):
     enterprise = _enterprise(actor, data, errors)
     inspection = _inspection(actor, data, enterprise, errors)
     items = _text(data, "items")
+    if inspection is not None and inspection.status in ("planned", "cancelled"):
+        errors.append(("inspection", f"该检查{inspection.get_status_display()}，不能据此下达指令。"))
     if not items and inspection is not None:
-        failed = inspection.items.filter(result="fail")
-        items = "\n".join(f"{n}. {i.text}{'：' + i.note if i.note else ''}" for n, i in enumerate(failed, start=1))
+        items = inspection_items_text(inspection)
     if len(items) < 4:
         errors.append(("items", "请写明存在的问题和整改要求。"))
     deadline = _day(data.get("deadline"), "整改期限", errors, "deadline")
@@ -292,7 +340,7 @@ def order_create(*, actor, data, today=None):
     )
     order.save()
     if inspection is not None:
-        order.hazards.set(inspection.hazards.all())
+        order.hazards.set(inspection_hazard_ids(inspection))
     record_event(order, "issue", actor=actor, note=f"责令于 {deadline} 前整改")
     audit_record(actor=actor, action="enforcement.order_issue", obj=order, data={"deadline": deadline})
     return order
@@ -340,4 +388,37 @@ def order_review(*, actor, order, passed, opinion, new_deadline=None, reviewed_o
         obj=order,
         data={"passed": passed, "old_deadline": before, "new_deadline": new},
     )
+    return order
+
+
+@transaction.atomic
+def order_update(*, actor, order, data, today=None):
+    """Correct an open order's items (and its deadline while it has not passed nor been reviewed)."""
+    _unit(actor)
+    today = today or timezone.localdate()
+    order = RectificationOrder.objects.select_for_update().get(pk=order.pk)
+    if not RectificationOrder.objects.for_user(actor).filter(pk=order.pk).exists():
+        raise ScopeError()
+    if actor.unit_id != order.unit_id:
+        raise ApplicationError("只有发出指令的单位可以修改。", code="forbidden")
+    if order.status != OrderStatus.OPEN:
+        raise ApplicationError(f"该指令已{order.get_status_display()}，不能再修改。")
+    errors = []
+    items = _text(data, "items")
+    if len(items) < 4:
+        errors.append(("items", "请写明存在的问题和整改要求。"))
+    deadline = _day(data.get("deadline"), "整改期限", errors, "deadline") or order.deadline
+    if deadline != order.deadline:
+        if order.reviewed_on or order.deadline < today:
+            errors.append(("deadline", "已复查或已逾期的指令不能直接改期限，请通过复查重新限期。"))
+        elif deadline < today:
+            errors.append(("deadline", f"整改期限 {deadline} 已过。"))
+    if errors:
+        _fail(errors)
+    before = {"items": order.items, "deadline": order.deadline}
+    order.items, order.deadline = items, deadline
+    order.save()
+    changed = {k: [before[k], getattr(order, k)] for k in before if before[k] != getattr(order, k)}
+    record_event(order, "edit", actor=actor, note="修改指令内容", data={"changed": sorted(changed)})
+    audit_record(actor=actor, action="enforcement.order_edit", obj=order, data=changed)
     return order

@@ -5,6 +5,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,9 +19,9 @@ from zhiben.core.views import download, paginate, query_without, require_capabil
 from zhiben.enterprises.models import Enterprise
 
 from . import selectors, services
-from .choices import Measure
-from .forms import CaseForm, DecideForm, OrderForm, ReviewForm
+from .forms import CaseEditForm, CaseForm, DecideForm, OrderEditForm, OrderForm, ReviewForm
 from .selectors import CASE_FILTERS, ORDER_FILTERS
+from .services import EDITABLE
 from .workflow import allowed_actions
 
 CaseFilterForm = CASE_FILTERS.form_class("CaseFilterForm")
@@ -56,7 +57,6 @@ def _list(request, qs, template, form_class, export_name):
             "query": query_without(request, "page"),
             "sort_query": query_without(request, "page", "sort"),
             "export_query": query_without(request, "page"),
-            "measures": Measure.choices,
             "export_name": export_name,
         },
     )
@@ -69,53 +69,73 @@ def case_list(request):
     return _list(request, qs, "enforcement/case_list.html", CaseFilterForm, "执法案件")
 
 
-CASE_HEADERS = ["案件编号", "当事单位", "所在区划", "执法单位", "违法事实", "处罚措施", "罚款金额（元）", "决定书文号"]
-CASE_HEADERS += ["立案日期", "决定日期", "状态", "典型案例"]
+CASE_HEADERS = ["案件编号", "当事单位", "所在区划", "执法单位", "违法事实", "处罚措施", "罚款（元）", "决定书文号"]
+CASE_HEADERS += ["立案日期", "决定日期", "状态", "典型案例", "列为典型案例人", "列为典型案例时间"]
+
+
+def _case_row(c):
+    return [
+        c.number,
+        c.enterprise.name,
+        c.region.name,
+        c.unit.name,
+        c.violation,
+        c.measure_labels,
+        c.fine,
+        c.decision_number,
+        c.filed_date,
+        c.decision_date,
+        c.get_status_display(),
+        "是" if c.typical else "",
+        c.typical_by.display_name if c.typical_by_id else "",
+        timezone.localtime(c.typical_at).strftime("%Y-%m-%d %H:%M") if c.typical_at else "",
+    ]
+
+
+def _audit_export(request, action, model, label, extra=None):
+    audit_record(
+        actor=request.user,
+        action=action,
+        object_type=f"enforcement.{model}",
+        object_repr=label,
+        region_code=request.user.region_id or "",
+        data={"filters": dict(request.GET.items()), **(extra or {})},
+    )
 
 
 @login_required
 def case_export(request):
     require_capability(request.user, "enforcement.view")
-    qs = selectors.case_list(user=request.user, filters=request.GET)
-    rows = (
-        [
-            c.number,
-            c.enterprise.name,
-            c.region.name,
-            c.unit.name,
-            c.violation,
-            c.measure_labels,
-            c.fine,
-            c.decision_number,
-            c.filed_date,
-            c.decision_date,
-            c.get_status_display(),
-            "是" if c.typical else "",
-        ]
-        for c in qs.iterator(chunk_size=1000)
-    )
-    audit_record(
-        actor=request.user,
-        action="enforcement.case_export",
-        object_type="enforcement.enforcementcase",
-        object_repr="执法案件导出",
-        region_code=request.user.region_id or "",
-        data={"filters": dict(request.GET.items())},
-    )
-    return download(
-        write_xlsx(CASE_HEADERS, rows, sheet_title="执法案件"), f"执法案件_{timezone.localdate():%Y%m%d}.xlsx"
+    qs = selectors.case_list(user=request.user, filters=request.GET).select_related("typical_by")
+    rows = (_case_row(c) for c in qs.iterator(chunk_size=1000))
+    title = "典型案例" if request.GET.get("typical") == "1" else "执法案件"
+    _audit_export(request, "enforcement.case_export", "enforcementcase", f"{title}导出")
+    return download(write_xlsx(CASE_HEADERS, rows, sheet_title=title), f"{title}_{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def typical_list(request):
+    """典型案例 for upward reporting: who marked each and when, with its export."""
+    require_capability(request.user, "enforcement.view")
+    filters = {**request.GET.dict(), "typical": "1"}
+    qs = selectors.case_list(user=request.user, filters=filters).select_related("typical_by")
+    return render(
+        request,
+        "enforcement/typical_list.html",
+        {"page": paginate(request, qs), "query": query_without(request, "page"), "export_query": "typical=1"},
     )
 
 
 @login_required
 def case_new(request):
     require_capability(request.user, "enforcement.manage")
+    inspection = selectors.inspection_for(request.user, request.GET.get("inspection"))
     form = CaseForm(
         request.POST or None,
         initial={
             "filed_date": timezone.localdate(),
-            "inspection": request.GET.get("inspection"),
-            "enterprise": request.GET.get("enterprise", ""),
+            "inspection": inspection.pk if inspection else None,
+            "enterprise": inspection.enterprise.credit_code if inspection else request.GET.get("enterprise", ""),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -124,7 +144,30 @@ def case_new(request):
         if case is not None:
             messages.success(request, f"已立案 {case.number}。")
             return redirect(case)
-    return render(request, "enforcement/case_form.html", {"form": form, "title": "立案"})
+    return render(request, "enforcement/case_form.html", {"form": form, "title": "立案", "inspection": inspection})
+
+
+@login_required
+def case_edit(request, pk):
+    require_capability(request.user, "enforcement.manage")
+    case = selectors.case_get(user=request.user, pk=pk)
+    if case.unit_id != request.user.unit_id:
+        raise PermissionDenied("只有立案的执法单位可以修改本案件。")
+    form = CaseEditForm(
+        request.POST or None,
+        initial={
+            "violation": case.violation,
+            "legal_basis": case.legal_basis,
+            "filed_date": case.filed_date,
+            "inspection": case.inspection_id,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        done = form_service(form, lambda: services.case_update(actor=request.user, case=case, data=form.cleaned_data))
+        if done is not None:
+            messages.success(request, "案件信息已修改。")
+            return redirect(done)
+    return render(request, "enforcement/case_form.html", {"form": form, "title": f"修改案件 {case.number}"})
 
 
 @login_required
@@ -138,6 +181,7 @@ def case_detail(request, pk):
             "case": case,
             "actions": allowed_actions(case) if manage else [],
             "manage": manage,
+            "editable": manage and case.status in EDITABLE,
             "decide_form": DecideForm(initial={"decision_date": timezone.localdate()}),
             "events": subject_events(case),
         },
@@ -187,17 +231,76 @@ def order_list(request):
 @login_required
 def order_new(request):
     require_capability(request.user, "enforcement.manage")
-    form = OrderForm(
-        request.POST or None,
-        initial={"inspection": request.GET.get("inspection"), "enterprise": request.GET.get("enterprise", "")},
-    )
+    inspection = selectors.inspection_for(request.user, request.GET.get("inspection"))
+    initial = {"enterprise": request.GET.get("enterprise", "")}
+    if inspection is not None:
+        initial = {
+            "inspection": inspection.pk,
+            "enterprise": inspection.enterprise.credit_code,
+            "items": services.inspection_items_text(inspection),
+        }
+    form = OrderForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data, "enterprise": _enterprise_pk(request.user, form.cleaned_data["enterprise"])}
         order = form_service(form, lambda: services.order_create(actor=request.user, data=data))
         if order is not None:
             messages.success(request, f"已下达责令限期整改指令 {order.number}。")
             return redirect(order)
-    return render(request, "enforcement/case_form.html", {"form": form, "title": "责令限期整改"})
+    hazards = []
+    if inspection is not None:
+        hazards = selectors.hazards_of(request.user, services.inspection_hazard_ids(inspection))
+    return render(
+        request,
+        "enforcement/case_form.html",
+        {"form": form, "title": "责令限期整改", "inspection": inspection, "hazards": hazards},
+    )
+
+
+@login_required
+def order_edit(request, pk):
+    require_capability(request.user, "enforcement.manage")
+    order = selectors.order_get(user=request.user, pk=pk)
+    if order.unit_id != request.user.unit_id:
+        raise PermissionDenied("只有发出指令的单位可以修改。")
+    form = OrderEditForm(request.POST or None, initial={"items": order.items, "deadline": order.deadline})
+    if request.method == "POST" and form.is_valid():
+        done = form_service(
+            form, lambda: services.order_update(actor=request.user, order=order, data=form.cleaned_data)
+        )
+        if done is not None:
+            messages.success(request, "指令内容已修改。")
+            return redirect(done)
+    return render(request, "enforcement/case_form.html", {"form": form, "title": f"修改指令 {order.number}"})
+
+
+ORDER_HEADERS = ["指令编号", "被责令单位", "所在区划", "责令单位", "存在的问题和整改要求", "整改期限", "状态"]
+ORDER_HEADERS += ["逾期", "复查日期", "复查意见", "来源检查", "下达时间"]
+
+
+@login_required
+def order_export(request):
+    require_capability(request.user, "enforcement.view")
+    qs = selectors.order_list(user=request.user, filters=request.GET).select_related("inspection")
+    today = timezone.localdate()
+    rows = (
+        [
+            o.number,
+            o.enterprise.name,
+            o.region.name,
+            o.unit.name,
+            o.items,
+            o.deadline,
+            o.get_status_display(),
+            "是" if o.is_overdue(today) else "",
+            o.reviewed_on,
+            o.review_opinion,
+            o.inspection.number if o.inspection_id else "",
+            timezone.localtime(o.created_at).strftime("%Y-%m-%d %H:%M"),
+        ]
+        for o in qs.iterator(chunk_size=1000)
+    )
+    _audit_export(request, "enforcement.order_export", "rectificationorder", "责令整改导出")
+    return download(write_xlsx(ORDER_HEADERS, rows, sheet_title="责令整改"), f"责令整改_{today:%Y%m%d}.xlsx")
 
 
 @login_required
@@ -210,6 +313,7 @@ def order_detail(request, pk):
         {
             "order": order,
             "manage": manage and order.status == "open",
+            "editable": manage and order.status == "open",
             "review_form": ReviewForm(initial={"reviewed_on": timezone.localdate()}),
             "hazards": order.hazards.all(),
             "events": subject_events(order),
@@ -271,6 +375,8 @@ STAT_HEADERS = [
 @login_required
 def statistics(request):
     require_capability(request.user, "enforcement.view")
+    if request.user.enterprise_id:
+        raise PermissionDenied("执法统计仅供监管部门查看。")
     start, end = _period(request)
     rows, threshold = selectors.unit_statistics(user=request.user, start=start, end=end)
     if request.GET.get("export"):
@@ -279,6 +385,7 @@ def statistics(request):
             [[r["unit"].name, *[r[k] for k in selectors.FIGURES], "是" if r["zero_penalty"] else ""] for r in rows],
             sheet_title="执法统计",
         )
+        _audit_export(request, "enforcement.statistics_export", "enforcementcase", "执法统计导出")
         return download(data, f"执法统计_{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
     return render(
         request,

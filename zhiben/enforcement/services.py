@@ -70,7 +70,8 @@ def _unit(actor):
 
 
 def _number(prefix, unit, year):
-    return f"{prefix}{unit.region_id[:6]}{year}{next_number(f'{prefix}:{unit.pk}:{year}'):05d}"
+    """A unit's own sequence per year: AJ5001062026-12-0001 (county code, year, unit, serial)."""
+    return f"{prefix}{unit.region_id[:6]}{year}-{unit.pk}-{next_number(f'{prefix}:{unit.pk}:{year}'):04d}"
 
 
 # ---------------------------------------------------------------- cases

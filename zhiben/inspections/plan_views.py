@@ -47,6 +47,25 @@ def _list_context(request, form, qs):
     }
 
 
+def _conditions(plan):
+    """The plan's pool filters and quotas in words."""
+    from zhiben.enterprises.choices import Scale
+    from zhiben.regions.models import Industry
+
+    names = dict(Industry.objects.values_list("code", "name")) | {"*": "全部行业"}
+    filters = plan.filters or {}
+    yes_no = {"1": "是", "0": "否"}
+    parts = [
+        "行业：" + ("、".join(names.get(c, c) for c in filters.get("industries", [])) or "全部"),
+        "高危企业：" + yes_no.get(filters.get("high_risk", ""), "不限"),
+        "重点监管：" + yes_no.get(filters.get("directly_supervised", ""), "不限"),
+        "规模：" + ("、".join(dict(Scale.choices).get(s, s) for s in filters.get("scales", [])) or "全部"),
+        f"排除 {plan.exclude_days} 天内已检查的企业" if plan.exclude_days else "不排除近期已检查的企业",
+    ]
+    quotas = "；".join(f"{names.get(k, k)} {v} 家" for k, v in (plan.quotas or {}).items())
+    return "；".join(parts), quotas
+
+
 def _stage(plan):
     if plan.published_at:
         return "已公示"
@@ -125,11 +144,14 @@ def plan_detail(request, pk):
     public_url = ""
     if plan.published_at:
         public_url = request.build_absolute_uri(f"/inspections/public/{plan.public_token}/")
+    conditions, quotas = _conditions(plan)
     return render(
         request,
         "inspections/plan_detail.html",
         {
             "plan": plan,
+            "conditions": conditions,
+            "quotas": quotas,
             "rows": plan_selectors.plan_rows(plan),
             "counts": (plan.result or {}).get("counts", {}),
             "inspections": plan.inspections.select_related("enterprise").order_by("number"),

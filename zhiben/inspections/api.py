@@ -8,8 +8,10 @@ from ninja.pagination import PageNumberPagination, paginate
 from zhiben.core.views import require_capability
 
 from . import selectors
+from .plan_api import plan_router
 
 router = Router(tags=["监督检查"])
+router.add_router("/plans", plan_router)  # plans and their draws: plan_api.py
 
 
 class InspectionOut(Schema):

@@ -79,6 +79,9 @@ def inspection_new(request):
     return render(request, "inspections/inspection_form.html", {"form": form})
 
 
+COUNTED = (("pass", "pass"), ("fail", "fail"), ("na", "na"), ("pending", ""))
+
+
 @login_required
 def inspection_detail(request, pk):
     inspection = selectors.inspection_get(user=request.user, pk=pk)
@@ -90,7 +93,7 @@ def inspection_detail(request, pk):
         {
             "inspection": inspection,
             "items": items,
-            "counts": {r: sum(1 for i in items if i.result == r) for r in ("pass", "fail", "na", "")},
+            "counts": {key: sum(1 for i in items if i.result == r) for key, r in COUNTED},
             "inspectors": inspection.inspectors.all(),
             "experts": inspection.experts.all(),
             "hazards": inspection.hazards.order_by("id"),

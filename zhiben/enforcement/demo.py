@@ -1,5 +1,6 @@
-"""Demo: the county bureau's cases (a fine decided and marked typical, one under 告知, a 停产整顿 decision)
-and orders (one open from a demo inspection, one overdue, one reviewed) — through the services."""
+"""Demo: the county bureau's cases (a fine decided and marked typical, one just filed, a 停产整顿 decision)
+and orders (one open, one overdue, one reviewed), and an order and a case from the bureau's completed
+enforcement inspection — through the services."""
 
 from datetime import timedelta
 
@@ -7,6 +8,7 @@ from django.utils import timezone
 
 from zhiben.accounts.models import User
 from zhiben.enterprises.models import Enterprise
+from zhiben.inspections.models import Inspection
 
 from . import services
 from .models import EnforcementCase, RectificationOrder
@@ -78,6 +80,39 @@ def load(stdout=None):
         data={"enterprise": enterprises[1].pk, "items": "1. 灭火器过期未更换", "deadline": today + timedelta(days=2)},
     )
     services.order_review(actor=bureau, order=done, passed=True, opinion="已全部更换，整改到位。")
+    _from_inspection(bureau, today)
+
+
+def _from_inspection(bureau, today):
+    """The bureau's completed enforcement inspection with failed items: an order prefilled from it and a
+    case citing it (the 执法检查 → 责令整改 → 立案 chain)."""
+    inspection = (
+        Inspection.objects.for_user(bureau)
+        .filter(unit_id=bureau.unit_id, kind="enforcement", status="completed", items__result="fail")
+        .order_by("-date", "-id")
+        .first()
+    )
+    if inspection is None or inspection.enterprise.status != "operating":
+        return
+    services.order_create(
+        actor=bureau,
+        data={
+            "enterprise": inspection.enterprise_id,
+            "inspection": inspection.pk,
+            "deadline": today + timedelta(days=15),
+        },
+    )
+    services.case_create(
+        actor=bureau,
+        data={
+            "enterprise": inspection.enterprise_id,
+            "inspection": inspection.pk,
+            "violation": "执法检查发现未按规定开展安全生产教育和培训，未如实记录教育培训情况",
+            "legal_basis": "《中华人民共和国安全生产法》第九十七条第（三）项、第（四）项",
+            "filed_date": max(inspection.date, today - timedelta(days=30)),
+        },
+        today=today,
+    )
 
 
 def summary():

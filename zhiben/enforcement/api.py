@@ -79,6 +79,7 @@ class OrderOut(Schema):
     overdue: bool
     items: str
     reviewed_on: date | None
+    review_result: str
     review_opinion: str
     hazard_ids: list[int]
 

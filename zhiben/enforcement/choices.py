@@ -11,8 +11,9 @@ class Measure(models.TextChoices):
     CLOSURE = "closure", "关闭"
 
 
-# measures that are a penalty (for the 零处罚 flag): everything but a bare warning counts
-PENALTIES = set(Measure) - {Measure.WARNING}
+# measures that are a penalty (for the 零处罚 flag). 警告 is one too (行政处罚法 第九条): a unit that decided a
+# warning did not "只检查不处罚".
+PENALTIES = set(Measure)
 
 
 class CaseStatus(models.TextChoices):
@@ -26,5 +27,11 @@ class CaseStatus(models.TextChoices):
 
 class OrderStatus(models.TextChoices):
     OPEN = "open", "整改中"
+    PASSED = "passed", "复查合格"
+    FAILED = "failed", "复查不合格"
+
+
+class ReviewResult(models.TextChoices):
+    NONE = "", "未复查"
     PASSED = "passed", "复查合格"
     FAILED = "failed", "复查不合格"

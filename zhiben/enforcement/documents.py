@@ -29,7 +29,7 @@ def order_fields(order, unit):
         "整改期限": cn_date(order.deadline),
         "复查日期": cn_date(order.reviewed_on) if order.reviewed_on else "",
         "复查意见": order.review_opinion,
-        "复查结论": order.get_status_display(),
+        "复查结论": order.review_conclusion,
     }
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from zhiben.core.models import BaseModel, ScopedQuerySet
 
-from .choices import CaseStatus, Measure, OrderStatus
+from .choices import CaseStatus, Measure, OrderStatus, ReviewResult
 
 SCOPE = {"region": "region_id", "domain": "industry_id", "enterprise": "enterprise_id"}
 
@@ -110,6 +110,9 @@ class RectificationOrder(BaseModel):
     deadline = models.DateField("整改期限")
     status = models.CharField("状态", max_length=10, choices=OrderStatus.choices, default=OrderStatus.OPEN)
     reviewed_on = models.DateField("复查日期", null=True, blank=True)
+    review_result = models.CharField(
+        "复查结论", max_length=10, choices=ReviewResult.choices, blank=True, default=ReviewResult.NONE
+    )
     review_opinion = models.TextField("复查意见", blank=True)
     hazards = models.ManyToManyField("hazards.Hazard", verbose_name="涉及隐患", blank=True, related_name="orders")
 
@@ -125,6 +128,13 @@ class RectificationOrder(BaseModel):
 
     def get_absolute_url(self):
         return reverse("enforcement:order_detail", args=[self.pk])
+
+    @property
+    def review_conclusion(self):
+        """The last review's conclusion in words: 复查合格, 复查不合格 (and the new deadline when one was set)."""
+        if self.review_result == ReviewResult.FAILED and self.status == OrderStatus.OPEN:
+            return f"复查不合格，限于{self.deadline.year}年{self.deadline.month}月{self.deadline.day}日前整改完毕"
+        return self.get_review_result_display() if self.review_result else ""
 
     def is_overdue(self, today=None):
         return self.status == OrderStatus.OPEN and self.deadline < (today or timezone.localdate())

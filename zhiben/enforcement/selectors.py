@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -49,10 +49,10 @@ CASE_FILTERS = FilterSet(
         {
             "filed": ("filed_date", "id"),
             "-filed": ("-filed_date", "-id"),
-            "fine": ("fine", "id"),
-            "-fine": ("-fine", "-id"),
-            "decided": ("decision_date", "id"),
-            "-decided": ("-decision_date", "-id"),
+            "fine": (F("fine").asc(nulls_last=True), "id"),
+            "-fine": (F("fine").desc(nulls_last=True), "-id"),
+            "decided": (F("decision_date").asc(nulls_last=True), "id"),
+            "-decided": (F("decision_date").desc(nulls_last=True), "-id"),
             "number": ("number",),
         },
         default=("-filed_date", "-id"),

@@ -2,8 +2,8 @@
 typical cases, 准予复产) and 责令限期整改 orders (issue, review). Atomic, scoped, evented and audited.
 
 A decision with 责令停产停业整顿 puts the enterprise in 停产整顿 until 准予复产; 关闭 closes it. The
-enterprise's status is written here (with its own audit entry and timeline event), the one place a
-penalty changes an enterprise."""
+enterprise's status is changed through `enterprises.services.enterprise_update` (its scope and
+registrar checks, its audit entry), with an event on the enterprise's timeline naming the case."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -18,9 +18,10 @@ from zhiben.core.services import fail as _fail
 from zhiben.core.timeline import record_event
 from zhiben.enterprises.choices import Status as EnterpriseStatus
 from zhiben.enterprises.models import Enterprise
+from zhiben.enterprises.services import enterprise_update
 from zhiben.inspections.models import Inspection
 
-from .choices import CaseStatus, Measure, OrderStatus
+from .choices import CaseStatus, Measure, OrderStatus, ReviewResult
 from .models import EnforcementCase, RectificationOrder
 from .workflow import TRANSITIONS
 
@@ -189,18 +190,14 @@ def _lock_case(actor, case):
 
 
 def _set_enterprise_status(actor, enterprise, status, note, case):
+    """The enterprise's 经营状态 through the registry's own service (its checks and its audit entry), and an
+    event on the enterprise's timeline naming the case."""
     before = enterprise.status
     if before == status:
         return
-    Enterprise.objects.filter(pk=enterprise.pk).update(status=status)
+    enterprise_update(actor=actor, enterprise=enterprise, data={"status": status})
     enterprise.status = status
     record_event(enterprise, "status", actor=actor, note=note, data={"from": before, "to": status, "case": case.number})
-    audit_record(
-        actor=actor,
-        action="enterprise.status",
-        obj=enterprise,
-        data={"from": before, "to": status, "case": case.number},
-    )
 
 
 @transaction.atomic
@@ -374,6 +371,7 @@ def order_review(*, actor, order, passed, opinion, new_deadline=None, reviewed_o
     before = order.deadline
     order.reviewed_on = day
     order.review_opinion = opinion.strip()
+    order.review_result = ReviewResult.PASSED if passed else ReviewResult.FAILED
     if passed:
         order.status = OrderStatus.PASSED
     elif new is not None:

@@ -274,7 +274,7 @@ def order_edit(request, pk):
 
 
 ORDER_HEADERS = ["指令编号", "被责令单位", "所在区划", "责令单位", "存在的问题和整改要求", "整改期限", "状态"]
-ORDER_HEADERS += ["逾期", "复查日期", "复查意见", "来源检查", "下达时间"]
+ORDER_HEADERS += ["逾期", "复查日期", "复查结论", "复查意见", "来源检查", "下达时间"]
 
 
 @login_required
@@ -293,6 +293,7 @@ def order_export(request):
             o.get_status_display(),
             "是" if o.is_overdue(today) else "",
             o.reviewed_on,
+            o.review_conclusion,
             o.review_opinion,
             o.inspection.number if o.inspection_id else "",
             timezone.localtime(o.created_at).strftime("%Y-%m-%d %H:%M"),

@@ -8,8 +8,10 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
+from zhiben.audit.models import AuditEvent
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.models import Rule
+from zhiben.core.timeline import subject_events
 from zhiben.documents import services as documents
 from zhiben.documents.tests.helpers import pdf_text, read
 from zhiben.enforcement import selectors, services
@@ -96,6 +98,10 @@ class CaseTests(EnforcementTestCase):
     def test_suspension_until_resumed_and_closure(self):
         case = self.decide(self.case(), measures=["suspension"], fine="")
         self.assertEqual(Enterprise.objects.get(pk=self.enterprise_a.pk).status, "suspended")
+        audit = AuditEvent.objects.filter(action="enterprise.update", object_id=str(self.enterprise_a.pk)).get()
+        self.assertIn("status", str(audit.data))
+        [event] = [e for e in subject_events(self.enterprise_a) if e.action == "status"]
+        self.assertIn(case.decision_number, event.note)
         with self.assertRaises(ApplicationError):
             services.case_resume(actor=self.erin, case=case, note="")
         services.case_resume(actor=self.erin, case=case, note="复查验收合格")
@@ -151,6 +157,7 @@ class OrderTests(EnforcementTestCase):
             actor=self.erin, order=order, passed=False, opinion="未整改到位", new_deadline=new
         )
         self.assertEqual((order.status, order.deadline), ("open", new))
+        self.assertIn("复查不合格，限于", order.review_conclusion)
         order = services.order_review(actor=self.erin, order=order, passed=True, opinion="整改到位")
         self.assertEqual(order.status, "passed")
         with self.assertRaises(ApplicationError):
@@ -195,13 +202,16 @@ class StatisticsTests(EnforcementTestCase):
         self.inspections(2, kind="supervision")
         row = self.stats()[0][self.unit_emergency_a1.pk]
         self.assertEqual((row["inspections"], row["enforcement"], row["zero_penalty"]), (12, 10, True))
-        self.decide(self.case(), measures=["warning"], fine="")  # a warning is not a penalty here
+        filed = self.case()  # a case filed but not decided is no penalty
         self.assertTrue(self.stats()[0][self.unit_emergency_a1.pk]["zero_penalty"])
+        services.case_transition(actor=self.erin, case=filed, action="revoke")
+        self.decide(self.case(), measures=["warning"], fine="")  # 警告 is a 行政处罚 (行政处罚法 第九条)
+        self.assertFalse(self.stats()[0][self.unit_emergency_a1.pk]["zero_penalty"])
         self.decide(self.case(), fine="30000")
         self.order()
         row = self.stats()[0][self.unit_emergency_a1.pk]
         self.assertEqual(
-            (row["cases"], row["penalties"], row["fines"], row["orders"], row["zero_penalty"]), (2, 1, 30000, 1, False)
+            (row["cases"], row["penalties"], row["fines"], row["orders"], row["zero_penalty"]), (3, 2, 30000, 1, False)
         )
 
     def test_threshold_is_a_rule(self):

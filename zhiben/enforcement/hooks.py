@@ -89,10 +89,9 @@ def home_cards(user):
 
     today = timezone.localdate()
     orders = open_order_figures(user, today)
-    cases = case_year_figures(user, today.year)
     url = reverse("enforcement:orders")
     cases_url = reverse("enforcement:cases") + f"?filed_from={today.year}-01-01"
-    return [
+    cards = [
         {"label": "责令整改中", "value": orders["open"], "url": url + "?status=open", "tone": ""},
         {
             "label": "责令整改逾期",
@@ -100,6 +99,11 @@ def home_cards(user):
             "url": url + "?overdue=1",
             "tone": "red" if orders["overdue"] else "",
         },
+    ]
+    if user.enterprise_id:  # an enterprise sees the orders it must carry out
+        return cards
+    cases = case_year_figures(user, today.year)
+    return cards + [
         {"label": f"{today.year}年执法案件", "value": cases["cases"], "url": cases_url, "tone": ""},
         {
             "label": f"{today.year}年罚款（万元）",
@@ -148,7 +152,7 @@ register(
     MenuEntry("执法案件", "enforcement:cases", "enforcement.view", order=36),
     MenuEntry("责令整改", "enforcement:orders", "enforcement.view", order=37),
     MenuEntry("执法统计", "enforcement:statistics", "enforcement.manage", order=38),
-    HomeSection("enforcement", lambda user: user.can("enforcement.manage"), home_cards, order=35),
+    HomeSection("enforcement", lambda user: user.can("enforcement.view"), home_cards, order=35),
     DemoLoader("enforcement", demo.load, demo.summary, order=80),
     *DOCUMENT_KINDS,
 )

@@ -245,6 +245,9 @@ class CardsTypicalExportTests(EnforcementTestCase):
         charlie = {c["label"]: c["value"] for c in hooks.home_cards(self.charlie)}
         self.assertEqual((charlie["责令整改中"], charlie[f"{year}年执法案件"]), (0, 0))
         self.assertContains(self.login(self.alice).get("/"), "责令整改逾期")
+        self.assertContains(self.login(self.dave).get("/"), "年执法案件")
+        emma = {c["label"]: c["value"] for c in hooks.home_cards(self.emma)}
+        self.assertEqual(emma, {"责令整改中": 2, "责令整改逾期": 1})
 
     def test_typical_page_and_export_show_who_and_when(self):
         case = self.decide(self.case())
@@ -353,3 +356,39 @@ class ScopeMoreTests(EnforcementTestCase):
         self.assertEqual(page.status_code, 200)
         self.assertNotContains(page, "撤销案件")
         self.assertEqual(self.login(self.dave).get(reverse("enforcement:statistics")).status_code, 200)
+
+
+class RulePageStatisticsTests(EnforcementTestCase):
+    def test_threshold_set_on_the_rules_page_flags_the_unit(self):
+        for i in range(4):
+            inspection = Inspection.objects.create(
+                number=f"JCR{i}",
+                kind="enforcement",
+                enterprise=self.enterprise_a,
+                region=self.village_a1,
+                industry=self.enterprise_a.industry,
+                unit=self.unit_emergency_a1,
+                status="completed",
+                date=self.today,
+            )
+        inspection.hazards.add(verified_hazard(self), verified_hazard(self))
+        Inspection.objects.filter(number="JCR0").update(status="cancelled")
+        Inspection.objects.filter(number="JCR1").update(date=self.today - timedelta(days=400))
+        client = self.login(self.alice)
+        page = client.get("/rules/")
+        self.assertContains(page, "只检查不处罚")
+        client.post("/rules/", {"key": "enforcement.zero_penalty_min_inspections", "value": "2"})
+        stats = client.get(reverse("enforcement:statistics") + f"?start={self.today.replace(day=1)}&end={self.today}")
+        [row] = [r for r in stats.context["rows"] if r["unit"] == self.unit_emergency_a1]
+        self.assertEqual((row["inspections"], row["enforcement"], row["hazards"]), (2, 2, 2))
+        self.assertTrue(row["zero_penalty"])
+        self.assertEqual(stats.context["threshold"], 2)
+        self.assertContains(stats, "零处罚")
+        client.post("/rules/", {"key": "enforcement.zero_penalty_min_inspections", "value": "3"})
+        stats = client.get(reverse("enforcement:statistics") + f"?start={self.today.replace(day=1)}&end={self.today}")
+        [row] = [r for r in stats.context["rows"] if r["unit"] == self.unit_emergency_a1]
+        self.assertFalse(row["zero_penalty"])
+        export = client.get(reverse("enforcement:statistics") + "?export=1")
+        rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+        self.assertEqual(rows[0][0], "单位")
+        self.assertTrue(AuditEvent.objects.filter(action="enforcement.statistics_export").exists())

@@ -101,3 +101,62 @@ def get_inspection(request, pk: int):
     scope; 403 when the caller's role may not view inspections."""
     require_capability(request.user, "inspection.view")
     return selectors.inspection_get(user=request.user, pk=pk)
+
+
+class ChecklistOut(Schema):
+    id: int
+    name: str
+    region_id: str
+    industry: str
+    active: bool
+    n_items: int
+
+    @staticmethod
+    def resolve_industry(obj):
+        return obj.industry.name if obj.industry_id else "通用"
+
+
+class ChecklistItemOut(Schema):
+    id: int
+    sort: int
+    text: str
+    method: str
+    criteria_item_id: int | None
+
+
+class ChecklistDetailOut(Schema):
+    id: int
+    name: str
+    region_id: str
+    industry: str
+    description: str
+    active: bool
+    items: list[ChecklistItemOut]
+
+    @staticmethod
+    def resolve_industry(obj):
+        return obj.industry.name if obj.industry_id else "通用"
+
+    @staticmethod
+    def resolve_items(obj):
+        return list(obj.items.order_by("sort", "id"))
+
+
+ChecklistFilters = selectors.CHECKLIST_FILTERS.schema("ChecklistFilters")
+
+
+@router.get("/checklists/", response={200: list[ChecklistOut], 401: ErrorOut, 403: ErrorOut})
+@paginate(PageNumberPagination, page_size=50)
+def list_checklists(request, filters: Query[ChecklistFilters]):
+    """Checklists the caller may read: those of their region subtree and those of the regions above that
+    they may apply; filtered like the list page (name, industry, state — every state unless `active` is
+    given) and sorted by `sort`. 403 when the caller's role may not view inspections."""
+    require_capability(request.user, "inspection.view")
+    return selectors.checklist_list(user=request.user, filters=filters.dict())
+
+
+@router.get("/checklists/{int:pk}", response={200: ChecklistDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def get_checklist(request, pk: int):
+    """One checklist with its items in order. 404 when it does not exist or the caller may not read it."""
+    require_capability(request.user, "inspection.view")
+    return selectors.checklist_get(user=request.user, pk=pk)

@@ -12,10 +12,12 @@ from zhiben.hazards.models import CriteriaStandard
 from zhiben.regions.models import Industry
 
 from .choices import Kind, Result
+from .filters import CHECKLIST_FILTERS, INSPECTION_FILTERS
 from .models import Expert
-from .selectors import INSPECTION_FILTERS, checklists_for
+from .selectors import checklists_for
 
 InspectionFilterForm = INSPECTION_FILTERS.form_class("InspectionFilterForm")
+ChecklistFilterForm = CHECKLIST_FILTERS.form_class("ChecklistFilterForm")
 DATE = {"type": "date"}
 
 

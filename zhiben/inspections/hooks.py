@@ -54,7 +54,7 @@ def home_cards(user):
 
 register(
     MenuEntry("监督检查", "inspections:list", "inspection.view", order=34),
-    MenuEntry("检查表", "inspections:checklists", "inspection.view", order=35),
+    MenuEntry("检查表", "inspections:checklists", "checklist.manage", order=35),
     HomeSection(
         "inspections",
         lambda user: user.can("inspection.conduct") and not user.enterprise_id,

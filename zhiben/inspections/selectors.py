@@ -1,55 +1,25 @@
 """Reads: inspections and checklists in scope, and the completed inspections of a period (enforcement
 statistics count them per unit)."""
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 
-from zhiben.core.filters import Filter, FilterSet, Sort, flag
-from zhiben.core.scoping import subtree_q
-from zhiben.enterprises.filters import industry_options, region_options
-
-from .choices import Kind, Status
+from .choices import Status
+from .filters import CHECKLIST_FILTERS, INSPECTION_FILTERS, unit_options
 from .models import ChecklistTemplate, Inspection
 
-
-def unit_options(user):
-    from zhiben.regions.models import Unit
-
-    return [(str(u.pk), u.name) for u in Unit.objects.for_user(user).order_by("name")[:300]]
-
-
-def _flag_q(field):
-    def q(value, ctx):
-        wanted = flag(value)
-        return None if wanted is None else Q(**{field: wanted})
-
-    return q
-
-
-INSPECTION_FILTERS = FilterSet(
-    Filter(
-        "region",
-        "区划",
-        "choice",
-        choices=region_options,
-        q=lambda value, ctx: subtree_q(value),
-        help="区划代码，含下级",
-    ),
-    Filter("industry", "行业", "choice", choices=industry_options, lookup="industry__code"),
-    Filter("status", "状态", "choice", choices=Status.choices, lookup="status"),
-    Filter("kind", "检查类型", "choice", choices=Kind.choices, lookup="kind"),
-    Filter("unit", "检查单位", "choice", choices=unit_options, lookup="unit_id"),
-    Filter("unannounced", "四不两直", "choice", choices=[("1", "是"), ("0", "否")], q=_flag_q("unannounced")),
-    Filter("cross", "交叉检查", "choice", choices=[("1", "是"), ("0", "否")], q=_flag_q("cross")),
-    Filter("date_from", "检查日期从", "date", lookup="date__gte"),
-    Filter("date_to", "检查日期至", "date", lookup="date__lte"),
-    Filter("q", "关键词", "search", search=("number", "enterprise__name", "place__name"), placeholder="编号、单位"),
-    Sort(
-        "sort",
-        {"date": ("date", "id"), "-date": ("-date", "-id"), "number": ("number",), "-number": ("-number",)},
-        default=("-planned_date", "-id"),
-    ),
-)
+__all__ = [
+    "CHECKLIST_FILTERS",
+    "INSPECTION_FILTERS",
+    "checklist_get",
+    "checklist_list",
+    "checklists_visible",
+    "checklists_for",
+    "inspection_get",
+    "inspection_list",
+    "inspections_in_period",
+    "unit_options",
+]
 
 
 def inspection_list(*, user, filters=None):
@@ -74,16 +44,22 @@ def inspection_get(*, user, pk):
 def checklist_get(*, user, pk):
     if not user.can("inspection.view"):
         raise Http404
-    visible = ChecklistTemplate.objects.for_user(user).values("pk")
-    template = (
-        ChecklistTemplate.objects.filter(Q(pk__in=visible) | Q(pk__in=checklists_for(user).values("pk")))
-        .select_related("region", "industry")
-        .filter(pk=pk)
-        .first()
-    )
+    template = checklists_visible(user).select_related("region", "industry").filter(pk=pk).first()
     if template is None:
         raise Http404
     return template
+
+
+def checklists_visible(user):
+    """Checklists a user may read: those of their scope (their region subtree) and those they may apply."""
+    visible = ChecklistTemplate.objects.for_user(user).values("pk")
+    return ChecklistTemplate.objects.filter(Q(pk__in=visible) | Q(pk__in=checklists_for(user).values("pk")))
+
+
+def checklist_list(*, user, filters=None):
+    """The checklist list: filtered (name, industry, state), sorted, with the number of items."""
+    qs = checklists_visible(user).select_related("region", "industry").annotate(n_items=Count("items"))
+    return CHECKLIST_FILTERS.filter(qs, filters or {}, user=user)
 
 
 def checklists_for(user):

@@ -217,15 +217,20 @@ def _team_rules(users, experts, enterprise, day, kind, errors):
             if expert.enterprise_id == enterprise.pk or conflicts.filter(expert=expert).exists():
                 errors.append(("experts", f"专家{expert.name}与被检查单位存在利害关系，应当回避。"))
     if kind == Kind.ENFORCEMENT and not errors:
-        on = day or timezone.localdate()
-        certified = [u for u in users if any(c.valid_on(on) for c in u.credentials.all())]
-        if len(certified) < MIN_ENFORCEMENT_INSPECTORS:
-            errors.append(
-                (
-                    "inspectors",
-                    f"执法检查须有至少 {MIN_ENFORCEMENT_INSPECTORS} 名持有效执法证的执法人员（现有 {len(certified)} 名）。",
-                )
+        _certified(users, day or timezone.localdate(), errors)
+
+
+def _certified(users, day, errors):
+    """执法检查: at least two of `users` hold a 执法证 valid on `day`."""
+    certified = [u for u in users if any(c.valid_on(day) for c in u.credentials.all())]
+    if len(certified) < MIN_ENFORCEMENT_INSPECTORS:
+        errors.append(
+            (
+                "inspectors",
+                f"执法检查须有至少 {MIN_ENFORCEMENT_INSPECTORS} 名持有效执法证的执法人员"
+                f"（{day:%Y-%m-%d} 现有 {len(certified)} 名）。",
             )
+        )
 
 
 def _subject(actor, data, errors):
@@ -345,6 +350,11 @@ def inspection_transition(*, actor, inspection, action, checklist=None, date=Non
             InspectionItem.objects.bulk_create(rows)
             inspection.checklist_name = checklist.name
         inspection.date = inspection.date or today
+        if inspection.kind == Kind.ENFORCEMENT:
+            errors = []
+            _certified(list(inspection.inspectors.all()), inspection.date, errors)
+            if errors:
+                _fail(errors)
     if action == "complete":
         errors = []
         day = _day(date, "检查日期", errors, "date") or inspection.date or today
@@ -353,6 +363,8 @@ def inspection_transition(*, actor, inspection, action, checklist=None, date=Non
         pending = inspection.items.filter(result=Result.PENDING).count()
         if pending:
             errors.append(("items", f"还有 {pending} 项检查内容未填写结果。"))
+        if inspection.kind == Kind.ENFORCEMENT and not errors:
+            _certified(list(inspection.inspectors.all()), day, errors)
         if errors:
             _fail(errors)
         inspection.date = day

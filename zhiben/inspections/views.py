@@ -19,6 +19,7 @@ from . import selectors, services
 from .exports import inspections_xlsx
 from .forms import (
     AddItemsForm,
+    ChecklistFilterForm,
     ChecklistForm,
     CompleteForm,
     HazardForm,
@@ -218,53 +219,21 @@ def photo(request, pk, photo_pk):
 # ---------------------------------------------------------------- checklists
 
 
-CHECKLIST_SORTS = {
-    "name": ("name", "id"),
-    "-name": ("-name", "-id"),
-    "region": ("region_id", "name"),
-    "-updated": ("-updated_at", "-id"),
-}
-
-
 @login_required
 def checklist_list(request):
     """Checklists the user may apply (their region's and those above) and those of the regions below:
-    filter by name, industry and state, sort, paginate."""
-    from django.db.models import Count, Q
-
-    from zhiben.enterprises.filters import industry_options
-
+    filter by name, industry and state (启用 unless asked otherwise), sort, paginate."""
     require_capability(request.user, "inspection.view")
-    visible = ChecklistTemplate.objects.for_user(request.user).values("pk")
-    qs = ChecklistTemplate.objects.filter(
-        Q(pk__in=visible) | Q(pk__in=selectors.checklists_for(request.user).values("pk"))
-    ).select_related("region", "industry")
-    state = request.GET.get("active", "1")
-    if state in ("1", "0"):
-        qs = qs.filter(active=state == "1")
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(name__icontains=q)
-    industry = request.GET.get("industry", "")
-    if industry:
-        qs = (
-            qs.filter(Q(industry__code=industry) | Q(industry__isnull=True))
-            if industry != "none"
-            else qs.filter(industry__isnull=True)
-        )
-    sort = request.GET.get("sort", "")
-    qs = qs.annotate(n_items=Count("items")).order_by(*CHECKLIST_SORTS.get(sort, CHECKLIST_SORTS["name"]))
+    data = request.GET.copy()
+    data.setdefault("active", "1")
     return render(
         request,
         "inspections/checklist_list.html",
         {
-            "page": paginate(request, qs),
+            "form": ChecklistFilterForm(data, user=request.user),
+            "page": paginate(request, selectors.checklist_list(user=request.user, filters=data)),
             "query": query_without(request, "page"),
             "sort_query": query_without(request, "page", "sort"),
-            "q": q,
-            "active": state,
-            "industry": industry,
-            "industries": industry_options(request.user),
         },
     )
 

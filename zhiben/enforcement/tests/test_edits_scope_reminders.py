@@ -392,3 +392,15 @@ class RulePageStatisticsTests(EnforcementTestCase):
         rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
         self.assertEqual(rows[0][0], "单位")
         self.assertTrue(AuditEvent.objects.filter(action="enforcement.statistics_export").exists())
+
+
+class NoticePageTests(EnforcementTestCase):
+    def test_notice_with_its_date_from_the_page(self):
+        case = self.case(filed_date=self.today - timedelta(days=5))
+        client = self.login(self.erin)
+        self.assertContains(client.get(case.get_absolute_url()), 'name="notice_date"')
+        day = self.today - timedelta(days=2)
+        client.post(reverse("enforcement:case_transition", args=[case.pk, "notify"]), {"notice_date": day.isoformat()})
+        case.refresh_from_db()
+        self.assertEqual((case.status, case.notice_date), ("notified", day))
+        self.assertContains(client.get(case.get_absolute_url()), "作出处罚决定")

@@ -225,3 +225,79 @@ class PageAndApiTests(InspectionTestCase):
             self.login(self.erin).get(reverse("inspections:checklist_detail", args=[checklist_pk])).status_code, 200
         )
         self.assertEqual(json.loads(self.login(self.alice).get("/api/v1/inspections/").content)["count"], 1)
+
+
+class ReadOnlyPhotosAndDatesTests(InspectionTestCase):
+    def test_an_enterprise_user_reads_only_her_own_inspections(self):
+        from zhiben.testing import make_enterprise
+
+        inspection = self.started()
+        other = make_enterprise(self.village_a1, "machinery", name="凤凰机械厂")
+        hidden = self.create(enterprise=other.pk)
+        client = self.login(self.emma)
+        page = client.get(reverse("inspections:list"))
+        self.assertContains(page, inspection.number)
+        self.assertNotContains(page, hidden.number)
+        self.assertEqual(client.get(reverse("inspections:detail", args=[hidden.pk])).status_code, 404)
+        detail = client.get(reverse("inspections:detail", args=[inspection.pk]))
+        self.assertNotContains(detail, "完成检查</button>")
+        self.assertNotContains(detail, "取消检查")
+        self.assertNotContains(detail, 'name="result"')
+        item = inspection.items.first()
+        response = client.post(reverse("inspections:item", args=[inspection.pk, item.pk]), {"result": "pass"})
+        self.assertEqual(response.status_code, 403)
+        response = client.post(reverse("inspections:transition", args=[inspection.pk, "cancel"]))
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(Inspection.objects.get(pk=inspection.pk).status, "in_progress")
+        self.assertEqual(inspection.items.get(pk=item.pk).result, "")
+        self.assertEqual(client.get(reverse("inspections:checklist_new")).status_code, 403)
+
+    def test_photos_are_stored_and_served_in_scope_only(self):
+        from zhiben.hazards.tests.helpers import photo
+
+        inspection = self.started()
+        item = inspection.items.get(criteria_item__isnull=True)
+        client = self.login(self.erin)
+        response = client.post(
+            reverse("inspections:item", args=[inspection.pk, item.pk]),
+            {"result": "fail", "note": "", "photos": [photo("a.png"), photo("b.png", (0, 0, 200))]},
+        )
+        self.assertEqual(response.status_code, 302)
+        item.refresh_from_db()
+        self.assertEqual((item.result, item.photos.count()), ("fail", 2))
+        shot = item.photos.first()
+        url = reverse("inspections:photo", args=[inspection.pk, shot.pk])
+        served = client.get(url)
+        self.assertEqual(served.status_code, 200)
+        self.assertEqual(served["Content-Type"], "image/png")
+        self.assertEqual(self.login(self.emma).get(url).status_code, 200)
+        self.assertEqual(self.login(self.charlie).get(url).status_code, 404)
+        other = self.started()
+        self.assertEqual(
+            self.login(self.erin).get(reverse("inspections:photo", args=[other.pk, shot.pk])).status_code, 404
+        )
+
+    def test_enforcement_credentials_are_checked_on_the_inspection_date(self):
+        inspection = self.create(kind="enforcement", inspectors=[self.erin.pk, self.frank.pk])
+        services.inspection_transition(actor=self.erin, inspection=inspection, action="start")
+        InspectorCredential.objects.filter(user=self.frank).update(valid_from=self.today)
+        before = (self.today - timedelta(days=1)).isoformat()
+        with self.assertRaises(ApplicationError) as caught:
+            services.inspection_transition(actor=self.erin, inspection=inspection, action="complete", date=before)
+        self.assertIn("执法证", caught.exception.message)
+        self.assertEqual(Inspection.objects.get(pk=inspection.pk).status, "in_progress")
+        done = services.inspection_transition(actor=self.erin, inspection=inspection, action="complete")
+        self.assertEqual(done.status, "completed")
+
+    def test_pages_cancel_and_refusals_show_messages(self):
+        inspection = self.create()
+        client = self.login(self.erin)
+        page = client.post(reverse("inspections:transition", args=[inspection.pk, "complete"]), follow=True)
+        self.assertContains(page, "不能完成检查")
+        page = client.post(reverse("inspections:transition", args=[inspection.pk, "cancel"]), follow=True)
+        self.assertContains(page, "已取消")
+        self.assertEqual(Inspection.objects.get(pk=inspection.pk).status, "cancelled")
+        self.assertEqual(
+            self.login(self.charlie).post(reverse("inspections:transition", args=[inspection.pk, "start"])).status_code,
+            404,
+        )

@@ -2,9 +2,8 @@
 checklists."""
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Count
 
-from zhiben.accounts.models import User
 from zhiben.core.evidence import evidence_field
 from zhiben.enterprises.models import Enterprise
 from zhiben.hazards.choices import Level
@@ -13,8 +12,7 @@ from zhiben.regions.models import Industry
 
 from .choices import Kind, Result
 from .filters import CHECKLIST_FILTERS, INSPECTION_FILTERS
-from .models import Expert
-from .selectors import checklists_for
+from .selectors import checklists_for, expert_candidates, inspector_candidates
 
 InspectionFilterForm = INSPECTION_FILTERS.form_class("InspectionFilterForm")
 ChecklistFilterForm = CHECKLIST_FILTERS.form_class("ChecklistFilterForm")
@@ -38,13 +36,11 @@ class InspectionForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        people = User.objects.for_user(user).filter(is_active=True)
-        people = people.filter(Q(unit_id=user.unit_id) | Q(pk=user.pk)) if user.unit_id else people.filter(pk=user.pk)
+        people = inspector_candidates(user).annotate(n_credentials=Count("credentials"))
         self.fields["inspectors"].choices = [
-            (str(u.pk), f"{u.display_name}{'（持执法证）' if u.credentials.exists() else ''}")
-            for u in people.order_by("name")
+            (str(u.pk), f"{u.display_name}{'（持执法证）' if u.n_credentials else ''}") for u in people
         ]
-        experts = Expert.objects.filter(active=True).order_by("name")[:200]
+        experts = expert_candidates(user)[:200]
         self.fields["experts"].choices = [(str(e.pk), f"{e.name}（{e.title or e.employer}）") for e in experts]
         if "place" in self.fields:
             from zhiben.enterprises.forms import industry_queryset
@@ -110,10 +106,9 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        people = User.objects.for_user(user).filter(is_active=True)
-        people = people.filter(Q(unit_id=user.unit_id) | Q(pk=user.pk)) if user.unit_id else people.filter(pk=user.pk)
-        self.fields["user"].choices = [("", "—")] + [(str(u.pk), u.display_name) for u in people.order_by("name")]
-        experts = Expert.objects.filter(active=True).order_by("name")[:200]
+        people = inspector_candidates(user)
+        self.fields["user"].choices = [("", "—")] + [(str(u.pk), u.display_name) for u in people]
+        experts = expert_candidates(user)[:200]
         self.fields["expert"].choices = [("", "—")] + [(str(e.pk), e.name) for e in experts]
 
 

@@ -14,9 +14,11 @@ __all__ = [
     "checklist_get",
     "checklist_list",
     "checklists_visible",
+    "expert_candidates",
     "checklists_for",
     "inspection_get",
     "inspection_list",
+    "inspector_candidates",
     "inspections_in_period",
     "unit_options",
 ]
@@ -75,3 +77,27 @@ def checklists_for(user):
 def inspections_in_period(start, end):
     """Completed inspections dated within [start, end]."""
     return Inspection.objects.filter(status=Status.COMPLETED, date__gte=start, date__lte=end)
+
+
+def inspector_candidates(user):
+    """Who `user` may put on an inspection team: active people in scope whose role may inspect
+    (inspection.conduct), of the user's own unit (or the user alone when without a unit)."""
+    from zhiben.accounts.choices import ROLE_CAPABILITIES
+    from zhiben.accounts.models import User
+
+    roles = [role for role, caps in ROLE_CAPABILITIES.items() if "inspection.conduct" in caps]
+    people = User.objects.for_user(user).filter(is_active=True).filter(Q(role__in=roles) | Q(is_superuser=True))
+    mine = Q(unit_id=user.unit_id) | Q(pk=user.pk) if user.unit_id else Q(pk=user.pk)
+    return people.filter(mine).order_by("name")
+
+
+def expert_candidates(user):
+    """Experts `user` may invite: active experts of the pools of the user's region and the regions above
+    it (a town draws on the county's pool) and of the regions below."""
+    from zhiben.core.scoping import region_chain
+
+    from .models import Expert
+
+    chain = region_chain(user.region_id or "")
+    below = Expert.objects.for_user(user).values("pk")
+    return Expert.objects.filter(Q(region_id__in=chain) | Q(pk__in=below), active=True).order_by("name")

@@ -23,12 +23,11 @@ from .models import (
     ChecklistTemplate,
     ChecklistTemplateItem,
     Conflict,
-    Expert,
     Inspection,
     InspectionItem,
     InspectionPhoto,
 )
-from .selectors import checklists_for
+from .selectors import checklists_for, expert_candidates
 from .workflow import TRANSITIONS
 
 MIN_ENFORCEMENT_INSPECTORS = 2  # 行政处罚法第四十二条: 执法人员不得少于两人
@@ -194,9 +193,9 @@ def _people(actor, data, subject_enterprise, day, kind, errors):
     expert_ids = [str(i) for i in (data.get("experts") or []) if str(i).strip()]
     if len(expert_ids) != len(set(expert_ids)):
         errors.append(("experts", "同一专家不能重复选择。"))
-    experts = list(Expert.objects.filter(pk__in=[int(i) for i in expert_ids if i.isdigit()], active=True))
+    experts = list(expert_candidates(actor).filter(pk__in=[int(i) for i in expert_ids if i.isdigit()]))
     if len(experts) != len(set(expert_ids)):
-        errors.append(("experts", "所选专家不存在或已出库。"))
+        errors.append(("experts", "所选专家不存在、已出库或不属于您可选用的专家库。"))
     if not errors:
         _team_rules(users, experts, subject_enterprise, day, kind, errors)
     return users, experts
@@ -429,8 +428,8 @@ def inspection_add_member(*, actor, inspection, user=None, expert=None):
     if expert is not None:
         if inspection.experts.filter(pk=expert.pk).exists():
             raise ApplicationError(f"专家{expert.name}已在检查组中，不能重复加入。")
-        if not Expert.objects.filter(pk=expert.pk, active=True).exists():
-            raise ApplicationError("所选专家不存在或已出库。")
+        if not expert_candidates(actor).filter(pk=expert.pk).exists():
+            raise ApplicationError("所选专家不存在、已出库或不属于您可选用的专家库。")
         _team_rules([], [expert], inspection.enterprise, inspection.planned_date, Kind.SUPERVISION, errors)
     if user is None and expert is None:
         errors.append(("inspectors", "请选择要加入的检查人员或专家。"))

@@ -165,6 +165,24 @@ class TeamTests(InspectionTestCase):
         self.assertRefused("应当回避", inspectors=[self.erin.pk, self.frank.pk])
         self.assertRefused("不能参加检查", inspectors=[self.emma.pk])
 
+    def test_experts_tied_to_the_enterprise_or_from_another_pool_are_refused(self):
+        from zhiben.inspections.models import Expert
+
+        pooled = Expert.objects.create(name="钱专家", region=self.county_a)
+        employed = Expert.objects.create(name="孙专家", region=self.county_a, enterprise=self.enterprise_a)
+        declared = Expert.objects.create(name="李专家", region=self.county_a)
+        Conflict.objects.create(expert=declared, enterprise=self.enterprise_a, reason="曾为其提供咨询服务")
+        elsewhere = Expert.objects.create(name="周专家", region=self.county_b)
+        self.assertRefused("专家孙专家与被检查单位存在利害关系", experts=[employed.pk])
+        self.assertRefused("专家李专家与被检查单位存在利害关系", experts=[declared.pk])
+        self.assertRefused("不属于您可选用的专家库", experts=[elsewhere.pk])
+        self.assertRefused("同一专家不能重复选择", experts=[pooled.pk, pooled.pk])
+        inspection = self.create(experts=[pooled.pk])
+        self.assertEqual(list(inspection.experts.all()), [pooled])
+        with self.assertRaises(ApplicationError):
+            services.inspection_add_member(actor=self.erin, inspection=inspection, expert=employed)
+        self.assertEqual(list(inspection.experts.all()), [pooled])
+
     def test_out_of_scope_subjects_and_people(self):
         self.assertRefused("不在您的管辖范围内", enterprise=self.enterprise_b.pk)
         self.assertRefused("不在您的管辖范围内", enterprise=self.enterprise_a_construction.pk)  # not erin's industry

@@ -195,3 +195,76 @@ class HomeApiAndScopeTests(InspectionTestCase):
         period = inspections_in_period(self.today - timedelta(days=1), self.today)
         self.assertEqual(list(period), [Inspection.objects.get(pk=done.pk)])
         self.assertFalse(inspections_in_period(self.today + timedelta(days=1), self.today + timedelta(days=5)).exists())
+
+
+class ChecklistScopeAndListTests(InspectionTestCase):
+    def test_another_county_cannot_read_or_change_a_checklist(self):
+        template = self.checklist()
+        item = template.items.first()
+        client = self.login(self.charlie)
+        for url in (
+            reverse("inspections:checklist_detail", args=[template.pk]),
+            reverse("inspections:checklist_edit", args=[template.pk]),
+        ):
+            self.assertEqual(client.get(url).status_code, 404, url)
+        for url, data in (
+            (reverse("inspections:checklist_edit", args=[template.pk]), {"name": "改名"}),
+            (reverse("inspections:checklist_add", args=[template.pk]), {"texts": "新条目"}),
+            (reverse("inspections:checklist_remove", args=[template.pk, item.pk]), {}),
+            (reverse("inspections:checklist_move", args=[template.pk, item.pk]), {"direction": "down"}),
+            (reverse("inspections:checklist_active", args=[template.pk]), {"active": "0"}),
+        ):
+            self.assertEqual(client.post(url, data).status_code, 404, url)
+        template.refresh_from_db()
+        self.assertEqual((template.name, template.active, template.items.count()), ("危化品检查表", True, 2))
+        self.assertNotContains(client.get(reverse("inspections:checklists")), "危化品检查表")
+
+    def test_list_filters_and_sort(self):
+        general = self.checklist()
+        from zhiben.regions.models import Industry
+
+        machinery = services.checklist_save(
+            actor=self.alice,
+            data={"name": "机械企业检查表", "industry": Industry.objects.get(code="machinery").pk},
+        )
+        client = self.login(self.alice)
+        url = reverse("inspections:checklists")
+        page = client.get(url, {"industry": "machinery"})
+        self.assertContains(page, machinery.name)
+        self.assertContains(page, general.name)  # 通用 checklists apply to every industry
+        page = client.get(url, {"industry": "none"})
+        self.assertNotContains(page, machinery.name)
+        page = client.get(url, {"q": "机械"})
+        self.assertContains(page, machinery.name)
+        self.assertNotContains(page, general.name)
+        body = client.get(url, {"sort": "-name"}).content.decode()  # 危 (U+5371) sorts before 机 (U+673A)
+        self.assertLess(body.index(machinery.name), body.index(general.name))
+        body = client.get(url, {"sort": "name"}).content.decode()
+        self.assertLess(body.index(general.name), body.index(machinery.name))
+
+    def test_remove_an_item_and_edit(self):
+        template = self.checklist()
+        item = template.items.get(criteria_item__isnull=True)
+        client = self.login(self.alice)
+        client.post(reverse("inspections:checklist_remove", args=[template.pk, item.pk]))
+        self.assertEqual(list(template.items.values_list("criteria_item", flat=True)), [self.criteria.pk])
+        client.post(reverse("inspections:checklist_edit", args=[template.pk]), {"name": "危化品检查表（2026版）"})
+        template.refresh_from_db()
+        self.assertEqual(template.name, "危化品检查表（2026版）")
+        response = client.post(reverse("inspections:checklist_edit", args=[template.pk]), {"name": ""})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(ChecklistTemplate.objects.get(pk=template.pk).name, "危化品检查表（2026版）")
+
+    def test_a_failed_item_of_a_place_becomes_a_hazard_of_the_place(self):
+        place = Place.objects.create(name="凤凰村燃气管道", region=self.village_a1)
+        inspection = self.create(
+            actor=self.alice, enterprise="", place=place.pk, industry=self.enterprise_a.industry_id
+        )
+        inspection = services.inspection_transition(
+            actor=self.alice, inspection=inspection, action="start", checklist=self.checklist()
+        )
+        item = inspection.items.get(criteria_item__isnull=True)
+        services.item_record(actor=self.alice, item=item, result="fail", note="阀门井积水")
+        hazard = services.item_to_hazard(actor=self.alice, item=item)
+        self.assertEqual((hazard.place, hazard.enterprise, hazard.level), (place, None, "general"))
+        self.assertEqual(hazard.description, "消防通道畅通：阀门井积水")

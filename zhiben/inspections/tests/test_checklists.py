@@ -268,3 +268,16 @@ class ChecklistScopeAndListTests(InspectionTestCase):
         hazard = services.item_to_hazard(actor=self.alice, item=item)
         self.assertEqual((hazard.place, hazard.enterprise, hazard.level), (place, None, "general"))
         self.assertEqual(hazard.description, "消防通道畅通：阀门井积水")
+
+
+class MenuTests(InspectionTestCase):
+    def test_menu_entries_follow_capabilities(self):
+        def labels(user):
+            nav = self.login(user).get(reverse("inspections:list")).context["nav"]
+            return {item["label"] for item in nav}
+
+        self.assertTrue({"监督检查", "检查表"} <= labels(self.alice))
+        leader = labels(self.dave)  # reads inspections, does not manage checklists
+        self.assertIn("监督检查", leader)
+        self.assertNotIn("检查表", leader)
+        self.assertEqual(self.login(self.sam).get(reverse("inspections:list")).status_code, 403)

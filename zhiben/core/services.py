@@ -1,5 +1,7 @@
 """Shared write helpers."""
 
+import re
+
 from django.db import IntegrityError, transaction
 
 from .models import Counter
@@ -98,3 +100,34 @@ def fail(errors):
     from .exceptions import ApplicationError
 
     raise ApplicationError("；".join(m for _, m in errors), errors=[{"field": f, "message": m} for f, m in errors])
+
+
+# ---------------------------------------------------------------- reading form and API data
+
+DAY_AT_END = re.compile(r"(\D\d{1,2}|^\d{8})\s*[日号]?$")  # a text ending in a day of the month
+
+
+def data_text(data, key, limit=None):
+    """`data[key]` as trimmed text ('' when missing), cut to `limit` characters."""
+    value = data.get(key)
+    value = "" if value is None else str(value).strip()
+    return value[:limit] if limit else value
+
+
+def data_date(value, label, errors, field):
+    """A day as people write it (2026-11-05, 2026年11月5日, 2026/11/5, an Excel serial, a date), None when
+    empty; otherwise None with a Chinese error appended. Text naming only a month or a year ("2026年11月")
+    is not a day."""
+    from .cntext import DateError, parse_date
+
+    if value in (None, ""):
+        return None
+    day = None
+    if not isinstance(value, str) or DAY_AT_END.search(value.strip()):
+        try:
+            day = parse_date(value)
+        except DateError:
+            day = None
+    if day is None:
+        errors.append((field, f"{label}“{value}”不是有效日期（格式：2026-11-05）。"))
+    return day

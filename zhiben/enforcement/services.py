@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhiben.audit.services import audit_record
-from zhiben.core.cntext import DateError, parse_date
 from zhiben.core.exceptions import ApplicationError, ScopeError
+from zhiben.core.services import data_date as _day
+from zhiben.core.services import data_text as _text
 from zhiben.core.services import ensure_capability, next_number
 from zhiben.core.services import fail as _fail
 from zhiben.core.timeline import record_event
@@ -24,23 +25,6 @@ from zhiben.inspections.models import Inspection
 from .choices import CaseStatus, Measure, OrderStatus, ReviewResult
 from .models import EnforcementCase, RectificationOrder
 from .workflow import TRANSITIONS
-
-
-def _text(data, key, limit=None):
-    value = str(data.get(key) or "").strip()
-    return value[:limit] if limit else value
-
-
-def _day(value, label, errors, field):
-    if value in (None, ""):
-        return None
-    try:
-        day = parse_date(value)
-    except DateError:
-        day = None
-    if day is None:
-        errors.append((field, f"{label}“{value}”不是有效日期（格式：2026-11-05）。"))
-    return day
 
 
 def _enterprise(actor, data, errors):

@@ -15,6 +15,7 @@ from zhiben.core.evidence import store_upload
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.rules import RuleResolver, rule
 from zhiben.core.scoping import code_level, region_chain, scope_allows
+from zhiben.core.services import data_text as _text
 from zhiben.core.services import fail as _fail
 from zhiben.core.services import next_number
 from zhiben.core.timeline import actor_fields
@@ -69,12 +70,6 @@ LISTING_BY_LEVEL = {2: ListingLevel.CITY, 3: ListingLevel.COUNTY, 4: ListingLeve
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _text(data, key, limit=None):
-    value = data.get(key)
-    value = "" if value is None else str(value).strip()
-    return value[:limit] if limit else value
 
 
 def _date(value, label, errors, field):

@@ -1,7 +1,6 @@
 """Every write of the self-inspection module: a record (from a phone, the API or an import), its findings
 filed as hazards, and the duties an 安委办 keeps. Atomic, scoped and audited."""
 
-import re
 from datetime import timedelta
 
 from django.db import transaction
@@ -9,11 +8,11 @@ from django.utils import timezone
 
 from zhiben.accounts.choices import Role
 from zhiben.audit.services import audit_record
-from zhiben.core.cntext import DateError, parse_date
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.rules import rule
 from zhiben.core.scoping import in_subtree
-from zhiben.core.services import actor_covers, ensure_capability
+from zhiben.core.services import actor_covers, data_date, ensure_capability
+from zhiben.core.services import data_text as _text
 from zhiben.core.services import fail as _fail
 from zhiben.enterprises.choices import Status as EnterpriseStatus
 from zhiben.enterprises.models import Enterprise
@@ -25,22 +24,6 @@ from .models import Duty, SelfInspection
 from .periods import bucket_of
 
 MAX_FINDINGS = 50
-DAY_AT_END = re.compile(r"(\D\d{1,2}|^\d{8})\s*[日号]?$")
-
-
-def _text(data, key, limit):
-    return str(data.get(key) or "").strip()[:limit]
-
-
-def _parse_date(value):
-    """A day as people write it (2026-11-05, 2026年11月5日, 2026/11/5, an Excel serial); None if not one.
-    Text naming only a month or a year ("2026年11月") is not a day of inspection."""
-    if isinstance(value, str) and not DAY_AT_END.search(value.strip()):
-        return None
-    try:
-        return parse_date(value)
-    except DateError:
-        return None
 
 
 def duty_applies(duty, enterprise):
@@ -90,14 +73,12 @@ def clean_record(actor, data, *, today, enterprise=None):
         errors.append(("duty", f"排查类型“{data.get('duty')}”不存在。"))
     elif enterprise is not None and not duty_applies(duty, enterprise):
         errors.append(("duty", f"“{duty.name}”不适用于{enterprise.name}（{duty.get_applies_to_display()}）。"))
-    day = _parse_date(data.get("date"))
+    day = data_date(data.get("date"), "排查日期", errors, "date") if data.get("date") else None
     if not data.get("date"):
         errors.append(("date", "请填写排查日期。"))
-    elif day is None:
-        errors.append(("date", f"排查日期“{data.get('date')}”无法识别，请写成 2026-11-05。"))
-    elif day > today:
+    elif day is not None and day > today:
         errors.append(("date", f"排查日期 {day} 晚于今天，不能填报未来的自查记录。"))
-    else:
+    elif day is not None:
         oldest = today - timedelta(days=rule("selfcheck.max_backdate_days", getattr(enterprise, "region_id", "")))
         if day < oldest:
             errors.append(("date", f"排查日期 {day} 早于可补录的最早日期 {oldest}。"))

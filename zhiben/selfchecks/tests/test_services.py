@@ -53,7 +53,7 @@ class RecordTests(CastTestCase):
 
     def test_bad_input_writes_nothing(self):
         self.assertRefused("晚于今天", date="2026-11-21")
-        self.assertRefused("无法识别", date="2026年11月")
+        self.assertRefused("不是有效日期", date="2026年11月")
         self.assertRefused("不存在", duty="monthly_maybe")
         self.assertRefused("请填写排查负责人", inspector=" ")
         self.assertRefused("早于可补录", date="2020-01-06")

@@ -57,7 +57,7 @@ register(
     MenuEntry("检查表", "inspections:checklists", "checklist.manage", order=35),
     HomeSection(
         "inspections",
-        lambda user: user.can("inspection.conduct") and not user.enterprise_id,
+        lambda user: user.can("inspection.view") and not user.enterprise_id,
         home_cards,
         order=30,
     ),

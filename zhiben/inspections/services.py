@@ -330,7 +330,7 @@ def inspection_transition(*, actor, inspection, action, checklist=None, date=Non
         raise ApplicationError(f"未知操作“{action}”。")
     sources, target, label = TRANSITIONS[action]
     if inspection.status not in sources:
-        raise ApplicationError(f"检查当前为“{inspection.get_status_display()}”，不能{label}。")
+        raise ApplicationError(f"检查当前为“{inspection.get_status_display()}”，不能{label}。", code="bad_state")
     before = inspection.status
     if action == "start":
         if checklist is not None:
@@ -369,8 +369,17 @@ def inspection_transition(*, actor, inspection, action, checklist=None, date=Non
         inspection.date = day
         if summary:
             inspection.summary = summary.strip()
+    # conditional UPDATE: of two clicks (or two team members) at once only one moves the inspection
+    moved = Inspection.objects.filter(pk=inspection.pk, status=before).update(
+        status=target,
+        date=inspection.date,
+        summary=inspection.summary,
+        checklist_name=inspection.checklist_name,
+        updated_at=timezone.now(),
+    )
+    if moved != 1:
+        raise ApplicationError(f"检查状态已被他人更改，不能{label}，请刷新页面。", code="bad_state")
     inspection.status = target
-    inspection.save()
     record_event(inspection, action, actor=actor, note=label, data={"from": before, "to": target})
     audit_record(actor=actor, action=f"inspection.{action}", obj=inspection, data={"from": before, "to": target})
     return inspection

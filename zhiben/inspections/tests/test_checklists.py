@@ -148,6 +148,11 @@ class HomeApiAndScopeTests(InspectionTestCase):
         cards = {c["label"]: c["value"] for c in registry["home_cards"]["inspections"].cards(self.alice)}
         self.assertEqual(cards, {"本月检查": 1, "待检查": 1, "本月检查发现隐患": 1})
         self.assertEqual(registry["home_cards"]["inspections"].cards(self.charlie)[0]["value"], 0)
+        section = registry["home_cards"]["inspections"]
+        self.assertTrue(section.applies(self.dave))  # a leader reads the figures
+        self.assertEqual(section.cards(self.dave)[1]["value"], 1)
+        self.assertFalse(section.applies(self.emma))
+        self.assertFalse(section.applies(self.sam))
 
     def test_api_refusals_are_documented(self):
         schema = self.login(self.alice).get("/api/v1/openapi.json").json()

@@ -1,8 +1,11 @@
 """Inspections: checklist history, results, failed items filed as hazards, transitions, team rules, scope."""
 
 import json
+import unittest
 from datetime import timedelta
 
+from django.db import connection
+from django.test import TransactionTestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,7 +15,7 @@ from zhiben.hazards.models import CriteriaItem, Hazard
 from zhiben.inspections import services
 from zhiben.inspections.models import Conflict, Inspection, InspectorCredential
 from zhiben.inspections.workflow import TRANSITIONS
-from zhiben.testing import CastTestCase, make_user
+from zhiben.testing import CastTestCase, at_once, build_cast, make_user
 
 
 class InspectionTestCase(CastTestCase):
@@ -319,3 +322,34 @@ class ReadOnlyPhotosAndDatesTests(InspectionTestCase):
             self.login(self.charlie).post(reverse("inspections:transition", args=[inspection.pk, "start"])).status_code,
             404,
         )
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "row locks and concurrent transactions need PostgreSQL")
+class ConcurrentStartTests(TransactionTestCase):
+    def setUp(self):
+        build_cast(self)
+        self.frank = make_user("frank", Role.REGULATOR, self.town_a1, unit=self.unit_emergency_a1)
+
+    def test_two_starts_at_once_copy_the_items_once(self):
+        template = services.checklist_save(actor=self.alice, data={"name": "并发检查表"})
+        services.checklist_add_items(actor=self.alice, template=template, texts=["甲", "乙"])
+        inspection = services.inspection_create(
+            actor=self.erin,
+            data={
+                "kind": "supervision",
+                "enterprise": self.enterprise_a.pk,
+                "inspectors": [self.erin.pk, self.frank.pk],
+            },
+        )
+        results = at_once(
+            *(
+                lambda user=user: services.inspection_transition(
+                    actor=user, inspection=inspection, action="start", checklist=template
+                )
+                for user in (self.erin, self.frank)
+            )
+        )
+        outcomes = sorted(r.code if isinstance(r, ApplicationError) else "ok" for r in results)
+        self.assertEqual(outcomes, ["bad_state", "ok"])
+        self.assertEqual(Inspection.objects.get(pk=inspection.pk).status, "in_progress")
+        self.assertEqual(list(inspection.items.values_list("text", flat=True)), ["甲", "乙"])

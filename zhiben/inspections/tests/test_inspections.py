@@ -353,3 +353,32 @@ class ConcurrentStartTests(TransactionTestCase):
         self.assertEqual(outcomes, ["bad_state", "ok"])
         self.assertEqual(Inspection.objects.get(pk=inspection.pk).status, "in_progress")
         self.assertEqual(list(inspection.items.values_list("text", flat=True)), ["甲", "乙"])
+
+
+class ExportTests(InspectionTestCase):
+    def rows(self, user, **params):
+        import io
+
+        from openpyxl import load_workbook
+
+        response = self.login(user).get(reverse("inspections:export"), params)
+        self.assertEqual(response.status_code, 200)
+        sheet = load_workbook(
+            io.BytesIO(b"".join(response.streaming_content if response.streaming else [response.content]))
+        ).active
+        return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+    def test_the_export_follows_the_filters_and_the_scope(self):
+        inspection = self.started(unannounced="1")
+        item = inspection.items.get(criteria_item__isnull=True)
+        services.item_record(actor=self.erin, item=item, result="fail", note="堆物")
+        services.item_to_hazard(actor=self.erin, item=item, level="general")
+        plain = self.create()
+        rows = self.rows(self.alice)
+        self.assertEqual(rows[0][:3], ["检查编号", "检查类型", "被检查单位"])
+        by_number = {row[0]: row for row in rows[1:]}
+        self.assertEqual(set(by_number), {inspection.number, plain.number})
+        self.assertEqual(by_number[inspection.number][8], "是")
+        self.assertEqual(by_number[inspection.number][-1], 1)
+        self.assertEqual([r[0] for r in self.rows(self.alice, unannounced="0")[1:]], [plain.number])
+        self.assertEqual(self.rows(self.charlie)[1:], [])

@@ -328,7 +328,8 @@ def inspection_transition(*, actor, inspection, action, checklist=None, date=Non
     _ensure_team_member(actor, inspection)
     if action not in TRANSITIONS:
         raise ApplicationError(f"未知操作“{action}”。")
-    sources, target, label = TRANSITIONS[action]
+    sources, target, label, capability = TRANSITIONS[action]
+    ensure_capability(actor, capability, "您的角色无权进行此操作。")
     if inspection.status not in sources:
         raise ApplicationError(f"检查当前为“{inspection.get_status_display()}”，不能{label}。", code="bad_state")
     before = inspection.status

@@ -100,7 +100,7 @@ def inspection_detail(request, pk):
             "hazards": inspection.hazards.order_by("id"),
             "photos": inspection.photos.filter(item__isnull=True),
             "events": subject_events(inspection),
-            "actions": allowed_actions(inspection) if can_record else [],
+            "actions": allowed_actions(inspection, request.user),
             "can_record": can_record and inspection.status == "in_progress",
             "start_form": StartForm(user=request.user),
             "complete_form": CompleteForm(

@@ -111,7 +111,7 @@ class FindingTests(InspectionTestCase):
 
 class TransitionTests(InspectionTestCase):
     def test_every_transition_allowed_and_refused(self):
-        for action, (sources, target, _) in TRANSITIONS.items():
+        for action, (sources, target, _, _) in TRANSITIONS.items():
             for status in ("planned", "in_progress", "completed", "cancelled"):
                 inspection = self.create()
                 Inspection.objects.filter(pk=inspection.pk).update(status=status)

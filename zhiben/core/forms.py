@@ -35,3 +35,19 @@ def form_service(form, call):
         raise_for_refusal(exc)
         apply_service_errors(form, exc)
         return None
+
+
+def run_service(request, call, success):
+    """Run `call` (a service) for a button on a page: its result with `success` (text, or a function of the
+    result) as a message; or None with the refusal as an error message (a 404 or 403 when the refusal is
+    about scope or rights)."""
+    from django.contrib import messages
+
+    try:
+        result = call()
+    except ApplicationError as exc:
+        raise_for_refusal(exc)
+        messages.error(request, exc.message)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return result

@@ -12,8 +12,7 @@ from django.views.decorators.http import require_POST
 
 from zhiben.audit.services import audit_record
 from zhiben.core.excel import write_xlsx
-from zhiben.core.exceptions import ApplicationError
-from zhiben.core.forms import form_service
+from zhiben.core.forms import form_service, run_service
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import download, paginate, query_without, require_capability
 from zhiben.enterprises.models import Enterprise
@@ -35,16 +34,6 @@ def _enterprise_pk(user, text):
     if match is None and text.isdigit() and len(text) < 10:
         match = scoped.filter(pk=int(text)).first()
     return match.pk if match else None
-
-
-def _run(request, call, success):
-    try:
-        result = call()
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return None
-    messages.success(request, success)
-    return result
 
 
 def _list(request, qs, template, form_class, export_name):
@@ -197,23 +186,23 @@ def case_transition(request, pk, action):
         **{k: request.POST.get(k, "") for k in ("fine", "decision_number", "decision_date", "notice_date")},
     }
     if action == "typical":
-        _run(
+        run_service(
             request, lambda: services.case_mark_typical(actor=request.user, case=case, typical=True), "已列为典型案例。"
         )
     elif action == "untypical":
-        _run(
+        run_service(
             request,
             lambda: services.case_mark_typical(actor=request.user, case=case, typical=False),
             "已取消典型案例。",
         )
     elif action == "resume":
-        _run(
+        run_service(
             request,
             lambda: services.case_resume(actor=request.user, case=case, note=request.POST.get("note", "")),
             "已准予复产。",
         )
     else:
-        _run(
+        run_service(
             request,
             lambda: services.case_transition(actor=request.user, case=case, action=action, data=data),
             "案件状态已更新。",
@@ -327,7 +316,7 @@ def order_detail(request, pk):
 @require_POST
 def order_review(request, pk):
     order = selectors.order_get(user=request.user, pk=pk)
-    _run(
+    run_service(
         request,
         lambda: services.order_review(
             actor=request.user,

@@ -10,8 +10,7 @@ from django.views.decorators.http import require_POST
 
 from zhiben.audit.services import audit_record
 from zhiben.core.excel import write_xlsx
-from zhiben.core.exceptions import ApplicationError
-from zhiben.core.forms import form_service, raise_for_refusal
+from zhiben.core.forms import form_service, run_service
 from zhiben.core.views import download, paginate, query_without, require_capability
 
 from . import draws, plan_selectors, plan_services
@@ -24,17 +23,6 @@ from .plan_forms import (
     PlanFilterForm,
     PlanForm,
 )
-
-
-def _run(request, call, success):
-    try:
-        result = call()
-    except ApplicationError as exc:
-        raise_for_refusal(exc)
-        messages.error(request, exc.message)
-        return None
-    messages.success(request, success(result) if callable(success) else success)
-    return result
 
 
 def _list_context(request, form, qs):
@@ -169,7 +157,7 @@ def plan_detail(request, pk):
 @require_POST
 def plan_draw(request, pk):
     plan = plan_selectors.plan_get(user=request.user, pk=pk)
-    _run(
+    run_service(
         request,
         lambda: draws.plan_draw(actor=request.user, plan=plan, seed=request.POST.get("seed", "")),
         lambda p: f"抽取完成：随机种子 {p.seed}，抽中 {len(p.result['teams'])} 家企业。",
@@ -196,7 +184,7 @@ def plan_verify(request, pk):
 @require_POST
 def plan_confirm(request, pk):
     plan = plan_selectors.plan_get(user=request.user, pk=pk)
-    _run(
+    run_service(
         request,
         lambda: plan_services.plan_confirm(actor=request.user, plan=plan),
         lambda created: f"计划已确认，已生成 {len(created)} 项待检查任务。",
@@ -208,7 +196,7 @@ def plan_confirm(request, pk):
 @require_POST
 def plan_publish(request, pk):
     plan = plan_selectors.plan_get(user=request.user, pk=pk)
-    _run(request, lambda: plan_services.plan_publish(actor=request.user, plan=plan), "已公示，公示链接见下方。")
+    run_service(request, lambda: plan_services.plan_publish(actor=request.user, plan=plan), "已公示，公示链接见下方。")
     return redirect(plan)
 
 
@@ -294,7 +282,7 @@ def expert_edit(request, pk=None):
 def expert_active(request, pk):
     expert = plan_selectors.expert_get(user=request.user, pk=pk)
     active = request.POST.get("active") == "1"
-    _run(
+    run_service(
         request,
         lambda: plan_services.expert_set_active(actor=request.user, expert=expert, active=active),
         "专家已重新入库。" if active else "专家已出库，不再参加抽取。",
@@ -379,5 +367,7 @@ def conflict_remove(request, pk):
     conflict = plan_selectors.conflict_list(user=request.user).filter(pk=pk).first()
     if conflict is None:
         raise Http404
-    _run(request, lambda: plan_services.conflict_remove(actor=request.user, conflict=conflict), "已删除回避登记。")
+    run_service(
+        request, lambda: plan_services.conflict_remove(actor=request.user, conflict=conflict), "已删除回避登记。"
+    )
     return redirect("inspections:conflict_list")

@@ -9,8 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiben.audit.services import audit_record
-from zhiben.core.exceptions import ApplicationError
-from zhiben.core.forms import form_service, raise_for_refusal
+from zhiben.core.forms import form_service, run_service
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import download, evidence_response, paginate, query_without, require_capability
 from zhiben.hazards.models import CriteriaItem
@@ -115,17 +114,6 @@ def inspection_detail(request, pk):
     )
 
 
-def _run(request, call, success):
-    try:
-        result = call()
-    except ApplicationError as exc:
-        raise_for_refusal(exc)
-        messages.error(request, exc.message)
-        return None
-    messages.success(request, success(result) if callable(success) else success)
-    return result
-
-
 @login_required
 @require_POST
 def inspection_transition(request, pk, action):
@@ -133,7 +121,7 @@ def inspection_transition(request, pk, action):
     checklist = None
     if action == "start" and request.POST.get("checklist"):
         checklist = selectors.checklists_for(request.user).filter(pk=request.POST["checklist"]).first()
-    _run(
+    run_service(
         request,
         lambda: services.inspection_transition(
             actor=request.user,
@@ -159,7 +147,7 @@ def inspection_member(request, pk):
     inspection = selectors.inspection_get(user=request.user, pk=pk)
     user = User.objects.for_user(request.user).filter(pk=request.POST.get("user") or 0).first()
     expert = Expert.objects.filter(pk=request.POST.get("expert") or 0).first()
-    _run(
+    run_service(
         request,
         lambda: services.inspection_add_member(actor=request.user, inspection=inspection, user=user, expert=expert),
         "已加入检查组。",
@@ -180,7 +168,7 @@ def item_record(request, pk, item_pk):
     if not form.is_valid():
         messages.error(request, "请选择检查结果；照片须为图片或 PDF。")
     else:
-        _run(
+        run_service(
             request,
             lambda: services.item_record(
                 actor=request.user,
@@ -201,7 +189,7 @@ def item_hazard(request, pk, item_pk):
     form = HazardForm(request.POST)
     level = form.cleaned_data["level"] if form.is_valid() else None
     deadline = form.cleaned_data.get("deadline") if form.is_valid() else None
-    _run(
+    run_service(
         request,
         lambda: services.item_to_hazard(actor=request.user, item=item, level=level, deadline=deadline),
         lambda hazard: f"已形成隐患 {hazard.number}，进入整改流程。",
@@ -308,7 +296,7 @@ def checklist_detail(request, pk):
 def checklist_add(request, pk):
     require_capability(request.user, "checklist.manage")
     template = _own_checklist(request, pk)
-    _run(
+    run_service(
         request,
         lambda: services.checklist_add_items(
             actor=request.user,
@@ -328,7 +316,7 @@ def checklist_remove(request, pk, item_pk):
     require_capability(request.user, "checklist.manage")
     template = _own_checklist(request, pk)
     item = get_object_or_404(ChecklistTemplateItem, pk=item_pk, template=template)
-    _run(
+    run_service(
         request,
         lambda: services.checklist_remove_item(actor=request.user, item=item),
         "已删除该项（已进行的检查不受影响）。",
@@ -344,7 +332,7 @@ def checklist_move(request, pk, item_pk):
     template = _own_checklist(request, pk)
     item = get_object_or_404(ChecklistTemplateItem, pk=item_pk, template=template)
     direction = "up" if request.POST.get("direction") == "up" else "down"
-    _run(
+    run_service(
         request,
         lambda: services.checklist_reorder(actor=request.user, template=template, item=item, move=direction),
         "已调整顺序。",
@@ -359,7 +347,7 @@ def checklist_active(request, pk):
     require_capability(request.user, "checklist.manage")
     template = _own_checklist(request, pk)
     active = request.POST.get("active") == "1"
-    _run(
+    run_service(
         request,
         lambda: services.checklist_set_active(actor=request.user, template=template, active=active),
         "检查表已启用。" if active else "检查表已停用：新的检查不能再选用它，已进行的检查不受影响。",

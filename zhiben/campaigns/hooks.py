@@ -5,7 +5,7 @@ targets), the photo size rule and the demo gas campaign."""
 
 from django.urls import reverse
 
-from zhiben.core.registry import DemoLoader, HomeSection, MenuEntry, RuleDef, register
+from zhiben.core.registry import Backlink, DemoLoader, HomeSection, MenuEntry, RuleDef, register
 
 from . import demo
 
@@ -36,3 +36,19 @@ register(
     HomeSection("campaigns", lambda user: user.can("campaign.view"), home_cards, order=15),
     DemoLoader("campaigns", demo.load, demo.summary, order=65),
 )
+
+
+def hazard_sources(hazard, user):
+    """The campaign checks a hazard was found in."""
+    from django.urls import reverse
+
+    from .models import CampaignCheck
+
+    checks = CampaignCheck.objects.for_user(user).filter(hazards=hazard).select_related("campaign")
+    return [
+        ("专项整治", f"{c.campaign.name}（{c.date:%Y-%m-%d}）", reverse("campaigns:check_detail", args=[c.pk]))
+        for c in checks
+    ]
+
+
+register(Backlink("campaigns.hazard", "hazards.hazard", hazard_sources, order=30))

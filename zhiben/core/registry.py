@@ -216,6 +216,18 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Backlink:
+    """Where another module's records point at a subject (the inspection, campaign check or self-inspection
+    a hazard was found in): `links(obj, user)` returns [(label, text, url)] of the records `user` may see.
+    The subject's page shows them without importing the module that registered them."""
+
+    key: str
+    model: str  # "app_label.model" of the subject
+    links: Callable[[Any, Any], list]
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class DemoLoader:
     """Part of the demo (`load_demo`): `load(stdout)` is idempotent; `summary()` returns a short Chinese
     count for the closing line ("240 条隐患")."""
@@ -239,6 +251,7 @@ KEYED = {
     "home_cards": HomeSection,
     "figures": Figure,
     "demo_loaders": DemoLoader,
+    "backlinks": Backlink,
 }
 LISTED = {"menu": MenuEntry}
 
@@ -292,6 +305,12 @@ def ordered(store):
     """The entries of `store` by their `order`, then registration order."""
     entries = registry[store] if store in LISTED else list(registry[store].values())
     return sorted(entries, key=lambda e: e.order)
+
+
+def backlinks(obj, user):
+    """Every registered backlink of `obj` that `user` may see, as (label, text, url), in registry order."""
+    label = obj._meta.label_lower
+    return [link for b in ordered("backlinks") if b.model == label for link in b.links(obj, user)]
 
 
 def entry(store, key):

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import apply_service_errors
+from zhiben.core.registry import backlinks
 from zhiben.core.views import download, evidence_response, paginate, query_without, require_capability
 
 from . import selectors, services
@@ -115,6 +116,7 @@ def hazard_detail(request, pk):
         "extension_form": ExtensionRequestForm(),
         "decision_form": ExtensionDecisionForm(),
         "today": timezone.localdate(),
+        "sources": backlinks(hazard, request.user),
     }
     return render(request, "hazards/hazard_detail.html", context)
 

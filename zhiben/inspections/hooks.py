@@ -5,7 +5,7 @@ register theirs in plan_hooks.py."""
 from django.urls import reverse
 from django.utils import timezone
 
-from zhiben.core.registry import DemoLoader, HomeSection, MenuEntry, register
+from zhiben.core.registry import Backlink, DemoLoader, HomeSection, MenuEntry, register
 
 from . import demo, plan_hooks  # noqa: F401
 from .choices import Status
@@ -64,3 +64,16 @@ register(
     DemoLoader("inspections", demo.load, demo.summary, order=70),
     *DOCUMENT_KINDS,
 )
+
+
+def hazard_sources(hazard, user):
+    """The inspections a hazard was found in."""
+    from .models import Inspection
+
+    return [
+        ("监督检查", f"{i.number}（{i.get_kind_display()}）", i.get_absolute_url())
+        for i in Inspection.objects.for_user(user).filter(hazards=hazard)
+    ]
+
+
+register(Backlink("inspections.hazard", "hazards.hazard", hazard_sources, order=20))

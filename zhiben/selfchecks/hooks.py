@@ -6,7 +6,7 @@ menu entries, home-page cards and the demo records."""
 from django.urls import reverse
 from django.utils import timezone
 
-from zhiben.core.registry import DemoLoader, HomeSection, MenuEntry, RuleDef, register
+from zhiben.core.registry import Backlink, DemoLoader, HomeSection, MenuEntry, RuleDef, register
 
 from . import demo
 from .choices import State
@@ -61,3 +61,14 @@ register(
     ),
     DemoLoader("selfchecks", demo.load, demo.summary, order=60),
 )
+
+
+def hazard_sources(hazard, user):
+    """The self-inspection records a hazard was reported from."""
+    from .models import SelfInspection
+
+    records = SelfInspection.objects.for_user(user).filter(hazards=hazard).select_related("duty")
+    return [("企业自查", f"{r.duty.name}（{r.date:%Y-%m-%d}）", r.get_absolute_url()) for r in records]
+
+
+register(Backlink("selfchecks.hazard", "hazards.hazard", hazard_sources, order=10))

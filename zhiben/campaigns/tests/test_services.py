@@ -232,6 +232,13 @@ class FindingsTests(CampaignTestCase):
         self.assertIsNone(check.items.get(sort=2).hazard)
         self.assertEqual(list(hazard.campaign_checks.values_list("campaign", flat=True)), [self.campaign.pk])
         self.assertEqual(list(selectors.campaign_hazards(self.campaign)), [hazard])
+        from zhiben.core.registry import backlinks
+
+        self.assertEqual(
+            backlinks(hazard, self.alice),
+            [("专项整治", f"{self.campaign.name}（{check.date:%Y-%m-%d}）", f"/campaigns/checks/{check.pk}/")],
+        )
+        self.assertEqual(backlinks(hazard, self.charlie), [])
 
     def test_a_failed_criteria_item_is_a_major_hazard_under_that_item(self):
         criteria = CriteriaItem.objects.filter(standard__region__isnull=True).first()

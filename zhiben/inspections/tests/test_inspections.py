@@ -86,6 +86,8 @@ class FindingTests(InspectionTestCase):
         self.assertIn("未设置泄漏报警", hazard.description)
         self.assertEqual(hazard.source_ref, inspection.number)
         self.assertEqual(list(inspection.hazards.all()), [hazard])
+        page = self.login(self.alice).get(reverse("hazards:detail", args=[hazard.pk]))
+        self.assertContains(page, f'监督检查：<a href="{inspection.get_absolute_url()}">{inspection.number}')
         with self.assertRaises(ApplicationError):
             services.item_to_hazard(
                 actor=self.erin, item=Inspection.objects.get(pk=inspection.pk).items.get(pk=item.pk)

@@ -46,6 +46,10 @@ class PageTests(CastTestCase):
         self.assertEqual((record.findings, record.hazards.count()), (2, 2))
         detail = client.get(reverse("selfchecks:detail", args=[record.pk]))
         self.assertContains(detail, "配电箱门未关闭")
+        # the hazard's page names the record it came from (a backlink registered by this module)
+        hazard = record.hazards.first()
+        page = self.login(self.alice).get(reverse("hazards:detail", args=[hazard.pk]))
+        self.assertContains(page, f'企业自查：<a href="{record.get_absolute_url()}">部门周排查')
 
     def test_form_errors_are_shown_and_nothing_written(self):
         client = self.login(self.emma)

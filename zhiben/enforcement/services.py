@@ -54,6 +54,18 @@ def _unit(actor):
         raise ApplicationError("您的账号未关联执法单位。", code="forbidden")
 
 
+def _about(actor, enterprise, inspection):
+    """The fields a case and an order share: its enterprise (region and industry copied), source inspection
+    and the actor's unit."""
+    return {
+        "inspection": inspection,
+        "enterprise": enterprise,
+        "region_id": enterprise.region_id,
+        "industry_id": enterprise.industry_id,
+        "unit_id": actor.unit_id,
+    }
+
+
 def _number(prefix, unit, year):
     """A unit's own sequence per year: AJ5001062026-12-0001 (county code, year, unit, serial)."""
     return f"{prefix}{unit.region_id[:6]}{year}-{unit.pk}-{next_number(f'{prefix}:{unit.pk}:{year}'):04d}"
@@ -79,11 +91,7 @@ def case_create(*, actor, data, today=None):
         _fail(errors)
     case = EnforcementCase(
         number=_number("AJ", actor.unit, filed.year),
-        inspection=inspection,
-        enterprise=enterprise,
-        region_id=enterprise.region_id,
-        industry_id=enterprise.industry_id,
-        unit_id=actor.unit_id,
+        **_about(actor, enterprise, inspection),
         violation=violation,
         legal_basis=_text(data, "legal_basis"),
         filed_date=filed,
@@ -311,11 +319,7 @@ def order_create(*, actor, data, today=None):
         _fail(errors)
     order = RectificationOrder(
         number=_number("ZL", actor.unit, today.year),
-        inspection=inspection,
-        enterprise=enterprise,
-        region_id=enterprise.region_id,
-        industry_id=enterprise.industry_id,
-        unit_id=actor.unit_id,
+        **_about(actor, enterprise, inspection),
         items=items,
         deadline=deadline,
         created_by=actor,

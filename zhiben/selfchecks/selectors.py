@@ -133,6 +133,26 @@ class Judge:
         return cell
 
 
+def period_counts(duties, window, today, **enterprises):
+    """{(enterprise id, duty id): (periods with a record, of them periods already over)} over `window`, in
+    one grouped query; `enterprises` narrows the records (enterprise__in=…, enterprise=…)."""
+    if not duties:
+        return {}
+    condition = Q()
+    ended = Q()
+    for d in duties:
+        span = window.buckets(d.frequency)
+        condition |= Q(duty_id=d.pk, bucket__gte=span.start, bucket__lt=span.stop)
+        ended |= Q(duty_id=d.pk, bucket__lt=bucket_of(today, d.frequency))
+    grouped = (
+        SelfInspection.objects.filter(condition, **enterprises)
+        .values_list("enterprise_id", "duty_id")
+        .annotate(n=Count("bucket", distinct=True), n_ended=Count("bucket", distinct=True, filter=ended))
+        .order_by()
+    )
+    return {(e, d): (n, n_ended) for e, d, n, n_ended in grouped}
+
+
 def compliance(*, user, window, region="", industry="", duty=None, today=None):
     """Every operating enterprise in scope against every duty binding it over `window`.
 
@@ -141,21 +161,7 @@ def compliance(*, user, window, region="", industry="", duty=None, today=None):
     today = today or timezone.localdate()
     duties = [d for d in active_duties() if duty is None or d.pk == duty.pk]
     enterprises = enterprises_in(user=user, region=region, industry=industry).filter(created_at__date__lte=window.end)
-    condition = Q()
-    ended = Q()
-    for d in duties:
-        span = window.buckets(d.frequency)
-        condition |= Q(duty_id=d.pk, bucket__gte=span.start, bucket__lt=span.stop)
-        ended |= Q(duty_id=d.pk, bucket__lt=bucket_of(today, d.frequency))
-    counts = {}
-    if duties:
-        grouped = (
-            SelfInspection.objects.filter(condition, enterprise__in=enterprises.values("pk"))
-            .values_list("enterprise_id", "duty_id")
-            .annotate(n=Count("bucket", distinct=True), n_ended=Count("bucket", distinct=True, filter=ended))
-            .order_by()
-        )
-        counts = {(e, d): (n, n_ended) for e, d, n, n_ended in grouped}
+    counts = period_counts(duties, window, today, enterprise__in=enterprises.values("pk"))
     rows = []
     judges = [Judge(d, window, today) for d in duties]
     fields = ("pk", "name", "region_id", "region__name", "industry__name", "high_risk", "created_at__date")
@@ -196,14 +202,9 @@ def enterprise_standing(enterprise, window, today=None):
     """One enterprise's cells over `window` (its own 自查 page)."""
     today = today or timezone.localdate()
     duties = duties_for(enterprise)
-    cells = []
     registered = timezone.localdate(enterprise.created_at)
-    for d in duties:
-        span = window.buckets(d.frequency)
-        qs = SelfInspection.objects.filter(enterprise=enterprise, duty=d, bucket__gte=span.start, bucket__lt=span.stop)
-        covered = qs.values("bucket").distinct().count()
-        covered_ended = qs.filter(bucket__lt=bucket_of(today, d.frequency)).values("bucket").distinct().count()
-        cells.append(Judge(d, window, today)(registered, (covered, covered_ended)))
+    counts = period_counts(duties, window, today, enterprise=enterprise)
+    cells = [Judge(d, window, today)(registered, counts.get((enterprise.pk, d.pk), (0, 0))) for d in duties]
     return cells
 
 

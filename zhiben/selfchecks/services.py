@@ -333,12 +333,12 @@ def selfcheck_import(*, actor, upload, filename="", today=None):
         else:
             data["duty"] = str(duty.pk)
         if enterprise is not None:
-            _, _, problems = clean_record(actor, data, today=today, enterprise=enterprise)
+            values, found, problems = clean_record(actor, data, today=today, enterprise=enterprise)
             row_errors += [message for field_name, message in problems if duty is not None or field_name != "duty"]
         if row_errors:
             errors.append(f"第 {number} 行：" + "；".join(row_errors))
         else:
-            prepared.append((enterprise, data))
+            prepared.append((values, found))
     if errors:
         shown = errors[:50] + ([f"……另有 {len(errors) - 50} 行有错误"] if len(errors) > 50 else [])
         raise ApplicationError(
@@ -346,8 +346,7 @@ def selfcheck_import(*, actor, upload, filename="", today=None):
             errors=[{"field": "file", "message": m} for m in shown],
         )
     records, with_hazards = [], []
-    for enterprise, data in prepared:
-        values, findings, _ = clean_record(actor, data, today=today, enterprise=enterprise)
+    for values, findings in prepared:
         record = SelfInspection(
             **values, bucket=bucket_of(values["date"], values["duty"].frequency), source=Source.IMPORT, created_by=actor
         )

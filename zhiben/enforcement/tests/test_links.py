@@ -43,3 +43,29 @@ class LinkTests(CastTestCase):
         self.assertNotContains(
             self.login(self.emma).get(reverse("enforcement:order_detail", args=[order.pk])), "立案查处"
         )
+
+
+class DocumentSectionTests(CastTestCase):
+    def test_pages_offer_their_documents(self):
+        case = services.case_create(
+            actor=self.erin, data={"enterprise": self.enterprise_a.pk, "violation": "违法事实一"}
+        )
+        page = self.login(self.erin).get(reverse("enforcement:case_detail", args=[case.pk]))
+        self.assertContains(page, 'data-kind="penalty_notice"')
+        order = services.order_create(
+            actor=self.erin,
+            data={"enterprise": self.enterprise_a.pk, "items": "1. 整改要求", "deadline": timezone.localdate()},
+        )
+        page = self.login(self.erin).get(reverse("enforcement:order_detail", args=[order.pk]))
+        self.assertContains(page, 'data-kind="rectification_order"')
+        inspection = Inspection.objects.create(
+            number="JC-D1",
+            enterprise=self.enterprise_a,
+            region=self.village_a1,
+            industry=self.enterprise_a.industry,
+            unit=self.unit_emergency_a1,
+            status="completed",
+            date=timezone.localdate(),
+        )
+        page = self.login(self.erin).get(reverse("inspections:detail", args=[inspection.pk]))
+        self.assertContains(page, 'data-kind="site_inspection_record"')

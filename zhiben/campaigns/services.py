@@ -16,6 +16,7 @@ from zhiben.core.services import ensure_capability, fail
 from zhiben.core.timeline import record_event
 from zhiben.hazards.choices import Channel, Level, PlaceKind
 from zhiben.hazards.services import hazard_report
+from zhiben.inspections.services import finding_text
 from zhiben.regions.models import Industry
 
 from . import columns as cols
@@ -332,8 +333,8 @@ def _findings(campaign, clean):
     found = []
     for item, result, note in clean["results"]:
         if result == Result.FAIL:
-            text = item.text.strip()
-            found.append((f"{text}：{note}" if note else f"不符合检查要求：{text}", item))
+            text = finding_text(item.text, note) if note else f"不符合检查要求：{item.text.strip()}"
+            found.append((text, item))
     problem = cols.problem_description(campaign.columns, clean["values"])
     if problem:
         found.append((problem, None))

@@ -21,6 +21,7 @@ from zhiben.enterprises.choices import Status as EnterpriseStatus
 from zhiben.enterprises.models import Enterprise
 from zhiben.enterprises.services import enterprise_update
 from zhiben.inspections.models import Inspection
+from zhiben.inspections.services import finding_text
 
 from .choices import CaseStatus, Measure, OrderStatus, ReviewResult
 from .models import EnforcementCase, RectificationOrder
@@ -285,7 +286,7 @@ def case_mark_typical(*, actor, case, typical=True):
 def inspection_items_text(inspection):
     """The failed items of an inspection, numbered: the prefilled text of an order issued from it."""
     failed = inspection.items.filter(result="fail").order_by("pk")
-    return "\n".join(f"{n}. {i.text}{'：' + i.note if i.note else ''}" for n, i in enumerate(failed, start=1))
+    return "\n".join(f"{n}. {finding_text(i.text, i.note)}" for n, i in enumerate(failed, start=1))
 
 
 def inspection_hazard_ids(inspection):

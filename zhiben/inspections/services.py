@@ -460,6 +460,12 @@ def inspection_add_member(*, actor, inspection, user=None, expert=None):
     return inspection
 
 
+def finding_text(text, note):
+    """A failed item as one sentence: "检查内容：情况" (the item's closing punctuation dropped before the note)."""
+    text = text.strip()
+    return f"{text.rstrip('。；;，, ')}：{note.strip()}" if note and note.strip() else text
+
+
 def channel_for(inspection):
     if inspection.unannounced:
         return Channel.UNANNOUNCED
@@ -482,7 +488,7 @@ def item_to_hazard(*, actor, item, level=None, deadline=None, today=None):
         "level": level,
         "criteria_item": item.criteria_item_id if level == Level.MAJOR else None,
         "criteria_other": "" if item.criteria_item_id or level != Level.MAJOR else item.text,
-        "description": (item.text + ("：" + item.note if item.note else ""))[:2000],
+        "description": finding_text(item.text, item.note)[:2000],
         "found_date": inspection.date or today,
         "found_by": "、".join(u.display_name for u in inspection.inspectors.all()) or actor.display_name,
         "source_ref": inspection.number,

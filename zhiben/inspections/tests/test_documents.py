@@ -44,3 +44,11 @@ class SiteRecordTests(InspectionTestCase):
 
         with self.assertRaises(ApplicationError):
             documents.document_issue(actor=self.erin, kind="site_inspection_record", subject=self.create())
+
+
+class FindingTextTests(unittest.TestCase):
+    def test_the_items_full_stop_is_dropped_before_the_note(self):
+        from zhiben.inspections.services import finding_text
+
+        self.assertEqual(finding_text("安全距离不足。", "现场发现"), "安全距离不足：现场发现")
+        self.assertEqual(finding_text("安全距离不足。", " "), "安全距离不足。")

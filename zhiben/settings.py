@@ -161,6 +161,7 @@ INSTALLED_APPS = [
     "zhiben.inspections",
     "zhiben.enforcement",
     "zhiben.campaigns",
+    "zhiben.reports",
 ]
 
 MIDDLEWARE = [

@@ -81,6 +81,11 @@ def ensure_reference_data():
     from zhiben.selfchecks.models import Duty
 
     seed_duties(Duty)
+    from zhiben.reports.choices import seed_categories
+    from zhiben.reports.models import Category
+
+    if not Category.objects.exists():
+        seed_categories(Category, Industry)
 
 
 def build_cast(target):

@@ -18,6 +18,8 @@ urlpatterns = [
     path("inspections/", include("zhiben.inspections.urls")),
     path("enforcement/", include("zhiben.enforcement.urls")),
     path("campaigns/", include("zhiben.campaigns.urls")),
+    path("reports/", include("zhiben.reports.urls")),
+    path("report/", include("zhiben.reports.public_urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -18,6 +18,11 @@ class Role(models.TextChoices):
 # The three administrators (三员) hold disjoint capabilities and no business data rights.
 ROLE_CAPABILITIES = {
     Role.COMMITTEE_ADMIN: {
+        "report.view",
+        "report.handle",
+        "report.reward",
+        "report.reward_approve",
+        "report.route",
         "selfcheck.monitor",
         "selfcheck.import",
         "selfcheck.manage",
@@ -58,6 +63,9 @@ ROLE_CAPABILITIES = {
         "plan.report",
     },
     Role.REGULATOR: {
+        "report.view",
+        "report.handle",
+        "report.reward",
         "selfcheck.monitor",
         "selfcheck.import",
         "inspection.view",
@@ -88,6 +96,7 @@ ROLE_CAPABILITIES = {
         "plan.report",
     },
     Role.GRID: {
+        "report.view",
         "selfcheck.monitor",
         "inspection.view",
         "campaign.view",
@@ -125,6 +134,7 @@ ROLE_CAPABILITIES = {
         "inspection.conduct",
     },
     Role.LEADER: {
+        "report.view",
         "selfcheck.monitor",
         "inspection.view",
         "enforcement.view",

@@ -42,7 +42,7 @@ def public(view):
         response = view(request, *args, **kwargs)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["Cache-Control"] = "no-store"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Referrer-Policy"] = "same-origin"
         if not request.COOKIES.get(DEVICE_COOKIE):
             response.set_cookie(
                 DEVICE_COOKIE,

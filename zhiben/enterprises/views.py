@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from zhiben.core.exceptions import ApplicationError
+from zhiben.core.registry import backlinks
 from zhiben.core.views import download, paginate, query_without, require_capability
 from zhiben.regions.models import Industry
 
@@ -139,6 +140,7 @@ def enterprise_detail(request, pk):
             "groups": groups,
             "history": _history(request.user, enterprise),
             "show_history": selectors.may_see_history(request.user),
+            "links": backlinks(enterprise, request.user),
         },
     )
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhiben.core.registry import (
+    Backlink,
     DemoLoader,
     EscalationTarget,
     HomeSection,
@@ -103,6 +104,19 @@ def home_cards(user):
     ]
 
 
+def hazard_sources(hazard, user):
+    """A hazard verified from public reports links back to them (for those who may see reports: never the
+    enterprise)."""
+    rows = Report.objects.for_user(user).filter(hazard=hazard).only("pk", "code") if user.can("report.view") else []
+    return [("群众举报", r.code, r.get_absolute_url()) for r in rows]
+
+
+def enterprise_poster(enterprise, user):
+    if not user.can("report.view"):
+        return []
+    return [("举报二维码", "举报二维码海报", reverse("reports:enterprise_poster", args=[enterprise.pk]))]
+
+
 def prune():
     from .services import prune_attempts
 
@@ -165,5 +179,7 @@ register(
     MenuEntry("举报保密专员", "reports:keepers", "security.manage", order=43),
     HomeSection("reports", lambda user: user.can("report.view"), home_cards, order=40),
     DemoLoader("reports", demo.load, demo.summary, demo.accounts, order=85),
+    Backlink("reports_hazard", "hazards.hazard", hazard_sources, order=40),
+    Backlink("reports_poster", "enterprises.enterprise", enterprise_poster, order=40),
     *DOCUMENT_KINDS,
 )

@@ -157,18 +157,13 @@ def report_detail(request, pk):
     )
 
 
-def _form_data(request, action):
-    """The posted fields of one action (the services validate them)."""
-    return request.POST.dict()
-
-
 @login_required
 @require_POST
 def report_action(request, pk, action):
     report = selectors.report_get(user=request.user, pk=pk)
     if action not in TRANSITIONS:
         raise Http404
-    data = _form_data(request, action)
+    data = request.POST.dict()
     user = request.user
     calls = {
         "accept": lambda: services.report_accept(
@@ -319,10 +314,6 @@ def statistics(request):
 
 
 # ---------------------------------------------------------------- routing rules, Open311 keys, keepers
-
-
-def _scope_regions(user):
-    return Region.objects.for_user(user).filter(level__lte=5).order_by("code")[:2000]
 
 
 @login_required

@@ -72,20 +72,20 @@ SAMPLE = {
 TEMPLATES = {
     "rectification_order": {
         "title": "责令限期整改指令书",
-        "body": "{{单位名称}}：\n经查，你单位存在下列问题：\n{{存在的问题}}\n"
+        "body": "经查，你单位存在下列问题：\n{{存在的问题}}\n"
         "现责令你单位于{{整改期限}}前整改完毕，达到有关法律法规规章和标准规定的要求。"
         "整改期间，你单位应当采取措施，确保安全生产。对安全生产违法行为，将依法予以行政处罚。\n（指令编号：{{指令编号}}）",
         "table": "",
     },
     "review_opinion": {
         "title": "整改复查意见书",
-        "body": "{{单位名称}}：\n本机关于{{复查日期}}对你单位执行责令限期整改指令（{{指令编号}}）的情况进行了复查，"
+        "body": "本机关于{{复查日期}}对你单位执行责令限期整改指令（{{指令编号}}）的情况进行了复查，"
         "复查结论：{{复查结论}}。\n复查意见：{{复查意见}}",
         "table": "",
     },
     "penalty_notice": {
         "title": "行政处罚告知书",
-        "body": "{{单位名称}}：\n经查，{{违法事实}}以上事实违反了{{法律依据}}"
+        "body": "经查，{{违法事实}}以上事实违反了{{法律依据}}"
         "依据有关规定，本机关拟对你单位作出{{处罚措施}}（罚款金额：{{罚款金额}}）的行政处罚。\n"
         "依据《中华人民共和国行政处罚法》的规定，你单位可在收到本告知书之日起五日内向本机关进行陈述和申辩；"
         "符合听证条件的，可要求举行听证。逾期不提出的，视为放弃上述权利。\n（案件编号：{{案件编号}}）",
@@ -93,13 +93,19 @@ TEMPLATES = {
     },
     "penalty_decision": {
         "title": "行政处罚决定书",
-        "body": "{{单位名称}}（统一社会信用代码：{{统一社会信用代码}}）：\n经查，{{违法事实}}以上事实违反了{{法律依据}}"
+        "body": "经查，{{违法事实}}以上事实违反了{{法律依据}}"
         "本机关决定对你单位给予以下行政处罚：{{处罚措施}}，罚款金额：{{罚款金额}}。\n"
         "罚款限于收到本决定书之日起十五日内缴至指定银行。逾期不缴纳的，每日按罚款数额的百分之三加处罚款。\n"
         "如不服本决定，可以依法申请行政复议或者提起行政诉讼。\n（决定书文号：{{决定书文号}}；案件编号：{{案件编号}}）",
         "table": "",
     },
 }
+
+
+def _addressee(obj):
+    """主送: the enterprise, with its credit code (a decision names the party exactly)."""
+    e = obj.enterprise
+    return f"{e.name}（统一社会信用代码：{e.credit_code}）" if e.credit_code else e.name
 
 
 def _kind(key, label, model, fields, placeholders, available, order):
@@ -113,7 +119,7 @@ def _kind(key, label, model, fields, placeholders, available, order):
         placeholders=placeholders,
         template=TEMPLATES[key],
         sample=SAMPLE,
-        addressee=lambda obj: obj.enterprise.name,
+        addressee=_addressee,
         region_code=lambda obj: obj.region_id,
         enterprise=lambda obj: obj.enterprise,
         industry=lambda obj: obj.industry_id,

@@ -17,7 +17,9 @@ def _get(pk, user):
 
 
 def reply_fields(report, unit):
-    last = report.messages.filter(kind=MessageKind.REPLY).order_by("-at", "-id").first()
+    # the reply given with the outcome: the first one written in the report's final state (later replies are
+    # about the reward)
+    last = report.messages.filter(kind=MessageKind.REPLY, status=report.status).order_by("at", "id").first()
     return {
         "举报编号": report.code,
         "受理日期": cn_date(timezone.localtime(report.created_at).date()),
@@ -51,7 +53,7 @@ DOCUMENT_KINDS = [
         placeholders=PLACEHOLDERS,
         template={
             "title": "举报核查处理情况告知书",
-            "body": "举报人（举报编号：{{举报编号}}）：\n您于{{受理日期}}反映的{{所在地}}“{{举报类别}}”问题，"
+            "body": "您于{{受理日期}}反映的{{所在地}}“{{举报类别}}”问题，"
             "经{{承办单位}}依法核查，核查结果：{{核查结果}}。\n{{答复意见}}\n感谢您对安全生产工作的监督和支持。"
             "本机关依法对举报人的信息予以保密。",
             "table": "",

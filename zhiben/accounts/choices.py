@@ -18,6 +18,10 @@ class Role(models.TextChoices):
 # The three administrators (三员) hold disjoint capabilities and no business data rights.
 ROLE_CAPABILITIES = {
     Role.COMMITTEE_ADMIN: {
+        "accident.view",
+        "accident.report",
+        "accident.manage",
+        "accident.list",
         "report.view",
         "report.handle",
         "report.reward",
@@ -63,6 +67,9 @@ ROLE_CAPABILITIES = {
         "plan.report",
     },
     Role.REGULATOR: {
+        "accident.view",
+        "accident.report",
+        "accident.manage",
         "report.view",
         "report.handle",
         "report.reward",
@@ -96,6 +103,8 @@ ROLE_CAPABILITIES = {
         "plan.report",
     },
     Role.GRID: {
+        "accident.view",
+        "accident.report",
         "report.view",
         "selfcheck.monitor",
         "inspection.view",
@@ -111,6 +120,8 @@ ROLE_CAPABILITIES = {
         "plan.view",
     },
     Role.ENTERPRISE: {
+        "accident.view",
+        "accident.report",
         "selfcheck.record",
         "selfcheck.import",
         "inspection.view",
@@ -134,6 +145,7 @@ ROLE_CAPABILITIES = {
         "inspection.conduct",
     },
     Role.LEADER: {
+        "accident.view",
         "report.view",
         "selfcheck.monitor",
         "inspection.view",

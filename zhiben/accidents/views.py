@@ -1,0 +1,301 @@
+"""Accident pages: list (filters, export), record, detail with the reporting clocks, 补报, the investigation
+(group, deadlines, parties, measures, education), the 四不放过 check and closure, documents and timeline;
+figures against last year and the targets; the targets page."""
+
+from datetime import date, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhiben.audit.services import audit_record
+from zhiben.core.excel import write_xlsx
+from zhiben.core.forms import form_service, run_service
+from zhiben.core.timeline import subject_events
+from zhiben.core.views import download, evidence_response, paginate, query_without, require_capability
+from zhiben.enterprises.models import Enterprise
+from zhiben.regions.models import Industry, Region
+
+from . import selectors, services
+from .choices import Status
+from .forms import (
+    AccidentForm,
+    ApproveForm,
+    ExtendForm,
+    HandleForm,
+    InvestigationForm,
+    ListForm,
+    MeasureForm,
+    PartyForm,
+    StartForm,
+    StepForm,
+    SubmitForm,
+    SupplementForm,
+    TargetForm,
+)
+from .models import Attachment, Investigation, Measure, Party
+from .selectors import ACCIDENT_FILTERS
+
+AccidentFilterForm = ACCIDENT_FILTERS.form_class("AccidentFilterForm")
+
+
+@login_required
+def accident_list(request):
+    require_capability(request.user, "accident.view")
+    qs = selectors.accident_list(user=request.user, filters=request.GET)
+    return render(
+        request,
+        "accidents/accident_list.html",
+        {
+            "form": AccidentFilterForm(initial=request.GET.dict(), user=request.user),
+            "page": paginate(request, qs),
+            "query": query_without(request, "page"),
+            "sort_query": query_without(request, "page", "sort"),
+            "export_query": query_without(request, "page"),
+        },
+    )
+
+
+HEADERS = ["事故编号", "发生时间", "事故单位", "发生地", "行业领域", "事故类别", "死亡", "失踪", "重伤", "轻伤"]
+HEADERS += ["直接经济损失（元）", "事故等级", "状态", "挂牌督办"]
+
+
+@login_required
+def accident_export(request):
+    require_capability(request.user, "accident.view")
+    qs = selectors.accident_list(user=request.user, filters=request.GET)
+    rows = (
+        [
+            a.number,
+            timezone.localtime(a.occurred_at).strftime("%Y-%m-%d %H:%M"),
+            a.subject_name,
+            a.region.name,
+            a.industry.name,
+            a.get_type_display(),
+            a.deaths,
+            a.missing,
+            a.serious_injuries,
+            a.minor_injuries,
+            a.direct_loss,
+            a.get_grade_display(),
+            a.get_status_display(),
+            "是" if a.listed else "",
+        ]
+        for a in qs.iterator(chunk_size=1000)
+    )
+    audit_record(
+        actor=request.user,
+        action="accident.export",
+        object_type="accidents.accident",
+        object_repr="事故导出",
+        region_code=request.user.region_id or "",
+        data={"filters": dict(request.GET.items())},
+    )
+    return download(
+        write_xlsx(HEADERS, rows, sheet_title="生产安全事故"), f"生产安全事故_{timezone.localdate():%Y%m%d}.xlsx"
+    )
+
+
+def _enterprise_pk(user, text):
+    text = (text or "").strip()
+    if not text:
+        return None
+    scoped = Enterprise.objects.for_user(user)
+    match = scoped.filter(credit_code=text.upper()).first() or scoped.filter(name=text).first()
+    return match.pk if match else -1
+
+
+@login_required
+def accident_new(request):
+    require_capability(request.user, "accident.report")
+    user = request.user
+    form = AccidentForm(
+        request.POST or None,
+        request.FILES or None,
+        regions=Region.objects.for_user(user).filter(level__gte=4).order_by("code")[:500] if user.region_id else [],
+        industries=Industry.objects.order_by("sort", "id"),
+        enterprise_user=bool(user.enterprise_id),
+        initial={"occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "files"}
+        if "enterprise" in data:
+            data["enterprise"] = _enterprise_pk(user, data["enterprise"])
+            if data["enterprise"] == -1:
+                form.add_error("enterprise", "没有找到该单位（须在您的管辖范围内）；非登记企业请填写场所名称。")
+        if not form.errors:
+            accident = form_service(
+                form, lambda: services.accident_report(actor=user, data=data, files=form.cleaned_data["files"])
+            )
+            if accident is not None:
+                return redirect(accident)
+    return render(request, "accidents/accident_form.html", {"form": form})
+
+
+def _forms(accident):
+    investigation = Investigation.objects.filter(accident=accident).first()
+    return {
+        "step_form": StepForm(),
+        "supplement_form": SupplementForm(initial={n: getattr(accident, n) for n in services.FIGURES}),
+        "start_form": StartForm(initial={"started_on": timezone.localdate()}),
+        "investigation_form": InvestigationForm(
+            initial={
+                n: getattr(investigation, n) for n in ("members", "experts", "causes", "education_on", "education_note")
+            }
+            if investigation
+            else None
+        ),
+        "extend_form": ExtendForm(),
+        "submit_form": SubmitForm(initial={"submitted_on": timezone.localdate()}),
+        "approve_form": ApproveForm(initial={"approved_on": timezone.localdate()}),
+        "party_form": PartyForm(),
+        "handle_form": HandleForm(),
+        "measure_form": MeasureForm(),
+        "list_form": ListForm(),
+    }
+
+
+@login_required
+def accident_detail(request, pk):
+    accident = selectors.accident_get(user=request.user, pk=pk)
+    investigation = Investigation.objects.filter(accident=accident).first()
+    now = timezone.now()
+    manage = request.user.can("accident.manage")
+    return render(
+        request,
+        "accidents/accident_detail.html",
+        {
+            "accident": accident,
+            "investigation": investigation,
+            "clocks": selectors.clocks(accident, now),
+            "window": services.supplement_window(accident),
+            "can_supplement": request.user.can("accident.report")
+            and now <= accident.occurred_at + timedelta(days=services.supplement_window(accident)),
+            "supplements": accident.supplements.all(),
+            "parties": accident.parties.all(),
+            "measures": accident.measures.select_related("hazard"),
+            "checks": services.four_checks(accident),
+            "attachments": accident.attachments.all(),
+            "events": subject_events(accident),
+            "manage": manage and accident.status != Status.CLOSED,
+            "can_list": request.user.can("accident.list") and not accident.listed,
+            "today": timezone.localdate(),
+            **(_forms(accident) if manage else {}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def accident_do(request, pk, what):
+    accident = selectors.accident_get(user=request.user, pk=pk)
+    user, data = request.user, request.POST.dict()
+    calls = {
+        "step": (lambda: services.step_report(actor=user, accident=accident, data=data), "已登记上报。"),
+        "supplement": (lambda: services.accident_supplement(actor=user, accident=accident, data=data), "已补报。"),
+        "start": (lambda: services.investigation_start(actor=user, accident=accident, data=data), "已成立调查组。"),
+        "update": (lambda: services.investigation_update(actor=user, accident=accident, data=data), "已保存调查情况。"),
+        "extend": (
+            lambda: services.investigation_extend(
+                actor=user, accident=accident, days=data.get("days"), reason=data.get("reason")
+            ),
+            "已延长调查期限。",
+        ),
+        "submit": (lambda: services.investigation_submit(actor=user, accident=accident, data=data), "已提交调查报告。"),
+        "approve": (lambda: services.accident_approve(actor=user, accident=accident, data=data), "已登记批复。"),
+        "party": (lambda: services.party_add(actor=user, accident=accident, data=data), "已认定责任者。"),
+        "measure": (lambda: services.measure_add(actor=user, accident=accident, data=data), "已添加整改措施。"),
+        "close": (lambda: services.accident_close(actor=user, accident=accident), "已结案。"),
+        "list": (lambda: services.accident_list(actor=user, accident=accident, note=data.get("note")), "已挂牌督办。"),
+    }
+    if what not in calls:
+        raise Http404
+    call, success = calls[what]
+    run_service(request, call, success)
+    return redirect(accident)
+
+
+@login_required
+@require_POST
+def party_handle(request, pk):
+    party = get_object_or_404(Party, pk=pk)
+    accident = selectors.accident_get(user=request.user, pk=party.accident_id)
+    run_service(
+        request,
+        lambda: services.party_handle(actor=request.user, party=party, data=request.POST.dict()),
+        "已登记处理结果。",
+    )
+    return redirect(accident)
+
+
+@login_required
+@require_POST
+def measure_do(request, pk, what):
+    measure = get_object_or_404(Measure.objects.select_related("hazard"), pk=pk)
+    accident = selectors.accident_get(user=request.user, pk=measure.accident_id)
+    calls = {
+        "done": (lambda: services.measure_done(actor=request.user, measure=measure), "已登记落实。"),
+        "hazard": (
+            lambda: services.measure_to_hazard(actor=request.user, measure=measure),
+            lambda h: f"已形成隐患 {h.number} 跟踪。",
+        ),
+    }
+    if what not in calls:
+        raise Http404
+    call, success = calls[what]
+    run_service(request, call, success)
+    return redirect(accident)
+
+
+@login_required
+def attachment(request, pk):
+    item = get_object_or_404(Attachment, pk=pk)
+    selectors.accident_get(user=request.user, pk=item.accident_id)
+    return evidence_response(item, thumb=request.GET.get("thumb") == "1")
+
+
+def _year(text, default):
+    return int(text) if str(text or "").isdigit() and 2000 <= int(text) <= 2100 else default
+
+
+@login_required
+def figures(request):
+    require_capability(request.user, "accident.view")
+    today = timezone.localdate()
+    year = _year(request.GET.get("year"), today.year)
+    until = None
+    if request.GET.get("until"):
+        try:
+            until = date.fromisoformat(request.GET["until"])
+        except ValueError:
+            until = None
+    region = request.GET.get("region") or None
+    if region and not Region.objects.for_user(request.user).filter(code=region).exists():
+        region = None
+    data = selectors.figures(user=request.user, region_code=region, year=year, until=until)
+    regions = Region.objects.for_user(request.user).filter(level__lte=4).order_by("code")[:300]
+    return render(request, "accidents/figures.html", {"f": data, "regions": regions, "region": region})
+
+
+@login_required
+def targets(request):
+    require_capability(request.user, "accident.list")
+    from .models import Target
+
+    regions = Region.objects.for_user(request.user).filter(level__lte=4).order_by("code")
+    form = TargetForm(request.POST or None, regions=regions, initial={"year": timezone.localdate().year})
+    if request.method == "POST" and form.is_valid():
+        if form_service(
+            form,
+            lambda: services.target_save(
+                actor=request.user, data={k: "" if v is None else str(v) for k, v in form.cleaned_data.items()}
+            ),
+        ):
+            return redirect("accidents:targets")
+    return render(
+        request,
+        "accidents/targets.html",
+        {"form": form, "targets": Target.objects.for_user(request.user).select_related("region")},
+    )

@@ -7,7 +7,7 @@ from zhiben.core.evidence import evidence_field
 from .choices import PartyKind, Type
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class AccidentForm(forms.Form):

@@ -84,14 +84,17 @@ class Accident(BaseModel):
 
     @property
     def casualties(self):
-        parts = [f"死亡{self.deaths}人"]
-        if self.missing:
-            parts.append(f"失踪{self.missing}人")
-        if self.serious_injuries:
-            parts.append(f"重伤{self.serious_injuries}人")
-        if self.minor_injuries:
-            parts.append(f"轻伤{self.minor_injuries}人")
-        return "、".join(parts)
+        parts = [
+            f"{label}{n}人"
+            for label, n in (
+                ("死亡", self.deaths),
+                ("失踪", self.missing),
+                ("重伤", self.serious_injuries),
+                ("轻伤", self.minor_injuries),
+            )
+            if n
+        ]
+        return "、".join(parts) or "无人员伤亡"
 
 
 class ReportStep(models.Model):

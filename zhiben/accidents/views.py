@@ -14,7 +14,7 @@ from zhiben.audit.services import audit_record
 from zhiben.core.excel import write_xlsx
 from zhiben.core.forms import form_service, run_service
 from zhiben.core.timeline import subject_events
-from zhiben.core.views import download, evidence_response, paginate, query_without, require_capability
+from zhiben.core.views import download, evidence_response, list_context, require_capability
 from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Industry, Region
 
@@ -45,17 +45,7 @@ AccidentFilterForm = ACCIDENT_FILTERS.form_class("AccidentFilterForm")
 def accident_list(request):
     require_capability(request.user, "accident.view")
     qs = selectors.accident_list(user=request.user, filters=request.GET)
-    return render(
-        request,
-        "accidents/accident_list.html",
-        {
-            "form": AccidentFilterForm(initial=request.GET.dict(), user=request.user),
-            "page": paginate(request, qs),
-            "query": query_without(request, "page"),
-            "sort_query": query_without(request, "page", "sort"),
-            "export_query": query_without(request, "page"),
-        },
-    )
+    return render(request, "accidents/accident_list.html", list_context(request, qs, AccidentFilterForm))
 
 
 HEADERS = ["事故编号", "发生时间", "事故单位", "发生地", "行业领域", "事故类别", "死亡", "失踪", "重伤", "轻伤"]

@@ -32,6 +32,19 @@ def query_without(request, *keys):
     return params.urlencode()
 
 
+def list_context(request, qs, form_class, **extra):
+    """What every filtered list page gets: its filter form filled from the query, the page of rows, and the
+    query strings for pagination, sort links and the export link."""
+    return {
+        "form": form_class(initial=request.GET.dict(), user=request.user),
+        "page": paginate(request, qs),
+        "query": query_without(request, "page"),
+        "sort_query": query_without(request, "page", "sort"),
+        "export_query": query_without(request, "page"),
+        **extra,
+    }
+
+
 @login_required
 def home(request):
     from .selectors import home_summary

@@ -14,7 +14,7 @@ from zhiben.audit.services import audit_record
 from zhiben.core.excel import write_xlsx
 from zhiben.core.forms import form_service, run_service
 from zhiben.core.timeline import subject_events
-from zhiben.core.views import download, paginate, query_without, require_capability
+from zhiben.core.views import download, list_context, paginate, query_without, require_capability
 from zhiben.enterprises.models import Enterprise
 
 from . import selectors, services
@@ -37,18 +37,7 @@ def _enterprise_pk(user, text):
 
 
 def _list(request, qs, template, form_class, export_name):
-    return render(
-        request,
-        template,
-        {
-            "form": form_class(initial=request.GET.dict(), user=request.user),
-            "page": paginate(request, qs),
-            "query": query_without(request, "page"),
-            "sort_query": query_without(request, "page", "sort"),
-            "export_query": query_without(request, "page"),
-            "export_name": export_name,
-        },
-    )
+    return render(request, template, list_context(request, qs, form_class, export_name=export_name))
 
 
 @login_required

@@ -15,7 +15,7 @@ from zhiben.audit.services import audit_record
 from zhiben.core.excel import write_xlsx
 from zhiben.core.forms import raise_for_refusal, run_service
 from zhiben.core.timeline import subject_events
-from zhiben.core.views import download, evidence_response, paginate, query_without, require_capability
+from zhiben.core.views import download, evidence_response, list_context, require_capability
 from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Industry, Region, Unit
 
@@ -49,18 +49,8 @@ RewardFilterForm = REWARD_FILTERS.form_class("RewardFilterForm")
 def report_list(request):
     require_capability(request.user, "report.view")
     qs = selectors.report_list(user=request.user, filters=request.GET)
-    return render(
-        request,
-        "reports/report_list.html",
-        {
-            "form": ReportFilterForm(initial=request.GET.dict(), user=request.user),
-            "page": paginate(request, qs),
-            "today": timezone.localdate(),
-            "query": query_without(request, "page"),
-            "sort_query": query_without(request, "page", "sort"),
-            "export_query": query_without(request, "page"),
-        },
-    )
+    context = list_context(request, qs, ReportFilterForm, today=timezone.localdate())
+    return render(request, "reports/report_list.html", context)
 
 
 HEADERS = ["举报编号", "举报时间", "来源", "举报类别", "所在区划", "详细地址", "涉及单位", "举报内容", "实名/匿名"]
@@ -250,15 +240,7 @@ def reward_propose(request, pk):
 def reward_list(request):
     require_capability(request.user, "report.view")
     qs = selectors.reward_list(user=request.user, filters=request.GET)
-    return render(
-        request,
-        "reports/reward_list.html",
-        {
-            "form": RewardFilterForm(initial=request.GET.dict(), user=request.user),
-            "page": paginate(request, qs),
-            "query": query_without(request, "page"),
-        },
-    )
+    return render(request, "reports/reward_list.html", list_context(request, qs, RewardFilterForm))
 
 
 @login_required

@@ -163,6 +163,7 @@ INSTALLED_APPS = [
     "zhiben.campaigns",
     "zhiben.reports",
     "zhiben.accidents",
+    "zhiben.monitoring",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("reports/", include("zhiben.reports.urls")),
     path("report/", include("zhiben.reports.public_urls")),
     path("accidents/", include("zhiben.accidents.urls")),
+    path("monitoring/", include("zhiben.monitoring.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -26,6 +26,7 @@ from .ingest import Item, Refused, decode, ingest
 log = logging.getLogger("zhiben.monitoring.mqtt")
 
 DEFAULT_URL = "mqtt://127.0.0.1:1883"
+RECEIVE_MAXIMUM = 65535  # unacknowledged QoS 1 messages the broker may send us (MQTT 5's largest)
 SESSION_EXPIRY = 7 * 24 * 3600  # seconds the broker keeps the session (and queues QoS 1 messages) while we are away
 
 
@@ -121,6 +122,9 @@ class Ingestor:
         client.reconnect_delay_set(1, 30)
         props = Properties(PacketTypes.CONNECT)
         props.SessionExpiryInterval = SESSION_EXPIRY
+        # Without it Mosquitto keeps only 20 unacknowledged messages in flight to us and queues the rest up to
+        # its max_queued_messages (1000), dropping beyond: acks wait for the commit, so allow a full window.
+        props.ReceiveMaximum = RECEIVE_MAXIMUM
         client.connect(where["host"], where["port"], keepalive=30, clean_start=False, properties=props)
         return client
 

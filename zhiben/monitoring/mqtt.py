@@ -125,7 +125,8 @@ class Ingestor:
         # Without it Mosquitto keeps only 20 unacknowledged messages in flight to us and queues the rest up to
         # its max_queued_messages (1000), dropping beyond: acks wait for the commit, so allow a full window.
         props.ReceiveMaximum = RECEIVE_MAXIMUM
-        client.connect(where["host"], where["port"], keepalive=30, clean_start=False, properties=props)
+        # connect in the network thread: a broker that is not up yet is retried, not fatal
+        client.connect_async(where["host"], where["port"], keepalive=30, clean_start=False, properties=props)
         return client
 
     def items_of(self, messages):

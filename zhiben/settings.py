@@ -162,6 +162,7 @@ INSTALLED_APPS = [
     "zhiben.enforcement",
     "zhiben.campaigns",
     "zhiben.reports",
+    "zhiben.watch",
     "zhiben.accidents",
     "zhiben.monitoring",
 ]

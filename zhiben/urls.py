@@ -20,6 +20,7 @@ urlpatterns = [
     path("campaigns/", include("zhiben.campaigns.urls")),
     path("reports/", include("zhiben.reports.urls")),
     path("report/", include("zhiben.reports.public_urls")),
+    path("watch/", include("zhiben.watch.urls")),
     path("accidents/", include("zhiben.accidents.urls")),
     path("monitoring/", include("zhiben.monitoring.urls")),
     path("api/v1/", api.urls),

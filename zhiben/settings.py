@@ -164,6 +164,7 @@ INSTALLED_APPS = [
     "zhiben.reports",
     "zhiben.watch",
     "zhiben.accidents",
+    "zhiben.risk",
     "zhiben.monitoring",
 ]
 

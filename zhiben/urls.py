@@ -22,6 +22,7 @@ urlpatterns = [
     path("report/", include("zhiben.reports.public_urls")),
     path("watch/", include("zhiben.watch.urls")),
     path("accidents/", include("zhiben.accidents.urls")),
+    path("risk/", include("zhiben.risk.urls")),
     path("monitoring/", include("zhiben.monitoring.urls")),
     path("api/v1/", api.urls),
 ]

@@ -224,8 +224,7 @@ def roster_import(request):
 def roster_template(request):
     require_capability(request.user, "watch.view")
     today = timezone.localdate()
-    rows = [[today + timedelta(days=i), "", "", "", "", ""] for i in range(7)]
-    rows[0][2:] = ["张三", "13800000000", "李四、王五", "023-65000000"]
+    rows = [[today + timedelta(days=1), "", "张三", "13800000000", "李四、王五", "023-65000000"]]
     data = write_xlsx(["日期", "班次", "带班领导", "带班领导电话", "值班人员", "联系电话"], rows, sheet_title="值班表")
     return download(data, "值班表导入模板.xlsx")
 

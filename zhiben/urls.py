@@ -21,6 +21,7 @@ urlpatterns = [
     path("reports/", include("zhiben.reports.urls")),
     path("report/", include("zhiben.reports.public_urls")),
     path("watch/", include("zhiben.watch.urls")),
+    path("open311/v2/", include("zhiben.reports.open311_urls")),
     path("accidents/", include("zhiben.accidents.urls")),
     path("risk/", include("zhiben.risk.urls")),
     path("monitoring/", include("zhiben.monitoring.urls")),

@@ -366,7 +366,7 @@ def _match_enterprise(values):
         return values["enterprise"]
     county = values["region"].code[:6]
     return (
-        Enterprise.objects.filter(name=values["enterprise_name"], region_id__startswith=county)
+        Enterprise.objects.filter(name=values["enterprise_name"], region__code__startswith=county)
         .select_related("industry")
         .order_by("id")
         .first()

@@ -132,7 +132,7 @@ register(
         "LEC 分级阈值：D 大于 major 为重大（红），大于 larger 为较大（橙），大于 general 为一般（黄），其余为低（蓝）",
         "json",
         GROUP,
-        order=70,
+        order=110,
     ),
     RuleDef(
         "risk.ls_thresholds",
@@ -140,21 +140,21 @@ register(
         "LS 分级阈值：R 不小于 major 为重大（红），不小于 larger 为较大（橙），不小于 general 为一般（黄），其余为低（蓝）",
         "json",
         GROUP,
-        order=71,
+        order=111,
     ),
     RuleDef(
-        "risk.direct_major_exposed", 30, "暴露人数达到多少人直接判定为重大风险（0 不适用）", "count", GROUP, order=72
+        "risk.direct_major_exposed", 30, "暴露人数达到多少人直接判定为重大风险（0 不适用）", "count", GROUP, order=112
     ),
-    RuleDef("risk.review_days", 365, "风险点评审周期（未填下次评审日期时，天）", "days", GROUP, order=73),
-    RuleDef("risk.review_reminder_days", 15, "风险点评审日期前多少天提醒", "days", GROUP, order=74),
-    RuleDef("risk.plan_max_mb", 10, "厂区平面图文件大小上限", "megabytes", GROUP, order=75),
+    RuleDef("risk.review_days", 365, "风险点评审周期（未填下次评审日期时，天）", "days", GROUP, order=113),
+    RuleDef("risk.review_reminder_days", 15, "风险点评审日期前多少天提醒", "days", GROUP, order=114),
+    RuleDef("risk.plan_max_mb", 10, "厂区平面图文件大小上限", "megabytes", GROUP, order=115),
     RuleDef(
         "risk.inspection_frequency",
         INSPECTION_FREQUENCY,
         "按企业最高风险等级的监督检查频次（major 重大、larger 较大、general 一般、low 低）",
         "json",
         GROUP,
-        order=76,
+        order=116,
     ),
     Reminder(
         "risk.review",

@@ -130,6 +130,10 @@ def candidate_enterprises(actor, plan, today):
             qs = qs.filter(**{name: wanted})
     if filters.get("scales"):
         qs = qs.filter(scale__in=filters["scales"])
+    if filters.get("risk_levels"):  # the enterprise's highest risk level (zhiben.risk)
+        from zhiben.risk.selectors import filter_by_risk_level
+
+        qs = filter_by_risk_level(qs, filters["risk_levels"])
     recent = []
     if plan.exclude_days:
         recent = sorted(

@@ -8,6 +8,7 @@ from zhiben.accounts.models import User
 from zhiben.enterprises.choices import Scale
 from zhiben.enterprises.forms import region_choices
 from zhiben.regions.models import Industry, Region
+from zhiben.risk.choices import POOL_LEVELS
 
 from .choices import Kind
 from .draws import SEED_MAX
@@ -45,6 +46,9 @@ class PlanForm(forms.Form):
     scales = forms.MultipleChoiceField(
         label="规模（不选为全部）", choices=Scale.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
+    risk_levels = forms.MultipleChoiceField(
+        label="企业最高风险等级（不选为不限）", choices=POOL_LEVELS, required=False, widget=forms.CheckboxSelectMultiple
+    )
     exclude_days = forms.IntegerField(label="排除近期已检查企业（天）", min_value=0, max_value=3650, required=False)
     quotas = forms.CharField(
         label="分层抽取数量",
@@ -75,6 +79,7 @@ class PlanForm(forms.Form):
             "high_risk": filters.get("high_risk", ""),
             "directly_supervised": filters.get("directly_supervised", ""),
             "scales": filters.get("scales", []),
+            "risk_levels": filters.get("risk_levels", []),
             "exclude_days": plan.exclude_days,
             "quotas": "，".join(f"{k}={v}" for k, v in (plan.quotas or {}).items()),
             "team_size": plan.team_size,

@@ -389,6 +389,13 @@ def plan_save(*, actor, data, plan=None):
         if value not in ("", "1", "0"):
             errors.append((key, f"{label}条件无效。"))
         filters[key] = value
+    risk_levels = _ids(data.get("risk_levels"))
+    if risk_levels:
+        from zhiben.risk.choices import POOL_LEVELS
+
+        if any(v not in dict(POOL_LEVELS) for v in risk_levels):
+            errors.append(("risk_levels", "企业风险等级条件无效。"))
+        filters["risk_levels"] = sorted(risk_levels)
     region_code = region.code if region else actor.region_id
     exclude_days = _int(
         data.get("exclude_days"),

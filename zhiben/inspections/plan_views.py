@@ -39,6 +39,7 @@ def _conditions(plan):
     """The plan's pool filters and quotas in words."""
     from zhiben.enterprises.choices import Scale
     from zhiben.regions.models import Industry
+    from zhiben.risk.choices import POOL_LEVELS
 
     names = dict(Industry.objects.values_list("code", "name")) | {"*": "全部行业"}
     filters = plan.filters or {}
@@ -48,6 +49,7 @@ def _conditions(plan):
         "高危企业：" + yes_no.get(filters.get("high_risk", ""), "不限"),
         "重点监管：" + yes_no.get(filters.get("directly_supervised", ""), "不限"),
         "规模：" + ("、".join(dict(Scale.choices).get(s, s) for s in filters.get("scales", [])) or "全部"),
+        "企业风险等级：" + ("、".join(dict(POOL_LEVELS).get(v, v) for v in filters.get("risk_levels", [])) or "不限"),
         f"排除 {plan.exclude_days} 天内已检查的企业" if plan.exclude_days else "不排除近期已检查的企业",
     ]
     quotas = "；".join(f"{names.get(k, k)} {v} 家" for k, v in (plan.quotas or {}).items())

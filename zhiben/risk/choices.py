@@ -40,6 +40,10 @@ def level_label(level):
     return f"{Level(level).label}（{COLOUR[level]}）" if level in COLOUR else ""
 
 
+# the 双随机 pool's risk filter: an enterprise's highest level, or none recorded
+POOL_LEVELS = [(lv.value, level_label(lv)) for lv in LEVELS_HIGH_FIRST] + [("none", "未登记风险点")]
+
+
 # ---------------------------------------------------------------- LEC score tables (FACTS §4)
 
 LEC_L = [

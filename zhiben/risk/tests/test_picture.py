@@ -342,3 +342,37 @@ class PageTests(RiskTestCase):
         self.assertEqual((cards["重大风险点"], cards["较大风险点"]), (1, 0))
         self.assertIn("风险分级", [item["label"] for item in response.context["nav"]])
         self.assertNotIn("风险分级", [item["label"] for item in self.login(self.sam).get("/").context["nav"]])
+
+
+class PoolTests(RiskTestCase):
+    def plan(self, **data):
+        from zhiben.inspections import plan_services
+
+        values = {
+            "name": "双随机抽查",
+            "region": self.county_a.code,
+            "start": self.today,
+            "end": self.today + timedelta(days=30),
+            "quotas": "*=1",
+            **data,
+        }
+        return plan_services.plan_save(actor=self.alice, data=values)
+
+    def test_the_inspection_pool_filters_by_the_enterprises_highest_risk(self):
+        from zhiben.inspections.draws import candidate_enterprises
+
+        self.point(method="lec", l="3", e="3", c="40")
+        self.point(self.alice, self.enterprise_a_construction, method="ls", l="1", s="1")
+        plan = self.plan(risk_levels=["major", "larger"])
+        self.assertEqual(plan.filters["risk_levels"], ["larger", "major"])
+        self.assertEqual(list(candidate_enterprises(self.alice, plan, self.today)[0]), [self.enterprise_a])
+        plan = self.plan(risk_levels=["low"])
+        self.assertEqual(list(candidate_enterprises(self.alice, plan, self.today)[0]), [self.enterprise_a_construction])
+        plan = self.plan()
+        self.assertNotIn("risk_levels", plan.filters)
+        self.assertEqual(len(candidate_enterprises(self.alice, plan, self.today)[0]), 2)
+        with self.assertRaises(ApplicationError) as ctx:
+            self.plan(risk_levels=["purple"])
+        self.assertIn("企业风险等级条件无效", ctx.exception.message)
+        response = self.login(self.alice).get(f"/inspections/plans/{self.plan(risk_levels=['major']).pk}/")
+        self.assertContains(response, "企业风险等级：重大风险（红）")

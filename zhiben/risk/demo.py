@@ -164,7 +164,7 @@ def load(stdout=None):
         hazard = Hazard.objects.filter(enterprise=enterprise, status__in=OPEN_STATUSES).order_by("id").first()
         point = next((p for p in made if p.enterprise_id == enterprise.pk), None)
         if hazard is not None and point is not None:
-            services.hazard_link(actor=None, point=point, hazard=hazard, note="管控措施未落实，报警器失效未及时修复")
+            services.hazard_link(actor=None, point=point, hazard=hazard, note="日常巡检发现管控措施未落实")
             break
 
 

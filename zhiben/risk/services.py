@@ -91,8 +91,9 @@ def _exposed(data, errors):
     return value
 
 
-def _clean(actor, data, enterprise, today, errors):
-    """Everything a point's form carries, checked; the scores against the tables, the grade computed."""
+def _clean(actor, data, enterprise, today, errors, *, stored_review=None):
+    """Everything a point's form carries, checked; the scores against the tables, the grade computed.
+    A review date already past may stay as it was (`stored_review`): editing an overdue point is allowed."""
     values = {"name": _text(data, "name", 100), "location": _text(data, "location", 200)}
     values["factors"] = _text(data, "factors")
     values["accident_types"] = _text(data, "accident_types", 200)
@@ -119,7 +120,7 @@ def _clean(actor, data, enterprise, today, errors):
     if control and control not in ControlLevel.values:
         errors.append(("control_level", "管控层级无效。"))
     next_review = _day(data.get("next_review"), "下次评审日期", errors, "next_review")
-    if next_review is not None and next_review < today:
+    if next_review is not None and next_review < today and next_review != stored_review:
         errors.append(("next_review", f"下次评审日期 {next_review} 早于今天。"))
     if errors or computed is None or enterprise is None:
         return None
@@ -181,7 +182,7 @@ def point_update(*, actor, point, data, today=None):
     if not point.active:
         raise ApplicationError("风险点已撤销，不能修改。")
     errors = []
-    values = _clean(actor, data, point.enterprise, today, errors)
+    values = _clean(actor, data, point.enterprise, today, errors, stored_review=point.next_review)
     if errors or values is None:
         _fail(errors or [("", "风险点信息不完整。")])
     before = _snapshot(point)

@@ -23,7 +23,7 @@ from zhiben.risk import selectors, services
 from zhiben.risk.demo import site_plan_png
 from zhiben.risk.models import ControlMeasure, RiskHazardLink, RiskPoint, SitePlan
 
-from .helpers import RiskTestCase
+from .helpers import LS, RiskTestCase
 
 MEDIA = tempfile.mkdtemp(prefix="risk-media-")
 
@@ -98,6 +98,9 @@ class MeasureReviewTests(RiskTestCase):
         self.assertEqual(list(selectors.overdue_reviews(user=self.alice)), [point])
         self.assertEqual(list(selectors.point_list(user=self.alice, filters={"review": "overdue"})), [point])
         self.assertEqual(list(selectors.overdue_reviews(user=self.charlie)), [])
+        point.refresh_from_db()
+        data = {"name": "罐区", "kind": "place", "factors": "x", "next_review": point.next_review, **LS}
+        self.assertEqual(services.point_update(actor=self.alice, point=point, data=data).name, "罐区")  # date kept
         with self.assertRaises(ApplicationError):
             services.point_review(actor=self.alice, point=point, data={"next_review": self.today.isoformat()})
         point = services.point_review(actor=self.alice, point=point, data={"note": "措施有效"})

@@ -130,7 +130,7 @@ def figures(*, user, region_code=None, year=None, until=None):
     exceeded (a red mark as soon as it happens)."""
     _viewer(user)
     today = timezone.localdate()
-    year = year or today.year
+    year = int(year or today.year)
     until = until or (today if year == today.year else date(year, 12, 31))
     scoped = Accident.objects.for_user(user)
     if region_code:

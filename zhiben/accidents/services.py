@@ -164,13 +164,16 @@ def _add_steps(accident, now):
 
 
 def _restart_next(accident, step):
-    """Once a level has reported, the next level's clock runs from that time."""
-    levels = [s.level for s in accident.steps.all()]
-    index = CHAIN.index(step.level)
-    if index + 1 < len(CHAIN) and CHAIN[index + 1] in levels:
-        ReportStep.objects.filter(accident=accident, level=CHAIN[index + 1], reported_at__isnull=True).update(
-            due_at=step.reported_at + _hours("accident.level_report_hours", accident.region_id)
-        )
+    """Once a level has reported, the next level's clock runs from that time, and each level above it not yet
+    reported to from the new deadline of the level below."""
+    steps = {s.level: s for s in accident.steps.all()}
+    start = step.reported_at
+    for level in CHAIN[CHAIN.index(step.level) + 1 :]:
+        above = steps.get(level)
+        if above is None or above.reported_at is not None:
+            break
+        start += _hours("accident.level_report_hours", accident.region_id)
+        ReportStep.objects.filter(pk=above.pk).update(due_at=start)
 
 
 def _number(region_code, year):
@@ -205,6 +208,8 @@ def _subject(actor, data, errors):
         errors.append(("region", "请选择事故发生地（须在您的管辖范围内）。"))
     if industry is None:
         errors.append(("industry", "请选择行业领域。"))
+    elif actor.limited_to_domains and industry.pk not in actor.domain_ids:
+        errors.append(("industry", f"“{industry.name}”不在您单位的监管范围内，请由负责该行业的部门报告。"))
     return None, place, region, industry
 
 
@@ -379,6 +384,13 @@ def supplement_window(accident):
     return int(rule("accident.supplement_days_short" if short else "accident.supplement_days", accident.region_id))
 
 
+def supplement_open(accident, now):
+    """Whether `now` is within the window: "自事故发生之日起N日内" counts days, so the last day is the
+    occurrence date + N, to its end."""
+    last = timezone.localtime(accident.occurred_at).date() + timedelta(days=supplement_window(accident))
+    return timezone.localtime(now).date() <= last
+
+
 @transaction.atomic
 def accident_supplement(*, actor, accident, data, now=None):
     """补报: new figures within the window; the accident is re-graded and a change of grade is an event (and
@@ -386,15 +398,17 @@ def accident_supplement(*, actor, accident, data, now=None):
     accident = _lock(actor, accident, "accident.report")
     now = now or timezone.now()
     days = supplement_window(accident)
-    if now > accident.occurred_at + timedelta(days=days):
+    if accident.status == Status.CLOSED:
+        raise ApplicationError("事故已结案，不能再补报。", code="bad_state")
+    if not supplement_open(accident, now):
         raise ApplicationError(
             f"已超过补报期限：事故发生之日起{days}日内伤亡人数发生变化的应当补报，此后的变化不再补报。", code="too_late"
         )
     errors = []
-    figures = _figures(data, errors)
+    before = {name: getattr(accident, name) for name in FIGURES}
+    figures = _figures({**before, **{name: data[name] for name in FIGURES if name in data}}, errors)
     if errors:
         _fail(errors)
-    before = {name: getattr(accident, name) for name in FIGURES}
     if figures == before:
         _fail([("deaths", "补报的数字与现有数字相同，无须补报。")])
     for name, value in figures.items():
@@ -644,6 +658,8 @@ def party_add(*, actor, accident, data):
 @transaction.atomic
 def party_handle(*, actor, party, data, today=None):
     accident = _lock(actor, party.accident)
+    if accident.status == Status.CLOSED:
+        raise ApplicationError("事故已结案。", code="bad_state")
     today = today or timezone.localdate()
     errors = []
     handling = _text(data, "handling", 300)
@@ -663,6 +679,8 @@ def party_handle(*, actor, party, data, today=None):
 def measure_add(*, actor, accident, data, today=None):
     accident = _lock(actor, accident)
     _investigation(accident)
+    if accident.status == Status.CLOSED:
+        raise ApplicationError("事故已结案。", code="bad_state")
     today = today or timezone.localdate()
     errors = []
     text, responsible = _text(data, "text"), _text(data, "responsible", 100)
@@ -702,8 +720,12 @@ def measure_to_hazard(*, actor, measure):
     from zhiben.hazards.services import hazard_report
 
     accident = _lock(actor, measure.accident)
+    if accident.status == Status.CLOSED:
+        raise ApplicationError("事故已结案。", code="bad_state")
     if measure.hazard_id:
         raise ApplicationError(f"该措施已以隐患 {measure.hazard.number} 跟踪。", code="bad_state")
+    if measure.status == MeasureStatus.DONE:
+        raise ApplicationError("该措施已落实，无须以隐患跟踪。", code="bad_state")
     if accident.enterprise_id is None:
         raise ApplicationError("事故不是登记企业的，不能以隐患跟踪；请在措施中直接登记落实情况。", code="bad_state")
     hazard = hazard_report(

@@ -2,7 +2,7 @@
 (group, deadlines, parties, measures, education), the 四不放过 check and closure, documents and timeline;
 figures against last year and the targets; the targets page."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -153,6 +153,7 @@ def accident_detail(request, pk):
     investigation = Investigation.objects.filter(accident=accident).first()
     now = timezone.now()
     manage = request.user.can("accident.manage")
+    can_supplement = request.user.can("accident.report") and services.supplement_open(accident, now)
     return render(
         request,
         "accidents/accident_detail.html",
@@ -161,8 +162,7 @@ def accident_detail(request, pk):
             "investigation": investigation,
             "clocks": selectors.clocks(accident, now),
             "window": services.supplement_window(accident),
-            "can_supplement": request.user.can("accident.report")
-            and now <= accident.occurred_at + timedelta(days=services.supplement_window(accident)),
+            "can_supplement": can_supplement,
             "supplements": accident.supplements.all(),
             "parties": accident.parties.all(),
             "measures": accident.measures.select_related("hazard"),
@@ -173,6 +173,8 @@ def accident_detail(request, pk):
             "can_list": request.user.can("accident.list") and not accident.listed,
             "today": timezone.localdate(),
             **(_forms(accident) if manage else {}),
+            # an enterprise or grid user may 补报 without managing the case
+            "supplement_form": SupplementForm(initial={n: getattr(accident, n) for n in services.FIGURES}),
         },
     )
 

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from zhiben.accounts.services import PASSWORD_CHANGE_REQUIRED, api_token_user, password_expired
@@ -58,6 +59,71 @@ def permission_denied(request, exc):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"detail": "对象不存在或不在您的管辖范围内。"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def not_authenticated(request, exc):
+    return api.create_response(
+        request, {"detail": "未登录或接口令牌无效、已过期、已吊销。", "code": "unauthenticated"}, status=401
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+# Why a parameter or body field was refused, by pydantic's error type (the rest: INVALID_VALUE).
+VALIDATION_MESSAGES = {
+    "missing": "必须填写。",
+    "int_parsing": "须为整数。",
+    "int_type": "须为整数。",
+    "int_from_float": "须为整数。",
+    "float_parsing": "须为数字。",
+    "float_type": "须为数字。",
+    "decimal_parsing": "须为数字。",
+    "decimal_type": "须为数字。",
+    "bool_parsing": "须为 true 或 false。",
+    "bool_type": "须为 true 或 false。",
+    "string_type": "须为文本。",
+    "date_parsing": "须为日期（YYYY-MM-DD）。",
+    "date_from_datetime_parsing": "须为日期（YYYY-MM-DD）。",
+    "date_type": "须为日期（YYYY-MM-DD）。",
+    "datetime_parsing": "须为时间（ISO 8601）。",
+    "datetime_from_date_parsing": "须为时间（ISO 8601）。",
+    "datetime_type": "须为时间（ISO 8601）。",
+    "list_type": "须为列表。",
+    "dict_type": "须为对象。",
+    "model_type": "须为对象。",
+    "model_attributes_type": "须为对象。",
+    "literal_error": "不是可选值之一。",
+    "enum": "不是可选值之一。",
+    "greater_than_equal": "超出允许范围。",
+    "less_than_equal": "超出允许范围。",
+    "greater_than": "超出允许范围。",
+    "less_than": "超出允许范围。",
+    "string_too_long": "过长。",
+    "too_long": "过长。",
+    "json_invalid": "不是有效的 JSON。",
+}
+INVALID_VALUE = "取值不符合要求。"
+
+
+@api.exception_handler(ValidationError)
+def invalid_request(request, exc):
+    """A malformed parameter or body (wrong type, missing field, not JSON): 422, each field named."""
+    errors = []
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body", "payload")]
+        errors.append(
+            {
+                "field": ".".join(location),
+                "message": VALIDATION_MESSAGES.get(error.get("type"), INVALID_VALUE),
+            }
+        )
+    return api.create_response(
+        request, {"detail": "请求参数格式不正确。", "code": "invalid_request", "errors": errors}, status=422
+    )
 
 
 api.add_router("/users", "zhiben.accounts.api.router")

@@ -38,7 +38,9 @@ def test_anonymous_phone_report_is_verified_and_the_reporter_reads_the_outcome(l
     assert page.input_value("input[name=region]") == cast.village_a1.code
     page.fill("input[name=address]", "凤凰村工业路8号后门")
     page.fill("textarea[name=description]", "后门空地上堆了二十多桶油漆稀释剂，没有遮挡，旁边有人抽烟。")
-    page.set_input_files("input[name=photos]", files=[{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes()}])
+    page.set_input_files(
+        "input[name=photos]", files=[{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes()}]
+    )
     assert page.is_checked("input[name=anonymous][value='1']")
     assert page.locator("#named-fields").is_hidden()
     page.wait_for_selector("#submit-report:enabled", timeout=60_000)  # the proof of work, in the page's own JS
@@ -58,8 +60,12 @@ def test_anonymous_phone_report_is_verified_and_the_reporter_reads_the_outcome(l
     page.wait_for_load_state()
     page.locator("details", has_text="核查属实").locator("summary").click()
     form = page.locator("form[action$='/act/verify/']")
-    form.locator("textarea[name=hazard_description]").fill("工业路8号后门露天堆放油漆稀释剂约20桶，未设防火分隔，现场有吸烟痕迹")
-    form.locator("textarea[name=reply]").fill("经现场核查，反映情况属实，已责令该单位立即清理转移，纳入隐患台账跟踪整改。")
+    form.locator("textarea[name=hazard_description]").fill(
+        "工业路8号后门露天堆放油漆稀释剂约20桶，未设防火分隔，现场有吸烟痕迹"
+    )
+    form.locator("textarea[name=reply]").fill(
+        "经现场核查，反映情况属实，已责令该单位立即清理转移，纳入隐患台账跟踪整改。"
+    )
     form.get_by_role("button", name="核查属实").click()
     page.wait_for_load_state()
     assert page.get_by_text("已形成隐患").count() == 1

@@ -8,8 +8,9 @@ the caller's jurisdiction are 404. Phones are returned masked; `phone=` searches
 from datetime import datetime
 
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from zhiben.core.api import Pages, refusals
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.views import require_capability
 from zhiben.enterprises.models import Enterprise
@@ -164,8 +165,8 @@ def _grant_args(user, payload):
     }
 
 
-@router.get("/", response=list[UserOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/", response={200: list[UserOut], **refusals(403)})
+@paginate(Pages, page_size=50)
 def list_users(request, q: str = "", phone: str = "", role: str = "", region: str = "", active: str = ""):
     """Accounts in the caller's jurisdiction; `q` matches part of a username or name (or a whole phone),
     `phone` a whole number."""
@@ -174,7 +175,7 @@ def list_users(request, q: str = "", phone: str = "", role: str = "", region: st
     return selectors.user_list(user=request.user, filters=filters)
 
 
-@router.post("/", response={201: GrantOut})
+@router.post("/", response={201: GrantOut, **refusals(400, 403)})
 def create_user(request, payload: UserCreateIn):
     """A new account without a role or a password: the activation link goes to the owner's phone; a
     named role becomes a request for another person to approve."""
@@ -190,7 +191,7 @@ def create_user(request, payload: UserCreateIn):
     return Status(201, {"granted": False, "user": user, "request": pending})
 
 
-@router.get("/role-requests", response=list[RoleRequestOut])
+@router.get("/role-requests", response={200: list[RoleRequestOut], **refusals(403)})
 def list_role_requests(request, status: str = "pending"):
     """Role requests in the caller's jurisdiction (`status`: pending, approved, refused, withdrawn, or '' for all)."""
     require_capability(request.user, "role_request.view")
@@ -198,34 +199,34 @@ def list_role_requests(request, status: str = "pending"):
     return list(qs.filter(status=status)[:200] if status else qs[:200])
 
 
-@router.post("/role-requests/{int:pk}/approve", response=RoleRequestOut)
+@router.post("/role-requests/{pk}/approve", response={200: RoleRequestOut, **refusals(400, 403, 404)})
 def approve_role_request(request, pk: int, payload: DecisionIn):
     _require_any(request.user, "admin.approve", "user.grant")
     role_request = selectors.role_request_get(user=request.user, pk=pk)
     return services.role_request_decide(actor=request.user, role_request=role_request, approve=True, note=payload.note)
 
 
-@router.post("/role-requests/{int:pk}/refuse", response=RoleRequestOut)
+@router.post("/role-requests/{pk}/refuse", response={200: RoleRequestOut, **refusals(400, 403, 404)})
 def refuse_role_request(request, pk: int, payload: DecisionIn):
     _require_any(request.user, "admin.approve", "user.grant")
     role_request = selectors.role_request_get(user=request.user, pk=pk)
     return services.role_request_decide(actor=request.user, role_request=role_request, approve=False, note=payload.note)
 
 
-@router.post("/role-requests/{int:pk}/withdraw", response=RoleRequestOut)
+@router.post("/role-requests/{pk}/withdraw", response={200: RoleRequestOut, **refusals(400, 403, 404)})
 def withdraw_role_request(request, pk: int):
     require_capability(request.user, "user.manage")
     role_request = selectors.role_request_get(user=request.user, pk=pk)
     return services.role_request_withdraw(actor=request.user, role_request=role_request)
 
 
-@router.get("/{int:pk}", response=UserOut)
+@router.get("/{pk}", response={200: UserOut, **refusals(403, 404)})
 def get_user(request, pk: int):
     require_capability(request.user, "user.view")
     return selectors.user_get(user=request.user, pk=pk)
 
 
-@router.patch("/{int:pk}", response=UserOut)
+@router.patch("/{pk}", response={200: UserOut, **refusals(400, 403, 404)})
 def update_user(request, pk: int, payload: UserUpdateIn):
     """Name and phone; a role, jurisdiction, unit or enterprise goes through POST /users/{id}/grant."""
     require_capability(request.user, "user.manage")
@@ -233,7 +234,7 @@ def update_user(request, pk: int, payload: UserUpdateIn):
     return services.user_update(actor=request.user, user=target, data=payload.dict(exclude_none=True))
 
 
-@router.post("/{int:pk}/grant", response=GrantOut)
+@router.post("/{pk}/grant", response={200: GrantOut, **refusals(400, 403, 404)})
 def grant_user(request, pk: int, payload: GrantIn):
     """Granted at once by the 安委办管理员 (business roles, in their jurisdiction); a request for another
     person to approve when the 系统管理员 asks. `role` "" withdraws the role."""
@@ -243,21 +244,21 @@ def grant_user(request, pk: int, payload: GrantIn):
     return {"granted": pending is None, "user": user, "request": pending}
 
 
-@router.post("/{int:pk}/active", response=UserOut)
+@router.post("/{pk}/active", response={200: UserOut, **refusals(400, 403, 404)})
 def set_user_active(request, pk: int, payload: ActiveIn):
     require_capability(request.user, "user.manage")
     target = selectors.user_get(user=request.user, pk=pk)
     return services.user_set_active(actor=request.user, user=target, active=payload.active)
 
 
-@router.post("/{int:pk}/unlock", response=UserOut)
+@router.post("/{pk}/unlock", response={200: UserOut, **refusals(400, 403, 404)})
 def unlock_user(request, pk: int):
     require_capability(request.user, "security.manage")
     target = selectors.user_get(user=request.user, pk=pk)
     return services.user_unlock(actor=request.user, user=target)
 
 
-@router.post("/{int:pk}/reset-password", response=ResetOut)
+@router.post("/{pk}/reset-password", response={200: ResetOut, **refusals(400, 403, 404)})
 def reset_password(request, pk: int):
     """The old password stops working; a one-time link goes to the owner. No password is returned."""
     require_capability(request.user, "security.manage")
@@ -269,7 +270,7 @@ def reset_password(request, pk: int):
     }
 
 
-@router.post("/{int:pk}/reset-totp", response=ResetOut)
+@router.post("/{pk}/reset-totp", response={200: ResetOut, **refusals(400, 403, 404)})
 def reset_totp(request, pk: int):
     require_capability(request.user, "security.manage")
     target = selectors.user_get(user=request.user, pk=pk)

@@ -4,8 +4,9 @@ unchecked targets. Scoped like the pages: a campaign or check out of scope is a 
 from datetime import date as Date
 
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from zhiben.core.api import Pages, refusals
 from zhiben.core.views import require_capability
 
 from . import selectors, services
@@ -23,7 +24,7 @@ class ColumnOut(Schema):
     problem: bool = False
 
 
-class ChecklistItemOut(Schema):
+class CampaignItemOut(Schema):
     id: int
     sort: int
     text: str
@@ -84,7 +85,7 @@ class CampaignDetailOut(CampaignOut):
     description: str
     place_industry: str | None
     checklist_name: str | None
-    checklist_items: list[ChecklistItemOut]
+    checklist_items: list[CampaignItemOut]
     columns: list[ColumnOut]
     progress: DetailProgressOut
 
@@ -175,18 +176,12 @@ class CheckIn(Schema):
     report_hazards: bool = True
 
 
-class ErrorOut(Schema):
-    detail: str
-    code: str = ""
-    errors: list = []
-
-
 CampaignFilters = CAMPAIGN_FILTERS.schema("CampaignFilters")
 CheckFilters = CHECK_FILTERS.schema("CampaignCheckFilters")
 
 
-@router.get("/", response=list[CampaignOut])
-@paginate(PageNumberPagination, page_size=20)
+@router.get("/", response={200: list[CampaignOut], **refusals(403)})
+@paginate(Pages, page_size=20)
 def list_campaigns(request, filters: Query[CampaignFilters]):
     """Campaigns the user may see (owned in the user's region subtree, or by its upper levels), with
     progress in the user's scope: targets, checked, unchecked, checks, hazards found and closed."""
@@ -194,7 +189,7 @@ def list_campaigns(request, filters: Query[CampaignFilters]):
     return selectors.campaign_list(user=request.user, filters=filters).prefetch_related("industries")
 
 
-@router.get("/{int:pk}", response={200: CampaignDetailOut, 404: ErrorOut})
+@router.get("/{pk}", response={200: CampaignDetailOut, **refusals(403, 404)})
 def get_campaign(request, pk: int):
     """One campaign: its columns, checklist items (their ids key `results` when recording a check) and
     progress with the breakdown one region level below the owner. 404 when out of scope."""
@@ -202,8 +197,8 @@ def get_campaign(request, pk: int):
     return selectors.campaign_get(user=request.user, pk=pk)
 
 
-@router.get("/{int:pk}/checks", response={200: list[CheckOut], 404: ErrorOut})
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/{pk}/checks", response={200: list[CheckOut], **refusals(403, 404)})
+@paginate(Pages, page_size=50)
 def list_checks(request, pk: int, filters: Query[CheckFilters]):
     """The campaign's checks in the user's scope, newest first, with column values and hazards."""
     require_capability(request.user, "campaign.view")
@@ -211,8 +206,8 @@ def list_checks(request, pk: int, filters: Query[CheckFilters]):
     return selectors.check_list(user=request.user, campaign=campaign, filters=filters).prefetch_related("items")
 
 
-@router.get("/{int:pk}/targets", response={200: list[TargetOut], 404: ErrorOut})
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/{pk}/targets", response={200: list[TargetOut], **refusals(403, 404)})
+@paginate(Pages, page_size=100)
 def list_targets(request, pk: int, checked: str = ""):
     """The campaign's targets in the user's scope (`checked`=0 the unchecked ones, 1 the checked);
     `key` is what `target` takes when recording a check (e12 an enterprise, p7 a place)."""
@@ -223,7 +218,7 @@ def list_targets(request, pk: int, checked: str = ""):
     return selectors.target_rows(campaign, request.user, checked=flag(checked))
 
 
-@router.post("/{int:pk}/checks", response={201: CheckOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+@router.post("/{pk}/checks", response={201: CheckOut, **refusals(400, 403, 404)})
 def record_check(request, pk: int, payload: CheckIn):
     """Record a check of an active campaign (photos are added on the page). `values` by column key,
     `results` by checklist item id ({"result": "pass"|"fail"|"na", "note": ""}). Findings become

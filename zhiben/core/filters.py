@@ -36,6 +36,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -78,7 +79,14 @@ class Filter:
                 condition |= Q(**{f"{name}__icontains": value})
         else:
             condition = self.q(value, ctx)
-        return qs if condition is None else qs.filter(condition)
+        if condition is None:
+            return qs
+        try:
+            return qs.filter(condition)
+        except (ValueError, TypeError, ValidationError):
+            # A value the column cannot hold (`unit=abc` for an id): no row has it, as the page's form
+            # would refuse it. Raised while the lookup is built, before any query runs.
+            return qs.none()
 
     def static_choices(self):
         return [] if callable(self.choices) else list(self.choices)

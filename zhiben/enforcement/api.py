@@ -5,17 +5,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from zhiben.core.api import Pages, refusals
 from zhiben.core.views import require_capability
 
 from . import selectors
 
 router = Router(tags=["行政执法"])
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class CaseOut(Schema):
@@ -112,29 +109,29 @@ CaseFilters = selectors.CASE_FILTERS.schema("CaseFilters")
 OrderFilters = selectors.ORDER_FILTERS.schema("OrderFilters")
 
 
-@router.get("/cases", response={200: list[CaseOut], 403: ErrorOut})
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/cases", response={200: list[CaseOut], **refusals(403)})
+@paginate(Pages, page_size=50)
 def list_cases(request, filters: Query[CaseFilters]):
     """Cases in the caller's scope, with the filters and sorts of the 执法案件 page (`typical=1`: 典型案例)."""
     require_capability(request.user, "enforcement.view")
     return selectors.case_list(user=request.user, filters=filters.dict())
 
 
-@router.get("/cases/{int:pk}", response={200: CaseOut, 404: ErrorOut})
+@router.get("/cases/{pk}", response={200: CaseOut, **refusals(404)})
 def get_case(request, pk: int):
     """One case; 404 when it does not exist or is out of the caller's scope."""
     return selectors.case_get(user=request.user, pk=pk)
 
 
-@router.get("/orders", response={200: list[OrderOut], 403: ErrorOut})
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/orders", response={200: list[OrderOut], **refusals(403)})
+@paginate(Pages, page_size=50)
 def list_orders(request, filters: Query[OrderFilters]):
     """责令限期整改 orders in the caller's scope, with the filters of the page (`overdue=1`: past their deadline)."""
     require_capability(request.user, "enforcement.view")
     return selectors.order_list(user=request.user, filters=filters.dict()).prefetch_related("hazards")
 
 
-@router.get("/orders/{int:pk}", response={200: OrderOut, 404: ErrorOut})
+@router.get("/orders/{pk}", response={200: OrderOut, **refusals(404)})
 def get_order(request, pk: int):
     """One order; 404 when it does not exist or is out of the caller's scope."""
     return selectors.order_get(user=request.user, pk=pk)

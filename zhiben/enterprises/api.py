@@ -7,8 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from zhiben.core.api import Pages, refusals
 from zhiben.core.views import require_capability
 
 from . import selectors, services
@@ -93,28 +94,28 @@ class EnterpriseIn(Schema):
 EnterpriseFilters = ENTERPRISE_FILTERS.schema("EnterpriseFilters")
 
 
-@router.get("/", response=list[EnterpriseOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/", response={200: list[EnterpriseOut], **refusals(403)})
+@paginate(Pages, page_size=50)
 def list_enterprises(request, filters: Query[EnterpriseFilters]):
     """The enterprises in scope: the same filters as the page and its export (enterprises/filters.py)."""
     require_capability(request.user, "enterprise.view")
     return selectors.enterprise_list(user=request.user, filters=filters)
 
 
-@router.get("/{int:pk}", response=EnterpriseDetailOut)
+@router.get("/{pk}", response={200: EnterpriseDetailOut, **refusals(403, 404)})
 def get_enterprise(request, pk: int):
     require_capability(request.user, "enterprise.view")
     return selectors.enterprise_get(user=request.user, pk=pk)
 
 
-@router.post("/", response={201: EnterpriseDetailOut})
+@router.post("/", response={201: EnterpriseDetailOut, **refusals(400, 403)})
 def create_enterprise(request, payload: EnterpriseIn):
     require_capability(request.user, "enterprise.add")
     enterprise = services.enterprise_create(actor=request.user, data=payload.dict(exclude_unset=True))
     return Status(201, selectors.enterprise_get(user=request.user, pk=enterprise.pk))
 
 
-@router.patch("/{int:pk}", response=EnterpriseDetailOut)
+@router.patch("/{pk}", response={200: EnterpriseDetailOut, **refusals(400, 403, 404)})
 def update_enterprise(request, pk: int, payload: EnterpriseIn):
     require_capability(request.user, "enterprise.change")
     enterprise = selectors.enterprise_get(user=request.user, pk=pk)

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from zhiben.core.api import Pages, refusals
 from zhiben.core.views import require_capability
 
 from . import selectors, services
@@ -120,27 +121,27 @@ class TransitionIn(Schema):
 HazardFilters = HAZARD_FILTERS.schema("HazardFilters")
 
 
-@router.get("/", response=list[HazardOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/", response={200: list[HazardOut], **refusals(403)})
+@paginate(Pages, page_size=50)
 def list_hazards(request, filters: Query[HazardFilters]):
     """The ledger: the same filters as the page and its export (declared once in hazards/filters.py)."""
     require_capability(request.user, "hazard.view")
     return selectors.hazard_list(user=request.user, filters=filters)
 
 
-@router.get("/{int:pk}", response=HazardDetailOut)
+@router.get("/{pk}", response={200: HazardDetailOut, **refusals(403, 404)})
 def get_hazard(request, pk: int):
     require_capability(request.user, "hazard.view")
     return selectors.hazard_get(user=request.user, pk=pk)
 
 
-@router.post("/", response={201: HazardOut})
+@router.post("/", response={201: HazardOut, **refusals(400, 403)})
 def create_hazard(request, payload: HazardIn):
     """Take a hazard in; returns the new record (its timeline is at GET /hazards/{id})."""
     return Status(201, services.hazard_report(actor=request.user, data=payload.dict()))
 
 
-@router.post("/{int:pk}/transitions", response=HazardDetailOut)
+@router.post("/{pk}/transitions", response={200: HazardDetailOut, **refusals(400, 403, 404)})
 def transition_hazard(request, pk: int, payload: TransitionIn):
     require_capability(request.user, "hazard.view")  # before the lookup: no 403/404 difference to probe ids with
     hazard = selectors.hazard_get(user=request.user, pk=pk)
@@ -155,7 +156,7 @@ def transition_hazard(request, pk: int, payload: TransitionIn):
     return selectors.hazard_get(user=request.user, pk=pk)
 
 
-@router.post("/{int:pk}/attachments", response={201: list[str]})
+@router.post("/{pk}/attachments", response={201: list[str], **refusals(400, 403, 404)})
 def upload_attachments(
     request, pk: int, kind: Form[str] = AttachmentKind.AFTER, files: File[list[UploadedFile]] = None
 ):

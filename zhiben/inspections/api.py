@@ -3,8 +3,9 @@
 from datetime import date
 
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from zhiben.core.api import Pages, refusals
 from zhiben.core.views import require_capability
 
 from . import selectors
@@ -73,19 +74,11 @@ class InspectionDetailOut(InspectionOut):
         return list(obj.items.all())
 
 
-class ErrorOut(Schema):
-    """A refusal: `detail` in Chinese; `code` and `errors` (by field) when a rule was broken."""
-
-    detail: str
-    code: str = ""
-    errors: list = []
-
-
 Filters = selectors.INSPECTION_FILTERS.schema("InspectionFilters")
 
 
-@router.get("/", response={200: list[InspectionOut], 401: ErrorOut, 403: ErrorOut})
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/", response={200: list[InspectionOut], **refusals(403)})
+@paginate(Pages, page_size=50)
 def list_inspections(request, filters: Query[Filters]):
     """Inspections in the caller's scope (region subtree; a department's industries; an enterprise's own),
     filtered like the list page (status, kind, region, industry, unit, date range, 四不两直, 交叉) and
@@ -94,7 +87,7 @@ def list_inspections(request, filters: Query[Filters]):
     return selectors.inspection_list(user=request.user, filters=filters.dict())
 
 
-@router.get("/{int:pk}", response={200: InspectionDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+@router.get("/{pk}", response={200: InspectionDetailOut, **refusals(403, 404)})
 def get_inspection(request, pk: int):
     """One inspection with its team, items (text copied from the checklist when it started, result,
     note, hazard filed) and the hazards found. 404 when it does not exist or lies outside the caller's
@@ -145,8 +138,8 @@ class ChecklistDetailOut(Schema):
 ChecklistFilters = selectors.CHECKLIST_FILTERS.schema("ChecklistFilters")
 
 
-@router.get("/checklists/", response={200: list[ChecklistOut], 401: ErrorOut, 403: ErrorOut})
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/checklists/", response={200: list[ChecklistOut], **refusals(403)})
+@paginate(Pages, page_size=50)
 def list_checklists(request, filters: Query[ChecklistFilters]):
     """Checklists the caller may read: those of their region subtree and those of the regions above that
     they may apply; filtered like the list page (name, industry, state — every state unless `active` is
@@ -155,7 +148,7 @@ def list_checklists(request, filters: Query[ChecklistFilters]):
     return selectors.checklist_list(user=request.user, filters=filters.dict())
 
 
-@router.get("/checklists/{int:pk}", response={200: ChecklistDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+@router.get("/checklists/{pk}", response={200: ChecklistDetailOut, **refusals(403, 404)})
 def get_checklist(request, pk: int):
     """One checklist with its items in order. 404 when it does not exist or the caller may not read it."""
     require_capability(request.user, "inspection.view")

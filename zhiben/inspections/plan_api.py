@@ -4,8 +4,9 @@ Mounted by the platform as `router.add_router("/plans", plan_router)` in api.py.
 from datetime import date, datetime
 
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from zhiben.core.api import Pages, refusals
 from zhiben.core.views import require_capability
 
 from . import plan_selectors
@@ -13,7 +14,7 @@ from . import plan_selectors
 plan_router = Router(tags=["检查计划"])
 
 
-class PlanOut(Schema):
+class InspectionPlanOut(Schema):
     id: int
     name: str
     unit: str
@@ -44,7 +45,7 @@ class TeamOut(Schema):
     experts: list[str]
 
 
-class PlanDetailOut(PlanOut):
+class InspectionPlanDetailOut(InspectionPlanOut):
     teams: list[TeamOut]
     counts: dict
     inspection_ids: list[int]
@@ -74,13 +75,13 @@ class PlanDetailOut(PlanOut):
 Filters = plan_selectors.PLAN_FILTERS.schema("InspectionPlanFilters")
 
 
-@plan_router.get("/", response=list[PlanOut])
-@paginate(PageNumberPagination, page_size=50)
+@plan_router.get("/", response={200: list[InspectionPlanOut], **refusals(403)})
+@paginate(Pages, page_size=50)
 def list_plans(request, filters: Query[Filters]):
     require_capability(request.user, "inspection.view")
     return plan_selectors.plan_list(user=request.user, filters=filters.dict())
 
 
-@plan_router.get("/{int:pk}", response=PlanDetailOut)
+@plan_router.get("/{pk}", response={200: InspectionPlanDetailOut, **refusals(403, 404)})
 def get_plan(request, pk: int):
     return plan_selectors.plan_get(user=request.user, pk=pk)

@@ -4,8 +4,9 @@ reports and their review. Everything honours scope: another jurisdiction's plan 
 from datetime import date
 
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from zhiben.core.api import Pages, refusals
 from zhiben.core.views import require_capability
 
 from . import selectors, services
@@ -15,7 +16,7 @@ from .models import ProgressReport
 router = Router(tags=["行动方案"])
 
 
-class UnitOut(Schema):
+class PlanUnitOut(Schema):
     name: str
     unit_id: int | None
     unit_name: str
@@ -109,7 +110,7 @@ class TaskOut(Schema):
     state: str
     overdue: bool
     parent_task_id: int | None
-    units: list[UnitOut]
+    units: list[PlanUnitOut]
 
     @staticmethod
     def resolve_action(obj):
@@ -156,7 +157,7 @@ class ReportOut(Schema):
     status: str
 
 
-class TransitionIn(Schema):
+class ReportTransitionIn(Schema):
     action: str
     note: str = ""
 
@@ -197,8 +198,8 @@ def _tasks(request, filters):
     return selectors.task_list(user=request.user, filters=filters).prefetch_related("assignments__unit")
 
 
-@router.get("/", response=list[PlanOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/", response={200: list[PlanOut], **refusals(403)})
+@paginate(Pages, page_size=50)
 def list_plans(request, kind: str = "", status: str = "", region: str = "", year: str = "", q: str = ""):
     require_capability(request.user, "plan.view")
     return selectors.plan_list(
@@ -210,21 +211,21 @@ TaskFilters = TASK_FILTERS.schema("TaskFilters")
 PlanTaskFilters = TASK_FILTERS.schema("PlanTaskFilters", exclude=("plan",))
 
 
-@router.get("/tasks", response=list[TaskOut])
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/tasks", response={200: list[TaskOut], **refusals(403)})
+@paginate(Pages, page_size=100)
 def list_tasks(request, filters: Query[TaskFilters]):
     """Tasks across the plans in scope: the same filters as the task list page (plans/filters.py)."""
     return _tasks(request, filters.dict())
 
 
-@router.get("/tasks/{int:pk}", response=TaskDetailOut)
+@router.get("/tasks/{pk}", response={200: TaskDetailOut, **refusals(403, 404)})
 def get_task(request, pk: int):
     require_capability(request.user, "plan.view")
     selectors.task_get(user=request.user, pk=pk)
     return _tasks(request, {}).get(pk=pk)
 
 
-@router.post("/tasks/{int:pk}/reports", response={201: ReportOut})
+@router.post("/tasks/{pk}/reports", response={201: ReportOut, **refusals(400, 403, 404)})
 def submit_report(request, pk: int, payload: ReportIn):
     require_capability(request.user, "plan.view")
     task = selectors.task_get(user=request.user, pk=pk)
@@ -236,8 +237,8 @@ def submit_report(request, pk: int, payload: ReportIn):
     )
 
 
-@router.post("/reports/{int:pk}/transitions", response=ReportOut)
-def transition_report(request, pk: int, payload: TransitionIn):
+@router.post("/reports/{pk}/transitions", response={200: ReportOut, **refusals(400, 403, 404)})
+def transition_report(request, pk: int, payload: ReportTransitionIn):
     require_capability(request.user, "plan.view")
     from django.shortcuts import get_object_or_404
 
@@ -247,22 +248,22 @@ def transition_report(request, pk: int, payload: TransitionIn):
     )
 
 
-@router.get("/overdue", response=list[OverdueOut])
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/overdue", response={200: list[OverdueOut], **refusals(403)})
+@paginate(Pages, page_size=100)
 def list_overdue(request):
     """Milestones past due and not completed, in scope (what the escalation ladder acts on)."""
     require_capability(request.user, "plan.view")
     return selectors.overdue_tasks(user=request.user)
 
 
-@router.get("/{int:pk}", response=PlanDetailOut)
+@router.get("/{pk}", response={200: PlanDetailOut, **refusals(403, 404)})
 def get_plan(request, pk: int):
     require_capability(request.user, "plan.view")
     return selectors.plan_get(user=request.user, pk=pk)
 
 
-@router.get("/{int:pk}/tasks", response=list[TaskOut])
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/{pk}/tasks", response={200: list[TaskOut], **refusals(403, 404)})
+@paginate(Pages, page_size=100)
 def list_plan_tasks(request, pk: int, filters: Query[PlanTaskFilters]):
     require_capability(request.user, "plan.view")
     plan = selectors.plan_get(user=request.user, pk=pk)

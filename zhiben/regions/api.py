@@ -2,8 +2,9 @@
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from zhiben.core.api import Pages, refusals
 from zhiben.core.views import require_capability
 
 from .models import Region, Unit
@@ -31,8 +32,8 @@ class UnitOut(Schema):
         return [i.code for i in obj.industries.all()]
 
 
-@router.get("/", response=list[RegionOut])
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/", response={200: list[RegionOut], **refusals(403)})
+@paginate(Pages, page_size=100)
 def list_regions(request, parent: str = "", level: int | None = None):
     require_capability(request.user, "region.view")
     qs = Region.objects.for_user(request.user)
@@ -43,14 +44,14 @@ def list_regions(request, parent: str = "", level: int | None = None):
     return qs
 
 
-@router.get("/{code}", response=RegionOut)
+@router.get("/{code}", response={200: RegionOut, **refusals(403, 404)})
 def get_region(request, code: str):
     require_capability(request.user, "region.view")
     return get_object_or_404(Region.objects.for_user(request.user), code=code.ljust(12, "0"))
 
 
-@unit_router.get("/", response=list[UnitOut])
-@paginate(PageNumberPagination, page_size=100)
+@unit_router.get("/", response={200: list[UnitOut], **refusals(403)})
+@paginate(Pages, page_size=100)
 def list_units(request, industry: str = "", q: str = ""):
     require_capability(request.user, "unit.view")
     qs = Unit.objects.for_user(request.user).prefetch_related("industries")
@@ -61,7 +62,7 @@ def list_units(request, industry: str = "", q: str = ""):
     return qs
 
 
-@unit_router.get("/{int:pk}", response=UnitOut)
+@unit_router.get("/{pk}", response={200: UnitOut, **refusals(403, 404)})
 def get_unit(request, pk: int):
     require_capability(request.user, "unit.view")
     return get_object_or_404(Unit.objects.for_user(request.user).prefetch_related("industries"), pk=pk)

@@ -676,10 +676,13 @@ def report_verify(*, actor, report, data, reply, today=None):
     report, _ = _lock(actor, report, "verify")
     errors = []
     _need_reply(reply, errors, "核查结果")
+    no_hazard = _bool(data.get("no_hazard"))
+    if no_hazard and report.category.matter == Matter.HAZARD:
+        errors.append(("no_hazard", "事故隐患类举报核查属实须形成隐患；“不形成隐患”仅限非法违法行为、瞒报事故类举报。"))
     if errors:
         _fail(errors)
     hazard = None
-    if not (_bool(data.get("no_hazard")) and report.category.matter != Matter.HAZARD):
+    if not no_hazard:
         hazard = hazard_report(actor=actor, data=_hazard_data(report, data), today=today)
     _move(
         actor,
@@ -747,7 +750,7 @@ def report_refer(*, actor, report, body, reply=""):
     if errors:
         _fail(errors)
     reply = reply or f"您反映的问题不属于安全生产监管职责范围，已依法移交{body}处理。"
-    return _move(actor, report, "refer", reply=reply, referred_to=body, note=f"移交{body}", data={"to": body})
+    return _move(actor, report, "refer", reply=reply, referred_to=body, note=f"移交{body}", data={"body": body})
 
 
 @transaction.atomic

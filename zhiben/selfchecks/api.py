@@ -5,8 +5,9 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from zhiben.core.api import Pages, refusals
 from zhiben.core.views import require_capability
 
 from . import selectors, services
@@ -100,8 +101,8 @@ def _can_read(user):
         raise PermissionDenied("您的角色无权查看企业自查记录。")
 
 
-@router.get("/", response=list[RecordOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/", response={200: list[RecordOut], **refusals(403)})
+@paginate(Pages, page_size=50)
 def list_records(request, filters: Query[RecordFilters]):
     """Records in scope, with the filters of the record list page."""
     _can_read(request.user)
@@ -109,19 +110,8 @@ def list_records(request, filters: Query[RecordFilters]):
     return RECORD_FILTERS.filter(qs, filters.dict(), user=request.user)
 
 
-@router.get("/{int:pk}", response=RecordOut)
-def get_record(request, pk: int):
-    return selectors.record_get(user=request.user, pk=pk)
-
-
-@router.post("/", response={201: RecordOut})
-def create_record(request, payload: RecordIn):
-    record = services.selfcheck_record(actor=request.user, data=payload.dict(), source=Source.API)
-    return Status(201, selectors.record_get(user=request.user, pk=record.pk))
-
-
-@router.get("/compliance", response=list[ComplianceRowOut])
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/compliance", response={200: list[ComplianceRowOut], **refusals(400, 403)})
+@paginate(Pages, page_size=100)
 def compliance(request, filters: Query[ComplianceFilters]):
     """Every operating enterprise in scope against the duties binding it over `period` (2026-11, 2026Q4 or
     2026; default: the current month)."""
@@ -154,3 +144,14 @@ def compliance(request, filters: Query[ComplianceFilters]):
         }
         for row in rows
     ]
+
+
+@router.get("/{pk}", response={200: RecordOut, **refusals(403, 404)})
+def get_record(request, pk: int):
+    return selectors.record_get(user=request.user, pk=pk)
+
+
+@router.post("/", response={201: RecordOut, **refusals(400, 403)})
+def create_record(request, payload: RecordIn):
+    record = services.selfcheck_record(actor=request.user, data=payload.dict(), source=Source.API)
+    return Status(201, selectors.record_get(user=request.user, pk=record.pk))

@@ -56,7 +56,8 @@ def enterprises_in(*, user, region="", industry=""):
     """Operating enterprises in the user's scope, narrowed to a region subtree and an industry."""
     qs = Enterprise.objects.for_user(user).filter(status=EnterpriseStatus.OPERATING)
     if region:
-        qs = qs.filter(subtree_q(region))
+        where = subtree_q(region)
+        qs = qs.filter(where) if where is not None else qs.none()  # not a region code: no enterprise
     if industry:
         qs = qs.filter(industry_id=industry) if str(industry).isdigit() else qs.filter(industry__code=industry)
     return qs

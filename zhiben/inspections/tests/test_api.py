@@ -118,10 +118,10 @@ class InspectionApiTests(InspectionTestCase):
     def test_every_response_is_in_the_schema(self):
         schema = self.login(self.alice).get("/api/v1/openapi.json").json()
         for path, codes in {
-            "/api/v1/inspections/": {"200", "401", "403"},
-            "/api/v1/inspections/{pk}": {"200", "401", "403", "404"},
-            "/api/v1/inspections/checklists/": {"200", "401", "403"},
-            "/api/v1/inspections/checklists/{pk}": {"200", "401", "403", "404"},
+            "/api/v1/inspections/": {"200", "401", "403", "422"},
+            "/api/v1/inspections/{pk}": {"200", "401", "403", "404", "422"},
+            "/api/v1/inspections/checklists/": {"200", "401", "403", "422"},
+            "/api/v1/inspections/checklists/{pk}": {"200", "401", "403", "404", "422"},
         }.items():
             self.assertEqual(set(schema["paths"][path]["get"]["responses"]), codes, path)
         params = {p["name"] for p in schema["paths"]["/api/v1/inspections/"]["get"]["parameters"]}

@@ -226,7 +226,7 @@ class PlanTests(CastTestCase):
         plan = self.drawn()
         request = RequestFactory().get("/")
         request.user = self.alice
-        body = plan_api.PlanDetailOut.from_orm(plan_api.get_plan(request, plan.pk)).dict()
+        body = plan_api.InspectionPlanDetailOut.from_orm(plan_api.get_plan(request, plan.pk)).dict()
         self.assertEqual(body["seed"], "8848")
         self.assertEqual(len(body["teams"]), 4)
         self.assertTrue(all(len(t["inspectors"]) == 2 for t in body["teams"]))

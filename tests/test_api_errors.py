@@ -1,0 +1,84 @@
+"""What the API fuzzing (tests/test_api_fuzz.py) found, pinned with the cast's real objects: malformed ids
+and pages are 422s in the project's Chinese error shape, a filter value the column cannot hold matches
+nothing, and every response class has a name of its own in the OpenAPI document.
+
+Kept apart from the fuzzing module, whose cast lives for the whole module."""
+
+from zhiben.accounts.services import api_token_create
+from zhiben.api import api
+from zhiben.core.api import MAX_PAGE
+from zhiben.testing import CastTestCase
+
+
+class FoundByTheFuzzTests(CastTestCase):
+    def get(self, path, user=None, **params):
+        _, key = api_token_create(actor=user or self.alice, name="测试")
+        return self.client.get(path, params, headers={"Authorization": f"Bearer {key}"})
+
+    def test_a_malformed_id_is_a_422_in_json_naming_the_parameter(self):
+        response = self.get("/api/v1/enterprises/null,null")
+        self.assertEqual(response.status_code, 422)
+        self.assertEqual(
+            response.json(),
+            {
+                "detail": "请求参数格式不正确。",
+                "code": "invalid_request",
+                "errors": [{"field": "pk", "message": "须为整数。"}],
+            },
+        )
+        self.assertEqual(self.get(f"/api/v1/enterprises/{self.enterprise_a.pk}").json()["name"], "凤凰化工有限公司")
+
+    def test_a_literal_path_is_not_taken_for_an_id(self):
+        self.assertEqual(self.get("/api/v1/selfchecks/compliance").status_code, 200)
+        self.assertEqual(self.get("/api/v1/users/role-requests", self.sam).status_code, 200)
+
+    def test_a_page_past_the_bound_is_a_422_not_a_500(self):
+        response = self.get("/api/v1/enterprises/", page=str(MAX_PAGE + 1))
+        self.assertEqual(response.status_code, 422)
+        self.assertEqual(response.json()["errors"], [{"field": "page", "message": "超出允许范围。"}])
+        self.assertEqual(self.get("/api/v1/enterprises/", page=str(MAX_PAGE)).json()["items"], [])
+
+    def test_a_filter_value_the_column_cannot_hold_matches_nothing(self):
+        response = self.get("/api/v1/enforcement/cases", unit="abc")
+        self.assertEqual((response.status_code, response.json()["items"]), (200, []))
+        found = self.get("/api/v1/selfchecks/compliance", region=self.village_a1.code).json()["items"]
+        self.assertIn(self.enterprise_a.pk, [row["enterprise_id"] for row in found])
+        response = self.get("/api/v1/selfchecks/compliance", region="text")
+        self.assertEqual((response.status_code, response.json()["items"]), (200, []))
+
+    def test_without_a_valid_token_it_is_a_401_in_chinese(self):
+        response = self.client.get("/api/v1/enterprises/", headers={"Authorization": "Bearer zb_nope"})
+        self.assertEqual(response.status_code, 401)
+        self.assertEqual(response.json()["code"], "unauthenticated")
+
+    def test_every_schema_name_in_the_document_is_one_class(self):
+        """Two response classes of one name share one entry of the document, so one of them was described
+        wrongly (the units list was documented with the plans' unit rows)."""
+        seen = {}
+        for _, router in api._routers:
+            for operation_list in router.path_operations.values():
+                for operation in operation_list.operations:
+                    for model in (operation.response_models or {}).values():
+                        for cls in _schema_classes(model):
+                            self.assertIs(seen.setdefault(cls.__name__, cls), cls, cls.__name__)
+        self.assertIn("UnitOut", seen)
+
+
+def _schema_classes(model):
+    """The project's Schema classes a response model refers to (through list[...] and nested fields)."""
+    from ninja import Schema
+    from pydantic import BaseModel
+
+    found, todo = [], [model]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            if current in found:
+                continue
+            if issubclass(current, Schema) and current.__module__.startswith("zhiben"):
+                found.append(current)
+            for info in current.model_fields.values():
+                todo.append(info.annotation)
+        for arg in getattr(current, "__args__", ()) or ():
+            todo.append(arg)
+    return found

@@ -1,0 +1,45 @@
+"""What every API module shares: the shape of a refusal, and the refusals an endpoint declares.
+
+Every endpoint is behind a bearer token or a session (401 without one) and reads parameters that may be
+malformed (422), so `refusals()` always declares those two; an endpoint adds the refusals its own checks give:
+
+    @router.get("/{pk}", response={200: ThingOut, **refusals(403, 404)})
+
+Ids in paths are plain `{pk}` (not Django's `{int:pk}`), so a malformed id is a 422 naming the parameter
+rather than Django's HTML 404 page.
+"""
+
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    """A refusal: `detail` in Chinese; `code` and `errors` (by field) when a rule was broken or a parameter
+    was malformed."""
+
+    detail: str
+    code: str = ""
+    errors: list[FieldErrorOut] = []
+
+
+def refusals(*statuses):
+    """{status: ErrorOut} for 401, 422 and the given statuses (400 a broken rule, 403 not allowed,
+    404 absent or outside the caller's jurisdiction)."""
+    return dict.fromkeys(sorted({401, 422, *statuses}), ErrorOut)
+
+
+MAX_PAGE = 1_000_000
+
+
+class Pages(PageNumberPagination):
+    """Page-number pagination whose page is bounded: a page past MAX_PAGE is a 422, not an offset the
+    database cannot hold (a 500)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, le=MAX_PAGE)

@@ -72,6 +72,21 @@ def halfwidth(text):
     return unicodedata.normalize("NFKC", text if isinstance(text, str) else str(text or ""))
 
 
+@functools.cache
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@functools.lru_cache(maxsize=4096)
+def to_simplified(text):
+    """Traditional characters (繁體: Hong Kong, Macau, Taiwan, old templates) as Simplified; other text unchanged."""
+    if not text or text.isascii():
+        return text or ""
+    return _t2s().convert(text)
+
+
 def cn_int(text):
     """The integer a numeral writes, Arabic or Chinese ("12", "十二", "二十三", "两", "二〇二四"); None otherwise."""
     t = halfwidth(text).strip()

@@ -159,6 +159,11 @@ class LedgerColumn:
     group: list = dc_field(default_factory=list)  # tick group: [(column index, option label), …]
     yes_no: bool = False  # "是否重大隐患": 是/否 values
     days: bool = False  # "整改期限（天）": numbers are days after the found date
+    notes: list = dc_field(default_factory=list)  # the evidence for the decision, shown on the preview
+
+    @property
+    def evidence(self):
+        return "；".join(self.notes)
 
 
 @dataclass

@@ -5,11 +5,16 @@ corrections made on the confirmation page."""
 
 import re
 
+from zhiben.core.cntext import to_simplified
 from zhiben.core.exceptions import ApplicationError
 
 from .headers import column_candidates, leaf_kind
 from .values import funds_factor
-from .vocabulary import DATE_FIELDS, FIELD_LABELS, FIELDS, OPTIONS, normalise
+from .vocabulary import BOOKKEEPING, DATE_FIELDS, FIELD_LABELS, FIELDS, OPTIONS, english_header, normalise
+
+_BOOKKEEPING = re.compile(BOOKKEEPING)
+_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+TEXT_FIELDS = ("description", "measures")
 
 
 def _find_groups(columns):
@@ -64,12 +69,20 @@ def map_columns(columns, profiles):
         if col.index in grouped:
             continue
         col.candidates = column_candidates(col.labels)
+        _header_notes(col)
         _, core = normalise(col.labels[-1])
         col.yes_no = "level" in col.candidates and core.startswith("是否")
         prof = profiles.get(col.index, {"n": 0})
         _apply_values(col, prof)
         if not col.candidates and prof["n"] >= 2 and prof["level"] >= 0.8:
             col.candidates["level"] = 80
+    for f in TEXT_FIELDS:  # two columns offering the same text field: the one holding more text is the better one
+        rivals = [c for c in columns if c.candidates.get(f, 0) >= 85 and profiles.get(c.index, {}).get("n")]
+        if len(rivals) < 2:
+            continue
+        for col in rivals:
+            avg = profiles[col.index]["avg_len"]
+            col.candidates[f] += -30 if avg < 4 else min(avg, 40) / 8
     offers = []
     for col in columns:
         other = col.candidates.get("other", 0)
@@ -90,14 +103,54 @@ def map_columns(columns, profiles):
         if spare:
             best = max(spare, key=lambda c: profiles[c.index]["avg_len"])
             best.field = "description"
+    winners = {c.field: c for c in columns if c.field}
     for col in columns:
-        if not col.field and col.candidates:
+        if col.field:
+            col.notes.append(f"识别为“{FIELD_LABELS[col.field]}”（表头得分 {round(col.candidates.get(col.field, 0))}）")
+            continue
+        lost = [f for f in TEXT_FIELDS if col.candidates.get(f, 0) >= 85 and f in winners]
+        if lost:
+            winner = winners[lost[0]]
+            label = FIELD_LABELS[lost[0]]
+            mine = profiles.get(col.index, {}).get("avg_len", 0)
+            theirs = profiles.get(winner.index, {}).get("avg_len", 0)
+            col.notes.append(
+                f"与“{winner.key}”同为“{label}”，按内容保留平均字数多的“{winner.key}”（{theirs:.0f} 字对 {mine:.0f} 字）"
+            )
+            if "remarks" not in winners and mine >= 4:
+                col.field = "remarks"
+                winners["remarks"] = col
+                col.notes.append("本列作为备注导入")
+                continue
+        if col.candidates:
             col.field = "other"
+            if not lost:
+                top = max(col.candidates, key=col.candidates.get)
+                if top != "other" and top in winners:
+                    col.notes.append(f"“{FIELD_LABELS[top]}”已给了得分更高的“{winners[top].key}”")
+            col.notes.append("保留在“其他”，不导入")
+        else:  # a column we cannot name: its text is kept with the row, never dropped silently
+            col.field = "other"
+            col.notes.append("未能识别的列名：原样保留在“其他”，不导入，可在此更正")
+    for col in columns:
         if col.field == "funds":
             col.factor = funds_factor(col.labels)
         if col.field == "deadline":
             col.days = bool(re.search(r"[（(][^（）()]*(天|日)[^（）()]*[）)]", "".join(col.labels)))
     return columns
+
+
+def _header_notes(col):
+    """Why the header reads as it does: an English field code, Traditional characters, bookkeeping."""
+    leaf = col.labels[-1].strip()
+    if _CODE.match(leaf):
+        zh = english_header(leaf)
+        col.notes.append(f"英文字段名 {leaf} 读作“{zh}”" if zh else f"英文字段名 {leaf} 无法解读")
+    elif to_simplified(leaf) != leaf:
+        col.notes.append(f"繁体表头读作“{to_simplified(leaf)}”")
+    _, core = normalise(leaf)
+    if col.candidates.get("other", 0) >= 98 and _BOOKKEEPING.search(core):
+        col.notes.append("信息系统的记录字段（编号、流程、创建/修改记录、删除/归档标志等）")
 
 
 def _apply_values(column, profile):

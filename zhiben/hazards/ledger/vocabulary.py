@@ -2,9 +2,10 @@
 header text into candidate fields with scores (`header_candidates`), and the closed option lists
 (level, status, channel, category) that tick columns and values are recognised by."""
 
+import functools
 import re
 
-from zhiben.core.cntext import halfwidth
+from zhiben.core.cntext import halfwidth, to_simplified
 
 FIELDS = (
     "seq",
@@ -59,9 +60,30 @@ _NON_WORD = re.compile(r"[\W_]+")
 _LEADING_NUMBER = re.compile(r"^\s*(?:[一二三四五六七八九十]+|\d{1,2})\s*[、.．)]\s*(?=\D)")
 
 
+# Regional words read as the mainland ones before matching: Taiwan "缺失/缺陷" (deficiency) is 隐患 where
+# it names the record's subject, "改善" is 整改.
+_REGIONAL = [
+    (
+        re.compile(
+            r"^(缺失|缺陷)(?=说明|描述|内容|日期|时间|处置|处理|照片|图片|代码|编号|等级|类别|类型|地点|位置|部位|责任)"
+        ),
+        "隐患",
+    ),
+    (re.compile(r"改善(?=完成|期限|时限|措施|情况|结果|日期|时间)"), "整改"),
+]
+
+
+_LEGEND = re.compile(r"(?<=\S)(?:\s*\d+\s*[:：=.、-]?\s*[\u4e00-\u9fffa-z]+){2,}\s*$")
+
+
 def normalise(text):
-    """(full, core) forms of a header: punctuation and whitespace removed; core also drops (…) parts."""
-    t = halfwidth(text).lower()
+    """(full, core) forms of a header: Traditional characters as Simplified, punctuation and whitespace
+    removed; core also drops (…) parts."""
+    t = to_simplified(halfwidth(text)).lower()
+    # a legend of coded values after the name: "状态 1未处理 2正在处理 3已完成" is "状态"
+    t = _LEGEND.sub("", t) or t
+    for rx, word in _REGIONAL:
+        t = rx.sub(word, t)
     t = _LEADING_NUMBER.sub("", t)
     full = _NON_WORD.sub("", t)
     stripped = t
@@ -215,10 +237,22 @@ SYNONYMS = {
     "备注": "remarks",
 }
 
+BOOKKEEPING = (
+    r"(?<![人员者])(id|ids|uuid|guid|主键|外键)(列表|集合)?$|^(id|uuid|guid)|唯一(编码|标识|id)|主键|批次|流水号$|"
+    r"^(创建|修改|更新|删除|编辑|最后修改|最后更新|归档|作废|同步|推送)(人|者|人员|时间|日期|用户|标志|标记|状态|次数|结果)?$|"
+    r"^(创建|修改|更新|删除|编辑|归档|作废|同步|推送|入库)(人|者)?(姓名|名称|账号|时间|日期|标志|标记|状态|次数)|"
+    r"(删除|归档|作废|激活|启用|禁用|有效|失效)(状态|标志|标记|标识)$|^是否(删除|归档|作废|激活|启用|禁用|有效|失效|推送|同步)|"
+    r"流程(实例|定义|编号|状态|节点)|工作流|审批流|实例(id|编号)|版本号?$|租户|时间戳|"
+    r"(扩展|备用|预留|自定义)(字段|属性|列)\d*$|^(字段|属性)\d+$|^(排序|排序号|显示顺序)$"
+)
+
 # (field, priority, pattern, exclude) — matched against the core form; every match is a candidate.
 RULES = [
     (f, p, re.compile(rx), re.compile(ex) if ex else None)
     for f, p, rx, ex in [
+        # bookkeeping of the system a ledger was exported from: record ids, workflow, created/modified
+        # by/at, delete/archive/activation flags, push/sync state, batches, versions, spare fields
+        ("other", 98, BOOKKEEPING, None),
         # recognised columns that have no field of ours
         ("other", 97, r"照片|图片|相片|影像|视频|附件|图像|截图|录像", None),
         ("other", 97, r"签字|签名|盖章|签章|手印", None),
@@ -241,7 +275,8 @@ RULES = [
         ("other", 96, r"通知书|文书(编号|号)|文号", None),
         ("other", 96, r"设备|设施|装置|管道|管线|线路|电缆|电压|型号|规格", r"部位|位置|地点"),
         ("other", 96, r"标准化|资质|信用等级|(企业|单位|用户|客户)(类型|性质|规模)|经济类型|^规模", None),
-        ("other", 96, r"人数|面积|数量|产值|从业人员", None),
+        ("other", 96, r"人数|面积|数量|产值|从业人员|点数|扣分|记分|积分|分值", r"隐患.{0,8}(情况|内容|描述)"),
+        ("other", 90, r"(开始|起始)(整改|治理|处置)?(时间|日期)$", None),
         ("other", 96, r"^(操作|选择|勾选)$", None),
         (
             "other",
@@ -266,6 +301,13 @@ RULES = [
             r"数$|数量|原因",
         ),
         ("description", 70, r"问题$|隐患$", r"数$"),
+        # a sentence naming what the column holds: "发现安全隐患的数量、级别和具体情况"
+        (
+            "description",
+            97,
+            r"^(?=.{10,}$).*(隐患|问题).{0,12}(具体情况|详细情况|基本情况|情况|内容|描述)$",
+            r"整改|治理|复查|验收|销号|落实|处置|原因",
+        ),
         ("description", 60, r"^检查结果$", None),
         # level
         (
@@ -279,6 +321,7 @@ RULES = [
         ("category", 90, r"^(隐患)?(类别|类型|分类|种类|性质|属性)$|隐患(类别|类型|分类|种类|性质|属性)", None),
         ("category", 80, r"^检查项$|^专业$|专业类别|问题(类别|类型|分类)", None),
         ("category", 60, r"类别|类型|分类", None),
+        ("category", 90, r"^(隐患|问题)?(大类|小类|子类|细类|类目|门类)(名称)?$", None),
         # industry
         ("industry", 94, r"行业|领域", r"部门|单位"),
         ("industry", 80, r"场所(类型|类别|性质)", None),
@@ -306,7 +349,7 @@ RULES = [
             95,
             r"(单位|企业|公司|场所|商户|店铺|门店|经营户|业户|厂矿|工厂|市场主体)(的)?(名称|全称|名字)|生产经营单位|"
             r"被(检查|排查|督查|执法)?(单位|企业|对象|场所)|受检(单位|企业)|检查(对象|企业)|隐患(所在|原)?单位$|存在隐患(的)?单位|"
-            r"^(单位|企业|公司|店名|商户|场所|厂名|店铺|企业名|单位名)$|(用户|客户|业主|户主|经营者)(名称|姓名)|经营主体|主体名称",
+            r"^(单位|企业|公司|店名|商户|场所|厂名|店铺|企业名|单位名)$|(用户|客户|业主|户主|经营者|供应商|承包商|分包商)(名称|姓名)|经营主体|主体名称|^主体单位$",
             r"(?<!被)检查单位|(?<!被)排查单位|责任单位|整改单位|验收单位|复查单位|督办单位|上报单位|填报单位|主管|监管|地址|电话|负责人|联系人|代码|类型|性质",
         ),
         ("enterprise", 80, r"^(施工|生产|经营|使用|运营|承包|产权|管理)单位$|^(所属|所在|涉及|隐患)单位$", None),
@@ -316,29 +359,31 @@ RULES = [
         (
             "found_date",
             95,
-            r"(排查|发现|检查|巡查|巡检|督查|督导|抽查|暗访|执法|登记|上报|报告|填报|录入|受理|举报|采集|创建|提交|安检)(隐患|问题)?(的)?(时间|日期)",
+            r"(排查|发现|检查|巡查|巡检|督查|督导|抽查|暗访|执法|登记|上报|报告|填报|录入|受理|举报|采集|提交|安检|检测|初检|签发|开立|开具|下达)(隐患|问题)?(的)?(时间|日期)",
             r"复查|复检|验收|整改",
         ),
+        ("found_date", 85, r"^(隐患|问题)(发现)?(的)?(时间|日期)$", None),
         ("found_date", 70, r"挂牌(时间|日期)", None),
         ("found_date", 50, r"^(月份|年月|日期|时间)$", None),
         (
             "found_by",
             93,
-            r"(排查|发现|检查|巡查|巡检|督查|督导|抽查|暗访|上报|报告|填报|录入|登记|执法|举报|创建|提交)(人|人员|者|组|组成员|小组|组长|队员)$|检查组",
+            r"(排查|发现|检查|巡查|巡检|督查|督导|抽查|暗访|上报|报告|填报|录入|登记|执法|举报|提交|检测|初检|签发|开立|开具)(人|人员|者|员|组|组成员|小组|组长|队员)$|检查组",
             None,
         ),
         ("found_by", 90, r"(排查|检查|巡查)责任人", None),
-        ("found_by", 85, r"^(安检员|检查员|巡查员|巡检员|安全员|网格员|督查员|监督员)$", None),
-        ("found_by", 75, r"(检查|排查|督查|执法|巡查|发现)(单位|部门|机构|班组|科室)$", None),
+        ("found_by", 85, r"^(安检员|检查员|巡查员|巡检员|安全员|网格员|督查员|监督员|检测员)$", None),
+        ("found_by", 75, r"(检查|排查|督查|执法|巡查|发现|开立|签发)(单位|部门|机构|班组|科室)$", None),
         (
             "source_channel",
             93,
             r"来源|渠道|(发现|录入|排查|检查|上报|报送|采集|登记)(方式|途径|形式|类型|类别|方法)|检查性质",
-            None,
+            r"资金|经费|费用|原因",
         ),
         ("source_channel", 80, r"^执法文书$|^文书类型$", None),
         # rectification
         ("measures", 75, r"^(整改|治理)(说明|记录|描述|内容说明)$", None),
+        ("measures", 80, r"^(隐患|问题)?(处置|处理|改正|纠正)$", None),
         (
             "measures",
             93,
@@ -349,16 +394,17 @@ RULES = [
         (
             "responsible_person",
             92,
-            r"责任人|负责人|整改人|落实人|承办人|经办人|处理人|整改责任|包保",
+            r"责任人|负责人|整改人|整改员|落实人|承办人|经办人|处理人|整改责任|包保",
             r"验收|复查|检查|排查|发现|上报|(单位|部门)(?!.*(责任人|负责人))",
         ),
         (
             "deadline",
             95,
-            r"期限|时限|限期|限改|限定|时间要求|日期要求|截止(时间|日期)|(计划|要求|应|规定|预计|预定|承诺|拟)(整改)?(完成|整改|治理|销号)(的)?(时间|日期)|要求完成|计划完成",
+            r"期限|时限|限期|限改|限定|时间要求|日期要求|截止.{0,4}(时间|日期)|(计划|要求|应|规定|预计|预定|承诺|拟)(整改)?(完成|整改|治理|销号)(的)?(时间|日期)|要求完成|计划完成",
             r"^落实",
         ),
-        ("funds", 92, r"资金|经费|费用|投入|投资|金额|金钱|预算|造价", None),
+        ("funds", 92, r"资金|经费|费用|投入|投资|金额|金钱|预算|造价|^cost$", None),
+        ("funds", 96, r"(资金|经费)(来源|保障|筹措|落实|投入)", None),
         (
             "status",
             90,
@@ -371,18 +417,20 @@ RULES = [
             "rectified_date",
             90,
             r"(整改|治理|实际|处置|完成整改|整改完成|治理完成)(完成)?(的)?(时间|日期)|完成(时间|日期)|实际完成",
-            r"计划|要求|预计|应|规定|拟",
+            r"计划|要求|预计|应|规定|拟|截止|开始|起始",
         ),
         (
             "verified_by",
             92,
-            r"(验收|复查|复检|核查|复核|核验|验证|确认|销号|审核)(责任人|人|人员|者|负责人|签字人)$|验收(组|小组)",
+            r"(验收|复查|复检|核查|复核|核验|验证|确认|销号|审核)(责任人|人|人员|员|者|负责人|签字人)$|验收(组|小组)",
             None,
         ),
         ("verified_by", 70, r"(验收|复查|复核|核查)(单位|机构)$", None),
-        ("closed_date", 95, r"(销号|闭环|关闭|注销)(的)?(时间|日期)|^销号$", None),
+        ("closed_date", 95, r"(销号|闭环|关闭|注销|完结|办结|结案)(的)?(时间|日期)|^销号$", None),
         ("closed_date", 88, r"(验收|复查|复检|复核|核查|核验|验证|审核)(通过)?(的)?(时间|日期)", None),
         ("remarks", 95, r"^(备注|说明|其他|其它|附注|备考|备注说明|其他说明|情况说明)\d*$", None),
+        # "验收情况": what the verifier wrote, not the state ("隐患状态"/"整改状态" are)
+        ("remarks", 94, r"(验收|复查|复检|核查|复核)(情况|意见|说明|记录|评价|描述|备注)$", None),
         ("seq", 96, r"^(序号|序|编号|no|nr|number|id|顺序号|序列号|序列|排序|流水号|行号|序次|登记号)$", None),
         ("seq", 85, r"(隐患|台账|登记|问题|记录)(编号|序号|编码|代码)$|编号$|序号$", None),
     ]
@@ -451,9 +499,107 @@ OPTIONS = {
 }
 
 
+# English field codes of system exports (camelCase, snake_case): each word read as its Chinese
+# header word, so "dangerSrc" reads as 隐患来源 and "checkAcceptTime" as 检查验收时间.
+ENGLISH = {
+    "隐患": "danger hazard hazards hidden trouble issue defect deficiency problem yh",
+    "描述": "desc description descr detail details content conent",
+    "名称": "name title",
+    "等级": "level levels grade",
+    "来源": "src source origin",
+    "类型": "type kind",
+    "类别": "category catalog catelog class",
+    "措施": "measure measures suggestion suggestions remedy steps step action actions plan",
+    "资金": "cost costs fund funds money amount investment budget",
+    "期限": "deadline limit due",
+    "状态": "state status",
+    "进展": "progress",
+    "登记": "regist register registration record",
+    "发现": "find found discover",
+    "检查": "check inspect inspection initial",
+    "检测": "detect detection",
+    "人": "person user man officer by staff",
+    "检查人": "inspector checker finder reporter registrant filler",
+    "责任人": "liable responsible owner charge",
+    "整改": "rectify rectification improve improvement",
+    "验收": "accept acceptance verify verification",
+    "复查": "review reviewer recheck",
+    "情况": "comment comments result results opinion",
+    "备注": "remark remarks note notes memo",
+    "时间": "time date datetime",
+    "日期": "day",
+    "照片": "picture pic pics photo photos image images img",
+    "单位": "company dept department org organization organisation unit enterprise corp",
+    "地址": "address adress addr location place position site",
+    "区域": "area region zone",
+    "村": "village viliage",
+    "镇": "town street",
+    "电话": "phone tel mobile telephone",
+    "原因": "reason cause",
+    "序号": "seq no num number index",
+    "月份": "month",
+    "年份": "year",
+    "完成": "complete completion finish finished done",
+    "行业": "industry trade",
+    "id": "id ids uuid guid key pk",
+    "代码": "code",
+    "流程": "wf workflow flow proc",
+    "实例": "instance inst",
+    "创建": "create created",
+    "更新": "update updated modify modified",
+    "删除": "delete deleted del",
+    "推送": "push",
+    "次数": "count times",
+    "批次": "batch",
+    "是否": "is has",
+    "激活": "activation active",
+    "签名": "signature sign",
+    "复查人": "reviewer rechecker",
+    "截止": "end",
+    "开始": "start star begin",
+    "签发": "send issued",
+    "信息": "msg message info",
+}
+_ENGLISH = {word: zh for zh, words in ENGLISH.items() for word in words.split()}
+_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+# "登记人姓名", "检查人id", "验收人账号": a person named, or given by an id, is the person's field
+_PERSON_KEY = re.compile(r"^(.*?(?:人|员|者))(?:姓名|名字|名称|id|账号|工号|编号|代码|编码|ids)$")
+
+
+def english_header(code):
+    """The Chinese reading of an English field code, or "" when one of its words is not known."""
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", code.replace("_", " "))
+    out = [_ENGLISH[w.lower()] for w in words if w.lower() in _ENGLISH]
+    return "".join(out) if len(out) * 2 >= len(words) else ""
+
+
 def header_candidates(text):
     """{field: score} for one header text alone (no parent, no values)."""
+    text = text if isinstance(text, str) else str(text or "")
+    if _CODE.match(text.strip()) and text.strip().lower() not in SYNONYMS:
+        zh = english_header(text.strip())
+        if not zh:
+            return {}
+        return {f: score - 3 for f, score in _candidates(zh).items()}
+    return _candidates(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _candidates_cached(text):
+    return tuple(_compute_candidates(text).items())
+
+
+def _candidates(text):
+    return dict(_candidates_cached(text))
+
+
+def _compute_candidates(text):
     full, core = normalise(text)
+    m = _PERSON_KEY.match(core)
+    if m and m.group(1) != core:
+        own = {f: score - 2 for f, score in _compute_candidates(m.group(1)).items()}
+        if own and max(own, key=own.get) != "other":
+            return own
     found = {}
 
     def add(f, score):
@@ -475,7 +621,7 @@ def header_candidates(text):
     if len(parts) > 1:  # "整改单位及责任人", "责任人及联系电话": each part speaks for itself
         meaningful = False
         for position, part in enumerate(parts):
-            own = header_candidates(part)
+            own = _compute_candidates(part)
             meaningful |= bool(own) and max(own, key=own.get) != "other"
             for f, score in own.items():
                 add(f, score - 6 - min(position, 1))  # on a tie the first part wins

@@ -1184,7 +1184,7 @@ LAYOUTS = {
             "备注2": "other",
             "责任人": "responsible_person",
             "负责人": "other",
-            "自定义列": None,
+            "自定义列": "other",  # unrecognised: kept with the row as "other", never dropped
         },
     ),
 }

@@ -35,10 +35,10 @@ SEQ, REMARK, COOP, LEAD, RESP, LEADER, DEADLINE, CONTENT, ACTION, TASK, KEY, OTH
 )
 _ROLE_PATTERNS = [
     (SEQ, r"^(?:序号|编号|序|No\.?|项次|排序)$"),
-    (REMARK, r"备注|说明|完成情况|进展|佐证|成效|评分|分值|考核"),
+    (REMARK, r"备注|说明|完成情况|进展|佐证|成效|评分|分值|考核|依据"),
     (COOP, r"(?:配合|协办|协助|参与)(?:单位|部门|科室|处室|站所)?"),
     (LEAD, r"牵头"),
-    (RESP, r"(?:责任|主责|主办|承办|落实|实施|负责)(?:单位|部门|科室|处室|主体|站所)|责任单位"),
+    (RESP, r"(?:责任|主责|主办|承办|落实|实施|负责|职责)(?:单位|部门|科室|处室|主体|站所)|责任单位"),
     (LEADER, r"领导|责任人|负责人|职务|姓名"),
     (DEADLINE, r"时间|时限|期限|节点|进度安排|时间安排|完成年度|年度安排|完成年限"),
     (
@@ -83,6 +83,8 @@ def header_roles_ok(texts):
     if sum(1 for r in roles if r) * 10 < len(texts) * 6:
         return False
     has_task = bool(known & _TASK_FAMILY)
+    if not has_task and ACTION in known and DEADLINE in known and known & _UNIT_FAMILY:
+        return True  # "专项整治行业名称 | 时间安排 | 责任单位": each campaign is the task
     return (has_task and bool(known & (_UNIT_FAMILY | {DEADLINE}))) or (has_task and len(known - {SEQ, REMARK}) >= 3)
 
 
@@ -111,6 +113,8 @@ def _resolve(roles):
             roles[tasks[-1]] = CONTENT
     if CONTENT not in roles and KEY in roles:
         roles[len(roles) - 1 - roles[::-1].index(KEY)] = CONTENT
+    if CONTENT not in roles and KEY not in roles and ACTION in roles:
+        roles[roles.index(ACTION)] = CONTENT
     if LEADER in roles:
         replacement = OTHER if {RESP, LEAD} & set(roles) else RESP
         roles = [replacement if r == LEADER else r for r in roles]

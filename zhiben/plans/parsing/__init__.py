@@ -16,6 +16,7 @@ from django.conf import settings
 from zhiben.core.exceptions import ApplicationError
 
 from .deadlines import RECURRENCES, Deadline, extract_inline_deadline, parse_deadline
+from .notices import extract_notice
 from .prose import extract_prose
 from .readers import Paragraph, Table, read_document
 from .result import JSON_KEYS, PlanParse, PlanTask
@@ -45,6 +46,7 @@ _RANGE = re.compile(r"[（(]\s*(20\d\d)\s*(?:年)?\s*[-—–－~～至到]+\s*(
 _DATE_LINE = re.compile(r"^\s*(20\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:印发|发布)?\s*$")
 _DATE_ISSUED = re.compile(r"(20\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发")
 _TITLE_YEAR = re.compile(r"(20\d\d)\s*年度?[^，。；]{0,40}(?:方案|计划|清单|要点|任务表|分解表)")
+_NOTICE_YEAR = re.compile(r"关于[^。\n]{0,30}?(20\d\d)\s*年[^。\n]{0,40}?的通知")
 _DOC_NUMBER = re.compile(r"^\s*\S{1,12}[〔\[［(（](20\d\d)[〕\]］)）]\s*\d+\s*号\s*$")
 
 
@@ -72,7 +74,8 @@ def detect_year(text):
         m = _TITLE_YEAR.search(line)
         if m and len(line.strip()) <= 80:
             return int(m.group(1))
-    return None
+    m = _NOTICE_YEAR.search("\n".join(lines[:5]))
+    return int(m.group(1)) if m else None
 
 
 def detect_title(document, filename=""):
@@ -153,6 +156,14 @@ def parse_plan(source, filename, year=None):
         prose_tasks = extract_prose(paragraphs, plan_year)
         if len(prose_tasks) > 2 * len(tasks):
             tasks, layout = prose_tasks, "prose"
+    if len(tasks) < 5 and layout == "prose":  # a notice: tasks are its sentences
+        notice_tasks = extract_notice(paragraphs, plan_year)
+        with_units = sum(1 for t in tasks if t.responsible)
+        notice_units = sum(1 for t in notice_tasks if t.responsible)
+        if with_units * 2 < len(tasks) + 1 and (
+            len(notice_tasks) > 2 * len(tasks) or (notice_units > with_units and len(notice_tasks) >= len(tasks))
+        ):
+            tasks, layout = notice_tasks, "notice"
     if not tasks:
         name = os.path.basename(filename or "") or "文件"
         raise ApplicationError(

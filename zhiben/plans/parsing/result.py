@@ -55,7 +55,7 @@ class PlanParse:
     warnings: list = field(default_factory=list)
     year: int | None = None
     title: str = ""
-    layout: str = ""  # "table" or "prose"
+    layout: str = ""  # "table", "prose" or "notice"
 
     def as_dicts(self):
         return [t.as_dict() for t in self.tasks]

@@ -46,6 +46,18 @@ class FoundByTheFuzzTests(CastTestCase):
         response = self.get("/api/v1/selfchecks/compliance", region="text")
         self.assertEqual((response.status_code, response.json()["items"]), (200, []))
 
+    def test_a_nul_in_a_parameter_is_refused_before_any_query(self):
+        # PostgreSQL cannot hold a NUL in a text column: found by the fuzzer on /plans/tasks and /users/role-requests.
+        response = self.get("/api/v1/plans/tasks", q="a\x00b")
+        self.assertEqual(response.status_code, 422)
+        self.assertEqual(response.json()["errors"][0]["field"], "q")
+        self.assertIn("控制字符", response.json()["detail"])
+        self.assertEqual(self.get("/api/v1/users/role-requests", q="\x00").status_code, 422)
+        self.client.force_login(self.alice)
+        page = self.client.get("/hazards/", {"q": "\x00"})
+        self.assertEqual(page.status_code, 400)
+        self.assertContains(page, "控制字符", status_code=400)
+
     def test_without_a_valid_token_it_is_a_401_in_chinese(self):
         response = self.client.get("/api/v1/enterprises/", headers={"Authorization": "Bearer zb_nope"})
         self.assertEqual(response.status_code, 401)

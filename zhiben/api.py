@@ -1,6 +1,7 @@
 """The REST API under /api/v1/: session auth for the browser, bearer tokens for integrations."""
 
 from django.core.exceptions import PermissionDenied
+from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -123,6 +124,15 @@ def invalid_request(request, exc):
         )
     return api.create_response(
         request, {"detail": "请求参数格式不正确。", "code": "invalid_request", "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(DataError)
+def value_out_of_range(request, exc):
+    """A value that passed validation but no column can hold (a NUL in a text, a number past the column's
+    range): the database refused it and the write was rolled back, so it is the caller's 422, not a 500."""
+    return api.create_response(
+        request, {"detail": "提交的取值超出系统允许的范围或含有不允许的字符。", "code": "invalid_request"}, status=422
     )
 
 

@@ -97,7 +97,22 @@ class RequestSizeLimitMiddleware:
             length = 0
         if limit and length > limit:
             return request_too_large(request, length, limit)
+        bad = next(
+            (key for key, value in request.GET.lists() if "\x00" in key or any("\x00" in v for v in value)), None
+        )
+        if bad is not None:
+            return control_character(request, bad.replace("\x00", ""))
         return self.get_response(request)
+
+
+def control_character(request, name):
+    """A NUL in a query parameter: no column can hold it (PostgreSQL refuses it outright), so the request is
+    refused before a query runs: 422 naming the parameter on the API, 400 on pages."""
+    message = f"参数“{name}”含有不允许的控制字符（NUL）。"
+    if request.path.startswith("/api/"):
+        body = {"detail": message, "code": "invalid_request", "errors": [{"field": name, "message": message}]}
+        return JsonResponse(body, status=422, json_dumps_params={"ensure_ascii": False})
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
 
 
 def request_too_large(request, length, limit):

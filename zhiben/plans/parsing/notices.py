@@ -49,6 +49,9 @@ _SUBJECT = re.compile(
 )
 _LEAD_LABEL = re.compile(r"^[^，,。；;:：（）()]{2,14}(?:[（(][^（）()]*[）)])?[:：]")
 _ACTOR = re.compile(r"^(?P<subject>[^，,。；;：:]{2,30}?)(?:要|须|必须|应当|负责|将|安排|组织)")
+_HELPERS = re.compile(
+    r"(?:^|[，,])(?P<units>[^，,。；;]{2,40}?)(?:等部门|等单位)?(?:共同|积极|全力)?(?:配合|协助|协办|参与)(?:[，,。；;]|$)"
+)
 _WITH = re.compile(
     r"(?:组织|会同|协同|联合|协调)(?P<units>[^，,。；;]{2,40}?)(?:等部门|等单位|等)?(?:开展|进行|对|共同|参与)"
 )
@@ -179,6 +182,12 @@ class _Reader:
                 out.append(current)
         return out
 
+    @staticmethod
+    def helpers(body, lead):
+        """Units a clause names as helping: "…，镇农业服务中心配合" / "公安、交通部门配合"."""
+        m = _HELPERS.search(body)
+        return [n for n in (_units(m["units"]) if m else []) if n not in lead]
+
     def assignment(self, body):
         body = _LEAD_LABEL.sub("", body)  # "排查梳理阶段：城建办…要…"
         by = body.find("由")
@@ -188,14 +197,15 @@ class _Reader:
                 return [n for n in a.responsible if n not in _GENERIC], [n for n in a.cooperating if n not in _GENERIC]
             m = _BY.search(body)
             if m and _units(m["units"]):
-                return _units(m["units"]), []
+                return _units(m["units"]), self.helpers(body, _units(m["units"]))
         for m in _SUBJECT.finditer(body):
             if m.start("subject") > 24:  # the subject opens the sentence (after a time phrase at most)
                 break
             names = _units(m["subject"])
             if names:
                 w = _WITH.search(body, m.end("subject"))
-                return names, [n for n in (_units(w["units"]) if w else []) if n not in names]
+                helpers = [n for n in (_units(w["units"]) if w else []) if n not in names]
+                return names, helpers or self.helpers(body, names)
         return [], []
 
     def emit(self, content, where, responsible, cooperating):

@@ -29,14 +29,14 @@ def load(stdout=None):
         return
     today = timezone.localdate()
 
-    def record(enterprise, days, kind, account, **figures):
+    def record(enterprise, days, kind, account, hours=2, **figures):
         return services.accident_report(
             actor=bureau,
             data={
                 "enterprise": enterprise.pk,
-                "occurred_at": _at(days, 2),
-                "learned_at": _at(days, 2),
-                "reported_at": _at(days, 1.5),
+                "occurred_at": _at(days, hours),
+                "learned_at": _at(days, hours),
+                "reported_at": _at(days, hours - 0.5),
                 "type": kind,
                 "account": account,
                 **figures,
@@ -128,8 +128,10 @@ def load(stdout=None):
     services.accident_list(
         actor=office, accident=larger, note="典型有限空间事故，市安委办挂牌督办，60日内查清原因、严肃追责"
     )
-    # a fresh accident: the report to the city is running late
-    record(enterprises[3], 0, "struck", "吊装作业时钢管滑落，砸伤地面一名工人，已送医院救治。", serious_injuries=1)
+    # a fresh accident: reported to the county 4½ hours ago, the report to the city (due 2 hours later) is late
+    record(
+        enterprises[3], 0, "struck", "吊装作业时钢管滑落，砸伤地面一名工人，已送医院救治。", hours=5, serious_injuries=1
+    )
     last_year_deaths = 2
     Target.objects.get_or_create(
         region_id=bureau.region_id,

@@ -36,7 +36,7 @@ GRADE_THRESHOLDS = {
 
 LADDER = [
     # action, name, days overdue, major only, document kind
-    (Action.REMIND, "逾期提醒", 1, False, ""),
+    (Action.REMIND, "提醒", 1, False, ""),
     (Action.BULLETIN, "纳入通报", 10, False, ""),
     (Action.INTERVIEW, "约谈牵头单位负责人", 20, False, ""),
 ]

@@ -244,6 +244,8 @@ def accident_report(*, actor, data, files=(), now=None):
             errors.append(("learned_at", "知悉时间不能晚于现在。"))
         if reported < occurred:
             errors.append(("reported_at", "报告时间不能早于事故发生时间。"))
+        elif learned is not None and learned >= occurred and reported < learned:
+            errors.append(("reported_at", "报告时间不能早于知悉时间。"))
         if reported > now:
             errors.append(("reported_at", "报告时间不能晚于现在。"))
     if errors:
@@ -339,6 +341,8 @@ def step_report(*, actor, accident, data, now=None):
     """Record that the next level of the chain was reported to (when, to whom, how)."""
     accident = _lock(actor, accident)
     now = now or timezone.now()
+    if accident.status == Status.CLOSED:
+        raise ApplicationError("事故已结案，不能再登记逐级报告。", code="bad_state")
     pending = list(accident.steps.filter(reported_at__isnull=True).order_by("due_at", "id"))
     level = _text(data, "level") or (pending[0].level if pending else "")
     step = next((s for s in pending if s.level == level), None)
@@ -788,6 +792,8 @@ def accident_list(*, actor, accident, note):
     accident = _lock(actor, accident)
     if accident.listed:
         raise ApplicationError("该事故已挂牌督办。", code="bad_state")
+    if accident.status == Status.CLOSED:
+        raise ApplicationError("事故已结案，不能再挂牌督办。", code="bad_state")
     note = str(note or "").strip()[:300]
     if len(note) < 4:
         _fail([("note", "请写明督办要求。")])

@@ -463,6 +463,20 @@ class ChainTests(AccidentTestCase):
         self.assertEqual(selectors.open_figures(self.charlie), {"open": 0, "late": 0})
 
 
+class ReportedBeforeLearnedTests(AccidentTestCase):
+    def test_a_report_before_the_accident_was_known_is_refused(self):
+        occurred = self.now - timedelta(hours=3)
+        with self.assertRaises(ApplicationError) as caught:
+            self.record(
+                self.alice,
+                occurred=occurred,
+                learned_at=occurred + timedelta(hours=1),
+                reported_at=occurred + timedelta(minutes=30),
+            )
+        self.assertIn("报告时间不能早于知悉时间", caught.exception.message)
+        self.assertFalse(Accident.objects.exists())
+
+
 class SupplementTests(AccidentTestCase):
     def supplement(self, accident, now, **figures):
         values = {"deaths": accident.deaths, "missing": accident.missing, "serious_injuries": accident.serious_injuries}
@@ -884,6 +898,10 @@ class ClosureTests(AccidentTestCase):
                 actor=self.alice, accident=accident, data={"deaths": 1}, now=self.now
             ),
             "close": lambda: services.accident_close(actor=self.alice, accident=accident),
+            "step": lambda: services.step_report(
+                actor=self.alice, accident=accident, data={"recipient": "市应急管理局值班室"}, now=self.now
+            ),
+            "list": lambda: services.accident_list(actor=self.alice, accident=accident, note="挂牌督办，限期结案"),
         }
         for name, call in calls.items():
             with self.subTest(name=name), self.assertRaises(ApplicationError):
@@ -893,6 +911,8 @@ class ClosureTests(AccidentTestCase):
         self.assertEqual(Party.objects.get(pk=party.pk).handling, "罚款50万元")
         self.assertEqual((Party.objects.count(), Measure.objects.count(), Hazard.objects.count()), (1, 1, 0))
         self.assertEqual(Accident.objects.get(pk=accident.pk).deaths, 0)
+        self.assertFalse(Accident.objects.get(pk=accident.pk).listed)
+        self.assertFalse(ReportStep.objects.filter(accident=accident, level="city", reported_at__isnull=False).exists())
 
 
 class ListingTests(AccidentTestCase):
@@ -954,3 +974,14 @@ class EscalationTests(AccidentTestCase):
             actor=self.alice, accident=late_approval, data={"approval_number": "沙府复〔2026〕9号"}
         )
         self.assertEqual(hooks.overdue(today), [])
+
+
+class EscalationTextTests(AccidentTestCase):
+    def test_the_subject_names_the_step_once(self):
+        accident = self.record()
+        self.start(accident)
+        accident = Accident.objects.get(pk=accident.pk)
+        step = type("Step", (), {"name": hooks.LADDER[0][1]})()
+        subject, body = hooks.escalation_text(accident, step, 3)
+        self.assertEqual(subject, f"事故调查报告逾期提醒：{accident.number}")
+        self.assertNotIn("逾期逾期", subject + body)

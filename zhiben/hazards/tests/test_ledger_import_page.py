@@ -30,6 +30,8 @@ class LedgerImportPageTests(CastTestCase):
         preview = self.client.post("/hazards/import/", {"file": ledger(rows), "channel": "supervision"})
         self.assertContains(preview, "列识别结果")
         self.assertContains(preview, "确认导入 2 条")
+        self.assertContains(preview, "<th>依据</th>", html=False)  # every decision with its evidence
+        self.assertContains(preview, "识别为“隐患描述”（表头得分")
         self.assertFalse(Hazard.objects.exists())
         done = self.client.post("/hazards/import/", {"confirm": "1", "channel": "supervision"})
         self.assertRedirects(done, "/hazards/")
@@ -101,3 +103,25 @@ class LedgerImportPageTests(CastTestCase):
 
     def test_roles_without_import_cannot_open_it(self):
         self.assertEqual(self.login(self.dave).get("/hazards/import/").status_code, 403)
+
+
+class LedgerImportEvidenceTests(CastTestCase):
+    def test_a_system_export_shows_why_each_column_was_read_as_it_was(self):
+        self.login(self.alice)
+        headers = ["唯一编码", "企业名称", "隐患名称", "隐患描述", "dangerSrc", "創建時間", "整改期限"]
+        rows = [
+            [
+                "1001",
+                "凤凰化工有限公司",
+                "通道堵塞",
+                "仓库东侧消防通道堆放货物，影响疏散",
+                "企业自查",
+                "2024-05-06",
+                "2024-06-30",
+            ]
+        ]
+        preview = self.client.post("/hazards/import/", {"file": ledger(rows, headers), "channel": "supervision"})
+        self.assertContains(preview, "信息系统的记录字段")
+        self.assertContains(preview, "英文字段名 dangerSrc 读作“隐患来源”")
+        self.assertContains(preview, "繁体表头读作“创建时间”")
+        self.assertContains(preview, "按内容保留平均字数多的“隐患描述”")

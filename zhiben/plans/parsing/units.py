@@ -73,9 +73,12 @@ UNIT_SUFFIXES = tuple(
             "小组",
             "班子",
             "站所",
+            "供销社",
+            "合作社",
+            "联社",
+            "报社",
             "镇街",
             "园区",
-            "合作社",
             "协会",
             "商会",
             "医院",
@@ -175,6 +178,7 @@ _LABEL = re.compile(
     r"|(?:配合|协办|协助|参与)(?:单位|部门|科室|处室)|(?:完成|办结)?(?:时限|时间节点|时间|期限)|时间要求|进度要求)"
     r"(?:(?:及|和|与|、|/)(?:责任人|负责人|责任领导|联系人))?\s*[:：]\s*(?P<value>.*)$"
 )
+_PERSON_IN_BRACKETS = re.compile(r"[（(][\u4e00-\u9fff·]{2,4}(?:[、，,][\u4e00-\u9fff·]{2,4})*[）)]")
 _DEADLINE_HINT = re.compile(r"20\d\d|年底|年内|季度|半年|每年|每月|长期|持续|月底|月前|完成$")
 
 LEAD, RESPONSIBLE, COOPERATING, SHARE, DEADLINE = "lead", "responsible", "cooperating", "share", "deadline"
@@ -360,7 +364,11 @@ def parse_assignment(text, *, strict=False):
                 if "时" not in label and "期限" not in label and "进度" not in label
                 else DEADLINE
             )
-            labelled = [role, m.group("value")]
+            value = m.group("value")
+            if re.search(r"责任人|负责人|责任领导|联系人", m.group(0)[: m.start("value")]):
+                # "责任单位及责任人：县应急局（王某）": the person in brackets is not part of the unit
+                value = _PERSON_IN_BRACKETS.sub(lambda b: b.group(0) if is_complete(b.group(0)[1:-1]) else "", value)
+            labelled = [role, value]
             clauses.append(labelled)
             continue
         if _looks_like_deadline(piece):

@@ -43,7 +43,7 @@ def test_a_responsibility_line_after_a_numbered_item_belongs_to_the_item():
     assert len(plan.tasks) == 4
     first = plan.tasks[0]
     assert first.key_task.startswith("1.开展重大事故隐患专项排查整治") or "专项排查整治" in first.content
-    assert [u.split("（")[0] for u in first.responsible] == ["县应急局", "县住建局"]
+    assert first.responsible == ["县应急局", "县住建局"]  # the persons in brackets are left out
     assert first.cooperating == ["各乡镇人民政府"]
     assert not any(t.content.startswith("责任单位") for t in plan.tasks)
 
@@ -121,3 +121,18 @@ def test_phases_give_their_deadline_and_a_placeholder_year_is_the_plan_year():
     assert task.responsible == ["镇安办"]
     assert [d.isoformat() for d in task.deadline.dates] == ["2017-03-31"]
     assert [d.isoformat() for d in by_key(plan, "开展调查问卷").deadline.dates] == ["2017-06-30"]
+
+
+def test_a_person_in_brackets_is_dropped_only_after_a_label_naming_persons():
+    from zhiben.plans.parsing.units import split_annotation
+
+    _, a = split_annotation("责任单位及负责人：派出所（交通中队）、县应急局（王某、李某）")
+    assert a.responsible == ["派出所（交通中队）", "县应急局"]
+    _, a = split_annotation("责任单位：县应急局（执法大队）")
+    assert a.responsible == ["县应急局（执法大队）"]
+
+
+def test_a_supply_cooperative_keeps_its_own_name_in_a_list():
+    from zhiben.plans.parsing.units import split_units
+
+    assert split_units("区安监局、区供销社、区工商分局等部门") == ["区安监局", "区供销社", "区工商分局"]

@@ -49,21 +49,24 @@ def load_layouts(directory=DATA):
 
 
 def variants(layout):
-    """("表头", headers) always; ("代码", codes) when every column has an identifier-like field code."""
+    """("表头", [headers]) always; when every column has an identifier-like field code also ("代码", [codes])
+    and ("表头+代码", [headers, codes]): the names with the codes in a second header row."""
     cols = layout["columns"]
-    out = [("表头", [c["header"] for c in cols])]
+    names = [c["header"] for c in cols]
+    out = [("表头", [names])]
     codes = [c.get("code", "") for c in cols]
     if all(_CODE.match(code or "") for code in codes):
-        out.append(("代码", codes))
+        out += [("代码", [codes]), ("表头+代码", [names, codes])]
     return out
 
 
 def layout_csv(headers, columns):
-    """The layout as CSV bytes: the header row, then the annotated values row by row."""
+    """The layout as CSV bytes: the header row(s), then the annotated values row by row."""
     depth = max((len(c.get("values", [])) for c in columns), default=0)
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(headers)
+    for row in headers if headers and isinstance(headers[0], list) else [headers]:
+        writer.writerow(row)
     for r in range(depth):
         writer.writerow([(c.get("values") or [])[r] if r < len(c.get("values") or []) else "" for c in columns])
     return buf.getvalue().encode("utf-8-sig")
@@ -71,14 +74,14 @@ def layout_csv(headers, columns):
 
 def evaluate_layout(name, layout):
     results = []
-    for variant, headers in variants(layout):
+    for variant, rows in variants(layout):
         result = LayoutResult(name=name, variant=variant)
         try:
-            parsed = parse_ledger(layout_csv(headers, layout["columns"]), f"{name}.csv")
+            parsed = parse_ledger(layout_csv(rows, layout["columns"]), f"{name}.csv")
             got = {c.index: c.field for c in parsed.columns}
         except ApplicationError:
             got = {}
-        for i, (header, col) in enumerate(zip(headers, layout["columns"], strict=True)):
+        for i, (header, col) in enumerate(zip(rows[0], layout["columns"], strict=True)):
             expected = col["expect"] if isinstance(col["expect"], list) else [col["expect"]]
             result.columns.append((header, expected, got.get(i)))
         results.append(result)

@@ -15,7 +15,7 @@ from zhiben.core.cntext import halfwidth
 from zhiben.core.excel import SheetData
 
 from .values import NUMBER, looks_like_date, parse_date, text_of
-from .vocabulary import OPTIONS, header_candidates, normalise
+from .vocabulary import OPTIONS, english_header, header_candidates, normalise
 
 HEADER_SCAN_ROWS = 60
 
@@ -160,6 +160,7 @@ class LedgerColumn:
     yes_no: bool = False  # "是否重大隐患": 是/否 values
     days: bool = False  # "整改期限（天）": numbers are days after the found date
     notes: list = dc_field(default_factory=list)  # the evidence for the decision, shown on the preview
+    code: str = ""  # the field code under or over the name in a system export
 
     @property
     def evidence(self):
@@ -213,6 +214,28 @@ def find_table(sheet):
     if not found:
         return None
     top, bottom, score = found
+    code_row = None
+    if top == bottom:  # system exports: a row of field codes over or under the Chinese names
+        for other in (top + 1, top - 1):
+            pair = _code_pair(texts, top, other)
+            if pair:
+                code_row, names_row = pair
+                top, bottom = min(top, other), max(top, other)
+                break
+    if code_row is None:
+        columns = _header_columns(sheet, texts, origin, top, bottom)
+    else:
+        columns = _header_columns(sheet, texts, origin, names_row, names_row)
+        codes = texts[code_row]
+        for col in columns:
+            code = codes[col.index].strip() if col.index < len(codes) else ""
+            if code:
+                col.code = code
+                own = header_candidates(col.labels[-1])
+                # the name says nothing we know and the code reads fully: read the code instead
+                if not own and _CODE_CELL.match(code) and english_header(code, strict=True):
+                    col.labels = [*col.labels[:-1], code]
+                    col.notes.append(f"中文列名“{col.key}”未识别，按字段代码 {code} 识别")
     return LedgerTable(
         sheet=sheet,
         texts=texts,
@@ -220,8 +243,40 @@ def find_table(sheet):
         top=top,
         bottom=bottom,
         score=score,
-        columns=_header_columns(sheet, texts, origin, top, bottom),
+        columns=columns,
     )
+
+
+_CODE_CELL = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*$")
+
+
+def _code_pair(texts, row, other):
+    """(code row, names row) when one of the two rows holds field codes (dangerSrc, create_time) and the
+    other the names, column for column; else None."""
+    if other < 0 or other >= len(texts):
+        return None
+
+    def cells(r):
+        return {c: t.strip() for c, t in enumerate(texts[r]) if t and t.strip()}
+
+    a, b = cells(row), cells(other)
+    if len(a) < 3 or len(b) < 3 or len(set(a) & set(b)) < 0.8 * max(len(a), len(b)):
+        return None
+
+    def coded(cs):
+        return sum(1 for t in cs.values() if _CODE_CELL.match(t)) >= 0.8 * len(cs)
+
+    def named(cs):  # a row of column names, not the first data row: short names, some of them known
+        if not all(header_like(t) for t in cs.values()):
+            return False
+        known = sum(1 for t in cs.values() if header_candidates(t))
+        return known * 2 >= len(cs) and sum(1 for t in cs.values() if re.search(r"[\u4e00-\u9fff]", t)) >= 0.8 * len(cs)
+
+    if coded(a) and named(b):
+        return row, other
+    if coded(b) and named(a):
+        return other, row
+    return None
 
 
 # ---------------------------------------------------------------- finding the header

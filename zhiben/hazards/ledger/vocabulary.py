@@ -320,7 +320,7 @@ RULES = [
         # category
         ("category", 90, r"^(隐患)?(类别|类型|分类|种类|性质|属性)$|隐患(类别|类型|分类|种类|性质|属性)", None),
         ("category", 80, r"^检查项$|^专业$|专业类别|问题(类别|类型|分类)", None),
-        ("category", 60, r"类别|类型|分类", None),
+        ("category", 60, r"类别|类型|分类", r"(表|单|书|证)(类型|类别)"),
         ("category", 90, r"^(隐患|问题)?(大类|小类|子类|细类|类目|门类)(名称)?$", None),
         # industry
         ("industry", 94, r"行业|领域", r"部门|单位"),
@@ -355,6 +355,12 @@ RULES = [
         ),
         ("enterprise", 80, r"^(施工|生产|经营|使用|运营|承包|产权|管理)单位$|^(所属|所在|涉及|隐患)单位$", None),
         ("enterprise", 80, r"^(所属|所在|涉及)(企业|公司)$", None),
+        (
+            "enterprise",
+            85,
+            r"(站|厂|店|场|馆|矿|酒店|宾馆|学校|医院|幼儿园|养老院)(名称|全称)$",
+            r"隐患|设备|线路|管道|项目|工程|检查|风险|道路|路段|检测",
+        ),
         ("enterprise", 65, r"(项目|工程|标段)(名称)?$", r"(检查|排查|巡查|评估|考核|督查)项目"),
         # found
         (
@@ -433,7 +439,7 @@ RULES = [
         # "验收情况": what the verifier wrote, not the state ("隐患状态"/"整改状态" are)
         ("remarks", 94, r"(验收|复查|复检|核查|复核)(情况|意见|说明|记录|评价|描述|备注)$", None),
         ("seq", 96, r"^(序号|序|编号|no|nr|number|id|顺序号|序列号|序列|排序|流水号|行号|序次|登记号)$", None),
-        ("seq", 85, r"(隐患|台账|登记|问题|记录)(编号|序号|编码|代码)$|编号$|序号$", None),
+        ("seq", 85, r"(隐患|台账|登记|问题|记录)(编号|序号|编码|代码)$|编号$|序号$", r"(表|单|书|证|文书)(编号|序号)$"),
     ]
 ]
 
@@ -574,11 +580,12 @@ _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _PERSON_KEY = re.compile(r"^(.*?(?:人|员|者))(?:姓名|名字|名称|id|账号|工号|编号|代码|编码|ids)$")
 
 
-def english_header(code):
-    """The Chinese reading of an English field code, or "" when one of its words is not known."""
+def english_header(code, *, strict=False):
+    """The Chinese reading of an English field code: "" when half its words are unknown (strict: any)."""
     words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", code.replace("_", " "))
     out = [_ENGLISH[w.lower()] for w in words if w.lower() in _ENGLISH]
-    return "".join(out) if len(out) * 2 >= len(words) else ""
+    enough = len(out) == len(words) if strict else len(out) * 2 >= len(words)
+    return "".join(out) if enough else ""
 
 
 def header_candidates(text):

@@ -1,4 +1,4 @@
-"""python -m bench [--only PART[,PART]] [--db sqlite,postgres] [--runs 3] [--rows N]"""
+"""python -m bench [--only PART[,PART]] [--db sqlite,postgres] [--runs 3] [--rows N] [--json FILE]"""
 
 import argparse
 import importlib
@@ -7,7 +7,7 @@ import platform
 import sys
 
 from . import PARTS
-from .common import print_table
+from .common import print_table, write_json
 
 
 def main(argv=None):
@@ -16,6 +16,7 @@ def main(argv=None):
     parser.add_argument("--db", default="sqlite,postgres", help="数据库：sqlite、postgres，逗号分隔")
     parser.add_argument("--runs", type=int, default=3, help="每项重复次数，取中位数（默认 3）")
     parser.add_argument("--rows", type=int, default=0, help="数据量（0 表示各部分的默认值）")
+    parser.add_argument("--json", default="", metavar="FILE", help="把各项结果写成 JSON（每行一个对象）")
     parser.add_argument("--profile", action="store_true", help="对一次运行做 cProfile，打印耗时最多的函数")
     options = parser.parse_args(argv)
     wanted = [p.strip() for p in options.only.split(",") if p.strip()] or PARTS
@@ -29,6 +30,9 @@ def main(argv=None):
         print(f"== {part}", flush=True)
         results.extend(importlib.import_module(f"bench.{part}").run(options))
     print_table(results)
+    if options.json:
+        write_json(results, options.json)
+        print(f"\n结果已写入 {options.json}（{len(results)} 项）")
     return 1 if any(r.failed for r in results) else 0
 
 

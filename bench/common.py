@@ -28,10 +28,62 @@ class Result:
     anchor: str = ""
     note: str = ""  # a breakdown or the reason it was skipped
     failed: bool = False
+    # Machine-readable figures (--json): percentiles in seconds when the figure is a latency, the anchor's own
+    # value measured in the same run, and the figure's ratio to it with the target ratio and its direction.
+    p50: float | None = None
+    p95: float | None = None
+    anchor_value: float | None = None
+    ratio: float | None = None
+    target_ratio: float | None = None
+    ratio_at_least: bool = False  # True: the ratio must reach target_ratio; False: stay at or below it
+    verdict: bool | None = None  # set by a part whose target is neither a time nor a ratio (readings/s)
 
     @property
     def median(self):
         return statistics.median(self.times) if self.times else None
+
+    @property
+    def met(self):
+        """Whether the target was met: the ratio target if there is one, else the time target; None without one."""
+        if self.verdict is not None:
+            return self.verdict
+        if self.target_ratio is not None and self.ratio is not None:
+            return self.ratio >= self.target_ratio if self.ratio_at_least else self.ratio <= self.target_ratio
+        if self.target is not None and self.median is not None:
+            return self.median < self.target
+        return None
+
+    def as_json(self):
+        """One JSON object of the figure: part, database, size, p50_ms/p95_ms or median_s, target, met, anchor,
+        anchor_value, ratio."""
+        row = {"part": self.part, "database": self.database, "size": self.data}
+        if self.p95 is not None:
+            row["p50_ms"] = None if self.p50 is None else round(self.p50 * 1000, 2)
+            row["p95_ms"] = round(self.p95 * 1000, 2)
+        else:
+            row["median_s"] = None if self.median is None else round(self.median, 4)
+        if self.target_ratio is not None:
+            row["target"] = f"{'≥' if self.ratio_at_least else '≤'} {self.target_ratio:g}× {self.anchor}".strip()
+        elif self.target is not None:
+            row["target"] = f"< {self.target * 1000:g} ms" if self.p95 is not None else f"< {self.target:g} s"
+        else:
+            row["target"] = None
+        row.update(
+            met=self.met,
+            anchor=self.anchor or None,
+            anchor_value=self.anchor_value,
+            ratio=None if self.ratio is None else round(self.ratio, 4),
+        )
+        if self.note:
+            row["note"] = self.note
+        return row
+
+
+def write_json(results, path):
+    """`--json FILE`: one JSON object per figure, one per line."""
+    with open(path, "w", encoding="utf-8") as out:
+        for r in results:
+            out.write(json.dumps(r.as_json(), ensure_ascii=False) + "\n")
 
 
 class Unavailable(Exception):
@@ -141,7 +193,7 @@ def print_table(results):
     headers = ["部分", "数据库", "数据量", "中位数", "各次", "目标", "达标", "锚点"]
     lines = []
     for r in results:
-        ok = "" if r.median is None or r.target is None else ("✓" if r.median < r.target else "✗")
+        ok = "" if r.met is None else ("✓" if r.met else "✗")
         lines.append(
             [
                 r.part,
@@ -151,7 +203,7 @@ def print_table(results):
                 " / ".join(f"{t:.3f}" for t in r.times) or "—",
                 f"< {r.target:g} s" if r.target else "—",
                 ok,
-                r.anchor,
+                r.anchor or "—",
             ]
         )
     widths = [max(_width(str(row[i])) for row in [headers, *lines]) for i in range(len(headers))]

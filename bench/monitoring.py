@@ -71,6 +71,9 @@ def run(options):
                 f"同场 COPY {copy:,.0f} 条/秒，比值 {rate / copy:.1%}；MQTT 发布 {out['mqtt_rate']:,.0f} 条/秒，"
                 f"HTTP 上报（应答即已入库）{out['http_rate']:,.0f} 条/秒；丢失 {out['lost']} 条",
                 failed=rate < TARGET_RATE or out["lost"] > 0,
+                verdict=rate >= TARGET_RATE and out["lost"] == 0,
+                anchor_value=round(copy, 1),
+                ratio=rate / copy,
             ),
             Result(
                 part=f"{PART}.alarm_latency",
@@ -78,7 +81,9 @@ def run(options):
                 data=data,
                 times=[lat["p95"]],
                 target=TARGET_P95,
-                anchor="—",
+                anchor="",
+                p50=lat["p50"],
+                p95=lat["p95"],
                 note=f"稳态 {out['steady_rate']:,.0f} 条/秒下 {lat['n']} 台设备同一秒越限报警：接收→报警入库 p50 {lat['p50'] * 1000:.0f} ms，"
                 f"p95 {lat['p95'] * 1000:.0f} ms；发送→报警入库 p95 {out['latency_sent']['p95'] * 1000:.0f} ms；"
                 f"突发时（积压中）接收→报警 p95 {out['burst_latency']['p95'] * 1000:.0f} ms",

@@ -45,6 +45,8 @@ def run(options):
                     times=p["times"],
                     target=TARGETS[key],
                     anchor="原始 SQL",
+                    anchor_value=round(p["raw"] * 1000, 2),
+                    ratio=p["median"] / p["raw"],
                     note=f"{name}{out['month']}完成情况：{p['enterprises']:,} 家企业 × 适用制度，"
                     f"中位数 {p['median'] * 1000:.0f} ms；同一分组计数的原始 SQL {p['raw'] * 1000:.0f} ms，"
                     f"比值 {p['median'] / p['raw']:.2f}×；本月记录 {p['month_records']:,} 条",

@@ -4,11 +4,21 @@ import os
 
 import pytest
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop in the test thread
+os.environ.setdefault(
+    "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
+)  # Playwright's sync API runs an event loop in the test thread
 
 CHROMIUM = os.environ.get("ZHIBEN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def pytest_configure(config):
@@ -21,7 +31,10 @@ def pytest_configure(config):
     scratch = Path(tempfile.mkdtemp(prefix="zhiben-test-"))
     settings.MEDIA_ROOT = scratch / "media"
     settings.NOTIFICATION_FILE = scratch / "notifications.jsonl"
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture(scope="session")
@@ -40,3 +53,14 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Per-process caches (rules, supervising units) start empty in every test: a test's rows are rolled
+    back at its end without the signals that clear them."""
+    from zhiben.core.rules import rules_cache_clear
+    from zhiben.hazards.services import supervising_cache_clear
+
+    rules_cache_clear()
+    supervising_cache_clear()

@@ -25,6 +25,7 @@ VILLAGES = range(1, 11)
 TARGETS = {"list": 0.100, "detail": 0.050}
 LIST_RATIO = 1.5  # list p95 ≤ 1.5× the raw SQL of the same page query
 INTAKE_RATIO = 0.20  # intake at 4 processes ≥ 20% of the plain INSERT rate
+BATCH = 1000  # hazards in one POST /api/v1/hazards/batch; target < 1 s on PostgreSQL
 
 
 def run(options):
@@ -93,6 +94,18 @@ def run(options):
                 note=f"API（令牌）连续上报 {rate['n']} 条用时 {rate['seconds']:.2f} s = {rate['n'] / rate['seconds']:.0f} 条/秒（含审计与事件）；"
                 f"{rate['parallel']['workers']} 个进程并发 {rate['parallel']['n']} 条用时 {rate['parallel']['seconds']:.2f} s = "
                 f"{rate['parallel']['n'] / rate['parallel']['seconds']:.0f} 条/秒；同机纯 INSERT {rate['plain_rate']:.0f} 条/秒",
+            )
+        )
+        rows.append(
+            Result(
+                part=f"{PART}.batch",
+                database=label,
+                data=f"{BATCH:,} 条/批（API 一次调用）",
+                times=out["batch"],
+                target=1.0,
+                anchor="",
+                note=f"POST /api/v1/hazards/batch {BATCH:,} 条（含编号、事件与审计，全部或全不）：中位数 "
+                f"{statistics.median(out['batch']):.2f} s = {BATCH / statistics.median(out['batch']):,.0f} 条/秒",
             )
         )
         return rows
@@ -285,6 +298,19 @@ def measure(enterprises, hazards, samples):
         assert response.status_code == 201, response.content
     seconds = perf_counter() - t0
     parallel = _parallel_intake(key, enterprise_ids, workers=4, per_worker=150)
+    batch = []
+    for run in range(3):
+        items = [
+            {
+                "enterprise": enterprise_ids[i % len(enterprise_ids)],
+                "description": f"批量接入第{run}批第{i}条：消防通道堵塞",
+            }
+            for i in range(BATCH)
+        ]
+        t0 = perf_counter()
+        response = client.post("/api/v1/hazards/batch", {"items": items}, content_type="application/json")
+        batch.append(perf_counter() - t0)
+        assert response.status_code == 201, response.content[:500]
     t0 = perf_counter()
     with connection.cursor() as cursor:
         for i in range(n):
@@ -302,6 +328,7 @@ def measure(enterprises, hazards, samples):
         "detail": detail,
         "transition": transition,
         "intake": {"n": n, "seconds": seconds, "plain_rate": plain_rate, "parallel": parallel},
+        "batch": batch,
     }
 
 

@@ -11,8 +11,11 @@ it in Chinese; `rule_save` (core.services) writes it.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import date
+
+from django.conf import settings
 
 from .registry import entry, ordered
 from .scoping import in_subtree, normalize_code, region_chain
@@ -28,10 +31,33 @@ def definitions(*, editable=None):
     return [d for d in ordered("rules") if editable is None or d.editable == editable]
 
 
-def _overrides(key, codes):
+# Every override of a key, per process: a hazard intake looks up three rules, and each lookup was a query.
+# A change made through this process clears the cache at once (signals on Rule, connected in hooks); other
+# processes see it within RULE_CACHE_SECONDS.
+_rows_cache: dict[str, tuple[float, dict]] = {}
+
+
+def _rows(key):
+    """{region code: value} of every override of `key` ('' the national row), cached per process."""
     from .models import Rule
 
-    return dict(Rule.objects.filter(key=key, region_code__in=codes).values_list("region_code", "value"))
+    now = time.monotonic()
+    hit = _rows_cache.get(key)
+    if hit is not None and now - hit[0] < getattr(settings, "RULE_CACHE_SECONDS", 30):
+        return hit[1]
+    rows = dict(Rule.objects.filter(key=key).values_list("region_code", "value"))
+    _rows_cache[key] = (now, rows)
+    return rows
+
+
+def rules_cache_clear(**_):
+    """Forget the cached overrides (a Rule row was saved or deleted, or a test starts)."""
+    _rows_cache.clear()
+
+
+def _overrides(key, codes):
+    rows = _rows(key)
+    return {code: rows[code] for code in codes if code in rows}
 
 
 def rule_source(key, region_code=""):
@@ -64,9 +90,7 @@ class RuleResolver:
     def __init__(self, key, default=None):
         self.key = key
         self.default = definition(key).default if default is None else default
-        from .models import Rule
-
-        self.rows = dict(Rule.objects.filter(key=key).values_list("region_code", "value"))
+        self.rows = _rows(key)
         self._cache = {}
 
     def source(self, region_code=""):

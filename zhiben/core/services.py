@@ -2,27 +2,33 @@
 
 import re
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from .models import Counter
 
 
-def next_number(key):
-    """Return the next value of sequence `key`. Call inside the caller's transaction: the row lock
-    is held until it commits, so two concurrent callers get consecutive numbers and a rollback
-    leaves no gap."""
-    with transaction.atomic(savepoint=False):
-        updated = Counter.objects.filter(key=key).select_for_update().first()
-        if updated is None:
+def next_number(key, count=1):
+    """Return the next value of sequence `key` (with `count`, the last of the next `count` values). Call
+    inside the caller's transaction: the row lock is held until it commits, so two concurrent callers get
+    consecutive numbers and a rollback leaves no gap. One statement once the sequence exists
+    (UPDATE … RETURNING, PostgreSQL and SQLite ≥ 3.35)."""
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(Counter._meta.db_table)} SET {quote('value')} = {quote('value')} + {int(count)} "
+        f"WHERE {quote('key')} = %s RETURNING {quote('value')}"
+    )
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(sql, [key])
+        row = cursor.fetchone()
+        if row is None:
             try:
                 with transaction.atomic():
                     Counter.objects.create(key=key, value=0)
             except IntegrityError:
-                pass
-            updated = Counter.objects.select_for_update().get(key=key)
-        updated.value += 1
-        Counter.objects.filter(key=key).update(value=updated.value)
-    return updated.value
+                pass  # created by a concurrent caller: the UPDATE below waits for its lock
+            cursor.execute(sql, [key])
+            row = cursor.fetchone()
+    return row[0]
 
 
 def claim_once(model, **fields):

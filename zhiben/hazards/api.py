@@ -129,6 +129,23 @@ def list_hazards(request, filters: Query[HazardFilters]):
     return selectors.hazard_list(user=request.user, filters=filters)
 
 
+class HazardBatchIn(Schema):
+    items: list[HazardIn]
+
+
+class HazardBatchOut(Schema):
+    created: int
+    items: list[HazardOut]
+
+
+@router.post("/batch", response={201: HazardBatchOut, **refusals(400, 403)})
+def create_hazards(request, payload: HazardBatchIn):
+    """Take many hazards in one call (integrations; at most HAZARD_BATCH_MAX, 1,000 by default): all or
+    nothing — if any item is refused, none is written and `errors` names each (`items.3.description`)."""
+    hazards = services.hazard_report_batch(actor=request.user, items=[item.dict() for item in payload.items])
+    return Status(201, {"created": len(hazards), "items": hazards})
+
+
 @router.get("/{pk}", response={200: HazardDetailOut, **refusals(403, 404)})
 def get_hazard(request, pk: int):
     require_capability(request.user, "hazard.view")

@@ -1,0 +1,134 @@
+"""One intake with its audit row, event and number in few statements (issue 23): rules and the supervising
+department come from per-process caches, which a change in this process clears at once and other processes
+see within RULE_CACHE_SECONDS."""
+
+from datetime import timedelta
+
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from zhiben.accounts.services import api_token_create
+from zhiben.audit.models import AuditEvent
+from zhiben.core.exceptions import ApplicationError
+from zhiben.core.models import Rule
+from zhiben.core.services import rule_save
+from zhiben.hazards import services
+from zhiben.hazards.models import Hazard
+from zhiben.regions.models import Unit
+from zhiben.testing import CastTestCase
+
+# enterprise, repeat candidates, counter (UPDATE … RETURNING), hazard, event, audit head lock, audit row,
+# audit head update
+INTAKE_STATEMENTS = 8
+
+
+def statements(ctx):
+    return [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+
+class IntakeStatementTests(CastTestCase):
+    def report(self, **data):
+        values = {"enterprise": self.enterprise_a.pk, "description": "消防通道堆放杂物", "channel": "supervision"}
+        return services.hazard_report(actor=self.alice, data={**values, **data})
+
+    def test_an_intake_takes_eight_statements_and_reads_nothing_twice(self):
+        self.report()  # warms the caches, as any earlier request of the process does
+        with CaptureQueriesContext(connection) as ctx:
+            hazard = self.report(description="配电箱前堆放纸箱")
+        sql = statements(ctx)
+        self.assertEqual(len(sql), INTAKE_STATEMENTS, "\n".join(sql))
+        self.assertFalse([s for s in sql if "core_rule" in s or "regions_unit" in s])
+        self.assertEqual(sum(1 for s in sql if s.startswith("UPDATE") and "hazards_hazard" in s), 0)
+        saved = Hazard.objects.get(pk=hazard.pk)
+        self.assertEqual(saved.number, hazard.number)
+        self.assertRegex(saved.number, r"^YH500106\d{4}\d{6}$")
+        self.assertEqual(saved.supervising_unit, self.unit_emergency_a1)
+        self.assertEqual(saved.events.get().action, "report")
+
+    def test_numbers_follow_each_other_and_a_refused_intake_uses_none(self):
+        first = self.report()
+        with self.assertRaises(ApplicationError):
+            self.report(description="")
+        second = self.report(description="安全出口锁闭")
+        self.assertEqual(int(second.number[-6:]), int(first.number[-6:]) + 1)
+
+    def test_a_rule_changed_here_applies_to_the_next_intake(self):
+        self.assertEqual(self.report().deadline, timezone.localdate() + timedelta(days=30))
+        rule_save(actor=self.alice, key="hazard.default_days.general", region_code=self.county_a.code, value=9)
+        self.assertEqual(self.report().deadline, timezone.localdate() + timedelta(days=9))
+        rule_save(actor=self.alice, key="hazard.default_days.general", region_code=self.county_a.code, value=None)
+        self.assertEqual(self.report().deadline, timezone.localdate() + timedelta(days=30))
+
+    def test_a_change_by_another_process_is_seen_within_the_cache_lifetime(self):
+        self.report()
+        # another process writes the row: no signal here
+        Rule.objects.bulk_create([Rule(key="hazard.default_days.general", region_code=self.county_a.code, value=5)])
+        self.assertEqual(self.report().deadline, timezone.localdate() + timedelta(days=30))
+        with override_settings(RULE_CACHE_SECONDS=0):
+            self.assertEqual(self.report().deadline, timezone.localdate() + timedelta(days=5))
+
+    def test_the_supervising_department_follows_changes_to_units(self):
+        self.assertEqual(self.report().supervising_unit, self.unit_emergency_a1)
+        nearer = Unit.objects.create(name="凤凰镇安全生产监管站", kind="department", region=self.town_a1)
+        nearer.industries.add(self.enterprise_a.industry)  # same level, created later: the older one stays first
+        self.assertEqual(self.report().supervising_unit, self.unit_emergency_a1)
+        self.unit_emergency_a1.industries.clear()
+        self.assertEqual(self.report().supervising_unit, nearer)
+        nearer.is_active = False
+        nearer.save()
+        self.assertIsNone(self.report().supervising_unit)
+
+
+class BatchIntakeTests(CastTestCase):
+    def post(self, items, user=None):
+        _, key = api_token_create(actor=user or self.alice, name="集成")
+        return self.client.post(
+            "/api/v1/hazards/batch",
+            {"items": items},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {key}"},
+        )
+
+    def item(self, n, **extra):
+        return {"enterprise": self.enterprise_a.pk, "description": f"第{n}处：灭火器压力不足", **extra}
+
+    def test_a_batch_is_written_whole_with_consecutive_numbers_events_and_audit(self):
+        before = services.hazard_report(actor=self.alice, data=self.item(0))
+        response = self.post([self.item(n) for n in range(1, 26)])
+        self.assertEqual(response.status_code, 201, response.content)
+        body = response.json()
+        self.assertEqual((body["created"], len(body["items"])), (25, 25))
+        numbers = [row["number"] for row in body["items"]]
+        first = int(before.number[-6:])
+        self.assertEqual([int(n[-6:]) for n in numbers], list(range(first + 1, first + 26)))
+        hazards = Hazard.objects.filter(number__in=numbers)
+        self.assertEqual(hazards.count(), 25)
+        self.assertTrue(all(h.events.filter(action="report").count() == 1 for h in hazards))
+        self.assertEqual(AuditEvent.objects.filter(action="hazard.report").count(), 26)
+        self.assertEqual(hazards.first().supervising_unit, self.unit_emergency_a1)
+
+    def test_one_bad_item_writes_nothing_and_every_error_names_its_item(self):
+        items = [self.item(1), self.item(2, description=""), self.item(3), self.item(4, level="严重")]
+        items.append({"enterprise": self.enterprise_b.pk, "description": "九龙坡区的企业"})
+        response = self.post(items)
+        self.assertEqual(response.status_code, 400)
+        body = response.json()
+        self.assertEqual(body["detail"], "批量上报失败：3 条有误，未写入任何隐患。")
+        fields = [e["field"] for e in body["errors"]]
+        self.assertIn("items.1.description", fields)
+        self.assertTrue(any(f.startswith("items.3.") for f in fields))
+        self.assertIn("items.4", [f.rsplit(".", 1)[0] if f.count(".") > 1 else f for f in fields])
+        self.assertTrue(all(e["message"].startswith("第 ") for e in body["errors"]))
+        self.assertFalse(Hazard.objects.exists())
+        self.assertFalse(AuditEvent.objects.filter(action="hazard.report").exists())
+
+    def test_limits_and_rights(self):
+        self.assertEqual(self.post([]).status_code, 400)
+        with override_settings(HAZARD_BATCH_MAX=3):
+            response = self.post([self.item(n) for n in range(4)])
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("一次最多提交 3 条", response.json()["detail"])
+        self.assertEqual(self.post([{"description": 1}]).status_code, 422)
+        self.assertFalse(Hazard.objects.exists())

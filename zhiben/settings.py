@@ -166,6 +166,7 @@ INSTALLED_APPS = [
     "zhiben.accidents",
     "zhiben.risk",
     "zhiben.monitoring",
+    "zhiben.training",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,7 @@ urlpatterns = [
     path("accidents/", include("zhiben.accidents.urls")),
     path("risk/", include("zhiben.risk.urls")),
     path("monitoring/", include("zhiben.monitoring.urls")),
+    path("training/", include("zhiben.training.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -1,0 +1,162 @@
+"""What the training module offers the platform: registered from `TrainingConfig.ready()`.
+
+Rules (key industries, the pass mark, the certificate reminder window), the certificate-expiry reminder,
+the coverage figures (plan indicators link to them by key), menu entries, home cards and the demo."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from zhiben.core.registry import DemoLoader, Figure, HomeSection, MenuEntry, Reminder, RuleDef, register
+
+from . import demo
+from .choices import KEY_INDUSTRIES
+
+GROUP = "教育培训与持证上岗"
+
+
+# ---------------------------------------------------------------- certificate expiry
+
+
+def reminder_due(today, horizon):
+    from .models import Certificate
+
+    rows = Certificate.objects.filter(revoked=False, expires_on__gte=today, expires_on__lte=horizon)
+    return ((c, c.expires_on, c.region_id) for c in rows.only("pk", "region_id", "expires_on").order_by("pk"))
+
+
+def reminder_current(certificate, today):
+    from .models import Certificate
+
+    current = (
+        Certificate.objects.select_for_update(of=("self",))
+        .select_related("person", "enterprise")
+        .filter(pk=certificate.pk)
+        .first()
+    )
+    if current is None or current.revoked or current.expires_on < today or not current.person.active:
+        return None
+    return current
+
+
+def reminder_people(certificate):
+    from zhiben.accounts.models import User
+
+    users = []
+    if certificate.enterprise_id:
+        users = list(User.objects.filter(is_active=True, enterprise_id=certificate.enterprise_id))
+    if not users:
+        users = list(User.objects.filter(is_active=True, role="anweiban_admin", region_id=certificate.region_id[:6]))
+    return users, []
+
+
+def reminder_text(certificate, deadline, days_left):
+    when = "今天到期" if days_left == 0 else f"还有 {days_left} 天到期"
+    person = certificate.person
+    place = certificate.enterprise.name if certificate.enterprise_id else ""
+    return (
+        f"证书即将到期：{person.name} {certificate.get_kind_display()}",
+        f"{place}{person.name}的{certificate.get_kind_display()}（编号 {certificate.number}）有效期至 {deadline}（{when}），"
+        "请及时组织复审或换证；过期后不得从事相应作业。",
+    )
+
+
+# ---------------------------------------------------------------- figures and cards
+
+
+def figure(key):
+    def compute(user, filters):
+        from .selectors import coverage
+
+        filters = filters or {}
+        return coverage(
+            key,
+            user,
+            region_code=filters.get("region") or None,
+            industry=filters.get("industry") or None,
+            year=filters.get("year") or None,
+        ).value
+
+    return compute
+
+
+def figure_url(key):
+    def url(filters=None, **kwargs):
+        filters = dict(filters or {}, **kwargs)
+        query = "&".join(f"{k}={v}" for k, v in filters.items() if v and k in ("region", "industry", "year"))
+        return reverse("training:coverage_detail", args=[key]) + (f"?{query}" if query else "")
+
+    return url
+
+
+def home_cards(user):
+    from .selectors import expiring_certificates, principal_coverage, uncertified_workers
+
+    today = timezone.localdate()
+    uncertified = uncertified_workers(user, day=today).count()
+    expiring = expiring_certificates(user, today=today).count()
+    cards = [
+        {
+            "label": "特种作业人员未持证",
+            "value": uncertified,
+            "url": reverse("training:uncertified"),
+            "tone": "red" if uncertified else "",
+        },
+        {
+            "label": "证书即将到期",
+            "value": expiring,
+            "url": reverse("training:certificates") + "?expiring=1",
+            "tone": "orange" if expiring else "",
+        },
+    ]
+    if not user.enterprise_id:
+        share = principal_coverage(user, year=today.year).value
+        cards.append(
+            {
+                "label": "主要负责人培训覆盖率",
+                "value": "—" if share is None else f"{share}%",
+                "url": reverse("training:coverage_detail", args=["training.principal_coverage"]),
+                "tone": "" if share is None or share >= 100 else "orange",
+            }
+        )
+    return cards
+
+
+FIGURES = [
+    ("training.principal_coverage", "重点行业企业主要负责人培训覆盖率（%）"),
+    ("training.certified_share", "特种作业人员持证率（%）"),
+    ("training.pass_rate", "培训考核合格率（%）"),
+    ("training.officials_trained", "党政领导干部培训覆盖率（%）"),
+    ("training.enforcement_trained", "执法人员培训覆盖率（%）"),
+]
+
+register(
+    RuleDef(
+        "training.key_industries",
+        KEY_INDUSTRIES,
+        "主要负责人培训覆盖率统计的重点行业（行业代码列表）",
+        "json",
+        GROUP,
+        order=140,
+    ),
+    RuleDef("training.pass_mark", 80, "培训考试合格分数线（只填成绩未填结果时据此判定）", "count", GROUP, order=141),
+    RuleDef("training.certificate_reminder_days", 60, "证书到期前多少天提醒复审或换证", "days", GROUP, order=142),
+    Reminder(
+        "training.certificate_expiry",
+        "证书到期提醒",
+        "training.certificate",
+        "training.certificate_reminder_days",
+        reminder_due,
+        reminder_current,
+        lambda certificate: certificate.expires_on,
+        reminder_people,
+        reminder_text,
+        audit_action="training.certificate_reminder",
+        order=70,
+    ),
+    *[Figure(key, label, figure(key), figure_url(key), order=70 + i) for i, (key, label) in enumerate(FIGURES)],
+    MenuEntry("教育培训", "training:sessions", "training.view", order=50),
+    MenuEntry("培训人员", "training:people", "training.view", order=51),
+    MenuEntry("培训覆盖率", "training:coverage", "training.view", order=52),
+    HomeSection("training", lambda user: user.can("training.view"), home_cards, order=40),
+    DemoLoader("training", demo.load, demo.summary, order=90),
+)

@@ -1,0 +1,449 @@
+"""Reads: scoped lists of people, certificates, sessions and training bodies; training files (培训档案)
+per person and per enterprise; certificates expiring soon; workers on a special-operation post without a
+valid certificate; and the coverage figures (with the list of who is missing) for any region, industry
+and year."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.utils import timezone
+
+from zhiben.core.filters import Filter, FilterSet, Sort
+from zhiben.core.rules import rule
+from zhiben.core.scoping import subtree_q
+from zhiben.enterprises.filters import industry_options, region_options
+from zhiben.enterprises.models import Enterprise
+
+from .choices import CertificateKind, ExamResult, PersonKind, ReviewResult, SessionKind
+from .models import Attendance, Certificate, Person, Session, TrainingBody
+
+VIEW = "training.view"
+
+
+def _visible(model, user):
+    return model.objects.all() if user is None else model.objects.for_user(user)
+
+
+def _get(model, user, pk, related=()):
+    if user is not None and not user.can(VIEW):
+        raise Http404
+    if not str(pk).isdigit():
+        raise Http404
+    found = _visible(model, user).select_related(*related).filter(pk=int(pk)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def person_get(user, pk):
+    return _get(Person, user, pk, ("enterprise", "unit", "region"))
+
+
+def session_get(user, pk):
+    return _get(Session, user, pk, ("enterprise", "body", "region"))
+
+
+def body_get(user, pk):
+    return _get(TrainingBody, user, pk, ("region",))
+
+
+def enterprise_get(user, pk):
+    return _get(Enterprise, user, pk, ("region", "industry"))
+
+
+# ---------------------------------------------------------------- lists
+
+
+def _identity_q(value, ctx):
+    from zhiben.core.crypto import blind_indexes
+
+    return Q(id_index__in=blind_indexes(value)) if value else Q()
+
+
+PERSON_FILTERS = FilterSet(
+    Filter("region", "所属区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value)),
+    Filter("industry", "行业", "choice", choices=industry_options, lookup="industry__code"),
+    Filter("kind", "人员类别", "choice", choices=PersonKind.choices, lookup="kind"),
+    Filter(
+        "special",
+        "特种作业岗位",
+        "choice",
+        choices=[("1", "是"), ("0", "否")],
+        q=lambda v, ctx: Q(special_post=v == "1"),
+    ),
+    Filter("id_number", "身份证号", "search", q=_identity_q),
+    Filter("q", "关键词", "search", search=("name", "post", "enterprise__name", "unit__name")),
+    Sort("sort", {"name": ("name", "id"), "-name": ("-name", "-id")}, default=("region_id", "name", "id")),
+)
+
+SESSION_FILTERS = FilterSet(
+    Filter("region", "所属区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value)),
+    Filter("kind", "培训类型", "choice", choices=SessionKind.choices, lookup="kind"),
+    Filter("from", "培训日期从", "date", lookup="held_on__gte"),
+    Filter("to", "培训日期至", "date", lookup="held_on__lte"),
+    Filter("q", "关键词", "search", search=("title", "organiser", "topics")),
+    Sort("sort", {"held": ("held_on", "id"), "-held": ("-held_on", "-id")}, default=("-held_on", "-id")),
+)
+
+
+def _expiring(qs, value, ctx):
+    today = ctx.today
+    if value == "1":
+        days = int(rule("training.certificate_reminder_days", getattr(ctx.user, "region_id", "") or ""))
+        return qs.filter(
+            revoked=False, expires_on__gte=today, expires_on__lte=date.fromordinal(today.toordinal() + days)
+        )
+    if value == "0":
+        return qs.filter(expires_on__lt=today)
+    return qs
+
+
+CERTIFICATE_FILTERS = FilterSet(
+    Filter("expiring", "有效期", "choice", choices=[("1", "即将到期"), ("0", "已过期")], apply=_expiring),
+    Filter("region", "所属区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value)),
+    Filter("kind", "证书类型", "choice", choices=CertificateKind.choices, lookup="kind"),
+    Filter("expires_before", "有效期至早于", "date", lookup="expires_on__lte"),
+    Filter("q", "关键词", "search", search=("number", "person__name", "issuer")),
+    Sort("sort", {"expires": ("expires_on", "id"), "-expires": ("-expires_on", "-id")}, default=("expires_on", "id")),
+)
+
+BODY_FILTERS = FilterSet(
+    Filter("region", "所属区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value)),
+    Filter("review_result", "评估结果", "choice", choices=ReviewResult.choices[1:], lookup="review_result"),
+    Filter("q", "关键词", "search", search=("name", "scope", "address")),
+    Sort("sort", {"name": ("name", "id"), "reviewed": ("reviewed_on", "id")}, default=("region_id", "name")),
+)
+
+
+def _listed(model, filterset, user, filters):
+    if user is not None and not user.can(VIEW):
+        return model.objects.none()
+    return filterset.filter(_visible(model, user), filters or {}, user=user)
+
+
+def person_list(*, user, filters=None):
+    return _listed(Person, PERSON_FILTERS, user, filters).select_related("enterprise", "unit", "region")
+
+
+def session_list(*, user, filters=None):
+    return _listed(Session, SESSION_FILTERS, user, filters).select_related("body", "region", "enterprise")
+
+
+def certificate_list(*, user, filters=None):
+    return _listed(Certificate, CERTIFICATE_FILTERS, user, filters).select_related("person", "region")
+
+
+def body_list(*, user, filters=None):
+    return _listed(TrainingBody, BODY_FILTERS, user, filters).select_related("region")
+
+
+# ---------------------------------------------------------------- certificates and the flag
+
+
+def valid_certificate_q(day, prefix=""):
+    return Q(
+        **{
+            f"{prefix}kind": CertificateKind.SPECIAL,
+            f"{prefix}revoked": False,
+            f"{prefix}issued_on__lte": day,
+            f"{prefix}expires_on__gte": day,
+        }
+    )
+
+
+def _certified(day):
+    """Exists: the person (OuterRef) holds a valid 特种作业操作证 of their post's category on `day`."""
+    return Exists(
+        Certificate.objects.filter(valid_certificate_q(day), person=OuterRef("pk")).filter(
+            Q(category=OuterRef("special_category")) | Q(category="")
+        )
+    )
+
+
+def uncertified_workers(user, *, day=None, region_code=None, enterprise=None):
+    """Active people on a special-operation post without a valid certificate of their category on `day`:
+    under the 工贸行业重大事故隐患判定标准 this is a 重大事故隐患 (特种作业人员未持证上岗)."""
+    day = day or timezone.localdate()
+    qs = _visible(Person, user).filter(active=True, special_post=True)
+    if region_code:
+        qs = qs.filter(subtree_q(region_code))
+    if enterprise is not None:
+        qs = qs.filter(enterprise=enterprise)
+    return qs.exclude(_certified(day)).select_related("enterprise", "region").order_by("region_id", "name")
+
+
+def expiring_certificates(user, *, today=None, days=None):
+    today = today or timezone.localdate()
+    days = (
+        int(rule("training.certificate_reminder_days", getattr(user, "region_id", "") or "")) if days is None else days
+    )
+    end = date.fromordinal(today.toordinal() + days)
+    return (
+        _visible(Certificate, user)
+        .filter(revoked=False, expires_on__gte=today, expires_on__lte=end)
+        .select_related("person", "enterprise")
+        .order_by("expires_on", "id")
+    )
+
+
+# ---------------------------------------------------------------- training files (培训档案)
+
+
+def person_file(person):
+    """A person's training file: every session attended (newest first), with hours and results."""
+    rows = list(
+        Attendance.objects.filter(person=person)
+        .select_related("session", "session__body")
+        .order_by("-session__held_on")
+    )
+    return {
+        "rows": rows,
+        "hours": sum((a.session.hours for a in rows if a.attended), Decimal(0)),
+        "certificates": list(person.certificates.order_by("-expires_on")),
+    }
+
+
+def enterprise_file(user, enterprise, year=None):
+    """An enterprise's training file: its people with their sessions and hours (this year, or `year`)."""
+    people = list(_visible(Person, user).filter(enterprise=enterprise).order_by("kind", "name"))
+    attendance = Attendance.objects.filter(person__in=people).select_related("session")
+    if year:
+        attendance = attendance.filter(session__held_on__year=int(year))
+    by_person = {}
+    for a in attendance.order_by("session__held_on"):
+        by_person.setdefault(a.person_id, []).append(a)
+    today = timezone.localdate()
+    certified = set(
+        Certificate.objects.filter(valid_certificate_q(today), person__in=people).values_list("person_id", flat=True)
+    )
+    rows = []
+    for p in people:
+        sessions = by_person.get(p.pk, [])
+        rows.append(
+            {
+                "person": p,
+                "sessions": sessions,
+                "hours": sum((a.session.hours for a in sessions if a.attended), Decimal(0)),
+                "certified": p.pk in certified,
+            }
+        )
+    return rows
+
+
+# ---------------------------------------------------------------- coverage
+
+
+@dataclass
+class Coverage:
+    key: str
+    label: str
+    numerator: int = 0
+    denominator: int = 0
+    missing: list = field(default_factory=list)
+    missing_label: str = "未覆盖"
+
+    @property
+    def value(self):
+        """The share in percent with one decimal, or None when nobody is counted."""
+        if not self.denominator:
+            return None
+        share = Decimal(self.numerator * 100) / Decimal(self.denominator)
+        return share.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _year(year):
+    try:
+        return int(year) if year not in (None, "") else timezone.localdate().year
+    except (TypeError, ValueError):
+        return timezone.localdate().year
+
+
+def _industry_q(industry, field_name="industry"):
+    if industry in (None, ""):
+        return Q()
+    value = getattr(industry, "pk", industry)
+    if str(value).isdigit():
+        return Q(**{f"{field_name}_id": int(value)})
+    return Q(**{f"{field_name}__code": value})
+
+
+def _region_q(region_code, field_name="region_id"):
+    return subtree_q(region_code, field_name) if region_code else Q()
+
+
+def _trained(kind, year):
+    """Exists: the person (OuterRef) attended a session of `kind` in `year` and did not fail its exam."""
+    return Exists(
+        Attendance.objects.filter(
+            person=OuterRef("pk"), attended=True, session__kind=kind, session__held_on__year=year
+        ).exclude(result=ExamResult.FAILED)
+    )
+
+
+def key_industry_codes(region_code):
+    value = rule("training.key_industries", region_code or "")
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def principal_coverage(user, *, region_code=None, industry=None, year=None):
+    """Enterprises in key industries (rule training.key_industries) operating in the region whose 主要负责人
+    attended a 主要负责人履职 training in the year (and did not fail its exam)."""
+    year = _year(year)
+    enterprises = (
+        _visible(Enterprise, user)
+        .filter(_region_q(region_code), _industry_q(industry), status="operating")
+        .filter(industry__code__in=key_industry_codes(region_code or getattr(user, "region_id", "")))
+    )
+    trained_people = Person.objects.filter(kind=PersonKind.PRINCIPAL, enterprise=OuterRef("pk")).filter(
+        _trained(SessionKind.PRINCIPAL, year)
+    )
+    rows = (
+        enterprises.annotate(trained=Exists(trained_people))
+        .select_related("region", "industry")
+        .order_by("region_id", "name")
+    )
+    rows = list(rows)
+    return Coverage(
+        "training.principal_coverage",
+        "重点行业企业主要负责人培训覆盖率",
+        sum(1 for e in rows if e.trained),
+        len(rows),
+        [e for e in rows if not e.trained],
+        "主要负责人本年度未培训的企业",
+    )
+
+
+def certified_share(user, *, region_code=None, industry=None, year=None):
+    """People on a special-operation post holding a valid certificate of their category (at the year's end,
+    or today for the current year)."""
+    year = _year(year)
+    today = timezone.localdate()
+    day = today if year >= today.year else date(year, 12, 31)
+    people = _visible(Person, user).filter(
+        _region_q(region_code), _industry_q(industry), active=True, special_post=True
+    )
+    rows = list(people.annotate(certified=_certified(day)).select_related("enterprise").order_by("region_id", "name"))
+    return Coverage(
+        "training.certified_share",
+        "特种作业人员持证率",
+        sum(1 for p in rows if p.certified),
+        len(rows),
+        [p for p in rows if not p.certified],
+        "未持有效特种作业操作证的人员",
+    )
+
+
+def pass_rate(user, *, region_code=None, industry=None, year=None):
+    """Exam results of the year's sessions in the region: passed / (passed + failed)."""
+    year = _year(year)
+    sessions = _visible(Session, user).filter(_region_q(region_code), held_on__year=year)
+    rows = (
+        Attendance.objects.filter(
+            session__in=sessions, attended=True, result__in=[ExamResult.PASSED, ExamResult.FAILED]
+        )
+        .filter(_industry_q(industry, "person__industry"))
+        .select_related("person", "session")
+        .order_by("session__held_on", "id")
+    )
+    rows = list(rows)
+    return Coverage(
+        "training.pass_rate",
+        "培训考核合格率",
+        sum(1 for a in rows if a.result == ExamResult.PASSED),
+        len(rows),
+        [a for a in rows if a.result == ExamResult.FAILED],
+        "考核不合格",
+    )
+
+
+def _officials(kind, session_kind, key, label, user, region_code, year):
+    year = _year(year)
+    people = _visible(Person, user).filter(_region_q(region_code), kind=kind, active=True)
+    rows = list(
+        people.annotate(trained=_trained(session_kind, year)).select_related("unit").order_by("region_id", "name")
+    )
+    return Coverage(
+        key, label, sum(1 for p in rows if p.trained), len(rows), [p for p in rows if not p.trained], "本年度未培训"
+    )
+
+
+def officials_trained(user, *, region_code=None, industry=None, year=None):
+    return _officials(
+        PersonKind.OFFICIAL,
+        SessionKind.OFFICIAL,
+        "training.officials_trained",
+        "党政领导干部安全生产培训覆盖率",
+        user,
+        region_code,
+        year,
+    )
+
+
+def enforcement_trained(user, *, region_code=None, industry=None, year=None):
+    return _officials(
+        PersonKind.ENFORCEMENT,
+        SessionKind.ENFORCEMENT,
+        "training.enforcement_trained",
+        "执法人员培训覆盖率",
+        user,
+        region_code,
+        year,
+    )
+
+
+COVERAGES = {
+    "training.principal_coverage": principal_coverage,
+    "training.certified_share": certified_share,
+    "training.pass_rate": pass_rate,
+    "training.officials_trained": officials_trained,
+    "training.enforcement_trained": enforcement_trained,
+}
+
+
+def coverage(key, user, *, region_code=None, industry=None, year=None):
+    return COVERAGES[key](user, region_code=region_code, industry=industry, year=year)
+
+
+def all_coverage(user, *, region_code=None, industry=None, year=None):
+    return [f(user, region_code=region_code, industry=industry, year=year) for f in COVERAGES.values()]
+
+
+def person_by_identity(user, id_number):
+    from zhiben.core.crypto import blind_indexes
+
+    indexes = blind_indexes(id_number)
+    return _visible(Person, user).filter(id_index__in=indexes).first() if indexes else None
+
+
+def criteria_text():
+    """The 重大事故隐患 item an uncertified special-operation worker falls under (工贸), as the criteria table
+    words it; a fixed wording when the table does not hold it."""
+    from zhiben.hazards.models import CriteriaItem
+
+    item = (
+        CriteriaItem.objects.filter(text__contains="特种作业人员未按规定", standard__name__contains="工贸")
+        .select_related("standard")
+        .first()
+    )
+    if item is None:
+        item = CriteriaItem.objects.filter(text__contains="特种作业人员未按规定").select_related("standard").first()
+    if item is None:
+        return "工贸企业重大事故隐患判定标准：特种作业人员未按规定经专门的安全作业培训并取得相应资格上岗作业。"
+    return f"{item.standard.name} {item.number}：{item.text}"
+
+
+def missing_row(item):
+    """[name, where, note] of one missing item of a coverage figure (an enterprise, a person or an attendance)."""
+    if isinstance(item, Enterprise):
+        return [
+            item.name,
+            item.region.name,
+            f"{item.industry.name if item.industry_id else ''} 主要负责人：{item.principal}",
+        ]
+    if isinstance(item, Attendance):
+        return [item.person.name, item.session.title, f"{item.session.held_on:%Y-%m-%d} 成绩 {item.score or '—'}"]
+    employer = item.enterprise or item.unit
+    return [item.name, employer.name if employer else "", item.post]

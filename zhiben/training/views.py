@@ -1,0 +1,495 @@
+"""Pages: sessions (list, new, detail with attendance added one by one or imported from a sheet), people
+(list, new, detail = the person's 培训档案 with certificates), certificates, workers without a valid
+certificate, an enterprise's 培训档案, coverage figures with who is missing, and the training bodies.
+Every list filters, sorts, paginates and exports; identity numbers are shown masked."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhiben.core.excel import write_xlsx
+from zhiben.core.exceptions import ApplicationError
+from zhiben.core.forms import form_service, raise_for_refusal
+from zhiben.core.views import download, list_context, paginate, require_capability
+from zhiben.regions.models import Industry
+
+from . import selectors, services
+from .forms import AttendanceForm, BodyForm, CertificateForm, PersonForm, SessionForm, UploadForm
+
+VIEW, MANAGE = "training.view", "training.manage"
+
+SessionFilterForm = selectors.SESSION_FILTERS.form_class("SessionFilterForm")
+PersonFilterForm = selectors.PERSON_FILTERS.form_class("PersonFilterForm")
+CertificateFilterForm = selectors.CERTIFICATE_FILTERS.form_class("CertificateFilterForm")
+BodyFilterForm = selectors.BODY_FILTERS.form_class("BodyFilterForm")
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def _xlsx(headers, rows, title, filename):
+    data = write_xlsx(headers, [[_text(v) for v in row] for row in rows], sheet_title=title)
+    return download(data, f"{filename}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+# ---------------------------------------------------------------- sessions
+
+
+@login_required
+def session_list(request):
+    require_capability(request.user, VIEW)
+    qs = selectors.session_list(user=request.user, filters=request.GET)
+    return render(
+        request,
+        "training/session_list.html",
+        list_context(request, qs, SessionFilterForm, can_manage=request.user.can(MANAGE)),
+    )
+
+
+@login_required
+def session_export(request):
+    require_capability(request.user, VIEW)
+    qs = selectors.session_list(user=request.user, filters=request.GET)
+    rows = [
+        [
+            s.held_on,
+            s.title,
+            s.get_kind_display(),
+            s.organiser,
+            s.body.name if s.body else "",
+            s.hours,
+            s.topics,
+            s.attendances.count(),
+        ]
+        for s in qs
+    ]
+    headers = ["培训日期", "培训名称", "培训类型", "组织单位", "培训机构", "学时", "培训内容", "参训人数"]
+    return _xlsx(headers, rows, "培训", "培训")
+
+
+@login_required
+def session_new(request):
+    require_capability(request.user, MANAGE)
+    form = SessionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        session = form_service(form, lambda: services.session_save(actor=request.user, data=form.data_for_service()))
+        if session is not None:
+            messages.success(request, "已登记培训，请录入或导入参训人员。")
+            return redirect(session.get_absolute_url())
+    return render(
+        request, "training/form.html", {"form": form, "title": "登记培训", "back": reverse("training:sessions")}
+    )
+
+
+@login_required
+def session_detail(request, pk):
+    require_capability(request.user, VIEW)
+    session = selectors.session_get(request.user, pk)
+    rows = session.attendances.select_related("person", "person__enterprise", "person__unit").order_by("id")
+    return render(
+        request,
+        "training/session_detail.html",
+        {
+            "session": session,
+            "rows": rows,
+            "can_manage": request.user.can(MANAGE),
+            "attendance_form": AttendanceForm(),
+            "upload_form": UploadForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def attendance_add(request, pk):
+    require_capability(request.user, MANAGE)
+    session = selectors.session_get(request.user, pk)
+    form = AttendanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写身份证号。")
+        return redirect(session.get_absolute_url())
+    data = form.cleaned_data
+    person = selectors.person_by_identity(request.user, data["id_number"])
+    if person is None:
+        messages.error(request, "该身份证号的人员未登记（或不在您的管辖范围内），请先登记人员。")
+        return redirect(session.get_absolute_url())
+    try:
+        services.attendance_add(
+            actor=request.user,
+            session=session,
+            person=person,
+            attended=data["attended"] == "是",
+            score=data["score"],
+            result={"合格": "passed", "不合格": "failed"}.get(data["result"], ""),
+        )
+    except ApplicationError as exc:
+        raise_for_refusal(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已登记 {person.name} 参训。")
+    return redirect(session.get_absolute_url())
+
+
+@login_required
+def attendance_import(request, pk):
+    require_capability(request.user, MANAGE)
+    session = selectors.session_get(request.user, pk)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            count = services.attendance_import(actor=request.user, session=session, upload=upload, filename=upload.name)
+        except ApplicationError as exc:
+            raise_for_refusal(exc)
+            form.add_error(None, exc.message)
+            for error in exc.errors:
+                form.add_error(None, error["message"])
+        else:
+            messages.success(request, f"已导入 {count} 条参训记录。")
+            return redirect(session.get_absolute_url())
+    return render(request, "training/attendance_import.html", {"form": form, "session": session})
+
+
+@login_required
+def attendance_template(request):
+    require_capability(request.user, VIEW)
+    data = write_xlsx(
+        ["姓名", "身份证号", "到课", "成绩", "考试结果"], [["张三", "", "是", "90", "合格"]], sheet_title="签到表"
+    )
+    return download(data, "培训签到表模板.xlsx")
+
+
+# ---------------------------------------------------------------- people
+
+
+@login_required
+def person_list(request):
+    require_capability(request.user, VIEW)
+    qs = selectors.person_list(user=request.user, filters=request.GET)
+    return render(
+        request,
+        "training/person_list.html",
+        list_context(request, qs, PersonFilterForm, can_manage=request.user.can(MANAGE)),
+    )
+
+
+@login_required
+def person_export(request):
+    require_capability(request.user, VIEW)
+    qs = selectors.person_list(user=request.user, filters=request.GET)
+    rows = [
+        [
+            p.name,
+            p.get_kind_display(),
+            p.employer.name if p.employer else "",
+            p.region.name,
+            p.post,
+            "是" if p.special_post else "否",
+            p.get_special_category_display() if p.special_category else "",
+            p.id_masked,
+            "在岗" if p.active else "离岗",
+        ]
+        for p in qs
+    ]
+    headers = ["姓名", "人员类别", "企业/单位", "所属区划", "岗位/职务", "特种作业岗位", "作业类别", "身份证号", "状态"]
+    return _xlsx(headers, rows, "人员", "培训人员")
+
+
+@login_required
+def person_new(request):
+    require_capability(request.user, MANAGE)
+    form = PersonForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        person = form_service(form, lambda: services.person_save(actor=request.user, data=form.data_for_service()))
+        if person is not None:
+            messages.success(request, f"已登记 {person.name}。")
+            return redirect(person.get_absolute_url())
+    return render(
+        request, "training/form.html", {"form": form, "title": "登记人员", "back": reverse("training:people")}
+    )
+
+
+@login_required
+def person_detail(request, pk, certificate_form=None):
+    require_capability(request.user, VIEW)
+    person = selectors.person_get(request.user, pk)
+    return render(
+        request,
+        "training/person_detail.html",
+        {
+            "person": person,
+            "file": selectors.person_file(person),
+            "today": timezone.localdate(),
+            "can_manage": request.user.can(MANAGE),
+            "certificate_form": certificate_form or CertificateForm(),
+        },
+    )
+
+
+@login_required
+def person_file_export(request, pk):
+    require_capability(request.user, VIEW)
+    person = selectors.person_get(request.user, pk)
+    file = selectors.person_file(person)
+    rows = [
+        [
+            a.session.held_on,
+            a.session.title,
+            a.session.get_kind_display(),
+            a.session.organiser,
+            a.session.hours,
+            "是" if a.attended else "否",
+            a.score,
+            a.get_result_display(),
+        ]
+        for a in file["rows"]
+    ]
+    headers = ["培训日期", "培训名称", "培训类型", "组织单位", "学时", "到课", "成绩", "考试结果"]
+    return _xlsx(headers, rows, "培训档案", f"培训档案-{person.name}")
+
+
+@login_required
+@require_POST
+def certificate_new(request, pk):
+    require_capability(request.user, MANAGE)
+    person = selectors.person_get(request.user, pk)
+    form = CertificateForm(request.POST)
+    if form.is_valid():
+        done = form_service(
+            form, lambda: services.certificate_save(actor=request.user, person=person, data=form.cleaned_data)
+        )
+        if done is not None:
+            messages.success(request, "已登记证书。")
+            return redirect(person.get_absolute_url())
+    return person_detail(request, pk, certificate_form=form)
+
+
+# ---------------------------------------------------------------- certificates and the flag
+
+
+@login_required
+def certificate_list(request):
+    require_capability(request.user, VIEW)
+    qs = selectors.certificate_list(user=request.user, filters=request.GET)
+    return render(
+        request,
+        "training/certificate_list.html",
+        list_context(request, qs, CertificateFilterForm, today=timezone.localdate()),
+    )
+
+
+@login_required
+def certificate_export(request):
+    require_capability(request.user, VIEW)
+    qs = selectors.certificate_list(user=request.user, filters=request.GET)
+    rows = [
+        [
+            c.person.name,
+            c.get_kind_display(),
+            c.get_category_display() if c.category else "",
+            c.number,
+            c.issuer,
+            c.issued_on,
+            c.expires_on,
+        ]
+        for c in qs
+    ]
+    return _xlsx(
+        ["持证人", "证书类型", "作业类别", "证书编号", "发证机关", "发证日期", "有效期至"], rows, "证书", "证书"
+    )
+
+
+@login_required
+def uncertified(request):
+    require_capability(request.user, VIEW)
+    qs = selectors.uncertified_workers(request.user)
+    if request.GET.get("export"):
+        rows = [
+            [
+                p.name,
+                p.enterprise.name if p.enterprise_id else "",
+                p.region.name,
+                p.post,
+                p.get_special_category_display(),
+            ]
+            for p in qs
+        ]
+        return _xlsx(["姓名", "企业", "所属区划", "岗位", "作业类别"], rows, "未持证", "特种作业人员未持证")
+    return render(
+        request, "training/uncertified.html", {"page": paginate(request, qs), "criteria": selectors.criteria_text()}
+    )
+
+
+# ---------------------------------------------------------------- enterprise training file
+
+
+def _year(request):
+    text = request.GET.get("year", "")
+    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else None
+
+
+@login_required
+def enterprise_file(request, pk):
+    require_capability(request.user, VIEW)
+    enterprise = selectors.enterprise_get(request.user, pk)
+    year = _year(request)
+    return render(
+        request,
+        "training/enterprise_file.html",
+        {"enterprise": enterprise, "rows": selectors.enterprise_file(request.user, enterprise, year), "year": year},
+    )
+
+
+@login_required
+def enterprise_file_export(request, pk):
+    require_capability(request.user, VIEW)
+    enterprise = selectors.enterprise_get(request.user, pk)
+    rows = []
+    for row in selectors.enterprise_file(request.user, enterprise, _year(request)):
+        p = row["person"]
+        trainings = "；".join(
+            f"{a.session.held_on:%Y-%m-%d} {a.session.title}（{a.session.hours}学时）" for a in row["sessions"]
+        )
+        rows.append(
+            [
+                p.name,
+                p.get_kind_display(),
+                p.post,
+                p.id_masked,
+                "是" if p.special_post else "否",
+                "是" if row["certified"] else "否",
+                row["hours"],
+                trainings,
+            ]
+        )
+    headers = ["姓名", "人员类别", "岗位", "身份证号", "特种作业岗位", "持有效证书", "累计学时", "参训记录"]
+    return _xlsx(headers, rows, "培训档案", f"培训档案-{enterprise.name}")
+
+
+# ---------------------------------------------------------------- coverage
+
+
+def _coverage_args(request):
+    region = request.GET.get("region", "").strip()
+    if region and not region.isdigit():
+        region = ""
+    if region and not request.user.is_superuser and not region.startswith(request.user.region_id or "\0"):
+        raise Http404
+    return {
+        "region_code": region or None,
+        "industry": request.GET.get("industry", "").strip() or None,
+        "year": _year(request) or timezone.localdate().year,
+    }
+
+
+@login_required
+def coverage(request):
+    require_capability(request.user, VIEW)
+    args = _coverage_args(request)
+    figures = selectors.all_coverage(request.user, **args)
+    return render(
+        request,
+        "training/coverage.html",
+        {
+            "figures": figures,
+            "args": args,
+            "industries": Industry.objects.order_by("sort"),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def coverage_detail(request, key):
+    require_capability(request.user, VIEW)
+    if key not in selectors.COVERAGES:
+        raise Http404
+    figure = selectors.coverage(key, request.user, **_coverage_args(request))
+    return render(
+        request,
+        "training/coverage_detail.html",
+        {"figure": figure, "page": paginate(request, figure.missing), "query": request.GET.urlencode()},
+    )
+
+
+@login_required
+def coverage_export(request, key):
+    require_capability(request.user, VIEW)
+    if key not in selectors.COVERAGES:
+        raise Http404
+    figure = selectors.coverage(key, request.user, **_coverage_args(request))
+    return _xlsx(
+        ["名称", "所属", "说明"], [selectors.missing_row(item) for item in figure.missing], "未覆盖", figure.label
+    )
+
+
+# ---------------------------------------------------------------- training bodies
+
+
+@login_required
+def body_list(request):
+    require_capability(request.user, VIEW)
+    qs = selectors.body_list(user=request.user, filters=request.GET)
+    if request.GET.get("export"):
+        rows = [
+            [b.name, b.region.name, b.scope, b.get_review_result_display(), b.reviewed_on, b.review_note] for b in qs
+        ]
+        return _xlsx(
+            ["机构名称", "所属区划", "培训范围", "评估结果", "评估日期", "评估意见"], rows, "培训机构", "培训机构"
+        )
+    can_manage = request.user.can(MANAGE) and not request.user.enterprise_id
+    return render(request, "training/body_list.html", list_context(request, qs, BodyFilterForm, can_manage=can_manage))
+
+
+def _body_form(request, body=None):
+    require_capability(request.user, MANAGE)
+    if request.user.enterprise_id:
+        raise PermissionDenied("企业用户不能登记培训机构。")
+    initial = None
+    if body is not None:
+        initial = {
+            f: getattr(body, f)
+            for f in (
+                "name",
+                "credit_code",
+                "address",
+                "contact",
+                "scope",
+                "review_result",
+                "reviewed_on",
+                "review_note",
+            )
+        } | {"region": body.region_id}
+    form = BodyForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = form_service(
+            form, lambda: services.body_save(actor=request.user, data=form.data_for_service(), body=body)
+        )
+        if saved is not None:
+            messages.success(request, f"已保存 {saved.name}。")
+            return redirect("training:bodies")
+    title = f"培训机构评估 · {body.name}" if body else "登记培训机构"
+    return render(request, "training/form.html", {"form": form, "title": title, "back": reverse("training:bodies")})
+
+
+@login_required
+def body_new(request):
+    return _body_form(request)
+
+
+@login_required
+def body_edit(request, pk):
+    require_capability(request.user, VIEW)
+    return _body_form(request, selectors.body_get(request.user, pk))

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from zhiben.audit.services import audit_record
 from zhiben.core.crypto import blind_indexes, normalise
 from zhiben.core.exceptions import ApplicationError, ScopeError
+from zhiben.core.scoping import normalize_code
 from zhiben.core.services import actor_covers, data_date, data_text, ensure_capability, fail
 from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Region, Unit
@@ -248,6 +249,7 @@ def body_save(*, actor, data, body=None):
     if not name:
         errors.append(("name", "请填写机构名称。"))
     region_code = data_text(data, "region") or (body.region_id if body else "") or getattr(actor, "region_id", "")
+    region_code = normalize_code(region_code) or region_code
     region = Region.objects.filter(code=region_code).first()
     if region is None:
         errors.append(("region", "请选择所属区划。"))
@@ -309,6 +311,7 @@ def session_save(*, actor, data, session=None):
     else:
         enterprise = _enterprise(actor, data.get("enterprise"))
     region_code = enterprise.region_id if enterprise else (data_text(data, "region") or getattr(actor, "region_id", ""))
+    region_code = normalize_code(region_code) or region_code
     if not Region.objects.filter(code=region_code).exists():
         errors.append(("region", "请选择培训所属区划。"))
     body = None

@@ -1,0 +1,162 @@
+"""Coverage figures against a hand-counted fixture (county A, year 2026), by region, industry and year,
+with the lists of who is missing; the same numbers through the registered Figures; scope."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.urls import reverse
+
+from zhiben.core.registry import entry
+from zhiben.testing import make_enterprise
+
+from .. import selectors, services
+from .helpers import TrainingCase
+
+D = Decimal
+
+
+class CoverageTests(TrainingCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        a = cls.alice
+        cls.enterprise_c = make_enterprise(cls.town_a2, "hazchem", name="青木关化工")
+        cls.enterprise_d = make_enterprise(cls.village_a1, "machinery", name="凤凰机械")  # not a key industry
+        cls.enterprise_e = make_enterprise(cls.village_a1, "hazchem", name="已关闭化工", status="closed")
+        # 主要负责人
+        p_a = cls.person("甲总", cls.enterprise_a, "principal", actor=a)
+        p_con = cls.person("建总", cls.enterprise_a_construction, "principal", actor=a)
+        p_c = cls.person("青总", cls.enterprise_c, "principal", actor=a)
+        p_d = cls.person("机总", cls.enterprise_d, "principal", actor=a)
+        this_year = cls.session("principal", date(2026, 3, 1), actor=a, has_exam="1")
+        last_year = cls.session("principal", date(2025, 11, 1), actor=a)
+        services.attendance_add(actor=a, session=this_year, person=p_a, result="passed", score=90)
+        services.attendance_add(actor=a, session=this_year, person=p_con, result="failed", score=50)
+        services.attendance_add(actor=a, session=this_year, person=p_d, result="passed")
+        services.attendance_add(actor=a, session=last_year, person=p_c)
+        # 特种作业人员: 1 of 4 certified
+        w1 = cls.person("电工一", cls.enterprise_a, category="electrical", actor=a)
+        w2 = cls.person("电工二", cls.enterprise_a, category="electrical", actor=a)
+        w3 = cls.person("焊工三", cls.enterprise_a_construction, category="welding", actor=a)
+        w4 = cls.person("高处四", cls.enterprise_c, category="height", actor=a)
+        w5 = cls.person("普通五", cls.enterprise_a, actor=a)
+        cls.certificate(w1, "C1", date(2022, 1, 1), date(2028, 1, 1), actor=a)
+        cls.certificate(w2, "C2", date(2019, 1, 1), date(2025, 6, 30), actor=a)  # expired
+        special = cls.session("special", date(2026, 4, 1), actor=a, enterprise=cls.enterprise_a, has_exam="1")
+        services.attendance_add(actor=a, session=special, person=w1, result="passed")
+        services.attendance_add(actor=a, session=special, person=w2, result="failed")
+        services.attendance_add(actor=a, session=special, person=w3, score=85)  # passed by the pass mark
+        services.attendance_add(actor=a, session=special, person=w4, score=60)  # failed by the pass mark
+        services.attendance_add(actor=a, session=special, person=w5)  # no exam: not counted
+        services.attendance_add(
+            actor=a, session=special, person=cls.person("缺课六", cls.enterprise_a, actor=a), attended=False
+        )
+        # officials and law-enforcement officers
+        o1 = cls.person("书记一", kind="official", unit=cls.unit_office_a, actor=a)
+        o2 = cls.person("区长二", kind="official", unit=cls.unit_office_a, actor=a)
+        o3 = cls.person("副区长三", kind="official", unit=cls.unit_office_a, actor=a)
+        e1 = cls.person("执法一", kind="enforcement", unit=cls.unit_emergency_a1, actor=a)
+        e2 = cls.person("执法二", kind="enforcement", unit=cls.unit_emergency_a1, actor=a)
+        lead = cls.session("official", date(2026, 5, 1), actor=a)
+        lead_old = cls.session("official", date(2025, 5, 1), actor=a)
+        law = cls.session("enforcement", date(2026, 5, 2), actor=a)
+        services.attendance_add(actor=a, session=lead, person=o1)
+        services.attendance_add(actor=a, session=lead, person=o2)
+        services.attendance_add(actor=a, session=lead, person=e2)  # an official session: not the enforcement one
+        services.attendance_add(actor=a, session=lead_old, person=o3)
+        services.attendance_add(actor=a, session=law, person=e1)
+        # county B: one key-industry enterprise, nobody trained
+        cls.person("西彭总", cls.enterprise_b, "principal", actor=cls.charlie)
+
+    def figure(self, key, user=None, **filters):
+        return selectors.coverage(key, user or self.alice, **{"year": 2026, **filters})
+
+    def test_principal_coverage(self):
+        f = self.figure("training.principal_coverage")
+        self.assertEqual((f.numerator, f.denominator, f.value), (1, 3, D("33.3")))
+        self.assertEqual({e.name for e in f.missing}, {"凤凰建设有限公司", "青木关化工"})
+
+    def test_principal_coverage_by_region_industry_year(self):
+        self.assertEqual(self.figure("training.principal_coverage", region_code=self.village_a1.code).value, D("100.0"))
+        self.assertEqual(self.figure("training.principal_coverage", region_code=self.town_a1.code).value, D("50.0"))
+        self.assertEqual(self.figure("training.principal_coverage", region_code=self.town_a2.code).value, D("0.0"))
+        self.assertEqual(self.figure("training.principal_coverage", industry="construction").value, D("0.0"))
+        self.assertEqual(self.figure("training.principal_coverage", industry="machinery").value, None)
+        f = self.figure("training.principal_coverage", year=2025)
+        self.assertEqual((f.numerator, f.denominator), (1, 3))
+        self.assertEqual({e.name for e in f.missing}, {"凤凰化工有限公司", "凤凰建设有限公司"})
+
+    def test_key_industries_are_a_rule(self):
+        from zhiben.core.services import rule_save
+
+        rule_save(
+            actor=self.alice,
+            key="training.key_industries",
+            region_code=self.county_a.code,
+            value=["hazchem", "construction", "machinery"],
+        )
+        f = self.figure("training.principal_coverage", region_code=self.county_a.code)
+        self.assertEqual((f.numerator, f.denominator), (2, 4))
+
+    def test_certified_share(self):
+        f = self.figure("training.certified_share")
+        self.assertEqual((f.numerator, f.denominator, f.value), (1, 4, D("25.0")))
+        self.assertEqual({p.name for p in f.missing}, {"电工二", "焊工三", "高处四"})
+        # at the end of 2024 the second electrician's certificate was still valid
+        self.assertEqual(self.figure("training.certified_share", year=2024).numerator, 2)
+
+    def test_pass_rate(self):
+        f = self.figure("training.pass_rate")
+        self.assertEqual((f.numerator, f.denominator, f.value), (4, 7, D("57.1")))
+        self.assertEqual({a.person.name for a in f.missing}, {"建总", "电工二", "高处四"})
+        self.assertEqual(self.figure("training.pass_rate", industry="construction").value, D("50.0"))
+
+    def test_officials_and_enforcement(self):
+        f = self.figure("training.officials_trained")
+        self.assertEqual((f.numerator, f.denominator, f.value), (2, 3, D("66.7")))
+        self.assertEqual([p.name for p in f.missing], ["副区长三"])
+        f = self.figure("training.enforcement_trained")
+        self.assertEqual((f.numerator, f.denominator, f.value), (1, 2, D("50.0")))
+        self.assertEqual([p.name for p in f.missing], ["执法二"])
+
+    def test_scope(self):
+        f = self.figure("training.principal_coverage", user=self.charlie)
+        self.assertEqual((f.numerator, f.denominator), (0, 1))
+        self.assertEqual(self.figure("training.officials_trained", user=self.charlie).value, None)
+        # a department sees its industries only (hazchem and machinery)
+        f = self.figure("training.principal_coverage", user=self.erin)
+        self.assertEqual((f.numerator, f.denominator), (1, 1))
+
+    def test_registered_figures(self):
+        expected = {
+            "training.principal_coverage": D("33.3"),
+            "training.certified_share": D("25.0"),
+            "training.pass_rate": D("57.1"),
+            "training.officials_trained": D("66.7"),
+            "training.enforcement_trained": D("50.0"),
+        }
+        for key, value in expected.items():
+            figure = entry("figures", key)
+            self.assertEqual(figure.compute(self.alice, {"year": "2026"}), value, key)
+            self.assertIn("year=2026", figure.url({"year": "2026"}))
+        self.assertEqual(
+            entry("figures", "training.principal_coverage").compute(
+                self.alice, {"year": "2026", "region": self.town_a1.code}
+            ),
+            D("50.0"),
+        )
+
+    def test_pages(self):
+        client = self.login(self.alice)
+        page = client.get(reverse("training:coverage"), {"year": 2026})
+        self.assertContains(page, "33.3%")
+        self.assertContains(page, "66.7%")
+        page = client.get(reverse("training:coverage_detail", args=["training.principal_coverage"]), {"year": 2026})
+        self.assertContains(page, "青木关化工")
+        self.assertNotContains(page, "凤凰化工有限公司")
+        export = client.get(reverse("training:coverage_export", args=["training.certified_share"]), {"year": 2026})
+        self.assertEqual(export.status_code, 200)
+        self.assertEqual(client.get(reverse("training:coverage_detail", args=["nope"])).status_code, 404)
+        # another county's region: 404
+        page = client.get(reverse("training:coverage"), {"region": self.county_b.code})
+        self.assertEqual(page.status_code, 404)

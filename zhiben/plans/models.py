@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from zhiben.core.models import BaseModel, EvidenceFile, ScopedQuerySet
 
@@ -398,6 +399,12 @@ class Indicator(BaseModel):
         "统计周期", max_length=10, choices=[("year", "按年"), ("quarter", "按季度")], default="year"
     )
     source_text = models.CharField("原文", max_length=300, blank=True)
+    figure_key = models.CharField(
+        "关联统计指标",
+        max_length=100,
+        blank=True,
+        help_text="已登记的统计指标键（如 training.principal_coverage），显示实时值",
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -416,6 +423,25 @@ class Indicator(BaseModel):
         if value is None:
             return None
         return value >= self.target_value if self.direction == Direction.AT_LEAST else value <= self.target_value
+
+    @cached_property
+    def live(self):
+        """The live value of the registered figure this indicator is linked to (`figure_key`), for the plan's
+        region and the current year: {"value", "met", "url", "label"}; None when not linked (or the key is
+        not registered)."""
+        from zhiben.core.registry import registry
+
+        figure = registry["figures"].get(self.figure_key) if self.figure_key else None
+        if figure is None:
+            return None
+        filters = {"region": self.plan.region_id, "year": str(timezone.localdate().year)}
+        value = figure.compute(None, filters)
+        return {
+            "value": value,
+            "met": self.met_by(value),
+            "url": figure.url(filters) if figure.url else "",
+            "label": figure.label,
+        }
 
 
 class IndicatorValue(models.Model):

@@ -42,7 +42,6 @@ test-fast: setup
 	.venv/bin/pytest -n 2 -m "not browser" $(ARGS)
 
 bench: setup
-	$(DEMO) $(PY) manage.py collectstatic --noinput -v0
 	$(PY) -m bench $(ARGS)
 
 clean:

@@ -7,7 +7,7 @@ import platform
 import sys
 
 from . import PARTS
-from .common import print_table, write_json
+from .common import collect_static, print_table, write_json
 
 
 def main(argv=None):
@@ -25,6 +25,7 @@ def main(argv=None):
         parser.error(f"未知的部分：{', '.join(unknown)}；可选：{', '.join(PARTS)}")
     options.databases = [d.strip() for d in options.db.split(",") if d.strip()]
     print(f"机器：{os.cpu_count()} 核，Python {platform.python_version()}，{platform.platform(terse=True)}", flush=True)
+    collect_static()
     results = []
     for part in wanted:
         print(f"== {part}", flush=True)

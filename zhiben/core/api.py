@@ -9,8 +9,12 @@ Ids in paths are plain `{pk}` (not Django's `{int:pk}`), so a malformed id is a 
 rather than Django's HTML 404 page.
 """
 
+from typing import Any
+
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
+
+from .db import page_count
 
 
 class FieldErrorOut(Schema):
@@ -38,8 +42,24 @@ MAX_PAGE = 1_000_000
 
 class Pages(PageNumberPagination):
     """Page-number pagination whose page is bounded: a page past MAX_PAGE is a 422, not an offset the
-    database cannot hold (a 500)."""
+    database cannot hold (a 500). `count` of a long list is the planner's estimate (`count_estimated`
+    true) unless `exact_count=true` (core.db.page_count)."""
 
     class Input(Schema):
         page: int = Field(1, ge=1, le=MAX_PAGE)
         page_size: int | None = Field(None, ge=1, le=MAX_PAGE)
+        exact_count: bool = Field(False, description="true：精确计数（长列表默认给出数据库估算的条数）")
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        count_estimated: bool = False
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        size = self._get_page_size(pagination.page_size)
+        offset = (pagination.page - 1) * size
+        if hasattr(queryset, "query"):
+            count, estimated = page_count(queryset, exact=pagination.exact_count)
+        else:
+            count, estimated = len(queryset), False
+        return {"items": queryset[offset : offset + size], "count": count, "count_estimated": estimated}

@@ -1,5 +1,9 @@
 """Driver-level bulk INSERT."""
 
+import json
+
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 from . import crypto
@@ -69,3 +73,30 @@ def _sealed(model, columns, rows):
         return row
 
     return columns, (seal(row) for row in rows)
+
+
+def estimated_count(queryset):
+    """The planner's estimate of how many rows `queryset` matches (PostgreSQL: EXPLAIN, no rows read), or
+    None where there is no planner estimate to ask (SQLite), so the caller counts exactly."""
+    if connection.vendor != "postgresql":
+        return None
+    try:
+        sql, params = queryset.order_by().query.sql_with_params()
+    except EmptyResultSet:  # a filter no row can match (queryset.none(), an empty IN list)
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def page_count(queryset, *, exact=False):
+    """(count, estimated) for a list's pager: counting every matching row is what a long list costs, so
+    above settings.LIST_EXACT_COUNT_MAX rows the planner's estimate is shown ("约 18,000 条"), and the
+    exact count only when asked (`exact`) or below the threshold."""
+    if not exact:
+        estimate = estimated_count(queryset)
+        if estimate is not None and estimate > getattr(settings, "LIST_EXACT_COUNT_MAX", 10_000):
+            return estimate, True
+    return queryset.count(), False

@@ -6,6 +6,9 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.functional import cached_property
+
+from .db import page_count
 
 PAGE_SIZES = (20, 50, 100)
 
@@ -21,7 +24,34 @@ def paginate(request, queryset, default=20):
     except ValueError:
         size = default
     size = size if size in PAGE_SIZES else default
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+    return EstimatingPaginator(queryset, size, exact=request.GET.get("count") == "exact").get_page(
+        request.GET.get("page")
+    )
+
+
+class EstimatingPaginator(Paginator):
+    """A paginator whose count of a long query list is the planner's estimate (`estimated` then True), exact
+    on request (`?count=exact`) or below the threshold (core.db.page_count)."""
+
+    def __init__(self, object_list, per_page, *, exact=False, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.exact, self.estimated = exact, False
+
+    @cached_property
+    def count(self):
+        if not hasattr(self.object_list, "query"):
+            return super().count
+        count, self.estimated = page_count(self.object_list, exact=self.exact)
+        return count
+
+    @property
+    def count_text(self):
+        """The count as the pager says it: an estimate rounded to two significant digits (18,000)."""
+        count = self.count
+        if self.estimated and count >= 100:
+            step = 10 ** (len(str(count)) - 2)
+            count = round(count / step) * step
+        return f"{count:,}"
 
 
 def query_without(request, *keys):

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from zhiben.accounts.models import User
+from zhiben.core.scoping import subtree_q
 from zhiben.enterprises.models import Enterprise
 
 from . import services
@@ -29,9 +30,9 @@ def load(stdout=None):
     if actor is None or not actor.unit_id:
         return
     enterprises = list(
-        Enterprise.objects.filter(
-            region_id__startswith=COUNTY, industry__code__in=KEY_INDUSTRIES, status="operating"
-        ).order_by("id")[:4]
+        Enterprise.objects.filter(subtree_q(COUNTY), industry__code__in=KEY_INDUSTRIES, status="operating").order_by(
+            "id"
+        )[:4]
     )
     if len(enterprises) < 2:
         return

@@ -29,8 +29,15 @@ class PersonForm(forms.Form):
         label="身份证号", max_length=20, help_text="18 位公民身份号码，保存后加密存储、脱敏显示"
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    active = forms.BooleanField(label="在岗", required=False, initial=True)
+
+    def __init__(self, *args, user=None, person=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if person is not None:
+            self.fields["id_number"].required = False
+            self.fields["id_number"].help_text = f"现为 {person.id_masked}；留空不变"
+        else:
+            del self.fields["active"]
         self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).order_by("name")
         self.fields["unit"].queryset = Unit.objects.for_user(user).filter(is_active=True).order_by("region_id", "name")
         if user is not None and user.enterprise_id:
@@ -42,6 +49,7 @@ class PersonForm(forms.Form):
         data["enterprise"] = data.get("enterprise").pk if data.get("enterprise") else ""
         data["unit"] = data.get("unit").pk if data.get("unit") else ""
         data["special_post"] = "1" if data.get("special_post") else ""
+        data["active"] = "1" if data.get("active", True) else "0"
         return data
 
 

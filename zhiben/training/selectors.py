@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from zhiben.core.filters import Filter, FilterSet, Sort
 from zhiben.core.rules import rule
-from zhiben.core.scoping import subtree_q
+from zhiben.core.scoping import normalize_code, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
 from zhiben.enterprises.models import Enterprise
 
@@ -169,7 +169,7 @@ def uncertified_workers(user, *, day=None, region_code=None, enterprise=None):
     day = day or timezone.localdate()
     qs = _visible(Person, user).filter(active=True, special_post=True)
     if region_code:
-        qs = qs.filter(subtree_q(region_code))
+        qs = qs.filter(_region_q(region_code))
     if enterprise is not None:
         qs = qs.filter(enterprise=enterprise)
     return qs.exclude(_certified(day)).select_related("enterprise", "region").order_by("region_id", "name")
@@ -271,7 +271,10 @@ def _industry_q(industry, field_name="industry"):
 
 
 def _region_q(region_code, field_name="region_id"):
-    return subtree_q(region_code, field_name) if region_code else Q()
+    """Rows in the subtree of `region_code` (any code form); nothing for a text that is not a code."""
+    if not region_code:
+        return Q()
+    return subtree_q(region_code, field_name) or Q(pk__in=[])
 
 
 def _trained(kind, year):
@@ -284,7 +287,7 @@ def _trained(kind, year):
 
 
 def key_industry_codes(region_code):
-    value = rule("training.key_industries", region_code or "")
+    value = rule("training.key_industries", normalize_code(region_code) or "")
     return [str(v) for v in value] if isinstance(value, list) else []
 
 

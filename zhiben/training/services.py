@@ -119,6 +119,8 @@ def _decimal(value, label, errors, field, *, required=True, low=None, high=None)
 def person_save(*, actor, data, person=None):
     """Create or change a person: a worker of an enterprise, or an official of a unit."""
     ensure_capability(actor, MANAGE)
+    if person is not None and actor is not None and not Person.objects.for_user(actor).filter(pk=person.pk).exists():
+        raise ScopeError()
     errors = []
     name = data_text(data, "name", 50)
     if not name:
@@ -133,14 +135,16 @@ def person_save(*, actor, data, person=None):
         errors.append(("unit", "党政领导干部和执法人员须填写所在单位。"))
     if not official and kind and enterprise is None:
         errors.append(("enterprise", "从业人员、主要负责人、安全管理人员须填写所在企业。"))
-    id_number = normalise(data_text(data, "id_number"))
+    id_number = normalise(data_text(data, "id_number")) or (person.id_number if person is not None else "")
     problem = identity_error(id_number)
     if problem:
         errors.append(("id_number", problem + "。"))
     else:
         other = find_person(id_number)
         if other is not None and (person is None or other.pk != person.pk):
-            errors.append(("id_number", f"身份证号 {other.id_masked} 已登记（{other.name}），不能重复登记。"))
+            seen = actor is None or Person.objects.for_user(actor).filter(pk=other.pk).exists()
+            who = f"（{other.name}）" if seen else "（在其他辖区或单位）"  # never name a person out of scope
+            errors.append(("id_number", f"身份证号 {other.id_masked} 已登记{who}，不能重复登记。"))
     special_post = str(data.get("special_post") or "").lower() in ("1", "true", "on", "yes", "是")
     category = _choice(data, "special_category", SpecialCategory.choices, "作业类别", errors, required=False)
     if special_post and not category:

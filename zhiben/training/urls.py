@@ -15,6 +15,7 @@ urlpatterns = [
     path("people/export/", views.person_export, name="person_export"),
     path("people/new/", views.person_new, name="person_new"),
     path("people/<int:pk>/", views.person_detail, name="person"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/file/", views.person_file_export, name="person_file_export"),
     path("people/<int:pk>/certificate/", views.certificate_new, name="certificate_new"),
     path("certificates/", views.certificate_list, name="certificates"),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from zhiben.core.excel import write_xlsx
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import form_service, raise_for_refusal
+from zhiben.core.scoping import in_subtree, normalize_code
 from zhiben.core.views import download, list_context, paginate, require_capability
 from zhiben.regions.models import Industry
 
@@ -222,6 +223,35 @@ def person_new(request):
 
 
 @login_required
+def person_edit(request, pk):
+    require_capability(request.user, MANAGE)
+    person = selectors.person_get(request.user, pk)
+    initial = {
+        "name": person.name,
+        "kind": person.kind,
+        "enterprise": person.enterprise_id,
+        "unit": person.unit_id,
+        "post": person.post,
+        "special_post": person.special_post,
+        "special_category": person.special_category,
+        "active": person.active,
+    }
+    form = PersonForm(request.POST or None, initial=initial, user=request.user, person=person)
+    if request.method == "POST" and form.is_valid():
+        saved = form_service(
+            form, lambda: services.person_save(actor=request.user, data=form.data_for_service(), person=person)
+        )
+        if saved is not None:
+            messages.success(request, f"已保存 {saved.name}。")
+            return redirect(saved.get_absolute_url())
+    return render(
+        request,
+        "training/form.html",
+        {"form": form, "title": f"修改 · {person.name}", "back": person.get_absolute_url()},
+    )
+
+
+@login_required
 def person_detail(request, pk, certificate_form=None):
     require_capability(request.user, VIEW)
     person = selectors.person_get(request.user, pk)
@@ -382,10 +412,13 @@ def enterprise_file_export(request, pk):
 
 
 def _coverage_args(request):
-    region = request.GET.get("region", "").strip()
-    if region and not region.isdigit():
-        region = ""
-    if region and not request.user.is_superuser and not region.startswith(request.user.region_id or "\0"):
+    """Region (a code inside the user's jurisdiction, else 404), industry and year of the coverage pages."""
+    text = request.GET.get("region", "").strip()
+    region = normalize_code(text) if text else ""
+    if text and not region:
+        raise Http404
+    user = request.user
+    if region and not user.is_superuser and not (user.region_id and in_subtree(region, user.region_id)):
         raise Http404
     return {
         "region_code": region or None,

@@ -160,3 +160,19 @@ class CoverageTests(TrainingCase):
         # another county's region: 404
         page = client.get(reverse("training:coverage"), {"region": self.county_b.code})
         self.assertEqual(page.status_code, 404)
+        self.assertEqual(client.get(reverse("training:coverage"), {"region": "500107"}).status_code, 404)
+        self.assertEqual(client.get(reverse("training:coverage"), {"region": "abc"}).status_code, 404)
+        # a town of her county, by its short or full code
+        for code in ("500106104", self.town_a2.code):
+            page = client.get(reverse("training:coverage"), {"region": code, "year": 2026})
+            self.assertEqual(page.status_code, 200)
+            self.assertContains(page, "0 / 1")
+
+    def test_region_in_any_code_form(self):
+        short = self.figure("training.principal_coverage", region_code="500106105")
+        self.assertEqual((short.numerator, short.denominator), (1, 2))
+        self.assertEqual(self.figure("training.principal_coverage", region_code="no-code").denominator, 0)
+        self.assertEqual(
+            entry("figures", "training.certified_share").compute(self.alice, {"year": "2026", "region": "500106"}),
+            D("25.0"),
+        )

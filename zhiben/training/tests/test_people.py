@@ -164,3 +164,65 @@ class RightsAndScopeTests(TrainingCase):
             },
         )
         self.assertContains(page, "校验码不正确")
+
+
+class EditTests(TrainingCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.number = identity(77)
+        cls.worker = cls.person("赵六", cls.enterprise_a, id_number=cls.number, actor=cls.alice)
+        cls.other = cls.person("钱七", cls.enterprise_a, id_number=identity(78), actor=cls.alice)
+
+    def test_edit_keeps_the_number_when_left_blank(self):
+        client = self.login(self.alice)
+        page = client.get(reverse("training:person_edit", args=[self.worker.pk]))
+        self.assertContains(page, self.worker.id_masked)
+        self.assertNotContains(page, self.number)
+        response = client.post(
+            reverse("training:person_edit", args=[self.worker.pk]),
+            {
+                "name": "赵六",
+                "kind": "worker",
+                "enterprise": self.enterprise_a.pk,
+                "post": "电工",
+                "special_post": "on",
+                "special_category": "electrical",
+                "id_number": "",
+                "active": "on",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        self.worker.refresh_from_db()
+        self.assertEqual(
+            (self.worker.post, self.worker.special_category, self.worker.id_number), ("电工", "electrical", self.number)
+        )
+
+    def test_edit_refuses_another_persons_number(self):
+        page = self.login(self.alice).post(
+            reverse("training:person_edit", args=[self.worker.pk]),
+            {
+                "name": "赵六",
+                "kind": "worker",
+                "enterprise": self.enterprise_a.pk,
+                "id_number": identity(78),
+                "active": "on",
+            },
+        )
+        self.assertContains(page, "已登记（钱七）")
+
+    def test_edit_refused_out_of_scope_and_for_viewers(self):
+        self.assertEqual(
+            self.login(self.charlie).get(reverse("training:person_edit", args=[self.worker.pk])).status_code, 404
+        )
+        self.assertEqual(
+            self.login(self.dave).get(reverse("training:person_edit", args=[self.worker.pk])).status_code, 403
+        )
+        with self.assertRaises(ScopeError):
+            services.person_save(actor=self.charlie, data={"name": "x"}, person=self.worker)
+
+    def test_duplicate_in_another_county_not_named(self):
+        with self.assertRaises(ApplicationError) as caught:
+            self.person("重复", self.enterprise_b, id_number=self.number, actor=self.charlie)
+        self.assertIn("在其他辖区或单位", caught.exception.message)
+        self.assertNotIn("赵六", caught.exception.message)

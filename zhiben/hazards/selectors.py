@@ -94,20 +94,43 @@ def duplicate_candidates(hazard, *, user=None, today=None, limit=5):
     return sorted(scored, key=lambda item: -item[1])[:limit]
 
 
-def repeat_candidate(hazard, *, user=None, today=None):
+REPEAT_WINDOW = 100  # the latest closed hazards of a subject a new one is compared with
+
+
+def repeat_candidate(hazard, *, user=None, today=None, closed=None):
     """A closed hazard at the same enterprise/place, within the hazard's scope (and `user`'s, when
-    given), that this one repeats (found again), or None."""
+    given), that this one repeats (found again), or None. `closed`: the enterprise's closed hazards,
+    latest first, when a batch loaded them at once (closed_hazards)."""
     today = today or timezone.localdate()
     threshold = rule("hazard.duplicate_similarity", hazard.region_id)
     if hazard.enterprise_id is None and (hazard.place is None or hazard.place.pk is None):
         return None
-    closed = _same_scope(hazard, user).filter(_same_subject(hazard), status=Status.CLOSED).order_by("-closed_at")[:100]
+    if closed is not None:
+        closed = [c for c in closed if c.region_id == hazard.region_id and c.industry_id == hazard.industry_id][
+            :REPEAT_WINDOW
+        ]
+    else:
+        closed = (
+            _same_scope(hazard, user)
+            .filter(_same_subject(hazard), status=Status.CLOSED)
+            .order_by("-closed_at")[:REPEAT_WINDOW]
+        )
     best = max(
         ((similarity(hazard.description + hazard.location, c.description + c.location), c) for c in closed),
         default=(0, None),
         key=lambda item: item[0],
     )
     return best[1] if best[0] >= threshold else None
+
+
+def closed_hazards(enterprise_ids):
+    """The closed hazards of these enterprises, latest first (what repeat_candidate compares with), read at
+    once for a batch of reports."""
+    return (
+        Hazard.objects.filter(enterprise_id__in=list(enterprise_ids), status=Status.CLOSED)
+        .only("id", "number", "enterprise_id", "region_id", "industry_id", "description", "location", "closed_at")
+        .order_by("enterprise_id", "-closed_at")
+    )
 
 
 def hazard_counts(*, user, today=None):

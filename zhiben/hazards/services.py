@@ -37,7 +37,7 @@ from .choices import (
 )
 from .criteria import applies_to_region
 from .models import CriteriaItem, Hazard, HazardAttachment, HazardEvent, HazardExtension, Place
-from .selectors import repeat_candidate
+from .selectors import closed_hazards, repeat_candidate
 from .workflow import SIDE_ACTIONS, TRANSITIONS, has_duty
 
 FIVE_FIELDS = {
@@ -208,11 +208,24 @@ def _state_error(hazard, label):
 # ---------------------------------------------------------------- intake
 
 
-def _resolve_subject(actor, data, errors):
-    """Return (enterprise, place, region_code, industry) for a report, checking scope."""
+def _as_id(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _resolve_subject(actor, data, errors, enterprises=None):
+    """Return (enterprise, place, region_code, industry) for a report, checking scope. `enterprises`: the
+    actor's enterprises a batch refers to, loaded at once ({pk: enterprise})."""
     enterprise = place = None
     if data.get("enterprise"):
-        enterprise = Enterprise.objects.for_user(actor).select_related("industry").filter(pk=data["enterprise"]).first()
+        if enterprises is not None:
+            enterprise = enterprises.get(_as_id(data["enterprise"]))
+        else:
+            enterprise = (
+                Enterprise.objects.for_user(actor).select_related("industry").filter(pk=data["enterprise"]).first()
+            )
         if enterprise is None:
             errors.append(("enterprise", "所选生产经营单位不存在或不在您的管辖范围内。"))
             return None, None, None, None
@@ -249,9 +262,9 @@ def _resolve_subject(actor, data, errors):
     return None, place, place.region_id, industry
 
 
-def _clean_report(actor, data, *, today):
+def _clean_report(actor, data, *, today, enterprises=None):
     errors = []
-    enterprise, place, region_code, industry = _resolve_subject(actor, data, errors)
+    enterprise, place, region_code, industry = _resolve_subject(actor, data, errors, enterprises)
     channel = data.get("channel") or (Channel.SELF_REPORT if actor.role == Role.ENTERPRISE else Channel.SUPERVISION)
     if channel not in Channel.values:
         errors.append(("channel", f"发现渠道“{channel}”无效。"))
@@ -326,17 +339,19 @@ def _new_number(region_code, year):
     return _number_text(county, year, next_number(f"hazard:{county}:{year}"))
 
 
-def _prepare_report(actor, data, *, today):
+def _prepare_report(actor, data, *, today, enterprises=None, closed=None):
     """The hazard `data` describes, checked and placed (its supervising department and the closed hazard it
-    repeats), not yet numbered or saved; ApplicationError naming each bad field."""
-    values = _clean_report(actor, data, today=today)
+    repeats), not yet numbered or saved; ApplicationError naming each bad field. A batch passes what it
+    loaded at once: `enterprises` ({pk: enterprise}) and `closed` ({enterprise pk: closed hazards})."""
+    values = _clean_report(actor, data, today=today, enterprises=enterprises)
     if values["place"] is not None and values["place"].pk is None:
         values["place"].save()
     hazard = Hazard(created_by=actor, reporter=actor, **values)
     if not scope_allows(actor, hazard):
         raise ScopeError("该隐患不在您的管辖范围内，未保存。")
     hazard.supervising_unit = supervising_unit_for(hazard.region_id, hazard.industry)
-    hazard.repeat_of = repeat_candidate(hazard, today=today)
+    candidates = None if closed is None or not hazard.enterprise_id else closed.get(hazard.enterprise_id, [])
+    hazard.repeat_of = repeat_candidate(hazard, today=today, closed=candidates)
     return hazard
 
 
@@ -390,10 +405,15 @@ def hazard_report_batch(*, actor, items, today=None):
     if len(items) > limit:
         _fail([("items", f"一次最多提交 {limit} 条隐患，本次 {len(items)} 条，请分批提交。")])
     today = today or timezone.localdate()
+    ids = {_as_id(data.get("enterprise")) for data in items} - {None}
+    enterprises = Enterprise.objects.for_user(actor).select_related("industry").in_bulk(ids)
+    closed = {}
+    for hazard in closed_hazards(enterprises):
+        closed.setdefault(hazard.enterprise_id, []).append(hazard)
     hazards, errors = [], []
     for index, data in enumerate(items):
         try:
-            hazards.append(_prepare_report(actor, data, today=today))
+            hazards.append(_prepare_report(actor, data, today=today, enterprises=enterprises, closed=closed))
         except ApplicationError as exc:
             for error in exc.errors or [{"field": "", "message": exc.message}]:
                 field = f"items.{index}.{error['field']}" if error["field"] else f"items.{index}"

@@ -124,6 +124,16 @@ class BatchIntakeTests(CastTestCase):
         self.assertFalse(Hazard.objects.exists())
         self.assertFalse(AuditEvent.objects.filter(action="hazard.report").exists())
 
+    def test_a_batch_finds_the_closed_hazard_each_item_repeats(self):
+        old = services.hazard_report(actor=self.alice, data=self.item(0, description="二楼配电箱前堆放纸箱杂物"))
+        Hazard.objects.filter(pk=old.pk).update(status="closed", closed_at=timezone.now())
+        response = self.post([self.item(1, description="二楼配电箱前堆放纸箱杂物"), self.item(2)])
+        self.assertEqual(response.status_code, 201, response.content)
+        numbers = [row["number"] for row in response.json()["items"]]
+        first, second = (Hazard.objects.get(number=n) for n in numbers)
+        self.assertEqual((first.repeat_of, second.repeat_of), (old, None))
+        self.assertEqual(first.events.get().data["repeat_of"], old.number)
+
     def test_limits_and_rights(self):
         self.assertEqual(self.post([]).status_code, 400)
         with override_settings(HAZARD_BATCH_MAX=3):

@@ -45,7 +45,11 @@ def reminder_people(certificate):
     if certificate.enterprise_id:
         users = list(User.objects.filter(is_active=True, enterprise_id=certificate.enterprise_id))
     if not users:
-        users = list(User.objects.filter(is_active=True, role="anweiban_admin", region_id=certificate.region_id[:6]))
+        users = list(
+            User.objects.filter(
+                is_active=True, role="anweiban_admin", region_id=certificate.region_id[:6].ljust(12, "0")
+            )
+        )
     return users, []
 
 

@@ -449,6 +449,19 @@ def map_columns(headers):
     return found
 
 
+def _people_by_identity(visible, numbers):
+    """{normalised identity number: person} of the numbers that name a person in `visible`, in one query
+    per 500 numbers (a blind index under every configured key)."""
+    keys = {normalise(n) for n in numbers if n and not identity_error(n)}
+    by_index = {index: key for key in keys for index in blind_indexes(key)}
+    found = {}
+    indexes = list(by_index)
+    for start in range(0, len(indexes), 500):
+        for person in visible.filter(id_index__in=indexes[start : start + 500]):
+            found[by_index[person.id_index]] = person
+    return found
+
+
 def attendance_import(*, actor, session, upload, filename=""):
     """Import an attendance sheet (身份证号, 姓名, 到课, 成绩, 考试结果) into a session. People are found by
     identity number among those the actor may see; the name, when given, must match. Any bad row refuses the
@@ -464,6 +477,8 @@ def attendance_import(*, actor, session, upload, filename=""):
         raise ApplicationError("缺少必填列：身份证号。请使用导入模板，或在表头写明这一列。")
     pass_mark = Decimal(str(rule("training.pass_mark", session.region_id)))
     visible = Person.objects.all() if actor is None else Person.objects.for_user(actor)
+    index = columns["id_number"]
+    people = _people_by_identity(visible, [cells[index] for _, cells in body if index < len(cells)])
     rows, errors, seen = [], [], {}
     for number, cells in body:
 
@@ -482,7 +497,7 @@ def attendance_import(*, actor, session, upload, filename=""):
             errors.append(f"{label}身份证号与第 {seen[key]} 行重复")
             continue
         seen[key] = number
-        person = visible.filter(id_index__in=blind_indexes(key)).first()
+        person = people.get(key)
         if person is None:
             errors.append(f"{label}身份证号 {mask(key)} 的人员未登记（或不在您的管辖范围内），请先登记人员")
             continue

@@ -144,3 +144,13 @@ class UncertifiedFlagTests(TrainingCase):
         self.assertContains(page, "特种作业人员未按规定经专门的安全作业培训")
         self.assertContains(page, "无证高处")
         self.assertNotContains(page, "九龙坡无证")
+
+
+class OfficialReminderTests(TrainingCase):
+    def test_official_certificate_reminds_the_county_committee(self):
+        officer = self.person("执法甲", kind="enforcement", unit=self.unit_emergency_a1, actor=self.alice)
+        expires = date(2027, 1, 31)
+        self.certificate(officer, "Z1", date(2022, 1, 31), expires, "", kind="other", actor=self.alice)
+        self.assertEqual(remind_deadlines(KEY, today=expires - timedelta(days=7)), 1)
+        self.assertTrue(Notification.objects.filter(recipient=self.alice).exists())
+        self.assertFalse(Notification.objects.filter(recipient=self.charlie).exists())

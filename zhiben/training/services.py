@@ -518,10 +518,17 @@ def attendance_import(*, actor, session, upload, filename=""):
             errors=[{"field": "file", "message": m} for m in shown],
         )
     with transaction.atomic():
+        existing = {
+            a.person_id: a
+            for a in Attendance.objects.select_for_update().filter(session=session, person__in=[p for p, _ in rows])
+        }
+        new, changed = [], []
         for person, (attended, score, result) in rows:
-            Attendance.objects.update_or_create(
-                session=session, person=person, defaults={"attended": attended, "score": score, "result": result}
-            )
+            row = existing.get(person.pk) or Attendance(session=session, person=person)
+            row.attended, row.score, row.result = attended, score, result
+            (changed if row.pk else new).append(row)
+        Attendance.objects.bulk_create(new, batch_size=500)
+        Attendance.objects.bulk_update(changed, ["attended", "score", "result"], batch_size=500)
         audit_record(
             actor=actor,
             action="training.attendance_import",

@@ -53,6 +53,15 @@ class Result:
             return self.median < self.target
         return None
 
+    def target_text(self, with_anchor=False):
+        """The target as the table and the JSON say it: a ratio to the anchor, else a time; None without one."""
+        if self.target_ratio is not None:
+            text = f"{'≥' if self.ratio_at_least else '≤'} {self.target_ratio:g}×"
+            return f"{text} {self.anchor}".strip() if with_anchor else text
+        if self.target is not None:
+            return f"< {self.target * 1000:g} ms" if self.p95 is not None else f"< {self.target:g} s"
+        return None
+
     def as_json(self):
         """One JSON object of the figure: part, database, size, p50_ms/p95_ms or median_s, target, met, anchor,
         anchor_value, ratio."""
@@ -62,12 +71,7 @@ class Result:
             row["p95_ms"] = round(self.p95 * 1000, 2)
         else:
             row["median_s"] = None if self.median is None else round(self.median, 4)
-        if self.target_ratio is not None:
-            row["target"] = f"{'≥' if self.ratio_at_least else '≤'} {self.target_ratio:g}× {self.anchor}".strip()
-        elif self.target is not None:
-            row["target"] = f"< {self.target * 1000:g} ms" if self.p95 is not None else f"< {self.target:g} s"
-        else:
-            row["target"] = None
+        row["target"] = self.target_text(with_anchor=True)
         row.update(
             met=self.met,
             anchor=self.anchor or None,
@@ -212,7 +216,7 @@ def print_table(results):
                 r.data,
                 _fmt(r.median),
                 " / ".join(f"{t:.3f}" for t in r.times) or "—",
-                f"< {r.target:g} s" if r.target else "—",
+                r.target_text() or "—",
                 ok,
                 r.anchor or "—",
             ]

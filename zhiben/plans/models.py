@@ -238,8 +238,13 @@ class TaskUnit(models.Model):
 
 class MilestoneQuerySet(ScopedQuerySet):
     def overdue(self, today=None):
+        """Past due and not completed; a 长期坚持 task's milestones are never overdue (issue 25)."""
         today = today or timezone.localdate()
-        return self.filter(due_date__lt=today).exclude(status=MilestoneStatus.COMPLETED)
+        return (
+            self.filter(due_date__lt=today)
+            .exclude(status=MilestoneStatus.COMPLETED)
+            .exclude(task__recurrence=Recurrence.ONGOING)
+        )
 
     def due(self, today=None):
         today = today or timezone.localdate()
@@ -270,7 +275,8 @@ class Milestone(models.Model):
         indexes = [models.Index(fields=["due_date", "status"], name="milestone_due_status")]
 
     def __str__(self):
-        return f"{self.task_id} {self.label}"
+        """The task it belongs to and the period: what an escalation record names."""
+        return f"{self.task}（{self.label}）"
 
     def get_absolute_url(self):
         """A milestone is shown on its task's page."""
@@ -278,7 +284,9 @@ class Milestone(models.Model):
 
     def is_overdue(self, today=None):
         today = today or timezone.localdate()
-        return self.status != MilestoneStatus.COMPLETED and self.due_date < today
+        if self.status == MilestoneStatus.COMPLETED or self.due_date >= today:
+            return False
+        return self.task.recurrence != Recurrence.ONGOING
 
     def days_overdue(self, today=None):
         today = today or timezone.localdate()

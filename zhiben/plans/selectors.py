@@ -13,7 +13,16 @@ from django.utils import timezone
 from zhiben.core.scoping import region_chain, subtree_q
 from zhiben.regions.models import Region
 
-from .choices import OWNER_ROLES, DisplayStatus, Granularity, Kind, MilestoneStatus, PlanStatus, ReportStatus
+from .choices import (
+    OWNER_ROLES,
+    DisplayStatus,
+    Granularity,
+    Kind,
+    MilestoneStatus,
+    PlanStatus,
+    Recurrence,
+    ReportStatus,
+)
 from .filters import TASK_FILTERS
 from .models import Milestone, Plan, PlanFiling, ProgressReport, Task, TaskUnit
 from .schedule import periods
@@ -80,7 +89,10 @@ def with_state(qs, today=None):
             "milestones", filter=Q(milestones__status__in=[MilestoneStatus.IN_PROGRESS, MilestoneStatus.COMPLETED])
         ),
         ms_overdue=Count(
-            "milestones", filter=Q(milestones__due_date__lt=today) & ~Q(milestones__status=MilestoneStatus.COMPLETED)
+            "milestones",
+            filter=Q(milestones__due_date__lt=today)
+            & ~Q(milestones__status=MilestoneStatus.COMPLETED)
+            & ~Q(recurrence=Recurrence.ONGOING),
         ),
         has_reports=Exists(live_reports),
     ).annotate(

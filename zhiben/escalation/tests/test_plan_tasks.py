@@ -43,3 +43,26 @@ class PlanTaskLadderTests(CastTestCase):
     def test_draft_plans_are_not_escalated(self):
         small_plan(self.alice, self.town_a1, publish=False)
         self.assertEqual(services.escalate("plan_task", today=date(2024, 12, 31)), 0)
+
+
+class PlanTaskRecordsNameTheirTaskTests(CastTestCase):
+    """Issue 25: the records list named a milestone id ("行动方案任务 #72") and escalated 长期坚持 tasks."""
+
+    def test_an_ongoing_task_never_escalates_and_records_name_and_link_their_task(self):
+        from zhiben.plans.choices import Recurrence
+
+        plan = small_plan(self.alice, self.town_a1)
+        quarterly = Milestone.objects.filter(task__plan=plan, label__contains="季度").first().task
+        quarterly.recurrence = Recurrence.ONGOING  # the demo's task 72: ongoing, yet with old milestones
+        quarterly.save(update_fields=["recurrence"])
+        self.assertEqual(services.escalate("plan_task", today=date(2024, 7, 1)), 1)
+        self.assertFalse(EscalationRecord.objects.filter(object_id__in=quarterly.milestones.values("pk")).exists())
+        self.assertFalse(any(m.is_overdue(date(2024, 7, 1)) for m in quarterly.milestones.all()))
+        record = EscalationRecord.objects.get(target="plan_task")
+        milestone = Milestone.objects.get(pk=record.object_id)
+        self.login(self.alice)
+        page = self.client.get("/escalation/")
+        self.assertContains(page, f'<a href="{milestone.task.get_absolute_url()}">')
+        self.assertContains(page, f"（{milestone.label}）")
+        self.assertContains(page, milestone.task.content[:20])
+        self.assertNotContains(page, f"#{record.object_id}")

@@ -43,9 +43,11 @@ def inbox(request):
 
 @login_required
 def inbox_open(request, pk):
-    """Mark one message read and go to the object it is about."""
+    """Go to the object a message is about; a POST (the inbox's title button) also marks it read. A GET
+    (a link kept elsewhere, a browser's prefetch) only redirects: a safe request changes nothing."""
     note = get_object_or_404(Notification, pk=pk, recipient=request.user, channel=Channel.INBOX)
-    services.inbox_mark_read(user=request.user, ids=[note.pk])
+    if request.method == "POST":
+        services.inbox_mark_read(user=request.user, ids=[note.pk])
     if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
         return redirect(note.url)
     return redirect("notifications:inbox")

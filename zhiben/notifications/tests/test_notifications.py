@@ -122,13 +122,21 @@ class InboxTests(CastTestCase):
         response = self.client.get("/notifications/?show=unread")
         self.assertEqual([n.subject for n in response.context["page"]], ["新消息", "旧消息"])
 
-    def test_open_marks_read_and_goes_to_the_object(self):
+    def test_open_marks_read_on_a_post_and_goes_to_the_object(self):
         self.login(self.emma)
+        # issue 25: a GET (prefetch, a copied link) goes to the object but changes nothing
         response = self.client.get(f"/notifications/{self.new.pk}/open/")
+        self.assertRedirects(response, "/duties/", fetch_redirect_response=False)
+        self.assertIsNone(Notification.objects.get(pk=self.new.pk).read_at)
+        self.assertContains(
+            self.client.get("/notifications/"), f'<form method="post" action="/notifications/{self.new.pk}/open/"'
+        )
+        response = self.client.post(f"/notifications/{self.new.pk}/open/")
         self.assertRedirects(response, "/duties/", fetch_redirect_response=False)
         self.assertIsNotNone(Notification.objects.get(pk=self.new.pk).read_at)
         self.assertEqual(
-            self.client.get(f"/notifications/{Notification.objects.get(recipient=self.erin).pk}/open/").status_code, 404
+            self.client.post(f"/notifications/{Notification.objects.get(recipient=self.erin).pk}/open/").status_code,
+            404,
         )
 
     def test_open_never_redirects_off_site(self):

@@ -273,6 +273,14 @@ class TotpTests(LoginCase):
         self.assertTrue(secret)
         self.assertContains(response, secret)
         self.assertContains(response, "otpauth://totp/")
+        # issue 25: a QR code of the link for the authenticator's camera, drawn in the page
+        import segno
+
+        self.assertContains(response, "<svg")
+        self.assertIn(
+            segno.make(response.context["uri"], error="m").svg_inline(scale=5, border=2, title="动态口令绑定二维码"),
+            response.content.decode(),
+        )
         response = self.client.post(TOTP, {"code": totp.code_at(secret, totp.current_step())})
         self.assertRedirects(response, "/", fetch_redirect_response=False)
         self.assertEqual(self.logged_in_as(), str(self.alice.pk))

@@ -24,6 +24,7 @@ def identity(serial, born="19800101", region=COUNTY):
 
 
 def load(stdout=None):
+    link_plan_indicators()
     if Person.objects.exists() or Session.objects.exists():
         return
     actor = User.objects.filter(username="anweiban").select_related("unit").first()
@@ -116,6 +117,25 @@ def load(stdout=None):
             ("吴执法", "enforcement", "执法大队队员"),
         ]
     ]
+    town = User.objects.filter(username="fhanweiban").select_related("unit").first()
+    if town is not None and town.unit_id:  # the town's leaders: one trained below, one not yet
+        officials += [
+            services.person_save(
+                actor=actor,
+                data={
+                    "name": name,
+                    "kind": kind,
+                    "unit": town.unit_id,
+                    "post": post,
+                    "id_number": identity(next(serial), born="19780808"),
+                },
+            )
+            for name, kind, post in [
+                ("周镇长", "official", "镇长"),
+                ("郑副镇长", "official", "副镇长"),
+                ("冯执法", "enforcement", "镇综合行政执法队员"),
+            ]
+        ]
     good = services.body_save(
         actor=actor,
         data={
@@ -168,6 +188,21 @@ def load(stdout=None):
         },
     )
     services.attendance_add(actor=actor, session=lead, person=officials[0])
+    if len(officials) > 3:
+        services.attendance_add(actor=actor, session=lead, person=officials[3])
+        law = services.session_save(
+            actor=actor,
+            data={
+                "title": f"{today.year}年安全监管执法人员业务培训",
+                "kind": "enforcement",
+                "organiser": "沙坪坝区应急管理局",
+                "held_on": str(held),
+                "hours": "24",
+                "region": COUNTY,
+                "topics": "重大事故隐患判定标准；行政执法程序",
+            },
+        )
+        services.attendance_add(actor=actor, session=law, person=officials[5])
     special = services.session_save(
         actor=actor,
         data={
@@ -184,6 +219,32 @@ def load(stdout=None):
     )
     services.attendance_add(actor=actor, session=special, person=workers[0], score=85)
     services.attendance_add(actor=actor, session=special, person=workers[3], score=60)
+
+
+# the demo plan's indicators that these figures measure (by the words of their names)
+PLAN_LINKS = [
+    (("履职能力", "培训覆盖率"), "training.principal_coverage"),
+    (("培训考核合格率",), "training.pass_rate"),
+    (("党政领导干部培训覆盖率",), "training.officials_trained"),
+    (("执法人员培训覆盖率",), "training.enforcement_trained"),
+]
+
+
+def link_plan_indicators():
+    """Link the demo plan's training indicators (主要负责人履职能力培训覆盖率 …) to the registered figures, so
+    the plan page and its 一张表 show live values (plans has no page for choosing the key yet)."""
+    from django.apps import apps
+
+    if not apps.is_installed("zhiben.plans"):
+        return 0
+    Indicator = apps.get_model("plans", "Indicator")
+    count = 0
+    for words, key in PLAN_LINKS:
+        rows = Indicator.objects.filter(figure_key="")
+        for word in words:
+            rows = rows.filter(name__contains=word)
+        count += rows.update(figure_key=key)
+    return count
 
 
 def summary():

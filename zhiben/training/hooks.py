@@ -158,9 +158,9 @@ register(
         order=70,
     ),
     *[Figure(key, label, figure(key), figure_url(key), order=70 + i) for i, (key, label) in enumerate(FIGURES)],
-    MenuEntry("教育培训", "training:sessions", "training.view", order=50),
-    MenuEntry("培训人员", "training:people", "training.view", order=51),
-    MenuEntry("培训覆盖率", "training:coverage", "training.view", order=52),
+    MenuEntry("教育培训", "training:sessions", "training.view", order=50, group="台账"),
+    MenuEntry("培训人员", "training:people", "training.view", order=51, group="台账"),
+    MenuEntry("培训覆盖率", "training:coverage", "training.view", order=52, group="台账"),
     HomeSection("training", lambda user: user.can("training.view"), home_cards, order=40),
     DemoLoader("training", demo.load, demo.summary, order=90),
 )

@@ -340,14 +340,17 @@ def certified_share(user, *, region_code=None, industry=None, year=None):
 
 
 def pass_rate(user, *, region_code=None, industry=None, year=None):
-    """Exam results of the year's sessions in the region: passed / (passed + failed)."""
+    """Exam results in the year of the people of the region (wherever the session was held, e.g. a county
+    training attended by a town's workers): passed / (passed + failed)."""
     year = _year(year)
-    sessions = _visible(Session, user).filter(_region_q(region_code), held_on__year=year)
+    people = _visible(Person, user).filter(_region_q(region_code), _industry_q(industry))
     rows = (
         Attendance.objects.filter(
-            session__in=sessions, attended=True, result__in=[ExamResult.PASSED, ExamResult.FAILED]
+            person__in=people,
+            session__held_on__year=year,
+            attended=True,
+            result__in=[ExamResult.PASSED, ExamResult.FAILED],
         )
-        .filter(_industry_q(industry, "person__industry"))
         .select_related("person", "session")
         .order_by("session__held_on", "id")
     )

@@ -11,7 +11,7 @@ def identity(serial, born="19800101", region="500106"):
 
 
 class TrainingCase(CastTestCase):
-    serial = 0
+    serial = 500  # above the serials tests pick by hand (identity(7), identity(201) …)
 
     @classmethod
     def next_identity(cls, region="500106", born="19800101"):

@@ -110,6 +110,10 @@ class CoverageTests(TrainingCase):
         self.assertEqual((f.numerator, f.denominator, f.value), (4, 7, D("57.1")))
         self.assertEqual({a.person.name for a in f.missing}, {"建总", "电工二", "高处四"})
         self.assertEqual(self.figure("training.pass_rate", industry="construction").value, D("50.0"))
+        # by where the people are, wherever the session was held (all sessions are the county's)
+        f = self.figure("training.pass_rate", region_code=self.town_a1.code)
+        self.assertEqual((f.numerator, f.denominator, f.value), (4, 6, D("66.7")))
+        self.assertEqual(self.figure("training.pass_rate", region_code=self.town_a2.code).value, D("0.0"))
 
     def test_officials_and_enforcement(self):
         f = self.figure("training.officials_trained")

@@ -173,8 +173,16 @@ class DemoTests(TrainingCase):
         from .. import demo, selectors
         from ..models import Certificate, Person
 
+        from zhiben.plans.models import Indicator, Plan
+
+        plan = Plan.objects.create(title="行动方案", region=self.town_a1, start_year=2024, end_year=2026, series="demo")
+        linked = Indicator.objects.create(plan=plan, name="履职能力巩固培训覆盖率", target_value=100)
+        other = Indicator.objects.create(plan=plan, name="消火栓建有率", target_value=100)
         get_user_model().objects.filter(pk=self.alice.pk).update(username="anweiban")
         demo.load()
+        linked.refresh_from_db()
+        other.refresh_from_db()
+        self.assertEqual((linked.figure_key, other.figure_key), ("training.principal_coverage", ""))
         self.assertTrue(Person.objects.exists())
         self.assertTrue(Session.objects.exists())
         today = timezone.localdate()

@@ -20,7 +20,8 @@ class Compliance(models.TextChoices):
     LATE = "late", "逾期报送"
     OVERDUE = "overdue", "逾期未报"
     OPEN = "open", "待报送"
-    EXEMPT = "exempt", "期限后登记"  # registered on the platform only after the deadline: not counted as late
+    # registered on the platform only after the deadline: not owed on the platform, not counted as late
+    EXEMPT = "exempt", "入驻平台前已到期（不计应报）"
 
 
 COMPLIANCE_TONES = {

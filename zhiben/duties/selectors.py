@@ -125,7 +125,10 @@ def compliance_list(*, user, period_code, filters=None, today=None):
     state = filters.get("state") or ""
     if state in Compliance.values:
         rows = [row for row in rows if row["state"] == state]
-    summary["total"] = sum(summary[s] for s in Compliance.values)
+    # 应报单位: the enterprises that owe this period's report on the platform, so that 按期 + 逾期报送 +
+    # 逾期未报 + 待报送 = 应报; those registered after the deadline are counted apart (issue 25)
+    summary["total"] = sum(summary[s] for s in Compliance.values if s != Compliance.EXEMPT)
+    summary["submitted"] = summary[Compliance.ON_TIME] + summary[Compliance.LATE]
     return period, rows, summary
 
 

@@ -161,3 +161,31 @@ class SupervisorPagesTests(CastTestCase):
         self.assertEqual(
             [row["enterprise"].name for row in response.context["page"]], [self.enterprise_a.name]
         )  # hazchem, not construction
+
+
+class CompliancePageReadsClearlyTests(CastTestCase):
+    """Issue 25: every unit showed 期限后登记 and the other counts were 0; the counts must add up, and an
+    enterprise on the platform before the deadline that did not file is 逾期未报."""
+
+    def test_counts_add_up_and_states_are_ones_an_official_understands(self):
+        period = quarter_of(timezone.localdate()).previous()
+        long_ago = timezone.now() - timedelta(days=400)
+        Enterprise.objects.filter(pk=self.enterprise_a_construction.pk).update(created_at=long_ago)
+        response = self.login(self.alice).get(f"/duties/compliance/?period={period.code}")
+        summary = response.context["summary"]
+        self.assertEqual(summary["total"], summary["on_time"] + summary["late"] + summary["overdue"] + summary["open"])
+        self.assertEqual((summary["total"], summary["overdue"], summary["exempt"]), (1, 1, 1))
+        self.assertContains(response, "应报单位 1 家 = 按期报送 0 + 逾期报送 0 + 逾期未报 1 + 待报送 0")
+        self.assertContains(response, "另有 <a")
+        self.assertContains(response, "在报送期限之后才入驻平台")
+        self.assertNotContains(response, "期限后登记")
+        states = {row["enterprise"].pk: row["state_label"] for row in response.context["page"]}
+        self.assertEqual(states[self.enterprise_a_construction.pk], "逾期未报")
+        self.assertEqual(states[self.enterprise_a.pk], "入驻平台前已到期（不计应报）")
+
+    def test_the_enterprise_sees_an_unfiled_period_as_overdue_and_the_action_column_has_a_header(self):
+        Enterprise.objects.filter(pk=self.enterprise_a.pk).update(created_at=timezone.now() - timedelta(days=800))
+        response = self.login(self.emma).get("/duties/")
+        self.assertContains(response, "<th>操作</th>")
+        self.assertContains(response, "逾期未报")
+        self.assertNotContains(response, "入驻平台前")

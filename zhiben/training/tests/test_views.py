@@ -170,10 +170,10 @@ class DemoTests(TrainingCase):
         from django.contrib.auth import get_user_model
         from django.utils import timezone
 
+        from zhiben.plans.models import Indicator, Plan
+
         from .. import demo, selectors
         from ..models import Certificate, Person
-
-        from zhiben.plans.models import Indicator, Plan
 
         plan = Plan.objects.create(title="行动方案", region=self.town_a1, start_year=2024, end_year=2026, series="demo")
         linked = Indicator.objects.create(plan=plan, name="履职能力巩固培训覆盖率", target_value=100)

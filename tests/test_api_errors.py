@@ -38,13 +38,32 @@ class FoundByTheFuzzTests(CastTestCase):
         self.assertEqual(response.json()["errors"], [{"field": "page", "message": "超出允许范围。"}])
         self.assertEqual(self.get("/api/v1/enterprises/", page=str(MAX_PAGE)).json()["items"], [])
 
-    def test_a_filter_value_the_column_cannot_hold_matches_nothing(self):
+    def test_a_filter_value_the_filter_cannot_read_is_a_422_naming_it(self):
+        """Issue 25: nonsense filters were ignored (200) or matched nothing; the API names them (the page,
+        whose form shows the value, lists nothing)."""
         response = self.get("/api/v1/enforcement/cases", unit="abc")
-        self.assertEqual((response.status_code, response.json()["items"]), (200, []))
+        self.assertEqual(response.status_code, 422)
+        self.assertEqual(response.json()["errors"], [{"field": "unit", "message": "取值不符合要求。"}])
         found = self.get("/api/v1/selfchecks/compliance", region=self.village_a1.code).json()["items"]
         self.assertIn(self.enterprise_a.pk, [row["enterprise_id"] for row in found])
-        response = self.get("/api/v1/selfchecks/compliance", region="text")
-        self.assertEqual((response.status_code, response.json()["items"]), (200, []))
+        for path, params, field in [
+            ("/api/v1/hazards/", {"enterprise": "abc"}, "enterprise"),
+            ("/api/v1/hazards/", {"region": "abc"}, "region"),
+            ("/api/v1/hazards/", {"level": "huge"}, "level"),
+            ("/api/v1/hazards/", {"found_from": "yesterday"}, "found_from"),
+            ("/api/v1/hazards/", {"sort": "nonsense"}, "sort"),
+        ]:
+            with self.subTest(path=path, params=params):
+                response = self.get(path, **params)
+                self.assertEqual(response.status_code, 422)
+                self.assertEqual(response.json()["errors"][0]["field"], field)
+                self.assertIn(field, response.json()["detail"])
+        ok = self.get("/api/v1/hazards/", enterprise=str(self.enterprise_a.pk), level="general")
+        self.assertEqual(ok.status_code, 200)
+        self.client.force_login(self.alice)
+        page = self.client.get("/hazards/", {"enterprise": "abc"})
+        self.assertEqual(page.status_code, 200)
+        self.assertContains(page, "隐患台账")
 
     def test_a_nul_in_a_parameter_is_refused_before_any_query(self):
         # PostgreSQL cannot hold a NUL in a text column: found by the fuzzer on /plans/tasks and /users/role-requests.

@@ -1,6 +1,9 @@
 """The REST API under /api/v1/: session auth for the browser, bearer tokens for integrations."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied
+from django.core.signals import got_request_exception
 from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
@@ -9,6 +12,9 @@ from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from zhiben.accounts.services import PASSWORD_CHANGE_REQUIRED, api_token_user, password_expired
 from zhiben.core.exceptions import ApplicationError, ScopeError
+from zhiben.core.filters import InvalidFilter
+
+logger = logging.getLogger("django.request")
 
 
 class TokenAuth(HttpBearer):
@@ -124,6 +130,35 @@ def invalid_request(request, exc):
         )
     return api.create_response(
         request, {"detail": "请求参数格式不正确。", "code": "invalid_request", "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(InvalidFilter)
+def invalid_filter(request, exc):
+    """A list filter given a value it cannot read (`enterprise=abc`, an unknown status, a non-date)."""
+    return api.create_response(
+        request,
+        {
+            "detail": f"请求参数格式不正确：{exc.name}{exc.message}",
+            "code": "invalid_request",
+            "errors": [{"field": exc.name, "message": exc.message}],
+        },
+        status=422,
+    )
+
+
+@api.exception_handler(Exception)
+def server_error(request, exc):
+    """Anything unforeseen: logged with its traceback (and reported as Django reports it), answered with
+    a JSON 500 that names no code or path, whatever DEBUG is."""
+    logger.error(
+        "Internal Server Error: %s", request.path, exc_info=exc, extra={"status_code": 500, "request": request}
+    )
+    got_request_exception.send(sender=None, request=request)
+    return api.create_response(
+        request,
+        {"detail": "系统出错了，错误已记录。请稍后重试或联系管理员。", "code": "server_error"},
+        status=500,
     )
 
 

@@ -118,6 +118,8 @@ def check_production(environ):
 # by default. manage.py commands and the tests default to development; production sets ZHIBEN_DEBUG=0.
 SERVED = "zhiben.wsgi" in sys.modules or "zhiben.asgi" in sys.modules
 DEBUG = envbool("ZHIBEN_DEBUG", not SERVED)
+# Django's technical 500 page (a traceback) only when asked for on a developer's machine: zhiben/core/errors.py
+TRACEBACKS = DEBUG and envbool("ZHIBEN_TRACEBACKS", False)
 PRODUCTION = not DEBUG  # fixed at start-up (the test runner turns DEBUG off, not this)
 if PRODUCTION:
     _problems = check_production(os.environ)
@@ -182,6 +184,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zhiben.core.middleware.RequestContextMiddleware",
     "zhiben.accounts.middleware.SecurityPolicyMiddleware",
+    "zhiben.core.errors.ErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "zhiben.urls"

@@ -31,3 +31,5 @@ urlpatterns = [
 
 handler404 = "zhiben.core.errors.not_found"
 handler403 = "zhiben.core.errors.forbidden"
+handler400 = "zhiben.core.errors.bad_request"
+handler500 = "zhiben.core.errors.server_error"

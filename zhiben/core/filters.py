@@ -40,6 +40,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
+from zhiben.core.middleware import current_request_info
+from zhiben.core.scoping import NOTHING
+
 TYPES = ("text", "search", "choice", "date", "hidden", "sort")
 
 
@@ -64,12 +67,21 @@ class Filter:
         if self.type != "sort" and sum(bool(x) for x in (self.lookup, self.search, self.q, self.apply)) != 1:
             raise ValueError(f"filter '{self.name}': give exactly one of lookup, search, q, apply")
 
-    def narrow(self, qs, value, ctx):
+    def narrow(self, qs, value, ctx, strict=False):
+        """`qs` narrowed by `value`. A value the filter cannot read (not a date, not one of its static
+        choices, refused by its `q`, or one the column cannot hold) is ignored or matches nothing on a
+        page; with `strict` (the API) it raises InvalidFilter naming the filter."""
+        if strict and self.type in ("choice", "sort"):
+            options = self.static_choices()
+            if options and value not in {str(option[0]) for option in options}:
+                raise InvalidFilter(self.name, "不是可选值之一。")
         if self.apply is not None:
             return self.apply(qs, value, ctx)
         if self.type == "date":
             value = parse_date(value)
             if value is None:
+                if strict:
+                    raise InvalidFilter(self.name, "须为日期（YYYY-MM-DD）。")
                 return qs
         if self.lookup:
             condition = Q(**{self.lookup: value})
@@ -79,6 +91,8 @@ class Filter:
                 condition |= Q(**{f"{name}__icontains": value})
         else:
             condition = self.q(value, ctx)
+            if strict and (condition is None or condition is NOTHING):
+                raise InvalidFilter(self.name, "取值不符合要求。")
         if condition is None:
             return qs
         try:
@@ -86,6 +100,8 @@ class Filter:
         except (ValueError, TypeError, ValidationError):
             # A value the column cannot hold (`unit=abc` for an id): no row has it, as the page's form
             # would refuse it. Raised while the lookup is built, before any query runs.
+            if strict:
+                raise InvalidFilter(self.name, "取值不符合要求。") from None
             return qs.none()
 
     def static_choices(self):
@@ -117,9 +133,20 @@ class Sort(Filter):
         object.__setattr__(self, "default", tuple(default))
         super().__init__(name, label, "sort", choices=[(key, key) for key in orders], help=help)
 
-    def narrow(self, qs, value, ctx):
+    def narrow(self, qs, value, ctx, strict=False):
+        if strict and value and value not in self.orders:
+            raise InvalidFilter(self.name, "不是可选值之一。")
         order = self.orders.get(value, self.default)
         return qs.order_by(*order) if order else qs
+
+
+class InvalidFilter(Exception):
+    """An API filter parameter whose value the filter cannot read; the API answers 422 naming it."""
+
+    def __init__(self, name, message):
+        super().__init__(f"{name}: {message}")
+        self.name = name
+        self.message = message
 
 
 def parse_date(value):
@@ -182,13 +209,16 @@ class FilterSet:
         """`qs` narrowed by the filters' values in `data` (only those in `names` when given) and ordered
         by the sort, if one is declared."""
         ctx = Context(user, today)
+        # On the API a value the filter cannot read is the caller's mistake (a 422 naming it); a page
+        # ignores it or shows nothing.
+        strict = current_request_info().get("api", False)
         values = self.values(data)
         for f in self.filters:
             if names is not None and f.name not in names:
                 continue
             value = values[f.name]
             if value or f.type == "sort":
-                qs = f.narrow(qs, value, ctx)
+                qs = f.narrow(qs, value, ctx, strict=strict)
         return qs
 
     # ------------------------------------------------------------ the API

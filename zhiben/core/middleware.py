@@ -13,8 +13,9 @@ _request_context = contextvars.ContextVar("zhiben_request", default=None)
 
 
 def current_request_info():
-    """Return {"request_id", "ip"} of the request being served, or empty values outside a request."""
-    return _request_context.get() or {"request_id": "", "ip": None}
+    """Return {"request_id", "ip", "api"} of the request being served (api: an API request), or empty
+    values outside a request."""
+    return _request_context.get() or {"request_id": "", "ip": None, "api": False}
 
 
 @lru_cache(maxsize=8)
@@ -71,7 +72,9 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         request.request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
-        token = _request_context.set({"request_id": request.request_id, "ip": client_ip(request)})
+        token = _request_context.set(
+            {"request_id": request.request_id, "ip": client_ip(request), "api": request.path.startswith("/api/")}
+        )
         try:
             response = self.get_response(request)
         finally:

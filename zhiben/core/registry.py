@@ -183,12 +183,20 @@ class RuleDef:
 
 @dataclass(frozen=True)
 class MenuEntry:
-    """One navigation entry, shown to users holding `capability` (None: everyone signed in)."""
+    """One navigation entry, shown to users holding `capability` (None: everyone signed in), under its
+    `group` of the menu (MENU_GROUPS: 日常工作 / 台账 / 方案 / 设置); an entry without a group is shown
+    under 其他, after them."""
 
     label: str
     url_name: str
     capability: str | None = None
     order: int = 100
+    group: str = ""
+
+
+# The menu's groups, by task, in the order shown; entries of no (or another) group come last under 其他.
+MENU_GROUPS = ("日常工作", "台账", "方案", "设置")
+MENU_OTHER = "其他"
 
 
 @dataclass(frozen=True)

@@ -2,4 +2,4 @@
 
 from zhiben.core.registry import MenuEntry, register
 
-register(MenuEntry("公文", "documents:list", "document.view", order=50))
+register(MenuEntry("公文", "documents:list", "document.view", order=50, group="台账"))

@@ -26,6 +26,6 @@ register(
     RuleDef("duty.reminder_days", 7, "统计分析表报送期限届满前多少天提醒", "days", GROUP, order=32),
     Timeline("duties.periodreport", duty_event, lambda report: report.events.all()),
     Job("duties", "统计分析表提醒与逾期", duties_tick, order=30),
-    MenuEntry("统计分析表", "duties:mine", "duty.submit", order=60),
-    MenuEntry("统计报送", "duties:compliance", "duty.monitor", order=70),
+    MenuEntry("统计分析表", "duties:mine", "duty.submit", order=60, group="日常工作"),
+    MenuEntry("统计报送", "duties:compliance", "duty.monitor", order=70, group="日常工作"),
 )

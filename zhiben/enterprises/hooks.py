@@ -34,7 +34,7 @@ def own_enterprise(user, summary):
 
 
 register(
-    MenuEntry("生产经营单位", "enterprises:list", "enterprise.view", order=90),
+    MenuEntry("生产经营单位", "enterprises:list", "enterprise.view", order=90, group="台账"),
     # an enterprise user sees their own enterprise; regulators see their jurisdiction's figures
     HomeSection("own_enterprise", lambda user: bool(user.enterprise_id), extra=own_enterprise, order=20),
     HomeSection(

@@ -6,5 +6,5 @@ from .services import escalate_all
 
 register(
     Job("escalation", "逾期督办升级", escalate_all, order=10),
-    MenuEntry("督办升级", "escalation:records", "escalation.view", order=30),
+    MenuEntry("督办升级", "escalation:records", "escalation.view", order=30, group="日常工作"),
 )

@@ -210,8 +210,8 @@ register(
         audit_action="hazard.reminder",
         order=10,
     ),
-    MenuEntry("隐患台账", "hazards:list", "hazard.view", order=10),
-    MenuEntry("上报隐患", "hazards:report", "hazard.report", order=20),
+    MenuEntry("隐患台账", "hazards:list", "hazard.view", order=10, group="台账"),
+    MenuEntry("上报隐患", "hazards:report", "hazard.report", order=20, group="日常工作"),
     HomeSection("hazards", lambda user: user.can("hazard.view"), home_cards, order=10),
     DemoLoader("hazards", demo.load, demo.summary, order=50),
 )

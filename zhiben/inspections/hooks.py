@@ -53,8 +53,8 @@ def home_cards(user):
 
 
 register(
-    MenuEntry("监督检查", "inspections:list", "inspection.view", order=34),
-    MenuEntry("检查表", "inspections:checklists", "checklist.manage", order=35),
+    MenuEntry("监督检查", "inspections:list", "inspection.view", order=34, group="日常工作"),
+    MenuEntry("检查表", "inspections:checklists", "checklist.manage", order=35, group="设置"),
     HomeSection(
         "inspections",
         lambda user: user.can("inspection.view") and not user.enterprise_id,

@@ -59,6 +59,6 @@ register(
         order=20,
     ),
     Timeline("plans.progressreport", progress_event, lambda report: report.events.all()),
-    MenuEntry("行动方案", "plans:list", "plan.view", order=80),
+    MenuEntry("行动方案", "plans:list", "plan.view", order=80, group="方案"),
     DemoLoader("plans", demo.load, demo.summary, order=40),
 )

@@ -51,8 +51,8 @@ register(
         GROUP,
         order=41,
     ),
-    MenuEntry("隐患自查", "selfchecks:mine", "selfcheck.record", order=15),
-    MenuEntry("企业自查", "selfchecks:compliance", "selfcheck.monitor", order=75),
+    MenuEntry("隐患自查", "selfchecks:mine", "selfcheck.record", order=15, group="日常工作"),
+    MenuEntry("企业自查", "selfchecks:compliance", "selfcheck.monitor", order=75, group="日常工作"),
     HomeSection(
         "selfchecks",
         lambda user: user.can("selfcheck.record") and bool(user.enterprise_id),

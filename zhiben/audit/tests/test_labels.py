@@ -1,0 +1,21 @@
+"""The audit log names actions in Chinese (issue 25: it showed auth.login, hazard.export); the code stays
+beside the label for whoever searches by it."""
+
+from zhiben.audit.labels import action_label
+from zhiben.audit.services import audit_record
+from zhiben.testing import CastTestCase
+
+
+class ActionLabelTests(CastTestCase):
+    def test_codes_read_as_chinese(self):
+        self.assertEqual(action_label("auth.login"), "登录")
+        self.assertEqual(action_label("hazard.export"), "隐患导出")
+        self.assertEqual(action_label("accident.supplement"), "事故补报")
+        self.assertEqual(action_label("plan.weird_new_verb"), "行动方案（weird_new_verb）")
+        self.assertEqual(action_label("unknown"), "unknown")
+
+    def test_the_log_page_shows_the_label_beside_the_code(self):
+        audit_record(actor=self.alice, action="hazard.export", object_type="hazards.hazard", object_repr="隐患台账导出")
+        response = self.login(self.aud).get("/audit/")
+        self.assertContains(response, "隐患导出")
+        self.assertContains(response, '<code class="muted small">hazard.export</code>', html=False)

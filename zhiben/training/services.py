@@ -296,8 +296,10 @@ def body_save(*, actor, data, body=None):
 
 @transaction.atomic
 def session_save(*, actor, data, session=None):
-    """Record a training: type, organiser, training body, date, hours, topics."""
+    """Record a training (or change one): type, organiser, training body, date, hours, topics."""
     ensure_capability(actor, MANAGE)
+    if session is not None and actor is not None and not Session.objects.for_user(actor).filter(pk=session.pk).exists():
+        raise ScopeError()
     errors = []
     title = data_text(data, "title", 200)
     if not title:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("export/", views.session_export, name="session_export"),
     path("new/", views.session_new, name="session_new"),
     path("<int:pk>/", views.session_detail, name="session"),
+    path("<int:pk>/edit/", views.session_edit, name="session_edit"),
     path("<int:pk>/attendance/", views.attendance_add, name="attendance_add"),
     path("<int:pk>/import/", views.attendance_import, name="attendance_import"),
     path("attendance-template/", views.attendance_template, name="attendance_template"),

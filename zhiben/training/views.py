@@ -95,6 +95,31 @@ def session_new(request):
 
 
 @login_required
+def session_edit(request, pk):
+    require_capability(request.user, MANAGE)
+    session = selectors.session_get(request.user, pk)
+    fields = ("title", "kind", "organiser", "held_on", "hours", "topics", "has_exam")
+    initial = {f: getattr(session, f) for f in fields} | {
+        "body": session.body_id,
+        "region": session.region_id,
+        "enterprise": session.enterprise_id,
+    }
+    form = SessionForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = form_service(
+            form, lambda: services.session_save(actor=request.user, data=form.data_for_service(), session=session)
+        )
+        if saved is not None:
+            messages.success(request, "已保存培训。")
+            return redirect(saved.get_absolute_url())
+    return render(
+        request,
+        "training/form.html",
+        {"form": form, "title": f"修改 · {session.title}", "back": session.get_absolute_url()},
+    )
+
+
+@login_required
 def session_detail(request, pk):
     require_capability(request.user, VIEW)
     session = selectors.session_get(request.user, pk)

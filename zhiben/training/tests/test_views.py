@@ -97,6 +97,26 @@ class PageTests(TrainingCase):
         export = client.get(reverse("training:enterprise_file_export", args=[self.enterprise_a.pk]))
         self.assertEqual(export.status_code, 200)
 
+    def test_edit_a_session(self):
+        client = self.login(self.alice)
+        url = reverse("training:session_edit", args=[self.session_a.pk])
+        self.assertContains(client.get(url), "凤凰从业人员培训")
+        response = client.post(
+            url,
+            {
+                "title": "凤凰从业人员培训（补）",
+                "kind": "worker",
+                "organiser": "凤凰镇",
+                "held_on": "2026-06-03",
+                "hours": "4",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        self.session_a.refresh_from_db()
+        self.assertEqual((self.session_a.title, str(self.session_a.held_on)), ("凤凰从业人员培训（补）", "2026-06-03"))
+        self.assertEqual(client.get(reverse("training:session_edit", args=[self.session_b.pk])).status_code, 404)
+        self.assertEqual(self.login(self.dave).get(url).status_code, 403)
+
     def test_bad_session_refused_with_messages(self):
         page = self.login(self.alice).post(
             reverse("training:session_new"),

@@ -32,7 +32,15 @@ HAZARD_TEXTS = [
     ("员工未佩戴劳动防护用品", "behaviour"),
     ("机械传动部位防护罩缺失", "condition"),
 ]
-MAJOR_ITEMS = ["第十一条第（六）项", "第十三条第（三）项", "第三条第（二）项", "第十一条第（八）项"]
+# The demo's major hazards, each with the criteria item it meets (issue 25: a "特种作业人员无证上岗" cited
+# an item about dust-explosion electrical equipment).
+MAJOR_HAZARDS = [
+    ("特种作业人员无证上岗", "behaviour", "第三条第（二）项"),
+    ("粉尘作业区积尘严重，未落实清理制度", "environment", "第十一条第（八）项"),
+    ("粉尘爆炸危险场所电气设备不防爆", "condition", "第十一条第（六）项"),
+    ("有限空间作业未履行审批手续", "management", "第十三条第（三）项"),
+]
+MAJOR_ITEMS = [item for _, _, item in MAJOR_HAZARDS]
 
 
 def _demo_photo(seed):
@@ -68,6 +76,8 @@ def load(stdout=None, count=240, seed=2026):
         text, category = rng.choice(HAZARD_TEXTS)
         found = start + timedelta(days=rng.randint(0, (today - start).days))
         major = rng.random() < 0.08
+        if major:
+            text, category, item = rng.choice(MAJOR_HAZARDS)
         data = {
             "enterprise": enterprise.pk,
             "channel": rng.choice(channels),
@@ -80,7 +90,7 @@ def load(stdout=None, count=240, seed=2026):
             "level": "major" if major else "general",
         }
         if major:
-            data["criteria_item"] = items[rng.choice(MAJOR_ITEMS)].pk
+            data["criteria_item"] = items[item].pk
         hazard = hz.hazard_report(actor=committee, data=data, today=found)
         reviewer = reviewers.get(hazard.supervising_unit_id)
         age = (today - found).days

@@ -9,9 +9,10 @@ Who may act is a named duty, decided per hazard:
 """
 
 from zhiben.accounts.choices import Role
+from zhiben.core.scoping import code_level
 from zhiben.core.workflow import Transition
 
-from .choices import DEADLINE_STATUSES, Status
+from .choices import DEADLINE_STATUSES, ListingLevel, Status
 
 TRANSITIONS = {
     "verify": Transition(frozenset({Status.REPORTED}), Status.VERIFIED, "triage", "核实确认", "primary"),
@@ -89,5 +90,20 @@ def allowed_actions(hazard, user):
             actions.append((name, transition.label, transition.style))
     for name, (sources, duty, label) in SIDE_ACTIONS.items():
         if hazard.status in sources and has_duty(user, hazard, duty, in_scope=in_scope):
+            if name == "list" and not listing_raises_level(hazard, user):
+                continue  # already listed at this level or above: the service would refuse it (issue 25)
             actions.append((name, label, ""))
     return actions
+
+
+LISTING_ORDER = (ListingLevel.TOWN, ListingLevel.COUNTY, ListingLevel.CITY)
+LISTING_BY_REGION_LEVEL = {2: ListingLevel.CITY, 3: ListingLevel.COUNTY, 4: ListingLevel.TOWN}
+
+
+def listing_raises_level(hazard, user):
+    """True when the user's 安委办 would list the hazard above its current listing (or it is not listed)."""
+    unit = getattr(user, "unit", None)
+    level = LISTING_BY_REGION_LEVEL.get(code_level(unit.region_id)) if unit is not None else None
+    if level is None or not hazard.listed_level:
+        return True  # not an 安委办 of a listing level, or not listed: the service says why if it refuses
+    return LISTING_ORDER.index(level) > LISTING_ORDER.index(hazard.listed_level)

@@ -91,6 +91,17 @@ class DutyTests(CastTestCase):
         with self.assertRaises(ApplicationError):
             services.hazard_list(actor=self.alice, hazard=self.hazard)
 
+    def test_the_listing_button_is_not_offered_at_a_level_already_listed(self):
+        # issue 25: the detail page offered 挂牌督办 on a hazard the county had already listed
+        hazard = ready(self.hazard, self.erin, status=Status.VERIFIED)
+        self.assertIn("list", [a[0] for a in allowed_actions(hazard, self.alice)])
+        services.hazard_list(actor=self.alice, hazard=hazard)
+        hazard.refresh_from_db()
+        self.assertNotIn("list", [a[0] for a in allowed_actions(hazard, self.alice)])
+        page = self.login(self.alice).get(f"/hazards/{hazard.pk}/")
+        self.assertNotContains(page, 'data-action="list"')
+        self.assertContains(page, "区县挂牌")
+
     def test_enterprise_user_rectifies_only_own(self):
         self.assertTrue(has_duty(self.emma, self.hazard, "rectify"))
         other = report(self.alice, self.enterprise_a_construction)

@@ -73,6 +73,8 @@ class DocumentPageTests(CastTestCase):
         self.assertContains(page, "下载 PDF")
         self.assertContains(page, self.document.pdf_sha256)
         self.assertContains(page, self.hazard.number)
+        # 64-character hashes wrap on a phone (issue 25: they overflowed it by 136 px): code.hash breaks anywhere
+        self.assertContains(page, f'<code class="hash" title="SHA-256">{self.document.pdf_sha256}</code>', html=False)
 
     def test_navigation_entry(self):
         self.assertContains(self.login(self.alice).get("/"), 'href="/documents/"')

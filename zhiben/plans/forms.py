@@ -3,6 +3,7 @@
 from django import forms
 
 from zhiben.core.evidence import evidence_field
+from zhiben.core.registry import ordered
 from zhiben.regions.models import Region
 
 from .choices import Direction, Granularity, Kind
@@ -102,11 +103,15 @@ class IndicatorForm(forms.Form):
     direction = forms.ChoiceField(label="达标方向", choices=Direction.choices)
     period = forms.ChoiceField(label="统计周期", choices=[("year", "按年"), ("quarter", "按季度")])
     task = forms.ChoiceField(label="关联任务", required=False)
+    figure_key = forms.ChoiceField(
+        label="实时取数", required=False, help_text="选择系统统计口径后，一张表直接显示本辖区当年的实时数值"
+    )
 
     def __init__(self, *args, plan=None, **kwargs):
         super().__init__(*args, **kwargs)
         tasks = plan.tasks.order_by("sort") if plan is not None else []
         self.fields["task"].choices = [("", "（不关联）")] + [(t.pk, f"{t.sort}. {t.content[:40]}") for t in tasks]
+        self.fields["figure_key"].choices = [("", "（按报送值）")] + [(f.key, f.label) for f in ordered("figures")]
 
 
 class IndicatorValueForm(forms.Form):

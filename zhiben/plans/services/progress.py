@@ -11,6 +11,7 @@ from zhiben.accounts.choices import Role
 from zhiben.audit.services import audit_record, jsonable
 from zhiben.core.evidence import store_upload
 from zhiben.core.exceptions import ApplicationError, ScopeError
+from zhiben.core.registry import registry
 from zhiben.core.scoping import in_subtree, region_chain
 from zhiben.core.timeline import actor_fields
 from zhiben.notifications.services import notify
@@ -260,9 +261,15 @@ def indicator_save(*, actor, plan, data, indicator=None):
         task = current.tasks.filter(pk=getattr(data["task"], "pk", data["task"])).first()
         if task is None:
             raise ApplicationError("所选任务不属于该方案。")
+    figure_key = str(data.get("figure_key") or "").strip()
+    if figure_key and figure_key not in registry["figures"]:
+        raise ApplicationError(
+            "所选实时取数口径不存在。", errors=[{"field": "figure_key", "message": "所选实时取数口径不存在。"}]
+        )
     values = {
         "name": name,
         "task": task,
+        "figure_key": figure_key,
         "target_value": _decimal(data.get("target_value"), "目标值", "target_value"),
         "measure": str(data.get("measure") or "").strip()[:20],
         "direction": data.get("direction") or "at_least",

@@ -7,6 +7,7 @@ from datetime import date
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
+from zhiben.core.exceptions import ApplicationError
 from zhiben.hazards.tests.helpers import photo
 from zhiben.plans import services
 from zhiben.plans.models import Indicator, Plan, PlanDraft, ProgressReport
@@ -439,3 +440,35 @@ class QueryCountTests(CastTestCase):
         services.progress_report_submit(actor=self.erin, task=plan.tasks.get(sort=2), text="排查完成", percentage=100)
         import_seed(self.alice, self.town_a1)
         self.assertEqual(self.counts(), small)
+
+
+class IndicatorFigureTests(CastTestCase):
+    """An indicator chosen on the plan page can take its value live from a registered figure."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.plan = small_plan(cls.alice, cls.town_a1)
+
+    def add(self, **extra):
+        data = {"name": "主要负责人培训覆盖率", "target_value": "100", "measure": "%", "direction": "at_least"}
+        return self.client.post(f"/plans/{self.plan.pk}/indicators/", {**data, "period": "year", **extra})
+
+    def test_the_figure_is_offered_and_saved(self):
+        from zhiben.core.registry import ordered
+
+        figure = ordered("figures")[0]
+        self.login(self.alice)
+        page = self.client.get(f"/plans/{self.plan.pk}/")
+        self.assertContains(page, 'name="figure_key"')
+        self.assertContains(page, f'<option value="{figure.key}">{figure.label}</option>', html=True)
+        self.add(figure_key=figure.key)
+        self.assertEqual(Indicator.objects.get(plan=self.plan).figure_key, figure.key)
+
+    def test_an_unknown_figure_is_refused_and_nothing_saved(self):
+        with self.assertRaises(ApplicationError) as caught:
+            services.indicator_save(
+                actor=self.alice, plan=self.plan, data={"name": "x", "target_value": 1, "figure_key": "no.such"}
+            )
+        self.assertIn("实时取数口径不存在", caught.exception.message)
+        self.assertFalse(Indicator.objects.filter(plan=self.plan).exists())

@@ -41,7 +41,11 @@ class OneDeclarationTests(CastTestCase):
                 expected = [t.pk for t in task_list(user=self.alice, filters=query)]
                 page = self.client.get("/plans/tasks/", {**query, "per_page": 100})
                 self.assertEqual([t.pk for t, _ in page.context["rows"]], expected)
-                api_rows = self.client.get("/api/v1/plans/tasks", {**query, "page_size": 100}).json()["items"]
+                answer = self.client.get("/api/v1/plans/tasks", {**query, "page_size": 100})
+                if answer.status_code == 422:  # a value the filter cannot read: the API names it (issue 25)
+                    self.assertEqual(answer.json()["errors"][0]["field"], name)
+                    continue
+                api_rows = answer.json()["items"]
                 self.assertEqual([t["id"] for t in api_rows], expected)
                 if name != "plan":
                     nested = self.client.get(f"/api/v1/plans/{self.plan.pk}/tasks", {**query, "page_size": 100}).json()[

@@ -11,6 +11,7 @@ the next pass; the others go on.
 """
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -159,6 +160,38 @@ def committee_admins(region_code, step=None):
     )
 
 
+# What an automatically issued document states that no record holds (issue 25: the automatic 约谈通知书
+# said "____" for time, place and contact): per jurisdiction on the rules page.
+AUTOMATIC_DOCUMENT_RULE = "escalation.document.arrangements"
+AUTOMATIC_DOCUMENT_DEFAULT = {"workdays": 5, "time": "上午9时", "place": "", "contact": "", "phone": ""}
+
+
+def automatic_document_fields(kind_key, unit, region_code, today=None):
+    """The values of an automatic document's inputs (约谈时间, 约谈地点, 联系人, 联系电话) from the rule
+    of the jurisdiction and the issuing unit; only those the kind asks for."""
+    from zhiben.core.registry import registry
+    from zhiben.core.rules import rule
+
+    kind = registry["document_kinds"].get(kind_key)
+    wanted = {entry[0] for entry in getattr(kind, "inputs", ())}
+    if not wanted:
+        return {}
+    settings = {**AUTOMATIC_DOCUMENT_DEFAULT, **(rule(AUTOMATIC_DOCUMENT_RULE, region_code) or {})}
+    day = today or timezone.localdate()
+    left = max(int(settings.get("workdays") or 0), 1)
+    while left:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    values = {
+        "约谈时间": f"{day.year}年{day.month}月{day.day}日{settings.get('time') or ''}",
+        "约谈地点": settings.get("place") or f"{unit.name}会议室",
+        "联系人": settings.get("contact") or f"{unit.name}办公室",
+        "联系电话": settings.get("phone") or f"由{unit.name}另行电话告知",
+    }
+    return {key: value for key, value in values.items() if key in wanted and value}
+
+
 def take_step(target, obj, step, days_overdue, region_code):
     """One step on one object, in its own transaction. Returns the record, or None when already taken."""
     from zhiben.notifications.services import notify
@@ -187,7 +220,11 @@ def take_step(target, obj, step, days_overdue, region_code):
                 kind=step.document_kind,
                 subject=obj,
                 unit=unit,
-                extra={"逾期天数": days_overdue, "督办措施": step.name},
+                extra={
+                    **automatic_document_fields(step.document_kind, unit, region_code),
+                    "逾期天数": days_overdue,
+                    "督办措施": step.name,
+                },
             )
             record.save(update_fields=["document"])
         number = record.document.number if record.document_id else None

@@ -195,3 +195,43 @@ class TwoWorkersTests(TransactionTestCase):
         for hazard in hazards:
             self.assertEqual(hazard.events.filter(action="escalate").count(), 4)
             self.assertEqual(Document.objects.filter(subject_type="hazards.hazard", subject_id=hazard.pk).count(), 2)
+
+
+class AutomaticInterviewNoticeTests(CastTestCase):
+    """Issue 25: the automatic 约谈通知书 left time, place and contact as "____"."""
+
+    def setUp(self):
+        self.hazard = ready(major(self.gina, self.enterprise_a), self.erin, status=Status.RECTIFYING)
+
+    def interview(self):
+        services.escalate("hazard", today=self.hazard.deadline + timedelta(days=30))
+        return EscalationRecord.objects.get(action="interview").document
+
+    def test_time_place_and_contact_come_from_the_issuing_unit_by_default(self):
+        document = self.interview()
+        fields = document.context["fields"]
+        self.assertRegex(fields["约谈时间"], r"^\d{4}年\d{1,2}月\d{1,2}日上午9时$")
+        self.assertTrue(fields["约谈地点"].endswith("会议室"))
+        self.assertTrue(fields["联系人"].endswith("办公室"))
+        self.assertIn("另行电话告知", fields["联系电话"])
+        self.assertNotIn("____", document.body)
+
+    def test_the_jurisdiction_s_rule_gives_them(self):
+        from zhiben.core.models import Rule
+
+        Rule.objects.create(
+            key="escalation.document.arrangements",
+            region_code=self.county_a.code,
+            value={
+                "workdays": 3,
+                "time": "下午3时",
+                "place": "区应急局302室",
+                "contact": "张科长",
+                "phone": "023-65000000",
+            },
+        )
+        fields = self.interview().context["fields"]
+        self.assertTrue(fields["约谈时间"].endswith("下午3时"))
+        self.assertEqual(
+            (fields["约谈地点"], fields["联系人"], fields["联系电话"]), ("区应急局302室", "张科长", "023-65000000")
+        )

@@ -169,6 +169,8 @@ INSTALLED_APPS = [
     "zhiben.risk",
     "zhiben.monitoring",
     "zhiben.training",
+    "zhiben.posts",
+    "zhiben.drills",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,7 @@ urlpatterns = [
     path("risk/", include("zhiben.risk.urls")),
     path("monitoring/", include("zhiben.monitoring.urls")),
     path("training/", include("zhiben.training.urls")),
+    path("posts/", include("zhiben.posts.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -1,0 +1,195 @@
+"""Reads of “两单两卡一会”, all starting from the user's scope: posts, versions, 班前会 and the coverage per
+enterprise (posts with all four items current and a 班前会 within N days, N a rule)."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Max, Q
+from django.http import Http404
+from django.utils import timezone
+
+from zhiben.core.filters import Filter, FilterSet, Sort
+from zhiben.core.rules import rule
+from zhiben.core.scoping import subtree_q
+from zhiben.enterprises.filters import industry_options, region_options
+from zhiben.enterprises.models import Enterprise
+
+from .choices import KINDS, CardKind
+from .models import Briefing, CardVersion, Post
+
+BRIEFING_RULE = "posts.briefing_days"
+
+
+def _industry_q(value, ctx):
+    return Q(industry__code=value) if value else None
+
+
+POST_FILTERS = FilterSet(
+    Filter("region", "所属区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value)),
+    Filter("industry", "行业", "choice", choices=industry_options, q=_industry_q),
+    Filter("enterprise", "企业", "hidden", lookup="enterprise_id"),
+    Filter("q", "关键词", "search", search=("name", "team", "enterprise__name")),
+    Sort(
+        "sort",
+        {"name": ("name", "id"), "-name": ("-name", "-id"), "enterprise": ("enterprise__name", "name", "id")},
+        default=("enterprise__name", "name", "id"),
+    ),
+)
+
+BRIEFING_FILTERS = FilterSet(
+    Filter("region", "所属区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value)),
+    Filter("post", "岗位", "hidden", lookup="post_id"),
+    Filter("from", "日期从", "date", lookup="held_on__gte"),
+    Filter("to", "日期至", "date", lookup="held_on__lte"),
+    Filter("q", "关键词", "search", search=("post__name", "team", "content", "recorder", "enterprise__name")),
+    Sort("sort", {"held": ("held_on", "id"), "-held": ("-held_on", "-id")}, default=("-held_on", "-id")),
+)
+
+
+def _digit_filter(filters, key):
+    """A hidden id filter with a non-number value lists nothing rather than failing."""
+    value = (filters or {}).get(key, "")
+    return bool(value) and not str(value).isdigit()
+
+
+def post_list(*, user, filters=None):
+    qs = Post.objects.for_user(user)
+    if _digit_filter(filters, "enterprise"):
+        return qs.none()
+    return POST_FILTERS.filter(qs, filters or {}, user=user).select_related("enterprise", "region")
+
+
+def briefing_list(*, user, filters=None):
+    qs = Briefing.objects.for_user(user)
+    if _digit_filter(filters, "post"):
+        return qs.none()
+    return BRIEFING_FILTERS.filter(qs, filters or {}, user=user).select_related("post", "enterprise")
+
+
+def post_get(user, pk):
+    post = Post.objects.for_user(user).select_related("enterprise", "region").filter(pk=pk).first()
+    if post is None:
+        raise Http404
+    return post
+
+
+def card_version_get(user, pk):
+    card = CardVersion.objects.for_user(user).select_related("post", "enterprise", "created_by").filter(pk=pk).first()
+    if card is None:
+        raise Http404
+    return card
+
+
+def current_card(post, kind):
+    return CardVersion.objects.filter(post=post, kind=kind, current=True).select_related("created_by").first()
+
+
+def post_cards(post):
+    """[(kind, label, current version or None, older versions)] of the four items."""
+    versions = list(CardVersion.objects.filter(post=post).select_related("created_by").order_by("kind", "-version"))
+    rows = []
+    for kind in CardKind:
+        mine = [v for v in versions if v.kind == kind.value]
+        current = next((v for v in mine if v.current), None)
+        rows.append((kind.value, kind.label, current, [v for v in mine if not v.current]))
+    return rows
+
+
+def briefing_days(region_code=""):
+    return int(rule(BRIEFING_RULE, region_code or ""))
+
+
+# ---------------------------------------------------------------- coverage
+
+
+@dataclass
+class EnterpriseCoverage:
+    enterprise: Enterprise
+    posts: int = 0
+    complete: int = 0  # posts with all four items current
+    briefed: int = 0  # posts with a 班前会 within N days
+    full: int = 0  # posts with both
+    days: int = 7
+    missing: list = field(default_factory=list)  # "岗位名：缺 岗位操作卡、班前会"
+
+    @property
+    def covered(self):
+        return self.posts > 0 and self.complete == self.posts and self.briefed == self.posts
+
+    @property
+    def share(self):
+        if not self.posts:
+            return 0
+        return round(100 * self.full / self.posts)
+
+
+@dataclass
+class Coverage:
+    rows: list
+    day: object
+
+    @property
+    def total(self):
+        return len(self.rows)
+
+    @property
+    def covered(self):
+        return sum(1 for r in self.rows if r.covered)
+
+    @property
+    def value(self):
+        return None if not self.rows else round(100 * self.covered / len(self.rows), 1)
+
+    @property
+    def missing(self):
+        return [r for r in self.rows if not r.covered]
+
+
+def coverage(user, *, region="", industry="", day=None):
+    """Per enterprise in scope: active posts, those with all four items current, those with a 班前会
+    within the jurisdiction's N days (rule posts.briefing_days) up to `day`."""
+    day = day or timezone.localdate()
+    enterprises = Enterprise.objects.for_user(user).filter(status="operating")
+    region_q = subtree_q(region) if region else None
+    if region_q is not None:
+        enterprises = enterprises.filter(region_q)
+    if industry:
+        enterprises = enterprises.filter(industry__code=industry)
+    enterprises = list(enterprises.select_related("region").order_by("region_id", "name"))
+    ids = [e.pk for e in enterprises]
+    posts = {}
+    for post in Post.objects.filter(enterprise_id__in=ids, active=True).order_by("name"):
+        posts.setdefault(post.enterprise_id, []).append(post)
+    post_ids = [p.pk for group in posts.values() for p in group]
+    have = {}
+    for post_id, kind in CardVersion.objects.filter(post_id__in=post_ids, current=True).values_list("post_id", "kind"):
+        have.setdefault(post_id, set()).add(kind)
+    last = dict(
+        Briefing.objects.filter(post_id__in=post_ids, held_on__lte=day)
+        .values("post_id")
+        .annotate(last=Max("held_on"))
+        .values_list("post_id", "last")
+    )
+    rows = []
+    for enterprise in enterprises:
+        days = briefing_days(enterprise.region_id)
+        since = day - timedelta(days=days - 1)
+        row = EnterpriseCoverage(enterprise, days=days)
+        for post in posts.get(enterprise.pk, []):
+            row.posts += 1
+            lacking = [CardKind(k).label for k in KINDS if k not in have.get(post.pk, set())]
+            if not lacking:
+                row.complete += 1
+            held = last.get(post.pk)
+            if held is not None and held >= since:
+                row.briefed += 1
+            else:
+                lacking.append(f"近{days}天班前会")
+            if not lacking:
+                row.full += 1
+            else:
+                row.missing.append(f"{post.name}：缺{'、'.join(lacking)}")
+        if not row.posts:
+            row.missing.append("未建立岗位")
+        rows.append(row)
+    return Coverage(rows, day)

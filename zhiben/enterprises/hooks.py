@@ -23,10 +23,20 @@ def regulator_cards(user):
     ]
 
 
+BY_INDUSTRY_SHOWN = 8
+
+
 def by_industry(user, summary):
-    summary["by_industry"] = list(
-        Enterprise.objects.for_user(user).values("industry__name").annotate(n=Count("id")).order_by("-n")[:8]
+    """The industries with the most enterprises (the first 8; the page says how many there are in all),
+    each linking to its enterprises."""
+    rows = list(
+        Enterprise.objects.for_user(user)
+        .values("industry__name", "industry__code")
+        .annotate(n=Count("id"))
+        .order_by("-n", "industry__code")
     )
+    summary["by_industry"] = rows[:BY_INDUSTRY_SHOWN]
+    summary["by_industry_total"] = len(rows)
 
 
 def own_enterprise(user, summary):

@@ -27,6 +27,7 @@ urlpatterns = [
     path("monitoring/", include("zhiben.monitoring.urls")),
     path("training/", include("zhiben.training.urls")),
     path("posts/", include("zhiben.posts.urls")),
+    path("drills/", include("zhiben.drills.urls")),
     path("api/v1/", api.urls),
 ]
 

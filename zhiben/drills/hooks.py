@@ -1,1 +1,235 @@
-"""Registrations (filled below)."""
+"""What drills and rescue resources offer the platform: capabilities drill.view/drill.manage, the period and
+target rules, reminders (the drill duty before its period ends; equipment before its next inspection), the
+construction rates and drill compliance as figures, menu entries, a home card and the demo."""
+
+from datetime import date
+
+from django.urls import reverse
+from django.utils import timezone
+
+from zhiben.accounts.choices import ROLE_CAPABILITIES, Role
+from zhiben.core.registry import DemoLoader, Figure, HomeSection, MenuEntry, Reminder, RuleDef, register
+
+from . import demo
+from .choices import KEY_INDUSTRIES
+
+GROUP = "应急演练与救援力量"
+
+CAPABILITIES = {
+    Role.COMMITTEE_ADMIN: {"drill.view", "drill.manage"},
+    Role.REGULATOR: {"drill.view", "drill.manage"},
+    Role.ENTERPRISE: {"drill.view", "drill.manage"},
+    Role.GRID: {"drill.view"},
+    Role.LEADER: {"drill.view"},
+}
+for role, capabilities in CAPABILITIES.items():
+    ROLE_CAPABILITIES[role] |= capabilities
+
+
+def _committee_users(region_code):
+    from zhiben.accounts.models import User
+
+    return list(User.objects.filter(is_active=True, role="anweiban_admin", region_id=region_code[:6].ljust(12, "0")))
+
+
+# ---------------------------------------------------------------- drill duty reminder
+
+
+def duty_due(today, horizon):
+    for row in _all_missing(today):
+        if today <= row.end <= horizon:
+            yield row.enterprise, row.end, row.enterprise.region_id
+
+
+def _all_missing(today):
+    from zhiben.enterprises.models import Enterprise
+
+    from .models import Drill
+    from .selectors import DutyRow, period_months, period_of
+
+    for enterprise in Enterprise.objects.filter(status="operating").order_by("pk"):
+        months = period_months(enterprise)
+        start, end = period_of(today, months)
+        if not Drill.objects.filter(enterprise=enterprise, held_on__gte=start, held_on__lte=end).exists():
+            yield DutyRow(enterprise, start, end, None, months)
+
+
+def duty_current(enterprise, today):
+    from zhiben.enterprises.models import Enterprise
+
+    from .models import Drill
+    from .selectors import period_months, period_of
+
+    current = Enterprise.objects.select_for_update().filter(pk=enterprise.pk, status="operating").first()
+    if current is None:
+        return None
+    start, end = period_of(today, period_months(current))
+    if Drill.objects.filter(enterprise=current, held_on__gte=start, held_on__lte=end).exists():
+        return None
+    return current
+
+
+def duty_deadline(enterprise):
+    from .selectors import period_months, period_of
+
+    return period_of(timezone.localdate(), period_months(enterprise))[1]
+
+
+def duty_people(enterprise):
+    from zhiben.accounts.models import User
+
+    users = list(User.objects.filter(is_active=True, enterprise_id=enterprise.pk))
+    return (users or _committee_users(enterprise.region_id)), []
+
+
+def duty_text(enterprise, deadline, days_left):
+    return (
+        f"应急演练即将到期：{enterprise.name}",
+        f"{enterprise.name}本周期尚未组织应急演练，周期截止 {deadline}（还有 {days_left} 天），请按预案组织演练并登记。",
+    )
+
+
+# ---------------------------------------------------------------- equipment inspection reminder
+
+
+def equipment_due(today, horizon):
+    from .models import Equipment
+
+    rows = Equipment.objects.filter(next_inspection_on__gte=today, next_inspection_on__lte=horizon).order_by("pk")
+    return ((e, e.next_inspection_on, e.region_id) for e in rows)
+
+
+def equipment_current(equipment, today):
+    from .models import Equipment
+
+    current = Equipment.objects.select_for_update().filter(pk=equipment.pk).first()
+    return None if current is None or current.next_inspection_on < today else current
+
+
+def equipment_text(equipment, deadline, days_left):
+    return (
+        f"救援装备待检验：{equipment.name}",
+        f"{equipment.name}（{equipment.quantity}）应于 {deadline} 前检验（还有 {days_left} 天）。",
+    )
+
+
+# ---------------------------------------------------------------- figures and cards
+
+
+def rate_figure(key):
+    def compute(user, filters):
+        from .selectors import rates
+
+        filters = filters or {}
+        found = {r.key: r for r in rates(user, region=filters.get("region") or "", year=filters.get("year") or None)}
+        return found[key].value
+
+    return compute
+
+
+def compliance_value(user, filters):
+    from .selectors import compliance
+
+    filters = filters or {}
+    day = None
+    if filters.get("year"):
+        day = min(date(int(filters["year"]), 12, 31), timezone.localdate())
+    return compliance(user, day=day, region=filters.get("region") or "", industry=filters.get("industry") or "").value
+
+
+def _url(name):
+    def url(filters=None, **kwargs):
+        filters = dict(filters or {}, **kwargs)
+        query = "&".join(f"{k}={v}" for k, v in filters.items() if v and k in ("region", "industry", "year"))
+        return reverse(name) + (f"?{query}" if query else "")
+
+    return url
+
+
+def home_cards(user):
+    from .selectors import compliance
+
+    result = compliance(user)
+    if not result.total:
+        return []
+    missing = len(result.missing)
+    return [
+        {
+            "label": "本周期未演练企业",
+            "value": missing,
+            "url": reverse("drills:compliance"),
+            "tone": "orange" if missing else "",
+        }
+    ]
+
+
+register(
+    RuleDef("drills.period_months", 12, "应急演练周期（月）：一般企业", "count", GROUP, order=160),
+    RuleDef("drills.high_risk_period_months", 6, "应急演练周期（月）：高危企业", "count", GROUP, order=161),
+    RuleDef("drills.duty_reminder_days", 30, "演练周期截止前多少天提醒未演练企业", "days", GROUP, order=162),
+    RuleDef("drills.equipment_reminder_days", 30, "救援装备检验日期前多少天提醒", "days", GROUP, order=163),
+    RuleDef("drills.attachment_max_mb", 10, "演练照片单个文件大小上限", "megabytes", GROUP, order=164),
+    RuleDef(
+        "drills.key_industries",
+        KEY_INDUSTRIES,
+        "行业专业救援队伍覆盖率统计的重点行业（行业代码列表）",
+        "json",
+        GROUP,
+        order=165,
+    ),
+    RuleDef("drills.target_town_team", 100, "镇级救援队伍建成率目标（%）", "count", GROUP, order=166),
+    RuleDef("drills.target_village_station", 90, "村级救援站点建成率目标（%）", "count", GROUP, order=167),
+    RuleDef("drills.target_industry_team", 80, "行业专业救援队伍覆盖率目标（%）", "count", GROUP, order=168),
+    Reminder(
+        "drills.duty",
+        "应急演练到期提醒",
+        "enterprises.enterprise",
+        "drills.duty_reminder_days",
+        duty_due,
+        duty_current,
+        duty_deadline,
+        duty_people,
+        duty_text,
+        audit_action="drill.duty_reminder",
+        order=75,
+    ),
+    Reminder(
+        "drills.equipment",
+        "救援装备检验提醒",
+        "drills.equipment",
+        "drills.equipment_reminder_days",
+        equipment_due,
+        equipment_current,
+        lambda e: e.next_inspection_on,
+        lambda e: (_committee_users(e.region_id), []),
+        equipment_text,
+        audit_action="drill.equipment_reminder",
+        order=76,
+    ),
+    Figure("drills.compliance", "应急演练按期完成率（%）", compliance_value, _url("drills:compliance"), order=85),
+    Figure(
+        "drills.town_team_rate",
+        "镇级救援队伍建成率（%）",
+        rate_figure("drills.town_team_rate"),
+        _url("drills:rates"),
+        order=86,
+    ),
+    Figure(
+        "drills.village_station_rate",
+        "村级救援站点建成率（%）",
+        rate_figure("drills.village_station_rate"),
+        _url("drills:rates"),
+        order=87,
+    ),
+    Figure(
+        "drills.industry_team_rate",
+        "行业专业救援队伍覆盖率（%）",
+        rate_figure("drills.industry_team_rate"),
+        _url("drills:rates"),
+        order=88,
+    ),
+    MenuEntry("应急演练", "drills:drills", "drill.view", order=56, group="台账"),
+    MenuEntry("救援力量", "drills:teams", "drill.view", order=57, group="台账"),
+    HomeSection("drills", lambda user: user.can("drill.view"), home_cards, order=46),
+    DemoLoader("drills", demo.load, demo.summary, order=96),
+)

@@ -1,0 +1,229 @@
+"""Reads of drills and rescue resources, from the user's scope: drill lists, the drill duty's compliance
+(each enterprise judged on its own period containing the day: a year, or a half-year for high-risk
+enterprises — period lengths in months are rules), and the construction rates per region and year."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Max, Q
+from django.http import Http404
+from django.utils import timezone
+
+from zhiben.core.filters import Filter, FilterSet, Sort
+from zhiben.core.rules import rule
+from zhiben.core.scoping import normalize_code, subtree_q
+from zhiben.enterprises.filters import industry_options, region_options
+from zhiben.enterprises.models import Enterprise
+from zhiben.regions.models import Industry, Region
+
+from .choices import DrillKind, TeamLevel
+from .models import Drill, Equipment, RescueStation, RescueTeam
+
+DRILL_FILTERS = FilterSet(
+    Filter("region", "所属区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value)),
+    Filter("industry", "行业", "choice", choices=industry_options, q=lambda v, ctx: Q(industry__code=v) if v else None),
+    Filter("kind", "演练类型", "choice", choices=DrillKind.choices, lookup="kind"),
+    Filter("from", "演练日期从", "date", lookup="held_on__gte"),
+    Filter("to", "演练日期至", "date", lookup="held_on__lte"),
+    Filter("q", "关键词", "search", search=("enterprise__name", "scenario", "evaluation")),
+    Sort("sort", {"held": ("held_on", "id"), "-held": ("-held_on", "-id")}, default=("-held_on", "-id")),
+)
+TEAM_FILTERS = FilterSet(
+    Filter("region", "所属区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value)),
+    Filter("level", "队伍类别", "choice", choices=TeamLevel.choices, lookup="level"),
+    Filter("q", "关键词", "search", search=("name", "leader")),
+    Sort("sort", {"name": ("name", "id"), "region": ("region_id", "name")}, default=("region_id", "level", "name")),
+)
+
+
+def drill_list(*, user, filters=None):
+    return DRILL_FILTERS.filter(Drill.objects.for_user(user), filters or {}, user=user).select_related("enterprise")
+
+
+def team_list(*, user, filters=None):
+    return TEAM_FILTERS.filter(RescueTeam.objects.for_user(user), filters or {}, user=user).select_related(
+        "region", "industry"
+    )
+
+
+def drill_get(user, pk):
+    drill = Drill.objects.for_user(user).select_related("enterprise").filter(pk=pk).first()
+    if drill is None:
+        raise Http404
+    return drill
+
+
+# ---------------------------------------------------------------- drill duty
+
+
+def period_months(enterprise):
+    key = "drills.high_risk_period_months" if enterprise.high_risk else "drills.period_months"
+    return max(1, min(12, int(rule(key, enterprise.region_id))))
+
+
+def period_of(day, months):
+    """(first, last) day of the `months`-long period (counted from 1 January) containing `day`."""
+    index = (day.month - 1) // months
+    first_month = index * months + 1
+    last_month = first_month + months - 1
+    first = date(day.year, first_month, 1)
+    last = date(day.year + (last_month // 12 if last_month > 12 else 0), (last_month - 1) % 12 + 1, 1)
+    import calendar
+
+    last = last.replace(day=calendar.monthrange(last.year, last.month)[1])
+    return first, last
+
+
+@dataclass
+class DutyRow:
+    enterprise: Enterprise
+    start: date
+    end: date
+    last: date | None  # latest drill within the period
+    months: int
+
+    @property
+    def done(self):
+        return self.last is not None
+
+    @property
+    def label(self):
+        if self.months == 12:
+            return f"{self.start.year}年"
+        if self.months == 6:
+            return f"{self.start.year}年{'上' if self.start.month == 1 else '下'}半年"
+        return f"{self.start:%Y-%m}至{self.end:%Y-%m}"
+
+
+@dataclass
+class Compliance:
+    rows: list
+    day: date
+
+    @property
+    def total(self):
+        return len(self.rows)
+
+    @property
+    def done(self):
+        return sum(1 for r in self.rows if r.done)
+
+    @property
+    def missing(self):
+        return [r for r in self.rows if not r.done]
+
+    @property
+    def value(self):
+        return None if not self.rows else round(100 * self.done / self.total, 1)
+
+
+def compliance(user, *, day=None, region="", industry=""):
+    """Each operating enterprise in scope against its own drill period containing `day`."""
+    day = day or timezone.localdate()
+    qs = Enterprise.objects.for_user(user).filter(status="operating")
+    region_q = subtree_q(region) if region else None
+    if region_q is not None:
+        qs = qs.filter(region_q)
+    if industry:
+        qs = qs.filter(industry__code=industry)
+    enterprises = list(qs.order_by("region_id", "name"))
+    periods = {e.pk: (period_months(e),) + period_of(day, period_months(e)) for e in enterprises}
+    earliest = min((p[1] for p in periods.values()), default=day)
+    drills = {}
+    for enterprise_id, held_on in Drill.objects.filter(
+        enterprise_id__in=list(periods), held_on__gte=earliest, held_on__lte=day
+    ).values_list("enterprise_id", "held_on"):
+        drills.setdefault(enterprise_id, []).append(held_on)
+    rows = []
+    for e in enterprises:
+        months, start, end = periods[e.pk]
+        inside = [d for d in drills.get(e.pk, []) if start <= d <= min(end, day)]
+        rows.append(DutyRow(e, start, end, max(inside) if inside else None, months))
+    return Compliance(rows, day)
+
+
+def latest_drill(enterprise_id):
+    return Drill.objects.filter(enterprise_id=enterprise_id).aggregate(last=Max("held_on"))["last"]
+
+
+# ---------------------------------------------------------------- construction rates
+
+
+@dataclass
+class Rate:
+    key: str
+    label: str
+    have: int
+    total: int
+    target: float
+    missing: list  # names of the towns / villages / industries without one
+
+    @property
+    def value(self):
+        return None if not self.total else round(100 * self.have / self.total, 1)
+
+    @property
+    def met(self):
+        return self.value is not None and self.value >= self.target
+
+
+def _root(user, region):
+    code = normalize_code(region) if region else ""
+    if code and user is not None and not user.is_superuser and user.region_id:
+        from zhiben.core.scoping import in_subtree
+
+        if not in_subtree(code, user.region_id):
+            code = ""
+    return code or (user.region_id if user is not None and user.region_id else "")
+
+
+def rates(user, *, region="", year=None):
+    """镇队伍 (towns with a town team / towns), 村站点 (villages with a station / villages), 行业专业队伍
+    (key industries with an industry team / key industries) in the region's subtree, counting teams and
+    stations established by the end of `year` and active."""
+    year = int(year or timezone.localdate().year)
+    code = _root(user, region)
+    end = date(year, 12, 31)
+    region_q = subtree_q(code, "code") if code else Q()
+    within = subtree_q(code) if code else Q()
+    teams = RescueTeam.objects.filter(within, active=True, established_on__lte=end)
+    towns = list(Region.objects.filter(region_q, level=4).order_by("code"))
+    villages = list(Region.objects.filter(region_q, level=5).order_by("code"))
+    town_teams = set(teams.filter(level=TeamLevel.TOWN).values_list("region_id", flat=True))
+    stations = set(
+        RescueStation.objects.filter(within, active=True, established_on__lte=end).values_list("region_id", flat=True)
+    )
+    keys = list(rule("drills.key_industries", code) or [])
+    industries = list(Industry.objects.filter(code__in=keys).order_by("sort"))
+    covered = set(teams.filter(level=TeamLevel.INDUSTRY).values_list("industry__code", flat=True))
+    return [
+        Rate(
+            "drills.town_team_rate",
+            "镇级救援队伍建成率",
+            sum(t.code in town_teams for t in towns),
+            len(towns),
+            float(rule("drills.target_town_team", code)),
+            [t.name for t in towns if t.code not in town_teams],
+        ),
+        Rate(
+            "drills.village_station_rate",
+            "村级救援站点建成率",
+            sum(v.code in stations for v in villages),
+            len(villages),
+            float(rule("drills.target_village_station", code)),
+            [v.name for v in villages if v.code not in stations],
+        ),
+        Rate(
+            "drills.industry_team_rate",
+            "行业专业救援队伍覆盖率",
+            sum(i.code in covered for i in industries),
+            len(industries),
+            float(rule("drills.target_industry_team", code)),
+            [i.name for i in industries if i.code not in covered],
+        ),
+    ]
+
+
+def equipment_due(user, *, today=None, days=30):
+    today = today or timezone.localdate()
+    return Equipment.objects.for_user(user).filter(next_inspection_on__lte=date.fromordinal(today.toordinal() + days))

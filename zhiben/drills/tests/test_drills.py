@@ -1,0 +1,289 @@
+"""Drills: duty compliance at half-year boundaries (moved clock), construction rates against hand counts,
+reminders, bad input, photos, scope."""
+
+from datetime import date, timedelta
+from unittest import mock
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from zhiben.core.exceptions import ApplicationError, ScopeError
+from zhiben.core.services import rule_save
+from zhiben.enterprises.models import Enterprise
+from zhiben.testing import CastTestCase
+
+from .. import services
+from ..models import Drill, DrillPhoto, RescueTeam
+from ..selectors import compliance, rates
+
+
+def drill(actor, enterprise, day, **extra):
+    return services.drill_save(
+        actor=actor,
+        data={
+            "enterprise": enterprise.pk,
+            "kind": "onsite",
+            "held_on": day.isoformat(),
+            "participants": "8",
+            "scenario": "泄漏处置",
+            **extra,
+        },
+    )
+
+
+class DrillCase(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        Enterprise.objects.filter(pk=cls.enterprise_a.pk).update(high_risk=True)
+        cls.enterprise_a.refresh_from_db()
+
+
+@mock.patch("django.utils.timezone.localdate", return_value=date(2026, 12, 31))
+class ComplianceTests(DrillCase):
+    def rows(self, day):
+        return {r.enterprise.pk: r for r in compliance(self.alice, day=day).rows}
+
+    def test_half_year_boundaries(self, _):
+        drill(self.alice, self.enterprise_a, date(2026, 6, 30))  # last day of H1
+        drill(self.alice, self.enterprise_a_construction, date(2026, 3, 1))
+        # high-risk: H1 met on 30 June; from 1 July a new half-year starts, unmet
+        rows = self.rows(date(2026, 6, 30))
+        self.assertTrue(rows[self.enterprise_a.pk].done)
+        self.assertEqual(rows[self.enterprise_a.pk].label, "2026年上半年")
+        rows = self.rows(date(2026, 7, 1))
+        self.assertFalse(rows[self.enterprise_a.pk].done)
+        self.assertEqual(
+            (rows[self.enterprise_a.pk].start, rows[self.enterprise_a.pk].end), (date(2026, 7, 1), date(2026, 12, 31))
+        )
+        # the ordinary enterprise: yearly, met all year by the March drill
+        self.assertTrue(rows[self.enterprise_a_construction.pk].done)
+        self.assertEqual(rows[self.enterprise_a_construction.pk].label, "2026年")
+        # a drill on 1 July counts for H2, not H1
+        drill(self.alice, self.enterprise_a, date(2026, 7, 1))
+        self.assertTrue(self.rows(date(2026, 12, 31))[self.enterprise_a.pk].done)
+        result = compliance(self.alice, day=date(2027, 1, 1))
+        self.assertEqual((result.done, result.total), (0, 2))
+        self.assertEqual(
+            {r.enterprise.pk for r in result.missing}, {self.enterprise_a.pk, self.enterprise_a_construction.pk}
+        )
+
+    def test_period_is_a_rule(self, _):
+        rule_save(actor=self.alice, key="drills.high_risk_period_months", region_code=self.county_a.code, value=3)
+        drill(self.alice, self.enterprise_a, date(2026, 2, 1))
+        self.assertTrue(self.rows(date(2026, 3, 31))[self.enterprise_a.pk].done)
+        self.assertFalse(self.rows(date(2026, 4, 1))[self.enterprise_a.pk].done)
+
+    def test_page_and_export(self, _):
+        drill(self.alice, self.enterprise_a, date(2026, 11, 1))
+        client = self.login(self.alice)
+        page = client.get("/drills/compliance/?missing=1")
+        self.assertContains(page, self.enterprise_a_construction.name)
+        self.assertNotContains(page, self.enterprise_a.name)
+        self.assertEqual(client.get("/drills/compliance/export/").status_code, 200)
+
+    def test_duty_reminder(self, _):
+        from zhiben.notifications.reminders import remind_deadlines
+
+        with mock.patch("zhiben.drills.hooks.timezone.localdate", return_value=date(2026, 12, 10)):
+            sent = remind_deadlines("drills.duty", today=date(2026, 12, 10))
+        self.assertTrue(sent)
+
+
+class RateTests(DrillCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        day = "2025-05-01"
+        services.team_save(
+            actor=cls.alice,
+            data={
+                "name": "凤凰镇救援队",
+                "level": "town",
+                "region": cls.town_a1.code,
+                "members": "20",
+                "established_on": day,
+            },
+        )
+        services.station_save(
+            actor=cls.alice, data={"name": "凤凰村站", "region": cls.village_a1.code, "established_on": day}
+        )
+        services.team_save(
+            actor=cls.alice,
+            data={
+                "name": "危化队",
+                "level": "industry",
+                "industry": "hazchem",
+                "region": cls.county_a.code,
+                "members": "30",
+                "established_on": day,
+            },
+        )
+        services.team_save(
+            actor=cls.charlie,
+            data={
+                "name": "西彭镇救援队",
+                "level": "town",
+                "region": cls.town_b1.code,
+                "members": "10",
+                "established_on": day,
+            },
+        )
+
+    def test_hand_counted(self):
+        found = {r.key: r for r in rates(self.alice, year=2026)}
+        town = found["drills.town_team_rate"]
+        self.assertEqual((town.have, town.total, town.value, town.missing), (1, 2, 50.0, ["青木关镇"]))
+        self.assertFalse(town.met)  # target 100
+        village = found["drills.village_station_rate"]
+        self.assertEqual((village.have, village.total, village.missing), (1, 2, ["双碑村"]))
+        industry = found["drills.industry_team_rate"]
+        self.assertEqual((industry.have, industry.total, industry.value), (1, 5, 20.0))
+        # a year before the teams were built: nothing
+        self.assertEqual({r.key: r.have for r in rates(self.alice, year=2024)}["drills.town_team_rate"], 0)
+        # the other county: its own town only
+        other = {r.key: r for r in rates(self.charlie, year=2026)}["drills.town_team_rate"]
+        self.assertEqual((other.have, other.total), (1, 1))
+        # the city sees both counties: 2 of 3 towns
+        city = {r.key: r for r in rates(self.bob, year=2026)}["drills.town_team_rate"]
+        self.assertEqual((city.have, city.total), (2, 3))
+
+    def test_figures_registered(self):
+        from zhiben.core.registry import registry
+
+        figure = registry["figures"]["drills.town_team_rate"]
+        self.assertEqual(figure.compute(self.alice, {"year": "2026"}), 50.0)
+        self.assertIn("drills.compliance", registry["figures"])
+
+    def test_pages(self):
+        client = self.login(self.alice)
+        self.assertContains(client.get("/drills/rates/?year=2026"), "青木关镇")
+        self.assertEqual(client.get("/drills/rates/export/").status_code, 200)
+        page = client.get("/drills/teams/")
+        self.assertContains(page, "凤凰镇救援队")
+        self.assertNotContains(page, "西彭镇救援队")
+        self.assertEqual(client.get("/drills/teams/export/").status_code, 200)
+
+    def test_equipment_reminder(self):
+        from zhiben.notifications.reminders import remind_deadlines
+
+        team = RescueTeam.objects.get(name="凤凰镇救援队")
+        today = date.today()
+        services.equipment_save(
+            actor=self.alice,
+            data={
+                "name": "呼吸器",
+                "team": str(team.pk),
+                "quantity": "4",
+                "next_inspection_on": (today + timedelta(days=10)).isoformat(),
+            },
+        )
+        self.assertEqual(remind_deadlines("drills.equipment", today=today), 1)
+
+
+class InputAndScopeTests(DrillCase):
+    def test_bad_input_names_fields_and_writes_nothing(self):
+        with self.assertRaises(ApplicationError) as caught:
+            services.drill_save(
+                actor=self.alice,
+                data={
+                    "enterprise": self.enterprise_a.pk,
+                    "kind": "nope",
+                    "held_on": "2026-02-30",
+                    "participants": "-1",
+                    "scenario": "",
+                },
+            )
+        message = caught.exception.message
+        for word in ("演练类型", "演练日期", "参演人数", "演练情景"):
+            self.assertIn(word, message)
+        with self.assertRaises(ApplicationError) as caught:
+            services.team_save(
+                actor=self.alice,
+                data={
+                    "name": "x",
+                    "level": "town",
+                    "region": self.village_a1.code,
+                    "members": "3",
+                    "established_on": "2025-01-01",
+                },
+            )
+        self.assertIn("镇级队伍的所属区划应为镇街", caught.exception.message)
+        self.assertFalse(Drill.objects.exists())
+        self.assertFalse(RescueTeam.objects.exists())
+
+    def test_bad_photo_writes_nothing(self):
+        fake = SimpleUploadedFile("photo.jpg", b"not really an image", content_type="image/jpeg")
+        with self.assertRaises(ApplicationError):
+            services.drill_save(
+                actor=self.alice,
+                data={
+                    "enterprise": self.enterprise_a.pk,
+                    "kind": "onsite",
+                    "held_on": "2026-01-05",
+                    "participants": "5",
+                    "scenario": "x",
+                },
+                photos=[fake],
+            )
+        self.assertFalse(Drill.objects.exists())
+        self.assertFalse(DrillPhoto.objects.exists())
+
+    def test_photo_stored_and_served(self):
+        import io
+
+        from PIL import Image
+
+        buffer = io.BytesIO()
+        Image.new("RGB", (40, 30), "red").save(buffer, "PNG")
+        upload = SimpleUploadedFile("现场.png", buffer.getvalue(), content_type="image/png")
+        record = services.drill_save(
+            actor=self.alice,
+            data={
+                "enterprise": self.enterprise_a.pk,
+                "kind": "onsite",
+                "held_on": "2026-01-05",
+                "participants": "5",
+                "scenario": "x",
+            },
+            photos=[upload],
+        )
+        photo = record.photos.get()
+        self.assertEqual(self.login(self.alice).get(f"/drills/photos/{photo.pk}/").status_code, 200)
+        self.assertEqual(self.login(self.charlie).get(f"/drills/photos/{photo.pk}/").status_code, 404)
+
+    def test_other_county_is_404_and_form_message(self):
+        other = drill(self.charlie, self.enterprise_b, date(2026, 1, 5))
+        client = self.login(self.alice)
+        self.assertEqual(client.get(f"/drills/{other.pk}/").status_code, 404)
+        self.assertNotContains(client.get("/drills/"), self.enterprise_b.name)
+        with self.assertRaises(ScopeError):
+            drill(self.alice, self.enterprise_b, date(2026, 1, 5))
+        response = client.post(
+            "/drills/new/",
+            {"enterprise": self.enterprise_a.pk, "kind": "onsite", "held_on": "", "participants": "3", "scenario": "x"},
+        )
+        self.assertContains(response, "请填写演练日期")
+        self.assertEqual(Drill.objects.count(), 1)
+        for url in ("/drills/", "/drills/export/", "/drills/?sort=held&kind=onsite", "/drills/compliance/"):
+            self.assertEqual(client.get(url).status_code, 200, url)
+        self.assertEqual(self.login(self.dave).post("/drills/new/", {}).status_code, 403)
+
+
+class DemoTests(CastTestCase):
+    def test_demo_loads_with_one_enterprise_and_one_town_missing(self):
+        from zhiben.posts import demo as posts_demo
+        from zhiben.posts.selectors import coverage
+
+        from .. import demo
+
+        demo.load()
+        demo.load()  # idempotent
+        self.assertIn("次演练", demo.summary())
+        result = compliance(self.alice)
+        self.assertEqual(len(result.missing), 1)
+        town = {r.key: r for r in rates(self.alice)}["drills.town_team_rate"]
+        self.assertEqual(len(town.missing), 1)
+        posts_demo.load()
+        rows = [r for r in coverage(self.alice).rows if r.posts]
+        self.assertEqual(rows[0].posts, 2)
+        self.assertEqual(rows[0].full, 1)

@@ -62,6 +62,21 @@ def normalize_header(text):
     return _BRACKETED.sub("", text) or _BRACKETS.sub("", text)
 
 
+def column_index(headers, columns):
+    """{field: index of its column} for a sheet's `headers`, matching each field's label and synonyms
+    (`columns`: {field: (label, synonyms)}) after normalize_header; the first matching column wins."""
+    names = {}
+    for field_name, (label, synonyms) in columns.items():
+        for name in (label, *synonyms):
+            names.setdefault(normalize_header(name), field_name)
+    found = {}
+    for index, header in enumerate(headers):
+        field_name = names.get(normalize_header(header))
+        if field_name and field_name not in found:
+            found[field_name] = index
+    return found
+
+
 def _header_index():
     index = {}
     for field, (label, _) in FIELDS.items():

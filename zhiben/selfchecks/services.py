@@ -237,24 +237,11 @@ DUTY_WORDS = [
 ]
 
 
-def _normalize(text):
-    from zhiben.enterprises.importers import normalize_header
-
-    return normalize_header(text)
-
-
 def map_columns(headers):
     """{field: column index} for the headers of an uploaded sheet."""
-    names = {}
-    for field_name, (label, synonyms) in COLUMNS.items():
-        for name in (label, *synonyms):
-            names.setdefault(_normalize(name), field_name)
-    found = {}
-    for index, header in enumerate(headers):
-        field_name = names.get(_normalize(header))
-        if field_name and field_name not in found:
-            found[field_name] = index
-    return found
+    from zhiben.enterprises.importers import column_index
+
+    return column_index(headers, COLUMNS)
 
 
 def duty_from_text(text, enterprise):

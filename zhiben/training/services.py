@@ -437,18 +437,10 @@ COLUMNS = {
 
 
 def map_columns(headers):
-    from zhiben.enterprises.importers import normalize_header
+    """{field: column index} for the headers of an uploaded sheet."""
+    from zhiben.enterprises.importers import column_index
 
-    names = {}
-    for field_name, (label, synonyms) in COLUMNS.items():
-        for name in (label, *synonyms):
-            names.setdefault(normalize_header(name), field_name)
-    found = {}
-    for index, header in enumerate(headers):
-        field_name = names.get(normalize_header(header))
-        if field_name and field_name not in found:
-            found[field_name] = index
-    return found
+    return column_index(headers, COLUMNS)
 
 
 def _people_by_identity(visible, numbers):

@@ -31,7 +31,7 @@ def _xlsx(headers, rows, title):
 
 
 def _form_page(request, form, title, back):
-    return render(request, "drills/form.html", {"form": form, "title": title, "back": back})
+    return render(request, "form_page.html", {"form": form, "title": title, "back": back})
 
 
 @login_required

@@ -76,7 +76,7 @@ def post_new(request):
         if post is not None:
             messages.success(request, "岗位已建立，请编制两单两卡。")
             return redirect(post.get_absolute_url())
-    return render(request, "posts/form.html", {"form": form, "title": "新建岗位", "back": reverse("posts:posts")})
+    return render(request, "form_page.html", {"form": form, "title": "新建岗位", "back": reverse("posts:posts")})
 
 
 @login_required
@@ -91,7 +91,7 @@ def post_edit(request, pk):
             messages.success(request, "岗位已保存。")
             return redirect(saved.get_absolute_url())
     return render(
-        request, "posts/form.html", {"form": form, "title": f"修改岗位：{post.name}", "back": post.get_absolute_url()}
+        request, "form_page.html", {"form": form, "title": f"修改岗位：{post.name}", "back": post.get_absolute_url()}
     )
 
 
@@ -152,7 +152,7 @@ def card_edit(request, pk, kind):
             messages.success(request, f"已保存{card.get_kind_display()}第{card.version}版。")
             return redirect(post.get_absolute_url())
     title = f"{CardKind(kind).label}：{post.name}" + (f"（现行第{current.version}版）" if current else "")
-    return render(request, "posts/form.html", {"form": form, "title": title, "back": post.get_absolute_url()})
+    return render(request, "form_page.html", {"form": form, "title": title, "back": post.get_absolute_url()})
 
 
 @login_required
@@ -183,7 +183,7 @@ def briefing_new(request, pk):
             messages.success(request, "班前会记录已保存。")
             return redirect(post.get_absolute_url())
     return render(
-        request, "posts/form.html", {"form": form, "title": f"班前会记录：{post.name}", "back": post.get_absolute_url()}
+        request, "form_page.html", {"form": form, "title": f"班前会记录：{post.name}", "back": post.get_absolute_url()}
     )
 
 

@@ -89,9 +89,7 @@ def session_new(request):
         if session is not None:
             messages.success(request, "已登记培训，请录入或导入参训人员。")
             return redirect(session.get_absolute_url())
-    return render(
-        request, "training/form.html", {"form": form, "title": "登记培训", "back": reverse("training:sessions")}
-    )
+    return render(request, "form_page.html", {"form": form, "title": "登记培训", "back": reverse("training:sessions")})
 
 
 @login_required
@@ -114,7 +112,7 @@ def session_edit(request, pk):
             return redirect(saved.get_absolute_url())
     return render(
         request,
-        "training/form.html",
+        "form_page.html",
         {"form": form, "title": f"修改 · {session.title}", "back": session.get_absolute_url()},
     )
 
@@ -242,9 +240,7 @@ def person_new(request):
         if person is not None:
             messages.success(request, f"已登记 {person.name}。")
             return redirect(person.get_absolute_url())
-    return render(
-        request, "training/form.html", {"form": form, "title": "登记人员", "back": reverse("training:people")}
-    )
+    return render(request, "form_page.html", {"form": form, "title": "登记人员", "back": reverse("training:people")})
 
 
 @login_required
@@ -271,7 +267,7 @@ def person_edit(request, pk):
             return redirect(saved.get_absolute_url())
     return render(
         request,
-        "training/form.html",
+        "form_page.html",
         {"form": form, "title": f"修改 · {person.name}", "back": person.get_absolute_url()},
     )
 
@@ -539,7 +535,7 @@ def _body_form(request, body=None):
             messages.success(request, f"已保存 {saved.name}。")
             return redirect("training:bodies")
     title = f"培训机构评估 · {body.name}" if body else "登记培训机构"
-    return render(request, "training/form.html", {"form": form, "title": title, "back": reverse("training:bodies")})
+    return render(request, "form_page.html", {"form": form, "title": title, "back": reverse("training:bodies")})
 
 
 @login_required

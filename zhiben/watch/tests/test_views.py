@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from zhiben.testing import CastTestCase
 
-from .. import services
+from .. import selectors, services
 from ..models import DutyDay, DutyLogEntry, DutyPerson, EventReport, ReportLevel
 from .helpers import write
 
@@ -28,7 +28,8 @@ def moment(delta):
 
 class DutyPageTests(CastTestCase):
     def setUp(self):
-        self.today = timezone.localdate()
+        # the duty day now (before the first shift of the morning it is still yesterday's)
+        self.today = selectors.duty_date_of(self.unit_office_a, timezone.now())
         for offset in (-1, 0):
             write(
                 self.alice,

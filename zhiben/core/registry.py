@@ -16,6 +16,7 @@ extension point is visible in one place:
 | menu                | MenuEntry            | core.context (the navigation)                          |
 | home_cards          | HomeSection          | core.selectors (the home page)                         |
 | figures             | Figure               | analytics (figures by region, industry and period)     |
+| figure_sources      | FigureSource         | analytics (several figures in one query)               |
 | demo_loaders        | DemoLoader           | `load_demo`                                            |
 
 Each `register(...)` call refuses a key that is already taken, so two modules cannot silently
@@ -213,13 +214,42 @@ class HomeSection:
 
 @dataclass(frozen=True)
 class Figure:
-    """A figure analytics can show by region, industry and period: `compute(user, filters)` → number,
-    and the URL of the records behind it."""
+    """A figure analytics shows by region, industry and period.
+
+    `compute(user, filters)` → a number (None: nothing to count). `filters` is a dict of text:
+    `region` (a region code; none: the user's jurisdiction), `industry` (an industry code), `year`
+    ("2026") and, when the period is not a whole year, `start` and `end` (ISO dates, both inclusive; `year`
+    is then start's year). A figure ignores what it cannot narrow by.
+    `url(filters)` → the list of the records behind the figure, narrowed the same way.
+    `breakdown(user, filters, by)` → {code: number} for each child region of filters["region"]
+    (by="region", keyed by region code) or each industry (by="industry", keyed by industry code) in one
+    pass; without it analytics computes child by child.
+    `source`: the key of a FigureSource that computes this figure together with others in one query;
+    analytics then asks the source once for all of them (compute/breakdown stay for single readers).
+    `group` heads the figure's section on the dashboard ("隐患排查治理", "教育培训" …), `unit` follows the
+    number ("%", "条", "天", "家"), `better` says which way is good ("higher" / "lower") for scorecards."""
 
     key: str
     label: str
     compute: Callable[..., Any]
     url: Callable[..., str] | None = None
+    order: int = 100
+    group: str = ""
+    unit: str = ""
+    better: str = ""
+    breakdown: Callable[..., dict] | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class FigureSource:
+    """Several figures counted in one pass (one aggregate query over a module's table):
+    `compute(user, filters, by)` → {group: {figure key: number}}, where group is "" for the total
+    (by=None), a child region code (by="region") or an industry code (by="industry"). Figures name it
+    in their `source`."""
+
+    key: str
+    compute: Callable[..., dict]
     order: int = 100
 
 
@@ -258,6 +288,7 @@ KEYED = {
     "rules": RuleDef,
     "home_cards": HomeSection,
     "figures": Figure,
+    "figure_sources": FigureSource,
     "demo_loaders": DemoLoader,
     "backlinks": Backlink,
 }

@@ -5,6 +5,8 @@ import json
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import FloatField, Func
+from django.db.models.functions import Substr
 
 from . import crypto
 
@@ -100,3 +102,29 @@ def page_count(queryset, *, exact=False):
         if estimate is not None and estimate > getattr(settings, "LIST_EXACT_COUNT_MAX", 10_000):
             return estimate, True
     return queryset.count(), False
+
+
+class DaysBetween(Func):
+    """Whole days from date `start` to date `end` (end − start), on SQLite and PostgreSQL, as a float
+    for averages such as 平均整改天数 (a datetime is first cut to its local day with TruncDate)."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def as_sql(self, compiler, connection, **extra):
+        end, start = self.source_expressions
+        end_sql, end_params = compiler.compile(end)
+        start_sql, start_params = compiler.compile(start)
+        if connection.vendor == "postgresql":
+            sql = f"((({end_sql})::date - ({start_sql})::date)::float)"
+        else:
+            sql = f"(julianday({end_sql}) - julianday({start_sql}))"
+        return sql, (*end_params, *start_params)
+
+
+def region_prefix(field, code):
+    """The expression of the child region a row lies in, under region `code`: the first digits of the
+    row's 12-digit `field` that name the child (GROUP BY it to count child by child)."""
+    from .scoping import child_prefix_length
+
+    return Substr(field, 1, child_prefix_length(code))

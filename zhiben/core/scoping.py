@@ -31,6 +31,16 @@ def code_level(code):
     return 5
 
 
+def child_prefix_length(code):
+    """How many leading digits name a child of region `code` (a village has no children: 12)."""
+    return LEVEL_PREFIX[min(code_level(code) + 1, 5)]
+
+
+def child_code(prefix):
+    """The 12-digit code of the child named by a prefix (see child_prefix_length)."""
+    return prefix.ljust(CODE_LENGTH, "0")
+
+
 def subtree_range(code):
     """(low, high) bounds of every code inside `code`'s subtree, itself included."""
     keep = LEVEL_PREFIX[code_level(code)]

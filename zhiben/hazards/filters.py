@@ -50,6 +50,11 @@ def listed_q(value, ctx):
     return None if wanted is None else ~Q(listed_level="") if wanted else Q(listed_level="")
 
 
+def repeat_q(value, ctx):
+    wanted = flag(value)
+    return None if wanted is None else Q(repeat_of__isnull=not wanted)
+
+
 def enterprise_q(value, ctx):
     return Q(enterprise_id=int(value)) if value.isdigit() else NOTHING
 
@@ -84,6 +89,16 @@ HAZARD_FILTERS = FilterSet(
     ),
     Filter("found_from", "发现日期从", "date", lookup="found_date__gte"),
     Filter("found_to", "发现日期至", "date", lookup="found_date__lte"),
+    Filter("closed_from", "销号日期从", "date", lookup="closed_at__date__gte"),
+    Filter("closed_to", "销号日期至", "date", lookup="closed_at__date__lte"),
+    Filter(
+        "repeat",
+        "重复发生",
+        "choice",
+        choices=[("1", "重复发生"), ("0", "首次发生")],
+        q=repeat_q,
+        help="1/true 或 0/false",
+    ),
     Filter("deadline_from", "整改期限从", "date", lookup="deadline__gte"),
     Filter("deadline_to", "整改期限至", "date", lookup="deadline__lte"),
     Filter("enterprise", "生产经营单位", "hidden", q=enterprise_q, help="单位 ID"),

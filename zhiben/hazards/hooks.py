@@ -6,9 +6,12 @@ timeline on `HazardEvent`, rules, menu entries, home-page figures and the demo h
 
 from django.urls import reverse
 
+from zhiben.core.periods import filter_range
 from zhiben.core.registry import (
     DemoLoader,
     EscalationTarget,
+    Figure,
+    FigureSource,
     HomeSection,
     MenuEntry,
     Overdue,
@@ -23,6 +26,7 @@ from zhiben.escalation.services import committee_admins, committee_unit
 from . import demo
 from .choices import DEADLINE_STATUSES, Status
 from .models import Hazard
+from .selectors import CHANNEL_FIGURES, HAZARD_FIGURES, hazard_figures
 from .services import enterprise_contacts, hazard_event
 
 GROUP = "事故隐患"
@@ -166,6 +170,71 @@ def home_cards(user):
         {"label": "挂牌督办中", "value": counts["listed_open"], "url": f"{url}?listed=1&status=open", "tone": ""},
     ]
 
+
+def _figure_source(user, filters, by=None):
+    return hazard_figures(user=user, filters=filters, by=by)
+
+
+def _figure_compute(key):
+    def compute(user, filters):
+        return _figure_source(user, filters).get("", {}).get(key)
+
+    return compute
+
+
+def _figure_breakdown(key):
+    def breakdown(user, filters, by):
+        return {group: values.get(key) for group, values in _figure_source(user, filters, by).items()}
+
+    return breakdown
+
+
+def _figure_url(query):
+    def url(filters=None):
+        filters = filters or {}
+        start, end = filter_range(filters)
+        parts = [query.format(start=start, end=end)] if query else []
+        parts += [f"{name}={filters[name]}" for name in ("region", "industry") if filters.get(name)]
+        return reverse("hazards:list") + "?" + "&".join(parts)
+
+    return url
+
+
+def _figures():
+    entries = [FigureSource("hazards", _figure_source, order=10)]
+    for order, (key, label, unit, better, query) in enumerate(HAZARD_FIGURES):
+        entries.append(
+            Figure(
+                f"hazards.{key}",
+                label,
+                _figure_compute(f"hazards.{key}"),
+                _figure_url(query),
+                order=order,
+                group="隐患排查治理",
+                unit=unit,
+                better=better,
+                breakdown=_figure_breakdown(f"hazards.{key}"),
+                source="hazards",
+            )
+        )
+    for order, (key, label) in enumerate(CHANNEL_FIGURES):
+        entries.append(
+            Figure(
+                f"hazards.{key}",
+                f"{label}发现",
+                _figure_compute(f"hazards.{key}"),
+                _figure_url(f"channel={key[8:]}&found_from={{start}}&found_to={{end}}"),
+                order=20 + order,
+                group="隐患发现渠道",
+                unit="条",
+                breakdown=_figure_breakdown(f"hazards.{key}"),
+                source="hazards",
+            )
+        )
+    return entries
+
+
+register(*_figures())
 
 register(
     # 存量/增量 baseline of the 2024–2026 plans: hazards found on or before it are stock.

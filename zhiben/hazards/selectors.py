@@ -2,13 +2,13 @@
 
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import F, Q, Value
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from zhiben.core.rules import rule, rule_date
 
-from .choices import OPEN_STATUSES, Status
+from .choices import DEADLINE_STATUSES, OPEN_STATUSES, Channel, Status
 from .filters import HAZARD_FILTERS
 from .models import Hazard, Place
 
@@ -158,3 +158,155 @@ def hazard_counts(*, user, today=None):
         listed_open=Count("id", filter=~Q(listed_level="") & open_q),
         closed=Count("id", filter=Q(status=Status.CLOSED)),
     ) | {"baseline": baseline}
+
+
+# ---------------------------------------------------------------- figures for analytics
+
+# (key, label, unit, better, list filters of the records behind it, with {start}/{end} for the period)
+HAZARD_FIGURES = [
+    ("found", "新发现隐患", "条", "", "found_from={start}&found_to={end}"),
+    ("found_major", "新发现重大隐患", "条", "", "found_from={start}&found_to={end}&level=major"),
+    ("closed", "销号隐患", "条", "higher", "closed_from={start}&closed_to={end}"),
+    ("open", "未销号隐患", "条", "lower", "status=open&found_to={end}"),
+    ("major_open", "重大隐患未销号", "条", "lower", "status=open&level=major&found_to={end}"),
+    ("overdue", "逾期未整改", "条", "lower", "overdue=1"),
+    ("ontime_rate", "按期整改率", "%", "higher", "closed_from={start}&closed_to={end}"),
+    ("avg_days", "平均整改天数", "天", "lower", "closed_from={start}&closed_to={end}"),
+    ("stock_open", "存量隐患未清零", "条", "lower", "stock=stock&status=open"),
+    ("stock_cleared_rate", "存量隐患清零率", "%", "higher", "stock=stock"),
+    ("increment", "增量隐患（本期）", "条", "", "stock=increment&found_from={start}&found_to={end}"),
+    ("increment_change", "增量同比变化", "%", "lower", "stock=increment&found_from={start}&found_to={end}"),
+    ("listed_open", "挂牌督办未销号", "条", "lower", "listed=1&status=open"),
+    ("self_share", "企业自查发现占比", "%", "higher", "channel=self&found_from={start}&found_to={end}"),
+    ("repeat", "重复发生隐患", "条", "lower", "repeat=1&found_from={start}&found_to={end}"),
+]
+CHANNEL_FIGURES = [(f"channel_{value}", label) for value, label in Channel.choices]
+
+
+def hazard_figures(*, user, filters=None, by=None, today=None):
+    """The hazard figures (HAZARD_FIGURES and one count per channel) for `user`'s scope narrowed by
+    `filters` (core.registry.Figure: region, industry, year or start/end), in one aggregate query:
+    {group: {key: value}} with group "" (by=None), each child region's 12-digit code (by="region") or
+    each industry code (by="industry").
+
+    Period figures count what happened inside [start, end] (found, closed, on time, days to close,
+    increment, channel shares); state figures (open, overdue, stock left, listed) are as of today
+    among the hazards found by `end`. 存量 is found on or before the jurisdiction's baseline date;
+    增量同比 compares the hazards found after it in the period with the same period a year earlier;
+    按期 means rectified (else closed) on or before the deadline in force, extensions included."""
+    from django.db.models import Avg, Count
+    from django.db.models.functions import TruncDate
+
+    from zhiben.core.db import DaysBetween, region_prefix
+    from zhiben.core.periods import filter_range
+    from zhiben.core.scoping import child_code, normalize_code, subtree_q
+    from zhiben.regions.models import Industry
+
+    filters = filters or {}
+    today = today or timezone.localdate()
+    start, end = filter_range(filters, today)
+    region = normalize_code(filters.get("region")) or (user.region_id if user is not None else "") or ""
+    baseline = rule_date("hazard.baseline_date", region)
+    last_start, last_end = _year_before(start), _year_before(end)
+
+    qs = Hazard.objects.for_user(user) if user is not None else Hazard.objects.all()
+    qs = qs.exclude(status__in=[Status.MERGED, Status.REJECTED])
+    if region:
+        qs = qs.filter(subtree_q(region))
+    if filters.get("industry"):
+        qs = qs.filter(industry__code=filters["industry"])
+
+    found = Q(found_date__gte=start, found_date__lte=end)
+    closed_day = TruncDate("closed_at")
+    closed = Q(status=Status.CLOSED, closed_at__isnull=False)
+    open_q = Q(status__in=OPEN_STATUSES, found_date__lte=end)
+    stock = Q(found_date__lte=baseline)
+    measures = {
+        "found": Count("id", filter=found),
+        "found_major": Count("id", filter=found & Q(level="major")),
+        "open": Count("id", filter=open_q),
+        "major_open": Count("id", filter=open_q & Q(level="major")),
+        "overdue": Count(
+            "id", filter=Q(status__in=DEADLINE_STATUSES, deadline__lt=today, historic=False, found_date__lte=end)
+        ),
+        "stock_all": Count("id", filter=stock),
+        "stock_open": Count("id", filter=stock & Q(status__in=OPEN_STATUSES)),
+        "increment": Count("id", filter=found & Q(found_date__gt=baseline)),
+        "increment_last": Count(
+            "id", filter=Q(found_date__gte=last_start, found_date__lte=last_end, found_date__gt=baseline)
+        ),
+        "listed_open": Count("id", filter=open_q & ~Q(listed_level="")),
+        "self_found": Count("id", filter=found & Q(channel=Channel.SELF_REPORT)),
+        "repeat": Count("id", filter=found & Q(repeat_of__isnull=False)),
+        **{key: Count("id", filter=found & Q(channel=key[8:])) for key, _ in CHANNEL_FIGURES},
+    }
+    closed_in = {
+        "closed": Count("id"),
+        "with_deadline": Count("id", filter=Q(deadline__isnull=False)),
+        "ontime": Count(
+            "id",
+            filter=Q(deadline__isnull=False)
+            & (
+                Q(rectified_date__isnull=False, rectified_date__lte=F("deadline"))
+                | Q(rectified_date__isnull=True, closed_day__lte=F("deadline"))
+            ),
+        ),
+        "days": Avg(DaysBetween("closed_day", "found_date")),
+    }
+    closed_qs = qs.filter(closed).annotate(closed_day=closed_day).filter(closed_day__gte=start, closed_day__lte=end)
+
+    if by == "region":
+        if not region:
+            return {}
+        key_expr, key_of = region_prefix("region_id", region), child_code
+    elif by == "industry":
+        key_expr = F("industry_id")
+        codes = dict(Industry.objects.values_list("id", "code"))
+        key_of = codes.get
+    else:
+        key_expr, key_of = Value(""), str
+
+    rows = {}
+    for row in qs.annotate(group=key_expr).values("group").annotate(**measures).order_by():
+        rows.setdefault(key_of(row.pop("group")), {}).update(row)
+    for row in closed_qs.annotate(group=key_expr).values("group").annotate(**closed_in).order_by():
+        rows.setdefault(key_of(row.pop("group")), {}).update(row)
+    if by is None and "" not in rows:
+        rows[""] = {}
+    return {group: _hazard_values(counts) for group, counts in rows.items() if group is not None}
+
+
+def _year_before(day):
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _share(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _hazard_values(c):
+    get = c.get
+    stock_all = get("stock_all", 0)
+    last = get("increment_last", 0)
+    values = {
+        "found": get("found", 0),
+        "found_major": get("found_major", 0),
+        "closed": get("closed", 0),
+        "open": get("open", 0),
+        "major_open": get("major_open", 0),
+        "overdue": get("overdue", 0),
+        "ontime_rate": _share(get("ontime", 0), get("with_deadline", 0)),
+        "avg_days": round(get("days"), 1) if get("days") is not None else None,
+        "stock_open": get("stock_open", 0),
+        "stock_cleared_rate": _share(stock_all - get("stock_open", 0), stock_all),
+        "increment": get("increment", 0),
+        "increment_change": round(100 * (get("increment", 0) - last) / last, 1) if last else None,
+        "listed_open": get("listed_open", 0),
+        "self_share": _share(get("self_found", 0), get("found", 0)),
+        "repeat": get("repeat", 0),
+    }
+    values.update({key: get(key, 0) for key, _ in CHANNEL_FIGURES})
+    return {f"hazards.{key}": value for key, value in values.items()}

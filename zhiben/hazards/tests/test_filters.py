@@ -102,6 +102,8 @@ class OneDeclarationTests(CastTestCase):
             "found_to": [str(today - timedelta(days=30))],
             "deadline_from": [str(today - timedelta(days=4))],
             "deadline_to": [str(today)],
+            "closed_from": ["2099-01-01", "bad-date"],
+            "closed_to": [str(today - timedelta(days=30))],
             "enterprise": [str(self.enterprise_a.pk), str(self.enterprise_b.pk), "x"],
             "q": ["配电", "凤凰建设", self.numbers["仓库通道堵塞"], "  车间 "],
         }

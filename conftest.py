@@ -57,10 +57,13 @@ def page(browser):
 
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
-    """Per-process caches (rules, supervising units) start empty in every test: a test's rows are rolled
+    """Per-process caches (rules, supervising units, computed figure tables) start empty in every test: a test's rows are rolled
     back at its end without the signals that clear them."""
+    from django.core.cache import cache
+
     from zhiben.core.rules import rules_cache_clear
     from zhiben.hazards.services import supervising_cache_clear
 
     rules_cache_clear()
     supervising_cache_clear()
+    cache.clear()  # analytics' figure tables

@@ -171,6 +171,7 @@ INSTALLED_APPS = [
     "zhiben.training",
     "zhiben.posts",
     "zhiben.drills",
+    "zhiben.analytics",
 ]
 
 MIDDLEWARE = [
@@ -318,6 +319,8 @@ NOTIFICATION_SENDERS = {
     "wecom": env("ZHIBEN_WECOM_SENDER", _SENDERS + ("WeComSender" if WECOM_WEBHOOK_URL else "FileSender")),
     "dingtalk": env("ZHIBEN_DINGTALK_SENDER", _SENDERS + ("DingTalkSender" if DINGTALK_WEBHOOK_URL else "FileSender")),
 }
+# How long a computed figure table is reused (seconds) before it is counted again (analytics).
+ANALYTICS_CACHE_SECONDS = int(env("ZHIBEN_ANALYTICS_CACHE_SECONDS", "60"))
 NOTIFICATION_FILE = Path(env("ZHIBEN_NOTIFICATION_FILE", str(BASE_DIR / "var" / "notifications.jsonl")))
 
 # --- HTTPS-ready (turned on by ZHIBEN_HTTPS=1 behind TLS) ---

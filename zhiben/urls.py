@@ -28,6 +28,7 @@ urlpatterns = [
     path("training/", include("zhiben.training.urls")),
     path("posts/", include("zhiben.posts.urls")),
     path("drills/", include("zhiben.drills.urls")),
+    path("analytics/", include("zhiben.analytics.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -185,7 +185,7 @@ class RuleDef:
 @dataclass(frozen=True)
 class MenuEntry:
     """One navigation entry, shown to users holding `capability` (None: everyone signed in), under its
-    `group` of the menu (MENU_GROUPS: 日常工作 / 台账 / 方案 / 设置); an entry without a group is shown
+    `group` of the menu (MENU_GROUPS: 日常工作 / 台账 / 统计 / 方案 / 设置); an entry without a group is shown
     under 其他, after them."""
 
     label: str
@@ -196,7 +196,7 @@ class MenuEntry:
 
 
 # The menu's groups, by task, in the order shown; entries of no (or another) group come last under 其他.
-MENU_GROUPS = ("日常工作", "台账", "方案", "设置")
+MENU_GROUPS = ("日常工作", "台账", "统计", "方案", "设置")
 MENU_OTHER = "其他"
 
 
@@ -246,10 +246,12 @@ class FigureSource:
     """Several figures counted in one pass (one aggregate query over a module's table):
     `compute(user, filters, by)` → {group: {figure key: number}}, where group is "" for the total
     (by=None), a child region code (by="region") or an industry code (by="industry"). Figures name it
-    in their `source`."""
+    in their `source`. `empty()` → the values of a group with no records (counts 0, rates None), for
+    the children the query found nothing in."""
 
     key: str
     compute: Callable[..., dict]
+    empty: Callable[[], dict] | None = None
     order: int = 100
 
 

@@ -26,7 +26,7 @@ from zhiben.escalation.services import committee_admins, committee_unit
 from . import demo
 from .choices import DEADLINE_STATUSES, Status
 from .models import Hazard
-from .selectors import CHANNEL_FIGURES, HAZARD_FIGURES, hazard_figures
+from .selectors import CHANNEL_FIGURES, HAZARD_FIGURES, hazard_figures, hazard_values
 from .services import enterprise_contacts, hazard_event
 
 GROUP = "事故隐患"
@@ -201,7 +201,7 @@ def _figure_url(query):
 
 
 def _figures():
-    entries = [FigureSource("hazards", _figure_source, order=10)]
+    entries = [FigureSource("hazards", _figure_source, lambda: hazard_values({}), order=10)]
     for order, (key, label, unit, better, query) in enumerate(HAZARD_FIGURES):
         entries.append(
             Figure(

@@ -273,7 +273,7 @@ def hazard_figures(*, user, filters=None, by=None, today=None):
         rows.setdefault(key_of(row.pop("group")), {}).update(row)
     if by is None and "" not in rows:
         rows[""] = {}
-    return {group: _hazard_values(counts) for group, counts in rows.items() if group is not None}
+    return {group: hazard_values(counts) for group, counts in rows.items() if group is not None}
 
 
 def _year_before(day):
@@ -287,7 +287,7 @@ def _share(part, whole):
     return round(100 * part / whole, 1) if whole else None
 
 
-def _hazard_values(c):
+def hazard_values(c):
     get = c.get
     stock_all = get("stock_all", 0)
     last = get("increment_last", 0)

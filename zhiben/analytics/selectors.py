@@ -1,0 +1,183 @@
+"""Reads of analytics: the registered figures (core.registry: Figure, FigureSource) for a region and its
+children side by side, by industry, over a period. Analytics never reads a module's tables: every number
+comes from a module's registration, counted inside the reader's scope.
+
+Results are kept for `ANALYTICS_CACHE_SECONDS` per user, region, industry, period and breakdown (a
+dashboard refreshed by many at once counts once); `fresh=True` counts again."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404
+
+from zhiben.core.periods import Period
+from zhiben.core.registry import ordered, registry
+from zhiben.core.scoping import in_subtree
+from zhiben.regions.models import Industry, Region
+
+
+def figures(keys=None, group=None):
+    """The registered figures in display order, optionally only `keys` (in that order) or one `group`."""
+    if keys:
+        store = registry["figures"]
+        return [store[k] for k in keys if k in store]
+    return [f for f in ordered("figures") if group is None or f.group == group]
+
+
+def figure_groups():
+    """[(group, [figures])] in the order of each group's first figure."""
+    groups = {}
+    for f in ordered("figures"):
+        groups.setdefault(f.group or "其他", []).append(f)
+    return list(groups.items())
+
+
+def region_for(user, code):
+    """The region `code` if `user` may see it (else 404); no code: the user's own jurisdiction."""
+    code = (code or "").strip() or user.region_id
+    region = Region.objects.for_user(user).filter(code=code).first()
+    if region is None:
+        raise Http404("区划不存在或不在您的管辖范围内。")
+    return region
+
+
+def children_of(region):
+    return list(Region.objects.filter(parent=region).order_by("code"))
+
+
+def industry_for(code):
+    """The industry of `code`, None for none; Http404 for an unknown code."""
+    if not code:
+        return None
+    industry = Industry.objects.filter(code=code).first()
+    if industry is None:
+        raise Http404("行业不存在。")
+    return industry
+
+
+def _filters(region, period, industry):
+    return {"region": region.code, "industry": industry.code if industry else "", **period.filters}
+
+
+def figure_values(*, user, figure_list, region, period, industry=None, by=None, fresh=False):
+    """{group: {figure key: value}} for `figure_list`: group "" the whole of `region` (by=None), each child
+    region's code (by="region") or each industry's code (by="industry"). A figure source is asked once for
+    all its figures; other figures through their breakdown, else child by child."""
+    filters = _filters(region, period, industry)
+    key = "analytics:{}:{}:{}:{}:{}:{}".format(
+        user.pk, filters["region"], filters["industry"], filters["start"], filters["end"], by or ""
+    )
+    wanted = [f.key for f in figure_list]
+    cached = None if fresh else cache.get(key)
+    if cached is not None and all(k in cached["keys"] for k in wanted):
+        return cached["values"]
+    values = {}
+
+    def put(group, figure_key, value):
+        values.setdefault(group, {})[figure_key] = value
+
+    sources = {f.source for f in figure_list if f.source in registry["figure_sources"]}
+    groups = [child.code for child in children_of(region)] if by == "region" else []
+    for source in sources:
+        entry = registry["figure_sources"][source]
+        found = entry.compute(user, filters, by)
+        empty = entry.empty() if entry.empty else {}
+        for group in groups:  # the children it found nothing in: zeros, not blanks
+            found.setdefault(group, empty)
+        for group, row in found.items():
+            for figure_key, value in row.items():
+                put(group, figure_key, value)
+    for f in figure_list:
+        if f.source in sources:
+            continue
+        if by is None:
+            put("", f.key, f.compute(user, filters))
+        elif f.breakdown is not None:
+            for group, value in f.breakdown(user, filters, by).items():
+                put(group, f.key, value)
+        elif by == "region":
+            for child in children_of(region):
+                put(child.code, f.key, f.compute(user, {**filters, "region": child.code}))
+        else:
+            for industry in Industry.objects.all():
+                put(industry.code, f.key, f.compute(user, {**filters, "industry": industry.code}))
+    cache.set(key, {"keys": set(wanted), "values": values}, settings.ANALYTICS_CACHE_SECONDS)
+    return values
+
+
+@dataclass
+class Cell:
+    value: object
+    url: str = ""
+
+
+@dataclass
+class Row:
+    code: str
+    name: str
+    cells: list = field(default_factory=list)
+    total: bool = False
+
+
+@dataclass
+class Table:
+    """One region (the total row) and its children side by side, or each industry, over one period."""
+
+    region: Region
+    period: Period
+    industry: object
+    by: str
+    columns: list  # figures
+    rows: list  # Row, the total first
+
+    def column_groups(self):
+        groups = []
+        for f in self.columns:
+            if groups and groups[-1][0] == (f.group or "其他"):
+                groups[-1][1] += 1
+            else:
+                groups.append([f.group or "其他", 1])
+        return groups
+
+
+def figure_table(*, user, region, period, industry=None, by="region", figure_list=None, fresh=False):
+    """The total of `region` and, side by side, its children (by="region") or each industry
+    (by="industry"); every value links to the records behind it (the figure's url, narrowed the same way).
+    A child region with nothing counted still has its row (zeros), so no village disappears from a
+    ranking; children outside the user's view never appear."""
+    figure_list = figure_list if figure_list is not None else figures()
+    filters = _filters(region, period, industry)
+
+    def cells(values, narrowed):
+        return [Cell(values.get(f.key), f.url(narrowed) if f.url else "") for f in figure_list]
+
+    total = figure_values(
+        user=user, figure_list=figure_list, region=region, period=period, industry=industry, fresh=fresh
+    )
+    rows = [Row(region.code, f"{region.name}（合计）", cells(total.get("", {}), filters), total=True)]
+    kids = children_of(region) if by == "region" else []
+    if by == "region" and not kids:  # a village: nothing to set side by side
+        return Table(region, period, industry, by, figure_list, rows)
+    parts = figure_values(
+        user=user, figure_list=figure_list, region=region, period=period, industry=industry, by=by, fresh=fresh
+    )
+    if by == "region":
+        seen = {child.code for child in kids}
+        for child in kids:
+            rows.append(
+                Row(child.code, child.name, cells(parts.get(child.code, {}), {**filters, "region": child.code}))
+            )
+        if parts.get(region.code) and region.code not in seen:  # rows registered on the node itself
+            rows.append(
+                Row(region.code, f"{region.name}本级", cells(parts[region.code], {**filters, "region": region.code}))
+            )
+        stray = [c for c in parts if c not in seen and c != region.code and in_subtree(c, region.code)]
+        for code in sorted(stray):  # a child missing from the region tree (an old code)
+            rows.append(Row(code, f"（区划 {code}）", cells(parts[code], {**filters, "region": code})))
+    else:
+        for ind in Industry.objects.order_by("sort", "code"):
+            counted = any(v for v in parts.get(ind.code, {}).values())  # industries with nothing are left out
+            if counted and (industry is None or ind.pk == industry.pk):
+                rows.append(Row(ind.code, ind.name, cells(parts[ind.code], {**filters, "industry": ind.code})))
+    return Table(region, period, industry, by, figure_list, rows)

@@ -17,6 +17,7 @@ extension point is visible in one place:
 | home_cards          | HomeSection          | core.selectors (the home page)                         |
 | figures             | Figure               | analytics (figures by region, industry and period)     |
 | figure_sources      | FigureSource         | analytics (several figures in one query)               |
+| record_lists        | RecordList           | analytics (records named in bulletins, the big screen) |
 | demo_loaders        | DemoLoader           | `load_demo`                                            |
 
 Each `register(...)` call refuses a key that is already taken, so two modules cannot silently
@@ -256,6 +257,21 @@ class FigureSource:
 
 
 @dataclass(frozen=True)
+class RecordList:
+    """Records a reader lists by name without reading the module's tables (a bulletin's overdue 重大
+    hazards, the big screen's listed-hazards ticker): `rows(user, filters, limit)` → [dict] with a "url"
+    and one value per column key, inside the user's scope, narrowed by the Figure filters (region,
+    industry, year, start/end); `columns` [(key, Chinese label)]; `url(filters)` the whole list."""
+
+    key: str
+    label: str
+    columns: tuple
+    rows: Callable[..., list]
+    url: Callable[..., str] | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class Backlink:
     """Where another module's records point at a subject (the inspection, campaign check or self-inspection
     a hazard was found in): `links(obj, user)` returns [(label, text, url)] of the records `user` may see.
@@ -291,6 +307,7 @@ KEYED = {
     "home_cards": HomeSection,
     "figures": Figure,
     "figure_sources": FigureSource,
+    "record_lists": RecordList,
     "demo_loaders": DemoLoader,
     "backlinks": Backlink,
 }

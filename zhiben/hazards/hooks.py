@@ -15,6 +15,7 @@ from zhiben.core.registry import (
     HomeSection,
     MenuEntry,
     Overdue,
+    RecordList,
     Reminder,
     RuleDef,
     Timeline,
@@ -26,7 +27,7 @@ from zhiben.escalation.services import committee_admins, committee_unit
 from . import demo
 from .choices import DEADLINE_STATUSES, Status
 from .models import Hazard
-from .selectors import CHANNEL_FIGURES, HAZARD_FIGURES, hazard_figures, hazard_values
+from .selectors import CHANNEL_FIGURES, HAZARD_FIGURES, hazard_figures, hazard_records, hazard_values
 from .services import enterprise_contacts, hazard_event
 
 GROUP = "事故隐患"
@@ -234,7 +235,41 @@ def _figures():
     return entries
 
 
-register(*_figures())
+RECORD_COLUMNS = (
+    ("number", "隐患编号"),
+    ("subject", "单位/场所"),
+    ("region", "区划"),
+    ("description", "隐患描述"),
+    ("deadline", "整改期限"),
+)
+
+
+def _records(which):
+    def rows(user, filters, limit=20):
+        return hazard_records(user=user, filters=filters, which=which, limit=limit)
+
+    return rows
+
+
+register(
+    *_figures(),
+    RecordList(
+        "hazards.major_overdue",
+        "逾期未整改的重大隐患",
+        (*RECORD_COLUMNS, ("days_overdue", "逾期天数")),
+        _records("major_overdue"),
+        _figure_url("level=major&overdue=1"),
+        order=10,
+    ),
+    RecordList(
+        "hazards.listed_open",
+        "挂牌督办中的隐患",
+        (*RECORD_COLUMNS, ("listed", "挂牌级别")),
+        _records("listed_open"),
+        _figure_url("listed=1&status=open"),
+        order=11,
+    ),
+)
 
 register(
     # 存量/增量 baseline of the 2024–2026 plans: hazards found on or before it are stock.

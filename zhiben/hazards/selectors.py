@@ -310,3 +310,37 @@ def hazard_values(c):
     }
     values.update({key: get(key, 0) for key, _ in CHANNEL_FIGURES})
     return {f"hazards.{key}": value for key, value in values.items()}
+
+
+def hazard_records(*, user, filters=None, which="major_overdue", limit=20, today=None):
+    """Hazards a bulletin or the big screen names (core.registry.RecordList): the overdue 重大 hazards
+    (most overdue first) or the listed ones still open (latest listed first), in `user`'s scope narrowed
+    by the figure filters' region and industry."""
+    from zhiben.core.scoping import subtree_q
+
+    filters = filters or {}
+    today = today or timezone.localdate()
+    qs = Hazard.objects.for_user(user) if user is not None else Hazard.objects.all()
+    if filters.get("region") and subtree_q(filters["region"]) is not None:
+        qs = qs.filter(subtree_q(filters["region"]))
+    if filters.get("industry"):
+        qs = qs.filter(industry__code=filters["industry"])
+    if which == "major_overdue":
+        qs = qs.overdue(today).filter(level="major").order_by("deadline", "id")
+    else:
+        qs = qs.filter(status__in=OPEN_STATUSES).exclude(listed_level="").order_by("-listed_at", "-id")
+    rows = []
+    for h in qs.select_related("enterprise", "place", "region")[:limit]:
+        rows.append(
+            {
+                "url": h.get_absolute_url(),
+                "number": h.number,
+                "subject": h.enterprise.name if h.enterprise_id else (h.place.name if h.place_id else h.location),
+                "region": h.region.name,
+                "description": h.description[:60],
+                "deadline": h.deadline,
+                "days_overdue": (today - h.deadline).days if h.deadline and h.deadline < today else 0,
+                "listed": h.get_listed_level_display(),
+            }
+        )
+    return rows

@@ -169,3 +169,13 @@ class HazardFigureTests(CastTestCase):
         repeat = client.get(registry["figures"]["hazards.repeat"].url(filters)).content.decode()
         self.assertIn(self.h4.number, repeat)
         self.assertNotIn(f">{self.h3.number}<", repeat)
+
+    def test_the_named_records_a_bulletin_lists(self):
+        from zhiben.hazards.selectors import hazard_records
+
+        overdue = hazard_records(user=self.alice, filters={"region": self.county_a.code}, today=TODAY)
+        self.assertEqual([row["number"] for row in overdue], [self.h5.number])  # h2 is overdue but general
+        self.assertEqual(overdue[0]["days_overdue"], 29)
+        listed = registry["record_lists"]["hazards.listed_open"].rows(self.alice, {}, 10)
+        self.assertEqual([row["number"] for row in listed], [self.h5.number])  # h4 listed but closed
+        self.assertEqual(registry["record_lists"]["hazards.listed_open"].rows(self.charlie, {}, 10), [])

@@ -1,6 +1,7 @@
 """What drills and rescue resources offer the platform: capabilities drill.view/drill.manage, the period and
-target rules, reminders (the drill duty before its period ends; equipment before its next inspection), the
-construction rates and drill compliance as figures, menu entries, a home card and the demo."""
+target rules, reminders (the drill duty before its period ends; equipment before its next inspection), a
+period passed without a drill as an escalation target, the construction rates and drill compliance as
+figures, menu entries, a home card and the demo."""
 
 from datetime import date
 
@@ -8,7 +9,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhiben.accounts.choices import ROLE_CAPABILITIES, Role
-from zhiben.core.registry import DemoLoader, Figure, HomeSection, MenuEntry, Reminder, RuleDef, register
+from zhiben.core.registry import (
+    DemoLoader,
+    EscalationTarget,
+    Figure,
+    HomeSection,
+    MenuEntry,
+    Overdue,
+    Reminder,
+    RuleDef,
+    register,
+)
+from zhiben.escalation.choices import Action
 
 from . import demo
 from .choices import KEY_INDUSTRIES
@@ -86,6 +98,60 @@ def duty_text(enterprise, deadline, days_left):
     return (
         f"应急演练即将到期：{enterprise.name}",
         f"{enterprise.name}本周期尚未组织应急演练，周期截止 {deadline}（还有 {days_left} 天），请按预案组织演练并登记。",
+    )
+
+
+# ---------------------------------------------------------------- a period without a drill up the ladder
+
+# days since the period ended
+DUTY_LADDER = [
+    # action, name, days overdue, major only, document kind
+    (Action.REMIND, "督促企业补充演练", 1, False, ""),
+    (Action.BULLETIN, "纳入通报", 30, False, ""),
+    (Action.INTERVIEW, "约谈企业主要负责人", 60, False, ""),
+]
+
+
+def lapse_overdue(today):
+    """The open lapses (brought up to `today` first) of operating enterprises, days counted from the period's end."""
+    from .models import DutyLapse
+    from .services import lapses_sync
+
+    lapses_sync(today)
+    rows = (
+        DutyLapse.objects.filter(resolved_on__isnull=True, end__lt=today, enterprise__status="operating")
+        .select_related("enterprise")
+        .order_by("end", "id")
+    )
+    return [Overdue(lapse, lapse.region_id, (today - lapse.end).days) for lapse in rows]
+
+
+def lapse_unit(lapse):
+    """The department supervising the enterprise's industry there (管行业必须管安全), else the 安委办."""
+    from zhiben.escalation.services import committee_unit
+    from zhiben.hazards.services import supervising_unit_for
+
+    unit = supervising_unit_for(lapse.region_id, lapse.industry_id) if lapse.industry_id else None
+    return unit or committee_unit(lapse.region_id)
+
+
+def lapse_recipients(lapse, step, unit):
+    from zhiben.accounts.models import User
+    from zhiben.escalation.services import committee_admins
+
+    users = list(User.objects.filter(is_active=True, enterprise_id=lapse.enterprise_id))
+    if unit is not None:
+        users += list(unit.users.filter(is_active=True))
+    return users + committee_admins(lapse.region_id, step), []
+
+
+def lapse_text(lapse, step, days):
+    enterprise = lapse.enterprise
+    every = {12: "每年", 6: "每半年"}.get(lapse.months, f"每{lapse.months}个月")
+    return (
+        f"应急演练逾期{step.name}：{enterprise.name}",
+        f"{enterprise.name}{lapse.label}（{lapse.start}至{lapse.end}）未组织应急演练（应{every}至少一次），"
+        f"已逾期 {days} 天，现{step.name}。请尽快按应急预案组织演练并在平台登记。",
     )
 
 
@@ -205,6 +271,19 @@ register(
         equipment_text,
         audit_action="drill.equipment_reminder",
         order=76,
+    ),
+    EscalationTarget(
+        "drill_duty",
+        "应急演练逾期",
+        "drills.dutylapse",
+        DUTY_LADDER,
+        lapse_overdue,
+        lapse_recipients,
+        lapse_text,
+        issuing_unit=lapse_unit,
+        timeline_subject=lambda lapse: lapse.enterprise,
+        industry=lambda lapse: lapse.industry_id,
+        order=75,
     ),
     Figure("drills.compliance", "应急演练按期完成率（%）", compliance_value, _url("drills:compliance"), order=85),
     Figure(

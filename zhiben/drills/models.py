@@ -9,6 +9,15 @@ from zhiben.core.models import BaseModel, EvidenceFile, ScopedQuerySet
 from .choices import DrillForm, DrillKind, TeamLevel
 
 
+def period_label(start, end, months):
+    """How a drill period is called: 2026年, 2026年上半年, or 2026-01至2026-03."""
+    if months == 12:
+        return f"{start.year}年"
+    if months == 6:
+        return f"{start.year}年{'上' if start.month == 1 else '下'}半年"
+    return f"{start:%Y-%m}至{end:%Y-%m}"
+
+
 class Drill(BaseModel):
     SCOPE = {"region": "region_id", "domain": "industry_id", "enterprise": "enterprise_id"}
 
@@ -38,6 +47,46 @@ class Drill(BaseModel):
 
     def get_absolute_url(self):
         return reverse("drills:drill", args=[self.pk])
+
+
+class DutyLapse(models.Model):
+    """A drill period of an enterprise that ended without a drill: what the escalation ladder follows (one
+    per enterprise and period). Resolved once a drill is on record held in or after that period."""
+
+    SCOPE = {"region": "region_id", "domain": "industry_id", "enterprise": "enterprise_id"}
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name="企业", on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey("regions.Region", verbose_name="所属区划", on_delete=models.PROTECT, related_name="+")
+    industry = models.ForeignKey(
+        "regions.Industry", verbose_name="行业", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    start = models.DateField("周期起")
+    end = models.DateField("周期止")
+    months = models.PositiveSmallIntegerField("周期（月）")
+    resolved_on = models.DateField("消除日期", null=True, blank=True)
+    drill = models.ForeignKey(
+        Drill, verbose_name="补充演练", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("发现时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-end", "id"]
+        verbose_name = verbose_name_plural = "应急演练逾期"
+        constraints = [models.UniqueConstraint(fields=["enterprise", "start"], name="drills_lapse_once")]
+
+    def __str__(self):
+        return f"{self.enterprise.name} {self.label}未演练"
+
+    def get_absolute_url(self):
+        return reverse("drills:compliance") + f"?day={self.end:%Y-%m-%d}&region={self.region_id}&missing=1"
+
+    @property
+    def label(self):
+        return period_label(self.start, self.end, self.months)
 
 
 class DrillPhoto(EvidenceFile):

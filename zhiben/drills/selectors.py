@@ -17,7 +17,7 @@ from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Industry, Region
 
 from .choices import DrillKind, TeamLevel
-from .models import Drill, Equipment, RescueStation, RescueTeam
+from .models import Drill, Equipment, RescueStation, RescueTeam, period_label
 
 DRILL_FILTERS = FilterSet(
     Filter("region", "所属区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value)),
@@ -88,11 +88,7 @@ class DutyRow:
 
     @property
     def label(self):
-        if self.months == 12:
-            return f"{self.start.year}年"
-        if self.months == 6:
-            return f"{self.start.year}年{'上' if self.start.month == 1 else '下'}半年"
-        return f"{self.start:%Y-%m}至{self.end:%Y-%m}"
+        return period_label(self.start, self.end, self.months)
 
 
 @dataclass

@@ -1,6 +1,8 @@
 """Writes of drills and rescue resources: rights and jurisdiction checked, Chinese messages naming the
 field, audited in the same transaction, nothing written when anything is wrong (photos included)."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,7 +14,7 @@ from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Industry, Region
 
 from .choices import DrillForm, DrillKind, TeamLevel
-from .models import Drill, DrillPhoto, Equipment, RescueStation, RescueTeam
+from .models import Drill, DrillPhoto, DutyLapse, Equipment, RescueStation, RescueTeam
 
 MANAGE = "drill.manage"
 
@@ -204,3 +206,56 @@ def equipment_save(*, actor, data):
     )
     audit_record(actor=actor, action="drill.equipment_save", obj=equipment, region_code=equipment.region_id)
     return equipment
+
+
+# ---------------------------------------------------------------- lapsed drill duties (what the ladder follows)
+
+
+@transaction.atomic
+def lapses_sync(today):
+    """Bring the lapses up to `today`: record each operating enterprise whose previous drill period (the one
+    just before the period containing `today`) passed without a drill held since its start — unless it was
+    registered after that period ended — and resolve the open lapses of enterprises that have held a drill
+    since the lapse's period began (in it, recorded late, or after it). Idempotent, safe with two workers
+    (one lapse per enterprise and period). Returns (recorded, resolved)."""
+    from .selectors import period_months, period_of
+
+    owing = {}
+    for e in Enterprise.objects.filter(status="operating").only(
+        "pk", "region_id", "industry_id", "high_risk", "created_at"
+    ):
+        months = period_months(e)
+        start, end = period_of(period_of(today, months)[0] - timedelta(days=1), months)
+        if timezone.localtime(e.created_at).date() <= end:
+            owing[e.pk] = (e, start, end, months)
+    open_lapses = list(DutyLapse.objects.filter(resolved_on__isnull=True))
+    starts = [row[1] for row in owing.values()] + [lapse.start for lapse in open_lapses]
+    drills = {}
+    if starts:
+        for enterprise_id, pk, held_on in (
+            Drill.objects.filter(held_on__gte=min(starts), held_on__lte=today)
+            .order_by("held_on", "pk")
+            .values_list("enterprise_id", "pk", "held_on")
+        ):
+            drills.setdefault(enterprise_id, []).append((held_on, pk))
+    resolved = []
+    for lapse in open_lapses:
+        since = [pk for held_on, pk in drills.get(lapse.enterprise_id, []) if held_on >= lapse.start]
+        if since:
+            lapse.resolved_on, lapse.drill_id = today, since[0]
+            resolved.append(lapse)
+    DutyLapse.objects.bulk_update(resolved, ["resolved_on", "drill"], batch_size=500)
+    known = set()
+    if owing:
+        known = set(
+            DutyLapse.objects.filter(start__gte=min(row[1] for row in owing.values())).values_list(
+                "enterprise_id", "start"
+            )
+        )
+    new = [
+        DutyLapse(enterprise=e, region_id=e.region_id, industry_id=e.industry_id, start=start, end=end, months=months)
+        for e, start, end, months in owing.values()
+        if (e.pk, start) not in known and not any(held_on >= start for held_on, _ in drills.get(e.pk, []))
+    ]
+    DutyLapse.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+    return len(new), len(resolved)

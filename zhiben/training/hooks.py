@@ -1,12 +1,24 @@
 """What the training module offers the platform: registered from `TrainingConfig.ready()`.
 
 Rules (key industries, the pass mark, the certificate reminder window), the certificate-expiry reminder,
-the coverage figures (plan indicators link to them by key), menu entries, home cards and the demo."""
+workers on a special-operation post without a valid certificate as an escalation target, the coverage
+figures (plan indicators link to them by key), menu entries, home cards and the demo."""
 
 from django.urls import reverse
 from django.utils import timezone
 
-from zhiben.core.registry import DemoLoader, Figure, HomeSection, MenuEntry, Reminder, RuleDef, register
+from zhiben.core.registry import (
+    DemoLoader,
+    EscalationTarget,
+    Figure,
+    HomeSection,
+    MenuEntry,
+    Overdue,
+    Reminder,
+    RuleDef,
+    register,
+)
+from zhiben.escalation.choices import Action
 
 from . import demo
 from .choices import KEY_INDUSTRIES
@@ -61,6 +73,66 @@ def reminder_text(certificate, deadline, days_left):
         f"证书即将到期：{person.name} {certificate.get_kind_display()}",
         f"{place}{person.name}的{certificate.get_kind_display()}（编号 {certificate.number}）有效期至 {deadline}（{when}），"
         "请及时组织复审或换证；过期后不得从事相应作业。",
+    )
+
+
+# ---------------------------------------------------------------- uncertified workers up the ladder
+
+# days since the certificate ran out (or since the platform found the worker without one)
+UNCERTIFIED_LADDER = [
+    # action, name, days overdue, major only, document kind
+    (Action.REMIND, "督促企业停止其特种作业", 1, False, ""),
+    (Action.BULLETIN, "纳入通报", 7, False, ""),
+    (Action.INTERVIEW, "约谈企业主要负责人", 15, False, ""),
+]
+
+
+def uncertified_overdue(today):
+    """The open cases (brought up to `today` first), each as many days overdue as it has run."""
+    from .models import UncertifiedCase
+    from .services import uncertified_sync
+
+    uncertified_sync(today)
+    cases = (
+        UncertifiedCase.objects.filter(resolved_on__isnull=True, since__lte=today)
+        .select_related("person", "person__enterprise", "person__unit")
+        .order_by("since", "id")
+    )
+    return [Overdue(case, case.region_id, (today - case.since).days) for case in cases]
+
+
+def uncertified_unit(case):
+    """The department supervising the enterprise's industry there (管行业必须管安全), else the 安委办."""
+    from zhiben.escalation.services import committee_unit
+    from zhiben.hazards.services import supervising_unit_for
+
+    unit = supervising_unit_for(case.region_id, case.industry_id) if case.industry_id else None
+    return unit or committee_unit(case.region_id)
+
+
+def uncertified_recipients(case, step, unit):
+    from zhiben.accounts.models import User
+    from zhiben.escalation.services import committee_admins
+
+    person = case.person
+    if person.enterprise_id:
+        users = list(User.objects.filter(is_active=True, enterprise_id=person.enterprise_id))
+    else:
+        users = list(person.unit.users.filter(is_active=True)) if person.unit_id else []
+    if unit is not None:
+        users += list(unit.users.filter(is_active=True))
+    return users + committee_admins(case.region_id, step), []
+
+
+def uncertified_text(case, step, days):
+    person = case.person
+    employer = person.employer.name if person.employer else ""
+    post = "、".join(x for x in (person.post, person.get_special_category_display()) if x)
+    return (
+        f"特种作业人员未持证{step.name}：{employer}{person.name}",
+        f"{employer}{person.name}（{post}）在特种作业岗位上没有相应类别的有效特种作业操作证（{case.reason}），"
+        f"已 {days} 天，属重大事故隐患（特种作业人员未按规定经专门的安全作业培训并取得相应资格上岗作业），"
+        f"现{step.name}。请立即停止其特种作业，经培训考核取得相应资格后方可上岗。",
     )
 
 
@@ -155,6 +227,19 @@ register(
         reminder_people,
         reminder_text,
         audit_action="training.certificate_reminder",
+        order=70,
+    ),
+    EscalationTarget(
+        "uncertified_worker",
+        "特种作业人员未持证",
+        "training.uncertifiedcase",
+        UNCERTIFIED_LADDER,
+        uncertified_overdue,
+        uncertified_recipients,
+        uncertified_text,
+        issuing_unit=uncertified_unit,
+        timeline_subject=lambda case: case.person,
+        industry=lambda case: case.industry_id,
         order=70,
     ),
     *[Figure(key, label, figure(key), figure_url(key), order=70 + i) for i, (key, label) in enumerate(FIGURES)],

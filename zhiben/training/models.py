@@ -114,6 +114,46 @@ class Certificate(BaseModel):
         return not self.revoked and self.issued_on <= day <= self.expires_on
 
 
+class UncertifiedCase(models.Model):
+    """A spell during which an active worker on a special-operation post holds no valid certificate of
+    the post's category: what the escalation ladder follows (one step of each kind per case). Opened when
+    the ladder's job first sees the worker uncertified, resolved when it sees them certified again, off
+    the post or gone; a later spell is a new case with a ladder of its own."""
+
+    SCOPE = {"region": "region_id", "domain": "industry_id", "enterprise": "enterprise_id"}
+    SCOPE_DOMAIN_OPTIONAL = True
+
+    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="uncertified_cases")
+    region = models.ForeignKey("regions.Region", verbose_name="所属区划", on_delete=models.PROTECT, related_name="+")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name="企业", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    industry = models.ForeignKey(
+        "regions.Industry", verbose_name="行业", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    since = models.DateField("起算日期", help_text="证书到期日；从未持证的，为平台发现之日")
+    reason = models.CharField("情形", max_length=200)
+    resolved_on = models.DateField("消除日期", null=True, blank=True)
+    created_at = models.DateTimeField("发现时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-since", "-id"]
+        verbose_name = verbose_name_plural = "特种作业人员未持证事项"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(resolved_on__isnull=True), name="training_uncertified_one_open"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person.name} 特种作业未持证（{self.since:%Y-%m-%d}起）"
+
+    def get_absolute_url(self):
+        return reverse("training:person", args=[self.person_id])
+
+
 class TrainingBody(BaseModel):
     """A 安全生产培训机构 with the result of its latest review against the basic conditions."""
 

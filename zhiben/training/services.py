@@ -18,7 +18,7 @@ from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Region, Unit
 
 from .choices import CertificateKind, ExamResult, PersonKind, ReviewResult, SessionKind, SpecialCategory
-from .models import Attendance, Certificate, Person, Session, TrainingBody
+from .models import Attendance, Certificate, Person, Session, TrainingBody, UncertifiedCase
 
 MANAGE = "training.manage"
 
@@ -531,6 +531,58 @@ def attendance_import(*, actor, session, upload, filename=""):
             data={"rows": len(rows), "file": filename[:100]},
         )
     return len(rows)
+
+
+# ---------------------------------------------------------------- uncertified cases (what the ladder follows)
+
+
+def _uncertified_since(person, certificates, today):
+    """(since, reason) of a worker found uncertified on `today`: the expiry of their latest certificate of
+    the post's category when one has run out, else `today` (they never held one, or it was revoked)."""
+    ended = [c for c in certificates if not c.revoked and c.expires_on < today]
+    if ended:
+        latest = max(ended, key=lambda c: c.expires_on)
+        return latest.expires_on, f"特种作业操作证（编号 {latest.number}）已于 {latest.expires_on} 到期"
+    if any(c.revoked for c in certificates):
+        return today, "特种作业操作证已注销"
+    return today, "未取得相应类别的特种作业操作证"
+
+
+@transaction.atomic
+def uncertified_sync(today):
+    """Bring the cases up to `today`: open one for each worker uncertified that day who has none open,
+    resolve the open cases of those who are not (certified again, off the post, gone). Idempotent; two
+    workers at once open one case each at most (a partial unique constraint). Returns (opened, resolved)."""
+    from .selectors import uncertified_workers
+
+    flagged = {p.pk: p for p in uncertified_workers(None, day=today)}
+    open_cases = dict(UncertifiedCase.objects.filter(resolved_on__isnull=True).values_list("person_id", "pk"))
+    gone = [pk for person_id, pk in open_cases.items() if person_id not in flagged]
+    for start in range(0, len(gone), 500):
+        UncertifiedCase.objects.filter(pk__in=gone[start : start + 500]).update(resolved_on=today)
+    new = [p for pk, p in flagged.items() if pk not in open_cases]
+    held = {}
+    for start in range(0, len(new), 500):
+        for c in Certificate.objects.filter(
+            kind=CertificateKind.SPECIAL, person__in=[p.pk for p in new[start : start + 500]]
+        ):
+            held.setdefault(c.person_id, []).append(c)
+    cases = []
+    for person in new:
+        mine = [c for c in held.get(person.pk, []) if c.category in ("", person.special_category)]
+        since, reason = _uncertified_since(person, mine, today)
+        cases.append(
+            UncertifiedCase(
+                person=person,
+                region_id=person.region_id,
+                enterprise_id=person.enterprise_id,
+                industry_id=person.industry_id,
+                since=since,
+                reason=reason[:200],
+            )
+        )
+    UncertifiedCase.objects.bulk_create(cases, batch_size=500, ignore_conflicts=True)
+    return len(cases), len(gone)
 
 
 def mask(id_number):

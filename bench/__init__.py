@@ -5,4 +5,4 @@ Each part is a module of this package listed in PARTS, with a `run(options)` tha
 (`bench.common.in_django`), so every figure comes from a freshly configured, migrated Django.
 """
 
-PARTS = ["enterprise_import", "hazards", "selfchecks", "monitoring", "import_quality"]
+PARTS = ["enterprise_import", "hazards", "analytics", "selfchecks", "monitoring", "import_quality"]

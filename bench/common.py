@@ -173,7 +173,8 @@ def in_django(database_url, target, **kwargs):
         text=True,
     )
     if proc.returncode != 0:
-        raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}")
+        lines = [line for line in proc.stderr.strip().splitlines() if line.strip().strip("^~ ")]
+        raise RuntimeError(lines[-1] if lines else f"exit {proc.returncode}")
     if proc.stderr.strip():
         print(proc.stderr.rstrip(), file=sys.stderr)
     return json.loads(proc.stdout.strip().splitlines()[-1])

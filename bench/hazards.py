@@ -176,6 +176,9 @@ def _build(n_enterprises, n_hazards):
         ent_id, region, industry = rng.choice(enterprises)
         found = start + timedelta(days=rng.randint(0, 3 * 365))
         deadline = found + timedelta(days=rng.choice([7, 15, 30, 60, 90]))
+        status = rng.choice(statuses)
+        level = "major" if rng.random() < 0.01 else "general"
+        closed_day = min(found + timedelta(days=rng.randint(1, 120)), today) if status == "closed" else None
         hz_rows.append(
             {
                 "number": f"YH500106{found.year}{i:07d}",
@@ -183,11 +186,14 @@ def _build(n_enterprises, n_hazards):
                 "region_id": region,
                 "industry_id": industry,
                 "channel": rng.choice(["self", "supervision", "enforcement", "public"]),
-                "level": "major" if rng.random() < 0.01 else "general",
+                "level": level,
+                "listed_level": "county" if level == "major" and rng.random() < 0.3 else "",
                 "description": rng.choice(texts),
                 "found_date": found,
-                "status": rng.choice(statuses),
+                "status": status,
                 "deadline": deadline,
+                "rectified_date": closed_day,
+                "closed_at": _noon(closed_day) if closed_day else None,
                 "original_deadline": deadline,
                 "created_at": now,
                 "updated_at": now,
@@ -197,6 +203,14 @@ def _build(n_enterprises, n_hazards):
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     return Region.objects.get(code=f"500106{TOWNS[0]:03d}000")
+
+
+def _noon(day):
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.combine(day, time(12)))
 
 
 def _copy(model, dicts):

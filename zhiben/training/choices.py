@@ -33,6 +33,11 @@ class CertificateKind(models.TextChoices):
     OTHER = "other", "其他证书"
 
 
+class CertificateState(models.TextChoices):
+    ACTIVE = "active", "在册"
+    REVOKED = "revoked", "已注销"
+
+
 class SessionKind(models.TextChoices):
     PRINCIPAL = "principal", "主要负责人履职"
     MANAGER = "manager", "安全管理人员"

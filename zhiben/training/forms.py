@@ -130,3 +130,10 @@ class BodyForm(forms.Form):
         data = dict(self.cleaned_data)
         data["region"] = data["region"].code if data.get("region") else ""
         return data
+
+
+class RevokeForm(forms.Form):
+    revoked_on = forms.CharField(label="注销日期", widget=DAY, required=False)
+    reason = forms.CharField(
+        label="注销原因", max_length=200, required=False, help_text="如：持证人死亡、证书被依法撤销、伪造证书等"
+    )

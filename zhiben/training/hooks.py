@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhiben.core.registry import (
+    Backlink,
     DemoLoader,
     EscalationTarget,
     Figure,
@@ -88,13 +89,17 @@ UNCERTIFIED_LADDER = [
 
 
 def uncertified_overdue(today):
-    """The open cases (brought up to `today` first), each as many days overdue as it has run."""
+    """The open cases (brought up to `today` first), each as many days overdue as it has run; a case whose
+    worker was reported as a 重大隐患 still open follows the hazard's own ladder instead."""
+    from zhiben.hazards.choices import OPEN_STATUSES
+
     from .models import UncertifiedCase
     from .services import uncertified_sync
 
     uncertified_sync(today)
     cases = (
         UncertifiedCase.objects.filter(resolved_on__isnull=True, since__lte=today)
+        .exclude(person__hazard__status__in=OPEN_STATUSES)
         .select_related("person", "person__enterprise", "person__unit")
         .order_by("since", "id")
     )
@@ -134,6 +139,16 @@ def uncertified_text(case, step, days):
         f"已 {days} 天，属重大事故隐患（特种作业人员未按规定经专门的安全作业培训并取得相应资格上岗作业），"
         f"现{step.name}。请立即停止其特种作业，经培训考核取得相应资格后方可上岗。",
     )
+
+
+def hazard_people(hazard, user):
+    """A hazard reported from the uncertified list links back to the worker (for those who see training)."""
+    from .models import Person
+
+    if not user.can("training.view"):
+        return []
+    rows = Person.objects.for_user(user).filter(hazard=hazard).only("pk", "name")
+    return [("特种作业人员未持证", p.name, p.get_absolute_url()) for p in rows]
 
 
 # ---------------------------------------------------------------- figures and cards
@@ -242,6 +257,7 @@ register(
         industry=lambda case: case.industry_id,
         order=70,
     ),
+    Backlink("training_uncertified", "hazards.hazard", hazard_people, order=60),
     *[Figure(key, label, figure(key), figure_url(key), order=70 + i) for i, (key, label) in enumerate(FIGURES)],
     MenuEntry("教育培训", "training:sessions", "training.view", order=50, group="台账"),
     MenuEntry("培训人员", "training:people", "training.view", order=51, group="台账"),

@@ -7,7 +7,15 @@ from django.urls import reverse
 from zhiben.core.crypto import BlindIndexed, EncryptedTextField, mask_identity
 from zhiben.core.models import BaseModel, ScopedQuerySet
 
-from .choices import CertificateKind, ExamResult, PersonKind, ReviewResult, SessionKind, SpecialCategory
+from .choices import (
+    CertificateKind,
+    CertificateState,
+    ExamResult,
+    PersonKind,
+    ReviewResult,
+    SessionKind,
+    SpecialCategory,
+)
 
 
 class Person(BlindIndexed, BaseModel):
@@ -42,6 +50,15 @@ class Person(BlindIndexed, BaseModel):
     id_number = EncryptedTextField("身份证号", index_field="id_index")
     id_index = models.CharField("身份证号索引", max_length=64, blank=True, editable=False)
     active = models.BooleanField("在岗", default=True)
+    hazard = models.ForeignKey(
+        "hazards.Hazard",
+        verbose_name="未持证隐患",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="特种作业岗位未持证转为的重大隐患（最近一次）",
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -91,6 +108,8 @@ class Certificate(BaseModel):
     issued_on = models.DateField("发证日期")
     expires_on = models.DateField("有效期至")
     revoked = models.BooleanField("已注销", default=False)
+    revoked_on = models.DateField("注销日期", null=True, blank=True)
+    revoke_reason = models.CharField("注销原因", max_length=200, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -110,8 +129,16 @@ class Certificate(BaseModel):
     def get_absolute_url(self):
         return reverse("training:person", args=[self.person_id])
 
+    @property
+    def state(self):
+        """The certificate's state in `workflow.TRANSITIONS`: 在册 (active) or 已注销 (revoked)."""
+        return CertificateState.REVOKED if self.revoked else CertificateState.ACTIVE
+
     def valid_on(self, day):
-        return not self.revoked and self.issued_on <= day <= self.expires_on
+        """Valid on `day`: issued, not yet expired, and not revoked by then (a revocation without a date
+        voids it throughout)."""
+        revoked = self.revoked and (self.revoked_on is None or self.revoked_on <= day)
+        return not revoked and self.issued_on <= day <= self.expires_on
 
 
 class UncertifiedCase(models.Model):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -40,6 +40,10 @@ def _get(model, user, pk, related=()):
 
 def person_get(user, pk):
     return _get(Person, user, pk, ("enterprise", "unit", "region"))
+
+
+def certificate_get(user, pk):
+    return _get(Certificate, user, pk, ("person",))
 
 
 def session_get(user, pk):
@@ -144,13 +148,10 @@ def body_list(*, user, filters=None):
 
 
 def valid_certificate_q(day, prefix=""):
-    return Q(
-        **{
-            f"{prefix}kind": CertificateKind.SPECIAL,
-            f"{prefix}revoked": False,
-            f"{prefix}issued_on__lte": day,
-            f"{prefix}expires_on__gte": day,
-        }
+    """A 特种作业操作证 valid on `day`: issued, not expired, not revoked by then (Certificate.valid_on)."""
+    in_force = Q(**{f"{prefix}revoked": False}) | Q(**{f"{prefix}revoked_on__gt": day})
+    return in_force & Q(
+        **{f"{prefix}kind": CertificateKind.SPECIAL, f"{prefix}issued_on__lte": day, f"{prefix}expires_on__gte": day}
     )
 
 
@@ -172,7 +173,7 @@ def uncertified_workers(user, *, day=None, region_code=None, enterprise=None):
         qs = qs.filter(_region_q(region_code))
     if enterprise is not None:
         qs = qs.filter(enterprise=enterprise)
-    return qs.exclude(_certified(day)).select_related("enterprise", "region").order_by("region_id", "name")
+    return qs.exclude(_certified(day)).select_related("enterprise", "region", "hazard").order_by("region_id", "name")
 
 
 def expiring_certificates(user, *, today=None, days=None):
@@ -439,6 +440,26 @@ def criteria_text():
     if item is None:
         return "工贸企业重大事故隐患判定标准：特种作业人员未按规定经专门的安全作业培训并取得相应资格上岗作业。"
     return f"{item.standard.name} {item.number}：{item.text}"
+
+
+def uncertified_criteria(enterprise):
+    """The 重大事故隐患 item a worker without a certificate falls under at `enterprise`: an item on
+    特种作业人员 without the required qualification, of a current standard for the enterprise's industry that
+    applies where it is (工贸: 第三条第（二）项), or None when the catalogue holds none."""
+    from zhiben.hazards.criteria import applies_to_region
+    from zhiben.hazards.models import CriteriaItem
+
+    items = (
+        CriteriaItem.objects.filter(
+            Q(text__contains="未持证") | Q(text__contains="资格"),
+            text__contains="特种作业人员",
+            standard__is_current=True,
+            standard__industries=enterprise.industry_id,
+        )
+        .select_related("standard")
+        .order_by(F("standard__region_id").desc(nulls_last=True), "standard_id", "sort")
+    )
+    return next((i for i in items if applies_to_region(i.standard, enterprise.region_id)), None)
 
 
 def missing_row(item):

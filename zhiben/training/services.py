@@ -8,17 +8,20 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from zhiben.audit.services import audit_record
 from zhiben.core.crypto import blind_indexes, normalise
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.scoping import normalize_code
 from zhiben.core.services import actor_covers, data_date, data_text, ensure_capability, fail
+from zhiben.core.timeline import record_event
 from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Region, Unit
 
 from .choices import CertificateKind, ExamResult, PersonKind, ReviewResult, SessionKind, SpecialCategory
 from .models import Attendance, Certificate, Person, Session, TrainingBody, UncertifiedCase
+from .workflow import TRANSITIONS
 
 MANAGE = "training.manage"
 
@@ -237,6 +240,118 @@ def certificate_save(*, actor, person, data):
         data={"person": person.pk, "kind": kind, "number": number, "expires_on": expires},
     )
     return certificate
+
+
+@transaction.atomic
+def certificate_revoke(*, actor, certificate, data, today=None):
+    """注销 a certificate (transition "revoke" of workflow.TRANSITIONS) on a date between its issue and today,
+    with the reason. A revoked certificate is not valid from that date on (nor reminded of)."""
+    transition = TRANSITIONS["revoke"]
+    ensure_capability(actor, transition.duty)
+    visible = Certificate.objects.all() if actor is None else Certificate.objects.for_user(actor)
+    current = visible.select_for_update().filter(pk=certificate.pk).first()
+    if current is None:
+        raise ScopeError()
+    if current.state not in transition.sources:
+        when = f"于 {current.revoked_on} " if current.revoked_on else ""
+        raise ApplicationError(f"证书 {current.number} 已{when}注销，不能再次注销。", code="bad_state")
+    today = today or timezone.localdate()
+    errors = []
+    day = data_date(data.get("revoked_on"), "注销日期", errors, "revoked_on")
+    if day is None and not errors:
+        errors.append(("revoked_on", "请填写注销日期。"))
+    elif day is not None and day > today:
+        errors.append(("revoked_on", f"注销日期 {day} 晚于今天。"))
+    elif day is not None and day < current.issued_on:
+        errors.append(("revoked_on", f"注销日期 {day} 早于发证日期 {current.issued_on}。"))
+    reason = data_text(data, "reason", 200)
+    if not reason:
+        errors.append(("reason", "请填写注销原因。"))
+    if errors:
+        fail(errors)
+    current.revoked, current.revoked_on, current.revoke_reason = True, day, reason
+    current.save(update_fields=["revoked", "revoked_on", "revoke_reason", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="training.certificate_revoke",
+        obj=current,
+        region_code=current.region_id,
+        data={"person": current.person_id, "number": current.number, "revoked_on": day, "reason": reason},
+    )
+    return current
+
+
+# ---------------------------------------------------------------- the uncertified worker as a 重大隐患
+
+
+def hazard_open(person):
+    """The open hazard the person's missing certificate was reported as, or None."""
+    from zhiben.hazards.choices import OPEN_STATUSES
+
+    hazard = person.hazard if person.hazard_id else None
+    return hazard if hazard is not None and hazard.status in OPEN_STATUSES else None
+
+
+@transaction.atomic
+def person_to_hazard(*, actor, person, today=None):
+    """Report a worker on a special-operation post without a valid certificate as a 重大隐患 of their
+    enterprise through the hazard intake (特种作业人员未持证上岗; the criteria item of the enterprise's
+    industry when the catalogue holds one, else the reason in words), and link it to the person. Refused
+    while an earlier such hazard of the person is still open, and for workers who are not uncertified."""
+    from zhiben.accounts.choices import Role
+    from zhiben.hazards.choices import Category, Channel, Level, Status
+    from zhiben.hazards.services import hazard_report
+
+    from .selectors import criteria_text, uncertified_criteria, uncertified_workers
+
+    if not actor.can("hazard.report"):
+        raise ApplicationError("您的角色无权上报隐患。", code="forbidden")
+    current = Person.objects.for_user(actor).select_for_update().filter(pk=person.pk).first()
+    if current is None:
+        raise ScopeError()
+    today = today or timezone.localdate()
+    open_hazard = hazard_open(current)
+    if open_hazard is not None:
+        raise ApplicationError(
+            f"{current.name}未持证已转为重大隐患 {open_hazard.number}（{Status(open_hazard.status).label}），"
+            "该隐患销号前不能重复转。",
+            code="bad_state",
+        )
+    if current.enterprise_id is None:
+        raise ApplicationError(f"{current.name}不属于登记的生产经营单位，不能转为企业隐患。", code="bad_state")
+    if not uncertified_workers(None, day=today).filter(pk=current.pk).exists():
+        raise ApplicationError(
+            f"{current.name}持有相应类别的有效特种作业操作证，或不在特种作业岗位上，无须转为隐患。", code="bad_state"
+        )
+    item = uncertified_criteria(current.enterprise)
+    category = current.get_special_category_display()
+    hazard = hazard_report(
+        actor=actor,
+        data={
+            "enterprise": current.enterprise_id,
+            "channel": Channel.SELF_REPORT if actor.role == Role.ENTERPRISE else Channel.SUPERVISION,
+            "level": Level.MAJOR,
+            "category": Category.MANAGEMENT,
+            "description": f"特种作业人员未持证上岗：{current.name}（{current.post or '特种作业岗位'}）从事{category}，"
+            f"未持有相应类别的有效特种作业操作证。",
+            "location": current.post,
+            "criteria_item": item.pk if item else "",
+            "criteria_other": "" if item else f"特种作业人员未持证上岗（参照{criteria_text()}）",
+            "measures": "立即停止其特种作业；组织参加特种作业安全技术培训考核，取得相应资格后方可上岗。",
+        },
+        today=today,
+    )
+    current.hazard = hazard
+    current.save(update_fields=["hazard", "updated_at"])
+    record_event(current, "to_hazard", actor=actor, note=f"未持证转为重大隐患 {hazard.number}")
+    audit_record(
+        actor=actor,
+        action="training.person_hazard",
+        obj=current,
+        region_code=current.region_id,
+        data={"hazard": hazard.number, "criteria_item": item.pk if item else None},
+    )
+    return hazard
 
 
 # ---------------------------------------------------------------- training bodies
@@ -536,15 +651,18 @@ def attendance_import(*, actor, session, upload, filename=""):
 # ---------------------------------------------------------------- uncertified cases (what the ladder follows)
 
 
-def _uncertified_since(person, certificates, today):
-    """(since, reason) of a worker found uncertified on `today`: the expiry of their latest certificate of
-    the post's category when one has run out, else `today` (they never held one, or it was revoked)."""
-    ended = [c for c in certificates if not c.revoked and c.expires_on < today]
+def _uncertified_since(certificates, today):
+    """(since, reason) of a worker found uncertified on `today`: when their latest certificate of the post's
+    category ran out (its expiry, or its revocation), else `today` (they never held one)."""
+    ended = []
+    for c in certificates:
+        if c.revoked and (c.revoked_on is None or c.revoked_on < c.expires_on):
+            day = min(c.revoked_on or today, today)
+            ended.append((day, f"特种作业操作证（编号 {c.number}）已于 {day} 注销"))
+        elif c.expires_on < today:
+            ended.append((c.expires_on, f"特种作业操作证（编号 {c.number}）已于 {c.expires_on} 到期"))
     if ended:
-        latest = max(ended, key=lambda c: c.expires_on)
-        return latest.expires_on, f"特种作业操作证（编号 {latest.number}）已于 {latest.expires_on} 到期"
-    if any(c.revoked for c in certificates):
-        return today, "特种作业操作证已注销"
+        return max(ended)
     return today, "未取得相应类别的特种作业操作证"
 
 
@@ -570,7 +688,7 @@ def uncertified_sync(today):
     cases = []
     for person in new:
         mine = [c for c in held.get(person.pk, []) if c.category in ("", person.special_category)]
-        since, reason = _uncertified_since(person, mine, today)
+        since, reason = _uncertified_since(mine, today)
         cases.append(
             UncertifiedCase(
                 person=person,

@@ -16,13 +16,14 @@ from django.views.decorators.http import require_POST
 
 from zhiben.core.excel import write_xlsx
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.forms import form_service, raise_for_refusal
+from zhiben.core.forms import form_service, raise_for_refusal, run_service
 from zhiben.core.scoping import in_subtree, normalize_code
+from zhiben.core.timeline import subject_events
 from zhiben.core.views import download, list_context, paginate, require_capability
 from zhiben.regions.models import Industry
 
-from . import selectors, services
-from .forms import AttendanceForm, BodyForm, CertificateForm, PersonForm, SessionForm, UploadForm
+from . import selectors, services, workflow
+from .forms import AttendanceForm, BodyForm, CertificateForm, PersonForm, RevokeForm, SessionForm, UploadForm
 
 VIEW, MANAGE = "training.view", "training.manage"
 
@@ -272,21 +273,56 @@ def person_edit(request, pk):
     )
 
 
+def may_report_hazard(user, person, uncertified):
+    """Offer 转为重大隐患: a worker of an enterprise flagged uncertified, no such hazard of theirs open, a
+    user who may report hazards (the service checks all of it again)."""
+    return (
+        uncertified
+        and person.enterprise_id is not None
+        and user.can("hazard.report")
+        and services.hazard_open(person) is None
+    )
+
+
 @login_required
 def person_detail(request, pk, certificate_form=None):
     require_capability(request.user, VIEW)
     person = selectors.person_get(request.user, pk)
+    today = timezone.localdate()
+    uncertified = person.special_post and selectors.uncertified_workers(None, day=today).filter(pk=person.pk).exists()
+    file = selectors.person_file(person)
+    for certificate in file["certificates"]:
+        certificate.actions = workflow.allowed_actions(certificate, request.user)
     return render(
         request,
         "training/person_detail.html",
         {
             "person": person,
-            "file": selectors.person_file(person),
-            "today": timezone.localdate(),
+            "file": file,
+            "today": today,
+            "uncertified": uncertified,
+            "open_hazard": services.hazard_open(person),
+            "may_report_hazard": may_report_hazard(request.user, person, uncertified),
+            "events": subject_events(person),
             "can_manage": request.user.can(MANAGE),
             "certificate_form": certificate_form or CertificateForm(),
         },
     )
+
+
+@login_required
+@require_POST
+def person_hazard(request, pk):
+    """转为重大隐患: the worker's missing certificate reported as a 重大隐患 of their enterprise."""
+    person = selectors.person_get(request.user, pk)
+    hazard = run_service(
+        request,
+        lambda: services.person_to_hazard(actor=request.user, person=person),
+        lambda h: f"已将{person.name}特种作业未持证转为重大隐患 {h.number}，请按隐患流程核实整改。",
+    )
+    if hazard is not None:
+        return redirect(hazard.get_absolute_url())
+    return redirect("training:uncertified" if request.POST.get("back") == "list" else person.get_absolute_url())
 
 
 @login_required
@@ -325,6 +361,30 @@ def certificate_new(request, pk):
             messages.success(request, "已登记证书。")
             return redirect(person.get_absolute_url())
     return person_detail(request, pk, certificate_form=form)
+
+
+@login_required
+def certificate_revoke(request, pk):
+    require_capability(request.user, MANAGE)
+    certificate = selectors.certificate_get(request.user, pk)
+    form = RevokeForm(request.POST or None, initial={"revoked_on": timezone.localdate().isoformat()})
+    if request.method == "POST" and form.is_valid():
+        done = form_service(
+            form,
+            lambda: services.certificate_revoke(actor=request.user, certificate=certificate, data=form.cleaned_data),
+        )
+        if done is not None:
+            messages.success(request, f"已注销证书 {done.number}。")
+            return redirect(certificate.get_absolute_url())
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": f"注销证书 · {certificate.person.name} {certificate.get_kind_display()} {certificate.number}",
+            "back": certificate.get_absolute_url(),
+        },
+    )
 
 
 # ---------------------------------------------------------------- certificates and the flag
@@ -378,9 +438,11 @@ def uncertified(request):
             for p in qs
         ]
         return _xlsx(["姓名", "企业", "所属区划", "岗位", "作业类别"], rows, "未持证", "特种作业人员未持证")
-    return render(
-        request, "training/uncertified.html", {"page": paginate(request, qs), "criteria": selectors.criteria_text()}
-    )
+    page = paginate(request, qs)
+    for person in page:
+        person.open_hazard = services.hazard_open(person)
+        person.may_report_hazard = may_report_hazard(request.user, person, True)
+    return render(request, "training/uncertified.html", {"page": page, "criteria": selectors.criteria_text()})
 
 
 # ---------------------------------------------------------------- enterprise training file

@@ -29,13 +29,21 @@ from .workflow import allowed_actions
 ReportFilterForm = REPORT_FILTERS.form_class("ReportFilterForm")
 
 
-def _unit(request):
+def _unit(request, *, default_may_be_none=False):
+    """The unit asked for (404 when it is not in the user's view) or the user's default one; with
+    `default_may_be_none` a user whose jurisdiction keeps no roster (a village grid worker) gets None."""
     require_capability(request.user, "watch.view")
     pk = request.GET.get("unit") or request.POST.get("unit")
     unit = selectors.unit_get(request.user, pk) if pk else selectors.default_unit(request.user)
-    if unit is None:
+    if unit is None and (pk or not default_may_be_none):
         raise Http404
     return unit
+
+
+def _no_unit(request, title):
+    """The desk or roster of a user whose jurisdiction has no unit keeping a roster: say so, and point to
+    the information reports they can still file."""
+    return render(request, "watch/no_unit.html", {"title": title})
 
 
 def _day(text, default):
@@ -50,7 +58,9 @@ def _day(text, default):
 
 @login_required
 def desk(request):
-    unit = _unit(request)
+    unit = _unit(request, default_may_be_none=True)
+    if unit is None:
+        return _no_unit(request, "值班")
     now = timezone.now()
     manage = selectors.can_manage_unit(request.user, unit)
     rows = selectors.on_duty(unit=unit, at=now)
@@ -117,7 +127,9 @@ def _week(request):
 
 @login_required
 def roster(request):
-    unit = _unit(request)
+    unit = _unit(request, default_may_be_none=True)
+    if unit is None:
+        return _no_unit(request, "值班表")
     monday = _week(request)
     today = timezone.localdate()
     manage = selectors.can_manage_unit(request.user, unit)

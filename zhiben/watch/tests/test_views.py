@@ -213,3 +213,14 @@ class ReportPageTests(CastTestCase):
         self.assertEqual([r[2] for r in rows[1:]], ["西彭镇交通事故"])
         self.assertEqual(list(self.login(self.alice).get("/watch/reports/").context["page"]), [])
         self.assertEqual(self.login(self.dave).get("/watch/reports/new/").status_code, 403)
+
+
+class NoRosterTests(CastTestCase):
+    def test_a_grid_worker_whose_village_keeps_no_roster_is_told_so_not_a_404(self):
+        client = self.login(self.gina)
+        for path, title in (("/watch/", "值班"), ("/watch/roster/", "值班表")):
+            response = client.get(path)
+            self.assertEqual(response.status_code, 200, path)
+            self.assertContains(response, "没有编排值班的单位")
+            self.assertContains(response, f"<h1>{title}</h1>")
+        self.assertEqual(client.get(f"/watch/?unit={self.unit_office_b.pk}").status_code, 404)

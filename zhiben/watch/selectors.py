@@ -185,19 +185,23 @@ def unit_get(user, pk):
         raise Http404
     unit = units_in_scope(user).select_related("region").filter(pk=int(pk)).first()
     if unit is None:
+        above = committee_of(user.region_id)  # the 安委办 over a village: whom its grid workers call
+        unit = above if above is not None and above.pk == int(pk) and above.is_active else None
+    if unit is None:
         raise Http404
     return unit
 
 
 def default_unit(user):
-    """The unit a watch page opens on: the user's own, else the 安委办 of their jurisdiction."""
+    """The unit a watch page opens on: the user's own, else the 安委办 of their jurisdiction (for a village,
+    the one above it, read only)."""
     units = units_in_scope(user)
     if user.unit_id and units.filter(pk=user.unit_id).exists():
         return user.unit
     committee = committee_of(user.region_id)
     if committee is not None and units.filter(pk=committee.pk).exists():
         return committee
-    return roster_units(user).first()
+    return roster_units(user).first() or committee_of(user.region_id)
 
 
 def slots_between(unit, first, last):

@@ -216,11 +216,27 @@ class ReportPageTests(CastTestCase):
 
 
 class NoRosterTests(CastTestCase):
-    def test_a_grid_worker_whose_village_keeps_no_roster_is_told_so_not_a_404(self):
+    def test_a_grid_worker_sees_the_duty_of_the_committee_above_read_only(self):
         client = self.login(self.gina)
+        response = client.get("/watch/")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "沙坪坝区安委办")
+        self.assertNotContains(response, "记录值班日志")
+        self.assertEqual(client.get(f"/watch/?unit={self.unit_office_a.pk}").status_code, 200)
+        self.assertEqual(client.get(f"/watch/roster/?unit={self.unit_office_a.pk}").status_code, 200)
+        self.assertEqual(client.get(f"/watch/?unit={self.unit_office_b.pk}").status_code, 404)
+        self.assertEqual(client.get(f"/watch/?unit={self.unit_emergency_a1.pk}").status_code, 404)
+
+    def test_where_no_committee_keeps_a_roster_the_page_says_so(self):
+        from zhiben.accounts.choices import Role
+        from zhiben.testing import make_region, make_user
+
+        make_region("500108", "孤县")
+        make_region("500108001", "孤镇")
+        lone = make_user("lone", Role.GRID, make_region("500108001001", "孤村"))
+        client = self.login(lone)
         for path, title in (("/watch/", "值班"), ("/watch/roster/", "值班表")):
             response = client.get(path)
             self.assertEqual(response.status_code, 200, path)
             self.assertContains(response, "没有编排值班的单位")
             self.assertContains(response, f"<h1>{title}</h1>")
-        self.assertEqual(client.get(f"/watch/?unit={self.unit_office_b.pk}").status_code, 404)

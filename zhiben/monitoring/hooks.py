@@ -11,6 +11,8 @@ from zhiben.core.registry import (
     Backlink,
     DemoLoader,
     EscalationTarget,
+    Figure,
+    FigureSource,
     HomeSection,
     Job,
     MenuEntry,
@@ -86,6 +88,55 @@ def enterprise_links(enterprise, user):
     return [("监测预警", "监测设备与读数曲线", reverse("monitoring:enterprise", args=[enterprise.pk]))]
 
 
+def figure_source(user, filters, by=None):
+    from .selectors import monitoring_figures
+
+    return monitoring_figures(user=user, filters=filters, by=by)
+
+
+def _figures():
+    """报警次数 and 未确认报警 for analytics, counted together (FigureSource "monitoring")."""
+    from zhiben.core.periods import filter_range
+
+    from .selectors import ALARM_FIGURES
+
+    def compute(key):
+        return lambda user, filters: figure_source(user, filters).get("", {}).get(key)
+
+    def breakdown(key):
+        return lambda user, filters, by: {
+            group: row.get(key) for group, row in figure_source(user, filters, by).items()
+        }
+
+    def url(query):
+        def link(filters=None):
+            filters = filters or {}
+            start, end = filter_range(filters)
+            parts = [query.format(start=start, end=end)]
+            parts += [f"{name}={filters[name]}" for name in ("region", "industry") if filters.get(name)]
+            return reverse("monitoring:alarms") + "?" + "&".join(parts)
+
+        return link
+
+    entries = [FigureSource("monitoring", figure_source, order=80)]
+    for order, (key, label, unit, better, query) in enumerate(ALARM_FIGURES):
+        entries.append(
+            Figure(
+                f"monitoring.{key}",
+                label,
+                compute(f"monitoring.{key}"),
+                url(query),
+                order=80 + order,
+                group="监测预警",
+                unit=unit,
+                better=better,
+                breakdown=breakdown(f"monitoring.{key}"),
+                source="monitoring",
+            )
+        )
+    return entries
+
+
 def _job(name):
     def run():
         from . import services
@@ -140,4 +191,5 @@ register(
     HomeSection("monitoring", lambda user: user.can("monitoring.view"), home_cards, order=48),
     Backlink("monitoring.enterprise", "enterprises.enterprise", enterprise_links, order=50),
     DemoLoader("monitoring", demo.load, demo.summary, order=88),
+    *_figures(),
 )

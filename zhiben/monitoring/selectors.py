@@ -67,6 +67,7 @@ ALARM_FILTERS = FilterSet(
     Filter("enterprise", "单位", "search", search=("enterprise__name", "enterprise__credit_code")),
     Filter("kind", "报警类型", "choice", choices=RuleKind.choices, lookup="kind"),
     Filter("region", "区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value)),
+    Filter("industry", "行业", "choice", choices=industry_options, lookup="industry__code"),
     Filter("raised_from", "报警日期从", "date", lookup="raised_at__date__gte"),
     Filter("raised_to", "报警日期至", "date", lookup="raised_at__date__lte"),
     Filter("q", "关键词", "search", search=("device__code", "device__name", "message")),
@@ -139,6 +140,76 @@ def alarm_figures(user):
     return Alarm.objects.for_user(user).aggregate(
         open=Count("pk", filter=Q(status__in=OPEN)), unack=Count("pk", filter=Q(status=AlarmStatus.RAISED))
     )
+
+
+# ---------------------------------------------------------------- figures for analytics
+
+# (key, label, unit, better, the alarm list's filters behind it, with {start}/{end} for the period)
+ALARM_FIGURES = [
+    ("alarms", "监测报警次数", "次", "lower", "raised_from={start}&raised_to={end}"),
+    ("unacknowledged", "监测报警未确认", "条", "lower", "unack=1&raised_to={end}"),
+]
+
+
+def monitoring_figures(*, user, filters=None, by=None, today=None):
+    """The alarm figures for `user`'s scope (None: the system, unscoped) narrowed by `filters`
+    (core.registry.Figure: region, industry, year or start/end): {group: {"monitoring.<key>": value}} with
+    group "" (by=None), each child region's code (by="region") or each industry's code (by="industry"),
+    in one aggregate query. 报警次数 counts the alarms raised in the period; 未确认 the alarms raised by
+    its end that nobody has acknowledged yet (as of now)."""
+    from zhiben.core.periods import filter_range
+
+    start, end = filter_range(filters, today)
+    qs, region = _figure_rows(Alarm, user, filters)
+    measures = {
+        "alarms": Count("pk", filter=Q(raised_at__date__gte=start, raised_at__date__lte=end)),
+        "unacknowledged": Count("pk", filter=Q(status=AlarmStatus.RAISED, raised_at__date__lte=end)),
+    }
+
+    def values(counts):
+        return {f"monitoring.{key}": counts.get(key, 0) for key, *_ in ALARM_FIGURES}
+
+    return _grouped(qs, measures, values, region=region, by=by)
+
+
+def _figure_rows(model, user, filters):
+    """(rows of `model` in `user`'s scope within filters' region and industry, the region code)."""
+    from zhiben.core.scoping import normalize_code
+
+    filters = filters or {}
+    qs = model.objects.for_user(user) if user is not None else model.objects.all()
+    region = normalize_code(filters.get("region")) or (getattr(user, "region_id", "") or "")
+    if region:
+        qs = qs.filter(subtree_q(region))
+    if filters.get("industry"):
+        qs = qs.filter(industry__code=filters["industry"])
+    return qs, region
+
+
+def _grouped(qs, measures, values, *, region, by, region_field="region_id", industry_field="industry__code"):
+    """{group: values(counts)} from one aggregate query over `qs`: the whole ("", by=None), each child
+    region of `region` (by="region": GROUP BY the leading digits of the row's code that name the child,
+    core.db.region_prefix) or each industry (by="industry"). Every child / industry is present, with the
+    values of no rows when none lie in it; a region without children (a village) gives {}."""
+    from django.db.models import F, Value
+
+    from zhiben.core.db import region_prefix
+    from zhiben.core.scoping import child_prefix_length
+    from zhiben.regions.models import Industry, Region
+
+    if by == "region":
+        length = child_prefix_length(region) if region else 0
+        children = Region.objects.filter(parent_id=region).values_list("code", flat=True) if region else []
+        groups = {code: code[:length] for code in children}
+        if not groups:
+            return {}
+        key = region_prefix(region_field, region)
+    elif by == "industry":
+        key, groups = F(industry_field), {code: code for code in Industry.objects.values_list("code", flat=True)}
+    else:
+        key, groups = Value(""), {"": ""}
+    counts = {row.pop("group"): row for row in qs.annotate(group=key).values("group").annotate(**measures).order_by()}
+    return {code: values(counts.get(part, {})) for code, part in groups.items()}
 
 
 def enterprise_has_devices(user, enterprise):

@@ -3,6 +3,8 @@ acknowledgement jobs, the alarm lifecycle and alarm → hazard."""
 
 from datetime import timedelta
 
+from django.utils import timezone
+
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.enterprises.models import Enterprise
 from zhiben.hazards.models import Hazard
@@ -165,7 +167,7 @@ class JobTests(CastTestCase):
         device, _ = make_device(self.alice, self.enterprise_a, "LEL-5", rules=[("above", 25, 0)])
         send(device, [30], start=self.t0, now=self.t0)
         alarm = Alarm.objects.get()
-        day = alarm.raised_at.date()
+        day = timezone.localtime(alarm.raised_at).date()  # the local day, as the target counts
         self.assertEqual(overdue(day), [])
         rows = overdue(day + timedelta(days=3))
         self.assertEqual([(r.obj.pk, r.days) for r in rows], [(alarm.pk, 3)])

@@ -10,6 +10,7 @@ from zhiben.core.registry import (
     Backlink,
     DemoLoader,
     Figure,
+    FigureSource,
     HomeSection,
     Job,
     MenuEntry,
@@ -108,15 +109,49 @@ def home_cards(user):
     ]
 
 
-def figure(level):
-    def compute(user, filters):
-        from zhiben.core.scoping import subtree_q
+def figure_source(user, filters, by=None):
+    from .selectors import risk_figures
 
-        qs = RiskPoint.objects.for_user(user).filter(active=True, level=level)
-        where = subtree_q(filters.get("region")) if filters.get("region") else None
-        return (qs.filter(where) if where is not None else qs).count()
+    return risk_figures(user=user, filters=filters, by=by)
 
-    return compute
+
+def _figures():
+    """重大/较大风险点 and 评审逾期 for analytics, counted together (FigureSource "risk")."""
+    from .selectors import RISK_FIGURES
+
+    def compute(key):
+        return lambda user, filters: figure_source(user, filters).get("", {}).get(key)
+
+    def breakdown(key):
+        return lambda user, filters, by: {
+            group: row.get(key) for group, row in figure_source(user, filters, by).items()
+        }
+
+    def url(query):
+        def link(filters=None):
+            filters = filters or {}
+            parts = [query] + [f"{name}={filters[name]}" for name in ("region", "industry") if filters.get(name)]
+            return reverse("risk:list") + "?" + "&".join(parts)
+
+        return link
+
+    entries = [FigureSource("risk", figure_source, order=60)]
+    for order, (key, label, query) in enumerate(RISK_FIGURES):
+        entries.append(
+            Figure(
+                f"risk.{key}",
+                label,
+                compute(f"risk.{key}"),
+                url(query),
+                order=60 + order,
+                group="风险管控",
+                unit="处",
+                better="lower",
+                breakdown=breakdown(f"risk.{key}"),
+                source="risk",
+            )
+        )
+    return entries
 
 
 def regrade_job():
@@ -175,7 +210,6 @@ register(
     HomeSection("risk", lambda user: user.can("risk.view"), home_cards, order=44),
     Backlink("risk.hazard", "hazards.hazard", hazard_links, order=30),
     Backlink("risk.enterprise", "enterprises.enterprise", enterprise_links, order=45),
-    Figure("risk.major_points", "重大风险点数", figure("major"), order=60),
-    Figure("risk.larger_points", "较大风险点数", figure("larger"), order=61),
+    *_figures(),
     DemoLoader("risk", demo.load, demo.summary, order=87),
 )

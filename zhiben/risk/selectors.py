@@ -196,6 +196,69 @@ def figures(user, today=None):
     )
 
 
+# ---------------------------------------------------------------- figures for analytics
+
+# (key, label, the point list's filters behind it)
+RISK_FIGURES = [
+    ("major_points", "重大风险点数", "level=major"),
+    ("larger_points", "较大风险点数", "level=larger"),
+    ("review_overdue", "风险点评审逾期", "review=overdue"),
+]
+
+
+def risk_figures(*, user, filters=None, by=None, today=None):
+    """The risk figures for `user`'s scope (None: the system, unscoped) narrowed by `filters`' region and
+    industry (core.registry.Figure), as of today — risk points are a standing list, the period does not
+    narrow them: {group: {"risk.<key>": value}} with group "" (by=None), each child region's code
+    (by="region") or each industry's code (by="industry"), in one aggregate query over the points in use."""
+    from zhiben.core.scoping import normalize_code
+
+    today = today or timezone.localdate()
+    filters = filters or {}
+    qs = (RiskPoint.objects.for_user(user) if user is not None else RiskPoint.objects.all()).filter(active=True)
+    region = normalize_code(filters.get("region")) or (getattr(user, "region_id", "") or "")
+    if region:
+        qs = qs.filter(subtree_q(region))
+    if filters.get("industry"):
+        qs = qs.filter(industry__code=filters["industry"])
+    measures = {
+        "major_points": Count("pk", filter=Q(level=Level.MAJOR)),
+        "larger_points": Count("pk", filter=Q(level=Level.LARGER)),
+        "review_overdue": Count("pk", filter=Q(next_review__lt=today)),
+    }
+
+    def values(counts):
+        return {f"risk.{key}": counts.get(key, 0) for key, *_ in RISK_FIGURES}
+
+    return _grouped(qs, measures, values, region=region, by=by)
+
+
+def _grouped(qs, measures, values, *, region, by, region_field="region_id", industry_field="industry__code"):
+    """{group: values(counts)} from one aggregate query over `qs`: the whole ("", by=None), each child
+    region of `region` (by="region": GROUP BY the leading digits of the row's code that name the child,
+    core.db.region_prefix) or each industry (by="industry"). Every child / industry is present, with the
+    values of no rows when none lie in it; a region without children (a village) gives {}."""
+    from django.db.models import F, Value
+
+    from zhiben.core.db import region_prefix
+    from zhiben.core.scoping import child_prefix_length
+    from zhiben.regions.models import Industry, Region
+
+    if by == "region":
+        length = child_prefix_length(region) if region else 0
+        children = Region.objects.filter(parent_id=region).values_list("code", flat=True) if region else []
+        groups = {code: code[:length] for code in children}
+        if not groups:
+            return {}
+        key = region_prefix(region_field, region)
+    elif by == "industry":
+        key, groups = F(industry_field), {code: code for code in Industry.objects.values_list("code", flat=True)}
+    else:
+        key, groups = Value(""), {"": ""}
+    counts = {row.pop("group"): row for row in qs.annotate(group=key).values("group").annotate(**measures).order_by()}
+    return {code: values(counts.get(part, {})) for code, part in groups.items()}
+
+
 # ---------------------------------------------------------------- hazards ↔ points
 
 

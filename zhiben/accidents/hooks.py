@@ -10,6 +10,7 @@ from zhiben.core.registry import (
     DemoLoader,
     EscalationTarget,
     Figure,
+    FigureSource,
     HomeSection,
     Job,
     MenuEntry,
@@ -84,13 +85,53 @@ def home_cards(user):
     return cards
 
 
-def figure(key):
-    def compute(user, filters):
-        from .selectors import figures
+def figure_source(user, filters, by=None):
+    from .selectors import accident_figures
 
-        return figures(user=user, region_code=filters.get("region"), year=filters.get("year"))["current"][key]
+    return accident_figures(user=user, filters=filters, by=by)
 
-    return compute
+
+def _figures():
+    """事故起数, 死亡人数 and 较大及以上事故 for analytics, counted together (FigureSource "accidents")."""
+    from zhiben.core.periods import filter_range
+
+    from .selectors import ACCIDENT_FIGURES
+
+    def compute(key):
+        return lambda user, filters: figure_source(user, filters).get("", {}).get(key)
+
+    def breakdown(key):
+        return lambda user, filters, by: {
+            group: row.get(key) for group, row in figure_source(user, filters, by).items()
+        }
+
+    def url(query):
+        def link(filters=None):
+            filters = filters or {}
+            start, end = filter_range(filters)
+            parts = [f"from={start}&to={end}{query}"]
+            parts += [f"{name}={filters[name]}" for name in ("region", "industry") if filters.get(name)]
+            return reverse("accidents:list") + "?" + "&".join(parts)
+
+        return link
+
+    entries = [FigureSource("accidents", figure_source, order=10)]
+    for order, (key, label, unit, query) in enumerate(ACCIDENT_FIGURES):
+        entries.append(
+            Figure(
+                f"accidents.{key}",
+                label,
+                compute(f"accidents.{key}"),
+                url(query),
+                order=10 + order,
+                group="事故",
+                unit=unit,
+                better="lower",
+                breakdown=breakdown(f"accidents.{key}"),
+                source="accidents",
+            )
+        )
+    return entries
 
 
 register(
@@ -137,8 +178,7 @@ register(
     MenuEntry("事故", "accidents:list", "accident.view", order=45, group="台账"),
     MenuEntry("事故统计", "accidents:figures", "accident.view", order=46, group="台账"),
     HomeSection("accidents", lambda user: user.can("accident.view"), home_cards, order=45),
-    Figure("accidents.count", "事故起数", figure("accidents"), order=10),
-    Figure("accidents.deaths", "事故死亡人数（含失踪）", figure("deaths"), order=11),
+    *_figures(),
     DemoLoader("accidents", demo.load, demo.summary, order=86),
     *DOCUMENT_KINDS,
 )

@@ -30,6 +30,13 @@ ACCIDENT_FILTERS = FilterSet(
     Filter("industry", "行业", "choice", choices=industry_options, lookup="industry__code"),
     Filter("type", "事故类别", "choice", choices=Type.choices, lookup="type"),
     Filter("grade", "等级", "choice", choices=Grade.choices, lookup="grade"),
+    Filter(
+        "larger",
+        "较大及以上",
+        "choice",
+        choices=[("1", "较大及以上事故")],
+        q=lambda v, ctx: ~Q(grade=Grade.GENERAL) if flag(v) else None,
+    ),
     Filter("status", "状态", "choice", choices=Status.choices, lookup="status"),
     Filter("late", "上报超时", "choice", choices=[("1", "有超时")], q=_late_q),
     Filter("listed", "挂牌督办", "choice", choices=[("1", "是")], q=lambda v, ctx: Q(listed=True) if flag(v) else None),
@@ -188,6 +195,77 @@ def figures(*, user, region_code=None, year=None, until=None):
         "target": target,
         "broken": broken,
     }
+
+
+# ---------------------------------------------------------------- figures for analytics
+
+# (key, label, unit, the accident list's filters behind it)
+ACCIDENT_FIGURES = [
+    ("count", "事故起数", "起", ""),
+    ("deaths", "事故死亡人数（含失踪）", "人", "&sort=-deaths"),
+    ("larger", "较大及以上事故起数", "起", "&larger=1"),
+]
+
+
+def accident_figures(*, user, filters=None, by=None, today=None):
+    """The accident figures for `user`'s scope (None: the system, unscoped) narrowed by `filters` (region,
+    industry, year or start/end: core.registry.Figure) — accidents that occurred in the period, their
+    deaths (死亡含失踪) and those graded 较大 or above: {group: {"accidents.<key>": value}} with group ""
+    (by=None), each child region's code (by="region") or each industry's code (by="industry"), in one
+    aggregate query."""
+    from zhiben.core.periods import filter_range
+    from zhiben.core.scoping import normalize_code
+
+    filters = filters or {}
+    start, end = filter_range(filters, today)
+    qs = Accident.objects.for_user(user) if user is not None else Accident.objects.all()
+    qs = qs.filter(occurred_at__date__gte=start, occurred_at__date__lte=end)
+    region = normalize_code(filters.get("region")) or (getattr(user, "region_id", "") or "")
+    if region:
+        qs = qs.filter(subtree_q(region))
+    if filters.get("industry"):
+        qs = qs.filter(industry__code=filters["industry"])
+    measures = {
+        "count": Count("pk"),
+        "dead": Sum("deaths"),
+        "missing": Sum("missing"),
+        "larger": Count("pk", filter=~Q(grade=Grade.GENERAL)),
+    }
+
+    def values(c):
+        return {
+            "accidents.count": c.get("count", 0),
+            "accidents.deaths": (c.get("dead") or 0) + (c.get("missing") or 0),
+            "accidents.larger": c.get("larger", 0),
+        }
+
+    return _grouped(qs, measures, values, region=region, by=by)
+
+
+def _grouped(qs, measures, values, *, region, by, region_field="region_id", industry_field="industry__code"):
+    """{group: values(counts)} from one aggregate query over `qs`: the whole ("", by=None), each child
+    region of `region` (by="region": GROUP BY the leading digits of the row's code that name the child,
+    core.db.region_prefix) or each industry (by="industry"). Every child / industry is present, with the
+    values of no rows when none lie in it; a region without children (a village) gives {}."""
+    from django.db.models import F, Value
+
+    from zhiben.core.db import region_prefix
+    from zhiben.core.scoping import child_prefix_length
+    from zhiben.regions.models import Industry, Region
+
+    if by == "region":
+        length = child_prefix_length(region) if region else 0
+        children = Region.objects.filter(parent_id=region).values_list("code", flat=True) if region else []
+        groups = {code: code[:length] for code in children}
+        if not groups:
+            return {}
+        key = region_prefix(region_field, region)
+    elif by == "industry":
+        key, groups = F(industry_field), {code: code for code in Industry.objects.values_list("code", flat=True)}
+    else:
+        key, groups = Value(""), {"": ""}
+    counts = {row.pop("group"): row for row in qs.annotate(group=key).values("group").annotate(**measures).order_by()}
+    return {code: values(counts.get(part, {})) for code, part in groups.items()}
 
 
 def open_figures(user, now=None):

@@ -195,3 +195,96 @@ class RegionAndScopeTests(FiguresTestCase):
             with self.subTest(user=name):
                 f = self.figures(user=getattr(self, name))
                 self.assertEqual((f["current"]["accidents"], f["current"]["deaths"]), figures)
+
+
+class RegisteredFigureTests(FiguresTestCase):
+    """The figures analytics reads (selectors.accident_figures through the registered Figures)."""
+
+    KEYS = ("accidents.count", "accidents.deaths", "accidents.larger")
+
+    def values(self, user, by=None, **filters):
+        return selectors.accident_figures(user=user, filters=filters, by=by)
+
+    def triple(self, row):
+        return tuple(row[k] for k in self.KEYS)
+
+    def test_the_year_and_narrower_periods_against_hand_counts(self):
+        self.assertEqual(self.triple(self.values(self.alice, year="2025")[""]), (6, 8, 1))
+        self.assertEqual(self.triple(self.values(self.alice, start="2025-01-01", end="2025-06-30")[""]), (5, 7, 1))
+        self.assertEqual(self.triple(self.values(self.alice, start="2025-02-01", end="2025-03-31")[""]), (2, 2, 0))
+        # the first and last day of the period are inside it (local time: 23:30 on 30 June)
+        self.assertEqual(self.triple(self.values(self.alice, start="2025-06-30", end="2025-06-30")[""]), (1, 2, 0))
+        for key in self.KEYS:
+            figure = entry("figures", key)
+            self.assertEqual((figure.group, figure.better, figure.source), ("事故", "lower", "accidents"))
+        self.assertEqual([entry("figures", k).unit for k in self.KEYS], ["起", "人", "起"])
+
+    def test_children_and_industries_side_by_side(self):
+        by_village = self.values(self.alice, by="region", region=self.town_a1.code, year="2025")
+        self.assertEqual(
+            {code: self.triple(row) for code, row in by_village.items()},
+            {self.village_a1.code: (4, 7, 1), self.village_a2.code: (1, 1, 0)},
+        )
+        by_town = self.values(self.alice, by="region", region=self.county_a.code, year="2025")
+        self.assertEqual(
+            {code: self.triple(row) for code, row in by_town.items()},
+            {self.town_a1.code: (5, 8, 1), self.town_a2.code: (1, 0, 0)},
+        )
+        by_industry = self.values(self.alice, by="industry", year="2025")
+        self.assertEqual(self.triple(by_industry["hazchem"]), (3, 5, 1))
+        self.assertEqual(self.triple(by_industry["construction"]), (2, 3, 0))
+        self.assertEqual(self.triple(by_industry["mining"]), (0, 0, 0))
+        self.assertEqual(self.triple(self.values(self.alice, industry="machinery", year="2025")[""]), (1, 0, 0))
+
+    def test_breakdown_equals_the_figure_child_by_child(self):
+        for key in self.KEYS:
+            figure = entry("figures", key)
+            for parent in (self.city, self.county_a, self.town_a1):
+                filters = {"region": parent.code, "year": "2025", "start": "2025-01-01", "end": "2025-06-30"}
+                parts = figure.breakdown(self.bob, filters, "region")
+                self.assertTrue(parts)
+                for code, value in parts.items():
+                    self.assertEqual(value, figure.compute(self.bob, {**filters, "region": code}), (key, code))
+            for code, value in figure.breakdown(self.alice, {"year": "2025"}, "industry").items():
+                self.assertEqual(value, figure.compute(self.alice, {"year": "2025", "industry": code}), (key, code))
+
+    def test_scope(self):
+        self.assertEqual(self.triple(self.values(self.charlie, region=self.county_a.code, year="2025")[""]), (0, 0, 0))
+        self.assertEqual(self.triple(self.values(self.charlie, year="2025")[""]), (1, 1, 0))
+        self.assertEqual(self.triple(self.values(self.erin, year="2025")[""]), (3, 5, 1))
+        self.assertEqual(self.triple(self.values(self.bob, year="2025")[""]), (7, 9, 1))
+        # a system reader (a plan indicator's live value) counts the region asked for
+        self.assertEqual(
+            entry("figures", "accidents.count").compute(None, {"region": self.county_a.code, "year": "2025"}), 6
+        )
+
+    def test_each_figure_links_to_the_accidents_behind_it(self):
+        from urllib.parse import parse_qs, urlsplit
+
+        from django.urls import resolve
+
+        client = self.login(self.alice)
+        numbers = {a.pk: a.number for a in Accident.objects.all()}
+        for filters in (
+            {"region": self.county_a.code, "year": "2025"},
+            {
+                "region": self.town_a1.code,
+                "industry": "hazchem",
+                "year": "2025",
+                "start": "2025-01-01",
+                "end": "2025-06-30",
+            },
+        ):
+            for key in self.KEYS:
+                figure = entry("figures", key)
+                url = figure.url(filters)
+                self.assertEqual(resolve(urlsplit(url).path).url_name, "list")
+                query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+                listed = list(selectors.accident_list(user=self.alice, filters=query))
+                if key == "accidents.deaths":
+                    self.assertEqual(sum(a.deaths + a.missing for a in listed), figure.compute(self.alice, filters))
+                else:
+                    self.assertEqual(len(listed), figure.compute(self.alice, filters), (key, filters))
+                page = client.get(url).content.decode()
+                shown = {pk for pk, number in numbers.items() if number in page}
+                self.assertEqual(shown, {a.pk for a in listed}, (key, filters))

@@ -26,6 +26,25 @@ def _flag_q(field):
 
 YES_NO = [("1", "是"), ("0", "否")]
 
+
+def found_hazards():
+    """Whether an inspection found a hazard (one not rejected as no hazard): the findings filter, and the
+    share of inspections with findings analytics counts."""
+    from django.db.models import Exists, OuterRef
+
+    from zhiben.hazards.choices import Status as HazardStatus
+
+    from .models import Inspection
+
+    links = Inspection.hazards.through.objects.filter(inspection_id=OuterRef("pk"))
+    return Exists(links.exclude(hazard__status=HazardStatus.REJECTED))
+
+
+def findings_q(value, ctx):
+    wanted = flag(value)
+    return None if wanted is None else Q(found_hazards()) if wanted else ~Q(found_hazards())
+
+
 INSPECTION_FILTERS = FilterSet(
     Filter(
         "region",
@@ -41,6 +60,7 @@ INSPECTION_FILTERS = FilterSet(
     Filter("unit", "检查单位", "choice", choices=unit_options, lookup="unit_id"),
     Filter("unannounced", "四不两直", "choice", choices=YES_NO, q=_flag_q("unannounced")),
     Filter("cross", "交叉检查", "choice", choices=YES_NO, q=_flag_q("cross")),
+    Filter("findings", "发现隐患", "choice", choices=[("1", "发现隐患"), ("0", "未发现隐患")], q=findings_q),
     Filter("date_from", "检查日期从", "date", lookup="date__gte"),
     Filter("date_to", "检查日期至", "date", lookup="date__lte"),
     Filter("q", "关键词", "search", search=("number", "enterprise__name", "place__name"), placeholder="编号、单位"),

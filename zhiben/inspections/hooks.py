@@ -5,7 +5,7 @@ register theirs in plan_hooks.py."""
 from django.urls import reverse
 from django.utils import timezone
 
-from zhiben.core.registry import Backlink, DemoLoader, HomeSection, MenuEntry, register
+from zhiben.core.registry import Backlink, DemoLoader, Figure, FigureSource, HomeSection, MenuEntry, register
 
 from . import demo, plan_hooks  # noqa: F401
 from .choices import Status
@@ -52,6 +52,55 @@ def home_cards(user):
     ]
 
 
+def figure_source(user, filters, by=None):
+    from .selectors import inspection_figures
+
+    return inspection_figures(user=user, filters=filters, by=by)
+
+
+def _figures():
+    """完成检查 and 发现隐患占比 for analytics, counted together (FigureSource "inspections")."""
+    from zhiben.core.periods import filter_range
+
+    from .selectors import INSPECTION_FIGURES
+
+    def compute(key):
+        return lambda user, filters: figure_source(user, filters).get("", {}).get(key)
+
+    def breakdown(key):
+        return lambda user, filters, by: {
+            group: row.get(key) for group, row in figure_source(user, filters, by).items()
+        }
+
+    def url(query):
+        def link(filters=None):
+            filters = filters or {}
+            start, end = filter_range(filters)
+            parts = [query.format(start=start, end=end)]
+            parts += [f"{name}={filters[name]}" for name in ("region", "industry") if filters.get(name)]
+            return reverse("inspections:list") + "?" + "&".join(parts)
+
+        return link
+
+    entries = [FigureSource("inspections", figure_source, order=40)]
+    for order, (key, label, unit, better, query) in enumerate(INSPECTION_FIGURES):
+        entries.append(
+            Figure(
+                f"inspections.{key}",
+                label,
+                compute(f"inspections.{key}"),
+                url(query),
+                order=40 + order,
+                group="监督检查",
+                unit=unit,
+                better=better,
+                breakdown=breakdown(f"inspections.{key}"),
+                source="inspections",
+            )
+        )
+    return entries
+
+
 register(
     MenuEntry("监督检查", "inspections:list", "inspection.view", order=34, group="日常工作"),
     MenuEntry("检查表", "inspections:checklists", "checklist.manage", order=35, group="设置"),
@@ -63,6 +112,7 @@ register(
     ),
     DemoLoader("inspections", demo.load, demo.summary, order=70),
     *DOCUMENT_KINDS,
+    *_figures(),
 )
 
 

@@ -5,7 +5,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 
 from .choices import Status
-from .filters import CHECKLIST_FILTERS, INSPECTION_FILTERS, unit_options
+from .filters import CHECKLIST_FILTERS, INSPECTION_FILTERS, found_hazards, unit_options
 from .models import ChecklistTemplate, Inspection
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "inspector_candidates",
     "inspections_in_period",
     "unit_options",
+    "inspection_figures",
 ]
 
 
@@ -101,3 +102,75 @@ def expert_candidates(user):
     chain = region_chain(user.region_id or "")
     below = Expert.objects.for_user(user).values("pk")
     return Expert.objects.filter(Q(region_id__in=chain) | Q(pk__in=below), active=True).order_by("name")
+
+
+# ---------------------------------------------------------------- figures for analytics
+
+# (key, label, unit, better, the inspection list's filters behind it, with {start}/{end} for the period)
+INSPECTION_FIGURES = [
+    ("done", "完成监督检查", "次", "higher", "status=completed&date_from={start}&date_to={end}"),
+    (
+        "findings_share",
+        "检查发现隐患占比",
+        "%",
+        "higher",
+        "status=completed&date_from={start}&date_to={end}&findings=1",
+    ),
+]
+
+
+def inspection_figures(*, user, filters=None, by=None, today=None):
+    """The inspection figures for `user`'s scope (None: the system, unscoped) narrowed by `filters`
+    (core.registry.Figure: region, industry, year or start/end): inspections completed in the period and
+    the share of them that found a hazard (one not rejected as no hazard) — {group: {"inspections.<key>":
+    value}} with group "" (by=None), each child region's code (by="region") or each industry's code
+    (by="industry"), in one aggregate query."""
+    from zhiben.core.periods import filter_range
+    from zhiben.core.scoping import normalize_code, subtree_q
+
+    filters = filters or {}
+    start, end = filter_range(filters, today)
+    qs = Inspection.objects.for_user(user) if user is not None else Inspection.objects.all()
+    qs = qs.filter(status=Status.COMPLETED, date__gte=start, date__lte=end)
+    region = normalize_code(filters.get("region")) or (getattr(user, "region_id", "") or "")
+    if region:
+        qs = qs.filter(subtree_q(region))
+    if filters.get("industry"):
+        qs = qs.filter(industry__code=filters["industry"])
+    qs = qs.alias(found=found_hazards())
+    measures = {"done": Count("pk"), "found": Count("pk", filter=Q(found=True))}
+
+    def values(c):
+        done = c.get("done", 0)
+        return {
+            "inspections.done": done,
+            "inspections.findings_share": round(100 * c.get("found", 0) / done, 1) if done else None,
+        }
+
+    return _grouped(qs, measures, values, region=region, by=by)
+
+
+def _grouped(qs, measures, values, *, region, by, region_field="region_id", industry_field="industry__code"):
+    """{group: values(counts)} from one aggregate query over `qs`: the whole ("", by=None), each child
+    region of `region` (by="region": GROUP BY the leading digits of the row's code that name the child,
+    core.db.region_prefix) or each industry (by="industry"). Every child / industry is present, with the
+    values of no rows when none lie in it; a region without children (a village) gives {}."""
+    from django.db.models import F, Value
+
+    from zhiben.core.db import region_prefix
+    from zhiben.core.scoping import child_prefix_length
+    from zhiben.regions.models import Industry, Region
+
+    if by == "region":
+        length = child_prefix_length(region) if region else 0
+        children = Region.objects.filter(parent_id=region).values_list("code", flat=True) if region else []
+        groups = {code: code[:length] for code in children}
+        if not groups:
+            return {}
+        key = region_prefix(region_field, region)
+    elif by == "industry":
+        key, groups = F(industry_field), {code: code for code in Industry.objects.values_list("code", flat=True)}
+    else:
+        key, groups = Value(""), {"": ""}
+    counts = {row.pop("group"): row for row in qs.annotate(group=key).values("group").annotate(**measures).order_by()}
+    return {code: values(counts.get(part, {})) for code, part in groups.items()}

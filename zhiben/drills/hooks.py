@@ -3,8 +3,6 @@ target rules, reminders (the drill duty before its period ends; equipment before
 period passed without a drill as an escalation target, the construction rates and drill compliance as
 figures, menu entries, a home card and the demo."""
 
-from datetime import date
-
 from django.urls import reverse
 from django.utils import timezone
 
@@ -182,34 +180,81 @@ def equipment_text(equipment, deadline, days_left):
 # ---------------------------------------------------------------- figures and cards
 
 
+def _period(filters):
+    """(first, last) day of a figure's filters (year, or start/end) — core.periods.filter_range."""
+    from zhiben.core.periods import filter_range
+
+    return filter_range(filters or {})
+
+
 def rate_figure(key):
     def compute(user, filters):
         from .selectors import rates
 
-        filters = filters or {}
-        found = {r.key: r for r in rates(user, region=filters.get("region") or "", year=filters.get("year") or None)}
-        return found[key].value
+        first, last = _period(filters)
+        found = rates(user, region=(filters or {}).get("region") or "", year=last.year, end=last)
+        return {r.key: r for r in found}[key].value
 
     return compute
+
+
+def _judged_on(filters):
+    """The day drill duties are judged on for a figure's period: its last day, today while it runs; None
+    for a period that has not begun."""
+    first, last = _period(filters)
+    today = timezone.localdate()
+    return None if first > today else min(last, today)
 
 
 def compliance_value(user, filters):
     from .selectors import compliance
 
     filters = filters or {}
-    day = None
-    if filters.get("year"):
-        day = min(date(int(filters["year"]), 12, 31), timezone.localdate())
+    day = _judged_on(filters)
+    if day is None:
+        return None
     return compliance(user, day=day, region=filters.get("region") or "", industry=filters.get("industry") or "").value
 
 
-def _url(name):
-    def url(filters=None, **kwargs):
-        filters = dict(filters or {}, **kwargs)
-        query = "&".join(f"{k}={v}" for k, v in filters.items() if v and k in ("region", "industry", "year"))
-        return reverse(name) + (f"?{query}" if query else "")
+def compliance_breakdown(user, filters, by):
+    from .selectors import compliance_breakdown
 
-    return url
+    filters = filters or {}
+    day = _judged_on(filters)
+    if day is None:
+        return {}
+    return compliance_breakdown(
+        user, by=by, day=day, region=filters.get("region") or "", industry=filters.get("industry") or ""
+    )
+
+
+def compliance_url(filters=None):
+    filters = dict(filters or {})
+    day = _judged_on(filters)
+    parts = [f"{k}={filters[k]}" for k in ("region", "industry") if filters.get(k)]
+    parts += [f"day={day:%Y-%m-%d}"] if day else []
+    return reverse("drills:compliance") + (f"?{'&'.join(parts)}" if parts else "")
+
+
+def rates_url(filters=None):
+    filters = dict(filters or {})
+    parts = [f"region={filters['region']}"] if filters.get("region") else []
+    parts.append(f"year={_period(filters)[1].year}")
+    return reverse("drills:rates") + "?" + "&".join(parts)
+
+
+def _figure(key, label, compute, url, order, breakdown=None):
+    return Figure(
+        key,
+        label,
+        compute,
+        url,
+        order=order,
+        group="应急演练与救援",
+        unit="%",
+        better="higher",
+        breakdown=breakdown,
+    )
 
 
 def home_cards(user):
@@ -285,27 +330,13 @@ register(
         industry=lambda lapse: lapse.industry_id,
         order=75,
     ),
-    Figure("drills.compliance", "应急演练按期完成率（%）", compliance_value, _url("drills:compliance"), order=85),
-    Figure(
-        "drills.town_team_rate",
-        "镇级救援队伍建成率（%）",
-        rate_figure("drills.town_team_rate"),
-        _url("drills:rates"),
-        order=86,
+    _figure("drills.compliance", "应急演练按期完成率", compliance_value, compliance_url, 85, compliance_breakdown),
+    _figure("drills.town_team_rate", "镇级救援队伍建成率", rate_figure("drills.town_team_rate"), rates_url, 86),
+    _figure(
+        "drills.village_station_rate", "村级救援站点建成率", rate_figure("drills.village_station_rate"), rates_url, 87
     ),
-    Figure(
-        "drills.village_station_rate",
-        "村级救援站点建成率（%）",
-        rate_figure("drills.village_station_rate"),
-        _url("drills:rates"),
-        order=87,
-    ),
-    Figure(
-        "drills.industry_team_rate",
-        "行业专业救援队伍覆盖率（%）",
-        rate_figure("drills.industry_team_rate"),
-        _url("drills:rates"),
-        order=88,
+    _figure(
+        "drills.industry_team_rate", "行业专业救援队伍覆盖率", rate_figure("drills.industry_team_rate"), rates_url, 88
     ),
     MenuEntry("应急演练", "drills:drills", "drill.view", order=56, group="台账"),
     MenuEntry("救援力量", "drills:teams", "drill.view", order=57, group="台账"),

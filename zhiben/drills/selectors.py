@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from zhiben.core.filters import Filter, FilterSet, Sort
 from zhiben.core.rules import rule
-from zhiben.core.scoping import normalize_code, subtree_q
+from zhiben.core.scoping import child_code, child_prefix_length, normalize_code, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
 from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Industry, Region
@@ -117,12 +117,11 @@ def compliance(user, *, day=None, region="", industry=""):
     """Each operating enterprise in scope against its own drill period containing `day`."""
     day = day or timezone.localdate()
     qs = Enterprise.objects.for_user(user).filter(status="operating")
-    region_q = subtree_q(region) if region else None
-    if region_q is not None:
-        qs = qs.filter(region_q)
+    if region:
+        qs = qs.filter(subtree_q(region) or Q(pk__in=[]))  # a text that is no region code: nothing
     if industry:
         qs = qs.filter(industry__code=industry)
-    enterprises = list(qs.order_by("region_id", "name"))
+    enterprises = list(qs.select_related("industry").order_by("region_id", "name"))
     periods = {e.pk: (period_months(e),) + period_of(day, period_months(e)) for e in enterprises}
     earliest = min((p[1] for p in periods.values()), default=day)
     drills = {}
@@ -136,6 +135,28 @@ def compliance(user, *, day=None, region="", industry=""):
         inside = [d for d in drills.get(e.pk, []) if start <= d <= min(end, day)]
         rows.append(DutyRow(e, start, end, max(inside) if inside else None, months))
     return Compliance(rows, day)
+
+
+def compliance_breakdown(user, *, by, day=None, region="", industry=""):
+    """{code: value} of the compliance for each child region of `region` (by="region", keyed by the child's
+    code; enterprises on the region's own node under its own code) or each industry (by="industry"), from
+    one computation: each value equals compliance() of that child or industry."""
+    if by not in ("region", "industry"):
+        raise ValueError(f"unknown breakdown {by!r}")
+    result = compliance(user, day=day, region=region, industry=industry)
+    root = normalize_code(region) if region else (getattr(user, "region_id", "") or "")
+    if by == "industry":
+        groups = {code: [] for code in Industry.objects.values_list("code", flat=True)}
+        for row in result.rows:
+            groups.setdefault(row.enterprise.industry.code, []).append(row)
+    else:
+        children = Region.objects.filter(parent_id=root) if root else Region.objects.filter(parent__isnull=True)
+        groups = {code: [] for code in children.values_list("code", flat=True)}
+        keep = child_prefix_length(root) if root else 2
+        for row in result.rows:
+            code = row.enterprise.region_id
+            groups.setdefault(code if code == root else child_code(code[:keep]), []).append(row)
+    return {code: Compliance(rows, result.day).value for code, rows in groups.items()}
 
 
 def latest_drill(enterprise_id):
@@ -173,13 +194,13 @@ def _root(user, region):
     return code or (user.region_id if user is not None and user.region_id else "")
 
 
-def rates(user, *, region="", year=None):
+def rates(user, *, region="", year=None, end=None):
     """镇队伍 (towns with a town team / towns), 村站点 (villages with a station / villages), 行业专业队伍
     (key industries with an industry team / key industries) in the region's subtree, counting teams and
-    stations established by the end of `year` and active."""
+    stations established by `end` (default: the end of `year`) and active."""
     year = int(year or timezone.localdate().year)
     code = _root(user, region)
-    end = date(year, 12, 31)
+    end = end or date(year, 12, 31)
     region_q = subtree_q(code, "code") if code else Q()
     within = subtree_q(code) if code else Q()
     teams = RescueTeam.objects.filter(within, active=True, established_on__lte=end)

@@ -2,6 +2,7 @@
 班前会 rule, the coverage figure, menu entries, a home card and the demo."""
 
 from django.urls import reverse
+from django.utils import timezone
 
 from zhiben.accounts.choices import ROLE_CAPABILITIES, Role
 from zhiben.core.registry import DemoLoader, Figure, HomeSection, MenuEntry, RuleDef, register
@@ -21,17 +22,33 @@ for role, capabilities in CAPABILITIES.items():
     ROLE_CAPABILITIES[role] |= capabilities
 
 
+def _judged_on(filters):
+    """The day coverage is taken on for a figure's period (year, or start/end): its last day, today while
+    it runs; None for a period that has not begun."""
+    from zhiben.core.periods import filter_range
+
+    first, last = filter_range(filters or {})
+    today = timezone.localdate()
+    return None if first > today else min(last, today)
+
+
 def coverage_value(user, filters=None):
     from .selectors import coverage
 
     filters = filters or {}
-    return coverage(user, region=filters.get("region") or "", industry=filters.get("industry") or "").value
+    day = _judged_on(filters)
+    if day is None:
+        return None
+    return coverage(user, region=filters.get("region") or "", industry=filters.get("industry") or "", day=day).value
 
 
 def coverage_url(filters=None, **kwargs):
     filters = dict(filters or {}, **kwargs)
-    query = "&".join(f"{k}={v}" for k, v in filters.items() if v and k in ("region", "industry"))
-    return reverse("posts:coverage") + (f"?{query}" if query else "")
+    parts = [f"{k}={filters[k]}" for k in ("region", "industry") if filters.get(k)]
+    day = _judged_on(filters)
+    if day is not None and day < timezone.localdate():
+        parts.append(f"day={day:%Y-%m-%d}")
+    return reverse("posts:coverage") + (f"?{'&'.join(parts)}" if parts else "")
 
 
 def home_cards(user):
@@ -53,7 +70,16 @@ def home_cards(user):
 
 register(
     RuleDef("posts.briefing_days", 7, "班前会覆盖统计：岗位在最近多少天内开过班前会", "days", GROUP, order=150),
-    Figure("posts.coverage", "两单两卡一会全覆盖企业占比（%）", coverage_value, coverage_url, order=80),
+    Figure(
+        "posts.coverage",
+        "两单两卡一会全覆盖企业占比",
+        coverage_value,
+        coverage_url,
+        order=80,
+        group="两单两卡一会",
+        unit="%",
+        better="higher",
+    ),
     MenuEntry("两单两卡一会", "posts:posts", "post.view", order=55, group="台账"),
     HomeSection("posts", lambda user: user.can("post.view"), home_cards, order=45),
     DemoLoader("posts", demo.load, demo.summary, order=95),

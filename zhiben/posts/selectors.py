@@ -2,7 +2,7 @@
 enterprise (posts with all four items current and a 班前会 within N days, N a rule)."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import Max, Q
 from django.http import Http404
@@ -146,23 +146,31 @@ class Coverage:
 
 
 def coverage(user, *, region="", industry="", day=None):
-    """Per enterprise in scope: active posts, those with all four items current, those with a 班前会
-    within the jurisdiction's N days (rule posts.briefing_days) up to `day`."""
+    """Per enterprise in scope: active posts, those with all four items in force, those with a 班前会
+    within the jurisdiction's N days (rule posts.briefing_days) up to `day`. For a past day the posts
+    and versions are those of that day (created by then, not yet superseded)."""
     day = day or timezone.localdate()
     enterprises = Enterprise.objects.for_user(user).filter(status="operating")
-    region_q = subtree_q(region) if region else None
-    if region_q is not None:
-        enterprises = enterprises.filter(region_q)
+    if region:
+        enterprises = enterprises.filter(subtree_q(region) or Q(pk__in=[]))  # no region code: nothing
     if industry:
         enterprises = enterprises.filter(industry__code=industry)
     enterprises = list(enterprises.select_related("region").order_by("region_id", "name"))
     ids = [e.pk for e in enterprises]
+    posts_qs = Post.objects.filter(enterprise_id__in=ids, active=True)
+    versions = CardVersion.objects.filter(current=True)
+    if day < timezone.localdate():
+        edge = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+        posts_qs = posts_qs.filter(created_at__lt=edge)
+        versions = CardVersion.objects.filter(created_at__lt=edge).filter(
+            Q(superseded_at__isnull=True) | Q(superseded_at__gte=edge)
+        )
     posts = {}
-    for post in Post.objects.filter(enterprise_id__in=ids, active=True).order_by("name"):
+    for post in posts_qs.order_by("name"):
         posts.setdefault(post.enterprise_id, []).append(post)
     post_ids = [p.pk for group in posts.values() for p in group]
     have = {}
-    for post_id, kind in CardVersion.objects.filter(post_id__in=post_ids, current=True).values_list("post_id", "kind"):
+    for post_id, kind in versions.filter(post_id__in=post_ids).values_list("post_id", "kind"):
         have.setdefault(post_id, set()).add(kind)
     last = dict(
         Briefing.objects.filter(post_id__in=post_ids, held_on__lte=day)

@@ -205,10 +205,19 @@ def briefing_export(request):
     return _xlsx(["日期", "企业", "岗位", "班组", "参会人数", "参会人员", "会议内容", "记录人"], rows, "班前会记录")
 
 
+def _day(request):
+    """The day asked for (统计日, e.g. the end of a figure's period): a date up to today, else None (today)."""
+    try:
+        day = date.fromisoformat(request.GET.get("day", "").strip())
+    except ValueError:
+        return None
+    return day if day <= timezone.localdate() else None
+
+
 def _coverage(request):
     region = request.GET.get("region", "")
     industry = request.GET.get("industry", "")
-    result = selectors.coverage(request.user, region=region, industry=industry)
+    result = selectors.coverage(request.user, region=region, industry=industry, day=_day(request))
     rows = result.rows
     if request.GET.get("missing") == "1":
         rows = result.missing

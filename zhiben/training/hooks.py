@@ -154,33 +154,47 @@ def hazard_people(hazard, user):
 # ---------------------------------------------------------------- figures and cards
 
 
+def _figure_args(filters):
+    filters = filters or {}
+    return {
+        "region_code": filters.get("region") or None,
+        "industry": filters.get("industry") or None,
+        "year": filters.get("year") or None,
+        "start": filters.get("start") or None,
+        "end": filters.get("end") or None,
+    }
+
+
 def figure(key):
     def compute(user, filters):
         from .selectors import coverage
 
-        filters = filters or {}
-        return coverage(
-            key,
-            user,
-            region_code=filters.get("region") or None,
-            industry=filters.get("industry") or None,
-            year=filters.get("year") or None,
-        ).value
+        return coverage(key, user, **_figure_args(filters)).value
 
     return compute
+
+
+def figure_breakdown(key):
+    def breakdown(user, filters, by):
+        from .selectors import coverage_breakdown
+
+        return coverage_breakdown(key, user, by=by, **_figure_args(filters))
+
+    return breakdown
 
 
 def figure_url(key):
     def url(filters=None, **kwargs):
         filters = dict(filters or {}, **kwargs)
-        query = "&".join(f"{k}={v}" for k, v in filters.items() if v and k in ("region", "industry", "year"))
+        names = ("region", "industry", "year", "start", "end")
+        query = "&".join(f"{k}={filters[k]}" for k in names if filters.get(k))
         return reverse("training:coverage_detail", args=[key]) + (f"?{query}" if query else "")
 
     return url
 
 
 def home_cards(user):
-    from .selectors import expiring_certificates, principal_coverage, uncertified_workers
+    from .selectors import coverage, expiring_certificates, uncertified_workers
 
     today = timezone.localdate()
     uncertified = uncertified_workers(user, day=today).count()
@@ -200,7 +214,7 @@ def home_cards(user):
         },
     ]
     if not user.enterprise_id:
-        share = principal_coverage(user, year=today.year).value
+        share = coverage("training.principal_coverage", user, year=today.year).value
         cards.append(
             {
                 "label": "主要负责人培训覆盖率",
@@ -212,12 +226,14 @@ def home_cards(user):
     return cards
 
 
+# Yearly duties count the year of the period asked for; the certified share is taken on the period's last
+# day, the pass rate over exactly the period. Each breaks down by child region (or industry) in one pass.
 FIGURES = [
-    ("training.principal_coverage", "重点行业企业主要负责人培训覆盖率（%）"),
-    ("training.certified_share", "特种作业人员持证率（%）"),
-    ("training.pass_rate", "培训考核合格率（%）"),
-    ("training.officials_trained", "党政领导干部培训覆盖率（%）"),
-    ("training.enforcement_trained", "执法人员培训覆盖率（%）"),
+    ("training.principal_coverage", "重点行业企业主要负责人培训覆盖率"),
+    ("training.certified_share", "特种作业人员持证率"),
+    ("training.pass_rate", "培训考核合格率"),
+    ("training.officials_trained", "党政领导干部培训覆盖率"),
+    ("training.enforcement_trained", "执法人员培训覆盖率"),
 ]
 
 register(
@@ -258,7 +274,20 @@ register(
         order=70,
     ),
     Backlink("training_uncertified", "hazards.hazard", hazard_people, order=60),
-    *[Figure(key, label, figure(key), figure_url(key), order=70 + i) for i, (key, label) in enumerate(FIGURES)],
+    *[
+        Figure(
+            key,
+            label,
+            figure(key),
+            figure_url(key),
+            order=70 + i,
+            group="教育培训",
+            unit="%",
+            better="higher",
+            breakdown=figure_breakdown(key),
+        )
+        for i, (key, label) in enumerate(FIGURES)
+    ],
     MenuEntry("教育培训", "training:sessions", "training.view", order=50, group="台账"),
     MenuEntry("培训人员", "training:people", "training.view", order=51, group="台账"),
     MenuEntry("培训覆盖率", "training:coverage", "training.view", order=52, group="台账"),

@@ -12,10 +12,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhiben.core.filters import Filter, FilterSet, Sort
+from zhiben.core.periods import filter_range
 from zhiben.core.rules import rule
-from zhiben.core.scoping import normalize_code, subtree_q
+from zhiben.core.scoping import child_code, child_prefix_length, normalize_code, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
 from zhiben.enterprises.models import Enterprise
+from zhiben.regions.models import Industry, Region
 
 from .choices import CertificateKind, ExamResult, PersonKind, ReviewResult, SessionKind
 from .models import Attendance, Certificate, Person, Session, TrainingBody
@@ -255,11 +257,10 @@ class Coverage:
         return share.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _year(year):
-    try:
-        return int(year) if year not in (None, "") else timezone.localdate().year
-    except (TypeError, ValueError):
-        return timezone.localdate().year
+def _span(year=None, start=None, end=None):
+    """(first, last) day counted: `start`–`end` (dates or ISO text, both inclusive) when both read, else the
+    whole `year`, else this year (core.periods.filter_range)."""
+    return filter_range({"year": str(year or ""), "start": str(start or ""), "end": str(end or "")})
 
 
 def _industry_q(industry, field_name="industry"):
@@ -292,130 +293,186 @@ def key_industry_codes(region_code):
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def principal_coverage(user, *, region_code=None, industry=None, year=None):
-    """Enterprises in key industries (rule training.key_industries) operating in the region whose 主要负责人
-    attended a 主要负责人履职 training in the year (and did not fail its exam)."""
-    year = _year(year)
-    enterprises = (
-        _visible(Enterprise, user)
-        .filter(_region_q(region_code), _industry_q(industry), status="operating")
-        .filter(industry__code__in=key_industry_codes(region_code or getattr(user, "region_id", "")))
-    )
+# Each figure counts rows — (item, counted as covered) — read in one or two queries; `place(item)` says
+# where a row lies, (region code, industry code), for the breakdown by child region or industry.
+
+
+def _principal_rows(user, region_code, industry, first, last, industries):
+    """Operating enterprises of `industries` whose 主要负责人 attended a 主要负责人履职 training in the
+    year of `first` (a yearly duty: a shorter period counts its whole year) and did not fail its exam."""
     trained_people = Person.objects.filter(kind=PersonKind.PRINCIPAL, enterprise=OuterRef("pk")).filter(
-        _trained(SessionKind.PRINCIPAL, year)
+        _trained(SessionKind.PRINCIPAL, first.year)
     )
     rows = (
-        enterprises.annotate(trained=Exists(trained_people))
+        _visible(Enterprise, user)
+        .filter(_region_q(region_code), _industry_q(industry), status="operating", industry__code__in=industries)
+        .annotate(trained=Exists(trained_people))
         .select_related("region", "industry")
         .order_by("region_id", "name")
     )
-    rows = list(rows)
-    return Coverage(
-        "training.principal_coverage",
-        "重点行业企业主要负责人培训覆盖率",
-        sum(1 for e in rows if e.trained),
-        len(rows),
-        [e for e in rows if not e.trained],
-        "主要负责人本年度未培训的企业",
-    )
+    return [(e, e.trained) for e in rows]
 
 
-def certified_share(user, *, region_code=None, industry=None, year=None):
-    """People on a special-operation post holding a valid certificate of their category (at the year's end,
-    or today for the current year)."""
-    year = _year(year)
-    today = timezone.localdate()
-    day = today if year >= today.year else date(year, 12, 31)
+def _certified_rows(user, region_code, industry, first, last):
+    """People on a special-operation post holding a valid certificate of their category on the period's
+    last day (today while it runs)."""
+    day = min(last, timezone.localdate())
     people = _visible(Person, user).filter(
         _region_q(region_code), _industry_q(industry), active=True, special_post=True
     )
-    rows = list(people.annotate(certified=_certified(day)).select_related("enterprise").order_by("region_id", "name"))
-    return Coverage(
-        "training.certified_share",
-        "特种作业人员持证率",
-        sum(1 for p in rows if p.certified),
-        len(rows),
-        [p for p in rows if not p.certified],
-        "未持有效特种作业操作证的人员",
-    )
+    rows = people.annotate(certified=_certified(day)).select_related("enterprise", "industry")
+    return [(p, p.certified) for p in rows.order_by("region_id", "name")]
 
 
-def pass_rate(user, *, region_code=None, industry=None, year=None):
-    """Exam results in the year of the people of the region (wherever the session was held, e.g. a county
-    training attended by a town's workers): passed / (passed + failed)."""
-    year = _year(year)
+def _pass_rows(user, region_code, industry, first, last):
+    """Exam results in the period of the people of the region (wherever the session was held, e.g. a county
+    training attended by a town's workers)."""
     people = _visible(Person, user).filter(_region_q(region_code), _industry_q(industry))
     rows = (
         Attendance.objects.filter(
             person__in=people,
-            session__held_on__year=year,
+            session__held_on__gte=first,
+            session__held_on__lte=last,
             attended=True,
             result__in=[ExamResult.PASSED, ExamResult.FAILED],
         )
-        .select_related("person", "session")
+        .select_related("person", "person__industry", "session")
         .order_by("session__held_on", "id")
     )
-    rows = list(rows)
-    return Coverage(
-        "training.pass_rate",
-        "培训考核合格率",
-        sum(1 for a in rows if a.result == ExamResult.PASSED),
-        len(rows),
-        [a for a in rows if a.result == ExamResult.FAILED],
-        "考核不合格",
-    )
+    return [(a, a.result == ExamResult.PASSED) for a in rows]
 
 
-def _officials(kind, session_kind, key, label, user, region_code, year):
-    year = _year(year)
-    people = _visible(Person, user).filter(_region_q(region_code), kind=kind, active=True)
-    rows = list(
-        people.annotate(trained=_trained(session_kind, year)).select_related("unit").order_by("region_id", "name")
-    )
-    return Coverage(
-        key, label, sum(1 for p in rows if p.trained), len(rows), [p for p in rows if not p.trained], "本年度未培训"
-    )
+def _officials_rows(kind, session_kind):
+    def rows(user, region_code, industry, first, last):
+        """Officials of `kind` trained in the year of `first` (a yearly duty); they belong to no industry."""
+        people = _visible(Person, user).filter(_region_q(region_code), kind=kind, active=True)
+        people = people.annotate(trained=_trained(session_kind, first.year)).select_related("unit")
+        return [(p, p.trained) for p in people.order_by("region_id", "name")]
+
+    return rows
 
 
-def officials_trained(user, *, region_code=None, industry=None, year=None):
-    return _officials(
-        PersonKind.OFFICIAL,
-        SessionKind.OFFICIAL,
+def _person_place(person):
+    return person.region_id, person.industry.code if person.industry_id else ""
+
+
+@dataclass(frozen=True)
+class CoverageDef:
+    key: str
+    label: str
+    missing_label: str
+    rows: object  # (user, region_code, industry, first, last) → [(item, covered)]
+    place: object  # item → (region code, industry code)
+    by_industry: bool = True  # False: rows of no industry (officials), not broken down by industry
+
+
+COVERAGE_DEFS = [
+    CoverageDef(
+        "training.principal_coverage",
+        "重点行业企业主要负责人培训覆盖率",
+        "主要负责人本年度未培训的企业",
+        None,  # key industries are a rule per region: see _principal_rows
+        lambda e: (e.region_id, e.industry.code),
+    ),
+    CoverageDef(
+        "training.certified_share",
+        "特种作业人员持证率",
+        "未持有效特种作业操作证的人员",
+        _certified_rows,
+        _person_place,
+    ),
+    CoverageDef("training.pass_rate", "培训考核合格率", "考核不合格", _pass_rows, lambda a: _person_place(a.person)),
+    CoverageDef(
         "training.officials_trained",
         "党政领导干部安全生产培训覆盖率",
-        user,
-        region_code,
-        year,
-    )
-
-
-def enforcement_trained(user, *, region_code=None, industry=None, year=None):
-    return _officials(
-        PersonKind.ENFORCEMENT,
-        SessionKind.ENFORCEMENT,
+        "本年度未培训",
+        _officials_rows(PersonKind.OFFICIAL, SessionKind.OFFICIAL),
+        _person_place,
+        by_industry=False,
+    ),
+    CoverageDef(
         "training.enforcement_trained",
         "执法人员培训覆盖率",
-        user,
-        region_code,
-        year,
+        "本年度未培训",
+        _officials_rows(PersonKind.ENFORCEMENT, SessionKind.ENFORCEMENT),
+        _person_place,
+        by_industry=False,
+    ),
+]
+COVERAGES = {d.key: d for d in COVERAGE_DEFS}
+PRINCIPAL = "training.principal_coverage"
+
+
+def _coverage(definition, rows):
+    return Coverage(
+        definition.key,
+        definition.label,
+        sum(1 for _, covered in rows if covered),
+        len(rows),
+        [item for item, covered in rows if not covered],
+        definition.missing_label,
     )
 
 
-COVERAGES = {
-    "training.principal_coverage": principal_coverage,
-    "training.certified_share": certified_share,
-    "training.pass_rate": pass_rate,
-    "training.officials_trained": officials_trained,
-    "training.enforcement_trained": enforcement_trained,
-}
+def coverage(key, user, *, region_code=None, industry=None, year=None, start=None, end=None):
+    """The coverage figure `key` for a region (any code form; none: everything the user sees), an industry
+    and a period (`year`, or `start`–`end`), with the list of who is missing."""
+    definition = COVERAGES[key]
+    first, last = _span(year, start, end)
+    if key == PRINCIPAL:
+        industries = key_industry_codes(region_code or getattr(user, "region_id", "") or "")
+        rows = _principal_rows(user, region_code, industry, first, last, industries)
+    else:
+        rows = definition.rows(user, region_code, industry, first, last)
+    return _coverage(definition, rows)
 
 
-def coverage(key, user, *, region_code=None, industry=None, year=None):
-    return COVERAGES[key](user, region_code=region_code, industry=industry, year=year)
+def coverage_breakdown(key, user, *, by, region_code=None, industry=None, year=None, start=None, end=None):
+    """{code: value} of figure `key` for each child region of `region_code` (by="region"; rows on the
+    region's own node under its own code) or each industry (by="industry"), from the rows of one
+    computation — each value equal to `coverage()` of that child or industry. A figure of people of no
+    industry (officials) has no industry breakdown ({})."""
+    definition = COVERAGES[key]
+    if by not in ("region", "industry"):
+        raise ValueError(f"unknown breakdown {by!r}")
+    if by == "industry" and not definition.by_industry:
+        return {}
+    first, last = _span(year, start, end)
+    root = normalize_code(region_code) if region_code else (getattr(user, "region_id", "") or "")
+    if region_code and not root:
+        return {}
+    if by == "region":
+        children = Region.objects.filter(parent_id=root) if root else Region.objects.filter(parent__isnull=True)
+        groups = {code: [] for code in children.values_list("code", flat=True)}
+        keep = child_prefix_length(root) if root else 2
+    else:
+        groups = {code: [] for code in Industry.objects.values_list("code", flat=True)}
+    if key == PRINCIPAL:
+        own = key_industry_codes(root)
+        wanted = own if by == "industry" else sorted({c for g in [*groups, root] for c in key_industry_codes(g)})
+        rows = _principal_rows(user, root or None, industry, first, last, wanted)
+    else:
+        rows = definition.rows(user, root or None, industry, first, last)
+    for row in rows:
+        region_id, industry_code = definition.place(row[0])
+        if by == "industry":
+            code = industry_code
+        else:
+            code = region_id if region_id == root else child_code(region_id[:keep])
+        if code:
+            groups.setdefault(code, []).append(row)
+    if key == PRINCIPAL and by == "region":  # each child counts the key industries of its own rule
+        for code, found in groups.items():
+            industries = set(key_industry_codes(code))
+            groups[code] = [r for r in found if r[0].industry.code in industries]
+    return {code: _coverage(definition, found).value for code, found in groups.items()}
 
 
-def all_coverage(user, *, region_code=None, industry=None, year=None):
-    return [f(user, region_code=region_code, industry=industry, year=year) for f in COVERAGES.values()]
+def all_coverage(user, *, region_code=None, industry=None, year=None, start=None, end=None):
+    return [
+        coverage(key, user, region_code=region_code, industry=industry, year=year, start=start, end=end)
+        for key in COVERAGES
+    ]
 
 
 def person_by_identity(user, id_number):

@@ -503,11 +503,24 @@ def _coverage_args(request):
     user = request.user
     if region and not user.is_superuser and not (user.region_id and in_subtree(region, user.region_id)):
         raise Http404
+    start, end = _day(request, "start"), _day(request, "end")
+    if start is None or end is None or end < start:
+        start = end = None
     return {
         "region_code": region or None,
         "industry": request.GET.get("industry", "").strip() or None,
-        "year": _year(request) or timezone.localdate().year,
+        "year": start.year if start else _year(request) or timezone.localdate().year,
+        "start": start,
+        "end": end,
     }
+
+
+def _day(request, name):
+    """An ISO date of the query (a figure's period from analytics), else None."""
+    try:
+        return date.fromisoformat(request.GET.get(name, "").strip())
+    except ValueError:
+        return None
 
 
 @login_required

@@ -7,9 +7,10 @@ from unittest import mock
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zhiben.core.exceptions import ApplicationError, ScopeError
+from zhiben.core.registry import registry
 from zhiben.core.services import rule_save
 from zhiben.enterprises.models import Enterprise
-from zhiben.testing import CastTestCase
+from zhiben.testing import CastTestCase, make_enterprise
 
 from .. import services
 from ..models import Drill, DrillPhoto, RescueTeam
@@ -89,6 +90,65 @@ class ComplianceTests(DrillCase):
         self.assertTrue(sent)
 
 
+@mock.patch("django.utils.timezone.localdate", return_value=date(2026, 12, 31))
+class ComplianceFigureTests(DrillCase):
+    """The compliance figure judged on its period's last day, and its breakdown by child region and by
+    industry equal to the figure of each child (hand counts on 1 July 2026)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.enterprise_c = make_enterprise(cls.town_a2, "machinery", name="青木关机械")
+        drill(cls.alice, cls.enterprise_a, date(2026, 6, 30))  # high-risk: the first half-year only
+        drill(cls.alice, cls.enterprise_a_construction, date(2026, 3, 1))  # yearly: all 2026
+
+    def test_registration(self, _):
+        for key in (
+            "drills.compliance",
+            "drills.town_team_rate",
+            "drills.village_station_rate",
+            "drills.industry_team_rate",
+        ):
+            figure = registry["figures"][key]
+            self.assertEqual((figure.group, figure.unit, figure.better), ("应急演练与救援", "%", "higher"), key)
+        self.assertIsNotNone(registry["figures"]["drills.compliance"].breakdown)
+
+    def test_judged_on_the_period_end(self, _):
+        figure = registry["figures"]["drills.compliance"]
+        h1 = {"region": self.county_a.code, "year": "2026", "start": "2026-01-01", "end": "2026-06-30"}
+        h2 = {**h1, "start": "2026-07-01", "end": "2026-12-31"}
+        self.assertEqual(figure.compute(self.alice, h1), 66.7)  # 凤凰化工 and 凤凰建设 of 3
+        self.assertEqual(figure.compute(self.alice, h2), 33.3)  # 凤凰建设 only: 凤凰化工 owes the second half
+        self.assertEqual(figure.compute(self.alice, {"year": "2026"}), 33.3)
+        self.assertIsNone(figure.compute(self.alice, {"year": "2027"}))  # not begun
+        self.assertIn("day=2026-06-30", figure.url(h1))
+        page = self.login(self.alice).get(figure.url(h1))
+        self.assertContains(page, "本周期已演练 <strong>2</strong> / 3（66.7%）")
+
+    def test_breakdown_equals_the_figure_per_child(self, _):
+        figure = registry["figures"]["drills.compliance"]
+        filters = {"region": self.county_a.code, "year": "2026", "start": "2026-07-01", "end": "2026-07-01"}
+        found = figure.breakdown(self.alice, filters, "region")
+        self.assertEqual(found, {self.town_a1.code: 50.0, self.town_a2.code: 0.0})
+        for town in (self.town_a1, self.town_a2):
+            self.assertEqual(found[town.code], figure.compute(self.alice, {**filters, "region": town.code}))
+        by_industry = figure.breakdown(self.alice, filters, "industry")
+        self.assertEqual(
+            (by_industry["hazchem"], by_industry["construction"], by_industry["machinery"], by_industry["mining"]),
+            (0.0, 100.0, 0.0, None),
+        )
+        for code in ("hazchem", "construction", "machinery", "mining"):
+            self.assertEqual(by_industry[code], figure.compute(self.alice, {**filters, "industry": code}))
+        # a village level: each village of 凤凰镇
+        villages = figure.breakdown(self.alice, {**filters, "region": self.town_a1.code}, "region")
+        self.assertEqual(villages, {self.village_a1.code: 0.0, self.village_a2.code: 100.0})
+        # scope: county B sees its own enterprise only
+        self.assertEqual(
+            figure.breakdown(self.charlie, {**filters, "region": self.county_b.code}, "region"),
+            {self.town_b1.code: 0.0},
+        )
+
+
 class RateTests(DrillCase):
     @classmethod
     def setUpTestData(cls):
@@ -148,11 +208,12 @@ class RateTests(DrillCase):
         self.assertEqual((city.have, city.total), (2, 3))
 
     def test_figures_registered(self):
-        from zhiben.core.registry import registry
-
         figure = registry["figures"]["drills.town_team_rate"]
         self.assertEqual(figure.compute(self.alice, {"year": "2026"}), 50.0)
-        self.assertIn("drills.compliance", registry["figures"])
+        # teams count from the day they were established: the period's end decides
+        self.assertEqual(figure.compute(self.alice, {"year": "2025", "start": "2025-01-01", "end": "2025-04-30"}), 0.0)
+        self.assertEqual(figure.compute(self.alice, {"year": "2025", "start": "2025-01-01", "end": "2025-05-01"}), 50.0)
+        self.assertIn("year=2025", figure.url({"year": "2025", "start": "2025-01-01", "end": "2025-05-01"}))
 
     def test_pages(self):
         client = self.login(self.alice)

@@ -111,6 +111,46 @@ class CoverageTests(PostsCase):
         self.assertIn("焊工：缺岗位职责清单、岗位操作卡、岗位应急处置卡、近7天班前会", row.missing)
 
 
+class PastDayTests(PostsCase):
+    """Coverage on a past day (a figure's period end) counts the posts and versions of that day."""
+
+    def test_versions_in_force_that_day(self):
+        today = timezone.localdate()
+        earlier = timezone.now() - timedelta(days=10)
+        other = make_enterprise(self.village_a1, "hazchem", name="凤凰二厂")
+        post = services.post_save(actor=self.alice, data={"enterprise": other.pk, "name": "焊工"})
+        for kind in FOUR[:3]:
+            services.card_save(actor=self.alice, post=post, kind=kind, data={"items": f"{kind} 条目"})
+        Post.objects.filter(pk=post.pk).update(created_at=earlier)
+        CardVersion.objects.filter(post=post).update(created_at=earlier)
+        services.card_save(actor=self.alice, post=post, kind="emergency", data={"items": "今天才有的处置卡"})
+        services.briefing_save(
+            actor=self.alice,
+            post=post,
+            data={"held_on": str(today - timedelta(days=6)), "attendees": "甲", "content": "讲风险", "recorder": "甲"},
+        )
+        five_days_ago = today - timedelta(days=5)
+        row = {r.enterprise.pk: r for r in coverage(self.alice, day=five_days_ago).rows}[other.pk]
+        self.assertEqual((row.posts, row.complete, row.briefed, row.covered), (1, 0, 1, False))
+        self.assertIn("焊工：缺岗位应急处置卡", row.missing)
+        self.assertTrue({r.enterprise.pk: r for r in coverage(self.alice).rows}[other.pk].covered)
+        # the first post was created today: five days ago 凤凰化工 had none
+        row = {r.enterprise.pk: r for r in coverage(self.alice, day=five_days_ago).rows}[self.enterprise_a.pk]
+        self.assertEqual(row.missing, ["未建立岗位"])
+        # the figure of a period ending then is taken that day
+        from zhiben.core.registry import registry
+
+        figure = registry["figures"]["posts.coverage"]
+        self.assertEqual((figure.group, figure.unit, figure.better), ("两单两卡一会", "%", "higher"))
+        period = {"region": self.county_a.code, "year": str(five_days_ago.year), "start": f"{five_days_ago.year}-01-01"}
+        period["end"] = five_days_ago.isoformat()
+        self.assertEqual(figure.compute(self.alice, period), coverage(self.alice, day=five_days_ago).value)
+        self.assertIn(f"day={five_days_ago}", figure.url(period))
+        page = self.login(self.alice).get(figure.url(period))
+        self.assertContains(page, f'value="{five_days_ago}"')
+        self.assertContains(page, "焊工：缺岗位应急处置卡")
+
+
 class ScopeTests(PostsCase):
     def test_other_county_is_404(self):
         client = self.login(self.alice)

@@ -4,10 +4,12 @@ with the lists of who is missing; the same numbers through the registered Figure
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from zhiben.core.registry import entry
-from zhiben.testing import make_enterprise
+from zhiben.testing import make_enterprise, make_region
 
 from .. import selectors, services
 from .helpers import TrainingCase
@@ -180,3 +182,99 @@ class CoverageTests(TrainingCase):
             entry("figures", "training.certified_share").compute(self.alice, {"year": "2026", "region": "500106"}),
             D("25.0"),
         )
+
+
+class BreakdownAndPeriodTests(CoverageTests):
+    """The registered figures: section, unit, direction; the breakdown by child region and by industry
+    equals compute() of each child (hand counts of the fixture above), in a few queries; a period narrower
+    than a year narrows the pass rate and moves the certified share's day."""
+
+    def filters(self, **extra):
+        return {"region": self.county_a.code, "year": "2026", **extra}
+
+    def test_registration(self):
+        for key in selectors.COVERAGES:
+            figure = entry("figures", key)
+            self.assertEqual((figure.group, figure.unit, figure.better), ("教育培训", "%", "higher"), key)
+            self.assertIsNotNone(figure.breakdown, key)
+
+    def test_by_child_region_equals_compute_per_child(self):
+        expected = {
+            "training.principal_coverage": {self.town_a1.code: D("50.0"), self.town_a2.code: D("0.0")},
+            "training.certified_share": {self.town_a1.code: D("33.3"), self.town_a2.code: D("0.0")},
+            "training.pass_rate": {self.town_a1.code: D("66.7"), self.town_a2.code: D("0.0")},
+            # the county's own leaders sit on the county's node, not in a town
+            "training.officials_trained": {
+                self.town_a1.code: None,
+                self.town_a2.code: None,
+                self.county_a.code: D("66.7"),
+            },
+            "training.enforcement_trained": {self.town_a1.code: D("50.0"), self.town_a2.code: None},
+        }
+        empty = [make_region(f"500106{n}", f"空镇{n}") for n in (201, 202, 203)]  # more children, no more queries
+        for key, values in expected.items():
+            figure = entry("figures", key)
+            with CaptureQueriesContext(connection) as queries:
+                found = figure.breakdown(self.alice, self.filters(), "region")
+            self.assertLessEqual(len(queries), 3, key)
+            self.assertEqual(found, values | {town.code: None for town in empty}, key)
+            for child in (self.town_a1, self.town_a2, *empty):
+                self.assertEqual(found[child.code], figure.compute(self.alice, self.filters(region=child.code)), key)
+
+    def test_by_industry_equals_compute_per_industry(self):
+        for key in ("training.principal_coverage", "training.certified_share", "training.pass_rate"):
+            figure = entry("figures", key)
+            found = figure.breakdown(self.alice, self.filters(), "industry")
+            for industry in ("hazchem", "construction", "machinery", "mining"):
+                self.assertEqual(found[industry], figure.compute(self.alice, self.filters(industry=industry)), key)
+        principal = entry("figures", "training.principal_coverage").breakdown(self.alice, self.filters(), "industry")
+        self.assertEqual(
+            (principal["hazchem"], principal["construction"], principal["machinery"]), (D("50.0"), D("0.0"), None)
+        )
+        self.assertEqual(
+            entry("figures", "training.officials_trained").breakdown(self.alice, self.filters(), "industry"), {}
+        )
+
+    def test_a_child_rule_of_key_industries_is_its_own(self):
+        from zhiben.core.services import rule_save
+
+        rule_save(actor=self.alice, key="training.key_industries", region_code=self.town_a2.code, value=["machinery"])
+        figure = entry("figures", "training.principal_coverage")
+        found = figure.breakdown(self.alice, self.filters(), "region")
+        self.assertEqual(found[self.town_a2.code], figure.compute(self.alice, self.filters(region=self.town_a2.code)))
+        self.assertIsNone(found[self.town_a2.code])  # 青木关镇 counts machinery only: it has none
+
+    def test_scope_in_the_breakdown(self):
+        figure = entry("figures", "training.principal_coverage")
+        # a department sees its industries only (hazchem, machinery): 凤凰化工 trained, 青木关化工 not visible to erin
+        self.assertEqual(
+            figure.breakdown(self.erin, {"region": self.town_a1.code, "year": "2026"}, "region"),
+            {self.village_a1.code: D("100.0"), self.village_a2.code: None},
+        )
+        self.assertEqual(
+            figure.breakdown(self.charlie, self.filters(region=self.county_b.code), "region"),
+            {self.town_b1.code: D("0.0")},
+        )
+
+    def test_a_period_narrower_than_a_year(self):
+        pass_rate = entry("figures", "training.pass_rate")
+        self.assertEqual(pass_rate.compute(self.alice, self.filters(start="2026-01-01", end="2026-03-31")), D("66.7"))
+        self.assertEqual(pass_rate.compute(self.alice, self.filters(start="2026-04-01", end="2026-06-30")), D("50.0"))
+        q2 = pass_rate.breakdown(self.alice, self.filters(start="2026-04-01", end="2026-06-30"), "region")
+        self.assertEqual((q2[self.town_a1.code], q2[self.town_a2.code]), (D("66.7"), D("0.0")))
+        certified = entry("figures", "training.certified_share")
+        # the second electrician's certificate ran to 30 June 2025
+        self.assertEqual(
+            certified.compute(self.alice, {"year": "2025", "start": "2025-01-01", "end": "2025-06-30"}), D("50.0")
+        )
+        self.assertEqual(
+            certified.compute(self.alice, {"year": "2025", "start": "2025-01-01", "end": "2025-07-01"}), D("25.0")
+        )
+        # a yearly duty counts its whole year whatever part of it is asked for
+        principal = entry("figures", "training.principal_coverage")
+        self.assertEqual(principal.compute(self.alice, self.filters(start="2026-07-01", end="2026-09-30")), D("33.3"))
+        self.assertIn(
+            "start=2026-04-01&end=2026-06-30", pass_rate.url(self.filters(start="2026-04-01", end="2026-06-30"))
+        )
+        page = self.login(self.alice).get(pass_rate.url(self.filters(start="2026-04-01", end="2026-06-30")))
+        self.assertContains(page, "培训考核合格率：50.0%")

@@ -9,6 +9,8 @@ from django.utils import timezone
 from zhiben.core.registry import (
     DemoLoader,
     EscalationTarget,
+    Figure,
+    FigureSource,
     HomeSection,
     MenuEntry,
     Overdue,
@@ -114,6 +116,58 @@ def home_cards(user):
     ]
 
 
+def figure_source(user, filters, by=None):
+    from .selectors import enforcement_figures
+
+    return enforcement_figures(user=user, filters=filters, by=by)
+
+
+def figure_url(key, filters=None):
+    """The cases filed in the period (罚款金额: those with a fine decided, largest first); the 零处罚 units on
+    the statistics page."""
+    from zhiben.core.periods import filter_range
+
+    filters = filters or {}
+    start, end = filter_range(filters)
+    if key == "zero_penalty_units":
+        region = f"&region={filters['region']}" if filters.get("region") else ""
+        return reverse("enforcement:statistics") + f"?start={start}&end={end}&zero=1{region}"
+    parts = [f"filed_from={start}&filed_to={end}" + ("&fined=1&sort=-fine" if key == "fines" else "")]
+    parts += [f"{name}={filters[name]}" for name in ("region", "industry") if filters.get(name)]
+    return reverse("enforcement:cases") + "?" + "&".join(parts)
+
+
+def _figures():
+    """立案, 罚款金额 and “零处罚”单位 for analytics, counted together (FigureSource "enforcement")."""
+    from .selectors import ENFORCEMENT_FIGURES
+
+    def compute(key):
+        return lambda user, filters: figure_source(user, filters).get("", {}).get(key)
+
+    def breakdown(key):
+        return lambda user, filters, by: {
+            group: row.get(key) for group, row in figure_source(user, filters, by).items()
+        }
+
+    entries = [FigureSource("enforcement", figure_source, order=50)]
+    for order, (key, label, unit, better) in enumerate(ENFORCEMENT_FIGURES):
+        entries.append(
+            Figure(
+                f"enforcement.{key}",
+                label,
+                compute(f"enforcement.{key}"),
+                lambda filters=None, key=key: figure_url(key, filters),
+                order=50 + order,
+                group="执法",
+                unit=unit,
+                better=better,
+                breakdown=breakdown(f"enforcement.{key}"),
+                source="enforcement",
+            )
+        )
+    return entries
+
+
 register(
     RuleDef(
         "enforcement.zero_penalty_min_inspections",
@@ -155,4 +209,5 @@ register(
     HomeSection("enforcement", lambda user: user.can("enforcement.view"), home_cards, order=35),
     DemoLoader("enforcement", demo.load, demo.summary, order=80),
     *DOCUMENT_KINDS,
+    *_figures(),
 )

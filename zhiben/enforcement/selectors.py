@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from zhiben.core.filters import Filter, FilterSet, Sort, flag
 from zhiben.core.rules import rule
-from zhiben.core.scoping import subtree_q
+from zhiben.core.scoping import in_subtree, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
 from zhiben.inspections.choices import Kind
 from zhiben.inspections.selectors import inspections_in_period, unit_options
@@ -41,6 +41,13 @@ CASE_FILTERS = FilterSet(
     Filter("measure", "处罚措施", "choice", choices=Measure.choices, q=_measure_q),
     Filter("unit", "执法单位", "choice", choices=unit_options, lookup="unit_id"),
     Filter("typical", "典型案例", "choice", choices=[("1", "是"), ("0", "否")], q=_typical_q),
+    Filter(
+        "fined",
+        "已决定罚款",
+        "choice",
+        choices=[("1", "是")],
+        q=lambda value, ctx: Q(status__in=DECIDED, fine__gt=0) if flag(value) else None,
+    ),
     Filter("filed_from", "立案日期从", "date", lookup="filed_date__gte"),
     Filter("filed_to", "立案日期至", "date", lookup="filed_date__lte"),
     Filter("q", "关键词", "search", search=("number", "enterprise__name", "decision_number", "violation")),
@@ -104,16 +111,19 @@ def order_get(*, user, pk):
     return _get(RectificationOrder, user, pk)
 
 
-def unit_statistics(*, user, start, end, today=None):
-    """Per enforcing unit in the user's scope, for [start, end]: completed inspections (of them 执法检查),
-    hazards they found, cases filed, penalty cases, fines, orders issued and overdue, typical cases; units
-    with at least `enforcement.zero_penalty_min_inspections` enforcement inspections and no penalty are
-    flagged 零处罚. Returns (rows, threshold)."""
+def unit_statistics(*, user, start, end, today=None, region=""):
+    """Per enforcing unit in the user's scope (None: the system, every unit), inside `region`'s subtree
+    when given, for [start, end]: completed inspections (of them 执法检查), hazards they found, cases filed,
+    penalty cases, fines, orders issued and overdue, typical cases; units with at least
+    `enforcement.zero_penalty_min_inspections` enforcement inspections and no penalty are flagged 零处罚.
+    Returns (rows, threshold)."""
     from zhiben.regions.models import Unit
 
     today = today or timezone.localdate()
-    threshold = rule("enforcement.zero_penalty_min_inspections", user.region_id or "")
-    units = {u.pk: u for u in Unit.objects.for_user(user)}
+    threshold = rule("enforcement.zero_penalty_min_inspections", region or getattr(user, "region_id", "") or "")
+    units = Unit.objects.for_user(user) if user is not None else Unit.objects.all()
+    where = subtree_q(region) if region else None
+    units = {u.pk: u for u in (units.filter(where) if where is not None else units)}
     stats = defaultdict(lambda: defaultdict(int))
     inspections = (
         inspections_in_period(start, end)
@@ -200,3 +210,74 @@ def case_year_figures(user, year):
     )
     fines = row["fines"] or 0
     return {"cases": row["cases"], "fines": fines, "fines_wan": f"{fines / 10000:,.2f}".rstrip("0").rstrip(".")}
+
+
+# ---------------------------------------------------------------- figures for analytics
+
+# (key, label, unit, better)
+ENFORCEMENT_FIGURES = [
+    ("cases", "执法立案", "起", "higher"),
+    ("fines", "罚款金额", "元", "higher"),
+    ("zero_penalty_units", "“零处罚”执法单位", "家", "lower"),
+]
+
+
+def enforcement_figures(*, user, filters=None, by=None, today=None):
+    """The enforcement figures for `user`'s scope (None: the system, unscoped) narrowed by `filters`
+    (core.registry.Figure: region, industry, year or start/end): {group: {"enforcement.<key>": value}} with
+    group "" (by=None), each child region's code (by="region") or each industry's code (by="industry").
+
+    - cases filed in the period and the fines decided in them (已决定、执行完毕、结案), one aggregate query;
+    - the enforcing units flagged 零处罚 for the period (the statistics page's rule), by the unit's own
+      region; a unit is no industry's, so by industry it is left out (None)."""
+    from zhiben.core.periods import filter_range
+    from zhiben.core.scoping import normalize_code
+
+    filters = filters or {}
+    start, end = filter_range(filters, today)
+    qs = EnforcementCase.objects.for_user(user) if user is not None else EnforcementCase.objects.all()
+    qs = qs.filter(filed_date__gte=start, filed_date__lte=end)
+    region = normalize_code(filters.get("region")) or (getattr(user, "region_id", "") or "")
+    if region:
+        qs = qs.filter(subtree_q(region))
+    if filters.get("industry"):
+        qs = qs.filter(industry__code=filters["industry"])
+    measures = {"cases": Count("pk"), "fines": Sum("fine", filter=Q(status__in=DECIDED))}
+
+    def values(c):
+        return {"enforcement.cases": c.get("cases", 0), "enforcement.fines": float(c.get("fines") or 0)}
+
+    out = _grouped(qs, measures, values, region=region, by=by)
+    if by == "industry":
+        return {group: {**row, "enforcement.zero_penalty_units": None} for group, row in out.items()}
+    rows, _ = unit_statistics(user=user, start=start, end=end, today=today, region=region)
+    zero = [r["unit"].region_id for r in rows if r["zero_penalty"]]
+    for group, row in out.items():
+        row["enforcement.zero_penalty_units"] = sum(1 for code in zero if not group or in_subtree(code, group))
+    return out
+
+
+def _grouped(qs, measures, values, *, region, by, region_field="region_id", industry_field="industry__code"):
+    """{group: values(counts)} from one aggregate query over `qs`: the whole ("", by=None), each child
+    region of `region` (by="region": GROUP BY the leading digits of the row's code that name the child,
+    core.db.region_prefix) or each industry (by="industry"). Every child / industry is present, with the
+    values of no rows when none lie in it; a region without children (a village) gives {}."""
+    from django.db.models import F, Value
+
+    from zhiben.core.db import region_prefix
+    from zhiben.core.scoping import child_prefix_length
+    from zhiben.regions.models import Industry, Region
+
+    if by == "region":
+        length = child_prefix_length(region) if region else 0
+        children = Region.objects.filter(parent_id=region).values_list("code", flat=True) if region else []
+        groups = {code: code[:length] for code in children}
+        if not groups:
+            return {}
+        key = region_prefix(region_field, region)
+    elif by == "industry":
+        key, groups = F(industry_field), {code: code for code in Industry.objects.values_list("code", flat=True)}
+    else:
+        key, groups = Value(""), {"": ""}
+    counts = {row.pop("group"): row for row in qs.annotate(group=key).values("group").annotate(**measures).order_by()}
+    return {code: values(counts.get(part, {})) for code, part in groups.items()}

@@ -13,9 +13,11 @@ from django.views.decorators.http import require_POST
 from zhiben.audit.services import audit_record
 from zhiben.core.excel import write_xlsx
 from zhiben.core.forms import form_service, run_service
+from zhiben.core.scoping import normalize_code
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import download, list_context, paginate, query_without, require_capability
 from zhiben.enterprises.models import Enterprise
+from zhiben.regions.models import Region
 
 from . import selectors, services
 from .forms import CaseEditForm, CaseForm, DecideForm, OrderEditForm, OrderForm, ReviewForm
@@ -357,7 +359,10 @@ def statistics(request):
     if request.user.enterprise_id:
         raise PermissionDenied("执法统计仅供监管部门查看。")
     start, end = _period(request)
-    rows, threshold = selectors.unit_statistics(user=request.user, start=start, end=end)
+    region = normalize_code(request.GET.get("region"))  # a region's units only ("" for none or a bad code)
+    rows, threshold = selectors.unit_statistics(user=request.user, start=start, end=end, region=region)
+    if request.GET.get("zero") == "1":  # the 零处罚 units only (the analytics figure links here)
+        rows = [r for r in rows if r["zero_penalty"]]
     if request.GET.get("export"):
         data = write_xlsx(
             STAT_HEADERS,
@@ -374,6 +379,9 @@ def statistics(request):
             "start": start,
             "end": end,
             "threshold": threshold,
+            "region": region,
+            "region_name": Region.objects.filter(code=region).values_list("name", flat=True).first(),
+            "zero": request.GET.get("zero") == "1",
             "export_query": query_without(request, "export"),
         },
     )

@@ -11,6 +11,8 @@ from zhiben.core.registry import (
     Backlink,
     DemoLoader,
     EscalationTarget,
+    Figure,
+    FigureSource,
     HomeSection,
     Job,
     MenuEntry,
@@ -104,6 +106,55 @@ def home_cards(user):
     ]
 
 
+def figure_source(user, filters, by=None):
+    from .selectors import report_figures
+
+    return report_figures(user=user, filters=filters, by=by)
+
+
+def _figures():
+    """受理, 属实率, 首次答复天数 and 核查逾期 for analytics, counted together (FigureSource "reports")."""
+    from zhiben.core.periods import filter_range
+
+    from .selectors import REPORT_FIGURES
+
+    def compute(key):
+        return lambda user, filters: figure_source(user, filters).get("", {}).get(key)
+
+    def breakdown(key):
+        return lambda user, filters, by: {
+            group: row.get(key) for group, row in figure_source(user, filters, by).items()
+        }
+
+    def url(query):
+        def link(filters=None):
+            filters = filters or {}
+            start, end = filter_range(filters)
+            parts = [query.format(start=start, end=end)]
+            parts += [f"{name}={filters[name]}" for name in ("region", "industry") if filters.get(name)]
+            return reverse("reports:list") + "?" + "&".join(parts)
+
+        return link
+
+    entries = [FigureSource("reports", figure_source, order=55)]
+    for order, (key, label, unit, better, query) in enumerate(REPORT_FIGURES):
+        entries.append(
+            Figure(
+                f"reports.{key}",
+                label,
+                compute(f"reports.{key}"),
+                url(query),
+                order=55 + order,
+                group="群众举报",
+                unit=unit,
+                better=better,
+                breakdown=breakdown(f"reports.{key}"),
+                source="reports",
+            )
+        )
+    return entries
+
+
 def hazard_sources(hazard, user):
     """A hazard verified from public reports links back to them (for those who may see reports: never the
     enterprise)."""
@@ -182,4 +233,5 @@ register(
     Backlink("reports_hazard", "hazards.hazard", hazard_sources, order=40),
     Backlink("reports_poster", "enterprises.enterprise", enterprise_poster, order=40),
     *DOCUMENT_KINDS,
+    *_figures(),
 )

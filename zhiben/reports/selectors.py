@@ -3,7 +3,7 @@ the reporter's own view, home figures and statistics that leave spam out."""
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 
 from zhiben.core.filters import Filter, FilterSet, Sort, flag
@@ -27,6 +27,18 @@ def _mine_q(value, ctx):
     return Q(assignee=ctx.user) if flag(value) else None
 
 
+def _valid_q(value, ctx):
+    return ~Q(status=Status.SPAM) if flag(value) else None
+
+
+def _replied_q(value, ctx):
+    wanted = flag(value)
+    if wanted is None:
+        return None
+    replied = Exists(Message.objects.filter(report=OuterRef("pk"), kind=MessageKind.REPLY))
+    return Q(replied) if wanted else ~Q(replied)
+
+
 REPORT_FILTERS = FilterSet(
     Filter("region", "区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value)),
     Filter("category", "举报类别", "choice", choices=category_options, lookup="category__code"),
@@ -36,6 +48,8 @@ REPORT_FILTERS = FilterSet(
     Filter("unit", "承办单位", "choice", choices=unit_options, lookup="unit_id"),
     Filter("mine", "我核查的", "choice", choices=[("1", "是")], q=_mine_q),
     Filter("source", "来源", "choice", choices=Source.choices, lookup="source"),
+    Filter("valid", "有效举报", "choice", choices=[("1", "不含无效信息")], q=_valid_q),
+    Filter("replied", "答复", "choice", choices=[("1", "已答复举报人"), ("0", "未答复举报人")], q=_replied_q),
     Filter("from", "举报日期从", "date", lookup="created_at__date__gte"),
     Filter("to", "举报日期至", "date", lookup="created_at__date__lte"),
     Filter("q", "关键词", "search", search=("code", "description", "address", "enterprise_name")),
@@ -171,6 +185,93 @@ def statistics(*, user, start, end):
         .order_by("-total", "category__name")
     )
     return list(rows), spam
+
+
+# ---------------------------------------------------------------- figures for analytics
+
+# (key, label, unit, better, the report list's filters behind it, with {start}/{end} for the period)
+REPORT_FIGURES = [
+    ("received", "群众举报受理", "条", "higher", "valid=1&from={start}&to={end}"),
+    ("verified_share", "举报核查属实率", "%", "higher", "status=verified&from={start}&to={end}"),
+    ("reply_days", "举报首次答复平均天数", "天", "lower", "valid=1&replied=1&from={start}&to={end}"),
+    ("overdue", "举报核查逾期", "条", "lower", "overdue=1&to={end}"),
+]
+
+
+def report_figures(*, user, filters=None, by=None, today=None):
+    """The public-report figures for `user`'s scope (None: the system, unscoped) narrowed by `filters`
+    (core.registry.Figure: region, industry, year or start/end), over the reports made in the period
+    (无效信息 left out): how many, the share found 属实 of those concluded 属实 or 不属实, the average days
+    from the report to the first reply to the reporter (of those replied to), and — as of today — the
+    reports made by the period's end still open past their deadline. {group: {"reports.<key>": value}}
+    with group "" (by=None), each child region's code (by="region") or each industry's code
+    (by="industry"), in one aggregate query."""
+    from django.db.models import Avg, DurationField, ExpressionWrapper, F, Subquery
+    from django.utils import timezone
+
+    from zhiben.core.periods import filter_range
+    from zhiben.core.scoping import normalize_code
+
+    filters = filters or {}
+    today = today or timezone.localdate()
+    start, end = filter_range(filters, today)
+    qs = Report.objects.for_user(user) if user is not None else Report.objects.all()
+    qs = qs.exclude(status=Status.SPAM).filter(created_at__date__lte=end)
+    region = normalize_code(filters.get("region")) or (getattr(user, "region_id", "") or "")
+    if region:
+        qs = qs.filter(subtree_q(region))
+    if filters.get("industry"):
+        qs = qs.filter(industry__code=filters["industry"])
+    first_reply = Message.objects.filter(report=OuterRef("pk"), kind=MessageKind.REPLY).order_by("at").values("at")[:1]
+    qs = qs.alias(first_reply=Subquery(first_reply))
+    made = Q(created_at__date__gte=start)
+    measures = {
+        "received": Count("pk", filter=made),
+        "verified": Count("pk", filter=made & Q(status=Status.VERIFIED)),
+        "concluded": Count("pk", filter=made & Q(status__in=[Status.VERIFIED, Status.UNFOUNDED])),
+        "reply": Avg(
+            ExpressionWrapper(F("first_reply") - F("created_at"), output_field=DurationField()),
+            filter=made & Q(first_reply__isnull=False),
+        ),
+        "overdue": Count("pk", filter=Q(status__in=OPEN, deadline__lt=today)),
+    }
+
+    def values(c):
+        concluded, reply = c.get("concluded", 0), c.get("reply")
+        return {
+            "reports.received": c.get("received", 0),
+            "reports.verified_share": round(100 * c.get("verified", 0) / concluded, 1) if concluded else None,
+            "reports.reply_days": round(reply.total_seconds() / 86400, 1) if reply is not None else None,
+            "reports.overdue": c.get("overdue", 0),
+        }
+
+    return _grouped(qs, measures, values, region=region, by=by)
+
+
+def _grouped(qs, measures, values, *, region, by, region_field="region_id", industry_field="industry__code"):
+    """{group: values(counts)} from one aggregate query over `qs`: the whole ("", by=None), each child
+    region of `region` (by="region": GROUP BY the leading digits of the row's code that name the child,
+    core.db.region_prefix) or each industry (by="industry"). Every child / industry is present, with the
+    values of no rows when none lie in it; a region without children (a village) gives {}."""
+    from django.db.models import F, Value
+
+    from zhiben.core.db import region_prefix
+    from zhiben.core.scoping import child_prefix_length
+    from zhiben.regions.models import Industry, Region
+
+    if by == "region":
+        length = child_prefix_length(region) if region else 0
+        children = Region.objects.filter(parent_id=region).values_list("code", flat=True) if region else []
+        groups = {code: code[:length] for code in children}
+        if not groups:
+            return {}
+        key = region_prefix(region_field, region)
+    elif by == "industry":
+        key, groups = F(industry_field), {code: code for code in Industry.objects.values_list("code", flat=True)}
+    else:
+        key, groups = Value(""), {"": ""}
+    counts = {row.pop("group"): row for row in qs.annotate(group=key).values("group").annotate(**measures).order_by()}
+    return {code: values(counts.get(part, {})) for code, part in groups.items()}
 
 
 def keepers(user):

@@ -59,7 +59,9 @@ class RecordForm(forms.Form):
 
 
 class ComplianceForm(forms.Form):
-    period = forms.CharField(label="统计期间", required=False, help_text="2026-11（月）、2026Q4（季度）或 2026（年）")
+    period = forms.CharField(
+        label="统计期间", required=False, help_text="2026-11（月）、2026Q4（季度）、2026（年）或 2026-03-01~2026-04-15"
+    )
     region = forms.ChoiceField(label="区划", required=False)
     industry = forms.ChoiceField(label="行业", required=False)
     duty = forms.ChoiceField(label="排查类型", required=False)
@@ -71,9 +73,27 @@ class ComplianceForm(forms.Form):
 
     def __init__(self, *args, user=None, duties=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "全部"), *region_options(user)]
-        self.fields["industry"].choices = [("", "全部"), *industry_options(user)]
+        self.fields["region"].choices = [("", "全部"), *region_options(user), *self._asked_region(user)]
+        self.fields["industry"].choices = [("", "全部"), *industry_options(user), *self._asked_industry(user)]
         self.fields["duty"].choices = [("", "全部"), *[(str(d.pk), d.name) for d in duties]]
+
+    def _asked_region(self, user):
+        """A region asked for by address (a figure's link) that the menu does not offer — the user's own, a
+        village below a town — is still a choice; the lists stay inside the user's scope."""
+        from zhiben.regions.models import Region
+
+        value = self.data.get("region", "") if self.is_bound else ""
+        if not value or value in {str(code) for code, _ in region_options(user)}:
+            return []
+        return [(r.code, r.name) for r in Region.objects.filter(code=value)]
+
+    def _asked_industry(self, user):
+        from zhiben.regions.models import Industry
+
+        code = self.data.get("industry") if self.is_bound else ""
+        if not code or code in {value for value, _ in industry_options(user)}:
+            return []
+        return [(i.code, i.name) for i in Industry.objects.filter(code=code)]
 
 
 class UploadForm(forms.Form):

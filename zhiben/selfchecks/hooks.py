@@ -6,7 +6,16 @@ menu entries, home-page cards and the demo records."""
 from django.urls import reverse
 from django.utils import timezone
 
-from zhiben.core.registry import Backlink, DemoLoader, HomeSection, MenuEntry, RuleDef, register
+from zhiben.core.registry import (
+    Backlink,
+    DemoLoader,
+    Figure,
+    FigureSource,
+    HomeSection,
+    MenuEntry,
+    RuleDef,
+    register,
+)
 
 from . import demo
 from .choices import State
@@ -32,6 +41,59 @@ def home_cards(user):
         }
         for cell in enterprise_standing(user.enterprise, window, today)
     ]
+
+
+def figure_source(user, filters, by=None):
+    from .selectors import selfcheck_figures
+
+    return selfcheck_figures(user=user, filters=filters, by=by)
+
+
+def figure_url(key, filters=None):
+    """The compliance page over the figure's window (漏查: its 漏查 rows), or the "查不出问题" list."""
+    from urllib.parse import urlencode
+
+    from .selectors import figure_window
+
+    filters = filters or {}
+    query = {"period": figure_window(filters).code}
+    query |= {name: filters[name] for name in ("region", "industry") if filters.get(name)}
+    if key == "blind_spots":
+        return reverse("selfchecks:blind_spots") + "?" + urlencode(query)
+    if key == "missed":
+        query["state"] = "missed"
+    return reverse("selfchecks:compliance") + "?" + urlencode(query)
+
+
+def _figures():
+    """合规率, 漏查 and 查不出问题 for analytics, counted together (FigureSource "selfchecks")."""
+    from .selectors import SELFCHECK_FIGURES
+
+    def compute(key):
+        return lambda user, filters: figure_source(user, filters).get("", {}).get(key)
+
+    def breakdown(key):
+        return lambda user, filters, by: {
+            group: row.get(key) for group, row in figure_source(user, filters, by).items()
+        }
+
+    entries = [FigureSource("selfchecks", figure_source, order=30)]
+    for order, (key, label, unit, better) in enumerate(SELFCHECK_FIGURES):
+        entries.append(
+            Figure(
+                f"selfchecks.{key}",
+                label,
+                compute(f"selfchecks.{key}"),
+                lambda filters=None, key=key: figure_url(key, filters),
+                order=30 + order,
+                group="企业自查",
+                unit=unit,
+                better=better,
+                breakdown=breakdown(f"selfchecks.{key}"),
+                source="selfchecks",
+            )
+        )
+    return entries
 
 
 register(
@@ -60,6 +122,7 @@ register(
         order=20,
     ),
     DemoLoader("selfchecks", demo.load, demo.summary, order=60),
+    *_figures(),
 )
 
 

@@ -2,9 +2,10 @@
 
 A record's bucket is the index of the duty's period that contains its date — the day (its ordinal), the
 week (Monday to Sunday), the month, the quarter or the year — stored with the record, so compliance is
-a count of distinct buckets. A window (a month "2026-11", a quarter "2026Q4" or a year "2026") is
-judged on every duty period that overlaps it: a week running from 30 January to 5 February counts in
-both months and is met by a record on any of its days.
+a count of distinct buckets. A window (a month "2026-11", a quarter "2026Q4", a year "2026", or any span
+of days "2026-03-01~2026-04-15", as analytics asks) is judged on every duty period that overlaps it: a
+week running from 30 January to 5 February counts in both months and is met by a record on any of its
+days.
 """
 
 import calendar
@@ -17,6 +18,7 @@ from zhiben.core.exceptions import ApplicationError
 from .choices import Frequency
 
 WINDOW_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})|Q([1-4]))?$")
+RANGE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*[~～至]\s*(\d{4}-\d{2}-\d{2})$")
 
 
 def bucket_of(day, frequency):
@@ -86,14 +88,30 @@ class Window:
         return range(bucket_of(self.start, frequency), bucket_of(self.end, frequency) + 1)
 
     def previous(self):
+        if self.kind == "range":
+            return span_window(self.start - (self.end - self.start) - timedelta(days=1), self.start - timedelta(days=1))
         return window_containing(self.start - timedelta(days=1), self.kind)
 
     def next(self):
+        if self.kind == "range":
+            return span_window(self.end + timedelta(days=1), self.end + (self.end - self.start) + timedelta(days=1))
         return window_containing(self.end + timedelta(days=1), self.kind)
 
     @property
     def kind(self):
+        if "~" in self.code:
+            return "range"
         return "month" if "-" in self.code else ("quarter" if "Q" in self.code else "year")
+
+
+def span_window(start, end):
+    """The window of the days from `start` to `end` (both included): a whole month, quarter or year is
+    named as such, any other span "2026-03-01~2026-04-15"."""
+    for kind in ("month", "quarter", "year"):
+        window = window_containing(start, kind)
+        if (window.start, window.end) == (start, end):
+            return window
+    return Window(f"{start:%Y-%m-%d}~{end:%Y-%m-%d}", start, end, f"{start:%Y-%m-%d}至{end:%Y-%m-%d}")
 
 
 def window_containing(day, kind="month"):
@@ -105,11 +123,23 @@ def window_containing(day, kind="month"):
 
 
 def parse_window(code):
-    """'2026-11' (a month), '2026Q4' (a quarter) or '2026' (a year); a Chinese message otherwise."""
+    """'2026-11' (a month), '2026Q4' (a quarter), '2026' (a year) or '2026-03-01~2026-04-15' (the days
+    between, both included); a Chinese message otherwise."""
     text = str(code or "").strip().upper()
+    span = RANGE_RE.match(text)
+    if span:
+        try:
+            start, end = date.fromisoformat(span.group(1)), date.fromisoformat(span.group(2))
+        except ValueError:
+            start = end = None
+        if start is None or end < start or not (start.year >= 2000 and end.year <= 2100):
+            raise ApplicationError(f"统计期间“{code}”无效：起止日期应为有效日期，且开始不晚于结束。")
+        return span_window(start, end)
     match = WINDOW_RE.match(text)
     if not match or not 2000 <= int(match.group(1)) <= 2100 or (match.group(2) and not 1 <= int(match.group(2)) <= 12):
-        raise ApplicationError(f"统计期间“{code}”无效，应为 2026-11（月）、2026Q4（季度）或 2026（年度）。")
+        raise ApplicationError(
+            f"统计期间“{code}”无效，应为 2026-11（月）、2026Q4（季度）、2026（年度）或 2026-03-01~2026-04-15（起止日期）。"
+        )
     year = int(match.group(1))
     if match.group(2):
         month = int(match.group(2))

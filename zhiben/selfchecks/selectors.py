@@ -53,8 +53,10 @@ def duties_for(enterprise, duties=None):
 
 
 def enterprises_in(*, user, region="", industry=""):
-    """Operating enterprises in the user's scope, narrowed to a region subtree and an industry."""
-    qs = Enterprise.objects.for_user(user).filter(status=EnterpriseStatus.OPERATING)
+    """Operating enterprises in the user's scope (None: the system, every one), narrowed to a region subtree
+    and an industry."""
+    qs = Enterprise.objects.for_user(user) if user is not None else Enterprise.objects.all()
+    qs = qs.filter(status=EnterpriseStatus.OPERATING)
     if region:
         where = subtree_q(region)
         qs = qs.filter(where) if where is not None else qs.none()  # not a region code: no enterprise
@@ -165,7 +167,9 @@ def compliance(*, user, window, region="", industry="", duty=None, today=None):
     counts = period_counts(duties, window, today, enterprise__in=enterprises.values("pk"))
     rows = []
     judges = [Judge(d, window, today) for d in duties]
-    fields = ("pk", "name", "region_id", "region__name", "industry__name", "high_risk", "created_at__date")
+    fields = (
+        "pk", "name", "region_id", "region__name", "industry__code", "industry__name", "high_risk", "created_at__date",
+    )  # fmt: skip
     for values in enterprises.values(*fields).order_by("region_id", "name", "pk"):
         registered = values["created_at__date"]
         row = Row(values)
@@ -257,3 +261,85 @@ def blind_spots(*, user, window, region="", industry="", today=None):
         )
     result.sort(key=lambda r: (-r["inspector_hazards"], -r["major_hazards"], r["enterprise"].name))
     return result
+
+
+# ---------------------------------------------------------------- figures for analytics
+
+# (key, label, unit, better)
+SELFCHECK_FIGURES = [
+    ("compliance_rate", "企业自查合规率", "%", "higher"),
+    ("missed", "自查漏查企业", "家", "lower"),
+    ("blind_spots", "自查“查不出问题”企业", "家", "lower"),
+]
+
+
+def figure_window(filters, today=None):
+    """The compliance window of a figure's filters (core.registry.Figure: start/end, else the year)."""
+    from zhiben.core.periods import filter_range
+
+    from .periods import span_window
+
+    return span_window(*filter_range(filters, today))
+
+
+def selfcheck_figures(*, user, filters=None, by=None, today=None):
+    """The self-inspection figures for `user`'s scope (None: the system, unscoped) narrowed by `filters`
+    (region, industry, year or start/end: core.registry.Figure), as the compliance and "查不出问题" pages
+    count them over the same window: {group: {"selfchecks.<key>": value}} with group "" (by=None), each
+    child region's code (by="region") or each industry's code (by="industry").
+
+    - 合规率: of the operating enterprises some duty binds, the share not 漏查 — every duty period over
+      is covered as required (for a period already over: all of them 已完成);
+    - 漏查: those 漏查; 查不出问题: those whose records in the window found nothing while inspectors did.
+    Each list is computed once (one grouped query each) and its rows are counted child by child by the
+    leading digits of the enterprise's region code."""
+    from zhiben.core.scoping import child_prefix_length, normalize_code
+    from zhiben.regions.models import Industry, Region
+
+    filters = filters or {}
+    today = today or timezone.localdate()
+    window = figure_window(filters, today)
+    region = normalize_code(filters.get("region")) or (getattr(user, "region_id", "") or "")
+    industry = filters.get("industry") or ""
+    rows, _, _ = compliance(user=user, window=window, region=region, industry=industry, today=today)
+    blind = blind_spots(user=user, window=window, region=region, industry=industry, today=today)
+    members = [(r.enterprise["region_id"], r.enterprise["industry__code"], r.state) for r in rows]
+    flagged = [(r["enterprise"].region_id, r["enterprise"].industry.code) for r in blind]
+
+    if by == "region":
+        length = child_prefix_length(region) if region else 0
+        children = Region.objects.filter(parent_id=region).values_list("code", flat=True) if region else []
+        groups = {code: code[:length] for code in children}
+        if not groups:
+            return {}
+
+        def group_of(region_code, industry_code):
+            return region_code[:length]
+    elif by == "industry":
+        groups = {code: code for code in Industry.objects.values_list("code", flat=True)}
+
+        def group_of(region_code, industry_code):
+            return industry_code
+    else:
+        groups = {"": ""}
+
+        def group_of(region_code, industry_code):
+            return ""
+
+    counts = {}
+    for region_code, industry_code, state in members:
+        c = counts.setdefault(group_of(region_code, industry_code), {"total": 0, "missed": 0, "blind": 0})
+        c["total"] += 1
+        c["missed"] += state == State.MISSED
+    for region_code, industry_code in flagged:
+        counts.setdefault(group_of(region_code, industry_code), {"total": 0, "missed": 0, "blind": 0})["blind"] += 1
+
+    def values(c):
+        total, missed = c.get("total", 0), c.get("missed", 0)
+        return {
+            "selfchecks.compliance_rate": round(100 * (total - missed) / total, 1) if total else None,
+            "selfchecks.missed": missed,
+            "selfchecks.blind_spots": c.get("blind", 0),
+        }
+
+    return {code: values(counts.get(part, {})) for code, part in groups.items()}

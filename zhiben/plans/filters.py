@@ -1,12 +1,15 @@
 """The filters of the task list (任务清单), declared once: the page and its form and the API endpoints
 `GET /api/v1/plans/tasks` and `GET /api/v1/plans/{id}/tasks` use `TASK_FILTERS` (see core.filters).
-`status` and `overdue` read the state `selectors.with_state` annotates."""
+`status` and `overdue` read the state `selectors.with_state` annotates — over the milestones due between
+`due_from` and `due_to` when those are given (selectors.task_list)."""
 
 from django.db.models import Q
 
 from zhiben.core.filters import Filter, FilterSet, flag
+from zhiben.core.scoping import subtree_q
+from zhiben.enterprises.filters import region_options
 
-from .choices import DisplayStatus
+from .choices import DisplayStatus, PlanStatus
 
 
 def plan_options(user):
@@ -34,6 +37,19 @@ def unit_q(value, ctx):
     return Q(pk__in=units.values("task_id"))
 
 
+def current_q(value, ctx):
+    """Tasks of published plans not replaced by a newer published version (what progress is judged on)."""
+    if not flag(value):
+        return None
+    return Q(plan__status=PlanStatus.PUBLISHED) & ~Q(plan__next_versions__status=PlanStatus.PUBLISHED)
+
+
+def due_q(value, ctx):
+    """A task with a milestone due between due_from and due_to: task_list counts the milestones
+    (`ms_total` …) over that span only, so one with none there has no milestone counted."""
+    return Q(ms_total__gt=0)
+
+
 def overdue_q(value, ctx):
     wanted = flag(value)
     return None if wanted is None else Q(ms_overdue__gt=0) if wanted else Q(ms_overdue=0)
@@ -48,6 +64,10 @@ TASK_FILTERS = FilterSet(
         q=lambda value, ctx: Q(plan_id=int(value)) if value.isdigit() else None,
         help="方案 ID",
     ),
+    Filter(
+        "region", "区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value, "plan__region_id")
+    ),
+    Filter("current", "方案版本", "choice", choices=[("1", "现行已发布方案")], q=current_q),
     Filter("unit", "责任单位", "choice", choices=unit_options, q=unit_q, help="单位 ID，或方案中写的单位名称"),
     Filter(
         "action",
@@ -71,5 +91,13 @@ TASK_FILTERS = FilterSet(
         q=overdue_q,
         help="1/true 或 0/false",
     ),
+    Filter(
+        "due_from",
+        "节点到期从",
+        "date",
+        q=due_q,
+        help="有节点在此期间到期的任务（与 due_to 合用）；节点数和状态只计期间内的节点",
+    ),
+    Filter("due_to", "节点到期至", "date", q=due_q, help="有节点在此期间到期的任务（与 due_from 合用）"),
     Filter("q", "关键词", "search", search=("content",), help="任务内容中包含的文字"),
 )

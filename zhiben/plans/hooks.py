@@ -5,7 +5,17 @@ the menu entry and the demo plan.
 """
 
 from zhiben.accounts.models import User
-from zhiben.core.registry import DemoLoader, EscalationTarget, MenuEntry, Overdue, RuleDef, Timeline, register
+from zhiben.core.registry import (
+    DemoLoader,
+    EscalationTarget,
+    Figure,
+    FigureSource,
+    MenuEntry,
+    Overdue,
+    RuleDef,
+    Timeline,
+    register,
+)
 from zhiben.escalation.choices import Action
 from zhiben.escalation.services import committee_admins
 
@@ -44,6 +54,58 @@ def describe(milestone, step, days):
     )
 
 
+def figure_source(user, filters, by=None):
+    from .selectors import plan_figures
+
+    return plan_figures(user=user, filters=filters, by=by)
+
+
+def figure_url(key, filters=None):
+    """The task list: tasks of the current plans with milestones due in the period (逾期: those with one
+    overdue), their milestone counts and state over the period's milestones."""
+    from django.urls import reverse
+
+    from zhiben.core.periods import filter_range
+
+    filters = filters or {}
+    start, end = filter_range(filters)
+    query = f"current=1&due_from={start}&due_to={end}" + ("&overdue=1" if key == "overdue_tasks" else "")
+    if filters.get("region"):
+        query += f"&region={filters['region']}"
+    return reverse("plans:tasks") + "?" + query
+
+
+def _figures():
+    """任务完成率 and 任务逾期 for analytics, counted together (FigureSource "plans")."""
+    from .selectors import PLAN_FIGURES
+
+    def compute(key):
+        return lambda user, filters: figure_source(user, filters).get("", {}).get(key)
+
+    def breakdown(key):
+        return lambda user, filters, by: {
+            group: row.get(key) for group, row in figure_source(user, filters, by).items()
+        }
+
+    entries = [FigureSource("plans", figure_source, order=35)]
+    for order, (key, label, unit, better) in enumerate(PLAN_FIGURES):
+        entries.append(
+            Figure(
+                f"plans.{key}",
+                label,
+                compute(f"plans.{key}"),
+                lambda filters=None, key=key: figure_url(key, filters),
+                order=35 + order,
+                group="方案任务",
+                unit=unit,
+                better=better,
+                breakdown=breakdown(f"plans.{key}"),
+                source="plans",
+            )
+        )
+    return entries
+
+
 register(
     RuleDef("plan.attachment_max_mb", 15, "方案进展证据文件大小上限（MB）", "megabytes", GROUP, order=40),
     EscalationTarget(
@@ -61,4 +123,5 @@ register(
     Timeline("plans.progressreport", progress_event, lambda report: report.events.all()),
     MenuEntry("行动方案", "plans:list", "plan.view", order=80, group="方案"),
     DemoLoader("plans", demo.load, demo.summary, order=40),
+    *_figures(),
 )

@@ -76,21 +76,28 @@ def task_get(*, user, pk):
     )
 
 
-def with_state(qs, today=None):
+def with_state(qs, today=None, *, due_from=None, due_to=None):
     """Annotate tasks with their milestone counts and `state` on `today`: overdue (a milestone past
     due and not completed) > completed (every milestone) > in_progress (a milestone started or a
-    live report) > not_started."""
+    live report) > not_started. With `due_from`/`due_to` only the milestones due in that span count."""
     today = _today(today)
     live_reports = ProgressReport.objects.filter(task=OuterRef("pk")).exclude(status=ReportStatus.RETURNED)
+    span = Q()
+    if due_from:
+        span &= Q(milestones__due_date__gte=due_from)
+    if due_to:
+        span &= Q(milestones__due_date__lte=due_to)
     return qs.annotate(
-        ms_total=Count("milestones"),
-        ms_done=Count("milestones", filter=Q(milestones__status=MilestoneStatus.COMPLETED)),
+        ms_total=Count("milestones", filter=span),
+        ms_done=Count("milestones", filter=span & Q(milestones__status=MilestoneStatus.COMPLETED)),
         ms_started=Count(
-            "milestones", filter=Q(milestones__status__in=[MilestoneStatus.IN_PROGRESS, MilestoneStatus.COMPLETED])
+            "milestones",
+            filter=span & Q(milestones__status__in=[MilestoneStatus.IN_PROGRESS, MilestoneStatus.COMPLETED]),
         ),
         ms_overdue=Count(
             "milestones",
-            filter=Q(milestones__due_date__lt=today)
+            filter=span
+            & Q(milestones__due_date__lt=today)
             & ~Q(milestones__status=MilestoneStatus.COMPLETED)
             & ~Q(recurrence=Recurrence.ONGOING),
         ),
@@ -107,9 +114,15 @@ def with_state(qs, today=None):
 
 
 def task_list(*, user, filters=None, today=None):
-    """Tasks `user` may see with their state, narrowed by `filters` (any of TASK_FILTERS: plan, unit,
-    action, status, overdue, keyword) — the page and the API share it."""
-    qs = TASK_FILTERS.filter(with_state(visible_tasks(user), today), filters, user=user, today=today)
+    """Tasks `user` may see with their state, narrowed by `filters` (any of TASK_FILTERS: region, plan,
+    unit, action, status, overdue, milestones due in a span, keyword) — the page and the API share it.
+    With due_from/due_to the milestone counts and the state are those of the milestones due in the span."""
+    from zhiben.core.filters import parse_date
+
+    values = TASK_FILTERS.values(filters)
+    span = {"due_from": parse_date(values["due_from"]), "due_to": parse_date(values["due_to"])}
+    qs = with_state(visible_tasks(user), today, **span)
+    qs = TASK_FILTERS.filter(qs, filters, user=user, today=today)
     return qs.select_related("plan", "action", "key_task").order_by("plan_id", "sort", "id")
 
 
@@ -185,6 +198,85 @@ def unit_completion(*, user, plan=None, today=None):
         r["rate"] = round(100 * r["done"] / r["due"], 1) if r["due"] else None
     out.sort(key=lambda r: (r["rate"] is None, -(r["rate"] or 0), r["name"]))
     return out
+
+
+# ---------------------------------------------------------------- figures for analytics
+
+# (key, label, unit, better)
+PLAN_FIGURES = [
+    ("completion_rate", "方案任务完成率", "%", "higher"),
+    ("overdue_tasks", "方案任务逾期", "条", "lower"),
+]
+
+
+def plan_figures(*, user, filters=None, by=None, today=None):
+    """The action-plan figures for `user`'s scope (None: the system, unscoped) inside `filters`' region and
+    period (core.registry.Figure; plans have no industry: by industry there is nothing, {}), over the
+    milestones of published plans not replaced by a newer version that fall due in the period:
+
+    - 完成率: of those already due (by today), the share completed — what the plan page's 完成情况 by
+      unit counts, over every unit;
+    - 逾期: the tasks with a milestone of the period past due and not completed (长期坚持 never).
+
+    {group: {"plans.<key>": value}} with group "" (by=None) or each child region's code (by="region",
+    by the plan's region), in one aggregate query."""
+    from zhiben.core.periods import filter_range
+    from zhiben.core.scoping import normalize_code
+
+    filters = filters or {}
+    today = _today(today)
+    start, end = filter_range(filters, today)
+    qs = Milestone.objects.for_user(user) if user is not None else Milestone.objects.all()
+    qs = qs.filter(task__plan__status=PlanStatus.PUBLISHED, due_date__gte=start, due_date__lte=end).exclude(
+        task__plan__next_versions__status=PlanStatus.PUBLISHED
+    )
+    region = normalize_code(filters.get("region")) or (getattr(user, "region_id", "") or "")
+    if region:
+        qs = qs.filter(subtree_q(region, "task__plan__region_id"))
+    due = Q(due_date__lte=today)
+    overdue = Q(due_date__lt=today) & ~Q(status=MilestoneStatus.COMPLETED) & ~Q(task__recurrence=Recurrence.ONGOING)
+    measures = {
+        "due": Count("pk", filter=due),
+        "done": Count("pk", filter=due & Q(status=MilestoneStatus.COMPLETED)),
+        "overdue": Count("task", filter=overdue, distinct=True),
+    }
+    if by == "industry":
+        return {}
+
+    def values(c):
+        due_n = c.get("due", 0)
+        return {
+            "plans.completion_rate": round(100 * c.get("done", 0) / due_n, 1) if due_n else None,
+            "plans.overdue_tasks": c.get("overdue", 0),
+        }
+
+    return _grouped(qs, measures, values, region=region, by=by, region_field="task__plan__region_id")
+
+
+def _grouped(qs, measures, values, *, region, by, region_field="region_id", industry_field="industry__code"):
+    """{group: values(counts)} from one aggregate query over `qs`: the whole ("", by=None), each child
+    region of `region` (by="region": GROUP BY the leading digits of the row's code that name the child,
+    core.db.region_prefix) or each industry (by="industry"). Every child / industry is present, with the
+    values of no rows when none lie in it; a region without children (a village) gives {}."""
+    from django.db.models import F, Value
+
+    from zhiben.core.db import region_prefix
+    from zhiben.core.scoping import child_prefix_length
+    from zhiben.regions.models import Industry, Region
+
+    if by == "region":
+        length = child_prefix_length(region) if region else 0
+        children = Region.objects.filter(parent_id=region).values_list("code", flat=True) if region else []
+        groups = {code: code[:length] for code in children}
+        if not groups:
+            return {}
+        key = region_prefix(region_field, region)
+    elif by == "industry":
+        key, groups = F(industry_field), {code: code for code in Industry.objects.values_list("code", flat=True)}
+    else:
+        key, groups = Value(""), {"": ""}
+    counts = {row.pop("group"): row for row in qs.annotate(group=key).values("group").annotate(**measures).order_by()}
+    return {code: values(counts.get(part, {})) for code, part in groups.items()}
 
 
 # ---------------------------------------------------------------- the 一张表

@@ -46,25 +46,33 @@ def _committee_users(region_code):
 
 
 def duty_due(today, horizon):
-    for row in _all_missing(today):
-        if today <= row.end <= horizon:
-            yield row.enterprise, row.end, row.enterprise.region_id
-
-
-def _all_missing(today):
+    """Operating enterprises whose drill period (the one containing `today`) ends by `horizon` with no drill
+    in it yet; the drills read in one query."""
     from zhiben.enterprises.models import Enterprise
 
     from .models import Drill
-    from .selectors import DutyRow, period_months, period_of
+    from .selectors import period_months, period_of
 
+    periods = {}
     for enterprise in Enterprise.objects.filter(status="operating").order_by("pk"):
-        months = period_months(enterprise)
-        start, end = period_of(today, months)
-        if not Drill.objects.filter(enterprise=enterprise, held_on__gte=start, held_on__lte=end).exists():
-            yield DutyRow(enterprise, start, end, None, months)
+        start, end = period_of(today, period_months(enterprise))
+        if end <= horizon:
+            periods[enterprise.pk] = (enterprise, start, end)
+    if not periods:
+        return
+    drilled = set()
+    earliest = min(start for _, start, _ in periods.values())
+    for enterprise_id, held_on in Drill.objects.filter(held_on__gte=earliest).values_list("enterprise_id", "held_on"):
+        if enterprise_id in periods and periods[enterprise_id][1] <= held_on <= periods[enterprise_id][2]:
+            drilled.add(enterprise_id)
+    for pk, (enterprise, _, end) in periods.items():
+        if pk not in drilled:
+            yield enterprise, end, enterprise.region_id
 
 
 def duty_current(enterprise, today):
+    """The enterprise re-read under a lock, with `duty_end` (its period's last day), while its period
+    containing `today` still has no drill; else None."""
     from zhiben.enterprises.models import Enterprise
 
     from .models import Drill
@@ -76,13 +84,16 @@ def duty_current(enterprise, today):
     start, end = period_of(today, period_months(current))
     if Drill.objects.filter(enterprise=current, held_on__gte=start, held_on__lte=end).exists():
         return None
+    current.duty_end = end
     return current
 
 
 def duty_deadline(enterprise):
+    """The end of the period the reminder is about (set by duty_current for the reminder's day)."""
     from .selectors import period_months, period_of
 
-    return period_of(timezone.localdate(), period_months(enterprise))[1]
+    end = getattr(enterprise, "duty_end", None)
+    return end or period_of(timezone.localdate(), period_months(enterprise))[1]
 
 
 def duty_people(enterprise):

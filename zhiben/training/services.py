@@ -571,6 +571,32 @@ def _people_by_identity(visible, numbers):
     return found
 
 
+def _sheet_person(raw, name, label, people, errors):
+    """The registered person a sheet row names by identity number (`people`: see _people_by_identity),
+    whose name matches when the row gives one; else None with the row's error appended."""
+    problem = identity_error(raw)
+    if problem:
+        errors.append(f"{label}{problem}")
+        return None
+    key = normalise(raw)
+    person = people.get(key)
+    if person is None:
+        errors.append(f"{label}身份证号 {mask(key)} 的人员未登记（或不在您的管辖范围内），请先登记人员")
+        return None
+    if name and name != person.name:
+        errors.append(f"{label}姓名“{name}”与登记的姓名不符（身份证号 {mask(key)}）")
+        return None
+    return person
+
+
+def _refuse_rows(errors, what):
+    shown = errors[:50] + ([f"……另有 {len(errors) - 50} 处错误"] if len(errors) > 50 else [])
+    raise ApplicationError(
+        f"导入未完成：{len(errors)} 处错误，未写入任何{what}。",
+        errors=[{"field": "file", "message": m} for m in shown],
+    )
+
+
 def attendance_import(*, actor, session, upload, filename=""):
     """Import an attendance sheet (身份证号, 姓名, 到课, 成绩, 考试结果) into a session. People are found by
     identity number among those the actor may see; the name, when given, must match. Any bad row refuses the
@@ -596,24 +622,13 @@ def attendance_import(*, actor, session, upload, filename=""):
             return cells[index].strip() if index is not None and index < len(cells) else ""
 
         label = f"第 {number} 行："
-        raw = cell("id_number")
-        problem = identity_error(raw)
-        if problem:
-            errors.append(f"{label}{problem}")
-            continue
-        key = normalise(raw)
-        if key in seen:
-            errors.append(f"{label}身份证号与第 {seen[key]} 行重复")
-            continue
-        seen[key] = number
-        person = people.get(key)
+        person = _sheet_person(cell("id_number"), cell("name"), label, people, errors)
         if person is None:
-            errors.append(f"{label}身份证号 {mask(key)} 的人员未登记（或不在您的管辖范围内），请先登记人员")
             continue
-        name = cell("name")
-        if name and name != person.name:
-            errors.append(f"{label}姓名“{name}”与登记的姓名不符（身份证号 {mask(key)}）")
+        if person.pk in seen:
+            errors.append(f"{label}身份证号与第 {seen[person.pk]} 行重复")
             continue
+        seen[person.pk] = number
         row_errors = []
         values = _attendance_values(cell("attended"), cell("score"), cell("result"), label, row_errors, pass_mark)
         if row_errors:
@@ -621,11 +636,7 @@ def attendance_import(*, actor, session, upload, filename=""):
             continue
         rows.append((person, values))
     if errors:
-        shown = errors[:50] + ([f"……另有 {len(errors) - 50} 处错误"] if len(errors) > 50 else [])
-        raise ApplicationError(
-            f"导入未完成：{len(errors)} 处错误，未写入任何参训记录。",
-            errors=[{"field": "file", "message": m} for m in shown],
-        )
+        _refuse_rows(errors, "参训记录")
     with transaction.atomic():
         existing = {
             a.person_id: a
@@ -701,6 +712,119 @@ def uncertified_sync(today):
         )
     UncertifiedCase.objects.bulk_create(cases, batch_size=500, ignore_conflicts=True)
     return len(cases), len(gone)
+
+
+CERTIFICATE_COLUMNS = {
+    "id_number": ("身份证号", ("身份证号码", "公民身份号码", "证件号码", "身份证")),
+    "name": ("姓名", ("持证人", "持证人姓名", "人员姓名")),
+    "kind": ("证书类型", ("证书种类", "证件类型")),
+    "category": ("作业类别", ("操作项目", "作业项目", "准操项目")),
+    "number": ("证书编号", ("证号", "证书号", "操作证号")),
+    "issuer": ("发证机关", ("发证单位",)),
+    "issued_on": ("发证日期", ("初领日期", "领证日期")),
+    "expires_on": ("有效期至", ("有效期截止", "有效期截止日期", "到期日期")),
+}
+CERTIFICATE_REQUIRED = ("id_number", "number", "issued_on", "expires_on")
+
+
+def _words(choices):
+    """{label or code: code} of a choice list, for the cells of a sheet."""
+    return {text: value for value, text in choices} | {value: value for value, _ in choices}
+
+
+def certificate_import(*, actor, upload, filename=""):
+    """Import a list of certificates (身份证号, 姓名, 证书类型, 作业类别, 证书编号, 发证机关, 发证日期,
+    有效期至): people found by identity number among those the actor may see, the kind 特种作业操作证 when
+    left blank. Any bad row — an unknown person, expiry on or before issue, a number already registered or
+    repeated in the file — refuses the whole file with row-numbered Chinese messages, nothing written.
+    Returns the number of certificates written."""
+    from zhiben.core.excel import read_table
+    from zhiben.enterprises.importers import column_index
+
+    ensure_capability(actor, MANAGE)
+    _, headers, body = read_table(upload, filename=filename)
+    columns = column_index(headers, CERTIFICATE_COLUMNS)
+    missing = [CERTIFICATE_COLUMNS[f][0] for f in CERTIFICATE_REQUIRED if f not in columns]
+    if missing:
+        raise ApplicationError(f"缺少必填列：{'、'.join(missing)}。请使用导入模板，或在表头写明这些列。")
+
+    def cell(cells, name):
+        index = columns.get(name)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    visible = Person.objects.all() if actor is None else Person.objects.for_user(actor)
+    people = _people_by_identity(visible, [cell(cells, "id_number") for _, cells in body])
+    numbers = [cell(cells, "number") for _, cells in body]
+    registered = set()
+    for start in range(0, len(numbers), 500):
+        registered |= set(
+            Certificate.objects.filter(number__in=numbers[start : start + 500]).values_list("kind", "number")
+        )
+    kinds, categories = _words(CertificateKind.choices), _words(SpecialCategory.choices)
+    rows, errors, seen = [], [], {}
+    for row_number, cells in body:
+        label = f"第 {row_number} 行："
+        person = _sheet_person(cell(cells, "id_number"), cell(cells, "name"), label, people, errors)
+        kind = kinds.get(cell(cells, "kind") or CertificateKind.SPECIAL.label)
+        if kind is None:
+            errors.append(f"{label}证书类型“{cell(cells, 'kind')}”无效")
+        category = categories.get(cell(cells, "category"), None) if cell(cells, "category") else ""
+        if category is None:
+            errors.append(f"{label}作业类别“{cell(cells, 'category')}”无效")
+        elif kind == CertificateKind.SPECIAL and not category:
+            errors.append(f"{label}特种作业操作证须填写作业类别")
+        number = cell(cells, "number")[:50]
+        if not number:
+            errors.append(f"{label}缺少证书编号")
+        elif kind and (kind, number) in seen:
+            errors.append(f"{label}证书编号“{number}”与第 {seen[(kind, number)]} 行重复")
+        elif kind and (kind, number) in registered:
+            errors.append(f"{label}证书编号“{number}”已登记，不能重复登记")
+        if kind and number:
+            seen.setdefault((kind, number), row_number)
+        dates, problems = {}, []
+        for name, text in (("issued_on", "发证日期"), ("expires_on", "有效期至")):
+            dates[name] = data_date(cell(cells, name), text, problems, name)
+            if dates[name] is None and not cell(cells, name):
+                problems.append((name, f"缺少{text}"))
+        errors += [f"{label}{message.rstrip('。')}" for _, message in problems]
+        issued, expires = dates["issued_on"], dates["expires_on"]
+        if issued and expires and expires <= issued:
+            errors.append(f"{label}有效期至 {expires} 早于或等于发证日期 {issued}")
+        if person is not None and kind and category is not None and number and issued and expires:
+            rows.append((person, kind, category, number, cell(cells, "issuer")[:100], issued, expires))
+    if errors:
+        _refuse_rows(errors, "证书")
+    certificates = [
+        Certificate(
+            person=person,
+            region_id=person.region_id,
+            enterprise_id=person.enterprise_id,
+            industry_id=person.industry_id,
+            kind=kind,
+            category=category,
+            number=number,
+            issuer=issuer,
+            issued_on=issued,
+            expires_on=expires,
+            created_by=actor,
+        )
+        for person, kind, category, number, issuer, issued, expires in rows
+    ]
+    try:
+        with transaction.atomic():
+            Certificate.objects.bulk_create(certificates, batch_size=500)
+            audit_record(
+                actor=actor,
+                action="training.certificate_import",
+                object_type="training.certificate",
+                object_repr=f"导入证书 {len(certificates)} 本",
+                region_code=getattr(actor, "region_id", "") or "",
+                data={"rows": len(certificates), "file": filename[:100]},
+            )
+    except IntegrityError:  # registered by someone else meanwhile
+        raise ApplicationError("导入未完成：有证书编号刚由他人登记，未写入任何证书，请重新导入。") from None
+    return len(certificates)
 
 
 def mask(id_number):

@@ -397,8 +397,47 @@ def certificate_list(request):
     return render(
         request,
         "training/certificate_list.html",
-        list_context(request, qs, CertificateFilterForm, today=timezone.localdate()),
+        list_context(
+            request, qs, CertificateFilterForm, today=timezone.localdate(), can_manage=request.user.can(MANAGE)
+        ),
     )
+
+
+@login_required
+def certificate_import(request):
+    require_capability(request.user, MANAGE)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    form.fields["file"].label = "证书清单文件（.xlsx / .xls / .csv）"
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            count = services.certificate_import(actor=request.user, upload=upload, filename=upload.name)
+        except ApplicationError as exc:
+            raise_for_refusal(exc)
+            form.add_error(None, exc.message)
+            for error in exc.errors:
+                form.add_error(None, error["message"])
+        else:
+            messages.success(request, f"已导入 {count} 本证书。")
+            return redirect("training:certificates")
+    return render(request, "training/certificate_import.html", {"form": form})
+
+
+@login_required
+def certificate_template(request):
+    require_capability(request.user, VIEW)
+    headers = [label for label, _ in services.CERTIFICATE_COLUMNS.values()]
+    example = [
+        "张三",
+        "",
+        "特种作业操作证",
+        "电工作业",
+        "T500106198001010011",
+        "重庆市应急管理局",
+        "2024-05-01",
+        "2030-04-30",
+    ]
+    return download(write_xlsx(headers, [example], sheet_title="证书清单"), "证书导入模板.xlsx")
 
 
 @login_required

@@ -82,12 +82,23 @@ class ComplianceTests(DrillCase):
         self.assertNotContains(page, self.enterprise_a.name)
         self.assertEqual(client.get("/drills/compliance/export/").status_code, 200)
 
-    def test_duty_reminder(self, _):
+    def test_duty_reminder_on_a_moved_clock(self, _):
+        from zhiben.notifications.models import Notification
         from zhiben.notifications.reminders import remind_deadlines
 
-        with mock.patch("zhiben.drills.hooks.timezone.localdate", return_value=date(2026, 12, 10)):
-            sent = remind_deadlines("drills.duty", today=date(2026, 12, 10))
-        self.assertTrue(sent)
+        # the high-risk 凤凰化工's first half-year ends 30 June: reminded 30 days before (rule), once
+        self.assertEqual(remind_deadlines("drills.duty", today=date(2026, 5, 30)), 0)
+        self.assertEqual(remind_deadlines("drills.duty", today=date(2026, 5, 31)), 1)
+        self.assertEqual(remind_deadlines("drills.duty", today=date(2026, 6, 10)), 0)
+        note = Notification.objects.get(recipient=self.emma)
+        self.assertIn("周期截止 2026-06-30（还有 30 天）", note.body)
+        # the second half-year: its July drill spares it; the yearly ones are reminded of 31 December (the
+        # construction company has no user of its own: its county 安委办; 西彭化工: county B's)
+        drill(self.alice, self.enterprise_a, date(2026, 7, 5))
+        self.assertEqual(remind_deadlines("drills.duty", today=date(2026, 12, 1)), 2)
+        self.assertEqual(Notification.objects.filter(recipient=self.emma).count(), 1)
+        self.assertIn("周期截止 2026-12-31（还有 30 天）", Notification.objects.get(recipient=self.alice).body)
+        self.assertTrue(Notification.objects.filter(recipient=self.charlie, body__contains="西彭化工").exists())
 
 
 @mock.patch("django.utils.timezone.localdate", return_value=date(2026, 12, 31))

@@ -77,7 +77,9 @@ def drill_new(request):
         if drill is not None:
             messages.success(request, "演练已登记。")
             return redirect(drill.get_absolute_url())
-    return _form_page(request, form, "登记应急演练", reverse("drills:drills"))
+    return render(
+        request, "drills/drill_form.html", {"form": form, "title": "登记应急演练", "back": reverse("drills:drills")}
+    )
 
 
 @login_required

@@ -320,6 +320,8 @@ class InputAndScopeTests(DrillCase):
             photos=[upload],
         )
         photo = record.photos.get()
+        # the page's form sends its photos (multipart)
+        self.assertContains(self.login(self.alice).get("/drills/new/"), 'enctype="multipart/form-data"')
         self.assertEqual(self.login(self.alice).get(f"/drills/photos/{photo.pk}/").status_code, 200)
         self.assertEqual(self.login(self.charlie).get(f"/drills/photos/{photo.pk}/").status_code, 404)
 

@@ -17,7 +17,7 @@ from .helpers import TrainingCase
 D = Decimal
 
 
-class CoverageTests(TrainingCase):
+class CoverageFixture(TrainingCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -73,6 +73,8 @@ class CoverageTests(TrainingCase):
     def figure(self, key, user=None, **filters):
         return selectors.coverage(key, user or self.alice, **{"year": 2026, **filters})
 
+
+class CoverageTests(CoverageFixture):
     def test_principal_coverage(self):
         f = self.figure("training.principal_coverage")
         self.assertEqual((f.numerator, f.denominator, f.value), (1, 3, D("33.3")))
@@ -184,7 +186,7 @@ class CoverageTests(TrainingCase):
         )
 
 
-class BreakdownAndPeriodTests(CoverageTests):
+class BreakdownAndPeriodTests(CoverageFixture):
     """The registered figures: section, unit, direction; the breakdown by child region and by industry
     equals compute() of each child (hand counts of the fixture above), in a few queries; a period narrower
     than a year narrows the pass rate and moves the certified share's day."""

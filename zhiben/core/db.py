@@ -128,3 +128,29 @@ def region_prefix(field, code):
     from .scoping import child_prefix_length
 
     return Substr(field, 1, child_prefix_length(code))
+
+
+def grouped(qs, measures, values, *, region, by, region_field="region_id", industry_field="industry__code"):
+    """{group: values(counts)} from one aggregate query over `qs`: the whole ("", by=None), each child
+    region of `region` (by="region": GROUP BY the leading digits of the row's code that name the child,
+    core.db.region_prefix) or each industry (by="industry"). Every child / industry is present, with the
+    values of no rows when none lie in it; a region without children (a village) gives {}."""
+    from django.db.models import F, Value
+
+    from zhiben.regions.models import Industry, Region
+
+    from .scoping import child_prefix_length
+
+    if by == "region":
+        length = child_prefix_length(region) if region else 0
+        children = Region.objects.filter(parent_id=region).values_list("code", flat=True) if region else []
+        groups = {code: code[:length] for code in children}
+        if not groups:
+            return {}
+        key = region_prefix(region_field, region)
+    elif by == "industry":
+        key, groups = F(industry_field), {code: code for code in Industry.objects.values_list("code", flat=True)}
+    else:
+        key, groups = Value(""), {"": ""}
+    counts = {row.pop("group"): row for row in qs.annotate(group=key).values("group").annotate(**measures).order_by()}
+    return {code: values(counts.get(part, {})) for code, part in groups.items()}

@@ -4,6 +4,8 @@ statistics count them per unit)."""
 from django.db.models import Count, Q
 from django.http import Http404
 
+from zhiben.core.db import grouped as _grouped
+
 from .choices import Status
 from .filters import CHECKLIST_FILTERS, INSPECTION_FILTERS, found_hazards, unit_options
 from .models import ChecklistTemplate, Inspection
@@ -148,29 +150,3 @@ def inspection_figures(*, user, filters=None, by=None, today=None):
         }
 
     return _grouped(qs, measures, values, region=region, by=by)
-
-
-def _grouped(qs, measures, values, *, region, by, region_field="region_id", industry_field="industry__code"):
-    """{group: values(counts)} from one aggregate query over `qs`: the whole ("", by=None), each child
-    region of `region` (by="region": GROUP BY the leading digits of the row's code that name the child,
-    core.db.region_prefix) or each industry (by="industry"). Every child / industry is present, with the
-    values of no rows when none lie in it; a region without children (a village) gives {}."""
-    from django.db.models import F, Value
-
-    from zhiben.core.db import region_prefix
-    from zhiben.core.scoping import child_prefix_length
-    from zhiben.regions.models import Industry, Region
-
-    if by == "region":
-        length = child_prefix_length(region) if region else 0
-        children = Region.objects.filter(parent_id=region).values_list("code", flat=True) if region else []
-        groups = {code: code[:length] for code in children}
-        if not groups:
-            return {}
-        key = region_prefix(region_field, region)
-    elif by == "industry":
-        key, groups = F(industry_field), {code: code for code in Industry.objects.values_list("code", flat=True)}
-    else:
-        key, groups = Value(""), {"": ""}
-    counts = {row.pop("group"): row for row in qs.annotate(group=key).values("group").annotate(**measures).order_by()}
-    return {code: values(counts.get(part, {})) for code, part in groups.items()}

@@ -1,8 +1,9 @@
-"""What analytics offers the platform: capabilities analytics.view (the dashboard, the figures API) and
-analytics.manage (scorecards, bulletins, the map), and the menu entries under 统计."""
+"""What analytics offers the platform: capabilities analytics.view (the dashboard, the big screen, the
+figures API) and analytics.manage (scorecards, bulletins, the map), the menu entries under 统计 and the size
+rule of an uploaded map."""
 
 from zhiben.accounts.choices import ROLE_CAPABILITIES, Role
-from zhiben.core.registry import MenuEntry, register
+from zhiben.core.registry import MenuEntry, RuleDef, register
 
 CAPABILITIES = {
     Role.COMMITTEE_ADMIN: {"analytics.view", "analytics.manage"},
@@ -15,4 +16,7 @@ for role, capabilities in CAPABILITIES.items():
 
 register(
     MenuEntry("统计分析", "analytics:dashboard", "analytics.view", order=5, group="统计"),
+    MenuEntry("大屏", "analytics:screen", "analytics.view", order=6, group="统计"),
+    MenuEntry("统计地图", "analytics:maps", "analytics.manage", order=7, group="统计"),
+    RuleDef("analytics.map_max_mb", 10, "统计地图（GeoJSON）文件大小上限（MB）", "megabytes", "统计分析", order=10),
 )

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
+from django.utils import timezone
 
-from zhiben.core.periods import Period
+from zhiben.core.periods import Period, parse_period
 from zhiben.core.registry import ordered, registry
 from zhiben.core.scoping import in_subtree
 from zhiben.regions.models import Industry, Region
@@ -152,16 +153,24 @@ def figure_table(*, user, region, period, industry=None, by="region", figure_lis
     def cells(values, narrowed):
         return [Cell(values.get(f.key), f.url(narrowed) if f.url else "") for f in figure_list]
 
-    total = figure_values(
-        user=user, figure_list=figure_list, region=region, period=period, industry=industry, fresh=fresh
-    )
-    rows = [Row(region.code, f"{region.name}（合计）", cells(total.get("", {}), filters), total=True)]
     kids = children_of(region) if by == "region" else []
-    if by == "region" and not kids:  # a village: nothing to set side by side
+    parts = {}
+    if by != "region" or kids:  # a village has nothing to set side by side
+        parts = figure_values(
+            user=user, figure_list=figure_list, region=region, period=period, industry=industry, by=by, fresh=fresh
+        )
+    # a source that counted the children gave the whole too (""): only the other figures are asked for it
+    whole = dict(parts.pop("", {}))
+    missing = [f for f in figure_list if f.key not in whole]
+    if missing:
+        whole.update(
+            figure_values(
+                user=user, figure_list=missing, region=region, period=period, industry=industry, fresh=fresh
+            ).get("", {})
+        )
+    rows = [Row(region.code, f"{region.name}（合计）", cells(whole, filters), total=True)]
+    if not parts:
         return Table(region, period, industry, by, figure_list, rows)
-    parts = figure_values(
-        user=user, figure_list=figure_list, region=region, period=period, industry=industry, by=by, fresh=fresh
-    )
     if by == "region":
         seen = {child.code for child in kids}
         for child in kids:
@@ -181,3 +190,51 @@ def figure_table(*, user, region, period, industry=None, by="region", figure_lis
             if counted and (industry is None or ind.pk == industry.pk):
                 rows.append(Row(ind.code, ind.name, cells(parts[ind.code], {**filters, "industry": ind.code})))
     return Table(region, period, industry, by, figure_list, rows)
+
+
+# ---------------------------------------------------------------- trends, record lists, maps
+
+
+def trend_months(period, count=12, today=None):
+    """The `count` calendar months (Periods "2026-05") ending with the month of the period's end, or of
+    today when the period runs past today (a trend of this year stops at this month)."""
+    today = today or timezone.localdate()
+    last = period.end if period.end < today or period.start > today else today
+    index = last.year * 12 + last.month - 1
+    return [parse_period(f"{i // 12}-{i % 12 + 1:02d}") for i in range(index - count + 1, index + 1)]
+
+
+def figure_trend(*, user, region, months, industry=None, figure_list=None, fresh=False):
+    """[(month, {figure key: value})]: the whole of `region` month by month, each month through
+    figure_values (so each month's count is reused for ANALYTICS_CACHE_SECONDS like any figure table)."""
+    figure_list = figure_list if figure_list is not None else figures()
+    return [
+        (
+            month,
+            figure_values(
+                user=user, figure_list=figure_list, region=region, period=month, industry=industry, fresh=fresh
+            ).get("", {}),
+        )
+        for month in months
+    ]
+
+
+def record_list(key):
+    """The registered RecordList `key`; Http404 when none is registered under it."""
+    entry = registry["record_lists"].get(key)
+    if entry is None:
+        raise Http404("没有这个记录清单。")
+    return entry
+
+
+def records(*, user, key, region, period, industry=None, limit=20):
+    """(RecordList, rows) of the list `key` inside `user`'s scope, narrowed to `region` (and `industry`)."""
+    entry = record_list(key)
+    return entry, entry.rows(user, _filters(region, period, industry), limit)
+
+
+def region_map(user, region):
+    """The map of `region`'s children when one was uploaded and `user` may see the region, else None."""
+    from .models import RegionMap
+
+    return RegionMap.objects.for_user(user).filter(region=region).first()

@@ -1,17 +1,34 @@
 """Pages of analytics: the dashboard (a region and its children side by side, or by industry, over a
-period; every number links to the records behind it) and its Excel export."""
+period; every number links to the records behind it) and its Excel export; the big screen (dark,
+1920×1080, refreshing its charts from the figures API every minute; stacked on a phone) and each chart's
+Excel export; the map of a region's children (GeoJSON upload, served to the charts)."""
 
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import render
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from zhiben.core.excel import write_xlsx
+from zhiben.core.forms import form_service, run_service
 from zhiben.core.periods import PeriodError, current_period, parse_period
+from zhiben.core.rules import rule
 from zhiben.core.views import download, require_capability
 from zhiben.regions.models import Industry, Region
 
-from . import selectors
+from . import charts, selectors, services
+from .forms import RegionMapForm
+from .models import RegionMap
+
+ECHARTS = "vendor/echarts/echarts.min.js"
+REFRESH_SECONDS = 60
 
 # the figures of the headline cards (dynamic zeroing first), when registered
 HEADLINE = [
@@ -96,6 +113,7 @@ def dashboard(request):
             "errors": errors,
             "computed_at": timezone.localtime(),
             "query": request.GET.urlencode(),
+            **_chart_context(request, region, period, industry, refresh=0, page="dashboard"),
         },
     )
 
@@ -110,5 +128,188 @@ def export(request):
     ]
     rows = [[row.code, row.name, *[cell.value for cell in row.cells]] for row in table.rows]
     data = write_xlsx(headers, rows, sheet_title=period.label, widths=[14, 16] + [12] * len(table.columns))
+    services.export_recorded(actor=request.user, what=f"table.{by}", region=region, period=period, rows=len(rows))
     suffix = f"_{industry.name}" if industry else ""
     return download(data, f"统计分析_{region.name}_{period.label}{suffix}.xlsx")
+
+
+# ---------------------------------------------------------------- charts: the big screen and the dashboard's
+
+
+def echarts_src():
+    """The address of the ECharts served by the project, or "" when scripts/setup.sh has not installed it
+    (the pages then show every chart as its table and say how to install it)."""
+    try:
+        url = static(ECHARTS)
+    except ValueError:  # production: not collected, so not in the manifest
+        return ""
+    return url if finders.find(ECHARTS) or staticfiles_storage.exists(ECHARTS) else ""
+
+
+def chart_config(request, region, period, industry, *, refresh, page):
+    """What charts.js reads (json_script): the API addresses, the query, the figures of each chart, the
+    region's map when one was uploaded, and how often to refresh (0: never)."""
+    region_map = selectors.region_map(request.user, region)
+    has_children = Region.objects.filter(parent=region).exists()
+    return {
+        "page": page,
+        "refresh": refresh,
+        "api": {
+            "table": reverse("api:figure_table"),
+            "trend": reverse("api:analytics_trend"),
+            "records": reverse("api:analytics_records"),
+        },
+        "params": {"region": region.code, "period": period.text, "industry": industry.code if industry else ""},
+        "region": {"code": region.code, "name": region.name, "has_children": has_children},
+        "keys": charts.keys(),
+        "map": (
+            {"url": reverse("analytics:map_geojson", args=[region.code]) + f"?v={region_map.version}"}
+            if region_map is not None and has_children
+            else None
+        ),
+        "drill": reverse(f"analytics:{page}"),
+        "echarts": bool(echarts_src()),
+    }
+
+
+def _chart_context(request, region, period, industry, *, refresh, page):
+    query = {"region": region.code, "period": period.text}
+    if industry:
+        query["industry"] = industry.code
+    return {
+        "chart_config": chart_config(request, region, period, industry, refresh=refresh, page=page),
+        "echarts_src": echarts_src(),
+        "chart_titles": charts.CHARTS,
+        "chart_query": urlencode(query),
+    }
+
+
+@login_required
+def screen(request):
+    """一屏观全域: the dynamic-zeroing gauges and numbers, the 12-month trend, by industry, by child region
+    (on the uploaded map, else ranked bars) and the listed hazards, for a region (the user's by default)
+    and period (this year by default); the script refreshes the numbers every minute."""
+    require_capability(request.user, "analytics.view")
+    region, period, industry, _by, errors = read_request(request)
+    ancestors = [r for r in region.ancestors() if Region.objects.for_user(request.user).filter(code=r.code).exists()]
+    return render(
+        request,
+        "analytics/screen.html",
+        {
+            "region": region,
+            "ancestors": ancestors,
+            "children": selectors.children_of(region),
+            "period": period,
+            "period_text": request.GET.get("period") or period.text,
+            "quick": [(current_period(kind).text, label) for kind, label in QUICK_PERIODS],
+            "industry": industry,
+            "errors": errors,
+            "refresh": REFRESH_SECONDS,
+            **_chart_context(request, region, period, industry, refresh=REFRESH_SECONDS, page="screen"),
+        },
+    )
+
+
+@login_required
+def chart_export(request, kind):
+    """One chart's numbers as Excel: the same figures the chart and its table view show."""
+    require_capability(request.user, "analytics.view")
+    if kind not in charts.CHARTS:
+        raise Http404("没有这个图表。")
+    region, period, industry, _by, _errors = read_request(request)
+    title, headers, rows = charts.chart_table(kind, user=request.user, region=region, period=period, industry=industry)
+    widths = [14 if i == 0 else (20 if i == 1 else 14) for i in range(len(headers))]
+    data = write_xlsx(headers, rows, sheet_title=title[:31], widths=widths)
+    services.export_recorded(actor=request.user, what=f"chart.{kind}", region=region, period=period, rows=len(rows))
+    suffix = f"_{industry.name}" if industry else ""
+    return download(data, f"{title}_{region.name}_{period.label}{suffix}.xlsx")
+
+
+# ---------------------------------------------------------------- the map of a region's children
+
+
+@login_required
+def maps(request):
+    """The map of a region's children: what was uploaded (and which children have no shape), a preview as
+    the big screen draws it, the upload form; and the maps uploaded in the user's jurisdiction."""
+    require_capability(request.user, "analytics.manage")
+    region = selectors.region_for(request.user, request.GET.get("region"))
+    form = RegionMapForm()
+    return _maps_page(request, region, form)
+
+
+def _maps_page(request, region, form):
+    region_map = selectors.region_map(request.user, region)
+    children = selectors.children_of(region)
+    drawn = set(region_map.children) if region_map else set()
+    period = current_period("year")
+    ancestors = [r for r in region.ancestors() if Region.objects.for_user(request.user).filter(code=r.code).exists()]
+    return render(
+        request,
+        "analytics/maps.html",
+        {
+            "region": region,
+            "ancestors": ancestors,
+            "region_map": region_map,
+            "children": [(child, child.code in drawn) for child in children],
+            "missing": [child.name for child in children if region_map and child.code not in drawn],
+            "maps": RegionMap.objects.for_user(request.user).select_related("region", "uploaded_by").order_by("region"),
+            "form": form,
+            "max_mb": _max_mb(region),
+            **_chart_context(request, region, period, None, refresh=0, page="dashboard"),
+        },
+    )
+
+
+def _max_mb(region):
+    return rule("analytics.map_max_mb", region.code)
+
+
+@login_required
+@require_POST
+def map_upload(request):
+    require_capability(request.user, "analytics.manage")
+    region = selectors.region_for(request.user, request.POST.get("region"))
+    form = RegionMapForm(request.POST, request.FILES)
+    if form.is_valid():
+        result = form_service(
+            form,
+            lambda: services.region_map_save(
+                actor=request.user, region_code=region.code, upload=form.cleaned_data["file"]
+            ),
+        )
+        if result is not None:
+            region_map, missing = result
+            text = f"已保存{region.name}的地图（{region_map.features} 个图形）。"
+            if missing:
+                text += f"以下下级区划在地图上没有图形，只在表格中显示：{'、'.join(missing[:20])}{'等' if len(missing) > 20 else ''}。"
+            messages.success(request, text)
+            return redirect(f"{reverse('analytics:maps')}?region={region.code}")
+    return _maps_page(request, region, form)
+
+
+@login_required
+@require_POST
+def map_delete(request):
+    require_capability(request.user, "analytics.manage")
+    region = selectors.region_for(request.user, request.POST.get("region"))
+    run_service(
+        request,
+        lambda: services.region_map_delete(actor=request.user, region_code=region.code),
+        f"已删除{region.name}的地图，大屏改以排序柱状图显示下级区划。",
+    )
+    return redirect(f"{reverse('analytics:maps')}?region={region.code}")
+
+
+@login_required
+def map_geojson(request, code):
+    """The region's map as GeoJSON for echarts.registerMap (a user who may see the region)."""
+    require_capability(request.user, "analytics.view")
+    region = selectors.region_for(request.user, code)
+    region_map = selectors.region_map(request.user, region)
+    if region_map is None:
+        raise Http404("该区划没有上传地图。")
+    response = HttpResponse(region_map.geojson, content_type="application/json")
+    if request.GET.get("v") == region_map.version:  # the address changes with every upload
+        response["Cache-Control"] = "private, max-age=86400"
+    return response

@@ -1,0 +1,106 @@
+"""Writes of analytics: a region's map (GeoJSON of its children) uploaded or removed by an 安委办, one
+transaction each, with its audit event; the chart exports are recorded in the audit log too."""
+
+import hashlib
+
+from django.db import transaction
+from django.utils import timezone
+
+from zhiben.audit.services import audit_record
+from zhiben.core.exceptions import ApplicationError, ScopeError
+from zhiben.core.rules import rule
+from zhiben.regions.models import Region
+
+from . import geo
+from .models import RegionMap
+
+
+def _manager(actor):
+    if actor is None or not actor.can("analytics.manage"):
+        raise ApplicationError("您的角色无权管理统计地图。", code="forbidden")
+
+
+def _region(actor, code):
+    region = Region.objects.for_user(actor).filter(code=(code or "").strip()).first()
+    if region is None:
+        raise ScopeError("区划不存在或不在您的管辖范围内。")
+    return region
+
+
+def _read_upload(upload, limit):
+    """The upload's bytes, refusing one above `limit` bytes without reading all of it."""
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        size = getattr(upload, "size", None) or len(data)
+        raise geo.refuse([f"文件过大：{size / 1048576:.1f} MB，上限为 {limit / 1048576:.0f} MB"])
+    return data
+
+
+def region_map_save(*, actor, region_code, upload):
+    """Check the uploaded GeoJSON against the children of region `region_code` (in the actor's scope) and
+    keep it as the region's map, replacing the previous one. Returns (RegionMap, names of the children
+    without a shape). Nothing is stored when any feature is wrong."""
+    _manager(actor)
+    region = _region(actor, region_code)
+    if upload is None:
+        raise ApplicationError("请选择地图文件（GeoJSON）。", errors=[{"field": "file", "message": "请选择文件。"}])
+    limit = int(rule("analytics.map_max_mb", region.code)) * 1024 * 1024
+    data = _read_upload(upload, limit)
+    children = list(Region.objects.filter(parent=region).order_by("code"))
+    read = geo.read_map(data, region, children)
+    sha256 = hashlib.sha256(data).hexdigest()
+    with transaction.atomic():
+        region_map, _ = RegionMap.objects.update_or_create(
+            region=region,
+            defaults={
+                "geojson": read.geojson,
+                "original_name": (getattr(upload, "name", "") or "map.geojson")[-200:],
+                "size": len(data),
+                "sha256": sha256,
+                "features": read.features,
+                "children": read.children,
+                "uploaded_at": timezone.now(),
+                "uploaded_by": actor,
+            },
+        )
+        audit_record(
+            actor=actor,
+            action="analytics.map_upload",
+            obj=region_map,
+            region_code=region.code,
+            data={"features": read.features, "size": len(data), "sha256": sha256, "missing": read.missing[:50]},
+        )
+    return region_map, read.missing
+
+
+def region_map_delete(*, actor, region_code):
+    """Remove the region's map: the big screen goes back to a ranked bar chart of the children."""
+    _manager(actor)
+    region = _region(actor, region_code)
+    with transaction.atomic():
+        deleted, _ = RegionMap.objects.filter(region=region).delete()
+        if not deleted:
+            raise ApplicationError(f"{region.name}没有上传地图。")
+        audit_record(
+            actor=actor,
+            action="analytics.map_delete",
+            region_code=region.code,
+            object_type="analytics.regionmap",
+            object_id=region.code,
+            object_repr=f"{region.name} 地图",
+        )
+
+
+def export_recorded(*, actor, what, region, period, rows):
+    """The audit event of a figures export (the dashboard table or one chart)."""
+    audit_record(
+        actor=actor,
+        action="analytics.export",
+        region_code=region.code,
+        object_type="analytics.chart",
+        object_id=what,
+        object_repr=f"{region.name} {period.label}",
+        data={"what": what, "period": period.text or period.label, "rows": rows},
+    )

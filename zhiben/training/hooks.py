@@ -167,9 +167,9 @@ def _figure_args(filters):
 
 def figure(key):
     def compute(user, filters):
-        from .selectors import coverage
+        from .selectors import coverage_value
 
-        return coverage(key, user, **_figure_args(filters)).value
+        return coverage_value(key, user, **_figure_args(filters))
 
     return compute
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -313,6 +313,27 @@ def _principal_rows(user, region_code, industry, first, last, industries):
     return [(e, e.trained) for e in rows]
 
 
+def _principal_counts(user, region_code, industry, first, industries):
+    """[(region_id, industry code, enterprises, trained)] of `_principal_rows`, counted by the database
+    (a figure needs the numbers, not the enterprises: one grouped query of at most villages × industries
+    rows, however many enterprises there are)."""
+    trained_people = Person.objects.filter(kind=PersonKind.PRINCIPAL, enterprise=OuterRef("pk")).filter(
+        _trained(SessionKind.PRINCIPAL, first.year)
+    )
+    return list(
+        _visible(Enterprise, user)
+        .filter(_region_q(region_code), _industry_q(industry), status="operating", industry__code__in=industries)
+        .values("region_id", "industry__code")
+        .annotate(n=Count("id"), trained=Count("id", filter=Q(Exists(trained_people))))
+        .order_by()
+        .values_list("region_id", "industry__code", "n", "trained")
+    )
+
+
+def _share(numerator, denominator):
+    return Coverage("", "", numerator, denominator).value
+
+
 def _certified_rows(user, region_code, industry, first, last):
     """People on a special-operation post holding a valid certificate of their category on the period's
     last day (today while it runs)."""
@@ -450,7 +471,17 @@ def coverage_breakdown(key, user, *, by, region_code=None, industry=None, year=N
     if key == PRINCIPAL:
         own = key_industry_codes(root)
         wanted = own if by == "industry" else sorted({c for g in [*groups, root] for c in key_industry_codes(g)})
-        rows = _principal_rows(user, root or None, industry, first, last, wanted)
+        sums = {code: [0, 0] for code in groups}
+        for region_id, industry_code, n, trained in _principal_counts(user, root or None, industry, first, wanted):
+            if by == "industry":
+                code = industry_code
+            else:  # each child counts the key industries of its own rule
+                code = region_id if region_id == root else child_code(region_id[:keep])
+                if industry_code not in key_industry_codes(code):
+                    continue
+            total = sums.setdefault(code, [0, 0])
+            total[0], total[1] = total[0] + trained, total[1] + n
+        return {code: _share(trained, n) for code, (trained, n) in sums.items()}
     else:
         rows = definition.rows(user, root or None, industry, first, last)
     for row in rows:
@@ -461,11 +492,17 @@ def coverage_breakdown(key, user, *, by, region_code=None, industry=None, year=N
             code = region_id if region_id == root else child_code(region_id[:keep])
         if code:
             groups.setdefault(code, []).append(row)
-    if key == PRINCIPAL and by == "region":  # each child counts the key industries of its own rule
-        for code, found in groups.items():
-            industries = set(key_industry_codes(code))
-            groups[code] = [r for r in found if r[0].industry.code in industries]
     return {code: _coverage(definition, found).value for code, found in groups.items()}
+
+
+def coverage_value(key, user, *, region_code=None, industry=None, year=None, start=None, end=None):
+    """The number of `coverage()` without its list of who is missing (the figure analytics reads)."""
+    if key != PRINCIPAL:
+        return coverage(key, user, region_code=region_code, industry=industry, year=year, start=start, end=end).value
+    first, _ = _span(year, start, end)
+    industries = key_industry_codes(region_code or getattr(user, "region_id", "") or "")
+    counts = _principal_counts(user, region_code, industry, first, industries)
+    return _share(sum(c[3] for c in counts), sum(c[2] for c in counts))
 
 
 def all_coverage(user, *, region_code=None, industry=None, year=None, start=None, end=None):

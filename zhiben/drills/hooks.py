@@ -218,13 +218,13 @@ def _judged_on(filters):
 
 
 def compliance_value(user, filters):
-    from .selectors import compliance
+    from .selectors import compliance_value as value
 
     filters = filters or {}
     day = _judged_on(filters)
     if day is None:
         return None
-    return compliance(user, day=day, region=filters.get("region") or "", industry=filters.get("industry") or "").value
+    return value(user, day=day, region=filters.get("region") or "", industry=filters.get("industry") or "")
 
 
 def compliance_breakdown(user, filters, by):

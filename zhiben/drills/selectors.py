@@ -5,7 +5,7 @@ enterprises — period lengths in months are rules), and the construction rates 
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -57,8 +57,12 @@ def drill_get(user, pk):
 
 
 def period_months(enterprise):
-    key = "drills.high_risk_period_months" if enterprise.high_risk else "drills.period_months"
-    return max(1, min(12, int(rule(key, enterprise.region_id))))
+    return months_for(enterprise.high_risk, enterprise.region_id)
+
+
+def months_for(high_risk, region_id):
+    key = "drills.high_risk_period_months" if high_risk else "drills.period_months"
+    return max(1, min(12, int(rule(key, region_id))))
 
 
 def period_of(day, months):
@@ -116,11 +120,7 @@ class Compliance:
 def compliance(user, *, day=None, region="", industry=""):
     """Each operating enterprise in scope against its own drill period containing `day`."""
     day = day or timezone.localdate()
-    qs = Enterprise.objects.for_user(user).filter(status="operating")
-    if region:
-        qs = qs.filter(subtree_q(region) or Q(pk__in=[]))  # a text that is no region code: nothing
-    if industry:
-        qs = qs.filter(industry__code=industry)
+    qs = _scoped_enterprises(user, region, industry)
     enterprises = list(qs.select_related("industry").order_by("region_id", "name"))
     periods = {e.pk: (period_months(e),) + period_of(day, period_months(e)) for e in enterprises}
     earliest = min((p[1] for p in periods.values()), default=day)
@@ -137,26 +137,73 @@ def compliance(user, *, day=None, region="", industry=""):
     return Compliance(rows, day)
 
 
+def _scoped_enterprises(user, region, industry):
+    qs = Enterprise.objects.for_user(user).filter(status="operating")
+    if region:
+        qs = qs.filter(subtree_q(region) or Q(pk__in=[]))  # a text that is no region code: nothing
+    if industry:
+        qs = qs.filter(industry__code=industry)
+    return qs
+
+
+def compliance_counts(user, *, day=None, region="", industry=""):
+    """[(region_id, industry code, enterprises, drilled)] of compliance(), counted by the database: the
+    drill periods are found per (region, high risk) — at most villages × 2 — and each distinct period is
+    one conditional count, so a figure never loads the enterprises themselves."""
+    day = day or timezone.localdate()
+    qs = _scoped_enterprises(user, region, industry)
+    period = {
+        (region_id, high): period_of(day, months_for(high, region_id))
+        for region_id, high in qs.values_list("region_id", "high_risk").distinct().order_by()
+    }
+    spans = sorted(set(period.values()))
+    measures = {
+        f"p{i}": Count(
+            "id",
+            filter=Q(
+                Exists(Drill.objects.filter(enterprise=OuterRef("pk"), held_on__gte=first, held_on__lte=min(last, day)))
+            ),
+        )
+        for i, (first, last) in enumerate(spans)
+    }
+    rows = qs.values("region_id", "industry__code", "high_risk").annotate(n=Count("id"), **measures).order_by()
+    return [
+        (r["region_id"], r["industry__code"], r["n"], r[f"p{spans.index(period[(r['region_id'], r['high_risk'])])}"])
+        for r in rows
+    ]
+
+
+def _rate(done, total):
+    return None if not total else round(100 * done / total, 1)
+
+
+def compliance_value(user, *, day=None, region="", industry=""):
+    """The number of compliance() (share of enterprises drilled in their period), from compliance_counts."""
+    counts = compliance_counts(user, day=day, region=region, industry=industry)
+    return _rate(sum(c[3] for c in counts), sum(c[2] for c in counts))
+
+
 def compliance_breakdown(user, *, by, day=None, region="", industry=""):
     """{code: value} of the compliance for each child region of `region` (by="region", keyed by the child's
     code; enterprises on the region's own node under its own code) or each industry (by="industry"), from
     one computation: each value equals compliance() of that child or industry."""
     if by not in ("region", "industry"):
         raise ValueError(f"unknown breakdown {by!r}")
-    result = compliance(user, day=day, region=region, industry=industry)
     root = normalize_code(region) if region else (getattr(user, "region_id", "") or "")
     if by == "industry":
-        groups = {code: [] for code in Industry.objects.values_list("code", flat=True)}
-        for row in result.rows:
-            groups.setdefault(row.enterprise.industry.code, []).append(row)
+        sums = {code: [0, 0] for code in Industry.objects.values_list("code", flat=True)}
     else:
         children = Region.objects.filter(parent_id=root) if root else Region.objects.filter(parent__isnull=True)
-        groups = {code: [] for code in children.values_list("code", flat=True)}
+        sums = {code: [0, 0] for code in children.values_list("code", flat=True)}
         keep = child_prefix_length(root) if root else 2
-        for row in result.rows:
-            code = row.enterprise.region_id
-            groups.setdefault(code if code == root else child_code(code[:keep]), []).append(row)
-    return {code: Compliance(rows, result.day).value for code, rows in groups.items()}
+    for region_id, industry_code, total, done in compliance_counts(user, day=day, region=region, industry=industry):
+        if by == "industry":
+            code = industry_code
+        else:
+            code = region_id if region_id == root else child_code(region_id[:keep])
+        group = sums.setdefault(code, [0, 0])
+        group[0], group[1] = group[0] + done, group[1] + total
+    return {code: _rate(done, total) for code, (done, total) in sums.items()}
 
 
 def latest_drill(enterprise_id):

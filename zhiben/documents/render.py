@@ -18,12 +18,22 @@ This module knows layout only: no hazard, no database. Both renderers draw the s
 - the two 审批表 kinds (`Layout.form`) have no red 版头: title; 编号 on the right; a two-column table;
   notes; 制表单位 and 制表日期 on the right.
 
+Besides text, a body may hold tables and pictures, each written as plain text so a template, the frozen
+context and `Document.body` stay text (see `body_blocks`):
+
+- a run of lines "｜名次｜镇街｜得分｜" is one table, its first line the header (`table_line` writes one);
+- a line "![图1 说明](documents/images/ab/<sha256>.png)" is a picture (PNG or JPEG) as wide as the text
+  block, its caption centred under it; `image_line(data, caption)` stores the picture (by content) and
+  returns that line. Only pictures stored there (or a data: URI) are drawn; anything else prints as
+  "［图片无法显示：说明］".
+
 Word on government PCs has 方正小标宋简体/仿宋_GB2312/黑体/楷体_GB2312, so the DOCX names them as the
 East-Asian fonts. The PDF is drawn by WeasyPrint with free fonts (Noto Serif/Sans CJK SC, WenQuanYi Zen
 Hei), which must be installed (Debian: fonts-noto-cjk, fonts-wqy-zenhei; libharfbuzz-subset0 keeps a
 page at about half a second instead of twenty).
 """
 
+import base64
 import html
 import io
 import re
@@ -92,6 +102,11 @@ def paragraph_runs(text):
     return [(text, "body")]
 
 
+def is_heading(runs):
+    """A paragraph that is a heading alone ("一、总体情况"): kept on the page of what follows it."""
+    return len(runs) == 1 and runs[0][1] != "body"
+
+
 def issuer_size(name):
     """Point size of the 发文机关标志: large, but never wider than the text block."""
     width = BLOCK_W * MM * 0.92
@@ -109,6 +124,185 @@ def is_opinion(label):
 
 
 SIGN_LINE = "签字（盖章）：　　　　　　　年　　月　　日"
+
+
+# ---------------------------------------------------------------- tables and pictures in the body
+
+TABLE_LINE = re.compile(r"^[｜|].*[｜|]$")
+CELL_SPLIT = re.compile(r"[｜|]")
+IMAGE_LINE = re.compile(r"^!\[([^\]]*)\]\(([^()\s]+)\)$")
+IMAGE_DIR = "documents/images"
+IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg"}
+IMAGE_MAX_H = 200  # mm: a tall picture is narrowed so that it stays within one page
+
+
+def table_line(cells):
+    """One table row as a body line: "｜a｜b｜c｜" (a separator inside a cell becomes "／")."""
+    clean = [CELL_SPLIT.sub("／", " ".join(str("" if c is None else c).split())) for c in cells]
+    return "｜" + "｜".join(clean) + "｜"
+
+
+def image_line(data, caption=""):
+    """Store a PNG/JPEG picture under its SHA-256 (the same picture is stored once) and return the body line
+    that draws it. ValueError when `data` is not a PNG or JPEG picture."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    ext = _image_format(data)
+    if ext is None:
+        raise ValueError("不是 PNG 或 JPEG 图片")
+    digest = hashlib.sha256(data).hexdigest()
+    name = f"{IMAGE_DIR}/{digest[:2]}/{digest}.{ext}"
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(data))
+    caption = " ".join(str(caption).replace("[", "［").replace("]", "］").split())
+    return f"![{caption}]({name})"
+
+
+def _image_format(data):
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            return IMAGE_FORMATS.get(image.format)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return None
+
+
+def image_bytes(src):
+    """(bytes, width px, height px) of a picture line's source — a name under IMAGE_DIR in the default
+    storage, or a data: URI — or None when it is neither, missing, or not a PNG/JPEG picture."""
+    import base64
+    import binascii
+
+    from PIL import Image
+
+    data = None
+    if src.startswith("data:image/") and ";base64," in src:
+        try:
+            data = base64.b64decode(src.split(";base64,", 1)[1], validate=True)
+        except (binascii.Error, ValueError):
+            return None
+    elif src.startswith(IMAGE_DIR + "/") and ".." not in src:
+        from django.core.exceptions import SuspiciousFileOperation
+        from django.core.files.storage import default_storage
+
+        try:
+            with default_storage.open(src, "rb") as f:
+                data = f.read()
+        except (OSError, SuspiciousFileOperation):  # missing, or a name the storage refuses
+            return None
+    if not data or _image_format(data) is None:
+        return None
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = image.size
+    return data, width, height
+
+
+@dataclass
+class Block:
+    """A piece of the body: kind "text" (text), "table" (rows of cells, the first the header) or "image"
+    (data, size in mm, caption; data None when the picture cannot be drawn)."""
+
+    kind: str
+    text: str = ""
+    rows: list = field(default_factory=list)
+    data: bytes | None = None
+    size: tuple = (0, 0)
+
+
+def image_size(width, height):
+    """(width, height) in mm of a picture in the body: the text block's width, narrower when that would make
+    it taller than IMAGE_MAX_H."""
+    w = BLOCK_W
+    h = w * height / max(width, 1)
+    if h > IMAGE_MAX_H:
+        w, h = w * IMAGE_MAX_H / h, IMAGE_MAX_H
+    return round(w, 1), round(h, 1)
+
+
+def body_blocks(paragraphs):
+    """The body's paragraphs as blocks: consecutive table lines make one table, a picture line one picture,
+    anything else a paragraph of text."""
+    blocks = []
+    for text in paragraphs:
+        text = text.strip()
+        image = IMAGE_LINE.match(text)
+        if TABLE_LINE.match(text) and len(text) > 2:
+            cells = [c.strip() for c in CELL_SPLIT.split(text[1:-1])]
+            if blocks and blocks[-1].kind == "table":
+                blocks[-1].rows.append(cells)
+            else:
+                blocks.append(Block("table", rows=[cells]))
+        elif image:
+            found = image_bytes(image.group(2))
+            caption = image.group(1).strip()
+            if found is None:
+                blocks.append(Block("text", text=f"［图片无法显示：{caption or image.group(2)}］"))
+            else:
+                blocks.append(Block("image", text=caption, data=found[0], size=image_size(found[1], found[2])))
+        else:
+            blocks.append(Block("text", text=text))
+    for block in blocks:  # every row as wide as the widest
+        if block.kind == "table":
+            width = max(len(row) for row in block.rows)
+            block.rows = [row + [""] * (width - len(row)) for row in block.rows]
+    return blocks
+
+
+def text_width(text):
+    """Width of `text` in characters of the body font: a Chinese character (or full-width sign) is one, a
+    digit, Latin letter or half-width sign a little over half."""
+    return sum(1 if ord(ch) >= 0x2E80 else 0.55 for ch in text)
+
+
+LATIN_WORD = re.compile(r"[\x21-\x7e]+")
+
+
+def column_widths(rows, size=None):
+    """Widths (mm, adding up to the text block's width) of a body table's columns, the way a browser lays
+    out an automatic table: each column wants its longest cell (a header may wrap onto two lines) and
+    needs at least its longest unbreakable word (a number, a code, a date: Chinese text wraps anywhere).
+    When everything fits, the columns share the block by what they want; otherwise every column gets at
+    least what it needs and the ones wanting more are raised together to one width, as far as the block
+    allows (narrow columns keep their width, long text wraps)."""
+    size = size or grid_size(rows)
+    pad = 1.2
+    count = len(rows[0])
+    need, want = [], []
+    for i in range(count):
+        cells = [row[i] for row in rows]
+        words = [text_width(w) for c in cells for w in LATIN_WORD.findall(c)]
+        need.append(max(2.0, *words) + pad if words else 2.0 + pad)
+        want.append(max(need[-1], text_width(rows[0][i]) / 2 + pad, *(text_width(c) + pad for c in cells[1:])))
+    room = BLOCK_W / (size / MM)
+    if sum(want) <= room:
+        return [BLOCK_W * w / sum(want) for w in want]
+    if sum(need) >= room:
+        return [BLOCK_W * n / sum(need) for n in need]
+    low, high = 0.0, max(want)
+    for _ in range(50):  # the level at which the columns fill the block
+        level = (low + high) / 2
+        if sum(max(n, min(w, level)) for n, w in zip(need, want, strict=True)) > room:
+            high = level
+        else:
+            low = level
+    widths = [max(n, min(w, low)) for n, w in zip(need, want, strict=True)]
+    return [BLOCK_W * w / sum(widths) for w in widths]
+
+
+def grid_size(rows):
+    """Point size of a body table: 4号 for up to four columns, 小四 for five or six, 五号 for more."""
+    count = len(rows[0])
+    return TABLE_PT if count <= 4 else 12 if count <= 6 else 10.5
+
+
+def centred_columns(rows):
+    """Columns whose cells are short (numbers, names, grades) are centred; long text is set flush left."""
+    return [max(len(row[i]) for row in rows[1:] or rows) <= 10 for i in range(len(rows[0]))]
 
 
 # ---------------------------------------------------------------- DOCX
@@ -367,6 +561,58 @@ def _docx_table(doc, rows):
     return table
 
 
+def _repeat_header(row):
+    """Repeat a table's first row at the top of every page it runs over."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    trpr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    trpr.append(header)
+
+
+def _docx_grid(doc, rows):
+    """A body table (`Block` "table"): header row in 黑体, short columns centred, the header repeated."""
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm
+
+    size = grid_size(rows)
+    widths = [Mm(w) for w in column_widths(rows)]
+    centred = centred_columns(rows)
+    table = doc.add_table(rows=0, cols=len(rows[0]))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for n, cells in enumerate(rows):
+        row = table.add_row()
+        for i, (cell, text) in enumerate(zip(row.cells, cells, strict=True)):
+            cell.width = widths[i]
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            align = WD_ALIGN_PARAGRAPH.CENTER if n == 0 or centred[i] else WD_ALIGN_PARAGRAPH.LEFT
+            _cell(cell, text, key="hei" if n == 0 else "body", size=size, align=align)
+        if n == 0:
+            _repeat_header(row)
+    return table
+
+
+def _docx_image(doc, block):
+    """A body picture (`Block` "image") centred at its size, single line spacing (an exact spacing would
+    clip it), its caption centred under it."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Mm
+
+    paragraph = doc.add_paragraph()
+    fmt = paragraph.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    fmt.space_before = fmt.space_after = 0
+    fmt.keep_with_next = bool(block.text)
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run().add_picture(io.BytesIO(block.data), width=Mm(block.size[0]), height=Mm(block.size[1]))
+    if block.text:
+        _para(doc, block.text, key="hei", size=TABLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
+
+
 def render_docx(layout, *, created=None):
     """The layout as DOCX bytes. `created` (a datetime) goes into the document properties."""
     from docx import Document as Docx
@@ -418,9 +664,16 @@ def render_docx(layout, *, created=None):
         _para(doc)
         if layout.addressee:
             _para(doc, f"{layout.addressee}：")
-    for text in layout.paragraphs:
-        paragraph = _para(doc, paragraph_runs(text), indent_chars=2)
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    for block in body_blocks(layout.paragraphs):
+        if block.kind == "table":
+            _docx_grid(doc, block.rows)
+        elif block.kind == "image":
+            _docx_image(doc, block)
+        else:
+            runs = paragraph_runs(block.text)
+            paragraph = _para(doc, runs, indent_chars=2)
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            paragraph.paragraph_format.keep_with_next = is_heading(runs) or None
     if layout.form:
         _para(doc, f"制表单位：{layout.issuer}", size=TABLE_PT, align=right)
         _para(doc, f"制表日期：{layout.date}", size=TABLE_PT, align=right)
@@ -461,6 +714,7 @@ p {{ margin: 0; min-height: {line}pt; letter-spacing: {spacing}pt; }}
 .form .title {{ margin-top: 0; }}
 .addressee {{ margin-top: {line}pt; }}
 .text {{ text-indent: 2em; text-align: justify; }}
+.heading {{ break-after: avoid; }}
 .hei {{ font-family: {hei}; }}
 .kai {{ font-family: {kai}; }}
 .sign {{ text-align: right; }}
@@ -471,6 +725,14 @@ th, td {{ border: 0.75pt solid #000; padding: 1.5mm 2.5mm; vertical-align: middl
 th {{ width: 36mm; font-family: {hei}; font-weight: normal; text-align: center; }}
 td.opinion {{ height: 30mm; vertical-align: top; }}
 td .signline {{ text-align: right; margin-top: 8mm; }}
+table.grid {{ table-layout: fixed; line-height: 1.35; margin: 6pt 0 10pt; }}
+table.grid th {{ width: auto; padding: 1mm 1mm; }}
+table.grid td {{ padding: 1mm 1.2mm; word-break: break-all; }}
+table.grid td.c {{ text-align: center; }}
+table.grid thead {{ display: table-header-group; }}
+table.grid tr {{ break-inside: avoid; }}
+p.figure {{ text-align: center; text-indent: 0; margin: 6pt 0 0; line-height: 1; break-after: avoid; }}
+p.caption {{ font-family: {hei}; font-size: {table_size}pt; text-align: center; margin-bottom: 6pt; }}
 @media screen {{ body {{ width: {block_w}mm; margin: 12mm auto; }} }}
 """
 
@@ -492,6 +754,22 @@ def css():
         pn=PAGE_NO_PT,
         red=RED,
         **CSS_FONTS,
+    )
+
+
+def _html_grid(rows):
+    e = html.escape
+    widths = [100 * w / BLOCK_W for w in column_widths(rows)]
+    centred = centred_columns(rows)
+    cols = "".join(f'<col style="width:{w:.1f}%">' for w in widths)
+    head = "".join(f"<th>{e(c)}</th>" for c in rows[0])
+    body = "".join(
+        "<tr>" + "".join(f"<td{' class=c' if centred[i] else ''}>{e(c)}</td>" for i, c in enumerate(row)) + "</tr>"
+        for row in rows[1:]
+    )
+    return (
+        f'<table class="grid" style="font-size:{grid_size(rows)}pt"><colgroup>{cols}</colgroup>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
 
 
@@ -521,11 +799,22 @@ def render_html(layout, *, standalone=True):
         parts.append("<table>" + "".join(rows) + "</table>")
     elif layout.addressee:
         parts.append(f'<p class="addressee">{e(layout.addressee)}：</p>')
-    for text in layout.paragraphs:
-        runs = "".join(
-            e(part) if key == "body" else f'<span class="{key}">{e(part)}</span>' for part, key in paragraph_runs(text)
-        )
-        parts.append(f'<p class="text">{runs}</p>')
+    for block in body_blocks(layout.paragraphs):
+        if block.kind == "table":
+            parts.append(_html_grid(block.rows))
+        elif block.kind == "image":
+            data = base64.b64encode(block.data).decode()
+            kind = "jpeg" if block.data[:2] == b"\xff\xd8" else "png"
+            parts.append(
+                f'<p class="figure"><img alt="{e(block.text)}" src="data:image/{kind};base64,{data}" '
+                f'style="width:{block.size[0]}mm;height:{block.size[1]}mm"></p>'
+            )
+            if block.text:
+                parts.append(f'<p class="caption">{e(block.text)}</p>')
+        else:
+            runs = paragraph_runs(block.text)
+            text = "".join(e(part) if key == "body" else f'<span class="{key}">{e(part)}</span>' for part, key in runs)
+            parts.append(f'<p class="text{" heading" if is_heading(runs) else ""}">{text}</p>')
     if layout.form:
         parts.append(
             f'<p class="form-meta sign">制表单位：{e(layout.issuer)}</p><p class="form-meta sign">制表日期：{e(layout.date)}</p>'

@@ -146,7 +146,7 @@ def echarts_src():
     return url if finders.find(ECHARTS) or staticfiles_storage.exists(ECHARTS) else ""
 
 
-def chart_config(request, region, period, industry, *, refresh, page):
+def chart_config(request, region, period, industry, *, refresh, page, echarts=True):
     """What charts.js reads (json_script): the API addresses, the query, the figures of each chart, the
     region's map when one was uploaded, and how often to refresh (0: never)."""
     region_map = selectors.region_map(request.user, region)
@@ -168,7 +168,7 @@ def chart_config(request, region, period, industry, *, refresh, page):
             else None
         ),
         "drill": reverse(f"analytics:{page}"),
-        "echarts": bool(echarts_src()),
+        "echarts": echarts,
     }
 
 
@@ -176,9 +176,10 @@ def _chart_context(request, region, period, industry, *, refresh, page):
     query = {"region": region.code, "period": period.text}
     if industry:
         query["industry"] = industry.code
+    src = echarts_src()
     return {
-        "chart_config": chart_config(request, region, period, industry, refresh=refresh, page=page),
-        "echarts_src": echarts_src(),
+        "chart_config": chart_config(request, region, period, industry, refresh=refresh, page=page, echarts=bool(src)),
+        "echarts_src": src,
         "chart_titles": charts.CHARTS,
         "chart_query": urlencode(query),
     }

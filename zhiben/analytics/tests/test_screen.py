@@ -5,10 +5,12 @@ screen and dashboard pages (scope, roles, bad input, no asset from outside the s
 import io
 import json
 import re
+import tempfile
 from datetime import date, datetime
 
 from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -300,6 +302,17 @@ class ScreenTests(CastTestCase):
         response = self.get(self.gina, "/analytics/screen/")
         self.assertEqual(response.status_code, 200)
         self.assertFalse(self.config(response)["region"]["has_children"])
+
+    def test_without_echarts_installed_the_charts_are_tables_and_the_page_says_why(self):
+        self.assertContains(self.get(self.alice, "/analytics/screen/"), "/static/vendor/echarts/echarts.min.js")
+        with tempfile.TemporaryDirectory() as empty, override_settings(STATICFILES_DIRS=[], STATIC_ROOT=empty):
+            for url in ("/analytics/screen/", "/analytics/"):
+                response = self.get(self.alice, url)
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, "图表组件（ECharts）未安装")
+                self.assertContains(response, "bash scripts/setup.sh echarts")
+                self.assertNotContains(response, "echarts.min.js")
+                self.assertFalse(self.config(response)["echarts"])
 
     def test_the_dashboard_has_the_trend_and_region_charts(self):
         response = self.get(self.alice, "/analytics/", period="2025")

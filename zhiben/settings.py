@@ -172,6 +172,7 @@ INSTALLED_APPS = [
     "zhiben.posts",
     "zhiben.drills",
     "zhiben.analytics",
+    "zhiben.rankings",
 ]
 
 MIDDLEWARE = [

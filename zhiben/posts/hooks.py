@@ -33,13 +33,23 @@ def _judged_on(filters):
 
 
 def coverage_value(user, filters=None):
-    from .selectors import coverage
+    from .selectors import coverage_value as value
 
     filters = filters or {}
     day = _judged_on(filters)
     if day is None:
         return None
-    return coverage(user, region=filters.get("region") or "", industry=filters.get("industry") or "", day=day).value
+    return value(user, region=filters.get("region") or "", industry=filters.get("industry") or "", day=day)
+
+
+def coverage_breakdown(user, filters, by):
+    from .selectors import coverage_breakdown as breakdown
+
+    filters = filters or {}
+    day = _judged_on(filters)
+    if day is None:
+        return {}
+    return breakdown(user, by=by, region=filters.get("region") or "", industry=filters.get("industry") or "", day=day)
 
 
 def coverage_url(filters=None, **kwargs):
@@ -79,6 +89,7 @@ register(
         group="两单两卡一会",
         unit="%",
         better="higher",
+        breakdown=coverage_breakdown,
     ),
     MenuEntry("两单两卡一会", "posts:posts", "post.view", order=55, group="台账"),
     HomeSection("posts", lambda user: user.can("post.view"), home_cards, order=45),

@@ -4,15 +4,16 @@ enterprise (posts with all four items current and a 班前会 within N days, N a
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.db.models import Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
 from zhiben.core.filters import Filter, FilterSet, Sort
 from zhiben.core.rules import rule
-from zhiben.core.scoping import subtree_q
+from zhiben.core.scoping import child_code, child_prefix_length, normalize_code, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
 from zhiben.enterprises.models import Enterprise
+from zhiben.regions.models import Industry, Region
 
 from .choices import KINDS, CardKind
 from .models import Briefing, CardVersion, Post
@@ -145,17 +146,25 @@ class Coverage:
         return [r for r in self.rows if not r.covered]
 
 
-def coverage(user, *, region="", industry="", day=None):
-    """Per enterprise in scope: active posts, those with all four items in force, those with a 班前会
-    within the jurisdiction's N days (rule posts.briefing_days) up to `day`. For a past day the posts
-    and versions are those of that day (created by then, not yet superseded)."""
-    day = day or timezone.localdate()
+def _operating(user, region, industry):
     enterprises = Enterprise.objects.for_user(user).filter(status="operating")
     if region:
         enterprises = enterprises.filter(subtree_q(region) or Q(pk__in=[]))  # no region code: nothing
     if industry:
         enterprises = enterprises.filter(industry__code=industry)
-    enterprises = list(enterprises.select_related("region").order_by("region_id", "name"))
+    return enterprises
+
+
+def coverage(user, *, region="", industry="", day=None, with_posts_only=False):
+    """Per enterprise in scope: active posts, those with all four items in force, those with a 班前会
+    within the jurisdiction's N days (rule posts.briefing_days) up to `day`. For a past day the posts
+    and versions are those of that day (created by then, not yet superseded). `with_posts_only`: only
+    the enterprises with an active post (the others are never covered; coverage_counts counts them)."""
+    day = day or timezone.localdate()
+    enterprises = _operating(user, region, industry)
+    if with_posts_only:
+        enterprises = enterprises.filter(Exists(Post.objects.filter(enterprise=OuterRef("pk"), active=True)))
+    enterprises = list(enterprises.select_related("region", "industry").order_by("region_id", "name"))
     ids = [e.pk for e in enterprises]
     posts_qs = Post.objects.filter(enterprise_id__in=ids, active=True)
     versions = CardVersion.objects.filter(current=True)
@@ -201,3 +210,40 @@ def coverage(user, *, region="", industry="", day=None):
             row.missing.append("未建立岗位")
         rows.append(row)
     return Coverage(rows, day)
+
+
+def coverage_counts(user, *, region="", industry="", day=None):
+    """{(region_id, industry code): [covered, operating]} of coverage(), with the operating enterprises
+    counted by the database and only those with posts judged one by one (a figure and its breakdown)."""
+    counts = {}
+    for region_id, code, n in (
+        _operating(user, region, industry).values("region_id", "industry__code").annotate(n=Count("id")).order_by()
+    ).values_list("region_id", "industry__code", "n"):
+        counts[(region_id, code)] = [0, n]
+    for row in coverage(user, region=region, industry=industry, day=day, with_posts_only=True).rows:
+        if row.covered:
+            counts[(row.enterprise.region_id, row.enterprise.industry.code)][0] += 1
+    return counts
+
+
+def coverage_value(user, *, region="", industry="", day=None):
+    counts = coverage_counts(user, region=region, industry=industry, day=day).values()
+    total = sum(n for _, n in counts)
+    return None if not total else round(100 * sum(c for c, _ in counts) / total, 1)
+
+
+def coverage_breakdown(user, *, by, region="", industry="", day=None):
+    """{code: value} of coverage for each child region of `region` (by="region"; enterprises on the region's
+    own node under its own code) or each industry (by="industry"), from one computation."""
+    root = normalize_code(region) if region else (getattr(user, "region_id", "") or "")
+    if by == "industry":
+        sums = {code: [0, 0] for code in Industry.objects.values_list("code", flat=True)}
+    else:
+        children = Region.objects.filter(parent_id=root) if root else Region.objects.filter(parent__isnull=True)
+        sums = {code: [0, 0] for code in children.values_list("code", flat=True)}
+        keep = child_prefix_length(root) if root else 2
+    for (region_id, code), (covered, n) in coverage_counts(user, region=region, industry=industry, day=day).items():
+        key = code if by == "industry" else (region_id if region_id == root else child_code(region_id[:keep]))
+        group = sums.setdefault(key, [0, 0])
+        group[0], group[1] = group[0] + covered, group[1] + n
+    return {key: None if not n else round(100 * covered / n, 1) for key, (covered, n) in sums.items()}

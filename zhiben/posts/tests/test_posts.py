@@ -8,6 +8,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from zhiben.core.exceptions import ApplicationError
+from zhiben.core.registry import registry
 from zhiben.testing import CastTestCase, make_enterprise
 
 from .. import services
@@ -102,6 +103,16 @@ class CoverageTests(PostsCase):
         result = coverage(self.alice, day=today)
         self.assertEqual((result.covered, result.total, result.value), (1, 2, 50.0))
         self.assertIn("未建立岗位", rows[self.enterprise_a_construction.pk].missing)
+        # the figure counts the same, child by child in one computation
+        figure = registry["figures"]["posts.coverage"]
+        filters = {"region": self.town_a1.code, "year": str(today.year)}
+        self.assertEqual(figure.compute(self.alice, filters), 50.0)
+        parts = figure.breakdown(self.alice, filters, "region")
+        self.assertEqual(parts, {self.village_a1.code: 100.0, self.village_a2.code: 0.0})
+        for code, value in parts.items():
+            self.assertEqual(figure.compute(self.alice, {**filters, "region": code}), value)
+        self.assertEqual(figure.breakdown(self.alice, filters, "industry")["construction"], 0.0)
+        self.assertEqual(figure.compute(self.charlie, filters), None)  # another county counts nothing of ours
 
     def test_a_missing_item_is_named(self):
         other = make_enterprise(self.village_a1, "hazchem", name="凤凰二厂")

@@ -29,6 +29,7 @@ urlpatterns = [
     path("posts/", include("zhiben.posts.urls")),
     path("drills/", include("zhiben.drills.urls")),
     path("analytics/", include("zhiben.analytics.urls")),
+    path("rankings/", include("zhiben.rankings.urls")),
     path("api/v1/", api.urls),
 ]
 

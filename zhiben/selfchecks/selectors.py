@@ -342,4 +342,11 @@ def selfcheck_figures(*, user, filters=None, by=None, today=None):
             "selfchecks.blind_spots": c.get("blind", 0),
         }
 
-    return {code: values(counts.get(part, {})) for code, part in groups.items()}
+    result = {code: values(counts.get(part, {})) for code, part in groups.items()}
+    if by == "region":  # the whole from the same lists (analytics then does not count it again)
+        whole = {"total": 0, "missed": 0, "blind": 0}
+        for c in counts.values():
+            for name in whole:
+                whole[name] += c[name]
+        result[""] = values(whole)
+    return result

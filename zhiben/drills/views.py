@@ -78,7 +78,7 @@ def drill_new(request):
             messages.success(request, "演练已登记。")
             return redirect(drill.get_absolute_url())
     return render(
-        request, "drills/drill_form.html", {"form": form, "title": "登记应急演练", "back": reverse("drills:drills")}
+        request, "form_page.html", {"form": form, "title": "登记应急演练", "back": reverse("drills:drills")}
     )
 
 

@@ -26,5 +26,8 @@ $PY manage.py check --deploy
 if [ "${ZHIBEN_MIGRATE_ON_START:-1}" = 1 ]; then
   $PY manage.py migrate --noinput
 fi
+if [ ! -f zhiben/static/vendor/echarts/echarts.min.js ]; then  # charts of the dashboards (not in git)
+  bash scripts/setup.sh echarts || echo "提示：未能安装 ECharts，统计图表将以表格显示；联网或设置 ZHIBEN_ECHARTS_TGZ 后运行 bash scripts/setup.sh echarts。" >&2
+fi
 $PY manage.py collectstatic --noinput -v0
 exec .venv/bin/gunicorn --config deploy/gunicorn.conf.py zhiben.wsgi:application

@@ -171,19 +171,54 @@ def compliance(*, user, window, region="", industry="", duty=None, today=None):
         "pk", "name", "region_id", "region__name", "industry__code", "industry__name", "high_risk", "created_at__date",
     )  # fmt: skip
     for values in enterprises.values(*fields).order_by("region_id", "name", "pk"):
-        registered = values["created_at__date"]
-        row = Row(values)
-        for judge in judges:
-            d = judge.duty
-            if d.region_id and not in_subtree(values["region_id"], d.region_id):
-                continue
-            if d.applies_to != AppliesTo.ALL and (d.applies_to == AppliesTo.HIGH_RISK) != values["high_risk"]:
-                continue
-            row.cells[d.pk] = judge(registered, counts.get((values["pk"], d.pk), (0, 0)))
+        row = _judged(values, judges, lambda d, pk=values["pk"]: counts.get((pk, d.pk), (0, 0)))
         if row.cells:
             row.columns = [row.cells.get(d.pk) for d in duties]
             rows.append(row)
     return rows, duties, summarize(rows, duties)
+
+
+def _judged(values, judges, counts_of):
+    """The row of one enterprise (`values`: region_id, high_risk, created_at__date …) judged on every duty
+    binding it (by the duty's region and class), `counts_of(duty)` giving its record counts."""
+    row = Row(values)
+    for judge in judges:
+        d = judge.duty
+        if d.region_id and not in_subtree(values["region_id"], d.region_id):
+            continue
+        if d.applies_to != AppliesTo.ALL and (d.applies_to == AppliesTo.HIGH_RISK) != values["high_risk"]:
+            continue
+        row.cells[d.pk] = judge(values["created_at__date"], counts_of(d))
+    return row
+
+
+def compliance_tally(*, user, window, region="", industry="", today=None):
+    """[(region_id, industry code, state, enterprises)] of compliance() for figures: the enterprises with a
+    record in the window are judged one by one, the others — most of a district — by the database in
+    groups of the same region, class and registration day (they share their judgement)."""
+    today = today or timezone.localdate()
+    duties = list(active_duties())
+    enterprises = enterprises_in(user=user, region=region, industry=industry).filter(created_at__date__lte=window.end)
+    counts = period_counts(duties, window, today, enterprise__in=enterprises.values("pk"))
+    recorded = sorted({pk for pk, _ in counts})
+    judges = [Judge(d, window, today) for d in duties]
+    tally = []
+    fields = ("pk", "region_id", "industry__code", "high_risk", "created_at__date")
+    for values in enterprises.filter(pk__in=recorded).values(*fields):
+        row = _judged(values, judges, lambda d, pk=values["pk"]: counts.get((pk, d.pk), (0, 0)))
+        if row.cells:
+            tally.append((values["region_id"], values["industry__code"], row.state, 1))
+    groups = (
+        enterprises.exclude(pk__in=recorded)
+        .values("region_id", "industry__code", "high_risk", "created_at__date")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for values in groups:
+        row = _judged(values, judges, lambda d: (0, 0))
+        if row.cells:
+            tally.append((values["region_id"], values["industry__code"], row.state, values["n"]))
+    return tally
 
 
 def summarize(rows, duties):
@@ -301,9 +336,8 @@ def selfcheck_figures(*, user, filters=None, by=None, today=None):
     window = figure_window(filters, today)
     region = normalize_code(filters.get("region")) or (getattr(user, "region_id", "") or "")
     industry = filters.get("industry") or ""
-    rows, _, _ = compliance(user=user, window=window, region=region, industry=industry, today=today)
+    members = compliance_tally(user=user, window=window, region=region, industry=industry, today=today)
     blind = blind_spots(user=user, window=window, region=region, industry=industry, today=today)
-    members = [(r.enterprise["region_id"], r.enterprise["industry__code"], r.state) for r in rows]
     flagged = [(r["enterprise"].region_id, r["enterprise"].industry.code) for r in blind]
 
     if by == "region":
@@ -327,10 +361,10 @@ def selfcheck_figures(*, user, filters=None, by=None, today=None):
             return ""
 
     counts = {}
-    for region_code, industry_code, state in members:
+    for region_code, industry_code, state, n in members:
         c = counts.setdefault(group_of(region_code, industry_code), {"total": 0, "missed": 0, "blind": 0})
-        c["total"] += 1
-        c["missed"] += state == State.MISSED
+        c["total"] += n
+        c["missed"] += n if state == State.MISSED else 0
     for region_code, industry_code in flagged:
         counts.setdefault(group_of(region_code, industry_code), {"total": 0, "missed": 0, "blind": 0})["blind"] += 1
 

@@ -187,3 +187,19 @@ class SelfcheckFigureTests(CastTestCase):
             got = selfcheck_figures(user=self.alice, filters=filters)[""]
             self.assertEqual((total, missed), (len(expected["selfchecks.compliance_rate"]), got["selfchecks.missed"]))
             self.assertEqual(got["selfchecks.compliance_rate"], round(100 * (total - missed) / total, 1))
+
+    def test_the_tally_judges_as_the_compliance_page_does(self):
+        """Enterprises without records are judged by the database in groups: the same states as one by one."""
+        from collections import Counter
+
+        from zhiben.selfchecks.selectors import compliance, compliance_tally, figure_window
+
+        for filters in ({"year": "2025"}, {"start": "2025-03-01", "end": "2025-04-30"}, {"year": "2026"}):
+            window = figure_window(filters, TODAY)
+            for user in (self.alice, self.bob, self.erin):
+                rows, _, _ = compliance(user=user, window=window, today=TODAY)
+                expected = Counter((r.enterprise["region_id"], r.enterprise["industry__code"], r.state) for r in rows)
+                got = Counter()
+                for region_id, code, state, n in compliance_tally(user=user, window=window, today=TODAY):
+                    got[(region_id, code, state)] += n
+                self.assertEqual(got, expected, (filters, user.username))

@@ -9,14 +9,14 @@ from django.urls import reverse
 from zhiben.core.registry import (
     DemoLoader,
     EscalationTarget,
-    Figure,
-    FigureSource,
     HomeSection,
     Job,
     MenuEntry,
     Overdue,
     RuleDef,
+    list_url,
     register,
+    sourced_figures,
 )
 from zhiben.escalation.choices import Action
 from zhiben.escalation.services import committee_admins
@@ -93,45 +93,13 @@ def figure_source(user, filters, by=None):
 
 def _figures():
     """事故起数, 死亡人数 and 较大及以上事故 for analytics, counted together (FigureSource "accidents")."""
-    from zhiben.core.periods import filter_range
-
     from .selectors import ACCIDENT_FIGURES
 
-    def compute(key):
-        return lambda user, filters: figure_source(user, filters).get("", {}).get(key)
-
-    def breakdown(key):
-        return lambda user, filters, by: {
-            group: row.get(key) for group, row in figure_source(user, filters, by).items()
-        }
-
-    def url(query):
-        def link(filters=None):
-            filters = filters or {}
-            start, end = filter_range(filters)
-            parts = [f"from={start}&to={end}{query}"]
-            parts += [f"{name}={filters[name]}" for name in ("region", "industry") if filters.get(name)]
-            return reverse("accidents:list") + "?" + "&".join(parts)
-
-        return link
-
-    entries = [FigureSource("accidents", figure_source, order=10)]
-    for order, (key, label, unit, query) in enumerate(ACCIDENT_FIGURES):
-        entries.append(
-            Figure(
-                f"accidents.{key}",
-                label,
-                compute(f"accidents.{key}"),
-                url(query),
-                order=10 + order,
-                group="事故",
-                unit=unit,
-                better="lower",
-                breakdown=breakdown(f"accidents.{key}"),
-                source="accidents",
-            )
-        )
-    return entries
+    figures = [
+        (key, label, unit, "lower", list_url("accidents:list", "from={start}&to={end}" + query))
+        for key, label, unit, query in ACCIDENT_FIGURES
+    ]
+    return sourced_figures("accidents", figure_source, figures, group="事故", order=10)
 
 
 register(

@@ -18,5 +18,5 @@ register(
     MenuEntry("统计分析", "analytics:dashboard", "analytics.view", order=5, group="统计"),
     MenuEntry("大屏", "analytics:screen", "analytics.view", order=6, group="统计"),
     MenuEntry("统计地图", "analytics:maps", "analytics.manage", order=7, group="统计"),
-    RuleDef("analytics.map_max_mb", 10, "统计地图（GeoJSON）文件大小上限（MB）", "megabytes", "统计分析", order=10),
+    RuleDef("analytics.map_max_mb", 10, "统计地图（GeoJSON）文件大小上限（MB）", "megabytes", "统计分析", order=200),
 )

@@ -377,3 +377,48 @@ def entry(store, key):
         return registry[store][key]
     except KeyError:
         raise KeyError(f"{store}: '{key}' is not registered (known: {', '.join(registry[store]) or 'none'})") from None
+
+
+def list_url(url_name, query=""):
+    """A Figure's `url`: the list page `url_name` narrowed by `query` (list filters, where {start} and {end}
+    stand for the period's first and last day) and by the figure filters' region and industry."""
+
+    def url(filters=None):
+        from django.urls import reverse
+
+        from .periods import filter_range
+
+        filters = filters or {}
+        start, end = filter_range(filters)
+        parts = [query.format(start=start, end=end)] if query else []
+        parts += [f"{name}={filters[name]}" for name in ("region", "industry") if filters.get(name)]
+        return reverse(url_name) + ("?" + "&".join(parts) if parts else "")
+
+    return url
+
+
+def sourced_figures(source, compute, figures, *, group, order=100, empty=None, with_source=True):
+    """The FigureSource `source` (computing {group: {key: value}}, see FigureSource) and its Figures, each
+    read from it: `figures` [(name, label, unit, better, url)] become Figure "<source>.<name>" in `group`,
+    with compute and breakdown taken from the source's results. `with_source=False` for a second group of
+    the same source."""
+    entries = [FigureSource(source, compute, empty, order=order)] if with_source else []
+    for index, (name, label, unit, better, url) in enumerate(figures):
+        key = f"{source}.{name}"
+        entries.append(
+            Figure(
+                key,
+                label,
+                lambda user, filters, key=key: compute(user, filters).get("", {}).get(key),
+                url,
+                order=order + index,
+                group=group,
+                unit=unit,
+                better=better,
+                breakdown=lambda user, filters, by, key=key: {
+                    g: row.get(key) for g, row in compute(user, filters, by).items()
+                },
+                source=source,
+            )
+        )
+    return entries

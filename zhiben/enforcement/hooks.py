@@ -9,14 +9,13 @@ from django.utils import timezone
 from zhiben.core.registry import (
     DemoLoader,
     EscalationTarget,
-    Figure,
-    FigureSource,
     HomeSection,
     MenuEntry,
     Overdue,
     Reminder,
     RuleDef,
     register,
+    sourced_figures,
 )
 from zhiben.escalation.choices import Action
 from zhiben.escalation.services import committee_admins
@@ -141,31 +140,11 @@ def _figures():
     """立案, 罚款金额 and “零处罚”单位 for analytics, counted together (FigureSource "enforcement")."""
     from .selectors import ENFORCEMENT_FIGURES
 
-    def compute(key):
-        return lambda user, filters: figure_source(user, filters).get("", {}).get(key)
-
-    def breakdown(key):
-        return lambda user, filters, by: {
-            group: row.get(key) for group, row in figure_source(user, filters, by).items()
-        }
-
-    entries = [FigureSource("enforcement", figure_source, order=50)]
-    for order, (key, label, unit, better) in enumerate(ENFORCEMENT_FIGURES):
-        entries.append(
-            Figure(
-                f"enforcement.{key}",
-                label,
-                compute(f"enforcement.{key}"),
-                lambda filters=None, key=key: figure_url(key, filters),
-                order=50 + order,
-                group="执法",
-                unit=unit,
-                better=better,
-                breakdown=breakdown(f"enforcement.{key}"),
-                source="enforcement",
-            )
-        )
-    return entries
+    figures = [
+        (key, label, unit, better, lambda filters=None, key=key: figure_url(key, filters))
+        for key, label, unit, better in ENFORCEMENT_FIGURES
+    ]
+    return sourced_figures("enforcement", figure_source, figures, group="执法", order=50)
 
 
 register(

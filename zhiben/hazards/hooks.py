@@ -6,12 +6,9 @@ timeline on `HazardEvent`, rules, menu entries, home-page figures and the demo h
 
 from django.urls import reverse
 
-from zhiben.core.periods import filter_range
 from zhiben.core.registry import (
     DemoLoader,
     EscalationTarget,
-    Figure,
-    FigureSource,
     HomeSection,
     MenuEntry,
     Overdue,
@@ -19,7 +16,9 @@ from zhiben.core.registry import (
     Reminder,
     RuleDef,
     Timeline,
+    list_url,
     register,
+    sourced_figures,
 )
 from zhiben.escalation.choices import Action
 from zhiben.escalation.services import committee_admins, committee_unit
@@ -176,63 +175,31 @@ def _figure_source(user, filters, by=None):
     return hazard_figures(user=user, filters=filters, by=by)
 
 
-def _figure_compute(key):
-    def compute(user, filters):
-        return _figure_source(user, filters).get("", {}).get(key)
-
-    return compute
-
-
-def _figure_breakdown(key):
-    def breakdown(user, filters, by):
-        return {group: values.get(key) for group, values in _figure_source(user, filters, by).items()}
-
-    return breakdown
-
-
-def _figure_url(query):
-    def url(filters=None):
-        filters = filters or {}
-        start, end = filter_range(filters)
-        parts = [query.format(start=start, end=end)] if query else []
-        parts += [f"{name}={filters[name]}" for name in ("region", "industry") if filters.get(name)]
-        return reverse("hazards:list") + "?" + "&".join(parts)
-
-    return url
-
-
 def _figures():
-    entries = [FigureSource("hazards", _figure_source, lambda: hazard_values({}), order=10)]
-    for order, (key, label, unit, better, query) in enumerate(HAZARD_FIGURES):
-        entries.append(
-            Figure(
-                f"hazards.{key}",
-                label,
-                _figure_compute(f"hazards.{key}"),
-                _figure_url(query),
-                order=order,
-                group="隐患排查治理",
-                unit=unit,
-                better=better,
-                breakdown=_figure_breakdown(f"hazards.{key}"),
-                source="hazards",
-            )
+    channels = [
+        (
+            key,
+            f"{label}发现",
+            "条",
+            "",
+            list_url("hazards:list", f"channel={key[8:]}&found_from={{start}}&found_to={{end}}"),
         )
-    for order, (key, label) in enumerate(CHANNEL_FIGURES):
-        entries.append(
-            Figure(
-                f"hazards.{key}",
-                f"{label}发现",
-                _figure_compute(f"hazards.{key}"),
-                _figure_url(f"channel={key[8:]}&found_from={{start}}&found_to={{end}}"),
-                order=20 + order,
-                group="隐患发现渠道",
-                unit="条",
-                breakdown=_figure_breakdown(f"hazards.{key}"),
-                source="hazards",
-            )
-        )
-    return entries
+        for key, label in CHANNEL_FIGURES
+    ]
+    return [
+        *sourced_figures(
+            "hazards",
+            _figure_source,
+            [
+                (key, label, unit, better, list_url("hazards:list", query))
+                for key, label, unit, better, query in HAZARD_FIGURES
+            ],
+            group="隐患排查治理",
+            order=0,
+            empty=lambda: hazard_values({}),
+        ),
+        *sourced_figures("hazards", _figure_source, channels, group="隐患发现渠道", order=20, with_source=False),
+    ]
 
 
 RECORD_COLUMNS = (
@@ -258,7 +225,7 @@ register(
         "逾期未整改的重大隐患",
         (*RECORD_COLUMNS, ("days_overdue", "逾期天数")),
         _records("major_overdue"),
-        _figure_url("level=major&overdue=1"),
+        list_url("hazards:list", "level=major&overdue=1"),
         order=10,
     ),
     RecordList(
@@ -266,7 +233,7 @@ register(
         "挂牌督办中的隐患",
         (*RECORD_COLUMNS, ("listed", "挂牌级别")),
         _records("listed_open"),
-        _figure_url("listed=1&status=open"),
+        list_url("hazards:list", "listed=1&status=open"),
         order=11,
     ),
 )

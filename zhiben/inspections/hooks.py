@@ -5,7 +5,15 @@ register theirs in plan_hooks.py."""
 from django.urls import reverse
 from django.utils import timezone
 
-from zhiben.core.registry import Backlink, DemoLoader, Figure, FigureSource, HomeSection, MenuEntry, register
+from zhiben.core.registry import (
+    Backlink,
+    DemoLoader,
+    HomeSection,
+    MenuEntry,
+    list_url,
+    register,
+    sourced_figures,
+)
 
 from . import demo, plan_hooks  # noqa: F401
 from .choices import Status
@@ -60,45 +68,13 @@ def figure_source(user, filters, by=None):
 
 def _figures():
     """完成检查 and 发现隐患占比 for analytics, counted together (FigureSource "inspections")."""
-    from zhiben.core.periods import filter_range
-
     from .selectors import INSPECTION_FIGURES
 
-    def compute(key):
-        return lambda user, filters: figure_source(user, filters).get("", {}).get(key)
-
-    def breakdown(key):
-        return lambda user, filters, by: {
-            group: row.get(key) for group, row in figure_source(user, filters, by).items()
-        }
-
-    def url(query):
-        def link(filters=None):
-            filters = filters or {}
-            start, end = filter_range(filters)
-            parts = [query.format(start=start, end=end)]
-            parts += [f"{name}={filters[name]}" for name in ("region", "industry") if filters.get(name)]
-            return reverse("inspections:list") + "?" + "&".join(parts)
-
-        return link
-
-    entries = [FigureSource("inspections", figure_source, order=40)]
-    for order, (key, label, unit, better, query) in enumerate(INSPECTION_FIGURES):
-        entries.append(
-            Figure(
-                f"inspections.{key}",
-                label,
-                compute(f"inspections.{key}"),
-                url(query),
-                order=40 + order,
-                group="监督检查",
-                unit=unit,
-                better=better,
-                breakdown=breakdown(f"inspections.{key}"),
-                source="inspections",
-            )
-        )
-    return entries
+    figures = [
+        (key, label, unit, better, list_url("inspections:list", query))
+        for key, label, unit, better, query in INSPECTION_FIGURES
+    ]
+    return sourced_figures("inspections", figure_source, figures, group="监督检查", order=40)
 
 
 register(

@@ -11,14 +11,14 @@ from zhiben.core.registry import (
     Backlink,
     DemoLoader,
     EscalationTarget,
-    Figure,
-    FigureSource,
     HomeSection,
     Job,
     MenuEntry,
     Overdue,
     RuleDef,
+    list_url,
     register,
+    sourced_figures,
 )
 from zhiben.escalation.choices import Action
 from zhiben.escalation.services import committee_admins
@@ -96,45 +96,13 @@ def figure_source(user, filters, by=None):
 
 def _figures():
     """报警次数 and 未确认报警 for analytics, counted together (FigureSource "monitoring")."""
-    from zhiben.core.periods import filter_range
-
     from .selectors import ALARM_FIGURES
 
-    def compute(key):
-        return lambda user, filters: figure_source(user, filters).get("", {}).get(key)
-
-    def breakdown(key):
-        return lambda user, filters, by: {
-            group: row.get(key) for group, row in figure_source(user, filters, by).items()
-        }
-
-    def url(query):
-        def link(filters=None):
-            filters = filters or {}
-            start, end = filter_range(filters)
-            parts = [query.format(start=start, end=end)]
-            parts += [f"{name}={filters[name]}" for name in ("region", "industry") if filters.get(name)]
-            return reverse("monitoring:alarms") + "?" + "&".join(parts)
-
-        return link
-
-    entries = [FigureSource("monitoring", figure_source, order=80)]
-    for order, (key, label, unit, better, query) in enumerate(ALARM_FIGURES):
-        entries.append(
-            Figure(
-                f"monitoring.{key}",
-                label,
-                compute(f"monitoring.{key}"),
-                url(query),
-                order=80 + order,
-                group="监测预警",
-                unit=unit,
-                better=better,
-                breakdown=breakdown(f"monitoring.{key}"),
-                source="monitoring",
-            )
-        )
-    return entries
+    figures = [
+        (key, label, unit, better, list_url("monitoring:alarms", query))
+        for key, label, unit, better, query in ALARM_FIGURES
+    ]
+    return sourced_figures("monitoring", figure_source, figures, group="监测预警", order=80)
 
 
 def _job(name):

@@ -8,13 +8,12 @@ from zhiben.accounts.models import User
 from zhiben.core.registry import (
     DemoLoader,
     EscalationTarget,
-    Figure,
-    FigureSource,
     MenuEntry,
     Overdue,
     RuleDef,
     Timeline,
     register,
+    sourced_figures,
 )
 from zhiben.escalation.choices import Action
 from zhiben.escalation.services import committee_admins
@@ -79,31 +78,11 @@ def _figures():
     """任务完成率 and 任务逾期 for analytics, counted together (FigureSource "plans")."""
     from .selectors import PLAN_FIGURES
 
-    def compute(key):
-        return lambda user, filters: figure_source(user, filters).get("", {}).get(key)
-
-    def breakdown(key):
-        return lambda user, filters, by: {
-            group: row.get(key) for group, row in figure_source(user, filters, by).items()
-        }
-
-    entries = [FigureSource("plans", figure_source, order=35)]
-    for order, (key, label, unit, better) in enumerate(PLAN_FIGURES):
-        entries.append(
-            Figure(
-                f"plans.{key}",
-                label,
-                compute(f"plans.{key}"),
-                lambda filters=None, key=key: figure_url(key, filters),
-                order=35 + order,
-                group="方案任务",
-                unit=unit,
-                better=better,
-                breakdown=breakdown(f"plans.{key}"),
-                source="plans",
-            )
-        )
-    return entries
+    figures = [
+        (key, label, unit, better, lambda filters=None, key=key: figure_url(key, filters))
+        for key, label, unit, better in PLAN_FIGURES
+    ]
+    return sourced_figures("plans", figure_source, figures, group="方案任务", order=35)
 
 
 register(

@@ -11,15 +11,15 @@ from zhiben.core.registry import (
     Backlink,
     DemoLoader,
     EscalationTarget,
-    Figure,
-    FigureSource,
     HomeSection,
     Job,
     MenuEntry,
     Overdue,
     Reminder,
     RuleDef,
+    list_url,
     register,
+    sourced_figures,
 )
 from zhiben.escalation.choices import Action
 from zhiben.escalation.services import committee_admins
@@ -114,45 +114,13 @@ def figure_source(user, filters, by=None):
 
 def _figures():
     """受理, 属实率, 首次答复天数 and 核查逾期 for analytics, counted together (FigureSource "reports")."""
-    from zhiben.core.periods import filter_range
-
     from .selectors import REPORT_FIGURES
 
-    def compute(key):
-        return lambda user, filters: figure_source(user, filters).get("", {}).get(key)
-
-    def breakdown(key):
-        return lambda user, filters, by: {
-            group: row.get(key) for group, row in figure_source(user, filters, by).items()
-        }
-
-    def url(query):
-        def link(filters=None):
-            filters = filters or {}
-            start, end = filter_range(filters)
-            parts = [query.format(start=start, end=end)]
-            parts += [f"{name}={filters[name]}" for name in ("region", "industry") if filters.get(name)]
-            return reverse("reports:list") + "?" + "&".join(parts)
-
-        return link
-
-    entries = [FigureSource("reports", figure_source, order=55)]
-    for order, (key, label, unit, better, query) in enumerate(REPORT_FIGURES):
-        entries.append(
-            Figure(
-                f"reports.{key}",
-                label,
-                compute(f"reports.{key}"),
-                url(query),
-                order=55 + order,
-                group="群众举报",
-                unit=unit,
-                better=better,
-                breakdown=breakdown(f"reports.{key}"),
-                source="reports",
-            )
-        )
-    return entries
+    figures = [
+        (key, label, unit, better, list_url("reports:list", query))
+        for key, label, unit, better, query in REPORT_FIGURES
+    ]
+    return sourced_figures("reports", figure_source, figures, group="群众举报", order=55)
 
 
 def hazard_sources(hazard, user):

@@ -9,14 +9,14 @@ from django.urls import reverse
 from zhiben.core.registry import (
     Backlink,
     DemoLoader,
-    Figure,
-    FigureSource,
     HomeSection,
     Job,
     MenuEntry,
     Reminder,
     RuleDef,
+    list_url,
     register,
+    sourced_figures,
 )
 
 from . import demo
@@ -119,39 +119,8 @@ def _figures():
     """重大/较大风险点 and 评审逾期 for analytics, counted together (FigureSource "risk")."""
     from .selectors import RISK_FIGURES
 
-    def compute(key):
-        return lambda user, filters: figure_source(user, filters).get("", {}).get(key)
-
-    def breakdown(key):
-        return lambda user, filters, by: {
-            group: row.get(key) for group, row in figure_source(user, filters, by).items()
-        }
-
-    def url(query):
-        def link(filters=None):
-            filters = filters or {}
-            parts = [query] + [f"{name}={filters[name]}" for name in ("region", "industry") if filters.get(name)]
-            return reverse("risk:list") + "?" + "&".join(parts)
-
-        return link
-
-    entries = [FigureSource("risk", figure_source, order=60)]
-    for order, (key, label, query) in enumerate(RISK_FIGURES):
-        entries.append(
-            Figure(
-                f"risk.{key}",
-                label,
-                compute(f"risk.{key}"),
-                url(query),
-                order=60 + order,
-                group="风险管控",
-                unit="处",
-                better="lower",
-                breakdown=breakdown(f"risk.{key}"),
-                source="risk",
-            )
-        )
-    return entries
+    figures = [(key, label, "处", "lower", list_url("risk:list", query)) for key, label, query in RISK_FIGURES]
+    return sourced_figures("risk", figure_source, figures, group="风险管控", order=60)
 
 
 def regrade_job():

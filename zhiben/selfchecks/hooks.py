@@ -9,12 +9,11 @@ from django.utils import timezone
 from zhiben.core.registry import (
     Backlink,
     DemoLoader,
-    Figure,
-    FigureSource,
     HomeSection,
     MenuEntry,
     RuleDef,
     register,
+    sourced_figures,
 )
 
 from . import demo
@@ -69,31 +68,11 @@ def _figures():
     """合规率, 漏查 and 查不出问题 for analytics, counted together (FigureSource "selfchecks")."""
     from .selectors import SELFCHECK_FIGURES
 
-    def compute(key):
-        return lambda user, filters: figure_source(user, filters).get("", {}).get(key)
-
-    def breakdown(key):
-        return lambda user, filters, by: {
-            group: row.get(key) for group, row in figure_source(user, filters, by).items()
-        }
-
-    entries = [FigureSource("selfchecks", figure_source, order=30)]
-    for order, (key, label, unit, better) in enumerate(SELFCHECK_FIGURES):
-        entries.append(
-            Figure(
-                f"selfchecks.{key}",
-                label,
-                compute(f"selfchecks.{key}"),
-                lambda filters=None, key=key: figure_url(key, filters),
-                order=30 + order,
-                group="企业自查",
-                unit=unit,
-                better=better,
-                breakdown=breakdown(f"selfchecks.{key}"),
-                source="selfchecks",
-            )
-        )
-    return entries
+    figures = [
+        (key, label, unit, better, lambda filters=None, key=key: figure_url(key, filters))
+        for key, label, unit, better in SELFCHECK_FIGURES
+    ]
+    return sourced_figures("selfchecks", figure_source, figures, group="企业自查", order=30)
 
 
 register(

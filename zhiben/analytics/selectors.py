@@ -23,7 +23,11 @@ def figures(keys=None, group=None):
     if keys:
         store = registry["figures"]
         return [store[k] for k in keys if k in store]
-    return [f for f in ordered("figures") if group is None or f.group == group]
+    found = [f for f in ordered("figures") if group is None or f.group == group]
+    first = {}  # each section where its first figure stands, so a section's figures stay together
+    for index, f in enumerate(found):
+        first.setdefault(f.group or "其他", index)
+    return sorted(found, key=lambda f: first[f.group or "其他"])
 
 
 def figure_groups():
@@ -177,11 +181,16 @@ def figure_table(*, user, region, period, industry=None, by="region", figure_lis
             rows.append(
                 Row(child.code, child.name, cells(parts.get(child.code, {}), {**filters, "region": child.code}))
             )
-        if parts.get(region.code) and region.code not in seen:  # rows registered on the node itself
+        counted = [v for v in parts.get(region.code, {}).values() if v]
+        if counted and region.code not in seen:  # rows registered on the node itself
             rows.append(
                 Row(region.code, f"{region.name}本级", cells(parts[region.code], {**filters, "region": region.code}))
             )
-        stray = [c for c in parts if c not in seen and c != region.code and in_subtree(c, region.code)]
+        stray = [
+            c
+            for c in parts
+            if c not in seen and c != region.code and in_subtree(c, region.code) and any(parts[c].values())
+        ]
         for code in sorted(stray):  # a child missing from the region tree (an old code)
             rows.append(Row(code, f"（区划 {code}）", cells(parts[code], {**filters, "region": code})))
     else:

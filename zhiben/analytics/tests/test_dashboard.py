@@ -164,3 +164,9 @@ class DashboardTests(CastTestCase):
         keys = [f["key"] for f in self.client.get("/api/v1/analytics/figures").json()]
         self.assertIn("hazards.found", keys)
         self.assertIn("hazards.self_share", keys)
+
+    def test_each_section_appears_once_with_its_figures_together(self):
+        table = self.login(self.alice).get("/analytics/", {"period": self.year}).context["table"]
+        groups = [group for group, _ in table.column_groups()]
+        self.assertEqual(len(groups), len(set(groups)), groups)
+        self.assertEqual(groups[0], "隐患排查治理")

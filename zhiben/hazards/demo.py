@@ -2,7 +2,7 @@
 then go up the escalation ladder (reminders, letters, interviews, with their documents)."""
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -126,11 +126,16 @@ def load(stdout=None, count=240, seed=2026):
         if hazard.deadline >= today and stage < 0.6 or stage < 0.15:
             continue  # still rectifying (some of them overdue)
         hz.hazard_attach(actor=reviewer, hazard=hazard, kind="after", files=[_demo_photo(n)])
-        hz.hazard_transition(actor=reviewer, hazard=hazard, action="submit", rectified_date=min(today, hazard.deadline))
+        late = timedelta(days=rng.choice([0, 0, 0, 0, 3, 10]))  # a few finish after their deadline
+        rectified = min(today, hazard.deadline + late)
+        hz.hazard_transition(actor=reviewer, hazard=hazard, action="submit", rectified_date=rectified)
         if stage < 0.25:
             continue
         signer = committee if hazard.listed_unit_id else reviewer
         hz.hazard_transition(actor=signer, hazard=hazard, action="close", note="整改到位，同意销号")
+        # signed off a few days after the rectification, as it happens, not all on the day the demo loads
+        signed = timezone.make_aware(datetime.combine(rectified + timedelta(days=rng.randint(1, 6)), time(10)))
+        Hazard.objects.filter(pk=hazard.pk).update(closed_at=min(signed, timezone.now()))
     escalate("hazard")  # the overdue demo hazards go up the ladder: reminders, letters, interviews (with documents)
 
 

@@ -77,9 +77,7 @@ def drill_new(request):
         if drill is not None:
             messages.success(request, "演练已登记。")
             return redirect(drill.get_absolute_url())
-    return render(
-        request, "form_page.html", {"form": form, "title": "登记应急演练", "back": reverse("drills:drills")}
-    )
+    return render(request, "form_page.html", {"form": form, "title": "登记应急演练", "back": reverse("drills:drills")})
 
 
 @login_required

@@ -96,7 +96,7 @@ class ColumnOut(Schema):
     label: str
 
 
-class RecordOut(Schema):
+class NamedRecordOut(Schema):
     url: str
     values: dict[str, str | int | float | None]
 
@@ -107,7 +107,7 @@ class RecordsOut(Schema):
     region_code: str
     region_name: str
     columns: list[ColumnOut]
-    rows: list[RecordOut]
+    rows: list[NamedRecordOut]
     url: str = Field("", description="完整清单")
 
 

@@ -91,7 +91,7 @@ class TrendQuery(Schema):
     fresh: bool = Field(False, description="true：不用一分钟内的统计结果，重新统计")
 
 
-class ColumnOut(Schema):
+class RecordColumnOut(Schema):
     key: str
     label: str
 
@@ -106,7 +106,7 @@ class RecordsOut(Schema):
     label: str
     region_code: str
     region_name: str
-    columns: list[ColumnOut]
+    columns: list[RecordColumnOut]
     rows: list[NamedRecordOut]
     url: str = Field("", description="完整清单")
 

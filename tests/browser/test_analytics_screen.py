@@ -187,7 +187,10 @@ def test_big_screen_and_phone_dashboard(live_server, browser, page):
     screen.wait_for_function("document.querySelector('#chart-listed .ticker').innerText.includes('配电房未设挡鼠板')")
     assert screen.evaluate("window.__loaded") == "still the same page", marker
     assert screen.locator("#chart-trend .chart-table").inner_text().count("\n") >= 12
-    assert "青木关镇\t2" in screen.locator("#chart-region .chart-table").inner_text()
+    # each chart refreshes by its own request: wait for the region table's too
+    screen.wait_for_function(
+        "document.querySelector('#chart-region .chart-table').innerText.includes('青木关镇\\t2')", timeout=10_000
+    )
     context.close()
     assert outside == [], outside
 

@@ -268,7 +268,7 @@ def _evaluate(per_device, now):
     open_rules = set(
         Alarm.objects.filter(rule_id__in=[h[0].pk for h in fired], status__in=OPEN).values_list("rule_id", flat=True)
     )
-    return [a for a in (raise_alarm(*h, now=now) for h in fired if h[0].pk not in open_rules) if a is not None]
+    return raise_alarms([h for h in fired if h[0].pk not in open_rules], now=now)
 
 
 def _rate_hit(rule, device, fresh):
@@ -305,40 +305,62 @@ def alarm_message(rule, device, value, limit, since, ts):
 def raise_alarm(rule, device, ts, value, received, since, limit, *, now=None):
     """Create the alarm of `rule` unless one is open (the partial unique index decides under concurrency);
     tell the enterprise's users. Returns the alarm or None."""
-    from zhiben.audit.services import audit_record
+    alarms = raise_alarms([(rule, device, ts, value, received, since, limit)], now=now)
+    return alarms[0] if alarms else None
+
+
+def raise_alarms(hits, *, now=None):
+    """raise_alarm for a batch of hits: every alarm row is created first, then their timeline events, one
+    append of their audit events to the chain, and the notifications (the enterprises' users read once),
+    all in the caller's transaction — the batch's last alarm does not wait for the others' follow-ups."""
+    from zhiben.accounts.models import User
+    from zhiben.audit.services import audit_entry, audit_record_many
     from zhiben.core.timeline import record_event
     from zhiben.notifications.services import notify
 
     now = now or timezone.now()
-    message = alarm_message(rule, device, value, limit, since, ts or now)
-    try:
-        with transaction.atomic():
-            alarm = Alarm.objects.create(
-                device=device,
-                rule=rule,
-                enterprise_id=device.enterprise_id,
-                region_id=device.region_id,
-                industry_id=device.industry_id,
-                kind=rule.kind,
-                message=message[:300],
-                value=value,
-                started_at=since,
-                reading_ts=ts,
-                received_at=received,
-                raised_at=now,
-            )
-    except IntegrityError:
-        return None
-    record_event(alarm, "raise", note=message)
-    audit_record(actor=None, action="monitoring.alarm_raise", obj=alarm, data={"rule": rule.pk, "value": value})
-    users = list(device.enterprise.users.filter(is_active=True))
-    if users:
-        notify(
-            subject=f"监测报警：{rule.get_kind_display()}（{device.code}）",
-            body=message,
-            url=alarm.get_absolute_url(),
-            users=users,
-            obj=alarm,
-            region_code=device.region_id,
+    raised = []
+    for rule, device, ts, value, received, since, limit in hits:
+        message = alarm_message(rule, device, value, limit, since, ts or now)
+        try:
+            with transaction.atomic():
+                alarm = Alarm.objects.create(
+                    device=device,
+                    rule=rule,
+                    enterprise_id=device.enterprise_id,
+                    region_id=device.region_id,
+                    industry_id=device.industry_id,
+                    kind=rule.kind,
+                    message=message[:300],
+                    value=value,
+                    started_at=since,
+                    reading_ts=ts,
+                    received_at=received,
+                    raised_at=now,
+                )
+        except IntegrityError:
+            continue
+        raised.append((alarm, rule, device, value, message))
+    if not raised:
+        return []
+    entries = []
+    for alarm, rule, _, value, message in raised:
+        record_event(alarm, "raise", note=message)
+        entries.append(
+            audit_entry(actor=None, action="monitoring.alarm_raise", obj=alarm, data={"rule": rule.pk, "value": value})
         )
-    return alarm
+    audit_record_many(entries)
+    users = {}
+    for user in User.objects.filter(enterprise_id__in={d.enterprise_id for _, _, d, _, _ in raised}, is_active=True):
+        users.setdefault(user.enterprise_id, []).append(user)
+    for alarm, rule, device, _, message in raised:
+        if users.get(device.enterprise_id):
+            notify(
+                subject=f"监测报警：{rule.get_kind_display()}（{device.code}）",
+                body=message,
+                url=alarm.get_absolute_url(),
+                users=users[device.enterprise_id],
+                obj=alarm,
+                region_code=device.region_id,
+            )
+    return [alarm for alarm, *_ in raised]

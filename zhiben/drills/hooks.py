@@ -19,6 +19,7 @@ from zhiben.core.registry import (
     register,
 )
 from zhiben.escalation.choices import Action
+from zhiben.hazards.services import responsible_unit
 
 from . import demo
 from .choices import KEY_INDUSTRIES
@@ -133,15 +134,6 @@ def lapse_overdue(today):
         .order_by("end", "id")
     )
     return [Overdue(lapse, lapse.region_id, (today - lapse.end).days) for lapse in rows]
-
-
-def lapse_unit(lapse):
-    """The department supervising the enterprise's industry there (管行业必须管安全), else the 安委办."""
-    from zhiben.escalation.services import committee_unit
-    from zhiben.hazards.services import supervising_unit_for
-
-    unit = supervising_unit_for(lapse.region_id, lapse.industry_id) if lapse.industry_id else None
-    return unit or committee_unit(lapse.region_id)
 
 
 def lapse_recipients(lapse, step, unit):
@@ -336,7 +328,7 @@ register(
         lapse_overdue,
         lapse_recipients,
         lapse_text,
-        issuing_unit=lapse_unit,
+        issuing_unit=responsible_unit,
         timeline_subject=lambda lapse: lapse.enterprise,
         industry=lambda lapse: lapse.industry_id,
         order=75,

@@ -121,6 +121,15 @@ def _masked(diff):
 _supervising_cache: dict[tuple, tuple[float, Any]] = {}
 
 
+def responsible_unit(subject):
+    """The unit answering for a subject with `region_id` and `industry_id` (an escalation's issuing unit):
+    the department supervising its industry there (管行业必须管安全), else the 安委办."""
+    from zhiben.escalation.services import committee_unit
+
+    unit = supervising_unit_for(subject.region_id, subject.industry_id) if subject.industry_id else None
+    return unit or committee_unit(subject.region_id)
+
+
 def supervising_unit_for(region_code, industry):
     """The nearest active department up the region chain that supervises `industry` (管行业必须管安全)."""
     key = (region_code, getattr(industry, "pk", industry))

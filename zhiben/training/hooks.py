@@ -20,6 +20,7 @@ from zhiben.core.registry import (
     register,
 )
 from zhiben.escalation.choices import Action
+from zhiben.hazards.services import responsible_unit
 
 from . import demo
 from .choices import KEY_INDUSTRIES
@@ -104,15 +105,6 @@ def uncertified_overdue(today):
         .order_by("since", "id")
     )
     return [Overdue(case, case.region_id, (today - case.since).days) for case in cases]
-
-
-def uncertified_unit(case):
-    """The department supervising the enterprise's industry there (管行业必须管安全), else the 安委办."""
-    from zhiben.escalation.services import committee_unit
-    from zhiben.hazards.services import supervising_unit_for
-
-    unit = supervising_unit_for(case.region_id, case.industry_id) if case.industry_id else None
-    return unit or committee_unit(case.region_id)
 
 
 def uncertified_recipients(case, step, unit):
@@ -268,7 +260,7 @@ register(
         uncertified_overdue,
         uncertified_recipients,
         uncertified_text,
-        issuing_unit=uncertified_unit,
+        issuing_unit=responsible_unit,
         timeline_subject=lambda case: case.person,
         industry=lambda case: case.industry_id,
         order=70,

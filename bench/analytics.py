@@ -12,7 +12,7 @@ through the driver) as the anchor: ratio cold p95 / raw p95.
 Targets (issue 22): p95 < 300 ms cold and < 50 ms warm; ratio to raw SQL ≤ 1.5.
 """
 
-from .common import Result, for_each_database, in_django
+from .common import Result, for_each_database, in_django, postgres_only
 from .hazards import COUNTY, ENTERPRISES, HAZARDS, _build, _time
 
 PART = "analytics"
@@ -21,11 +21,9 @@ RATIO = 1.5
 
 
 def run(options):
-    if "postgres" not in options.databases:
-        return [
-            Result(part=PART, database="SQLite", data="—", note="跳过：本项只在 PostgreSQL 上测量（--db postgres）")
-        ]
-    options_pg = type(options)(**{**vars(options), "databases": ["postgres"]})
+    skipped, options_pg = postgres_only(options, PART)
+    if skipped:
+        return skipped
     scale = (options.rows or HAZARDS) / HAZARDS
 
     def measure(label, url):

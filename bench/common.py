@@ -234,3 +234,13 @@ def print_table(results):
 def _width(text):
     """Display width: CJK characters take two columns."""
     return sum(2 if ord(c) > 0x2E7F else 1 for c in text)
+
+
+def postgres_only(options, part):
+    """(rows, options) for a part measured on PostgreSQL alone: the skip row when PostgreSQL was not asked
+    for, else None and the options narrowed to it."""
+    if "postgres" not in options.databases:
+        return [
+            Result(part=part, database="SQLite", data="—", note="跳过：本项只在 PostgreSQL 上测量（--db postgres）")
+        ], None
+    return None, type(options)(**{**vars(options), "databases": ["postgres"]})

@@ -14,7 +14,7 @@ import statistics
 from datetime import timedelta
 from time import perf_counter
 
-from .common import Result, for_each_database, in_django
+from .common import Result, for_each_database, in_django, postgres_only
 
 PART = "hazards"
 ENTERPRISES = 30_000
@@ -29,11 +29,9 @@ BATCH = 1000  # hazards in one POST /api/v1/hazards/batch; target < 1 s on Postg
 
 
 def run(options):
-    if "postgres" not in options.databases:
-        return [
-            Result(part=PART, database="SQLite", data="—", note="跳过：本项只在 PostgreSQL 上测量（--db postgres）")
-        ]
-    options_pg = type(options)(**{**vars(options), "databases": ["postgres"]})
+    skipped, options_pg = postgres_only(options, PART)
+    if skipped:
+        return skipped
     scale = (options.rows or HAZARDS) / HAZARDS
 
     def measure(label, url):

@@ -23,7 +23,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from time import perf_counter
 
-from .common import ROOT, Result, for_each_database, in_django
+from .common import ROOT, Result, for_each_database, in_django, postgres_only
 
 PART = "monitoring"
 DEVICES = 2000
@@ -41,10 +41,9 @@ BROKER = ("127.0.0.1", 1883)
 
 
 def run(options):
-    if "postgres" not in options.databases:
-        return [
-            Result(part=PART, database="SQLite", data="—", note="跳过：本项只在 PostgreSQL 上测量（--db postgres）")
-        ]
+    skipped, _ = postgres_only(options, PART)
+    if skipped:
+        return skipped
     try:
         socket.create_connection(BROKER, timeout=2).close()
     except OSError:

@@ -9,7 +9,7 @@ its grouped count (the anchor). Targets (DESIGN.md): a town < 1 s, the district 
 from datetime import timedelta
 from time import perf_counter
 
-from .common import Result, for_each_database, in_django
+from .common import Result, for_each_database, in_django, postgres_only
 from .hazards import COUNTY, ENTERPRISES, _build, _pct
 
 PART = "selfchecks"
@@ -22,11 +22,9 @@ KEPT = 0.93  # share of duty periods with a record
 
 
 def run(options):
-    if "postgres" not in options.databases:
-        return [
-            Result(part=PART, database="SQLite", data="—", note="跳过：本项只在 PostgreSQL 上测量（--db postgres）")
-        ]
-    options_pg = type(options)(**{**vars(options), "databases": ["postgres"]})
+    skipped, options_pg = postgres_only(options, PART)
+    if skipped:
+        return skipped
     scale = (options.rows or ENTERPRISES) / ENTERPRISES
 
     def measure(label, url):

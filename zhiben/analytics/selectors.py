@@ -47,6 +47,13 @@ def region_for(user, code):
     return region
 
 
+def visible_ancestors(user, region):
+    """The regions above `region` the user may open, from the top down (the crumbs), in one query."""
+    from zhiben.core.scoping import region_chain
+
+    return list(Region.objects.for_user(user).filter(code__in=region_chain(region.code)[1:]).order_by("code"))
+
+
 def children_of(region):
     return list(Region.objects.filter(parent=region).order_by("code"))
 

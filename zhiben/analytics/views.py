@@ -94,7 +94,7 @@ def dashboard(request):
         rows = [(row, list(zip(columns, row.cells[start : start + count], strict=True))) for row in table.rows]
         sections.append({"group": group, "columns": columns, "rows": rows})
         start += count
-    ancestors = [r for r in region.ancestors() if Region.objects.for_user(request.user).filter(code=r.code).exists()]
+    ancestors = selectors.visible_ancestors(request.user, region)
     return render(
         request,
         "analytics/dashboard.html",
@@ -192,7 +192,7 @@ def screen(request):
     and period (this year by default); the script refreshes the numbers every minute."""
     require_capability(request.user, "analytics.view")
     region, period, industry, _by, errors = read_request(request)
-    ancestors = [r for r in region.ancestors() if Region.objects.for_user(request.user).filter(code=r.code).exists()]
+    ancestors = selectors.visible_ancestors(request.user, region)
     return render(
         request,
         "analytics/screen.html",
@@ -244,7 +244,7 @@ def _maps_page(request, region, form):
     children = selectors.children_of(region)
     drawn = set(region_map.children) if region_map else set()
     period = current_period("year")
-    ancestors = [r for r in region.ancestors() if Region.objects.for_user(request.user).filter(code=r.code).exists()]
+    ancestors = selectors.visible_ancestors(request.user, region)
     return render(
         request,
         "analytics/maps.html",

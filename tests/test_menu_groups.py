@@ -47,3 +47,15 @@ class MenuGroupTests(CastTestCase):
         groups = group_menu(items)
         self.assertEqual([group["label"] for group in groups], ["日常工作", MENU_OTHER])
         self.assertEqual(groups[1]["items"][0]["label"], "新模块")
+
+    def test_module_statistics_sit_with_the_analytics_under_statistics(self):
+        """事故统计, 风险统计, 执法统计 and 培训覆盖率 are figures, not ledgers: they sit in 统计 beside 统计分析."""
+        groups = {entry.label: entry.group for entry in ordered("menu")}
+        for label in ("事故统计", "风险统计", "执法统计", "培训覆盖率", "统计分析"):
+            self.assertEqual(groups[label], "统计", label)
+        nav = {
+            group["label"]: [item["label"] for item in group["items"]] for group in self.nav(self.alice)["nav_groups"]
+        }
+        self.assertIn("事故统计", nav["统计"])
+        self.assertNotIn("事故统计", nav["台账"])
+        self.assertIn("隐患台账", nav["台账"])

@@ -144,7 +144,7 @@ register(
     ),
     Job("accident_clocks", "事故上报超时提示", flag_late_reports, order=15),
     MenuEntry("事故", "accidents:list", "accident.view", order=45, group="台账"),
-    MenuEntry("事故统计", "accidents:figures", "accident.view", order=46, group="台账"),
+    MenuEntry("事故统计", "accidents:figures", "accident.view", order=46, group="统计"),
     HomeSection("accidents", lambda user: user.can("accident.view"), home_cards, order=45),
     *_figures(),
     DemoLoader("accidents", demo.load, demo.summary, order=86),

@@ -122,20 +122,42 @@ _RATE = re.compile(
 )
 _FULL = re.compile(r"全覆盖(?P<what>培训|排查整治|排查|整治|检查|督查)?")
 _WIDE = str.maketrans("０１２３４５６７８９％．", "0123456789%.")
-_VERBS = re.compile(r"实现|推动|推进|开展|做到|达到|确保|力争|基本|进行|完成|落实|对")
+_VERBS = re.compile(r"实现|推动|推进|开展|做到|达到|确保|力争|基本|进行|完成|落实|实行|涉及|对")
+_CLAUSE = re.compile(r"[，。；;：:,！？!?\n]")  # a list's 、 stays inside a name ("甲、乙、丙等企业")
+_SENTENCE = re.compile(r"[。；;！？!?\n]")
+_COUNT = re.compile(r"^[\d一二三四五六七八九十两]*(?:次|轮|遍)")
+_WHEN = re.compile(r"(?:每年|每半年|每季度|每月|年内)$")
+_JOINS = "、的和及与"
+NAME_LIMIT = 32
 
 
-def _subject(prefix, limit=20):
-    """What a target is about: the words before it, after the last punctuation and the last verb."""
-    segment = re.split(r"[，。；;：:,、]", prefix)[-1]
-    pieces = [p for p in _VERBS.split(segment) if p.strip()]
-    name = pieces[-1] if pieces else segment
-    name = re.sub(r"^[\d一二三四五六七八九十]*次", "", name.strip())
-    return name[-limit:]
+def _subject(prefix, limit=NAME_LIMIT):
+    """What a target is about: the words before it, back to the clause's punctuation and the last verb
+    ("开展1次", "进行一轮", "每年" say how often, not what: the words before them then). Never cut inside a word
+    (issue 25: "重点行业领域…" was shown as "点行业领域…"): a name longer than `limit` starts after the
+    first 、/的/和/及/与 that leaves at most `limit` characters, else stays whole."""
+    segment = _CLAUSE.split(prefix)[-1]
+    pieces = [_WHEN.sub("", _COUNT.sub("", p.strip()).strip()) for p in _VERBS.split(segment)]
+    pieces = [p for p in pieces if p]
+    name = pieces[-1] if pieces else ""
+    if len(name) > limit:
+        for i, char in enumerate(name):
+            if char in _JOINS and 2 <= len(name) - i - 1 <= limit:
+                return name[i + 1 :]
+    return name
+
+
+def _source(text, start, end):
+    """The sentence a target stands in, up to the target: what the task page shows as 原文."""
+    begin = max((m.end() for m in _SENTENCE.finditer(text, 0, start)), default=0)
+    phrase = text[begin:end].strip()
+    while len(phrase) > 300 and "，" in phrase[:-1]:
+        phrase = phrase.split("，", 1)[1]
+    return phrase[-300:]
 
 
 def extract_indicators(text):
-    """Quantitative targets a task states: [(name, target Decimal, measure, source phrase)].
+    """Quantitative targets a task states: [(name, target Decimal, measure, source sentence)].
 
     "达标率达到100%" → ("二级标准化达标率", 100, "%"); "…安全技能培训全覆盖" → ("安全技能培训覆盖率", 100, "%").
     """
@@ -144,13 +166,18 @@ def extract_indicators(text):
     for m in _RATE.finditer(text):
         name = _subject(text[: m.start()])
         if len(name) >= 2:
-            found.append((name + "率", Decimal(m.group("value")), "%", (name + m.group(0))[:300]))
+            found.append((name + "率", Decimal(m.group("value")), "%", _source(text, m.start(), m.end())))
     for m in _FULL.finditer(text):
         name = _subject(text[: m.start()])
         what = m.group("what") or ""
         if len(name) >= 2:
             found.append(
-                (f"{name}{what if what not in name else ''}覆盖率", Decimal(100), "%", (name + m.group(0))[:300])
+                (
+                    f"{name}{what if what not in name else ''}覆盖率",
+                    Decimal(100),
+                    "%",
+                    _source(text, m.start(), m.end()),
+                )
             )
     seen, out = set(), []
     for item in found:

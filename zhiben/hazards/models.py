@@ -395,3 +395,82 @@ class HazardExtension(models.Model):
 
     def __str__(self):
         return f"{self.hazard_id} → {self.new_deadline}"
+
+
+# ---------------------------------------------------------------- roll-ups for the figures
+#
+# Counts of hazards per region, industry and month, kept by database triggers on hazards_hazard (migration
+# 0007_tallies): every insert, update and delete — through a service, a bulk import, a raw UPDATE or COPY —
+# moves the row's old contribution out and its new one in, in the same transaction. Merged and rejected
+# hazards count nowhere. `selectors.hazard_figures` reads them when a period is whole months; the tests of
+# test_tallies.py prove them equal to counting the hazards themselves. Renaming a column the triggers read
+# (status, level, channel, region_id, industry_id, found_date, deadline, historic, listed_level, repeat_of_id,
+# closed_at, rectified_date) means writing the triggers again.
+
+
+class TallyBase(models.Model):
+    SCOPE = {"region": "region_id", "domain": "industry_id"}
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="区划", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    industry = models.ForeignKey(
+        "regions.Industry", verbose_name="行业", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    month = models.DateField("月份")  # its first day
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.region_id} · {self.industry_id} · {self.month:%Y-%m}"
+
+
+class FoundTally(TallyBase):
+    """Hazards by the month they were found: how many, of which major, repeats and each channel; and how
+    many of them are open today (major / listed among them)."""
+
+    found = models.IntegerField(default=0)
+    major = models.IntegerField(default=0)
+    repeat = models.IntegerField(default=0)
+    ch_self = models.IntegerField(default=0)
+    ch_supervision = models.IntegerField(default=0)
+    ch_enforcement = models.IntegerField(default=0)
+    ch_public = models.IntegerField(default=0)
+    ch_unannounced = models.IntegerField(default=0)
+    ch_assigned = models.IntegerField(default=0)
+    ch_monitoring = models.IntegerField(default=0)
+    open = models.IntegerField(default=0)
+    major_open = models.IntegerField(default=0)
+    listed_open = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "隐患按发现月汇总"
+        constraints = [models.UniqueConstraint(fields=["region", "industry", "month"], name="found_tally_key")]
+
+
+class ClosedTally(TallyBase):
+    """Closed hazards by the (local) month of their closing: how many, with a deadline, on time, and the sum of
+    their days from found to closed."""
+
+    closed = models.IntegerField(default=0)
+    with_deadline = models.IntegerField(default=0)
+    ontime = models.IntegerField(default=0)
+    days_sum = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "隐患按销号月汇总"
+        constraints = [models.UniqueConstraint(fields=["region", "industry", "month"], name="closed_tally_key")]
+
+
+class DueTally(TallyBase):
+    """Hazards whose deadline runs (核实后至销号前, not historic) by the month of their deadline: overdue is
+    those of the months before this one plus this month's days before today."""
+
+    due = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "隐患按整改期限月汇总"
+        constraints = [models.UniqueConstraint(fields=["region", "industry", "month"], name="due_tally_key")]

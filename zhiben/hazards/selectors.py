@@ -183,7 +183,7 @@ HAZARD_FIGURES = [
 CHANNEL_FIGURES = [(f"channel_{value}", label) for value, label in Channel.choices]
 
 
-def hazard_figures(*, user, filters=None, by=None, today=None):
+def hazard_figures(*, user, filters=None, by=None, today=None, tallies=None):
     """The hazard figures (HAZARD_FIGURES and one count per channel) for `user`'s scope narrowed by
     `filters` (core.registry.Figure: region, industry, year or start/end), in one aggregate query:
     {group: {key: value}} with group "" (by=None), each child region's 12-digit code (by="region") or
@@ -194,7 +194,12 @@ def hazard_figures(*, user, filters=None, by=None, today=None):
     increment, channel shares); state figures (open, overdue, stock left, listed) are as of today
     among the hazards found by `end`. 存量 is found on or before the jurisdiction's baseline date;
     增量同比 compares the hazards found after it in the period with the same period a year earlier;
-    按期 means rectified (else closed) on or before the deadline in force, extensions included."""
+    按期 means rectified (else closed) on or before the deadline in force, extensions included.
+
+    When the period is whole months, the baseline a month's end and the scope a region's (with its
+    industries), the counts come from the roll-ups (models.FoundTally, ClosedTally, DueTally) instead of
+    the hazards themselves: the same numbers (test_tallies.py) from a few rows per village, industry and
+    month. `tallies`: True/False to force either way (tests), None to choose."""
     from datetime import datetime, time
 
     from django.db.models import Count, Sum
@@ -273,8 +278,16 @@ def hazard_figures(*, user, filters=None, by=None, today=None):
     else:
         key_expr, key_of = Value(""), str
 
+    if tallies is None:
+        tallies = _tallies_serve(user, start, end, baseline)
+    if tallies:
+        grouped = _tally_rows(
+            user=user, hazards=qs, filters=filters, region=region, key_expr=key_expr,
+            months=(start, end, baseline, last_start, last_end), today=today,
+        )  # fmt: skip
+    else:
+        grouped = qs.annotate(closed_day=closed_day, group=key_expr).values("group").annotate(**measures).order_by()
     rows = {}
-    grouped = qs.annotate(closed_day=closed_day, group=key_expr).values("group").annotate(**measures).order_by()
     for row in grouped:
         group = key_of(row.pop("group"))
         counts = rows.setdefault(group, {})
@@ -289,6 +302,80 @@ def hazard_figures(*, user, filters=None, by=None, today=None):
     if by is None:
         rows.setdefault("", {})
     return {group: hazard_values(counts) for group, counts in rows.items() if group is not None}
+
+
+def _tallies_serve(user, start, end, baseline):
+    """Whether the roll-ups can count this: a scope of regions and industries (not one enterprise's), a
+    period of whole months and a baseline at a month's end."""
+    from zhiben.core.scoping import scope_terms
+
+    if user is not None:
+        terms = scope_terms(user, Hazard)
+        if terms is None or any(field == "enterprise_id" for field, _, _ in terms):
+            return False
+    return start.day == 1 and (end + timedelta(days=1)).day == 1 and (baseline + timedelta(days=1)).day == 1
+
+
+def _tally_rows(*, user, hazards, filters, region, key_expr, months, today):
+    """The rows of hazard_figures' aggregate ({"group", measure: value}) from the roll-ups. Overdue is
+    the deadlines of the months before today's month (DueTally) and this month's days before today counted
+    on the hazards; a period already over counts it on the hazards alone."""
+    from django.db.models import Count, Sum
+
+    from zhiben.core.scoping import scope_q, subtree_q
+
+    from .models import ClosedTally, DueTally, FoundTally
+
+    start, end, baseline, last_start, last_end = months
+    first = end.replace(day=1)  # every month row is keyed by its first day
+    stock = baseline.replace(day=1)
+
+    def read(model, **measures):
+        qs = model.objects.all() if user is None else model.objects.filter(scope_q(user, model))
+        if region:
+            qs = qs.filter(subtree_q(region))
+        if filters.get("industry"):
+            qs = qs.filter(industry__code=filters["industry"])
+        named = {f"n_{name}": measure for name, measure in measures.items()}  # not the tally's own field names
+        for row in qs.annotate(group=key_expr).values("group").annotate(**named).order_by():
+            yield {name.removeprefix("n_"): value for name, value in row.items()}
+
+    period = Q(month__gte=start, month__lte=first)
+    counted = Q(month__lte=first)
+    found = {
+        "found": Sum("found", filter=period),
+        "found_major": Sum("major", filter=period),
+        "open": Sum("open", filter=counted),
+        "major_open": Sum("major_open", filter=counted),
+        "stock_all": Sum("found", filter=Q(month__lte=stock)),
+        "stock_open": Sum("open", filter=Q(month__lte=stock)),
+        "increment": Sum("found", filter=period & Q(month__gt=stock)),
+        "increment_last": Sum("found", filter=Q(month__gte=last_start, month__lte=last_end, month__gt=stock)),
+        "listed_open": Sum("listed_open", filter=counted),
+        "self_found": Sum("ch_self", filter=period),
+        "repeat": Sum("repeat", filter=period),
+        **{key: Sum(f"ch_{key[8:]}", filter=period) for key, _ in CHANNEL_FIGURES},
+    }
+    closed = {name: Sum(name, filter=period) for name in ("closed", "with_deadline", "ontime", "days_sum")}
+    yield from read(FoundTally, **found)
+    yield from read(ClosedTally, **closed)
+    due = hazards.filter(status__in=DEADLINE_STATUSES, historic=False, deadline__lt=today)
+    if end < today:  # as of today among those found by the period's end: on the hazards
+        yield from (
+            due.filter(found_date__lte=end)
+            .annotate(group=key_expr)
+            .values("group")
+            .annotate(overdue=Count("id"))
+            .order_by()
+        )
+        return
+    this_month = today.replace(day=1)
+    yield from read(DueTally, overdue=Sum("due", filter=Q(month__lt=this_month)))
+    this_month_due = due.filter(found_date__lte=end, deadline__gte=this_month)
+    found_after = due.filter(found_date__gt=end, deadline__lt=this_month)  # in DueTally, not found by the end
+    for qs, sign in ((this_month_due, 1), (found_after, -1)):
+        for row in qs.annotate(group=key_expr).values("group").annotate(n=Count("id")).order_by():
+            yield {"group": row["group"], "overdue": sign * row["n"]}
 
 
 def _year_before(day):

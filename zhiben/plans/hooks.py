@@ -102,5 +102,6 @@ register(
     Timeline("plans.progressreport", progress_event, lambda report: report.events.all()),
     MenuEntry("行动方案", "plans:list", "plan.view", order=80, group="方案"),
     DemoLoader("plans", demo.load, demo.summary, order=40),
+    DemoLoader("plan_progress", demo.progress, demo.progress_summary, demo.accounts, order=99),
     *_figures(),
 )

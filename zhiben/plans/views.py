@@ -512,6 +512,7 @@ def task_detail(request, pk):
             "milestones": [(m, m.display_status(today)) for m in task.milestones.all()],
             "reports": [(r, report_actions[r.pk]) for r in reports],
             "assignments": assignments,
+            "cooperating": [a for a in assignments if a.role == UnitRole.COOPERATING],
             "can_report": may_report(user, task),
             "can_manage": user.can("plan.manage"),
             "report_form": ReportForm(task=task),

@@ -259,9 +259,21 @@ def blind_spots(*, user, window, region="", industry="", today=None):
     window: the "查不出问题" list, for 责任倒查. Returns dicts, most inspector hazards first."""
     enterprises = enterprises_in(user=user, region=region, industry=industry)
     minimum = rule("selfcheck.blind_min_hazards", region or getattr(user, "region_id", "") or "")
-    in_window = Q(found_date__gte=window.start, found_date__lte=window.end)
+    # first the enterprises whose records in the window found nothing (usually few), then the inspectors'
+    # hazards there, in one query: no list of ids goes back and forth
+    silent = (
+        SelfInspection.objects.filter(
+            enterprise__in=enterprises.values("pk"), date__gte=window.start, date__lte=window.end
+        )
+        .values("enterprise_id")
+        .annotate(records=Count("pk"), findings=Sum("findings"))
+        .filter(findings=0)
+        .order_by()
+    )
     found = (
-        Hazard.objects.filter(in_window, enterprise__in=enterprises.values("pk"))
+        Hazard.objects.filter(
+            found_date__gte=window.start, found_date__lte=window.end, enterprise__in=silent.values("enterprise_id")
+        )
         .exclude(status__in=NOT_COUNTED)
         .values("enterprise_id")
         .annotate(
@@ -275,14 +287,7 @@ def blind_spots(*, user, window, region="", industry="", today=None):
     found = {row["enterprise_id"]: row for row in found}
     if not found:
         return []
-    records = (
-        SelfInspection.objects.filter(enterprise_id__in=found, date__gte=window.start, date__lte=window.end)
-        .values("enterprise_id")
-        .annotate(records=Count("pk"), findings=Sum("findings"))
-        .filter(findings=0)
-        .order_by()
-    )
-    records = {row["enterprise_id"]: row for row in records}
+    records = {row["enterprise_id"]: row for row in silent.filter(enterprise_id__in=list(found))}
     names = Enterprise.objects.filter(pk__in=records).select_related("region", "industry").in_bulk()
     result = []
     for pk, row in records.items():

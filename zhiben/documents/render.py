@@ -18,6 +18,12 @@ This module knows layout only: no hazard, no database. Both renderers draw the s
 - the two 审批表 kinds (`Layout.form`) have no red 版头: title; 编号 on the right; a two-column table;
   notes; 制表单位 and 制表日期 on the right.
 
+A short document that runs a little onto a second page (the 约谈通知书: its last lines and the 署名 alone on
+page 2) is set on one page when it can (`fit_one_page`): in the 信函格式 of GB/T 9704-2012 §10.1 — the
+发文机关标志 30 mm from the top edge, a red double line (thick over thin, 170 mm) 4 mm under it, the
+发文字号 flush right under the line, the title two lines below, no page number on the single page — and,
+as §7.3.5 allows when the page cannot hold the 署名 and date, lines closer together (`LETTER_PITCHES`).
+
 Besides text, a body may hold tables and pictures, each written as plain text so a template, the frozen
 context and `Document.body` stay text (see `body_blocks`):
 
@@ -37,7 +43,8 @@ import base64
 import html
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 
 # ---------------------------------------------------------------- geometry (mm / pt)
 
@@ -53,6 +60,9 @@ CHAR_PT = BLOCK_W * MM / CHARS  # 15.79 pt: the width one character may take
 TRACKING_PT = -0.25  # character spacing of body text (Word stores it in twentieths of a point: −5)
 RED = "FF0000"
 ISSUER_TOP = 35  # 发文机关标志: its top edge 35 mm below the top of the text block (GB/T 9704-2012 §7.2.4)
+LETTER_TOP = 30  # 信函格式: the 发文机关标志 30 mm below the top edge of the page (§10.1)
+LETTER_RULE_W = 170  # and its red double line 170 mm long, centred
+LETTER_PITCHES = (LINE_PT, 27, 25)  # line pitches (pt) tried, widest first, to set a letter on one page
 
 # Fonts: what Word uses on government PCs, and the free faces WeasyPrint draws with.
 WORD_FONTS = {"title": "方正小标宋简体", "body": "仿宋_GB2312", "hei": "黑体", "kai": "楷体_GB2312"}
@@ -81,6 +91,11 @@ class Layout:
     paragraphs: list = field(default_factory=list)
     table: list = field(default_factory=list)  # [(label, value)] for 审批表
     form: bool = False
+    letter: float = 0  # 0: the standard page(s); else one page in the 信函格式 with lines this many pt apart
+
+    @property
+    def pitch(self):
+        return self.letter or LINE_PT
 
 
 def paragraph_runs(text):
@@ -397,15 +412,17 @@ def _para(
     return paragraph
 
 
-def _red_rule(paragraph, space_pt=11):
-    """A red line under the paragraph, the width of the text block (4 mm ≈ 11 pt below the text)."""
+def _red_rule(paragraph, space_pt=11, double=False):
+    """A red line under the paragraph, the width of the text block (4 mm ≈ 11 pt below the text); `double`:
+    the 信函格式's double line, thick over thin."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
     ppr = paragraph._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "12"), ("w:space", str(space_pt)), ("w:color", RED)):
+    style, size = ("thickThinSmallGap", "18") if double else ("single", "12")
+    for key, value in (("w:val", style), ("w:sz", size), ("w:space", str(space_pt)), ("w:color", RED)):
         bottom.set(qn(key), value)
     borders.append(bottom)
     # schema order matters to Word: pBdr comes before shd, tabs, spacing, ind, jc …
@@ -477,7 +494,7 @@ def _page_number(footer, right):
     run(" —")
 
 
-def _doc_defaults(doc):
+def _doc_defaults(doc, pitch=LINE_PT):
     """Document-wide defaults: 3号仿宋, Chinese language, exact line pitch, no theme fonts (Word lets a
     theme font win over a named one)."""
     from docx.oxml import OxmlElement
@@ -501,11 +518,11 @@ def _doc_defaults(doc):
         element.set(qn("w:val"), "0")
         spacing.addprevious(element)
     spacing.set(qn("w:after"), "0")
-    spacing.set(qn("w:line"), str(round(LINE_PT * 20)))
+    spacing.set(qn("w:line"), str(round(pitch * 20)))
     spacing.set(qn("w:lineRule"), "exact")
 
 
-def _doc_grid(section):
+def _doc_grid(section, pitch=LINE_PT):
     """No layout grid ("default"): exact line spacing gives the 22 lines; linePitch is kept for Word's
     page-setup dialog."""
     from docx.oxml.ns import qn
@@ -514,7 +531,7 @@ def _doc_grid(section):
     if grid is not None:
         grid.attrib.pop(qn("w:type"), None)
         grid.attrib.pop(qn("w:charSpace"), None)
-        grid.set(qn("w:linePitch"), str(round(LINE_PT * 20)))
+        grid.set(qn("w:linePitch"), str(round(pitch * 20)))
 
 
 def _cell(cell, text, *, key="body", size=TABLE_PT, align=None):
@@ -620,21 +637,24 @@ def render_docx(layout, *, created=None):
     from docx.shared import Mm
 
     doc = Docx()
+    pitch = layout.pitch
+    para = partial(_para, doc, line_pt=pitch)
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(PAGE_W), Mm(PAGE_H)
-    section.top_margin, section.bottom_margin = Mm(TOP), Mm(BOTTOM)
+    section.top_margin, section.bottom_margin = Mm(LETTER_TOP if layout.letter else TOP), Mm(BOTTOM)
     section.left_margin, section.right_margin = Mm(LEFT), Mm(RIGHT)
     section.header_distance = Mm(15)
     section.footer_distance = Mm(BOTTOM - 7 - 7)  # the number's line sits 7 mm below the text block
-    _doc_grid(section)
-    doc.settings.odd_and_even_pages_header_footer = True
-    _page_number(section.footer, right=True)
-    _page_number(section.even_page_footer, right=False)
+    _doc_grid(section, pitch)
+    if not layout.letter:  # a one-page letter shows no page number
+        doc.settings.odd_and_even_pages_header_footer = True
+        _page_number(section.footer, right=True)
+        _page_number(section.even_page_footer, right=False)
 
-    _doc_defaults(doc)
+    _doc_defaults(doc, pitch)
     normal = doc.styles["Normal"]
     _set_fonts(normal, "body", size=BODY_PT)
-    _spacing(normal)
+    _spacing(normal, pitch)
     normal.paragraph_format.widow_control = False
 
     props = doc.core_properties
@@ -646,24 +666,33 @@ def render_docx(layout, *, created=None):
     props.last_modified_by = layout.issuer
 
     center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
-    if not layout.form:
+    if layout.letter:  # 信函格式: the double line under the 发文机关标志, the 发文字号 flush right under it
         size = issuer_size(layout.issuer)
-        issuer = _para(doc, layout.issuer, key="title", size=size, align=center, color=RED, line_pt=size * 1.3)
+        issuer = para(layout.issuer, key="title", size=size, align=center, color=RED, line_pt=size * 1.3)
+        overhang = Mm((LETTER_RULE_W - BLOCK_W) / 2)
+        issuer.paragraph_format.left_indent = issuer.paragraph_format.right_indent = -overhang
+        _red_rule(issuer, double=True)
+        para(layout.number, align=right)
+        para()
+        para()
+    elif not layout.form:
+        size = issuer_size(layout.issuer)
+        issuer = para(layout.issuer, key="title", size=size, align=center, color=RED, line_pt=size * 1.3)
         issuer.paragraph_format.space_before = Mm(ISSUER_TOP)
-        _para(doc)
-        _para(doc)
-        _red_rule(_para(doc, layout.number, align=center))
-        _para(doc)
-        _para(doc)
+        para()
+        para()
+        _red_rule(para(layout.number, align=center))
+        para()
+        para()
     for line in layout.title.split("\n"):
-        _para(doc, line, key="title", size=TITLE_PT, align=center)
+        para(line, key="title", size=TITLE_PT, align=center)
     if layout.form:
-        _para(doc, f"编号：{layout.number}", size=TABLE_PT, align=right)
+        para(f"编号：{layout.number}", size=TABLE_PT, align=right)
         _docx_table(doc, layout.table)
     else:
-        _para(doc)
+        para()
         if layout.addressee:
-            _para(doc, f"{layout.addressee}：")
+            para(f"{layout.addressee}：")
     for block in body_blocks(layout.paragraphs):
         if block.kind == "table":
             _docx_grid(doc, block.rows)
@@ -671,23 +700,23 @@ def render_docx(layout, *, created=None):
             _docx_image(doc, block)
         else:
             runs = paragraph_runs(block.text)
-            paragraph = _para(doc, runs, indent_chars=2)
+            paragraph = para(runs, indent_chars=2)
             paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
             paragraph.paragraph_format.keep_with_next = is_heading(runs) or None
     if layout.form:
-        _para(doc, f"制表单位：{layout.issuer}", size=TABLE_PT, align=right)
-        _para(doc, f"制表日期：{layout.date}", size=TABLE_PT, align=right)
+        para(f"制表单位：{layout.issuer}", size=TABLE_PT, align=right)
+        para(f"制表日期：{layout.date}", size=TABLE_PT, align=right)
     else:
         # the 署名 and 成文日期 never stand alone on a page: keep them with the end of the body
         closing = [
             doc.paragraphs[-1],
-            _para(doc),
-            _para(doc),
-            _para(doc, layout.issuer, align=right, right_chars=signer_indent(layout.issuer, layout.date)),
+            para(),
+            para(),
+            para(layout.issuer, align=right, right_chars=signer_indent(layout.issuer, layout.date)),
         ]
         for paragraph in closing:
             paragraph.paragraph_format.keep_with_next = True
-        _para(doc, layout.date, align=right, right_chars=4)
+        para(layout.date, align=right, right_chars=4)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -736,9 +765,22 @@ p.caption {{ font-family: {hei}; font-size: {table_size}pt; text-align: center; 
 @media screen {{ body {{ width: {block_w}mm; margin: 12mm auto; }} }}
 """
 
+# 信函格式 (GB/T 9704-2012 §10.1) for a one-page letter: see `fit_one_page`
+LETTER_CSS = """
+@page {{ margin-top: {letter_top}mm; }}
+@page :right {{ @bottom-right {{ content: none; }} }}
+@page :left {{ @bottom-left {{ content: none; }} }}
+.letter .issuer {{ margin-top: 0; }}
+.letter .letter-rule {{ margin: 4mm -{overhang}mm 0; height: 1pt; border-top: 2.25pt solid #{red};
+  border-bottom: 0.75pt solid #{red}; }}
+.letter .number {{ text-align: right; margin-top: 3mm; padding-bottom: 0; border-bottom: none; }}
+"""
 
-def css():
-    return CSS.format(
+
+def css(letter=0):
+    """The page's style; `letter`: the line pitch of a one-page letter (信函格式), 0 for the standard page."""
+    pitch = letter or LINE_PT
+    page = CSS.format(
         top=TOP,
         right=RIGHT,
         issuer_top=ISSUER_TOP,
@@ -746,8 +788,8 @@ def css():
         bottom=BOTTOM,
         left=LEFT,
         size=BODY_PT,
-        line=LINE_PT,
-        line2=LINE_PT * 2,
+        line=pitch,
+        line2=pitch * 2,
         spacing=TRACKING_PT,
         title_size=TITLE_PT,
         table_size=TABLE_PT,
@@ -755,6 +797,9 @@ def css():
         red=RED,
         **CSS_FONTS,
     )
+    if not letter:
+        return page
+    return page + LETTER_CSS.format(letter_top=LETTER_TOP, overhang=(LETTER_RULE_W - BLOCK_W) / 2, red=RED)
 
 
 def _html_grid(rows):
@@ -782,6 +827,8 @@ def render_html(layout, *, standalone=True):
         parts.append(
             f'<p class="issuer" style="font-size:{size}pt;line-height:{size * 1.3:.1f}pt">{e(layout.issuer)}</p>'
         )
+        if layout.letter:
+            parts.append('<div class="letter-rule"></div>')
         parts.append(f'<p class="number">{e(layout.number)}</p>')
     for i, line in enumerate(layout.title.split("\n")):
         parts.append(f'<p class="title"{" style=margin-top:0" if i else ""}>{e(line)}</p>')
@@ -828,9 +875,10 @@ def render_html(layout, *, standalone=True):
     body = "\n".join(parts)
     if not standalone:
         return body
+    page_class = "form" if layout.form else "doc letter" if layout.letter else "doc"
     return (
         f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{e(layout.title)}</title>'
-        f'<style>{css()}</style></head><body class="{"form" if layout.form else "doc"}">\n{body}\n</body></html>'
+        f'<style>{css(layout.letter)}</style></head><body class="{page_class}">\n{body}\n</body></html>'
     )
 
 
@@ -839,3 +887,24 @@ def render_pdf(layout):
     from weasyprint import HTML
 
     return HTML(string=render_html(layout)).write_pdf(pdf_identifier=b"zhiben", uncompressed_pdf=False)
+
+
+def page_count(layout):
+    """How many pages the layout takes (laid out by WeasyPrint, not drawn: about 50 ms)."""
+    from weasyprint import HTML
+
+    return len(HTML(string=render_html(layout)).render().pages)
+
+
+def fit_one_page(layout):
+    """The layout set on one page when it can (issue 25: the automatic 约谈通知书 ran onto a second page that
+    held only its last lines and the 署名): a letter of two pages becomes a one-page letter in the 信函格式
+    with the widest of `LETTER_PITCHES` that fits; anything else (a 审批表, one page already, a longer
+    document, a letter that does not fit) is returned as it is. Both renderers then draw the same page."""
+    if layout.form or layout.letter or page_count(layout) != 2:
+        return layout
+    for pitch in LETTER_PITCHES:
+        letter = replace(layout, letter=pitch)
+        if page_count(letter) == 1:
+            return letter
+    return layout

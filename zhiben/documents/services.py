@@ -17,7 +17,7 @@ from zhiben.core.services import next_number
 from . import kinds, placeholders
 from .builders import cn_date
 from .models import Document, DocumentTemplate
-from .render import Layout, render_docx, render_pdf
+from .render import Layout, fit_one_page, render_docx, render_pdf
 
 # ---------------------------------------------------------------- templates
 
@@ -232,7 +232,7 @@ def document_issue(*, actor, kind, subject, unit=None, extra=None, issued_at=Non
         "fields": fields,
         "template": template,
     }
-    layout = layout_from_context(context)
+    layout = fit_one_page(layout_from_context(context))  # a short letter on one page when it can
     docx_bytes, pdf_bytes = render_docx(layout, created=issued_at), render_pdf(layout)
 
     document = Document(

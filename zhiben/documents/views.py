@@ -14,7 +14,7 @@ from zhiben.core.views import paginate, query_without, require_capability
 
 from . import kinds, placeholders, selectors, services
 from .forms import DocumentFilterForm, IssueForm, TemplateForm
-from .render import render_html, render_pdf
+from .render import fit_one_page, render_html, render_pdf
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -144,7 +144,7 @@ def template_edit(request, kind):
                 layout = services.preview_layout(
                     kind, title=data["title"], body=data["body"], table=data.get("table", ""), issuer=issuer
                 )
-                response = HttpResponse(render_pdf(layout), content_type="application/pdf")
+                response = HttpResponse(render_pdf(fit_one_page(layout)), content_type="application/pdf")
                 response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote('预览_' + kind.label + '.pdf')}"
                 return response
             if request.POST.get("save"):

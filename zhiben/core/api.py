@@ -15,6 +15,7 @@ from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 
 from .db import page_count
+from .views import countable
 
 
 class FieldErrorOut(Schema):
@@ -59,7 +60,7 @@ class Pages(PageNumberPagination):
         size = self._get_page_size(pagination.page_size)
         offset = (pagination.page - 1) * size
         if hasattr(queryset, "query"):
-            count, estimated = page_count(queryset, exact=pagination.exact_count)
+            count, estimated = page_count(countable(queryset), exact=pagination.exact_count)
         else:
             count, estimated = len(queryset), False
         return {"items": queryset[offset : offset + size], "count": count, "count_estimated": estimated}

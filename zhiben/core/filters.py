@@ -38,7 +38,10 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from zhiben.core.middleware import current_request_info
 from zhiben.core.scoping import NOTHING
@@ -247,9 +250,38 @@ class FilterSet:
         return type(name, (FilterForm,), attrs)
 
 
+class QuickSelect(forms.Select):
+    """A select written out in Python, the same markup as Django's Select: its template-per-option rendering
+    takes ~40 µs an option, and a county's region filter lists hundreds of villages on every list page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        wanted = set(self.format_value(value))
+        chosen = []  # a single select marks only the first option holding its value, as Django's does
+
+        def option(option_value, label):
+            option_value = "" if option_value is None else str(option_value)
+            selected = option_value in wanted and (self.allow_multiple_selected or not chosen)
+            if selected:
+                chosen.append(option_value)
+            return f'<option value="{escape(option_value)}"{" selected" if selected else ""}>{escape(label)}</option>'
+
+        parts = [f'<select name="{escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}>']
+        for option_value, label in self.choices:
+            if isinstance(label, (list, tuple)):
+                parts.append(f'<optgroup label="{escape(option_value)}">')
+                parts += [option(v, sub) for v, sub in label]
+                parts.append("</optgroup>")
+            else:
+                parts.append(option(option_value, label))
+        parts.append("</select>")
+        return mark_safe("".join(parts))
+
+
 def form_field(f):
     if f.type == "choice":
-        return forms.ChoiceField(label=f.label, required=False, choices=[("", "全部"), *f.static_choices()])
+        return forms.ChoiceField(
+            label=f.label, required=False, choices=[("", "全部"), *f.static_choices()], widget=QuickSelect
+        )
     if f.type == "date":
         return forms.DateField(
             label=f.label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

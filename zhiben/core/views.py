@@ -41,7 +41,7 @@ class EstimatingPaginator(Paginator):
     def count(self):
         if not hasattr(self.object_list, "query"):
             return super().count
-        count, self.estimated = page_count(self.object_list, exact=self.exact)
+        count, self.estimated = page_count(countable(self.object_list), exact=self.exact)
         return count
 
     @property
@@ -52,6 +52,12 @@ class EstimatingPaginator(Paginator):
             step = 10 ** (len(str(count)) - 2)
             count = round(count / step) * step
         return f"{count:,}"
+
+
+def countable(queryset):
+    """`queryset` as its rows are counted or estimated: without the joins and prefetches that only load
+    related objects of the page's rows (the planner plans a six-table join in ~3 ms, one table in ~0.1 ms)."""
+    return queryset.select_related(None).prefetch_related(None)
 
 
 def query_without(request, *keys):

@@ -40,7 +40,7 @@ COLUMNS = [
 def ledger_rows(qs, *, user, today=None):
     today = today or timezone.localdate()
     baseline = rule_date("hazard.baseline_date", user.region_id or "")
-    qs = qs.select_related("criteria_item__standard", "supervising_unit")
+    qs = qs.select_related("place", "listed_unit", "criteria_item__standard", "supervising_unit")
     for index, h in enumerate(qs.iterator(chunk_size=2000), start=1):
         basis = ""
         if h.criteria_item_id:

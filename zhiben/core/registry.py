@@ -224,7 +224,8 @@ class Figure:
     `url(filters)` → the list of the records behind the figure, narrowed the same way.
     `breakdown(user, filters, by)` → {code: number} for each child region of filters["region"]
     (by="region", keyed by region code) or each industry (by="industry", keyed by industry code) in one
-    pass; without it analytics computes child by child.
+    pass, and may give the whole under "" when the same pass counted it (analytics then does not compute it
+    again); without it analytics computes child by child.
     `source`: the key of a FigureSource that computes this figure together with others in one query;
     analytics then asks the source once for all of them (compute/breakdown stay for single readers).
     `group` heads the figure's section on the dashboard ("隐患排查治理", "教育培训" …), `unit` follows the

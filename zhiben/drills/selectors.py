@@ -186,7 +186,7 @@ def compliance_value(user, *, day=None, region="", industry=""):
 def compliance_breakdown(user, *, by, day=None, region="", industry=""):
     """{code: value} of the compliance for each child region of `region` (by="region", keyed by the child's
     code; enterprises on the region's own node under its own code) or each industry (by="industry"), from
-    one computation: each value equals compliance() of that child or industry."""
+    one computation: each value equals compliance() of that child or industry; "" the whole from the same counts."""
     if by not in ("region", "industry"):
         raise ValueError(f"unknown breakdown {by!r}")
     root = normalize_code(region) if region else (getattr(user, "region_id", "") or "")
@@ -203,7 +203,9 @@ def compliance_breakdown(user, *, by, day=None, region="", industry=""):
             code = region_id if region_id == root else child_code(region_id[:keep])
         group = sums.setdefault(code, [0, 0])
         group[0], group[1] = group[0] + done, group[1] + total
-    return {code: _rate(done, total) for code, (done, total) in sums.items()}
+    result = {code: _rate(done, total) for code, (done, total) in sums.items()}
+    result[""] = _rate(sum(done for done, _ in sums.values()), sum(total for _, total in sums.values()))  # the whole
+    return result
 
 
 def latest_drill(enterprise_id):

@@ -234,7 +234,7 @@ def coverage_value(user, *, region="", industry="", day=None):
 
 def coverage_breakdown(user, *, by, region="", industry="", day=None):
     """{code: value} of coverage for each child region of `region` (by="region"; enterprises on the region's
-    own node under its own code) or each industry (by="industry"), from one computation."""
+    own node under its own code) or each industry (by="industry"), from one computation; "" the whole."""
     root = normalize_code(region) if region else (getattr(user, "region_id", "") or "")
     if by == "industry":
         sums = {code: [0, 0] for code in Industry.objects.values_list("code", flat=True)}
@@ -246,4 +246,5 @@ def coverage_breakdown(user, *, by, region="", industry="", day=None):
         key = code if by == "industry" else (region_id if region_id == root else child_code(region_id[:keep]))
         group = sums.setdefault(key, [0, 0])
         group[0], group[1] = group[0] + covered, group[1] + n
+    sums[""] = [sum(covered for covered, _ in sums.values()), sum(n for _, n in sums.values())]  # the whole
     return {key: None if not n else round(100 * covered / n, 1) for key, (covered, n) in sums.items()}

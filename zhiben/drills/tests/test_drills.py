@@ -140,7 +140,8 @@ class ComplianceFigureTests(DrillCase):
         figure = registry["figures"]["drills.compliance"]
         filters = {"region": self.county_a.code, "year": "2026", "start": "2026-07-01", "end": "2026-07-01"}
         found = figure.breakdown(self.alice, filters, "region")
-        self.assertEqual(found, {self.town_a1.code: 50.0, self.town_a2.code: 0.0})
+        self.assertEqual(found, {self.town_a1.code: 50.0, self.town_a2.code: 0.0, "": 33.3})  # "": the whole
+        self.assertEqual(found[""], figure.compute(self.alice, filters))
         for town in (self.town_a1, self.town_a2):
             self.assertEqual(found[town.code], figure.compute(self.alice, {**filters, "region": town.code}))
         by_industry = figure.breakdown(self.alice, filters, "industry")
@@ -152,11 +153,11 @@ class ComplianceFigureTests(DrillCase):
             self.assertEqual(by_industry[code], figure.compute(self.alice, {**filters, "industry": code}))
         # a village level: each village of 凤凰镇
         villages = figure.breakdown(self.alice, {**filters, "region": self.town_a1.code}, "region")
-        self.assertEqual(villages, {self.village_a1.code: 0.0, self.village_a2.code: 100.0})
+        self.assertEqual(villages, {self.village_a1.code: 0.0, self.village_a2.code: 100.0, "": 50.0})
         # scope: county B sees its own enterprise only
         self.assertEqual(
             figure.breakdown(self.charlie, {**filters, "region": self.county_b.code}, "region"),
-            {self.town_b1.code: 0.0},
+            {self.town_b1.code: 0.0, "": 0.0},
         )
 
 

@@ -108,7 +108,7 @@ class CoverageTests(PostsCase):
         filters = {"region": self.town_a1.code, "year": str(today.year)}
         self.assertEqual(figure.compute(self.alice, filters), 50.0)
         parts = figure.breakdown(self.alice, filters, "region")
-        self.assertEqual(parts, {self.village_a1.code: 100.0, self.village_a2.code: 0.0})
+        self.assertEqual(parts, {self.village_a1.code: 100.0, self.village_a2.code: 0.0, "": 50.0})  # "": the whole
         for code, value in parts.items():
             self.assertEqual(figure.compute(self.alice, {**filters, "region": code}), value)
         self.assertEqual(figure.breakdown(self.alice, filters, "industry")["construction"], 0.0)

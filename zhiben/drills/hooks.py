@@ -17,6 +17,7 @@ from zhiben.core.registry import (
     Reminder,
     RuleDef,
     register,
+    sourced_figures,
 )
 from zhiben.escalation.choices import Action
 from zhiben.hazards.services import responsible_unit
@@ -190,15 +191,15 @@ def _period(filters):
     return filter_range(filters or {})
 
 
-def rate_figure(key):
-    def compute(user, filters):
-        from .selectors import rates
+def rate_source(user, filters, by=None):
+    """The FigureSource "drills": the three construction rates of the region (and each child, by="region")
+    as of the period's last day; they have no industry breakdown."""
+    from .selectors import rate_values
 
-        first, last = _period(filters)
-        found = rates(user, region=(filters or {}).get("region") or "", year=last.year, end=last)
-        return {r.key: r for r in found}[key].value
-
-    return compute
+    if by == "industry":
+        return {}
+    filters = filters or {}
+    return rate_values(user, region=filters.get("region") or "", end=_period(filters)[1], by=by)
 
 
 def _judged_on(filters):
@@ -334,12 +335,16 @@ register(
         order=75,
     ),
     _figure("drills.compliance", "应急演练按期完成率", compliance_value, compliance_url, 85, compliance_breakdown),
-    _figure("drills.town_team_rate", "镇级救援队伍建成率", rate_figure("drills.town_team_rate"), rates_url, 86),
-    _figure(
-        "drills.village_station_rate", "村级救援站点建成率", rate_figure("drills.village_station_rate"), rates_url, 87
-    ),
-    _figure(
-        "drills.industry_team_rate", "行业专业救援队伍覆盖率", rate_figure("drills.industry_team_rate"), rates_url, 88
+    *sourced_figures(
+        "drills",
+        rate_source,
+        [
+            ("town_team_rate", "镇级救援队伍建成率", "%", "higher", rates_url),
+            ("village_station_rate", "村级救援站点建成率", "%", "higher", rates_url),
+            ("industry_team_rate", "行业专业救援队伍覆盖率", "%", "higher", rates_url),
+        ],
+        group="应急演练与救援",
+        order=86,
     ),
     MenuEntry("应急演练", "drills:drills", "drill.view", order=56, group="台账"),
     MenuEntry("救援力量", "drills:teams", "drill.view", order=57, group="台账"),

@@ -249,43 +249,78 @@ def rates(user, *, region="", year=None, end=None):
     stations established by `end` (default: the end of `year`) and active."""
     year = int(year or timezone.localdate().year)
     code = _root(user, region)
-    end = end or date(year, 12, 31)
+    return _rates_of(code, _rate_data(code, end or date(year, 12, 31)))
+
+
+def rate_values(user, *, region="", end, by=None):
+    """{group: {rate key: value}} of the three rates for the region ("") and, by="region", each child region
+    (keyed by its code), from one read of the subtree's towns, villages, teams and stations."""
+    code = _root(user, region)
+    data = _rate_data(code, end)
+    groups = {"": code}
+    if by == "region":
+        groups.update((c, c) for c in Region.objects.filter(parent_id=code).values_list("code", flat=True))
+    return {group: {r.key: r.value for r in _rates_of(c, data)} for group, c in groups.items()}
+
+
+def _rate_data(code, end):
     region_q = subtree_q(code, "code") if code else Q()
     within = subtree_q(code) if code else Q()
-    teams = RescueTeam.objects.filter(within, active=True, established_on__lte=end)
-    towns = list(Region.objects.filter(region_q, level=4).order_by("code"))
-    villages = list(Region.objects.filter(region_q, level=5).order_by("code"))
-    town_teams = set(teams.filter(level=TeamLevel.TOWN).values_list("region_id", flat=True))
-    stations = set(
-        RescueStation.objects.filter(within, active=True, established_on__lte=end).values_list("region_id", flat=True)
-    )
+    return {
+        "towns": list(Region.objects.filter(region_q, level=4).order_by("code").values_list("code", "name")),
+        "villages": list(Region.objects.filter(region_q, level=5).order_by("code").values_list("code", "name")),
+        "teams": list(
+            RescueTeam.objects.filter(within, active=True, established_on__lte=end).values_list(
+                "region_id", "level", "industry__code"
+            )
+        ),
+        "stations": set(
+            RescueStation.objects.filter(within, active=True, established_on__lte=end).values_list(
+                "region_id", flat=True
+            )
+        ),
+    }
+
+
+def _rates_of(code, data):
+    """The three Rates of region `code` from `_rate_data` of it or of a region above it."""
+    from zhiben.core.scoping import in_subtree
+
+    def inside(region_code):
+        return not code or in_subtree(region_code, code)
+
+    towns = [(c, name) for c, name in data["towns"] if inside(c)]
+    villages = [(c, name) for c, name in data["villages"] if inside(c)]
+    teams = [(region_code, level, industry) for region_code, level, industry in data["teams"] if inside(region_code)]
+    town_teams = {region_code for region_code, level, _ in teams if level == TeamLevel.TOWN}
+    stations = {c for c in data["stations"] if inside(c)}
     keys = list(rule("drills.key_industries", code) or [])
-    industries = list(Industry.objects.filter(code__in=keys).order_by("sort"))
-    covered = set(teams.filter(level=TeamLevel.INDUSTRY).values_list("industry__code", flat=True))
+    industries = list(Industry.objects.filter(code__in=keys).order_by("sort").values_list("code", "name"))
+    covered = {industry for _, level, industry in teams if level == TeamLevel.INDUSTRY}
     return [
         Rate(
             "drills.town_team_rate",
             "镇级救援队伍建成率",
-            sum(t.code in town_teams for t in towns),
+            sum(c in town_teams for c, _ in towns),
             len(towns),
             float(rule("drills.target_town_team", code)),
-            [t.name for t in towns if t.code not in town_teams],
+            [name for c, name in towns if c not in town_teams],
         ),
         Rate(
             "drills.village_station_rate",
             "村级救援站点建成率",
-            sum(v.code in stations for v in villages),
+            sum(c in stations for c, _ in villages),
             len(villages),
             float(rule("drills.target_village_station", code)),
-            [v.name for v in villages if v.code not in stations],
+            [name for c, name in villages if c not in stations],
         ),
         Rate(
             "drills.industry_team_rate",
             "行业专业救援队伍覆盖率",
-            sum(i.code in covered for i in industries),
+            sum(c in covered for c, _ in industries),
             len(industries),
             float(rule("drills.target_industry_team", code)),
-            [i.name for i in industries if i.code not in covered],
+            [name for c, name in industries if c not in covered],
         ),
     ]
 

@@ -10,6 +10,7 @@ from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.registry import registry
 from zhiben.core.services import rule_save
 from zhiben.enterprises.models import Enterprise
+from zhiben.regions.models import Region
 from zhiben.testing import CastTestCase, make_enterprise
 
 from .. import services
@@ -218,6 +219,17 @@ class RateTests(DrillCase):
         # the city sees both counties: 2 of 3 towns
         city = {r.key: r for r in rates(self.bob, year=2026)}["drills.town_team_rate"]
         self.assertEqual((city.have, city.total), (2, 3))
+
+    def test_each_child_region_from_one_read_equals_its_own_rates(self):
+        source = registry["figure_sources"]["drills"]
+        for user, region in ((self.bob, self.city), (self.alice, self.county_a), (self.alice, self.town_a1)):
+            found = source.compute(user, {"region": region.code, "year": "2026"}, "region")
+            children = list(Region.objects.filter(parent=region).values_list("code", flat=True))
+            self.assertEqual(set(found), {"", *children})
+            for group, code in [("", region.code), *((c, c) for c in children)]:
+                expected = {r.key: r.value for r in rates(user, region=code, year=2026)}
+                self.assertEqual(found[group], expected, group or region.name)
+        self.assertEqual(source.compute(self.alice, {"year": "2026"}, "industry"), {})  # no industry breakdown
 
     def test_figures_registered(self):
         figure = registry["figures"]["drills.town_team_rate"]

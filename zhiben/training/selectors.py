@@ -452,7 +452,7 @@ def coverage_breakdown(key, user, *, by, region_code=None, industry=None, year=N
     """{code: value} of figure `key` for each child region of `region_code` (by="region"; rows on the
     region's own node under its own code) or each industry (by="industry"), from the rows of one
     computation — each value equal to `coverage()` of that child or industry. A figure of people of no
-    industry (officials) has no industry breakdown ({})."""
+    industry (officials) has no industry breakdown ({}). The principals' coverage gives the whole too ("")."""
     definition = COVERAGES[key]
     if by not in ("region", "industry"):
         raise ValueError(f"unknown breakdown {by!r}")
@@ -472,7 +472,10 @@ def coverage_breakdown(key, user, *, by, region_code=None, industry=None, year=N
         own = key_industry_codes(root)
         wanted = own if by == "industry" else sorted({c for g in [*groups, root] for c in key_industry_codes(g)})
         sums = {code: [0, 0] for code in groups}
+        whole = [0, 0]  # the region itself counts its own rule's key industries
         for region_id, industry_code, n, trained in _principal_counts(user, root or None, industry, first, wanted):
+            if industry_code in own:
+                whole[0], whole[1] = whole[0] + trained, whole[1] + n
             if by == "industry":
                 code = industry_code
             else:  # each child counts the key industries of its own rule
@@ -481,7 +484,7 @@ def coverage_breakdown(key, user, *, by, region_code=None, industry=None, year=N
                     continue
             total = sums.setdefault(code, [0, 0])
             total[0], total[1] = total[0] + trained, total[1] + n
-        return {code: _share(trained, n) for code, (trained, n) in sums.items()}
+        return {code: _share(trained, n) for code, (trained, n) in sums.items()} | {"": _share(*whole)}
     else:
         rows = definition.rows(user, root or None, industry, first, last)
     for row in rows:

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from zhiben.accounts.choices import Role
@@ -15,6 +15,7 @@ from zhiben.audit.services import audit_entry, audit_record, audit_record_many, 
 from zhiben.core.crypto import mask_phone
 from zhiben.core.evidence import store_upload
 from zhiben.core.exceptions import ApplicationError, ScopeError
+from zhiben.core.models import Counter
 from zhiben.core.rules import RuleResolver, rule
 from zhiben.core.scoping import code_level, region_chain, scope_allows
 from zhiben.core.services import data_text as _text
@@ -348,6 +349,40 @@ def _new_number(region_code, year):
     return _number_text(county, year, next_number(f"hazard:{county}:{year}"))
 
 
+def _insert_sql(obj, *, table_value=None, skip=()):
+    """(INSERT statement, params) writing `obj` as save() would (auto-now dates set, encrypted fields sealed),
+    with `table_value` {column: SQL expression} for columns whose value the statement itself computes."""
+    quote, table_value = connection.ops.quote_name, table_value or {}
+    fields = [f for f in type(obj)._meta.concrete_fields if not f.primary_key and f.column not in table_value]
+    columns = [quote(f.column) for f in fields] + [quote(c) for c in table_value]
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    values = ["%s"] * len(fields) + list(table_value.values())
+    return f"INSERT INTO {quote(type(obj)._meta.db_table)} ({', '.join(columns)}) VALUES ({', '.join(values)})", params
+
+
+def _write_numbered(hazard, event, year):
+    """PostgreSQL: draw the county's next number, write the hazard with it and its report event in one statement
+    (the counter row stays locked until commit, so concurrent reports in one county follow each other with no
+    gap; the statement is the last of the intake but the audit row's)."""
+    county = hazard.region_id[:6]
+    counter = connection.ops.quote_name(Counter._meta.db_table)
+    number = "(SELECT %s || CASE WHEN value < 1000000 THEN lpad(value::text, 6, '0') ELSE value::text END FROM n)"
+    hazard_sql, hazard_params = _insert_sql(hazard, table_value={"number": number})
+    event_sql, event_params = _insert_sql(event, table_value={"hazard_id": "(SELECT id FROM h)"})
+    sql = (
+        f"WITH n AS (INSERT INTO {counter} (key, value) VALUES (%s, 1) "
+        f"ON CONFLICT (key) DO UPDATE SET value = {counter}.value + 1 RETURNING value), "
+        f"h AS ({hazard_sql} RETURNING id, number), e AS ({event_sql} RETURNING id) "
+        "SELECT h.id, h.number, (SELECT id FROM e) FROM h"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [f"hazard:{county}:{year}", *hazard_params, f"YH{county}{year}", *event_params])
+        hazard.pk, hazard.number, event.pk = cursor.fetchone()
+    for obj in (hazard, event):
+        obj._state.adding, obj._state.db = False, connection.alias
+    event.hazard = hazard
+
+
 def _prepare_report(actor, data, *, today, enterprises=None, closed=None):
     """The hazard `data` describes, checked and placed (its supervising department and the closed hazard it
     repeats), not yet numbered or saved; ApplicationError naming each bad field. A batch passes what it
@@ -391,10 +426,13 @@ def hazard_report(*, actor, data, files=(), today=None):
     today = today or timezone.localdate()
     hazard = _prepare_report(actor, data, today=today)
     # The number is drawn just before the row is written: its counter row stays locked until commit, so
-    # concurrent reports in one county wait only for the last few statements (insert, event, audit).
-    hazard.number = _new_number(hazard.region_id, today.year)
-    hazard.save()
-    _report_event(hazard, actor).save()
+    # concurrent reports in one county wait only for the last statements (number, row and event; audit).
+    if connection.vendor == "postgresql":
+        _write_numbered(hazard, _report_event(hazard, actor), today.year)
+    else:
+        hazard.number = _new_number(hazard.region_id, today.year)
+        hazard.save()
+        _report_event(hazard, actor).save()
     for upload in files:
         _attach(hazard, actor, AttachmentKind.FOUND, upload)
     audit_record_many([_report_audit(actor, hazard)])

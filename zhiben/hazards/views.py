@@ -96,6 +96,8 @@ def hazard_detail(request, pk):
     hazard = selectors.hazard_get(user=request.user, pk=pk)
     actions = allowed_actions(hazard, request.user)
     names = {a[0] for a in actions}
+    extensions = list(hazard.extensions.select_related("requested_by", "decided_by"))
+    duplicates = list(hazard.duplicates.all())  # the hazards merged into this one
     context = {
         "hazard": hazard,
         "actions": actions,
@@ -105,10 +107,12 @@ def hazard_detail(request, pk):
         "attachments": hazard.attachments.all(),
         "merged_attachments": HazardAttachment.objects.filter(  # as `attachment_file` serves them
             hazard__in=Hazard.objects.for_user(request.user).filter(merged_into=hazard)
-        ).select_related("hazard"),
-        "duplicates": hazard.duplicates.all(),
-        "extensions": hazard.extensions.select_related("requested_by", "decided_by"),
-        "pending_extension": hazard.extensions.filter(status="pending").first(),
+        ).select_related("hazard")
+        if duplicates
+        else [],
+        "duplicates": duplicates,
+        "extensions": extensions,
+        "pending_extension": next((e for e in extensions if e.status == "pending"), None),
         "candidates": selectors.duplicate_candidates(hazard) if "merge" in names else [],
         "transition_form": TransitionForm(),
         "plan_form": PlanForm(initial={f: getattr(hazard, f) for f in PlanForm.base_fields}),

@@ -3,6 +3,7 @@ industry in one statement, a hazard's place (rarely set) by one more only when t
 from the hazards table alone; the filter form's selects as Django writes them."""
 
 import re
+from datetime import timedelta
 
 from django import forms
 from django.db import connection
@@ -104,3 +105,58 @@ class QuickSelectTests(CastTestCase):
         page = self.client.get("/hazards/", {"region": self.town_a1.code})
         self.assertContains(page, f'<option value="{self.town_a1.code}" selected>', html=False)
         self.assertContains(page, '<option value="">全部</option>', html=False)
+
+
+class DetailQueryTests(CastTestCase):
+    def setUp(self):
+        self.client.force_login(self.alice)
+        self.client.get("/hazards/")  # the first request after logging in also saves the session
+
+    def statements(self, hazard):
+        with CaptureQueriesContext(connection) as ctx:
+            response = self.client.get(f"/hazards/{hazard.pk}/")
+        self.assertEqual(response.status_code, 200)
+        return response, [q["sql"] for q in ctx.captured_queries]
+
+    def test_a_plain_hazard_reads_no_place_criteria_or_listing_and_one_with_them_shows_each(self):
+        from zhiben.hazards.models import CriteriaItem
+
+        plain = report(self.alice, enterprise=self.enterprise_a.pk, description="配电箱未接地")
+        response, sent = self.statements(plain)
+        reads = ('FROM "hazards_place"', 'FROM "hazards_criteriaitem"', 'FROM "regions_unit" WHERE')
+        self.assertFalse([s for s in sent if any(r in s for r in reads)], sent)
+        self.assertEqual(sum(1 for s in sent if 'FROM "hazards_hazardextension" LEFT' in s), 1)
+        self.assertContains(response, "凤凰化工有限公司")
+        self.assertContains(response, "凤凰镇应急办")  # the supervising department, joined
+        item = CriteriaItem.objects.select_related("standard").filter(standard__region__isnull=True).first()
+        major = report(
+            self.alice,
+            place_name="滨江路夜市",
+            region=self.village_a1.code,
+            industry="hazchem",
+            level="major",
+            criteria_item=item.pk,
+            description="夜市燃气瓶露天存放",
+        )
+        services.hazard_transition(actor=self.alice, hazard=major, action="verify")
+        services.hazard_list(actor=self.alice, hazard=major, note="区安委办挂牌督办")
+        response, sent = self.statements(major)
+        self.assertContains(response, "滨江路夜市")
+        self.assertContains(response, item.standard.name)
+        self.assertContains(response, "沙坪坝区安委办")
+
+    def test_pending_extension_and_merged_duplicates_still_show(self):
+        hazard = report(self.alice, enterprise=self.enterprise_a.pk, description="二楼配电箱前堆放纸箱")
+        duplicate = report(self.alice, enterprise=self.enterprise_a.pk, description="二楼配电箱前堆放纸箱杂物")
+        services.hazard_transition(actor=self.alice, hazard=duplicate, action="merge", note="重复", target=hazard)
+        services.hazard_transition(actor=self.alice, hazard=hazard, action="verify")
+        services.hazard_request_extension(
+            actor=self.alice,
+            hazard=hazard,
+            new_deadline=hazard.deadline + timedelta(days=10),
+            reason="设备到货延迟",
+        )
+        response, _ = self.statements(hazard)
+        self.assertContains(response, duplicate.number)
+        self.assertContains(response, "设备到货延迟")
+        self.assertNotContains(response, "申请延期</button>")  # one pending request at a time

@@ -274,6 +274,7 @@ def _rate_data(code, end):
                 "region_id", "level", "industry__code"
             )
         ),
+        "industries": list(Industry.objects.order_by("sort").values_list("code", "name")),
         "stations": set(
             RescueStation.objects.filter(within, active=True, established_on__lte=end).values_list(
                 "region_id", flat=True
@@ -294,8 +295,8 @@ def _rates_of(code, data):
     teams = [(region_code, level, industry) for region_code, level, industry in data["teams"] if inside(region_code)]
     town_teams = {region_code for region_code, level, _ in teams if level == TeamLevel.TOWN}
     stations = {c for c in data["stations"] if inside(c)}
-    keys = list(rule("drills.key_industries", code) or [])
-    industries = list(Industry.objects.filter(code__in=keys).order_by("sort").values_list("code", "name"))
+    keys = set(rule("drills.key_industries", code) or [])
+    industries = [(c, name) for c, name in data["industries"] if c in keys]
     covered = {industry for _, level, industry in teams if level == TeamLevel.INDUSTRY}
     return [
         Rate(

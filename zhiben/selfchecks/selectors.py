@@ -136,19 +136,49 @@ class Judge:
         return cell
 
 
+def _registered(user, window, region, industry):
+    """The operating enterprises in scope registered by the window's end, each with `registered`: the local
+    day of registration, or the window's first day for all registered before it (they owe the same
+    periods), so the database converts the time of day only for the few registered inside the window."""
+    from datetime import datetime, time, timedelta
+
+    from django.db.models import Case, DateField, Value, When
+    from django.db.models.functions import TruncDate
+
+    def moment(day):
+        return timezone.make_aware(datetime.combine(day, time.min))
+
+    registered = Case(
+        When(created_at__lt=moment(window.start), then=Value(window.start)),
+        default=TruncDate("created_at"),
+        output_field=DateField(),
+    )
+    return (
+        enterprises_in(user=user, region=region, industry=industry)
+        .filter(created_at__lt=moment(window.end + timedelta(days=1)))
+        .annotate(registered=registered)
+    )
+
+
+def _records_q(duties, window):
+    """The records of `duties` inside their periods of `window`."""
+    condition = Q()
+    for d in duties:
+        span = window.buckets(d.frequency)
+        condition |= Q(duty_id=d.pk, bucket__gte=span.start, bucket__lt=span.stop)
+    return condition
+
+
 def period_counts(duties, window, today, **enterprises):
     """{(enterprise id, duty id): (periods with a record, of them periods already over)} over `window`, in
     one grouped query; `enterprises` narrows the records (enterprise__in=…, enterprise=…)."""
     if not duties:
         return {}
-    condition = Q()
     ended = Q()
     for d in duties:
-        span = window.buckets(d.frequency)
-        condition |= Q(duty_id=d.pk, bucket__gte=span.start, bucket__lt=span.stop)
         ended |= Q(duty_id=d.pk, bucket__lt=bucket_of(today, d.frequency))
     grouped = (
-        SelfInspection.objects.filter(condition, **enterprises)
+        SelfInspection.objects.filter(_records_q(duties, window), **enterprises)
         .values_list("enterprise_id", "duty_id")
         .annotate(n=Count("bucket", distinct=True), n_ended=Count("bucket", distinct=True, filter=ended))
         .order_by()
@@ -163,12 +193,12 @@ def compliance(*, user, window, region="", industry="", duty=None, today=None):
     periods with a record — all of them, and those already over (for 漏查)."""
     today = today or timezone.localdate()
     duties = [d for d in active_duties() if duty is None or d.pk == duty.pk]
-    enterprises = enterprises_in(user=user, region=region, industry=industry).filter(created_at__date__lte=window.end)
+    enterprises = _registered(user, window, region, industry)
     counts = period_counts(duties, window, today, enterprise__in=enterprises.values("pk"))
     rows = []
     judges = [Judge(d, window, today) for d in duties]
     fields = (
-        "pk", "name", "region_id", "region__name", "industry__code", "industry__name", "high_risk", "created_at__date",
+        "pk", "name", "region_id", "region__name", "industry__code", "industry__name", "high_risk", "registered",
     )  # fmt: skip
     for values in enterprises.values(*fields).order_by("region_id", "name", "pk"):
         row = _judged(values, judges, lambda d, pk=values["pk"]: counts.get((pk, d.pk), (0, 0)))
@@ -179,7 +209,7 @@ def compliance(*, user, window, region="", industry="", duty=None, today=None):
 
 
 def _judged(values, judges, counts_of):
-    """The row of one enterprise (`values`: region_id, high_risk, created_at__date …) judged on every duty
+    """The row of one enterprise (`values`: region_id, high_risk, registered …) judged on every duty
     binding it (by the duty's region and class), `counts_of(duty)` giving its record counts."""
     row = Row(values)
     for judge in judges:
@@ -188,7 +218,7 @@ def _judged(values, judges, counts_of):
             continue
         if d.applies_to != AppliesTo.ALL and (d.applies_to == AppliesTo.HIGH_RISK) != values["high_risk"]:
             continue
-        row.cells[d.pk] = judge(values["created_at__date"], counts_of(d))
+        row.cells[d.pk] = judge(values["registered"], counts_of(d))
     return row
 
 
@@ -198,19 +228,21 @@ def compliance_tally(*, user, window, region="", industry="", today=None):
     groups of the same region, class and registration day (they share their judgement)."""
     today = today or timezone.localdate()
     duties = list(active_duties())
-    enterprises = enterprises_in(user=user, region=region, industry=industry).filter(created_at__date__lte=window.end)
+    enterprises = _registered(user, window, region, industry)
     counts = period_counts(duties, window, today, enterprise__in=enterprises.values("pk"))
-    recorded = sorted({pk for pk, _ in counts})
+    # those with a record: a subquery, not a list of ids (most of a district may keep records)
+    recorded = SelfInspection.objects.filter(_records_q(duties, window), enterprise__in=enterprises.values("pk"))
+    recorded = recorded.values("enterprise_id")
     judges = [Judge(d, window, today) for d in duties]
     tally = []
-    fields = ("pk", "region_id", "industry__code", "high_risk", "created_at__date")
+    fields = ("pk", "region_id", "industry__code", "high_risk", "registered")
     for values in enterprises.filter(pk__in=recorded).values(*fields):
         row = _judged(values, judges, lambda d, pk=values["pk"]: counts.get((pk, d.pk), (0, 0)))
         if row.cells:
             tally.append((values["region_id"], values["industry__code"], row.state, 1))
     groups = (
         enterprises.exclude(pk__in=recorded)
-        .values("region_id", "industry__code", "high_risk", "created_at__date")
+        .values("region_id", "industry__code", "high_risk", "registered")
         .annotate(n=Count("pk"))
         .order_by()
     )

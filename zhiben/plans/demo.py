@@ -356,8 +356,9 @@ def _standing(work, plan, task, user):
 
 
 def _indicators(plan, committee, users, today):
-    """The values of the indicators whose milestone is completed (the target met) or overdue (short of it)."""
-    for indicator in plan.indicators.select_related("task").prefetch_related("task__milestones"):
+    """The values of the indicators whose milestone is completed (the target met) or overdue (short of it);
+    not of those linked to a live figure (the training demo links some), which show the figure instead."""
+    for indicator in plan.indicators.filter(figure_key="").select_related("task").prefetch_related("task__milestones"):
         task = indicator.task
         milestones = [m for m in task.milestones.all() if m.due_date < today] if task else []
         if not milestones:

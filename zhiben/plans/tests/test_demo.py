@@ -11,7 +11,7 @@ from zhiben.accounts import demo as accounts_demo
 from zhiben.escalation.models import EscalationRecord
 from zhiben.plans import demo
 from zhiben.plans.choices import DisplayStatus, MilestoneStatus, ReportStatus, UnitRole
-from zhiben.plans.models import Milestone, Plan, ProgressEvent, ProgressReport, TaskUnit
+from zhiben.plans.models import Indicator, IndicatorValue, Milestone, Plan, ProgressEvent, ProgressReport, TaskUnit
 from zhiben.plans.selectors import board
 from zhiben.regions import demo as regions_demo
 
@@ -24,6 +24,10 @@ class DemoPlanTests(TestCase):
         regions_demo.load()
         accounts_demo.load()
         demo.load()
+        # the training demo (loaded between the two) links some indicators to live figures
+        Indicator.objects.filter(name="镇安全生产工作负责人监管执法能力提升培训覆盖率").update(
+            figure_key="training.enforcement_trained"
+        )
         demo.progress(today=TODAY)
         cls.plan = Plan.objects.get()
 
@@ -83,6 +87,12 @@ class DemoPlanTests(TestCase):
             a.unit.name for a in task.assignments.filter(role=UnitRole.COOPERATING).select_related("unit")
         )
         self.assertContains(client.get(task.get_absolute_url()), f"<dt>配合单位</dt><dd>{names}</dd>")
+
+    def test_indicators_have_values_except_those_shown_live(self):
+        values = IndicatorValue.objects.filter(indicator__plan=self.plan)
+        self.assertTrue(values.exists())  # on the 15th of September 2025 the 2024 targets are due
+        self.assertFalse(values.exclude(indicator__figure_key="").exists())
+        self.assertFalse(values.filter(period__gt=str(TODAY.year)).exists())
 
     def test_progress_loads_once(self):
         before = ProgressReport.objects.count()

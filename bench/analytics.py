@@ -3,8 +3,9 @@
 
 Measured through the real stack (Django test client, session of the county 安委办 user):
 GET /api/v1/analytics/table for the county and its towns side by side over this year — every registered
-figure (hazards through one aggregate query per breakdown, the other modules' figures through their own
-queries) —
+figure (hazards from their monthly roll-ups — hazards.models.FoundTally, ClosedTally, DueTally, kept by
+triggers, proven equal to counting the hazards by hazards/tests/test_tallies.py — the other modules'
+figures through their own queries) —
 - cold: the computed-table cache emptied before each request;
 - warm: the same request again within the cache's minute;
 beside the raw SQL of the same aggregates (every query the cold request ran against the data, replayed

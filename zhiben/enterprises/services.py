@@ -4,6 +4,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from zhiben.accounts.choices import Role
@@ -395,8 +397,14 @@ IMPORT_COLUMNS = [Enterprise._meta.get_field(f).column for f in FIELDS] + ["crea
 
 
 def _ids_by_credit_code(codes, queryset=None):
-    """{credit code: id} of the rows of `queryset` (default: all enterprises) with these codes."""
+    """{credit code: id} of the rows of `queryset` (default: all enterprises) with these codes. PostgreSQL takes
+    the codes as one array parameter (an IN list of 10,000 placeholders costs ~0.3 s to compose); SQLite, which
+    caps the placeholders of a statement, in chunks."""
     queryset = Enterprise.objects.all() if queryset is None else queryset
+    if connection.vendor == "postgresql":
+        column = f"{connection.ops.quote_name(Enterprise._meta.db_table)}.{connection.ops.quote_name('credit_code')}"
+        matching = RawSQL(f"{column} = ANY(%s)", [list(codes)], output_field=BooleanField())
+        return dict(queryset.filter(matching).values_list("credit_code", "id"))
     ids = {}
     for start in range(0, len(codes), 900):
         ids.update(queryset.filter(credit_code__in=codes[start : start + 900]).values_list("credit_code", "id"))

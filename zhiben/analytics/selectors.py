@@ -221,18 +221,39 @@ def trend_months(period, count=12, today=None):
 
 
 def figure_trend(*, user, region, months, industry=None, figure_list=None, fresh=False):
-    """[(month, {figure key: value})]: the whole of `region` month by month, each month through
-    figure_values (so each month's count is reused for ANALYTICS_CACHE_SECONDS like any figure table)."""
+    """[(month, {figure key: value})]: the whole of `region` month by month. A figure source that counts
+    month by month (compute(user, filters, "month") → {"YYYY-MM": {key: value}} for every month of the
+    span) gives all the months at once; the other figures come through figure_values month by month.
+    The trend is kept for ANALYTICS_CACHE_SECONDS like any figure table."""
     figure_list = figure_list if figure_list is not None else figures()
-    return [
-        (
-            month,
-            figure_values(
-                user=user, figure_list=figure_list, region=region, period=month, industry=industry, fresh=fresh
-            ).get("", {}),
-        )
-        for month in months
-    ]
+    wanted = [f.key for f in figure_list]
+    key = "analytics-trend:{}:{}:{}:{}:{}:{}".format(
+        user.pk, region.code, industry.code if industry else "", months[0].text, months[-1].text, ",".join(wanted)
+    )
+    cached = None if fresh else cache.get(key)
+    if cached is not None:
+        return cached
+    span = parse_period(f"{months[0].start:%Y-%m-%d}~{months[-1].end:%Y-%m-%d}")
+    filters = _filters(region, span, industry)
+    monthly = {month.text: {} for month in months}
+    for source in {f.source for f in figure_list if f.source in registry["figure_sources"]}:
+        found = registry["figure_sources"][source].compute(user, filters, "month")
+        if all(month in found for month in monthly):  # a source that does not count by month gives no months
+            for month, row in monthly.items():
+                row.update(found[month])
+    rest = [f for f in figure_list if any(f.key not in row for row in monthly.values())]
+    result = []
+    for month in months:
+        values = {k: v for k, v in monthly[month.text].items() if k in wanted}
+        if rest:
+            values.update(
+                figure_values(
+                    user=user, figure_list=rest, region=region, period=month, industry=industry, fresh=fresh
+                ).get("", {})
+            )
+        result.append((month, values))
+    cache.set(key, result, settings.ANALYTICS_CACHE_SECONDS)
+    return result
 
 
 def record_list(key):

@@ -192,8 +192,9 @@ CHANNEL_FIGURES = [(f"channel_{value}", label) for value, label in Channel.choic
 def hazard_figures(*, user, filters=None, by=None, today=None, tallies=None):
     """The hazard figures (HAZARD_FIGURES and one count per channel) for `user`'s scope narrowed by
     `filters` (core.registry.Figure: region, industry, year or start/end), in one aggregate query:
-    {group: {key: value}} with group "" (by=None), each child region's 12-digit code (by="region") or
-    each industry code (by="industry"). With by="region" the whole ("") comes too, summed from the same
+    {group: {key: value}} with group "" (by=None), each child region's 12-digit code (by="region"),
+    each industry code (by="industry") or, for the figures counted over a period, each month
+    (by="month", hazard_months). With by="region" the whole ("") comes too, summed from the same
     rows (the region's own rows included), so a dashboard scans the table once.
 
     Period figures count what happened inside [start, end] (found, closed, on time, days to close,
@@ -273,6 +274,8 @@ def hazard_figures(*, user, filters=None, by=None, today=None, tallies=None):
         "days_sum": Sum(DaysBetween("closed_day", "found_date"), filter=closed),
     }
 
+    if by == "month":
+        return hazard_months(user=user, filters=filters, baseline=baseline, start=start, end=end)
     if by == "region":
         if not region:
             return {}
@@ -322,13 +325,77 @@ def _tallies_serve(user, start, end, baseline):
     return start.day == 1 and (end + timedelta(days=1)).day == 1 and (baseline + timedelta(days=1)).day == 1
 
 
+def _tally_read(model, *, user, region, filters, key_expr, measures):
+    """Rows {"group", measure: value} of a roll-up inside `user`'s scope, narrowed like the hazards."""
+    from zhiben.core.scoping import scope_q, subtree_q
+
+    qs = model.objects.all() if user is None else model.objects.filter(scope_q(user, model))
+    if region:
+        qs = qs.filter(subtree_q(region))
+    if filters.get("industry"):
+        qs = qs.filter(industry__code=filters["industry"])
+    named = {f"n_{name}": measure for name, measure in measures.items()}  # not the tally's own field names
+    for row in qs.annotate(group=key_expr).values("group").annotate(**named).order_by():
+        yield {name.removeprefix("n_"): value for name, value in row.items()}
+
+
+# the figures that are counts over a period (not a state as of today): those a month-by-month trend shows
+MONTHLY = (
+    "found", "found_major", "closed", "ontime_rate", "avg_days", "increment", "self_share", "repeat",
+    *(key for key, _ in CHANNEL_FIGURES),
+)  # fmt: skip
+
+
+def hazard_months(*, user, filters, baseline, start, end):
+    """{"YYYY-MM": {"hazards.<key>": value}} of the MONTHLY figures for every month from `start` to `end`
+    (whole months), from the roll-ups in one query each: what a trend shows without counting month by
+    month. {} when the roll-ups cannot serve (see _tallies_serve): the reader then asks month by month."""
+    from django.db.models import Sum
+
+    from .models import ClosedTally, FoundTally
+
+    if not _tallies_serve(user, start, end, baseline):
+        return {}
+    region = filters.get("region") or ""
+    stock = baseline.replace(day=1)
+    period = Q(month__gte=start, month__lte=end)
+    reads = (
+        (
+            FoundTally,
+            {
+                "found": Sum("found", filter=period),
+                "found_major": Sum("major", filter=period),
+                "increment": Sum("found", filter=period & Q(month__gt=stock)),
+                "self_found": Sum("ch_self", filter=period),
+                "repeat": Sum("repeat", filter=period),
+                **{key: Sum(f"ch_{key[8:]}", filter=period) for key, _ in CHANNEL_FIGURES},
+            },
+        ),
+        (ClosedTally, {name: Sum(name, filter=period) for name in ("closed", "with_deadline", "ontime", "days_sum")}),
+    )
+    counts = {}
+    for model, measures in reads:
+        rows = _tally_read(
+            model, user=user, region=region, filters=filters, key_expr=F("month"), measures=measures
+        )  # fmt: skip
+        for row in rows:
+            month = row.pop("group")
+            if start <= month <= end:
+                counts.setdefault(f"{month:%Y-%m}", {}).update({k: v or 0 for k, v in row.items()})
+    result = {}
+    index, last = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
+    for i in range(index, last + 1):
+        text = f"{i // 12}-{i % 12 + 1:02d}"
+        values = hazard_values(counts.get(text, {}))
+        result[text] = {f"hazards.{key}": values[f"hazards.{key}"] for key in MONTHLY}
+    return result
+
+
 def _tally_rows(*, user, hazards, filters, region, key_expr, months, today):
     """The rows of hazard_figures' aggregate ({"group", measure: value}) from the roll-ups. Overdue is
     the deadlines of the months before today's month (DueTally) and this month's days before today counted
     on the hazards; a period already over counts it on the hazards alone."""
     from django.db.models import Count, Sum
-
-    from zhiben.core.scoping import scope_q, subtree_q
 
     from .models import ClosedTally, DueTally, FoundTally
 
@@ -337,14 +404,7 @@ def _tally_rows(*, user, hazards, filters, region, key_expr, months, today):
     stock = baseline.replace(day=1)
 
     def read(model, **measures):
-        qs = model.objects.all() if user is None else model.objects.filter(scope_q(user, model))
-        if region:
-            qs = qs.filter(subtree_q(region))
-        if filters.get("industry"):
-            qs = qs.filter(industry__code=filters["industry"])
-        named = {f"n_{name}": measure for name, measure in measures.items()}  # not the tally's own field names
-        for row in qs.annotate(group=key_expr).values("group").annotate(**named).order_by():
-            yield {name.removeprefix("n_"): value for name, value in row.items()}
+        return _tally_read(model, user=user, region=region, filters=filters, key_expr=key_expr, measures=measures)
 
     period = Q(month__gte=start, month__lte=first)
     counted = Q(month__lte=first)

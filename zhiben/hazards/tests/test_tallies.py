@@ -130,6 +130,23 @@ class TallyTests(CastTestCase):
         Hazard.objects.filter(pk__in=[h.pk for h in hazards[60:70]]).delete()
         self.assert_all_same()
 
+    def test_month_by_month_equals_each_month_counted_on_the_hazards(self):
+        for user in (self.alice, self.erin):
+            for filters in ({}, {"industry": "hazchem"}, {"region": self.town_a1.code}):
+                span = {**filters, "year": "2025", "start": "2025-07-01", "end": "2026-06-30"}
+                months = hazard_figures(user=user, filters=span, by="month", today=date(2026, 6, 15))
+                self.assertEqual(len(months), 12)
+                for text, values in months.items():
+                    period = parse_period(text)
+                    raw = hazard_figures(
+                        user=user, filters={**filters, **period.filters}, today=date(2026, 6, 15), tallies=False
+                    )[""]
+                    self.assertEqual(values, {k: raw[k] for k in values}, f"{user.username} {filters} {text}")
+                    self.assertIn("hazards.closed", values)
+                    self.assertNotIn("hazards.open", values)  # a state, not a count over the month
+        # an enterprise's own figures are counted on its hazards: no months from the roll-ups
+        self.assertEqual(hazard_figures(user=self.emma, filters={"year": "2026"}, by="month"), {})
+
     def test_a_rolled_back_write_leaves_the_tallies_as_they_were(self):
         before = list(DueTally.objects.order_by("pk").values())
         with self.assertRaises(RuntimeError), transaction.atomic():

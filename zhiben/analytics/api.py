@@ -11,7 +11,6 @@ from ninja import Field, Query, Router, Schema
 
 from zhiben.core.api import refusals
 from zhiben.core.filters import InvalidFilter
-from zhiben.core.periods import PeriodError, current_period, parse_period
 from zhiben.core.views import require_capability
 
 from . import selectors
@@ -119,18 +118,14 @@ class RecordsQuery(Schema):
     limit: int = Field(20, ge=1, le=200, description="最多条数（1—200）")
 
 
-def _period(text):
-    try:
-        return parse_period(text) if text.strip() else current_period("year")
-    except PeriodError as error:
-        raise InvalidFilter("period", str(error)) from None
-
-
-def _industry(code):
-    try:
-        return selectors.industry_for(code.strip())
-    except Http404:
-        raise InvalidFilter("industry", f"没有代码为“{code}”的行业。") from None
+def _read(request, q):
+    """(region, period, industry) of the query; a period or industry that cannot be read answers 422."""
+    region, period, industry, errors = selectors.read_filters(
+        request.user, region=q.region, period=q.period, industry=q.industry
+    )
+    for field_name, message in errors.items():
+        raise InvalidFilter(field_name, message)
+    return region, period, industry
 
 
 def _keys(text):
@@ -165,9 +160,7 @@ def figure_table(request, q: Query[TableQuery]):
     """A region (the total row) and its children side by side (by=region) or each industry (by=industry)
     over a period; each value with the address of the records behind it."""
     require_capability(request.user, "analytics.view")
-    period = _period(q.period)
-    region = selectors.region_for(request.user, q.region)
-    industry = _industry(q.industry)
+    region, period, industry = _read(request, q)
     keys = _keys(q.keys)
     table = selectors.figure_table(
         user=request.user,
@@ -207,9 +200,7 @@ def analytics_trend(request, q: Query[TrendQuery]):
     month of `period` (this month while the period runs); each month counted as the figure table counts
     that month, with the address of the records behind each value."""
     require_capability(request.user, "analytics.view")
-    period = _period(q.period)
-    region = selectors.region_for(request.user, q.region)
-    industry = _industry(q.industry)
+    region, period, industry = _read(request, q)
     keys = _keys(q.keys)
     if not keys:
         raise InvalidFilter("keys", "请至少指定一个指标。")
@@ -243,9 +234,7 @@ def analytics_records(request, q: Query[RecordsQuery]):
     """The records of a registered record list (e.g. hazards.listed_open, hazards.major_overdue) inside the
     caller's scope, narrowed to a region and industry, each with the address of its page."""
     require_capability(request.user, "analytics.view")
-    period = _period(q.period)
-    region = selectors.region_for(request.user, q.region)
-    industry = _industry(q.industry)
+    region, period, industry = _read(request, q)
     try:
         entry, rows = selectors.records(
             user=request.user, key=q.key.strip(), region=region, period=period, industry=industry, limit=q.limit

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.http import Http404
 from django.utils import timezone
 
-from zhiben.core.periods import Period, parse_period
+from zhiben.core.periods import Period, PeriodError, current_period, parse_period
 from zhiben.core.registry import ordered, registry
 from zhiben.core.scoping import in_subtree
 from zhiben.regions.models import Industry, Region
@@ -68,14 +68,37 @@ def industry_for(code):
     return industry
 
 
+def read_filters(user, *, region=None, period="", industry=""):
+    """(region, period, industry, errors) of a page's or an API call's query. An unknown region, or one
+    outside the user's view, is Http404; a period or industry that cannot be read is named in `errors`
+    ({"period": message, "industry": message}) and the default used instead (this year, every industry):
+    a page shows the message, the API answers 422 with it."""
+    errors = {}
+    chosen = current_period("year")
+    if (period or "").strip():
+        try:
+            chosen = parse_period(period)
+        except PeriodError as error:
+            errors["period"] = str(error)
+    found = None
+    code = (industry or "").strip()
+    if code:
+        try:
+            found = industry_for(code)
+        except Http404:
+            errors["industry"] = f"没有代码为“{code}”的行业。"
+    return region_for(user, region), chosen, found, errors
+
+
 def _filters(region, period, industry):
     return {"region": region.code, "industry": industry.code if industry else "", **period.filters}
 
 
-def figure_values(*, user, figure_list, region, period, industry=None, by=None, fresh=False):
+def figure_values(*, user, figure_list, region, period, industry=None, by=None, fresh=False, children=None):
     """{group: {figure key: value}} for `figure_list`: group "" the whole of `region` (by=None), each child
     region's code (by="region") or each industry's code (by="industry"). A figure source is asked once for
-    all its figures; other figures through their breakdown, else child by child."""
+    all its figures; other figures through their breakdown, else child by child. `children`: the region's
+    children when the caller has read them."""
     filters = _filters(region, period, industry)
     key = "analytics:{}:{}:{}:{}:{}:{}".format(
         user.pk, filters["region"], filters["industry"], filters["start"], filters["end"], by or ""
@@ -90,7 +113,9 @@ def figure_values(*, user, figure_list, region, period, industry=None, by=None, 
         values.setdefault(group, {})[figure_key] = value
 
     sources = {f.source for f in figure_list if f.source in registry["figure_sources"]}
-    groups = [child.code for child in children_of(region)] if by == "region" else []
+    if by == "region" and children is None:
+        children = children_of(region)
+    groups = [child.code for child in children] if by == "region" else []
     for source in sources:
         entry = registry["figure_sources"][source]
         found = entry.compute(user, filters, by)
@@ -109,7 +134,7 @@ def figure_values(*, user, figure_list, region, period, industry=None, by=None, 
             for group, value in f.breakdown(user, filters, by).items():
                 put(group, f.key, value)
         elif by == "region":
-            for child in children_of(region):
+            for child in children:
                 put(child.code, f.key, f.compute(user, {**filters, "region": child.code}))
         else:
             for industry in Industry.objects.all():
@@ -168,7 +193,14 @@ def figure_table(*, user, region, period, industry=None, by="region", figure_lis
     parts = {}
     if by != "region" or kids:  # a village has nothing to set side by side
         parts = figure_values(
-            user=user, figure_list=figure_list, region=region, period=period, industry=industry, by=by, fresh=fresh
+            user=user,
+            figure_list=figure_list,
+            region=region,
+            period=period,
+            industry=industry,
+            by=by,
+            fresh=fresh,
+            children=kids,
         )
     # a source that counted the children gave the whole too (""): only the other figures are asked for it
     whole = dict(parts.pop("", {}))

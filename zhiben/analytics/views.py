@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from zhiben.core.excel import write_xlsx
 from zhiben.core.forms import form_service, run_service
-from zhiben.core.periods import PeriodError, current_period, parse_period
+from zhiben.core.periods import current_period
 from zhiben.core.rules import rule
 from zhiben.core.views import download, require_capability
 from zhiben.regions.models import Industry, Region
@@ -48,22 +48,15 @@ QUICK_PERIODS = [("year", "本年"), ("half", "本半年"), ("quarter", "本季�
 def read_request(request):
     """(region, period, industry, by, errors) from the query: an unknown region or one outside the user's
     view is a 404; a period or industry that cannot be read is named in `errors` and the default used."""
-    errors = []
-    region = selectors.region_for(request.user, request.GET.get("region"))
-    text = (request.GET.get("period") or "").strip()
-    period = current_period("year")
-    if text:
-        try:
-            period = parse_period(text)
-        except PeriodError as error:
-            errors.append(str(error))
-    industry = None
-    code = (request.GET.get("industry") or "").strip()
-    if code:
-        try:
-            industry = selectors.industry_for(code)
-        except Http404:
-            errors.append(f"没有代码为“{code}”的行业，已按全部行业统计。")
+    region, period, industry, problems = selectors.read_filters(
+        request.user,
+        region=request.GET.get("region"),
+        period=request.GET.get("period"),
+        industry=request.GET.get("industry"),
+    )
+    errors = [problems["period"]] if "period" in problems else []
+    if "industry" in problems:
+        errors.append(problems["industry"].rstrip("。") + "，已按全部行业统计。")
     by = request.GET.get("by") if request.GET.get("by") in ("region", "industry") else "region"
     return region, period, industry, by, errors
 

@@ -18,3 +18,8 @@ class FaviconTests(CastTestCase):
         self.assertIsNotNone(path)
         with open(path, encoding="utf-8") as f:
             self.assertIn("<svg", f.read())
+
+    def test_the_address_browsers_ask_leads_to_the_icon_without_logging_in(self):
+        answer = self.client.get("/favicon.ico")
+        self.assertEqual(answer.status_code, 301)
+        self.assertEqual(answer["Location"], "/static/zhiben/favicon.svg")

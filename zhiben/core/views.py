@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.functional import cached_property
 
 from .db import page_count
@@ -86,6 +87,11 @@ def home(request):
     from .selectors import home_summary
 
     return render(request, "core/home.html", {"summary": home_summary(user=request.user)})
+
+
+def favicon(request):
+    """Browsers ask /favicon.ico whatever the page names: the project's icon."""
+    return redirect(static("zhiben/favicon.svg"), permanent=True)
 
 
 def healthz(request):

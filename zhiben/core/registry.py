@@ -93,7 +93,8 @@ class DocumentKind:
       发文机关/发文字号/成文日期); `inputs`: those the issuer types in when issuing (约谈时间 …), as
       (name, label, required).
     - `template`: the built-in default wording {"title", "body", "table"}; `form`: an approval form
-      (审批表: a table, no addressee) rather than a letter.
+      (审批表: a table, no addressee) rather than a letter; `letter`: a short letter (函, 约谈通知书) that is
+      set on one page in the 信函格式 when it runs just onto a second page (documents.render.fit_one_page).
     - `sample`: values the template editor's preview fills in.
     - `addressee(subject)`: the 主送 line; `enterprise(subject)`: the enterprise it is addressed to
       (for the enterprise's own users' scope), `region_code(subject)`: where the document belongs,
@@ -116,6 +117,7 @@ class DocumentKind:
     industry: Callable[[Any], int | None] = lambda subject: None
     inputs: tuple = ()
     form: bool = False
+    letter: bool = False
     order: int = 100
 
 

@@ -18,8 +18,8 @@ This module knows layout only: no hazard, no database. Both renderers draw the s
 - the two 审批表 kinds (`Layout.form`) have no red 版头: title; 编号 on the right; a two-column table;
   notes; 制表单位 and 制表日期 on the right.
 
-A short document that runs a little onto a second page (the 约谈通知书: its last lines and the 署名 alone on
-page 2) is set on one page when it can (`fit_one_page`): in the 信函格式 of GB/T 9704-2012 §10.1 — the
+A short letter (a DocumentKind with `letter`: 函, 约谈通知书) that runs a little onto a second page (its last
+lines and the 署名 alone on page 2) is set on one page when it can (`fit_one_page`): in the 信函格式 of GB/T 9704-2012 §10.1 — the
 发文机关标志 30 mm from the top edge, a red double line (thick over thin, 170 mm) 4 mm under it, the
 发文字号 flush right under the line, the title two lines below, no page number on the single page — and,
 as §7.3.5 allows when the page cannot hold the 署名 and date, lines closer together (`LETTER_PITCHES`).

@@ -232,7 +232,9 @@ def document_issue(*, actor, kind, subject, unit=None, extra=None, issued_at=Non
         "fields": fields,
         "template": template,
     }
-    layout = fit_one_page(layout_from_context(context))  # a short letter on one page when it can
+    layout = layout_from_context(context)
+    if kind.letter:  # a short letter on one page when it can
+        layout = fit_one_page(layout)
     docx_bytes, pdf_bytes = render_docx(layout, created=issued_at), render_pdf(layout)
 
     document = Document(

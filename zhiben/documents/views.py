@@ -144,7 +144,8 @@ def template_edit(request, kind):
                 layout = services.preview_layout(
                     kind, title=data["title"], body=data["body"], table=data.get("table", ""), issuer=issuer
                 )
-                response = HttpResponse(render_pdf(fit_one_page(layout)), content_type="application/pdf")
+                layout = fit_one_page(layout) if kind.letter else layout
+                response = HttpResponse(render_pdf(layout), content_type="application/pdf")
                 response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote('预览_' + kind.label + '.pdf')}"
                 return response
             if request.POST.get("save"):

@@ -417,6 +417,7 @@ RULES = {
     ),
 }
 FORM_KINDS = frozenset({Kind.EXTENSION_FORM, Kind.CLOSURE_FORM})  # 审批表: no red 版头, a table instead of a letter
+LETTER_KINDS = frozenset({Kind.SUPERVISION_LETTER, Kind.INTERVIEW_NOTICE})  # on one page in the 信函格式 when they can
 
 
 def _builder(own):
@@ -448,6 +449,7 @@ def _document_kind(kind, order):
         industry=lambda hazard: hazard.industry_id,
         inputs=inputs,
         form=kind in FORM_KINDS,
+        letter=kind in LETTER_KINDS,
         order=order,
     )
 

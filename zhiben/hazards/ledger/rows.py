@@ -114,6 +114,8 @@ def read_rows(table, *, overrides=None):
             }
         )
 
+    in_groups = {idx for col in columns for idx, _ in col.group[1:]}
+    reading = [col for col in columns if col.index not in in_groups]
     data_seen = 0
     for r in range(body_start, len(texts)):
         own = [
@@ -140,11 +142,12 @@ def read_rows(table, *, overrides=None):
                     col.factor = funds_factor([t])
             continue
         desc_text = table.text_at(r, desc_col.index) if desc_col else ""
-        if FOOTER_START.match(first_text) and (len(set(values)) <= 4 or not desc_text):
+        few = len(set(values)) <= 4  # footers and signature lines hold few distinct texts; a record many
+        if FOOTER_START.match(first_text) and (few or not desc_text):
             continue
-        if sum(1 for w in FOOTER_WORDS if w in " ".join(values)) >= 2 and len(set(values)) <= 4:
+        if few and sum(1 for w in FOOTER_WORDS if w in " ".join(values)) >= 2:
             continue
-        if any(SIGN.search(t) for t in values) and len(set(values)) <= 4 and (not desc_text or SIGN.search(desc_text)):
+        if few and any(SIGN.search(t) for t in values) and (not desc_text or SIGN.search(desc_text)):
             continue  # "被检查单位负责人（签字）：" — the signature line under a record
         if any("计" in t and TOTAL.match(normalise(t)[1]) for _, t in own[:3]) and (
             not desc_text or TOTAL.match(normalise(desc_text)[1])
@@ -174,7 +177,7 @@ def read_rows(table, *, overrides=None):
         data_seen += 1
         if data_seen > settings.IMPORT_MAX_ROWS:
             raise ApplicationError(f"数据行过多：超过单次导入上限 {settings.IMPORT_MAX_ROWS} 行。")
-        rows.append(_read_row(table, r, meta, defaults, desc_col, errors))
+        rows.append(_read_row(table, r, meta, defaults, desc_col, errors, reading))
     errors.sort(key=lambda e: (e["row"] or 0, e.pop("_at", -1)))  # by row, then left to right
     if len(errors) > MAX_ERRORS:
         extra = len(errors) - MAX_ERRORS
@@ -190,8 +193,9 @@ def read_rows(table, *, overrides=None):
     )
 
 
-def _read_row(table, r, meta, defaults, desc_col, errors):
-    """One data row as {field: value, "_row": Excel row number, "_extra": {header: text}}; its problems go to `errors`."""
+def _read_row(table, r, meta, defaults, desc_col, errors, reading):
+    """One data row as {field: value, "_row": Excel row number, "_extra": {header: text}}; its problems go to `errors`.
+    `reading`: the columns read, those inside a tick group left to the group's first column."""
 
     def err(col, message):
         errors.append({"row": r + 1, "column": col.key, "message": message, "_at": col.index})
@@ -199,10 +203,7 @@ def _read_row(table, r, meta, defaults, desc_col, errors):
     row = {"_row": r + 1, **{f: v for f, v in defaults.items() if v}}
     extra = {}
     by_field = {}
-    in_groups = {idx for col in table.columns for idx, _ in col.group[1:]}
-    for col in table.columns:
-        if col.index in in_groups:
-            continue
+    for col in reading:
         if col.group:
             ticked = [label for idx, label in col.group if table.text_at(r, idx).lower() not in UNTICKED]
             by_field[col.field] = (col, ticked[0] if ticked else "", ticked[0] if ticked else "")

@@ -80,12 +80,19 @@ def text_of(value):
     if value is None:
         return ""
     if isinstance(value, str):
+        if "\n" not in value and "\r" not in value:  # most cells: one line
+            return value.strip()
         return "\n".join(line.strip() for line in value.replace("\r", "").split("\n") if line.strip()).strip()
     return cell_text(value)
 
 
 def is_placeholder(text):
-    return len(text) <= 8 and halfwidth(text).strip().lower() in PLACEHOLDERS
+    return len(text) <= 8 and _is_placeholder_word(text)
+
+
+@functools.lru_cache(maxsize=4096)  # short cells repeat (levels, names, 无, /): read each one once
+def _is_placeholder_word(text):
+    return halfwidth(text).strip().lower() in PLACEHOLDERS
 
 
 def looks_like_date(value):

@@ -1,0 +1,80 @@
+"""A ledger import writes its rows through the driver (issue 23): each hazard as an intake would hold it — numbered
+per county and found year in row order, one counter step per block, its import event and its audit row."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from zhiben.audit.models import AuditEvent
+from zhiben.audit.services import audit_verify
+from zhiben.hazards import services
+from zhiben.hazards.models import Hazard
+from zhiben.testing import CastTestCase
+
+
+class LedgerWriteTests(CastTestCase):
+    def rows(self):
+        today = timezone.localdate()
+        last_year = date(today.year - 1, 12, 30)
+        return [
+            {"_row": 3, "enterprise": self.enterprise_a.name, "description": "配电箱未接地", "found_date": today,
+             "deadline": today + timedelta(days=10), "funds": Decimal("1200.50"), "measures": "重新接地",
+             "responsible_person": "张三", "address": "一号车间", "seq": "1", "remarks": "复查"},
+            {"_row": 4, "enterprise": self.enterprise_a_construction.name, "description": "安全出口堵塞", "level": "重大",
+             "found_date": last_year},
+            {"_row": 5, "enterprise": self.enterprise_a.credit_code, "description": "灭火器过期", "found_date": today},
+        ]  # fmt: skip
+
+    def test_rows_become_hazards_numbered_in_order_with_events_and_audit(self):
+        before = services.hazard_report(
+            actor=self.alice, data={"enterprise": self.enterprise_a.pk, "description": "此前上报的一条"}
+        )
+        result = services.hazard_import_ledger(actor=self.alice, rows=self.rows(), source_name="台账.xlsx")
+        self.assertEqual(result, {"created": 3})
+        first, major, third = (
+            Hazard.objects.get(description=d) for d in ("配电箱未接地", "安全出口堵塞", "灭火器过期")
+        )
+        this_year = timezone.localdate().year
+        self.assertEqual(int(first.number[-6:]), int(before.number[-6:]) + 1)
+        self.assertEqual(int(third.number[-6:]), int(first.number[-6:]) + 1)
+        self.assertEqual(major.number, f"YH500106{this_year - 1}000001")
+        self.assertEqual(
+            (first.enterprise, first.region_id, first.industry, first.supervising_unit),
+            (self.enterprise_a, self.enterprise_a.region_id, self.enterprise_a.industry, self.unit_emergency_a1),
+        )
+        self.assertEqual(
+            (first.status, first.channel, first.reporter, first.created_by),
+            ("verified", "self", self.alice, self.alice),
+        )
+        self.assertEqual(
+            (first.funds, first.measures, first.location, first.source_ref),
+            (Decimal("1200.50"), "重新接地", "一号车间", "1"),
+        )
+        self.assertEqual(first.original_deadline, first.deadline)
+        self.assertIsNotNone(first.created_at)
+        self.assertIsNotNone(first.verified_at)
+        self.assertEqual(first.responsible_phone, "")
+        self.assertEqual(major.criteria_other, "台账导入：判定依据见原台账")
+        self.assertIsNone(major.supervising_unit)  # nobody supervises construction in 双碑村
+        event = first.events.get()
+        self.assertEqual((event.action, event.to_status, event.actor), ("import", "verified", self.alice))
+        self.assertEqual(event.note, "台账导入（台账.xlsx 第 3 行）")
+        self.assertIsNone(event.notified_at)
+        audit = AuditEvent.objects.get(action="hazard.import", object_id=str(first.pk))
+        self.assertEqual(
+            (audit.object_type, audit.object_repr, audit.region_code, audit.data),
+            ("hazards.hazard", str(first), first.region_id, {"source": "台账.xlsx", "row": 3}),
+        )
+        self.assertTrue(audit_verify()[0])  # fmt: skip
+
+    def test_a_historic_ledger_keeps_its_closing(self):
+        closed = timezone.localdate() - timedelta(days=3)
+        rows = [{"_row": 2, "enterprise": self.enterprise_a.name, "description": "仓库堆放过高",
+                 "found_date": closed - timedelta(days=20), "closed_date": closed}]  # fmt: skip
+        services.hazard_import_ledger(actor=self.alice, rows=rows, historic=True)
+        hazard = Hazard.objects.get()
+        self.assertEqual((hazard.status, hazard.historic, hazard.rectified_date), ("closed", True, closed))
+        self.assertEqual(timezone.localtime(hazard.closed_at).date(), closed)
+        self.assertEqual(hazard.events.get().action, "import_historic")
+        self.assertEqual(AuditEvent.objects.get(action="hazard.import").data["historic"], True)

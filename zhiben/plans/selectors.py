@@ -5,8 +5,9 @@ import difflib
 import re
 from collections import OrderedDict, defaultdict
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.fields import CharField
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -77,33 +78,41 @@ def task_get(*, user, pk):
     )
 
 
-def with_state(qs, today=None, *, due_from=None, due_to=None):
+def with_state(qs, today=None, *, due_from=None, due_to=None, per_task=False):
     """Annotate tasks with their milestone counts and `state` on `today`: overdue (a milestone past
     due and not completed) > completed (every milestone) > in_progress (a milestone started or a
-    live report) > not_started. With `due_from`/`due_to` only the milestones due in that span count."""
+    live report) > not_started. With `due_from`/`due_to` only the milestones due in that span count.
+
+    The counts come from a join grouped by task; with `per_task`, from subqueries of each task's own milestones,
+    the same numbers: a page of 20 tasks in plan order then counts 20 tasks' milestones where grouping counts
+    every task's first (2,400 tasks: ~22 ms → ~1 ms), but filtering on the state evaluates them for every task
+    several times over (twice as slow as grouping)."""
     today = _today(today)
     live_reports = ProgressReport.objects.filter(task=OuterRef("pk")).exclude(status=ReportStatus.RETURNED)
-    span = Q()
-    if due_from:
-        span &= Q(milestones__due_date__gte=due_from)
-    if due_to:
-        span &= Q(milestones__due_date__lte=due_to)
-    return qs.annotate(
-        ms_total=Count("milestones", filter=span),
-        ms_done=Count("milestones", filter=span & Q(milestones__status=MilestoneStatus.COMPLETED)),
-        ms_started=Count(
-            "milestones",
-            filter=span & Q(milestones__status__in=[MilestoneStatus.IN_PROGRESS, MilestoneStatus.COMPLETED]),
-        ),
-        ms_overdue=Count(
-            "milestones",
-            filter=span
-            & Q(milestones__due_date__lt=today)
-            & ~Q(milestones__status=MilestoneStatus.COMPLETED)
-            & ~Q(recurrence=Recurrence.ONGOING),
-        ),
-        has_reports=Exists(live_reports),
-    ).annotate(
+    if per_task:
+        counts = _counts_per_task(today, due_from, due_to)
+    else:
+        span = Q()
+        if due_from:
+            span &= Q(milestones__due_date__gte=due_from)
+        if due_to:
+            span &= Q(milestones__due_date__lte=due_to)
+        counts = {
+            "ms_total": Count("milestones", filter=span),
+            "ms_done": Count("milestones", filter=span & Q(milestones__status=MilestoneStatus.COMPLETED)),
+            "ms_started": Count(
+                "milestones",
+                filter=span & Q(milestones__status__in=[MilestoneStatus.IN_PROGRESS, MilestoneStatus.COMPLETED]),
+            ),
+            "ms_overdue": Count(
+                "milestones",
+                filter=span
+                & Q(milestones__due_date__lt=today)
+                & ~Q(milestones__status=MilestoneStatus.COMPLETED)
+                & ~Q(recurrence=Recurrence.ONGOING),
+            ),
+        }
+    return qs.annotate(**counts, has_reports=Exists(live_reports)).annotate(
         state=Case(
             When(ms_overdue__gt=0, then=Value(DisplayStatus.OVERDUE.value)),
             When(ms_total__gt=0, ms_done=F("ms_total"), then=Value(DisplayStatus.COMPLETED.value)),
@@ -114,6 +123,31 @@ def with_state(qs, today=None, *, due_from=None, due_to=None):
     )
 
 
+def _counts_per_task(today, due_from, due_to):
+    """with_state's milestone counts as subqueries of each task's own milestones (0 when it has none)."""
+    milestones = Milestone.objects.filter(task=OuterRef("pk")).order_by()
+    if due_from:
+        milestones = milestones.filter(due_date__gte=due_from)
+    if due_to:
+        milestones = milestones.filter(due_date__lte=due_to)
+
+    def count(condition=Q()):
+        counted = milestones.filter(condition).values("task").annotate(n=Count("id")).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+    past_due = count(Q(due_date__lt=today) & ~Q(status=MilestoneStatus.COMPLETED))
+    return {
+        "ms_total": count(),
+        "ms_done": count(Q(status=MilestoneStatus.COMPLETED)),
+        "ms_started": count(Q(status__in=[MilestoneStatus.IN_PROGRESS, MilestoneStatus.COMPLETED])),
+        "ms_overdue": Case(When(recurrence=Recurrence.ONGOING, then=Value(0)), default=past_due),
+    }
+
+
+# The task list's filters that read the state or the counts: with one of them the counts are grouped (with_state)
+STATE_FILTERS = ("status", "overdue", "due_from", "due_to")
+
+
 def task_list(*, user, filters=None, today=None):
     """Tasks `user` may see with their state, narrowed by `filters` (any of TASK_FILTERS: region, plan,
     unit, action, status, overdue, milestones due in a span, keyword) — the page and the API share it.
@@ -122,7 +156,7 @@ def task_list(*, user, filters=None, today=None):
 
     values = TASK_FILTERS.values(filters)
     span = {"due_from": parse_date(values["due_from"]), "due_to": parse_date(values["due_to"])}
-    qs = with_state(visible_tasks(user), today, **span)
+    qs = with_state(visible_tasks(user), today, **span, per_task=not any(values[name] for name in STATE_FILTERS))
     qs = TASK_FILTERS.filter(qs, filters, user=user, today=today)
     return qs.select_related("plan", "action", "key_task").order_by("plan_id", "sort", "id")
 

@@ -46,11 +46,17 @@ def ngrams(text, n=2):
 
 
 def similarity(a, b):
-    """Dice coefficient of character bigrams (0–1): robust for short Chinese descriptions."""
-    x, y = ngrams(a), ngrams(b)
+    """Dice coefficient of character bigrams (0–1): robust for short Chinese descriptions. `a` may be given as
+    its bigrams already (one text compared with many)."""
+    x, y = (a if isinstance(a, set) else ngrams(a)), ngrams(b)
     if not x or not y:
         return 0.0
     return 2 * len(x & y) / (len(x) + len(y))
+
+
+# What a candidate needs to be compared and named (a closed hazard's other columns are never read here)
+CANDIDATE_FIELDS = ("id", "number", "enterprise_id", "place_id", "region_id", "industry_id", "description",
+                    "location", "status", "closed_at", "found_date")  # fmt: skip
 
 
 def place_list(*, user):
@@ -93,9 +99,8 @@ def duplicate_candidates(hazard, *, user=None, today=None, limit=5):
         .select_related("enterprise", "place")
         .order_by("-found_date")[:200]
     )
-    scored = [
-        (other, similarity(hazard.description + hazard.location, other.description + other.location)) for other in pool
-    ]
+    mine = ngrams(hazard.description + hazard.location)
+    scored = [(other, similarity(mine, other.description + other.location)) for other in pool]
     scored = [(other, round(score, 2)) for other, score in scored if score >= threshold]
     return sorted(scored, key=lambda item: -item[1])[:limit]
 
@@ -119,10 +124,12 @@ def repeat_candidate(hazard, *, user=None, today=None, closed=None):
         closed = (
             _same_scope(hazard, user)
             .filter(_same_subject(hazard), status=Status.CLOSED)
+            .only(*CANDIDATE_FIELDS)
             .order_by("-closed_at")[:REPEAT_WINDOW]
         )
+    mine = ngrams(hazard.description + hazard.location)
     best = max(
-        ((similarity(hazard.description + hazard.location, c.description + c.location), c) for c in closed),
+        ((similarity(mine, c.description + c.location), c) for c in closed),
         default=(0, None),
         key=lambda item: item[0],
     )
@@ -134,7 +141,7 @@ def closed_hazards(enterprise_ids):
     once for a batch of reports."""
     return (
         Hazard.objects.filter(enterprise_id__in=list(enterprise_ids), status=Status.CLOSED)
-        .only("id", "number", "enterprise_id", "region_id", "industry_id", "description", "location", "closed_at")
+        .only(*CANDIDATE_FIELDS)
         .order_by("enterprise_id", "-closed_at")
     )
 

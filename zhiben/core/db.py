@@ -134,8 +134,10 @@ def grouped(qs, measures, values, *, region, by, region_field="region_id", indus
     """{group: values(counts)} from one aggregate query over `qs`: the whole ("", by=None), each child
     region of `region` (by="region": GROUP BY the leading digits of the row's code that name the child,
     core.db.region_prefix) or each industry (by="industry"). Every child / industry is present, with the
-    values of no rows when none lie in it; a region without children (a village) gives {}."""
-    from django.db.models import F, Value
+    values of no rows when none lie in it; a region without children (a village) gives {}. By region, the
+    whole comes too ("", summed from the same rows, the region's own node included) when every measure is
+    a plain Count or Sum, so a reader does not count it again."""
+    from django.db.models import Count, F, Sum, Value
 
     from zhiben.regions.models import Industry, Region
 
@@ -153,4 +155,12 @@ def grouped(qs, measures, values, *, region, by, region_field="region_id", indus
     else:
         key, groups = Value(""), {"": ""}
     counts = {row.pop("group"): row for row in qs.annotate(group=key).values("group").annotate(**measures).order_by()}
-    return {code: values(counts.get(part, {})) for code, part in groups.items()}
+    result = {code: values(counts.get(part, {})) for code, part in groups.items()}
+    additive = all(type(m) in (Count, Sum) and not getattr(m, "distinct", False) for m in measures.values())
+    if by == "region" and additive:
+        total = {}
+        for row in counts.values():
+            for name, value in row.items():
+                total[name] = total.get(name, 0) + (value or 0)
+        result[""] = values(total)
+    return result

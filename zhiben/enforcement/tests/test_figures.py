@@ -105,12 +105,18 @@ class EnforcementFigureTests(CastTestCase):
     def test_children_and_industries_side_by_side(self):
         by_village = self.values(self.alice, by="region", region=self.town_a1.code, year="2025")
         self.assertEqual(
-            {code: self.triple(row) for code, row in by_village.items()},
+            by_village[""], self.values(self.alice, region=self.town_a1.code, year="2025")[""]
+        )  # the whole, same rows
+        self.assertEqual(
+            {code: self.triple(row) for code, row in by_village.items() if code},
             {self.village_a1.code: (3, 20000.0, 0), self.village_a2.code: (1, 5000.5, 0)},
         )
         by_town = self.values(self.alice, by="region", region=self.county_a.code, year="2025")
         self.assertEqual(
-            {code: self.triple(row) for code, row in by_town.items()},
+            by_town[""], self.values(self.alice, region=self.county_a.code, year="2025")[""]
+        )  # the whole, same rows
+        self.assertEqual(
+            {code: self.triple(row) for code, row in by_town.items() if code},
             {self.town_a1.code: (4, 25000.5, 0), self.town_a2.code: (0, 0.0, 1)},  # the county's 安委办 is no town's
         )
         by_industry = self.values(self.alice, by="industry", year="2025")
@@ -127,7 +133,9 @@ class EnforcementFigureTests(CastTestCase):
                 parts = figure.breakdown(self.bob, filters, "region")
                 self.assertTrue(parts)
                 for code, value in parts.items():
-                    self.assertEqual(value, figure.compute(self.bob, {**filters, "region": code}), (key, code))
+                    self.assertEqual(
+                        value, figure.compute(self.bob, {**filters, "region": code or parent.code}), (key, code)
+                    )
             if key != "enforcement.zero_penalty_units":
                 for code, value in figure.breakdown(self.alice, {"year": "2025"}, "industry").items():
                     expected = figure.compute(self.alice, {"year": "2025", "industry": code})

@@ -86,12 +86,18 @@ class InspectionFigureTests(CastTestCase):
     def test_children_and_industries_side_by_side(self):
         by_village = self.values(self.alice, by="region", region=self.town_a1.code, year="2025")
         self.assertEqual(
-            {code: self.pair(row) for code, row in by_village.items()},
+            by_village[""], self.values(self.alice, region=self.town_a1.code, year="2025")[""]
+        )  # the whole, same rows
+        self.assertEqual(
+            {code: self.pair(row) for code, row in by_village.items() if code},
             {self.village_a1.code: (3, 66.7), self.village_a2.code: (2, 50.0)},
         )
         by_town = self.values(self.alice, by="region", region=self.county_a.code, year="2025")
         self.assertEqual(
-            {code: self.pair(row) for code, row in by_town.items()},
+            by_town[""], self.values(self.alice, region=self.county_a.code, year="2025")[""]
+        )  # the whole, same rows
+        self.assertEqual(
+            {code: self.pair(row) for code, row in by_town.items() if code},
             {self.town_a1.code: (5, 60.0), self.town_a2.code: (0, None)},
         )
         by_industry = self.values(self.alice, by="industry", year="2025")
@@ -107,7 +113,9 @@ class InspectionFigureTests(CastTestCase):
                 parts = figure.breakdown(self.bob, filters, "region")
                 self.assertTrue(parts)
                 for code, value in parts.items():
-                    self.assertEqual(value, figure.compute(self.bob, {**filters, "region": code}), (key, code))
+                    self.assertEqual(
+                        value, figure.compute(self.bob, {**filters, "region": code or parent.code}), (key, code)
+                    )
             for code, value in figure.breakdown(self.alice, {"year": "2025"}, "industry").items():
                 self.assertEqual(value, figure.compute(self.alice, {"year": "2025", "industry": code}), (key, code))
 

@@ -82,10 +82,16 @@ class AlarmFigureTests(CastTestCase):
     def test_children_and_industries_side_by_side(self):
         by_village = self.values(self.alice, by="region", region=self.town_a1.code, year="2025")
         self.assertEqual(
-            {code: self.pair(row) for code, row in by_village.items()},
+            by_village[""], self.values(self.alice, region=self.town_a1.code, year="2025")[""]
+        )  # the whole, same rows
+        self.assertEqual(
+            {code: self.pair(row) for code, row in by_village.items() if code},
             {self.village_a1.code: (3, 2), self.village_a2.code: (1, 1)},
         )
         by_town = self.values(self.alice, by="region", region=self.county_a.code, year="2025")
+        self.assertEqual(
+            by_town[""], self.values(self.alice, region=self.county_a.code, year="2025")[""]
+        )  # the whole, same rows
         self.assertEqual(by_town[self.town_a1.code], dict(zip(KEYS, (4, 3), strict=True)))
         self.assertEqual(by_town[self.town_a2.code], dict(zip(KEYS, (0, 0), strict=True)))
         self.assertEqual(self.values(self.alice, by="region", region=self.village_a1.code, year="2025"), {})
@@ -102,7 +108,9 @@ class AlarmFigureTests(CastTestCase):
                 parts = figure.breakdown(self.bob, filters, "region")
                 self.assertTrue(parts)
                 for code, value in parts.items():
-                    self.assertEqual(value, figure.compute(self.bob, {**filters, "region": code}), (key, code))
+                    self.assertEqual(
+                        value, figure.compute(self.bob, {**filters, "region": code or parent.code}), (key, code)
+                    )
             parts = figure.breakdown(self.alice, {"year": "2025"}, "industry")
             for code, value in parts.items():
                 self.assertEqual(value, figure.compute(self.alice, {"year": "2025", "industry": code}), (key, code))

@@ -52,11 +52,13 @@ class RiskFigureTests(RiskTestCase):
 
     def test_children_and_industries_side_by_side(self):
         by_village = self.values(self.alice, by="region", region=self.town_a1.code)
+        self.assertEqual(by_village[""], self.values(self.alice, region=self.town_a1.code)[""])  # the whole, same rows
         self.assertEqual(
-            {code: self.triple(row) for code, row in by_village.items()},
+            {code: self.triple(row) for code, row in by_village.items() if code},
             {self.village_a1.code: (1, 2, 3), self.village_a2.code: (1, 0, 0)},
         )
         by_town = self.values(self.alice, by="region", region=self.county_a.code)
+        self.assertEqual(by_town[""], self.values(self.alice, region=self.county_a.code)[""])  # the whole, same rows
         self.assertEqual(self.triple(by_town[self.town_a1.code]), (2, 2, 3))
         self.assertEqual(self.triple(by_town[self.town_a2.code]), (0, 0, 0))
         by_industry = self.values(self.alice, by="industry")
@@ -72,7 +74,9 @@ class RiskFigureTests(RiskTestCase):
                 parts = figure.breakdown(self.bob, filters, "region")
                 self.assertTrue(parts)
                 for code, value in parts.items():
-                    self.assertEqual(value, figure.compute(self.bob, {**filters, "region": code}), (key, code))
+                    self.assertEqual(
+                        value, figure.compute(self.bob, {**filters, "region": code or parent.code}), (key, code)
+                    )
             for code, value in figure.breakdown(self.alice, {"year": "2026"}, "industry").items():
                 self.assertEqual(value, figure.compute(self.alice, {"year": "2026", "industry": code}), (key, code))
 

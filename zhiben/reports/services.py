@@ -229,16 +229,24 @@ def _notify_reporter(report, text):
 # ---------------------------------------------------------------- the public side
 
 
+ENTERPRISE_SALT = "zhiben.reports.enterprise"
+
+
 def enterprise_token(enterprise):
     """What a poster's QR code carries to pre-fill the form with an enterprise (not its id: a guessable
-    number would let anyone list every enterprise through the form)."""
-    return signing.dumps(enterprise.pk, salt="zhiben.reports.enterprise", compress=False)
+    number would let anyone list every enterprise through the form). The same token every time: a poster
+    printed today and one printed next year carry the same code."""
+    return signing.Signer(salt=ENTERPRISE_SALT).sign_object(enterprise.pk)
 
 
 def enterprise_from_token(token):
+    token = token or ""
     try:
-        pk = signing.loads(token or "", salt="zhiben.reports.enterprise")
-    except signing.BadSignature:
+        if token.count(":") == 2:  # a poster printed while the token still carried its moment
+            pk = signing.loads(token, salt=ENTERPRISE_SALT)
+        else:
+            pk = signing.Signer(salt=ENTERPRISE_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError):
         return None
     return Enterprise.objects.select_related("industry", "region").filter(pk=pk).first()
 

@@ -6,6 +6,7 @@ keeper's reveal ever shows who reported."""
 import io
 from datetime import timedelta
 
+from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
@@ -413,6 +414,10 @@ class EnterprisePosterTests(CastTestCase):
         token = services.enterprise_token(self.enterprise_a)
         self.assertIn(f"?e={token}", response.context["url"])
         self.assertEqual(services.enterprise_from_token(token), self.enterprise_a)
+        self.assertEqual(services.enterprise_token(self.enterprise_a), token)  # a printed poster's code stays valid
+        older = signing.dumps(self.enterprise_a.pk, salt=services.ENTERPRISE_SALT, compress=False)
+        self.assertEqual(services.enterprise_from_token(older), self.enterprise_a)
+        self.assertIsNone(services.enterprise_from_token(token[:-2] + "xx"))
 
     def test_qr_codes(self):
         client = self.login(self.alice)

@@ -246,8 +246,10 @@ def compliance_tally(*, user, window, region="", industry="", today=None):
         .annotate(n=Count("pk"))
         .order_by()
     )
+    judged = {}  # the judgement depends on the region, class and registration day, not the industry
     for values in groups:
-        row = _judged(values, judges, lambda d: (0, 0))
+        same = (values["region_id"], values["high_risk"], values["registered"])
+        row = judged.get(same) or judged.setdefault(same, _judged(values, judges, lambda d: (0, 0)))
         if row.cells:
             tally.append((values["region_id"], values["industry__code"], row.state, values["n"]))
     return tally

@@ -452,7 +452,7 @@ def coverage_breakdown(key, user, *, by, region_code=None, industry=None, year=N
     """{code: value} of figure `key` for each child region of `region_code` (by="region"; rows on the
     region's own node under its own code) or each industry (by="industry"), from the rows of one
     computation — each value equal to `coverage()` of that child or industry. A figure of people of no
-    industry (officials) has no industry breakdown ({}). The principals' coverage gives the whole too ("")."""
+    industry (officials) has no industry breakdown ({}). The whole comes too ("")."""
     definition = COVERAGES[key]
     if by not in ("region", "industry"):
         raise ValueError(f"unknown breakdown {by!r}")
@@ -495,7 +495,8 @@ def coverage_breakdown(key, user, *, by, region_code=None, industry=None, year=N
             code = region_id if region_id == root else child_code(region_id[:keep])
         if code:
             groups.setdefault(code, []).append(row)
-    return {code: _coverage(definition, found).value for code, found in groups.items()}
+    whole = _coverage(definition, rows).value  # the region itself, from the same rows
+    return {code: _coverage(definition, found).value for code, found in groups.items()} | {"": whole}
 
 
 def coverage_value(key, user, *, region_code=None, industry=None, year=None, start=None, end=None):

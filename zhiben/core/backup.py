@@ -63,12 +63,26 @@ CHUNK = 2000
 
 
 def backed_up_models(registry=apps):
-    """Every concrete table the backup holds, the automatic many-to-many tables included."""
+    """Every concrete table the backup holds, the automatic many-to-many tables included; not the tables a
+    model marks `BACKUP = False` (roll-ups the database rebuilds itself as the rows they count come back)."""
     return [
         model
         for model in registry.get_models(include_auto_created=True)
-        if model._meta.managed and not model._meta.proxy and model._meta.label_lower not in SKIPPED
+        if model._meta.managed
+        and not model._meta.proxy
+        and model._meta.label_lower not in SKIPPED
+        and _kept(model)
     ]
+
+
+def _kept(model):
+    """False for a model whose current class says `BACKUP = False` (a model of the migration state carries
+    no class attributes of its own: its current class is asked)."""
+    try:
+        current = apps.get_model(model._meta.app_label, model._meta.model_name)
+    except LookupError:
+        return True
+    return getattr(current, "BACKUP", True)
 
 
 def _leaves(graph, names):

@@ -410,6 +410,7 @@ class HazardExtension(models.Model):
 
 class TallyBase(models.Model):
     SCOPE = {"region": "region_id", "domain": "industry_id"}
+    BACKUP = False  # not in a backup: restoring the hazards fills them again through the triggers
 
     region = models.ForeignKey(
         "regions.Region", verbose_name="区划", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"

@@ -11,7 +11,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
 OPEN = ("reported", "verified", "rectifying", "submitted")
 DUE = ("verified", "rectifying", "submitted")
 CHANNELS = ("self", "supervision", "enforcement", "public", "unannounced", "assigned", "monitoring")
@@ -125,6 +124,9 @@ def row_statements(d, row, sign):
     return out
 
 
+TABLES = ("hazards_foundtally", "hazards_closedtally", "hazards_duetally")
+EMPTIED = "; ".join(f"DELETE FROM {t} WHERE NOT EXISTS (SELECT 1 FROM hazards_hazard)" for t in TABLES)
+
 WATCHED = (
     "status",
     "level",
@@ -166,13 +168,24 @@ def create(apps, schema_editor):
                     f"CREATE TRIGGER hazards_tally_{event} AFTER {event.upper()} ON hazards_hazard {referencing} "
                     f"FOR EACH STATEMENT EXECUTE FUNCTION hazards_tally_{event}()"
                 )
+            # TRUNCATE fires no row or delete trigger: the tallies of an emptied table are empty too
+            cursor.execute(
+                "CREATE FUNCTION hazards_tally_truncate() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                + "".join(f"DELETE FROM {table}; " for table in TABLES)
+                + "RETURN NULL; END $$"
+            )
+            cursor.execute(
+                "CREATE TRIGGER hazards_tally_truncate AFTER TRUNCATE ON hazards_hazard "
+                "FOR EACH STATEMENT EXECUTE FUNCTION hazards_tally_truncate()"
+            )
             return
         for statement in row_statements(d, "NEW", 1):  # the hazards there are: one row at a time is fine here
             cursor.execute(statement.replace("NEW.", "h.").replace(" WHERE ", " FROM hazards_hazard AS h WHERE ", 1))
         changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in WATCHED)
         for event, when, parts in (
             ("insert", "", row_statements(d, "NEW", 1)),
-            ("delete", "", row_statements(d, "OLD", -1)),
+            # the last hazard gone (as when every table is emptied, in any order): no tally left either
+            ("delete", "", row_statements(d, "OLD", -1) + [EMPTIED]),
             ("update", f"WHEN {changed}", row_statements(d, "OLD", -1) + row_statements(d, "NEW", 1)),
         ):
             body = "".join(f"{p};\n" for p in parts)
@@ -185,7 +198,7 @@ def create(apps, schema_editor):
 def drop(apps, schema_editor):
     connection = schema_editor.connection
     with connection.cursor() as cursor:
-        for event in PG_EVENTS:
+        for event in [*PG_EVENTS, "truncate"]:
             cursor.execute(
                 f"DROP TRIGGER IF EXISTS hazards_tally_{event}"
                 + (" ON hazards_hazard" if connection.vendor == "postgresql" else "")

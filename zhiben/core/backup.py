@@ -68,10 +68,7 @@ def backed_up_models(registry=apps):
     return [
         model
         for model in registry.get_models(include_auto_created=True)
-        if model._meta.managed
-        and not model._meta.proxy
-        and model._meta.label_lower not in SKIPPED
-        and _kept(model)
+        if model._meta.managed and not model._meta.proxy and model._meta.label_lower not in SKIPPED and _kept(model)
     ]
 
 

@@ -262,12 +262,13 @@ def _figure(key, label, compute, url, order, breakdown=None):
 
 
 def home_cards(user):
-    from .selectors import compliance
+    from .selectors import compliance_counts
 
-    result = compliance(user)
-    if not result.total:
+    counts = compliance_counts(user)  # counted by the database, not enterprise by enterprise
+    total = sum(n for _, _, n, _ in counts)
+    if not total:
         return []
-    missing = len(result.missing)
+    missing = total - sum(drilled for _, _, _, drilled in counts)
     return [
         {
             "label": "本周期未演练企业",

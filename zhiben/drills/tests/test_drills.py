@@ -137,6 +137,18 @@ class ComplianceFigureTests(DrillCase):
         page = self.login(self.alice).get(figure.url(h1))
         self.assertContains(page, "本周期已演练 <strong>2</strong> / 3（66.7%）")
 
+    def test_the_home_card_counts_what_the_compliance_page_lists(self, _):
+        from zhiben.drills.hooks import home_cards
+        from zhiben.drills.selectors import compliance
+
+        for user in (self.alice, self.bob, self.erin, self.charlie):
+            listed = compliance(user)
+            cards = home_cards(user)
+            if not listed.total:
+                self.assertEqual(cards, [], user.username)
+                continue
+            self.assertEqual(cards[0]["value"], len(listed.missing), user.username)
+
     def test_breakdown_equals_the_figure_per_child(self, _):
         figure = registry["figures"]["drills.compliance"]
         filters = {"region": self.county_a.code, "year": "2026", "start": "2026-07-01", "end": "2026-07-01"}

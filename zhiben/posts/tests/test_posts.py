@@ -76,6 +76,18 @@ class VersionTests(PostsCase):
 
 
 class CoverageTests(PostsCase):
+    def test_the_home_card_counts_what_the_coverage_page_lists(self):
+        from zhiben.posts.hooks import home_cards
+
+        for user in (self.alice, self.erin, self.charlie, self.emma):
+            result = coverage(user)
+            cards = home_cards(user)
+            if not result.total:
+                self.assertEqual(cards, [], user.username)
+                continue
+            self.assertEqual(cards[0]["value"], result.total - result.covered, user.username)
+        self.assertEqual(home_cards(self.alice)[0]["value"], 2)  # neither enterprise has all four items and a 班前会
+
     def test_coverage_counts_four_items_and_recent_briefing(self):
         today = timezone.localdate()
         result = coverage(self.alice, day=today)

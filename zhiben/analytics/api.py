@@ -47,14 +47,19 @@ class TableOut(Schema):
     rows: list[RowOut]
 
 
-class TableQuery(Schema):
+class PlaceQuery(Schema):
+    """The region and industry every figures query narrows by (read by `_read`)."""
+
     region: str = Field("", max_length=12, description="区划代码；不填为本辖区")
+    industry: str = Field("", max_length=40, description="行业代码；不填为全部行业")
+
+
+class TableQuery(PlaceQuery):
     period: str = Field(
         "",
         max_length=40,
         description="统计期：2026、2026H1、2026Q3、2026-05、2026W07 或 2026-03-01~2026-03-15；不填为本年",
     )
-    industry: str = Field("", max_length=40, description="行业代码；不填为全部行业")
     by: str = Field("region", pattern="^(region|industry)$", description="并列：region 下级区划，industry 行业")
     keys: str = Field("", max_length=2000, description="只要这些指标（逗号分隔的 key）；不填为全部")
     fresh: bool = Field(False, description="true：不用一分钟内的统计结果，重新统计")
@@ -77,15 +82,13 @@ class TrendOut(Schema):
     rows: list[TrendRowOut]
 
 
-class TrendQuery(Schema):
-    region: str = Field("", max_length=12, description="区划代码；不填为本辖区")
+class TrendQuery(PlaceQuery):
     period: str = Field(
         "",
         max_length=40,
         description="统计期：趋势截至该期的最后一个月（该期未结束时截至本月）；不填为本年",
     )
     months: int = Field(12, ge=1, le=36, description="月数（1—36）")
-    industry: str = Field("", max_length=40, description="行业代码；不填为全部行业")
     keys: str = Field("hazards.found,hazards.closed", max_length=2000, description="指标（逗号分隔的 key）")
     fresh: bool = Field(False, description="true：不用一分钟内的统计结果，重新统计")
 
@@ -110,11 +113,9 @@ class RecordsOut(Schema):
     url: str = Field("", description="完整清单")
 
 
-class RecordsQuery(Schema):
+class RecordsQuery(PlaceQuery):
     key: str = Field(..., max_length=100, description="记录清单，如 hazards.listed_open（挂牌督办中的隐患）")
-    region: str = Field("", max_length=12, description="区划代码；不填为本辖区")
     period: str = Field("", max_length=40, description="统计期；不填为本年")
-    industry: str = Field("", max_length=40, description="行业代码；不填为全部行业")
     limit: int = Field(20, ge=1, le=200, description="最多条数（1—200）")
 
 

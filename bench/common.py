@@ -15,7 +15,7 @@ from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/"
-PG_BENCH_DB = "zhiben_bench"
+PG_BENCH_DB = f"zhiben_bench_{os.getpid()}"  # one per run: two benches at once do not drop each other's
 
 
 @dataclass
@@ -103,7 +103,7 @@ def sqlite_database():
 
 @contextlib.contextmanager
 def postgres_database():
-    """A throwaway database `zhiben_bench` on the server of DATABASE_URL (or the local default), dropped afterwards.
+    """A throwaway database `zhiben_bench_<pid>` on the server of DATABASE_URL (or the local default), dropped afterwards.
 
     Only the server and credentials of DATABASE_URL are used; its own database is never touched.
     """

@@ -322,6 +322,7 @@ NOTIFICATION_SENDERS = {
 }
 # How long a computed figure table is reused (seconds) before it is counted again (analytics).
 ANALYTICS_CACHE_SECONDS = int(env("ZHIBEN_ANALYTICS_CACHE_SECONDS", "60"))
+HOME_CACHE_SECONDS = int(env("ZHIBEN_HOME_CACHE_SECONDS", "60"))  # the home page's cards, per user
 NOTIFICATION_FILE = Path(env("ZHIBEN_NOTIFICATION_FILE", str(BASE_DIR / "var" / "notifications.jsonl")))
 
 # --- HTTPS-ready (turned on by ZHIBEN_HTTPS=1 behind TLS) ---

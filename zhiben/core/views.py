@@ -86,7 +86,8 @@ def list_context(request, qs, form_class, **extra):
 def home(request):
     from .selectors import home_summary
 
-    return render(request, "core/home.html", {"summary": home_summary(user=request.user)})
+    summary = home_summary(user=request.user, fresh=bool(request.GET.get("fresh")))
+    return render(request, "core/home.html", {"summary": summary})
 
 
 def favicon(request):

@@ -147,30 +147,16 @@ def closed_hazards(enterprise_ids):
 
 
 def hazard_counts(*, user, today=None):
-    """Dynamic-zeroing figures for the user's scope: stock/increment, open, overdue, major, listed."""
-    from django.db.models import Count
-
+    """Dynamic-zeroing figures of the user's scope as of today (the home page's cards): open, overdue, major
+    and listed still open, 存量 (found on or before the jurisdiction's baseline) still open and 增量 (found
+    after it) — hazard_figures over all time up to this month's end, so the roll-ups count them when the
+    baseline is a month's end (a county's home page reads a few thousand roll-up rows, not 300,000 hazards)."""
     today = today or timezone.localdate()
+    month_end = (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    values = hazard_figures(user=user, filters={"start": "1990-01-01", "end": month_end.isoformat()}, today=today)[""]
+    keys = ("open", "overdue", "major_open", "stock_open", "increment", "listed_open", "closed")
     baseline = rule_date("hazard.baseline_date", user.region_id or "")
-    qs = Hazard.objects.for_user(user).exclude(status__in=[Status.MERGED, Status.REJECTED])
-    open_q = Q(status__in=OPEN_STATUSES)
-    return qs.aggregate(
-        total=Count("id"),
-        open=Count("id", filter=open_q),
-        stock=Count("id", filter=Q(found_date__lte=baseline)),
-        stock_open=Count("id", filter=Q(found_date__lte=baseline) & open_q),
-        increment=Count("id", filter=Q(found_date__gt=baseline)),
-        increment_open=Count("id", filter=Q(found_date__gt=baseline) & open_q),
-        major_open=Count("id", filter=Q(level="major") & open_q),
-        overdue=Count(  # historic ledger rows (archives) are no one's overdue work
-            "id",
-            filter=Q(
-                status__in=[Status.VERIFIED, Status.RECTIFYING, Status.SUBMITTED], deadline__lt=today, historic=False
-            ),
-        ),
-        listed_open=Count("id", filter=~Q(listed_level="") & open_q),
-        closed=Count("id", filter=Q(status=Status.CLOSED)),
-    ) | {"baseline": baseline}
+    return {key: values[f"hazards.{key}"] for key in keys} | {"baseline": baseline}
 
 
 # ---------------------------------------------------------------- figures for analytics

@@ -186,7 +186,7 @@ def figure_url(key):
 
 
 def home_cards(user):
-    from .selectors import coverage, expiring_certificates, uncertified_workers
+    from .selectors import PRINCIPAL, coverage_value, expiring_certificates, uncertified_workers
 
     today = timezone.localdate()
     uncertified = uncertified_workers(user, day=today).count()
@@ -206,7 +206,7 @@ def home_cards(user):
         },
     ]
     if not user.enterprise_id:
-        share = coverage("training.principal_coverage", user, year=today.year).value
+        share = coverage_value(PRINCIPAL, user, year=today.year)  # counted by the database
         cards.append(
             {
                 "label": "主要负责人培训覆盖率",

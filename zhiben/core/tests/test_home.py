@@ -97,3 +97,33 @@ class NavigationTests(CastTestCase):
         self.assertEqual(self.labels(self.sam, f"/regions/{self.county_a.code}/")[1], ["行政区划"])
         self.assertEqual(self.labels(self.sam, "/")[1], ["首页"])
         self.assertEqual(self.labels(self.sid, "/accounts/security/")[1], ["账号安全"])
+
+
+class HomeCacheTests(CastTestCase):
+    """A county's cards count tens of thousands of rows: they are kept a minute per user, and counted anew
+    after the user's own write or on 刷新."""
+
+    def enterprises(self, response):
+        return {c["label"]: c["value"] for c in response.context["summary"]["cards"]}["生产经营单位"]
+
+    def test_kept_then_counted_anew_after_own_write_or_on_refresh(self):
+        from zhiben.enterprises.models import Enterprise
+
+        client = self.login(self.alice)
+        first = client.get("/")
+        self.assertEqual(self.enterprises(first), 2)
+        self.assertContains(first, "统计于")
+        self.assertContains(first, 'href="?fresh=1"')
+        clone = Enterprise.objects.get(pk=self.enterprise_a.pk)
+        clone.pk, clone.credit_code, clone.name = None, "91500106MA5U7XYZ4K", "新设企业"
+        clone.save()  # someone else's write (no audit by alice): the kept cards stand for the minute
+        self.assertEqual(self.enterprises(client.get("/")), 2)
+        self.assertEqual(self.enterprises(client.get("/?fresh=1")), 3)  # 刷新 counts anew
+        clone.delete()
+        self.assertEqual(self.enterprises(client.get("/")), 3)  # what 刷新 counted is what is kept
+        audit_record(actor=self.alice, action="enterprise.update", obj=self.enterprise_a)
+        self.assertEqual(self.enterprises(client.get("/")), 2)  # her own write: counted anew at once
+
+    def test_each_user_has_their_own(self):
+        self.assertEqual(self.enterprises(self.login(self.alice).get("/")), 2)
+        self.assertEqual(self.enterprises(self.login(self.charlie).get("/")), 1)

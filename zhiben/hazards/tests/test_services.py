@@ -294,6 +294,6 @@ class StockTests(CastTestCase):
         increment = selectors.hazard_list(user=self.alice, filters={"stock": "increment"})
         self.assertEqual((list(stock), list(increment)), ([old], [new]))
         counts = selectors.hazard_counts(user=self.alice)
-        self.assertEqual((counts["stock"], counts["increment"], counts["baseline"]), (1, 1, date(2023, 12, 31)))
+        self.assertEqual((counts["stock_open"], counts["increment"], counts["baseline"]), (1, 1, date(2023, 12, 31)))
         Rule.objects.create(key="hazard.baseline_date", value="2024-06-30")
-        self.assertEqual(selectors.hazard_counts(user=self.alice)["stock"], 2)
+        self.assertEqual(selectors.hazard_counts(user=self.alice)["stock_open"], 2)

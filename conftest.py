@@ -22,10 +22,10 @@ CHROMIUM_FLAGS = [
 
 
 def pytest_configure(config):
-    from django.conf import settings
-
     import tempfile
     from pathlib import Path
+
+    from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     scratch = Path(tempfile.mkdtemp(prefix="zhiben-test-"))
@@ -63,7 +63,9 @@ def _fresh_process_caches():
 
     from zhiben.core.rules import rules_cache_clear
     from zhiben.hazards.services import supervising_cache_clear
+    from zhiben.regions.selectors import children_cache_clear
 
     rules_cache_clear()
+    children_cache_clear()
     supervising_cache_clear()
     cache.clear()  # analytics' figure tables

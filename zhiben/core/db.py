@@ -139,13 +139,14 @@ def grouped(qs, measures, values, *, region, by, region_field="region_id", indus
     a plain Count or Sum, so a reader does not count it again."""
     from django.db.models import Count, F, Sum, Value
 
-    from zhiben.regions.models import Industry, Region
+    from zhiben.regions.models import Industry
+    from zhiben.regions.selectors import child_codes
 
     from .scoping import child_prefix_length
 
     if by == "region":
         length = child_prefix_length(region) if region else 0
-        children = Region.objects.filter(parent_id=region).values_list("code", flat=True) if region else []
+        children = child_codes(region) if region else []
         groups = {code: code[:length] for code in children}
         if not groups:
             return {}

@@ -15,6 +15,7 @@ from zhiben.core.scoping import child_code, child_prefix_length, normalize_code,
 from zhiben.enterprises.filters import industry_options, region_options
 from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Industry, Region
+from zhiben.regions.selectors import child_codes
 
 from .choices import DrillKind, TeamLevel
 from .models import Drill, Equipment, RescueStation, RescueTeam, period_label
@@ -193,8 +194,7 @@ def compliance_breakdown(user, *, by, day=None, region="", industry=""):
     if by == "industry":
         sums = {code: [0, 0] for code in Industry.objects.values_list("code", flat=True)}
     else:
-        children = Region.objects.filter(parent_id=root) if root else Region.objects.filter(parent__isnull=True)
-        sums = {code: [0, 0] for code in children.values_list("code", flat=True)}
+        sums = {code: [0, 0] for code in child_codes(root)}
         keep = child_prefix_length(root) if root else 2
     for region_id, industry_code, total, done in compliance_counts(user, day=day, region=region, industry=industry):
         if by == "industry":
@@ -259,7 +259,7 @@ def rate_values(user, *, region="", end, by=None):
     data = _rate_data(code, end)
     groups = {"": code}
     if by == "region":
-        groups.update((c, c) for c in Region.objects.filter(parent_id=code).values_list("code", flat=True))
+        groups.update((c, c) for c in child_codes(code))
     return {group: {r.key: r.value for r in _rates_of(c, data)} for group, c in groups.items()}
 
 

@@ -13,7 +13,8 @@ from zhiben.core.rules import rule
 from zhiben.core.scoping import child_code, child_prefix_length, normalize_code, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
 from zhiben.enterprises.models import Enterprise
-from zhiben.regions.models import Industry, Region
+from zhiben.regions.models import Industry
+from zhiben.regions.selectors import child_codes
 
 from .choices import KINDS, CardKind
 from .models import Briefing, CardVersion, Post
@@ -239,8 +240,7 @@ def coverage_breakdown(user, *, by, region="", industry="", day=None):
     if by == "industry":
         sums = {code: [0, 0] for code in Industry.objects.values_list("code", flat=True)}
     else:
-        children = Region.objects.filter(parent_id=root) if root else Region.objects.filter(parent__isnull=True)
-        sums = {code: [0, 0] for code in children.values_list("code", flat=True)}
+        sums = {code: [0, 0] for code in child_codes(root)}
         keep = child_prefix_length(root) if root else 2
     for (region_id, code), (covered, n) in coverage_counts(user, region=region, industry=industry, day=day).items():
         key = code if by == "industry" else (region_id if region_id == root else child_code(region_id[:keep]))

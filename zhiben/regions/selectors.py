@@ -1,5 +1,8 @@
 """Reads of the jurisdiction tree and of units, always through `for_user`."""
 
+import time
+
+from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
@@ -7,6 +10,29 @@ from django.shortcuts import get_object_or_404
 from zhiben.core.scoping import LEVEL_PREFIX, in_subtree, subtree_q, subtree_range
 
 from .models import Region, Unit
+
+# The codes of each region's children, per process: a dashboard's figure sources each break down by child
+# region (16 lookups of the same children in one request). A change made through this process clears it
+# (signals on Region, connected in apps; region_import after its bulk insert); other processes see it
+# within REGION_CACHE_SECONDS.
+_children_cache: dict[str, tuple[float, list]] = {}
+
+
+def child_codes(code):
+    """Codes of the regions directly under `code` (the top level for ""), in code order."""
+    now = time.monotonic()
+    hit = _children_cache.get(code)
+    if hit is not None and now - hit[0] < getattr(settings, "REGION_CACHE_SECONDS", 30):
+        return list(hit[1])
+    children = Region.objects.filter(parent_id=code) if code else Region.objects.filter(parent__isnull=True)
+    codes = list(children.order_by("code").values_list("code", flat=True))
+    _children_cache[code] = (now, codes)
+    return list(codes)
+
+
+def children_cache_clear(**_):
+    """Forget the cached children (a region was saved, deleted or imported, or a test starts)."""
+    _children_cache.clear()
 
 
 def _subtree_counts(qs, field, regions):

@@ -13,6 +13,7 @@ from zhiben.core.services import fail as _fail
 
 from .choices import Level, UnitKind
 from .models import Region, Unit
+from .selectors import children_cache_clear
 
 
 def parent_code(code):
@@ -99,6 +100,7 @@ def region_import(*, actor, rows, columns=None):
             created.append(Region(code=code, name=name, level=code_level(code), parent_id=parent_code(code)))
     Region.objects.bulk_create(created, batch_size=1000)
     Region.objects.bulk_update(renamed, ["name"], batch_size=1000)
+    children_cache_clear()  # bulk writes send no signals
     audit_record_many(
         [
             audit_entry(

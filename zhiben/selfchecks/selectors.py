@@ -368,7 +368,8 @@ def selfcheck_figures(*, user, filters=None, by=None, today=None):
     Each list is computed once (one grouped query each) and its rows are counted child by child by the
     leading digits of the enterprise's region code."""
     from zhiben.core.scoping import child_prefix_length, normalize_code
-    from zhiben.regions.models import Industry, Region
+    from zhiben.regions.models import Industry
+    from zhiben.regions.selectors import child_codes
 
     filters = filters or {}
     today = today or timezone.localdate()
@@ -381,7 +382,7 @@ def selfcheck_figures(*, user, filters=None, by=None, today=None):
 
     if by == "region":
         length = child_prefix_length(region) if region else 0
-        children = Region.objects.filter(parent_id=region).values_list("code", flat=True) if region else []
+        children = child_codes(region) if region else []
         groups = {code: code[:length] for code in children}
         if not groups:
             return {}

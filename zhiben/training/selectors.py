@@ -17,7 +17,8 @@ from zhiben.core.rules import rule
 from zhiben.core.scoping import child_code, child_prefix_length, normalize_code, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
 from zhiben.enterprises.models import Enterprise
-from zhiben.regions.models import Industry, Region
+from zhiben.regions.models import Industry
+from zhiben.regions.selectors import child_codes
 
 from .choices import CertificateKind, ExamResult, PersonKind, ReviewResult, SessionKind
 from .models import Attendance, Certificate, Person, Session, TrainingBody
@@ -463,8 +464,7 @@ def coverage_breakdown(key, user, *, by, region_code=None, industry=None, year=N
     if region_code and not root:
         return {}
     if by == "region":
-        children = Region.objects.filter(parent_id=root) if root else Region.objects.filter(parent__isnull=True)
-        groups = {code: [] for code in children.values_list("code", flat=True)}
+        groups = {code: [] for code in child_codes(root)}
         keep = child_prefix_length(root) if root else 2
     else:
         groups = {code: [] for code in Industry.objects.values_list("code", flat=True)}

@@ -199,3 +199,23 @@ class ImportRegionsCommandTests(CastTestCase):
     def test_a_missing_file_fails_cleanly(self):
         with self.assertRaises(CommandError):
             call_command("import_regions", "/nonexistent/regions.csv", stdout=StringIO())
+
+
+class ChildCodesCacheTests(CastTestCase):
+    """A dashboard asks a region's children once per process; a region created, imported or deleted is seen
+    at once."""
+
+    def test_children_follow_creation_import_and_deletion(self):
+        from zhiben.regions.models import Region
+        from zhiben.regions.selectors import child_codes
+
+        county = self.alice.region_id
+        before = child_codes(county)
+        self.assertEqual(before, sorted(Region.objects.filter(parent_id=county).values_list("code", flat=True)))
+        region_import(actor=self.sam, rows=[(2, "500106107000", "井口镇")])  # a bulk insert: no signals
+        self.assertIn("500106107000", child_codes(county))
+        Region.objects.get(code="500106107000").delete()
+        self.assertEqual(child_codes(county), before)
+        town = Region.objects.create(code="500106108000", name="歌乐山镇", level=4, parent_id=county)
+        self.assertIn(town.code, child_codes(county))
+        self.assertEqual(child_codes(town.code), [])

@@ -5,7 +5,7 @@ enterprises — period lengths in months are rules), and the construction rates 
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -149,29 +149,31 @@ def _scoped_enterprises(user, region, industry):
 
 def compliance_counts(user, *, day=None, region="", industry=""):
     """[(region_id, industry code, enterprises, drilled)] of compliance(), counted by the database: the
-    drill periods are found per (region, high risk) — at most villages × 2 — and each distinct period is
-    one conditional count, so a figure never loads the enterprises themselves."""
+    enterprises by (region, industry, high risk) in one grouped query — their drill period follows from
+    the region and high risk — and the drilled ones from the drills themselves (each enterprise's latest
+    drill since the earliest period's first day), so a figure never loads or probes every enterprise."""
     day = day or timezone.localdate()
     qs = _scoped_enterprises(user, region, industry)
-    period = {
-        (region_id, high): period_of(day, months_for(high, region_id))
-        for region_id, high in qs.values_list("region_id", "high_risk").distinct().order_by()
-    }
-    spans = sorted(set(period.values()))
-    measures = {
-        f"p{i}": Count(
-            "id",
-            filter=Q(
-                Exists(Drill.objects.filter(enterprise=OuterRef("pk"), held_on__gte=first, held_on__lte=min(last, day)))
-            ),
-        )
-        for i, (first, last) in enumerate(spans)
-    }
-    rows = qs.values("region_id", "industry__code", "high_risk").annotate(n=Count("id"), **measures).order_by()
-    return [
-        (r["region_id"], r["industry__code"], r["n"], r[f"p{spans.index(period[(r['region_id'], r['high_risk'])])}"])
-        for r in rows
-    ]
+    census = qs.values("region_id", "industry__code", "high_risk").annotate(n=Count("id")).order_by()
+    census = [(r["region_id"], r["industry__code"], r["high_risk"], r["n"]) for r in census]
+    firsts = {(region_id, high): period_of(day, months_for(high, region_id))[0] for region_id, _, high, _ in census}
+    drilled = {}
+    latest = (
+        Drill.objects.filter(enterprise__in=qs, held_on__gte=min(firsts.values(), default=day), held_on__lte=day)
+        .values("enterprise_id", "enterprise__region_id", "enterprise__industry__code", "enterprise__high_risk")
+        .annotate(last=Max("held_on"))
+        .order_by()
+        .values_list("enterprise__region_id", "enterprise__industry__code", "enterprise__high_risk", "last")
+    )
+    for region_id, code, high, last in latest:
+        first = firsts.get((region_id, high))  # None: moved between the two reads
+        if first is not None and last >= first:  # a drill inside its own period (which runs to `day` at least)
+            drilled[(region_id, code, high)] = drilled.get((region_id, code, high), 0) + 1
+    counts = {}
+    for region_id, code, high, n in census:  # high and ordinary enterprises of a place count together
+        total = counts.setdefault((region_id, code), [0, 0])
+        total[0], total[1] = total[0] + n, total[1] + drilled.get((region_id, code, high), 0)
+    return [(region_id, code, n, done) for (region_id, code), (n, done) in counts.items()]
 
 
 def _rate(done, total):

@@ -193,6 +193,49 @@ def audit_entry(
     return _describe(actor, action, obj, data, success, region_code, object_type, object_id, object_repr)
 
 
+IMPORT_BATCH = 1000  # records listed per import event
+
+
+def common_region(codes):
+    """The nearest region containing every one of `codes` (12-digit codes): '' for none, or when they lie in
+    different provinces."""
+    codes = {c for c in codes if c}
+    if not codes:
+        return ""
+    low, high = min(codes), max(codes)
+    shared = 0
+    while shared < min(len(low), len(high)) and low[shared] == high[shared]:
+        shared += 1
+    for length in (12, 9, 6, 4, 2):
+        if length <= shared:
+            return low[:length].ljust(12, "0")
+    return ""
+
+
+def import_entries(*, actor, action, object_type, label, source, columns, records, regions):
+    """Audit entries of an import: one event per `batch` records instead of one per record (10,000 events cost
+    ~0.5 s to seal and write, most of an import's time), each listing its records in `data["records"]` as rows
+    in `columns` order (the row number in the file, the object's id, its key: [row, id, credit code]), so
+    every imported record stays traceable in the chain. `regions` are the records' region codes: an event
+    is placed in the nearest region holding all of its records (who may read it)."""
+    entries, batch = [], IMPORT_BATCH
+    for start in range(0, len(records), batch):
+        part = records[start : start + batch]
+        region = common_region(regions[start : start + batch])
+        entries.append(
+            audit_entry(
+                actor=actor,
+                action=action,
+                object_type=object_type,
+                object_id="",
+                object_repr=f"{label} {len(part)} 条（{source or '文件'}，第 {start + 1}–{start + len(part)} 条）",
+                region_code=region,
+                data={"source": source, "count": len(part), "columns": list(columns), "records": part},
+            )
+        )
+    return entries
+
+
 def audit_record(
     *,
     actor,

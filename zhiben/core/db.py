@@ -32,6 +32,30 @@ def insert_rows(model, columns, rows):
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
 
 
+def insert_rows_returning_ids(model, columns, rows):
+    """`insert_rows`, returning the new rows' primary keys in `rows` order without reading the rows back.
+
+    PostgreSQL: the keys are drawn from the table's sequence first (one query) and written with the rows.
+    SQLite: the rows are inserted in one statement while this transaction holds the database's write lock,
+    so they get consecutive rowids ending at last_insert_rowid() (triggers do not change it)."""
+    rows = list(rows)
+    if not rows:
+        return []
+    table, pk = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, len(rows)]
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            insert_rows(model, [pk, *columns], [(key, *row) for key, row in zip(ids, rows)])
+            return ids
+        insert_rows(model, columns, rows)
+        cursor.execute("SELECT last_insert_rowid()")
+        last = cursor.fetchone()[0]
+    return list(range(last - len(rows) + 1, last + 1))
+
+
 def _sealed(model, columns, rows):
     """(columns, rows) with the encrypted columns' values sealed and their blind-index columns appended
     (an index column the caller already gives is recomputed in place). Rows stay a lazy iterable."""

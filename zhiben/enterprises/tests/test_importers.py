@@ -87,7 +87,7 @@ class ImportFileTests(ImportTestCase):
         self.assertEqual(
             import_file(actor=self.alice, source=io.BytesIO(content), filename="台账.xlsx"), {"created": 3}
         )
-        self.assertEqual(self.counts(), (before[0] + 3, before[1] + 3))
+        self.assertEqual(self.counts(), (before[0] + 3, before[1] + 1))  # one audit event lists the 3 rows
         first = Enterprise.objects.get(credit_code=code(9001))
         self.assertEqual(
             (
@@ -107,7 +107,14 @@ class ImportFileTests(ImportTestCase):
             ("500106104000", False, None, None),
         )
         self.assertEqual(Enterprise.objects.get(credit_code=code(9003)).principal_phone, "02361234567")
-        self.assertEqual(AuditEvent.objects.filter(action="enterprise.import", data__source="台账.xlsx").count(), 3)
+        event = AuditEvent.objects.get(action="enterprise.import", data__source="台账.xlsx")
+        self.assertEqual(
+            event.data["records"],
+            [
+                [row_no, Enterprise.objects.get(credit_code=code(n)).pk, code(n)]
+                for row_no, n in ((2, 9001), (3, 9002), (4, 9003))
+            ],
+        )
 
     def test_it_ignores_empty_unknown_columns_and_blank_rows(self):
         headers = [*FILE_HEADERS, "传真", ""]
@@ -267,7 +274,8 @@ class CommandTests(ImportTestCase):
     def test_it_imports_and_reports_the_count(self):
         out, _ = self.run_command(xlsx([row(1), row(2)]), "--user", "alice")
         self.assertIn("导入成功：新增 2 家生产经营单位。", out)
-        self.assertEqual(AuditEvent.objects.filter(action="enterprise.import", actor_name="alice").count(), 2)
+        event = AuditEvent.objects.get(action="enterprise.import", actor_name="alice")
+        self.assertEqual([credit for _, _, credit in event.data["records"]], [code(9001), code(9002)])
 
     def test_it_lists_errors_and_fails(self):
         before = self.counts()

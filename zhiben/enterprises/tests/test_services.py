@@ -221,7 +221,7 @@ def rows(*items):
 
 
 class ImportServiceTests(WriteTestCase):
-    def test_it_imports_all_rows_with_one_audit_event_each(self):
+    def test_it_imports_all_rows_with_an_audit_event_listing_them(self):
         result = enterprise_import(
             actor=self.alice,
             source_name="台账.xlsx",
@@ -259,10 +259,16 @@ class ImportServiceTests(WriteTestCase):
             (second.region_id, second.industry.code, second.employees, second.longitude),
             ("500106104000", "machinery", None, None),
         )
-        events = AuditEvent.objects.filter(action="enterprise.import").order_by("seq")
+        event = AuditEvent.objects.get(action="enterprise.import")
         self.assertEqual(
-            [(e.object_id, e.data["row"], e.data["source"]) for e in events],
-            [(str(first.pk), 2, "台账.xlsx"), (str(second.pk), 3, "台账.xlsx")],
+            (event.object_type, event.region_code, event.data["source"], event.data["columns"], event.data["records"]),
+            (
+                "enterprises.enterprise",
+                "500106000000",  # the county holding both rows
+                "台账.xlsx",
+                ["row", "id", "credit_code"],
+                [[2, first.pk, code(11)], [3, second.pk, code(12)]],
+            ),
         )
         self.assertTrue(audit_verify()[0])
 
@@ -305,6 +311,112 @@ class ImportServiceTests(WriteTestCase):
                 (3, f"统一社会信用代码 {code(31)} 与第 2 行重复。"),
                 (4, f"统一社会信用代码 {self.enterprise_b.credit_code} 已登记，不能重复导入。"),
             ],
+        )
+
+    def test_every_error_of_a_bad_file_is_listed_by_row_then_column_and_nothing_is_written(self):
+        exc = self.assertRefused(
+            lambda: enterprise_import(
+                actor=self.alice,
+                rows=rows(
+                    (2, data(61)),
+                    (3, data(62, region="999", principal_phone="12ab", employees="3.5", credit_code="ABC")),
+                    (4, data(63, high_risk="也许", longitude="200")),
+                    (5, data(61, name="")),
+                ),
+            ),
+            contains="共 8 处错误",
+        )
+        self.assertEqual(
+            [(e["row"], e["column"]) for e in exc.errors],
+            [
+                (3, "统一社会信用代码"),
+                (3, "所在区划代码"),
+                (3, "从业人数"),
+                (3, "主要负责人电话"),
+                (4, "高危企业"),
+                (4, "经度"),
+                (5, "单位名称"),
+                (5, "统一社会信用代码"),  # the same code as row 2
+            ],
+        )
+        self.assertEqual(exc.errors[-1]["message"], f"统一社会信用代码 {code(61)} 与第 2 行重复。")
+
+    def test_a_code_registered_before_the_import_refuses_the_whole_file(self):
+        # no other error: the unique credit code refuses the insert, and the row is named like any other error
+        exc = self.assertRefused(
+            lambda: enterprise_import(
+                actor=self.bob,
+                rows=rows((2, data(71)), (3, data(72, credit_code=self.enterprise_a.credit_code)), (4, data(73))),
+            ),
+            contains="共 1 处错误",
+        )
+        self.assertEqual(
+            [(e["row"], e["message"]) for e in exc.errors],
+            [(3, f"统一社会信用代码 {self.enterprise_a.credit_code} 已登记，不能重复导入。")],
+        )
+        self.assertEqual(enterprise_import(actor=self.bob, rows=rows((2, data(71)))), {"created": 1})
+
+    def test_a_large_import_is_audited_in_events_of_a_thousand_rows_and_the_chain_verifies(self):
+        from unittest import mock
+
+        from zhiben.audit import services as audit
+
+        with mock.patch.object(audit, "IMPORT_BATCH", 2):
+            enterprise_import(
+                actor=self.bob,
+                source_name="大表.xlsx",
+                rows=rows(
+                    (2, data(81)),
+                    (3, data(82, region="500106104")),
+                    (4, data(83, region="500106105003")),
+                    (5, data(84, region="500107101001")),
+                    (6, data(85, region="500107101001")),
+                ),
+            )
+        events = list(AuditEvent.objects.filter(action="enterprise.import").order_by("seq"))
+        ids = {e.credit_code: e.pk for e in Enterprise.objects.filter(name__startswith="服务测试企业")}
+        self.assertEqual(
+            [(e.region_code, e.data["count"], e.data["records"]) for e in events],
+            [
+                ("500106000000", 2, [[2, ids[code(81)], code(81)], [3, ids[code(82)], code(82)]]),
+                ("500100000000", 2, [[4, ids[code(83)], code(83)], [5, ids[code(84)], code(84)]]),
+                ("500107101001", 1, [[6, ids[code(85)], code(85)]]),
+            ],
+        )
+        self.assertEqual([e.object_repr for e in events][0], "导入生产经营单位 2 条（大表.xlsx，第 1–2 条）")
+        self.assertEqual(Enterprise.objects.get(credit_code=code(84)).region_id, "500107101001")
+        self.assertTrue(audit_verify()[0])
+
+    def test_an_enterprise_user_importing_is_checked_against_its_own_enterprise(self):
+        from zhiben.enterprises.services import _in_scope
+
+        self.assertEqual(
+            _in_scope(
+                self.emma,
+                [self.enterprise_a.pk + 1000],
+                {
+                    "credit_code": [code(91)],
+                    "region": [self.enterprise_a.region_id],
+                    "industry": [self.enterprise_a.industry],
+                },
+            ),
+            [code(91)],
+        )
+        self.assertEqual(
+            _in_scope(
+                self.bob,
+                [1],
+                {"credit_code": [code(91)], "region": ["500107101001"], "industry": [self.enterprise_a.industry]},
+            ),
+            [],
+        )
+        self.assertEqual(
+            _in_scope(
+                self.alice,
+                [1],
+                {"credit_code": [code(91)], "region": ["500107101001"], "industry": [self.enterprise_a.industry]},
+            ),
+            [code(91)],
         )
 
     def test_it_refuses_out_of_scope_rows(self):

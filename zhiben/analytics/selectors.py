@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.http import Http404
 from django.utils import timezone
 
+from zhiben.core.memo import memo_scope
 from zhiben.core.periods import Period, PeriodError, current_period, parse_period
 from zhiben.core.registry import ordered, registry
 from zhiben.core.scoping import in_subtree
@@ -94,6 +95,7 @@ def _filters(region, period, industry):
     return {"region": region.code, "industry": industry.code if industry else "", **period.filters}
 
 
+@memo_scope()  # the sources share what they both ask (core.memo)
 def figure_values(*, user, figure_list, region, period, industry=None, by=None, fresh=False, children=None):
     """{group: {figure key: value}} for `figure_list`: group "" the whole of `region` (by=None), each child
     region's code (by="region") or each industry's code (by="industry"). A figure source is asked once for
@@ -178,6 +180,7 @@ class Table:
         return groups
 
 
+@memo_scope()  # the sources share what they both ask (core.memo)
 def figure_table(*, user, region, period, industry=None, by="region", figure_list=None, fresh=False):
     """The total of `region` and, side by side, its children (by="region") or each industry
     (by="industry"); every value links to the records behind it (the figure's url, narrowed the same way).
@@ -252,6 +255,7 @@ def trend_months(period, count=12, today=None):
     return [parse_period(f"{i // 12}-{i % 12 + 1:02d}") for i in range(index - count + 1, index + 1)]
 
 
+@memo_scope()  # the sources share what they both ask (core.memo)
 def figure_trend(*, user, region, months, industry=None, figure_list=None, fresh=False):
     """[(month, {figure key: value})]: the whole of `region` month by month. A figure source that counts
     month by month (compute(user, filters, "month") → {"YYYY-MM": {key: value}} for every month of the

@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.db.models import Max
 from django.utils import timezone
 
+from .memo import memo_scope
 from .registry import ordered
 
 
@@ -22,10 +23,11 @@ def home_summary(*, user, fresh=False):
     summary = None if fresh else cache.get(key)
     if summary is None:
         summary = {"cards": [], "at": timezone.now()}
-        for section in ordered("home_cards"):
-            if section.applies(user):
-                summary["cards"] += section.cards(user)
-                if section.extra is not None:
-                    section.extra(user, summary)
+        with memo_scope():  # the cards share what several ask (core.memo)
+            for section in ordered("home_cards"):
+                if section.applies(user):
+                    summary["cards"] += section.cards(user)
+                    if section.extra is not None:
+                        section.extra(user, summary)
         cache.set(key, summary, settings.HOME_CACHE_SECONDS)
     return summary

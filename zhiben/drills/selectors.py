@@ -5,7 +5,7 @@ enterprises — period lengths in months are rules), and the construction rates 
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from zhiben.core.rules import rule
 from zhiben.core.scoping import child_code, child_prefix_length, normalize_code, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
 from zhiben.enterprises.models import Enterprise
+from zhiben.enterprises.selectors import operating_census, operating_enterprises
 from zhiben.regions.models import Industry, Region
 from zhiben.regions.selectors import child_codes
 
@@ -121,7 +122,7 @@ class Compliance:
 def compliance(user, *, day=None, region="", industry=""):
     """Each operating enterprise in scope against its own drill period containing `day`."""
     day = day or timezone.localdate()
-    qs = _scoped_enterprises(user, region, industry)
+    qs = operating_enterprises(user, region, industry)
     enterprises = list(qs.select_related("industry").order_by("region_id", "name"))
     periods = {e.pk: (period_months(e),) + period_of(day, period_months(e)) for e in enterprises}
     earliest = min((p[1] for p in periods.values()), default=day)
@@ -138,24 +139,14 @@ def compliance(user, *, day=None, region="", industry=""):
     return Compliance(rows, day)
 
 
-def _scoped_enterprises(user, region, industry):
-    qs = Enterprise.objects.for_user(user).filter(status="operating")
-    if region:
-        qs = qs.filter(subtree_q(region) or Q(pk__in=[]))  # a text that is no region code: nothing
-    if industry:
-        qs = qs.filter(industry__code=industry)
-    return qs
-
-
 def compliance_counts(user, *, day=None, region="", industry=""):
     """[(region_id, industry code, enterprises, drilled)] of compliance(), counted by the database: the
     enterprises by (region, industry, high risk) in one grouped query — their drill period follows from
     the region and high risk — and the drilled ones from the drills themselves (each enterprise's latest
     drill since the earliest period's first day), so a figure never loads or probes every enterprise."""
     day = day or timezone.localdate()
-    qs = _scoped_enterprises(user, region, industry)
-    census = qs.values("region_id", "industry__code", "high_risk").annotate(n=Count("id")).order_by()
-    census = [(r["region_id"], r["industry__code"], r["high_risk"], r["n"]) for r in census]
+    qs = operating_enterprises(user, region, industry)
+    census = operating_census(user, region, industry)
     firsts = {(region_id, high): period_of(day, months_for(high, region_id))[0] for region_id, _, high, _ in census}
     drilled = {}
     latest = (

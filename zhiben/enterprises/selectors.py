@@ -1,7 +1,34 @@
 """Reads of the enterprise registry, always through `for_user`."""
 
+from django.db.models import Count, Q
+
+from zhiben.core.memo import memoized
+from zhiben.core.scoping import subtree_q
+
 from .filters import ENTERPRISE_FILTERS
 from .models import Enterprise
+
+
+def operating_enterprises(user, region="", industry=""):
+    """The operating enterprises `user` sees, in the subtree of `region` (nothing for a text that is no
+    region code) and of the industry with code `industry` — whom the duties of drills, posts, training and
+    self-inspection fall on."""
+    qs = (Enterprise.objects.all() if user is None else Enterprise.objects.for_user(user)).filter(status="operating")
+    if region:
+        qs = qs.filter(subtree_q(region) or Q(pk__in=[]))
+    if industry:
+        qs = qs.filter(industry__code=industry)
+    return qs
+
+
+@memoized
+def operating_census(user, region="", industry=""):
+    """[(region_id, industry code, high_risk, n)] of operating_enterprises(), counted by the database — one
+    scan of the registry that every coverage figure of a dashboard shares (core.memo)."""
+    rows = operating_enterprises(user, region, industry).values("region_id", "industry__code", "high_risk")
+    return [
+        (r["region_id"], r["industry__code"], r["high_risk"], r["n"]) for r in rows.annotate(n=Count("id")).order_by()
+    ]
 
 
 def enterprise_list(*, user, filters=None):

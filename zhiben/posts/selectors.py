@@ -4,7 +4,7 @@ enterprise (posts with all four items current and a 班前会 within N days, N a
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -13,6 +13,7 @@ from zhiben.core.rules import rule
 from zhiben.core.scoping import child_code, child_prefix_length, normalize_code, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
 from zhiben.enterprises.models import Enterprise
+from zhiben.enterprises.selectors import operating_census, operating_enterprises
 from zhiben.regions.models import Industry
 from zhiben.regions.selectors import child_codes
 
@@ -147,22 +148,13 @@ class Coverage:
         return [r for r in self.rows if not r.covered]
 
 
-def _operating(user, region, industry):
-    enterprises = Enterprise.objects.for_user(user).filter(status="operating")
-    if region:
-        enterprises = enterprises.filter(subtree_q(region) or Q(pk__in=[]))  # no region code: nothing
-    if industry:
-        enterprises = enterprises.filter(industry__code=industry)
-    return enterprises
-
-
 def coverage(user, *, region="", industry="", day=None, with_posts_only=False):
     """Per enterprise in scope: active posts, those with all four items in force, those with a 班前会
     within the jurisdiction's N days (rule posts.briefing_days) up to `day`. For a past day the posts
     and versions are those of that day (created by then, not yet superseded). `with_posts_only`: only
     the enterprises with an active post (the others are never covered; coverage_counts counts them)."""
     day = day or timezone.localdate()
-    enterprises = _operating(user, region, industry)
+    enterprises = operating_enterprises(user, region, industry)
     if with_posts_only:
         enterprises = enterprises.filter(Exists(Post.objects.filter(enterprise=OuterRef("pk"), active=True)))
     enterprises = list(enterprises.select_related("region", "industry").order_by("region_id", "name"))
@@ -217,10 +209,8 @@ def coverage_counts(user, *, region="", industry="", day=None):
     """{(region_id, industry code): [covered, operating]} of coverage(), with the operating enterprises
     counted by the database and only those with posts judged one by one (a figure and its breakdown)."""
     counts = {}
-    for region_id, code, n in (
-        _operating(user, region, industry).values("region_id", "industry__code").annotate(n=Count("id")).order_by()
-    ).values_list("region_id", "industry__code", "n"):
-        counts[(region_id, code)] = [0, n]
+    for region_id, code, _, n in operating_census(user, region, industry):
+        counts.setdefault((region_id, code), [0, 0])[1] += n
     for row in coverage(user, region=region, industry=industry, day=day, with_posts_only=True).rows:
         if row.covered:
             counts[(row.enterprise.region_id, row.enterprise.industry.code)][0] += 1

@@ -17,6 +17,7 @@ from zhiben.core.rules import rule
 from zhiben.core.scoping import child_code, child_prefix_length, normalize_code, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
 from zhiben.enterprises.models import Enterprise
+from zhiben.enterprises.selectors import operating_census, operating_enterprises
 from zhiben.regions.models import Industry
 from zhiben.regions.selectors import child_codes
 
@@ -315,20 +316,36 @@ def _principal_rows(user, region_code, industry, first, last, industries):
 
 
 def _principal_counts(user, region_code, industry, first, industries):
-    """[(region_id, industry code, enterprises, trained)] of `_principal_rows`, counted by the database
-    (a figure needs the numbers, not the enterprises: one grouped query of at most villages × industries
-    rows, however many enterprises there are)."""
-    trained_people = Person.objects.filter(kind=PersonKind.PRINCIPAL, enterprise=OuterRef("pk")).filter(
-        _trained(SessionKind.PRINCIPAL, first.year)
-    )
-    return list(
-        _visible(Enterprise, user)
-        .filter(_region_q(region_code), _industry_q(industry), status="operating", industry__code__in=industries)
-        .values("region_id", "industry__code")
-        .annotate(n=Count("id"), trained=Count("id", filter=Q(Exists(trained_people))))
+    """[(region_id, industry code, enterprises, trained)] of `_principal_rows`, counted by the database: the
+    enterprises from the registry's census (shared with the other coverage figures of a dashboard) and
+    the trained ones from the year's attendances of 主要负责人 (a query over training records, not a
+    probe for each enterprise)."""
+    code = getattr(industry, "code", industry) or ""
+    if str(code).isdigit():  # an industry given by its id
+        code = Industry.objects.filter(pk=int(code)).values_list("code", flat=True).first() or "-"
+    wanted = set(industries)
+    counts = {}
+    for region_id, industry_code, _, n in operating_census(user, region_code or "", code):
+        if industry_code in wanted:
+            counts.setdefault((region_id, industry_code), [0, 0])[0] += n
+    attended = Attendance.objects.filter(
+        attended=True,
+        session__kind=SessionKind.PRINCIPAL,
+        session__held_on__year=first.year,
+        person__kind=PersonKind.PRINCIPAL,
+        person__enterprise__in=operating_enterprises(user, region_code or "", code),
+        person__enterprise__industry__code__in=wanted,
+    ).exclude(result=ExamResult.FAILED)
+    trained = (
+        attended.values("person__enterprise__region_id", "person__enterprise__industry__code")
+        .annotate(n=Count("person__enterprise_id", distinct=True))
         .order_by()
-        .values_list("region_id", "industry__code", "n", "trained")
+        .values_list("person__enterprise__region_id", "person__enterprise__industry__code", "n")
     )
+    for region_id, industry_code, n in trained:
+        if (region_id, industry_code) in counts:
+            counts[(region_id, industry_code)][1] += n
+    return [(region_id, industry_code, n, done) for (region_id, industry_code), (n, done) in counts.items()]
 
 
 def _share(numerator, denominator):

@@ -212,27 +212,30 @@ def common_region(codes):
     return ""
 
 
-def import_entries(*, actor, action, object_type, label, source, columns, records, regions):
+def import_entries(*, actor, action, object_type, label, source, columns, records, regions, extra=None):
     """Audit entries of an import: one event per `batch` records instead of one per record (10,000 events cost
     ~0.5 s to seal and write, most of an import's time), each listing its records in `data["records"]` as rows
-    in `columns` order (the row number in the file, the object's id, its key: [row, id, credit code]), so
+    in `columns` order (the row number in the file, the object's id, its key: [row, id, credit code]; numbers
+    and text only), so
     every imported record stays traceable in the chain. `regions` are the records' region codes: an event
-    is placed in the nearest region holding all of its records (who may read it)."""
+    is placed in the nearest region holding all of its records (who may read it). `extra` goes into each
+    event's data."""
     entries, batch = [], IMPORT_BATCH
     for start in range(0, len(records), batch):
         part = records[start : start + batch]
         region = common_region(regions[start : start + batch])
-        entries.append(
-            audit_entry(
-                actor=actor,
-                action=action,
-                object_type=object_type,
-                object_id="",
-                object_repr=f"{label} {len(part)} 条（{source or '文件'}，第 {start + 1}–{start + len(part)} 条）",
-                region_code=region,
-                data={"source": source, "count": len(part), "columns": list(columns), "records": part},
-            )
+        entry = audit_entry(
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id="",
+            object_repr=f"{label} {len(part)} 条（{source or '文件'}，第 {start + 1}–{start + len(part)} 条）",
+            region_code=region,
+            data={"source": source, **(extra or {}), "count": len(part), "columns": list(columns)},
         )
+        # the records are plain numbers and text already: not sent through jsonable's encode and decode
+        entry["data"]["records"] = [[*record] for record in part]
+        entries.append(entry)
     return entries
 
 

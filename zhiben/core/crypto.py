@@ -170,21 +170,19 @@ def normalise(text: str) -> str:
 
 
 @lru_cache(maxsize=16)
-def _index_hmac(key_id: str):
-    """The blind-index HMAC of one field key (derived from it: rotating keys recomputes the indexes),
-    keyed once and copied per value."""
-    return hmac.new(_derive(keyring()[2][key_id].hex(), "blind-index", 32), digestmod=hashlib.sha256)
+def _index_key(key_id: str) -> bytes:
+    """The blind-index key of one field key (derived from it: rotating keys recomputes the indexes)."""
+    return _derive(keyring()[2][key_id].hex(), "blind-index", 32)
 
 
 def blind_index(text: str, key_id: str | None = None) -> str:
     """A keyed hash of the normalised value, for exact search without storing the value ('' for empty);
     under the current key unless `key_id` names another configured one."""
-    text = normalise(text)
-    if not text:
-        return ""
-    digest = _index_hmac(key_id or keyring()[1]).copy()
-    digest.update(text.encode())
-    return digest.hexdigest()
+    if not (text.__class__ is str and text.isdigit()):  # digits only (most phones): nothing to normalise
+        text = normalise(text)
+        if not text:
+            return ""
+    return hmac.digest(_index_key(key_id or keyring()[1]), text.encode(), "sha256").hex()
 
 
 def blind_indexes(text: str) -> list[str]:
@@ -200,7 +198,7 @@ def reset_keys():
     keyring.cache_clear()
     _sealer.cache_clear()
     _current.cache_clear()
-    _index_hmac.cache_clear()
+    _index_key.cache_clear()
 
 
 class EncryptedTextField(models.TextField):
@@ -489,9 +487,12 @@ def mask_identity(value: str) -> str:
     return text[:6] + "*" * (len(text) - 10) + text[-4:]
 
 
+_ELEVEN_DIGITS = re.compile(r"\d{11}")  # in every mobile and identity number
+
+
 def mask_text(text):
     """Mask every mobile and identity number inside free text (audit data, outbox bodies, exports)."""
-    if not isinstance(text, str):
+    if not isinstance(text, str) or not _ELEVEN_DIGITS.search(text):
         return text
     text = IDENTITY.sub(lambda m: f"{m.group(1)}{'*' * 8}{m.group(3)}", text)
     return MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
@@ -502,5 +503,5 @@ def mask_data(data):
     if isinstance(data, dict):
         return {key: mask_data(value) for key, value in data.items()}
     if isinstance(data, (list, tuple)):
-        return [mask_data(value) for value in data]
+        return [value if value.__class__ in (int, float, bool) or value is None else mask_data(value) for value in data]
     return mask_text(data)

@@ -75,7 +75,7 @@ def read_table(source, *, filename=""):
         raw = _split_text(decode_text(data, name=filename or getattr(source, "name", "")))
     else:
         raise ApplicationError("文件不是有效的 Excel（.xlsx/.xls）或 CSV 文件，请检查文件内容。")
-    rows = [[cell_text(v) for v in row] for row in raw]
+    rows = [[v.strip() if v.__class__ is str else cell_text(v) for v in row] for row in raw]  # str: most cells
     header_index = next((i for i, row in enumerate(rows) if sum(1 for c in row if c) >= 2), None)
     if header_index is None:
         raise ApplicationError("文件中没有表头或数据。")

@@ -11,9 +11,9 @@ from django.db import connection, connections, models, router, transaction
 from django.utils import timezone
 
 from zhiben.accounts.choices import Role
-from zhiben.audit.services import audit_entry, audit_record, audit_record_many, changes, jsonable
+from zhiben.audit.services import audit_entry, audit_record, audit_record_many, changes, import_entries, jsonable
 from zhiben.core.crypto import mask_phone
-from zhiben.core.db import insert_rows
+from zhiben.core.db import insert_rows, insert_rows_returning_ids
 from zhiben.core.evidence import store_upload
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.models import Counter
@@ -1023,14 +1023,13 @@ def hazard_import_ledger(
                 "updated_at": now,
             }
         )
-    _insert_values(Hazard, rows)
-    ids = _ids_by_number([r["number"] for r in rows])
+    ids = _insert_values(Hazard, rows, returning_ids=True)
     kind = "历史台账导入" if historic else "台账导入"
     _insert_values(
         HazardEvent,
         [
             {
-                "hazard_id": ids[r["number"]],
+                "hazard_id": key,
                 "at": now,
                 "actor_id": actor.pk,
                 "actor_name": actor.display_name,
@@ -1038,34 +1037,32 @@ def hazard_import_ledger(
                 "to_status": r["status"],
                 "note": f"{kind}（{source_name or '文件'} 第 {p[0]} 行）",
             }
-            for r, p in zip(rows, prepared)
+            for key, r, p in zip(ids, rows, prepared)
         ],
     )
-    audits = []
-    for r, p in zip(rows, prepared):
-        data = {"source": source_name, "row": p[0]}
-        if historic:
-            data["historic"] = True
-        audits.append(
-            audit_entry(
-                actor=actor,
-                action="hazard.import",
-                object_type=Hazard._meta.label_lower,
-                object_id=ids[r["number"]],
-                object_repr=f"{r['number']} {r['description'][:30]}",  # str(hazard)
-                region_code=r["region_id"],
-                data=data,
-            )
+    # every hazard is listed in the import's audit events (and has its own import event in its history)
+    audit_record_many(
+        import_entries(
+            actor=actor,
+            action="hazard.import",
+            object_type=Hazard._meta.label_lower,
+            label="导入历史隐患台账" if historic else "导入隐患台账",
+            source=source_name,
+            columns=("row", "id", "number"),
+            records=[[p[0], key, r["number"]] for key, r, p in zip(ids, rows, prepared)],
+            regions=[r["region_id"] for r in rows],
+            extra={"historic": True} if historic else None,
         )
-    audit_record_many(audits)
+    )
     return {"created": len(rows)}
 
 
-def _insert_values(model, rows):
+def _insert_values(model, rows, *, returning_ids=False):
     """Write `rows` ({attname: value}, the same keys in each) of `model` through the driver (core.db.insert_rows):
     each value prepared as save() prepares it, every other column its default. Building 10,000 model instances
     and compiling bulk_create's placeholders took ~4 s; here text goes as it is and other values are prepared
-    once per distinct value (a file holds few distinct dates, and every row the same moment)."""
+    once per distinct value (a file holds few distinct dates, and every row the same moment). With `returning_ids`,
+    the new rows' ids in `rows` order (core.db.insert_rows_returning_ids)."""
     if not rows:
         return
     db = connections[router.db_for_write(model)]
@@ -1094,19 +1091,5 @@ def _insert_values(model, rows):
         return prepare
 
     prepare = [preparer(f) for f in fields]
-    insert_rows(model, [f.column for f in fields], [tuple(p(row) for p in prepare) for row in rows])
-
-
-def _ids_by_number(numbers):
-    """{number: id} of the hazards with these numbers (PostgreSQL: one array parameter; SQLite: in chunks)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT number, id FROM {connection.ops.quote_name(Hazard._meta.db_table)} WHERE number = ANY(%s)",
-                [list(numbers)],
-            )
-            return dict(cursor.fetchall())
-    ids = {}
-    for start in range(0, len(numbers), 900):
-        ids.update(Hazard.objects.filter(number__in=numbers[start : start + 900]).values_list("number", "id"))
-    return ids
+    write = insert_rows_returning_ids if returning_ids else insert_rows
+    return write(model, [f.column for f in fields], [tuple(p(row) for p in prepare) for row in rows])

@@ -61,11 +61,14 @@ class LedgerWriteTests(CastTestCase):
         self.assertEqual((event.action, event.to_status, event.actor), ("import", "verified", self.alice))
         self.assertEqual(event.note, "台账导入（台账.xlsx 第 3 行）")
         self.assertIsNone(event.notified_at)
-        audit = AuditEvent.objects.get(action="hazard.import", object_id=str(first.pk))
+        audit = AuditEvent.objects.get(action="hazard.import")  # one event lists the rows written
         self.assertEqual(
-            (audit.object_type, audit.object_repr, audit.region_code, audit.data),
-            ("hazards.hazard", str(first), first.region_id, {"source": "台账.xlsx", "row": 3}),
+            (audit.object_type, audit.data["source"], audit.data["columns"], audit.data["count"]),
+            ("hazards.hazard", "台账.xlsx", ["row", "id", "number"], 3),
         )
+        self.assertEqual([r[1:] for r in audit.data["records"]], [[h.pk, h.number] for h in (first, major, third)])
+        self.assertEqual(audit.data["records"][0][0], 3)
+        self.assertEqual(audit.region_code, "500106105000")  # the town holding every row
         self.assertTrue(audit_verify()[0])  # fmt: skip
 
     def test_a_historic_ledger_keeps_its_closing(self):

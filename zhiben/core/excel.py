@@ -298,7 +298,7 @@ def _calamine_sheets(data, *, first=False):
 
 def _rectangular(rows):
     width = max((len(r) for r in rows), default=0)
-    return [list(r) + [""] * (width - len(r)) for r in rows]
+    return [r if len(r) == width and r.__class__ is list else list(r) + [""] * (width - len(r)) for r in rows]
 
 
 class NotTextError(ApplicationError):

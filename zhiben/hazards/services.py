@@ -4,6 +4,7 @@ extensions, listing (挂牌督办) and ledger import. Each one is atomic, scoped
 import time
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from itertools import repeat
 from typing import Any
 
 from django.conf import settings
@@ -1069,27 +1070,24 @@ def _insert_values(model, rows, *, returning_ids=False):
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     given = set(rows[0])
 
-    def preparer(field):
+    def column(field):
+        """The field's values for every row, a column at a time."""
         if field.attname not in given:
-            constant = field.get_db_prep_save(field.get_default(), db)
-            return lambda row: constant
+            return repeat(field.get_db_prep_save(field.get_default(), db), len(rows))
         name = field.attname
         if type(field) in (models.CharField, models.TextField):
-            return lambda row: row[name]
-        prepared = {}
-
-        def prepare(row):
+            return [row[name] for row in rows]
+        prepared, values = {}, []
+        for row in rows:
             value = row[name]
             try:
-                return prepared[value]
+                values.append(prepared[value])
             except KeyError:
                 prepared[value] = result = field.get_db_prep_save(value, db)
-                return result
+                values.append(result)
             except TypeError:  # not hashable (a dict for a JSON field)
-                return field.get_db_prep_save(value, db)
+                values.append(field.get_db_prep_save(value, db))
+        return values
 
-        return prepare
-
-    prepare = [preparer(f) for f in fields]
     write = insert_rows_returning_ids if returning_ids else insert_rows
-    return write(model, [f.column for f in fields], [tuple(p(row) for p in prepare) for row in rows])
+    return write(model, [f.column for f in fields], list(zip(*[column(f) for f in fields])))

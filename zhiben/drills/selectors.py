@@ -147,7 +147,8 @@ def compliance_counts(user, *, day=None, region="", industry=""):
     day = day or timezone.localdate()
     qs = operating_enterprises(user, region, industry)
     census = operating_census(user, region, industry)
-    firsts = {(region_id, high): period_of(day, months_for(high, region_id))[0] for region_id, _, high, _ in census}
+    places = {(region_id, high) for region_id, _, high, _ in census}  # a period per place and class, not per row
+    firsts = {(region_id, high): period_of(day, months_for(high, region_id))[0] for region_id, high in places}
     drilled = {}
     latest = (
         Drill.objects.filter(enterprise__in=qs, held_on__gte=min(firsts.values(), default=day), held_on__lte=day)

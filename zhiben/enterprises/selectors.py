@@ -11,13 +11,13 @@ from .models import Enterprise
 
 def operating_enterprises(user, region="", industry=""):
     """The operating enterprises `user` sees, in the subtree of `region` (nothing for a text that is no
-    region code) and of the industry with code `industry` — whom the duties of drills, posts, training and
+    region code) and of the industry `industry` (its code, or its id) — whom the duties of drills, posts, training and
     self-inspection fall on."""
     qs = (Enterprise.objects.all() if user is None else Enterprise.objects.for_user(user)).filter(status="operating")
     if region:
         qs = qs.filter(subtree_q(region) or Q(pk__in=[]))
     if industry:
-        qs = qs.filter(industry__code=industry)
+        qs = qs.filter(industry_id=industry) if str(industry).isdigit() else qs.filter(industry__code=industry)
     return qs
 
 

@@ -9,9 +9,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhiben.core.rules import rule
-from zhiben.core.scoping import in_subtree, subtree_q
-from zhiben.enterprises.choices import Status as EnterpriseStatus
+from zhiben.core.scoping import in_subtree
 from zhiben.enterprises.models import Enterprise
+from zhiben.enterprises.selectors import operating_enterprises
 from zhiben.hazards.choices import Channel
 from zhiben.hazards.choices import Status as HazardStatus
 from zhiben.hazards.models import Hazard
@@ -55,14 +55,7 @@ def duties_for(enterprise, duties=None):
 def enterprises_in(*, user, region="", industry=""):
     """Operating enterprises in the user's scope (None: the system, every one), narrowed to a region subtree
     and an industry."""
-    qs = Enterprise.objects.for_user(user) if user is not None else Enterprise.objects.all()
-    qs = qs.filter(status=EnterpriseStatus.OPERATING)
-    if region:
-        where = subtree_q(region)
-        qs = qs.filter(where) if where is not None else qs.none()  # not a region code: no enterprise
-    if industry:
-        qs = qs.filter(industry_id=industry) if str(industry).isdigit() else qs.filter(industry__code=industry)
-    return qs
+    return operating_enterprises(user, region, industry)
 
 
 @dataclass

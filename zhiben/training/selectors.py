@@ -320,9 +320,7 @@ def _principal_counts(user, region_code, industry, first, industries):
     enterprises from the registry's census (shared with the other coverage figures of a dashboard) and
     the trained ones from the year's attendances of 主要负责人 (a query over training records, not a
     probe for each enterprise)."""
-    code = getattr(industry, "code", industry) or ""
-    if str(code).isdigit():  # an industry given by its id
-        code = Industry.objects.filter(pk=int(code)).values_list("code", flat=True).first() or "-"
+    code = getattr(industry, "pk", industry) or ""
     wanted = set(industries)
     counts = {}
     for region_id, industry_code, _, n in operating_census(user, region_code or "", code):
@@ -490,6 +488,7 @@ def coverage_breakdown(key, user, *, by, region_code=None, industry=None, year=N
         wanted = own if by == "industry" else sorted({c for g in [*groups, root] for c in key_industry_codes(g)})
         sums = {code: [0, 0] for code in groups}
         whole = [0, 0]  # the region itself counts its own rule's key industries
+        keys = {}
         for region_id, industry_code, n, trained in _principal_counts(user, root or None, industry, first, wanted):
             if industry_code in own:
                 whole[0], whole[1] = whole[0] + trained, whole[1] + n
@@ -497,7 +496,9 @@ def coverage_breakdown(key, user, *, by, region_code=None, industry=None, year=N
                 code = industry_code
             else:  # each child counts the key industries of its own rule
                 code = region_id if region_id == root else child_code(region_id[:keep])
-                if industry_code not in key_industry_codes(code):
+                if code not in keys:  # each child's rule read once, not once per row
+                    keys[code] = key_industry_codes(code)
+                if industry_code not in keys[code]:
                     continue
             total = sums.setdefault(code, [0, 0])
             total[0], total[1] = total[0] + trained, total[1] + n

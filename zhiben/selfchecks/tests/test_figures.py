@@ -194,12 +194,27 @@ class SelfcheckFigureTests(CastTestCase):
 
         from zhiben.selfchecks.selectors import compliance, compliance_tally, figure_window
 
-        for filters in ({"year": "2025"}, {"start": "2025-03-01", "end": "2025-04-30"}, {"year": "2026"}):
-            window = figure_window(filters, TODAY)
-            for user in (self.alice, self.bob, self.erin):
-                rows, _, _ = compliance(user=user, window=window, today=TODAY)
-                expected = Counter((r.enterprise["region_id"], r.enterprise["industry__code"], r.state) for r in rows)
-                got = Counter()
-                for region_id, code, state, n in compliance_tally(user=user, window=window, today=TODAY):
-                    got[(region_id, code, state)] += n
-                self.assertEqual(got, expected, (filters, user.username))
+        def check():
+            for filters in ({"year": "2025"}, {"start": "2025-03-01", "end": "2025-04-30"}, {"year": "2026"}):
+                window = figure_window(filters, TODAY)
+                for user in (self.alice, self.bob, self.erin):
+                    rows, _, _ = compliance(user=user, window=window, today=TODAY)
+                    expected = Counter(
+                        (r.enterprise["region_id"], r.enterprise["industry__code"], r.state) for r in rows
+                    )
+                    got = Counter()
+                    for region_id, code, state, n in compliance_tally(user=user, window=window, today=TODAY):
+                        got[(region_id, code, state)] += n
+                    self.assertEqual(got, expected, (filters, user.username))
+
+        check()
+        # registered inside a window (late in the evening, Beijing time) or after it: judged from that day, or
+        # not bound by the window at all
+        late = [
+            (self.enterprise_a, datetime(2025, 3, 31, 23, 30)),
+            (self.enterprise_a_construction, datetime(2026, 2, 1, 9)),
+            (self.enterprise_b, datetime(2025, 4, 30, 8)),
+        ]
+        for enterprise, moment in late:
+            Enterprise.objects.filter(pk=enterprise.pk).update(created_at=timezone.make_aware(moment))
+        check()

@@ -40,7 +40,7 @@ from .choices import (
 )
 from .criteria import applies_to_region
 from .models import CriteriaItem, Hazard, HazardAttachment, HazardEvent, HazardExtension, Place
-from .selectors import closed_hazards, repeat_candidate
+from .selectors import REPEAT_WINDOW, closed_hazards, repeat_candidate
 from .workflow import SIDE_ACTIONS, TRANSITIONS, has_duty
 
 FIVE_FIELDS = {
@@ -227,6 +227,42 @@ def _as_id(value):
         return None
 
 
+# What a closed hazard read along with its enterprise carries: what repeat_candidate compares and the report
+# event names (its number). The other columns are deferred.
+REPEAT_FIELDS = ("id", "number", "enterprise_id", "place_id", "region_id", "industry_id", "status", "description",
+                 "location")  # fmt: skip
+
+
+def _enterprise_for_report(queryset, pk):
+    """The enterprise `pk` of `queryset` with its industry, or None. On PostgreSQL the same statement reads the
+    closed hazards a new report of it is compared with (repeat_candidate: same region and industry, latest
+    REPEAT_WINDOW first) into `enterprise.closed_for_repeat`, so an intake reads its subject once."""
+    queryset = queryset.select_related("industry").filter(pk=pk).order_by()
+    if connection.vendor != "postgresql":
+        return queryset.first()
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q
+    from django.db.models.functions import JSONArray
+
+    # The same region and industry sort first rather than filter: as conditions on the outer row, the planner
+    # estimated them generically and ANDed the region index (thousands of rows) to the enterprise's few.
+    same_scope = ExpressionWrapper(
+        Q(region_id=OuterRef("region_id"), industry_id=OuterRef("industry_id")), output_field=BooleanField()
+    )
+    closed = (
+        Hazard.objects.filter(enterprise_id=OuterRef("pk"), status=Status.CLOSED)
+        .alias(same_scope=same_scope)
+        .order_by("-same_scope", "-closed_at")
+        .values(row=JSONArray(*REPEAT_FIELDS))[:REPEAT_WINDOW]
+    )
+    enterprise = queryset.annotate(closed_rows=ArraySubquery(closed)).first()
+    if enterprise is not None:
+        # repeat_candidate keeps those of the report's own region and industry
+        enterprise.closed_for_repeat = [Hazard.from_db(queryset.db, REPEAT_FIELDS, r) for r in enterprise.closed_rows]
+        del enterprise.closed_rows
+    return enterprise
+
+
 def _resolve_subject(actor, data, errors, enterprises=None):
     """Return (enterprise, place, region_code, industry) for a report, checking scope. `enterprises`: the
     actor's enterprises a batch refers to, loaded at once ({pk: enterprise})."""
@@ -235,15 +271,15 @@ def _resolve_subject(actor, data, errors, enterprises=None):
         if enterprises is not None:
             enterprise = enterprises.get(_as_id(data["enterprise"]))
         else:
-            enterprise = (
-                Enterprise.objects.for_user(actor).select_related("industry").filter(pk=data["enterprise"]).first()
-            )
+            enterprise = _enterprise_for_report(Enterprise.objects.for_user(actor), data["enterprise"])
         if enterprise is None:
             errors.append(("enterprise", "所选生产经营单位不存在或不在您的管辖范围内。"))
             return None, None, None, None
         return enterprise, None, enterprise.region_id, enterprise.industry
     if actor.role == Role.ENTERPRISE:
-        enterprise = actor.enterprise
+        if enterprises is None and actor.enterprise_id:  # its own enterprise, with the closed hazards
+            enterprise = _enterprise_for_report(Enterprise.objects.all(), actor.enterprise_id)
+        enterprise = enterprise or actor.enterprise
         return enterprise, None, enterprise.region_id, enterprise.industry
     industry = (
         Industry.objects.filter(pk=data.get("industry")).first()
@@ -396,7 +432,10 @@ def _prepare_report(actor, data, *, today, enterprises=None, closed=None):
     if not scope_allows(actor, hazard):
         raise ScopeError("该隐患不在您的管辖范围内，未保存。")
     hazard.supervising_unit = supervising_unit_for(hazard.region_id, hazard.industry)
-    candidates = None if closed is None or not hazard.enterprise_id else closed.get(hazard.enterprise_id, [])
+    if closed is not None:
+        candidates = closed.get(hazard.enterprise_id, []) if hazard.enterprise_id else None
+    else:  # read with the enterprise (PostgreSQL), else repeat_candidate reads them
+        candidates = getattr(hazard.enterprise, "closed_for_repeat", None)
     hazard.repeat_of = repeat_candidate(hazard, today=today, closed=candidates)
     return hazard
 

@@ -230,7 +230,8 @@ def api_token_user(key):
     """Return the user owning bearer `key` when the token is live and the account active and not locked, or None."""
     if not key or not key.startswith("zb_"):
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
+    # key_hash is unique: no ORDER BY to compile and sort (the model orders tokens by creation)
+    token = next(iter(ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).order_by()), None)
     if token is None or not token.is_valid or not token.user.is_active or token.user.is_locked:
         return None
     now = timezone.now()

@@ -46,6 +46,7 @@ class DisplayStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "推进中"
     COMPLETED = "completed", "已完成"
     OVERDUE = "overdue", "逾期"
+    ONGOING = "ongoing", "长期坚持"  # a standing task without milestones: followed by its progress reports
 
 
 class ReportStatus(models.TextChoices):

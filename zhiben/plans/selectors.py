@@ -81,7 +81,7 @@ def task_get(*, user, pk):
 def with_state(qs, today=None, *, due_from=None, due_to=None, per_task=False):
     """Annotate tasks with their milestone counts and `state` on `today`: overdue (a milestone past
     due and not completed) > completed (every milestone) > in_progress (a milestone started or a
-    live report) > not_started. With `due_from`/`due_to` only the milestones due in that span count.
+    live report) > not_started; a standing task (长期坚持) without milestones is `ongoing`, as on the board. With `due_from`/`due_to` only the milestones due in that span count.
 
     The counts come from a join grouped by task; with `per_task`, from subqueries of each task's own milestones,
     the same numbers: a page of 20 tasks in plan order then counts 20 tasks' milestones where grouping counts
@@ -115,6 +115,7 @@ def with_state(qs, today=None, *, due_from=None, due_to=None, per_task=False):
     return qs.annotate(**counts, has_reports=Exists(live_reports)).annotate(
         state=Case(
             When(ms_overdue__gt=0, then=Value(DisplayStatus.OVERDUE.value)),
+            When(recurrence=Recurrence.ONGOING, ms_total=0, then=Value(DisplayStatus.ONGOING.value)),
             When(ms_total__gt=0, ms_done=F("ms_total"), then=Value(DisplayStatus.COMPLETED.value)),
             When(Q(ms_started__gt=0) | Q(has_reports=True), then=Value(DisplayStatus.IN_PROGRESS.value)),
             default=Value(DisplayStatus.NOT_STARTED.value),
@@ -347,6 +348,8 @@ def board(*, plan, granularity=Granularity.YEAR, unit=None, action=None, today=N
                 }
             )
         task_state = _cell_state([m.display_status(today) for m in milestones])
+        if not milestones and task.recurrence == Recurrence.ONGOING:
+            task_state = DisplayStatus.ONGOING  # as the plan page and the task list count it
         counts[task_state or "none"] += 1
         owners = [a for a in task.assignments.all() if a.role != "cooperating"]
         helpers = [a for a in task.assignments.all() if a.role == "cooperating"]

@@ -197,6 +197,22 @@ class BoardAndExportTests(CastTestCase):
         super().setUpTestData()
         cls.plan = import_seed(cls.alice, cls.town_a1)
 
+    def test_the_plan_page_counts_tasks_as_the_board_does(self):
+        """The seed's standing tasks (长期坚持) are one count on both pages, never folded into 推进中/未开始."""
+        from zhiben.plans.models import ProgressReport
+
+        standing = self.plan.tasks.filter(recurrence="ongoing", milestones__isnull=True)
+        ProgressReport.objects.create(task=standing.first(), unit=self.unit_emergency_a1, text="本季度开展晾晒")
+        self.login(self.alice)
+        page = self.client.get(f"/plans/{self.plan.pk}/")
+        board = self.client.get(f"/plans/{self.plan.pk}/board/")
+        on_page = {key: n for _, key, n in page.context["states"]}
+        on_board = {key: n for key, _, n in board.context["board"]["legend"]}
+        self.assertEqual(on_page, on_board)
+        self.assertEqual(on_page["ongoing"], standing.count())
+        self.assertGreater(on_page["ongoing"], 0)
+        self.assertContains(page, "长期坚持")
+
     def test_board_page(self):
         self.login(self.dave)
         response = self.client.get(f"/plans/{self.plan.pk}/board/")
@@ -373,9 +389,10 @@ class ApiTests(CastTestCase):
             {t["content"] for t in overdue},
             {"建立安全风险评估会商机制", "开展重大事故隐患大排查", "每季度开展一次专项督查"},
         )
-        self.assertEqual(
-            self.client.get("/api/v1/plans/tasks?status=not_started").json()["items"][0]["content"], "定期晾晒考核"
-        )
+        # a standing task (长期坚持, no milestones) is counted as such, as on the board — not as not started
+        ongoing = self.client.get("/api/v1/plans/tasks?status=ongoing").json()["items"]
+        self.assertEqual([(t["content"], t["state"]) for t in ongoing], [("定期晾晒考核", "ongoing")])
+        self.assertEqual(self.client.get("/api/v1/plans/tasks?status=not_started").json()["items"], [])
         by_unit = self.client.get(f"/api/v1/plans/tasks?unit={self.unit_emergency_a1.pk}").json()["count"]
         self.assertEqual(by_unit, 3)
         self.assertEqual(self.client.get(f"/api/v1/plans/{self.other.pk}").status_code, 404)

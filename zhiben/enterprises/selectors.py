@@ -60,7 +60,35 @@ def enterprise_history(*, user, enterprise, limit=20):
     from zhiben.audit.models import AuditEvent
 
     if not may_see_history(user):
-        return AuditEvent.objects.none()
-    return AuditEvent.objects.filter(object_type="enterprises.enterprise", object_id=str(enterprise.pk)).order_by(
-        "-seq"
-    )[:limit]
+        return []
+    own = AuditEvent.objects.filter(object_type="enterprises.enterprise", object_id=str(enterprise.pk))
+    events = list(own.order_by("-seq")[:limit])
+    imported = _import_event(enterprise)
+    if imported is not None:
+        events = sorted([*events, imported], key=lambda event: -event.seq)[:limit]
+    return events
+
+
+def _import_event(enterprise):
+    """The audit event of the import that registered `enterprise`, with `import_row` (its row in the file), or
+    None. An import is audited in events of up to 1,000 rows listing each as [row, id, credit code]; the
+    event was written within the import's transaction, shortly after the rows were created."""
+    from datetime import timedelta
+
+    from zhiben.audit.models import AuditEvent
+
+    if enterprise.created_at is None:
+        return None
+    candidates = AuditEvent.objects.filter(
+        object_type="enterprises.enterprise",
+        action="enterprise.import",
+        object_id="",
+        at__gte=enterprise.created_at - timedelta(minutes=1),
+        at__lte=enterprise.created_at + timedelta(hours=1),
+    ).order_by("seq")
+    for event in candidates:
+        for record in (event.data or {}).get("records", []):
+            if record[1] == enterprise.pk:
+                event.import_row = record[0]
+                return event
+    return None

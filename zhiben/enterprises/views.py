@@ -118,7 +118,8 @@ def _history(user, enterprise):
                 for f, (old, new) in data.get("changes", {}).items()
             ]
         elif event.action == "enterprise.import":
-            title, details = "导入", [f"来自“{data.get('source') or '文件'}”第 {data.get('row')} 行"]
+            row = data.get("row") or getattr(event, "import_row", None)  # events of earlier versions name the row
+            title, details = "导入", [f"来自“{data.get('source') or '文件'}”第 {row} 行"]
         elif event.action == "enterprise.create":
             title, details = "登记", []
         else:

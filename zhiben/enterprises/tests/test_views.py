@@ -327,6 +327,12 @@ class ImportViewTests(CastTestCase):
         self.assertEqual(response.redirect_chain, [("/enterprises/", 302)])
         self.assertContains(response, "导入成功：新增 2 家生产经营单位。")
         self.assertEqual(Enterprise.objects.filter(name__startswith="导入测试企业").count(), 2)
+        # each imported enterprise's history names the import and its row (imports are audited in batches)
+        second = Enterprise.objects.filter(name__startswith="导入测试企业").order_by("pk")[1]
+        history = self.client.get(f"/enterprises/{second.pk}/").context["history"]
+        self.assertEqual(
+            [(title, details) for _, title, details in history], [("导入", ["来自“企业台账.xlsx”第 3 行"])]
+        )
 
     def test_errors_are_listed_by_row_and_column(self):
         self.login(self.alice)

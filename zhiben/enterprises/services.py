@@ -422,30 +422,19 @@ def _texts(raws):
 
 def _memoised(clean):
     """A column cleaner from a cell cleaner, each distinct value cleaned once (regions, industries, yes/no,
-    choices and head counts repeat; the result depends only on the value, the lookups and the actor)."""
+    choices and head counts repeat; the result depends only on the value, the lookups and the actor). Values
+    are told apart by type too: 1, 1.0 and True are not the same cell."""
 
     def column(raws, lookups, actor):
         seen, values, errors = {}, [], []
         for position, raw in enumerate(raws):
+            key = (raw.__class__, raw)
             try:
-                value, error = seen[raw]
+                value, error = seen[key]
             except KeyError:
-                value, error = seen[raw] = clean(raw, lookups, actor)
+                value, error = seen[key] = clean(raw, lookups, actor)
             except TypeError:  # not hashable
                 value, error = clean(raw, lookups, actor)
-            values.append(value)
-            if error:
-                errors.append((position, error))
-        return values, errors
-
-    return column
-
-
-def _per_cell(clean):
-    def column(raws, lookups, actor):
-        values, errors = [], []
-        for position, raw in enumerate(raws):
-            value, error = clean(raw, lookups, actor)
             values.append(value)
             if error:
                 errors.append((position, error))
@@ -509,8 +498,6 @@ def _column_cleaner(field, kind):
         return _phone_column(clean)
     if name == "credit_code":
         return _credit_code_column(clean)
-    if name == "decimal":
-        return _per_cell(clean)
     return _memoised(clean)
 
 

@@ -9,7 +9,9 @@ figures through their own queries) —
 - cold: the computed-table cache emptied before each request;
 - warm: the same request again within the cache's minute;
 beside the raw SQL of the same aggregates (every query the cold request ran against the data, replayed
-through the driver) as the anchor: ratio cold p95 / raw p95.
+one after another through the driver) as the anchor: ratio cold p95 / raw p95. The request runs its figure
+sources at once on PostgreSQL (core.parallel, settings.DB_READ_THREADS); its statements are captured with them
+run one after another.
 Targets (issue 22): p95 < 300 ms cold and < 50 ms warm; ratio to raw SQL ≤ 1.5.
 """
 
@@ -75,7 +77,7 @@ def measure(enterprises, hazards, samples):
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
     from django.utils import timezone
 
     from zhiben.accounts.choices import Role
@@ -102,9 +104,10 @@ def measure(enterprises, hazards, samples):
 
     cold_times = _time(cold, samples)
     warm_times = _time(warm, samples)
-    # the anchor: every query of a cold request that reads the data (not the session, user or cache)
+    # the anchor: every query of a cold request that reads the data (not the session, user or cache), captured
+    # with the sources run one after another on this connection (core.parallel runs them at once in threads)
     cache.clear()
-    with CaptureQueriesContext(connection) as captured:
+    with override_settings(DB_READ_THREADS=0), CaptureQueriesContext(connection) as captured:
         client.get(url)
     skip = ("django_session", '"accounts_user"', "SAVEPOINT", "RELEASE")
     statements = [q["sql"] for q in captured.captured_queries if not any(s in q["sql"] for s in skip)]

@@ -323,6 +323,8 @@ NOTIFICATION_SENDERS = {
 # How long a computed figure table is reused (seconds) before it is counted again (analytics).
 ANALYTICS_CACHE_SECONDS = int(env("ZHIBEN_ANALYTICS_CACHE_SECONDS", "60"))
 HOME_CACHE_SECONDS = int(env("ZHIBEN_HOME_CACHE_SECONDS", "60"))  # the home page's cards, per user
+# threads a dashboard's figure sources run in at once on PostgreSQL (core.parallel; 0 or 1: one after another)
+DB_READ_THREADS = int(env("ZHIBEN_DB_READ_THREADS", "3"))
 NOTIFICATION_FILE = Path(env("ZHIBEN_NOTIFICATION_FILE", str(BASE_DIR / "var" / "notifications.jsonl")))
 
 # --- HTTPS-ready (turned on by ZHIBEN_HTTPS=1 behind TLS) ---

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhiben.core.memo import memo_scope
+from zhiben.core.parallel import concurrently
 from zhiben.core.periods import Period, PeriodError, current_period, parse_period
 from zhiben.core.registry import ordered, registry
 from zhiben.core.scoping import in_subtree
@@ -114,28 +115,37 @@ def figure_values(*, user, figure_list, region, period, industry=None, by=None, 
     def put(group, figure_key, value):
         values.setdefault(group, {})[figure_key] = value
 
-    sources = {f.source for f in figure_list if f.source in registry["figure_sources"]}
+    sources = list(dict.fromkeys(f.source for f in figure_list if f.source in registry["figure_sources"]))
     if by == "region" and children is None:
         children = children_of(region)
     groups = [child.code for child in children] if by == "region" else []
-    for source in sources:
-        entry = registry["figure_sources"][source]
-        found = entry.compute(user, filters, by)
+    # each source once, and each other figure that counts all groups at once (its breakdown), run at once
+    # on PostgreSQL (core.parallel); what is left is asked group by group below
+    entries = [registry["figure_sources"][source] for source in sources]
+    alone = [f for f in figure_list if f.source not in sources and (by is None or f.breakdown is not None)]
+    calls = [lambda entry=entry: entry.compute(user, filters, by) for entry in entries]
+    calls += [
+        (lambda f=f: f.compute(user, filters)) if by is None else (lambda f=f: f.breakdown(user, filters, by))
+        for f in alone
+    ]
+    results, asked = concurrently(calls), {f.key for f in alone}
+    for entry, found in zip(entries, results):
         empty = entry.empty() if entry.empty else {}
         for group in groups:  # the children it found nothing in: zeros, not blanks
             found.setdefault(group, empty)
         for group, row in found.items():
             for figure_key, value in row.items():
                 put(group, figure_key, value)
-    for f in figure_list:
-        if f.source in sources:
-            continue
+    for f, found in zip(alone, results[len(entries) :]):
         if by is None:
-            put("", f.key, f.compute(user, filters))
-        elif f.breakdown is not None:
-            for group, value in f.breakdown(user, filters, by).items():
+            put("", f.key, found)
+        else:
+            for group, value in found.items():
                 put(group, f.key, value)
-        elif by == "region":
+    for f in figure_list:
+        if f.source in sources or f.key in asked:
+            continue
+        if by == "region":
             for child in children:
                 put(child.code, f.key, f.compute(user, {**filters, "region": child.code}))
         else:

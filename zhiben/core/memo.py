@@ -6,8 +6,11 @@ nothing is ever kept beyond the computation that asked."""
 import contextlib
 import contextvars
 import functools
+import threading
+from concurrent.futures import Future
 
 _memo = contextvars.ContextVar("zhiben_memo", default=None)
+_guard = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -25,7 +28,8 @@ def memo_scope():
 
 def memoized(function):
     """Answer a repeated call inside a memo_scope() from the first (arguments must be hashable: model
-    instances compare by primary key). The caller must not change what it gets back."""
+    instances compare by primary key). The caller must not change what it gets back. Threads working for the
+    same scope (core.parallel) share it: a second caller waits for the first one's answer."""
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
@@ -33,8 +37,16 @@ def memoized(function):
         if memo is None:
             return function(*args, **kwargs)
         key = (function, args, tuple(sorted(kwargs.items())))
-        if key not in memo:
-            memo[key] = function(*args, **kwargs)
-        return memo[key]
+        with _guard:
+            answer = memo.get(key)
+            mine = answer is None
+            if mine:
+                answer = memo[key] = Future()
+        if mine:
+            try:
+                answer.set_result(function(*args, **kwargs))
+            except BaseException as exc:
+                answer.set_exception(exc)
+        return answer.result()
 
     return wrapper

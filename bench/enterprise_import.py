@@ -185,7 +185,13 @@ def run(options):
 
         def measure_both(label, url):
             rows = [measure(label, url)]
-            out = in_django(url, "bench.enterprise_import:measure_ledger", path=str(ledger_path), runs=options.runs)
+            out = in_django(
+                url,
+                "bench.enterprise_import:measure_ledger",
+                path=str(ledger_path),
+                runs=options.runs,
+                profile=options.profile,
+            )
             read, service = (statistics.median(split[i] for split in out["parts"]) for i in range(2))
             peer = statistics.median(out["peer_times"])
             load, peer_import = (statistics.median(split[i] for split in out["peer_parts"]) for i in range(2))
@@ -374,7 +380,9 @@ def _ledger_once(actor, path):
     return t2 - t0, (t1 - t0, t2 - t1)
 
 
-def measure_ledger(path, runs):
+def measure_ledger(path, runs, profile=False):
+    import sys
+
     from zhiben.audit.models import AuditEvent
     from zhiben.hazards.models import Hazard, HazardEvent
 
@@ -399,6 +407,16 @@ def measure_ledger(path, runs):
         peer_times.append(total)
         peer_parts.append(split)
     _ledger_reset()
+    if profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(_ledger_once, actor, path)
+        _ledger_reset()
+        stats = pstats.Stats(profiler, stream=sys.stderr)
+        stats.sort_stats("cumulative").print_stats(40)
+        stats.sort_stats("tottime").print_stats(25)
     return {
         "times": times,
         "parts": parts,

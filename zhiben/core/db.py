@@ -58,9 +58,12 @@ def insert_rows_returning_ids(model, columns, rows):
 
 def _sealed(model, columns, rows):
     """(columns, rows) with the encrypted columns' values sealed and their blind-index columns appended
-    (an index column the caller already gives is recomputed in place). Rows stay a lazy iterable."""
+    (an index column the caller already gives is recomputed in place). A row whose encrypted values are all empty
+    (and whose given index values are too) is not copied, only padded with the empty index columns appended; when
+    every row is such, a list of rows is returned as it came. Rows stay a lazy iterable unless given as a list."""
     by_column = {f.column: f for f in crypto.encrypted_fields(model)}
     plan = []  # (position of the encrypted value, position of its index or None)
+    given = len(columns)
     for position, column in enumerate(columns):
         field = by_column.get(column)
         if field is None:
@@ -75,6 +78,9 @@ def _sealed(model, columns, rows):
     if not plan:
         return columns, rows
     width = len(columns)
+    pad = ("",) * (width - given)
+    values = [position for position, _ in plan]
+    indexes = [index for _, index in plan if index is not None and index < given]  # given by the caller
     encrypt, decrypt, is_encrypted, blind_index = (
         crypto.encrypt,
         crypto.decrypt,
@@ -83,7 +89,7 @@ def _sealed(model, columns, rows):
     )
 
     def seal(row):
-        row = [*row, *[""] * (width - len(row))]
+        row = [*row, *pad]
         for position, index in plan:
             value = row[position]
             if not value:
@@ -98,7 +104,13 @@ def _sealed(model, columns, rows):
                 row[index] = blind_index(clear)
         return row
 
-    return columns, (seal(row) for row in rows)
+    def empty(row):
+        return not any(row[p] for p in values) and all(row[i] == "" for i in indexes)
+
+    if isinstance(rows, list):
+        if not any(row[p] for p in values for row in rows) and all(row[i] == "" for i in indexes for row in rows):
+            return columns, rows if not pad else [(*row, *pad) for row in rows]
+    return columns, (((*row, *pad) if pad else row) if empty(row) else seal(row) for row in rows)
 
 
 def estimated_count(queryset):

@@ -116,15 +116,27 @@ def read_rows(table, *, overrides=None):
 
     in_groups = {idx for col in columns for idx, _ in col.group[1:]}
     reading = [col for col in columns if col.index not in in_groups]
-    data_seen = 0
+    data_seen, data_rows = 0, []
+    seq_index = seq_col.index if seq_col else None
+    desc_index = desc_col.index if desc_col else None
+    merged_rows = {r for r, _ in origin}  # rows holding a cell covered by a merge: the only ones checked for it
+    carried = table.carried
+    placeholder = {}  # cell text → is it a placeholder (short cells repeat: 一般, 张伟, 0, /)
     for r in range(body_start, len(texts)):
-        own = [
-            (c, texts[r][c])
-            for c in range(first_col, min(last_col + 1, len(texts[r])))
-            if texts[r][c] and (r, c) not in origin and not is_placeholder(texts[r][c])
-        ]
-        content = [(c, t) for c, t in own if not (seq_col and c == seq_col.index)]
-        if not content:
+        line = texts[r]
+        merged = r in merged_rows
+        own = []
+        for c in range(first_col, min(last_col + 1, len(line))):
+            t = line[c]
+            if not t or (merged and (r, c) in origin):
+                continue
+            try:
+                skip = placeholder[t]
+            except KeyError:
+                skip = placeholder[t] = is_placeholder(t)
+            if not skip:
+                own.append((c, t))
+        if not own or (len(own) == 1 and own[0][0] == seq_index):  # nothing but a pre-filled 序号
             continue
         values = [t for _, t in own]
         first_text = values[0]
@@ -141,8 +153,14 @@ def read_rows(table, *, overrides=None):
                 if col is not None and col.field == "funds" and funds_factor([t]) != 1:
                     col.factor = funds_factor([t])
             continue
-        desc_text = table.text_at(r, desc_col.index) if desc_col else ""
-        few = len(set(values)) <= 4  # footers and signature lines hold few distinct texts; a record many
+        if desc_index is None:
+            desc_text = ""
+        elif carried:
+            desc_text = table.text_at(r, desc_index)
+        else:
+            desc_text = line[desc_index] if desc_index < len(line) else ""
+        distinct = len(set(values))
+        few = distinct <= 4  # footers and signature lines hold few distinct texts; a record many
         if FOOTER_START.match(first_text) and (few or not desc_text):
             continue
         if few and sum(1 for w in FOOTER_WORDS if w in " ".join(values)) >= 2:
@@ -159,25 +177,18 @@ def read_rows(table, *, overrides=None):
             and sum(1 for t in values if normalise(t)[1] in header_leaves) >= max(2, len(values) // 2)
         ):
             continue  # the header repeated (a printed ledger pasted together)
-        if len(set(values)) == 1 and not (
-            desc_col and any(c == desc_col.index for c, _ in own) and not SECTION.match(first_text)
-        ):
+        if distinct == 1 and not (desc_col and any(c == desc_index for c, _ in own) and not SECTION.match(first_text)):
             c0 = own[0][0]
             wide = any(r0 == r and c0 == cc0 and c1 > cc0 for r0, cc0, _, c1 in table.sheet.merged)
-            if (
-                wide
-                or SECTION.match(first_text)
-                or c0 == first_col
-                or (seq_col and c0 == seq_col.index)
-                or not desc_col
-            ):
+            if wide or SECTION.match(first_text) or c0 in (first_col, seq_index) or not desc_col:
                 continue  # a section row: "一、生产车间", or a title merged across the table
         if desc_col and NOTHING_FOUND.match(halfwidth(desc_text).replace(" ", "")):
             continue
         data_seen += 1
         if data_seen > settings.IMPORT_MAX_ROWS:
             raise ApplicationError(f"数据行过多：超过单次导入上限 {settings.IMPORT_MAX_ROWS} 行。")
-        rows.append(_read_row(table, r, meta, defaults, desc_col, errors, reading))
+        data_rows.append(r)
+    rows = _read_rows(table, data_rows, meta, defaults, desc_col, errors, reading)
     errors.sort(key=lambda e: (e["row"] or 0, e.pop("_at", -1)))  # by row, then left to right
     if len(errors) > MAX_ERRORS:
         extra = len(errors) - MAX_ERRORS
@@ -193,61 +204,120 @@ def read_rows(table, *, overrides=None):
     )
 
 
-def _read_row(table, r, meta, defaults, desc_col, errors, reading):
-    """One data row as {field: value, "_row": Excel row number, "_extra": {header: text}}; its problems go to `errors`.
-    `reading`: the columns read, those inside a tick group left to the group's first column."""
+def _read_rows(table, data_rows, meta, defaults, desc_col, errors, reading):
+    """The data rows `data_rows` (0-based sheet rows) as [{field: value, "_row": Excel row number, "_extra": {header:
+    text}}]; their problems go to `errors`. `reading`: the columns read, those inside a tick group left to the
+    group's first column.
 
-    def err(col, message):
-        errors.append({"row": r + 1, "column": col.key, "message": message, "_at": col.index})
+    Read a column at a time: a ledger repeats its values (dates, levels, names, amounts), so each distinct value of a
+    column is read once — a date once per distinct (value, base date), since a year-less date or a relative deadline
+    depends on the row's found date."""
+    sheet_rows, texts, carried = table.sheet.rows, table.texts, table.carried
+    numbers = [r + 1 for r in data_rows]
 
-    row = {"_row": r + 1, **{f: v for f, v in defaults.items() if v}}
-    extra = {}
-    by_field = {}
+    def raw(c):
+        if carried:
+            return [table.value(r, c) for r in data_rows]
+        return [row[c] if c < len(row) else "" for row in (sheet_rows[r] for r in data_rows)]
+
+    def text(c):
+        if carried:
+            return [table.text_at(r, c) for r in data_rows]
+        return [row[c] if c < len(row) else "" for row in (texts[r] for r in data_rows)]
+
+    def err(col, i, message):
+        errors.append({"row": numbers[i], "column": col.key, "message": message, "_at": col.index})
+
+    def once(function, values, key=lambda v: (v.__class__, v)):
+        """function(value) for every value, computed once per distinct value (1 and True differ)."""
+        seen, out = {}, []
+        for v in values:
+            k = key(v)
+            try:
+                out.append(seen[k])
+            except KeyError:
+                seen[k] = result = function(v)
+                out.append(result)
+            except TypeError:  # not hashable
+                out.append(function(v))
+        return out
+
+    by_field, extra = {}, []  # field → (column, raw values, texts); other columns → (header, texts)
     for col in reading:
         if col.group:
-            ticked = [label for idx, label in col.group if table.text_at(r, idx).lower() not in UNTICKED]
-            by_field[col.field] = (col, ticked[0] if ticked else "", ticked[0] if ticked else "")
+            group = [(label, text(idx)) for idx, label in col.group]
+            ticked = []
+            for i in range(len(data_rows)):
+                labels = [label for label, cells in group if cells[i].lower() not in UNTICKED]
+                ticked.append(labels[0] if labels else "")
+            by_field[col.field] = (col, ticked, ticked)
         elif col.field and col.field != "other":
-            by_field[col.field] = (col, table.value(r, col.index), table.text_at(r, col.index))
+            by_field[col.field] = (col, raw(col.index), text(col.index))
         else:
-            t = table.text_at(r, col.index)
-            if t:
-                extra[col.key] = t
-    base = row.get("found_date")
+            extra.append((col.key, text(col.index)))
+
+    out = {}  # field → values in row order
+    base = [defaults["found_date"]] * len(data_rows) if defaults.get("found_date") else None
+    year = meta.get("year")
     for f in DATE_FIELDS:
         if f not in by_field:
             continue
-        col, v, t = by_field[f]
-        if col.days and re.fullmatch(r"\d{1,3}(\.0+)?", t):
-            v = f"{int(float(t))}天"
-        d, problem = parse_date(v, base=base, year=meta.get("year"), end=(f == "deadline"))
-        if problem:
-            err(col, problem)
-        row[f] = d
+        col, vs, ts = by_field[f]
+        if col.days:
+            vs = [f"{int(float(t))}天" if re.fullmatch(r"\d{1,3}(\.0+)?", t) else v for v, t in zip(vs, ts)]
+        end = f == "deadline"
+        pairs = list(zip(vs, base or [None] * len(vs)))
+        read = once(
+            lambda pair, end=end: parse_date(pair[0], base=pair[1], year=year, end=end),
+            pairs,
+            key=lambda pair: (pair[0].__class__, pair[0], pair[1]),
+        )
+        for i, (_, problem) in enumerate(read):
+            if problem:
+                err(col, i, problem)
+        out[f] = [d for d, _ in read]
         if f == "found_date":
-            base = d
-    for f, (col, v, t) in by_field.items():
+            base = out[f]
+    for f, (col, vs, ts) in by_field.items():
         if f in DATE_FIELDS:
             continue
-        if f == "level":
-            level, problem = parse_level(v, yes_no=col.yes_no)
-            if problem:
-                err(col, problem)
-            row[f] = level
-        elif f == "funds":
-            amount, problem = parse_funds(v, factor=col.factor)
-            if problem:
-                err(col, problem)
-            row[f] = amount
+        if f in ("level", "funds"):
+            if f == "level":
+                read = once(lambda v, yes_no=col.yes_no: parse_level(v, yes_no=yes_no), vs)
+            else:
+                read = once(lambda v, factor=col.factor: parse_funds(v, factor=factor), vs)
+            for i, (_, problem) in enumerate(read):
+                if problem:
+                    err(col, i, problem)
+            out[f] = [value for value, _ in read]
         elif f == "status":
-            row[f] = normalise_status(t)
+            out[f] = once(normalise_status, ts, key=lambda t: t)
+        elif f == "description":
+            out[f] = [t or None for t in ts]
         else:
-            row[f] = None if not t or (is_placeholder(t) and f != "description") else t
+            out[f] = once(lambda t: None if not t or is_placeholder(t) else t, ts, key=lambda t: t)
     if desc_col is not None:
-        d = row.get("description") or ""
-        if not d or is_placeholder(d):
-            err(desc_col, "隐患描述为空。")
-            row["description"] = None
-    if extra:
-        row["_extra"] = extra
-    return row
+        descriptions = out.get("description") or [None] * len(data_rows)
+        empty = {}
+        for i, d in enumerate(descriptions):
+            d = d or ""
+            try:
+                blank = empty[d]
+            except KeyError:
+                blank = empty[d] = not d or is_placeholder(d)
+            if blank:
+                err(desc_col, i, "隐患描述为空。")
+                descriptions[i] = None
+        out["description"] = descriptions
+
+    constant = {f: v for f, v in defaults.items() if v}
+    keys = list(out)
+    rows = [
+        {"_row": n, **constant, **dict(zip(keys, values))} if constant else {"_row": n, **dict(zip(keys, values))}
+        for n, values in zip(numbers, zip(*out.values()) if out else [()] * len(data_rows))
+    ]
+    for header, ts in extra:
+        for row, t in zip(rows, ts):
+            if t:
+                row.setdefault("_extra", {})[header] = t
+    return rows

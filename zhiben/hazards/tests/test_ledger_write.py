@@ -3,6 +3,7 @@ per county and found year in row order, one counter step per block, its import e
 
 from datetime import date, timedelta
 from decimal import Decimal
+from unittest import mock
 
 from django.utils import timezone
 
@@ -81,3 +82,69 @@ class LedgerWriteTests(CastTestCase):
         self.assertEqual(timezone.localtime(hazard.closed_at).date(), closed)
         self.assertEqual(hazard.events.get().action, "import_historic")
         self.assertEqual(AuditEvent.objects.get(action="hazard.import").data["historic"], True)
+
+    def test_the_roll_ups_count_the_imported_hazards_exactly(self):
+        """SQLite adds a ledger's rows to the tallies once for the whole insert (its trigger set aside inside the
+        import's transaction): the tallies are those the per-row trigger would have written, and the trigger is back."""
+        from django.db import connection
+
+        from zhiben.hazards.models import ClosedTally, DueTally, FoundTally, HazardEvent
+
+        services.hazard_report(actor=self.alice, data={"enterprise": self.enterprise_a.pk, "description": "此前上报"})
+        today = timezone.localdate()
+        closed = today - timedelta(days=3)
+        services.hazard_import_ledger(actor=self.alice, rows=self.rows() * 4, source_name="台账.xlsx")
+        historic = [
+            {"_row": 2 + i, "enterprise": self.enterprise_a.name, "description": f"历史隐患{i}", "level": level,
+             "found_date": closed - timedelta(days=40 + i), "closed_date": closed - timedelta(days=i)}
+            for i, level in enumerate(["一般", "重大", "一般"])
+        ]  # fmt: skip
+        services.hazard_import_ledger(actor=self.alice, rows=historic, historic=True)
+        tallies = (FoundTally, ClosedTally, DueTally)
+        imported = [list(m.objects.order_by("region", "industry", "month").values()) for m in tallies]
+        with connection.cursor() as cursor:  # the same hazards written again, row by row, through the triggers
+            table, events = Hazard._meta.db_table, HazardEvent._meta.db_table
+            cursor.execute(f"CREATE TEMPORARY TABLE ledger_copy AS SELECT * FROM {table}")
+            cursor.execute(f"CREATE TEMPORARY TABLE ledger_events AS SELECT * FROM {events}")
+            cursor.execute(f"DELETE FROM {events}")
+            cursor.execute(f"DELETE FROM {table}")
+            self.assertEqual([m.objects.filter(found__gt=0).count() for m in tallies[:1]], [0])
+            cursor.execute("SELECT id FROM ledger_copy ORDER BY id")
+            for (pk,) in cursor.fetchall():
+                cursor.execute(f"INSERT INTO {table} SELECT * FROM ledger_copy WHERE id = %s", [pk])
+            cursor.execute(f"INSERT INTO {events} SELECT * FROM ledger_events")
+            cursor.execute("DROP TABLE ledger_copy")
+            cursor.execute("DROP TABLE ledger_events")
+        rewritten = [list(m.objects.order_by("region", "industry", "month").values()) for m in tallies]
+        strip = lambda rows: [{k: v for k, v in r.items() if k != "id"} for r in rows]  # noqa: E731
+        self.assertEqual([strip(r) for r in imported], [strip(r) for r in rewritten])
+        self.assertEqual(sum(r["found"] for r in imported[0]), 1 + 12 + 3)
+        self.assertEqual(sum(r["closed"] for r in imported[1]), 3)
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'hazards_tally_%'"
+                )
+                self.assertEqual(cursor.fetchone()[0], 3)
+
+    def test_a_refused_write_leaves_the_roll_ups_and_their_trigger(self):
+
+        from zhiben.hazards.models import FoundTally
+
+        services.hazard_report(actor=self.alice, data={"enterprise": self.enterprise_a.pk, "description": "此前上报"})
+        before = list(FoundTally.objects.order_by("pk").values())
+        real = services.insert_rows_returning_ids
+
+        def written_then_failing(*args, **kwargs):  # the rows are in when the write fails
+            real(*args, **kwargs)
+            raise RuntimeError("磁盘已满")
+
+        with (
+            mock.patch.object(services, "insert_rows_returning_ids", written_then_failing),
+            self.assertRaises(RuntimeError),
+        ):
+            services.hazard_import_ledger(actor=self.alice, rows=self.rows())
+        self.assertEqual(Hazard.objects.count(), 1)
+        self.assertEqual(list(FoundTally.objects.order_by("pk").values()), before)
+        services.hazard_report(actor=self.alice, data={"enterprise": self.enterprise_a.pk, "description": "此后上报"})
+        self.assertEqual(FoundTally.objects.get().found, 2)  # the per-row trigger still counts

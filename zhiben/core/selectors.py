@@ -6,6 +6,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from .memo import memo_scope
+from .parallel import concurrently
 from .registry import ordered
 
 
@@ -23,11 +24,12 @@ def home_summary(*, user, fresh=False):
     summary = None if fresh else cache.get(key)
     if summary is None:
         summary = {"cards": [], "at": timezone.now()}
-        with memo_scope():  # the cards share what several ask (core.memo)
-            for section in ordered("home_cards"):
-                if section.applies(user):
-                    summary["cards"] += section.cards(user)
-                    if section.extra is not None:
-                        section.extra(user, summary)
+        with memo_scope():  # the cards share what several ask (core.memo), counted at once (core.parallel)
+            sections = [section for section in ordered("home_cards") if section.applies(user)]
+            for cards in concurrently([lambda section=section: section.cards(user) for section in sections]):
+                summary["cards"] += cards
+            for section in sections:
+                if section.extra is not None:
+                    section.extra(user, summary)
         cache.set(key, summary, settings.HOME_CACHE_SECONDS)
     return summary

@@ -1,12 +1,15 @@
 """The home page and the navigation, per role."""
 
+import unittest
 from datetime import timedelta
 
+from django.db import connection
+from django.test import TransactionTestCase, override_settings
 from django.utils import timezone
 
 from zhiben.accounts.models import User
 from zhiben.audit.services import audit_record
-from zhiben.testing import CastTestCase
+from zhiben.testing import CastTestCase, build_cast
 
 
 class HomeTests(CastTestCase):
@@ -127,3 +130,22 @@ class HomeCacheTests(CastTestCase):
     def test_each_user_has_their_own(self):
         self.assertEqual(self.enterprises(self.login(self.alice).get("/")), 2)
         self.assertEqual(self.enterprises(self.login(self.charlie).get("/")), 1)
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "threads read through their own connections: PostgreSQL")
+class HomeAtOnceTests(TransactionTestCase):
+    """On PostgreSQL the sections' cards are counted at once (core.parallel): the same cards, in the same order."""
+
+    def setUp(self):
+        build_cast(self)
+
+    def test_the_same_cards_as_one_after_another(self):
+        from zhiben.core.selectors import home_summary
+
+        for user in (self.alice, self.erin, self.emma, self.charlie):
+            with override_settings(DB_READ_THREADS=3):
+                at_once = home_summary(user=user, fresh=True)
+            with override_settings(DB_READ_THREADS=0):
+                one_by_one = home_summary(user=user, fresh=True)
+            self.assertEqual(at_once["cards"], one_by_one["cards"], user.username)
+            self.assertTrue(at_once["cards"], user.username)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from importlib import import_module
 from itertools import repeat
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection, connections, models, router, transaction
@@ -933,27 +933,38 @@ def hazard_import_ledger(
     if not historic and default_channel not in channels:
         raise ApplicationError("企业用户只能以“企业自查上报”渠道导入隐患。", code="forbidden")
     enterprise = enterprise or actor.enterprise
-    scoped = Enterprise.objects.for_user(actor).select_related("industry")
+    scoped = Enterprise.objects.for_user(actor)
     names = {str(r.get("enterprise") or "").strip() for r in rows} - {""}
-    by_name = {e.name: e for e in scoped.filter(name__in=names)} | {
-        e.credit_code: e for e in scoped.filter(credit_code__in=names)
-    }
+    by_name = {}  # the enterprises named, by name and by credit code: (pk, region_id, industry_id) is all a row needs
+    for key in ("name", "credit_code"):
+        for found in scoped.filter(**{f"{key}__in": names}).values_list(key, "pk", "region_id", "industry_id"):
+            by_name[found[0]] = _Subject(*found[1:])
+    supervising = _supervising_units({(e.region_id, e.industry_id) for e in (*by_name.values(), enterprise) if e})
+    triage = {}  # supervising unit id → whether the importer triages hazards it supervises (has_duty), once each
     max_days, default_days = (
         RuleResolver("hazard.max_days"),
         {level: RuleResolver(f"hazard.default_days.{level}") for level in Level.values},
     )
-    units = {}
+    units, limits, defaults = {}, {}, {}  # per (region, industry), region, (level, region): looked up once each
     errors, prepared = [], []
+
+    def refuse(n, field, message):
+        errors.append({"row": n, "column": columns.get(field, field), "message": message})
+
+    def limit_for(region_id):
+        try:
+            return limits[region_id]
+        except KeyError:
+            limits[region_id] = value = today + timedelta(days=int(max_days.value(region_id)))
+            return value
+
     for row in rows:
         n = row.get("_row")
-
-        def refuse(field, message, n=n):
-            errors.append({"row": n, "column": columns.get(field, field), "message": message})
-
         name = str(row.get("enterprise") or "").strip()
         subject = by_name.get(name) if name else enterprise
         if subject is None:
             refuse(
+                n,
                 "enterprise",
                 f"生产经营单位“{name}”未登记或不在您的管辖范围内。"
                 if name
@@ -962,25 +973,28 @@ def hazard_import_ledger(
             continue
         description = str(row.get("description") or "").strip()
         if len(description) < 2:
-            refuse("description", "隐患描述为空。")
+            refuse(n, "description", "隐患描述为空。")
             continue
         level = LEDGER_LEVELS.get(str(row.get("level") or "一般").strip())
         if level is None:
-            refuse("level", f"隐患等级“{row.get('level')}”无法识别，应为一般或重大。")
+            refuse(n, "level", f"隐患等级“{row.get('level')}”无法识别，应为一般或重大。")
             continue
         found = row.get("found_date") or today
         deadline = row.get("deadline")
         if isinstance(found, str) or (deadline is not None and isinstance(deadline, str)):
-            refuse("found_date", "日期未能识别。")
+            refuse(n, "found_date", "日期未能识别。")
             continue
         channel_text = str(row.get("source_channel") or "").strip()
         row_channel = LEDGER_CHANNELS.get(channel_text, default_channel)
         state, state_column = _ledger_state(row)
-        key = (subject.region_id, subject.industry_id)
+        region_id = subject.region_id
+        key = (region_id, subject.industry_id)
         if key not in units:  # the supervising department and whether the importer triages there, once per key
-            unit = supervising_unit_for(subject.region_id, subject.industry)
-            probe = Hazard(region_id=subject.region_id, industry=subject.industry, supervising_unit=unit)
-            units[key] = (unit, has_duty(actor, probe, "triage", in_scope=True))
+            unit = supervising[key]
+            if (unit_id := unit.pk if unit is not None else None) not in triage:
+                probe = Hazard(region_id=region_id, industry_id=subject.industry_id, supervising_unit=unit)
+                triage[unit_id] = has_duty(actor, probe, "triage", in_scope=True)
+            units[key] = (unit, triage[unit_id])
         unit, triages = units[key]
         if historic:
             status = state or Status.VERIFIED
@@ -989,6 +1003,7 @@ def hazard_import_ledger(
             problems = False
             if row_channel not in channels:
                 refuse(
+                    n,
                     "source_channel",
                     f"发现渠道“{channel_text or Channel(row_channel).label}”不可用："
                     "企业用户导入的隐患只能是“企业自查上报”。",
@@ -1000,22 +1015,27 @@ def hazard_import_ledger(
                     "rectified_date": f"整改完成日期 {row.get('rectified_date')}",
                 }.get(state_column, f"整改状态“{row.get('status')}”")
                 refuse(
+                    n,
                     state_column,
                     f"台账记录的{recorded}（{Status(state).label}）超出导入可建立的状态：导入的隐患以"
                     f"“{Status(status).label}”进入流程，整改、申请销号和销号须在系统中按流程办理。"
                     "已办结的历史台账请由安委办管理员以“历史台账”方式导入。",
                 )
                 problems = True
-            limit = today + timedelta(days=int(max_days.value(subject.region_id)))
+            limit = limit_for(region_id)
             if deadline is not None and deadline > limit:
-                refuse("deadline", _deadline_too_far(deadline, limit))
+                refuse(n, "deadline", _deadline_too_far(deadline, limit))
                 problems = True
             if problems:
                 continue
         if deadline is None:
-            deadline = found + timedelta(days=int(default_days[level].value(subject.region_id)))
+            try:
+                days = defaults[(level, region_id)]
+            except KeyError:
+                days = defaults[(level, region_id)] = int(default_days[level].value(region_id))
+            deadline = found + timedelta(days=days)
             if not historic:
-                deadline = min(deadline, today + timedelta(days=int(max_days.value(subject.region_id))))
+                deadline = min(deadline, limit_for(region_id))
         prepared.append((n, subject, description, level, found, deadline, row_channel, status, unit, row))
     if errors:
         raise ApplicationError(f"导入失败：共 {len(errors)} 处错误，未写入任何数据。", errors=errors)
@@ -1026,62 +1046,81 @@ def hazard_import_ledger(
     following = {}
     for (county, year), count in blocks.items():
         following[(county, year)] = next_number(f"hazard:{county}:{year}", count) - count + 1
+    numbers = []
+    for _n, subject, _d, _l, found, *_ in prepared:
+        block = (subject.region_id[:6], found.year)
+        value = following[block]
+        following[block] = value + 1
+        numbers.append(_number_text(block[0], block[1], value))
     now = timezone.now()
-    rows = []
-    for _n, subject, description, level, found, deadline, row_channel, status, unit, row in prepared:
-        closed = status == Status.CLOSED
-        rectified = status in (Status.SUBMITTED, Status.CLOSED)
-        county = subject.region_id[:6]
-        value, following[(county, found.year)] = following[(county, found.year)], following[(county, found.year)] + 1
-        rows.append(
-            {
-                "number": _number_text(county, found.year, value),
-                "enterprise_id": subject.pk,
-                "region_id": subject.region_id,
-                "industry_id": subject.industry_id,
-                "channel": row_channel,
-                "level": level,
-                "description": description[:4000],
-                "criteria_other": "台账导入：判定依据见原台账" if level == Level.MAJOR else "",
-                "location": str(row.get("address") or "")[:300],
-                "found_date": found,
-                "found_by": str(row.get("found_by") or "")[:100],
-                "reporter_id": actor.pk,
-                "created_by_id": actor.pk,
-                "status": status,
-                "deadline": deadline,
-                "original_deadline": deadline,
-                "measures": str(row.get("measures") or ""),
-                "responsible_person": str(row.get("responsible_person") or "")[:50],
-                "funds": row.get("funds"),
-                "rectified_date": (row.get("rectified_date") or row.get("closed_date")) if rectified else None,
-                "closed_at": _day_start(row.get("closed_date")) if closed else None,
-                "verified_at": now if status != Status.REPORTED else None,
-                "source_ref": str(row.get("seq") or "")[:100],
-                "remarks": str(row.get("remarks") or ""),
-                "supervising_unit_id": unit.pk if unit is not None else None,
-                "historic": historic,
-                "created_at": now,
-                "updated_at": now,
-            }
+    # the rows a column at a time (the driver writes them so): [p[i] for p in prepared] is one pass per column
+    subjects = [p[1] for p in prepared]
+    levels = [p[3] for p in prepared]
+    deadlines = [p[5] for p in prepared]
+    statuses = [p[7] for p in prepared]
+    cells = [p[9] for p in prepared]
+
+    def text(field, limit=None):
+        values = [str(row.get(field) or "") for row in cells]
+        return [v[:limit] for v in values] if limit else values
+
+    def when_closed(row, status):
+        return (
+            (row.get("rectified_date") or row.get("closed_date"))
+            if status in (Status.SUBMITTED, Status.CLOSED)
+            else None
         )
-    with _tallies_once():
-        ids = _insert_values(Hazard, rows, returning_ids=True)
-    kind = "历史台账导入" if historic else "台账导入"
-    _insert_values(
-        HazardEvent,
-        [
-            {
-                "hazard_id": key,
-                "at": now,
-                "actor_id": actor.pk,
-                "actor_name": actor.display_name,
-                "action": "import_historic" if historic else "import",
-                "to_status": r["status"],
-                "note": f"{kind}（{source_name or '文件'} 第 {p[0]} 行）",
-            }
-            for key, r, p in zip(ids, rows, prepared)
+
+    region_ids = [e.region_id for e in subjects]
+    values = {
+        "number": numbers,
+        "enterprise_id": [e.pk for e in subjects],
+        "region_id": region_ids,
+        "industry_id": [e.industry_id for e in subjects],
+        "channel": [p[6] for p in prepared],
+        "level": levels,
+        "description": [p[2][:4000] for p in prepared],
+        "criteria_other": ["台账导入：判定依据见原台账" if level == Level.MAJOR else "" for level in levels],
+        "location": text("address", 300),
+        "found_date": [p[4] for p in prepared],
+        "found_by": text("found_by", 100),
+        "reporter_id": _Same(actor.pk),
+        "created_by_id": _Same(actor.pk),
+        "status": statuses,
+        "deadline": deadlines,
+        "original_deadline": deadlines,
+        "measures": text("measures"),
+        "responsible_person": text("responsible_person", 50),
+        "funds": [row.get("funds") for row in cells],
+        "rectified_date": [when_closed(row, status) for row, status in zip(cells, statuses)],
+        "closed_at": [
+            _day_start(row.get("closed_date")) if status == Status.CLOSED else None
+            for row, status in zip(cells, statuses)
         ],
+        "verified_at": [now if status != Status.REPORTED else None for status in statuses],
+        "source_ref": text("seq", 100),
+        "remarks": text("remarks"),
+        "supervising_unit_id": [p[8].pk if p[8] is not None else None for p in prepared],
+        "historic": _Same(historic),
+        "created_at": _Same(now),
+        "updated_at": _Same(now),
+    }
+    with _tallies_once():
+        ids = _insert_columns(Hazard, len(prepared), values, returning_ids=True)
+    kind = "历史台账导入" if historic else "台账导入"
+    source = source_name or "文件"
+    _insert_columns(
+        HazardEvent,
+        len(prepared),
+        {
+            "hazard_id": ids,
+            "at": _Same(now),
+            "actor_id": _Same(actor.pk),
+            "actor_name": _Same(actor.display_name),
+            "action": _Same("import_historic" if historic else "import"),
+            "to_status": statuses,
+            "note": [f"{kind}（{source} 第 {p[0]} 行）" for p in prepared],
+        },
     )
     # every hazard is listed in the import's audit events (and has its own import event in its history)
     audit_record_many(
@@ -1092,12 +1131,12 @@ def hazard_import_ledger(
             label="导入历史隐患台账" if historic else "导入隐患台账",
             source=source_name,
             columns=("row", "id", "number"),
-            records=[[p[0], key, r["number"]] for key, r, p in zip(ids, rows, prepared)],
-            regions=[r["region_id"] for r in rows],
+            records=[[p[0], key, number] for key, number, p in zip(ids, numbers, prepared)],
+            regions=region_ids,
             extra={"historic": True} if historic else None,
         )
     )
-    return {"created": len(rows)}
+    return {"created": len(prepared)}
 
 
 @contextmanager
@@ -1131,36 +1170,74 @@ def _tallies_once():
         cursor.execute(found[0])
 
 
-def _insert_values(model, rows, *, returning_ids=False):
-    """Write `rows` ({attname: value}, the same keys in each) of `model` through the driver (core.db.insert_rows):
-    each value prepared as save() prepares it, every other column its default. Building 10,000 model instances
-    and compiling bulk_create's placeholders took ~4 s; here text goes as it is and other values are prepared
-    once per distinct value (a file holds few distinct dates, and every row the same moment). With `returning_ids`,
-    the new rows' ids in `rows` order (core.db.insert_rows_returning_ids)."""
-    if not rows:
-        return
+class _Subject(NamedTuple):
+    """An enterprise as a ledger row needs it."""
+
+    pk: int
+    region_id: str
+    industry_id: int | None
+
+
+def _supervising_units(keys):
+    """{(region code, industry id): its supervising department or None} for every key, as supervising_unit_for
+    finds it (the nearest active department up the region chain supervising the industry, the committee excepted;
+    the lowest id among those of one region), in one query for all the keys."""
+    keys = set(keys)
+    chains = {region: region_chain(region) for region, _ in keys}
+    industries = {industry for _, industry in keys if industry is not None}
+    found = {}
+    if industries:
+        codes = {code for chain in chains.values() for code in chain}
+        units = (
+            Unit.objects.filter(region_id__in=codes, industries__in=industries, is_active=True)
+            .exclude(kind="committee")
+            .annotate(supervised=models.F("industries"))
+            .order_by("-region_id", "id")
+        )
+        for unit in units:
+            found.setdefault((unit.region_id, unit.supervised), unit)
+    return {
+        (region, industry): next((found[(c, industry)] for c in chains[region] if (c, industry) in found), None)
+        if industry is not None
+        else supervising_unit_for(region, industry)
+        for region, industry in keys
+    }
+
+
+class _Same:
+    """One value for every row of a column (`_insert_columns`)."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+def _insert_columns(model, count, values, *, returning_ids=False):
+    """Write `count` rows of `model` through the driver (core.db.insert_rows), given a column at a time: `values`
+    {attname: [value per row] or _Same(value)}, each value prepared as save() prepares it, every other column its
+    default. Building 10,000 model instances and compiling bulk_create's placeholders took ~4 s; here text goes as
+    it is, a repeated value is prepared once, and other values once per distinct value (a file holds few distinct
+    dates). With `returning_ids`, the new rows' ids in row order (core.db.insert_rows_returning_ids)."""
+    if not count:
+        return []
     db = connections[router.db_for_write(model)]
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    given = set(rows[0])
 
     def column(field):
-        """The field's values for every row, a column at a time."""
-        if field.attname not in given:
-            return repeat(field.get_db_prep_save(field.get_default(), db), len(rows))
-        name = field.attname
+        given = values.get(field.attname, _Same(field.get_default()))
+        if isinstance(given, _Same):
+            return repeat(field.get_db_prep_save(given.value, db), count)
         if type(field) in (models.CharField, models.TextField):
-            return [row[name] for row in rows]
-        prepared, values = {}, []
-        for row in rows:
-            value = row[name]
+            return given
+        prepared, out = {}, []
+        for value in given:
             try:
-                values.append(prepared[value])
+                out.append(prepared[value])
             except KeyError:
                 prepared[value] = result = field.get_db_prep_save(value, db)
-                values.append(result)
+                out.append(result)
             except TypeError:  # not hashable (a dict for a JSON field)
-                values.append(field.get_db_prep_save(value, db))
-        return values
+                out.append(field.get_db_prep_save(value, db))
+        return out
 
     write = insert_rows_returning_ids if returning_ids else insert_rows
     return write(model, [f.column for f in fields], list(zip(*[column(f) for f in fields])))

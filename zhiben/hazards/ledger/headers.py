@@ -208,7 +208,10 @@ class LedgerTable:
 
 def find_table(sheet):
     """The LedgerTable of a sheet, or None when no row of its first 60 reads as a header."""
-    texts = [[text_of(v) for v in row] for row in sheet.rows]
+    texts = [
+        [v.strip() if v.__class__ is str and "\n" not in v and "\r" not in v else text_of(v) for v in row]
+        for row in sheet.rows
+    ]  # text_of, its most common case (one line of text) inline
     origin = sheet.merge_origins()
     found = _find_header(texts, origin)
     if not found:

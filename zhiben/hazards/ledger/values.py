@@ -87,7 +87,7 @@ def text_of(value):
 
 
 def is_placeholder(text):
-    return len(text) <= 8 and _is_placeholder_word(text)
+    return len(text) <= 8 and not text.isdigit() and _is_placeholder_word(text)  # a number never is one
 
 
 @functools.lru_cache(maxsize=4096)  # short cells repeat (levels, names, 无, /): read each one once

@@ -148,3 +148,21 @@ class LedgerWriteTests(CastTestCase):
         self.assertEqual(list(FoundTally.objects.order_by("pk").values()), before)
         services.hazard_report(actor=self.alice, data={"enterprise": self.enterprise_a.pk, "description": "此后上报"})
         self.assertEqual(FoundTally.objects.get().found, 2)  # the per-row trigger still counts
+
+    def test_supervising_departments_found_at_once_as_one_by_one(self):
+        from zhiben.regions.models import Industry, Region, Unit
+
+        twin = Unit.objects.create(  # a second department of the same place and trades: the lower id wins
+            name="区应急局二", kind=self.unit_emergency_a1.kind, region_id=self.unit_emergency_a1.region_id
+        )
+        twin.industries.set(self.unit_emergency_a1.industries.all())
+        keys = {
+            (r, i)
+            for r in Region.objects.values_list("code", flat=True)
+            for i in Industry.objects.values_list("pk", flat=True)
+        }
+        at_once = services._supervising_units(keys)
+        services.supervising_cache_clear()
+        self.assertEqual(at_once, {(r, i): services.supervising_unit_for(r, i) for r, i in keys})
+        self.assertTrue(any(at_once.values()))
+        self.assertTrue(not all(at_once.values()))

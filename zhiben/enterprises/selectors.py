@@ -71,24 +71,8 @@ def enterprise_history(*, user, enterprise, limit=20):
 
 def _import_event(enterprise):
     """The audit event of the import that registered `enterprise`, with `import_row` (its row in the file), or
-    None. An import is audited in events of up to 1,000 rows listing each as [row, id, credit code]; the
-    event was written within the import's transaction, shortly after the rows were created."""
-    from datetime import timedelta
+    None (an import lists its records inside its events: audit.selectors.import_events)."""
+    from zhiben.audit.selectors import import_events
 
-    from zhiben.audit.models import AuditEvent
-
-    if enterprise.created_at is None:
-        return None
-    candidates = AuditEvent.objects.filter(
-        object_type="enterprises.enterprise",
-        action="enterprise.import",
-        object_id="",
-        at__gte=enterprise.created_at - timedelta(minutes=1),
-        at__lte=enterprise.created_at + timedelta(hours=1),
-    ).order_by("seq")
-    for event in candidates:
-        for record in (event.data or {}).get("records", []):
-            if record[1] == enterprise.pk:
-                event.import_row = record[0]
-                return event
-    return None
+    found = import_events("enterprises.enterprise", enterprise.pk)
+    return found[0] if found else None

@@ -8,7 +8,7 @@ from django.utils import timezone
 from zhiben.accounts.choices import Role
 from zhiben.accounts.services import user_grant
 from zhiben.audit.models import AuditEvent
-from zhiben.audit.services import audit_record
+from zhiben.audit.services import audit_record, audit_record_many, import_entries
 from zhiben.testing import CastTestCase, make_user
 
 
@@ -70,6 +70,36 @@ class AuditPageTests(CastTestCase):
         self.assertIn(self.ent_a.seq, self.seqs(self.client.get(f"/audit/?date_from={today}&date_to={today}")))
         self.assertEqual(self.seqs(self.client.get(f"/audit/?date_from={today + timedelta(days=1)}")), [])
         self.assertEqual(self.seqs(self.client.get(f"/audit/?date_to={today - timedelta(days=1)}")), [])
+
+    def test_an_object_is_found_in_the_imports_that_list_it(self):
+        """An import is audited as events listing [row, id, key]: the object filter finds the one listing the id
+        (not one where the number is only a row number, nor another type's import)."""
+        a, b = self.enterprise_a.pk, self.enterprise_b.pk
+
+        def imported(object_type, records):
+            audit_record_many(
+                import_entries(
+                    actor=self.alice,
+                    action="enterprise.import",
+                    object_type=object_type,
+                    label="导入企业",
+                    source="企业.xlsx",
+                    columns=("row", "id", "credit_code"),
+                    records=records,
+                    regions=[self.village_a1.code] * len(records),
+                )
+            )
+            return AuditEvent.objects.latest("seq").seq
+
+        listing = imported("enterprises.enterprise", [[3, b + 1000, "X"], [7, a, "Y"]])
+        as_row = imported("enterprises.enterprise", [[a, b + 2000, "Z"]])
+        other_type = imported("hazards.hazard", [[1, a, "YH1"]])
+        seqs = self.seqs(self.login(self.aud).get(f"/audit/?object_type=enterprises.enterprise&object_id={a}"))
+        self.assertEqual(seqs, [listing, self.ent_a.seq])
+        self.assertNotIn(as_row, seqs)
+        self.assertNotIn(other_type, seqs)
+        self.assertEqual(self.seqs(self.client.get(f"/audit/?object_type=hazards.hazard&object_id={a}")), [other_type])
+        self.assertEqual(self.seqs(self.client.get(f"/audit/?object_id={a}")), [self.ent_a.seq])  # no type: own events
 
     def test_bad_filters_show_errors_next_to_the_fields(self):
         response = self.login(self.aud).get("/audit/?date_from=2026-13-40")

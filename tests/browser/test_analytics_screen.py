@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from zhiben.analytics.services import region_map_save
+from zhiben.analytics.services import region_map_save, screen_link_create
 from zhiben.hazards.models import Hazard
 from zhiben.testing import build_cast, make_enterprise
 
@@ -191,6 +191,26 @@ def test_big_screen_and_phone_dashboard(live_server, browser, page):
     screen.wait_for_function(
         "document.querySelector('#chart-region .chart-table').innerText.includes('青木关镇\\t2')", timeout=10_000
     )
+    context.close()
+    assert outside == [], outside
+
+    # ---------------------------------------------------------------- 大屏投放: the same screen by its link, no login
+    _, key = screen_link_create(actor=cast.alice, name="区应急指挥中心大屏", region_code=cast.county_a.code)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080})
+    display = context.new_page()
+    outside = guard(display, base)
+    display.goto(f"{base}/analytics/screen/k/{key}/")
+    display.wait_for_selector("html[data-charts=ready]")
+    for kind in ("headline", "trend", "industry", "region"):
+        assert display.locator(f"#chart-{kind} canvas").count() >= 1, kind
+    assert display.locator("#chart-region.on-map").count() == 1  # the map read through the link
+    assert "配电房未设挡鼠板" in display.locator("#chart-listed .ticker").inner_text()
+    assert "区应急指挥中心大屏" in display.locator(".screen-side").inner_text()
+    region = table_text(display, "region")
+    region.locator("a", has_text="凤凰镇").click()  # a child region: still the link's screen
+    display.wait_for_url(f"**/analytics/screen/k/{key}/?region=500106105000*")
+    display.wait_for_selector("html[data-charts=ready]")
+    assert "凤凰镇 · 重大事故隐患动态清零" in display.locator("h1").inner_text()
     context.close()
     assert outside == [], outside
 

@@ -35,6 +35,8 @@ def password_change_required_response():
 
 
 LAST_SEEN_RESOLUTION = 60  # seconds
+IDLE_LOGOUT = "长时间未操作，已自动退出，请重新登录。"
+BACKGROUND_HEADER = "X-Zhiben-Background"  # sent by charts.js with its reads
 
 
 class SecurityPolicyMiddleware:
@@ -49,9 +51,13 @@ class SecurityPolicyMiddleware:
             if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT:
                 logout_recorded(user=user)
                 logout(request)
-                messages.warning(request, "长时间未操作，已自动退出，请重新登录。")
+                if request.path.startswith(api_prefix()):
+                    return JsonResponse({"detail": IDLE_LOGOUT, "code": "session_expired"}, status=401)
+                messages.warning(request, IDLE_LOGOUT)
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
-            if last is None or now - last >= LAST_SEEN_RESOLUTION:
+            # a page's own background reads (the charts refreshing themselves) are not the user's activity
+            background = request.headers.get(BACKGROUND_HEADER) == "1"
+            if not background and (last is None or now - last >= LAST_SEEN_RESOLUTION):
                 request.session["last_seen"] = now  # written at most once a minute: no session UPDATE per request
             if not request.path.startswith(exempt_prefixes()) and password_expired(user):
                 if request.path.startswith(api_prefix()):

@@ -6,6 +6,7 @@ Results are kept for `ANALYTICS_CACHE_SECONDS` per user, region, industry, perio
 dashboard refreshed by many at once counts once); `fresh=True` counts again."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -16,7 +17,7 @@ from zhiben.core.memo import memo_scope
 from zhiben.core.parallel import concurrently
 from zhiben.core.periods import Period, PeriodError, current_period, parse_period
 from zhiben.core.registry import ordered, registry
-from zhiben.core.scoping import in_subtree
+from zhiben.core.scoping import in_subtree, normalize_code
 from zhiben.regions.models import Industry, Region
 
 
@@ -321,3 +322,53 @@ def region_map(user, region):
     from .models import RegionMap
 
     return RegionMap.objects.for_user(user).filter(region=region).first()
+
+
+def screen_links(user):
+    """The big-screen links of the user's jurisdiction, newest first."""
+    from .models import ScreenLink
+
+    return ScreenLink.objects.for_user(user).select_related("region", "industry", "created_by").order_by("-created_at")
+
+
+def screen_link_get(*, user, pk):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(screen_links(user), pk=pk)
+
+
+LINK_SEEN_RESOLUTION = timedelta(minutes=5)  # last_used_at is written at most this often
+
+
+def screen_link_for_key(key):
+    """The live link of `key`, or None: unknown, revoked or expired, or its maker inactive, locked, without
+    analytics.view or no longer seeing the link's region. Marks it used (at most every few minutes)."""
+    from .models import ScreenLink
+
+    if not key or not key.startswith("zbs_") or len(key) > 64:
+        return None
+    link = (
+        ScreenLink.objects.select_related("created_by", "region", "industry")
+        .filter(key_hash=ScreenLink.hash_key(key))
+        .first()
+    )
+    if link is None or not link.is_valid:
+        return None
+    maker = link.created_by
+    if not maker.is_active or maker.is_locked or not maker.can("analytics.view"):
+        return None
+    if not Region.objects.for_user(maker).filter(code=link.region_id).exists():
+        return None
+    now = timezone.now()
+    if link.last_used_at is None or now - link.last_used_at > LINK_SEEN_RESOLUTION:
+        type(link).objects.filter(pk=link.pk).update(last_used_at=now)
+    return link
+
+
+def link_region(link, code):
+    """The region `code` if it is the link's region or below it (else 404); no code: the link's region."""
+    code = (code or "").strip()
+    code = (normalize_code(code) or code) if code else link.region_id
+    if not in_subtree(code, link.region_id):
+        raise Http404("该区划不在投放链接的范围内。")
+    return region_for(link.created_by, code)

@@ -1,7 +1,9 @@
-"""Writes of analytics: a region's map (GeoJSON of its children) uploaded or removed by an 安委办, one
-transaction each, with its audit event; the chart exports are recorded in the audit log too."""
+"""Writes of analytics: a region's map (GeoJSON of its children) uploaded or removed by an 安委办, and the
+links that show a big screen on a display (大屏投放), made or revoked by one — one transaction each, with its
+audit event; the chart exports are recorded in the audit log too."""
 
 import hashlib
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,19 +11,21 @@ from django.utils import timezone
 from zhiben.audit.services import audit_record
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.rules import rule
+from zhiben.core.scoping import normalize_code
 from zhiben.regions.models import Region
 
 from . import geo
-from .models import RegionMap
+from .models import RegionMap, ScreenLink
+from .selectors import read_filters
 
 
-def _manager(actor):
+def _manager(actor, what="统计地图"):
     if actor is None or not actor.can("analytics.manage"):
-        raise ApplicationError("您的角色无权管理统计地图。", code="forbidden")
+        raise ApplicationError(f"您的角色无权管理{what}。", code="forbidden")
 
 
 def _region(actor, code):
-    region = Region.objects.for_user(actor).filter(code=(code or "").strip()).first()
+    region = Region.objects.for_user(actor).filter(code=normalize_code(code)).first()
     if region is None:
         raise ScopeError("区划不存在或不在您的管辖范围内。")
     return region
@@ -104,3 +108,57 @@ def export_recorded(*, actor, what, region, period, rows):
         object_repr=f"{region.name} {period.label}",
         data={"what": what, "period": period.text or period.label, "rows": rows},
     )
+
+
+def screen_link_create(*, actor, name, region_code, period="", industry=""):
+    """A link showing the big screen of region `region_code` (in the actor's scope) without logging in, for
+    `period` ("" the current year) and `industry` ("" every industry). Returns (link, key): the key is in the
+    address and shown once; only its digest is kept."""
+    _manager(actor, "大屏投放链接")
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError(
+            "请填写名称（如“区应急指挥中心大屏”）。", errors=[{"field": "name", "message": "请填写名称。"}]
+        )
+    if len(name) > 100:
+        raise ApplicationError("名称过长（不超过 100 字）。", errors=[{"field": "name", "message": "不超过 100 字。"}])
+    region = _region(actor, region_code)
+    period, industry = (period or "").strip(), (industry or "").strip()
+    _, _, found, errors = read_filters(actor, region=region.code, period=period, industry=industry)
+    if errors:
+        raise ApplicationError(
+            "；".join(errors.values()), errors=[{"field": k, "message": v} for k, v in errors.items()]
+        )
+    key = ScreenLink.new_key()
+    days = int(rule("analytics.screen_link_days", region.code))
+    with transaction.atomic():
+        link = ScreenLink.objects.create(
+            name=name,
+            region=region,
+            industry=found,
+            period=period,
+            prefix=key[:8],
+            key_hash=ScreenLink.hash_key(key),
+            created_by=actor,
+            expires_at=timezone.now() + timedelta(days=days),
+        )
+        audit_record(
+            actor=actor,
+            action="analytics.screen_link_create",
+            obj=link,
+            region_code=region.code,
+            data={"period": period, "industry": found.code if found else "", "expires_at": link.expires_at},
+        )
+    return link, key
+
+
+def screen_link_revoke(*, actor, link):
+    """Stop the link (the caller found it through selectors.screen_link_get, in the actor's scope)."""
+    _manager(actor, "大屏投放链接")
+    if link.revoked_at is not None:
+        raise ApplicationError("该链接已撤销。")
+    with transaction.atomic():
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action="analytics.screen_link_revoke", obj=link, region_code=link.region_id)
+    return link

@@ -3,28 +3,33 @@ period; every number links to the records behind it) and its Excel export; the b
 1920×1080, refreshing its charts from the figures API every minute; stacked on a phone) and each chart's
 Excel export; the map of a region's children (GeoJSON upload, served to the charts)."""
 
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from pydantic import ValidationError as PydanticError
 
 from zhiben.core.excel import write_xlsx
+from zhiben.core.filters import InvalidFilter
 from zhiben.core.forms import form_service, run_service
 from zhiben.core.periods import current_period
 from zhiben.core.rules import rule
+from zhiben.core.scoping import in_subtree
 from zhiben.core.views import download, require_capability
 from zhiben.regions.models import Industry, Region
 
-from . import charts, selectors, services
-from .forms import RegionMapForm
+from . import api, charts, selectors, services
+from .forms import RegionMapForm, ScreenLinkForm
 from .models import RegionMap
 
 ECHARTS = "vendor/echarts/echarts.min.js"
@@ -106,7 +111,7 @@ def dashboard(request):
             "errors": errors,
             "computed_at": timezone.localtime(),
             "query": request.GET.urlencode(),
-            **_chart_context(request, region, period, industry, refresh=0, page="dashboard"),
+            **_chart_context(request.user, region, period, industry, refresh=0, page="dashboard"),
         },
     )
 
@@ -139,39 +144,48 @@ def echarts_src():
     return url if finders.find(ECHARTS) or staticfiles_storage.exists(ECHARTS) else ""
 
 
-def chart_config(request, region, period, industry, *, refresh, page, echarts=True):
+def chart_config(user, region, period, industry, *, refresh, page, echarts=True, link_key=None):
     """What charts.js reads (json_script): the API addresses, the query, the figures of each chart, the
-    region's map when one was uploaded, and how often to refresh (0: never)."""
-    region_map = selectors.region_map(request.user, region)
+    region's map when one was uploaded, and how often to refresh (0: never). With `link_key` (a big-screen
+    link's key) the figures are read through the link's own addresses, which need no login."""
+    region_map = selectors.region_map(user, region)
     has_children = Region.objects.filter(parent=region).exists()
-    return {
-        "page": page,
-        "refresh": refresh,
-        "api": {
+    if link_key:
+        api = {
+            kind: reverse("analytics:screen_link_data", args=[link_key, kind]) for kind in ("table", "trend", "records")
+        }
+        map_url = reverse("analytics:screen_link_data", args=[link_key, "map"]) + f"?region={region.code}&"
+        drill = reverse("analytics:screen_link_show", args=[link_key])
+    else:
+        api = {
             "table": reverse("api:figure_table"),
             "trend": reverse("api:analytics_trend"),
             "records": reverse("api:analytics_records"),
-        },
+        }
+        map_url = reverse("analytics:map_geojson", args=[region.code]) + "?"
+        drill = reverse(f"analytics:{page}")
+    return {
+        "page": page,
+        "refresh": refresh,
+        "api": api,
         "params": {"region": region.code, "period": period.text, "industry": industry.code if industry else ""},
         "region": {"code": region.code, "name": region.name, "has_children": has_children},
         "keys": charts.keys(),
-        "map": (
-            {"url": reverse("analytics:map_geojson", args=[region.code]) + f"?v={region_map.version}"}
-            if region_map is not None and has_children
-            else None
-        ),
-        "drill": reverse(f"analytics:{page}"),
+        "map": ({"url": f"{map_url}v={region_map.version}"} if region_map is not None and has_children else None),
+        "drill": drill,
         "echarts": echarts,
     }
 
 
-def _chart_context(request, region, period, industry, *, refresh, page):
+def _chart_context(user, region, period, industry, *, refresh, page, link_key=None):
     query = {"region": region.code, "period": period.text}
     if industry:
         query["industry"] = industry.code
     src = echarts_src()
     return {
-        "chart_config": chart_config(request, region, period, industry, refresh=refresh, page=page, echarts=bool(src)),
+        "chart_config": chart_config(
+            user, region, period, industry, refresh=refresh, page=page, echarts=bool(src), link_key=link_key
+        ),
         "echarts_src": src,
         "chart_titles": charts.CHARTS,
         "chart_query": urlencode(query),
@@ -186,6 +200,10 @@ def screen(request):
     require_capability(request.user, "analytics.view")
     region, period, industry, _by, errors = read_request(request)
     ancestors = selectors.visible_ancestors(request.user, region)
+    return _screen_page(request, request.user, region, period, industry, errors, ancestors)
+
+
+def _screen_page(request, user, region, period, industry, errors, ancestors, link=None):
     return render(
         request,
         "analytics/screen.html",
@@ -199,9 +217,125 @@ def screen(request):
             "industry": industry,
             "errors": errors,
             "refresh": REFRESH_SECONDS,
-            **_chart_context(request, region, period, industry, refresh=REFRESH_SECONDS, page="screen"),
+            "link": link,
+            **_chart_context(
+                user, region, period, industry, refresh=REFRESH_SECONDS, page="screen", link_key=link and link.key
+            ),
         },
     )
+
+
+# ---------------------------------------------------------------- 大屏投放: the big screen on a display, no login
+
+
+@login_required
+def screen_links(request):
+    """The big-screen links of a region (the user's by default) and of the jurisdiction: make one (its
+    address shown once), see when each was last used, revoke one."""
+    require_capability(request.user, "analytics.manage")
+    region = selectors.region_for(request.user, request.GET.get("region") or request.POST.get("region"))
+    form = ScreenLinkForm(request.POST or None)
+    address = None
+    if request.method == "POST" and form.is_valid():
+        result = form_service(
+            form,
+            lambda: services.screen_link_create(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                region_code=region.code,
+                period=form.cleaned_data["period"],
+                industry=form.cleaned_data["industry"],
+            ),
+        )
+        if result is not None:
+            address = request.build_absolute_uri(reverse("analytics:screen_link_show", args=[result[1]]))
+            form = ScreenLinkForm()
+    return render(
+        request,
+        "analytics/screen_links.html",
+        {
+            "region": region,
+            "ancestors": selectors.visible_ancestors(request.user, region),
+            "form": form,
+            "address": address,
+            "links": selectors.screen_links(request.user),
+            "days": rule("analytics.screen_link_days", region.code),
+        },
+    )
+
+
+@login_required
+@require_POST
+def screen_link_revoke(request, pk):
+    require_capability(request.user, "analytics.manage")
+    link = selectors.screen_link_get(user=request.user, pk=pk)
+    run_service(
+        request,
+        lambda: services.screen_link_revoke(actor=request.user, link=link),
+        f"已撤销投放链接“{link.name}”，使用该链接的屏幕将停止显示。",
+    )
+    return redirect(f"{reverse('analytics:screen_links')}?region={link.region_id}")
+
+
+def _live_link(key):
+    link = selectors.screen_link_for_key(key)
+    if link is None:
+        raise Http404("投放链接无效、已过期或已被撤销，请向安委办索取新的链接。")
+    link.key = key
+    return link
+
+
+def screen_link_show(request, key):
+    """The big screen of a link, without logging in: the link's region or one below it, its period unless the
+    display picks another, its industry."""
+    link = _live_link(key)
+    region = selectors.link_region(link, request.GET.get("region"))
+    _, period, industry, errors = selectors.read_filters(
+        link.created_by,
+        region=region.code,
+        period=request.GET.get("period") or link.period,
+        industry=link.industry.code if link.industry else "",
+    )
+    ancestors = [a for a in selectors.visible_ancestors(link.created_by, region) if in_subtree(a.code, link.region_id)]
+    return _screen_page(request, link.created_by, region, period, industry, list(errors.values()), ancestors, link)
+
+
+_LINK_DATA = {
+    "table": (api.TableQuery, api.figure_table, api.TableOut),
+    "trend": (api.TrendQuery, api.analytics_trend, api.TrendOut),
+    "records": (api.RecordsQuery, api.analytics_records, api.RecordsOut),
+}
+
+
+def screen_link_data(request, key, kind):
+    """What the link's screen draws, as the figures API answers it (same shapes), read as the link's maker
+    inside the link's region and industry; `map` is the region's uploaded map. Never counted afresh on demand
+    (the display shares the minute-long results)."""
+    try:
+        link = _live_link(key)
+        region = selectors.link_region(link, request.GET.get("region"))
+        if kind == "map":
+            region_map = selectors.region_map(link.created_by, region)
+            if region_map is None:
+                raise Http404("该区划没有上传地图。")
+            return HttpResponse(region_map.geojson, content_type="application/json")
+        if kind not in _LINK_DATA:
+            raise Http404("没有这项数据。")
+        query, operation, out = _LINK_DATA[kind]
+        params = {**request.GET.dict(), "region": region.code, "fresh": False}
+        if link.industry:
+            params["industry"] = link.industry.code
+        try:
+            q = query(**params)
+        except PydanticError as error:
+            first = error.errors()[0]
+            return JsonResponse({"detail": f"参数 {'.'.join(map(str, first['loc']))} 无效。"}, status=422)
+        body = operation(SimpleNamespace(user=link.created_by), q)
+    except InvalidFilter as error:
+        return JsonResponse({"detail": error.message}, status=422)
+    except (Http404, PermissionDenied) as error:
+        return JsonResponse({"detail": str(error) or "未找到。"}, status=404)
+    return JsonResponse(out.model_validate(body).model_dump(mode="json"))
 
 
 @login_required
@@ -250,7 +384,7 @@ def _maps_page(request, region, form):
             "maps": RegionMap.objects.for_user(request.user).select_related("region", "uploaded_by").order_by("region"),
             "form": form,
             "max_mb": _max_mb(region),
-            **_chart_context(request, region, period, None, refresh=0, page="dashboard"),
+            **_chart_context(request.user, region, period, None, refresh=0, page="dashboard"),
         },
     )
 

@@ -34,7 +34,9 @@
   }
 
   function getJSON(url, values) {
-    return fetch(url + "?" + query(values), { credentials: "same-origin", headers: { Accept: "application/json" } })
+    // a background read: it does not count as the user's activity (an unattended screen still logs out when idle)
+    var headers = { Accept: "application/json", "X-Zhiben-Background": "1" };
+    return fetch(url + "?" + query(values), { credentials: "same-origin", headers: headers })
       .then(function (response) {
         var type = response.headers.get("content-type") || "";
         if (response.redirected || response.status === 401 || type.indexOf("json") < 0) {

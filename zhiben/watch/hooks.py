@@ -64,7 +64,7 @@ def home_cards(user):
                 "label": f"今日值班 · {unit.name}",
                 "value": names,
                 "url": reverse("watch:desk") + f"?unit={unit.pk}",
-                "tone": "red" if names == "未排班" else "",
+                "tone": "text red" if names == "未排班" else "text",  # names, not a count
             }
         )
     if user.can("watch.manage"):

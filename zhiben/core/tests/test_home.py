@@ -1,5 +1,6 @@
 """The home page and the navigation, per role."""
 
+import re
 import unittest
 from datetime import timedelta
 
@@ -64,6 +65,19 @@ class HomeTests(CastTestCase):
         self.assertEqual((cards["近7天审计事件"], cards["近7天失败操作"], cards["近7天登录验证失败"]), (2, 1, 1))
         self.assertContains(response, 'action="/audit/verify/"')
         self.assertNotIn("生产经营单位", cards)
+
+    def test_the_days_work_comes_first_as_buttons(self):
+        """A grid worker on a phone finds 上报隐患 first; the buttons are the user's own 日常工作 entries."""
+        _, response = self.cards(self.gina)
+        quick = re.search(r'<nav class="quick"[^>]*>(.*?)</nav>', response.content.decode(), re.S)
+        self.assertIsNotNone(quick)
+        links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', quick.group(1))
+        self.assertEqual(links[0], ("/hazards/report/", "上报隐患"))
+        self.assertNotIn("首页", [label for _, label in links])
+        _, response = self.cards(self.emma)  # an enterprise: its own self-inspection first
+        self.assertIn('<a href="/selfchecks/mine/">隐患自查</a>', response.content.decode())
+        _, response = self.cards(self.aud)  # nothing of the day's work: no buttons
+        self.assertNotContains(response, 'class="quick"')
 
     def test_anonymous_is_sent_to_login(self):
         self.assertRedirects(self.client.get("/"), "/accounts/login/?next=/", fetch_redirect_response=False)

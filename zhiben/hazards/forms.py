@@ -103,8 +103,12 @@ class HazardReportForm(forms.Form):
         self.fields["criteria_item"].queryset = (
             visible_items(user).select_related("standard").order_by("standard__name", "sort")
         )
+        # as the service defaults it: a regulator's or grid worker's find is 督导检查 unless they say otherwise (the
+        # first choice, 企业自查上报, would count it as the enterprise's own and raise its self-inspection share)
+        self.fields["channel"].initial = Channel.SUPERVISION
         if user.role == Role.ENTERPRISE:
             self.fields["channel"].choices = [(Channel.SELF_REPORT, Channel.SELF_REPORT.label)]
+            self.fields["channel"].initial = Channel.SELF_REPORT
             for name in ("enterprise", "enterprise_code", "place_name", "place_kind", "region", "industry"):
                 self.fields.pop(name, None)
 

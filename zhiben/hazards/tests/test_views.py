@@ -86,6 +86,14 @@ class HazardPageTests(CastTestCase):
             self.client.get(f"/hazards/{hazard.pk}/files/{hazard.attachments.get().pk}/thumb/").status_code, 200
         )
 
+    def test_the_report_form_starts_at_the_channel_the_reporter_uses(self):
+        """A grid worker's find is 督导检查 unless changed (not the first choice, 企业自查上报, which would count it as
+        the enterprise's own); an enterprise has only its self-inspection."""
+        form = self.login(self.gina).get("/hazards/report/").context["form"]
+        self.assertEqual(form["channel"].value(), "supervision")
+        form = self.login(self.emma).get("/hazards/report/").context["form"]
+        self.assertEqual((form["channel"].value(), len(form.fields["channel"].choices)), ("self", 1))
+
     def test_report_form_shows_errors_next_to_fields(self):
         self.login(self.gina)
         response = self.client.post(

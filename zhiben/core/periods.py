@@ -39,9 +39,21 @@ class Period:
         """The figure filters of this period (see core.registry.Figure): year, start and end."""
         return {"year": str(self.start.year), "start": self.start.isoformat(), "end": self.end.isoformat()}
 
+    @property
+    def code(self):
+        """The period written the way parse_period reads it, however the text was written ("2026q4" →
+        "2026Q4", "2026-3" → "2026-03", "2026年" → "2026"), and for a period computed rather than read."""
+        if self.kind == "range":
+            return f"{self.start:%Y-%m-%d}~{self.end:%Y-%m-%d}"
+        return _code(self.kind, self.start)
+
     def previous(self):
         """The period just before, of the same kind and length (a range: the same number of days)."""
         return self._shift(-1)
+
+    def next(self):
+        """The period just after, of the same kind and length."""
+        return self._shift(1)
 
     def year_before(self):
         """The same period one year earlier (同比)."""
@@ -120,17 +132,20 @@ def parse_period(text):
     raise PeriodError(f"无法识别统计期“{text}”：可写 2026、2026H1、2026Q3、2026-05、2026W07 或 2026-03-01~2026-03-15。")
 
 
+def _code(kind, day):
+    """The text of the `kind` period (not a range) containing `day`."""
+    return {
+        "year": f"{day.year}",
+        "half": f"{day.year}H{1 if day.month <= 6 else 2}",
+        "quarter": f"{day.year}Q{(day.month - 1) // 3 + 1}",
+        "month": f"{day.year}-{day.month:02d}",
+        "week": "{}W{:02d}".format(*day.isocalendar()),
+    }[kind]
+
+
 def current_period(kind="year", today=None):
     """The period of `kind` containing `today`."""
-    today = today or timezone.localdate()
-    text = {
-        "year": f"{today.year}",
-        "half": f"{today.year}H{1 if today.month <= 6 else 2}",
-        "quarter": f"{today.year}Q{(today.month - 1) // 3 + 1}",
-        "month": f"{today.year}-{today.month:02d}",
-        "week": "{}W{:02d}".format(*today.isocalendar()),
-    }[kind]
-    return parse_period(text)
+    return parse_period(_code(kind, today or timezone.localdate()))
 
 
 def filter_range(filters, today=None):

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.test import SimpleTestCase
 
-from zhiben.core.periods import PeriodError, current_period, filter_range, parse_period
+from zhiben.core.periods import Period, PeriodError, current_period, filter_range, parse_period
 
 
 class PeriodTests(SimpleTestCase):
@@ -30,6 +30,18 @@ class PeriodTests(SimpleTestCase):
         self.assertEqual(parse_period("2024-02").year_before().end, date(2023, 2, 28))
         self.assertEqual(parse_period("2026W10").year_before().start, date(2025, 3, 3))
         self.assertEqual(parse_period("2026-03-01~2026-03-10").previous().start, date(2026, 2, 19))
+        self.assertEqual(parse_period("2026Q4").next().code, "2027Q1")
+        self.assertEqual(parse_period("2026W52").next().code, "2026W53")
+        self.assertEqual(parse_period("2026-03-01~2026-03-10").next().code, "2026-03-11~2026-03-20")
+
+    def test_code_reads_back_the_period(self):
+        cases = {"2026年": "2026", "2026h1": "2026H1", "2026 q3": "2026Q3", "2026-5": "2026-05", "2026-w7": "2026W07"}
+        cases |= {"2026-03-01 至 2026-03-15": "2026-03-01~2026-03-15"}
+        for text, code in cases.items():
+            period = parse_period(text)
+            self.assertEqual(period.code, code, text)
+            self.assertEqual(parse_period(code), Period(period.kind, period.start, period.end, code))
+        self.assertEqual(parse_period("2024-02").year_before().code, "2023-02")
 
     def test_bad_text_says_what_is_accepted(self):
         for text in ("", "2026Q5", "2026-13", "明年", "2026-03-10~2026-03-01", "1900"):

@@ -42,9 +42,17 @@ class PeriodTests(SimpleTestCase):
         self.assertEqual(len(parse_window("2026-02").buckets(Frequency.WEEK)), 5)  # 26 Jan … 23 Feb weeks
         self.assertEqual(parse_window("2026-02").previous().code, "2026-01")
         self.assertEqual(parse_window("2026Q1").next().code, "2026Q2")
+        # read by core.periods: the code is written one way whatever the text, and its other kinds are windows
+        self.assertEqual([parse_window(t).code for t in ("2026q4", "2026-3", " 2026年")], ["2026Q4", "2026-03", "2026"])
+        self.assertEqual(parse_window("2026-12").next().code, "2027-01")
+        week = parse_window("2026W06")
+        self.assertEqual((week.start, week.end, week.previous().code), (date(2026, 2, 2), date(2026, 2, 8), "2026W05"))
+        self.assertEqual(len(week.buckets(Frequency.DAY)), 7)
+        self.assertEqual(parse_window("2026H2").label, "2026年下半年")
         for bad in ("2026-13", "26-01", "2026Q5", "明年", ""):
-            with self.assertRaises(ApplicationError):
+            with self.assertRaises(ApplicationError) as caught:
                 parse_window(bad)
+            self.assertIn(f"统计期间“{bad}”无效", caught.exception.message)
 
 
 class ComplianceTests(CastTestCase):

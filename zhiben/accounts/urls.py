@@ -14,6 +14,7 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
+    path("users/export/", views.user_export, name="user_export"),
     path("users/<int:pk>/", views.user_detail, name="user_detail"),
     path("users/<int:pk>/edit/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/grant/", views.user_grant, name="user_grant"),

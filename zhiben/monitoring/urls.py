@@ -16,6 +16,7 @@ urlpatterns = [
     path("devices/<int:pk>/rules/<int:rule_pk>/remove/", views.rule_remove, name="rule_remove"),
     path("enterprise/<int:pk>/", views.enterprise_monitoring, name="enterprise"),
     path("alarms/", views.alarm_list, name="alarms"),
+    path("alarms/export/", views.alarm_export, name="alarm_export"),
     path("alarms/<int:pk>/", views.alarm_detail, name="alarm_detail"),
     path("alarms/<int:pk>/<str:action>/", views.alarm_action, name="alarm_action"),
 ]

@@ -113,3 +113,30 @@ class PageTests(CastTestCase):
         rows = list(sheet.iter_rows(values_only=True))
         self.assertEqual(rows[0][0], "设备编码")
         self.assertEqual([r[0] for r in rows[1:]], ["LEL-P"])
+
+    def test_alarm_export(self):
+        """The alarms the list shows, with who acknowledged them, scoped, the export audited."""
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+
+        from zhiben.audit.models import AuditEvent
+
+        self.login(self.alice).post(f"/monitoring/alarms/{self.alarm.pk}/acknowledge/")
+
+        def rows(client, query=""):
+            response = client.get(f"/monitoring/alarms/export/{query}")
+            self.assertEqual(response.status_code, 200)
+            return list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+
+        sheet = rows(self.client, "?status=acknowledged")
+        self.assertEqual(sheet[0][:3], ("报警时间", "所属单位", "设备编码"))
+        self.assertEqual(len(sheet), 2)
+        self.assertEqual(
+            (sheet[1][1], sheet[1][2], sheet[1][9]), ("凤凰化工有限公司", "LEL-P", self.alice.display_name)
+        )
+        self.assertEqual(len(rows(self.client, "?status=closed")), 1)  # the header only
+        self.assertEqual(len(rows(self.login(self.charlie))), 1)  # county B sees none of county A's
+        event = AuditEvent.objects.filter(action="monitoring.alarm_export").latest("seq")
+        self.assertEqual(event.data["filters"], {})
+        self.assertContains(self.login(self.alice).get("/monitoring/alarms/"), "/monitoring/alarms/export/?")

@@ -3,10 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.registry import entry, ordered, registry
-from zhiben.core.views import paginate, query_without, require_capability
+from zhiben.core.views import export_xlsx, paginate, query_without, require_capability
 
 from . import selectors, services
 from .choices import Action
@@ -84,3 +85,29 @@ def record_list(request):
             "query": query_without(request, "page"),
         },
     )
+
+
+RECORD_HEADERS = ["时间", "对象类型", "对象", "措施", "逾期天数", "公文编号", "所在区划代码"]
+
+
+@login_required
+def record_export(request):
+    """The steps the list shows (same filters), each with its object and the document it issued."""
+    require_capability(request.user, "escalation.view")
+    records = selectors.with_subjects(selectors.record_list(user=request.user, filters=request.GET).order_by("-at"))
+    rows = [
+        [
+            timezone.localtime(r.at).strftime("%Y-%m-%d %H:%M"),
+            r.get_target_display(),
+            str(r.subject) if r.subject is not None else f"#{r.object_id}（已删除）",
+            r.name,
+            r.days_overdue,
+            r.document.number if r.document else "",
+            r.region_code,
+        ]
+        for r in records
+    ]
+    return export_xlsx(
+        request, action="escalation.export", object_type="escalation.escalationrecord", title="督办升级记录",
+        headers=RECORD_HEADERS, rows=rows, widths=[17, 12, 50, 16, 10, 24, 14],
+    )  # fmt: skip

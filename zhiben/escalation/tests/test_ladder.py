@@ -172,6 +172,30 @@ class LadderPageTests(CastTestCase):
         self.assertContains(self.login(self.alice).get("/escalation/"), "逾期提醒")
         self.assertNotContains(self.login(self.charlie).get("/escalation/"), "逾期提醒")
 
+    def test_records_export_as_listed(self):
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+
+        from zhiben.audit.models import AuditEvent
+
+        hazard = ready(report(self.gina, self.enterprise_a), self.erin, status=Status.RECTIFYING)
+        services.escalate("hazard", today=hazard.deadline + timedelta(days=2))
+
+        def rows(user, query=""):
+            response = self.login(user).get(f"/escalation/export/{query}")
+            self.assertEqual(response.status_code, 200)
+            return list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+
+        sheet = rows(self.alice)
+        self.assertEqual(sheet[0][:4], ("时间", "对象类型", "对象", "措施"))
+        self.assertEqual(len(sheet), 2)
+        self.assertIn(hazard.number, sheet[1][2])
+        self.assertEqual(sheet[1][4], 2)  # days overdue
+        self.assertEqual(len(rows(self.alice, "?action=letter")), 1)  # the header only
+        self.assertEqual(len(rows(self.charlie)), 1)  # another county
+        self.assertTrue(AuditEvent.objects.filter(action="escalation.export").exists())
+
 
 @unittest.skipUnless(connection.vendor == "postgresql", "concurrent workers need PostgreSQL")
 class TwoWorkersTests(TransactionTestCase):

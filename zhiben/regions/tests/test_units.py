@@ -43,6 +43,25 @@ class UnitListTests(CastTestCase):
         self.assertEqual(self.names(self.client.get("/regions/units/?region=500106105")), ["凤凰镇应急办"])
         self.assertEqual(self.names(self.client.get("/regions/units/?region=xx")), [])
 
+    def test_it_exports_as_listed(self):
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+
+        def rows(user, query=""):
+            response = self.login(user).get(f"/regions/units/export/{query}")
+            self.assertEqual(response.status_code, 200)
+            return list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+
+        sheet = rows(self.sam)
+        self.assertEqual(sheet[0][:3], ("单位名称", "简称", "类型"))
+        self.assertEqual([r[0] for r in sheet[1:]], ["沙坪坝区安委办", "凤凰镇应急办"])
+        emergency = sheet[2]
+        self.assertIn("危", emergency[5])  # the industries it supervises
+        self.assertEqual([r[0] for r in rows(self.sam, "?kind=committee")[1:]], ["沙坪坝区安委办"])
+        self.assertEqual([r[0] for r in rows(self.charlie)[1:]], ["九龙坡区安委办"])
+        self.assertTrue(AuditEvent.objects.filter(action="unit.export").exists())
+
     def test_it_hides_other_jurisdictions(self):
         self.login(self.charlie)
         self.assertEqual(self.names(self.client.get("/regions/units/")), ["九龙坡区安委办"])

@@ -68,6 +68,24 @@ class DocumentPageTests(CastTestCase):
         self.assertContains(page, self.document.number)
         self.assertContains(page, "公文模板")
 
+    def test_the_register_exports_what_the_list_shows(self):
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+
+        def numbers(user, **query):
+            response = self.login(user).get(reverse("documents:export"), query)
+            self.assertEqual(response.status_code, 200)
+            rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+            self.assertEqual(rows[0][:3], ("发文字号", "公文种类", "标题"))
+            return [r[0] for r in rows[1:]]
+
+        self.assertEqual(numbers(self.alice), [self.document.number, self.other.number])  # oldest first
+        self.assertEqual(numbers(self.alice, kind=Kind.SUPERVISION_LETTER), [self.other.number])
+        self.assertEqual(numbers(self.emma), [self.document.number])  # addressed to her enterprise
+        self.assertEqual(numbers(self.charlie), [])
+        self.assertContains(self.login(self.alice).get(reverse("documents:list")), "导出发文登记")
+
     def test_detail_shows_downloads_and_frozen_context(self):
         page = self.login(self.alice).get(reverse("documents:detail", args=[self.document.pk]))
         self.assertContains(page, "下载 PDF")

@@ -29,7 +29,7 @@ class Period:
         return {
             "year": f"{s.year}年",
             "half": f"{s.year}年{'上' if s.month == 1 else '下'}半年",
-            "quarter": f"{s.year}年第{(s.month - 1) // 3 + 1}季度",
+            "quarter": f"{s.year}年第{quarter_of(s)}季度",
             "month": f"{s.year}年{s.month}月",
             "week": f"{s.isocalendar()[0]}年第{s.isocalendar()[1]}周（{s:%m-%d}至{e:%m-%d}）",
         }.get(self.kind, f"{s:%Y-%m-%d}至{e:%Y-%m-%d}")
@@ -137,15 +137,32 @@ def _code(kind, day):
     return {
         "year": f"{day.year}",
         "half": f"{day.year}H{1 if day.month <= 6 else 2}",
-        "quarter": f"{day.year}Q{(day.month - 1) // 3 + 1}",
+        "quarter": f"{day.year}Q{quarter_of(day)}",
         "month": f"{day.year}-{day.month:02d}",
         "week": "{}W{:02d}".format(*day.isocalendar()),
     }[kind]
 
 
+def quarter_of(day):
+    """The quarter (1 to 4) of the year that `day` falls in."""
+    return (day.month - 1) // 3 + 1
+
+
 def current_period(kind="year", today=None):
     """The period of `kind` containing `today`."""
     return parse_period(_code(kind, today or timezone.localdate()))
+
+
+def period_of(kind, day):
+    """The `kind` period (year, half, quarter, month or week) containing `day`, in any year: a period
+    computed, not read (current_period reads its code back, so keeps to the years parse_period reads)."""
+    if kind == "week":
+        start = day - timedelta(days=day.weekday())
+        return Period(kind, start, start + timedelta(days=6), "")
+    months = {"year": 12, "half": 6, "quarter": 3, "month": 1}[kind]
+    first = (day.month - 1) // months * months + 1
+    last = first + months - 1
+    return Period(kind, date(day.year, first, 1), date(day.year, last, monthrange(day.year, last)[1]), "")
 
 
 def filter_range(filters, today=None):

@@ -1,5 +1,8 @@
 """Reporting periods: "2026Q3" (a quarter) and "2026" (a year), and deadlines computed from a rule.
 
+A reporting period is a quarter or a year of core.periods (its days, its code, the period before),
+named as the 统计分析表 names it ("2026年第三季度", "2026年度").
+
 A deadline rule is data: {"month": M, "day": D} — day D of the M-th month after the period ends
 (16号令: quarterly {"month": 1, "day": 15}, annual {"month": 1, "day": 31}) — or {"days": N}, N days
 after the period ends (a bare integer means the same).
@@ -10,18 +13,33 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from zhiben.core import periods as core
 from zhiben.core.exceptions import ApplicationError
 
 from .choices import Kind
 
 QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
-PERIOD_RE = re.compile(r"^(\d{4})(?:Q([1-4]))?$")
+CODE_RE = re.compile(r"^\d{4}(?:Q[1-4])?$")  # how a reporting period may be written (case aside)
 
 
 @dataclass(frozen=True)
 class Period:
+    """A quarter (`quarter` 1 to 4) or a year (`quarter` None), as a report row stores it."""
+
     year: int
     quarter: int | None = None
+
+    @classmethod
+    def of(cls, period):
+        """The reporting period of a core.periods quarter or year."""
+        return cls(period.start.year, core.quarter_of(period.start) if period.kind == "quarter" else None)
+
+    @property
+    def period(self):
+        """This quarter or year as a core.periods Period."""
+        if self.quarter:
+            return core.period_of("quarter", date(self.year, 3 * self.quarter, 1))
+        return core.period_of("year", date(self.year, 1, 1))
 
     @property
     def kind(self):
@@ -29,7 +47,8 @@ class Period:
 
     @property
     def code(self):
-        return f"{self.year}Q{self.quarter}" if self.quarter else str(self.year)
+        """The text stored with a report and sent by the pickers: "2026Q3", "2026"."""
+        return self.period.code
 
     @property
     def label(self):
@@ -37,42 +56,44 @@ class Period:
 
     @property
     def start(self):
-        return date(self.year, 3 * self.quarter - 2, 1) if self.quarter else date(self.year, 1, 1)
+        return self.period.start
 
     @property
     def end(self):
-        if not self.quarter:
-            return date(self.year, 12, 31)
-        month = 3 * self.quarter
-        return date(self.year, month, calendar.monthrange(self.year, month)[1])
+        return self.period.end
 
     def previous(self):
-        if not self.quarter:
-            return Period(self.year - 1)
-        return Period(self.year, self.quarter - 1) if self.quarter > 1 else Period(self.year - 1, 4)
+        return Period.of(self.period.previous())
 
     def __str__(self):
         return self.code
 
 
 def parse_period(code):
-    match = PERIOD_RE.match(str(code or "").strip().upper())
-    if not match or not 2000 <= int(match.group(1)) <= 2100:
+    """The reporting period of "2026Q3" or "2026" (read by core.periods, 2000 to 2100); a Chinese message
+    for anything else, including the periods core.periods reads that are not reporting periods."""
+    text = str(code or "").strip().upper()
+    try:
+        period = core.parse_period(text) if CODE_RE.match(text) else None
+    except core.PeriodError:
+        period = None
+    if period is None or period.kind not in ("quarter", "year") or period.start.year < 2000:
         raise ApplicationError(f"报告期“{code}”无效，应为 2026Q3（季度）或 2026（年度）。")
-    return Period(int(match.group(1)), int(match.group(2)) if match.group(2) else None)
+    return Period.of(period)
 
 
 def quarter_of(day):
-    return Period(day.year, (day.month - 1) // 3 + 1)
+    """The reporting quarter containing `day`."""
+    return Period(day.year, core.quarter_of(day))
 
 
 def closed_periods(today, kind, count):
     """The `count` most recent periods of `kind` that ended before `today`, newest first."""
-    period = quarter_of(today) if kind == Kind.QUARTERLY else Period(today.year)
+    period = core.period_of("quarter" if kind == Kind.QUARTERLY else "year", today)
     found = []
     while len(found) < count:
         period = period.previous()
-        found.append(period)
+        found.append(Period.of(period))
     return found
 
 

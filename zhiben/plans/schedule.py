@@ -8,11 +8,17 @@ read them; over the plan's years that becomes one milestone per period:
   quarterly  → each quarter's end;
   monthly    → each month's end;
   ongoing    → none (a standing task is followed through its reports).
+
+The periods are core.periods' (years, halves, quarters, months), computed for any year a plan spans;
+the labels a quarter gets here are the plan's own ("2026年第三季度"; a column of the table "2026年3季度").
 """
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+
+from zhiben.core.periods import Period as CorePeriod
+from zhiben.core.periods import period_of, quarter_of
 
 from .choices import Granularity, Recurrence
 
@@ -26,18 +32,20 @@ class MilestoneSpec:
     due_date: date
 
 
-def month_end(year, month):
-    return date(year, month, calendar.monthrange(year, month)[1])
+def _periods(kind, years):
+    """The core.periods periods of `kind` (year, half, quarter or month) over `years`, in order."""
+    months = {"half": 6, "quarter": 3, "month": 1}.get(kind, 12)
+    return [period_of(kind, date(y, m, 1)) for y in years for m in range(1, 13, months)]
 
 
-def quarter_of(day):
-    return (day.month - 1) // 3 + 1
+def _quarter_label(period):
+    return f"{period.start.year}年第{CN_QUARTERS[quarter_of(period.start) - 1]}季度"
 
 
 def _once_label(day):
     if day.month == 12 and day.day == 31:
         return f"{day.year}年"
-    if day == month_end(day.year, day.month):
+    if (day + timedelta(days=1)).day == 1:  # the last day of its month
         return f"{day.year}年{day.month}月底"
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -54,23 +62,12 @@ def milestones_for(recurrence, dates, start_year, end_year):
                 due = date(y, m, min(d, calendar.monthrange(y, m)[1]))
                 out.append(MilestoneSpec(f"{y}年" if (m, d) == (12, 31) else f"{y}年{m}月{d}日前", date(y, 1, 1), due))
         return out
-    if recurrence == Recurrence.SEMIANNUAL:
-        return [
-            spec
-            for y in years
-            for spec in (
-                MilestoneSpec(f"{y}年上半年", date(y, 1, 1), date(y, 6, 30)),
-                MilestoneSpec(f"{y}年下半年", date(y, 7, 1), date(y, 12, 31)),
-            )
-        ]
+    if recurrence == Recurrence.SEMIANNUAL:  # "2026年上半年", "2026年下半年"
+        return [MilestoneSpec(p.label, p.start, p.end) for p in _periods("half", years)]
     if recurrence == Recurrence.QUARTERLY:
-        return [
-            MilestoneSpec(f"{y}年第{CN_QUARTERS[q - 1]}季度", date(y, 3 * q - 2, 1), month_end(y, 3 * q))
-            for y in years
-            for q in range(1, 5)
-        ]
-    if recurrence == Recurrence.MONTHLY:
-        return [MilestoneSpec(f"{y}年{m}月", date(y, m, 1), month_end(y, m)) for y in years for m in range(1, 13)]
+        return [MilestoneSpec(_quarter_label(p), p.start, p.end) for p in _periods("quarter", years)]
+    if recurrence == Recurrence.MONTHLY:  # "2026年3月"
+        return [MilestoneSpec(p.label, p.start, p.end) for p in _periods("month", years)]
     if recurrence == Recurrence.ONGOING:
         return []
     return [MilestoneSpec(_once_label(d), None, d) for d in dates]
@@ -78,36 +75,38 @@ def milestones_for(recurrence, dates, start_year, end_year):
 
 @dataclass(frozen=True)
 class Period:
-    """A column of the 一张表."""
+    """A column of the 一张表: a core.periods year, quarter or month under the label the table gives it."""
 
-    key: str
+    period: CorePeriod
     label: str
-    start: date
-    end: date
+
+    @property
+    def key(self):
+        return self.period.code
+
+    @property
+    def start(self):
+        return self.period.start
+
+    @property
+    def end(self):
+        return self.period.end
 
     def contains(self, day):
         return self.start <= day <= self.end
 
 
 def periods(start_year, end_year, granularity):
-    """The columns for the plan's years: years, quarters or months."""
+    """The columns for the plan's years: years, quarters ("2026年3季度") or months."""
+    kind = {Granularity.QUARTER: "quarter", Granularity.MONTH: "month"}.get(granularity, "year")
     out = []
-    for y in range(start_year, max(start_year, end_year) + 1):
-        if granularity == Granularity.QUARTER:
-            out += [
-                Period(f"{y}Q{q}", f"{y}年{q}季度", date(y, 3 * q - 2, 1), month_end(y, 3 * q)) for q in range(1, 5)
-            ]
-        elif granularity == Granularity.MONTH:
-            out += [Period(f"{y}-{m:02d}", f"{y}年{m}月", date(y, m, 1), month_end(y, m)) for m in range(1, 13)]
-        else:
-            out.append(Period(str(y), f"{y}年", date(y, 1, 1), date(y, 12, 31)))
+    for period in _periods(kind, range(start_year, max(start_year, end_year) + 1)):
+        label = f"{period.start.year}年{quarter_of(period.start)}季度" if kind == "quarter" else period.label
+        out.append(Period(period, label))
     return out
 
 
 def quarter_period(year, quarter):
-    return Period(
-        f"{year}Q{quarter}",
-        f"{year}年第{CN_QUARTERS[quarter - 1]}季度",
-        date(year, 3 * quarter - 2, 1),
-        month_end(year, 3 * quarter),
-    )
+    """The quarter `quarter` (1 to 4) of `year`, labelled "2026年第三季度"."""
+    period = period_of("quarter", date(year, 3 * quarter, 1))
+    return Period(period, _quarter_label(period))

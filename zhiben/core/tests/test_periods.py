@@ -5,7 +5,15 @@ from datetime import date
 
 from django.test import SimpleTestCase
 
-from zhiben.core.periods import Period, PeriodError, current_period, filter_range, parse_period
+from zhiben.core.periods import (
+    Period,
+    PeriodError,
+    current_period,
+    filter_range,
+    parse_period,
+    period_of,
+    quarter_of,
+)
 
 
 class PeriodTests(SimpleTestCase):
@@ -58,3 +66,14 @@ class PeriodTests(SimpleTestCase):
             (date(2025, 2, 1), date(2025, 2, 28)),
         )
         self.assertEqual(filter_range({"year": "abc"}, today=date(2024, 7, 1)), (date(2024, 1, 1), date(2024, 12, 31)))
+
+    def test_period_of_a_day_in_any_year(self):
+        days = [date(2026, 1, 1), date(2024, 2, 29), date(2026, 6, 30), date(2026, 7, 1), date(2026, 12, 31)]
+        for day in days + [date(2021, 1, 3), date(2020, 12, 28)]:
+            for kind in ("year", "half", "quarter", "month", "week"):
+                computed, read = period_of(kind, day), current_period(kind, day)
+                self.assertEqual((computed.kind, computed.start, computed.end), (read.kind, read.start, read.end))
+                self.assertEqual((computed.code, computed.label), (read.code, read.label))
+        self.assertEqual(period_of("quarter", date(1980, 11, 2)).code, "1980Q4")  # parse_period: 1990—2100
+        self.assertEqual(period_of("year", date(2105, 3, 1)).end, date(2105, 12, 31))
+        self.assertEqual([quarter_of(date(2026, m, 15)) for m in (1, 3, 4, 6, 7, 9, 10, 12)], [1, 1, 2, 2, 3, 3, 4, 4])

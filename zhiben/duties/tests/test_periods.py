@@ -37,6 +37,17 @@ class PeriodTests(SimpleTestCase):
             with self.assertRaises(ApplicationError):
                 parse_period(bad)
 
+    def test_only_quarters_and_years_written_as_stored(self):
+        """core.periods reads more (halves, months, weeks, "2026年", 1990—1999); a reporting period stays a
+        quarter or a year from 2000, its code the text a report row stores (max 7 characters)."""
+        for bad in ("2026H1", "2026-05", "2026W07", "2026-03-01~2026-03-15", "2026年", "2026 Q3", "1999", "2101"):
+            with self.assertRaises(ApplicationError) as caught:
+                parse_period(bad)
+            self.assertEqual(str(caught.exception), f"报告期“{bad}”无效，应为 2026Q3（季度）或 2026（年度）。")
+        self.assertEqual([parse_period(t).code for t in (" 2026q4 ", "2000", 2026)], ["2026Q4", "2000", "2026"])
+        self.assertEqual((Period(2026, 4).code, Period(2026).code, str(Period(2026, 1))), ("2026Q4", "2026", "2026Q1"))
+        self.assertEqual((Period(2026, 4).period.kind, Period(2026).period.end), ("quarter", date(2026, 12, 31)))
+
     def test_previous_and_closed_periods(self):
         self.assertEqual(Period(2026, 1).previous(), Period(2025, 4))
         self.assertEqual(quarter_of(date(2026, 11, 24)), Period(2026, 4))

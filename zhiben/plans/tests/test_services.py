@@ -20,7 +20,7 @@ from zhiben.plans.models import (
     Task,
     TaskUnit,
 )
-from zhiben.plans.schedule import milestones_for
+from zhiben.plans.schedule import milestones_for, periods, quarter_period
 from zhiben.plans.selectors import (
     board,
     overdue_tasks,
@@ -142,6 +142,26 @@ class MilestoneTests(CastTestCase):
             [date(2024, 6, 30), date(2025, 6, 30)],
         )
         self.assertEqual(milestones_for(None, [], 2024, 2026), [])
+        self.assertEqual(
+            [m.label for m in milestones_for("once", [date(2024, 2, 29), date(2024, 3, 15)], 2024, 2024)],
+            ["2024年2月底", "2024年3月15日"],
+        )
+
+    def test_board_columns_and_summary_quarter(self):
+        columns = periods(2024, 2025, "quarter")
+        self.assertEqual(
+            [(c.key, c.label) for c in columns[3:5]], [("2024Q4", "2024年4季度"), ("2025Q1", "2025年1季度")]
+        )
+        self.assertEqual([(c.key, c.label) for c in periods(2024, 2024, "month")][1], ("2024-02", "2024年2月"))
+        self.assertEqual(
+            [(c.key, c.label, c.end) for c in periods(2024, 2023, "year")], [("2024", "2024年", date(2024, 12, 31))]
+        )
+        self.assertEqual(len(periods(1985, 1986, "month")), 24)  # a plan's years need not be statistical years
+        summary = quarter_period(2024, 1)
+        self.assertEqual(
+            (summary.label, summary.start, summary.end), ("2024年第一季度", date(2024, 1, 1), date(2024, 3, 31))
+        )
+        self.assertTrue(summary.contains(date(2024, 3, 31)) and not summary.contains(date(2024, 4, 1)))
 
     def test_plan_tasks_get_their_milestones(self):
         plan = small_plan(self.alice, self.town_a1)

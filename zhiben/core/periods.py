@@ -153,6 +153,24 @@ def current_period(kind="year", today=None):
     return parse_period(_code(kind, today or timezone.localdate()))
 
 
+class OfPeriod:
+    """A module's own view of a core `Period` (its labels, its duty buckets, a stored shape) held in `period`: the
+    days and the code are the period's."""
+
+    @property
+    def start(self):
+        return self.period.start
+
+    @property
+    def end(self):
+        return self.period.end
+
+    @property
+    def code(self):
+        """The text that reads back this period (?period=, stored codes, file names)."""
+        return self.period.code
+
+
 def period_of(kind, day):
     """The `kind` period (year, half, quarter, month or week) containing `day`, in any year: a period
     computed, not read (current_period reads its code back, so keeps to the years parse_period reads)."""

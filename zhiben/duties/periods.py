@@ -23,7 +23,7 @@ CODE_RE = re.compile(r"^\d{4}(?:Q[1-4])?$")  # how a reporting period may be wri
 
 
 @dataclass(frozen=True)
-class Period:
+class Period(core.OfPeriod):
     """A quarter (`quarter` 1 to 4) or a year (`quarter` None), as a report row stores it."""
 
     year: int
@@ -46,21 +46,8 @@ class Period:
         return Kind.QUARTERLY if self.quarter else Kind.ANNUAL
 
     @property
-    def code(self):
-        """The text stored with a report and sent by the pickers: "2026Q3", "2026"."""
-        return self.period.code
-
-    @property
     def label(self):
         return f"{self.year}年{QUARTER_NAMES[self.quarter]}" if self.quarter else f"{self.year}年度"
-
-    @property
-    def start(self):
-        return self.period.start
-
-    @property
-    def end(self):
-        return self.period.end
 
     def previous(self):
         return Period.of(self.period.previous())

@@ -17,8 +17,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from zhiben.core.periods import OfPeriod, period_of, quarter_of
 from zhiben.core.periods import Period as CorePeriod
-from zhiben.core.periods import period_of, quarter_of
 
 from .choices import Granularity, Recurrence
 
@@ -74,7 +74,7 @@ def milestones_for(recurrence, dates, start_year, end_year):
 
 
 @dataclass(frozen=True)
-class Period:
+class Period(OfPeriod):
     """A column of the 一张表: a core.periods year, quarter or month under the label the table gives it."""
 
     period: CorePeriod
@@ -82,15 +82,7 @@ class Period:
 
     @property
     def key(self):
-        return self.period.code
-
-    @property
-    def start(self):
-        return self.period.start
-
-    @property
-    def end(self):
-        return self.period.end
+        return self.code
 
     def contains(self, day):
         return self.start <= day <= self.end

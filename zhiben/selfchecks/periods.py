@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.periods import Period, PeriodError, current_period, parse_period
+from zhiben.core.periods import OfPeriod, Period, PeriodError, current_period, parse_period
 
 from .choices import Frequency
 
@@ -72,23 +72,10 @@ def _month(year, month):
 
 
 @dataclass(frozen=True)
-class Window:
+class Window(OfPeriod):
     """The span a compliance view covers: a core.periods Period, with the duty periods it overlaps."""
 
     period: Period
-
-    @property
-    def code(self):
-        """The text that reads back this window (?period=, file names)."""
-        return self.period.code
-
-    @property
-    def start(self):
-        return self.period.start
-
-    @property
-    def end(self):
-        return self.period.end  # inclusive
 
     @property
     def label(self):

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -16,10 +16,21 @@ from .models import RoleRequest, User
 DORMANT_DAYS = 90
 
 
+# the orders the user list offers (?sort=), the username breaking ties
+USER_SORTS = {
+    "username": ("username",),
+    "name": ("name", "username"),
+    "role": ("role", "username"),
+    "region": ("region_id", "username"),
+    "-last_login": (F("last_login").desc(nulls_last=True), "username"),
+    "last_login": (F("last_login").asc(nulls_first=True), "username"),
+}
+
+
 def user_list(*, user, filters=None):
     """Accounts `user` may see, narrowed by role ("none": no role yet), region subtree, active state and
     text: part of the username or name, or a whole phone number (matched through its blind index only,
-    so a search never reveals a number digit by digit)."""
+    so a search never reveals a number digit by digit); ordered by `sort` (USER_SORTS, username by default)."""
     filters = filters or {}
     qs = User.objects.for_user(user).select_related("region", "unit", "enterprise")
     if filters.get("role") == "none":
@@ -39,7 +50,7 @@ def user_list(*, user, filters=None):
     phone = crypto.blind_index(filters.get("phone") or "")
     if phone:
         qs = qs.filter(phone_index=phone)
-    return qs.order_by("username")
+    return qs.order_by(*USER_SORTS.get(filters.get("sort") or "", USER_SORTS["username"]))
 
 
 def user_get(*, user, pk):

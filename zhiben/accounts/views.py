@@ -243,7 +243,7 @@ def _pending_count(user):
 def user_list(request):
     require_capability(request.user, "user.view")
     form = UserFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = {**(form.cleaned_data if form.is_valid() else {}), "sort": request.GET.get("sort", "")}
     page = paginate(request, selectors.user_list(user=request.user, filters=filters))
     return render(
         request,
@@ -252,6 +252,7 @@ def user_list(request):
             "page": page,
             "form": form,
             "query": query_without(request, "page"),
+            "sort_query": query_without(request, "page", "sort"),
             "pending": _pending_count(request.user),
         },
     )
@@ -267,7 +268,7 @@ def user_export(request):
     numbers masked, the export audited."""
     require_capability(request.user, "user.view")
     form = UserFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = {**(form.cleaned_data if form.is_valid() else {}), "sort": request.GET.get("sort", "")}
 
     def when(value):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""

@@ -73,6 +73,28 @@ class UserListTests(CastTestCase):
         self.assertNotIn("gina", [r[0] for r in rows.iter_rows(values_only=True)])  # another county's admin
         self.assertEqual(self.login(self.gina).get("/accounts/users/export/").status_code, 403)
 
+    def test_it_sorts(self):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        User.objects.filter(pk=self.gina.pk).update(last_login=timezone.now())
+        User.objects.filter(pk=self.erin.pk).update(last_login=timezone.now() - timedelta(days=1))
+        self.login(self.sam)
+        User.objects.filter(pk=self.sam.pk).update(last_login=None)
+        recent = self.usernames(self.client.get("/accounts/users/?sort=-last_login&region=500106105"))
+        self.assertEqual(recent, ["gina", "erin", "emma"])  # never logged in last
+        self.assertEqual(
+            self.usernames(self.client.get("/accounts/users/?sort=last_login&region=500106105"))[0], "emma"
+        )
+        self.assertEqual(
+            self.usernames(self.client.get("/accounts/users/?sort=role&region=500106105")), ["emma", "gina", "erin"]
+        )
+        self.assertEqual(  # an unknown order: by username
+            self.usernames(self.client.get("/accounts/users/?sort=password&region=500106105")), ["emma", "erin", "gina"]
+        )
+        self.assertContains(self.client.get("/accounts/users/?role=regulator"), "?role=regulator&sort=-last_login")
+
     def test_it_paginates(self):
         for i in range(25):
             make_user(f"user{i:02d}", Role.LEADER, self.town_a2)

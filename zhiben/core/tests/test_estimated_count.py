@@ -72,3 +72,25 @@ class EstimatedCountTests(CastTestCase):
             self.assertEqual(
                 (self.api(exact_count="true")["count"], self.api(exact_count="true")["count_estimated"]), (3, False)
             )
+
+    @skipUnless(POSTGRES, "the planner's estimate is PostgreSQL's")
+    def test_the_estimate_plans_the_keys_only(self):
+        """EXPLAIN of the rows' keys: the same estimate as the whole select list, without planning its annotations
+        (17 ms of the task list's page)."""
+        from django.db.models import Count
+        from django.test.utils import CaptureQueriesContext
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE hazards_hazard")
+        qs = Hazard.objects.filter(level="general").annotate(n=Count("events"))
+        with CaptureQueriesContext(connection) as ctx:
+            estimate = estimated_count(qs)
+        explained = ctx.captured_queries[0]["sql"]
+        self.assertTrue(
+            explained.startswith('EXPLAIN (FORMAT JSON) SELECT "hazards_hazard"."id" AS "pk" FROM'), explained
+        )
+        self.assertNotIn("COUNT(", explained)  # the annotation is not planned
+        self.assertEqual(estimate, estimated_count(Hazard.objects.filter(level="general")))
+        union = Hazard.objects.filter(level="general").union(Hazard.objects.filter(level="major"))
+        self.assertIsInstance(estimated_count(union), int)  # a combined query is planned as it is
+        self.assertEqual(estimated_count(Hazard.objects.none()), 0)

@@ -66,6 +66,10 @@ class ScreenLinkTests(CastTestCase):
         self.assertNotIn(address.group(1), page)  # not shown again
         self.assertIn("区应急指挥中心大屏", page)
 
+    def test_the_screen_offers_the_link_to_those_who_make_them(self):
+        self.assertContains(self.login(self.alice).get("/analytics/screen/"), "投放到屏幕")
+        self.assertNotContains(self.login(self.dave).get("/analytics/screen/"), "投放到屏幕")
+
     def test_bad_input_is_named_in_chinese(self):
         self.login(self.alice)
         response = self.client.post(LINKS, {"region": self.county_a.code, "name": ""})

@@ -361,14 +361,15 @@ def screen_link_for_key(key):
         return None
     now = timezone.now()
     if link.last_used_at is None or now - link.last_used_at > LINK_SEEN_RESOLUTION:
-        type(link).objects.filter(pk=link.pk).update(last_used_at=now)
+        ScreenLink.objects.filter(pk=link.pk).update(last_used_at=now)
     return link
 
 
-def link_region(link, code):
-    """The region `code` if it is the link's region or below it (else 404); no code: the link's region."""
+def link_region_code(link, code):
+    """The 12-digit code of region `code` if it is the link's region or below it (else 404); no code: the link's
+    region. Whether the link's maker sees it is read_filters' (region_for) to say."""
     code = (code or "").strip()
     code = (normalize_code(code) or code) if code else link.region_id
     if not in_subtree(code, link.region_id):
         raise Http404("该区划不在投放链接的范围内。")
-    return region_for(link.created_by, code)
+    return code

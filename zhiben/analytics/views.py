@@ -289,10 +289,9 @@ def screen_link_show(request, key):
     """The big screen of a link, without logging in: the link's region or one below it, its period unless the
     display picks another, its industry."""
     link = _live_link(key)
-    region = selectors.link_region(link, request.GET.get("region"))
-    _, period, industry, errors = selectors.read_filters(
+    region, period, industry, errors = selectors.read_filters(
         link.created_by,
-        region=region.code,
+        region=selectors.link_region_code(link, request.GET.get("region")),
         period=request.GET.get("period") or link.period,
         industry=link.industry.code if link.industry else "",
     )
@@ -313,16 +312,16 @@ def screen_link_data(request, key, kind):
     (the display shares the minute-long results)."""
     try:
         link = _live_link(key)
-        region = selectors.link_region(link, request.GET.get("region"))
+        code = selectors.link_region_code(link, request.GET.get("region"))
         if kind == "map":
-            region_map = selectors.region_map(link.created_by, region)
+            region_map = selectors.region_map(link.created_by, selectors.region_for(link.created_by, code))
             if region_map is None:
                 raise Http404("该区划没有上传地图。")
             return HttpResponse(region_map.geojson, content_type="application/json")
         if kind not in _LINK_DATA:
             raise Http404("没有这项数据。")
         query, operation, out = _LINK_DATA[kind]
-        params = {**request.GET.dict(), "region": region.code, "fresh": False}
+        params = {**request.GET.dict(), "region": code, "fresh": False}
         if link.industry:
             params["industry"] = link.industry.code
         try:

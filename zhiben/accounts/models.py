@@ -1,7 +1,6 @@
 """Users (one role each, a jurisdiction, and a unit or an enterprise), role requests awaiting a second
 person, one-time links for setting a password, API tokens."""
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -220,7 +219,7 @@ class PasswordLink(models.Model):
 
     @staticmethod
     def hash_key(key):
-        return hashlib.sha256(key.encode()).hexdigest()
+        return crypto.key_digest(key)
 
     @staticmethod
     def new_key():
@@ -256,7 +255,7 @@ class ApiToken(models.Model):
 
     @staticmethod
     def hash_key(key):
-        return hashlib.sha256(key.encode()).hexdigest()
+        return crypto.key_digest(key)
 
     @staticmethod
     def new_key():

@@ -2,13 +2,13 @@
 screen draws its figures on. Figures themselves are never stored: they are counted from the modules'
 registrations (see selectors) — and the links that show a big screen on a display without logging in."""
 
-import hashlib
 import secrets
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from zhiben.core.crypto import key_digest
 from zhiben.core.models import ScopedQuerySet
 
 
@@ -83,7 +83,7 @@ class ScreenLink(models.Model):
 
     @staticmethod
     def hash_key(key):
-        return hashlib.sha256(key.encode()).hexdigest()
+        return key_digest(key)
 
     @staticmethod
     def new_key():

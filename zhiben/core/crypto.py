@@ -505,3 +505,9 @@ def mask_data(data):
     if isinstance(data, (list, tuple)):
         return [value if value.__class__ in (int, float, bool) or value is None else mask_data(value) for value in data]
     return mask_text(data)
+
+
+def key_digest(key):
+    """The SHA-256 (hex) kept in place of a secret shown once: API tokens, password links, device tokens,
+    big-screen links; a key is found again by its digest."""
+    return hashlib.sha256(key.encode()).hexdigest()

@@ -3,7 +3,6 @@ their alarm rules, and alarms (acknowledge, close with a note, turn into a hazar
 evented and audited. Readings come in through `ingest.py`; the periodic checks (silent devices,
 unacknowledged alarms, pruning) are at the end of this file."""
 
-import hashlib
 import re
 import secrets
 from datetime import timedelta
@@ -12,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhiben.audit.services import audit_record
+from zhiben.core.crypto import key_digest
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.rules import RuleResolver, rule
 from zhiben.core.scoping import scope_allows
@@ -28,7 +28,7 @@ CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")  # safe as one MQTT topi
 
 
 def token_hash(token):
-    return hashlib.sha256(token.encode()).hexdigest()
+    return key_digest(token)
 
 
 def new_token():

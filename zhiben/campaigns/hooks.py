@@ -51,4 +51,11 @@ def hazard_sources(hazard, user):
     ]
 
 
-register(Backlink("campaigns.hazard", "hazards.hazard", hazard_sources, order=30))
+def hazard_probe(hazard, user):
+    """The link rows of campaign checks naming the hazard (unscoped; `hazard_sources` scopes)."""
+    from .models import CampaignCheck
+
+    return CampaignCheck.hazards.through.objects.filter(hazard_id=hazard.pk)
+
+
+register(Backlink("campaigns.hazard", "hazards.hazard", hazard_sources, order=30, probe=hazard_probe))

@@ -278,12 +278,19 @@ class RecordList:
 class Backlink:
     """Where another module's records point at a subject (the inspection, campaign check or self-inspection
     a hazard was found in): `links(obj, user)` returns [(label, text, url)] of the records `user` may see.
-    The subject's page shows them without importing the module that registered them."""
+    The subject's page shows them without importing the module that registered them.
+
+    `probe(obj, user)`, when given, is a cheap, unscoped look for rows pointing at `obj` (the link table's
+    rows of the object): a queryset, a tuple of querysets, or None when there is nothing to look for (the
+    user lacks the capability). `links` is then asked only when a probe found a row; a subject usually has
+    one source, so the page asks every module's probe in one statement instead of a scoped query each.
+    Scope stays `links`' business: a probe only says whether asking is worth it."""
 
     key: str
     model: str  # "app_label.model" of the subject
     links: Callable[[Any, Any], list]
     order: int = 100
+    probe: Callable[[Any, Any], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -369,9 +376,31 @@ def ordered(store):
 
 
 def backlinks(obj, user):
-    """Every registered backlink of `obj` that `user` may see, as (label, text, url), in registry order."""
+    """Every registered backlink of `obj` that `user` may see, as (label, text, url), in registry order.
+    The backlinks with a `probe` are probed together (one UNION statement) and asked for their links only
+    when their probe found a row; those without one are always asked."""
     label = obj._meta.label_lower
-    return [link for b in ordered("backlinks") if b.model == label for link in b.links(obj, user)]
+    entries = [b for b in ordered("backlinks") if b.model == label]
+    wanted = {b.key for b in entries if b.probe is None} | _probed(entries, obj, user)
+    return [link for b in entries if b.key in wanted for link in b.links(obj, user)]
+
+
+def _probed(entries, obj, user):
+    """The keys of the entries whose probe finds a row for `obj`, read in one statement."""
+    from django.db.models import CharField, Value
+
+    parts = []
+    for b in entries:
+        found = b.probe(obj, user) if b.probe is not None else None
+        if found is None:
+            continue
+        for qs in found if isinstance(found, (list, tuple)) else (found,):
+            # no ORDER BY or LIMIT: SQLite refuses them inside a compound statement; UNION keeps one row a tag
+            parts.append(qs.order_by().values_list(Value(b.key, output_field=CharField())))
+    if not parts:
+        return set()
+    rows = parts[0][:1] if len(parts) == 1 else parts[0].union(*parts[1:]).order_by()
+    return {tag for (tag,) in rows}
 
 
 def entry(store, key):

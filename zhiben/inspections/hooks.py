@@ -102,4 +102,11 @@ def hazard_sources(hazard, user):
     ]
 
 
-register(Backlink("inspections.hazard", "hazards.hazard", hazard_sources, order=20))
+def hazard_probe(hazard, user):
+    """The link rows of inspections naming the hazard (unscoped; `hazard_sources` scopes)."""
+    from .models import Inspection
+
+    return Inspection.hazards.through.objects.filter(hazard_id=hazard.pk)
+
+
+register(Backlink("inspections.hazard", "hazards.hazard", hazard_sources, order=20, probe=hazard_probe))

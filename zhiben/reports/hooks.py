@@ -130,6 +130,11 @@ def hazard_sources(hazard, user):
     return [("群众举报", r.code, r.get_absolute_url()) for r in rows]
 
 
+def hazard_probe(hazard, user):
+    """The reports verified into the hazard (unscoped; `hazard_sources` scopes), for those who see reports."""
+    return Report.objects.filter(hazard_id=hazard.pk) if user.can("report.view") else None
+
+
 def enterprise_poster(enterprise, user):
     if not user.can("report.view"):
         return []
@@ -198,7 +203,7 @@ register(
     MenuEntry("举报保密专员", "reports:keepers", "security.manage", order=43, group="设置"),
     HomeSection("reports", lambda user: user.can("report.view"), home_cards, order=40),
     DemoLoader("reports", demo.load, demo.summary, demo.accounts, order=85),
-    Backlink("reports_hazard", "hazards.hazard", hazard_sources, order=40),
+    Backlink("reports_hazard", "hazards.hazard", hazard_sources, order=40, probe=hazard_probe),
     Backlink("reports_poster", "enterprises.enterprise", enterprise_poster, order=40),
     *DOCUMENT_KINDS,
     *_figures(),

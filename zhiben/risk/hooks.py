@@ -77,6 +77,17 @@ def hazard_links(hazard, user):
     return rows
 
 
+def hazard_probe(hazard, user):
+    """The risk points the hazard cites and, for a manager who may cite one, its enterprise's active
+    points (unscoped; `hazard_links` scopes)."""
+    from .models import RiskHazardLink
+
+    probes = (RiskHazardLink.objects.filter(hazard_id=hazard.pk),) if user.can("risk.view") else ()
+    if hazard.enterprise_id and user.can("risk.manage"):
+        probes += (RiskPoint.objects.filter(enterprise_id=hazard.enterprise_id, active=True),)
+    return probes or None
+
+
 def enterprise_links(enterprise, user):
     from .selectors import enterprise_level
 
@@ -177,7 +188,7 @@ register(
     MenuEntry("风险分级", "risk:list", "risk.view", order=44, group="台账"),
     MenuEntry("风险统计", "risk:figures", "risk.view", order=49, group="统计"),
     HomeSection("risk", lambda user: user.can("risk.view"), home_cards, order=44),
-    Backlink("risk.hazard", "hazards.hazard", hazard_links, order=30),
+    Backlink("risk.hazard", "hazards.hazard", hazard_links, order=30, probe=hazard_probe),
     Backlink("risk.enterprise", "enterprises.enterprise", enterprise_links, order=45),
     *_figures(),
     DemoLoader("risk", demo.load, demo.summary, order=87),

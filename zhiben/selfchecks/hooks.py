@@ -113,4 +113,11 @@ def hazard_sources(hazard, user):
     return [("企业自查", f"{r.duty.name}（{r.date:%Y-%m-%d}）", r.get_absolute_url()) for r in records]
 
 
-register(Backlink("selfchecks.hazard", "hazards.hazard", hazard_sources, order=10))
+def hazard_probe(hazard, user):
+    """The link rows of self-inspections naming the hazard (unscoped; `hazard_sources` scopes)."""
+    from .models import SelfInspection
+
+    return SelfInspection.hazards.through.objects.filter(hazard_id=hazard.pk)
+
+
+register(Backlink("selfchecks.hazard", "hazards.hazard", hazard_sources, order=10, probe=hazard_probe))

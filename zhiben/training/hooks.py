@@ -143,6 +143,13 @@ def hazard_people(hazard, user):
     return [("特种作业人员未持证", p.name, p.get_absolute_url()) for p in rows]
 
 
+def hazard_probe(hazard, user):
+    """The workers whose missing certificate the hazard records (unscoped; `hazard_people` scopes)."""
+    from .models import Person
+
+    return Person.objects.filter(hazard_id=hazard.pk) if user.can("training.view") else None
+
+
 # ---------------------------------------------------------------- figures and cards
 
 
@@ -265,7 +272,7 @@ register(
         industry=lambda case: case.industry_id,
         order=70,
     ),
-    Backlink("training_uncertified", "hazards.hazard", hazard_people, order=60),
+    Backlink("training_uncertified", "hazards.hazard", hazard_people, order=60, probe=hazard_probe),
     *[
         Figure(
             key,

@@ -234,11 +234,12 @@ class FindingsTests(CampaignTestCase):
         self.assertEqual(list(selectors.campaign_hazards(self.campaign)), [hazard])
         from zhiben.core.registry import backlinks
 
+        with self.assertNumQueries(2):  # every hazard source module probed at once, then the campaign's links
+            links = backlinks(hazard, self.alice)
         self.assertEqual(
-            backlinks(hazard, self.alice),
-            [("专项整治", f"{self.campaign.name}（{check.date:%Y-%m-%d}）", f"/campaigns/checks/{check.pk}/")],
+            links, [("专项整治", f"{self.campaign.name}（{check.date:%Y-%m-%d}）", f"/campaigns/checks/{check.pk}/")]
         )
-        self.assertEqual(backlinks(hazard, self.charlie), [])
+        self.assertEqual(backlinks(hazard, self.charlie), [])  # another county: the probe finds it, scope hides it
 
     def test_a_failed_criteria_item_is_a_major_hazard_under_that_item(self):
         criteria = CriteriaItem.objects.filter(standard__region__isnull=True).first()

@@ -96,7 +96,7 @@ def duplicate_candidates(hazard, *, user=None, today=None, limit=5):
         .filter(_same_subject(hazard))
         .exclude(pk=hazard.pk)
         .filter(Q(status__in=OPEN_STATUSES) | Q(status=Status.CLOSED, closed_at__date__gte=recent))
-        .select_related("enterprise", "place")
+        .only(*CANDIDATE_FIELDS)  # compared by description and location, named by number and status
         .order_by("-found_date")[:200]
     )
     mine = ngrams(hazard.description + hazard.location)

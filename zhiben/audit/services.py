@@ -139,11 +139,8 @@ def audit_record_many(entries):
     if not entries:
         return []
     with transaction.atomic(savepoint=False):
-        head = AuditHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            AuditHead.objects.get_or_create(pk=1)
-            head = AuditHead.objects.select_for_update().get(pk=1)
-        seq, prev, key = head.seq, head.hash, audit_key()
+        seq, prev = _lock_head()
+        key = audit_key()
         rows, at = [], AuditEvent._meta.get_field("at")
         for fields in entries:
             seq += 1
@@ -178,6 +175,22 @@ def audit_record_many(entries):
             insert_rows(AuditEvent, COLUMNS, values)
         AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev, mac=mac)
     return rows
+
+
+def _lock_head():
+    """(seq, hash) of the chain's head, locked until commit (created on first use)."""
+    if connection.vendor == "postgresql":  # written out: every audited write takes this lock first
+        table = connection.ops.quote_name(AuditHead._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT seq, hash FROM {table} WHERE id = 1 FOR UPDATE")
+            row = cursor.fetchone()
+        if row is not None:
+            return row
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        AuditHead.objects.get_or_create(pk=1)
+        head = AuditHead.objects.select_for_update().get(pk=1)
+    return head.seq, head.hash
 
 
 def _append_one(fields, values, seq, tip, mac):

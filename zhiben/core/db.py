@@ -1,6 +1,7 @@
 """Driver-level bulk INSERT."""
 
 import json
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FieldError
@@ -207,3 +208,25 @@ def grouped(qs, measures, values, *, region, by, region_field="region_id", indus
                 total[name] = total.get(name, 0) + (value or 0)
         result[""] = values(total)
     return result
+
+
+def row_instance(model, fields, values):
+    """A `model` instance from column values a hand-written statement read (`fields`: the model fields they are,
+    in order), converted as the ORM converts them (the backend's dates, sealed fields decrypted, JSON parsed)."""
+    values = list(values)
+    for index, converters in _converters(connection.alias, tuple(fields)):
+        for convert, expression in converters:
+            values[index] = convert(values[index], expression, connection)
+    return model.from_db(connection.alias, [f.attname for f in fields], values)
+
+
+@lru_cache(maxsize=64)
+def _converters(alias, fields):
+    """[(index, [(converter, expression)])] of the fields whose values the ORM would convert."""
+    out = []
+    for index, field in enumerate(fields):
+        col = field.get_col(field.model._meta.db_table)
+        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if found:
+            out.append((index, [(convert, col) for convert in found]))
+    return out

@@ -4,12 +4,14 @@ password (new accounts, resets), lockouts, second-factor resets, and API tokens.
 import secrets
 import string
 from datetime import timedelta
+from functools import lru_cache
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from zhiben.audit.services import audit_record
+from zhiben.core.db import row_instance
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.scoping import assert_in_scope
 from zhiben.core.services import ensure_capability as _require
@@ -230,11 +232,39 @@ def api_token_user(key):
     """Return the user owning bearer `key` when the token is live and the account active and not locked, or None."""
     if not key or not key.startswith("zb_"):
         return None
-    # key_hash is unique: no ORDER BY to compile and sort (the model orders tokens by creation)
-    token = next(iter(ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).order_by()), None)
+    token = _token_with_user(ApiToken.hash_key(key))
     if token is None or not token.is_valid or not token.user.is_active or token.user.is_locked:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@lru_cache(maxsize=1)
+def _token_sql():
+    """(SQL, token fields, user fields): a token by its hash with its user, written once per process (every
+    integration call authenticates; compiling the same read through the ORM took ~1 ms of it)."""
+    quote = connection.ops.quote_name
+    t_fields, u_fields = ApiToken._meta.concrete_fields, User._meta.concrete_fields
+    columns = [f"t.{quote(f.column)}" for f in t_fields] + [f"u.{quote(f.column)}" for f in u_fields]
+    user_id = quote(ApiToken._meta.get_field("user").column)
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {quote(ApiToken._meta.db_table)} t "
+        f"JOIN {quote(User._meta.db_table)} u ON u.{quote('id')} = t.{user_id} "
+        f"WHERE t.{quote('key_hash')} = %s"
+    )
+    return sql, t_fields, u_fields
+
+
+def _token_with_user(key_hash):
+    """The token whose hash is `key_hash` (unique) with its user, or None."""
+    sql, t_fields, u_fields = _token_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key_hash])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token = row_instance(ApiToken, t_fields, row[: len(t_fields)])
+    token.user = row_instance(User, u_fields, row[len(t_fields) :])
+    return token

@@ -14,7 +14,7 @@ from django.test import override_settings
 
 from zhiben.accounts.models import User
 from zhiben.core import crypto
-from zhiben.core.db import insert_rows
+from zhiben.core.db import insert_rows, row_instance
 from zhiben.enterprises.models import Enterprise
 from zhiben.enterprises.selectors import enterprise_list
 from zhiben.notifications.models import Notification
@@ -135,6 +135,21 @@ class IndexConventionTests(CastTestCase):
             self.assertEqual(raw(Enterprise, row.pk, f"{column}_index"), crypto.blind_index(phone))
         self.assertEqual(raw(Enterprise, row.pk, "controller_phone"), sealed)
         self.assertEqual(raw(Enterprise, row.pk, "safety_manager_phone_index"), "")
+
+    def test_a_row_read_by_hand_is_converted_as_the_orm_converts_it(self):
+        # row_instance (the intake's and the token's hand-written reads): sealed phones opened, aware datetimes
+        Enterprise.objects.filter(pk=self.enterprise_a.pk).update(principal_phone="13800000001")
+        fields = Enterprise._meta.concrete_fields
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {columns} FROM enterprises_enterprise WHERE id = %s", [self.enterprise_a.pk])
+            read = row_instance(Enterprise, fields, cursor.fetchone())
+        expected = Enterprise.objects.get(pk=self.enterprise_a.pk)
+        for field in fields:
+            self.assertEqual(getattr(read, field.attname), getattr(expected, field.attname), field.name)
+        self.assertEqual(read.principal_phone, "13800000001")
+        self.assertIsNotNone(read.created_at.tzinfo)
+        self.assertFalse(read._state.adding)
 
 
 class RotationTests(CastTestCase):

@@ -124,6 +124,28 @@ class IntakeStatementTests(CastTestCase):
         self.assertEqual(len([s for s in sql if "accounts_apitoken" in s or "accounts_user" in s]), 1)
         self.assertEqual(response.json()["enterprise_name"], self.enterprise_a.name)
 
+    def test_the_subject_is_read_within_the_reporters_scope(self):
+        # the enterprise is read by id and its visibility checked on the row read: the rule for_user applies
+        refused = (
+            (self.alice, self.enterprise_b.pk),  # another county
+            (self.erin, self.enterprise_a_construction.pk),  # her town, an industry her unit does not supervise
+            (self.alice, "abc"),
+            (self.alice, 10**12),
+        )
+        for actor, enterprise in refused:
+            with (
+                self.subTest(actor=actor.username, enterprise=enterprise),
+                self.assertRaises(ApplicationError) as caught,
+            ):
+                services.hazard_report(actor=actor, data={"enterprise": enterprise, "description": "消防通道堆放杂物"})
+            self.assertEqual(caught.exception.errors[0]["field"], "enterprise")
+            self.assertIn("管辖范围", caught.exception.errors[0]["message"])
+        self.assertFalse(Hazard.objects.exists())
+        hazard = services.hazard_report(
+            actor=self.erin, data={"enterprise": self.enterprise_a.pk, "description": "消防通道堆放杂物"}
+        )
+        self.assertEqual((hazard.enterprise, hazard.industry.code), (self.enterprise_a, "hazchem"))
+
     def test_a_repeat_is_found_among_the_enterprises_closed_hazards_of_its_own_region_and_industry(self):
         old = self.report(description="二楼配电箱前堆放纸箱杂物")
         Hazard.objects.filter(pk=old.pk).update(status="closed", closed_at=timezone.now())

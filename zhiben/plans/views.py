@@ -458,7 +458,7 @@ def task_list(request):
         and not request.user.can("plan.manage")
     ):
         filters["unit"] = str(request.user.unit_id)
-    page = paginate(request, selectors.task_list(user=request.user, filters=filters))
+    page = paginate(request, selectors.task_list(user=request.user, filters=filters, shown_only=True))
     assignments = selectors.task_assignments(page.object_list)
     rows = [
         (

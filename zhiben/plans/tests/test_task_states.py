@@ -36,6 +36,20 @@ class PerTaskCountTests(CastTestCase):
         states = {row["state"] for row in with_state(tasks, date(2025, 1, 1), per_task=True).values("state")}
         self.assertGreater(len(states), 1)
 
+    def test_a_state_worked_out_on_read_is_the_sql_state(self):
+        tasks = self.plan.tasks.all()
+        for day in (date(2024, 1, 1), date(2024, 7, 1), date(2025, 1, 1), date(2030, 1, 1)):
+            for span in ({}, {"due_from": date(2024, 4, 1), "due_to": date(2024, 9, 30)}):
+                with self.subTest(day=day, span=span):
+                    grouped = [(t.pk, t.state) for t in with_state(tasks, day, **span).order_by("id")]
+                    on_read = with_state(tasks, day, **span, per_task=True, state_on_read=True).order_by("id")
+                    self.assertEqual([(t.pk, t.state) for t in on_read], grouped)
+        day = date(2024, 7, 1)
+        self.assertEqual(
+            [(t.pk, t.state) for t in task_list(user=self.alice, filters={}, today=day, shown_only=True)],
+            list(task_list(user=self.alice, filters={}, today=day).values_list("id", "state")),
+        )
+
     def test_the_list_pages_and_filters_the_same_either_way(self):
         day = date(2024, 7, 1)
         everything = list(task_list(user=self.alice, filters={}, today=day).values_list("id", "state"))

@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from html import escape as html_escape
 from typing import Any
 
 from django import forms
@@ -40,7 +41,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 
 from zhiben.core.middleware import current_request_info
@@ -263,7 +264,9 @@ class QuickSelect(forms.Select):
             selected = option_value in wanted and (self.allow_multiple_selected or not chosen)
             if selected:
                 chosen.append(option_value)
-            return f'<option value="{escape(option_value)}"{" selected" if selected else ""}>{escape(label)}</option>'
+            # the standard library's escape, as Django's escape() does underneath, without its lazy-text wrapper
+            text = html_escape(str(label))
+            return f'<option value="{html_escape(option_value)}"{" selected" if selected else ""}>{text}</option>'
 
         parts = [f'<select name="{escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}>']
         for option_value, label in self.choices:
@@ -277,6 +280,53 @@ class QuickSelect(forms.Select):
         return mark_safe("".join(parts))
 
 
+def _attrs(attrs):
+    """Widget attributes as Django's attrs.html writes them: in order, True as a bare name, False left out."""
+    return "".join(
+        f" {conditional_escape(name)}" + ("" if value is True else f'="{conditional_escape(str(value))}"')
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class QuickInputMixin:
+    """An <input> written out in Python, the same markup as Django's input.html (a template render each)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        value = self.format_value(value)
+        shown = "" if value is None else f' value="{conditional_escape(str(value))}"'
+        attrs = _attrs(self.build_attrs(self.attrs, attrs))
+        return mark_safe(
+            f'<input type="{conditional_escape(self.input_type)}" name="{conditional_escape(name)}"{shown}{attrs}>'
+        )
+
+
+class QuickTextInput(QuickInputMixin, forms.TextInput):
+    pass
+
+
+class QuickDateInput(QuickInputMixin, forms.DateInput):
+    pass
+
+
+class QuickHiddenInput(QuickInputMixin, forms.HiddenInput):
+    pass
+
+
+def field_html(bound):
+    """A form field as includes/field.html renders it (label, widget, help, errors), written out in Python:
+    a list page's filter form was a template include per field."""
+    errors = bound.errors
+    label = conditional_escape(bound.label) + ('<i class="req">*</i>' if bound.field.required else "")
+    help_text = f'<small class="help">{conditional_escape(bound.help_text)}</small>' if bound.help_text else ""
+    shown = "".join(f'<div class="fielderror">{conditional_escape(e)}</div>' for e in errors)
+    return (
+        f'<div class="field{" has-error" if errors else ""}">\n'
+        f'  <label for="{conditional_escape(bound.id_for_label)}">{label}</label>\n'
+        f"  {bound}\n  {help_text}\n  {shown}\n</div>\n"
+    )
+
+
 def form_field(f):
     if f.type == "choice":
         return forms.ChoiceField(
@@ -284,18 +334,18 @@ def form_field(f):
         )
     if f.type == "date":
         return forms.DateField(
-            label=f.label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            label=f.label, required=False, widget=QuickDateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         )
     if f.type == "sort":
         return forms.ChoiceField(
-            label=f.label, required=False, choices=[("", ""), *f.static_choices()], widget=forms.HiddenInput
+            label=f.label, required=False, choices=[("", ""), *f.static_choices()], widget=QuickHiddenInput
         )
     if f.type == "hidden":
-        return forms.CharField(label=f.label, required=False, widget=forms.HiddenInput)
+        return forms.CharField(label=f.label, required=False, widget=QuickHiddenInput)
     attrs = {"type": "search"} if f.type == "search" else {}
     if f.placeholder:
         attrs["placeholder"] = f.placeholder
-    return forms.CharField(label=f.label, required=False, max_length=200, widget=forms.TextInput(attrs=attrs))
+    return forms.CharField(label=f.label, required=False, max_length=200, widget=QuickTextInput(attrs=attrs))
 
 
 class FilterForm(forms.Form):
@@ -309,6 +359,10 @@ class FilterForm(forms.Form):
         for f in self.filterset:
             if callable(f.choices) and f.name in self.fields:
                 self.fields[f.name].choices = [("", "全部"), *f.choices(user)]
+
+    def visible_html(self):
+        """The visible fields as the page shows them (`field_html` each: includes/field.html's markup)."""
+        return mark_safe("".join(field_html(bound) for bound in self.visible_fields()))
 
     def values(self):
         """The filter values after validation (choices, dates), or None when one is invalid (the error

@@ -15,13 +15,16 @@ def region_options(user):
     from zhiben.regions.models import Region
 
     regions = Region.objects.for_user(user).filter(level__in=[3, 4, 5]).order_by("code")[:500]
-    return [(r.code, "\u3000" * max(r.level - 3, 0) + r.name) for r in regions]
+    return [
+        (code, "\u3000" * max(level - 3, 0) + name)
+        for code, name, level in regions.values_list("code", "name", "level")
+    ]
 
 
 def industry_options(user):
     from zhiben.regions.models import Industry
 
-    return [(i.code, i.name) for i in Industry.objects.all()]
+    return list(Industry.objects.values_list("code", "name"))
 
 
 def status_q(value, ctx):

@@ -27,11 +27,16 @@ from .forms import (
 from .models import Hazard, HazardAttachment, HazardExtension
 from .workflow import TRANSITIONS, allowed_actions
 
+# What the ledger page shows of a hazard (hazard_list.html): its rows read these columns only, not the long
+# texts of the plan and the rectification.
+LEDGER_COLUMNS = ("number", "enterprise__name", "place", "region__name", "industry__name", "description", "level",
+                  "listed_level", "channel", "found_date", "deadline", "status", "historic")  # fmt: skip
+
 
 @login_required
 def hazard_list(request):
     require_capability(request.user, "hazard.view")
-    qs = selectors.hazard_list(user=request.user, filters=request.GET)
+    qs = selectors.hazard_list(user=request.user, filters=request.GET).only(*LEDGER_COLUMNS)
     context = {
         "form": HazardFilterForm(
             initial=request.GET.dict(), user=request.user
@@ -103,7 +108,7 @@ def hazard_detail(request, pk):
         "actions": actions,
         "action_names": names,
         "transitions": [(name, label, style) for name, label, style in actions if name in TRANSITIONS],
-        "events": hazard.events.select_related("actor"),
+        "events": hazard.events.all(),  # shown by the stored actor_name: no join of the user
         "attachments": hazard.attachments.all(),
         "merged_attachments": HazardAttachment.objects.filter(  # as `attachment_file` serves them
             hazard__in=Hazard.objects.for_user(request.user).filter(merged_into=hazard)

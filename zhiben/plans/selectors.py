@@ -197,7 +197,8 @@ def task_list(*, user, filters=None, today=None, shown_only=False):
 def task_assignments(tasks):
     """{task id: [TaskUnit]} for a page of tasks (one query)."""
     out = defaultdict(list)
-    for a in TaskUnit.objects.filter(task__in=[t.pk for t in tasks]).select_related("unit"):
+    rows = TaskUnit.objects.filter(task__in=[t.pk for t in tasks]).select_related("unit")
+    for a in rows.only("task", "name", "role", "unit__name"):  # what display_name and the role read
         out[a.task_id].append(a)
     return out
 

@@ -447,6 +447,10 @@ def indicator_report(request, pk):
 # ---------------------------------------------------------------- tasks and progress reports
 
 
+# What the task list page shows of a task and reads for its state (plans/task_list.html, task_state)
+TASK_COLUMNS = ("sort", "content", "deadline_text", "recurrence", "plan__title", "action__title")
+
+
 @login_required
 def task_list(request):
     require_capability(request.user, "plan.view")
@@ -458,19 +462,16 @@ def task_list(request):
         and not request.user.can("plan.manage")
     ):
         filters["unit"] = str(request.user.unit_id)
-    page = paginate(request, selectors.task_list(user=request.user, filters=filters, shown_only=True))
+    tasks = selectors.task_list(user=request.user, filters=filters, shown_only=True)
+    page = paginate(request, tasks.select_related(None).select_related("plan", "action").only(*TASK_COLUMNS))
     assignments = selectors.task_assignments(page.object_list)
-    rows = [
-        (
-            t,
-            "、".join(
-                a.display_name + ("（牵头）" if a.role == UnitRole.LEAD else "")
-                for a in assignments.get(t.pk, [])
-                if a.role != UnitRole.COOPERATING
-            ),
-        )
-        for t in page
-    ]
+    labels = dict(DisplayStatus.choices)
+    rows = []
+    for t in page:
+        t.state_label = labels.get(t.state, "")
+        units = assignments.get(t.pk, [])
+        owners = [a for a in units if a.role != UnitRole.COOPERATING]
+        rows.append((t, "、".join(a.display_name + ("（牵头）" if a.role == UnitRole.LEAD else "") for a in owners)))
     return render(
         request,
         "plans/task_list.html",
@@ -482,7 +483,6 @@ def task_list(request):
             "form": TaskFilterForm(
                 initial=filters.dict(), user=request.user
             ),  # shown as given; the rows use the same values
-            "statuses": DisplayStatus.choices,
             "today": timezone.localdate(),
         },
     )

@@ -26,6 +26,10 @@ COLUMNS = [
     ("更新时间", "updated"),
 ]
 SHOWN_IMPORT_ERRORS = 500
+# What the list page shows of an enterprise (enterprise_list.html): not the other contacts' encrypted phones,
+# the address or the remarks
+LIST_COLUMNS = ("name", "high_risk", "directly_supervised", "credit_code", "region__name", "industry__name", "scale",
+                "principal", "principal_phone", "status", "updated_at")  # fmt: skip
 
 
 def _filtered(request):
@@ -64,7 +68,7 @@ def enterprise_list(request):
         "enterprises/enterprise_list.html",
         {
             "form": form,
-            "page": paginate(request, qs),
+            "page": paginate(request, qs.only(*LIST_COLUMNS)),
             "headers": _sort_headers(request, filters["sort"]),
             "query": query_without(request, "page"),
             "export_query": query_without(request, "page", "per_page"),

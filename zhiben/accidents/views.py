@@ -10,11 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhiben.audit.services import audit_record
-from zhiben.core.excel import write_xlsx
 from zhiben.core.forms import form_service, run_service
 from zhiben.core.timeline import subject_events
-from zhiben.core.views import download, evidence_response, list_context, require_capability
+from zhiben.core.views import evidence_response, export_xlsx, list_context, require_capability
 from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Industry, Region
 
@@ -75,16 +73,13 @@ def accident_export(request):
         ]
         for a in qs.iterator(chunk_size=1000)
     )
-    audit_record(
-        actor=request.user,
+    return export_xlsx(
+        request,
         action="accident.export",
         object_type="accidents.accident",
-        object_repr="事故导出",
-        region_code=request.user.region_id or "",
-        data={"filters": dict(request.GET.items())},
-    )
-    return download(
-        write_xlsx(HEADERS, rows, sheet_title="生产安全事故"), f"生产安全事故_{timezone.localdate():%Y%m%d}.xlsx"
+        title="生产安全事故",
+        headers=HEADERS,
+        rows=rows,
     )
 
 

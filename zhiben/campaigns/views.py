@@ -14,7 +14,15 @@ from zhiben.core.exceptions import ApplicationError
 from zhiben.core.filters import flag
 from zhiben.core.forms import apply_service_errors, raise_for_refusal
 from zhiben.core.timeline import subject_events
-from zhiben.core.views import PAGE_SIZES, download, evidence_response, paginate, query_without, require_capability
+from zhiben.core.views import (
+    PAGE_SIZES,
+    audit_export,
+    download,
+    evidence_response,
+    paginate,
+    query_without,
+    require_capability,
+)
 
 from . import selectors, services
 from .choices import Status
@@ -249,14 +257,7 @@ def campaign_checks(request, pk):
 def campaign_export(request, pk):
     campaign = _campaign(request, pk)
     data = ledger_xlsx(campaign, request.user, filters=request.GET)
-    from zhiben.audit.services import audit_record
-
-    audit_record(
-        actor=request.user,
-        action="campaign.export",
-        obj=campaign,
-        data={"filters": dict(request.GET.items())},
-    )
+    audit_export(request, action="campaign.export", obj=campaign)
     return download(data, f"{campaign.name}_台账_{timezone.localdate():%Y%m%d}.xlsx")
 
 

@@ -172,20 +172,27 @@ def export_xlsx(request, *, action, object_type, title, headers, rows, widths=No
     the filters it was made with (every export of records is audited)."""
     from django.utils import timezone
 
-    from zhiben.audit.services import audit_record
-
     from .excel import write_xlsx
 
     data = write_xlsx(headers, rows, sheet_title=title[:31], widths=widths)
+    audit_export(request, action=action, object_type=object_type, label=f"{title}导出")
+    return download(data, f"{title}_{timezone.localdate():%Y%m%d}.xlsx")
+
+
+def audit_export(request, *, action, label="", object_type="", obj=None, data=None):
+    """Record an export of records in the audit log: who, what (`label`, or the object `obj` exported), the
+    user's region and the filters it was made with (plus `data`)."""
+    from zhiben.audit.services import audit_record
+
     audit_record(
         actor=request.user,
         action=action,
-        object_type=object_type,
-        object_repr=f"{title}导出",
-        region_code=request.user.region_id or "",
-        data={"filters": dict(request.GET.items())},
+        obj=obj,
+        object_type=object_type or None,
+        object_repr=None if obj is not None else label,
+        region_code=None if obj is not None else request.user.region_id or "",
+        data={"filters": dict(request.GET.items()), **(data or {})},
     )
-    return download(data, f"{title}_{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def download(data, filename, content_type=XLSX, *, inline=False):

@@ -8,10 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhiben.audit.services import audit_record
 from zhiben.core.excel import write_xlsx
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.views import download, paginate, query_without, require_capability
+from zhiben.core.views import audit_export, download, paginate, query_without, require_capability
 from zhiben.regions.models import Region
 
 from . import selectors, services
@@ -167,12 +166,11 @@ def compliance_export(request):
         sheet_title=f"{period.label}报送情况",
         widths=[32, 22, 14, 14, 16, 12, 10, 8, 17, 12, 12, 12, 12, 12, 14],
     )
-    audit_record(
-        actor=request.user,
+    audit_export(
+        request,
         action="duty.export",
         object_type="duties.periodreport",
-        object_repr=f"{period.label}统计分析表报送情况导出",
-        region_code=request.user.region_id or "",
-        data={"period": period.code, "rows": len(rows), "filters": dict(request.GET.items())},
+        label=f"{period.label}统计分析表报送情况导出",
+        data={"period": period.code, "rows": len(rows)},
     )
     return download(data, f"统计分析表报送情况_{period.code}.xlsx")

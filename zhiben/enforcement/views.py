@@ -10,12 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhiben.audit.services import audit_record
 from zhiben.core.excel import write_xlsx
 from zhiben.core.forms import form_service, run_service
 from zhiben.core.scoping import normalize_code
 from zhiben.core.timeline import subject_events
-from zhiben.core.views import download, list_context, paginate, query_without, require_capability
+from zhiben.core.views import audit_export, download, list_context, paginate, query_without, require_capability
 from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Region
 
@@ -72,24 +71,15 @@ def _case_row(c):
     ]
 
 
-def _audit_export(request, action, model, label, extra=None):
-    audit_record(
-        actor=request.user,
-        action=action,
-        object_type=f"enforcement.{model}",
-        object_repr=label,
-        region_code=request.user.region_id or "",
-        data={"filters": dict(request.GET.items()), **(extra or {})},
-    )
-
-
 @login_required
 def case_export(request):
     require_capability(request.user, "enforcement.view")
     qs = selectors.case_list(user=request.user, filters=request.GET).select_related("typical_by")
     rows = (_case_row(c) for c in qs.iterator(chunk_size=1000))
     title = "典型案例" if request.GET.get("typical") == "1" else "执法案件"
-    _audit_export(request, "enforcement.case_export", "enforcementcase", f"{title}导出")
+    audit_export(
+        request, action="enforcement.case_export", object_type="enforcement.enforcementcase", label=f"{title}导出"
+    )
     return download(write_xlsx(CASE_HEADERS, rows, sheet_title=title), f"{title}_{timezone.localdate():%Y%m%d}.xlsx")
 
 
@@ -280,7 +270,9 @@ def order_export(request):
         ]
         for o in qs.iterator(chunk_size=1000)
     )
-    _audit_export(request, "enforcement.order_export", "rectificationorder", "责令整改导出")
+    audit_export(
+        request, action="enforcement.order_export", object_type="enforcement.rectificationorder", label="责令整改导出"
+    )
     return download(write_xlsx(ORDER_HEADERS, rows, sheet_title="责令整改"), f"责令整改_{today:%Y%m%d}.xlsx")
 
 
@@ -369,7 +361,12 @@ def statistics(request):
             [[r["unit"].name, *[r[k] for k in selectors.FIGURES], "是" if r["zero_penalty"] else ""] for r in rows],
             sheet_title="执法统计",
         )
-        _audit_export(request, "enforcement.statistics_export", "enforcementcase", "执法统计导出")
+        audit_export(
+            request,
+            action="enforcement.statistics_export",
+            object_type="enforcement.enforcementcase",
+            label="执法统计导出",
+        )
         return download(data, f"执法统计_{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
     return render(
         request,

@@ -8,10 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhiben.audit.services import audit_record
 from zhiben.core.forms import form_service, run_service
 from zhiben.core.timeline import subject_events
-from zhiben.core.views import download, evidence_response, paginate, query_without, require_capability
+from zhiben.core.views import audit_export, download, evidence_response, paginate, query_without, require_capability
 from zhiben.hazards.models import CriteriaItem
 
 from . import selectors, services
@@ -53,14 +52,7 @@ def inspection_list(request):
 def inspection_export(request):
     require_capability(request.user, "inspection.view")
     qs = selectors.inspection_list(user=request.user, filters=request.GET)
-    audit_record(
-        actor=request.user,
-        action="inspection.export",
-        object_type="inspections.inspection",
-        object_repr="监督检查导出",
-        region_code=request.user.region_id or "",
-        data={"filters": dict(request.GET.items())},
-    )
+    audit_export(request, action="inspection.export", object_type="inspections.inspection", label="监督检查导出")
     return download(inspections_xlsx(qs), f"监督检查_{timezone.localdate():%Y%m%d}.xlsx")
 
 

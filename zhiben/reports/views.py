@@ -11,11 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhiben.audit.services import audit_record
-from zhiben.core.excel import write_xlsx
 from zhiben.core.forms import raise_for_refusal, run_service
 from zhiben.core.timeline import subject_events
-from zhiben.core.views import download, evidence_response, list_context, require_capability
+from zhiben.core.views import evidence_response, export_xlsx, list_context, require_capability
 from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Industry, Region, Unit
 
@@ -83,16 +81,10 @@ def report_export(request):
     require_capability(request.user, "report.view")
     qs = selectors.report_list(user=request.user, filters=request.GET).select_related("hazard")
     qs = qs.defer("reporter_name", "reporter_phone")
-    audit_record(
-        actor=request.user,
-        action="report.export",
-        object_type="reports.report",
-        object_repr="群众举报导出",
-        region_code=request.user.region_id or "",
-        data={"filters": dict(request.GET.items())},
-    )
     rows = (_row(r) for r in qs.iterator(chunk_size=1000))
-    return download(write_xlsx(HEADERS, rows, sheet_title="群众举报"), f"群众举报_{timezone.localdate():%Y%m%d}.xlsx")
+    return export_xlsx(
+        request, action="report.export", object_type="reports.report", title="群众举报", headers=HEADERS, rows=rows
+    )
 
 
 def _action_forms(request, report):

@@ -11,11 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhiben.audit.services import audit_record
-from zhiben.core.excel import write_xlsx
 from zhiben.core.forms import form_service, run_service
 from zhiben.core.timeline import subject_events
-from zhiben.core.views import download, evidence_response, list_context, require_capability
+from zhiben.core.views import evidence_response, export_xlsx, list_context, require_capability
 from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Region
 
@@ -112,17 +110,13 @@ def point_export(request):
         ]
         for p in qs.iterator(chunk_size=500)
     )
-    audit_record(
-        actor=request.user,
+    return export_xlsx(
+        request,
         action="risk.export",
         object_type="risk.riskpoint",
-        object_repr="风险分级管控清单导出",
-        region_code=request.user.region_id or "",
-        data={"filters": dict(request.GET.items())},
-    )
-    return download(
-        write_xlsx(HEADERS, rows, sheet_title="风险分级管控清单"),
-        f"风险分级管控清单_{timezone.localdate():%Y%m%d}.xlsx",
+        title="风险分级管控清单",
+        headers=HEADERS,
+        rows=rows,
     )
 
 

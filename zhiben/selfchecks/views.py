@@ -9,12 +9,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from zhiben.audit.services import audit_record
 from zhiben.core.excel import write_xlsx
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import form_service
 from zhiben.core.services import actor_covers
-from zhiben.core.views import PAGE_SIZES, download, paginate, query_without, require_capability
+from zhiben.core.views import PAGE_SIZES, audit_export, download, paginate, query_without, require_capability
 
 from . import selectors, services
 from .choices import State
@@ -124,14 +123,7 @@ def record_list(request):
 @login_required
 def record_export(request):
     qs = _records(request)
-    audit_record(
-        actor=request.user,
-        action="selfcheck.export",
-        object_type="selfchecks.selfinspection",
-        object_repr="企业自查记录导出",
-        region_code=request.user.region_id or "",
-        data={"filters": dict(request.GET.items())},
-    )
+    audit_export(request, action="selfcheck.export", object_type="selfchecks.selfinspection", label="企业自查记录导出")
     return download(records_xlsx(qs), f"企业自查记录_{timezone.localdate():%Y%m%d}.xlsx")
 
 
@@ -186,13 +178,11 @@ def compliance(request):
 @login_required
 def compliance_export(request):
     window, form, rows, duties, summary = _compliance(request)
-    audit_record(
-        actor=request.user,
+    audit_export(
+        request,
         action="selfcheck.compliance_export",
         object_type="selfchecks.selfinspection",
-        object_repr=f"{window.label}企业自查完成情况导出",
-        region_code=request.user.region_id or "",
-        data={"filters": dict(request.GET.items())},
+        label=f"{window.label}企业自查完成情况导出",
     )
     return download(compliance_xlsx(window, rows, duties), f"企业自查完成情况_{window.code}.xlsx")
 

@@ -13,12 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhiben.audit.services import audit_record
 from zhiben.core.excel import write_xlsx
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import form_service, raise_for_refusal, run_service
 from zhiben.core.timeline import subject_events
-from zhiben.core.views import download, list_context, require_capability
+from zhiben.core.views import download, export_xlsx, list_context, require_capability
 from zhiben.regions.models import Region
 
 from . import selectors, services
@@ -320,16 +319,14 @@ def report_export(request):
         ]
         for r in qs.iterator(chunk_size=1000)
     )
-    audit_record(
-        actor=request.user,
+    return export_xlsx(
+        request,
         action="watch.report_export",
         object_type="watch.eventreport",
-        object_repr="信息报送导出",
-        region_code=request.user.region_id or "",
-        data={"filters": dict(request.GET.items())},
+        title="信息报送",
+        headers=REPORT_HEADERS,
+        rows=rows,
     )
-    data = write_xlsx(REPORT_HEADERS, rows, sheet_title="信息报送")
-    return download(data, f"信息报送_{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def _region_choices(user):

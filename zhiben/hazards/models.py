@@ -152,6 +152,10 @@ class Hazard(BaseModel):
     SCOPE = {"region": "region_id", "domain": "industry_id", "enterprise": "enterprise_id"}
 
     number = models.CharField("隐患编号", max_length=40, unique=True)
+    # Indexes (Meta.indexes): every index is written on every hazard an import or intake creates, so none is kept that
+    # another covers — enterprise and region are the leading columns of hazard_enterprise_status and
+    # hazard_region_status_deadline (region lookups are ranges, scoping.subtree_q) — and the references a new hazard
+    # does not have (place, criteria item, listing, sign-off, merge, repeat) are indexed where set only.
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",
         verbose_name="生产经营单位",
@@ -159,12 +163,19 @@ class Hazard(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="hazards",
+        db_index=False,
     )
     place = models.ForeignKey(
-        Place, verbose_name="场所", null=True, blank=True, on_delete=models.PROTECT, related_name="hazards"
+        Place,
+        verbose_name="场所",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazards",
+        db_index=False,
     )
     region = models.ForeignKey(
-        "regions.Region", verbose_name="所在区划", on_delete=models.PROTECT, related_name="hazards"
+        "regions.Region", verbose_name="所在区划", on_delete=models.PROTECT, related_name="hazards", db_index=False
     )
     industry = models.ForeignKey(
         "regions.Industry", verbose_name="行业领域", on_delete=models.PROTECT, related_name="hazards"
@@ -178,6 +189,7 @@ class Hazard(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="hazards",
+        db_index=False,
     )
     criteria_other = models.TextField(
         "其他判定理由", blank=True, help_text="判定标准未列明时，说明认定为重大隐患的理由"
@@ -227,6 +239,7 @@ class Hazard(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="listed_hazards",
+        db_index=False,
     )
     listed_at = models.DateTimeField("挂牌时间", null=True, blank=True)
     verified_at = models.DateTimeField("核实时间", null=True, blank=True)
@@ -239,12 +252,25 @@ class Hazard(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     merged_into = models.ForeignKey(
-        "self", verbose_name="合并至", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+        "self",
+        verbose_name="合并至",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+        db_index=False,
     )
     repeat_of = models.ForeignKey(
-        "self", verbose_name="复发自", null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
+        "self",
+        verbose_name="复发自",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repeats",
+        db_index=False,
     )
     source_ref = models.CharField("来源编号", max_length=100, blank=True, help_text="台账序号、举报编号、检查记录号等")
     remarks = models.TextField("备注", blank=True)
@@ -267,6 +293,10 @@ class Hazard(BaseModel):
             # the ledger's default view — open hazards by deadline — reads this in order and stops at a page
             models.Index(
                 fields=["deadline", "id"], condition=Q(status__in=OPEN_STATUSES), name="hazard_open_by_deadline"
+            ),
+            *(
+                models.Index(fields=[field], condition=Q(**{f"{field}__isnull": False}), name=f"hazard_{field}_set")
+                for field in ("place", "criteria_item", "listed_unit", "closed_by", "merged_into", "repeat_of")
             ),
         ]
         constraints = [

@@ -1,6 +1,7 @@
 """Every write to a hazard: intake from any channel, workflow transitions, plans, evidence,
 extensions, listing (挂牌督办) and ledger import. Each one is atomic, scoped, evented and audited."""
 
+import json
 import time
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -1137,7 +1138,7 @@ def hazard_import_ledger(
         HazardEvent,
         len(prepared),
         {
-            "hazard_id": ids,
+            "hazard_id": _Ready(ids),  # the keys drawn from the sequence: integers as the driver takes them
             "at": _Same(now),
             "actor_id": _Same(actor.pk),
             "actor_name": _Same(actor.display_name),
@@ -1235,6 +1236,10 @@ class _Same:
         self.value = value
 
 
+class _Ready(list):
+    """A column's values already as the database takes them (`_insert_columns` writes them as they are)."""
+
+
 def _insert_columns(model, count, values, *, returning_ids=False):
     """Write `count` rows of `model` through the driver (core.db.insert_rows), given a column at a time: `values`
     {attname: [value per row] or _Same(value)}, each value prepared as save() prepares it, every other column its
@@ -1249,8 +1254,11 @@ def _insert_columns(model, count, values, *, returning_ids=False):
     def column(field):
         given = values.get(field.attname, _Same(field.get_default()))
         if isinstance(given, _Same):
+            if isinstance(field, models.JSONField) and db.vendor == "postgresql":
+                # as text, encoded once: the driver's JSON wrapper is encoded again for every row (COPY reads text)
+                return repeat(json.dumps(given.value, cls=field.encoder), count)
             return repeat(field.get_db_prep_save(given.value, db), count)
-        if type(field) in (models.CharField, models.TextField):
+        if type(field) in (models.CharField, models.TextField) or isinstance(given, _Ready):
             return given
         prepared, out = {}, []
         for value in given:

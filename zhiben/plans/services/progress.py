@@ -1,6 +1,5 @@
 """Progress reports and their review, indicators and filing (备案)."""
 
-import re
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -11,6 +10,7 @@ from zhiben.accounts.choices import Role
 from zhiben.audit.services import audit_record, jsonable
 from zhiben.core.evidence import store_upload
 from zhiben.core.exceptions import ApplicationError, ScopeError
+from zhiben.core.periods import PeriodError, parse_period
 from zhiben.core.registry import registry
 from zhiben.core.scoping import in_subtree, region_chain
 from zhiben.core.timeline import actor_fields
@@ -298,9 +298,6 @@ def indicator_save(*, actor, plan, data, indicator=None):
     return indicator
 
 
-_PERIOD = re.compile(r"^(20\d\d)(?:Q([1-4]))?$")
-
-
 @transaction.atomic
 def indicator_report(*, actor, indicator, period, value, note=""):
     """Report an indicator's value for a period ("2024" or "2024Q2"); a unit's new value for the
@@ -316,22 +313,25 @@ def indicator_report(*, actor, indicator, period, value, note=""):
             raise ApplicationError("您的角色无权报送指标。", code="forbidden")
         if current.task_id and not may_report(actor, current.task):
             raise ApplicationError("只有该任务的牵头或责任单位可以报送此指标。", code="forbidden")
-    period = str(period or "").strip().upper()
-    m = _PERIOD.match(period)
+    text = str(period or "").strip()
+    try:
+        period = parse_period(text)
+    except PeriodError:
+        period = None
     if (
-        not m
-        or (current.period == "quarter") != bool(m.group(2))
-        or not current.plan.start_year <= int(m.group(1)) <= current.plan.end_year
+        period is None
+        or period.kind != current.period  # "year" or "quarter"
+        or not current.plan.start_year <= period.start.year <= current.plan.end_year
     ):
         example = f"{current.plan.start_year}Q1" if current.period == "quarter" else str(current.plan.start_year)
         raise ApplicationError(
-            f"统计期“{period}”无效（如 {example}，须在方案年度内）。",
+            f"统计期“{text}”无效（如 {example}，须在方案年度内）。",
             errors=[{"field": "period", "message": "统计期无效。"}],
         )
     number = _decimal(value, "数值", "value")
     row, created = IndicatorValue.objects.update_or_create(
         indicator=current,
-        period=period,
+        period=period.code,  # "2026" or "2026Q2", however it was written
         unit=actor.unit if actor.unit_id else None,
         defaults={"value": number, "note": str(note or "")[:300], "reported_by": actor, "reported_at": timezone.now()},
     )
@@ -340,7 +340,7 @@ def indicator_report(*, actor, indicator, period, value, note=""):
         action="plan.indicator_report",
         obj=current,
         region_code=current.plan.region_id,
-        data={"period": period, "value": number, "created": created},
+        data={"period": period.code, "value": number, "created": created},
     )
     return row
 

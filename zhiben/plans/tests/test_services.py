@@ -318,7 +318,10 @@ class IndicatorTests(CastTestCase):
         again = services.indicator_report(actor=self.erin, indicator=indicator, period="2024", value="92")
         self.assertEqual((again.pk, indicator.values.count()), (value.pk, 1))
         self.assertTrue(indicator.met_by(again.value))
-        for period in ("2023", "2024Q1", "abc"):
+        # the same year written another way is the same period: stored as "2024", the value replaced
+        written = services.indicator_report(actor=self.erin, indicator=indicator, period=" 2024年 ", value="93")
+        self.assertEqual((written.pk, written.period, indicator.values.count()), (value.pk, "2024", 1))
+        for period in ("2023", "2024Q1", "2024-05", "abc"):
             with self.subTest(period=period), self.assertRaises(ApplicationError):
                 services.indicator_report(actor=self.erin, indicator=indicator, period=period, value="1")
         with self.assertRaises(ScopeError):

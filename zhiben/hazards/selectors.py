@@ -96,13 +96,24 @@ def duplicate_candidates(hazard, *, user=None, today=None, limit=5):
         .filter(_same_subject(hazard))
         .exclude(pk=hazard.pk)
         .filter(Q(status__in=OPEN_STATUSES) | Q(status=Status.CLOSED, closed_at__date__gte=recent))
-        .only(*CANDIDATE_FIELDS)  # compared by description and location, named by number and status
         .order_by("-found_date")[:200]
     )
+    # Compared as plain rows (making up to 200 model instances took longer than the query); only the few
+    # shown become hazards, named by number and status (their other fields load if read).
     mine = ngrams(hazard.description + hazard.location)
-    scored = [(other, similarity(mine, other.description + other.location)) for other in pool]
-    scored = [(other, round(score, 2)) for other, score in scored if score >= threshold]
-    return sorted(scored, key=lambda item: -item[1])[:limit]
+    text = [COMPARED_FIELDS.index("description"), COMPARED_FIELDS.index("location")]
+    scored = [(row, similarity(mine, row[text[0]] + row[text[1]])) for row in pool.values_list(*COMPARED_FIELDS)]
+    scored = [(row, round(score, 2)) for row, score in scored if score >= threshold]
+    best = sorted(scored, key=lambda item: -item[1])[:limit]
+    return [(Hazard.from_db(pool.db, COMPARED_FIELDS, row), score) for row, score in best]
+
+
+# What duplicate_candidates reads, in the model's field order (as Model.from_db takes the values)
+COMPARED_FIELDS = tuple(
+    f.attname
+    for f in Hazard._meta.concrete_fields
+    if f.attname in {"id", "number", "status", "description", "location"}
+)
 
 
 REPEAT_WINDOW = 100  # the latest closed hazards of a subject a new one is compared with

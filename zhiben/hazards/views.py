@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import apply_service_errors
 from zhiben.core.registry import backlinks
-from zhiben.core.views import download, evidence_response, paginate, query_without, require_capability
+from zhiben.core.views import audit_export, download, evidence_response, paginate, query_without, require_capability
 
 from . import selectors, services
 from .exports import ledger_xlsx
@@ -58,16 +58,7 @@ def hazard_export(request):
     require_capability(request.user, "hazard.export")
     qs = selectors.hazard_list(user=request.user, filters=request.GET)
     data = ledger_xlsx(qs, user=request.user)
-    from zhiben.audit.services import audit_record
-
-    audit_record(
-        actor=request.user,
-        action="hazard.export",
-        object_type="hazards.hazard",
-        object_repr="隐患台账导出",
-        region_code=request.user.region_id or "",
-        data={"filters": dict(request.GET.items())},
-    )
+    audit_export(request, action="hazard.export", object_type="hazards.hazard", label="隐患台账导出")
     return download(data, f"隐患台账_{timezone.localdate():%Y%m%d}.xlsx")
 
 

@@ -12,7 +12,15 @@ from django.views.decorators.http import require_POST
 from zhiben.audit.services import audit_record
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.timeline import subject_events
-from zhiben.core.views import DOCX, download, evidence_response, paginate, query_without, require_capability
+from zhiben.core.views import (
+    DOCX,
+    audit_export,
+    download,
+    evidence_response,
+    paginate,
+    query_without,
+    require_capability,
+)
 
 from . import drafts, exports, selectors, services
 from .choices import DisplayStatus, Granularity, Kind, PlanStatus, ReportStatus, UnitRole
@@ -383,7 +391,7 @@ def plan_board_export(request, pk):
     plan = _plan(request, pk)
     _, granularity, unit, action = _board_args(request, plan)
     data = exports.board_xlsx(plan, granularity=granularity, unit=unit, action=action)
-    audit_record(actor=request.user, action="plan.export", obj=plan, data={"filters": dict(request.GET.items())})
+    audit_export(request, action="plan.export", obj=plan)
     return download(data, f"{plan.title}_挂图作战一张表_{timezone.localdate():%Y%m%d}.xlsx")
 
 

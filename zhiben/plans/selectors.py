@@ -121,27 +121,34 @@ def with_state(qs, today=None, *, due_from=None, due_to=None, per_task=False, st
         }
     return qs.annotate(**counts, has_reports=Exists(live_reports)).annotate(
         state=Case(
-            When(ms_overdue__gt=0, then=Value(DisplayStatus.OVERDUE.value)),
-            When(recurrence=Recurrence.ONGOING, ms_total=0, then=Value(DisplayStatus.ONGOING.value)),
-            When(ms_total__gt=0, ms_done=F("ms_total"), then=Value(DisplayStatus.COMPLETED.value)),
-            When(Q(ms_started__gt=0) | Q(has_reports=True), then=Value(DisplayStatus.IN_PROGRESS.value)),
+            *(When(condition, then=Value(state.value)) for state, condition, _ in STATE_RULES),
             default=Value(DisplayStatus.NOT_STARTED.value),
             output_field=CharField(),
         )
     )
 
 
+# A task's state from its milestone counts, the first rule that holds (else not started): each rule as the SQL
+# condition (with_state's CASE) beside the same test on a row read with its counts (task_state).
+STATE_RULES = (
+    (DisplayStatus.OVERDUE, Q(ms_overdue__gt=0), lambda t: t.ms_overdue > 0),
+    (
+        DisplayStatus.ONGOING,
+        Q(recurrence=Recurrence.ONGOING, ms_total=0),
+        lambda t: t.recurrence == Recurrence.ONGOING and t.ms_total == 0,
+    ),
+    (
+        DisplayStatus.COMPLETED,
+        Q(ms_total__gt=0, ms_done=F("ms_total")),
+        lambda t: t.ms_total > 0 and t.ms_done == t.ms_total,
+    ),
+    (DisplayStatus.IN_PROGRESS, Q(ms_started__gt=0) | Q(has_reports=True), lambda t: t.ms_started > 0 or t.has_reports),
+)
+
+
 def task_state(task):
-    """The state `with_state` gives, from a task's annotated counts (the CASE of its grouped form)."""
-    if task.ms_overdue > 0:
-        return DisplayStatus.OVERDUE.value
-    if task.recurrence == Recurrence.ONGOING and task.ms_total == 0:
-        return DisplayStatus.ONGOING.value
-    if task.ms_total > 0 and task.ms_done == task.ms_total:
-        return DisplayStatus.COMPLETED.value
-    if task.ms_started > 0 or task.has_reports:
-        return DisplayStatus.IN_PROGRESS.value
-    return DisplayStatus.NOT_STARTED.value
+    """The state `with_state` gives, from a task's annotated counts."""
+    return next((state.value for state, _, holds in STATE_RULES if holds(task)), DisplayStatus.NOT_STARTED.value)
 
 
 class _WithState(ModelIterable):

@@ -15,7 +15,9 @@ from .choices import DisplayStatus, PlanStatus
 def plan_options(user):
     from .models import Plan
 
-    plans = Plan.objects.visible_to(user).select_related("region").order_by("-id")[:100]
+    # what the option shows (Plan.__str__ reads title and version), not the plan's texts
+    plans = Plan.objects.visible_to(user).select_related("region").only("title", "version", "region__name")
+    plans = plans.order_by("-id")[:100]
     return [(str(p.pk), f"{p.region.name} · {p}") for p in plans]
 
 

@@ -204,7 +204,8 @@ def task_list(*, user, filters=None, today=None, shown_only=False):
 def task_assignments(tasks):
     """{task id: [TaskUnit]} for a page of tasks (one query)."""
     out = defaultdict(list)
-    rows = TaskUnit.objects.filter(task__in=[t.pk for t in tasks]).select_related("unit")
+    # in each task's own order, without the model's default ordering through the task and its plan (two joins)
+    rows = TaskUnit.objects.filter(task__in=[t.pk for t in tasks]).select_related("unit").order_by("sort", "id")
     for a in rows.only("task", "name", "role", "unit__name"):  # what display_name and the role read
         out[a.task_id].append(a)
     return out

@@ -107,6 +107,7 @@ VERBS = {
     "case_resume": "恢复案件",
     "case_typical": "标记典型案例",
     "order_edit": "修改整改指令",
+    "order_export": "导出整改指令",
     "order_issue": "下达整改指令",
     "statistics_export": "导出统计",
     "ladder_reset": "恢复默认升级规则",

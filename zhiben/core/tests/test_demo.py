@@ -4,15 +4,18 @@ from io import StringIO
 from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
+from django.utils import timezone
 
 from zhiben.accounts.models import User
 from zhiben.audit.services import audit_verify
 from zhiben.core.crypto import mask_phone
 from zhiben.enterprises.models import Enterprise
 from zhiben.enterprises.validators import credit_code_error
+from zhiben.hazards.choices import OPEN_STATUSES
 from zhiben.hazards.models import Hazard
 from zhiben.plans.models import Plan
 from zhiben.regions.models import Region, Unit
+from zhiben.risk.models import RiskHazardLink, RiskPoint, SitePlan
 
 # a mainland mobile number standing alone (not inside a longer number, a hash or a token)
 MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
@@ -77,6 +80,7 @@ class DemoTests(TestCase):
             Enterprise.objects.count(),
             Hazard.objects.count(),
             User.objects.count(),
+            RiskPoint.objects.count(),
         )
         self.assertGreaterEqual(Region.objects.filter(level=4, code__startswith="500106").count(), 3)
         self.assertGreaterEqual(Region.objects.filter(level=5, code__startswith="500106").count(), 12)
@@ -119,7 +123,21 @@ class DemoTests(TestCase):
                 Enterprise.objects.count(),
                 Hazard.objects.count(),
                 User.objects.count(),
+                RiskPoint.objects.count(),
             ),
         )
         self.assertIn("Zhiben@2026", out.getvalue())
         self.assertTrue(audit_verify()[0])
+
+    def test_the_risk_part(self):
+        """Four colours, a site plan with the points placed, an overdue review, a cited open hazard (in this class:
+        one demo load serves every check of it, each load is ~50 s)."""
+        points = RiskPoint.objects.filter(active=True)
+        self.assertEqual(set(points.values_list("level", flat=True)), {"major", "larger", "general", "low"})
+        plan = SitePlan.objects.get()
+        placed = points.filter(enterprise=plan.enterprise, plan_x__isnull=False)
+        self.assertEqual(set(placed.values_list("level", flat=True)), {"major", "larger", "general", "low"})
+        self.assertEqual(points.filter(next_review__lt=timezone.localdate()).count(), 1)
+        link = RiskHazardLink.objects.select_related("hazard").get()
+        self.assertIn(link.hazard.status, OPEN_STATUSES)
+        self.assertEqual(link.point.enterprise_id, link.hazard.enterprise_id)

@@ -508,12 +508,8 @@ def measure(enterprises, hazards, samples):
     enterprise_list = _list_figure(
         client, f"/enterprises/?region={town.code}", lambda: list(enterprises_qs[:PAGE]), samples
     )
-    tasks_qs = (
-        plan_selectors.task_list(user=user, filters={}, shown_only=True)
-        .select_related(None)
-        .select_related("plan", "action")
-        .only(*TASK_COLUMNS)
-    )  # as the page reads them (plans.views.task_list)
+    # as the page reads them (plans.views.task_list)
+    tasks_qs = plan_selectors.task_list(user=user, filters={}, shown_only=True).only(*TASK_COLUMNS)
 
     def task_page():
         page = list(tasks_qs[:PAGE])

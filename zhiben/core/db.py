@@ -210,6 +210,24 @@ def grouped(qs, measures, values, *, region, by, region_field="region_id", indus
     return result
 
 
+def select_list(*tables):
+    """The SQL select list of every concrete column of each (table alias, model), in turn: the columns a
+    hand-written statement reads for `row_instances`."""
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(f.column)}" for alias, model in tables for f in model._meta.concrete_fields)
+
+
+def row_instances(row, *models):
+    """([an instance of each of `models`, read in turn from `row` as select_list wrote their columns], the
+    values after them)."""
+    instances, at = [], 0
+    for model in models:
+        fields = model._meta.concrete_fields
+        instances.append(row_instance(model, fields, row[at : at + len(fields)]))
+        at += len(fields)
+    return instances, row[at:]
+
+
 def row_instance(model, fields, values):
     """A `model` instance from column values a hand-written statement read (`fields`: the model fields they are,
     in order), converted as the ORM converts them (the backend's dates, sealed fields decrypted, JSON parsed)."""

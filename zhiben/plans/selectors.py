@@ -198,7 +198,8 @@ def task_list(*, user, filters=None, today=None, shown_only=False):
     per_task = not any(values[name] for name in STATE_FILTERS)
     qs = with_state(visible_tasks(user), today, **span, per_task=per_task, state_on_read=shown_only)
     qs = TASK_FILTERS.filter(qs, filters, user=user, today=today)
-    return qs.select_related("plan", "action", "key_task").order_by("plan_id", "sort", "id")
+    related = ("plan", "action") if shown_only else ("plan", "action", "key_task")  # the page shows no key task
+    return qs.select_related(*related).order_by("plan_id", "sort", "id")
 
 
 def task_assignments(tasks):

@@ -471,7 +471,7 @@ def task_list(request):
     ):
         filters["unit"] = str(request.user.unit_id)
     tasks = selectors.task_list(user=request.user, filters=filters, shown_only=True)
-    page = paginate(request, tasks.select_related(None).select_related("plan", "action").only(*TASK_COLUMNS))
+    page = paginate(request, tasks.only(*TASK_COLUMNS))
     assignments = selectors.task_assignments(page.object_list)
     labels = dict(DisplayStatus.choices)
     rows = []

@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import os
 import re
 from functools import lru_cache
@@ -499,11 +500,24 @@ def mask_text(text):
 
 
 def mask_data(data):
-    """`mask_text` applied to every string inside nested dicts and lists (before audit data is stored)."""
+    """`mask_text` applied to every string inside nested dicts and lists (before audit data is stored).
+
+    A dict or list is first written out as JSON and searched once: its strings stand apart there between quotes, so
+    when no mobile or identity number shows anywhere, nothing inside needs masking and `data` comes back as it is
+    (an import's audit event lists a thousand records: walking them costs ~4 ms, the search ~0.3 ms). JSON writes a
+    control character as \\u00XX, whose last hex digit could join the digits after it: such data is walked."""
+    if data.__class__ in (dict, list):
+        written = json.dumps(data, ensure_ascii=False, default=str)
+        if "\\u" not in written and not (IDENTITY.search(written) or MOBILE.search(written)):
+            return data
+    return _masked(data)
+
+
+def _masked(data):
     if isinstance(data, dict):
-        return {key: mask_data(value) for key, value in data.items()}
+        return {key: _masked(value) for key, value in data.items()}
     if isinstance(data, (list, tuple)):
-        return [value if value.__class__ in (int, float, bool) or value is None else mask_data(value) for value in data]
+        return [value if value.__class__ in (int, float, bool) or value is None else _masked(value) for value in data]
     return mask_text(data)
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import FieldError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.test import override_settings
+from django.test import SimpleTestCase, override_settings
 
 from zhiben.accounts.models import User
 from zhiben.core import crypto
@@ -233,3 +233,24 @@ class RotationTests(CastTestCase):
             self.assertEqual(User.objects.get(phone="13300000003"), self.erin)
         with field_keys(KEY_A):
             self.assertEqual(self.found(), self.expected())  # left alone, still readable with A
+
+
+class MaskDataTests(SimpleTestCase):
+    """mask_data searches the data written out as JSON first; it must mask exactly what walking every string does."""
+
+    def test_numbers_inside_nested_strings_are_masked(self):
+        data = {"records": [[1, 7, "联系人 13812345678"], [2, 8, "身份证 110105199001011234"]], "n": 2}
+        self.assertEqual(
+            crypto.mask_data(data),
+            {"records": [[1, 7, "联系人 138****5678"], [2, 8, "身份证 110105********1234"]], "n": 2},
+        )
+
+    def test_data_without_personal_numbers_comes_back_unchanged(self):
+        data = {"records": [[n, n, f"YH500106202600{n:04d}"] for n in range(1000)], "source": "台账.xlsx"}
+        self.assertIs(crypto.mask_data(data), data)
+        self.assertEqual(crypto.mask_data({"phone": 13812345678}), {"phone": 13812345678})  # numbers stay as given
+
+    def test_a_control_character_before_a_number_does_not_hide_it(self):
+        # JSON writes \x01 as \u0001: its last digit runs into the identity number in the written text
+        self.assertEqual(crypto.mask_data(["\x01110105199001011234"]), ["\x01110105********1234"])
+        self.assertEqual(crypto.mask_data({"a": "备注\x0213812345678"}), {"a": "备注\x02138****5678"})

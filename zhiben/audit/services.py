@@ -130,16 +130,17 @@ def _describe(actor, action, obj, data, success, region_code, object_type, objec
     }
 
 
-def audit_record_many(entries):
+def audit_record_many(entries, *, head=None):
     """Append events (dicts made by `audit_entry`) to the chain in one locked step.
 
     Returns the rows written: one saved AuditEvent for a single entry, else the field dicts
     (a batch goes straight through the driver: bulk_create spends ~1 s compiling placeholders
-    for 10,000 events)."""
+    for 10,000 events). `head`: the chain's (seq, hash) as a statement of the caller's own read it, locked,
+    in this transaction (`head_lock_sql`), so the chain's lock costs no statement of its own."""
     if not entries:
         return []
     with transaction.atomic(savepoint=False):
-        seq, prev = _lock_head()
+        seq, prev = head or _lock_head()
         key = audit_key()
         rows, at = [], AuditEvent._meta.get_field("at")
         for fields in entries:
@@ -177,12 +178,21 @@ def audit_record_many(entries):
     return rows
 
 
+def head_lock_sql(after=""):
+    """PostgreSQL: the SELECT of the chain head's (seq, hash) that locks it until commit, for a statement to read it
+    with what it writes (then `audit_record_many(..., head=...)`); `after` names a CTE of that statement to run
+    first, so that locks are taken in the order every writer takes them (its own rows, then the head). No row when
+    the chain has no head yet."""
+    table = connection.ops.quote_name(AuditHead._meta.db_table)
+    first = f" AND EXISTS (SELECT 1 FROM {after})" if after else ""
+    return f"SELECT seq, hash FROM {table} WHERE id = 1{first} FOR UPDATE"
+
+
 def _lock_head():
     """(seq, hash) of the chain's head, locked until commit (created on first use)."""
     if connection.vendor == "postgresql":  # written out: every audited write takes this lock first
-        table = connection.ops.quote_name(AuditHead._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT seq, hash FROM {table} WHERE id = 1 FOR UPDATE")
+            cursor.execute(head_lock_sql())
             row = cursor.fetchone()
         if row is not None:
             return row

@@ -16,7 +16,15 @@ from django.db import connection, connections, models, router, transaction
 from django.utils import timezone
 
 from zhiben.accounts.choices import Role
-from zhiben.audit.services import audit_entry, audit_record, audit_record_many, changes, import_entries, jsonable
+from zhiben.audit.services import (
+    audit_entry,
+    audit_record,
+    audit_record_many,
+    changes,
+    head_lock_sql,
+    import_entries,
+    jsonable,
+)
 from zhiben.core.crypto import mask_phone
 from zhiben.core.db import insert_rows, insert_rows_returning_ids, row_instances, select_list
 from zhiben.core.evidence import store_upload
@@ -422,10 +430,10 @@ def _insert_sql(obj, *, table_value=None, skip=()):
     return f"INSERT INTO {quote(type(obj)._meta.db_table)} ({', '.join(columns)}) VALUES ({', '.join(values)})", params
 
 
-def _write_numbered(hazard, event, year):
-    """PostgreSQL: draw the county's next number, write the hazard with it and its report event in one statement
-    (the counter row stays locked until commit, so concurrent reports in one county follow each other with no
-    gap; the statement is the last of the intake but the audit row's)."""
+def _write_numbered(hazard, event, year, *, lock_audit):
+    """PostgreSQL: draw the county's next number, write the hazard with it and its report event and (`lock_audit`)
+    lock the audit chain's head, in one statement (the counter row stays locked until commit, so concurrent reports
+    in one county follow each other with no gap). Returns the head's (seq, hash) for the audit row, or None."""
     county = hazard.region_id[:6]
     counter = connection.ops.quote_name(Counter._meta.db_table)
     number = "(SELECT %s || CASE WHEN value < 1000000 THEN lpad(value::text, 6, '0') ELSE value::text END FROM n)"
@@ -434,15 +442,17 @@ def _write_numbered(hazard, event, year):
     sql = (
         f"WITH n AS (INSERT INTO {counter} (key, value) VALUES (%s, 1) "
         f"ON CONFLICT (key) DO UPDATE SET value = {counter}.value + 1 RETURNING value), "
-        f"h AS ({hazard_sql} RETURNING id, number), e AS ({event_sql} RETURNING id) "
-        "SELECT h.id, h.number, (SELECT id FROM e) FROM h"
+        f"h AS ({hazard_sql} RETURNING id, number), e AS ({event_sql} RETURNING id), "
+        f"a AS ({head_lock_sql('e') if lock_audit else 'SELECT NULL AS seq, NULL AS hash'}) "
+        "SELECT h.id, h.number, (SELECT id FROM e), a.seq, a.hash FROM h LEFT JOIN a ON true"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [f"hazard:{county}:{year}", *hazard_params, f"YH{county}{year}", *event_params])
-        hazard.pk, hazard.number, event.pk = cursor.fetchone()
+        hazard.pk, hazard.number, event.pk, seq, tip = cursor.fetchone()
     for obj in (hazard, event):
         obj._state.adding, obj._state.db = False, connection.alias
     event.hazard = hazard
+    return None if seq is None else (seq, tip)
 
 
 def _prepare_report(actor, data, *, today, enterprises=None, closed=None):
@@ -492,15 +502,16 @@ def hazard_report(*, actor, data, files=(), today=None):
     hazard = _prepare_report(actor, data, today=today)
     # The number is drawn just before the row is written: its counter row stays locked until commit, so
     # concurrent reports in one county wait only for the last statements (number, row and event; audit).
-    if connection.vendor == "postgresql":
-        _write_numbered(hazard, _report_event(hazard, actor), today.year)
+    head = None
+    if connection.vendor == "postgresql":  # with uploads to store, the audit head is locked after them
+        head = _write_numbered(hazard, _report_event(hazard, actor), today.year, lock_audit=not files)
     else:
         hazard.number = _new_number(hazard.region_id, today.year)
         hazard.save()
         _report_event(hazard, actor).save()
     for upload in files:
         _attach(hazard, actor, AttachmentKind.FOUND, upload)
-    audit_record_many([_report_audit(actor, hazard)])
+    audit_record_many([_report_audit(actor, hazard)], head=head)
     return hazard
 
 

@@ -59,6 +59,8 @@ def database_from_url(url):
             if envbool("ZHIBEN_DB_POOLING", True)
             else {}
         )
+        if envbool("ZHIBEN_DB_PREPARE", True):  # core.db.prepared_cursor: the intake's statements planned once
+            options["prepare_threshold"] = 5  # (ORM queries bind client-side and are never prepared)
         options.update(query)
         return {
             "ENGINE": "django.db.backends.postgresql",

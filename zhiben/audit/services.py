@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from zhiben.core.crypto import mask_data, mask_text
-from zhiben.core.db import insert_rows
+from zhiben.core.db import insert_rows, prepared_cursor
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.middleware import current_request_info
 
@@ -191,7 +191,7 @@ def head_lock_sql(after=""):
 def _lock_head():
     """(seq, hash) of the chain's head, locked until commit (created on first use)."""
     if connection.vendor == "postgresql":  # written out: every audited write takes this lock first
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(head_lock_sql())
             row = cursor.fetchone()
         if row is not None:
@@ -212,7 +212,7 @@ def _append_one(fields, values, seq, tip, mac):
         f"WITH event AS (INSERT INTO {events} ({names}) VALUES ({marks}) RETURNING id), "
         f"moved AS (UPDATE {head} SET seq = %s, hash = %s, mac = %s WHERE id = 1) SELECT id FROM event"
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [*values, seq, tip, mac])
         pk = cursor.fetchone()[0]
     event = AuditEvent(**fields)

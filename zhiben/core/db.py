@@ -210,6 +210,34 @@ def grouped(qs, measures, values, *, region, by, region_field="region_id", indus
     return result
 
 
+def prepared_cursor():
+    """A cursor whose statements PostgreSQL parses and plans once per connection and keeps (a prepared statement):
+    for the few hand-written statements every intake runs (a keyed read, the numbered INSERT, the audit row), whose
+    text is fixed and whose plan does not depend on the values. ORM queries keep the usual cursor, which binds values
+    into the text and is planned for them. Elsewhere, and when DATABASES' OPTIONS carry no `prepare_threshold` (a
+    pooler in transaction mode: ZHIBEN_DB_PREPARE=0), it is the usual cursor."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    cursor = _prepared_cursor_class()(connection.connection)
+    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+
+
+@lru_cache(maxsize=1)
+def _prepared_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):
+        """Values bound by the server, the statement prepared on first use (psycopg ignores `prepare` while the
+        connection's prepare_threshold is None)."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return PreparedCursor
+
+
 def select_list(*tables):
     """The SQL select list of every concrete column of each (table alias, model), in turn: the columns a
     hand-written statement reads for `row_instances`."""

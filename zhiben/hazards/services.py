@@ -26,7 +26,7 @@ from zhiben.audit.services import (
     jsonable,
 )
 from zhiben.core.crypto import mask_phone
-from zhiben.core.db import insert_rows, insert_rows_returning_ids, row_instances, select_list
+from zhiben.core.db import insert_rows, insert_rows_returning_ids, prepared_cursor, row_instances, select_list
 from zhiben.core.evidence import store_upload
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.models import Counter
@@ -281,7 +281,7 @@ def _enterprise_for_report(actor, pk, *, scoped=True):
     if connection.vendor != "postgresql":
         queryset = Enterprise.objects.for_user(actor) if scoped else Enterprise.objects.all()
         return queryset.select_related("industry").filter(pk=pk).order_by().first()
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_subject_sql(), [Status.CLOSED, pk])
         row = cursor.fetchone()
     if row is None:
@@ -446,7 +446,7 @@ def _write_numbered(hazard, event, year, *, lock_audit):
         f"a AS ({head_lock_sql('e') if lock_audit else 'SELECT NULL AS seq, NULL AS hash'}) "
         "SELECT h.id, h.number, (SELECT id FROM e), a.seq, a.hash FROM h LEFT JOIN a ON true"
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [f"hazard:{county}:{year}", *hazard_params, f"YH{county}{year}", *event_params])
         hazard.pk, hazard.number, event.pk, seq, tip = cursor.fetchone()
     for obj in (hazard, event):

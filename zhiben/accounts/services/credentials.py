@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhiben.audit.services import audit_record
-from zhiben.core.db import row_instances, select_list
+from zhiben.core.db import prepared_cursor, row_instances, select_list
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.scoping import assert_in_scope
 from zhiben.core.services import ensure_capability as _require
@@ -256,7 +256,7 @@ def _token_sql():
 
 def _token_with_user(key_hash):
     """The token whose hash is `key_hash` (unique) with its user, or None."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_token_sql(), [key_hash])
         row = cursor.fetchone()
     if row is None:

@@ -459,12 +459,12 @@ def measure(enterprises, hazards, samples):
     from zhiben.accounts.choices import Role
     from zhiben.accounts.models import User
     from zhiben.enterprises import selectors as enterprise_selectors
-    from zhiben.enterprises.views import LIST_COLUMNS as ENTERPRISE_COLUMNS
+    from zhiben.enterprises.views import TABLE as ENTERPRISE_TABLE
     from zhiben.hazards import selectors, services
     from zhiben.hazards.models import Hazard
-    from zhiben.hazards.views import LEDGER_COLUMNS
+    from zhiben.hazards.views import LEDGER
     from zhiben.plans import selectors as plan_selectors
-    from zhiben.plans.views import TASK_COLUMNS
+    from zhiben.plans.views import TASKS
     from zhiben.regions.models import Region
 
     t0 = perf_counter()
@@ -486,7 +486,7 @@ def measure(enterprises, hazards, samples):
     filters = {"region": town.code, "status": "open", "sort": "deadline"}
     query = "&".join(f"{k}={v}" for k, v in filters.items())
     qs = selectors.hazard_list(user=user, filters=filters)
-    page_qs = qs.only(*LEDGER_COLUMNS)  # the page reads the columns it shows; the API reads the rows whole
+    page_qs = qs.only(*LEDGER.fields)  # the page reads the columns it shows; the API reads the rows whole
     list_html = _list_figure(client, f"/hazards/?{query}", lambda: list(page_qs[:PAGE]), samples)
     list_api = _list_figure(client, f"/api/v1/hazards/?{query}&page_size={PAGE}", lambda: list(qs[:PAGE]), samples)
     sql_all, params_all = qs.order_by().values("id").query.sql_with_params()
@@ -503,13 +503,13 @@ def measure(enterprises, hazards, samples):
     raw_count = _time(raw_with_count, samples)
     filtered = qs.count()
     enterprises_qs = enterprise_selectors.enterprise_list(user=user, filters={"region": town.code}).only(
-        *ENTERPRISE_COLUMNS
+        *ENTERPRISE_TABLE.fields
     )
     enterprise_list = _list_figure(
         client, f"/enterprises/?region={town.code}", lambda: list(enterprises_qs[:PAGE]), samples
     )
     # as the page reads them (plans.views.task_list)
-    tasks_qs = plan_selectors.task_list(user=user, filters={}, shown_only=True).only(*TASK_COLUMNS)
+    tasks_qs = plan_selectors.task_list(user=user, filters={}, shown_only=True).only(*TASKS.fields)
 
     def task_page():
         page = list(tasks_qs[:PAGE])

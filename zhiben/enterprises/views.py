@@ -5,31 +5,55 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from zhiben.core.crypto import mask_phone
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.registry import backlinks
+from zhiben.core.tables import Column, Table, badge, day, esc, labels, link_to
 from zhiben.core.views import download, paginate, query_without, require_capability
 from zhiben.regions.models import Industry
 
 from . import importers, selectors, services
+from .choices import Scale, Status
 from .forms import GROUPS, EnterpriseFilterForm, EnterpriseForm, ImportForm, label
 
-# List columns: (title, sort key in filters.SORTS or None).
-COLUMNS = [
-    ("单位名称", "name"),
-    ("统一社会信用代码", "credit_code"),
-    ("所在区划", "region"),
-    ("监管行业", "industry"),
-    ("规模", None),
-    ("主要负责人", None),
-    ("联系电话", None),
-    ("经营状态", None),
-    ("更新时间", "updated"),
-]
 SHOWN_IMPORT_ERRORS = 500
-# What the list page shows of an enterprise (enterprise_list.html): not the other contacts' encrypted phones,
-# the address or the remarks
-LIST_COLUMNS = ("name", "high_risk", "directly_supervised", "credit_code", "region__name", "industry__name", "scale",
-                "principal", "principal_phone", "status", "updated_at")  # fmt: skip
+SCALE_LABELS, STATUS_LABELS = labels(Scale), labels(Status)
+
+
+def _name(e, context):
+    badges = (" " + badge("高危", "red") if e.high_risk else "") + (
+        " " + badge("重点", "blue") if e.directly_supervised else ""
+    )
+    return f'<a href="{context["detail"](e.pk)}">{esc(e.name)}</a>{badges}'
+
+
+def _status(e, _):
+    text = STATUS_LABELS.get(e.status, e.status)
+    return esc(text) if e.status == Status.OPERATING else badge(text, "orange")
+
+
+# The list page's table (sort keys: filters.SORTS): what it shows of an enterprise, not the other contacts' encrypted
+# phones, the address or the remarks.
+TABLE = Table(
+    columns=(
+        Column("单位名称", ("name", "high_risk", "directly_supervised"), _name, sort="name"),
+        Column(
+            "统一社会信用代码",
+            ("credit_code",),
+            lambda e, _: f"<code>{esc(e.credit_code)}</code>",
+            label="信用代码",
+            sort="credit_code",
+        ),
+        Column("所在区划", ("region__name",), lambda e, _: esc(e.region.name), sort="region"),
+        Column("监管行业", ("industry__name",), lambda e, _: esc(e.industry.name), sort="industry"),
+        Column("规模", ("scale",), lambda e, _: esc(SCALE_LABELS.get(e.scale, e.scale) or "—")),
+        Column("主要负责人", ("principal",), lambda e, _: esc(e.principal or "—")),
+        Column("联系电话", ("principal_phone",), lambda e, _: esc(mask_phone(e.principal_phone) or "—")),
+        Column("经营状态", ("status",), _status),
+        Column("更新时间", ("updated_at",), lambda e, _: day(e.updated_at), sort="updated"),
+    ),
+    empty="没有符合条件的单位。",
+)
 
 
 def _filtered(request):
@@ -41,24 +65,6 @@ def _filtered(request):
     return form, filters, selectors.enterprise_list(user=request.user, filters=filters)
 
 
-def _sort_headers(request, current):
-    base = query_without(request, "page", "sort")
-    headers = []
-    for title, key in COLUMNS:
-        if key is None:
-            headers.append({"title": title})
-            continue
-        target = f"-{key}" if current == key else key
-        headers.append(
-            {
-                "title": title,
-                "url": "?" + "&".join(p for p in (base, f"sort={target}") if p),
-                "arrow": "▲" if current == key else "▼" if current == f"-{key}" else "",
-            }
-        )
-    return headers
-
-
 @login_required
 def enterprise_list(request):
     require_capability(request.user, "enterprise.view")
@@ -68,8 +74,9 @@ def enterprise_list(request):
         "enterprises/enterprise_list.html",
         {
             "form": form,
-            "page": paginate(request, qs.only(*LIST_COLUMNS)),
-            "headers": _sort_headers(request, filters["sort"]),
+            "page": (page := paginate(request, qs.only(*TABLE.fields))),
+            "head": TABLE.head_html(query=query_without(request, "page", "sort"), current=filters["sort"]),
+            "rows": TABLE.rows_html(page, detail=link_to("enterprises:detail")),
             "query": query_without(request, "page"),
             "export_query": query_without(request, "page", "per_page"),
         },

@@ -10,9 +10,11 @@ from django.views.decorators.http import require_POST
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import apply_service_errors
 from zhiben.core.registry import backlinks
+from zhiben.core.tables import Column, Table, badge, day, esc, labels, link_to, truncated
 from zhiben.core.views import audit_export, download, evidence_response, paginate, query_without, require_capability
 
 from . import selectors, services
+from .choices import Channel, Level, Status
 from .exports import ledger_xlsx
 from .forms import (
     AttachForm,
@@ -27,25 +29,65 @@ from .forms import (
 from .models import Hazard, HazardAttachment, HazardExtension
 from .workflow import TRANSITIONS, allowed_actions
 
-# What the ledger page shows of a hazard (hazard_list.html): its rows read these columns only, not the long
-# texts of the plan and the rectification.
-LEDGER_COLUMNS = ("number", "enterprise__name", "place", "region__name", "industry__name", "description", "level",
-                  "listed_level", "channel", "found_date", "deadline", "status", "historic")  # fmt: skip
+
+def _subject(h, _):
+    name = h.enterprise.name if h.enterprise_id else (h.place.name if h.place else "")
+    return f'{esc(name)}<br><small class="muted">{esc(h.region.name)} · {esc(h.industry.name)}</small>'
+
+
+def _level(h, _):
+    level = badge("重大", "red") if h.level == Level.MAJOR else "一般"
+    return level + (" " + badge("挂牌", "orange") if h.listed_level else "")
+
+
+def _deadline(h, context):
+    return day(h.deadline) + (" " + badge("逾期", "red") if h.is_overdue(context["today"]) else "")
+
+
+STATUS_LABELS, CHANNEL_LABELS = labels(Status), labels(Channel)
+
+
+def _status(h, _):
+    historic = ' <span class="badge" title="历史台账导入，不计入按期/逾期统计">历史</span>' if h.historic else ""
+    return badge(STATUS_LABELS.get(h.status, h.status), f"status-{h.status}") + historic
+
+
+# The ledger page's table: what it shows of a hazard and the columns its rows read (not the long texts of the plan
+# and the rectification).
+LEDGER = Table(
+    columns=(
+        Column(
+            "隐患编号",
+            ("number",),
+            lambda h, context: f'<a href="{context["detail"](h.pk)}">{esc(h.number)}</a>',
+            label="编号",
+        ),
+        Column("单位/场所", ("enterprise__name", "place", "region__name", "industry__name"), _subject, label="单位"),
+        Column("隐患描述", ("description",), lambda h, _: truncated(h.description, 60), label="描述"),
+        Column("等级", ("level", "listed_level"), _level),
+        Column("渠道", ("channel",), lambda h, _: esc(CHANNEL_LABELS.get(h.channel, h.channel))),
+        Column("发现", ("found_date",), lambda h, _: day(h.found_date)),
+        Column("期限", ("deadline", "status", "historic"), _deadline),
+        Column("状态", ("status", "historic"), _status),
+    ),
+    empty="没有符合条件的隐患。",
+)
 
 
 @login_required
 def hazard_list(request):
     require_capability(request.user, "hazard.view")
-    qs = selectors.hazard_list(user=request.user, filters=request.GET).only(*LEDGER_COLUMNS)
+    qs = selectors.hazard_list(user=request.user, filters=request.GET).only(*LEDGER.fields)
     context = {
         "form": HazardFilterForm(
             initial=request.GET.dict(), user=request.user
         ),  # shown as given; the rows use the same values
-        "page": paginate(request, qs),
+        "page": (page := paginate(request, qs)),
+        "table": LEDGER,
+        "rows": LEDGER.rows_html(page, today=timezone.localdate(), detail=link_to("hazards:detail")),
         "query": query_without(request, "page"),
         "sort_query": query_without(request, "page", "sort"),
         "export_query": query_without(request, "page"),
-        "today": timezone.localdate(),
         "can_report": request.user.can("hazard.report"),
         "can_import": request.user.can("hazard.import"),
         "can_export": request.user.can("hazard.export"),

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from zhiben.audit.services import audit_record
 from zhiben.core.exceptions import ApplicationError
+from zhiben.core.tables import Column, Table, esc, labels, link_to, truncated
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import (
     DOCX,
@@ -455,8 +456,33 @@ def indicator_report(request, pk):
 # ---------------------------------------------------------------- tasks and progress reports
 
 
-# What the task list page shows of a task and reads for its state (plans/task_list.html, task_state)
-TASK_COLUMNS = ("sort", "content", "deadline_text", "recurrence", "plan__title", "action__title")
+STATE_LABELS = labels(DisplayStatus)
+
+
+def _task(t, context):
+    where = " · ".join((truncated(t.plan.title, 30), truncated(t.action.title if t.action else "", 24)))
+    return (
+        f'<a href="{context["detail"](t.pk)}">{esc(str(t.sort))}. {truncated(t.content, 80)}</a>'
+        f'<br><small class="muted">{where}</small>'
+    )
+
+
+# The task list page's table: what it shows of a task, and what it reads for the task's state (task_state)
+TASKS = Table(
+    columns=(
+        Column("任务", ("sort", "content", "plan__title", "action__title"), _task),
+        Column("完成时间", ("deadline_text",), lambda t, _: esc(t.deadline_text or "—")),
+        Column("责任单位", (), lambda t, context: esc(context["owners"].get(t.pk) or "—")),
+        Column("节点", (), lambda t, _: f"{t.ms_done}/{t.ms_total}", css="num"),
+        Column(
+            "状态",
+            (),
+            lambda t, _: f'<span class="badge st-{esc(t.state)}">{esc(STATE_LABELS.get(t.state, ""))}</span>',
+        ),
+    ),
+    empty="没有符合条件的任务。",
+    extra_fields=("recurrence",),
+)
 
 
 @login_required
@@ -471,27 +497,23 @@ def task_list(request):
     ):
         filters["unit"] = str(request.user.unit_id)
     tasks = selectors.task_list(user=request.user, filters=filters, shown_only=True)
-    page = paginate(request, tasks.only(*TASK_COLUMNS))
-    assignments = selectors.task_assignments(page.object_list)
-    labels = dict(DisplayStatus.choices)
-    rows = []
-    for t in page:
-        t.state_label = labels.get(t.state, "")
-        units = assignments.get(t.pk, [])
-        owners = [a for a in units if a.role != UnitRole.COOPERATING]
-        rows.append((t, "、".join(a.display_name + ("（牵头）" if a.role == UnitRole.LEAD else "") for a in owners)))
+    page = paginate(request, tasks.only(*TASKS.fields))
+    owners = {}
+    for pk, units in selectors.task_assignments(page.object_list).items():
+        shown = [a for a in units if a.role != UnitRole.COOPERATING]
+        owners[pk] = "、".join(a.display_name + ("（牵头）" if a.role == UnitRole.LEAD else "") for a in shown)
     return render(
         request,
         "plans/task_list.html",
         {
             "page": page,
-            "rows": rows,
+            "table": TASKS,
+            "rows": TASKS.rows_html(page, owners=owners, detail=link_to("plans:task")),
             "query": query_without(request, "page"),
             "filters": filters,
             "form": TaskFilterForm(
                 initial=filters.dict(), user=request.user
             ),  # shown as given; the rows use the same values
-            "today": timezone.localdate(),
         },
     )
 

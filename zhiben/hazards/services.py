@@ -3,6 +3,7 @@ extensions, listing (挂牌督办) and ledger import. Each one is atomic, scoped
 
 import json
 import time
+from collections import namedtuple
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -243,6 +244,8 @@ def _as_id(value):
 # event names (its number). The other columns are deferred.
 REPEAT_FIELDS = ("id", "number", "enterprise_id", "place_id", "region_id", "industry_id", "status", "description",
                  "location")  # fmt: skip
+# Such a hazard as read: only the one a report repeats becomes a Hazard (the others are compared and dropped)
+ClosedRow = namedtuple("ClosedRow", REPEAT_FIELDS)
 
 
 @lru_cache(maxsize=1)
@@ -291,7 +294,7 @@ def _enterprise_for_report(actor, pk, *, scoped=True):
     if scoped and not scope_allows(actor, enterprise):  # the rule for_user applies, checked on the row read
         return None
     # repeat_candidate keeps those of the report's own region and industry
-    enterprise.closed_for_repeat = [Hazard.from_db(connection.alias, REPEAT_FIELDS, r) for r in closed]
+    enterprise.closed_for_repeat = [ClosedRow(*r) for r in closed]
     return enterprise
 
 
@@ -470,7 +473,10 @@ def _prepare_report(actor, data, *, today, enterprises=None, closed=None):
         candidates = closed.get(hazard.enterprise_id, []) if hazard.enterprise_id else None
     else:  # read with the enterprise (PostgreSQL), else repeat_candidate reads them
         candidates = getattr(hazard.enterprise, "closed_for_repeat", None)
-    hazard.repeat_of = repeat_candidate(hazard, today=today, closed=candidates)
+    repeated = repeat_candidate(hazard, today=today, closed=candidates)
+    if isinstance(repeated, ClosedRow):
+        repeated = Hazard.from_db(connection.alias, REPEAT_FIELDS, list(repeated))
+    hazard.repeat_of = repeated
     return hazard
 
 

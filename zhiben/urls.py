@@ -3,6 +3,7 @@ from django.urls import include, path
 from .api import api
 
 urlpatterns = [
+    path("api/v1/", api.urls),  # first: integrations post at a rate no page is asked for
     path("", include("zhiben.core.urls")),
     path("accounts/", include("zhiben.accounts.urls")),
     path("regions/", include("zhiben.regions.urls")),
@@ -30,7 +31,6 @@ urlpatterns = [
     path("drills/", include("zhiben.drills.urls")),
     path("analytics/", include("zhiben.analytics.urls")),
     path("rankings/", include("zhiben.rankings.urls")),
-    path("api/v1/", api.urls),
 ]
 
 handler404 = "zhiben.core.errors.not_found"

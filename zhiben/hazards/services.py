@@ -422,26 +422,28 @@ def _new_number(region_code, year):
     return _number_text(county, year, next_number(f"hazard:{county}:{year}"))
 
 
-def _insert_sql(obj, *, table_value=None, skip=()):
-    """(INSERT statement, params) writing `obj` as save() would (auto-now dates set, encrypted fields sealed),
-    with `table_value` {column: SQL expression} for columns whose value the statement itself computes."""
-    quote, table_value = connection.ops.quote_name, table_value or {}
-    fields = [f for f in type(obj)._meta.concrete_fields if not f.primary_key and f.column not in table_value]
+def _insert_statement(model, table_value):
+    """(INSERT statement, fields) for a row of `model` given field by field, `table_value` {column: SQL expression}
+    naming the columns whose value the statement itself computes; `_prepared_values` gives the fields' values."""
+    quote = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.column not in table_value]
     columns = [quote(f.column) for f in fields] + [quote(c) for c in table_value]
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
     values = ["%s"] * len(fields) + list(table_value.values())
-    return f"INSERT INTO {quote(type(obj)._meta.db_table)} ({', '.join(columns)}) VALUES ({', '.join(values)})", params
+    return f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) VALUES ({', '.join(values)})", fields
 
 
-def _write_numbered(hazard, event, year, *, lock_audit):
-    """PostgreSQL: draw the county's next number, write the hazard with it and its report event and (`lock_audit`)
-    lock the audit chain's head, in one statement (the counter row stays locked until commit, so concurrent reports
-    in one county follow each other with no gap). Returns the head's (seq, hash) for the audit row, or None."""
-    county = hazard.region_id[:6]
+def _prepared_values(obj, fields):
+    """The values `fields` of `obj` are written with, as save() would (auto-now dates set, encrypted fields sealed)."""
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
+@lru_cache(maxsize=2)
+def _numbered_statement(lock_audit):
+    """(statement, hazard fields, event fields) of `_write_numbered`: its text is written once per process."""
     counter = connection.ops.quote_name(Counter._meta.db_table)
     number = "(SELECT %s || CASE WHEN value < 1000000 THEN lpad(value::text, 6, '0') ELSE value::text END FROM n)"
-    hazard_sql, hazard_params = _insert_sql(hazard, table_value={"number": number})
-    event_sql, event_params = _insert_sql(event, table_value={"hazard_id": "(SELECT id FROM h)"})
+    hazard_sql, hazard_fields = _insert_statement(Hazard, {"number": number})
+    event_sql, event_fields = _insert_statement(HazardEvent, {"hazard_id": "(SELECT id FROM h)"})
     sql = (
         f"WITH n AS (INSERT INTO {counter} (key, value) VALUES (%s, 1) "
         f"ON CONFLICT (key) DO UPDATE SET value = {counter}.value + 1 RETURNING value), "
@@ -449,8 +451,23 @@ def _write_numbered(hazard, event, year, *, lock_audit):
         f"a AS ({head_lock_sql('e') if lock_audit else 'SELECT NULL AS seq, NULL AS hash'}) "
         "SELECT h.id, h.number, (SELECT id FROM e), a.seq, a.hash FROM h LEFT JOIN a ON true"
     )
+    return sql, hazard_fields, event_fields
+
+
+def _write_numbered(hazard, event, year, *, lock_audit):
+    """PostgreSQL: draw the county's next number, write the hazard with it and its report event and (`lock_audit`)
+    lock the audit chain's head, in one statement (the counter row stays locked until commit, so concurrent reports
+    in one county follow each other with no gap). Returns the head's (seq, hash) for the audit row, or None."""
+    county = hazard.region_id[:6]
+    sql, hazard_fields, event_fields = _numbered_statement(lock_audit)
+    params = [
+        f"hazard:{county}:{year}",
+        *_prepared_values(hazard, hazard_fields),
+        f"YH{county}{year}",
+        *_prepared_values(event, event_fields),
+    ]
     with prepared_cursor() as cursor:
-        cursor.execute(sql, [f"hazard:{county}:{year}", *hazard_params, f"YH{county}{year}", *event_params])
+        cursor.execute(sql, params)
         hazard.pk, hazard.number, event.pk, seq, tip = cursor.fetchone()
     for obj in (hazard, event):
         obj._state.adding, obj._state.db = False, connection.alias

@@ -95,8 +95,13 @@ def region_breadcrumb(*, user, region):
     ]
 
 
+# The unit list's orders (?sort=key, "-key" descending): each ends on the name so that equal keys stay in order
+UNIT_SORTS = {"name": ("name", "id"), "kind": ("kind", "name"), "region": ("region_id", "name")}
+
+
 def unit_list(*, user, filters=None):
-    """Units `user` may see, narrowed by text, kind, industry, region subtree and state."""
+    """Units `user` may see, narrowed by text, kind, industry, region subtree and state, in the order `sort` names
+    (UNIT_SORTS; by region by default)."""
     filters = filters or {}
     qs = Unit.objects.for_user(user).select_related("region").prefetch_related("industries")
     text = (filters.get("q") or "").strip()
@@ -115,7 +120,9 @@ def unit_list(*, user, filters=None):
         qs = qs.filter(is_active=True)
     elif filters.get("active") == "0":
         qs = qs.filter(is_active=False)
-    return qs.order_by("region_id", "name")
+    sort = filters.get("sort") or ""
+    keys = UNIT_SORTS.get(sort.lstrip("-"), UNIT_SORTS["region"])
+    return qs.order_by(*(f"-{k}" for k in keys) if sort.startswith("-") else keys)
 
 
 def unit_get(*, user, pk):

@@ -12,9 +12,11 @@ from django.shortcuts import redirect, render
 
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import form_service
+from zhiben.core.tables import Column, Table, badge, esc, labels, link_to
 from zhiben.core.views import export_xlsx, paginate, query_without, require_capability
 
 from . import selectors, services
+from .choices import UnitKind
 from .forms import RegionImportForm, UnitFilterForm, UnitForm
 from .importers import read_region_rows
 
@@ -78,15 +80,40 @@ def region_import(request):
     return render(request, "regions/region_import.html", {"form": form, "errors": errors, "more": more})
 
 
+KIND_LABELS = labels(UnitKind)
+
+
+def _unit_name(u, context):
+    return f'<a href="{context["detail"](u.pk)}">{esc(u.name)}</a>' + ("" if u.is_active else " " + badge("停用"))
+
+
+UNITS = Table(
+    columns=(
+        Column("单位名称", (), _unit_name, sort="name"),
+        Column("简称", (), lambda u, _: esc(u.short_name or "—")),
+        Column("类型", (), lambda u, _: esc(KIND_LABELS.get(u.kind, u.kind)), sort="kind"),
+        Column("区划", (), lambda u, _: esc(u.region.name), sort="region"),
+        Column("监管行业", (), lambda u, _: esc("、".join(i.name for i in u.industries.all()) or "—")),
+        Column("发文机关代字", (), lambda u, _: esc(u.doc_prefix or "—"), label="代字"),
+    ),
+    empty="没有符合条件的单位。",
+)
+
+
 @login_required
 def unit_list(request):
     require_capability(request.user, "unit.view")
     form = UnitFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page = paginate(request, selectors.unit_list(user=request.user, filters=filters), default=50)
-    return render(
-        request, "regions/unit_list.html", {"page": page, "form": form, "query": query_without(request, "page")}
-    )
+    context = {
+        "page": page,
+        "form": form,
+        "query": query_without(request, "page"),
+        "head": UNITS.head_html(query=query_without(request, "page", "sort"), current=filters.get("sort") or ""),
+        "rows": UNITS.rows_html(page, detail=link_to("regions:unit_detail")),
+    }
+    return render(request, "regions/unit_list.html", context)
 
 
 UNIT_HEADERS = ["单位名称", "简称", "类型", "所属区划", "区划代码", "监管行业", "发文机关代字", "别名", "状态"]

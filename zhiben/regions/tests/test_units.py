@@ -178,3 +178,28 @@ class UnitWriteTests(CastTestCase):
 
     def test_aliases_are_normalised(self):
         self.assertEqual(normalize_aliases(" 应急局，应急办;安监、 应急局 "), "应急局,应急办,安监")
+
+
+class UnitSortTests(CastTestCase):
+    def names(self, query=""):
+        return [u.name for u in self.client.get(f"/regions/units/{query}").context["page"]]
+
+    def test_each_column_header_sorts_both_ways(self):
+        self.login(self.sam)
+        by_region = self.names()
+        self.assertEqual(by_region, ["沙坪坝区安委办", "凤凰镇应急办"])  # by region by default
+        self.assertEqual(self.names("?sort=-region"), by_region[::-1])
+        self.assertEqual(self.names("?sort=name"), sorted(by_region))
+        self.assertEqual(self.names("?sort=-name"), sorted(by_region, reverse=True))
+        self.assertEqual(self.names("?sort=kind"), ["沙坪坝区安委办", "凤凰镇应急办"])  # committee before department
+        self.assertEqual(self.names("?sort=-kind"), ["凤凰镇应急办", "沙坪坝区安委办"])
+
+    def test_headers_link_to_the_other_order_keeping_the_filters(self):
+        response = self.login(self.sam).get("/regions/units/?q=办&sort=name")
+        self.assertContains(response, '<a href="?q=%E5%8A%9E&amp;sort=-name">单位名称 ▲</a>', html=False)
+        self.assertContains(response, '<a href="?q=%E5%8A%9E&amp;sort=kind">类型</a>', html=False)
+        self.assertContains(response, 'data-label="代字"')
+
+    def test_an_unknown_order_is_ignored(self):
+        self.login(self.sam)
+        self.assertEqual(self.names("?sort=password"), ["沙坪坝区安委办", "凤凰镇应急办"])

@@ -73,11 +73,11 @@ class Table:
         return SafeString("".join(out))
 
 
-def link_to(viewname):
-    """pk → the URL of `viewname` for that pk: one reverse() for a whole page instead of one a row (a row's reverse
-    costs as much as the rest of its cells)."""
+def link_to(viewname, *after):
+    """pk → the URL of `viewname` for that pk (and the arguments `after` it): one reverse() for a whole page instead
+    of one a row (a row's reverse costs as much as the rest of its cells)."""
     marker = 918273645
-    prefix, suffix = reverse(viewname, args=[marker]).split(str(marker))
+    prefix, suffix = reverse(viewname, args=[marker, *after]).split(str(marker))
     return lambda pk: f"{prefix}{pk}{suffix}"
 
 

@@ -8,9 +8,18 @@ from django.shortcuts import get_object_or_404
 from . import kinds
 from .models import Document
 
+# The list's orders (?sort=key, "-key" descending). 发文字号 sorts as a register does: each unit's series of each
+# kind by year and number (the text would put 〔2026〕12号 before 〔2026〕9号).
+DOCUMENT_SORTS = {
+    "issued": ("issued_at", "id"),
+    "number": ("issuing_unit__name", "kind", "year", "sequence", "id"),
+    "unit": ("issuing_unit__name", "issued_at", "id"),
+}
+
 
 def document_list(*, user, filters=None):
-    """The documents `user` may see, narrowed by kind, kind of subject (and subject), issuing unit, year and free text."""
+    """The documents `user` may see, narrowed by kind, kind of subject (and subject), issuing unit, year and free text,
+    in the order `sort` names (DOCUMENT_SORTS; the latest first by default)."""
     filters = filters or {}
     qs = Document.objects.for_user(user)
     if filters.get("kind") and kinds.find(filters["kind"]) is not None:
@@ -32,7 +41,11 @@ def document_list(*, user, filters=None):
             | Q(addressee__icontains=text)
             | Q(subject_repr__icontains=text)
         )
-    return qs.select_related("issuing_unit").order_by("-issued_at", "-id")
+    sort = str(filters.get("sort") or "-issued")
+    keys = DOCUMENT_SORTS.get(sort.lstrip("-"), DOCUMENT_SORTS["issued"])
+    if sort.lstrip("-") not in DOCUMENT_SORTS:
+        sort = "-issued"
+    return qs.select_related("issuing_unit").order_by(*(f"-{k}" for k in keys) if sort.startswith("-") else keys)
 
 
 def document_get(*, user, pk):

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from zhiben.core.exceptions import ApplicationError
+from zhiben.core.tables import Column, Table, esc, link_to
 from zhiben.core.views import export_xlsx, paginate, query_without, require_capability
 
 from . import kinds, placeholders, selectors, services
@@ -23,6 +24,35 @@ CONTENT_TYPES = {
 }
 
 
+def _subject(d, _):
+    if not d.subject_type:
+        return "—"
+    shown = d.subject_repr or (str(d.subject) if d.subject is not None else "")
+    url = d.subject_url
+    named = f'<a href="{esc(url)}">{esc(shown)}</a>' if url else esc(d.subject_repr or "—")
+    return f'<span class="muted small">{esc(d.subject_label)}</span> {named}'
+
+
+def _files(d, context):
+    return f'<a href="{context["pdf"](d.pk)}">PDF</a> · <a href="{context["docx"](d.pk)}">Word</a>'
+
+
+REGISTER = Table(
+    columns=(
+        Column("发文字号", (), lambda d, c: f'<a href="{c["detail"](d.pk)}">{esc(d.number)}</a>', sort="number"),
+        Column("标题", (), lambda d, _: esc(d.title)),
+        Column("主送", (), lambda d, _: esc(d.addressee or "—")),
+        Column("发文单位", (), lambda d, _: esc(d.issuing_unit.name), sort="unit"),
+        Column("对象", (), _subject),
+        Column(
+            "签发时间", (), lambda d, _: esc(timezone.localtime(d.issued_at).strftime("%Y-%m-%d %H:%M")), sort="issued"
+        ),
+        Column("下载", (), _files),
+    ),
+    empty="没有符合条件的公文。",
+)
+
+
 @login_required
 def document_list(request):
     require_capability(request.user, "document.view")
@@ -31,9 +61,20 @@ def document_list(request):
     qs = selectors.document_list(user=request.user, filters=request.GET)
     page = paginate(request, qs)
     page.object_list = selectors.attach_subjects(page.object_list)
-    return render(
-        request, "documents/document_list.html", {"form": form, "page": page, "query": query_without(request, "page")}
-    )
+    sort = request.GET.get("sort") or "-issued"
+    context = {
+        "form": form,
+        "page": page,
+        "query": query_without(request, "page"),
+        "head": REGISTER.head_html(query=query_without(request, "page", "sort"), current=sort),
+        "rows": REGISTER.rows_html(
+            page,
+            detail=link_to("documents:detail"),
+            pdf=link_to("documents:file", "pdf"),
+            docx=link_to("documents:file", "docx"),
+        ),
+    }
+    return render(request, "documents/document_list.html", context)
 
 
 REGISTER_HEADERS = ["发文字号", "公文种类", "标题", "发文单位", "主送", "对象", "签发人", "签发时间"]

@@ -68,6 +68,25 @@ class DocumentPageTests(CastTestCase):
         self.assertContains(page, self.document.number)
         self.assertContains(page, "公文模板")
 
+    def test_the_list_sorts_from_its_headers(self):
+        client = self.login(self.alice)
+
+        def numbers(sort=None):
+            page = client.get(reverse("documents:list"), {"sort": sort} if sort else {})
+            return [d.number for d in page.context["page"]]
+
+        latest_first = [self.other.number, self.document.number]
+        self.assertEqual(numbers(), latest_first)
+        self.assertEqual(numbers("issued"), latest_first[::-1])
+        self.assertEqual(numbers("-issued"), latest_first)
+        self.assertEqual(numbers("nonsense"), latest_first)
+        self.assertEqual(sorted(numbers("unit")), sorted(latest_first))
+        page = client.get(reverse("documents:list"), {"sort": "-issued", "kind": Kind.SUPERVISION_LETTER})
+        self.assertContains(page, "签发时间 ▼")
+        self.assertContains(page, f'href="?kind={Kind.SUPERVISION_LETTER}&amp;sort=issued"')
+        self.assertContains(page, f'href="{reverse("documents:file", args=[self.other.pk, "docx"])}"')
+        self.assertContains(page, f'href="{reverse("hazards:detail", args=[self.other.subject_id])}"')  # its subject
+
     def test_the_register_exports_what_the_list_shows(self):
         from io import BytesIO
 

@@ -221,7 +221,20 @@ def prepared_cursor():
     connection.ensure_connection()
     connection.validate_thread_sharing()
     cursor = _prepared_cursor_class()(connection.connection)
+    _read_timestamps_in_connection_zone(cursor)
     return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+
+
+def _read_timestamps_in_connection_zone(cursor):
+    """What Django's create_cursor does to each of its cursors: timestamps read in the connection's time zone
+    when the connection's loader is set for another (a DATABASES TIME_ZONE of its own)."""
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg import adapters
+    from psycopg.pq import Format
+
+    loader = connection.connection.adapters.get_loader(adapters.types["timestamptz"].oid, Format.TEXT)
+    if connection.timezone != loader.timezone:
+        register_tzloader(connection.timezone, cursor)
 
 
 @lru_cache(maxsize=1)

@@ -42,6 +42,16 @@ class PreparedCursorTests(TestCase):
                 cursor.execute("SELECT %s::int AS zhiben_orm_probe", [5])
         self.assertEqual(prepared_statements("zhiben_orm_probe"), 0)
 
+    @skipUnless(POSTGRES, "the cursors' time zone is PostgreSQL's")
+    def test_timestamps_are_read_in_the_zone_the_orm_reads_them_in(self):
+        def read(make_cursor):
+            with make_cursor() as cursor:
+                cursor.execute("SELECT %s::timestamptz", ["2026-03-08 17:30:00+00"])
+                value = cursor.fetchone()[0]
+            return value, value.utcoffset()
+
+        self.assertEqual(read(prepared_cursor), read(connection.cursor))
+
     def test_its_statements_are_seen_like_any_other(self):
         with CaptureQueriesContext(connection) as ctx, prepared_cursor() as cursor:
             cursor.execute("SELECT %s + 2", [1])

@@ -1,5 +1,6 @@
 """Form helpers shared by every app: how a service's refusal reaches the person."""
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -51,3 +52,13 @@ def run_service(request, call, success):
         return None
     messages.success(request, success(result) if callable(success) else success)
     return result
+
+
+def sort_field(keys):
+    """The hidden ?sort= field of a list whose column headers sort it (core.tables): each of `keys`, either way."""
+    return forms.ChoiceField(
+        label="排序",
+        required=False,
+        choices=[("", "")] + [(f"{d}{key}", key) for key in keys for d in ("", "-")],
+        widget=forms.HiddenInput,
+    )

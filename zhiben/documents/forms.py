@@ -3,6 +3,7 @@
 from django import forms
 
 from zhiben.core.exceptions import ApplicationError
+from zhiben.core.forms import sort_field
 
 from . import kinds, placeholders
 from .selectors import DOCUMENT_SORTS
@@ -14,12 +15,7 @@ class DocumentFilterForm(forms.Form):
     kind = forms.ChoiceField(label="种类", required=False)
     unit = forms.ChoiceField(label="发文单位", required=False)
     year = forms.ChoiceField(label="年度", required=False)
-    sort = forms.ChoiceField(
-        label="排序",
-        required=False,
-        choices=[("", "")] + [(f"{d}{key}", key) for key in DOCUMENT_SORTS for d in ("", "-")],
-        widget=forms.HiddenInput,
-    )  # set by the list's column headers
+    sort = sort_field(DOCUMENT_SORTS)  # set by the list's column headers
 
     def __init__(self, *args, units=(), years=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,7 @@
 from django import forms
 
+from zhiben.core.forms import sort_field
+
 from .choices import UnitKind
 from .models import Industry, Region, Unit
 from .selectors import UNIT_SORTS
@@ -48,12 +50,7 @@ class UnitFilterForm(forms.Form):
     )
     region = forms.CharField(label="区划代码", required=False, help_text="含下级")
     active = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), ("1", "启用"), ("0", "停用")])
-    sort = forms.ChoiceField(
-        label="排序",
-        required=False,
-        choices=[("", "")] + [(f"{d}{key}", key) for key in UNIT_SORTS for d in ("", "-")],
-        widget=forms.HiddenInput,
-    )  # set by the list's column headers
+    sort = sort_field(UNIT_SORTS)  # set by the list's column headers
 
 
 class RegionImportForm(forms.Form):

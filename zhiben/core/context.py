@@ -1,9 +1,11 @@
 """Navigation by role: the menu entries modules registered, each shown only to users holding its capability."""
 
 from functools import lru_cache
+from html import escape as esc
 
 from django.conf import settings
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.safestring import SafeString
 
 from .registry import MENU_GROUPS, MENU_OTHER, ordered
 
@@ -23,10 +25,11 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav": [], "nav_groups": []}
     items = []
+    prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
     for entry in ordered("menu"):
         if entry.capability and not user.can(entry.capability):
             continue
-        url = _menu_url(entry.url_name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+        url = _menu_url(entry.url_name, prefix, urlconf)
         if url is None:
             continue
         group = entry.group if entry.group in MENU_GROUPS else MENU_OTHER
@@ -39,7 +42,29 @@ def navigation(request):
     ]
     if matches:
         max(matches, key=lambda item: len(item["url"]))["active"] = True
-    return {"nav": items, "nav_groups": group_menu(items)}
+    groups = group_menu(items)
+    return {"nav": items, "nav_groups": groups, "nav_html": menu_html(groups)}
+
+
+ACTIVE = ' class="active"'
+
+
+def menu_html(groups):
+    """The top bar's menu: a <details> per group (open on a phone, a drop-down on a desk), the current page's entry
+    and group marked active. Written here rather than in base.html's loops: every page shows it (~45 entries for an
+    安委办, 0.7 ms a page in the template)."""
+    out = []
+    for group in groups:
+        links = "".join(
+            f'<a href="{esc(item["url"])}"{ACTIVE if item["active"] else ""}>{esc(item["label"])}</a>'
+            for item in group["items"]
+        )
+        active = " active" if group["active"] else ""
+        out.append(
+            f'<details class="navgroup{active}"><summary>{esc(group["label"])}</summary>'
+            f'<div class="navmenu">{links}</div></details>'
+        )
+    return SafeString("".join(out))
 
 
 def group_menu(items):

@@ -6,16 +6,24 @@ from zhiben.core.registry import registry
 
 from .models import EscalationRecord
 
+# The record list's orders (?sort=key, "-key" descending)
+RECORD_SORTS = {"at": ("at", "id"), "days": ("days_overdue", "at", "id")}
+
 
 def record_list(*, user, filters=None):
-    """Steps taken in the user's jurisdiction, newest first, filtered by target and action."""
+    """Steps taken in the user's jurisdiction, filtered by target and action, in the order `sort` names
+    (RECORD_SORTS; newest first by default): the page and its export."""
     filters = filters or {}
     qs = EscalationRecord.objects.for_user(user).select_related("document")
     if filters.get("target") in registry["escalation_targets"]:
         qs = qs.filter(target=filters["target"])
     if filters.get("action"):
         qs = qs.filter(action=filters["action"])
-    return qs
+    sort = str(filters.get("sort") or "")
+    if sort.lstrip("-") not in RECORD_SORTS:
+        sort = "-at"
+    keys = RECORD_SORTS[sort.lstrip("-")]
+    return qs.order_by(*(f"-{k}" for k in keys) if sort.startswith("-") else keys)
 
 
 def with_subjects(records):

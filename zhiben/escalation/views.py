@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.registry import entry, ordered, registry
+from zhiben.core.tables import Column, Table, esc, truncated
 from zhiben.core.views import export_xlsx, paginate, query_without, require_capability
 
 from . import selectors, services
@@ -68,11 +69,37 @@ def ladder_edit(request):
     )
 
 
+def _subject(r, _):
+    if r.subject is None:
+        return f"{esc(r.get_target_display())}：#{esc(str(r.object_id))}（已删除）"
+    shown = truncated(str(r.subject), 60)
+    return f'{esc(r.get_target_display())}：<a href="{esc(r.subject.get_absolute_url())}">{shown}</a>'
+
+
+def _document(r, _):
+    if r.document is None:
+        return "—"
+    return f'<a href="{esc(r.document.get_absolute_url())}">{esc(r.document.number)}</a>'
+
+
+RECORDS = Table(
+    columns=(
+        Column("时间", (), lambda r, _: esc(timezone.localtime(r.at).strftime("%Y-%m-%d %H:%M")), sort="at"),
+        Column("对象", (), _subject),
+        Column("措施", (), lambda r, _: esc(r.name)),
+        Column("逾期天数", (), lambda r, _: str(r.days_overdue), sort="days"),
+        Column("公文", (), _document),
+    ),
+    empty="暂无督办升级记录。",
+)
+
+
 @login_required
 def record_list(request):
     require_capability(request.user, "escalation.view")
     page = paginate(request, selectors.record_list(user=request.user, filters=request.GET))
     page.object_list = selectors.with_subjects(page.object_list)
+    sort = request.GET.get("sort", "")
     return render(
         request,
         "escalation/record_list.html",
@@ -82,7 +109,13 @@ def record_list(request):
             "actions": Action.choices,
             "target": request.GET.get("target", ""),
             "action": request.GET.get("action", ""),
+            "sort": sort,
             "query": query_without(request, "page"),
+            "head": RECORDS.head_html(
+                query=query_without(request, "page", "sort"),
+                current=sort if sort.lstrip("-") in selectors.RECORD_SORTS else "-at",
+            ),
+            "rows": RECORDS.rows_html(page),
         },
     )
 
@@ -94,7 +127,7 @@ RECORD_HEADERS = ["时间", "对象类型", "对象", "措施", "逾期天数", 
 def record_export(request):
     """The steps the list shows (same filters), each with its object and the document it issued."""
     require_capability(request.user, "escalation.view")
-    records = selectors.with_subjects(selectors.record_list(user=request.user, filters=request.GET).order_by("-at"))
+    records = selectors.with_subjects(selectors.record_list(user=request.user, filters=request.GET))
     rows = [
         [
             timezone.localtime(r.at).strftime("%Y-%m-%d %H:%M"),

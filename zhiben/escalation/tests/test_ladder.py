@@ -172,6 +172,31 @@ class LadderPageTests(CastTestCase):
         self.assertContains(self.login(self.alice).get("/escalation/"), "逾期提醒")
         self.assertNotContains(self.login(self.charlie).get("/escalation/"), "逾期提醒")
 
+    def test_records_sort_by_time_or_days_overdue_both_ways(self):
+        first = ready(report(self.gina, self.enterprise_a), self.erin, status=Status.RECTIFYING)
+        second = ready(
+            report(self.gina, self.enterprise_a, description="安全出口堵塞"), self.erin, status=Status.RECTIFYING
+        )
+        services.escalate("hazard", today=first.deadline + timedelta(days=2))
+        EscalationRecord.objects.update(days_overdue=2)
+        services.escalate("hazard", today=second.deadline + timedelta(days=9))  # the later run adds larger steps
+        self.login(self.alice)
+
+        def days(query=""):
+            return [r.days_overdue for r in self.client.get(f"/escalation/{query}").context["page"]]
+
+        everything = days()
+        self.assertGreater(len(set(everything)), 1)
+        self.assertEqual(days("?sort=days"), sorted(everything))
+        self.assertEqual(days("?sort=-days"), sorted(everything, reverse=True))
+        newest_first = [r.pk for r in self.client.get("/escalation/").context["page"]]
+        oldest_first = [r.pk for r in self.client.get("/escalation/?sort=at").context["page"]]
+        self.assertEqual(oldest_first, newest_first[::-1])
+        page = self.client.get("/escalation/?action=remind&sort=-days")
+        self.assertContains(page, '<a href="?action=remind&amp;sort=days">逾期天数 ▼</a>')
+        self.assertContains(page, '<a href="?action=remind&amp;sort=at">时间</a>')
+        self.assertContains(self.client.get("/escalation/"), "时间 ▼")  # newest first unless asked
+
     def test_records_export_as_listed(self):
         from io import BytesIO
 

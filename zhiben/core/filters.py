@@ -137,6 +137,16 @@ class Sort(Filter):
         object.__setattr__(self, "default", tuple(default))
         super().__init__(name, label, "sort", choices=[(key, key) for key in orders], help=help)
 
+    @classmethod
+    def both_ways(cls, orders, *, default, name="sort", **kwargs):
+        """A Sort in which each key of `orders` also sorts the other way as "-key" (every field reversed): the
+        orders a list's column headers switch between (core.tables)."""
+        full = {}
+        for key, fields in orders.items():
+            full[key] = tuple(fields)
+            full[f"-{key}"] = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in fields)
+        return cls(name, full, default=default, **kwargs)
+
     def narrow(self, qs, value, ctx, strict=False):
         if strict and value and value not in self.orders:
             raise InvalidFilter(self.name, "不是可选值之一。")

@@ -54,11 +54,9 @@ def run_service(request, call, success):
     return result
 
 
-def sort_field(keys):
-    """The hidden ?sort= field of a list whose column headers sort it (core.tables): each of `keys`, either way."""
+def sort_field(sort):
+    """The hidden ?sort= field of a list whose column headers sort it (core.tables): the keys of `sort` (a
+    core.filters.Sort)."""
     return forms.ChoiceField(
-        label="排序",
-        required=False,
-        choices=[("", "")] + [(f"{d}{key}", key) for key in keys for d in ("", "-")],
-        widget=forms.HiddenInput,
+        label="排序", required=False, choices=[("", ""), *((key, key) for key in sort.orders)], widget=forms.HiddenInput
     )

@@ -5,21 +5,26 @@ from collections import defaultdict
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
+from zhiben.core.filters import Sort
+
 from . import kinds
 from .models import Document
 
 # The list's orders (?sort=key, "-key" descending). 发文字号 sorts as a register does: each unit's series of each
 # kind by year and number (the text would put 〔2026〕12号 before 〔2026〕9号).
-DOCUMENT_SORTS = {
-    "issued": ("issued_at", "id"),
-    "number": ("issuing_unit__name", "kind", "year", "sequence", "id"),
-    "unit": ("issuing_unit__name", "issued_at", "id"),
-}
+DOCUMENT_SORT = Sort.both_ways(
+    {
+        "issued": ("issued_at", "id"),
+        "number": ("issuing_unit__name", "kind", "year", "sequence", "id"),
+        "unit": ("issuing_unit__name", "issued_at", "id"),
+    },
+    default=("-issued_at", "-id"),
+)
 
 
 def document_list(*, user, filters=None):
     """The documents `user` may see, narrowed by kind, kind of subject (and subject), issuing unit, year and free text,
-    in the order `sort` names (DOCUMENT_SORTS; the latest first by default)."""
+    in the order `sort` names (DOCUMENT_SORT; the latest first by default)."""
     filters = filters or {}
     qs = Document.objects.for_user(user)
     if filters.get("kind") and kinds.find(filters["kind"]) is not None:
@@ -41,11 +46,7 @@ def document_list(*, user, filters=None):
             | Q(addressee__icontains=text)
             | Q(subject_repr__icontains=text)
         )
-    sort = str(filters.get("sort") or "-issued")
-    keys = DOCUMENT_SORTS.get(sort.lstrip("-"), DOCUMENT_SORTS["issued"])
-    if sort.lstrip("-") not in DOCUMENT_SORTS:
-        sort = "-issued"
-    return qs.select_related("issuing_unit").order_by(*(f"-{k}" for k in keys) if sort.startswith("-") else keys)
+    return DOCUMENT_SORT.narrow(qs.select_related("issuing_unit"), str(filters.get("sort") or ""), None)
 
 
 def document_get(*, user, pk):

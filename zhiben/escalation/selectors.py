@@ -2,28 +2,25 @@
 
 from django.apps import apps
 
+from zhiben.core.filters import Sort
 from zhiben.core.registry import registry
 
 from .models import EscalationRecord
 
 # The record list's orders (?sort=key, "-key" descending)
-RECORD_SORTS = {"at": ("at", "id"), "days": ("days_overdue", "at", "id")}
+RECORD_SORT = Sort.both_ways({"at": ("at", "id"), "days": ("days_overdue", "at", "id")}, default=("-at", "-id"))
 
 
 def record_list(*, user, filters=None):
     """Steps taken in the user's jurisdiction, filtered by target and action, in the order `sort` names
-    (RECORD_SORTS; newest first by default): the page and its export."""
+    (RECORD_SORT; newest first by default): the page and its export."""
     filters = filters or {}
     qs = EscalationRecord.objects.for_user(user).select_related("document")
     if filters.get("target") in registry["escalation_targets"]:
         qs = qs.filter(target=filters["target"])
     if filters.get("action"):
         qs = qs.filter(action=filters["action"])
-    sort = str(filters.get("sort") or "")
-    if sort.lstrip("-") not in RECORD_SORTS:
-        sort = "-at"
-    keys = RECORD_SORTS[sort.lstrip("-")]
-    return qs.order_by(*(f"-{k}" for k in keys) if sort.startswith("-") else keys)
+    return RECORD_SORT.narrow(qs, str(filters.get("sort") or ""), None)
 
 
 def with_subjects(records):

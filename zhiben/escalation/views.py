@@ -113,7 +113,7 @@ def record_list(request):
             "query": query_without(request, "page"),
             "head": RECORDS.head_html(
                 query=query_without(request, "page", "sort"),
-                current=sort if sort.lstrip("-") in selectors.RECORD_SORTS else "-at",
+                current=sort if sort in selectors.RECORD_SORT.orders else "-at",
             ),
             "rows": RECORDS.rows_html(page),
         },

@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
+from zhiben.core.filters import Sort
 from zhiben.core.scoping import LEVEL_PREFIX, in_subtree, subtree_q, subtree_range
 
 from .models import Region, Unit
@@ -96,12 +97,14 @@ def region_breadcrumb(*, user, region):
 
 
 # The unit list's orders (?sort=key, "-key" descending): each ends on the name so that equal keys stay in order
-UNIT_SORTS = {"name": ("name", "id"), "kind": ("kind", "name"), "region": ("region_id", "name")}
+UNIT_SORT = Sort.both_ways(
+    {"name": ("name", "id"), "kind": ("kind", "name"), "region": ("region_id", "name")}, default=("region_id", "name")
+)
 
 
 def unit_list(*, user, filters=None):
     """Units `user` may see, narrowed by text, kind, industry, region subtree and state, in the order `sort` names
-    (UNIT_SORTS; by region by default)."""
+    (UNIT_SORT; by region by default)."""
     filters = filters or {}
     qs = Unit.objects.for_user(user).select_related("region").prefetch_related("industries")
     text = (filters.get("q") or "").strip()
@@ -120,9 +123,7 @@ def unit_list(*, user, filters=None):
         qs = qs.filter(is_active=True)
     elif filters.get("active") == "0":
         qs = qs.filter(is_active=False)
-    sort = filters.get("sort") or ""
-    keys = UNIT_SORTS.get(sort.lstrip("-"), UNIT_SORTS["region"])
-    return qs.order_by(*(f"-{k}" for k in keys) if sort.startswith("-") else keys)
+    return UNIT_SORT.narrow(qs, filters.get("sort") or "", None)
 
 
 def unit_get(*, user, pk):

@@ -60,3 +60,20 @@ class TableTests(SimpleTestCase):
         from django.urls import reverse
 
         self.assertEqual(link_to("hazards:detail")(42), reverse("hazards:detail", args=[42]))
+
+
+class BothWaysSortTests(SimpleTestCase):
+    def test_each_key_sorts_the_other_way_with_a_minus(self):
+        from zhiben.core.filters import Sort
+
+        sort = Sort.both_ways({"name": ("name", "id"), "due": ("-deadline", "name")}, default=("-id",))
+        self.assertEqual(
+            sort.orders,
+            {
+                "name": ("name", "id"),
+                "-name": ("-name", "-id"),
+                "due": ("-deadline", "name"),
+                "-due": ("deadline", "-name"),
+            },
+        )
+        self.assertEqual(sort.default, ("-id",))

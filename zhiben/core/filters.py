@@ -147,6 +147,13 @@ class Sort(Filter):
             full[f"-{key}"] = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in fields)
         return cls(name, full, default=default, **kwargs)
 
+    def shown(self, value):
+        """The key of the order `value` gives, for the list's headers to mark: `value` itself when accepted, else the
+        key whose order is the default ("" when none is)."""
+        if value in self.orders:
+            return value
+        return next((key for key, order in self.orders.items() if order == self.default), "")
+
     def narrow(self, qs, value, ctx, strict=False):
         if strict and value and value not in self.orders:
             raise InvalidFilter(self.name, "不是可选值之一。")

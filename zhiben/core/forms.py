@@ -1,6 +1,5 @@
 """Form helpers shared by every app: how a service's refusal reaches the person."""
 
-from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -52,11 +51,3 @@ def run_service(request, call, success):
         return None
     messages.success(request, success(result) if callable(success) else success)
     return result
-
-
-def sort_field(sort):
-    """The hidden ?sort= field of a list whose column headers sort it (core.tables): the keys of `sort` (a
-    core.filters.Sort)."""
-    return forms.ChoiceField(
-        label="排序", required=False, choices=[("", ""), *((key, key) for key in sort.orders)], widget=forms.HiddenInput
-    )

@@ -3,7 +3,7 @@
 from django import forms
 
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.forms import sort_field
+from zhiben.core.filters import form_field
 
 from . import kinds, placeholders
 from .selectors import DOCUMENT_SORT
@@ -15,7 +15,7 @@ class DocumentFilterForm(forms.Form):
     kind = forms.ChoiceField(label="种类", required=False)
     unit = forms.ChoiceField(label="发文单位", required=False)
     year = forms.ChoiceField(label="年度", required=False)
-    sort = sort_field(DOCUMENT_SORT)  # set by the list's column headers
+    sort = form_field(DOCUMENT_SORT)  # set by the list's column headers
 
     def __init__(self, *args, units=(), years=(), **kwargs):
         super().__init__(*args, **kwargs)

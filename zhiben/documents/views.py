@@ -61,12 +61,13 @@ def document_list(request):
     qs = selectors.document_list(user=request.user, filters=request.GET)
     page = paginate(request, qs)
     page.object_list = selectors.attach_subjects(page.object_list)
-    sort = request.GET.get("sort") or "-issued"
     context = {
         "form": form,
         "page": page,
         "query": query_without(request, "page"),
-        "head": REGISTER.head_html(query=query_without(request, "page", "sort"), current=sort),
+        "head": REGISTER.head_html(
+            query=query_without(request, "page", "sort"), current=selectors.DOCUMENT_SORT.shown(request.GET.get("sort"))
+        ),
         "rows": REGISTER.rows_html(
             page,
             detail=link_to("documents:detail"),

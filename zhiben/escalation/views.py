@@ -113,7 +113,7 @@ def record_list(request):
             "query": query_without(request, "page"),
             "head": RECORDS.head_html(
                 query=query_without(request, "page", "sort"),
-                current=sort if sort in selectors.RECORD_SORT.orders else "-at",
+                current=selectors.RECORD_SORT.shown(sort),
             ),
             "rows": RECORDS.rows_html(page),
         },

@@ -1,6 +1,6 @@
 from django import forms
 
-from zhiben.core.forms import sort_field
+from zhiben.core.filters import form_field
 
 from .choices import UnitKind
 from .models import Industry, Region, Unit
@@ -50,7 +50,7 @@ class UnitFilterForm(forms.Form):
     )
     region = forms.CharField(label="区划代码", required=False, help_text="含下级")
     active = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), ("1", "启用"), ("0", "停用")])
-    sort = sort_field(UNIT_SORT)  # set by the list's column headers
+    sort = form_field(UNIT_SORT)  # set by the list's column headers
 
 
 class RegionImportForm(forms.Form):

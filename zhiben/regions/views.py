@@ -110,7 +110,9 @@ def unit_list(request):
         "page": page,
         "form": form,
         "query": query_without(request, "page"),
-        "head": UNITS.head_html(query=query_without(request, "page", "sort"), current=filters.get("sort") or ""),
+        "head": UNITS.head_html(
+            query=query_without(request, "page", "sort"), current=selectors.UNIT_SORT.shown(filters.get("sort"))
+        ),
         "rows": UNITS.rows_html(page, detail=link_to("regions:unit_detail")),
     }
     return render(request, "regions/unit_list.html", context)

@@ -77,3 +77,12 @@ class BothWaysSortTests(SimpleTestCase):
             },
         )
         self.assertEqual(sort.default, ("-id",))
+
+    def test_the_order_shown_is_the_one_given_or_the_defaults_key(self):
+        from zhiben.core.filters import Sort
+
+        sort = Sort.both_ways({"at": ("at", "id"), "days": ("days", "at")}, default=("-at", "-id"))
+        self.assertEqual(
+            [sort.shown(v) for v in ("days", "-days", "", None, "-password")], ["days", "-days", "-at", "-at", "-at"]
+        )
+        self.assertEqual(Sort.both_ways({"a": ("a",)}, default=("b",)).shown(""), "")  # a default no key gives

@@ -122,7 +122,8 @@ REPEAT_WINDOW = 100  # the latest closed hazards of a subject a new one is compa
 def repeat_candidate(hazard, *, user=None, today=None, closed=None):
     """A closed hazard at the same enterprise/place, within the hazard's scope (and `user`'s, when
     given), that this one repeats (found again), or None. `closed`: the enterprise's closed hazards,
-    latest first, when a batch loaded them at once (closed_hazards)."""
+    latest first, when a batch loaded them at once (closed_hazards), or read as named tuples of their fields (the
+    intake's one statement): only the one repeated then becomes a Hazard."""
     today = today or timezone.localdate()
     threshold = rule("hazard.duplicate_similarity", hazard.region_id)
     if hazard.enterprise_id is None and (hazard.place is None or hazard.place.pk is None):
@@ -144,7 +145,10 @@ def repeat_candidate(hazard, *, user=None, today=None, closed=None):
         default=(0, None),
         key=lambda item: item[0],
     )
-    return best[1] if best[0] >= threshold else None
+    found = best[1] if best[0] >= threshold else None
+    if found is not None and not isinstance(found, Hazard):
+        found = Hazard.from_db(Hazard.objects.db, found._fields, list(found))
+    return found
 
 
 def closed_hazards(enterprise_ids):

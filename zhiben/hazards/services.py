@@ -244,7 +244,7 @@ def _as_id(value):
 # event names (its number). The other columns are deferred.
 REPEAT_FIELDS = ("id", "number", "enterprise_id", "place_id", "region_id", "industry_id", "status", "description",
                  "location")  # fmt: skip
-# Such a hazard as read: only the one a report repeats becomes a Hazard (the others are compared and dropped)
+# Such a hazard as read: repeat_candidate makes a Hazard of the one a report repeats only
 ClosedRow = namedtuple("ClosedRow", REPEAT_FIELDS)
 
 
@@ -490,10 +490,7 @@ def _prepare_report(actor, data, *, today, enterprises=None, closed=None):
         candidates = closed.get(hazard.enterprise_id, []) if hazard.enterprise_id else None
     else:  # read with the enterprise (PostgreSQL), else repeat_candidate reads them
         candidates = getattr(hazard.enterprise, "closed_for_repeat", None)
-    repeated = repeat_candidate(hazard, today=today, closed=candidates)
-    if isinstance(repeated, ClosedRow):
-        repeated = Hazard.from_db(connection.alias, REPEAT_FIELDS, list(repeated))
-    hazard.repeat_of = repeated
+    hazard.repeat_of = repeat_candidate(hazard, today=today, closed=candidates)
     return hazard
 
 

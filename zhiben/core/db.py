@@ -1,7 +1,9 @@
 """Driver-level bulk INSERT."""
 
 import json
+import re
 from functools import lru_cache
+from itertools import count
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FieldError
@@ -239,16 +241,27 @@ def _read_timestamps_in_connection_zone(cursor):
 
 @lru_cache(maxsize=1)
 def _prepared_cursor_class():
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    import psycopg
+    from django.db.backends.postgresql.base import CursorMixin
 
-    class PreparedCursor(ServerBindingCursor):
+    class PreparedCursor(CursorMixin, psycopg.RawCursor):
         """Values bound by the server, the statement prepared on first use (psycopg ignores `prepare` while the
-        connection's prepare_threshold is None)."""
+        connection's prepare_threshold is None). Statements are written with the ORM's %s placeholders and sent with
+        PostgreSQL's own ($1, $2, …), numbered once per text: psycopg re-parses for placeholders, on every call, a
+        statement longer than 4,096 characters or with more than 50 values, as the numbered INSERT of an intake is
+        (~0.2 ms a report)."""
 
         def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
+            return super().execute(native_placeholders(query), params, prepare=True, binary=binary)
 
     return PreparedCursor
+
+
+@lru_cache(maxsize=64)
+def native_placeholders(query):
+    """`query` written with %s placeholders (and %% for a percent sign) in PostgreSQL's numbered form."""
+    numbers = count(1)
+    return re.sub(r"%[%s]", lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", query)
 
 
 def select_list(*tables):

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import SimpleTestCase, TestCase
 from django.test.utils import CaptureQueriesContext
 
-from zhiben.core.db import prepared_cursor
+from zhiben.core.db import native_placeholders, prepared_cursor
 from zhiben.settings import database_from_url
 
 POSTGRES = connection.vendor == "postgresql"
@@ -52,10 +52,28 @@ class PreparedCursorTests(TestCase):
 
         self.assertEqual(read(prepared_cursor), read(connection.cursor))
 
+    def test_a_long_statement_with_many_values(self):
+        """Over psycopg's 4,096 characters and 50 values (the numbered INSERT of an intake is), and a percent sign."""
+        values = list(range(60))
+        columns = ", ".join(
+            f"CAST(%s AS integer) AS zhiben_column_{i:03d}_with_a_long_name_to_pass_the_limit" for i in values
+        )
+        with prepared_cursor() as cursor:
+            cursor.execute(f"SELECT {columns}, '100%%'", values)
+            self.assertEqual(cursor.fetchone(), (*values, "100%"))
+
     def test_its_statements_are_seen_like_any_other(self):
         with CaptureQueriesContext(connection) as ctx, prepared_cursor() as cursor:
             cursor.execute("SELECT %s + 2", [1])
         self.assertEqual(len(ctx.captured_queries), 1)
+
+
+class NativePlaceholderTests(SimpleTestCase):
+    def test_placeholders_are_numbered_and_percent_signs_kept(self):
+        self.assertEqual(
+            native_placeholders("SELECT %s, %s FROM t WHERE a LIKE '%%s%%' AND b = %s"),
+            "SELECT $1, $2 FROM t WHERE a LIKE '%s%' AND b = $3",
+        )
 
 
 class PrepareSwitchTests(SimpleTestCase):

@@ -57,15 +57,12 @@ def page(browser):
 
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
-    """Per-process caches (rules, supervising units, computed figure tables) start empty in every test: a test's rows are rolled
-    back at its end without the signals that clear them."""
+    """Per-process caches (core.memo.ProcessCache: rules, supervising units, region children, filter options; and
+    the computed figure tables) start empty in every test: a test's rows are rolled back at its end without the
+    signals that clear them."""
     from django.core.cache import cache
 
-    from zhiben.core.rules import rules_cache_clear
-    from zhiben.hazards.services import supervising_cache_clear
-    from zhiben.regions.selectors import children_cache_clear
+    from zhiben.core.memo import clear_process_caches
 
-    rules_cache_clear()
-    children_cache_clear()
-    supervising_cache_clear()
+    clear_process_caches()
     cache.clear()  # analytics' figure tables

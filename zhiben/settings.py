@@ -196,6 +196,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "zhiben.urls"
 WSGI_APPLICATION = "zhiben.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["zhiben.accounts.backends.UserBackend"]  # ModelBackend, the user read with its region
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 

@@ -51,7 +51,7 @@ def _next_url(request):
 
 
 def _finish_login(request, user, method):
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user)  # the one backend of settings.AUTHENTICATION_BACKENDS
     services.login_completed(user=user, method=method)
     return redirect(_next_url(request))
 
@@ -102,7 +102,7 @@ def totp_view(request):
         else:
             next_url = request.session.pop("pending_next", "/")
             _drop_pending(request)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user)  # the one backend of settings.AUTHENTICATION_BACKENDS
             services.login_completed(user=user, method="password+totp")
             return redirect(next_url or "/")
     context = {"form": form, "binding": not user.totp_confirmed, "secret": secret, "account": user.username}

@@ -8,7 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django.db.models import fields
-        from django.db.models.signals import post_delete, post_save
 
         # Django 6.1's empty choice of a model field's select is "- Select an option -" with no Chinese
         # translation (issue 25, the import page); Django asks projects to set it here.
@@ -16,7 +15,6 @@ class CoreConfig(AppConfig):
 
         from . import hooks  # noqa: F401  (registers with zhiben.core.registry)
         from .models import Rule
-        from .rules import rules_cache_clear
+        from .rules import _overrides_cache
 
-        post_save.connect(rules_cache_clear, sender=Rule, dispatch_uid="rules_cache_clear_save")
-        post_delete.connect(rules_cache_clear, sender=Rule, dispatch_uid="rules_cache_clear_delete")
+        _overrides_cache.clear_on(Rule)

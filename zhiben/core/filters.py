@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from html import escape as html_escape
 from typing import Any
 
@@ -281,9 +282,8 @@ class QuickSelect(forms.Select):
             selected = option_value in wanted and (self.allow_multiple_selected or not chosen)
             if selected:
                 chosen.append(option_value)
-            # the standard library's escape, as Django's escape() does underneath, without its lazy-text wrapper
-            text = html_escape(str(label))
-            return f'<option value="{html_escape(option_value)}"{" selected" if selected else ""}>{text}</option>'
+                return _option_html(option_value, str(label)).replace(">", " selected>", 1)
+            return _option_html(option_value, str(label))
 
         parts = [f'<select name="{escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}>']
         for option_value, label in self.choices:
@@ -295,6 +295,14 @@ class QuickSelect(forms.Select):
                 parts.append(option(option_value, label))
         parts.append("</select>")
         return mark_safe("".join(parts))
+
+
+@lru_cache(maxsize=8192)
+def _option_html(value, label):
+    """An <option>, written once per value and label: a county's region filter offers the same hundreds of villages on
+    every list page. The standard library's escape, as Django's escape() does underneath, without its lazy-text
+    wrapper."""
+    return f'<option value="{html_escape(value)}">{html_escape(label)}</option>'
 
 
 def _attrs(attrs):

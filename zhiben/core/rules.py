@@ -11,12 +11,10 @@ it in Chinese; `rule_save` (core.services) writes it.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
-
+from .memo import ProcessCache
 from .registry import entry, ordered
 from .scoping import in_subtree, normalize_code, region_chain
 
@@ -32,27 +30,15 @@ def definitions(*, editable=None):
 
 
 # Every override of a key, per process: a hazard intake looks up three rules, and each lookup was a query.
-# A change made through this process clears the cache at once (signals on Rule, connected in hooks); other
-# processes see it within RULE_CACHE_SECONDS.
-_rows_cache: dict[str, tuple[float, dict]] = {}
+_overrides_cache = ProcessCache("rules", "RULE_CACHE_SECONDS")  # cleared on Rule changes (connected in apps)
+rules_cache_clear = _overrides_cache.clear
 
 
 def _rows(key):
     """{region code: value} of every override of `key` ('' the national row), cached per process."""
     from .models import Rule
 
-    now = time.monotonic()
-    hit = _rows_cache.get(key)
-    if hit is not None and now - hit[0] < getattr(settings, "RULE_CACHE_SECONDS", 30):
-        return hit[1]
-    rows = dict(Rule.objects.filter(key=key).values_list("region_code", "value"))
-    _rows_cache[key] = (now, rows)
-    return rows
-
-
-def rules_cache_clear(**_):
-    """Forget the cached overrides (a Rule row was saved or deleted, or a test starts)."""
-    _rows_cache.clear()
+    return _overrides_cache.get(key, lambda: dict(Rule.objects.filter(key=key).values_list("region_code", "value")))
 
 
 def _overrides(key, codes):

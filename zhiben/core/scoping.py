@@ -99,6 +99,17 @@ def scope_terms(user, model):
     return terms
 
 
+def scope_key(user, model):
+    """A hashable value that users who see the same rows of `model` share (what a per-jurisdiction cache keys on);
+    None when `user` sees none."""
+    terms = scope_terms(user, model)
+    return (
+        None
+        if terms is None
+        else tuple((field, op, tuple(value) if isinstance(value, list) else value) for field, op, value in terms)
+    )
+
+
 def scope_q(user, model):
     """The filter that limits `model` rows to what `user` may see."""
     terms = scope_terms(user, model)

@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from zhiben.core import crypto
 from zhiben.core.filters import Filter, FilterSet, Sort, flag
-from zhiben.core.scoping import subtree_q
+from zhiben.core.scoping import code_level, subtree_q
 
 from .choices import Scale, Status
 
@@ -27,19 +27,19 @@ SORTS = {
 
 def region_options(user):
     """The regions under the user's own, two levels down (a county sees its towns and villages)."""
-    from zhiben.regions.models import Region
+    from zhiben.regions.selectors import region_rows
 
-    from .forms import region_choices
-
-    level = user.region.level if user.region_id else 2
-    regions = Region.objects.for_user(user).filter(level__in=(level + 1, level + 2)).order_by("code")
-    return region_choices(regions, level + 1)
+    level = code_level(user.region_id) if user.region_id else 2
+    return [
+        (code, "\u3000" * max(row_level - level - 1, 0) + name)
+        for code, name, row_level in region_rows(user, (level + 1, level + 2))
+    ]
 
 
 def industry_options(user):
-    from .forms import industry_queryset
+    from zhiben.regions.selectors import industry_rows
 
-    return [(i.code, i.name) for i in industry_queryset(user)]
+    return industry_rows(user.domain_ids if user.limited_to_domains else None)
 
 
 def high_risk_q(value, ctx):

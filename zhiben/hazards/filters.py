@@ -12,19 +12,15 @@ from .choices import OPEN_STATUSES, Category, Channel, Level, Status
 
 def region_options(user):
     """Counties, towns and villages in the user's scope (the first 500), indented by level."""
-    from zhiben.regions.models import Region
+    from zhiben.regions.selectors import region_rows
 
-    regions = Region.objects.for_user(user).filter(level__in=[3, 4, 5]).order_by("code")[:500]
-    return [
-        (code, "\u3000" * max(level - 3, 0) + name)
-        for code, name, level in regions.values_list("code", "name", "level")
-    ]
+    return [(code, "\u3000" * max(level - 3, 0) + name) for code, name, level in region_rows(user, (3, 4, 5), 500)]
 
 
 def industry_options(user):
-    from zhiben.regions.models import Industry
+    from zhiben.regions.selectors import industry_rows
 
-    return list(Industry.objects.values_list("code", "name"))
+    return industry_rows()
 
 
 def status_q(value, ctx):

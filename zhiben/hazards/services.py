@@ -2,7 +2,6 @@
 extensions, listing (挂牌督办) and ledger import. Each one is atomic, scoped, evented and audited."""
 
 import json
-import time
 from collections import namedtuple
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -10,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import import_module
 from itertools import repeat
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, connections, models, router, transaction
@@ -30,6 +29,7 @@ from zhiben.core.crypto import mask_phone
 from zhiben.core.db import insert_rows, insert_rows_returning_ids, prepared_cursor, row_instances, select_list
 from zhiben.core.evidence import store_upload
 from zhiben.core.exceptions import ApplicationError, ScopeError
+from zhiben.core.memo import ProcessCache
 from zhiben.core.models import Counter
 from zhiben.core.rules import RuleResolver, rule
 from zhiben.core.scoping import code_level, region_chain, scope_allows
@@ -133,8 +133,9 @@ def _masked(diff):
 
 
 # The supervising department per (region, industry), per process: cleared when a unit or its industries change
-# in this process (signals connected in apps.py), seen by other processes within RULE_CACHE_SECONDS.
-_supervising_cache: dict[tuple, tuple[float, Any]] = {}
+# (connected in apps.py).
+_supervising_cache = ProcessCache("supervising", "RULE_CACHE_SECONDS")
+supervising_cache_clear = _supervising_cache.clear
 
 
 def responsible_unit(subject):
@@ -148,23 +149,15 @@ def responsible_unit(subject):
 
 def supervising_unit_for(region_code, industry):
     """The nearest active department up the region chain that supervises `industry` (管行业必须管安全)."""
-    key = (region_code, getattr(industry, "pk", industry))
-    now = time.monotonic()
-    hit = _supervising_cache.get(key)
-    if hit is not None and now - hit[0] < getattr(settings, "RULE_CACHE_SECONDS", 30):
-        return hit[1]
-    unit = (
-        Unit.objects.filter(region_id__in=region_chain(region_code), industries=industry, is_active=True)
-        .exclude(kind="committee")
-        .order_by("-region_id", "id")
-        .first()
+    return _supervising_cache.get(
+        (region_code, getattr(industry, "pk", industry)),
+        lambda: (
+            Unit.objects.filter(region_id__in=region_chain(region_code), industries=industry, is_active=True)
+            .exclude(kind="committee")
+            .order_by("-region_id", "id")
+            .first()
+        ),
     )
-    _supervising_cache[key] = (now, unit)
-    return unit
-
-
-def supervising_cache_clear(**_):
-    _supervising_cache.clear()
 
 
 def hazard_event(hazard, action, *, actor=None, note="", data=None, from_status="", to_status=""):

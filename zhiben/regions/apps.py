@@ -7,11 +7,9 @@ class RegionsConfig(AppConfig):
     verbose_name = "区划与单位"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
-
         from . import hooks  # noqa: F401  (registers with zhiben.core.registry)
-        from .models import Region
-        from .selectors import children_cache_clear
+        from .models import Industry, Region
+        from .selectors import _children_cache, _options_cache
 
-        post_save.connect(children_cache_clear, sender=Region, dispatch_uid="region_children_save")
-        post_delete.connect(children_cache_clear, sender=Region, dispatch_uid="region_children_delete")
+        _children_cache.clear_on(Region)
+        _options_cache.clear_on(Region, Industry)

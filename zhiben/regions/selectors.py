@@ -1,39 +1,58 @@
 """Reads of the jurisdiction tree and of units, always through `for_user`."""
 
-import time
-
-from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
 from zhiben.core.filters import Sort
-from zhiben.core.scoping import LEVEL_PREFIX, in_subtree, subtree_q, subtree_range
+from zhiben.core.memo import ProcessCache
+from zhiben.core.scoping import LEVEL_PREFIX, in_subtree, scope_key, subtree_q, subtree_range
 
-from .models import Region, Unit
+from .models import Industry, Region, Unit
 
 # The codes of each region's children, per process: a dashboard's figure sources each break down by child
-# region (16 lookups of the same children in one request). A change made through this process clears it
-# (signals on Region, connected in apps; region_import after its bulk insert); other processes see it
-# within REGION_CACHE_SECONDS.
-_children_cache: dict[str, tuple[float, list]] = {}
+# region (16 lookups of the same children in one request). Cleared on Region changes (connected in apps) and by
+# region_import after its bulk insert.
+_children_cache = ProcessCache("region-children", "REGION_CACHE_SECONDS")
+children_cache_clear = _children_cache.clear
 
 
 def child_codes(code):
     """Codes of the regions directly under `code` (the top level for ""), in code order."""
-    now = time.monotonic()
-    hit = _children_cache.get(code)
-    if hit is not None and now - hit[0] < getattr(settings, "REGION_CACHE_SECONDS", 30):
-        return list(hit[1])
-    children = Region.objects.filter(parent_id=code) if code else Region.objects.filter(parent__isnull=True)
-    codes = list(children.order_by("code").values_list("code", flat=True))
-    _children_cache[code] = (now, codes)
-    return list(codes)
+
+    def read():
+        children = Region.objects.filter(parent_id=code) if code else Region.objects.filter(parent__isnull=True)
+        return list(children.order_by("code").values_list("code", flat=True))
+
+    return list(_children_cache.get(code, read))
 
 
-def children_cache_clear(**_):
-    """Forget the cached children (a region was saved, deleted or imported, or a test starts)."""
-    _children_cache.clear()
+# The rows the region and industry filters offer, per process: every list page offers them (up to 500 regions
+# read and made into options each time). Cleared on Region and Industry changes (connected in apps).
+_options_cache = ProcessCache("filter-options", "REGION_CACHE_SECONDS")
+
+
+def region_rows(user, levels, limit=None):
+    """[(code, name, level)] of the regions at `levels` that `user` may see, in code order (the first `limit`)."""
+    key = scope_key(user, Region)
+    if key is None:
+        return []
+
+    def read():
+        rows = Region.objects.for_user(user).filter(level__in=levels).order_by("code")
+        return list(rows.values_list("code", "name", "level")[:limit])
+
+    return _options_cache.get(("regions", key, tuple(levels), limit), read)
+
+
+def industry_rows(domains=None):
+    """[(code, name)] of the industries in their order (only those of `domains`, ids, when given)."""
+
+    def read():
+        qs = Industry.objects.all() if domains is None else Industry.objects.filter(id__in=domains)
+        return list(qs.values_list("code", "name"))
+
+    return _options_cache.get(("industries", None if domains is None else tuple(domains)), read)
 
 
 def _subtree_counts(qs, field, regions):

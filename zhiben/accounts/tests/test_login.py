@@ -7,6 +7,9 @@ from unittest import mock
 from django.conf import settings
 from django.contrib.auth.hashers import get_hasher
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from zhiben.accounts import totp
@@ -346,3 +349,24 @@ class TotpTests(LoginCase):
 
     def test_the_totp_page_without_a_password_step_goes_to_login(self):
         self.assertRedirects(self.client.get(TOTP), LOGIN, fetch_redirect_response=False)
+
+
+class SignedInUserReadTests(LoginCase):
+    def test_each_request_reads_the_user_with_the_region_its_header_names(self):
+        self.client.force_login(self.alice)
+        self.client.get("/")  # the first request after signing in also saves the session
+        with CaptureQueriesContext(connection) as ctx:
+            response = self.client.get(reverse("accounts:password_change"))
+        self.assertContains(response, "沙坪坝区")  # the header: name · role · region
+        user_reads = [q["sql"] for q in ctx.captured_queries if 'FROM "accounts_user"' in q["sql"]]
+        self.assertEqual(len(user_reads), 1)
+        self.assertIn('"regions_region"', user_reads[0])
+        self.assertFalse([q for q in ctx.captured_queries if q["sql"].startswith('SELECT "regions_region"')])
+
+    def test_a_deactivated_user_is_signed_out_on_the_next_request(self):
+        self.client.force_login(self.gina)
+        self.assertEqual(self.client.get(reverse("accounts:password_change")).status_code, 200)
+        type(self.gina).objects.filter(pk=self.gina.pk).update(is_active=False)
+        response = self.client.get(reverse("accounts:password_change"))
+        self.assertEqual(response.status_code, 302)
+        self.assertIn(reverse("accounts:login"), response["Location"])

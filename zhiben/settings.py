@@ -325,6 +325,9 @@ NOTIFICATION_SENDERS = {
 }
 # How long a computed figure table is reused (seconds) before it is counted again (analytics).
 ANALYTICS_CACHE_SECONDS = int(env("ZHIBEN_ANALYTICS_CACHE_SECONDS", "60"))
+# core.memo.ProcessCache, per process: rule overrides and supervising departments; the region tree and filter options
+RULE_CACHE_SECONDS = int(env("ZHIBEN_RULE_CACHE_SECONDS", "30"))
+REGION_CACHE_SECONDS = int(env("ZHIBEN_REGION_CACHE_SECONDS", "30"))
 HOME_CACHE_SECONDS = int(env("ZHIBEN_HOME_CACHE_SECONDS", "60"))  # the home page's cards, per user
 # threads a dashboard's figure sources run in at once on PostgreSQL (core.parallel; 0 or 1: one after another)
 DB_READ_THREADS = int(env("ZHIBEN_DB_READ_THREADS", "3"))

@@ -68,7 +68,7 @@ class ProcessCache:
     (an m2m table's changes for an auto-created through model), and a bulk write, which sends none, calls `clear`.
     Other processes see a change when their answer is older than the setting."""
 
-    def __init__(self, name, setting, default=30):
+    def __init__(self, name, setting, default=30):  # settings.py sets RULE_CACHE_SECONDS, REGION_CACHE_SECONDS
         self.name, self.setting, self.default = name, setting, default
         self._answers = {}
         _process_caches.append(self)

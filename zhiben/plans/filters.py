@@ -6,25 +6,37 @@
 from django.db.models import Q
 
 from zhiben.core.filters import Filter, FilterSet, flag
-from zhiben.core.scoping import subtree_q
+from zhiben.core.memo import ProcessCache
+from zhiben.core.scoping import scope_key, subtree_q
 from zhiben.enterprises.filters import region_options
 
 from .choices import DisplayStatus, PlanStatus
+
+# The plan and unit filters' options, per process: the task list offers them on every page (two reads and the
+# units ranked each time). Cleared on Plan, Unit and Region changes (connected in apps) and by plan_publish.
+plan_options_cache = ProcessCache("plan-options", "REGION_CACHE_SECONDS")
 
 
 def plan_options(user):
     from .models import Plan
 
-    # what the option shows (Plan.__str__ reads title and version), not the plan's texts
-    plans = Plan.objects.visible_to(user).select_related("region").only("title", "version", "region__name")
-    plans = plans.order_by("-id")[:100]
-    return [(str(p.pk), f"{p.region.name} · {p}") for p in plans]
+    def read():
+        # what the option shows (Plan.__str__ reads title and version), not the plan's texts
+        plans = Plan.objects.visible_to(user).select_related("region").only("title", "version", "region__name")
+        return [(str(p.pk), f"{p.region.name} · {p}") for p in plans.order_by("-id")[:100]]
+
+    key = scope_key(user, Plan)
+    return [] if key is None else plan_options_cache.get(("plans", key, user.can("plan.manage")), read)
 
 
 def unit_options(user):
     from .matching import candidate_units
 
-    return [(str(u.pk), u.name) for u in candidate_units(user.region_id)] if user.region_id else []
+    if not user.region_id:
+        return []
+    return plan_options_cache.get(
+        ("units", user.region_id), lambda: [(str(u.pk), u.name) for u in candidate_units(user.region_id)]
+    )
 
 
 def unit_q(value, ctx):

@@ -14,7 +14,6 @@ from .models import Industry, Region, Unit
 # region (16 lookups of the same children in one request). Cleared on Region changes (connected in apps) and by
 # region_import after its bulk insert.
 _children_cache = ProcessCache("region-children", "REGION_CACHE_SECONDS")
-children_cache_clear = _children_cache.clear
 
 
 def child_codes(code):

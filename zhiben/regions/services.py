@@ -6,6 +6,7 @@ from django.db import transaction
 
 from zhiben.audit.services import audit_entry, audit_record, audit_record_many, changes
 from zhiben.core.exceptions import ApplicationError
+from zhiben.core.memo import clear_process_caches
 from zhiben.core.scoping import LEVEL_PREFIX, assert_in_scope, code_level, normalize_code
 from zhiben.core.services import actor_covers as _in_actor_scope
 from zhiben.core.services import ensure_capability as _require
@@ -13,7 +14,6 @@ from zhiben.core.services import fail as _fail
 
 from .choices import Level, UnitKind
 from .models import Region, Unit
-from .selectors import children_cache_clear
 
 
 def parent_code(code):
@@ -100,7 +100,7 @@ def region_import(*, actor, rows, columns=None):
             created.append(Region(code=code, name=name, level=code_level(code), parent_id=parent_code(code)))
     Region.objects.bulk_create(created, batch_size=1000)
     Region.objects.bulk_update(renamed, ["name"], batch_size=1000)
-    children_cache_clear()  # bulk writes send no signals
+    clear_process_caches()  # bulk writes send no signals: the region tree and every list's region options
     audit_record_many(
         [
             audit_entry(

@@ -16,6 +16,7 @@ from zhiben.regions.choices import UnitKind
 from zhiben.regions.models import Region, Unit
 
 from ..choices import Kind, MilestoneStatus, PlanStatus, UnitRole
+from ..filters import plan_options_cache
 from ..matching import (
     CHOICE_NEW,
     CHOICE_TEXT,
@@ -400,6 +401,7 @@ def plan_publish(*, actor, plan):
     )
     if updated != 1:
         raise ApplicationError("该方案已发布。", code="bad_state")
+    plan_options_cache.clear()  # an UPDATE sends no signal; the units now see the plan in the task list's filter
     audit_record(actor=actor, action="plan.publish", obj=current, data={"version": current.version})
     current.refresh_from_db()
     return current

@@ -2,8 +2,10 @@
 page and the API and gives the same rows in both."""
 
 from zhiben.api import api
-from zhiben.plans.filters import TASK_FILTERS
+from zhiben.plans.filters import TASK_FILTERS, plan_options, unit_options
 from zhiben.plans.selectors import task_list
+from zhiben.plans.services import plan_publish
+from zhiben.regions.models import Unit
 from zhiben.testing import CastTestCase
 
 from .helpers import small_plan
@@ -69,3 +71,19 @@ class OneDeclarationTests(CastTestCase):
             self.assertIn(f.label, parameters[f.name]["description"])
         nested = {p["name"] for p in paths["/api/v1/plans/{pk}/tasks"]["get"]["parameters"]}
         self.assertEqual(nested & set(TASK_FILTERS.names), set(TASK_FILTERS.names) - {"plan"})
+
+
+class FilterOptionTests(CastTestCase):
+    """The plan and unit options are kept per process (plans.filters.plan_options_cache): what changes them shows at
+    once in this process."""
+
+    def test_a_published_draft_and_a_new_unit_show_in_the_options_at_once(self):
+        draft = small_plan(self.alice, self.town_a1, publish=False)
+        self.assertIn(str(draft.pk), dict(plan_options(self.alice)))  # managers see drafts
+        self.assertNotIn(str(draft.pk), dict(plan_options(self.erin)))
+        plan_publish(actor=self.alice, plan=draft)  # an UPDATE: no signal, the service clears
+        self.assertIn(str(draft.pk), dict(plan_options(self.erin)))
+        self.assertNotIn(str(draft.pk), dict(plan_options(self.charlie)))  # the other county
+        before = dict(unit_options(self.alice))
+        unit = Unit.objects.create(name="沙坪坝区消防救援支队", kind="department", region=self.county_a)
+        self.assertEqual(dict(unit_options(self.alice)), {**before, str(unit.pk): unit.name})

@@ -10,7 +10,7 @@ from zhiben.core.api import Pages, refusals
 from zhiben.core.views import require_capability
 
 from . import selectors, services
-from .filters import TASK_FILTERS
+from .filters import PLAN_FILTERS, TASK_FILTERS
 from .models import ProgressReport
 
 router = Router(tags=["行动方案"])
@@ -198,13 +198,15 @@ def _tasks(request, filters):
     return selectors.task_list(user=request.user, filters=filters).prefetch_related("assignments__unit")
 
 
+PlanFilters = PLAN_FILTERS.schema("PlanFilters")
+
+
 @router.get("/", response={200: list[PlanOut], **refusals(403)})
 @paginate(Pages, page_size=50)
-def list_plans(request, kind: str = "", status: str = "", region: str = "", year: str = "", q: str = ""):
+def list_plans(request, filters: Query[PlanFilters]):
+    """The plans in scope: the same filters and orders as the plan list page (plans/filters.py)."""
     require_capability(request.user, "plan.view")
-    return selectors.plan_list(
-        user=request.user, filters={"kind": kind, "status": status, "region": region, "year": year, "q": q}
-    )
+    return selectors.plan_list(user=request.user, filters=filters.dict())
 
 
 TaskFilters = TASK_FILTERS.schema("TaskFilters")

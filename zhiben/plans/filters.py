@@ -5,12 +5,12 @@
 
 from django.db.models import Q
 
-from zhiben.core.filters import Filter, FilterSet, flag
+from zhiben.core.filters import Filter, FilterSet, Sort, flag
 from zhiben.core.memo import ProcessCache
 from zhiben.core.scoping import scope_key, subtree_q
 from zhiben.enterprises.filters import region_options
 
-from .choices import DisplayStatus, PlanStatus
+from .choices import DisplayStatus, Kind, PlanStatus
 
 # The plan and unit filters' options, per process: the task list offers them on every page (two reads and the
 # units ranked each time). Cleared on Plan, Unit and Region changes (connected in apps) and by plan_publish.
@@ -114,4 +114,34 @@ TASK_FILTERS = FilterSet(
     ),
     Filter("due_to", "节点到期至", "date", q=due_q, help="有节点在此期间到期的任务（与 due_from 合用）"),
     Filter("q", "关键词", "search", search=("content",), help="任务内容中包含的文字"),
+)
+
+
+def year_q(value, ctx):
+    """A plan running in the year: the year within its start and end years."""
+    if not (value.isdigit() and len(value) == 4):
+        return None
+    year = int(value)
+    return Q(start_year__lte=year, end_year__gte=year)
+
+
+# The plan list's orders (its column headers switch each way); the newest years first, then by region
+PLAN_SORT = Sort.both_ways(
+    {
+        "title": ("title", "id"),
+        "region": ("region_id", "-start_year", "id"),
+        "year": ("start_year", "region_id", "id"),
+        "tasks": ("task_count", "id"),
+        "updated": ("updated_at", "id"),
+    },
+    default=("-start_year", "region_id", "-id"),
+)
+
+PLAN_FILTERS = FilterSet(
+    Filter("kind", "类型", "choice", choices=Kind.choices, lookup="kind"),
+    Filter("status", "状态", "choice", choices=PlanStatus.choices, lookup="status", help="草稿只有安委办管理员看得到"),
+    Filter("region", "区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value)),
+    Filter("year", "年度", "text", q=year_q, placeholder="如 2025", help="四位年份：该年在方案起止年度之内的方案"),
+    Filter("q", "关键词", "search", search=("title", "source_filename"), placeholder="方案名称或文件名"),
+    PLAN_SORT,
 )

@@ -7,10 +7,11 @@ from zhiben.core.registry import ordered
 from zhiben.regions.models import Region
 
 from .choices import Direction, Granularity, Kind
-from .filters import TASK_FILTERS
+from .filters import PLAN_FILTERS, TASK_FILTERS
 from .models import Plan
 
-# The task list's filter form, made from the one declaration the selector and the API use too.
+# The plan and task lists' filter forms, made from the one declaration the selectors and the API use too.
+PlanFilterForm = PLAN_FILTERS.form_class("PlanFilterForm")
 TaskFilterForm = TASK_FILTERS.form_class("TaskFilterForm")
 
 

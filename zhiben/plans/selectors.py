@@ -26,7 +26,7 @@ from .choices import (
     Recurrence,
     ReportStatus,
 )
-from .filters import TASK_FILTERS
+from .filters import PLAN_FILTERS, TASK_FILTERS
 from .models import Milestone, Plan, PlanFiling, ProgressReport, Task, TaskUnit
 from .schedule import periods
 
@@ -39,28 +39,10 @@ def _today(today):
 
 
 def plan_list(*, user, filters=None):
-    """The plans `user` may open, narrowed by kind, status, region, year and a keyword."""
-    filters = filters or {}
-    qs = (
-        Plan.objects.visible_to(user)
-        .select_related("region", "issuing_unit")
-        .annotate(task_count=Count("tasks"))
-        .order_by("-start_year", "region_id", "-id")
-    )
-    if filters.get("kind") in Kind.values:
-        qs = qs.filter(kind=filters["kind"])
-    if filters.get("status") in PlanStatus.values:
-        qs = qs.filter(status=filters["status"])
-    region = subtree_q(filters.get("region"))
-    if region is not None:
-        qs = qs.filter(region)
-    year = str(filters.get("year") or "").strip()
-    if year.isdigit():
-        qs = qs.filter(start_year__lte=int(year), end_year__gte=int(year))
-    q = str(filters.get("q") or "").strip()
-    if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(source_filename__icontains=q))
-    return qs
+    """The plans `user` may open, narrowed by PLAN_FILTERS (kind, status, region, year, keyword) and in the order
+    their `sort` names — the page, its export and the API share it."""
+    qs = Plan.objects.visible_to(user).select_related("region", "issuing_unit").annotate(task_count=Count("tasks"))
+    return PLAN_FILTERS.filter(qs, filters, user=user)
 
 
 def plan_get(*, user, pk):

@@ -5,11 +5,13 @@ from . import views
 app_name = "plans"
 urlpatterns = [
     path("", views.plan_list, name="list"),
+    path("export.xlsx", views.plan_list_export, name="export"),
     path("import/", views.plan_import, name="import"),
     path("drafts/<int:pk>/", views.draft_preview, name="draft"),
     path("drafts/<int:pk>/confirm/", views.draft_confirm, name="draft_confirm"),
     path("drafts/<int:pk>/discard/", views.draft_discard, name="draft_discard"),
     path("tasks/", views.task_list, name="tasks"),
+    path("tasks/export.xlsx", views.task_list_export, name="tasks_export"),
     path("tasks/<int:pk>/", views.task_detail, name="task"),
     path("tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),
     path("tasks/<int:pk>/report/", views.task_report, name="task_report"),

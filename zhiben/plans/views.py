@@ -11,25 +11,28 @@ from django.views.decorators.http import require_POST
 
 from zhiben.audit.services import audit_record
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.tables import Column, Table, esc, labels, link_to, truncated
+from zhiben.core.tables import Column, Table, badge, day, esc, labels, link_to, truncated
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import (
     DOCX,
     audit_export,
     download,
     evidence_response,
+    export_xlsx,
     paginate,
     query_without,
     require_capability,
 )
 
 from . import drafts, exports, selectors, services
-from .choices import DisplayStatus, Granularity, Kind, PlanStatus, ReportStatus, UnitRole
+from .choices import DisplayStatus, Granularity, Kind, ReportStatus, UnitRole
+from .filters import PLAN_SORT
 from .forms import (
     BoardFilterForm,
     IndicatorForm,
     IndicatorValueForm,
     MetaForm,
+    PlanFilterForm,
     ReportForm,
     ReviewForm,
     TaskFilterForm,
@@ -60,21 +63,75 @@ def _done(request, call, success):
 # ---------------------------------------------------------------- plans
 
 
+KIND_LABELS = labels(Kind)
+
+
+def _plan_title(p, context):
+    unit = f'<br><small class="muted">{esc(p.issuing_unit.name)}</small>' if p.issuing_unit else ""
+    return f'<a href="{context["detail"](p.pk)}">{esc(p.title)}</a>{unit}'
+
+
+# The plan list page's table; its headers sort by PLAN_SORT's keys
+PLANS = Table(
+    columns=(
+        Column("名称", (), _plan_title, sort="title"),
+        Column("类型", (), lambda p, _: esc(KIND_LABELS.get(p.kind, ""))),
+        Column("区划", (), lambda p, _: esc(p.region.name), sort="region"),
+        Column("年度", (), lambda p, _: esc(p.year_label), sort="year"),
+        Column("版本", (), lambda p, _: f"第{p.version}版"),
+        Column("任务", (), lambda p, _: str(p.task_count), css="num", sort="tasks"),
+        Column("状态", (), lambda p, _: badge("已发布", "green") if p.is_published else badge("草稿")),
+        Column("更新时间", (), lambda p, _: day(p.updated_at), sort="updated"),
+    ),
+    empty="没有符合条件的方案。",
+)
+
+
 @login_required
 def plan_list(request):
     require_capability(request.user, "plan.view")
-    qs = selectors.plan_list(user=request.user, filters=request.GET)
-    return render(
-        request,
-        "plans/plan_list.html",
-        {
-            "page": paginate(request, qs),
-            "query": query_without(request, "page"),
-            "kinds": Kind.choices,
-            "statuses": PlanStatus.choices,
-            "can_manage": request.user.can("plan.manage"),
-        },
+    can_manage = request.user.can("plan.manage")
+    page = paginate(request, selectors.plan_list(user=request.user, filters=request.GET))
+    form = PlanFilterForm(initial=request.GET.dict(), user=request.user)
+    if not can_manage:  # drafts are the managers' only: the others' list holds published plans alone
+        del form.fields["status"]
+    context = {
+        "page": page,
+        "form": form,
+        "head": PLANS.head_html(
+            query=query_without(request, "page", "sort"), current=PLAN_SORT.shown(request.GET.get("sort"))
+        ),
+        "rows": PLANS.rows_html(page, detail=link_to("plans:detail")),
+        "query": query_without(request, "page"),
+        "can_manage": can_manage,
+    }
+    return render(request, "plans/plan_list.html", context)
+
+
+@login_required
+def plan_list_export(request):
+    """方案清单: the plans the list shows (same filters and order) with their tasks counted."""
+    require_capability(request.user, "plan.view")
+    rows = (
+        [
+            p.title,
+            KIND_LABELS.get(p.kind, ""),
+            p.region.name,
+            p.year_label,
+            p.version,
+            p.task_count,
+            "已发布" if p.is_published else "草稿",
+            p.issuing_unit.name if p.issuing_unit else "",
+            p.source_filename,
+            day(p.updated_at),
+        ]
+        for p in selectors.plan_list(user=request.user, filters=request.GET).iterator(chunk_size=1000)
     )
+    return export_xlsx(
+        request, action="plan.export", object_type="plans.plan", title="方案清单",
+        headers=["名称", "类型", "区划", "年度", "版本", "任务数", "状态", "印发单位", "来源文件", "更新时间"],
+        rows=rows, widths=[44, 12, 16, 14, 8, 8, 8, 24, 36, 12],
+    )  # fmt: skip
 
 
 @login_required
@@ -485,9 +542,8 @@ TASKS = Table(
 )
 
 
-@login_required
-def task_list(request):
-    require_capability(request.user, "plan.view")
+def _task_filters(request):
+    """The task list's filters from the query; a department's reporter sees its own unit's tasks unless it asks."""
     filters = request.GET.copy()
     if (
         "unit" not in filters
@@ -496,12 +552,28 @@ def task_list(request):
         and not request.user.can("plan.manage")
     ):
         filters["unit"] = str(request.user.unit_id)
+    return filters
+
+
+def _owners(assignments):
+    """{task id: its lead and responsible units as one text, the lead marked} of task_assignments' answer."""
+    return {
+        pk: "、".join(
+            a.display_name + ("（牵头）" if a.role == UnitRole.LEAD else "")
+            for a in units
+            if a.role != UnitRole.COOPERATING
+        )
+        for pk, units in assignments.items()
+    }
+
+
+@login_required
+def task_list(request):
+    require_capability(request.user, "plan.view")
+    filters = _task_filters(request)
     tasks = selectors.task_list(user=request.user, filters=filters, shown_only=True)
     page = paginate(request, tasks.only(*TASKS.fields))
-    owners = {}
-    for pk, units in selectors.task_assignments(page.object_list).items():
-        shown = [a for a in units if a.role != UnitRole.COOPERATING]
-        owners[pk] = "、".join(a.display_name + ("（牵头）" if a.role == UnitRole.LEAD else "") for a in shown)
+    owners = _owners(selectors.task_assignments(page.object_list))
     return render(
         request,
         "plans/task_list.html",
@@ -516,6 +588,56 @@ def task_list(request):
             ),  # shown as given; the rows use the same values
         },
     )
+
+
+TASK_EXPORT_HEADERS = [
+    "方案",
+    "区划",
+    "行动",
+    "序号",
+    "任务",
+    "完成时间",
+    "责任单位",
+    "配合单位",
+    "节点完成",
+    "逾期节点",
+    "状态",
+]
+
+
+def _task_export_rows(tasks):
+    """The task list's rows for the export, a thousand tasks (and one read of their units) at a time."""
+    chunk = []
+    for task in tasks.iterator(chunk_size=1000):
+        chunk.append(task)
+        if len(chunk) == 1000:
+            yield from _task_export_chunk(chunk)
+            chunk = []
+    yield from _task_export_chunk(chunk)
+
+
+def _task_export_chunk(tasks):
+    assignments = selectors.task_assignments(tasks)
+    owners = _owners(assignments)
+    for t in tasks:
+        cooperating = "、".join(a.display_name for a in assignments.get(t.pk, ()) if a.role == UnitRole.COOPERATING)
+        yield [
+            str(t.plan), t.plan.region.name, t.action.title if t.action else "", t.sort, t.content, t.deadline_text,
+            owners.get(t.pk, ""), cooperating, f"{t.ms_done}/{t.ms_total}", t.ms_overdue,
+            STATE_LABELS.get(t.state, ""),
+        ]  # fmt: skip
+
+
+@login_required
+def task_list_export(request):
+    """任务清单: the tasks the list shows (same filters, the same order) with their units, milestones and state."""
+    require_capability(request.user, "plan.view")
+    tasks = selectors.task_list(user=request.user, filters=_task_filters(request), shown_only=True)
+    return export_xlsx(
+        request, action="plan.export", object_type="plans.task", title="任务清单", headers=TASK_EXPORT_HEADERS,
+        rows=_task_export_rows(tasks.select_related("plan__region")),
+        widths=[36, 12, 24, 6, 60, 20, 30, 24, 9, 9, 9],
+    )  # fmt: skip
 
 
 @login_required

@@ -13,6 +13,7 @@ ACTIONS = {
     "auth.password_reset": "重置密码",
     "auth.password_set": "设置密码",
     "audit.view": "查看审计日志",
+    "audit.export": "导出审计日志",
     "audit.verify": "校验审计链",
 }
 

@@ -1,9 +1,12 @@
 """The audit pages: only the 审计管理员, filters, detail with changes and hashes, chain verification, scope."""
 
+import io
 from datetime import timedelta
+from unittest import mock
 
 from django.db import connection
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from zhiben.accounts.choices import Role
 from zhiben.accounts.services import user_grant
@@ -17,7 +20,9 @@ def tamper(event):
         cursor.execute(f"UPDATE {AuditEvent._meta.db_table} SET object_repr = %s WHERE id = %s", ["篡改", event.id])
 
 
-class AuditPageTests(CastTestCase):
+class AuditEventsCase(CastTestCase):
+    """Events of both counties, a failure and a system event."""
+
     def setUp(self):
         self.ent_a = audit_record(
             actor=self.alice,
@@ -41,6 +46,8 @@ class AuditPageTests(CastTestCase):
     def seqs(self, response):
         return [e.seq for e in response.context["page"]]
 
+
+class AuditPageTests(AuditEventsCase):
     def test_the_auditor_reads_own_jurisdiction_and_system_events(self):
         response = self.login(self.aud).get("/audit/")
         self.assertEqual(response.status_code, 200)
@@ -179,3 +186,49 @@ class AuditPageTests(CastTestCase):
     def test_anonymous_is_sent_to_login(self):
         self.assertEqual(self.client.get("/audit/").status_code, 302)
         self.assertEqual(self.client.post("/audit/verify/").status_code, 302)
+
+
+class AuditExportTests(AuditEventsCase):
+    """The auditor downloads what the list shows, oldest first, with content and digests; the export is audited."""
+
+    def rows(self, response):
+        self.assertEqual(response.status_code, 200)
+        return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+
+    def test_the_export_holds_the_filtered_events_of_the_jurisdiction_oldest_first(self):
+        self.login(self.aud)
+        rows = self.rows(self.client.get("/audit/export.xlsx"))
+        self.assertEqual(rows[0][:5], ("序号", "时间", "操作人", "动作", "动作代码"))
+        seqs = [row[0] for row in rows[1:]]
+        self.assertEqual(seqs, sorted(seqs))
+        self.assertIn(self.system.seq, seqs)
+        self.assertNotIn(self.ent_b.seq, seqs)  # the other county's
+        row = next(r for r in rows[1:] if r[0] == self.ent_a.seq)
+        self.assertEqual(row[4], "enterprise.update")
+        self.assertIn("旧名", row[12])  # the content
+        self.assertEqual((row[13], row[14]), (self.ent_a.prev_hash, self.ent_a.hash))
+        failed = self.rows(self.client.get("/audit/export.xlsx", {"success": "0", "action": "auth."}))
+        self.assertEqual({r[0] for r in failed[1:]}, {self.failed.seq, self.system.seq})
+        self.assertEqual({r[10] for r in failed[1:]}, {"失败"})
+
+    def test_the_export_is_itself_audited_with_its_filters(self):
+        self.login(self.aud)
+        self.client.get("/audit/export.xlsx", {"action": "auth."})
+        event = AuditEvent.objects.filter(action="audit.export").get()
+        self.assertEqual((event.actor, event.data["filters"]), (self.aud, {"action": "auth."}))
+
+    def test_bad_filters_and_too_many_events_are_refused_in_chinese(self):
+        self.login(self.aud)
+        response = self.client.get("/audit/export.xlsx", {"date_from": "2026-13-01"}, follow=True)
+        self.assertContains(response, "筛选条件有误")
+        with mock.patch("zhiben.audit.views.AUDIT_EXPORT_MAX", 1):
+            response = self.client.get("/audit/export.xlsx", follow=True)
+        self.assertContains(response, "一次最多导出 1 条")
+        self.assertFalse(AuditEvent.objects.filter(action="audit.export").exists())
+
+    def test_only_the_auditor_exports(self):
+        for user in (self.sam, self.sid, self.alice, self.dave, self.emma):
+            self.login(user)
+            self.assertEqual(self.client.get("/audit/export.xlsx").status_code, 403, user.username)
+        self.client.logout()
+        self.assertEqual(self.client.get("/audit/export.xlsx").status_code, 302)

@@ -63,6 +63,7 @@ SUBJECTS = {
     "campaigns": "专项整治",
     "report": "群众举报",
     "reports": "群众举报",
+    "reward": "举报奖励",
     "watch": "值班",
     "accident": "事故",
     "accidents": "事故",

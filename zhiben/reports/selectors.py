@@ -66,13 +66,19 @@ REPORT_FILTERS = FilterSet(
     ),
 )
 
+# The reward list's orders (its column headers switch each way): the newest first by default
+REWARD_SORT = Sort.both_ways(
+    {"amount": ("amount", "id"), "created": ("created_at", "id"), "status": ("status", "created_at", "id")},
+    default=("-created_at", "-id"),
+)
+
 REWARD_FILTERS = FilterSet(
     Filter(
         "region", "区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value, "report__region_id")
     ),
     Filter("status", "状态", "choice", choices=RewardStatus.choices, lookup="status"),
     Filter("q", "举报编号", "search", search=("report__code",)),
-    Sort("sort", {"amount": ("amount", "id"), "-amount": ("-amount", "-id")}, default=("-created_at", "-id")),
+    REWARD_SORT,
 )
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("photo/<int:pk>/", views.photo, name="photo"),
     path("photo/<int:pk>/thumb/", views.photo, {"thumb": True}, name="photo_thumb"),
     path("rewards/", views.reward_list, name="rewards"),
+    path("rewards/export.xlsx", views.reward_export, name="reward_export"),
     path("rewards/<int:pk>/<str:action>/", views.reward_action, name="reward_action"),
     path("routing/", views.routing, name="routing"),
     path("routing/<int:pk>/delete/", views.routing_delete, name="routing_delete"),

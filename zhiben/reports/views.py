@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiben.core.forms import raise_for_refusal, run_service
+from zhiben.core.tables import Column, Table, badge, day, esc, labels, link_to
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import evidence_response, export_xlsx, list_context, require_capability
 from zhiben.enterprises.models import Enterprise
@@ -36,7 +37,7 @@ from .forms import (
     VerifyForm,
 )
 from .models import Category, Open311Key, Photo, Reward, RoutingRule
-from .selectors import REPORT_FILTERS, REWARD_FILTERS
+from .selectors import REPORT_FILTERS, REWARD_FILTERS, REWARD_SORT
 from .workflow import TRANSITIONS, allowed_actions
 
 ReportFilterForm = REPORT_FILTERS.form_class("ReportFilterForm")
@@ -232,7 +233,72 @@ def reward_propose(request, pk):
 def reward_list(request):
     require_capability(request.user, "report.view")
     qs = selectors.reward_list(user=request.user, filters=request.GET)
-    return render(request, "reports/reward_list.html", list_context(request, qs, RewardFilterForm))
+    context = list_context(request, qs, RewardFilterForm)
+    context["head"] = REWARDS.head_html(query=context["sort_query"], current=REWARD_SORT.shown(request.GET.get("sort")))
+    context["rows"] = REWARDS.rows_html(context["page"], detail=link_to("reports:detail"))
+    return render(request, "reports/reward_list.html", context)
+
+
+REWARD_LABELS = labels(RewardStatus)
+
+
+def _approver(w):
+    return w.approved_by.display_name if w.approved_by_id else ""
+
+
+REWARDS = Table(
+    columns=(
+        Column("举报编号", (), lambda w, c: f'<a href="{c["detail"](w.report_id)}#reward">{esc(w.report.code)}</a>'),
+        Column(
+            "类别 / 地点",
+            (),
+            lambda w, _: f'{esc(w.report.category.name)}<br><small class="muted">{esc(w.report.region.name)}</small>',
+            label="类别",
+        ),
+        Column("金额（元）", (), lambda w, _: esc(str(w.amount)), label="金额", sort="amount", css="num"),
+        Column("计算依据", (), lambda w, _: f"<small>{esc(w.basis)}</small>", label="依据"),
+        Column(
+            "状态",
+            (),
+            lambda w, _: badge(REWARD_LABELS.get(w.status, ""), "green" if w.status == RewardStatus.PAID else ""),
+            sort="status",
+        ),
+        Column("审批人", (), lambda w, _: esc(_approver(w) or "—")),
+        Column("提出时间", (), lambda w, _: day(w.created_at), sort="created"),
+    ),
+    empty="没有符合条件的举报奖励。",
+)
+
+REWARD_HEADERS = [
+    "举报编号", "类别", "区划", "罚款金额（元）", "奖励金额（元）", "计算依据", "状态", "审批人", "审批时间", "不予奖励理由",
+    "申领时间", "发放时间", "发放凭证号", "提出时间",
+]  # fmt: skip
+
+
+def _moment(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@login_required
+def reward_export(request):
+    """举报奖励台账: the rewards the list shows (same filters and order); never the payee's name, account or phone
+    (they are not even read)."""
+    require_capability(request.user, "report.view")
+    qs = selectors.reward_list(user=request.user, filters=request.GET).defer(
+        "payee_name", "payee_account", "payee_phone"
+    )
+    rows = (
+        [
+            w.report.code, w.report.category.name, w.report.region.name, w.fine, w.amount, w.basis,
+            REWARD_LABELS.get(w.status, ""), _approver(w), _moment(w.approved_at), w.refused_reason,
+            _moment(w.claimed_at), _moment(w.paid_at), w.voucher, _moment(w.created_at),
+        ]
+        for w in qs.iterator(chunk_size=1000)
+    )  # fmt: skip
+    return export_xlsx(
+        request, action="reward.export", object_type="reports.reward", title="举报奖励台账", headers=REWARD_HEADERS,
+        rows=rows, widths=[18, 14, 12, 12, 12, 40, 10, 10, 17, 24, 17, 17, 16, 17],
+    )  # fmt: skip
 
 
 @login_required

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from zhiben.audit.models import AuditEvent
 from zhiben.reports import services
@@ -319,6 +320,58 @@ class RewardPageTests(CastTestCase):
         )
         self.assertEqual(self.login(self.emma).get(reverse("reports:rewards")).status_code, 403)
         self.assertEqual(Reward.objects.get(pk=reward.pk).status, RewardStatus.PROPOSED)
+
+
+class RewardListTests(CastTestCase):
+    """The reward list sorts from its headers and exports what it shows: never the payee's name, account or phone."""
+
+    def setUp(self):
+        self.rewards = []
+        for fine in ("1000", "200000"):
+            report, _ = submit(self.village_a1, category="illegal")
+            services.report_accept(actor=self.alice, report=report)
+            services.report_verify(actor=self.alice, report=report, data={"no_hazard": "1"}, reply=REPLY)
+            self.rewards.append(services.reward_propose(actor=self.alice, report=report, data={"fine": fine}))
+        services.reward_decide(actor=self.bob, reward=self.rewards[1], approve=True)
+        services.reward_claim(
+            report=self.rewards[1].report,
+            data={"payee_name": NAME, "payee_account": "6222021234567890", "payee_phone": PHONE},
+        )
+
+    def codes(self, response):
+        return [w.report.code for w in response.context["page"]]
+
+    def test_the_headers_sort_by_amount_and_time_each_way(self):
+        self.login(self.alice)
+        small, large = (w.report.code for w in self.rewards)
+        self.assertEqual(self.codes(self.client.get(reverse("reports:rewards"), {"sort": "amount"})), [small, large])
+        page = self.client.get(reverse("reports:rewards"), {"sort": "-amount"})
+        self.assertEqual(self.codes(page), [large, small])
+        self.assertContains(page, 'href="?sort=amount"')
+        self.assertEqual(self.codes(self.client.get(reverse("reports:rewards"))), [large, small])  # newest first
+
+    def test_the_export_is_the_filtered_list_without_the_payee(self):
+        self.login(self.alice)
+        response = self.client.get(reverse("reports:reward_export"), {"status": RewardStatus.CLAIMED})
+        rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+        self.assertEqual(rows[0][:5], ("举报编号", "类别", "区划", "罚款金额（元）", "奖励金额（元）"))
+        self.assertEqual([r[0] for r in rows[1:]], [self.rewards[1].report.code])
+        self.assertEqual((rows[1][6], rows[1][7]), ("已申领，待发放", self.bob.display_name))
+        self.assertTrue(rows[1][10])  # claimed at
+        flat = " ".join(str(cell) for row in rows for cell in row)
+        for secret in (NAME, PHONE, "6222021234567890"):
+            self.assertNotIn(secret, flat)
+        event = AuditEvent.objects.filter(action="reward.export").get()
+        self.assertEqual(event.data["filters"], {"status": RewardStatus.CLAIMED})
+
+    def test_each_jurisdiction_exports_its_own_and_the_public_none(self):
+        rows = list(
+            load_workbook(
+                io.BytesIO(self.login(self.charlie).get(reverse("reports:reward_export")).content)
+            ).active.iter_rows(values_only=True)
+        )
+        self.assertEqual(rows[1:], [])
+        self.assertEqual(self.login(self.emma).get(reverse("reports:reward_export")).status_code, 403)
 
 
 class RoutingPageTests(CastTestCase):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.campaign_edit, name="edit"),
     path("<int:pk>/do/<str:action>/", views.campaign_transition, name="transition"),
     path("<int:pk>/targets/", views.campaign_targets, name="targets"),
+    path("<int:pk>/targets.xlsx", views.campaign_targets_export, name="targets_export"),
     path("<int:pk>/checks/", views.campaign_checks, name="checks"),
     path("<int:pk>/checks/new/", views.check_create, name="check_create"),
     path("<int:pk>/ledger/", views.campaign_export, name="export"),

@@ -113,6 +113,22 @@ class PageTests(CampaignTestCase):
         self.assertContains(page, "青木关燃气管道")
         self.assertNotContains(page, "双碑化工有限公司")
 
+    def test_the_targets_export_as_filtered(self):
+        self.record()
+        client = self.login(self.alice)
+        url = reverse("campaigns:targets_export", args=[self.campaign.pk])
+        self.assertContains(client.get(reverse("campaigns:targets", args=[self.campaign.pk])), url)
+        rows = list(load_workbook(io.BytesIO(client.get(url).content)).active.iter_rows(values_only=True))
+        self.assertEqual(rows[0], ("对象名称", "类别", "所在区划", "检查次数", "最近检查", "检查情况"))
+        by_name = {row[0]: row for row in rows[1:]}
+        self.assertEqual(by_name["凤凰化工有限公司"][3:], (1, TODAY.isoformat(), "已检查"))
+        self.assertEqual(by_name["双碑化工有限公司"][3:], (0, None, "未检查"))
+        unchecked = list(
+            load_workbook(io.BytesIO(client.get(url, {"checked": "0"}).content)).active.iter_rows(values_only=True)
+        )
+        self.assertNotIn("凤凰化工有限公司", {row[0] for row in unchecked})
+        self.assertEqual({row[5] for row in unchecked[1:]}, {"未检查"})
+
     def test_checks_list_and_export(self):
         self.record(values={"user_type": "居民用户"}, note="复查通过")
         client = self.login(self.alice)
@@ -253,6 +269,7 @@ class ScopeTests(CampaignTestCase):
             reverse("campaigns:detail", args=[pk]),
             reverse("campaigns:edit", args=[pk]),
             reverse("campaigns:targets", args=[pk]),
+            reverse("campaigns:targets_export", args=[pk]),
             reverse("campaigns:checks", args=[pk]),
             reverse("campaigns:check_create", args=[pk]),
             reverse("campaigns:export", args=[pk]),

@@ -182,7 +182,6 @@ MIDDLEWARE = [
     "zhiben.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -220,7 +219,10 @@ TEMPLATES = [
 DATABASES = {"default": database_from_url(env("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Chinese only, whatever language the browser asks for: with Django's default list of languages and its
+# LocaleMiddleware, a browser set to English got Django's own messages ("This field is required.") in English
 LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
 FORMAT_MODULE_PATH = ["zhiben.formats"]  # ISO dates first in forms (see zhiben/formats/zh_Hans)
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

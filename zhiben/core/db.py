@@ -259,7 +259,8 @@ def _prepared_cursor_class():
 
 @lru_cache(maxsize=64)
 def native_placeholders(query):
-    """`query` written with %s placeholders (and %% for a percent sign) in PostgreSQL's numbered form."""
+    """`query` written with %s placeholders (and %% for a percent sign) in PostgreSQL's numbered form. Positional
+    values only: a prepared cursor refuses named ones (%(name)s) with psycopg's TypeError."""
     numbers = count(1)
     return re.sub(r"%[%s]", lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", query)
 

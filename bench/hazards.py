@@ -152,7 +152,8 @@ def run(options):
                 note=f"API（令牌）连续上报 {rate['n']} 条用时 {rate['seconds']:.2f} s = {rate['n'] / rate['seconds']:.0f} 条/秒（含审计与事件，"
                 f"每条 {rate['statements']} 条 SQL 语句，其中令牌认证 {rate['auth_statements']} 条）；"
                 f"{rate['parallel']['workers']} 个进程并发 {rate['parallel']['n']} 条用时 {rate['parallel']['seconds']:.2f} s = "
-                f"{rate['parallel']['n'] / rate['parallel']['seconds']:.0f} 条/秒；同机纯 INSERT {rate['plain_rate']:.0f} 条/秒",
+                f"{rate['parallel']['n'] / rate['parallel']['seconds']:.0f} 条/秒；同机纯 INSERT {rate['plain_rate']:.0f} 条/秒；"
+                f"每条 CPU：上报 {_cpu_text(rate['cpu_ms'])}，纯 INSERT {_cpu_text(rate['plain_cpu_ms'])}",
             )
         )
         rows.append(
@@ -571,10 +572,12 @@ def measure(enterprises, hazards, samples):
     _, sent = _statements(lambda: post(0))
     auth = [sql for sql in sent if "accounts_apitoken" in sql or "accounts_user" in sql]
     n = 300
+    cpu = _CpuClock(connection)
     t0 = perf_counter()
     for i in range(n):
         post(i)
     seconds = perf_counter() - t0
+    intake_cpu = cpu.per(n)
     parallel = _parallel_intake(key, enterprise_ids, workers=4, per_worker=150)
     batch = []
     for run in range(3):
@@ -589,11 +592,13 @@ def measure(enterprises, hazards, samples):
         response = client.post("/api/v1/hazards/batch", {"items": items}, content_type="application/json")
         batch.append(perf_counter() - t0)
         assert response.status_code == 201, response.content[:500]
+    cpu = _CpuClock(connection)
     t0 = perf_counter()
     with connection.cursor() as cursor:
         for i in range(n):
             cursor.execute("INSERT INTO core_counter (key, value) VALUES (%s, %s)", [f"bench-{i}", i])
     plain_rate = n / (perf_counter() - t0)
+    plain_cpu = cpu.per(n)
     return {
         "enterprises": enterprises,
         "hazards": Hazard.objects.count(),
@@ -617,9 +622,47 @@ def measure(enterprises, hazards, samples):
             "parallel": parallel,
             "statements": len(sent),
             "auth_statements": len(auth),
+            "cpu_ms": intake_cpu,
+            "plain_cpu_ms": plain_cpu,
         },
         "batch": batch,
     }
+
+
+class _CpuClock:
+    """CPU time spent since it was made, by this process and by its PostgreSQL backend (read from /proc, so only when
+    the server runs on this machine, as the bench's does): where an intake's time goes, beside a plain INSERT's."""
+
+    def __init__(self, connection):
+        from time import process_time
+
+        self._process_time = process_time
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self._stat = f"/proc/{cursor.fetchone()[0]}/stat"
+        self._start = self._now()
+
+    def _now(self):
+        import os
+
+        try:
+            with open(self._stat) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            server = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:  # the server is elsewhere
+            server = None
+        return self._process_time(), server
+
+    def per(self, n):
+        """{"python": ms, "postgres": ms or None} per operation of the `n` done since the clock was made."""
+        (python0, server0), (python1, server1) = self._start, self._now()
+        postgres = None if server0 is None or server1 is None else round((server1 - server0) / n * 1000, 3)
+        return {"python": round((python1 - python0) / n * 1000, 3), "postgres": postgres}
+
+
+def _cpu_text(cpu):
+    server = "—" if cpu["postgres"] is None else f"{cpu['postgres']:.2f} ms"
+    return f"Python {cpu['python']:.2f} ms + PostgreSQL {server}"
 
 
 WARM_POSTS = 20  # a worker's first requests import and compile what later ones reuse (~0.5 s), as in an app server

@@ -70,18 +70,20 @@ def audit_export(request):
     or archive outside the system; recorded as an audit event of its own."""
     require_capability(request.user, "audit.view")
     form = AuditFilterForm(request.GET or None)
-    if request.GET and not form.is_valid():
-        messages.error(request, "筛选条件有误，请按提示修改后再导出。")
+
+    def refuse(message):  # back to the list with the same filters, the message above it
+        messages.error(request, message)
         return redirect(f"{reverse('audit:list')}?{request.GET.urlencode()}")
+
+    if request.GET and not form.is_valid():
+        return refuse("筛选条件有误，请按提示修改后再导出。")
     filters = form.cleaned_data if request.GET else {}
     events = selectors.audit_event_list(user=request.user, filters=filters)
     total = events.count()
     if total > AUDIT_EXPORT_MAX:
-        messages.error(
-            request,
-            f"符合条件的审计事件共 {total:,} 条，一次最多导出 {AUDIT_EXPORT_MAX:,} 条：请缩小日期范围，分段导出。",
+        return refuse(
+            f"符合条件的审计事件共 {total:,} 条，一次最多导出 {AUDIT_EXPORT_MAX:,} 条：请缩小日期范围，分段导出。"
         )
-        return redirect(f"{reverse('audit:list')}?{request.GET.urlencode()}")
     rows = (_audit_row(e) for e in events.order_by("seq").iterator(chunk_size=2000))
     return export_xlsx(
         request, action="audit.export", object_type="audit.auditevent", title="审计日志",

@@ -97,6 +97,11 @@ def day(value):
     return value.isoformat() if value else ""
 
 
+def minute(value):
+    """A moment in local time as YYYY-MM-DD HH:MM, '' for none: what the pages' |date:"Y-m-d H:i" writes."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
 def truncated(text, length):
     """`text` cut to `length` characters with an ellipsis, escaped (the template's truncatechars)."""
     text = text or ""

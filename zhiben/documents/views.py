@@ -8,10 +8,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.tables import Column, Table, esc, link_to
+from zhiben.core.tables import Column, Table, esc, link_to, minute
 from zhiben.core.views import export_xlsx, paginate, query_without, require_capability
 
 from . import kinds, placeholders, selectors, services
@@ -44,9 +43,7 @@ REGISTER = Table(
         Column("主送", (), lambda d, _: esc(d.addressee or "—")),
         Column("发文单位", (), lambda d, _: esc(d.issuing_unit.name), sort="unit"),
         Column("对象", (), _subject),
-        Column(
-            "签发时间", (), lambda d, _: esc(timezone.localtime(d.issued_at).strftime("%Y-%m-%d %H:%M")), sort="issued"
-        ),
+        Column("签发时间", (), lambda d, _: esc(minute(d.issued_at)), sort="issued"),
         Column("下载", (), _files),
     ),
     empty="没有符合条件的公文。",
@@ -99,7 +96,7 @@ def document_export(request):
             d.addressee,
             d.subject_repr,
             d.issued_by_name,
-            timezone.localtime(d.issued_at).strftime("%Y-%m-%d %H:%M"),
+            minute(d.issued_at),
         ]
         for d in qs.iterator(chunk_size=1000)
     )

@@ -27,13 +27,10 @@ SORTS = {
 
 def region_options(user):
     """The regions under the user's own, two levels down (a county sees its towns and villages)."""
-    from zhiben.regions.selectors import region_rows
+    from zhiben.regions.selectors import scoped_region_options
 
     level = code_level(user.region_id) if user.region_id else 2
-    return [
-        (code, "\u3000" * max(row_level - level - 1, 0) + name)
-        for code, name, row_level in region_rows(user, (level + 1, level + 2))
-    ]
+    return scoped_region_options(user, (level + 1, level + 2), top_level=level + 1)
 
 
 def industry_options(user):

@@ -5,6 +5,7 @@ from django import forms
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.views import PAGE_SIZES
 from zhiben.regions.models import Industry, Region
+from zhiben.regions.selectors import indented
 
 from . import services
 from .choices import Scale, StandardGrade, Status
@@ -43,7 +44,7 @@ def label(field):
 
 def region_choices(regions, top_level):
     """Regions as select options, indented one full-width space per level below `top_level`."""
-    return [(r.code, "\u3000" * max(r.level - top_level, 0) + r.name) for r in regions]
+    return [(r.code, indented(r.name, r.level, top_level)) for r in regions]
 
 
 def industry_queryset(user):

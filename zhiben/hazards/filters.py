@@ -12,9 +12,9 @@ from .choices import OPEN_STATUSES, Category, Channel, Level, Status
 
 def region_options(user):
     """Counties, towns and villages in the user's scope (the first 500), indented by level."""
-    from zhiben.regions.selectors import region_rows
+    from zhiben.regions.selectors import scoped_region_options
 
-    return [(code, "\u3000" * max(level - 3, 0) + name) for code, name, level in region_rows(user, (3, 4, 5), 500)]
+    return scoped_region_options(user, (3, 4, 5), top_level=3, limit=500)
 
 
 def industry_options(user):

@@ -31,17 +31,26 @@ def child_codes(code):
 _options_cache = ProcessCache("filter-options", "REGION_CACHE_SECONDS")
 
 
-def region_rows(user, levels, limit=None):
-    """[(code, name, level)] of the regions at `levels` that `user` may see, in code order (the first `limit`)."""
+def indented(name, level, top_level):
+    """A region's name as a select option shows it: one full-width space per level below `top_level`."""
+    return "\u3000" * max(level - top_level, 0) + name
+
+
+def scoped_region_options(user, levels, *, top_level, limit=None):
+    """[(code, name indented below `top_level`)] of the regions at `levels` that `user` may see, in code order (the
+    first `limit`): what the lists' region filters offer."""
     key = scope_key(user, Region)
     if key is None:
         return []
 
     def read():
         rows = Region.objects.for_user(user).filter(level__in=levels).order_by("code")
-        return list(rows.values_list("code", "name", "level")[:limit])
+        return [
+            (code, indented(name, level, top_level))
+            for code, name, level in rows.values_list("code", "name", "level")[:limit]
+        ]
 
-    return _options_cache.get(("regions", key, tuple(levels), limit), read)
+    return _options_cache.get(("regions", key, tuple(levels), top_level, limit), read)
 
 
 def industry_rows(domains=None):

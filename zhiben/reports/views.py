@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiben.core.forms import raise_for_refusal, run_service
-from zhiben.core.tables import Column, Table, badge, day, esc, labels, link_to
+from zhiben.core.tables import Column, Table, badge, day, esc, labels, link_to, minute
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import evidence_response, export_xlsx, list_context, require_capability
 from zhiben.enterprises.models import Enterprise
@@ -59,7 +59,7 @@ HEADERS += ["承办单位", "核查人", "核查期限", "状态", "办结时间
 def _row(r):
     return [
         r.code,
-        timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
+        minute(r.created_at),
         r.get_source_display(),
         r.category.name,
         r.region.name,
@@ -71,7 +71,7 @@ def _row(r):
         r.assignee.display_name if r.assignee_id else "",
         r.deadline,
         r.get_status_display(),
-        timezone.localtime(r.closed_at).strftime("%Y-%m-%d %H:%M") if r.closed_at else "",
+        minute(r.closed_at),
         r.hazard.number if r.hazard_id else "",
     ]
 
@@ -275,10 +275,6 @@ REWARD_HEADERS = [
 ]  # fmt: skip
 
 
-def _moment(value):
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 @login_required
 def reward_export(request):
     """举报奖励台账: the rewards the list shows (same filters and order); never the payee's name, account or phone
@@ -290,8 +286,8 @@ def reward_export(request):
     rows = (
         [
             w.report.code, w.report.category.name, w.report.region.name, w.fine, w.amount, w.basis,
-            REWARD_LABELS.get(w.status, ""), _approver(w), _moment(w.approved_at), w.refused_reason,
-            _moment(w.claimed_at), _moment(w.paid_at), w.voucher, _moment(w.created_at),
+            REWARD_LABELS.get(w.status, ""), _approver(w), minute(w.approved_at), w.refused_reason,
+            minute(w.claimed_at), minute(w.paid_at), w.voucher, minute(w.created_at),
         ]
         for w in qs.iterator(chunk_size=1000)
     )  # fmt: skip

@@ -258,6 +258,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = envint("ZHIBEN_FILE_MEMORY_MAX_BYTES", 5 * 1024 * 
 REQUEST_MAX_BYTES = envint("ZHIBEN_REQUEST_MAX_MB", 100) * 1024 * 1024
 # Images above this many pixels are refused before they are decoded (decompression bombs).
 IMAGE_MAX_PIXELS = envint("ZHIBEN_IMAGE_MAX_PIXELS", 64_000_000)
+# Photos above 1 MB are re-drawn on the phone to at most this many pixels on their long side before they are sent
+# (static/zhiben/uploads.js; a 12-megapixel photo of 5–8 MB becomes about 1 MB); 0 sends every photo as taken.
+PHOTO_SHRINK_PX = envint("ZHIBEN_PHOTO_SHRINK_PX", 2560)
 IMPORT_MAX_BYTES = envint("ZHIBEN_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = envint("ZHIBEN_IMPORT_MAX_ROWS", 100_000)
 

@@ -31,7 +31,7 @@ class AccidentForm(forms.Form):
         label="直接经济损失（元，可估算）", min_value=0, required=False, max_digits=14, decimal_places=2
     )
     account = forms.CharField(label="事故简要经过", widget=forms.Textarea(attrs={"rows": 4}))
-    files = evidence_field("现场照片/材料")
+    files = evidence_field("现场照片/材料", shrink=False)  # the investigation may need the photos as taken
 
     def __init__(self, *args, regions=(), industries=(), enterprise_user=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -198,7 +198,20 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-def evidence_field(label="照片/材料", *, camera=True):
-    """An optional multi-file evidence field; with `camera`, phones offer to take a photo directly."""
+SHRINK_OVER = 1024 * 1024  # photos up to this size are sent as they are
+
+
+def photo_attrs():
+    """The input attributes that have the browser shrink large photos before sending them (static/zhiben/uploads.js:
+    at most settings.PHOTO_SHRINK_PX pixels on the long side); none when that setting is 0."""
+    side = settings.PHOTO_SHRINK_PX
+    return {"data-shrink-px": side, "data-shrink-over": SHRINK_OVER} if side else {}
+
+
+def evidence_field(label="照片/材料", *, camera=True, shrink=True):
+    """An optional multi-file evidence field; with `camera`, phones offer to take a photo directly; with `shrink`,
+    large photos are shrunk on the phone before they are sent (`photo_attrs`)."""
     attrs = {"accept": ACCEPT} | ({"capture": "environment"} if camera else {}) | {"multiple": True}
-    return MultipleFileField(label=label, required=False, widget=MultipleFileInput(attrs=attrs))
+    return MultipleFileField(
+        label=label, required=False, widget=MultipleFileInput(attrs=attrs | (photo_attrs() if shrink else {}))
+    )

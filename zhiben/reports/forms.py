@@ -3,7 +3,7 @@ officials' actions. The services check everything again; the forms only collect.
 
 from django import forms
 
-from zhiben.core.evidence import MultipleFileField, MultipleFileInput
+from zhiben.core.evidence import MultipleFileField, MultipleFileInput, photo_attrs
 from zhiben.hazards.choices import Category as HazardCategory
 from zhiben.hazards.choices import Level
 
@@ -14,7 +14,9 @@ PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 
 def photo_field(label="照片（可选，最多6张）"):
     return MultipleFileField(
-        label=label, required=False, widget=MultipleFileInput(attrs={"accept": PHOTO_ACCEPT, "multiple": True})
+        label=label,
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": PHOTO_ACCEPT, "multiple": True} | photo_attrs()),
     )
 
 

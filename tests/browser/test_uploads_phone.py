@@ -1,0 +1,130 @@
+"""Evidence from a phone in the field (static/zhiben/uploads.js): a large photo is shrunk on the phone before it is
+sent, a dropped network during a larger upload leaves the form filled in with a message (nothing saved), and the answers of a resubmission
+(the next page with its message, or the form with the server's error) show as a plain post would show them."""
+
+import io
+
+import pytest
+from django.conf import settings
+from PIL import Image
+
+from zhiben.hazards.models import Hazard
+from zhiben.hazards.tests.helpers import png_bytes
+from zhiben.testing import build_cast
+
+from .helpers import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+class Cast:
+    pass
+
+
+def camera_photo(width=4000, height=3000):
+    """A 12-megapixel JPEG with a phone photo's grain: several MB, as phones take them."""
+    grain = Image.effect_noise((width, height), 40)
+    picture = Image.merge("RGB", (grain, Image.linear_gradient("L").resize((width, height)), grain))
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
+def fill_report(page, cast, description):
+    page.select_option("select[name=enterprise]", str(cast.enterprise_a.pk))
+    page.select_option("select[name=channel]", "supervision")
+    page.fill("textarea[name=description]", description)
+    page.fill("input[name=location]", "仓库")
+
+
+def test_a_large_photo_is_shrunk_on_the_phone_before_it_is_sent(live_server, page):
+    cast = Cast()
+    build_cast(cast)
+    base = live_server.url
+    photo = camera_photo()
+    assert len(photo) > 3 * 1024 * 1024
+    login(page, base, "gina")
+    page.goto(f"{base}/hazards/report/")
+    fill_report(page, cast, "仓库内电动车违规充电")
+    page.set_input_files(
+        "input[name=photos]", files=[{"name": "IMG_0001.JPG", "mimeType": "image/jpeg", "buffer": photo}]
+    )
+    note = page.locator(".upload-note")
+    note.filter(has_text="已在本机压缩 1 张照片").wait_for()
+    page.click("button[type=submit]")
+    page.get_by_text("已上报").first.wait_for()
+
+    hazard = Hazard.objects.get(description="仓库内电动车违规充电")
+    assert page.url.rstrip("/").endswith(f"/hazards/{hazard.pk}")  # the address is the hazard's page, as after a post
+    attachment = hazard.attachments.get()
+    assert attachment.original_name == "IMG_0001.jpg"
+    assert attachment.size < len(photo) / 3
+    with attachment.file.open("rb") as f, Image.open(f) as stored:
+        assert max(stored.size) == settings.PHOTO_SHRINK_PX
+        assert stored.size == (settings.PHOTO_SHRINK_PX, settings.PHOTO_SHRINK_PX * 3 // 4)
+
+
+def test_a_dropped_network_keeps_the_form_and_a_retry_saves_it_once(live_server, page):
+    cast = Cast()
+    build_cast(cast)
+    base = live_server.url
+    login(page, base, "gina")
+    page.goto(f"{base}/hazards/report/")
+
+    def drop_posts(route):
+        if route.request.method == "POST":
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route("**/hazards/report/", drop_posts)
+    fill_report(page, cast, "配电房门口堆放杂物")
+    photo = camera_photo(1000, 750)  # over 256 KB (sent in the background), under 1 MB (not shrunk)
+    assert 256 * 1024 < len(photo) < 1024 * 1024
+    page.set_input_files("input[name=photos]", files=[{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": photo}])
+    page.click("button[type=submit]")
+    error = page.locator(".upload-error")
+    error.filter(has_text="网络中断").wait_for()
+    assert page.input_value("textarea[name=description]") == "配电房门口堆放杂物"
+    assert page.eval_on_selector("input[name=photos]", "input => input.files.length") == 1
+    assert page.locator("button[type=submit]").is_enabled()
+    assert not Hazard.objects.filter(description="配电房门口堆放杂物").exists()
+
+    page.unroute("**/hazards/report/")
+    page.click("button[type=submit]")
+    page.get_by_text("已上报").first.wait_for()
+    hazard = Hazard.objects.get(description="配电房门口堆放杂物")
+    assert hazard.attachments.get().size == len(photo)  # sent as it was
+    assert page.locator(".upload-error").count() == 0
+
+
+def test_a_small_upload_is_posted_as_usual(live_server, page):
+    cast = Cast()
+    build_cast(cast)
+    base = live_server.url
+    login(page, base, "gina")
+    page.goto(f"{base}/hazards/report/")
+    fill_report(page, cast, "灭火器过期")
+    page.set_input_files(
+        "input[name=photos]", files=[{"name": "现场.png", "mimeType": "image/png", "buffer": png_bytes((200, 40, 40))}]
+    )
+    with page.expect_navigation():  # a plain post: the browser navigates, no progress bar
+        page.click("button[type=submit]")
+    assert page.locator(".upload-progress").count() == 0
+    assert Hazard.objects.get(description="灭火器过期").attachments.count() == 1
+
+
+def test_a_refused_file_comes_back_as_the_form_with_the_reason(live_server, page):
+    cast = Cast()
+    build_cast(cast)
+    base = live_server.url
+    login(page, base, "gina")
+    page.goto(f"{base}/hazards/report/")
+    fill_report(page, cast, "消防通道堵塞")
+    fake = {"name": "照片.jpg", "mimeType": "image/jpeg", "buffer": "不是图片".encode() * 30_000}  # 360 KB
+    page.set_input_files("input[name=photos]", files=[fake])
+    page.click("button[type=submit]")
+    page.get_by_text("扩展名显示为图片，但内容不是图片").wait_for()
+    assert page.url == f"{base}/hazards/report/"
+    assert page.input_value("textarea[name=description]") == "消防通道堵塞"  # the form as the server returned it
+    assert not Hazard.objects.filter(description="消防通道堵塞").exists()

@@ -28,9 +28,19 @@
     return el;
   }
 
-  function buttons(form, disabled) {
-    form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]").forEach(function (b) {
-      b.disabled = disabled;
+  var SUBMITS = "button[type=submit], button:not([type]), input[type=submit]";
+
+  function hold(form) {  // no second submission during the upload; buttons disabled before stay so after it
+    form.querySelectorAll(SUBMITS).forEach(function (b) {
+      if (b.disabled) b.setAttribute("data-was-disabled", "");
+      else b.disabled = true;
+    });
+  }
+
+  function release(form) {
+    form.querySelectorAll(SUBMITS).forEach(function (b) {
+      if (b.hasAttribute("data-was-disabled")) b.removeAttribute("data-was-disabled");
+      else b.disabled = false;
     });
   }
 
@@ -62,10 +72,7 @@
       return;
     }
     var form = input.form;
-    if (form) {
-      form.setAttribute("data-busy", "1");
-      buttons(form, true);
-    }
+    if (form) form.setAttribute("data-busy", "1");  // a submission meanwhile waits for the photos (below)
     line(input, "upload-note help", "正在本机压缩照片……");
     Promise.all(files.map(function (f) { return big(f) ? shrink(f, maxSide) : f; })).then(function (out) {
       var chosen = new DataTransfer(), before = 0, after = 0, count = 0;
@@ -82,10 +89,10 @@
     }).finally(function () {
       if (!form) return;
       form.removeAttribute("data-busy");
-      buttons(form, false);
-      if (form.getAttribute("data-submit-when-ready")) {
-        form.removeAttribute("data-submit-when-ready");
-        form.requestSubmit();
+      if (form.waiting) {
+        var submitter = form.waiting.submitter;
+        form.waiting = null;
+        form.requestSubmit(submitter);
       }
     });
   }
@@ -109,7 +116,7 @@
     anchor.insertAdjacentElement("afterend", bar);
     var status = line(bar, "upload-status help", "正在上传……", "status");
     line(anchor, "upload-error", "");
-    buttons(form, true);
+    hold(form);
     var xhr = new XMLHttpRequest();
     var action = form.getAttribute("action") ? form.action : location.href;
     xhr.open("POST", action);
@@ -129,7 +136,7 @@
     xhr.onerror = xhr.onabort = xhr.ontimeout = function () {
       bar.remove();
       status.remove();
-      buttons(form, false);
+      release(form);
       var error = line(anchor, "upload-error", "网络中断，未能提交（文件未上传，也未保存任何内容）。表单内容仍在，请检查网络后再点提交。", "alert");
       error.scrollIntoView({ block: "center" });
     };
@@ -146,7 +153,8 @@
     if (event.defaultPrevented || (form.getAttribute("method") || "").toLowerCase() !== "post") return;
     if (form.getAttribute("data-busy")) {  // photos still being shrunk: sent once they are
       event.preventDefault();
-      form.setAttribute("data-submit-when-ready", "1");
+      form.waiting = { submitter: event.submitter || null };
+      form.querySelectorAll(".upload-note").forEach(function (note) { note.textContent = "正在本机压缩照片，完成后自动提交……"; });
       return;
     }
     var bytes = 0;

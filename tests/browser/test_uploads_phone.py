@@ -9,8 +9,8 @@ from django.conf import settings
 from PIL import Image
 
 from zhiben.hazards.models import Hazard
-from zhiben.reports.models import Report
 from zhiben.hazards.tests.helpers import png_bytes
+from zhiben.reports.models import Report
 from zhiben.testing import build_cast
 
 from .helpers import login

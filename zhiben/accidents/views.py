@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiben.core.forms import form_service, run_service
+from zhiben.core.tables import minute
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import evidence_response, export_xlsx, list_context, require_capability
 from zhiben.enterprises.models import Enterprise
@@ -57,7 +58,7 @@ def accident_export(request):
     rows = (
         [
             a.number,
-            timezone.localtime(a.occurred_at).strftime("%Y-%m-%d %H:%M"),
+            minute(a.occurred_at),
             a.subject_name,
             a.region.name,
             a.industry.name,

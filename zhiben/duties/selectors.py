@@ -4,6 +4,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhiben.core.scoping import subtree_q
+from zhiben.core.tables import minute
 from zhiben.enterprises.choices import Status as EnterpriseStatus
 from zhiben.enterprises.models import Enterprise
 
@@ -164,9 +165,7 @@ def export_rows(period, rows):
             row["deadline"].isoformat(),
             row["state_label"],
             row["overdue_days"] or "",
-            timezone.localtime(report.submitted_at).strftime("%Y-%m-%d %H:%M")
-            if report is not None and report.submitted_at
-            else "",
+            minute(report.submitted_at) if report is not None else "",
             report.attested_name if report is not None else "",
             *(
                 [

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from zhiben.core.excel import write_xlsx
 from zhiben.core.forms import form_service, run_service
 from zhiben.core.scoping import normalize_code
+from zhiben.core.tables import Column, Table, esc, link_to, minute
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import audit_export, download, list_context, paginate, query_without, require_capability
 from zhiben.enterprises.models import Enterprise
@@ -20,7 +21,7 @@ from zhiben.regions.models import Region
 
 from . import selectors, services
 from .forms import CaseEditForm, CaseForm, DecideForm, OrderEditForm, OrderForm, ReviewForm
-from .selectors import CASE_FILTERS, ORDER_FILTERS
+from .selectors import CASE_FILTERS, CASE_SORT, ORDER_FILTERS
 from .services import EDITABLE
 from .workflow import allowed_actions
 
@@ -67,7 +68,7 @@ def _case_row(c):
         c.get_status_display(),
         "是" if c.typical else "",
         c.typical_by.display_name if c.typical_by_id else "",
-        timezone.localtime(c.typical_at).strftime("%Y-%m-%d %H:%M") if c.typical_at else "",
+        minute(c.typical_at),
     ]
 
 
@@ -83,16 +84,59 @@ def case_export(request):
     return download(write_xlsx(CASE_HEADERS, rows, sheet_title=title), f"{title}_{timezone.localdate():%Y%m%d}.xlsx")
 
 
+def _marked(c, _):
+    who = c.typical_by.display_name if c.typical_by_id else ""
+    return f'{esc(who)}<br><small class="muted">{minute(c.typical_at)}</small>'
+
+
+TYPICAL = Table(
+    columns=(
+        Column(
+            "案件编号",
+            (),
+            lambda c, ctx: f'<a href="{ctx["detail"](c.pk)}">{esc(c.number)}</a>',
+            label="编号",
+            sort="number",
+        ),
+        Column(
+            "当事单位", (), lambda c, _: f'{esc(c.enterprise.name)}<br><small class="muted">{esc(c.unit.name)}</small>'
+        ),
+        Column("处罚措施", (), lambda c, _: esc(c.measure_labels or "—")),
+        Column(
+            "罚款（元）",
+            (),
+            lambda c, _: "" if c.fine is None else esc(str(c.fine)),
+            label="罚款",
+            sort="fine",
+            css="num",
+        ),
+        Column("决定书文号", (), lambda c, _: esc(c.decision_number)),
+        Column("列为典型", (), _marked, sort="marked"),
+    ),
+    empty="还没有典型案例。",
+)
+
+
 @login_required
 def typical_list(request):
-    """典型案例 for upward reporting: who marked each and when, with its export."""
+    """典型案例 for upward reporting: who marked each and when, sorted from the headers; its export is the case export
+    of the same query with typical=1."""
     require_capability(request.user, "enforcement.view")
     filters = {**request.GET.dict(), "typical": "1"}
     qs = selectors.case_list(user=request.user, filters=filters).select_related("typical_by")
+    page = paginate(request, qs)
     return render(
         request,
         "enforcement/typical_list.html",
-        {"page": paginate(request, qs), "query": query_without(request, "page"), "export_query": "typical=1"},
+        {
+            "page": page,
+            "head": TYPICAL.head_html(
+                query=query_without(request, "page", "sort"), current=CASE_SORT.shown(request.GET.get("sort"))
+            ),
+            "rows": TYPICAL.rows_html(page, detail=link_to("enforcement:case_detail")),
+            "query": query_without(request, "page"),
+            "export_query": "&".join(p for p in (query_without(request, "page", "typical"), "typical=1") if p),
+        },
     )
 
 
@@ -266,7 +310,7 @@ def order_export(request):
             o.review_conclusion,
             o.review_opinion,
             o.inspection.number if o.inspection_id else "",
-            timezone.localtime(o.created_at).strftime("%Y-%m-%d %H:%M"),
+            minute(o.created_at),
         ]
         for o in qs.iterator(chunk_size=1000)
     )

@@ -3,11 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.registry import entry, ordered, registry
-from zhiben.core.tables import Column, Table, esc, truncated
+from zhiben.core.tables import Column, Table, esc, minute, truncated
 from zhiben.core.views import export_xlsx, paginate, query_without, require_capability
 
 from . import selectors, services
@@ -84,7 +83,7 @@ def _document(r, _):
 
 RECORDS = Table(
     columns=(
-        Column("时间", (), lambda r, _: esc(timezone.localtime(r.at).strftime("%Y-%m-%d %H:%M")), sort="at"),
+        Column("时间", (), lambda r, _: minute(r.at), sort="at"),
         Column("对象", (), _subject),
         Column("措施", (), lambda r, _: esc(r.name)),
         Column("逾期天数", (), lambda r, _: str(r.days_overdue), sort="days"),
@@ -130,7 +129,7 @@ def record_export(request):
     records = selectors.with_subjects(selectors.record_list(user=request.user, filters=request.GET))
     rows = [
         [
-            timezone.localtime(r.at).strftime("%Y-%m-%d %H:%M"),
+            minute(r.at),
             r.get_target_display(),
             str(r.subject) if r.subject is not None else f"#{r.object_id}（已删除）",
             r.name,

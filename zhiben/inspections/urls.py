@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/items/<int:item_pk>/hazard/", views.item_hazard, name="item_hazard"),
     path("<int:pk>/photos/<int:photo_pk>/", views.photo, name="photo"),
     path("checklists/", views.checklist_list, name="checklists"),
+    path("checklists/export.xlsx", views.checklist_export, name="checklist_export"),
     path("checklists/new/", views.checklist_edit, name="checklist_new"),
     path("checklists/<int:pk>/", views.checklist_detail, name="checklist_detail"),
     path("checklists/<int:pk>/edit/", views.checklist_edit, name="checklist_edit"),

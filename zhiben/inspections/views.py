@@ -9,8 +9,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiben.core.forms import form_service, run_service
+from zhiben.core.tables import minute
 from zhiben.core.timeline import subject_events
-from zhiben.core.views import audit_export, download, evidence_response, paginate, query_without, require_capability
+from zhiben.core.views import (
+    audit_export,
+    download,
+    evidence_response,
+    export_xlsx,
+    paginate,
+    query_without,
+    require_capability,
+)
 from zhiben.hazards.models import CriteriaItem
 
 from . import selectors, services
@@ -199,13 +208,19 @@ def photo(request, pk, photo_pk):
 # ---------------------------------------------------------------- checklists
 
 
+def _checklist_query(request):
+    """The checklist list's query: the page's, 启用 only unless another state is asked for."""
+    data = request.GET.copy()
+    data.setdefault("active", "1")
+    return data
+
+
 @login_required
 def checklist_list(request):
     """Checklists the user may apply (their region's and those above) and those of the regions below:
-    filter by name, industry and state (启用 unless asked otherwise), sort, paginate."""
+    filter by name, industry and state (启用 unless asked otherwise), sort, paginate, export."""
     require_capability(request.user, "inspection.view")
-    data = request.GET.copy()
-    data.setdefault("active", "1")
+    data = _checklist_query(request)
     return render(
         request,
         "inspections/checklist_list.html",
@@ -214,8 +229,29 @@ def checklist_list(request):
             "page": paginate(request, selectors.checklist_list(user=request.user, filters=data)),
             "query": query_without(request, "page"),
             "sort_query": query_without(request, "page", "sort"),
+            "export_query": query_without(request, "page"),
         },
     )
+
+
+@login_required
+def checklist_export(request):
+    """检查表清单: the checklists the list shows (same filters, same order) with their number of items."""
+    require_capability(request.user, "inspection.view")
+    rows = (
+        [
+            t.name, t.industry.name if t.industry_id else "通用", t.region.name, t.n_items, "启用" if t.active else "停用",
+            t.description, minute(t.updated_at),
+        ]
+        for t in selectors.checklist_list(user=request.user, filters=_checklist_query(request)).iterator(
+            chunk_size=1000
+        )
+    )  # fmt: skip
+    return export_xlsx(
+        request, action="checklist.export", object_type="inspections.checklisttemplate", title="检查表",
+        headers=["检查表名称", "适用行业", "制定区划", "条目数", "状态", "说明", "更新时间"], rows=rows,
+        widths=[36, 16, 16, 8, 8, 40, 17],
+    )  # fmt: skip
 
 
 def _own_checklist(request, pk):

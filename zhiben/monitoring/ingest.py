@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from zhiben.core.db import insert_rows
 from zhiben.core.rules import RuleResolver
+from zhiben.core.tables import minute
 from zhiben.enterprises.choices import Status as EnterpriseStatus
 
 from .choices import OPEN, Reason, RuleKind
@@ -294,7 +295,7 @@ def alarm_message(rule, device, value, limit, since, ts):
     if rule.kind == RuleKind.RATE:
         return f"{device.name}读数每分钟变化 {limit:.2f} {unit}，超过 {rule.threshold:g} {unit}/分钟"
     if rule.kind == RuleKind.SILENT:
-        last = timezone.localtime(since).strftime("%Y-%m-%d %H:%M") if since else "从未"
+        last = minute(since) or "从未"
         return f"{device.name}已超过 {rule.minutes} 分钟未上报读数（最近接收：{last}）"
     return (
         f"{device.enterprise.name}处于停产整顿，{device.name}为 {value:g} kW，超过正常生产负荷 "

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from zhiben.audit.services import audit_record
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.tables import Column, Table, badge, day, esc, labels, link_to, truncated
+from zhiben.core.tables import Column, Table, badge, day, esc, labels, link_to, minute, truncated
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import (
     DOCX,
@@ -797,20 +797,29 @@ def report_file(request, pk, attachment_pk, thumb=False):
     return evidence_response(attachment, thumb=thumb)
 
 
-@login_required
-def report_list(request):
-    """The 安委办's review queue (and everyone's record of reports in scope)."""
-    require_capability(request.user, "plan.view")
-    status = request.GET.get("status", ReportStatus.PENDING if request.user.can("plan.manage") else "")
+def _reports(request):
+    """(status, reports): the progress reports the list shows for the query, in its order (the newest first). A
+    manager's list holds the reports awaiting review unless another status (or 全部) is asked for; a reporting
+    unit's holds its own."""
+    user = request.user
+    status = request.GET.get("status", ReportStatus.PENDING if user.can("plan.manage") else "")
     qs = (
-        ProgressReport.objects.for_user(request.user)
-        .filter(task__plan__in=Plan.objects.visible_to(request.user))
+        ProgressReport.objects.for_user(user)
+        .filter(task__plan__in=Plan.objects.visible_to(user))
         .select_related("task__plan", "unit", "submitted_by", "milestone")
     )
     if status in ReportStatus.values:
         qs = qs.filter(status=status)
-    if not request.user.can("plan.manage") and request.user.unit_id:
-        qs = qs.filter(unit_id=request.user.unit_id)
+    if not user.can("plan.manage") and user.unit_id:
+        qs = qs.filter(unit_id=user.unit_id)
+    return status, qs
+
+
+@login_required
+def report_list(request):
+    """The 安委办's review queue (and everyone's record of reports in scope)."""
+    require_capability(request.user, "plan.view")
+    status, qs = _reports(request)
     page = paginate(request, qs)
     return render(
         request,
@@ -818,11 +827,39 @@ def report_list(request):
         {
             "page": page,
             "query": query_without(request, "page"),
+            "export_query": query_without(request, "page"),
             "status": status,
             "statuses": ReportStatus.choices,
             "rows": [(r, allowed_actions(r, request.user)) for r in page],
         },
     )
+
+
+REPORT_STATUS_LABELS = labels(ReportStatus)
+
+
+@login_required
+def report_list_export(request):
+    """工作进展报告: the reports the list shows (same status, same order), with their review."""
+    require_capability(request.user, "plan.view")
+    _, qs = _reports(request)
+    rows = (
+        [
+            r.task.plan.title, r.task.sort, r.task.content, r.milestone.label if r.milestone_id else "", r.unit.name,
+            r.percentage, r.text, r.submitted_by.display_name if r.submitted_by_id else "", minute(r.submitted_at),
+            REPORT_STATUS_LABELS.get(r.status, ""), r.reviewed_by.display_name if r.reviewed_by_id else "",
+            minute(r.reviewed_at), r.review_note,
+        ]
+        for r in qs.select_related("reviewed_by").iterator(chunk_size=1000)
+    )  # fmt: skip
+    return export_xlsx(
+        request, action="plan.export", object_type="plans.progressreport", title="工作进展报告",
+        headers=[
+            "方案", "任务序号", "任务", "节点", "报送单位", "完成进度（%）", "工作进展", "报送人", "报送时间", "状态",
+            "审核人", "审核时间", "审核意见",
+        ],
+        rows=rows, widths=[36, 8, 50, 14, 20, 12, 60, 10, 17, 8, 10, 17, 30],
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- filings

@@ -105,10 +105,20 @@ def region_roots(*, user):
     return list(Region.objects.for_user(user).filter(parent__isnull=True))
 
 
-def region_search(*, user, text):
+# The region search's orders (its column headers switch each way): by code by default
+REGION_SORT = Sort.both_ways(
+    {"code": ("code",), "name": ("name", "code"), "level": ("level", "code")}, default=("code",)
+)
+
+
+def region_search(*, user, text="", sort=""):
+    """Regions in `user`'s scope whose name contains `text` or whose code starts with it (all of them for no text),
+    in the order `sort` names (REGION_SORT)."""
     text = text.strip()
-    qs = Region.objects.for_user(user)
-    return qs.filter(Q(name__contains=text) | Q(code__startswith=text)).order_by("code")
+    qs = Region.objects.for_user(user).select_related("parent")
+    if text:
+        qs = qs.filter(Q(name__contains=text) | Q(code__startswith=text))
+    return REGION_SORT.narrow(qs, sort or "", None)
 
 
 def region_get(*, user, code):

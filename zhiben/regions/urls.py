@@ -5,6 +5,7 @@ from . import views
 app_name = "regions"
 urlpatterns = [
     path("", views.region_list, name="region_list"),
+    path("export.xlsx", views.region_export, name="region_export"),
     path("import/", views.region_import, name="region_import"),
     path("units/", views.unit_list, name="unit_list"),
     path("units/new/", views.unit_create, name="unit_create"),

@@ -4,6 +4,7 @@ Object pages look the object up in the viewer's scope first (404 outside it), th
 """
 
 from copy import copy
+from dataclasses import replace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,25 +17,63 @@ from zhiben.core.tables import Column, Table, badge, esc, labels, link_to
 from zhiben.core.views import export_xlsx, paginate, query_without, require_capability
 
 from . import selectors, services
-from .choices import UnitKind
+from .choices import Level, UnitKind
 from .forms import RegionImportForm, UnitFilterForm, UnitForm
 from .importers import read_region_rows
+from .selectors import REGION_SORT
 
 MAX_SHOWN_ERRORS = 200
 
 
+LEVEL_LABELS = labels(Level)
+
+REGIONS = Table(
+    columns=(
+        Column("区划代码", (), lambda r, _: f"<code>{esc(r.code)}</code>", label="代码", sort="code"),
+        Column("名称", (), lambda r, c: f'<a href="{c["detail"](r.code)}">{esc(r.name)}</a>', sort="name"),
+        Column("层级", (), lambda r, _: esc(LEVEL_LABELS.get(r.level, "")), sort="level"),
+        Column("上级", (), lambda r, _: esc(r.parent.name if r.parent_id else "—")),
+    ),
+)
+
+
 @login_required
 def region_list(request):
-    """The top of the user's tree, or search results for ?q=."""
+    """The top of the user's tree, or search results for ?q= (sorted from the headers); both export."""
     require_capability(request.user, "region.view")
     text = (request.GET.get("q") or "").strip()
+    context = {"q": text, "export_query": query_without(request, "page")}
     if text:
-        page = paginate(request, selectors.region_search(user=request.user, text=text), default=50)
-        return render(
-            request, "regions/region_list.html", {"page": page, "q": text, "query": query_without(request, "page")}
-        )
-    roots = selectors.with_counts(user=request.user, regions=selectors.region_roots(user=request.user))
-    return render(request, "regions/region_list.html", {"roots": roots})
+        sort = request.GET.get("sort", "")
+        page = paginate(request, selectors.region_search(user=request.user, text=text, sort=sort), default=50)
+        table = replace(REGIONS, empty=f"没有找到“{text}”。")
+        context |= {
+            "page": page,
+            "query": query_without(request, "page"),
+            "head": table.head_html(query=query_without(request, "page", "sort"), current=REGION_SORT.shown(sort)),
+            "rows": table.rows_html(page, detail=link_to("regions:region_detail")),
+        }
+    else:
+        context["roots"] = selectors.with_counts(user=request.user, regions=selectors.region_roots(user=request.user))
+    return render(request, "regions/region_list.html", context)
+
+
+@login_required
+def region_export(request):
+    """区划表: the regions the search shows (same text, same order), or every region of the jurisdiction without a
+    text; its 区划代码 and 名称 columns import back as they are."""
+    require_capability(request.user, "region.view")
+    regions = selectors.region_search(
+        user=request.user, text=request.GET.get("q") or "", sort=request.GET.get("sort", "")
+    )
+    rows = (
+        [r.code, r.name, LEVEL_LABELS.get(r.level, ""), r.parent_id or "", r.parent.name if r.parent_id else ""]
+        for r in regions.iterator(chunk_size=2000)
+    )
+    return export_xlsx(
+        request, action="region.export", object_type="regions.region", title="行政区划",
+        headers=["区划代码", "名称", "层级", "上级区划代码", "上级名称"], rows=rows, widths=[16, 24, 10, 16, 24],
+    )  # fmt: skip
 
 
 @login_required

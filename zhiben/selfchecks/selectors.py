@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhiben.core.rules import rule
-from zhiben.core.scoping import in_subtree
+from zhiben.core.scoping import in_subtree, region_chain, subtree_q
 from zhiben.enterprises.models import Enterprise
 from zhiben.enterprises.selectors import operating_enterprises
 from zhiben.hazards.choices import Channel
@@ -37,6 +37,20 @@ def record_get(*, user, pk):
     if record is None:
         raise Http404
     return record
+
+
+def duty_list(*, user):
+    """The duties on `user`'s duty list, in their order: the national ones, those of the regions above the user's
+    (they bind its enterprises too) and those of its own subtree; every one for a superuser. Another county's local
+    duties are not there."""
+    qs = Duty.objects.select_related("region").order_by("sort", "id")
+    if user.is_superuser:
+        return qs
+    code = user.region_id or ""
+    visible = Q(region__isnull=True) | Q(region_id__in=region_chain(code))
+    if code:
+        visible |= subtree_q(code)
+    return qs.filter(visible)
 
 
 def active_duties():

@@ -16,6 +16,7 @@ urlpatterns = [
     path("import/", views.import_records, name="import"),
     path("import/template/", views.import_template, name="import_template"),
     path("duties/", views.duty_list, name="duties"),
+    path("duties/export.xlsx", views.duty_export, name="duty_export"),
     path("duties/new/", views.duty_edit, name="duty_new"),
     path("duties/<int:pk>/", views.duty_edit, name="duty_edit"),
 ]

@@ -13,7 +13,15 @@ from zhiben.core.excel import write_xlsx
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import form_service
 from zhiben.core.services import actor_covers
-from zhiben.core.views import PAGE_SIZES, audit_export, download, paginate, query_without, require_capability
+from zhiben.core.views import (
+    PAGE_SIZES,
+    audit_export,
+    download,
+    export_xlsx,
+    paginate,
+    query_without,
+    require_capability,
+)
 
 from . import selectors, services
 from .choices import State
@@ -239,18 +247,37 @@ def import_template(request):
     return download(template_xlsx(with_enterprise=not request.user.enterprise_id), "企业自查记录导入模板.xlsx")
 
 
-@login_required
-def duty_list(request):
+def _duty_reader(request):
     if not (request.user.can("selfcheck.monitor") or request.user.can("selfcheck.record")):
         raise PermissionDenied("您的角色无权查看自查制度。")
+
+
+@login_required
+def duty_list(request):
+    _duty_reader(request)
     return render(
         request,
         "selfchecks/duty_list.html",
-        {
-            "duties": Duty.objects.select_related("region").order_by("sort", "id"),
-            "can_manage": request.user.can("selfcheck.manage"),
-        },
+        {"duties": selectors.duty_list(user=request.user), "can_manage": request.user.can("selfcheck.manage")},
     )
+
+
+@login_required
+def duty_export(request):
+    """自查制度: the duties the list shows, in its order."""
+    _duty_reader(request)
+    rows = (
+        [
+            d.name, d.level, d.get_frequency_display(), d.get_applies_to_display(), d.required_percent,
+            d.region.name if d.region_id else "全国默认", "启用" if d.active else "停用", d.basis,
+        ]
+        for d in selectors.duty_list(user=request.user)
+    )  # fmt: skip
+    return export_xlsx(
+        request, action="selfcheck.duty_export", object_type="selfchecks.duty", title="自查制度",
+        headers=["名称", "排查层级", "频次", "适用企业", "达标比例（%）", "制定区划", "状态", "依据"], rows=rows,
+        widths=[24, 16, 8, 12, 12, 14, 8, 40],
+    )  # fmt: skip
 
 
 @login_required

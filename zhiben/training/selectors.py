@@ -118,11 +118,23 @@ CERTIFICATE_FILTERS = FilterSet(
     Sort("sort", {"expires": ("expires_on", "id"), "-expires": ("-expires_on", "-id")}, default=("expires_on", "id")),
 )
 
+# The training body list's orders (its column headers switch each way); bodies never reviewed come last either way
+BODY_SORT = Sort(
+    "sort",
+    {
+        "name": ("name", "id"),
+        "-name": ("-name", "-id"),
+        "reviewed": (F("reviewed_on").asc(nulls_last=True), "id"),
+        "-reviewed": (F("reviewed_on").desc(nulls_last=True), "-id"),
+    },
+    default=("region_id", "name", "id"),
+)
+
 BODY_FILTERS = FilterSet(
     Filter("region", "所属区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value)),
     Filter("review_result", "评估结果", "choice", choices=ReviewResult.choices[1:], lookup="review_result"),
     Filter("q", "关键词", "search", search=("name", "scope", "address")),
-    Sort("sort", {"name": ("name", "id"), "reviewed": ("reviewed_on", "id")}, default=("region_id", "name")),
+    BODY_SORT,
 )
 
 

@@ -18,11 +18,13 @@ from zhiben.core.excel import write_xlsx
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import form_service, raise_for_refusal, run_service
 from zhiben.core.scoping import in_subtree, normalize_code
+from zhiben.core.tables import Column, Table, badge, day, esc, labels, link_to, truncated
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import download, list_context, paginate, require_capability
 from zhiben.regions.models import Industry
 
 from . import selectors, services, workflow
+from .choices import ReviewResult
 from .forms import AttendanceForm, BodyForm, CertificateForm, PersonForm, RevokeForm, SessionForm, UploadForm
 
 VIEW, MANAGE = "training.view", "training.manage"
@@ -606,6 +608,33 @@ def coverage_export(request, key):
 # ---------------------------------------------------------------- training bodies
 
 
+REVIEW_LABELS = labels(ReviewResult)
+REVIEW_COLOURS = {ReviewResult.MEETS: "green", ReviewResult.RECTIFY: "red", ReviewResult.FAILS: "red"}
+
+
+def _body_name(b, context):
+    name = esc(b.name)
+    if context["can_manage"]:
+        name = f'<a href="{context["edit"](b.pk)}">{name}</a>'
+    return f'{name}<br><small class="muted">{esc(b.region.name)}</small>'
+
+
+def _body_review(b, _):
+    note = f'<br><small class="muted">{truncated(b.review_note, 60)}</small>' if b.review_note else ""
+    return badge(REVIEW_LABELS.get(b.review_result, ""), REVIEW_COLOURS.get(b.review_result, "")) + note
+
+
+BODIES = Table(
+    columns=(
+        Column("机构", (), _body_name, sort="name"),
+        Column("培训范围", (), lambda b, _: esc(b.scope or "—")),
+        Column("评估结果", (), _body_review),
+        Column("评估日期", (), lambda b, _: day(b.reviewed_on) or "—", sort="reviewed"),
+    ),
+    empty="没有符合条件的培训机构。",
+)
+
+
 @login_required
 def body_list(request):
     require_capability(request.user, VIEW)
@@ -618,7 +647,12 @@ def body_list(request):
             ["机构名称", "所属区划", "培训范围", "评估结果", "评估日期", "评估意见"], rows, "培训机构", "培训机构"
         )
     can_manage = request.user.can(MANAGE) and not request.user.enterprise_id
-    return render(request, "training/body_list.html", list_context(request, qs, BodyFilterForm, can_manage=can_manage))
+    context = list_context(request, qs, BodyFilterForm, can_manage=can_manage)
+    context["head"] = BODIES.head_html(
+        query=context["sort_query"], current=selectors.BODY_SORT.shown(request.GET.get("sort"))
+    )
+    context["rows"] = BODIES.rows_html(context["page"], can_manage=can_manage, edit=link_to("training:body_edit"))
+    return render(request, "training/body_list.html", context)
 
 
 def _body_form(request, body=None):

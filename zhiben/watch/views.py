@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from zhiben.core.excel import write_xlsx
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import form_service, raise_for_refusal, run_service
+from zhiben.core.tables import minute
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import download, export_xlsx, list_context, require_capability
 from zhiben.regions.models import Region
@@ -291,10 +292,6 @@ REPORT_HEADERS = ["编号", "类别", "事件名称", "事发地", "具体地点
 REPORT_HEADERS += ["报告单位", "已报至", "状态", "迟报", "终报时间"]
 
 
-def _at(value):
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 @login_required
 def report_export(request):
     require_capability(request.user, "watch.view")
@@ -307,7 +304,7 @@ def report_export(request):
             r.title,
             r.region.name,
             r.place,
-            _at(r.occurred_at),
+            minute(r.occurred_at),
             r.deaths,
             r.missing,
             r.injured,
@@ -315,7 +312,7 @@ def report_export(request):
             levels.get(r.reached_level, ""),
             r.get_status_display(),
             "是" if r.is_late else "",
-            _at(r.closed_at),
+            minute(r.closed_at),
         ]
         for r in qs.iterator(chunk_size=1000)
     )

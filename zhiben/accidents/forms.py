@@ -3,6 +3,7 @@
 from django import forms
 
 from zhiben.core.evidence import evidence_field
+from zhiben.enterprises.forms import EnterpriseInput
 
 from .choices import PartyKind, Type
 
@@ -11,7 +12,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class AccidentForm(forms.Form):
-    enterprise = forms.CharField(label="事故单位（统一社会信用代码或名称）", required=False)
+    enterprise = forms.CharField(label="事故单位（统一社会信用代码或名称）", required=False, widget=EnterpriseInput())
     place_name = forms.CharField(label="或：场所/单位名称（非登记企业）", max_length=200, required=False)
     region = forms.ChoiceField(label="发生地区划", required=False, choices=())
     industry = forms.ChoiceField(label="行业领域", required=False, choices=())

@@ -14,7 +14,7 @@ from zhiben.core.forms import form_service, run_service
 from zhiben.core.tables import minute
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import evidence_response, export_xlsx, list_context, require_capability
-from zhiben.enterprises.models import Enterprise
+from zhiben.enterprises.selectors import enterprise_from_text
 from zhiben.regions.models import Industry, Region
 
 from . import selectors, services
@@ -85,11 +85,10 @@ def accident_export(request):
 
 
 def _enterprise_pk(user, text):
-    text = (text or "").strip()
-    if not text:
+    """The named enterprise's id; None when none is named, -1 (refused by the service) when none matches."""
+    if not (text or "").strip():
         return None
-    scoped = Enterprise.objects.for_user(user)
-    match = scoped.filter(credit_code=text.upper()).first() or scoped.filter(name=text).first()
+    match = enterprise_from_text(user, text)
     return match.pk if match else -1
 
 

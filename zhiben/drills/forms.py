@@ -3,6 +3,7 @@
 from django import forms
 
 from zhiben.core.evidence import evidence_field
+from zhiben.enterprises.forms import enterprise_field
 from zhiben.enterprises.models import Enterprise
 
 from .choices import DrillForm, DrillKind, TeamLevel
@@ -25,7 +26,7 @@ class DrillEntryForm(forms.Form):
         if user is not None and user.enterprise_id:
             del self.fields["enterprise"]
         else:
-            self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).order_by("name")
+            self.fields["enterprise"] = enterprise_field(user, label=self.fields["enterprise"].label)
 
     def data_for_service(self):
         data = {k: v for k, v in self.cleaned_data.items() if k != "photos"}

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from zhiben.enterprises.forms import EnterpriseInput
+
 from .choices import Measure
 
 DATE = {"type": "date"}
@@ -12,7 +14,7 @@ def _date(label, required=False):
 
 
 class CaseForm(forms.Form):
-    enterprise = forms.CharField(label="当事单位（统一社会信用代码或全称）", max_length=200)
+    enterprise = forms.CharField(label="当事单位（统一社会信用代码或全称）", max_length=240, widget=EnterpriseInput())
     violation = forms.CharField(label="违法事实", widget=forms.Textarea(attrs={"rows": 3}))
     legal_basis = forms.CharField(label="法律依据", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     filed_date = _date("立案日期", required=True)
@@ -29,7 +31,7 @@ class DecideForm(forms.Form):
 
 
 class OrderForm(forms.Form):
-    enterprise = forms.CharField(label="被责令单位（统一社会信用代码或全称）", max_length=200)
+    enterprise = forms.CharField(label="被责令单位（统一社会信用代码或全称）", max_length=240, widget=EnterpriseInput())
     items = forms.CharField(
         label="存在的问题和整改要求",
         required=False,

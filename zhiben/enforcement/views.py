@@ -16,7 +16,7 @@ from zhiben.core.scoping import normalize_code
 from zhiben.core.tables import Column, Table, esc, link_to, minute
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import audit_export, download, list_context, paginate, query_without, require_capability
-from zhiben.enterprises.models import Enterprise
+from zhiben.enterprises.selectors import enterprise_from_text
 from zhiben.regions.models import Region
 
 from . import selectors, services
@@ -30,12 +30,7 @@ OrderFilterForm = ORDER_FILTERS.form_class("OrderFilterForm")
 
 
 def _enterprise_pk(user, text):
-    text = (text or "").strip()
-    scoped = Enterprise.objects.for_user(user)
-    match = scoped.filter(credit_code=text.upper()).first() or scoped.filter(name=text).first()
-    if match is None and text.isdigit() and len(text) < 10:
-        match = scoped.filter(pk=int(text)).first()
-    return match.pk if match else None
+    return getattr(enterprise_from_text(user, text), "pk", None)
 
 
 def _list(request, qs, template, form_class, export_name):

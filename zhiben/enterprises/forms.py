@@ -1,16 +1,70 @@
 """Forms of the enterprise pages: the list filter, create/edit (validated and saved by the services), upload."""
 
 from django import forms
+from django.urls import reverse_lazy
 
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.views import PAGE_SIZES
 from zhiben.regions.models import Industry, Region
 from zhiben.regions.selectors import indented
 
-from . import services
+from . import selectors, services
 from .choices import Scale, StandardGrade, Status
 from .filters import ENTERPRISE_FILTERS
 from .models import Enterprise
+
+SELECT_LIMIT = 300  # a jurisdiction with more enterprises is offered the picker, not a select of them all
+
+
+class EnterpriseInput(forms.TextInput):
+    """A text input for an enterprise's name or code, with suggestions as one types (static/zhiben/picker.js asks
+    `enterprises:lookup`); without JavaScript one types the code or the full name."""
+
+    def __init__(self, attrs=None):
+        base = {"data-picker": reverse_lazy("enterprises:lookup"), "autocomplete": "off"}
+        super().__init__({"placeholder": "输入名称或统一社会信用代码，从提示中选择", **base, **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, Enterprise):
+            return selectors.picked_text(value)
+        return super().format_value(value)
+
+
+class EnterpriseField(forms.CharField):
+    """An enterprise of the form's user's jurisdiction (`field.user`, set by the form), typed or picked; cleans to
+    the Enterprise, or None when left empty."""
+
+    widget = EnterpriseInput
+
+    def __init__(self, *, user=None, **kwargs):
+        kwargs.setdefault("max_length", 240)
+        super().__init__(**kwargs)
+        self.user = user
+
+    def prepare_value(self, value):
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit() and len(value) < 10):
+            return selectors.enterprise_from_text(self.user, str(value)) or value
+        return value
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        match = selectors.enterprise_from_text(self.user, text)
+        if match is None:
+            raise forms.ValidationError(f"管辖范围内没有代码或名称为“{text}”的单位。")
+        return match
+
+
+def enterprise_field(user, *, label, required=False, empty_label="---------", help_text=""):
+    """The enterprise field of a form for `user`: a select of the jurisdiction's enterprises where there are at most
+    SELECT_LIMIT of them, else an EnterpriseField with `help_text` (a district's 30,000 options made a form of
+    1.9 MB). Both clean to the Enterprise or None."""
+    enterprises = Enterprise.objects.for_user(user).order_by("name")
+    if enterprises[SELECT_LIMIT : SELECT_LIMIT + 1].exists():
+        return EnterpriseField(user=user, label=label, required=required, help_text=help_text)
+    return forms.ModelChoiceField(label=label, queryset=enterprises, required=required, empty_label=empty_label)
+
 
 # How the detail page and the form group the fields.
 GROUPS = [

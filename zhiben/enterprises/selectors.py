@@ -1,6 +1,8 @@
 """Reads of the enterprise registry, always through `for_user`."""
 
-from django.db.models import Count, Q
+import re
+
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 
 from zhiben.core.memo import memoized
 from zhiben.core.scoping import subtree_q
@@ -76,3 +78,39 @@ def _import_event(enterprise):
 
     found = import_events("enterprises.enterprise", enterprise.pk)
     return found[0] if found else None
+
+
+PICKED = re.compile(r"[（(]\s*([0-9A-Za-z]{18})\s*[）)]\s*$")  # "名称（统一社会信用代码）", as the picker writes it
+
+
+def picked_text(enterprise):
+    """How the enterprise picker (static/zhiben/picker.js) writes a chosen enterprise: its name and, in brackets,
+    its code, which `enterprise_from_text` reads back."""
+    return f"{enterprise.name}（{enterprise.credit_code}）"
+
+
+def enterprise_from_text(user, text):
+    """The enterprise in `user`'s jurisdiction that `text` names, or None: its id (digits, as links pass it), its
+    统一社会信用代码 (any case), "名称（代码）" as the picker writes it, or its exact name."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    scoped = Enterprise.objects.for_user(user)
+    if text.isdigit() and len(text) < 10:
+        return scoped.filter(pk=int(text)).first()
+    picked = PICKED.search(text)
+    code = (picked.group(1) if picked else text).upper()
+    return scoped.filter(credit_code=code).first() or (None if picked else scoped.filter(name=text).first())
+
+
+def enterprise_suggestions(*, user, text, limit=15):
+    """Up to `limit` enterprises of `user`'s jurisdiction whose name holds `text` or whose code starts with it,
+    those whose name starts with it first, then by name (the picker's suggestions)."""
+    text = text.strip()[:100]
+    if not text:
+        return []
+    qs = Enterprise.objects.for_user(user).filter(Q(name__icontains=text) | Q(credit_code__startswith=text.upper()))
+    first = Case(When(name__startswith=text, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return list(
+        qs.select_related("region").only("name", "credit_code", "region__name").order_by(first, "name", "id")[:limit]
+    )

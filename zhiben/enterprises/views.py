@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -80,6 +81,28 @@ def enterprise_list(request):
             "query": query_without(request, "page"),
             "export_query": query_without(request, "page", "per_page"),
         },
+    )
+
+
+@login_required
+def enterprise_lookup(request):
+    """The enterprise picker's suggestions (static/zhiben/picker.js): ?q= part of a name or the start of a code;
+    only the jurisdiction's enterprises."""
+    require_capability(request.user, "enterprise.view")
+    found = selectors.enterprise_suggestions(user=request.user, text=request.GET.get("q", ""))
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "id": e.pk,
+                    "name": e.name,
+                    "code": e.credit_code,
+                    "region": e.region.name,
+                    "text": selectors.picked_text(e),
+                }
+                for e in found
+            ]
+        }
     )
 
 

@@ -3,6 +3,7 @@
 from django import forms
 
 from zhiben.core.evidence import evidence_field
+from zhiben.enterprises.forms import enterprise_field
 from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Industry, Region
 
@@ -10,9 +11,6 @@ from .choices import AttachmentKind, Category, Channel, Level, PlaceKind
 from .criteria import visible_items
 from .filters import HAZARD_FILTERS
 from .models import CriteriaItem
-
-SELECT_LIMIT = 300
-
 
 # The ledger's filter form, made from the one declaration the selector and the API use too.
 HazardFilterForm = HAZARD_FILTERS.form_class("HazardFilterForm")
@@ -23,7 +21,6 @@ class HazardReportForm(forms.Form):
 
     MAIN = (
         "enterprise",
-        "enterprise_code",
         "description",
         "location",
         "photos",
@@ -42,12 +39,6 @@ class HazardReportForm(forms.Form):
         queryset=Enterprise.objects.none(),
         required=False,
         empty_label="（无主体隐患：填写下方场所）",
-    )
-    enterprise_code = forms.CharField(
-        label="单位统一社会信用代码或名称",
-        required=False,
-        max_length=200,
-        help_text="管辖范围内单位较多时直接输入代码或全称",
     )
     place_name = forms.CharField(
         label="场所名称（无企业时）", required=False, max_length=200, help_text="如：某小区燃气管道、某自建房"
@@ -94,11 +85,12 @@ class HazardReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         from zhiben.accounts.choices import Role
 
-        enterprises = Enterprise.objects.for_user(user).order_by("name")
-        self.many = enterprises.count() > SELECT_LIMIT
-        self.fields["enterprise"].queryset = enterprises
-        if not self.many:
-            del self.fields["enterprise_code"]
+        self.fields["enterprise"] = enterprise_field(
+            user,
+            label=self.fields["enterprise"].label,
+            empty_label=self.fields["enterprise"].empty_label,
+            help_text="无主体隐患（燃气管道、自建房、公共场所等）时留空，填写下方场所",
+        )
         self.fields["region"].queryset = Region.objects.for_user(user).filter(level__gte=4)
         self.fields["criteria_item"].queryset = (
             visible_items(user).select_related("standard").order_by("standard__name", "sort")
@@ -109,29 +101,15 @@ class HazardReportForm(forms.Form):
         if user.role == Role.ENTERPRISE:
             self.fields["channel"].choices = [(Channel.SELF_REPORT, Channel.SELF_REPORT.label)]
             self.fields["channel"].initial = Channel.SELF_REPORT
-            for name in ("enterprise", "enterprise_code", "place_name", "place_kind", "region", "industry"):
+            for name in ("enterprise", "place_name", "place_kind", "region", "industry"):
                 self.fields.pop(name, None)
 
     def groups(self):
         return [[self[name] for name in group if name in self.fields] for group in (self.MAIN, self.PLACE, self.PLAN)]
 
-    def clean(self):
-        data = super().clean()
-        code = (data.get("enterprise_code") or "").strip()
-        if code and not data.get("enterprise"):
-            match = (
-                self.fields["enterprise"].queryset.filter(credit_code=code.upper()).first()
-                or self.fields["enterprise"].queryset.filter(name=code).first()
-            )
-            if match is None:
-                self.add_error("enterprise_code", f"管辖范围内没有代码或名称为“{code}”的单位。")
-            data["enterprise"] = match
-        return data
-
     def service_data(self):
         data = dict(self.cleaned_data)
         data.pop("photos", None)
-        data.pop("enterprise_code", None)
         for key in ("enterprise", "criteria_item", "industry"):
             if data.get(key) is not None:
                 data[key] = data[key].pk
@@ -197,7 +175,9 @@ class LedgerImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         from .services import allowed_channels, may_import_historic
 
-        self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).order_by("name")
+        self.fields["enterprise"] = enterprise_field(
+            user, label=self.fields["enterprise"].label, help_text="文件中没有单位列时填写"
+        )
         allowed = allowed_channels(user)
         self.fields["channel"].choices = [(value, label) for value, label in Channel.choices if value in allowed]
         if not may_import_historic(user):

@@ -5,7 +5,8 @@ from django import forms
 from django.db.models import Count
 
 from zhiben.core.evidence import evidence_field
-from zhiben.enterprises.models import Enterprise
+from zhiben.enterprises.forms import EnterpriseInput
+from zhiben.enterprises.selectors import enterprise_from_text
 from zhiben.hazards.choices import Level
 from zhiben.hazards.models import CriteriaStandard
 from zhiben.regions.models import Industry
@@ -21,7 +22,9 @@ DATE = {"type": "date"}
 
 class InspectionForm(forms.Form):
     kind = forms.ChoiceField(label="检查类型", choices=Kind.choices)
-    enterprise = forms.CharField(label="被检查单位（统一社会信用代码或全称）", max_length=200, required=False)
+    enterprise = forms.CharField(
+        label="被检查单位（统一社会信用代码或全称）", max_length=240, required=False, widget=EnterpriseInput()
+    )
     place = forms.ChoiceField(label="或被检查场所（无企业主体）", required=False)
     industry = forms.ChoiceField(label="场所的行业领域", required=False)
     planned_date = forms.DateField(label="计划检查日期", widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
@@ -63,12 +66,7 @@ class InspectionForm(forms.Form):
         text = self.cleaned_data["enterprise"].strip()
         if not text and "place" in self.fields:
             return None
-        scoped = Enterprise.objects.for_user(self.user)
-        match = (
-            scoped.filter(pk=int(text)).first()
-            if text.isdigit() and len(text) < 10
-            else scoped.filter(credit_code=text.upper()).first() or scoped.filter(name=text).first()
-        )
+        match = enterprise_from_text(self.user, text)
         if match is None:
             raise forms.ValidationError(f"管辖范围内没有代码或名称为“{text}”的单位。")
         return match

@@ -2,11 +2,15 @@
 
 from django import forms
 
+from zhiben.enterprises.forms import EnterpriseInput
+
 from .choices import Kind, RuleKind, Unit
 
 
 class DeviceForm(forms.Form):
-    enterprise = forms.CharField(label="所属单位（统一社会信用代码或全称）", max_length=200, required=False)
+    enterprise = forms.CharField(
+        label="所属单位（统一社会信用代码或全称）", max_length=240, required=False, widget=EnterpriseInput()
+    )
     code = forms.CharField(
         label="设备编码", max_length=64, help_text="MQTT 主题中使用，字母、数字、点、下划线或连字符，登记后不能修改"
     )

@@ -14,7 +14,7 @@ from zhiben.core.forms import form_service, run_service
 from zhiben.core.rules import rule
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import export_xlsx, list_context, require_capability
-from zhiben.enterprises.models import Enterprise
+from zhiben.enterprises.selectors import enterprise_from_text
 
 from . import selectors, services
 from .choices import Reason
@@ -86,13 +86,6 @@ def device_export(request):
     )
 
 
-def _enterprise_pk(user, text):
-    text = (text or "").strip()
-    scoped = Enterprise.objects.for_user(user)
-    match = scoped.filter(credit_code=text.upper()).first() or scoped.filter(name=text).first()
-    return match.pk if match else None
-
-
 def _token_page(request, device, token):
     return render(request, "monitoring/device_token.html", {"device": device, "token": token})
 
@@ -104,7 +97,10 @@ def device_new(request):
     if request.user.enterprise_id:
         form.fields["enterprise"].widget = form.fields["enterprise"].hidden_widget()
     if request.method == "POST" and form.is_valid():
-        data = {**form.cleaned_data, "enterprise": _enterprise_pk(request.user, form.cleaned_data["enterprise"])}
+        data = {
+            **form.cleaned_data,
+            "enterprise": getattr(enterprise_from_text(request.user, form.cleaned_data["enterprise"]), "pk", None),
+        }
         done = form_service(form, lambda: services.device_create(actor=request.user, data=data))
         if done is not None:
             device, token = done

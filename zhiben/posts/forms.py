@@ -2,6 +2,7 @@
 
 from django import forms
 
+from zhiben.enterprises.forms import enterprise_field
 from zhiben.enterprises.models import Enterprise
 
 DAY = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -17,7 +18,7 @@ class PostForm(forms.Form):
         if post is not None or (user is not None and user.enterprise_id):
             del self.fields["enterprise"]
         else:
-            self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).order_by("name")
+            self.fields["enterprise"] = enterprise_field(user, label=self.fields["enterprise"].label)
 
     def data_for_service(self):
         data = dict(self.cleaned_data)

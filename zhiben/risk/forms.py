@@ -2,6 +2,8 @@
 
 from django import forms
 
+from zhiben.enterprises.forms import EnterpriseInput
+
 from .choices import (
     LEC_C,
     LEC_E,
@@ -20,7 +22,9 @@ PICK = [("", "请选择")]
 
 
 class PointForm(forms.Form):
-    enterprise = forms.CharField(label="生产经营单位（统一社会信用代码或全称）", max_length=200)
+    enterprise = forms.CharField(
+        label="生产经营单位（统一社会信用代码或全称）", max_length=240, widget=EnterpriseInput()
+    )
     name = forms.CharField(label="风险点名称", max_length=100)
     kind = forms.ChoiceField(label="类型", choices=PICK + list(Kind.choices))
     location = forms.CharField(label="位置（区域、车间、装置）", max_length=200, required=False)

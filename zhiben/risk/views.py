@@ -15,6 +15,7 @@ from zhiben.core.forms import form_service, run_service
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import evidence_response, export_xlsx, list_context, require_capability
 from zhiben.enterprises.models import Enterprise
+from zhiben.enterprises.selectors import enterprise_from_text
 from zhiben.regions.models import Region
 
 from . import selectors, services
@@ -120,12 +121,6 @@ def point_export(request):
     )
 
 
-def _enterprise_from_text(user, text):
-    text = (text or "").strip()
-    scoped = Enterprise.objects.for_user(user)
-    return scoped.filter(credit_code=text.upper()).first() or scoped.filter(name=text).first()
-
-
 @login_required
 def point_new(request):
     require_capability(request.user, "risk.manage")
@@ -140,7 +135,7 @@ def point_new(request):
         data = form.service_data()
         target = enterprise
         if target is None:
-            target = _enterprise_from_text(user, data.get("enterprise"))
+            target = enterprise_from_text(user, data.get("enterprise"))
             if target is None:
                 form.add_error("enterprise", "没有找到该单位（须在您的管辖范围内，填写统一社会信用代码或全称）。")
         if not form.errors:

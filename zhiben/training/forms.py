@@ -2,6 +2,7 @@
 
 from django import forms
 
+from zhiben.enterprises.forms import enterprise_field
 from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Region, Unit
 
@@ -38,7 +39,7 @@ class PersonForm(forms.Form):
             self.fields["id_number"].help_text = f"现为 {person.id_masked}；留空不变"
         else:
             del self.fields["active"]
-        self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).order_by("name")
+        self.fields["enterprise"] = enterprise_field(user, label=self.fields["enterprise"].label)
         self.fields["unit"].queryset = Unit.objects.for_user(user).filter(is_active=True).order_by("region_id", "name")
         if user is not None and user.enterprise_id:
             del self.fields["unit"]
@@ -83,7 +84,7 @@ class SessionForm(forms.Form):
         self.fields["body"].queryset = TrainingBody.objects.for_user(user).order_by("name")
         level = user.region.level if user is not None and user.region_id else 1
         self.fields["region"].queryset = Region.objects.for_user(user).filter(level__lte=level + 1).order_by("code")
-        self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).order_by("name")
+        self.fields["enterprise"] = enterprise_field(user, label=self.fields["enterprise"].label)
         if user is not None and user.enterprise_id:
             del self.fields["region"]
             del self.fields["enterprise"]

@@ -20,7 +20,7 @@ from zhiben.core.forms import form_service, raise_for_refusal, run_service
 from zhiben.core.scoping import in_subtree, normalize_code
 from zhiben.core.tables import Column, Table, badge, day, esc, labels, link_to, truncated
 from zhiben.core.timeline import subject_events
-from zhiben.core.views import download, list_context, paginate, require_capability
+from zhiben.core.views import audit_export, download, list_context, paginate, require_capability
 from zhiben.regions.models import Industry
 
 from . import selectors, services, workflow
@@ -43,8 +43,11 @@ def _text(value):
     return str(value)
 
 
-def _xlsx(headers, rows, title, filename):
+def _xlsx(request, headers, rows, title, filename):
+    """An export as an Excel download, recorded in the audit log with its filters (training.export), as every export
+    of records is."""
     data = write_xlsx(headers, [[_text(v) for v in row] for row in rows], sheet_title=title)
+    audit_export(request, action="training.export", object_type="training", label=f"{filename}导出")
     return download(data, f"{filename}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
@@ -80,7 +83,7 @@ def session_export(request):
         for s in qs
     ]
     headers = ["培训日期", "培训名称", "培训类型", "组织单位", "培训机构", "学时", "培训内容", "参训人数"]
-    return _xlsx(headers, rows, "培训", "培训")
+    return _xlsx(request, headers, rows, "培训", "培训")
 
 
 @login_required
@@ -231,7 +234,7 @@ def person_export(request):
         for p in qs
     ]
     headers = ["姓名", "人员类别", "企业/单位", "所属区划", "岗位/职务", "特种作业岗位", "作业类别", "身份证号", "状态"]
-    return _xlsx(headers, rows, "人员", "培训人员")
+    return _xlsx(request, headers, rows, "人员", "培训人员")
 
 
 @login_required
@@ -346,7 +349,7 @@ def person_file_export(request, pk):
         for a in file["rows"]
     ]
     headers = ["培训日期", "培训名称", "培训类型", "组织单位", "学时", "到课", "成绩", "考试结果"]
-    return _xlsx(headers, rows, "培训档案", f"培训档案-{person.name}")
+    return _xlsx(request, headers, rows, "培训档案", f"培训档案-{person.name}")
 
 
 @login_required
@@ -459,7 +462,11 @@ def certificate_export(request):
         for c in qs
     ]
     return _xlsx(
-        ["持证人", "证书类型", "作业类别", "证书编号", "发证机关", "发证日期", "有效期至"], rows, "证书", "证书"
+        request,
+        ["持证人", "证书类型", "作业类别", "证书编号", "发证机关", "发证日期", "有效期至"],
+        rows,
+        "证书",
+        "证书",
     )
 
 
@@ -478,7 +485,7 @@ def uncertified(request):
             ]
             for p in qs
         ]
-        return _xlsx(["姓名", "企业", "所属区划", "岗位", "作业类别"], rows, "未持证", "特种作业人员未持证")
+        return _xlsx(request, ["姓名", "企业", "所属区划", "岗位", "作业类别"], rows, "未持证", "特种作业人员未持证")
     page = paginate(request, qs)
     for person in page:
         person.open_hazard = services.hazard_open(person)
@@ -529,7 +536,7 @@ def enterprise_file_export(request, pk):
             ]
         )
     headers = ["姓名", "人员类别", "岗位", "身份证号", "特种作业岗位", "持有效证书", "累计学时", "参训记录"]
-    return _xlsx(headers, rows, "培训档案", f"培训档案-{enterprise.name}")
+    return _xlsx(request, headers, rows, "培训档案", f"培训档案-{enterprise.name}")
 
 
 # ---------------------------------------------------------------- coverage
@@ -601,7 +608,11 @@ def coverage_export(request, key):
         raise Http404
     figure = selectors.coverage(key, request.user, **_coverage_args(request))
     return _xlsx(
-        ["名称", "所属", "说明"], [selectors.missing_row(item) for item in figure.missing], "未覆盖", figure.label
+        request,
+        ["名称", "所属", "说明"],
+        [selectors.missing_row(item) for item in figure.missing],
+        "未覆盖",
+        figure.label,
     )
 
 
@@ -644,7 +655,11 @@ def body_list(request):
             [b.name, b.region.name, b.scope, b.get_review_result_display(), b.reviewed_on, b.review_note] for b in qs
         ]
         return _xlsx(
-            ["机构名称", "所属区划", "培训范围", "评估结果", "评估日期", "评估意见"], rows, "培训机构", "培训机构"
+            request,
+            ["机构名称", "所属区划", "培训范围", "评估结果", "评估日期", "评估意见"],
+            rows,
+            "培训机构",
+            "培训机构",
         )
     can_manage = request.user.can(MANAGE) and not request.user.enterprise_id
     context = list_context(request, qs, BodyFilterForm, can_manage=can_manage)

@@ -11,6 +11,8 @@ subject outside the industries) sets `SCOPE_DOMAIN_OPTIONAL = True`: a row witho
 department's alone, so every department of the region sees it.
 """
 
+from functools import lru_cache
+
 from django.db.models import Q
 
 # significant prefix length of a 12-digit 统计用区划代码 by level
@@ -161,9 +163,16 @@ def region_chain(code, *, national=False):
     """`code` and its ancestors' codes, nearest first (a village, its town, county, city, province);
     with `national` the national level '' comes last. Used wherever the nearest jurisdiction's own
     setting wins (rules, ladders, templates, the supervising department)."""
+    return list(_chain(code, national))
+
+
+@lru_cache(maxsize=8192)
+def _chain(code, national):
+    """region_chain's answer, once per code (a figure over 30,000 enterprises looks a rule up for each: the chain of
+    their few hundred villages was worked out 120,000 times, 0.4 s of a 1.5 s page)."""
     code = normalize_code(code)
     chain = list(
         dict.fromkeys(code[:n].ljust(CODE_LENGTH, "0") for n in sorted(set(LEVEL_PREFIX.values()), reverse=True))
     )
     chain = [c for c in chain if in_subtree(code, c)] if code else []
-    return chain + [""] if national else chain
+    return tuple(chain + [""] if national else chain)

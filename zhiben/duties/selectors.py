@@ -1,5 +1,6 @@
 """Reads: an enterprise's reports, a report in scope, and the compliance list of a period."""
 
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 
@@ -85,10 +86,13 @@ def compliance_list(*, user, period_code, filters=None, today=None):
     today = today or timezone.localdate()
     filters = filters or {}
     period = parse_period(period_code)
+    # what the rows show (a district's 30,000 enterprises read whole, with their region and industry, took most of
+    # a 1.8 s page)
     enterprises = (
         Enterprise.objects.for_user(user)
         .exclude(status=EnterpriseStatus.CLOSED)
-        .select_related("region", "industry")
+        .only("name", "credit_code", "region_id", "created_at")
+        .annotate(region_name=F("region__name"), industry_name=F("industry__name"))
         .order_by("region_id", "name")
     )
     region = subtree_q(filters.get("region"))
@@ -101,9 +105,9 @@ def compliance_list(*, user, period_code, filters=None, today=None):
         enterprises = enterprises.filter(Q(name__icontains=q) | Q(credit_code__icontains=q))
     reports = {
         r.enterprise_id: r
-        for r in PeriodReport.objects.filter(period=period.code, enterprise__in=enterprises).select_related(
-            "attested_by", "submitted_by"
-        )
+        for r in PeriodReport.objects.filter(
+            period=period.code, enterprise__in=enterprises.values("pk")
+        ).select_related("attested_by", "submitted_by")
     }
     deadlines = Deadlines()
     rows, summary = [], dict.fromkeys(Compliance.values, 0)
@@ -159,8 +163,8 @@ def export_rows(period, rows):
         yield [
             enterprise.name,
             enterprise.credit_code,
-            enterprise.region.name,
-            enterprise.industry.name,
+            enterprise.region_name,
+            enterprise.industry_name,
             period.label,
             row["deadline"].isoformat(),
             row["state_label"],

@@ -4,7 +4,7 @@ enterprise (posts with all four items current and a 班前会 within N days, N a
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -157,9 +157,14 @@ def coverage(user, *, region="", industry="", day=None, with_posts_only=False):
     enterprises = operating_enterprises(user, region, industry)
     if with_posts_only:
         enterprises = enterprises.filter(Exists(Post.objects.filter(enterprise=OuterRef("pk"), active=True)))
-    enterprises = list(enterprises.select_related("region", "industry").order_by("region_id", "name"))
-    ids = [e.pk for e in enterprises]
-    posts_qs = Post.objects.filter(enterprise_id__in=ids, active=True)
+    # what the rows and the counts read: a district's 30,000 enterprises read whole took most of a 1.7 s page
+    enterprises_qs = enterprises
+    enterprises = list(
+        enterprises.only("name", "region_id")
+        .annotate(region_name=F("region__name"), industry_code=F("industry__code"))
+        .order_by("region_id", "name")
+    )
+    posts_qs = Post.objects.filter(enterprise__in=enterprises_qs.values("pk"), active=True)  # not 30,000 parameters
     versions = CardVersion.objects.filter(current=True)
     if day < timezone.localdate():
         edge = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
@@ -170,19 +175,20 @@ def coverage(user, *, region="", industry="", day=None, with_posts_only=False):
     posts = {}
     for post in posts_qs.order_by("name"):
         posts.setdefault(post.enterprise_id, []).append(post)
-    post_ids = [p.pk for group in posts.values() for p in group]
     have = {}
-    for post_id, kind in versions.filter(post_id__in=post_ids).values_list("post_id", "kind"):
+    for post_id, kind in versions.filter(post__in=posts_qs.values("pk")).values_list("post_id", "kind"):
         have.setdefault(post_id, set()).add(kind)
     last = dict(
-        Briefing.objects.filter(post_id__in=post_ids, held_on__lte=day)
+        Briefing.objects.filter(post__in=posts_qs.values("pk"), held_on__lte=day)
         .values("post_id")
         .annotate(last=Max("held_on"))
         .values_list("post_id", "last")
     )
-    rows = []
+    rows, days_of = [], {}
     for enterprise in enterprises:
-        days = briefing_days(enterprise.region_id)
+        if enterprise.region_id not in days_of:  # the rule once per place, not per enterprise
+            days_of[enterprise.region_id] = briefing_days(enterprise.region_id)
+        days = days_of[enterprise.region_id]
         since = day - timedelta(days=days - 1)
         row = EnterpriseCoverage(enterprise, days=days)
         for post in posts.get(enterprise.pk, []):
@@ -213,7 +219,7 @@ def coverage_counts(user, *, region="", industry="", day=None):
         counts.setdefault((region_id, code), [0, 0])[1] += n
     for row in coverage(user, region=region, industry=industry, day=day, with_posts_only=True).rows:
         if row.covered:
-            counts[(row.enterprise.region_id, row.enterprise.industry.code)][0] += 1
+            counts[(row.enterprise.region_id, row.enterprise.industry_code)][0] += 1
     return counts
 
 

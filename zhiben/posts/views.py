@@ -252,7 +252,7 @@ def coverage_export(request):
     data = [
         [
             r.enterprise.name,
-            r.enterprise.region.name,
+            r.enterprise.region_name,
             r.posts,
             r.complete,
             r.briefed,

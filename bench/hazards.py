@@ -11,6 +11,7 @@ Measured through the real stack (Django test client, session of a county 安委�
 - a workflow transition (verify) through the service;
 - the floor: the least a page (GET /accounts/password/) and an API read (GET /api/v1/regions/<county>) cost
   through the same stack, printed beside each list ratio with the list's time above its floor;
+- the pages that judge every enterprise of the county (drill compliance, 两单两卡一会 coverage, report compliance);
 - API intake: POST /api/v1/hazards/ one after another, then 4 processes at once (target ≥ 20% of the plain
   INSERT rate measured in the same run), with the SQL statements one intake takes; and batches of 1,000.
 """
@@ -38,6 +39,12 @@ INTAKE_RATIO = 0.20  # intake at 4 processes ≥ 20% of the plain INSERT rate
 # authentication and serialization), read beside the list ratios: a list page cannot cost less than its floor.
 FLOORS = {"floor_page": "/accounts/password/", "floor_api": "/api/v1/regions/{county}"}
 BATCH = 1000  # hazards in one POST /api/v1/hazards/batch; target < 1 s on PostgreSQL
+# Pages that judge every enterprise of the county one by one (no target of DESIGN.md; read beside the lists)
+FIGURE_PAGES = {
+    "figure.drills": ("/drills/compliance/", "应急演练完成情况"),
+    "figure.posts": ("/posts/coverage/", "两单两卡一会覆盖"),
+    "figure.duties": ("/duties/compliance/", "统计报送情况"),
+}
 
 
 def run(options):
@@ -121,6 +128,20 @@ def run(options):
                     target=TARGETS["detail" if key == "detail" else "home_cold" if key.endswith(".cold") else "home"],
                     note=f"p50 {p['p50'] * 1000:.1f} ms，p95 {p['p95'] * 1000:.1f} ms（{p['n']} 次，{p['statements']} 条语句）"
                     + (f"；{p['who']}" if "who" in p else ""),
+                    p50=p["p50"],
+                    p95=p["p95"],
+                )
+            )
+        for key, (url, what) in FIGURE_PAGES.items():
+            p = out[key]
+            rows.append(
+                Result(
+                    part=f"{PART}.{key}",
+                    database=label,
+                    data=f"{out['enterprises']:,} 家企业",
+                    times=[p["p95"]],
+                    note=f"{what} GET {url}：p50 {p['p50'] * 1000:.0f} ms，p95 {p['p95'] * 1000:.0f} ms"
+                    f"（{p['n']} 次，{p['statements']} 条语句）；区县安委办，逐家企业判定",
                     p50=p["p50"],
                     p95=p["p95"],
                 )
@@ -540,6 +561,11 @@ def measure(enterprises, hazards, samples):
         home = _home(person, samples)
         homes[f"home.{name}"] = {**home["warm"], "who": f"{who}，再次打开（统计保留）"}
         homes[f"home.{name}.cold"] = {**home["cold"], "who": f"{who}，重新统计（?fresh=1）"}
+    figures = {}
+    for key, (url, _) in FIGURE_PAGES.items():
+        response, sent = _statements(lambda url=url: client.get(url))
+        assert response.status_code == 200, (url, response.status_code)
+        figures[key] = {**_time(lambda url=url: client.get(url), max(5, samples // 4)), "statements": len(sent)}
     pending = iter(
         Hazard.objects.filter(status="reported", region_id__gte=town.code, region_id__lte=town.code[:9] + "999")[
             :samples
@@ -614,6 +640,7 @@ def measure(enterprises, hazards, samples):
         "filtered": filtered,
         "detail": detail,
         **homes,
+        **figures,
         "transition": transition,
         "intake": {
             "n": n,

@@ -47,13 +47,14 @@ class Table:
         without page and sort; `current`: the sort in force, "-key" descending), again to reverse it."""
         out = []
         for c in self.columns:
+            opening = f'<th class="{esc(c.css)}">' if c.css else "<th>"  # a figures column's header aligns with it
             if not c.sort:
-                out.append(f"<th>{esc(c.header)}</th>")
+                out.append(f"{opening}{esc(c.header)}</th>")
                 continue
             target = f"-{c.sort}" if current == c.sort else c.sort
             href = "?" + "&".join(p for p in (query, f"sort={target}") if p)
             arrow = " ▲" if current == c.sort else " ▼" if current == f"-{c.sort}" else ""
-            out.append(f'<th><a href="{esc(href)}">{esc(c.header)}{arrow}</a></th>')
+            out.append(f'{opening}<a href="{esc(href)}">{esc(c.header)}{arrow}</a></th>')
         return SafeString("".join(out))
 
     def rows_html(self, rows, **context):

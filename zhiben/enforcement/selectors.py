@@ -35,8 +35,9 @@ def _typical_q(value, ctx):
     return None if wanted is None else Q(typical=wanted)
 
 
-# The case orders (the case list's sort links; the typical list's column headers switch each way): "marked" is when a
-# case was made typical. Cases without a fine, decision or mark come last either way.
+# The case orders (the case and typical lists' column headers switch each way): "marked" is when a case was made
+# typical. Cases without a fine, decision or mark come last either way, so each key's reverse is written out
+# (Sort.both_ways would put them first).
 CASE_SORT = Sort(
     "sort",
     {
@@ -74,6 +75,9 @@ CASE_FILTERS = FilterSet(
     CASE_SORT,
 )
 
+# The order list's orders (its column headers switch each way): the newest first by default
+ORDER_SORT = Sort.both_ways({"deadline": ("deadline", "id")}, default=("-created_at", "-id"))
+
 ORDER_FILTERS = FilterSet(
     Filter("region", "区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value)),
     Filter("status", "状态", "choice", choices=OrderStatus.choices, lookup="status"),
@@ -86,17 +90,23 @@ ORDER_FILTERS = FilterSet(
     ),
     Filter("unit", "责令单位", "choice", choices=unit_options, lookup="unit_id"),
     Filter("q", "关键词", "search", search=("number", "enterprise__name", "items")),
-    Sort("sort", {"deadline": ("deadline", "id"), "-deadline": ("-deadline", "-id")}, default=("-created_at", "-id")),
+    ORDER_SORT,
 )
 
+RELATED = ("enterprise", "unit", "region")  # what the export and the API read with each case or order
 
-def case_list(*, user, filters=None):
-    qs = EnforcementCase.objects.for_user(user).select_related("enterprise", "unit", "region")
+
+def case_list(*, user, filters=None, related=RELATED):
+    """The cases `user` may see, narrowed and ordered by `filters` (CASE_FILTERS), each read with its `related` rows
+    (a list page: only those its table shows)."""
+    qs = EnforcementCase.objects.for_user(user).select_related(*related)
     return CASE_FILTERS.filter(qs, filters or {}, user=user)
 
 
-def order_list(*, user, filters=None):
-    qs = RectificationOrder.objects.for_user(user).select_related("enterprise", "unit", "region")
+def order_list(*, user, filters=None, related=RELATED):
+    """The orders `user` may see, narrowed and ordered by `filters` (ORDER_FILTERS), each read with its `related`
+    rows."""
+    qs = RectificationOrder.objects.for_user(user).select_related(*related)
     return ORDER_FILTERS.filter(qs, filters or {}, user=user)
 
 

@@ -13,15 +13,16 @@ from django.views.decorators.http import require_POST
 from zhiben.core.excel import write_xlsx
 from zhiben.core.forms import form_service, run_service
 from zhiben.core.scoping import normalize_code
-from zhiben.core.tables import Column, Table, esc, link_to, minute
+from zhiben.core.tables import Column, Table, badge, day, esc, labels, link_to, minute
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import audit_export, download, list_context, paginate, query_without, require_capability
 from zhiben.enterprises.selectors import enterprise_from_text
 from zhiben.regions.models import Region
 
 from . import selectors, services
+from .choices import CaseStatus, OrderStatus
 from .forms import CaseEditForm, CaseForm, DecideForm, OrderEditForm, OrderForm, ReviewForm
-from .selectors import CASE_FILTERS, CASE_SORT, ORDER_FILTERS
+from .selectors import CASE_FILTERS, CASE_SORT, ORDER_FILTERS, ORDER_SORT
 from .services import EDITABLE
 from .workflow import allowed_actions
 
@@ -33,15 +34,50 @@ def _enterprise_pk(user, text):
     return getattr(enterprise_from_text(user, text), "pk", None)
 
 
-def _list(request, qs, template, form_class, export_name):
-    return render(request, template, list_context(request, qs, form_class, export_name=export_name))
+CASE_LABELS, ORDER_LABELS = labels(CaseStatus), labels(OrderStatus)
+
+
+def _case_number(c, context):
+    typical = " " + badge("典型", "orange") if c.typical else ""
+    return f'<a href="{context["detail"](c.pk)}">{esc(c.number)}</a>{typical}'
+
+
+def _party(row, _):
+    """The enterprise of a case or an order and, below it, the unit that filed the case or issued the order."""
+    return f'{esc(row.enterprise.name)}<br><small class="muted">{esc(row.unit.name)}</small>'
+
+
+def _measures(c, _):
+    return esc(c.measure_labels or "—")
+
+
+def _fine(c, _):
+    return "" if c.fine is None else esc(str(c.fine))
+
+
+# The case list's table (sort keys: selectors.CASE_SORT)
+CASES = Table(
+    columns=(
+        Column("案件编号", ("number", "typical"), _case_number, label="编号", sort="number"),
+        Column("当事单位", ("enterprise__name", "unit__name"), _party),
+        Column("处罚措施", ("measures",), _measures),
+        Column("罚款（元）", ("fine",), _fine, label="罚款", sort="fine", css="num"),
+        Column("立案日期", ("filed_date",), lambda c, _: day(c.filed_date), sort="filed"),
+        Column("决定日期", ("decision_date",), lambda c, _: day(c.decision_date) or "—", sort="decided"),
+        Column("状态", ("status",), lambda c, _: badge(CASE_LABELS.get(c.status, c.status))),
+    ),
+    empty="没有符合条件的案件。",
+)
 
 
 @login_required
 def case_list(request):
     require_capability(request.user, "enforcement.view")
-    qs = selectors.case_list(user=request.user, filters=request.GET)
-    return _list(request, qs, "enforcement/case_list.html", CaseFilterForm, "执法案件")
+    qs = selectors.case_list(user=request.user, filters=request.GET, related=("enterprise", "unit"))
+    context = list_context(request, qs.only(*CASES.fields), CaseFilterForm)
+    context["head"] = CASES.head_html(query=context["sort_query"], current=CASE_SORT.shown(request.GET.get("sort")))
+    context["rows"] = CASES.rows_html(context["page"], detail=link_to("enforcement:case_detail"))
+    return render(request, "enforcement/case_list.html", context)
 
 
 CASE_HEADERS = ["案件编号", "当事单位", "所在区划", "执法单位", "违法事实", "处罚措施", "罚款（元）", "决定书文号"]
@@ -93,18 +129,9 @@ TYPICAL = Table(
             label="编号",
             sort="number",
         ),
-        Column(
-            "当事单位", (), lambda c, _: f'{esc(c.enterprise.name)}<br><small class="muted">{esc(c.unit.name)}</small>'
-        ),
-        Column("处罚措施", (), lambda c, _: esc(c.measure_labels or "—")),
-        Column(
-            "罚款（元）",
-            (),
-            lambda c, _: "" if c.fine is None else esc(str(c.fine)),
-            label="罚款",
-            sort="fine",
-            css="num",
-        ),
+        Column("当事单位", (), _party),
+        Column("处罚措施", (), _measures),
+        Column("罚款（元）", (), _fine, label="罚款", sort="fine", css="num"),
         Column("决定书文号", (), lambda c, _: esc(c.decision_number)),
         Column("列为典型", (), _marked, sort="marked"),
     ),
@@ -230,11 +257,41 @@ def case_transition(request, pk, action):
     return redirect(case)
 
 
+def _deadline(o, context):
+    return day(o.deadline) + (" " + badge("逾期", "red") if o.is_overdue(context["today"]) else "")
+
+
+def _order_status(o, _):
+    return badge(ORDER_LABELS.get(o.status, o.status), "green" if o.status == OrderStatus.PASSED else "")
+
+
+# The order list's table (sort keys: selectors.ORDER_SORT)
+ORDERS = Table(
+    columns=(
+        Column(
+            "指令编号",
+            ("number",),
+            lambda o, context: f'<a href="{context["detail"](o.pk)}">{esc(o.number)}</a>',
+            label="编号",
+        ),
+        Column("被责令单位", ("enterprise__name", "unit__name"), _party, label="单位"),
+        Column("整改期限", ("deadline", "status"), _deadline, label="期限", sort="deadline"),
+        Column("状态", ("status",), _order_status),
+    ),
+    empty="没有符合条件的指令。",
+)
+
+
 @login_required
 def order_list(request):
     require_capability(request.user, "enforcement.view")
-    qs = selectors.order_list(user=request.user, filters=request.GET)
-    return _list(request, qs, "enforcement/order_list.html", OrderFilterForm, "责令整改")
+    qs = selectors.order_list(user=request.user, filters=request.GET, related=("enterprise", "unit"))
+    context = list_context(request, qs.only(*ORDERS.fields), OrderFilterForm)
+    context["head"] = ORDERS.head_html(query=context["sort_query"], current=ORDER_SORT.shown(request.GET.get("sort")))
+    context["rows"] = ORDERS.rows_html(
+        context["page"], today=timezone.localdate(), detail=link_to("enforcement:order_detail")
+    )
+    return render(request, "enforcement/order_list.html", context)
 
 
 @login_required

@@ -71,6 +71,11 @@ def _identity_q(value, ctx):
     return Q(id_index__in=blind_indexes(value)) if value else Q()
 
 
+# The people, session and certificate lists' orders (their column headers switch each way)
+PERSON_SORT = Sort.both_ways({"name": ("name", "id")}, default=("region_id", "name", "id"))
+SESSION_SORT = Sort.both_ways({"held": ("held_on", "id")}, default=("-held_on", "-id"))
+CERTIFICATE_SORT = Sort.both_ways({"expires": ("expires_on", "id")}, default=("expires_on", "id"))
+
 PERSON_FILTERS = FilterSet(
     Filter("region", "所属区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value)),
     Filter("industry", "行业", "choice", choices=industry_options, lookup="industry__code"),
@@ -84,7 +89,7 @@ PERSON_FILTERS = FilterSet(
     ),
     Filter("id_number", "身份证号", "search", q=_identity_q),
     Filter("q", "关键词", "search", search=("name", "post", "enterprise__name", "unit__name")),
-    Sort("sort", {"name": ("name", "id"), "-name": ("-name", "-id")}, default=("region_id", "name", "id")),
+    PERSON_SORT,
 )
 
 SESSION_FILTERS = FilterSet(
@@ -93,7 +98,7 @@ SESSION_FILTERS = FilterSet(
     Filter("from", "培训日期从", "date", lookup="held_on__gte"),
     Filter("to", "培训日期至", "date", lookup="held_on__lte"),
     Filter("q", "关键词", "search", search=("title", "organiser", "topics")),
-    Sort("sort", {"held": ("held_on", "id"), "-held": ("-held_on", "-id")}, default=("-held_on", "-id")),
+    SESSION_SORT,
 )
 
 
@@ -115,7 +120,7 @@ CERTIFICATE_FILTERS = FilterSet(
     Filter("kind", "证书类型", "choice", choices=CertificateKind.choices, lookup="kind"),
     Filter("expires_before", "有效期至早于", "date", lookup="expires_on__lte"),
     Filter("q", "关键词", "search", search=("number", "person__name", "issuer")),
-    Sort("sort", {"expires": ("expires_on", "id"), "-expires": ("-expires_on", "-id")}, default=("expires_on", "id")),
+    CERTIFICATE_SORT,
 )
 
 # The training body list's orders (its column headers switch each way); bodies never reviewed come last either way
@@ -148,12 +153,16 @@ def person_list(*, user, filters=None):
     return _listed(Person, PERSON_FILTERS, user, filters).select_related("enterprise", "unit", "region")
 
 
-def session_list(*, user, filters=None):
-    return _listed(Session, SESSION_FILTERS, user, filters).select_related("body", "region", "enterprise")
+def session_list(*, user, filters=None, related=("body", "region", "enterprise")):
+    """The sessions `user` may see, narrowed and ordered by `filters`, each read with its `related` rows (the list
+    page: only those its table shows)."""
+    return _listed(Session, SESSION_FILTERS, user, filters).select_related(*related)
 
 
-def certificate_list(*, user, filters=None):
-    return _listed(Certificate, CERTIFICATE_FILTERS, user, filters).select_related("person", "region")
+def certificate_list(*, user, filters=None, related=("person", "region")):
+    """The certificates `user` may see, narrowed and ordered by `filters`, each read with its `related` rows (the
+    list page: only those its table shows)."""
+    return _listed(Certificate, CERTIFICATE_FILTERS, user, filters).select_related(*related)
 
 
 def body_list(*, user, filters=None):

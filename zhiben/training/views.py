@@ -8,6 +8,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +25,7 @@ from zhiben.core.views import audit_export, download, list_context, paginate, re
 from zhiben.regions.models import Industry
 
 from . import selectors, services, workflow
-from .choices import ReviewResult
+from .choices import CertificateKind, PersonKind, ReviewResult, SessionKind, SpecialCategory
 from .forms import AttendanceForm, BodyForm, CertificateForm, PersonForm, RevokeForm, SessionForm, UploadForm
 
 VIEW, MANAGE = "training.view", "training.manage"
@@ -54,21 +55,48 @@ def _xlsx(request, headers, rows, title, filename):
 # ---------------------------------------------------------------- sessions
 
 
+SESSION_KINDS = labels(SessionKind)
+
+
+def _session_title(s, context):
+    topics = f'<br><small class="muted">{truncated(s.topics, 60)}</small>' if s.topics else ""
+    return f'<a href="{context["detail"](s.pk)}">{esc(s.title)}</a>{topics}'
+
+
+def _organiser(s, _):
+    body = f'<br><small class="muted">{esc(s.body.name)}</small>' if s.body_id else ""
+    return esc(s.organiser) + body
+
+
+# The session list's table (sort keys: selectors.SESSION_SORT)
+SESSIONS = Table(
+    columns=(
+        Column("培训", ("title", "topics"), _session_title),
+        Column("类型", ("kind",), lambda s, _: esc(SESSION_KINDS.get(s.kind, s.kind))),
+        Column("日期", ("held_on",), lambda s, _: day(s.held_on), sort="held"),
+        Column("学时", ("hours",), lambda s, _: esc(str(s.hours))),
+        Column("组织单位 / 机构", ("organiser", "body__name"), _organiser, label="组织单位"),
+    ),
+    empty="没有符合条件的培训。",
+)
+
+
 @login_required
 def session_list(request):
     require_capability(request.user, VIEW)
-    qs = selectors.session_list(user=request.user, filters=request.GET)
-    return render(
-        request,
-        "training/session_list.html",
-        list_context(request, qs, SessionFilterForm, can_manage=request.user.can(MANAGE)),
+    qs = selectors.session_list(user=request.user, filters=request.GET, related=("body",))
+    context = list_context(request, qs.only(*SESSIONS.fields), SessionFilterForm, can_manage=request.user.can(MANAGE))
+    context["head"] = SESSIONS.head_html(
+        query=context["sort_query"], current=selectors.SESSION_SORT.shown(request.GET.get("sort"))
     )
+    context["rows"] = SESSIONS.rows_html(context["page"], detail=link_to("training:session"))
+    return render(request, "training/session_list.html", context)
 
 
 @login_required
 def session_export(request):
     require_capability(request.user, VIEW)
-    qs = selectors.session_list(user=request.user, filters=request.GET)
+    qs = selectors.session_list(user=request.user, filters=request.GET).annotate(attendants=Count("attendances"))
     rows = [
         [
             s.held_on,
@@ -78,7 +106,7 @@ def session_export(request):
             s.body.name if s.body else "",
             s.hours,
             s.topics,
-            s.attendances.count(),
+            s.attendants,
         ]
         for s in qs
     ]
@@ -204,15 +232,49 @@ def attendance_template(request):
 # ---------------------------------------------------------------- people
 
 
+PERSON_KINDS, SPECIAL_CATEGORIES = labels(PersonKind), labels(SpecialCategory)
+
+
+def _person_name(p, context):
+    away = " " + badge("离岗") if not p.active else ""
+    return f'<a href="{context["person"](p.pk)}">{esc(p.name)}</a>{away}'
+
+
+def _employer(p, _):
+    employer = p.employer
+    return f'{esc(employer.name if employer else "—")}<br><small class="muted">{esc(p.region.name)}</small>'
+
+
+def _post(p, _):
+    special = ""
+    if p.special_post:
+        special = " " + badge(f"特种作业 · {SPECIAL_CATEGORIES.get(p.special_category, p.special_category)}", "orange")
+    return esc(p.post or "—") + special
+
+
+# The people list's table (sort keys: selectors.PERSON_SORT)
+PEOPLE = Table(
+    columns=(
+        Column("姓名", ("name", "active"), _person_name, sort="name"),
+        Column("类别", ("kind",), lambda p, _: esc(PERSON_KINDS.get(p.kind, p.kind))),
+        Column("企业/单位", ("enterprise__name", "unit__name", "region__name"), _employer),
+        Column("岗位", ("post", "special_post", "special_category"), _post),
+        Column("身份证号", ("id_number",), lambda p, _: esc(p.id_masked)),
+    ),
+    empty="没有符合条件的人员。",
+)
+
+
 @login_required
 def person_list(request):
     require_capability(request.user, VIEW)
     qs = selectors.person_list(user=request.user, filters=request.GET)
-    return render(
-        request,
-        "training/person_list.html",
-        list_context(request, qs, PersonFilterForm, can_manage=request.user.can(MANAGE)),
+    context = list_context(request, qs.only(*PEOPLE.fields), PersonFilterForm, can_manage=request.user.can(MANAGE))
+    context["head"] = PEOPLE.head_html(
+        query=context["sort_query"], current=selectors.PERSON_SORT.shown(request.GET.get("sort"))
     )
+    context["rows"] = PEOPLE.rows_html(context["page"], person=link_to("training:person"))
+    return render(request, "training/person_list.html", context)
 
 
 @login_required
@@ -395,17 +457,48 @@ def certificate_revoke(request, pk):
 # ---------------------------------------------------------------- certificates and the flag
 
 
+CERTIFICATE_KINDS = labels(CertificateKind)
+
+
+def _certificate(c, _):
+    category = f" · {SPECIAL_CATEGORIES.get(c.category, c.category)}" if c.category else ""
+    return esc(CERTIFICATE_KINDS.get(c.kind, c.kind) + category)
+
+
+def _expires(c, context):
+    return day(c.expires_on) + (" " + badge("已过期", "red") if c.expires_on < context["today"] else "")
+
+
+# The certificate list's table (sort keys: selectors.CERTIFICATE_SORT)
+CERTIFICATES = Table(
+    columns=(
+        Column(
+            "持证人",
+            ("person__name",),
+            lambda c, context: f'<a href="{context["person"](c.person_id)}">{esc(c.person.name)}</a>',
+        ),
+        Column("证书", ("kind", "category"), _certificate),
+        Column("编号", ("number",), lambda c, _: esc(c.number)),
+        Column("有效期至", ("expires_on",), _expires, sort="expires"),
+    ),
+    empty="没有符合条件的证书。",
+)
+
+
 @login_required
 def certificate_list(request):
     require_capability(request.user, VIEW)
-    qs = selectors.certificate_list(user=request.user, filters=request.GET)
-    return render(
-        request,
-        "training/certificate_list.html",
-        list_context(
-            request, qs, CertificateFilterForm, today=timezone.localdate(), can_manage=request.user.can(MANAGE)
-        ),
+    qs = selectors.certificate_list(user=request.user, filters=request.GET, related=("person",))
+    context = list_context(
+        request, qs.only(*CERTIFICATES.fields), CertificateFilterForm, can_manage=request.user.can(MANAGE)
     )
+    context["head"] = CERTIFICATES.head_html(
+        query=context["sort_query"], current=selectors.CERTIFICATE_SORT.shown(request.GET.get("sort"))
+    )
+    context["rows"] = CERTIFICATES.rows_html(
+        context["page"], today=timezone.localdate(), person=link_to("training:person")
+    )
+    return render(request, "training/certificate_list.html", context)
 
 
 @login_required

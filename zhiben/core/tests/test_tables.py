@@ -40,7 +40,9 @@ class TableTests(SimpleTestCase):
     def test_sortable_headers_link_to_each_order(self):
         head = TABLE.head_html(query="q=%E7%94%B2&region=5001", current="name")
         self.assertIn('<th><a href="?q=%E7%94%B2&amp;region=5001&amp;sort=-name">名称 ▲</a></th>', head)
-        self.assertIn('<th><a href="?q=%E7%94%B2&amp;region=5001&amp;sort=count">数量</a></th>', head)
+        self.assertIn(
+            '<th class="num"><a href="?q=%E7%94%B2&amp;region=5001&amp;sort=count">数量</a></th>', head
+        )  # aligned as its cells
         self.assertIn("<th>说明</th>", head)
         self.assertIn("数量 ▼", TABLE.head_html(current="-count"))
         self.assertIn('href="?sort=name"', TABLE.head_html())

@@ -74,6 +74,12 @@ class Table:
         return SafeString("".join(out))
 
 
+def detail_link(row, context, text):
+    """`text` linked to the row's own page: the table's per-page context carries that page's URL maker as "detail"
+    (`link_to`)."""
+    return f'<a href="{context["detail"](row.pk)}">{esc(text)}</a>'
+
+
 def link_to(viewname, *after):
     """pk → the URL of `viewname` for that pk (and the arguments `after` it): one reverse() for a whole page instead
     of one a row (a row's reverse costs as much as the rest of its cells)."""

@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.tables import Column, Table, esc, link_to, minute
+from zhiben.core.tables import Column, Table, detail_link, esc, link_to, minute
 from zhiben.core.views import export_xlsx, paginate, query_without, require_capability
 
 from . import kinds, placeholders, selectors, services
@@ -38,7 +38,7 @@ def _files(d, context):
 
 REGISTER = Table(
     columns=(
-        Column("发文字号", (), lambda d, c: f'<a href="{c["detail"](d.pk)}">{esc(d.number)}</a>', sort="number"),
+        Column("发文字号", (), lambda d, c: detail_link(d, c, d.number), sort="number"),
         Column("标题", (), lambda d, _: esc(d.title)),
         Column("主送", (), lambda d, _: esc(d.addressee or "—")),
         Column("发文单位", (), lambda d, _: esc(d.issuing_unit.name), sort="unit"),

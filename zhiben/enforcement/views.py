@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from zhiben.core.excel import write_xlsx
 from zhiben.core.forms import form_service, run_service
 from zhiben.core.scoping import normalize_code
-from zhiben.core.tables import Column, Table, badge, day, esc, labels, link_to, minute
+from zhiben.core.tables import Column, Table, badge, day, detail_link, esc, labels, link_to, minute
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import audit_export, download, list_context, paginate, query_without, require_capability
 from zhiben.enterprises.selectors import enterprise_from_text
@@ -39,7 +39,7 @@ CASE_LABELS, ORDER_LABELS = labels(CaseStatus), labels(OrderStatus)
 
 def _case_number(c, context):
     typical = " " + badge("典型", "orange") if c.typical else ""
-    return f'<a href="{context["detail"](c.pk)}">{esc(c.number)}</a>{typical}'
+    return detail_link(c, context, c.number) + typical
 
 
 def _party(row, _):
@@ -271,7 +271,7 @@ ORDERS = Table(
         Column(
             "指令编号",
             ("number",),
-            lambda o, context: f'<a href="{context["detail"](o.pk)}">{esc(o.number)}</a>',
+            lambda o, context: detail_link(o, context, o.number),
             label="编号",
         ),
         Column("被责令单位", ("enterprise__name", "unit__name"), _party, label="单位"),

@@ -9,7 +9,7 @@ from django.utils import timezone
 from zhiben.core.crypto import mask_phone
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.registry import backlinks
-from zhiben.core.tables import Column, Table, badge, day, esc, labels, link_to
+from zhiben.core.tables import Column, Table, badge, day, detail_link, esc, labels, link_to
 from zhiben.core.views import download, paginate, query_without, require_capability
 from zhiben.regions.models import Industry
 
@@ -25,7 +25,7 @@ def _name(e, context):
     badges = (" " + badge("高危", "red") if e.high_risk else "") + (
         " " + badge("重点", "blue") if e.directly_supervised else ""
     )
-    return f'<a href="{context["detail"](e.pk)}">{esc(e.name)}</a>{badges}'
+    return detail_link(e, context, e.name) + badges
 
 
 def _status(e, _):

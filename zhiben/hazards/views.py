@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import apply_service_errors
 from zhiben.core.registry import backlinks
-from zhiben.core.tables import Column, Table, badge, day, esc, labels, link_to, truncated
+from zhiben.core.tables import Column, Table, badge, day, detail_link, esc, labels, link_to, truncated
 from zhiben.core.views import audit_export, download, evidence_response, paginate, query_without, require_capability
 
 from . import selectors, services
@@ -59,7 +59,7 @@ LEDGER = Table(
         Column(
             "隐患编号",
             ("number",),
-            lambda h, context: f'<a href="{context["detail"](h.pk)}">{esc(h.number)}</a>',
+            lambda h, context: detail_link(h, context, h.number),
             label="编号",
         ),
         Column("单位/场所", ("enterprise__name", "place", "region__name", "industry__name"), _subject, label="单位"),

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from zhiben.audit.services import audit_record
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.tables import Column, Table, badge, day, esc, labels, link_to, minute, truncated
+from zhiben.core.tables import Column, Table, badge, day, detail_link, esc, labels, link_to, minute, truncated
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import (
     DOCX,
@@ -68,7 +68,7 @@ KIND_LABELS = labels(Kind)
 
 def _plan_title(p, context):
     unit = f'<br><small class="muted">{esc(p.issuing_unit.name)}</small>' if p.issuing_unit else ""
-    return f'<a href="{context["detail"](p.pk)}">{esc(p.title)}</a>{unit}'
+    return detail_link(p, context, p.title) + unit
 
 
 # The plan list page's table; its headers sort by PLAN_SORT's keys

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import form_service
-from zhiben.core.tables import Column, Table, badge, esc, labels, link_to
+from zhiben.core.tables import Column, Table, badge, detail_link, esc, labels, link_to
 from zhiben.core.views import export_xlsx, paginate, query_without, require_capability
 
 from . import selectors, services
@@ -123,7 +123,7 @@ KIND_LABELS = labels(UnitKind)
 
 
 def _unit_name(u, context):
-    return f'<a href="{context["detail"](u.pk)}">{esc(u.name)}</a>' + ("" if u.is_active else " " + badge("停用"))
+    return detail_link(u, context, u.name) + ("" if u.is_active else " " + badge("停用"))
 
 
 UNITS = Table(

@@ -19,7 +19,7 @@ from zhiben.core.excel import write_xlsx
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import form_service, raise_for_refusal, run_service
 from zhiben.core.scoping import in_subtree, normalize_code
-from zhiben.core.tables import Column, Table, badge, day, esc, labels, link_to, truncated
+from zhiben.core.tables import Column, Table, badge, day, detail_link, esc, labels, link_to, truncated
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import audit_export, download, list_context, paginate, require_capability
 from zhiben.regions.models import Industry
@@ -60,7 +60,7 @@ SESSION_KINDS = labels(SessionKind)
 
 def _session_title(s, context):
     topics = f'<br><small class="muted">{truncated(s.topics, 60)}</small>' if s.topics else ""
-    return f'<a href="{context["detail"](s.pk)}">{esc(s.title)}</a>{topics}'
+    return detail_link(s, context, s.title) + topics
 
 
 def _organiser(s, _):

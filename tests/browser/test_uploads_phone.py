@@ -31,6 +31,16 @@ def camera_photo(width=4000, height=3000):
     return out.getvalue()
 
 
+@pytest.fixture
+def report_form(live_server, page):
+    """(cast, base URL), with gina, a village grid worker, on the hazard report form of her phone."""
+    cast = Cast()
+    build_cast(cast)
+    login(page, live_server.url, "gina")
+    page.goto(f"{live_server.url}/hazards/report/")
+    return cast, live_server.url
+
+
 def fill_report(page, cast, description):
     page.select_option("select[name=enterprise]", str(cast.enterprise_a.pk))
     page.select_option("select[name=channel]", "supervision")
@@ -38,14 +48,10 @@ def fill_report(page, cast, description):
     page.fill("input[name=location]", "仓库")
 
 
-def test_a_large_photo_is_shrunk_on_the_phone_before_it_is_sent(live_server, page):
-    cast = Cast()
-    build_cast(cast)
-    base = live_server.url
+def test_a_large_photo_is_shrunk_on_the_phone_before_it_is_sent(report_form, page):
+    cast, _ = report_form
     photo = camera_photo()
     assert len(photo) > 3 * 1024 * 1024
-    login(page, base, "gina")
-    page.goto(f"{base}/hazards/report/")
     fill_report(page, cast, "仓库内电动车违规充电")
     page.set_input_files(
         "input[name=photos]", files=[{"name": "IMG_0001.JPG", "mimeType": "image/jpeg", "buffer": photo}]
@@ -63,12 +69,8 @@ def test_a_large_photo_is_shrunk_on_the_phone_before_it_is_sent(live_server, pag
         assert stored.size == (settings.PHOTO_SHRINK_PX, settings.PHOTO_SHRINK_PX * 3 // 4)
 
 
-def test_a_dropped_network_keeps_the_form_and_a_retry_saves_it_once(live_server, page):
-    cast = Cast()
-    build_cast(cast)
-    base = live_server.url
-    login(page, base, "gina")
-    page.goto(f"{base}/hazards/report/")
+def test_a_dropped_network_keeps_the_form_and_a_retry_saves_it_once(report_form, page):
+    cast, base = report_form
 
     def drop_posts(route):
         if route.request.method == "POST":
@@ -97,12 +99,8 @@ def test_a_dropped_network_keeps_the_form_and_a_retry_saves_it_once(live_server,
     assert page.locator(".upload-error").count() == 0
 
 
-def test_a_small_upload_is_posted_as_usual(live_server, page):
-    cast = Cast()
-    build_cast(cast)
-    base = live_server.url
-    login(page, base, "gina")
-    page.goto(f"{base}/hazards/report/")
+def test_a_small_upload_is_posted_as_usual(report_form, page):
+    cast, base = report_form
     fill_report(page, cast, "灭火器过期")
     page.set_input_files(
         "input[name=photos]", files=[{"name": "现场.png", "mimeType": "image/png", "buffer": png_bytes((200, 40, 40))}]
@@ -113,12 +111,8 @@ def test_a_small_upload_is_posted_as_usual(live_server, page):
     assert Hazard.objects.get(description="灭火器过期").attachments.count() == 1
 
 
-def test_a_refused_file_comes_back_as_the_form_with_the_reason(live_server, page):
-    cast = Cast()
-    build_cast(cast)
-    base = live_server.url
-    login(page, base, "gina")
-    page.goto(f"{base}/hazards/report/")
+def test_a_refused_file_comes_back_as_the_form_with_the_reason(report_form, page):
+    cast, base = report_form
     fill_report(page, cast, "消防通道堵塞")
     fake = {"name": "照片.jpg", "mimeType": "image/jpeg", "buffer": "不是图片".encode() * 30_000}  # 360 KB
     page.set_input_files("input[name=photos]", files=[fake])

@@ -40,6 +40,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.db.models.expressions import OrderBy
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import conditional_escape, escape
@@ -141,11 +142,13 @@ class Sort(Filter):
     @classmethod
     def both_ways(cls, orders, *, default, name="sort", **kwargs):
         """A Sort in which each key of `orders` also sorts the other way as "-key" (every field reversed): the
-        orders a list's column headers switch between (core.tables)."""
+        orders a list's column headers switch between (core.tables). An expression's direction is reversed and its
+        empty values stay where it puts them (`F("fine").asc(nulls_last=True)`: cases without a fine last either
+        way)."""
         full = {}
         for key, fields in orders.items():
             full[key] = tuple(fields)
-            full[f"-{key}"] = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in fields)
+            full[f"-{key}"] = tuple(_reversed(f) for f in fields)
         return cls(name, full, default=default, **kwargs)
 
     def shown(self, value):
@@ -160,6 +163,19 @@ class Sort(Filter):
             raise InvalidFilter(self.name, "不是可选值之一。")
         order = self.orders.get(value, self.default)
         return qs.order_by(*order) if order else qs
+
+
+def _reversed(order):
+    """One field of an order_by, the other way: "-name" ↔ "name"; an OrderBy expression with its direction turned and
+    its placement of empty values kept (Django's reverse_ordering() would move them to the other end too)."""
+    if isinstance(order, OrderBy):
+        return OrderBy(
+            order.expression,
+            descending=not order.descending,
+            nulls_first=order.nulls_first,
+            nulls_last=order.nulls_last,
+        )
+    return order[1:] if order.startswith("-") else f"-{order}"
 
 
 class InvalidFilter(Exception):

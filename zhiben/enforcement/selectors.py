@@ -36,21 +36,14 @@ def _typical_q(value, ctx):
 
 
 # The case orders (the case and typical lists' column headers switch each way): "marked" is when a case was made
-# typical. Cases without a fine, decision or mark come last either way, so each key's reverse is written out
-# (Sort.both_ways would put them first).
-CASE_SORT = Sort(
-    "sort",
+# typical. Cases without a fine, decision or mark come last either way.
+CASE_SORT = Sort.both_ways(
     {
         "filed": ("filed_date", "id"),
-        "-filed": ("-filed_date", "-id"),
         "fine": (F("fine").asc(nulls_last=True), "id"),
-        "-fine": (F("fine").desc(nulls_last=True), "-id"),
         "decided": (F("decision_date").asc(nulls_last=True), "id"),
-        "-decided": (F("decision_date").desc(nulls_last=True), "-id"),
         "marked": (F("typical_at").asc(nulls_last=True), "id"),
-        "-marked": (F("typical_at").desc(nulls_last=True), "-id"),
         "number": ("number",),
-        "-number": ("-number",),
     },
     default=("-filed_date", "-id"),
 )

@@ -88,3 +88,15 @@ class BothWaysSortTests(SimpleTestCase):
             [sort.shown(v) for v in ("days", "-days", "", None, "-password")], ["days", "-days", "-at", "-at", "-at"]
         )
         self.assertEqual(Sort.both_ways({"a": ("a",)}, default=("b",)).shown(""), "")  # a default no key gives
+
+    def test_an_expression_turns_and_keeps_its_empty_values_where_they_were(self):
+        from django.db.models import F
+
+        from zhiben.core.filters import Sort
+
+        sort = Sort.both_ways({"fine": (F("fine").asc(nulls_last=True), "id")}, default=("-id",))
+        ahead, back = sort.orders["fine"][0], sort.orders["-fine"][0]
+        self.assertEqual((ahead.descending, ahead.nulls_last), (False, True))
+        self.assertEqual((back.descending, back.nulls_last, back.nulls_first), (True, True, None))
+        self.assertEqual(back.expression, F("fine"))
+        self.assertEqual(sort.orders["-fine"][1], "-id")

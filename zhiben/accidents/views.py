@@ -4,6 +4,7 @@ figures against last year and the targets; the targets page."""
 
 from datetime import date
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -115,6 +116,7 @@ def accident_new(request):
                 form, lambda: services.accident_report(actor=user, data=data, files=form.cleaned_data["files"])
             )
             if accident is not None:
+                messages.success(request, f"已报告事故：{accident}。")
                 return redirect(accident)
     return render(request, "accidents/accident_form.html", {"form": form})
 

@@ -31,7 +31,9 @@ class PhotoShrinkTests(SimpleTestCase):
         self.assertEqual(photo_attrs(), {})
         self.assertNotIn("data-shrink-px", attrs(evidence_field()))
 
-    def test_every_page_loads_the_script(self):
+    def test_every_page_loads_the_scripts(self):
         from django.template.loader import render_to_string
 
-        self.assertIn("zhiben/uploads.js", render_to_string("base.html"))
+        page = render_to_string("base.html")
+        for script in ("uploads.js", "picker.js", "drafts.js"):
+            self.assertIn(f"zhiben/{script}", page)

@@ -1,0 +1,75 @@
+"""Drafts of field forms on a phone (static/zhiben/drafts.js): what was typed survives the page being dropped (the
+camera opened from the photo field) and is restored with one tap; a submission answered with success drops it; one
+never answered (the network dropped) is offered back; another user of the same browser never sees it."""
+
+import pytest
+
+from zhiben.hazards.models import Hazard
+from zhiben.testing import build_cast
+
+from .helpers import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+class Cast:
+    pass
+
+
+def test_a_dropped_page_is_filled_in_again_with_one_tap(live_server, page):
+    cast = Cast()
+    build_cast(cast)
+    base = live_server.url
+    login(page, base, "gina")
+    page.goto(f"{base}/hazards/report/")
+    page.select_option("select[name=enterprise]", str(cast.enterprise_a.pk))
+    page.fill("textarea[name=description]", "二号仓库电动叉车在通道内充电")
+    page.select_option("select[name=level]", "major")
+    page.wait_for_timeout(600)  # kept as it is typed (300 ms after the last key)
+    page.goto(f"{base}/hazards/report/")  # the phone reloads the dropped tab
+    bar = page.locator(".draft-bar")
+    assert "发现未提交的内容" in bar.inner_text()
+    assert page.input_value("textarea[name=description]") == ""
+    bar.get_by_role("button", name="恢复").click()
+    assert page.input_value("textarea[name=description]") == "二号仓库电动叉车在通道内充电"
+    assert page.input_value("select[name=level]") == "major"
+    assert page.input_value("select[name=enterprise]") == str(cast.enterprise_a.pk)
+    assert bar.count() == 0
+
+    # a submission the network never answered is offered back
+    page.route(
+        "**/hazards/report/", lambda route: route.abort() if route.request.method == "POST" else route.continue_()
+    )
+    page.select_option("select[name=level]", "general")
+    page.click("button[type=submit]")  # the browser shows its own error page
+    page.unroute("**/hazards/report/")
+    page.goto(f"{base}/hazards/report/")
+    assert "上次提交" in page.locator(".draft-bar").inner_text()
+    page.get_by_role("button", name="恢复").click()
+    assert page.input_value("textarea[name=description]") == "二号仓库电动叉车在通道内充电"
+
+    # answered with success: nothing is offered any more
+    page.click("button[type=submit]")
+    page.get_by_text("已上报").first.wait_for()
+    assert Hazard.objects.filter(description="二号仓库电动叉车在通道内充电").count() == 1
+    page.goto(f"{base}/hazards/report/")
+    assert page.locator(".draft-bar").count() == 0
+
+
+def test_another_user_of_the_browser_never_sees_a_draft(live_server, page):
+    cast = Cast()
+    build_cast(cast)
+    base = live_server.url
+    login(page, base, "gina")
+    page.goto(f"{base}/hazards/report/")
+    page.fill("textarea[name=description]", "某村自建房违规加层")
+    page.wait_for_timeout(600)
+    page.goto(f"{base}/")
+    page.click("label.navbutton")  # the phone's menu
+    page.get_by_role("button", name="退出").click()  # signing out drops this user's drafts
+    page.wait_for_load_state()
+    kept = page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('zhiben:draft:'))")
+    assert kept == []
+    login(page, base, "alice")
+    page.goto(f"{base}/hazards/report/")
+    assert page.locator(".draft-bar").count() == 0

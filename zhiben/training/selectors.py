@@ -212,13 +212,19 @@ def expiring_certificates(user, *, today=None, days=None):
 # ---------------------------------------------------------------- training files (培训档案)
 
 
-def person_file(person):
-    """A person's training file: every session attended (newest first), with hours and results."""
+def person_file(person, user=None):
+    """A person's training file: every session attended (newest first), with hours and results. With `user`, each
+    row says whether that user may open its session (`session_visible`: a session another jurisdiction or department
+    held is listed, not linked)."""
     rows = list(
         Attendance.objects.filter(person=person)
         .select_related("session", "session__body")
         .order_by("-session__held_on")
     )
+    if user is not None:
+        visible = set(_visible(Session, user).filter(pk__in={a.session_id for a in rows}).values_list("pk", flat=True))
+        for a in rows:
+            a.session_visible = a.session_id in visible
     return {
         "rows": rows,
         "hours": sum((a.session.hours for a in rows if a.attended), Decimal(0)),

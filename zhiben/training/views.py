@@ -357,7 +357,7 @@ def person_detail(request, pk, certificate_form=None):
     person = selectors.person_get(request.user, pk)
     today = timezone.localdate()
     uncertified = person.special_post and selectors.uncertified_workers(None, day=today).filter(pk=person.pk).exists()
-    file = selectors.person_file(person)
+    file = selectors.person_file(person, request.user)
     for certificate in file["certificates"]:
         certificate.actions = workflow.allowed_actions(certificate, request.user)
     return render(

@@ -1,14 +1,17 @@
 /* Evidence from phones in the field, where uploads fail most (a weak signal, photos of 5–10 MB):
    - a photo chosen in an input marked data-shrink-px is re-drawn on the phone to at most that many pixels on its long
-     side (JPEG), when it is larger than data-shrink-over bytes and the result is smaller; the line under the input
-     says what was shrunk. Anything the browser cannot decode is sent as it is;
-   - a form with files to send (256 KB or more) uploads them in the background with its progress shown; if the network drops, the form
-     stays filled in with a message to submit again (instead of the browser's error page and an empty form). The
-     answer (the next page, or the form with its errors) is shown as the browser would have shown it.
+     side (JPEG), when it is larger than data-shrink-over bytes and the result is smaller (a HEIC photo always, where
+     the browser can decode it); the line under the input says what was shrunk. Anything the browser cannot decode
+     is sent as it is;
+   - a form with files to send (256 KB or more) uploads them in the background with its progress shown; if the
+     network drops, the form stays filled in with a message to submit again (instead of the browser's error page
+     and an empty form). The answer (the next page, or the form with its errors) is shown as the browser would
+     have shown it.
    Without JavaScript, or in a browser without these APIs, the forms post as they always did. */
 (function () {
   "use strict";
   var PHOTO = /^image\/(jpeg|png|webp)$/;
+  var HEIC = /^image\/hei[cf]$/;  // an iPhone's own format, which the server does not take: made a JPEG whatever its size
   var BACKGROUND_OVER = 256 * 1024;  // smaller uploads take a second or two even on a weak signal: posted as usual
 
   function mb(bytes) {
@@ -57,7 +60,7 @@
       if (bitmap.close) bitmap.close();
       return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", 0.85); });
     }).then(function (blob) {
-      if (!blob || blob.size >= file.size) return file;
+      if (!blob || (blob.size >= file.size && !HEIC.test(file.type))) return file;
       var name = file.name.replace(/\.[^.]*$/, "") + ".jpg";
       return new File([blob], name, { type: "image/jpeg", lastModified: file.lastModified });
     }).catch(function () { return file; });
@@ -67,7 +70,7 @@
     var maxSide = parseInt(input.getAttribute("data-shrink-px"), 10);
     var over = parseInt(input.getAttribute("data-shrink-over"), 10) || 0;
     var files = Array.prototype.slice.call(input.files || []);
-    var big = function (f) { return PHOTO.test(f.type) && f.size > over; };
+    var big = function (f) { return (PHOTO.test(f.type) && f.size > over) || HEIC.test(f.type); };
     if (!maxSide || !files.some(big) || typeof createImageBitmap !== "function" || typeof DataTransfer !== "function") {
       return;
     }

@@ -19,3 +19,15 @@ def login(page, base, username, password=PASSWORD):
         page.click("button[type=submit]")
         page.wait_for_load_state()
     assert page.url.rstrip("/") == base, f"login of {username} ended at {page.url}"
+
+
+class Cast:
+    """The fixed cast of zhiben.testing, as attributes."""
+
+
+def cast_built():
+    from zhiben.testing import build_cast
+
+    cast = Cast()
+    build_cast(cast)
+    return cast

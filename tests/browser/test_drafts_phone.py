@@ -5,20 +5,14 @@ never answered (the network dropped) is offered back; another user of the same b
 import pytest
 
 from zhiben.hazards.models import Hazard
-from zhiben.testing import build_cast
 
-from .helpers import login
+from .helpers import cast_built, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-class Cast:
-    pass
-
-
 def test_a_dropped_page_is_filled_in_again_with_one_tap(live_server, page):
-    cast = Cast()
-    build_cast(cast)
+    cast = cast_built()
     base = live_server.url
     login(page, base, "gina")
     page.goto(f"{base}/hazards/report/")
@@ -57,8 +51,7 @@ def test_a_dropped_page_is_filled_in_again_with_one_tap(live_server, page):
 
 
 def test_another_user_of_the_browser_never_sees_a_draft(live_server, page):
-    cast = Cast()
-    build_cast(cast)
+    cast_built()
     base = live_server.url
     login(page, base, "gina")
     page.goto(f"{base}/hazards/report/")

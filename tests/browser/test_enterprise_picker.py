@@ -6,21 +6,15 @@ import pytest
 
 from zhiben.enterprises.selectors import picked_text
 from zhiben.hazards.models import Hazard
-from zhiben.testing import build_cast
 
-from .helpers import login
+from .helpers import cast_built, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-class Cast:
-    pass
-
-
 def test_typing_part_of_a_name_suggests_and_a_tap_picks(live_server, page, monkeypatch):
     monkeypatch.setattr("zhiben.enterprises.forms.SELECT_LIMIT", 1)  # the cast's county "has many"
-    cast = Cast()
-    build_cast(cast)
+    cast = cast_built()
     base = live_server.url
     login(page, base, "alice")
     page.goto(f"{base}/hazards/report/")

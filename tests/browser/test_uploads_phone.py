@@ -11,15 +11,10 @@ from PIL import Image
 from zhiben.hazards.models import Hazard
 from zhiben.hazards.tests.helpers import png_bytes
 from zhiben.reports.models import Report
-from zhiben.testing import build_cast
 
-from .helpers import login
+from .helpers import cast_built, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-class Cast:
-    pass
 
 
 def camera_photo(width=4000, height=3000):
@@ -34,8 +29,7 @@ def camera_photo(width=4000, height=3000):
 @pytest.fixture
 def report_form(live_server, page):
     """(cast, base URL), with gina, a village grid worker, on the hazard report form of her phone."""
-    cast = Cast()
-    build_cast(cast)
+    cast = cast_built()
     login(page, live_server.url, "gina")
     page.goto(f"{live_server.url}/hazards/report/")
     return cast, live_server.url
@@ -126,8 +120,7 @@ def test_a_refused_file_comes_back_as_the_form_with_the_reason(report_form, page
 def test_a_public_report_with_a_phone_photo_reaches_its_receipt(live_server, page):
     """The public form (its own script solves the proof of work) sends a shrunk photo in the background and shows
     the receipt with the code, at the receipt's address."""
-    cast = Cast()
-    build_cast(cast)
+    cast = cast_built()
     base = live_server.url
     page.goto(f"{base}/report/?region={cast.town_a1.code}")
     page.select_option("select[name=category]", "hazchem")

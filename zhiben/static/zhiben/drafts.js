@@ -18,6 +18,14 @@
     }
   }
 
+  function read(storage, name) {  // a draft, or null (none, or not one of ours)
+    try {
+      return JSON.parse(storage.getItem(name) || "null");
+    } catch (e) {
+      return null;
+    }
+  }
+
   function key(form) {
     return PREFIX + (document.body.getAttribute("data-user") || "") + ":" + location.pathname + ":" +
       Array.prototype.indexOf.call(document.querySelectorAll("form[data-draft]"), form);
@@ -92,9 +100,9 @@
   }
 
   function attach(form, storage) {
-    var name = key(form), raw = storage.getItem(name), timer = null;
-    var draft = raw ? JSON.parse(raw) : null;
-    if (draft && Date.now() - draft.at > DAYS * 86400000) {
+    var name = key(form), timer = null;
+    var draft = read(storage, name);
+    if (draft && !(Date.now() - draft.at <= DAYS * 86400000 && draft.values)) {  // expired, or not a draft
       storage.removeItem(name);
       draft = null;
     }
@@ -126,8 +134,8 @@
     for (var i = storage.length - 1; i >= 0; i--) {
       var name = storage.key(i);
       if (!name || name.indexOf(mine) !== 0) continue;
-      var draft = JSON.parse(storage.getItem(name) || "{}");
-      if (!sentOnly || draft.sent) storage.removeItem(name);
+      var draft = read(storage, name);
+      if (!sentOnly || (draft && draft.sent)) storage.removeItem(name);
     }
   }
 

@@ -161,3 +161,20 @@ def at_once(*calls, timeout=60):
     for thread in threads:
         thread.join(timeout=timeout)
     return results
+
+
+def sheet_rows(response):
+    """The rows (header first) of the first sheet of an .xlsx download, as tuples of values."""
+    import io
+
+    from openpyxl import load_workbook
+
+    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+
+
+def header_link(page, header):
+    """The href of a column header's sort link on a list `page` (its context's "head", core.tables)."""
+    import html
+    import re
+
+    return html.unescape(re.search(rf'<a href="([^"]*)">{re.escape(header)}', str(page.context["head"])).group(1))

@@ -29,13 +29,9 @@ class Deadlines:
 
     def __init__(self):
         self.rules = {kind: RuleResolver(key) for kind, key in DEADLINE_RULES.items()}
-        self._known = {}  # (period, region): deadline; a district's enterprises sit in a few hundred regions
 
     def __call__(self, period, region_code):
-        key = (period.code, region_code)
-        if key not in self._known:
-            self._known[key] = deadline_from(self.rules[period.kind].value(region_code), period)
-        return self._known[key]
+        return deadline_from(self.rules[period.kind].value(region_code), period)
 
 
 def deadline_for(period, region_code=""):

@@ -1,19 +1,13 @@
 """The campaign list's export: the campaigns the list shows (its filters, its order) with their progress, each
 jurisdiction's campaigns only, refused to a role without campaigns, audited with its filters."""
 
-import io
-
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from zhiben.audit.models import AuditEvent
+from zhiben.testing import sheet_rows
 
 from .. import services
 from .base import CampaignTestCase, campaign_data
-
-
-def sheet_rows(response):
-    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
 
 
 class CampaignListExportTests(CampaignTestCase):

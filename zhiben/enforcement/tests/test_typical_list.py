@@ -1,26 +1,13 @@
 """The typical-case list as the mature lists work: sorted from its column headers each way, exported (the case
 export with typical=1) with the same query and order, each jurisdiction's cases only, audited."""
 
-import html
-import io
-import re
-
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from zhiben.audit.models import AuditEvent
 from zhiben.enforcement import services
+from zhiben.testing import header_link, sheet_rows
 
 from .test_enforcement import EnforcementTestCase
-
-
-def sheet_rows(response):
-    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-
-
-def header_link(page, header):
-    """The href of a column header's sort link on `page`."""
-    return html.unescape(re.search(rf'<a href="([^"]*)">{re.escape(header)}', str(page.context["head"])).group(1))
 
 
 class TypicalListTests(EnforcementTestCase):

@@ -1,18 +1,11 @@
 """The checklist list's export: the rows the list shows (its filters, its default of 启用 only, its order), each
 jurisdiction's checklists and those of the levels above only, refused to a role without inspections, audited."""
 
-import io
-
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from zhiben.audit.models import AuditEvent
 from zhiben.inspections import services
-from zhiben.testing import CastTestCase
-
-
-def sheet_rows(response):
-    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+from zhiben.testing import CastTestCase, sheet_rows
 
 
 class ChecklistExportTests(CastTestCase):

@@ -1,18 +1,10 @@
 """The plan list and the task list as the other lists work: filters declared once (page, export, API), the plan
 list sorted from its column headers, both exported to Excel as filtered, each jurisdiction's plans only."""
 
-import io
-
-from openpyxl import load_workbook
-
 from zhiben.audit.models import AuditEvent
-from zhiben.testing import CastTestCase
+from zhiben.testing import CastTestCase, sheet_rows
 
 from .helpers import small_plan
-
-
-def sheet_rows(response):
-    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
 
 
 class PlanListTests(CastTestCase):

@@ -1,23 +1,16 @@
 """The progress report list's export: the reports the list shows (its status, a manager's default of those awaiting
 review, a reporting unit's own, the newest first), each jurisdiction's only, refused without plans, audited."""
 
-import io
-
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from zhiben.audit.models import AuditEvent
 from zhiben.plans import services
 from zhiben.plans.models import ProgressReport
-from zhiben.testing import CastTestCase
+from zhiben.testing import CastTestCase, sheet_rows
 
 from .helpers import small_plan
 
 HEADERS = ("方案", "任务序号", "任务", "节点", "报送单位", "完成进度（%）", "工作进展", "报送人", "报送时间", "状态")
-
-
-def sheet_rows(response):
-    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
 
 
 class ReportExportTests(CastTestCase):

@@ -1,24 +1,10 @@
 """The region search as the mature lists work: sorted from its column headers each way, exported with the same
 text and order (the whole jurisdiction without a text), each jurisdiction's regions only, audited."""
 
-import html
-import io
-import re
-
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from zhiben.audit.models import AuditEvent
-from zhiben.testing import CastTestCase
-
-
-def sheet_rows(response):
-    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-
-
-def header_link(page, header):
-    """The href of a column header's sort link on `page`."""
-    return html.unescape(re.search(rf'<a href="([^"]*)">{re.escape(header)}', str(page.context["head"])).group(1))
+from zhiben.testing import CastTestCase, header_link, sheet_rows
 
 
 class RegionListTests(CastTestCase):

@@ -2,19 +2,12 @@
 jurisdiction, in the list's order; another county's local duties on neither; refused without self-inspection rights;
 the export audited."""
 
-import io
-
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from zhiben.audit.models import AuditEvent
 from zhiben.selfchecks import services
 from zhiben.selfchecks.models import Duty
-from zhiben.testing import CastTestCase
-
-
-def sheet_rows(response):
-    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+from zhiben.testing import CastTestCase, sheet_rows
 
 
 def duty(actor, name, sort=0):

@@ -1,24 +1,12 @@
 """The training body list as the mature lists work: sorted from its column headers each way, exported with the
 page's filters and order, each jurisdiction's bodies only, refused to a role without training."""
 
-import html
-import io
-import re
-
 from django.urls import reverse
-from openpyxl import load_workbook
+
+from zhiben.testing import header_link, sheet_rows
 
 from .. import services
 from .helpers import TrainingCase
-
-
-def sheet_rows(response):
-    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-
-
-def header_link(page, header):
-    """The href of a column header's sort link on `page`."""
-    return html.unescape(re.search(rf'<a href="([^"]*)">{re.escape(header)}', str(page.context["head"])).group(1))
 
 
 class BodyListTests(TrainingCase):

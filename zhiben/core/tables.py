@@ -42,6 +42,11 @@ class Table:
             seen.update(dict.fromkeys(column.fields))
         return tuple(seen)
 
+    @property
+    def related(self):
+        """The related rows the cells read (`field__name` → "field"), for `select_related(*table.related)`."""
+        return tuple(dict.fromkeys(f.split("__")[0] for f in self.fields if "__" in f))
+
     def head_html(self, *, query="", current=""):
         """The header cells; a sortable column's header links to the list sorted by it (`query`: the page's query
         without page and sort; `current`: the sort in force, "-key" descending), again to reverse it."""

@@ -73,7 +73,7 @@ CASES = Table(
 @login_required
 def case_list(request):
     require_capability(request.user, "enforcement.view")
-    qs = selectors.case_list(user=request.user, filters=request.GET, related=("enterprise", "unit"))
+    qs = selectors.case_list(user=request.user, filters=request.GET, related=CASES.related)
     context = list_context(request, qs.only(*CASES.fields), CaseFilterForm)
     context["head"] = CASES.head_html(query=context["sort_query"], current=CASE_SORT.shown(request.GET.get("sort")))
     context["rows"] = CASES.rows_html(context["page"], detail=link_to("enforcement:case_detail"))
@@ -285,7 +285,7 @@ ORDERS = Table(
 @login_required
 def order_list(request):
     require_capability(request.user, "enforcement.view")
-    qs = selectors.order_list(user=request.user, filters=request.GET, related=("enterprise", "unit"))
+    qs = selectors.order_list(user=request.user, filters=request.GET, related=ORDERS.related)
     context = list_context(request, qs.only(*ORDERS.fields), OrderFilterForm)
     context["head"] = ORDERS.head_html(query=context["sort_query"], current=ORDER_SORT.shown(request.GET.get("sort")))
     context["rows"] = ORDERS.rows_html(

@@ -125,7 +125,7 @@ CERTIFICATE_FILTERS = FilterSet(
 
 # The training body list's orders (its column headers switch each way); bodies never reviewed come last either way
 BODY_SORT = Sort.both_ways(
-    {"name": ("name", "id"), "reviewed": (F("reviewed_on").asc(nulls_last=True), "id")},  # unreviewed last either way
+    {"name": ("name", "id"), "reviewed": (F("reviewed_on").asc(nulls_last=True), "id")},
     default=("region_id", "name", "id"),
 )
 

@@ -84,7 +84,7 @@ SESSIONS = Table(
 @login_required
 def session_list(request):
     require_capability(request.user, VIEW)
-    qs = selectors.session_list(user=request.user, filters=request.GET, related=("body",))
+    qs = selectors.session_list(user=request.user, filters=request.GET, related=SESSIONS.related)
     context = list_context(request, qs.only(*SESSIONS.fields), SessionFilterForm, can_manage=request.user.can(MANAGE))
     context["head"] = SESSIONS.head_html(
         query=context["sort_query"], current=selectors.SESSION_SORT.shown(request.GET.get("sort"))
@@ -488,7 +488,7 @@ CERTIFICATES = Table(
 @login_required
 def certificate_list(request):
     require_capability(request.user, VIEW)
-    qs = selectors.certificate_list(user=request.user, filters=request.GET, related=("person",))
+    qs = selectors.certificate_list(user=request.user, filters=request.GET, related=CERTIFICATES.related)
     context = list_context(
         request, qs.only(*CERTIFICATES.fields), CertificateFilterForm, can_manage=request.user.can(MANAGE)
     )

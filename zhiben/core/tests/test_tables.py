@@ -100,3 +100,15 @@ class BothWaysSortTests(SimpleTestCase):
         self.assertEqual((back.descending, back.nulls_last, back.nulls_first), (True, True, None))
         self.assertEqual(back.expression, F("fine"))
         self.assertEqual(sort.orders["-fine"][1], "-id")
+
+
+class TableRelatedTests(SimpleTestCase):
+    def test_a_table_names_the_related_rows_its_cells_read(self):
+        table = Table(
+            columns=(
+                Column("单位", ("enterprise__name", "unit__name"), lambda r, c: ""),
+                Column("编号", ("number",), lambda r, c: ""),
+                Column("区划", ("enterprise__region_id",), lambda r, c: ""),
+            )
+        )
+        self.assertEqual(table.related, ("enterprise", "unit"))

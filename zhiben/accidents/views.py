@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiben.core.forms import form_service, run_service
+from zhiben.core.offline import offline_form, saved
 from zhiben.core.tables import minute
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import evidence_response, export_xlsx, list_context, require_capability
@@ -94,6 +95,7 @@ def _enterprise_pk(user, text):
 
 
 @login_required
+@offline_form
 def accident_new(request):
     require_capability(request.user, "accident.report")
     user = request.user
@@ -117,7 +119,7 @@ def accident_new(request):
             )
             if accident is not None:
                 messages.success(request, f"已报告事故：{accident}。")
-                return redirect(accident)
+                return saved(redirect(accident))
     return render(request, "accidents/accident_form.html", {"form": form})
 
 

@@ -14,6 +14,7 @@ from zhiben.core.excel import write_xlsx
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.filters import flag
 from zhiben.core.forms import apply_service_errors, raise_for_refusal
+from zhiben.core.offline import offline_form, saved
 from zhiben.core.tables import day
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import (
@@ -317,6 +318,7 @@ def campaign_export(request, pk):
 
 
 @login_required
+@offline_form
 def check_create(request, pk):
     campaign = _campaign(request, pk)
     require_capability(request.user, "campaign.check")
@@ -369,7 +371,7 @@ def check_create(request, pk):
             messages.success(
                 request, "检查已登记。" + (f"发现问题已登记为 {found} 条隐患。" if found else "未发现问题。")
             )
-            return redirect("campaigns:check_detail", pk=check.pk)
+            return saved(redirect("campaigns:check_detail", pk=check.pk))
     return render(
         request,
         "campaigns/check_form.html",

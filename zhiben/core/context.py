@@ -43,7 +43,13 @@ def navigation(request):
     if matches:
         max(matches, key=lambda item: len(item["url"]))["active"] = True
     groups = group_menu(items)
-    return {"nav": items, "nav_groups": groups, "nav_html": menu_html(groups)}
+    offline = [
+        url
+        for form in ordered("offline_forms")
+        if not form.capability or user.can(form.capability)
+        if (url := _menu_url(form.key, prefix, urlconf)) is not None
+    ]
+    return {"nav": items, "nav_groups": groups, "nav_html": menu_html(groups), "offline_urls": " ".join(offline)}
 
 
 ACTIVE = ' class="active"'

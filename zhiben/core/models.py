@@ -143,3 +143,23 @@ class SubjectEvent(models.Model):
 
     def __str__(self):
         return f"{self.subject_type}#{self.subject_id} {self.action}"
+
+
+class SubmissionKey(models.Model):
+    """A form submission saved once (core.offline.offline_form): the key the page gave the form, and the page the
+    saved submission led to. A second send of the same key (the phone's queue after a lost answer, a retry, two tabs)
+    is answered with that page instead of saving again. Kept SUBMISSION_KEY_DAYS days."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="提交人", on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField("提交标识", max_length=64)
+    url = models.CharField("结果页面", max_length=300, blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "表单提交记录"
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="submission_key_once")]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.key}"

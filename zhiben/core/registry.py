@@ -19,6 +19,7 @@ extension point is visible in one place:
 | figure_sources      | FigureSource         | analytics (several figures in one query)               |
 | record_lists        | RecordList           | analytics (records named in bulletins, the big screen) |
 | demo_loaders        | DemoLoader           | `load_demo`                                            |
+| offline_forms       | OfflineForm          | core.context (the pages the browser keeps for offline) |
 
 Each `register(...)` call refuses a key that is already taken, so two modules cannot silently
 replace each other's entry. Stores keyed by name keep registration order; readers sort by `order`
@@ -305,6 +306,18 @@ class DemoLoader:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class OfflineForm:
+    """A form filled in the field that works without a network (core.offline): `key` is the URL name of its page
+    (taking no arguments), shown to users holding `capability`. The browser of such a user keeps the page, so that
+    it opens offline, and sends what is filled in when the network is back."""
+
+    key: str
+    label: str
+    capability: str | None = None
+    order: int = 100
+
+
 # ---------------------------------------------------------------- the registry
 
 KEYED = {
@@ -320,6 +333,7 @@ KEYED = {
     "record_lists": RecordList,
     "demo_loaders": DemoLoader,
     "backlinks": Backlink,
+    "offline_forms": OfflineForm,
 }
 LISTED = {"menu": MenuEntry}
 

@@ -1,12 +1,18 @@
 """Home page per role, health check, and the shared helpers every list view uses."""
 
+import hashlib
+import json
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.functional import cached_property
 
 from .db import page_count
@@ -93,6 +99,40 @@ def home(request):
 def favicon(request):
     """Browsers ask /favicon.ico whatever the page names: the project's icon."""
     return redirect(static("zhiben/favicon.svg"), permanent=True)
+
+
+# what the service worker keeps from the start: the pages' own scripts and styles, and the offline page
+OFFLINE_ASSETS = (
+    "zhiben/app.css",
+    "zhiben/uploads.js",
+    "zhiben/picker.js",
+    "zhiben/drafts.js",
+    "zhiben/offline.js",
+    "zhiben/favicon.svg",
+)
+
+
+def service_worker(request):
+    """The service worker (templates/core/sw.js), served from the site's root so that it may answer for every page;
+    its version follows the assets' names (hashed in production), so a release replaces what phones keep."""
+    offline = reverse("core:offline")
+    keep = [static(name) for name in OFFLINE_ASSETS] + [offline]
+    context = {
+        "keep": json.dumps(keep),
+        "version": hashlib.sha256("\n".join(keep).encode()).hexdigest()[:12],
+        "offline": json.dumps(offline),
+        "static_prefix": json.dumps(settings.STATIC_URL),
+    }
+    response = render(request, "core/sw.js", context, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def offline_page(request):
+    """What a phone shows for a page it cannot reach offline: the submissions waiting in this browser and the forms it
+    keeps, both read by offline.js from the browser's own storage. The page holds nothing of the server's, nor of the
+    user (the service worker keeps one copy for whoever signs in next), hence no sign-in and no menu."""
+    return render(request, "core/offline.html", {"user": AnonymousUser()})
 
 
 def healthz(request):

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import apply_service_errors
+from zhiben.core.offline import offline_form, saved
 from zhiben.core.registry import backlinks
 from zhiben.core.tables import Column, Table, badge, day, detail_link, esc, labels, link_to, truncated
 from zhiben.core.views import audit_export, download, evidence_response, paginate, query_without, require_capability
@@ -105,6 +106,7 @@ def hazard_export(request):
 
 
 @login_required
+@offline_form
 def hazard_report(request):
     require_capability(request.user, "hazard.report")
     initial = {"enterprise": request.GET.get("enterprise"), "found_date": timezone.localdate()}
@@ -124,7 +126,7 @@ def hazard_report(request):
             if hazard.repeat_of:
                 text += f" 该处曾有已销号隐患 {hazard.repeat_of.number}，已标记为复发。"
             messages.success(request, text)
-            return redirect("hazards:detail", pk=hazard.pk)
+            return saved(redirect("hazards:detail", pk=hazard.pk))
     return render(request, "hazards/hazard_form.html", {"form": form})
 
 

@@ -10,6 +10,7 @@ from zhiben.core.registry import (
     DemoLoader,
     HomeSection,
     MenuEntry,
+    OfflineForm,
     list_url,
     register,
     sourced_figures,
@@ -80,6 +81,7 @@ def _figures():
 register(
     MenuEntry("监督检查", "inspections:list", "inspection.view", order=34, group="日常工作"),
     MenuEntry("检查表", "inspections:checklists", "checklist.manage", order=35, group="设置"),
+    OfflineForm("inspections:new", "登记检查", "inspection.conduct", order=20),
     HomeSection(
         "inspections",
         lambda user: user.can("inspection.view") and not user.enterprise_id,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiben.core.forms import form_service, run_service
+from zhiben.core.offline import offline_form, saved
 from zhiben.core.tables import minute
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import (
@@ -66,6 +67,7 @@ def inspection_export(request):
 
 
 @login_required
+@offline_form
 def inspection_new(request):
     require_capability(request.user, "inspection.conduct")
     initial = {"planned_date": timezone.localdate(), "enterprise": request.GET.get("enterprise", "")}
@@ -76,7 +78,7 @@ def inspection_new(request):
         )
         if inspection is not None:
             messages.success(request, f"已登记检查 {inspection.number}。")
-            return redirect(inspection)
+            return saved(redirect(inspection))
     return render(request, "inspections/inspection_form.html", {"form": form})
 
 

@@ -5,7 +5,7 @@
    Submitting marks it sent; the answer settles it: a page with a success message drops the user's sent drafts, and
    the form sent back with its errors holds the values itself. A sent draft still there when the form is opened
    again was never answered (the network dropped): "上次提交（…）未能完成：恢复 / 丢弃". Drafts are dropped when
-   restored or discarded, after DAYS days, and at sign-out. */
+   restored or discarded, after DAYS days, at sign-out, and when offline.js keeps the submission to send later. */
 (function () {
   "use strict";
   var PREFIX = "zhiben:draft:", DAYS = 7;
@@ -121,6 +121,10 @@
     }
     form.addEventListener("input", save);
     form.addEventListener("change", function (event) { if (event.isTrusted) save(); });
+    form.addEventListener("zhiben:kept", function () {  // kept by offline.js to be sent later: not a draft any more
+      clearTimeout(timer);
+      storage.removeItem(name);
+    });
     form.addEventListener("submit", function () {
       clearTimeout(timer);
       try {

@@ -6,7 +6,10 @@
    - a form with files to send (256 KB or more) uploads them in the background with its progress shown; if the
      network drops, the form stays filled in with a message to submit again (instead of the browser's error page
      and an empty form). The answer (the next page, or the form with its errors) is shown as the browser would
-     have shown it.
+     have shown it;
+   - a form that works offline (form[data-offline]) is always sent so, files or not: a submission the network does
+     not carry (no network, a dropped connection, a gateway that cannot reach the server) is handed to offline.js,
+     which keeps it in the browser and sends it later.
    Without JavaScript, or in a browser without these APIs, the forms post as they always did. */
 (function () {
   "use strict";
@@ -108,9 +111,14 @@
     window.scrollTo(0, 0);
   }
 
+  function offline(form) {
+    return form.hasAttribute("data-offline") && window.ZhibenOffline;
+  }
+
   function upload(form, submitter) {
     var data = new FormData(form);
     if (submitter && submitter.name) data.append(submitter.name, submitter.value);
+    if (offline(form) && navigator.onLine === false) return kept(form, data, null);
     var anchor = submitter || form.lastElementChild;
     var bar = document.createElement("progress");
     bar.max = 100;
@@ -132,18 +140,33 @@
       bar.value = 100;
       status.textContent = "上传完成，正在保存……";
     };
-    xhr.onload = function () {
-      var moved = xhr.responseURL && xhr.responseURL !== action;  // redirected after saving
-      show(xhr.responseText, moved ? xhr.responseURL : null);
-    };
-    xhr.onerror = xhr.onabort = xhr.ontimeout = function () {
+    var failed = function () {
       bar.remove();
       status.remove();
       release(form);
-      var error = line(anchor, "upload-error", "网络中断，未能提交（文件未上传，也未保存任何内容）。表单内容仍在，请检查网络后再点提交。", "alert");
-      error.scrollIntoView({ block: "center" });
+      if (offline(form)) return kept(form, data, anchor);
+      dropped(anchor);
     };
+    xhr.onload = function () {
+      if (GATEWAY.indexOf(xhr.status) >= 0 && offline(form)) return failed();  // the server was not reached
+      var moved = xhr.responseURL && xhr.responseURL !== action;  // redirected after saving
+      show(xhr.responseText, moved ? xhr.responseURL : null);
+    };
+    xhr.onerror = xhr.onabort = xhr.ontimeout = failed;
     xhr.send(data);
+  }
+
+  var GATEWAY = [502, 503, 504];
+
+  function dropped(anchor) {
+    var error = line(anchor, "upload-error", "网络中断，未能提交（文件未上传，也未保存任何内容）。表单内容仍在，请检查网络后再点提交。", "alert");
+    error.scrollIntoView({ block: "center" });
+  }
+
+  function kept(form, data, anchor) {  // kept in the browser to be sent later; where it cannot be, as a dropped upload
+    window.ZhibenOffline.keep(form, data).catch(function () {
+      dropped(anchor || form.querySelector(SUBMITS) || form.lastElementChild);
+    });
   }
 
   window.addEventListener("change", function (event) {
@@ -164,7 +187,8 @@
     form.querySelectorAll("input[type=file]").forEach(function (input) {
       Array.prototype.forEach.call(input.files || [], function (f) { bytes += f.size; });
     });
-    if (bytes < BACKGROUND_OVER || form.enctype !== "multipart/form-data" || typeof FormData !== "function") return;
+    if (typeof FormData !== "function") return;
+    if (!offline(form) && (bytes < BACKGROUND_OVER || form.enctype !== "multipart/form-data")) return;
     event.preventDefault();
     upload(form, event.submitter);
   });

@@ -1,6 +1,7 @@
 """Evidence from a phone in the field (static/zhiben/uploads.js): a large photo is shrunk on the phone before it is
-sent, a dropped network during a larger upload leaves the form filled in with a message (nothing saved), and the answers of a resubmission
-(the next page with its message, or the form with the server's error) show as a plain post would show them."""
+sent; a dropped network during a larger upload leaves the form filled in with a message (nothing saved), or, on a form
+filled in offline, keeps the submission on the phone to be sent later; and the answers of a submission (the next page
+with its message, or the form with the server's error) show as a plain post would show them."""
 
 import io
 
@@ -9,7 +10,7 @@ from django.conf import settings
 from PIL import Image
 
 from zhiben.hazards.models import Hazard
-from zhiben.hazards.tests.helpers import png_bytes
+from zhiben.hazards.tests.helpers import png_bytes, report
 from zhiben.reports.models import Report
 
 from .helpers import cast_built, login
@@ -63,46 +64,67 @@ def test_a_large_photo_is_shrunk_on_the_phone_before_it_is_sent(report_form, pag
         assert stored.size == (settings.PHOTO_SHRINK_PX, settings.PHOTO_SHRINK_PX * 3 // 4)
 
 
+def drop_posts(route):
+    if route.request.method == "POST":
+        route.abort("internetdisconnected")
+    else:
+        route.continue_()
+
+
 def test_a_dropped_network_keeps_the_form_and_a_retry_saves_it_once(report_form, page):
+    """On a form that is not filled in offline (evidence added to a hazard), the upload that fails stays in the form."""
     cast, base = report_form
-
-    def drop_posts(route):
-        if route.request.method == "POST":
-            route.abort("internetdisconnected")
-        else:
-            route.continue_()
-
-    page.route("**/hazards/report/", drop_posts)
-    fill_report(page, cast, "配电房门口堆放杂物")
+    hazard = report(cast.gina, cast.enterprise_a, description="配电房门口堆放杂物")
+    page.goto(f"{base}/hazards/{hazard.pk}/")
+    page.route("**/hazards/*/attach/", drop_posts)
     photo = camera_photo(1000, 750)  # over 256 KB (sent in the background), under 1 MB (not shrunk)
     assert 256 * 1024 < len(photo) < 1024 * 1024
-    page.set_input_files("input[name=photos]", files=[{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": photo}])
-    page.click("button[type=submit]")
+    page.set_input_files("input[name=files]", files=[{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": photo}])
+    upload = page.get_by_role("button", name="上传")
+    upload.click()
     error = page.locator(".upload-error")
     error.filter(has_text="网络中断").wait_for()
-    assert page.input_value("textarea[name=description]") == "配电房门口堆放杂物"
-    assert page.eval_on_selector("input[name=photos]", "input => input.files.length") == 1
-    assert page.locator("button[type=submit]").is_enabled()
-    assert not Hazard.objects.filter(description="配电房门口堆放杂物").exists()
+    assert page.eval_on_selector("input[name=files]", "input => input.files.length") == 1
+    assert upload.is_enabled()
+    assert not hazard.attachments.exists()
 
-    page.unroute("**/hazards/report/")
-    page.click("button[type=submit]")
-    page.get_by_text("已上报").first.wait_for()
-    hazard = Hazard.objects.get(description="配电房门口堆放杂物")
+    page.unroute("**/hazards/*/attach/")
+    upload.click()
+    page.get_by_text("已上传 1 个文件").first.wait_for()
     assert hazard.attachments.get().size == len(photo)  # sent as it was
     assert page.locator(".upload-error").count() == 0
 
 
+def test_a_report_the_network_dropped_is_kept_on_the_phone_and_sent_once(report_form, page):
+    """The hazard report is filled in offline (offline.js): a dropped upload is kept on the phone and sent later."""
+    cast, base = report_form
+    page.route("**/hazards/report/", drop_posts)
+    fill_report(page, cast, "配电房门口堆放杂物")
+    photo = camera_photo(1000, 750)
+    page.set_input_files("input[name=photos]", files=[{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": photo}])
+    page.click("button[type=submit]")
+    page.locator(".kept-note").filter(has_text="已保存在本机").wait_for()
+    assert page.input_value("textarea[name=description]") == ""  # emptied for the next report
+    assert not Hazard.objects.filter(description="配电房门口堆放杂物").exists()
+
+    page.unroute("**/hazards/report/")
+    page.goto(f"{base}/")
+    page.locator(".sent-note").wait_for()
+    hazard = Hazard.objects.get(description="配电房门口堆放杂物")
+    assert hazard.attachments.get().size == len(photo)
+
+
 def test_a_small_upload_is_posted_as_usual(report_form, page):
     cast, base = report_form
-    fill_report(page, cast, "灭火器过期")
+    hazard = report(cast.gina, cast.enterprise_a, description="灭火器过期")
+    page.goto(f"{base}/hazards/{hazard.pk}/")
     page.set_input_files(
-        "input[name=photos]", files=[{"name": "现场.png", "mimeType": "image/png", "buffer": png_bytes((200, 40, 40))}]
+        "input[name=files]", files=[{"name": "现场.png", "mimeType": "image/png", "buffer": png_bytes((200, 40, 40))}]
     )
     with page.expect_navigation():  # a plain post: the browser navigates, no progress bar
-        page.click("button[type=submit]")
+        page.get_by_role("button", name="上传").click()
     assert page.locator(".upload-progress").count() == 0
-    assert Hazard.objects.get(description="灭火器过期").attachments.count() == 1
+    assert hazard.attachments.count() == 1
 
 
 def test_a_refused_file_comes_back_as_the_form_with_the_reason(report_form, page):

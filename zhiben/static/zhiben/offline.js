@@ -103,7 +103,8 @@
     if (!user) return Promise.reject(new Error("signed out"));
     var fields = [];
     data.forEach(function (value, name) {
-      if (name !== "csrfmiddlewaretoken") fields.push([name, value]);
+      var noFile = value instanceof Blob && !value.size && !value.name;  // a file input left empty
+      if (name !== "csrfmiddlewaretoken" && !noFile) fields.push([name, value]);
     });
     var item = {
       key: data.get(FIELD) || newKey(),
@@ -127,7 +128,7 @@
       var note = document.createElement("div");
       note.className = "msg success kept-note";
       note.setAttribute("role", "status");
-      note.textContent = "网络不通，已将“" + (item.summary || item.title) + "”保存在本机（待发送 " + items.length +
+      note.textContent = "网络不通，“" + (item.summary || item.title) + "”已保存在本机（待发送 " + items.length +
         " 条），联网后自动发送。可以继续填写下一条。";
       note.appendChild(link("查看待发送", offlineUrl()));
       var old = form.parentNode.querySelector(".kept-note");
@@ -178,7 +179,7 @@
         var data = new FormData();
         data.append("csrfmiddlewaretoken", token.value);
         item.fields.forEach(function (f) {
-          if (f[1] instanceof Blob) data.append(f[0], f[1], f[1].name || "photo.jpg");
+          if (f[1] instanceof Blob) data.append(f[0], f[1], f[1].name || "照片.jpg");
           else data.append(f[0], f[1]);
         });
         return fetch(item.action, { method: "POST", body: data, credentials: "same-origin" }).then(function (answer) {
@@ -215,7 +216,8 @@
 
   function sync() {
     /* Send this user's kept submissions (not those sent back for correction), one after another. */
-    if (running || !user || navigator.onLine === false) return running || Promise.resolve();
+    if (running) return running;
+    if (!user || navigator.onLine === false) return show();
     var work = function () {
       return mine().then(function (items) {
         return items.filter(function (i) { return i.state !== "returned"; }).reduce(function (chain, item) {
@@ -324,7 +326,7 @@
     if (sentList && sent.length) {
       sentList.textContent = "";
       sent.forEach(function (s) {
-        var p = element("p", "", stamp(s.at) + " " + s.title + "：" + s.message);
+        var p = element("p", "", stamp(s.at) + " " + s.title + (s.summary ? "“" + s.summary + "”" : "") + "：" + s.message);
         p.appendChild(link("查看", s.url));
         sentList.appendChild(p);
       });
@@ -432,7 +434,10 @@
       if (user) local(USER, user);
       else local(USER, null);
     }
-    if (!user) return;
+    if (!user) {
+      if (listPage) show();
+      return;
+    }
     document.querySelectorAll("form[data-offline]").forEach(function (form) {
       keyField(form);
       reopen(form);

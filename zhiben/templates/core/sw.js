@@ -35,8 +35,9 @@ function page(request) {
     return response;
   }).catch(function () {  // no network: the kept page, the same page kept with other parameters, or the offline page
     return caches.open(PAGES).then(function (cache) {
-      return cache.match(request.url).then(function (found) {
-        return found || cache.match(request.url, { ignoreSearch: true });
+      // ignoreVary: the pages vary by cookie, which a kept copy of this browser's own session may ignore
+      return cache.match(request.url, { ignoreVary: true }).then(function (found) {
+        return found || cache.match(request.url, { ignoreSearch: true, ignoreVary: true });
       });
     }).then(function (found) {
       return found || caches.match(OFFLINE, { cacheName: ASSETS });

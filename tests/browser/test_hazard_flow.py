@@ -52,7 +52,7 @@ def test_major_hazard_from_phone_report_to_closed_in_export(live_server, page, t
     page.set_input_files("input[name=photos]", files=[png_file("现场.png", (200, 40, 40))])
     page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
     page.click("button[type=submit]")
-    page.wait_for_load_state()
+    page.get_by_text("已上报").first.wait_for()  # the form is sent in the background (offline.js)
     hazard = Hazard.objects.get(description="粉尘爆炸危险场所使用非防爆电气设备")
     assert page.get_by_text(f"隐患 {hazard.number} 已上报").count() == 1
     assert hazard.attachments.count() == 1

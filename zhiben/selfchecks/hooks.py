@@ -11,6 +11,7 @@ from zhiben.core.registry import (
     DemoLoader,
     HomeSection,
     MenuEntry,
+    OfflineForm,
     RuleDef,
     register,
     sourced_figures,
@@ -94,6 +95,7 @@ register(
     ),
     MenuEntry("隐患自查", "selfchecks:mine", "selfcheck.record", order=15, group="日常工作"),
     MenuEntry("企业自查", "selfchecks:compliance", "selfcheck.monitor", order=75, group="日常工作"),
+    OfflineForm("selfchecks:new", "记录自查", "selfcheck.record", order=15),
     HomeSection(
         "selfchecks",
         lambda user: user.can("selfcheck.record") and bool(user.enterprise_id),

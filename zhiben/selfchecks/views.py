@@ -12,6 +12,7 @@ from django.utils import timezone
 from zhiben.core.excel import write_xlsx
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import form_service
+from zhiben.core.offline import offline_form, saved
 from zhiben.core.services import actor_covers
 from zhiben.core.views import (
     PAGE_SIZES,
@@ -77,6 +78,7 @@ def mine(request):
 
 
 @login_required
+@offline_form
 def record_new(request):
     enterprise = _own_enterprise(request)
     duties = selectors.duties_for(enterprise)
@@ -89,7 +91,7 @@ def record_new(request):
                 request,
                 f"已记录{record.duty.name}（{record.date}）。" + (f"发现的 {found} 条隐患已上报。" if found else ""),
             )
-            return redirect("selfchecks:mine")
+            return saved(redirect("selfchecks:mine"))
     return render(request, "selfchecks/record_form.html", {"form": form, "enterprise": enterprise})
 
 

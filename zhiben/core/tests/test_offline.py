@@ -97,6 +97,8 @@ class SubmissionKeyTests(CastTestCase):
         self.login(self.erin)
         for url in ("/hazards/report/", "/inspections/new/", "/accidents/new/"):
             self.assertEqual(self.client.get(url)[HEADER], "1", url)
+        self.assertEqual(self.login(self.emma).get("/selfchecks/new/")[HEADER], "1")
+        self.login(self.erin)
         self.assertNotIn(HEADER, self.client.get("/hazards/"))
         self.assertNotIn(HEADER, self.report(level="major"))  # the form sent back is not kept
 
@@ -107,6 +109,7 @@ class SubmissionKeyTests(CastTestCase):
 
         self.assertEqual(kept(self.gina), ["/hazards/report/", "/accidents/new/"])  # a grid worker does not inspect
         self.assertEqual(kept(self.erin), ["/hazards/report/", "/inspections/new/", "/accidents/new/"])
+        self.assertEqual(kept(self.emma), ["/hazards/report/", "/selfchecks/new/", "/accidents/new/"])
         self.assertEqual(kept(self.dave), [])  # a leader reads
 
     def test_old_keys_are_forgotten(self):

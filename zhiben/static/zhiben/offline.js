@@ -343,6 +343,11 @@
   }
 
   function show() {
+    var state = document.getElementById("offline-state");
+    if (state && navigator.onLine === false) {
+      state.className = "msg warning";
+      state.textContent = "当前没有网络。下列内容保存在本机，联网后打开治本的任一页面即自动发送；可离线填写的表单仍可打开和提交。";
+    }
     return mine().then(function (items) {
       if (listPage) renderList(items);
       else bar(items);

@@ -167,6 +167,12 @@ class DaysBetween(Func):
         return sql, (*end_params, *start_params)
 
 
+def joined(qs, related):
+    """qs.select_related(*related), where no `related` joins nothing (Django's select_related() with no field follows
+    every foreign key); `related` as a Table names it (core.tables.Table.related)."""
+    return qs.select_related(*related) if related else qs
+
+
 def region_prefix(field, code):
     """The expression of the child region a row lies in, under region `code`: the first digits of the
     row's 12-digit `field` that name the child (GROUP BY it to count child by child)."""

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhiben.core.db import grouped as _grouped
+from zhiben.core.db import joined
 from zhiben.core.filters import Filter, FilterSet, Sort, flag
 from zhiben.core.rules import rule
 from zhiben.core.scoping import in_subtree, subtree_q
@@ -92,14 +93,14 @@ RELATED = ("enterprise", "unit", "region")  # what the export and the API read w
 def case_list(*, user, filters=None, related=RELATED):
     """The cases `user` may see, narrowed and ordered by `filters` (CASE_FILTERS), each read with its `related` rows
     (a list page: only those its table shows)."""
-    qs = EnforcementCase.objects.for_user(user).select_related(*related)
+    qs = joined(EnforcementCase.objects.for_user(user), related)
     return CASE_FILTERS.filter(qs, filters or {}, user=user)
 
 
 def order_list(*, user, filters=None, related=RELATED):
     """The orders `user` may see, narrowed and ordered by `filters` (ORDER_FILTERS), each read with its `related`
     rows."""
-    qs = RectificationOrder.objects.for_user(user).select_related(*related)
+    qs = joined(RectificationOrder.objects.for_user(user), related)
     return ORDER_FILTERS.filter(qs, filters or {}, user=user)
 
 

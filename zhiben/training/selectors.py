@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
+from zhiben.core.db import joined
 from zhiben.core.filters import Filter, FilterSet, Sort
 from zhiben.core.periods import filter_range
 from zhiben.core.rules import rule
@@ -36,7 +37,7 @@ def _get(model, user, pk, related=()):
         raise Http404
     if not str(pk).isdigit():
         raise Http404
-    found = _visible(model, user).select_related(*related).filter(pk=int(pk)).first()
+    found = joined(_visible(model, user), related).filter(pk=int(pk)).first()
     if found is None:
         raise Http404
     return found
@@ -150,13 +151,13 @@ def person_list(*, user, filters=None):
 def session_list(*, user, filters=None, related=("body", "region", "enterprise")):
     """The sessions `user` may see, narrowed and ordered by `filters`, each read with its `related` rows (the list
     page: only those its table shows)."""
-    return _listed(Session, SESSION_FILTERS, user, filters).select_related(*related)
+    return joined(_listed(Session, SESSION_FILTERS, user, filters), related)
 
 
 def certificate_list(*, user, filters=None, related=("person", "region")):
     """The certificates `user` may see, narrowed and ordered by `filters`, each read with its `related` rows (the
     list page: only those its table shows)."""
-    return _listed(Certificate, CERTIFICATE_FILTERS, user, filters).select_related(*related)
+    return joined(_listed(Certificate, CERTIFICATE_FILTERS, user, filters), related)
 
 
 def body_list(*, user, filters=None):

@@ -112,3 +112,13 @@ class TableRelatedTests(SimpleTestCase):
             )
         )
         self.assertEqual(table.related, ("enterprise", "unit"))
+
+
+class JoinedTests(SimpleTestCase):
+    def test_no_related_rows_join_nothing(self):
+        from zhiben.core.db import joined
+        from zhiben.enforcement.models import EnforcementCase
+
+        qs = EnforcementCase.objects.all()
+        self.assertFalse(joined(qs, ()).query.select_related)  # select_related() would follow every foreign key
+        self.assertEqual(joined(qs, ("enterprise",)).query.select_related, {"enterprise": {}})

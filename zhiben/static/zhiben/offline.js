@@ -175,6 +175,9 @@
       return response.text().then(function (html) {
         var doc = parse(html), token = doc.querySelector("input[name=csrfmiddlewaretoken]");
         if (!signedIn(doc)) return settle(item, "signin", "登录已失效：请登录后发送。");
+        if (response.redirected) {  // e.g. a password to change first: sent once that page is dealt with
+          return settle(item, "failed", "表单页被转到“" + doc.title.split(" · ")[0] + "”：请先处理该页面，之后自动重试。");
+        }
         if (!response.ok || !token) return settle(item, "failed", "表单页无法打开（" + response.status + "），稍后重试。");
         var data = new FormData();
         data.append("csrfmiddlewaretoken", token.value);

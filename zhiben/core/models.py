@@ -146,15 +146,17 @@ class SubjectEvent(models.Model):
 
 
 class SubmissionKey(models.Model):
-    """A form submission saved once (core.offline.offline_form): the key the page gave the form, and the page the
-    saved submission led to. A second send of the same key (the phone's queue after a lost answer, a retry, two tabs)
-    is answered with that page instead of saving again. Kept SUBMISSION_KEY_DAYS days."""
+    """A submission saved once (core.offline): the key the page gave the form (or an API call's Idempotency-Key
+    header), the page the saved submission led to and the records it created. A second send of the same key (the
+    phone's queue after a lost answer, a retry, two tabs, an integration retrying after a timeout) is answered with
+    what the first one saved instead of saving again. Kept SUBMISSION_KEY_DAYS days."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="提交人", on_delete=models.CASCADE, related_name="+"
     )
     key = models.CharField("提交标识", max_length=64)
     url = models.CharField("结果页面", max_length=300, blank=True)
+    ids = models.JSONField("所建记录", default=list, blank=True)  # the records an API call created, for its replay
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
 
     class Meta:

@@ -10,10 +10,13 @@ templates/core/sw.js keeping the pages to fill in). This module is the server's 
   save led to, and nothing is saved twice.
 - `OfflineForm` entries (core.registry, "offline_forms") name the forms with a page of their own that a user may
   fill in; the browser keeps them ahead of need (see core.context).
+- `submitted_once` is the same once-only save for an API call carrying an Idempotency-Key header (`api_key`): an
+  integration that retries after a timeout gets the records its first call created, not a second set.
 - `purge_submission_keys` (a job) forgets keys after SUBMISSION_KEY_DAYS days.
 """
 
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import wraps
 
@@ -22,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 from django.utils import timezone
 
+from .exceptions import ApplicationError
 from .models import SubmissionKey
 
 KEY_FIELD = "submission_key"
@@ -59,29 +63,60 @@ def _key(request):
     return key if KEY_PATTERN.fullmatch(key) else None
 
 
+def api_key(value):
+    """An API call's Idempotency-Key header: None when absent; a malformed one is refused (400)."""
+    if value is None:
+        return None
+    if not KEY_PATTERN.fullmatch(value):
+        raise ApplicationError("Idempotency-Key 须为 16～64 位字母、数字、“-”或“_”（如一个 UUID）。")
+    return value
+
+
+class Repeated(Exception):
+    """The submission key was saved before: `memo` (a SubmissionKey) says what that save led to and created."""
+
+    def __init__(self, memo):
+        super().__init__(memo.key)
+        self.memo = memo
+
+
 def _earlier(user, key):
-    return SubmissionKey.objects.filter(user=user, key=key).values_list("url", flat=True).first()
+    return SubmissionKey.objects.filter(user=user, key=key).first()
+
+
+@contextmanager
+def submitted_once(user, key):
+    """Run the block — a save — once per (user, key), in one transaction with the key; yield the SubmissionKey row
+    for the block to fill (`url`, `ids`; or delete it when nothing was saved). Raise Repeated when the key was saved
+    before, or by a second send that won the race: the key is taken first, so such a send waits for the first one's
+    transaction to end and then fails here. An exception in the block rolls back the save and the key alike."""
+    earlier = _earlier(user, key)
+    if earlier is not None:
+        raise Repeated(earlier)
+    try:
+        with transaction.atomic():
+            memo = SubmissionKey.objects.create(user=user, key=key)
+            yield memo
+            if memo.pk is not None:
+                memo.save(update_fields=["url", "ids"])
+    except IntegrityError:
+        earlier = _earlier(user, key)
+        if earlier is None:  # not our key's: the block's own
+            raise
+        raise Repeated(earlier) from None
 
 
 def _once(request, key, view):
-    earlier = _earlier(request.user, key)
-    if earlier is not None:
-        return _repeated(request, earlier)
     try:
-        with transaction.atomic():
-            # first: a second send of the key waits here until the first one's transaction ends, then fails
-            memo = SubmissionKey.objects.create(user=request.user, key=key)
+        with submitted_once(request.user, key) as memo:
             response = view()
             if getattr(response, "saved", False):
                 memo.url = response["Location"][:300]
-                memo.save(update_fields=["url"])
             else:
                 memo.delete()  # not saved: the corrected form is sent with the same key
-    except IntegrityError:
-        earlier = _earlier(request.user, key)
-        if earlier is None:  # not our key's: the view's own
-            raise
-        return _repeated(request, earlier)
+    except Repeated as repeated:
+        messages.info(request, REPEATED)
+        return redirect(repeated.memo.url or request.path)
     return response
 
 
@@ -90,11 +125,6 @@ def saved(response):
     same submission key is answered with."""
     response.saved = True
     return response
-
-
-def _repeated(request, url):
-    messages.info(request, REPEATED)
-    return redirect(url or request.path)
 
 
 def purge_submission_keys(now=None):

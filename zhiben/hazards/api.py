@@ -3,11 +3,13 @@
 from datetime import date
 from decimal import Decimal
 
-from ninja import File, Form, Query, Router, Schema, Status
+from django.http import Http404
+from ninja import File, Form, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from zhiben.core.api import Pages, refusals
+from zhiben.core.offline import Repeated, api_key, submitted_once
 from zhiben.core.views import require_capability
 
 from . import selectors, services
@@ -138,12 +140,39 @@ class HazardBatchOut(Schema):
     items: list[HazardOut]
 
 
-@router.post("/batch", response={201: HazardBatchOut, **refusals(400, 403)})
-def create_hazards(request, payload: HazardBatchIn):
+IDEMPOTENCY = (
+    "可选：调用方为这次提交生成的唯一标识（16～64 位字母、数字、“-”或“_”，如一个 UUID）。超时或断线后以同一标识重试，"
+    "不会重复写入：返回 200 与首次调用所建的记录。标识保留 30 天。"
+)
+
+
+def _once(request, key, save):
+    """save() → the hazards it wrote, once per Idempotency-Key: (201, hazards), or (200, the first call's hazards)."""
+    if key is None:
+        return 201, save()
+    try:
+        with submitted_once(request.user, key) as memo:
+            hazards = save()
+            memo.ids = [h.pk for h in hazards]
+    except Repeated as repeated:
+        found = selectors.hazard_list(user=request.user).filter(pk__in=repeated.memo.ids).order_by("pk")
+        return 200, list(found)
+    return 201, hazards
+
+
+@router.post("/batch", response={200: HazardBatchOut, 201: HazardBatchOut, **refusals(400, 403)})
+def create_hazards(
+    request,
+    payload: HazardBatchIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=IDEMPOTENCY),
+):
     """Take many hazards in one call (integrations; at most HAZARD_BATCH_MAX, 1,000 by default): all or
     nothing — if any item is refused, none is written and `errors` names each (`items.3.description`)."""
-    hazards = services.hazard_report_batch(actor=request.user, items=[item.dict() for item in payload.items])
-    return Status(201, {"created": len(hazards), "items": hazards})
+    items = [item.dict() for item in payload.items]
+    status, hazards = _once(
+        request, api_key(idempotency_key), lambda: services.hazard_report_batch(actor=request.user, items=items)
+    )
+    return Status(status, {"created": len(hazards), "items": hazards})
 
 
 @router.get("/{pk}", response={200: HazardDetailOut, **refusals(403, 404)})
@@ -152,10 +181,20 @@ def get_hazard(request, pk: int):
     return selectors.hazard_get(user=request.user, pk=pk)
 
 
-@router.post("/", response={201: HazardOut, **refusals(400, 403)})
-def create_hazard(request, payload: HazardIn):
+@router.post("/", response={200: HazardOut, 201: HazardOut, **refusals(400, 403, 404)})
+def create_hazard(
+    request,
+    payload: HazardIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=IDEMPOTENCY),
+):
     """Take a hazard in; returns the new record (its timeline is at GET /hazards/{id})."""
-    return Status(201, services.hazard_report(actor=request.user, data=payload.dict()))
+    data = payload.dict()
+    status, hazards = _once(
+        request, api_key(idempotency_key), lambda: [services.hazard_report(actor=request.user, data=data)]
+    )
+    if not hazards:  # created by the first call, no longer visible to the caller
+        raise Http404
+    return Status(status, hazards[0])
 
 
 @router.post("/{pk}/transitions", response={200: HazardDetailOut, **refusals(400, 403, 404)})

@@ -6,6 +6,9 @@ from zhiben.testing import PASSWORD
 
 
 def login(page, base, username, password=PASSWORD):
+    # leave the page first: its own background reads (offline.js keeping forms) would otherwise land after the cookies
+    # are cleared and set a CSRF cookie of their own under the login form's
+    page.goto("about:blank")
     page.context.clear_cookies()
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", username)

@@ -174,7 +174,7 @@ class Job:
 class RuleDef:
     """A rule that is data: default, Chinese label, kind of value, and whether the 安委办 edits it.
 
-    kind: "date" | "days" | "ratio" | "megabytes" | "monthday" ({"month", "day"}) | "count" | "json".
+    kind: "date" | "days" | "ratio" | "megabytes" | "monthday" ({"month", "day"}) | "count" | "json" | "flag" (是/否).
     `group` heads its section on the rules page."""
 
     key: str

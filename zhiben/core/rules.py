@@ -121,7 +121,10 @@ KINDS = {
     "count": Kind("0 到 9999 之间的整数", 0, 9999, 1),
     "monthday": Kind("期满后第几个月（1 至 12）的几日（1 至 31），如次月 15 日；或期满后若干日内（1 至 366 天）"),
     "json": Kind("JSON 格式的数据"),
+    "flag": Kind("“是”或“否”"),
 }
+
+YES, NO = {"1", "是", "true", "yes", "on"}, {"0", "否", "false", "no", "off"}
 
 
 def _refuse(ruledef, raw, hint=None):
@@ -199,6 +202,13 @@ def parse_rule_value(ruledef, raw):
             _refuse(ruledef, raw)
     if isinstance(raw, (dict, list)) or raw is None:
         _refuse(ruledef, raw)
+    if kind == "flag":
+        text = str(raw).strip().lower()
+        if raw is True or (raw is not False and text in YES):
+            return True
+        if raw is False or text in NO:
+            return False
+        _refuse(ruledef, raw)
     spec = KINDS[kind]
     try:
         if kind == "date":
@@ -229,6 +239,8 @@ def show_value(ruledef, value):
         return f"期满后第 {value.get('month')} 个月的 {value.get('day')} 日前"
     if kind == "json":
         return json.dumps(value, ensure_ascii=False)
+    if kind == "flag":
+        return "是" if value else "否"
     unit = KINDS.get(kind, Kind("")).unit
     return f"{value} {unit}" if unit else str(value)
 

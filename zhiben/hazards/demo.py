@@ -125,13 +125,15 @@ def load(stdout=None, count=240, seed=2026):
         hz.hazard_transition(actor=reviewer, hazard=hazard, action="start")
         if hazard.deadline >= today and stage < 0.6 or stage < 0.15:
             continue  # still rectifying (some of them overdue)
-        hz.hazard_attach(actor=reviewer, hazard=hazard, kind="after", files=[_demo_photo(n)])
+        # the one who applies for 销号 is not the one who signs it off (rule hazard.signoff_by_other)
+        signer = committee if hazard.listed_unit_id else reviewer
+        applicant = reviewer if signer is committee else committee
+        hz.hazard_attach(actor=applicant, hazard=hazard, kind="after", files=[_demo_photo(n)])
         late = timedelta(days=rng.choice([0, 0, 0, 0, 3, 10]))  # a few finish after their deadline
         rectified = min(today, hazard.deadline + late)
-        hz.hazard_transition(actor=reviewer, hazard=hazard, action="submit", rectified_date=rectified)
+        hz.hazard_transition(actor=applicant, hazard=hazard, action="submit", rectified_date=rectified)
         if stage < 0.25:
             continue
-        signer = committee if hazard.listed_unit_id else reviewer
         hz.hazard_transition(actor=signer, hazard=hazard, action="close", note="整改到位，同意销号")
         # signed off a few days after the rectification, as it happens, not all on the day the demo loads
         signed = timezone.make_aware(datetime.combine(rectified + timedelta(days=rng.randint(1, 6)), time(10)))

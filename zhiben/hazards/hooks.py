@@ -254,6 +254,15 @@ register(
     RuleDef("hazard.duplicate_closed_days", 180, "销号多少天内再次发现视为重复/复发", "days", GROUP, order=14),
     RuleDef("hazard.attachment_max_mb", 15, "单个证据文件大小上限（MB）", "megabytes", GROUP, order=15),
     RuleDef("hazard.reminder_days", 3, "隐患整改期限届满前多少天提醒", "days", GROUP, order=16),
+    # 假闭环: the one who applied for 销号 does not also sign it off
+    RuleDef(
+        "hazard.signoff_by_other",
+        True,
+        "审核销号须由申请销号以外的人员办理（防止自己整改、自己销号）",
+        "flag",
+        GROUP,
+        order=17,
+    ),
     Timeline("hazards.hazard", hazard_event, events),
     EscalationTarget(
         "hazard",

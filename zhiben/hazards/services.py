@@ -594,6 +594,17 @@ def _check_evidence(hazard):
         raise ApplicationError("请先上传整改后照片或验收材料。", code="incomplete")
 
 
+def signoff_refusal(hazard, actor):
+    """Why `actor` may not sign off `hazard`, or None. 假闭环 ("fake closure"): the person who applied for 销号 does not
+    sign it off too (rule hazard.signoff_by_other)."""
+    if not rule("hazard.signoff_by_other", hazard.region_id):
+        return None
+    applied = hazard.events.filter(action="submit").order_by("-at", "-id").values_list("actor_id", flat=True).first()
+    if applied == actor.pk:
+        return "申请销号的人员不能审核销号同一条隐患（防止“自己整改、自己销号”）：请由监管部门的其他人员审核。"
+    return None
+
+
 @transaction.atomic
 def hazard_transition(*, actor, hazard, action, note="", target=None, rectified_date=None, today=None):
     """Move a hazard along the workflow table. A conditional UPDATE guarantees that of two people
@@ -639,6 +650,8 @@ def hazard_transition(*, actor, hazard, action, note="", target=None, rectified_
         _check_evidence(current)
         if not note:
             raise ApplicationError("销号须填写审核意见。", code="incomplete")
+        if refusal := signoff_refusal(current, actor):
+            raise ApplicationError(refusal, code="forbidden")
         fields.update(closed_at=timezone.now(), closed_by=actor)
     updated = Hazard.objects.filter(pk=current.pk, status=current.status).update(**fields, updated_at=timezone.now())
     if updated != 1:

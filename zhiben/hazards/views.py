@@ -136,13 +136,19 @@ def hazard_detail(request, pk):
     hazard = selectors.hazard_get(user=request.user, pk=pk)
     actions = allowed_actions(hazard, request.user)
     names = {a[0] for a in actions}
+    refused = {}  # actions the table allows that a rule refuses this user, with the reason shown instead of the button
+    if "close" in names and (refusal := services.signoff_refusal(hazard, request.user)):
+        refused["close"] = refusal
     extensions = list(hazard.extensions.select_related("requested_by", "decided_by"))
     duplicates = list(hazard.duplicates.all())  # the hazards merged into this one
     context = {
         "hazard": hazard,
         "actions": actions,
         "action_names": names,
-        "transitions": [(name, label, style) for name, label, style in actions if name in TRANSITIONS],
+        "transitions": [
+            (name, label, style) for name, label, style in actions if name in TRANSITIONS and name not in refused
+        ],
+        "refused": refused.values(),
         "events": hazard.events.all(),  # shown by the stored actor_name: no join of the user
         "attachments": hazard.attachments.all(),
         "merged_attachments": HazardAttachment.objects.filter(  # as `attachment_file` serves them

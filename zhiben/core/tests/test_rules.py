@@ -44,6 +44,7 @@ class ParseTests(SimpleTestCase):
             ({"days": 20}, {"days": 20}),
             ('{"month": 1, "day": 31}', {"month": 1, "day": 31}),
         ],
+        "flag": [(True, True), ("是", True), ("1", True), (False, False), ("否", False), (" 0 ", False)],
     }
     REFUSED = {
         "date": [("2024-13-01", "日期，如 2023-12-31"), ("明年", "日期"), ("", "日期"), (None, "日期")],
@@ -66,12 +67,13 @@ class ParseTests(SimpleTestCase):
             ("15", "期满后第几个月"),
             ({"month": "一", "day": "5"}, "如次月 15 日"),
         ],
+        "flag": [("也许", "“是”或“否”"), ("2", "“是”或“否”"), ("", "“是”或“否”"), (None, "“是”或“否”")],
     }
 
     def test_every_kind_is_handled(self):
         self.assertEqual(set(self.ACCEPTED), set(self.REFUSED))
         self.assertEqual(
-            set(KINDS), {"date", "days", "ratio", "megabytes", "monthday", "count", "json"}
+            set(KINDS), {"date", "days", "ratio", "megabytes", "monthday", "count", "json", "flag"}
         )  # RuleDef.kind
         self.assertEqual(set(self.ACCEPTED), set(KINDS) - {"json"})
 
@@ -313,3 +315,10 @@ class RulePageTests(CastTestCase):
             self.assertEqual(self.login(user).get("/rules/").status_code, 403)
         self.login(self.alice).post("/rules/", {"key": "hazard.attachment_max_mb", "value": "5"})
         self.assertEqual(Rule.objects.get().region_code, self.county_a.code)
+
+
+class FlagShownTests(SimpleTestCase):
+    def test_a_flag_is_shown_in_chinese(self):
+        from zhiben.core.rules import show_value
+
+        self.assertEqual((show_value(ruledef("flag"), True), show_value(ruledef("flag"), False)), ("是", "否"))

@@ -146,3 +146,46 @@ class PreconditionTests(CastTestCase):
             services.hazard_transition(actor=self.erin, hazard=hazard, action="reject")
         self.assertIn("理由", caught.exception.message)
         self.assertEqual(Hazard.objects.get(pk=hazard.pk).status, Status.REPORTED)
+
+
+class SignoffByAnotherTests(CastTestCase):
+    """假闭环: whoever applied for 销号 does not sign it off too (rule hazard.signoff_by_other, on by default)."""
+
+    def setUp(self):
+        from zhiben.accounts.choices import Role
+        from zhiben.testing import make_user
+
+        self.erin2 = make_user("erin2", Role.REGULATOR, self.town_a1, unit=self.unit_emergency_a1)
+        self.hazard = ready(report(self.gina, self.enterprise_a), self.erin, status=Status.RECTIFYING)
+        services.hazard_transition(actor=self.erin, hazard=self.hazard, action="submit")
+
+    def test_the_applicant_cannot_sign_off_another_member_of_the_department_can(self):
+        with self.assertRaises(ApplicationError) as caught:
+            services.hazard_transition(actor=self.erin, hazard=self.hazard, action="close", note="同意")
+        self.assertIn("申请销号的人员不能审核销号", caught.exception.message)
+        self.assertEqual(Hazard.objects.get(pk=self.hazard.pk).status, Status.SUBMITTED)
+        closed = services.hazard_transition(actor=self.erin2, hazard=self.hazard, action="close", note="现场复核通过")
+        self.assertEqual((closed.status, closed.closed_by), (Status.CLOSED, self.erin2))
+
+    def test_the_last_application_counts(self):
+        services.hazard_transition(actor=self.erin2, hazard=self.hazard, action="return", note="照片不清晰")
+        services.hazard_transition(actor=self.emma, hazard=self.hazard, action="submit")  # the enterprise applies again
+        closed = services.hazard_transition(actor=self.erin, hazard=self.hazard, action="close", note="同意")
+        self.assertEqual(closed.status, Status.CLOSED)
+
+    def test_a_jurisdiction_may_turn_the_rule_off(self):
+        from zhiben.core.models import Rule
+
+        Rule.objects.create(key="hazard.signoff_by_other", region_code=self.county_a.code, value=False)
+        closed = services.hazard_transition(actor=self.erin, hazard=self.hazard, action="close", note="同意")
+        self.assertEqual(closed.status, Status.CLOSED)
+
+    def test_the_page_says_why(self):
+        client = self.login(self.erin)
+        detail = client.get(f"/hazards/{self.hazard.pk}/")
+        self.assertNotContains(detail, 'data-action="close"')  # the button gives way to the reason
+        self.assertContains(detail, "防止“自己整改、自己销号”")
+        self.assertContains(detail, 'data-action="return"')
+        page = client.post(f"/hazards/{self.hazard.pk}/do/close/", {"note": "同意"}, follow=True)
+        self.assertContains(page, "申请销号的人员不能审核销号")
+        self.assertContains(self.login(self.erin2).get(f"/hazards/{self.hazard.pk}/"), 'data-action="close"')

@@ -89,4 +89,5 @@ EVENT_LABELS = {
     "import_historic": "历史台账导入",
     "reminder": "到期提醒",
     "escalate": "督办升级",
+    "repeat_alert": "反复出现提示",
 }

@@ -254,6 +254,15 @@ register(
     RuleDef("hazard.duplicate_closed_days", 180, "销号多少天内再次发现视为重复/复发", "days", GROUP, order=14),
     RuleDef("hazard.attachment_max_mb", 15, "单个证据文件大小上限（MB）", "megabytes", GROUP, order=15),
     RuleDef("hazard.reminder_days", 3, "隐患整改期限届满前多少天提醒", "days", GROUP, order=16),
+    # the same hazard found again after 销号, this many times (counting the first), goes before the department and 安委办
+    RuleDef(
+        "hazard.repeat_alert_times",
+        3,
+        "同一隐患第几次发现时提示监管部门和安委办（0 为不提示）",
+        "count",
+        GROUP,
+        order=17,
+    ),
     # 假闭环: the one who applied for 销号 does not also sign it off
     RuleDef(
         "hazard.signoff_by_other",

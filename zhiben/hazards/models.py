@@ -272,6 +272,9 @@ class Hazard(BaseModel):
         related_name="repeats",
         db_index=False,
     )
+    occurrence = models.PositiveIntegerField(
+        "第几次发现", default=1, help_text="复发的隐患为其复发自的隐患的次数加一：同一隐患屡改屡犯的次数"
+    )
     source_ref = models.CharField("来源编号", max_length=100, blank=True, help_text="台账序号、举报编号、检查记录号等")
     remarks = models.TextField("备注", blank=True)
     historic = models.BooleanField(

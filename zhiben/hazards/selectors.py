@@ -56,7 +56,7 @@ def similarity(a, b):
 
 # What a candidate needs to be compared and named (a closed hazard's other columns are never read here)
 CANDIDATE_FIELDS = ("id", "number", "enterprise_id", "place_id", "region_id", "industry_id", "description",
-                    "location", "status", "closed_at", "found_date")  # fmt: skip
+                    "location", "status", "closed_at", "found_date", "occurrence")  # fmt: skip
 
 
 def place_list(*, user):
@@ -121,7 +121,7 @@ REPEAT_WINDOW = 100  # the latest closed hazards of a subject a new one is compa
 
 def repeat_candidate(hazard, *, user=None, today=None, closed=None):
     """A closed hazard at the same enterprise/place, within the hazard's scope (and `user`'s, when
-    given), that this one repeats (found again), or None. `closed`: the enterprise's closed hazards,
+    given), that this one repeats (found again; the latest occurrence of it), or None. `closed`: the enterprise's closed hazards,
     latest first, when a batch loaded them at once (closed_hazards), or read as named tuples of their fields (the
     intake's one statement): only the one repeated then becomes a Hazard."""
     today = today or timezone.localdate()
@@ -140,12 +140,14 @@ def repeat_candidate(hazard, *, user=None, today=None, closed=None):
             .order_by("-closed_at")[:REPEAT_WINDOW]
         )
     mine = ngrams(hazard.description + hazard.location)
-    best = max(
-        ((similarity(mine, c.description + c.location), c) for c in closed),
+    alike = [(similarity(mine, c.description + c.location), c) for c in closed]
+    # of those alike enough, the latest occurrence of the hazard (then the most alike): a hazard back for the third
+    # time repeats the second, whichever of the two its words resemble more
+    found = max(
+        ((score, c) for score, c in alike if score >= threshold),
         default=(0, None),
-        key=lambda item: item[0],
-    )
-    found = best[1] if best[0] >= threshold else None
+        key=lambda item: (item[1].occurrence, item[0]),
+    )[1]
     if found is not None and not isinstance(found, Hazard):
         found = Hazard.from_db(Hazard.objects.db, found._fields, list(found))
     return found

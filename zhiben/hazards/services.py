@@ -38,6 +38,7 @@ from zhiben.core.services import fail as _fail
 from zhiben.core.services import next_number
 from zhiben.core.timeline import actor_fields
 from zhiben.enterprises.models import Enterprise
+from zhiben.escalation.services import committee_admins
 from zhiben.notifications.services import notify
 from zhiben.regions.models import Industry, Region, Unit
 
@@ -236,7 +237,7 @@ def _as_id(value):
 # What a closed hazard read along with its enterprise carries: what repeat_candidate compares and the report
 # event names (its number). The other columns are deferred.
 REPEAT_FIELDS = ("id", "number", "enterprise_id", "place_id", "region_id", "industry_id", "status", "description",
-                 "location")  # fmt: skip
+                 "location", "occurrence")  # fmt: skip
 # Such a hazard as read: repeat_candidate makes a Hazard of the one a report repeats only
 ClosedRow = namedtuple("ClosedRow", REPEAT_FIELDS)
 
@@ -484,7 +485,40 @@ def _prepare_report(actor, data, *, today, enterprises=None, closed=None):
     else:  # read with the enterprise (PostgreSQL), else repeat_candidate reads them
         candidates = getattr(hazard.enterprise, "closed_for_repeat", None)
     hazard.repeat_of = repeat_candidate(hazard, today=today, closed=candidates)
+    hazard.occurrence = hazard.repeat_of.occurrence + 1 if hazard.repeat_of else 1
     return hazard
+
+
+def _alert_repeats(hazards):
+    """Hazards found again for the rule's number of times (hazard.repeat_alert_times, 0: never) are put before their
+    supervising department and the 安委办 of their town and county, with an event on their timeline: the same hazard
+    coming back again and again after each 销号 is the 假闭环 no one escalates by hand."""
+    for hazard in hazards:
+        if hazard.occurrence < 2:
+            continue
+        times = int(rule("hazard.repeat_alert_times", hazard.region_id))
+        if not times or hazard.occurrence < times:
+            continue
+        subject = hazard.enterprise.name if hazard.enterprise_id else hazard.place.name
+        note = (
+            f"{subject}同一隐患第 {hazard.occurrence} 次发现（上一次为 {hazard.repeat_of.number}，已销号）："
+            "已提示监管部门和安委办，请查明屡改屡犯的原因。"
+        )
+        hazard_event(
+            hazard,
+            "repeat_alert",
+            note=note,
+            data={"occurrence": hazard.occurrence, "repeat_of": hazard.repeat_of.number},
+        )
+        users = list(hazard.supervising_unit.users.filter(is_active=True)) if hazard.supervising_unit_id else []
+        notify(
+            subject=f"隐患反复出现：{hazard.number}（第 {hazard.occurrence} 次）",
+            body=f"{note}隐患：{hazard.description[:80]}",
+            url=hazard.get_absolute_url(),
+            users=users + committee_admins(hazard.region_id),
+            obj=hazard,
+            region_code=hazard.region_id,
+        )
 
 
 def _report_event(hazard, actor):
@@ -525,6 +559,7 @@ def hazard_report(*, actor, data, files=(), today=None):
     for upload in files:
         _attach(hazard, actor, AttachmentKind.FOUND, upload)
     audit_record_many([_report_audit(actor, hazard)], head=head)
+    _alert_repeats([hazard])
     return hazard
 
 
@@ -567,6 +602,7 @@ def hazard_report_batch(*, actor, items, today=None):
     Hazard.objects.bulk_create(hazards, batch_size=500)
     HazardEvent.objects.bulk_create([_report_event(h, actor) for h in hazards], batch_size=500)
     audit_record_many([_report_audit(actor, h) for h in hazards])
+    _alert_repeats(hazards)
     return hazards
 
 

@@ -281,6 +281,38 @@ class DuplicateTests(CastTestCase):
         again = report(self.gina, self.enterprise_a, description="二号仓库灭火器又过期了")
         self.assertEqual(again.repeat_of, old)
 
+    def test_a_hazard_found_again_and_again_goes_before_the_department_and_the_committee(self):
+        def found_and_closed(text):
+            hazard = ready(report(self.gina, self.enterprise_a, description=text), self.erin, status=Status.SUBMITTED)
+            return services.hazard_transition(actor=self.erin, hazard=hazard, action="close", note="已更换")
+
+        first = found_and_closed("二号仓库灭火器过期")
+        second = found_and_closed("二号仓库灭火器又过期了")
+        self.assertEqual((first.occurrence, second.occurrence, second.repeat_of), (1, 2, first))
+        self.assertFalse(HazardEvent.objects.filter(action="repeat_alert").exists())  # the second time: not yet
+        third = report(self.gina, self.enterprise_a, description="二号仓库灭火器再次过期")
+        self.assertEqual((third.repeat_of, third.occurrence), (second, 3))
+        alert = third.events.get(action="repeat_alert")
+        self.assertIn("凤凰化工有限公司同一隐患第 3 次发现", alert.note)
+        told = Notification.objects.filter(object_id=str(third.pk), channel="inbox", subject__contains="反复出现")
+        self.assertEqual({n.recipient.username for n in told}, {"erin", "alice"})  # the department, the county's 安委办
+        page = self.login(self.erin).get(f"/hazards/{third.pk}/")
+        self.assertContains(page, "复发（第 3 次）")
+        self.assertContains(page, "反复出现提示")
+
+    def test_the_recurrence_alert_follows_its_rule(self):
+        Rule.objects.create(key="hazard.repeat_alert_times", region_code=self.county_a.code, value=0)
+        old = ready(
+            report(self.gina, self.enterprise_a, description="消防通道堵塞"), self.erin, status=Status.SUBMITTED
+        )
+        for _ in range(3):
+            services.hazard_transition(actor=self.erin, hazard=old, action="close", note="已清理")
+            old = ready(
+                report(self.gina, self.enterprise_a, description="消防通道堵塞"), self.erin, status=Status.SUBMITTED
+            )
+        self.assertEqual(old.occurrence, 4)
+        self.assertFalse(HazardEvent.objects.filter(action="repeat_alert").exists())  # 0: never
+
     def test_similarity(self):
         self.assertGreater(selectors.similarity("配电箱未接地", "配电箱没有接地"), 0.5)
         self.assertLess(selectors.similarity("配电箱未接地", "消防通道堵塞"), 0.2)

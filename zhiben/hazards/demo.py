@@ -138,7 +138,41 @@ def load(stdout=None, count=240, seed=2026):
         # signed off a few days after the rectification, as it happens, not all on the day the demo loads
         signed = timezone.make_aware(datetime.combine(rectified + timedelta(days=rng.randint(1, 6)), time(10)))
         Hazard.objects.filter(pk=hazard.pk).update(closed_at=min(signed, timezone.now()))
+    _recurring(committee, reviewers, enterprises, today)
     escalate("hazard")  # the overdue demo hazards go up the ladder: reminders, letters, interviews (with documents)
+
+
+def _recurring(committee, reviewers, enterprises, today):
+    """One hazard found three times at the same enterprise, closed after each of the first two: the third goes before
+    the department and the 安委办 (hazard.repeat_alert_times)."""
+    enterprise, reviewer = next(
+        (e, reviewers[unit.pk])
+        for e in enterprises
+        if (unit := hz.supervising_unit_for(e.region_id, e.industry)) is not None and unit.pk in reviewers
+    )
+    for ago in (200, 120, 20):
+        data = {
+            "enterprise": enterprise.pk,
+            "channel": Channel.SUPERVISION,
+            "category": "condition",
+            "description": "危化品仓库防爆电器损坏，可燃气体报警器失效（二号仓库）",
+            "found_date": today - timedelta(days=ago),
+            "found_by": "李督导",
+            "responsible_person": enterprise.safety_manager or enterprise.principal,
+            "measures": "更换防爆电器，检修报警器并联网",
+            "level": "general",
+        }
+        hazard = hz.hazard_report(actor=committee, data=data, today=today - timedelta(days=ago))
+        if ago == 20:
+            continue
+        hz.hazard_transition(actor=reviewer, hazard=hazard, action="verify", note="经核实属实")
+        hz.hazard_update_plan(actor=reviewer, hazard=hazard, data={"funds": "3000"})
+        hz.hazard_transition(actor=reviewer, hazard=hazard, action="start")
+        hz.hazard_attach(actor=committee, hazard=hazard, kind="after", files=[_demo_photo(ago)])
+        done = today - timedelta(days=ago - 10)
+        hz.hazard_transition(actor=committee, hazard=hazard, action="submit", rectified_date=done)
+        hz.hazard_transition(actor=reviewer, hazard=hazard, action="close", note="已更换防爆电器，同意销号")
+        Hazard.objects.filter(pk=hazard.pk).update(closed_at=timezone.make_aware(datetime.combine(done, time(10))))
 
 
 def summary():

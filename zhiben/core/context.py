@@ -49,7 +49,21 @@ def navigation(request):
         if not form.capability or user.can(form.capability)
         if (url := _menu_url(form.key, prefix, urlconf)) is not None
     ]
-    return {"nav": items, "nav_groups": groups, "nav_html": menu_html(groups), "offline_urls": " ".join(offline)}
+    return {
+        "nav": items,
+        "nav_groups": groups,
+        "nav_html": menu_html(groups),
+        "offline_urls": " ".join(offline),
+        "filtering": filtering(request),
+    }
+
+
+NOT_FILTERS = frozenset({"page", "page_size", "count", "sort"})  # a list's paging and order, not what it shows
+
+
+def filtering(request):
+    """Whether the query narrows the list (its filter panel then opens on a phone): paging or sorting does not."""
+    return any(value for key, value in request.GET.items() if key not in NOT_FILTERS)
 
 
 ACTIVE = ' class="active"'

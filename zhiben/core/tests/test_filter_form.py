@@ -15,6 +15,7 @@ from zhiben.core.filters import (
     QuickTextInput,
     Sort,
 )
+from zhiben.testing import CastTestCase
 
 FILTERS = FilterSet(
     Filter(
@@ -80,3 +81,22 @@ class QuickMarkupTests(SimpleTestCase):
             for value in (None, "", "abc", '"><script>', date(2026, 5, 6), 12):
                 with self.subTest(widget=type(quick).__name__, value=value):
                     self.assertEqual(quick.render("n", value, attrs), django.render("n", value, attrs))
+
+
+class FilterPanelTests(CastTestCase):
+    """On a phone the filter panel folds away; it opens by itself only when the query narrows the list — not when
+    the user pages or sorts, which would push the rows down on every page."""
+
+    def test_the_panel_opens_for_filters_only(self):
+        client = self.login(self.alice)
+        checked = 'class="filtertoggle" checked'
+        for url, opened in (
+            ("/hazards/", False),
+            ("/hazards/?page=2&page_size=50&sort=-found", False),
+            ("/hazards/?status=closed", True),
+            ("/hazards/?q=&page=2", False),
+            ("/enterprises/?q=化工", True),
+        ):
+            page = client.get(url).content.decode()
+            self.assertEqual(checked in page, opened, url)
+        self.assertNotIn("清除筛选", client.get("/enterprises/?page=2").content.decode())

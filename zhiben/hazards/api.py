@@ -39,6 +39,7 @@ class HazardOut(Schema):
     listed_level: str
     criteria_item_id: int | None
     historic: bool
+    occurrence: int  # which time the same hazard is found at its enterprise or place (1: the first)
     responsible_phone: str
 
     @staticmethod

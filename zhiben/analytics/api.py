@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from zhiben.core.api import refusals
 from zhiben.core.filters import InvalidFilter
+from zhiben.core.registry import figure_link
 from zhiben.core.views import require_capability
 
 from . import selectors
@@ -223,7 +224,11 @@ def analytics_trend(request, q: Query[TrendQuery]):
                 "start": month.start,
                 "end": month.end,
                 "values": {f.key: values.get(f.key) for f in figure_list},
-                "urls": {f.key: f.url({**base, **month.filters}) for f in figure_list if f.url},
+                "urls": {
+                    f.key: link
+                    for f in figure_list
+                    if (link := figure_link(f, request.user, {**base, **month.filters}))
+                },
             }
             for month, values in trend
         ],

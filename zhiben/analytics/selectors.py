@@ -16,7 +16,7 @@ from django.utils import timezone
 from zhiben.core.memo import memo_scope
 from zhiben.core.parallel import concurrently
 from zhiben.core.periods import Period, PeriodError, current_period, parse_period
-from zhiben.core.registry import ordered, registry
+from zhiben.core.registry import figure_link, ordered, registry
 from zhiben.core.scoping import in_subtree, normalize_code
 from zhiben.regions.models import Industry, Region
 
@@ -201,7 +201,7 @@ def figure_table(*, user, region, period, industry=None, by="region", figure_lis
     filters = _filters(region, period, industry)
 
     def cells(values, narrowed):
-        return [Cell(values.get(f.key), f.url(narrowed) if f.url else "") for f in figure_list]
+        return [Cell(values.get(f.key), figure_link(f, user, narrowed)) for f in figure_list]
 
     kids = children_of(region) if by == "region" else []
     parts = {}

@@ -232,7 +232,9 @@ class Figure:
     `source`: the key of a FigureSource that computes this figure together with others in one query;
     analytics then asks the source once for all of them (compute/breakdown stay for single readers).
     `group` heads the figure's section on the dashboard ("隐患排查治理", "教育培训" …), `unit` follows the
-    number ("%", "条", "天", "家"), `better` says which way is good ("higher" / "lower") for scorecards."""
+    number ("%", "条", "天", "家"), `better` says which way is good ("higher" / "lower") for scorecards.
+    `capability`: what opening the records behind it takes (None: whoever sees the figure); readers link the
+    number only for those who hold it (`figure_link`), so no one is sent to a page that refuses them."""
 
     key: str
     label: str
@@ -244,6 +246,17 @@ class Figure:
     better: str = ""
     breakdown: Callable[..., dict] | None = None
     source: str = ""
+    capability: str | None = None
+
+
+def figure_link(figure, user, filters):
+    """The url of the records behind `figure` narrowed by `filters`, or "" when it has none or `user` (None: anyone)
+    may not open them."""
+    if figure is None or figure.url is None:
+        return ""
+    if user is not None and figure.capability and not user.can(figure.capability):
+        return ""
+    return figure.url(filters)
 
 
 @dataclass(frozen=True)
@@ -445,11 +458,11 @@ def list_url(url_name, query=""):
 
 def sourced_figures(source, compute, figures, *, group, order=100, empty=None, with_source=True):
     """The FigureSource `source` (computing {group: {key: value}}, see FigureSource) and its Figures, each
-    read from it: `figures` [(name, label, unit, better, url)] become Figure "<source>.<name>" in `group`,
-    with compute and breakdown taken from the source's results. `with_source=False` for a second group of
+    read from it: `figures` [(name, label, unit, better, url[, capability])] become Figure "<source>.<name>" in
+    `group`, with compute and breakdown taken from the source's results. `with_source=False` for a second group of
     the same source."""
     entries = [FigureSource(source, compute, empty, order=order)] if with_source else []
-    for index, (name, label, unit, better, url) in enumerate(figures):
+    for index, (name, label, unit, better, url, *capability) in enumerate(figures):
         key = f"{source}.{name}"
         entries.append(
             Figure(
@@ -465,6 +478,7 @@ def sourced_figures(source, compute, figures, *, group, order=100, empty=None, w
                     g: row.get(key) for g, row in compute(user, filters, by).items()
                 },
                 source=source,
+                capability=capability[0] if capability else None,
             )
         )
     return entries

@@ -141,7 +141,14 @@ def _figures():
     from .selectors import ENFORCEMENT_FIGURES
 
     figures = [
-        (key, label, unit, better, lambda filters=None, key=key: figure_url(key, filters))
+        (
+            key,
+            label,
+            unit,
+            better,
+            lambda filters=None, key=key: figure_url(key, filters),
+            "enforcement.manage" if key == "zero_penalty_units" else "enforcement.view",  # the page each opens
+        )
         for key, label, unit, better in ENFORCEMENT_FIGURES
     ]
     return sourced_figures("enforcement", figure_source, figures, group="执法", order=50)

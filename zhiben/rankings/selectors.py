@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 
 from zhiben.core.periods import parse_period
-from zhiben.core.registry import registry
+from zhiben.core.registry import figure_link, registry
 from zhiben.regions.models import Region
 
 from .models import RankingEntry, RankingRun, Scorecard
@@ -76,12 +76,7 @@ class Line:
     cells: list = field(default_factory=list)
 
 
-def _figure_url(key, filters):
-    figure = registry["figures"].get(key)
-    return figure.url(filters) if figure is not None and figure.url else ""
-
-
-def run_table(run):
+def run_table(run, user=None):
     """The run's entries by rank, each with one Cell per item: value, points, the url of the records
     behind the value (the figure's own list narrowed to the subject and the period), missing or not."""
     period = parse_period(run.period_text)
@@ -93,7 +88,7 @@ def run_table(run):
                 item["label"],
                 entry.values.get(item["key"]),
                 entry.points.get(item["key"]),
-                _figure_url(item["key"], filters),
+                figure_link(registry["figures"].get(item["key"]), user, filters),
                 item["key"] in entry.missing,
             )
             for item in run.items

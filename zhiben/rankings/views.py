@@ -162,7 +162,7 @@ def run_detail(request, pk):
         "rankings/run_detail.html",
         {
             "run": run,
-            "lines": selectors.run_table(run),
+            "lines": selectors.run_table(run, request.user),
             "noun": selectors.subject_noun(run.region),
             "versions": selectors.run_versions(run),
             "red": reds,

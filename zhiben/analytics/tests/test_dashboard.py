@@ -70,6 +70,23 @@ class DashboardTests(CastTestCase):
         self.assertContains(response, "隐患排查治理")
         self.assertContains(response, 'id="headline"')
 
+    def test_a_number_links_only_to_records_its_reader_may_open(self):
+        """A grid worker reads the county's enforcement figures but may not open the cases list: no link there, so no
+        page that refuses them; the 安委办 gets both. Every link a reader is given opens."""
+
+        def links(user):
+            self.client.force_login(user)
+            table = self.client.get("/analytics/", {"period": self.year}).context["table"]
+            return {f.key: cell.url for f, cell in zip(table.columns, table.rows[0].cells, strict=True) if cell.url}
+
+        grid = links(self.gina)
+        self.assertIn("hazards.found", grid)
+        self.assertNotIn("enforcement.cases", grid)
+        for key, url in grid.items():
+            self.assertEqual(self.client.get(url).status_code, 200, (key, url))
+        committee = links(self.alice)
+        self.assertTrue({"hazards.found", "enforcement.cases", "enforcement.zero_penalty_units"} <= set(committee))
+
     def test_page_api_and_export_give_the_same_numbers(self):
         page = self.login(self.alice).get("/analytics/", {"period": self.year, "region": self.town_a1.code})
         rows = {row.code: [c.value for c in row.cells] for row in page.context["table"].rows}

@@ -1,4 +1,6 @@
-"""Navigation by role: the menu entries modules registered, each shown only to users holding its capability."""
+"""What every page of a signed-in user is given: the menu entries modules registered, each shown only to users
+holding its capability; the registered offline forms they may fill in (kept by the browser, core.offline); and
+whether the query filters the list on the page."""
 
 from functools import lru_cache
 from html import escape as esc

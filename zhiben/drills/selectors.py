@@ -2,6 +2,7 @@
 (each enterprise judged on its own period containing the day: a year, or a half-year for high-risk
 enterprises — period lengths in months are rules), and the construction rates per region and year."""
 
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,7 +14,6 @@ from zhiben.core.filters import Filter, FilterSet, Sort
 from zhiben.core.rules import rule
 from zhiben.core.scoping import child_code, child_prefix_length, normalize_code, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
-from zhiben.enterprises.models import Enterprise
 from zhiben.enterprises.selectors import operating_census, operating_enterprises
 from zhiben.regions.models import Industry, Region
 from zhiben.regions.selectors import child_codes
@@ -82,7 +82,7 @@ def period_of(day, months):
 
 @dataclass
 class DutyRow:
-    enterprise: Enterprise
+    enterprise: "Listed"
     start: date
     end: date
     last: date | None  # latest drill within the period
@@ -119,12 +119,17 @@ class Compliance:
         return None if not self.rows else round(100 * self.done / self.total, 1)
 
 
+# an enterprise as the compliance list shows it
+Listed = namedtuple("Listed", ("pk", "name", "region_id", "high_risk"))
+
+
 def compliance(user, *, day=None, region="", industry=""):
     """Each operating enterprise in scope against its own drill period containing `day`."""
     day = day or timezone.localdate()
     qs = operating_enterprises(user, region, industry)
-    # the rows show the name and class; a district's 30,000 enterprises read whole took most of a 1.5 s page
-    enterprises = list(qs.only("name", "region_id", "high_risk").order_by("region_id", "name"))
+    # the rows show the name and class; a district's 30,000 enterprises read whole took most of a 1.5 s page, and
+    # read as model instances 0.3 s of a 0.6 s one
+    enterprises = [Listed._make(row) for row in qs.order_by("region_id", "name").values_list(*Listed._fields)]
     periods = {}  # a period per place and class, not per enterprise (its rule looked up 30,000 times)
     for e in enterprises:
         if (e.region_id, e.high_risk) not in periods:

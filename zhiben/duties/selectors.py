@@ -1,5 +1,8 @@
 """Reads: an enterprise's reports, a report in scope, and the compliance list of a period."""
 
+from collections import namedtuple
+from datetime import datetime, time, timedelta
+
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
@@ -16,14 +19,20 @@ from .services import Deadlines
 from .statistics import figure
 
 
-def compliance_of(report, deadline, today, enterprise=None):
+def compliance_of(report, deadline, today, enterprise=None, *, registered_late=None):
     """Where an enterprise stands for a period. One registered on the platform after the deadline is
-    not counted as late (the duties job does not mark it either)."""
+    not counted as late (the duties job does not mark it either); `registered_late` says so when the caller knows."""
     if report is not None and report.status == ReportStatus.SUBMITTED:
         return Compliance.LATE if report.late else Compliance.ON_TIME
-    if enterprise is not None and registered_after(enterprise, deadline):
+    if registered_late is None:
+        registered_late = enterprise is not None and registered_after(enterprise, deadline)
+    if registered_late:
         return Compliance.EXEMPT
     return Compliance.OVERDUE if today > deadline else Compliance.OPEN
+
+
+# an enterprise as the compliance list shows it
+Listed = namedtuple("Listed", ("pk", "name", "credit_code", "region_id", "created_at", "region_name", "industry_name"))
 
 
 def registered_after(enterprise, deadline):
@@ -87,11 +96,10 @@ def compliance_list(*, user, period_code, filters=None, today=None):
     filters = filters or {}
     period = parse_period(period_code)
     # what the rows show (a district's 30,000 enterprises read whole, with their region and industry, took most of
-    # a 1.8 s page)
+    # a 1.8 s page; read as model instances, 0.3 s of a 0.9 s one)
     enterprises = (
         Enterprise.objects.for_user(user)
         .exclude(status=EnterpriseStatus.CLOSED)
-        .only("name", "credit_code", "region_id", "created_at")
         .annotate(region_name=F("region__name"), industry_name=F("industry__name"))
         .order_by("region_id", "name")
     )
@@ -109,12 +117,18 @@ def compliance_list(*, user, period_code, filters=None, today=None):
             period=period.code, enterprise__in=enterprises.values("pk")
         ).select_related("attested_by", "submitted_by")
     }
-    deadlines = Deadlines()
+    deadlines, by_region = Deadlines(), {}  # a region's deadline, and the first moment after its day
     rows, summary = [], dict.fromkeys(Compliance.values, 0)
-    for enterprise in enterprises:
-        deadline = deadlines(period, enterprise.region_id)
+    for enterprise in enterprises.values_list(*Listed._fields):
+        enterprise = Listed._make(enterprise)
+        try:
+            deadline, after = by_region[enterprise.region_id]
+        except KeyError:
+            deadline = deadlines(period, enterprise.region_id)
+            after = timezone.make_aware(datetime.combine(deadline + timedelta(days=1), time.min))
+            by_region[enterprise.region_id] = deadline, after
         report = reports.get(enterprise.pk)
-        state = compliance_of(report, deadline, today, enterprise)
+        state = compliance_of(report, deadline, today, registered_late=enterprise.created_at >= after)
         summary[state] += 1
         rows.append(
             {

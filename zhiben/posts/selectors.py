@@ -1,6 +1,7 @@
 """Reads of “两单两卡一会”, all starting from the user's scope: posts, versions, 班前会 and the coverage per
 enterprise (posts with all four items current and a 班前会 within N days, N a rule)."""
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -12,7 +13,6 @@ from zhiben.core.filters import Filter, FilterSet, Sort
 from zhiben.core.rules import rule
 from zhiben.core.scoping import child_code, child_prefix_length, normalize_code, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
-from zhiben.enterprises.models import Enterprise
 from zhiben.enterprises.selectors import operating_census, operating_enterprises
 from zhiben.regions.models import Industry
 from zhiben.regions.selectors import child_codes
@@ -107,7 +107,7 @@ def briefing_days(region_code=""):
 
 @dataclass
 class EnterpriseCoverage:
-    enterprise: Enterprise
+    enterprise: "Listed"
     posts: int = 0
     complete: int = 0  # posts with all four items current
     briefed: int = 0  # posts with a 班前会 within N days
@@ -148,6 +148,10 @@ class Coverage:
         return [r for r in self.rows if not r.covered]
 
 
+# an enterprise as the coverage list shows and counts it
+Listed = namedtuple("Listed", ("pk", "name", "region_id", "region_name", "industry_code"))
+
+
 def coverage(user, *, region="", industry="", day=None, with_posts_only=False):
     """Per enterprise in scope: active posts, those with all four items in force, those with a 班前会
     within the jurisdiction's N days (rule posts.briefing_days) up to `day`. For a past day the posts
@@ -157,13 +161,15 @@ def coverage(user, *, region="", industry="", day=None, with_posts_only=False):
     enterprises = operating_enterprises(user, region, industry)
     if with_posts_only:
         enterprises = enterprises.filter(Exists(Post.objects.filter(enterprise=OuterRef("pk"), active=True)))
-    # what the rows and the counts read: a district's 30,000 enterprises read whole took most of a 1.7 s page
+    # what the rows and the counts read: a district's 30,000 enterprises read whole took most of a 1.7 s page, and
+    # read as model instances 0.3 s of a 0.6 s one
     enterprises_qs = enterprises
-    enterprises = list(
-        enterprises.only("name", "region_id")
-        .annotate(region_name=F("region__name"), industry_code=F("industry__code"))
+    enterprises = [
+        Listed._make(row)
+        for row in enterprises.annotate(region_name=F("region__name"), industry_code=F("industry__code"))
         .order_by("region_id", "name")
-    )
+        .values_list(*Listed._fields)
+    ]
     posts_qs = Post.objects.filter(enterprise__in=enterprises_qs.values("pk"), active=True)  # not 30,000 parameters
     versions = CardVersion.objects.filter(current=True)
     if day < timezone.localdate():

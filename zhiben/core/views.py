@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -9,8 +10,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -115,6 +117,15 @@ OFFLINE_ASSETS = (
 def service_worker(request):
     """The service worker (templates/core/sw.js), served from the site's root so that it may answer for every page;
     its version follows the assets' names (hashed in production), so a release replaces what phones keep."""
+    response = HttpResponse(_service_worker_text(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@cache
+def _service_worker_text():
+    """The worker's text, the same for every user and request: rendered once per process, without the request's
+    context (the browser asks for it on navigations; the menu and the rest of a page's context are not wanted)."""
     offline = reverse("core:offline")
     keep = [static(name) for name in OFFLINE_ASSETS] + [offline]
     context = {
@@ -123,9 +134,7 @@ def service_worker(request):
         "offline": json.dumps(offline),
         "static_prefix": json.dumps(settings.STATIC_URL),
     }
-    response = render(request, "core/sw.js", context, content_type="text/javascript; charset=utf-8")
-    response["Cache-Control"] = "no-cache"
-    return response
+    return render_to_string("core/sw.js", context)
 
 
 def offline_page(request):

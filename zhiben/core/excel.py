@@ -1,8 +1,10 @@
-"""Reading uploaded tables (xlsx/xls/ods/csv) and text files, and writing xlsx exports.
+"""Reading uploaded tables (xlsx/xls/ods/csv, and the tables of a Word .docx) and text files, and writing xlsx
+exports.
 
 - `read_table`: the first sheet as header + rows of cell texts (the simple importers).
 - `read_sheets`: every sheet with all its rows and merged ranges (`SheetData`; the hazard ledger
-  and the plan importer), including the HTML tables and XML 2003 files saved as ".xls".
+  and the plan importer), including the HTML tables and XML 2003 files saved as ".xls", and the
+  tables of a Word document (a ledger kept in Word).
 - `decode_text`: the one decoder of uploaded text (UTF-8, UTF-16 with BOM, GBK/GB18030).
 - `cell_text`: a cell value as trimmed text.
 - `write_xlsx` / `put`: every xlsx the platform writes goes through them, so text typed by a user
@@ -62,30 +64,37 @@ def cell_text(value):
 
 
 def read_table(source, *, filename=""):
-    """Return (header_row_number, headers, [(row_number, [cell texts])]) of the first sheet.
+    """Return (header_row_number, headers, [(row_number, [cell texts])]) of the first sheet (or Word table).
 
-    The header is the first row with at least two non-empty cells. Row numbers are as Excel shows them.
+    The header is the first row with at least two non-empty cells. Row numbers are as Excel shows them (in a Word
+    table, as its rows are counted: `SheetData.number`).
     """
     max_rows = settings.IMPORT_MAX_ROWS
     data = _upload_bytes(source)
     name = (filename or getattr(source, "name", "") or "").lower()
-    if data.startswith(XLSX_MAGIC) or data.startswith(OLE_MAGIC):
-        raw = _calamine_sheets(data, first=True)[0].rows
+    if data.startswith(XLSX_MAGIC) and _is_docx(data):
+        sheet = _docx_sheets(data)[0]
+    elif data.startswith(XLSX_MAGIC) or data.startswith(OLE_MAGIC):
+        sheet = _calamine_sheets(data, first=True)[0]
     elif name.endswith((".csv", ".txt")) or not name:
-        raw = _split_text(decode_text(data, name=filename or getattr(source, "name", "")))
+        sheet = SheetData("CSV", _split_text(decode_text(data, name=filename or getattr(source, "name", ""))), [])
     else:
-        raise ApplicationError("文件不是有效的 Excel（.xlsx/.xls）或 CSV 文件，请检查文件内容。")
-    rows = [[v.strip() if v.__class__ is str else cell_text(v) for v in row] for row in raw]  # str: most cells
+        raise ApplicationError("文件不是有效的 Excel（.xlsx/.xls）、CSV 或 Word 表格文件，请检查文件内容。")
+    rows = [[v.strip() if v.__class__ is str else cell_text(v) for v in row] for row in sheet.rows]  # str: most cells
     header_index = next((i for i, row in enumerate(rows) if sum(1 for c in row if c) >= 2), None)
     if header_index is None:
         raise ApplicationError("文件中没有表头或数据。")
     headers = rows[header_index]
-    body = [(i + 1, row) for i, row in enumerate(rows[header_index + 1 :], start=header_index + 1) if any(row)]
+    body = [
+        (sheet.number(i), row)
+        for i, row in enumerate(rows[header_index + 1 :], start=header_index + 1)
+        if any(row) and sheet.number(i) is not None  # not a paragraph under a Word table
+    ]
     if not body:
         raise ApplicationError("文件只有表头，没有数据行。")
     if len(body) > max_rows:
         raise ApplicationError(f"数据行过多：{len(body)} 行，单次导入上限为 {max_rows} 行。")
-    return header_index + 1, headers, body
+    return sheet.number(header_index), headers, body
 
 
 # Text starting with one of these is a formula (or a DDE payload) to Excel, WPS or LibreOffice — when
@@ -169,11 +178,18 @@ class SheetData(NamedTuple):
 
     `rows` is rectangular; values are str, float, int, bool, date, datetime (or "" for empty).
     `merged` holds (first_row, first_col, last_row, last_col), 0-based and inclusive.
+    `numbers` is the row number a user is told for each row (see `number`) where it is not the Excel one.
     """
 
     name: str
     rows: list
     merged: list
+    numbers: list | None = None
+
+    def number(self, index):
+        """The row number a user finds row `index` by: Excel's (index + 1); in a Word table, the table's own row
+        counted from its first (None for a paragraph above or below it)."""
+        return index + 1 if self.numbers is None else self.numbers[index]
 
     def merge_origins(self, limit=200000):
         """{(row, col): (first_row, first_col)} for every cell a merged range covers except its own
@@ -193,15 +209,18 @@ def read_sheets(source, *, filename=""):
     """Return every sheet of an uploaded table as a list of SheetData (all rows, merged ranges kept).
 
     Reads .xlsx/.xlsm/.xls/.ods (calamine), CSV/TSV text (UTF-8, UTF-16 or GB18030; comma, tab,
-    semicolon or bar), and the two "fake .xls" files that old government systems export: an HTML
-    table (rowspan/colspan become merged ranges) and an XML Spreadsheet 2003 file. Anything else —
-    a Word document renamed to .xlsx, a PDF, an image, an encrypted workbook — is refused with a
-    Chinese ApplicationError saying what the file really is.
+    semicolon or bar), the two "fake .xls" files that old government systems export — an HTML
+    table (rowspan/colspan become merged ranges) and an XML Spreadsheet 2003 file — and the tables
+    of a Word document (.docx, whatever its name ends with). Anything else — an old Word .doc, a PDF,
+    an image, an encrypted workbook — is refused with a Chinese ApplicationError saying what the
+    file really is.
     """
     max_rows = settings.IMPORT_MAX_ROWS
     data = _upload_bytes(source)
     name = (filename or getattr(source, "name", "") or "").lower()
-    if data.startswith(XLSX_MAGIC):
+    if data.startswith(XLSX_MAGIC) and _is_docx(data):
+        sheets = _docx_sheets(data)
+    elif data.startswith(XLSX_MAGIC):
         _check_zip(data)
         sheets = _calamine_sheets(data)
     elif data.startswith(OLE_MAGIC):
@@ -248,8 +267,6 @@ def _check_zip(data):
         raise ApplicationError("无法读取 Excel 文件：文件已损坏或不完整，请重新保存后再导入。") from None
     if any(n.startswith("xl/") for n in names) or "content.xml" in names:
         return
-    if "word/document.xml" in names:
-        _refuse("这是 Word 文档（.docx）")
     if any(n.startswith("ppt/") for n in names):
         _refuse("这是 PowerPoint 演示文稿（.pptx）")
     _refuse("这是一个压缩包")
@@ -261,9 +278,165 @@ def _check_ole(data):
     if utf16("EncryptedPackage") in head or utf16("EncryptionInfo") in head:
         raise ApplicationError("文件设置了打开密码：请在 Excel 中取消密码后再导入。")
     if utf16("WordDocument") in head:
-        _refuse("这是 Word 文档（.doc）")
+        raise ApplicationError(
+            "这是旧版 Word 文档（.doc），无法直接读取：请在 Word 或 WPS 中另存为 .docx（表格会被读取）"
+            "或把表格另存为 .xlsx 后再导入。"
+        )
     if utf16("PowerPoint Document") in head:
         _refuse("这是 PowerPoint 演示文稿（.ppt）")
+
+
+def _is_docx(data):
+    """Is this zip a Word document (its main part is word/document.xml)?"""
+    import zipfile
+
+    try:
+        return "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+DOCX_TEXT_ROWS = 5  # paragraphs kept above a Word table (its title, "填报单位：…") and below it (signatures)
+
+
+def _docx_sheets(data):
+    """The tables of a Word document as sheets: offices keep ledgers as Word tables.
+
+    - Consecutive tables of the same width are one sheet ("表1"), as a table is split by a page break, by a
+      heading or by being pasted in parts; a table of another width starts the next sheet.
+    - Paragraphs become rows of one cell: the few just above a sheet's first table (its title, "填报单位：…"),
+      those between its tables and the few just below it, as a title above a sheet's header would be.
+    - Cells spanning columns (gridSpan) or rows (vMerge) become merged ranges, their text in the first cell.
+    - Rows are numbered as a user counts them in Word: the table's rows from its first, on through its continuations.
+    """
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            xml = package.read("word/document.xml")
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError, EOFError):
+        raise ApplicationError("无法读取 Word 文件：文件已损坏或不完整，请重新保存后再导入。") from None
+    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
+        raise ApplicationError("无法读取 Word 文件：文件内容不是有效的 Word 文档。")
+    try:
+        body = ET.fromstring(xml).find(f"{W}body")
+    except ET.ParseError:
+        raise ApplicationError("无法读取 Word 文件：文件已损坏，请在 Word 或 WPS 中重新保存后再导入。") from None
+    sheets, rows, merged, numbers, width, texts = [], None, [], [], 0, []
+
+    def text_rows(lines):
+        numbers.extend([None] * len(lines))
+        return [[line] + [""] * (width - 1) for line in lines]
+
+    def close():
+        if rows is not None:
+            rows.extend(text_rows(texts[:DOCX_TEXT_ROWS]))
+            sheets.append(SheetData(f"表{len(sheets) + 1}", rows, merged, numbers))
+
+    for block in _docx_blocks(body if body is not None else ()):
+        if block.tag == f"{W}p":
+            line = _docx_paragraph(block)
+            if line:
+                texts.append(line)
+            continue
+        table, spans = _docx_table(block)
+        if not table:
+            continue
+        if rows is not None and len(table[0]) == width:  # the same table, continued
+            rows.extend(text_rows(texts))
+        else:
+            close()
+            rows, merged, numbers, width = [], [], [], len(table[0])
+            rows.extend(text_rows(texts[-DOCX_TEXT_ROWS:]))
+        top = len(rows)
+        counted = sum(1 for n in numbers if n is not None)
+        numbers.extend(range(counted + 1, counted + len(table) + 1))
+        rows.extend(table)
+        merged.extend((r0 + top, c0, r1 + top, c1) for r0, c0, r1, c1 in spans)
+        texts = []
+    close()
+    if not sheets:
+        raise ApplicationError(
+            "这份 Word 文档中没有表格：台账须是表格（每行一条记录），或在 Excel 中整理为 .xlsx 后再导入。"
+        )
+    return sheets
+
+
+def _docx_blocks(parent):
+    """The paragraphs and tables of `parent` in order, looking inside content controls (w:sdt)."""
+    for child in parent:
+        if child.tag in (f"{W}p", f"{W}tbl"):
+            yield child
+        elif child.tag == f"{W}sdt":
+            content = child.find(f"{W}sdtContent")
+            if content is not None:
+                yield from _docx_blocks(content)
+
+
+def _docx_paragraph(p):
+    """A paragraph's text: its runs' text, tabs as spaces and line breaks kept (deleted text and field codes are
+    in other elements, and left out)."""
+    parts = []
+    for node in p.iter():
+        if node.tag == f"{W}t":
+            parts.append(node.text or "")
+        elif node.tag == f"{W}tab":
+            parts.append(" ")
+        elif node.tag in (f"{W}br", f"{W}cr"):
+            parts.append("\n")
+    return "".join(parts).replace("\xa0", " ").strip()
+
+
+def _docx_children(parent, tag):
+    """`parent`'s children of `tag`, looking inside content controls (a row or cell can sit in a w:sdt)."""
+    for child in parent:
+        if child.tag == tag:
+            yield child
+        elif child.tag == f"{W}sdt":
+            content = child.find(f"{W}sdtContent")
+            if content is not None:
+                yield from _docx_children(content, tag)
+
+
+def _docx_value(element, path):
+    """The w:val of the element at `path` under `element` as a whole number, or None."""
+    found = element.find(path)
+    try:
+        return max(0, min(int(found.get(f"{W}val")), 1000))
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _docx_table(tbl):
+    """(rows of cell texts, merged ranges) of a Word table; a nested table's text stays in its cell."""
+    rows, spans, down = [], [], {}  # down: grid column → the index in spans of the vertical merge open there
+    for r, tr in enumerate(_docx_children(tbl, f"{W}tr")):
+        before = _docx_value(tr, f"{W}trPr/{W}gridBefore") or 0
+        row = [""] * before
+        for c in range(before):
+            down.pop(c, None)
+        for tc in _docx_children(tr, f"{W}tc"):
+            c, span = len(row), _docx_value(tc, f"{W}tcPr/{W}gridSpan") or 1
+            vmerge = tc.find(f"{W}tcPr/{W}vMerge")
+            if vmerge is not None and vmerge.get(f"{W}val", "continue") == "continue" and c in down:
+                spans[down[c]][2] = r  # the cell above reaches down to this row
+                row.extend([""] * span)
+                continue
+            for k in range(c, c + span):
+                down.pop(k, None)
+            row.append("\n".join(t for t in (_docx_paragraph(p) for p in tc.iter(f"{W}p")) if t))
+            row.extend([""] * (span - 1))
+            if vmerge is not None or span > 1:
+                if vmerge is not None:
+                    down[c] = len(spans)
+                spans.append([r, c, r, c + span - 1])
+        rows.append(row)
+    if not any(any(row) for row in rows):
+        return [], []
+    rows = _rectangular(rows)
+    return rows, [tuple(s) for s in spans if (s[0], s[1]) != (s[2], s[3])]
 
 
 def _calamine_sheets(data, *, first=False):

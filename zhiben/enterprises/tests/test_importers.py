@@ -128,6 +128,33 @@ class ImportFileTests(ImportTestCase):
         )
         self.assertEqual(Enterprise.objects.get(credit_code=code(9100)).industry.code, "light")
 
+    def test_it_reads_a_word_table_and_names_rows_as_counted_in_it(self):
+        from docx import Document
+
+        document = Document()
+        document.add_paragraph("凤凰镇企业名册")  # a title above the table is not a row of it
+        cells = [["企业名称", "统一社会信用代码", "区划代码", "行业"]]
+        cells += [
+            ["凤凰食品有限公司", code(9200), "500106105002", "轻工"],
+            ["凤凰五金厂", "123", "500106105002", "机械"],
+        ]
+        table = document.add_table(rows=len(cells), cols=4)
+        for r, values in enumerate(cells):
+            for c, value in enumerate(values):
+                table.cell(r, c).text = value
+        buffer = io.BytesIO()
+        document.save(buffer)
+        failed = self.assertImportFails(buffer.getvalue(), filename="名册.docx", message="导入失败")
+        self.assertEqual([(e["row"], e["column"]) for e in failed.errors], [(3, "统一社会信用代码（B列）")])
+        cells.pop()
+        table._tbl.remove(table.rows[2]._tr)
+        buffer = io.BytesIO()
+        document.save(buffer)
+        self.assertEqual(
+            import_file(actor=self.alice, source=io.BytesIO(buffer.getvalue()), filename="名册.docx"), {"created": 1}
+        )
+        self.assertEqual(Enterprise.objects.get(credit_code=code(9200)).industry.code, "light")
+
     def test_it_rejects_corrupt_bytes(self):
         self.assertImportFails(
             b"PK\x03\x04" + b"\x00garbage" * 50, message="无法读取 Excel 文件：文件已损坏或格式不受支持"
@@ -136,18 +163,18 @@ class ImportFileTests(ImportTestCase):
     def test_it_rejects_an_empty_file(self):
         self.assertImportFails(b"", message="文件为空。")
 
-    def test_it_rejects_a_word_document_renamed_xlsx(self):
+    def test_it_refuses_a_word_document_without_a_table(self):
         from docx import Document
 
         buffer = io.BytesIO()
         document = Document()
         document.add_paragraph("这不是表格")
         document.save(buffer)
-        self.assertImportFails(buffer.getvalue(), filename="企业.xlsx", message="无法读取 Excel 文件")
+        self.assertImportFails(buffer.getvalue(), filename="企业.xlsx", message="这份 Word 文档中没有表格")
 
     def test_it_rejects_a_file_of_another_type(self):
         self.assertImportFails(
-            b"%PDF-1.7 ...", filename="企业.pdf", message="文件不是有效的 Excel（.xlsx/.xls）或 CSV 文件"
+            b"%PDF-1.7 ...", filename="企业.pdf", message="文件不是有效的 Excel（.xlsx/.xls）、CSV 或 Word 表格文件"
         )
 
     @override_settings(IMPORT_MAX_BYTES=1024)

@@ -195,7 +195,7 @@ def read_rows(table, *, overrides=None):
         errors = errors[:MAX_ERRORS] + [{"row": None, "column": None, "message": f"另有 {extra} 处错误未列出。"}]
     return LedgerParse(
         mapping={c.key: c.field for c in columns},
-        header_rows=list(range(table.top + 1, table.bottom + 2)),
+        header_rows=[table.sheet.number(r) for r in range(table.top, table.bottom + 1)],
         rows=rows,
         errors=errors,
         columns=columns,
@@ -213,7 +213,7 @@ def _read_rows(table, data_rows, meta, defaults, desc_col, errors, reading):
     column is read once — a date once per distinct (value, base date), since a year-less date or a relative deadline
     depends on the row's found date."""
     sheet_rows, texts, carried = table.sheet.rows, table.texts, table.carried
-    numbers = [r + 1 for r in data_rows]
+    numbers = [table.sheet.number(r) for r in data_rows]
 
     def raw(c):
         if carried:

@@ -125,3 +125,47 @@ class LedgerImportEvidenceTests(CastTestCase):
         self.assertContains(preview, "英文字段名 dangerSrc 读作“隐患来源”")
         self.assertContains(preview, "繁体表头读作“创建时间”")
         self.assertContains(preview, "按内容保留平均字数多的“隐患描述”")
+
+
+def word_ledger(rows, headers=HEADERS):
+    """The same ledger kept as a Word table under its title, split in two by a page's "（续表）"."""
+    import io
+
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("凤凰镇2024年隐患排查治理台账")
+    for n, part in enumerate(([headers, *rows[:1]], rows[1:])):
+        if n:
+            document.add_paragraph("（续表）")
+        table = document.add_table(rows=len(part), cols=len(headers))
+        for r, values in enumerate(part):
+            for c, value in enumerate(values):
+                table.cell(r, c).text = value
+    out = io.BytesIO()
+    document.save(out)
+    return SimpleUploadedFile("凤凰镇隐患台账.docx", out.getvalue())
+
+
+class WordLedgerImportTests(CastTestCase):
+    def test_a_ledger_kept_in_word_is_previewed_and_imported_with_its_continuation(self):
+        self.login(self.alice)
+        rows = LedgerImportPageTests.rows(self)
+        rows[0][-1] = "未整改"
+        preview = self.client.post("/hazards/import/", {"file": word_ledger(rows), "channel": "supervision"})
+        self.assertContains(preview, "工作表“表1”")
+        self.assertContains(preview, "确认导入 2 条")
+        done = self.client.post("/hazards/import/", {"confirm": "1", "channel": "supervision"})
+        self.assertRedirects(done, "/hazards/")
+        self.assertEqual(
+            list(Hazard.objects.order_by("source_ref").values_list("description", flat=True)),
+            ["配电箱未接地", "灭火器过期"],
+        )
+
+    def test_errors_name_the_rows_as_counted_in_the_word_table(self):
+        self.login(self.alice)
+        rows = LedgerImportPageTests.rows(self)  # the first is 已整改: refused on confirm
+        self.client.post("/hazards/import/", {"file": word_ledger(rows), "channel": "supervision"})
+        response = self.client.post("/hazards/import/", {"confirm": "1", "channel": "supervision"})
+        self.assertEqual([(e["row"], e["column"]) for e in response.context["errors"]], [(2, "整改情况")])
+        self.assertFalse(Hazard.objects.exists())

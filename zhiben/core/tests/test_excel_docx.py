@@ -1,0 +1,164 @@
+"""`core.excel` reads the tables of a Word document: offices keep ledgers, sign-in sheets and duty rosters as Word
+tables. Files are made with python-docx (Word's own merge markup) or, for what python-docx cannot write (content
+controls, rows starting after skipped grid columns), as hand-written document.xml."""
+
+import io
+import zipfile
+
+import pytest
+from docx import Document
+
+from zhiben.core.excel import read_sheets, read_table
+from zhiben.core.exceptions import ApplicationError
+
+
+def docx_bytes(build):
+    document = Document()
+    build(document)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def table(document, rows):
+    t = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value:
+                t.cell(r, c).text = value
+    return t
+
+
+def ledger(document):
+    document.add_paragraph("凤凰镇隐患排查整改台账")
+    document.add_paragraph("填报单位：凤凰镇应急办")
+    t = table(
+        document,
+        [
+            ["序号", "隐患描述", "整改情况", "", "备注"],
+            ["", "", "整改措施", "整改期限", ""],
+            ["1", "配电箱未接地", "重新接地", "2024.4.30", ""],
+            ["2", "消防通道堵塞\n（二号仓库）", "清理通道", "2024年5月10日", "复查"],
+        ],
+    )
+    t.cell(0, 2).merge(t.cell(0, 3))  # gridSpan
+    for c in (0, 1, 4):
+        t.cell(0, c).merge(t.cell(1, c))  # vMerge
+    document.add_paragraph("（续表）")
+    table(document, [["3", "灭火器过期", "更换", "2024-04-15", ""]])
+    document.add_paragraph("填表人：赵六")
+
+
+def test_a_word_ledger_is_one_sheet_with_its_title_merged_header_and_continuation():
+    [sheet] = read_sheets(docx_bytes(ledger), filename="台账.docx")
+    assert sheet.name == "表1"
+    assert [row[:4] for row in sheet.rows] == [
+        ["凤凰镇隐患排查整改台账", "", "", ""],
+        ["填报单位：凤凰镇应急办", "", "", ""],
+        ["序号", "隐患描述", "整改情况", ""],
+        ["", "", "整改措施", "整改期限"],
+        ["1", "配电箱未接地", "重新接地", "2024.4.30"],
+        ["2", "消防通道堵塞\n（二号仓库）", "清理通道", "2024年5月10日"],
+        ["（续表）", "", "", ""],
+        ["3", "灭火器过期", "更换", "2024-04-15"],
+        ["填表人：赵六", "", "", ""],
+    ]
+    assert sorted(sheet.merged) == [(2, 0, 3, 0), (2, 1, 3, 1), (2, 2, 2, 3), (2, 4, 3, 4)]
+    # rows are numbered as counted in Word's table, on through the continued table; paragraphs have none
+    assert [sheet.number(i) for i in range(len(sheet.rows))] == [None, None, 1, 2, 3, 4, None, 5, None]
+
+
+def test_tables_of_another_width_are_sheets_of_their_own():
+    def build(document):
+        table(document, [["单位", "人数"], ["应急办", "3"]])
+        document.add_paragraph("附表")
+        table(document, [["序号", "姓名", "岗位"], ["1", "张三", "值班员"]])
+
+    first, second = read_sheets(docx_bytes(build), filename="值班表.docx")
+    # a paragraph between them may be the first one's footer or the second one's title: both keep it
+    assert (first.name, first.rows) == ("表1", [["单位", "人数"], ["应急办", "3"], ["附表", ""]])
+    assert (second.name, second.rows) == ("表2", [["附表", "", ""], ["序号", "姓名", "岗位"], ["1", "张三", "值班员"]])
+
+
+def test_read_table_reads_the_first_word_table_with_its_own_row_numbers():
+    header_row, headers, body = read_table(docx_bytes(ledger), filename="台账.docx")
+    assert header_row == 1  # the title paragraphs above the table are not counted
+    assert headers[:2] == ["序号", "隐患描述"]
+    assert [(n, row[1]) for n, row in body] == [
+        (2, ""),
+        (3, "配电箱未接地"),
+        (4, "消防通道堵塞\n（二号仓库）"),
+        (5, "灭火器过期"),
+    ]
+
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def package(body, prologue=""):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", f"{prologue}<w:document {W}><w:body>{body}</w:body></w:document>")
+    return out.getvalue()
+
+
+def cell(text, props=""):
+    return f"<w:tc>{f'<w:tcPr>{props}</w:tcPr>' if props else ''}<w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+
+
+def test_content_controls_skipped_grid_columns_tabs_breaks_and_deleted_text():
+    body = (
+        "<w:tbl>"
+        f"<w:tr>{cell('序号')}{cell('隐患描述')}{cell('期限')}</w:tr>"
+        # a row inside a content control, its text with a tab, a line break and a tracked deletion
+        "<w:sdt><w:sdtContent><w:tr>"
+        f"{cell('1')}"
+        "<w:tc><w:p><w:r><w:t>配电箱</w:t><w:tab/><w:t>未接地</w:t><w:br/><w:t>一号车间</w:t></w:r>"
+        "<w:del><w:r><w:delText>删掉的字</w:delText></w:r></w:del></w:p></w:tc>"
+        f"{cell('2024-06-30')}"
+        "</w:tr></w:sdtContent></w:sdt>"
+        # a row whose first grid column is skipped (gridBefore)
+        f'<w:tr><w:trPr><w:gridBefore w:val="1"/></w:trPr>{cell("灭火器过期")}{cell("2024-07-01")}</w:tr>'
+        "</w:tbl>"
+    )
+    [sheet] = read_sheets(package(body), filename="台账.docx")
+    assert sheet.rows == [
+        ["序号", "隐患描述", "期限"],
+        ["1", "配电箱 未接地\n一号车间", "2024-06-30"],
+        ["", "灭火器过期", "2024-07-01"],
+    ]
+
+
+RESTART = """<w:vMerge w:val="restart"/>"""
+CONTINUE = """<w:vMerge w:val="continue"/>"""
+
+
+def test_a_vertical_merge_continued_three_rows_is_one_range():
+    body = (
+        "<w:tbl>"
+        f"<w:tr>{cell('企业')}{cell('隐患')}</w:tr>"
+        f"<w:tr>{cell('凤凰化工', RESTART)}{cell('甲')}</w:tr>"
+        f"<w:tr>{cell('', '<w:vMerge/>')}{cell('乙')}</w:tr>"
+        f"<w:tr>{cell('', CONTINUE)}{cell('丙')}</w:tr>"
+        "</w:tbl>"
+    )
+    [sheet] = read_sheets(package(body), filename="台账.docx")
+    assert sheet.merged == [(1, 0, 3, 0)]
+    assert [row[0] for row in sheet.rows] == ["企业", "凤凰化工", "", ""]
+
+
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (docx_bytes(lambda d: d.add_paragraph("这不是表格")), "这份 Word 文档中没有表格"),
+        (package("<w:p><w:r><w:t>只有正文</w:t></w:r></w:p>"), "没有表格"),
+        (package("<w:tbl><w:tr><w:tc><w:p>"), "文件已损坏"),
+        (package("", prologue='<!DOCTYPE x [<!ENTITY a "b">]>'), "不是有效的 Word 文档"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100 + "WordDocument".encode("utf-16-le"), "另存为 .docx"),
+    ],
+)
+def test_word_files_that_hold_no_readable_table_are_refused_in_chinese(data, words):
+    with pytest.raises(ApplicationError) as caught:
+        read_sheets(data, filename="台账.docx")
+    assert words in caught.value.message

@@ -65,7 +65,7 @@ if [ "${1:-}" = "echarts" ]; then
   exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
-PKGS="chromium fonts-noto-cjk fonts-wqy-zenhei libharfbuzz-subset0 poppler-utils"
+PKGS="chromium fonts-noto-cjk fonts-wqy-zenhei libharfbuzz-subset0 poppler-utils libreoffice-writer-nogui"
 missing=""
 for p in $PKGS; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"; done
 if [ -n "$missing" ]; then

@@ -12,6 +12,7 @@ process refuses to start (`check_production`). See README, "生产部署".
 import base64
 import ipaddress
 import os
+import shutil
 import sys
 import warnings
 from pathlib import Path
@@ -263,6 +264,10 @@ IMAGE_MAX_PIXELS = envint("ZHIBEN_IMAGE_MAX_PIXELS", 64_000_000)
 PHOTO_SHRINK_PX = envint("ZHIBEN_PHOTO_SHRINK_PX", 2560)
 IMPORT_MAX_BYTES = envint("ZHIBEN_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = envint("ZHIBEN_IMPORT_MAX_ROWS", 100_000)
+# Old Word (.doc, WPS .wps) and RTF files are converted to .docx by LibreOffice before their tables are read
+# (core.convert); "" (or LibreOffice not installed) refuses them, asking for a .docx.
+SOFFICE = os.environ.get("ZHIBEN_SOFFICE", shutil.which("soffice") or "")
+CONVERT_TIMEOUT = envint("ZHIBEN_CONVERT_TIMEOUT", 60)
 
 # --- Login security (等保2.0 三级 defaults; all overridable) ---
 AUTH_PASSWORD_VALIDATORS = [

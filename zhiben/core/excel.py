@@ -22,10 +22,11 @@ from typing import NamedTuple
 
 from django.conf import settings
 
+from . import convert
 from .exceptions import ApplicationError
 
 XLSX_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLE_MAGIC = convert.OLE_MAGIC
 
 
 def _read_bytes(source):
@@ -72,8 +73,8 @@ def read_table(source, *, filename=""):
     max_rows = settings.IMPORT_MAX_ROWS
     data = _upload_bytes(source)
     name = (filename or getattr(source, "name", "") or "").lower()
-    if data.startswith(XLSX_MAGIC) and _is_docx(data):
-        sheet = _docx_sheets(data)[0]
+    if _is_word(data):
+        sheet = _word_sheets(data, filename)[0]
     elif data.startswith(XLSX_MAGIC) or data.startswith(OLE_MAGIC):
         sheet = _calamine_sheets(data, first=True)[0]
     elif name.endswith((".csv", ".txt")) or not name:
@@ -211,15 +212,15 @@ def read_sheets(source, *, filename=""):
     Reads .xlsx/.xlsm/.xls/.ods (calamine), CSV/TSV text (UTF-8, UTF-16 or GB18030; comma, tab,
     semicolon or bar), the two "fake .xls" files that old government systems export — an HTML
     table (rowspan/colspan become merged ranges) and an XML Spreadsheet 2003 file — and the tables
-    of a Word document (.docx, whatever its name ends with). Anything else — an old Word .doc, a PDF,
-    an image, an encrypted workbook — is refused with a Chinese ApplicationError saying what the
-    file really is.
+    of a Word document (.docx, whatever its name ends with; an old .doc or RTF file converted to
+    .docx first, `core.convert`). Anything else — a PDF, an image, an encrypted workbook — is
+    refused with a Chinese ApplicationError saying what the file really is.
     """
     max_rows = settings.IMPORT_MAX_ROWS
     data = _upload_bytes(source)
     name = (filename or getattr(source, "name", "") or "").lower()
-    if data.startswith(XLSX_MAGIC) and _is_docx(data):
-        sheets = _docx_sheets(data)
+    if _is_word(data):
+        sheets = _word_sheets(data, filename)
     elif data.startswith(XLSX_MAGIC):
         _check_zip(data)
         sheets = _calamine_sheets(data)
@@ -250,7 +251,6 @@ _NOT_A_TABLE = {
     b"GIF8": "这是 GIF 图片",
     b"Rar!": "这是 RAR 压缩包",
     b"7z\xbc\xaf": "这是 7z 压缩包",
-    b"{\\rtf": "这是 RTF 文档",
 }
 
 
@@ -277,23 +277,27 @@ def _check_ole(data):
     head = data[: 1 << 20]
     if utf16("EncryptedPackage") in head or utf16("EncryptionInfo") in head:
         raise ApplicationError("文件设置了打开密码：请在 Excel 中取消密码后再导入。")
-    if utf16("WordDocument") in head:
-        raise ApplicationError(
-            "这是旧版 Word 文档（.doc），无法直接读取：请在 Word 或 WPS 中另存为 .docx（表格会被读取）"
-            "或把表格另存为 .xlsx 后再导入。"
-        )
     if utf16("PowerPoint Document") in head:
         _refuse("这是 PowerPoint 演示文稿（.ppt）")
 
 
-def _is_docx(data):
-    """Is this zip a Word document (its main part is word/document.xml)?"""
+def _is_word(data):
+    """Is this a Word document: a .docx (a zip whose main part is word/document.xml), or an old Word or RTF file
+    (`core.convert`)?"""
     import zipfile
 
+    if not data.startswith(XLSX_MAGIC):
+        return convert.old_word_kind(data) is not None
     try:
         return "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
     except (zipfile.BadZipFile, OSError, ValueError):
         return False
+
+
+def _word_sheets(data, name):
+    """`_docx_sheets` of a Word document; an old Word or RTF file is converted to .docx first."""
+    kind = convert.old_word_kind(data)
+    return _docx_sheets(convert.to_docx(data, kind, name=name) if kind else data)
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

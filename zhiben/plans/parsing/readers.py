@@ -15,6 +15,7 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
+from zhiben.core.convert import old_word_kind, to_docx
 from zhiben.core.excel import cell_text, decode_text, read_sheets
 from zhiben.core.exceptions import ApplicationError
 
@@ -62,9 +63,14 @@ def read_document(data, filename):
         return read_docx(data, name)
     if ext in SHEET_EXTS or (not ext and data[:2] == b"PK"):
         return read_sheet(data, name)
-    if ext == ".doc":
-        raise ApplicationError(f"无法读取“{name}”：旧版 Word（.doc）文件请另存为 .docx 后再导入。")
-    if ext in (".pdf", ".wps", ".rtf"):
+    kind = old_word_kind(data)
+    if kind:  # .doc, WPS .wps, .rtf (whatever the name says): LibreOffice makes a .docx of it
+        return read_docx(to_docx(data, kind, name=name), name)
+    if ext in (".doc", ".wps", ".rtf"):
+        raise ApplicationError(
+            f"无法读取“{name}”：文件已损坏或不是 Word 文档，请在 Word 或 WPS 中另存为 .docx 后再导入。"
+        )
+    if ext == ".pdf":
         raise ApplicationError(f"暂不支持“{ext}”文件，请导入 .docx、.xlsx 或 .txt 文件。")
     if ext and ext not in TEXT_EXTS:
         raise ApplicationError(f"暂不支持“{ext}”文件，请导入 .docx、.xlsx 或 .txt 文件。")

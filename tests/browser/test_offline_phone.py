@@ -126,3 +126,33 @@ def test_what_one_user_kept_is_never_sent_as_another(live_server, page):
     page.goto(f"{base}/")
     page.locator(".sent-note").wait_for()
     assert Hazard.objects.get(description="网格员离线记录的隐患").reporter == cast.gina
+
+
+def test_rectification_photos_taken_where_the_network_drops_are_sent_once_later(live_server, page):
+    from zhiben.hazards.tests.helpers import ready, report
+
+    base = live_server.url
+    cast = cast_built()
+    hazard = ready(report(cast.gina, cast.enterprise_a), cast.emma, status="rectifying", with_photo=False)
+    login(page, base, "emma")
+    page.goto(f"{base}/hazards/{hazard.pk}/")  # opened in the office; the photos are taken at the spot
+    form = page.locator("form[data-offline]")
+    assert "网络不好也可以提交" in page.locator(".offline-help").inner_text()
+    photo = {"name": "整改后.png", "mimeType": "image/png", "buffer": png_bytes((40, 160, 60))}
+
+    page.context.set_offline(True)
+    form.locator("select[name=kind]").select_option("after")
+    form.locator("input[name=files]").set_input_files(files=[photo])
+    form.get_by_role("button", name="上传").click()
+    page.locator(".kept-note").wait_for()
+    assert "待发送 1 条" in page.locator(".kept-note").inner_text()
+    assert not hazard.attachments.exists()
+
+    page.context.set_offline(False)
+    page.goto(f"{base}/hazards/{hazard.pk}/")  # the queue is sent as a page of the user's opens online
+    page.locator(".sent-note").wait_for()
+    with hazard.attachments.get(kind="after").file.open("rb") as f:
+        assert f.read() == photo["buffer"]
+    assert page.evaluate(QUEUED) == []
+    kept = "() => caches.open('zhiben-pages').then(c => c.keys()).then(keys => keys.map(k => k.url))"
+    assert not [url for url in page.evaluate(kept) if f"/hazards/{hazard.pk}/" in url]  # a record's page is not kept

@@ -31,6 +31,13 @@ def old_word_kind(data):
     return None
 
 
+def docx_of(data, name=""):
+    """`data` itself, or the .docx LibreOffice makes of it when it is an old Word or RTF file (read by content, so an
+    importer that keeps an upload between its preview and its confirmation converts it once)."""
+    kind = old_word_kind(data)
+    return to_docx(data, kind, name=name) if kind else data
+
+
 def to_docx(data, kind, *, name=""):
     """The .docx LibreOffice makes of `data` (an old Word file of `kind`, see `old_word_kind`)."""
     what = f"“{os.path.basename(name)}”" if name else "文件"

@@ -296,8 +296,7 @@ def _is_word(data):
 
 def _word_sheets(data, name):
     """`_docx_sheets` of a Word document; an old Word or RTF file is converted to .docx first."""
-    kind = convert.old_word_kind(data)
-    return _docx_sheets(convert.to_docx(data, kind, name=name) if kind else data)
+    return _docx_sheets(convert.docx_of(data, name))
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

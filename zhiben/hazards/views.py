@@ -177,14 +177,15 @@ def _visible(request, pk):
 
 
 def _perform(request, hazard, call, success):
-    """Run the service behind an action button, report the outcome as a message, go back to the hazard."""
+    """Run the service behind an action button, report the outcome as a message, go back to the hazard (marked
+    `saved` when the service saved: an offline form's submission key is then spent)."""
     try:
         result = call()
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(request, success(result) if callable(success) else success)
-    return redirect("hazards:detail", pk=hazard.pk)
+        return redirect("hazards:detail", pk=hazard.pk)
+    messages.success(request, success(result) if callable(success) else success)
+    return saved(redirect("hazards:detail", pk=hazard.pk))
 
 
 def _form_problem(request, hazard, form):
@@ -241,6 +242,7 @@ def hazard_plan(request, pk):
 
 @login_required
 @require_POST
+@offline_form  # photos of a rectification are taken on site, where the network may not reach: sent once, later
 def hazard_attach(request, pk):
     hazard = _visible(request, pk)
     form = AttachForm(request.POST, request.FILES)
@@ -355,7 +357,10 @@ def _stash(request, upload):
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    name = default_storage.save(f"imports/{request.user.pk}/{uuid.uuid4().hex}", ContentFile(upload.read()))
+    from zhiben.core.convert import docx_of
+
+    data = docx_of(upload.read(), upload.name)  # an old Word ledger is converted once, not at every preview
+    name = default_storage.save(f"imports/{request.user.pk}/{uuid.uuid4().hex}", ContentFile(data))
     request.session[PENDING_LEDGER] = {"path": name, "filename": upload.name}
     return name
 
@@ -397,7 +402,12 @@ def ledger_import(request):
         return render(request, "hazards/ledger_import.html", context)
     upload = form.cleaned_data.get("file")
     if upload:
-        _stash(request, upload)
+        try:
+            _stash(request, upload)
+        except ApplicationError as exc:  # an old Word file that cannot be converted
+            _drop_stash(request)
+            context["error"] = exc.message
+            return render(request, "hazards/ledger_import.html", context)
     data, filename = _stashed(request)
     if data is None:
         form.add_error("file", "请选择台账文件。")

@@ -93,6 +93,25 @@ class SubmissionKeyTests(CastTestCase):
         self.assertEqual(second["Location"], first["Location"])
         self.assertEqual(Inspection.objects.count(), 1)
 
+    def test_evidence_photos_sent_twice_are_saved_once_and_a_refused_upload_frees_its_key(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from zhiben.hazards.tests.helpers import photo, ready, report
+
+        hazard = ready(report(self.gina, self.enterprise_a), self.emma, status="rectifying", with_photo=False)
+        self.login(self.emma)
+        url = f"/hazards/{hazard.pk}/attach/"
+        fake = SimpleUploadedFile("整改后.png", b"not a picture", content_type="image/png")
+        bad = self.client.post(url, {"kind": "after", "files": [fake], "submission_key": KEY})
+        self.assertRedirects(bad, f"/hazards/{hazard.pk}/", fetch_redirect_response=False)
+        self.assertContains(self.client.get(bad["Location"]), "内容不是图片")
+        self.assertFalse(SubmissionKey.objects.exists())  # nothing saved: the corrected upload may use the key
+        first = self.client.post(url, {"kind": "after", "files": [photo()], "submission_key": KEY})
+        self.assertRedirects(first, f"/hazards/{hazard.pk}/", fetch_redirect_response=False)
+        again = self.client.post(url, {"kind": "after", "files": [photo()], "submission_key": KEY})
+        self.assertContains(self.client.get(again["Location"]), REPEATED)
+        self.assertEqual(hazard.attachments.filter(kind="after").count(), 1)
+
     def test_the_form_pages_are_marked_for_the_service_worker(self):
         self.login(self.erin)
         for url in ("/hazards/report/", "/inspections/new/", "/accidents/new/"):

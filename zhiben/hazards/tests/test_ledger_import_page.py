@@ -1,6 +1,11 @@
 """The ledger import page: preview, correct the mapping, confirm; errors write nothing; scope."""
 
+import shutil
+import unittest
+from pathlib import Path
+
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 
 from zhiben.hazards.models import Hazard
 from zhiben.testing import CastTestCase
@@ -169,3 +174,31 @@ class WordLedgerImportTests(CastTestCase):
         response = self.client.post("/hazards/import/", {"confirm": "1", "channel": "supervision"})
         self.assertEqual([(e["row"], e["column"]) for e in response.context["errors"]], [(2, "整改情况")])
         self.assertFalse(Hazard.objects.exists())
+
+
+DOC = Path(__file__).parents[2] / "core" / "tests" / "data" / "ledger.doc"
+
+
+class OldWordLedgerImportTests(CastTestCase):
+    @unittest.skipUnless(shutil.which("soffice"), "LibreOffice (soffice) is not installed")
+    def test_an_old_word_ledger_is_converted_once_for_its_preview_and_confirmation(self):
+        self.login(self.alice)
+        upload = SimpleUploadedFile("台账.doc", DOC.read_bytes())
+        preview = self.client.post(
+            "/hazards/import/", {"file": upload, "channel": "supervision", "enterprise": self.enterprise_a.pk}
+        )
+        self.assertContains(preview, "确认导入 3 条")
+        with override_settings(SOFFICE=""):  # what was kept is the converted .docx: nothing to convert again
+            done = self.client.post(
+                "/hazards/import/", {"confirm": "1", "channel": "supervision", "enterprise": self.enterprise_a.pk}
+            )
+        self.assertRedirects(done, "/hazards/")
+        self.assertEqual(Hazard.objects.filter(enterprise=self.enterprise_a).count(), 3)
+
+    @override_settings(SOFFICE="")
+    def test_without_libreoffice_the_page_asks_for_a_docx(self):
+        self.login(self.alice)
+        upload = SimpleUploadedFile("台账.doc", DOC.read_bytes())
+        response = self.client.post("/hazards/import/", {"file": upload, "channel": "supervision"})
+        self.assertContains(response, "请在 Word 或 WPS 中另存为 .docx 后再导入")
+        self.assertNotIn("pending_ledger", self.client.session)

@@ -411,7 +411,8 @@
     /* The forms this user may fill in (body[data-offline]) and this page's own form, fetched into the service
        worker's page cache once, so that they open offline; their titles are listed on the offline page. */
     var wanted = (body.getAttribute("data-offline") || "").split(" ").filter(Boolean);
-    if (document.querySelector("form[data-offline]")) wanted.push(location.pathname + location.search);
+    // a form inline on a record's page (data-offline="inline") is sent later too, but its page is not kept
+    if (document.querySelector('form[data-offline]:not([data-offline="inline"])')) wanted.push(location.pathname + location.search);
     if (!wanted.length || !window.caches) return;
     var kept = json(FORMS + user, {});
     caches.open(PAGES).then(function (cache) {

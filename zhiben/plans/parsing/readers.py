@@ -15,7 +15,7 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
-from zhiben.core.convert import old_word_kind, to_docx
+from zhiben.core.convert import PDF_MAGIC, old_word_kind, pdf_text, to_docx
 from zhiben.core.excel import cell_text, decode_text, read_sheets
 from zhiben.core.exceptions import ApplicationError
 
@@ -54,7 +54,8 @@ class Document:
 
 
 def read_document(data, filename):
-    """Bytes of a .txt/.docx/.xlsx (or .xls/.ods) file → Document; ApplicationError if unreadable."""
+    """Bytes of a .txt/.docx/.xlsx (or .xls/.ods, an old .doc/.wps/.rtf, a PDF with text) file → Document;
+    ApplicationError if unreadable."""
     name = os.path.basename(filename or "") or "文件"
     if not data or not data.strip():
         raise ApplicationError(f"文件“{name}”是空的。")
@@ -70,8 +71,8 @@ def read_document(data, filename):
         raise ApplicationError(
             f"无法读取“{name}”：文件已损坏或不是 Word 文档，请在 Word 或 WPS 中另存为 .docx 后再导入。"
         )
-    if ext == ".pdf":
-        raise ApplicationError(f"暂不支持“{ext}”文件，请导入 .docx、.xlsx 或 .txt 文件。")
+    if ext == ".pdf" or data.startswith(PDF_MAGIC):  # a plan as published: its text, paragraphs put together
+        return read_text(pdf_text(data, name=name))
     if ext and ext not in TEXT_EXTS:
         raise ApplicationError(f"暂不支持“{ext}”文件，请导入 .docx、.xlsx 或 .txt 文件。")
     return read_text(decode_text(data, name=name))

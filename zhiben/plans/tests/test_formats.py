@@ -412,7 +412,7 @@ def test_uploaded_file_and_path_sources(tmp_path):
         (b"", "空.docx", "是空的"),
         (bytes(range(256)) * 40, "乱码.txt", "不是文本文件"),
         (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 10, "图片.txt", "不是文本文件"),
-        (b"%PDF-1.7 ...", "方案.pdf", "暂不支持“.pdf”文件"),
+        (b"%PDF-1.7 ...", "方案.pdf", "PDF 文件已损坏"),
         (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "方案.doc", "另存为 .docx"),
         ("关于召开会议的通知\n请各单位准时参加。\n".encode(), "通知.txt", "未在“通知.txt”中找到任务清单"),
     ],

@@ -268,8 +268,6 @@ IMPORT_MAX_ROWS = envint("ZHIBEN_IMPORT_MAX_ROWS", 100_000)
 # (core.convert); "" (or LibreOffice not installed) refuses them, asking for a .docx.
 SOFFICE = os.environ.get("ZHIBEN_SOFFICE", shutil.which("soffice") or "")
 CONVERT_TIMEOUT = envint("ZHIBEN_CONVERT_TIMEOUT", 60)
-# A plan published as PDF is read through poppler's pdftotext (core.convert.pdf_text); "" refuses PDF files.
-PDFTOTEXT = os.environ.get("ZHIBEN_PDFTOTEXT", shutil.which("pdftotext") or "")
 
 # --- Login security (等保2.0 三级 defaults; all overridable) ---
 AUTH_PASSWORD_VALIDATORS = [

@@ -176,4 +176,4 @@ class CheckForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="检查记录表（.xlsx/.xls/.csv，或 Word 表格 .docx/.doc）")
+    file = forms.FileField(label="检查记录表（.xlsx/.xls/.csv，或 Word 表格 .docx/.doc、PDF 表格）")

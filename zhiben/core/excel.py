@@ -24,6 +24,7 @@ from django.conf import settings
 
 from . import convert
 from .exceptions import ApplicationError
+from .pdf import PDF_MAGIC, Grid
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = convert.OLE_MAGIC
@@ -75,6 +76,8 @@ def read_table(source, *, filename=""):
     name = (filename or getattr(source, "name", "") or "").lower()
     if _is_word(data):
         sheet = _word_sheets(data, filename)[0]
+    elif data.startswith(PDF_MAGIC):
+        sheet = _pdf_sheets(data, filename)[0]
     elif data.startswith(XLSX_MAGIC) or data.startswith(OLE_MAGIC):
         sheet = _calamine_sheets(data, first=True)[0]
     elif name.endswith((".csv", ".txt")) or not name:
@@ -221,6 +224,8 @@ def read_sheets(source, *, filename=""):
     name = (filename or getattr(source, "name", "") or "").lower()
     if _is_word(data):
         sheets = _word_sheets(data, filename)
+    elif data.startswith(PDF_MAGIC):
+        sheets = _pdf_sheets(data, filename)
     elif data.startswith(XLSX_MAGIC):
         _check_zip(data)
         sheets = _calamine_sheets(data)
@@ -245,7 +250,6 @@ def _filled(value):
 
 
 _NOT_A_TABLE = {
-    b"%PDF": "这是 PDF 文件",
     b"\x89PNG": "这是 PNG 图片",
     b"\xff\xd8\xff": "这是 JPEG 图片",
     b"GIF8": "这是 GIF 图片",
@@ -300,19 +304,12 @@ def _word_sheets(data, name):
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-DOCX_TEXT_ROWS = 5  # paragraphs kept above a Word table (its title, "填报单位：…") and below it (signatures)
+DOCX_TEXT_ROWS = 5  # paragraphs kept above a document's table (its title, "填报单位：…") and below it (signatures)
 
 
 def _docx_sheets(data):
-    """The tables of a Word document as sheets: offices keep ledgers as Word tables.
-
-    - Consecutive tables of the same width are one sheet ("表1"), as a table is split by a page break, by a
-      heading or by being pasted in parts; a table of another width starts the next sheet.
-    - Paragraphs become rows of one cell: the few just above a sheet's first table (its title, "填报单位：…"),
-      those between its tables and the few just below it, as a title above a sheet's header would be.
-    - Cells spanning columns (gridSpan) or rows (vMerge) become merged ranges, their text in the first cell.
-    - Rows are numbered as a user counts them in Word: the table's rows from its first, on through its continuations.
-    """
+    """The tables of a Word document as sheets (`_document_sheets`): offices keep ledgers as Word tables. Cells
+    spanning columns (gridSpan) or rows (vMerge) become merged ranges, their text in the first cell."""
     import xml.etree.ElementTree as ET
     import zipfile
 
@@ -327,6 +324,37 @@ def _docx_sheets(data):
         body = ET.fromstring(xml).find(f"{W}body")
     except ET.ParseError:
         raise ApplicationError("无法读取 Word 文件：文件已损坏，请在 Word 或 WPS 中重新保存后再导入。") from None
+    blocks = []
+    for block in _docx_blocks(body if body is not None else ()):
+        if block.tag == f"{W}p":
+            blocks.append(_docx_paragraph(block))
+        else:
+            blocks.append(Grid(*_docx_table(block)))
+    return _document_sheets(
+        blocks, "这份 Word 文档中没有表格：台账须是表格（每行一条记录），或在 Excel 中整理为 .xlsx 后再导入。"
+    )
+
+
+def _pdf_sheets(data, name):
+    """The ruled tables of a PDF as sheets (`core.pdf`, `_document_sheets`): ledgers and lists published as PDF."""
+    from .pdf import pdf_blocks
+
+    return _document_sheets(
+        pdf_blocks(data, name=name),
+        "这份 PDF 中没有带表格线的表格（或是扫描件）：请导入原始的 Excel 或 Word 文件。",
+    )
+
+
+def _document_sheets(blocks, none):
+    """Sheets of a document's paragraphs (str) and tables (Grid), in order; ApplicationError(`none`) without a table.
+
+    - Consecutive tables of the same width are one sheet ("表1"), as a table is split by a page break, by a
+      heading or by being pasted in parts; a table of another width starts the next sheet.
+    - Paragraphs become rows of one cell: the few just above a sheet's first table (its title, "填报单位：…"),
+      those between its tables and the few just below it, as a title above a sheet's header would be.
+    - Rows are numbered as a user counts them in the document: the table's rows from its first, on through its
+      continuations.
+    """
     sheets, rows, merged, numbers, width, texts = [], None, [], [], 0, []
 
     def text_rows(lines):
@@ -338,13 +366,12 @@ def _docx_sheets(data):
             rows.extend(text_rows(texts[:DOCX_TEXT_ROWS]))
             sheets.append(SheetData(f"表{len(sheets) + 1}", rows, merged, numbers))
 
-    for block in _docx_blocks(body if body is not None else ()):
-        if block.tag == f"{W}p":
-            line = _docx_paragraph(block)
-            if line:
-                texts.append(line)
+    for block in blocks:
+        if not isinstance(block, Grid):
+            if block:
+                texts.append(block)
             continue
-        table, spans = _docx_table(block)
+        table, spans = block
         if not table:
             continue
         if rows is not None and len(table[0]) == width:  # the same table, continued
@@ -361,9 +388,7 @@ def _docx_sheets(data):
         texts = []
     close()
     if not sheets:
-        raise ApplicationError(
-            "这份 Word 文档中没有表格：台账须是表格（每行一条记录），或在 Excel 中整理为 .xlsx 后再导入。"
-        )
+        raise ApplicationError(none)
     return sheets
 
 

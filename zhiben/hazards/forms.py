@@ -160,7 +160,7 @@ class ExtensionDecisionForm(forms.Form):
 
 
 class LedgerImportForm(forms.Form):
-    file = forms.FileField(label="隐患台账文件（.xlsx/.xls/.csv，或 Word 表格 .docx/.doc）")
+    file = forms.FileField(label="隐患台账文件（.xlsx/.xls/.csv，或 Word 表格 .docx/.doc、PDF 表格）")
     enterprise = forms.ModelChoiceField(
         label="台账所属单位（文件中无单位列时）", queryset=Enterprise.objects.none(), required=False
     )

@@ -97,7 +97,7 @@ class ComplianceForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="自查记录表（.xlsx/.xls/.csv，或 Word 表格 .docx/.doc）")
+    file = forms.FileField(label="自查记录表（.xlsx/.xls/.csv，或 Word 表格 .docx/.doc、PDF 表格）")
 
 
 class DutyForm(forms.Form):

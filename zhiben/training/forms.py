@@ -108,7 +108,7 @@ class AttendanceForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="签到表文件（.xlsx / .xls / .csv，或 Word 表格 .docx/.doc）")
+    file = forms.FileField(label="签到表文件（.xlsx / .xls / .csv，或 Word 表格 .docx/.doc、PDF 表格）")
 
 
 class BodyForm(forms.Form):

@@ -41,7 +41,7 @@ class HandoverForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="值班表文件（.xlsx / .xls / .csv，或 Word 表格 .docx/.doc）")
+    file = forms.FileField(label="值班表文件（.xlsx / .xls / .csv，或 Word 表格 .docx/.doc、PDF 表格）")
 
 
 class ReportForm(forms.Form):

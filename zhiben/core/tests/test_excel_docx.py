@@ -22,6 +22,7 @@ def docx_bytes(build):
 
 def table(document, rows):
     t = document.add_table(rows=len(rows), cols=len(rows[0]))
+    t.style = "Table Grid"  # ruled, as ledgers are (and as a PDF's tables are found)
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             if value:

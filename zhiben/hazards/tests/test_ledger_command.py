@@ -220,4 +220,4 @@ def test_the_real_command_line_exit_codes_and_stdout(tmp_path):
         assert done.returncode == code, done.stderr
         payload = json.loads(done.stdout)  # exactly one JSON object, nothing else on stdout
         assert set(payload) == {"mapping", "rows", "errors"}
-    assert payload["errors"][0]["message"].startswith("这是 PDF 文件")
+    assert "PDF 文件已损坏" in payload["errors"][0]["message"]

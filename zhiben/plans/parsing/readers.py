@@ -15,9 +15,10 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
-from zhiben.core.convert import PDF_MAGIC, old_word_kind, pdf_text, to_docx
+from zhiben.core.convert import old_word_kind, to_docx
 from zhiben.core.excel import cell_text, decode_text, read_sheets
 from zhiben.core.exceptions import ApplicationError
+from zhiben.core.pdf import PDF_MAGIC, Grid, pdf_blocks
 
 from .tables import header_roles_ok
 
@@ -71,8 +72,8 @@ def read_document(data, filename):
         raise ApplicationError(
             f"无法读取“{name}”：文件已损坏或不是 Word 文档，请在 Word 或 WPS 中另存为 .docx 后再导入。"
         )
-    if ext == ".pdf" or data.startswith(PDF_MAGIC):  # a plan as published: its text, paragraphs put together
-        return read_text(pdf_text(data, name=name))
+    if ext == ".pdf" or data.startswith(PDF_MAGIC):  # a plan as published: paragraphs put together, ruled tables
+        return read_pdf(data, name)
     if ext and ext not in TEXT_EXTS:
         raise ApplicationError(f"暂不支持“{ext}”文件，请导入 .docx、.xlsx 或 .txt 文件。")
     return read_text(decode_text(data, name=name))
@@ -302,6 +303,30 @@ def _docx_table(table, number):
     for row in rows:
         row.extend(Cell("") for _ in range(width - len(row)))
     return Table(rows, where)
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+
+def read_pdf(data, name):
+    """A plan published as PDF (`core.pdf`): its paragraphs, and its ruled tables with their merged cells."""
+    blocks, texts, n_table = [], [], 0
+    for block in pdf_blocks(data, name=name):
+        if isinstance(block, Grid):
+            n_table += 1
+            rows = [[Cell(text) for text in row] for row in block.rows]
+            for r0, c0, r1, c1 in block.merged:
+                for r in range(r0, min(r1 + 1, len(rows))):
+                    for c in range(c0, min(c1 + 1, len(rows[r]))):
+                        if (r, c) != (r0, c0):
+                            rows[r][c] = Cell(rows[r0][c0].text, up=r > r0, left=c > c0)
+            blocks.append(Table(rows, [f"表{n_table}第{r + 1}行" for r in range(len(rows))]))
+            texts.extend(c.text for row in rows for c in row if c.text and not c.up and not c.left)
+        else:
+            blocks.append(Paragraph(block, f"第{len(blocks) + 1}段"))
+            texts.append(block)
+    _attach_titles(blocks)
+    return Document(blocks, "\n".join(texts))
 
 
 # --- Excel -------------------------------------------------------------------------------------

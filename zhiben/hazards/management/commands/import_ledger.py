@@ -31,7 +31,7 @@ def _actor(username):
 
 class Command(BaseCommand):
     requires_system_checks = []  # reading a file needs no project checks; the import service checks what it writes
-    help = "导入隐患台账（.xlsx/.xls/.csv 或 Word 表格 .docx/.doc）：自动识别表头、逐行校验；--dry-run 只检查不写入，--json 输出机器可读结果。"
+    help = "导入隐患台账（.xlsx/.xls/.csv 或 Word 表格 .docx/.doc、PDF 表格）：自动识别表头、逐行校验；--dry-run 只检查不写入，--json 输出机器可读结果。"
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="台账文件路径")

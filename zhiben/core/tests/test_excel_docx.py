@@ -50,21 +50,26 @@ def ledger(document):
     document.add_paragraph("填表人：赵六")
 
 
+# the first four columns of the sheet `ledger` makes, and its merged ranges
+LEDGER_ROWS = [
+    ["凤凰镇隐患排查整改台账", "", "", ""],
+    ["填报单位：凤凰镇应急办", "", "", ""],
+    ["序号", "隐患描述", "整改情况", ""],
+    ["", "", "整改措施", "整改期限"],
+    ["1", "配电箱未接地", "重新接地", "2024.4.30"],
+    ["2", "消防通道堵塞\n（二号仓库）", "清理通道", "2024年5月10日"],
+    ["（续表）", "", "", ""],
+    ["3", "灭火器过期", "更换", "2024-04-15"],
+    ["填表人：赵六", "", "", ""],
+]
+LEDGER_MERGED = [(2, 0, 3, 0), (2, 1, 3, 1), (2, 2, 2, 3), (2, 4, 3, 4)]
+
+
 def test_a_word_ledger_is_one_sheet_with_its_title_merged_header_and_continuation():
     [sheet] = read_sheets(docx_bytes(ledger), filename="台账.docx")
     assert sheet.name == "表1"
-    assert [row[:4] for row in sheet.rows] == [
-        ["凤凰镇隐患排查整改台账", "", "", ""],
-        ["填报单位：凤凰镇应急办", "", "", ""],
-        ["序号", "隐患描述", "整改情况", ""],
-        ["", "", "整改措施", "整改期限"],
-        ["1", "配电箱未接地", "重新接地", "2024.4.30"],
-        ["2", "消防通道堵塞\n（二号仓库）", "清理通道", "2024年5月10日"],
-        ["（续表）", "", "", ""],
-        ["3", "灭火器过期", "更换", "2024-04-15"],
-        ["填表人：赵六", "", "", ""],
-    ]
-    assert sorted(sheet.merged) == [(2, 0, 3, 0), (2, 1, 3, 1), (2, 2, 2, 3), (2, 4, 3, 4)]
+    assert [row[:4] for row in sheet.rows] == LEDGER_ROWS
+    assert sorted(sheet.merged) == LEDGER_MERGED
     # rows are numbered as counted in Word's table, on through the continued table; paragraphs have none
     assert [sheet.number(i) for i in range(len(sheet.rows))] == [None, None, 1, 2, 3, 4, None, 5, None]
 

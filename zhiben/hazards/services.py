@@ -1042,9 +1042,11 @@ def hazard_import_ledger(
     )
     units, limits, defaults = {}, {}, {}  # per (region, industry), region, (level, region): looked up once each
     errors, prepared = [], []
+    sheet = None  # the row's sheet, when several sheets were read as one ledger
 
     def refuse(n, field, message):
-        errors.append({"row": n, "column": columns.get(field, field), "message": message})
+        error = {"row": n, "column": columns.get(field, field), "message": message}
+        errors.append({**error, "sheet": sheet} if sheet else error)
 
     def limit_for(region_id):
         try:
@@ -1054,7 +1056,7 @@ def hazard_import_ledger(
             return value
 
     for row in rows:
-        n = row.get("_row")
+        n, sheet = row.get("_row"), row.get("_sheet")
         name = str(row.get("enterprise") or "").strip()
         subject = by_name.get(name) if name else enterprise
         if subject is None:
@@ -1131,7 +1133,8 @@ def hazard_import_ledger(
             deadline = found + timedelta(days=days)
             if not historic:
                 deadline = min(deadline, limit_for(region_id))
-        prepared.append((n, subject, description, level, found, deadline, row_channel, status, unit, row))
+        where = f"工作表“{sheet}”第 {n} 行" if sheet else f"第 {n} 行"  # as the hazard's history names its origin
+        prepared.append((where, subject, description, level, found, deadline, row_channel, status, unit, row))
     if errors:
         raise ApplicationError(f"导入失败：共 {len(errors)} 处错误，未写入任何数据。", errors=errors)
     # Numbers: one counter step per county and year for the whole file, given out in row order.
@@ -1214,10 +1217,11 @@ def hazard_import_ledger(
             "actor_name": _Same(actor.display_name),
             "action": _Same("import_historic" if historic else "import"),
             "to_status": statuses,
-            "note": [f"{kind}（{source} 第 {p[0]} 行）" for p in prepared],
+            "note": [f"{kind}（{source} {p[0]}）" for p in prepared],
         },
     )
     # every hazard is listed in the import's audit events (and has its own import event in its history)
+    sheets = any("_sheet" in p[9] for p in prepared)  # several sheets read as one ledger: rows named by sheet too
     audit_record_many(
         import_entries(
             actor=actor,
@@ -1225,8 +1229,11 @@ def hazard_import_ledger(
             object_type=Hazard._meta.label_lower,
             label="导入历史隐患台账" if historic else "导入隐患台账",
             source=source_name,
-            columns=("row", "id", "number"),
-            records=[[p[0], key, number] for key, number, p in zip(ids, numbers, prepared)],
+            columns=("row", "id", "number", "sheet") if sheets else ("row", "id", "number"),
+            records=[
+                [p[9].get("_row"), key, number, *([p[9].get("_sheet")] if sheets else [])]
+                for key, number, p in zip(ids, numbers, prepared)
+            ],
             regions=region_ids,
             extra={"historic": True} if historic else None,
         )

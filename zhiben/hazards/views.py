@@ -350,6 +350,17 @@ LEDGER_FIELDS = [
 PENDING_LEDGER = "pending_ledger"
 
 
+def _sample(parsed, size=20):
+    """The rows the preview shows: the first `size`, or, of several sheets read as one, the first few of each."""
+    if not parsed.sheets:
+        return parsed.rows[:size]
+    each, sample, start = max(2, size // len(parsed.sheets)), [], 0
+    for _, count in parsed.sheets:
+        sample.extend(parsed.rows[start : start + min(count, each)])
+        start += count
+    return sample[: max(size, 2 * len(parsed.sheets))]
+
+
 def _stash(request, upload):
     """Keep the uploaded ledger between preview and confirmation (private storage, owned by the user)."""
     import uuid
@@ -426,7 +437,7 @@ def ledger_import(request):
     context.update(
         parsed=parsed,
         filename=filename,
-        sample=parsed.rows[:20],
+        sample=_sample(parsed),
         shown=[c for c in parsed.columns if c.field and c.field != "other"],
     )
     if request.POST.get("confirm") == "1" and not parsed.errors:

@@ -3,7 +3,7 @@ total, footer, a repeated header or "无隐患"), each row's values read and che
 file's result, `parse_ledger(source, filename) -> LedgerParse`."""
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 
@@ -40,6 +40,7 @@ class LedgerParse:
     columns: list = field(default_factory=list)
     sheet: str = ""
     meta: dict = field(default_factory=dict)
+    sheets: list = field(default_factory=list)  # [(sheet name, data rows)] when several sheets were read as one
 
     def as_json(self):
         return {"mapping": self.mapping, "rows": len(self.rows), "errors": self.errors}
@@ -60,6 +61,7 @@ def parse_ledger(source, filename="", *, overrides=None):
             "未找到台账表头：表格前 60 行中没有可识别的列名（如“序号、隐患内容、整改措施、整改期限”）。"
             "请确认文件是隐患台账，表头为一行或两行列名。"
         )
+    tables = [t for t in tables if not SAMPLE.search(t.sheet.name)] or tables  # records, not an example of them
     best = max(
         tables,
         key=lambda t: (
@@ -67,11 +69,46 @@ def parse_ledger(source, filename="", *, overrides=None):
             -tables.index(t),
         ),
     )
-    return read_rows(best, overrides=overrides)
+    layout = [c.key for c in best.columns]
+    alike = [t for t in tables if [c.key for c in t.columns] == layout]
+    summary = [t for t in alike if SUMMARY.search(t.sheet.name)]
+    if summary:  # a 汇总 sheet under the same header holds the other sheets' rows again: it alone is read
+        alike = [best if best in summary else summary[0]]
+    if len(alike) == 1:
+        return read_rows(alike[0], overrides=overrides)
+    return _read_sheets(alike, best, overrides)
 
 
-def read_rows(table, *, overrides=None):
-    """Map the table's columns (learning from its values), then read and check every data row."""
+# A sheet named like this holds an example or the instructions, not records, even under the same header.
+SAMPLE = re.compile(r"样表|样例|示例|范例|模板|模版|说明")
+# … and one named like this gathers the records of the others (汇总表): reading both would import each twice.
+SUMMARY = re.compile(r"汇总|总表|总台账|合计|全部")
+
+
+def _read_sheets(tables, lead, overrides):
+    """One LedgerParse of several sheets under the same header (a sheet a month, a town or a department): their rows
+    in workbook order, each row and error naming its sheet; the mapping and the file's details are `lead`'s."""
+    parts = [read_rows(t, overrides=overrides, sheet=t.sheet.name) for t in tables]
+    rows = [row for part in parts for row in part.rows]
+    if len(rows) > settings.IMPORT_MAX_ROWS:
+        raise ApplicationError(f"数据行过多：{len(rows)} 行，超过单次导入上限 {settings.IMPORT_MAX_ROWS} 行。")
+    errors = [e for part in parts for e in part.errors]
+    if len(errors) > MAX_ERRORS:
+        extra = len(errors) - MAX_ERRORS
+        errors = errors[:MAX_ERRORS] + [{"row": None, "column": None, "message": f"另有 {extra} 处错误未列出。"}]
+    first = parts[tables.index(lead)]
+    return replace(
+        first,
+        rows=rows,
+        errors=errors,
+        sheet="、".join(t.sheet.name for t in tables),
+        sheets=[(t.sheet.name, len(part.rows)) for t, part in zip(tables, parts)],
+    )
+
+
+def read_rows(table, *, overrides=None, sheet=None):
+    """Map the table's columns (learning from its values), then read and check every data row. With `sheet` (one of
+    several sheets read as one ledger), each row (`_sheet`) and error (`sheet`) names it."""
     texts, origin, columns = table.texts, table.origin, table.columns
     first_col = min(c.index for c in columns)
     last_col = max(c.index for c in columns)
@@ -190,6 +227,11 @@ def read_rows(table, *, overrides=None):
         data_rows.append(r)
     rows = _read_rows(table, data_rows, meta, defaults, desc_col, errors, reading)
     errors.sort(key=lambda e: (e["row"] or 0, e.pop("_at", -1)))  # by row, then left to right
+    if sheet is not None:
+        for row in rows:
+            row["_sheet"] = sheet
+        for error in errors:
+            error["sheet"] = sheet
     if len(errors) > MAX_ERRORS:
         extra = len(errors) - MAX_ERRORS
         errors = errors[:MAX_ERRORS] + [{"row": None, "column": None, "message": f"另有 {extra} 处错误未列出。"}]

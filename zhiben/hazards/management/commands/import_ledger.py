@@ -5,7 +5,8 @@ row. Without it the rows are written by `hazard_import_ledger` as --user (all or
 like the import page): they enter the workflow at the state that user may create. With --historic
 (an 安委办管理员 only) the ledger is an archive: rows keep their recorded states and are marked
 historic, out of on-time/overdue figures. With --json it prints exactly one JSON object on stdout:
-{"mapping": {original header: field or null}, "rows": N, "errors": [{"row", "column", "message"}]}
+{"mapping": {original header: field or null}, "rows": N, "errors": [{"row", "column", "message"} (and "sheet" when
+several sheets under the same header were read as one ledger)]}
 (plus "created": N after a write).
 Exit status: 0 when the file was read (row errors, if any, are in "errors"), 1 when the file is not
 a usable ledger, when a write was refused, or when rows had errors on a real import.
@@ -105,7 +106,11 @@ class Command(BaseCommand):
             for e in errors:
                 where = "、".join(
                     x
-                    for x in (f"第 {e['row']} 行" if e["row"] else "", f"“{e['column']}”列" if e["column"] else "")
+                    for x in (
+                        f"工作表“{e['sheet']}”" if e.get("sheet") else "",
+                        f"第 {e['row']} 行" if e["row"] else "",
+                        f"“{e['column']}”列" if e["column"] else "",
+                    )
                     if x
                 )
                 self.stdout.write(f"  {where + '：' if where else ''}{e['message']}")

@@ -7,7 +7,8 @@ paragraphs, and breaks a paragraph at every line of the page and every page.
 `pdf_blocks(data)` returns, in reading order, paragraphs (str) and tables (`Grid`: rows of cell texts and the
 merged ranges, as a sheet has them). A line starts a paragraph when it is indented from the page's left margin
 (公文 indent a paragraph's first line by two characters; a centred title is "indented" too), when the line before it
-ended short of the right margin, when it opens with an item's number ("（二）", "3."), or when more space than
+ended further short of the right margin than this line's first unbreakable piece ("制，", "100%。") would have
+needed, when it opens with an item's number ("（二）", "3."), or when more space than
 between a paragraph's lines sets it apart. A paragraph runs on over a page break; page numbers ("— 3 —") are left
 out. A cell's lines are joined the same way within the cell. A table continued on the next page, its header row
 repeated or not, is one table. A scanned PDF holds no text and is refused, as is a damaged or encrypted one.
@@ -58,7 +59,8 @@ def first_piece(text):
 
 
 class Grid(NamedTuple):
-    """A table of a PDF: rows of cell texts ("" under a merge) and merged ranges (r0, c0, r1, c1), as SheetData."""
+    """A document's table (a PDF's, a Word file's): rows of cell texts ("" under a merge) and merged ranges
+    (r0, c0, r1, c1), as SheetData has them."""
 
     rows: list
     merged: list
@@ -98,17 +100,6 @@ def pdf_blocks(data, *, name=""):
             f"{what}中没有可读取的文字（可能是扫描件或图片）：请导入 Word（.docx/.doc）、Excel 或文本文件。"
         )
     return blocks
-
-
-def pdf_text(data, *, name=""):
-    """The paragraphs of a PDF, one a line; a table's rows as lines of cells separated by tabs."""
-    lines = []
-    for block in pdf_blocks(data, name=name):
-        if isinstance(block, Grid):
-            lines.extend("\t".join(cell.replace("\n", " ") for cell in row) for row in block.rows)
-        else:
-            lines.append(block)
-    return "\n".join(lines)
 
 
 def _page_items(page):

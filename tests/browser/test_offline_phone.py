@@ -156,3 +156,48 @@ def test_rectification_photos_taken_where_the_network_drops_are_sent_once_later(
     assert page.evaluate(QUEUED) == []
     kept = "() => caches.open('zhiben-pages').then(c => c.keys()).then(keys => keys.map(k => k.url))"
     assert not [url for url in page.evaluate(kept) if f"/hazards/{hazard.pk}/" in url]  # a record's page is not kept
+
+
+def test_an_inspection_item_recorded_where_the_network_drops_is_sent_once_later(live_server, page):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from zhiben.inspections import services
+    from zhiben.inspections.models import InspectorCredential
+
+    base, cast = live_server.url, cast_built()
+    InspectorCredential.objects.create(user=cast.erin, number="ZF1", valid_until=timezone.localdate() + timedelta(30))
+    checklist = services.checklist_save(actor=cast.alice, data={"name": "危化品检查表"})
+    services.checklist_add_items(actor=cast.alice, template=checklist, texts=["消防通道畅通", "灭火器在有效期内"])
+    inspection = services.inspection_create(
+        actor=cast.erin, data={"kind": "supervision", "enterprise": cast.enterprise_a.pk, "inspectors": [cast.erin.pk]}
+    )
+    inspection = services.inspection_transition(
+        actor=cast.erin, inspection=inspection, action="start", checklist=checklist
+    )
+    first, second = inspection.items.order_by("sort")
+    login(page, base, "erin")
+    page.goto(f"{base}{inspection.get_absolute_url()}")
+    assert page.locator("form[data-offline]").count() == 2
+    assert page.locator(".offline-help").count() == 1  # said once for the page's forms
+    photo = {"name": "现场.png", "mimeType": "image/png", "buffer": png_bytes((200, 120, 40))}
+
+    page.context.set_offline(True)
+    form = page.locator(f"form[action$='/items/{second.pk}/']")
+    form.locator("input[name=result][value=fail]").check()
+    form.locator("textarea[name=note]").fill("灭火器过期")
+    form.locator("input[name=photos]").set_input_files(files=[photo])
+    form.get_by_role("button", name="保存").click()
+    page.locator(".kept-note").wait_for()
+    second.refresh_from_db()
+    assert not second.result
+
+    page.context.set_offline(False)
+    page.goto(f"{base}{inspection.get_absolute_url()}")
+    page.locator(".sent-note").wait_for()
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert (second.result, second.note, second.photos.count()) == ("fail", "灭火器过期", 1)
+    assert not first.result  # the other item's form was left as it was
+    assert page.evaluate(QUEUED) == []

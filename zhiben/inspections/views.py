@@ -165,13 +165,15 @@ def _item(request, pk, item_pk):
 
 @login_required
 @require_POST
+@offline_form  # a checklist item is recorded on site, its photos where the network may not reach: sent once, later
 def item_record(request, pk, item_pk):
     item = _item(request, pk, item_pk)
     form = ItemForm(request.POST, request.FILES)
+    recorded = None
     if not form.is_valid():
         messages.error(request, "请选择检查结果；照片须为图片或 PDF。")
     else:
-        run_service(
+        recorded = run_service(
             request,
             lambda: services.item_record(
                 actor=request.user,
@@ -182,7 +184,8 @@ def item_record(request, pk, item_pk):
             ),
             "已记录检查结果。",
         )
-    return redirect(f"{item.inspection.get_absolute_url()}#item-{item.pk}")
+    answer = redirect(f"{item.inspection.get_absolute_url()}#item-{item.pk}")
+    return saved(answer) if recorded is not None else answer
 
 
 @login_required

@@ -286,3 +286,31 @@ class MenuTests(InspectionTestCase):
         self.assertIn("监督检查", leader)
         self.assertNotIn("检查表", leader)
         self.assertEqual(self.login(self.sam).get(reverse("inspections:list")).status_code, 403)
+
+
+class ItemRecordedOfflineTests(InspectionTestCase):
+    """A checklist item is recorded on site, its photos where the network may not reach (an offline form inline on the
+    inspection's page): the same submission sent again by the phone's queue is saved once."""
+
+    def test_the_same_record_sent_twice_is_saved_once(self):
+        from zhiben.core.models import SubmissionKey
+        from zhiben.core.offline import REPEATED
+        from zhiben.hazards.tests.helpers import photo
+
+        inspection = self.started()
+        item = inspection.items.get(criteria_item__isnull=True)
+        client = self.login(self.erin)
+        page = client.get(inspection.get_absolute_url())
+        self.assertContains(page, 'data-offline="inline"')
+        url = reverse("inspections:item", args=[inspection.pk, item.pk])
+        key = "fedcba9876543210fedcba9876543210"
+        refused = client.post(url, {"note": "未选结果", "submission_key": key})
+        self.assertFalse(SubmissionKey.objects.exists())  # nothing saved: the corrected record may use the key
+        self.assertEqual(refused.status_code, 302)
+        data = {"result": "fail", "note": "通道堆放纸箱", "photos": [photo("现场.png")], "submission_key": key}
+        first = client.post(url, data)
+        again = client.post(url, {**data, "photos": [photo("现场.png")]})
+        self.assertEqual(again["Location"], first["Location"])
+        self.assertContains(client.get(again["Location"]), REPEATED)
+        item.refresh_from_db()
+        self.assertEqual((item.result, item.note, item.photos.count()), ("fail", "通道堆放纸箱", 1))

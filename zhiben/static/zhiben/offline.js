@@ -362,12 +362,15 @@
 
   // ------------------------------------------------------------------ a kept submission opened for correction
 
-  function reopen(form) {
+  function reopen(forms) {
+    /* The kept submission named in the address (#kept=key) back in the form it came from (of this page's forms, the
+       one sending where it was sent), to be checked and sent again. */
     var match = /^#kept=([A-Za-z0-9_-]+)$/.exec(location.hash);
-    if (!match) return;
+    if (!match || !forms.length) return;
     history.replaceState(null, "", location.pathname + location.search);
     get(match[1]).then(function (item) {
       if (!item || item.user !== user) return;
+      var form = forms.filter(function (f) { return f.action === item.action; })[0] || forms[0];
       var values = {}, files = {};
       item.fields.forEach(function (f) {
         if (f[1] instanceof Blob) (files[f[0]] = files[f[0]] || []).push(f[1]);
@@ -447,9 +450,11 @@
       if (listPage) show();
       return;
     }
-    document.querySelectorAll("form[data-offline]").forEach(function (form) {
+    var forms = Array.prototype.slice.call(document.querySelectorAll("form[data-offline]"));
+    reopen(forms);
+    forms.forEach(function (form, n) {
       keyField(form);
-      reopen(form);
+      if (n && form.getAttribute("data-offline") === "inline") return;  // a page of many such forms says it once
       if (window.indexedDB) {  // said where it holds: a browser that cannot keep anything shows no promise
         var help = element("p", "help offline-help", "网络不好也可以提交：未能发送的内容保存在本机，联网后自动发送。");
         help.appendChild(link("查看待发送", offlineUrl()));

@@ -458,7 +458,9 @@
       if (window.indexedDB) {  // said where it holds: a browser that cannot keep anything shows no promise
         var help = element("p", "help offline-help", "网络不好也可以提交：未能发送的内容保存在本机，联网后自动发送。");
         help.appendChild(link("查看待发送", offlineUrl()));
-        form.insertAdjacentElement("beforebegin", help);
+        // above the form, or above the card that holds it (an inspection's first item, not inside it)
+        (form.getAttribute("data-offline") === "inline" && form.parentNode.closest(".card") || form)
+          .insertAdjacentElement("beforebegin", help);
       }
     });
     var logout = document.querySelector("form[data-logout]");

@@ -439,6 +439,8 @@ def ledger_import(request):
         filename=filename,
         sample=_sample(parsed),
         shown=[c for c in parsed.columns if c.field and c.field != "other"],
+        # a Word or PDF document holds tables, a workbook sheets
+        part="表格" if filename.lower().endswith((".docx", ".doc", ".wps", ".rtf", ".pdf")) else "工作表",
     )
     if request.POST.get("confirm") == "1" and not parsed.errors:
         try:

@@ -158,7 +158,7 @@ class WordLedgerImportTests(CastTestCase):
         rows = LedgerImportPageTests.rows(self)
         rows[0][-1] = "未整改"
         preview = self.client.post("/hazards/import/", {"file": word_ledger(rows), "channel": "supervision"})
-        self.assertContains(preview, "工作表“表1”")
+        self.assertContains(preview, "（表格“表1”，2 行数据）")
         self.assertContains(preview, "确认导入 2 条")
         done = self.client.post("/hazards/import/", {"confirm": "1", "channel": "supervision"})
         self.assertRedirects(done, "/hazards/")

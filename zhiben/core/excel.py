@@ -216,8 +216,9 @@ def read_sheets(source, *, filename=""):
     semicolon or bar), the two "fake .xls" files that old government systems export — an HTML
     table (rowspan/colspan become merged ranges) and an XML Spreadsheet 2003 file — and the tables
     of a Word document (.docx, whatever its name ends with; an old .doc or RTF file converted to
-    .docx first, `core.convert`). Anything else — a PDF, an image, an encrypted workbook — is
-    refused with a Chinese ApplicationError saying what the file really is.
+    .docx first, `core.convert`) and the ruled tables of a PDF (`core.pdf`). Anything else — an
+    image, an archive, an encrypted workbook — is refused with a Chinese ApplicationError saying what
+    the file really is.
     """
     max_rows = settings.IMPORT_MAX_ROWS
     data = _upload_bytes(source)
@@ -325,7 +326,7 @@ def _docx_sheets(data):
     except ET.ParseError:
         raise ApplicationError("无法读取 Word 文件：文件已损坏，请在 Word 或 WPS 中重新保存后再导入。") from None
     blocks = []
-    for block in _docx_blocks(body if body is not None else ()):
+    for block in _docx_children(body if body is not None else (), f"{W}p", f"{W}tbl"):
         if block.tag == f"{W}p":
             blocks.append(_docx_paragraph(block))
         else:
@@ -355,7 +356,7 @@ def _document_sheets(blocks, none):
     - Rows are numbered as a user counts them in the document: the table's rows from its first, on through its
       continuations.
     """
-    sheets, rows, merged, numbers, width, texts = [], None, [], [], 0, []
+    sheets, rows, merged, numbers, width, texts, counted = [], None, [], [], 0, [], 0  # counted: table rows so far
 
     def text_rows(lines):
         numbers.extend([None] * len(lines))
@@ -378,11 +379,11 @@ def _document_sheets(blocks, none):
             rows.extend(text_rows(texts))
         else:
             close()
-            rows, merged, numbers, width = [], [], [], len(table[0])
+            rows, merged, numbers, width, counted = [], [], [], len(table[0]), 0
             rows.extend(text_rows(texts[-DOCX_TEXT_ROWS:]))
         top = len(rows)
-        counted = sum(1 for n in numbers if n is not None)
         numbers.extend(range(counted + 1, counted + len(table) + 1))
+        counted += len(table)
         rows.extend(table)
         merged.extend((r0 + top, c0, r1 + top, c1) for r0, c0, r1, c1 in spans)
         texts = []
@@ -390,17 +391,6 @@ def _document_sheets(blocks, none):
     if not sheets:
         raise ApplicationError(none)
     return sheets
-
-
-def _docx_blocks(parent):
-    """The paragraphs and tables of `parent` in order, looking inside content controls (w:sdt)."""
-    for child in parent:
-        if child.tag in (f"{W}p", f"{W}tbl"):
-            yield child
-        elif child.tag == f"{W}sdt":
-            content = child.find(f"{W}sdtContent")
-            if content is not None:
-                yield from _docx_blocks(content)
 
 
 def _docx_paragraph(p):
@@ -417,15 +407,16 @@ def _docx_paragraph(p):
     return "".join(parts).replace("\xa0", " ").strip()
 
 
-def _docx_children(parent, tag):
-    """`parent`'s children of `tag`, looking inside content controls (a row or cell can sit in a w:sdt)."""
+def _docx_children(parent, *tags):
+    """`parent`'s children of `tags`, in order, looking inside content controls (w:sdt: a paragraph, table, row or
+    cell can sit in one)."""
     for child in parent:
-        if child.tag == tag:
+        if child.tag in tags:
             yield child
         elif child.tag == f"{W}sdt":
             content = child.find(f"{W}sdtContent")
             if content is not None:
-                yield from _docx_children(content, tag)
+                yield from _docx_children(content, *tags)
 
 
 def _docx_value(element, path):

@@ -106,17 +106,10 @@ def _page_items(page):
     """A page's text lines outside its tables and its tables (as Grids), in reading order; and the text's margins."""
     tables = page.find_tables()
     boxes = [t.bbox for t in tables]
-
-    def outside(obj):
-        if obj.get("object_type") != "char":
-            return True
-        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
-        return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
-
-    text = page.filter(outside) if boxes else page
-    lines = [_line(group) for group in _lines_of(text.extract_words(return_chars=True))]
+    words = page.extract_words(return_chars=True)
+    outside = [w for w in words if not any(_inside(w, box) for box in boxes)]
+    lines = [_line(group) for group in _lines_of(outside)]
     items = [(line.top, line) for line in lines if not PAGE_NUMBER.match(line.text)]
-    words = page.extract_words(return_chars=True) if tables else []
     items.extend((table.bbox[1], _grid(table, words)) for table in tables)
     # the text's margins: those of its lines, and of its tables (a page of a ledger holds few lines, all short)
     edges = [(line.x0, line.x1) for _, line in items if isinstance(line, Line)] + [(b[0], b[2]) for b in boxes]
@@ -139,16 +132,19 @@ def _grid(table, words):
         c1 = max(c0, sum(1 for x in lefts if x < x1 - 1) - 1)
         if (r1, c1) != (r0, c0):
             merged.append((r0, c0, r1, c1))
-        inside = [
-            w for w in words if x0 <= (w["x0"] + w["x1"]) / 2 <= x1 and top <= (w["top"] + w["bottom"]) / 2 <= bottom
-        ]
-        lines = [_line(group) for group in _lines_of(inside)]
+        lines = [_line(group) for group in _lines_of([w for w in words if _inside(w, box)])]
         if lines:
             cell, left = _Paragraphs(0), min(line.x0 for line in lines)
             # the text's right margin: as far in from the cell's right edge as its left margin is from its left
             cell.add(lines, left, max(x1 - (left - x0), max(line.x1 for line in lines)))
             texts[r0][c0] = "\n".join(cell.flush())
     return Grid(texts, merged)
+
+
+def _inside(word, box):
+    """Is the middle of `word` inside `box` (x0, top, x1, bottom)?"""
+    x0, top, x1, bottom = box
+    return x0 <= (word["x0"] + word["x1"]) / 2 <= x1 and top <= (word["top"] + word["bottom"]) / 2 <= bottom
 
 
 def _lines_of(words):
@@ -164,7 +160,7 @@ def _lines_of(words):
 
 
 def _line(words):
-    """A Line of pdfplumber words (or of one text line), left to right, with the width of its first piece."""
+    """A Line of pdfplumber words, left to right, with the width of its first piece."""
     text, end = "", None
     for word in words:
         gap = word["x0"] - end if end is not None else 0.0
@@ -254,17 +250,13 @@ def _continued(grid, more):
     for r0, c0, r1, c1 in spans:
         if r0 == 0 and (split or (not tail[c0] and c0 in merged_columns)):
             # merged on from the cell above the page break
-            origin = _origin(out_spans, last, c0)
-            span = _span_at(out_spans, origin) or out_spans.append([*origin, origin[0], c1]) or out_spans[-1]
-            span[2] = max(span[2], r1 + shift)
+            _reach(out_spans, _origin(out_spans, last, c0), c1, r1 + shift)
         else:
             out_spans.append([r0 + shift, c0, r1 + shift, c1])
     if not split:
         for c in range(len(tail)):
             if not tail[c] and c in merged_columns and not any(s[0] == 0 and s[1] == c for s in spans):
-                origin = _origin(out_spans, last, c)  # a single empty cell under a column's merged cell
-                span = _span_at(out_spans, origin) or out_spans.append([*origin, origin[0], c]) or out_spans[-1]
-                span[2] = max(span[2], shift)
+                _reach(out_spans, _origin(out_spans, last, c), c, shift)  # one empty cell under a merged column
     out_rows.extend(rows[1:] if split else rows)
     return Grid(out_rows, [tuple(span) for span in out_spans if (span[0], span[1]) != (span[2], span[3])])
 
@@ -280,8 +272,13 @@ def _origin(spans, r, c):
     return (r, c)
 
 
-def _span_at(spans, origin):
-    return next((span for span in spans if (span[0], span[1]) == origin), None)
+def _reach(spans, origin, last_column, row):
+    """Make the merged range starting at `origin` (a new one, to `last_column`, if there is none) reach down to `row`."""
+    span = next((span for span in spans if (span[0], span[1]) == origin), None)
+    if span is None:
+        span = [*origin, origin[0], last_column]
+        spans.append(span)
+    span[2] = max(span[2], row)
 
 
 class _Paragraphs:

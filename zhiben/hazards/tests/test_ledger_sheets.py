@@ -2,36 +2,27 @@
 every sheet's rows are read, each row and error naming its sheet; an example or instructions sheet is left out, and
 a 汇总 sheet, which gathers the others' rows, is read alone."""
 
-import io
-
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook
 
 from zhiben.audit.models import AuditEvent
 from zhiben.hazards.ledger import parse_ledger
 from zhiben.hazards.models import Hazard
 from zhiben.testing import CastTestCase
 
+from .ledger_fixtures import xlsx_bytes
+
 HEADERS = ["序号", "单位名称", "存在问题", "整改措施", "整改期限"]
 
 
 def workbook(sheets):
-    """An .xlsx of `sheets` [(title, rows)], each sheet's rows under a title row and HEADERS."""
-    book = Workbook()
-    for n, (title, rows) in enumerate(sheets):
-        sheet = book.active if n == 0 else book.create_sheet()
-        sheet.title = title
-        if rows is None:  # a sheet of another kind
-            sheet.append(["镇街", "隐患数"])
-            sheet.append(["凤凰镇", 3])
-            continue
-        sheet.append([f"凤凰镇{title}隐患台账"])
-        sheet.append(HEADERS)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """An .xlsx of `sheets` [(title, rows)], each sheet's rows under a title row and HEADERS (rows None: a sheet of
+    another kind)."""
+    grids = [
+        (title, [["镇街", "隐患数"], ["凤凰镇", 3]] if rows is None else [[f"凤凰镇{title}隐患台账"], HEADERS, *rows])
+        for title, rows in sheets
+    ]
+    *before, (title, last) = grids
+    return xlsx_bytes(last, sheet_title=title, before=before)
 
 
 def row(n, problem, deadline="2026-12-31", company="凤凰化工有限公司"):

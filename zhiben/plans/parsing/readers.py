@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from zhiben.core.convert import old_word_kind, to_docx
-from zhiben.core.excel import cell_text, decode_text, read_sheets
+from zhiben.core.excel import SheetData, cell_text, decode_text, read_sheets
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.pdf import PDF_MAGIC, Grid, pdf_blocks
 
@@ -314,12 +314,7 @@ def read_pdf(data, name):
     for block in pdf_blocks(data, name=name):
         if isinstance(block, Grid):
             n_table += 1
-            rows = [[Cell(text) for text in row] for row in block.rows]
-            for r0, c0, r1, c1 in block.merged:
-                for r in range(r0, min(r1 + 1, len(rows))):
-                    for c in range(c0, min(c1 + 1, len(rows[r]))):
-                        if (r, c) != (r0, c0):
-                            rows[r][c] = Cell(rows[r0][c0].text, up=r > r0, left=c > c0)
+            rows = _cells(SheetData(f"表{n_table}", *block))
             blocks.append(Table(rows, [f"表{n_table}第{r + 1}行" for r in range(len(rows))]))
             texts.extend(c.text for row in rows for c in row if c.text and not c.up and not c.left)
         else:
@@ -329,18 +324,24 @@ def read_pdf(data, name):
     return Document(blocks, "\n".join(texts))
 
 
+def _cells(sheet):
+    """A sheet's rows as Cells: a merged range's value repeated in the cells it covers, marked as continuing the cell
+    above (`up`) or to the left."""
+    rows = [[Cell(cell_text(v)) for v in row] for row in sheet.rows]
+    for (r, c), (r0, c0) in sheet.merge_origins().items():
+        if r < len(rows) and c < len(rows[r]):
+            rows[r][c] = Cell(rows[r0][c0].text, up=r > r0, left=c > c0)
+    return rows
+
+
 # --- Excel -------------------------------------------------------------------------------------
 
 
 def read_sheet(data, name):
-    """Every sheet of a workbook (`core.excel.read_sheets`) as a table: a merged range's value is
-    repeated in the cells it covers, marked as continuing the cell above (`up`) or to the left."""
+    """Every sheet of a workbook (`core.excel.read_sheets`) as a table (`_cells`)."""
     blocks, texts = [], []
     for sheet in read_sheets(data, filename=name):
-        rows = [[Cell(cell_text(v)) for v in row] for row in sheet.rows]
-        for (r, c), (r0, c0) in sheet.merge_origins().items():
-            if r < len(rows) and c < len(rows[r]):
-                rows[r][c] = Cell(rows[r0][c0].text, up=r > r0, left=c > c0)
+        rows = _cells(sheet)
         rows_kept, where = [], []
         for r, row in enumerate(rows):
             if any(c.text for c in row):

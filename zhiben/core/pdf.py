@@ -167,7 +167,7 @@ def _line(words):
         if gap > 0.8 * (word["bottom"] - word["top"]):  # set apart on the line: "填报单位：…    填报日期：…"
             text += "  " + word["text"].strip()
         else:
-            text = _join(text, word["text"].strip())
+            text = join_text(text, word["text"].strip())
         end = word["x1"]
     chars = [c for word in words for c in word["chars"] if c["text"].strip()]
     n = first_piece("".join(c["text"] for c in chars))
@@ -182,7 +182,7 @@ def _line(words):
     )
 
 
-def _join(before, after, *, wrapped=False):
+def join_text(before, after, *, wrapped=False):
     """`after` appended to `before` (a word to a line, or a `wrapped` line to the paragraph it goes on): a space
     only between Latin words — and not inside a figure or date broken over two lines ("2026.12.3" + "1")."""
     if not (before and after and before[-1].isascii() and after[0].isascii()) or after[0] in ",.;:!?)]}%":
@@ -243,7 +243,7 @@ def _continued(grid, more):
         for c, text in enumerate(tail):
             if text:
                 origin = _origin(out_spans, last, c)
-                out_rows[origin[0]][origin[1]] = _join(out_rows[origin[0]][origin[1]], text, wrapped=True)
+                out_rows[origin[0]][origin[1]] = join_text(out_rows[origin[0]][origin[1]], text, wrapped=True)
         below = last  # `more`'s row 0 is the last row itself
     merged_columns = {c for _, c0, _, c1 in out_spans + spans for c in range(c0, c1 + 1)}
     shift = below  # `more`'s row k becomes row k + shift
@@ -309,7 +309,7 @@ class _Paragraphs:
                 if starts:
                     self.done.append(self.current)
                     self.current = ""
-            self.current = _join(self.current, line.text, wrapped=True)
+            self.current = join_text(self.current, line.text, wrapped=True)
             self.last, above = (line.x1, right, em), line.bottom
 
     def flush(self):

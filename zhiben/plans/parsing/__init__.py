@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 
 from zhiben.core.exceptions import ApplicationError
+from zhiben.core.pdf import ITEM_START
 
 from .deadlines import RECURRENCES, Deadline, extract_inline_deadline, parse_deadline
 from .notices import extract_notice
@@ -79,15 +80,27 @@ def detect_year(text):
 
 
 def detect_title(document, filename=""):
-    """The plan's title: what 《》 quotes in the covering notice, what "关于印发…的通知" names, or the
-    first line that names a 方案/计划/清单; else the file name."""
+    """The plan's title: what 《》 quotes in the covering notice, what "关于印发…的通知" names, a 方案/计划
+    in 《》 or the first line that names a 方案/计划/清单, else a line that reads as a title (…工作要点, 关于…的通知); else
+    the file name."""
     paragraphs = [b.text for b in document.blocks[:40] if isinstance(b, Paragraph)]
     head = "".join(paragraphs[:12])
     m = re.search(r"关于印发《([^《》]{4,80})》", head) or re.search(r"关于印发([^《》]{4,80}?)的通知", head)
     if m:
         return m.group(1).strip()
     for text in paragraphs:
+        quoted = re.search(r"《([^《》]{4,80}(?:方案|计划|清单|任务表|要点))》", text)
+        if quoted:  # "现将《…工作计划》印发给你们", "附件：《…实施方案》"
+            return quoted.group(1).strip()
         if len(text) <= 60 and re.search(r"方案|计划|清单|任务表", text):
+            return text.strip()
+    for text in paragraphs:  # "市应急管理局2024年工作要点", "卢市镇关于做好…安全生产大检查的通知"
+        if (
+            len(text) <= 60
+            and not re.search(r"[，,。：:；;]", text)
+            and not ITEM_START.match(text.strip())
+            and re.search(r"要点|安排|意见|通知$", text)
+        ):
             return text.strip()
     for block in document.blocks:
         if isinstance(block, Table) and block.title:

@@ -22,7 +22,7 @@ from zhiben.core.cntext import to_simplified
 
 from .deadlines import extract_inline_deadline, parse_deadline
 from .result import PlanTask
-from .units import is_complete, parse_assignment, split_units
+from .units import is_unit, parse_assignment, split_units
 
 _L1 = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]\s*")
 _L2 = re.compile(r"^\s*[（(]\s*[一二三四五六七八九十]+\s*[）)]\s*")
@@ -30,7 +30,7 @@ _ITEM = re.compile(r"(?:^|(?<=[。；;：:!！]))\s*(?=\d{1,2}\s*[、.．](?!\d)
 _ITEM_MARK = re.compile(r"^\s*\d{1,2}\s*[、.．](?!\d)\s*")
 _FRAME = re.compile(
     r"指导思想|总体要求|工作目标|主要目标|基本原则|组织领导|领导小组|组织机构|保障措施|工作要求|有关要求|督导要求|"
-    r"检查(督导)?要求|适用范围|编制依据|考核|工作背景|^附件|范围$"
+    r"检查(督导)?要求|适用范围|编制依据|考核|工作背景|^附件"
 )
 _TIME_SECTION = re.compile(r"时间|时限|期限")
 _SALUTATION = re.compile(r"^[^。；;]{2,80}[:：]\s*$")
@@ -41,12 +41,17 @@ _PREAMBLE = re.compile(
 _TITLE = re.compile(r"(通知|方案|计划|要点|安排|意见)$")
 _DUTY = re.compile(
     r"要|须|必须|应当|负责|牵头|配合|开展|完成|报送|上报|报区|报镇|报县|报市|组织|落实|建立|执行|严格|加强|推进|排查|整治|"
-    r"检查|巡查|督促|取缔|宣传|制定|成立|确保|做好|加大|打击|杜绝|签订|整改|治理|查处|审查"
+    r"检查|巡查|督促|取缔|宣传|制定|成立|确保|做好|加大|打击|杜绝|签订|整改|治理|查处|审查|禁止|侦查|处罚|监管|清理"
 )
 _SUBJECT = re.compile(
     r"(?:^|(?<=[，,]))(?P<subject>[^，,。；;：:]{2,40}?)"
-    r"(?:要|须|必须|应当|应|负责|将|于|在|按照|严格|认真|立即|及时|每月|每周|每年|每季度|安排|组织)"
+    r"(?:要|须|必须|应当|应|负责|将|于|在|按|严格|认真|立即|及时|每月|每周|每年|每季度|安排|组织)"
 )
+# a time opening the subject: "整治结束后专项整治领导小组办公室将…", "春节期间街道将…"
+_TIME_LEAD = re.compile(r"^[^，,]{0,12}?(?:结束后|完成后|开始后|以后|之后|以前|之前|期间|前夕|届时)")
+# who heads or sits on a body is its make-up, not a task: "由办事处副主任…兼任主任，…为成员"
+_OWN_LEVEL = {"街道", "镇", "乡", "乡镇", "县", "区"}  # "春节期间街道将…": the plan's own 街道 (its office)
+_COMPOSITION = re.compile(r"(?:担任|兼任|任)(?:组长|副组长|主任|副主任|成员|组员)|为(?:成员|组员)|下设办公室")
 _LEAD_LABEL = re.compile(r"^[^，,。；;:：（）()]{2,14}(?:[（(][^（）()]*[）)])?[:：]")
 _ACTOR = re.compile(r"^(?P<subject>[^，,。；;：:]{2,30}?)(?:要|须|必须|应当|负责|将|安排|组织)")
 _HELPERS = re.compile(
@@ -71,7 +76,7 @@ _GENERIC = {"单位", "部门", "有关部门", "有关单位", "相关部门", 
 
 _VERB_START = re.compile(
     r"^(广泛|开展|加强|推进|落实|组织|建立|征求|严格|认真|深入|全面|进一步|及时|持续|切实|积极|主动|依法|重点|"
-    r"大力|集中|定期|结合|根据|按照|通过|利用|对|把|将|在|从|自|经|以|为|发现|确保|做好|完成|督促)"
+    r"大力|集中|定期|结合|根据|按照|通过|利用|对|把|将|在|从|自|经(?![开济])|以|为|发现|确保|做好|完成|督促)"
 )
 
 
@@ -81,7 +86,7 @@ def _units(text):
     if not text or len(text) > 60 or _VERB_START.match(text):
         return []
     names = [n for n in split_units(text) if n not in _GENERIC]
-    return names if names and all(is_complete(n) and len(n) <= 20 for n in names) else []
+    return names if names and all(is_unit(n) and len(n) <= 20 for n in names) else []
 
 
 def _sentences(text):
@@ -148,20 +153,20 @@ class _Reader:
             return
         if _TITLE.search(text) and not re.search(r"[。；;]", text):
             return
-        subject = []
+        subject, owned = [], False
         for sentence in self.clauses(text):
             body = to_simplified(sentence.rstrip("。；;"))  # matched as Simplified, kept as written
             bare = _units(body)
             if bare and len(body) <= 40:  # "区公安局、经开区公安分局。" — who the duties below belong to
-                subject = bare
+                subject, owned = bare, True
                 continue
-            if _PREAMBLE.search(body):
+            if _PREAMBLE.search(body) or _COMPOSITION.search(body):
                 continue
             responsible, cooperating = self.assignment(body)
             if responsible:
-                subject = responsible
-            if len(body) < 8 or not _DUTY.search(body):
-                continue
+                subject, owned = responsible, False
+            if len(body) < 8 or not (_DUTY.search(body) or (owned and not responsible)):
+                continue  # under a paragraph's own units every clause is a duty: "区公安局。负责…；侦查…"
             self.emit(sentence, where, responsible or subject or self.units, cooperating or self.cooperating)
 
     @staticmethod
@@ -201,7 +206,9 @@ class _Reader:
         for m in _SUBJECT.finditer(body):
             if m.start("subject") > 24:  # the subject opens the sentence (after a time phrase at most)
                 break
-            names = _units(m["subject"])
+            lead = _TIME_LEAD.match(m["subject"])
+            rest = m["subject"][lead.end() :] if lead else ""
+            names = ([rest] if rest in _OWN_LEVEL else _units(rest)) or _units(m["subject"])
             if names:
                 w = _WITH.search(body, m.end("subject"))
                 helpers = [n for n in (_units(w["units"]) if w else []) if n not in names]
@@ -252,8 +259,9 @@ def extract_notice(paragraphs, year):
             reader.phase(text)
             head = _L2.sub("", text)
             if len(head) <= 30 and not re.search(r"[。；;：:]", head.rstrip("；;。")):
-                i += 1
-                continue  # "（一）第一检查督导组；" — a group heading, its lines follow
+                if not (head.endswith("。") and _DUTY.search(head)):
+                    i += 1
+                    continue  # "（一）第一检查督导组；" — a group heading, its lines follow
             text = head
         reader.paragraph(text, where)
         i += 1

@@ -2,7 +2,8 @@
 
 Spreadsheets and the decoding of text files are `core.excel`'s (`read_sheets`, `decode_text`); what
 is read here is a plan's own structure: the paragraphs and tables of a Word file, and the text
-export whose cells are tab-indented lines (or tab/"|"-separated rows).
+export whose cells are tab-indented lines (or tab/"|"-separated rows). Text copied out of a PDF, its lines
+broken at one width, is put back into paragraphs by the rules `core.pdf` uses on a page.
 
 Tables keep what is known about merged cells: a cell that continues the one above (`up`) or the
 one to its left (`left`). Word and Excel say so exactly; a text export (cells as tab-indented
@@ -11,6 +12,8 @@ lines, rows separated by blank lines) only shows a blank cell, so there `up` is 
 
 import io
 import os
+import re
+import unicodedata
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from zhiben.core.convert import old_word_kind, to_docx
 from zhiben.core.excel import SheetData, cell_text, decode_text, read_sheets
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.pdf import PDF_MAGIC, Grid, pdf_blocks
+from zhiben.core.pdf import ITEM_START, PDF_MAGIC, Grid, first_piece, join_text, pdf_blocks
 
 from .tables import header_roles_ok
 
@@ -94,9 +97,46 @@ def _cell_text(line):
     return line.strip()
 
 
+# a line naming where the text was copied from ("# source: http://…", a bare address) is not the plan's
+_SOURCE_LINE = re.compile(r"^\s*(?:#+\s*(?:source|来源|出处|原文|网址)\s*[:：]|(?:https?://|www\.)\S+\s*$)", re.I)
+_MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+")
+
+
+def _width(text):
+    """Columns `text` takes in a fixed-width layout: a Chinese character (or a mark set as wide, “ — …) two, a Latin one."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in text)
+
+
+def _wrap_width(lines):
+    """The width at which the text's lines were broken (text copied out of a PDF): the most usual one, when most lines
+    end within two Chinese characters of it and hardly any goes past more than a hanging mark; None for text with a
+    line per paragraph."""
+    widths = Counter(_width(x.rstrip()) for x in lines if x.strip() and not _is_cell_line(x) and "|" not in x)
+    total = sum(widths.values())
+    if total < 8:
+        return None
+    width = max(widths, key=lambda w: (widths[w], w))
+    near = sum(n for w, n in widths.items() if width - 4 <= w <= width + 2)
+    over = sum(n for w, n in widths.items() if w > width + 2)
+    return width if width >= 30 and near >= max(5, 0.35 * total) and over <= 0.05 * total else None
+
+
+def _runs_on(before, line, width, margin):
+    """Whether `line` goes on the paragraph that `before`, the line above, is part of, in text broken at `width`
+    columns whose lines start at `margin`: not when it is indented or numbered, nor when the line above ended short
+    by more than this line's first unbreakable piece ("制，", "2026年") needs."""
+    text = line.strip()
+    if _width(line) - _width(line.lstrip()) > margin + 1 or ITEM_START.match(text):
+        return False
+    return width - _width(before.rstrip()) <= _width(text[: first_piece(text)]) + 1
+
+
 def read_text(text):
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    blocks, i = [], 0
+    lines = ["" if _SOURCE_LINE.match(line) else line for line in lines]
+    width = _wrap_width(lines)
+    margin = min((_width(x) - _width(x.lstrip()) for x in lines if x.strip()), default=0)
+    blocks, i, last_line = [], 0, None
     while i < len(lines):
         line = lines[i]
         if _is_cell_line(line) and (i == 0 or not _is_cell_line(lines[i - 1])):
@@ -112,7 +152,11 @@ def read_text(text):
             i = end
             continue
         if line.strip():
-            blocks.append(Paragraph(line.strip(), f"第{i + 1}行"))
+            if width and last_line == i - 1 and _runs_on(lines[i - 1], line, width, margin):
+                blocks[-1].text = join_text(blocks[-1].text, line.strip(), wrapped=True)
+            else:
+                blocks.append(Paragraph(_MARKDOWN_HEADING.sub("", line).strip(), f"第{i + 1}行"))
+            last_line = i
         i += 1
     _attach_titles(blocks)
     return Document(blocks, "\n".join(lines))

@@ -110,8 +110,133 @@ UNIT_SUFFIXES = tuple(
         reverse=True,
     )
 )
-# Suffixes a shorter name may borrow from the next one ("公安、交通部门" → 公安部门).
+# Words that end like a unit but are verbs or plain nouns ("查处", "执行", "平台").
+_NOT_UNITS = frozenset(
+    [
+        "查处",
+        "惩处",
+        "论处",
+        "到处",
+        "好处",
+        "各处",
+        "相处",
+        "督办",
+        "承办",
+        "协办",
+        "主办",
+        "查办",
+        "举办",
+        "开办",
+        "创办",
+        "代办",
+        "兴办",
+        "包办",
+        "开会",
+        "学会",
+        "体会",
+        "机会",
+        "场所",
+        "住所",
+        "排队",
+        "网站",
+        "全部",
+        "局部",
+        "内部",
+        "外部",
+        "大局",
+        "格局",
+        "结局",
+        "出台",
+        "平台",
+        "执行",
+        "进行",
+        "实行",
+        "运行",
+        "举行",
+        "通行",
+        "施行",
+        "试行",
+        "推行",
+        "履行",
+        "发行",
+        "可行",
+        "先行",
+        "自行",
+        "同行",
+        "辖区",
+        "景区",
+        "城区",
+        "市区",
+        "山区",
+    ]
+)
+# Departments everyone names by a short word, without 局/办/部门: a unit as they stand ("派出所、城管、市场监管所").
+BARE_DEPARTMENTS = frozenset(
+    [
+        "公安",
+        "交警",
+        "消防",
+        "城管",
+        "应急",
+        "住建",
+        "交通",
+        "交运",
+        "市场监管",
+        "工商",
+        "质监",
+        "安监",
+        "供电",
+        "电力",
+        "燃气",
+        "卫健",
+        "卫生",
+        "教育",
+        "民政",
+        "文旅",
+        "文广",
+        "农业",
+        "农业农村",
+        "水利",
+        "水务",
+        "林业",
+        "环保",
+        "生态环境",
+        "自然资源",
+        "国土",
+        "规划",
+        "商务",
+        "经信",
+        "工信",
+        "发改",
+        "财政",
+        "人社",
+        "司法",
+        "宣传",
+        "网信",
+        "气象",
+        "海事",
+        "邮政",
+        "税务",
+        "综合执法",
+        "国资",
+        "统计",
+        "审计",
+        "信访",
+        "武装",
+        "团委",
+        "妇联",
+        "工会",
+        "电信",
+        "移动",
+        "联通",
+    ]
+)
+# Suffixes a shorter name may borrow from the next one ("城北、向阳社区" → 城北社区, "公安、交通部门" → 公安部门);
+# a department known by its short name borrows only the generic ones ("派出所、城管、市场监管所" keeps 城管).
+_GENERIC_SUFFIXES = ("部门", "单位", "科室", "站所", "机构", "局", "委", "办")
 _SHARED_SUFFIXES = (
+    "社区",
+    "街道",
     "部门",
     "单位",
     "科室",
@@ -211,9 +336,14 @@ def _strip_brackets(name):
 def is_complete(name):
     """True when the name ends like a unit ("…办", "…部门", "各村（社区）"), not a bare word ("公安")."""
     core = _strip_brackets(name.strip())
-    if len(core) < 2 or _REGION_PREFIX.fullmatch(core):
+    if len(core) < 2 or _REGION_PREFIX.fullmatch(core) or core in _NOT_UNITS:
         return False
     return core.endswith(UNIT_SUFFIXES)
+
+
+def is_unit(name):
+    """A complete name, or a department by its short name ("公安", "区城管")."""
+    return is_complete(name) or _strip_region(_strip_brackets(name.strip())) in BARE_DEPARTMENTS
 
 
 def _split_top(text, seps):
@@ -296,6 +426,8 @@ def _expand(names, trailing_noun=None):
             continue
         if run and is_complete(name):
             suffix = next((s for s in _SHARED_SUFFIXES if name.endswith(s) and len(name) > len(s)), None)
+            if suffix and suffix not in _GENERIC_SUFFIXES and any(is_unit(m) for m in run):
+                suffix = None  # "城管、市场监管所": 城管 is a unit as it stands
             if suffix:
                 prefix_m = _REGION_PREFIX.match(run[0])
                 members = run + [name]

@@ -136,3 +136,75 @@ def test_a_supply_cooperative_keeps_its_own_name_in_a_list():
     from zhiben.plans.parsing.units import split_units
 
     assert split_units("区安监局、区供销社、区工商分局等部门") == ["区安监局", "区供销社", "区工商分局"]
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("派出所、城管、市场监管所", ["派出所", "城管", "市场监管所"]),  # 城管 is a department as it stands
+        ("城北、向阳社区", ["城北社区", "向阳社区"]),
+        ("城东、城西街道", ["城东街道", "城西街道"]),
+        ("公安、交通部门", ["公安部门", "交通部门"]),  # a generic suffix is shared by all
+        ("区应急、经信局", ["区应急局", "区经信局"]),
+    ],
+)
+def test_shared_suffixes_and_departments_by_their_short_names(text, names):
+    from zhiben.plans.parsing.units import split_units
+
+    assert split_units(text) == names
+
+
+def test_verbs_ending_like_units_are_not_units():
+    from zhiben.plans.parsing.units import is_complete, is_unit
+
+    assert not is_complete("查处") and not is_complete("执行") and not is_complete("平台")
+    assert is_complete("卫生院") and is_unit("城管") and is_unit("区公安") and not is_unit("查处")
+
+
+def test_notice_sentences_subjects_duties_and_make_up():
+    text = "\n".join(
+        [
+            "某区关于做好春节期间烟花爆竹安全管理工作的通知",
+            "各镇街、区直有关部门：",
+            "现就有关事项通知如下：",
+            "一、职责分工",
+            "区公安局、经开区公安分局。负责许可烟花爆竹运输；查处在禁止燃放的时间和场所违规燃放的行为；"
+            "侦查非法生产、储存烟花爆竹的刑事案件。",
+            "经开区按要求成立相应组织机构，负责本辖区烟花爆竹燃放安全管理工作。",
+            "领导小组下设办公室在区应急局，由区应急局局长兼任主任，负责日常工作。",
+            "整治结束后专项整治领导小组办公室将对此次专项整治工作进行总结。",
+            "春节期间街道将协同区应急局、市场监管局对违规销售的商家进行处罚。",
+        ]
+    )
+    plan = parse_plan(text.encode(), "通知.txt")
+    got = {t.content[:8]: (t.responsible, t.cooperating) for t in plan.tasks}
+    police = (["区公安局", "经开区公安分局"], [])
+    assert got == {
+        "负责许可烟花爆竹": police,
+        "查处在禁止燃放的": police,  # not "查处" as a unit
+        "侦查非法生产、储": police,  # every clause under the paragraph's own units is a duty
+        "经开区按要求成立": (["经开区"], []),
+        "整治结束后专项整": (["专项整治领导小组办公室"], []),  # the time before the subject is not its name
+        "春节期间街道将协": (["街道"], ["区应急局", "市场监管局"]),
+    }  # who heads the office is its make-up, not a task
+
+
+def test_a_numbered_item_that_is_a_sentence_is_a_task_a_group_name_is_not():
+    text = "\n".join(
+        [
+            "某街道禁燃禁放烟花爆竹专项整治方案",
+            "一、整治范围",
+            "（一）全面排查烟花爆竹经营、储存、运输等各个环节。",
+            "（二）依法取缔违法经营、储存烟花爆竹。",
+            "二、检查分组",
+            "（一）第一检查组；",
+            "责任单位：街道应急办、派出所",
+            "检查范围：辖区内烟花爆竹零售点。",
+        ]
+    )
+    plan = parse_plan(text.encode(), "方案.txt")
+    assert [(t.content, t.responsible) for t in plan.tasks] == [
+        ("全面排查烟花爆竹经营、储存、运输等各个环节。", []),
+        ("依法取缔违法经营、储存烟花爆竹。", []),
+        ("辖区内烟花爆竹零售点。", ["街道应急办", "派出所"]),
+    ]

@@ -28,12 +28,12 @@ RECURRENCE_LABELS = {
 
 class Command(BaseCommand):
     help = (
-        "从行动方案文件（.txt/.docx/.xlsx）中提取任务清单（行动 → 重点任务 → 具体任务、完成时间、责任单位、配合单位）。"
+        "从行动方案文件（.txt、Word、Excel、PDF）中提取任务清单（行动 → 重点任务 → 具体任务、完成时间、责任单位、配合单位）。"
         "加 --dry-run 只预览不保存；加 --json 输出机器可读的任务列表。"
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="方案文件路径（.txt、.docx、.xlsx）")
+        parser.add_argument("file", help="方案文件路径（.txt、.docx/.doc/.wps/.rtf、.xlsx/.xls/.ods、.pdf）")
         parser.add_argument(
             "--year", type=int, help="方案年度，用于解析“年底前”“12月”等；默认从文件识别，识别不到用当年"
         )

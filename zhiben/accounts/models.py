@@ -116,7 +116,9 @@ class User(AbstractUser):
     def domain_ids(self):
         if not self.unit_id:
             return []
-        return list(self.unit.industries.values_list("id", flat=True))
+        from zhiben.regions.selectors import unit_industry_ids
+
+        return unit_industry_ids(self.unit_id)
 
     @property
     def phone_masked(self):

@@ -26,6 +26,21 @@ def child_codes(code):
     return list(_children_cache.get(code, read))
 
 
+# The industries each unit supervises, per process: a department's staff see only those, which every request of
+# theirs asks (scope_terms). Cleared on changes to a unit's industries and on Industry changes (connected in apps).
+_domains_cache = ProcessCache("unit-industries", "REGION_CACHE_SECONDS")
+
+
+def unit_industry_ids(unit_id):
+    """Ids of the industries unit `unit_id` supervises, in id order."""
+
+    def read():
+        through = Unit.industries.through.objects.filter(unit_id=unit_id)
+        return tuple(through.order_by("industry_id").values_list("industry_id", flat=True))
+
+    return list(_domains_cache.get(unit_id, read))
+
+
 # The rows the region and industry filters offer, per process: every list page offers them (up to 500 regions
 # read and made into options each time). Cleared on Region and Industry changes (connected in apps).
 _options_cache = ProcessCache("filter-options", "REGION_CACHE_SECONDS")

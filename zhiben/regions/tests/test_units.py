@@ -145,6 +145,17 @@ class UnitWriteTests(CastTestCase):
         )
         self.assertEqual(event.data["changes"]["doc_prefix"], ["", "凤应急"])
 
+    def test_a_units_industries_are_read_once_per_process_and_again_after_a_change(self):
+        hazchem, machinery = Industry.objects.get(code="hazchem"), Industry.objects.get(code="machinery")
+        first, second = (type(self.erin).objects.get(pk=self.erin.pk) for _ in range(2))  # two requests' users
+        self.assertEqual(first.domain_ids, sorted([hazchem.pk, machinery.pk]))
+        with self.assertNumQueries(0):
+            self.assertEqual(second.domain_ids, first.domain_ids)
+        self.unit_emergency_a1.industries.remove(machinery)
+        third = type(self.erin).objects.get(pk=self.erin.pk)
+        with self.assertNumQueries(1):
+            self.assertEqual(third.domain_ids, [hazchem.pk])
+
     def test_deactivating_a_unit(self):
         self.login(self.sam).post(
             f"/regions/units/{self.unit_office_a.pk}/edit/",

@@ -164,3 +164,54 @@ def test_a_scanned_pdf_is_refused_as_holding_no_text():
     Image.new("RGB", (600, 800), (250, 250, 250)).save(scan, "PDF")
     with pytest.raises(ApplicationError, match="没有可读取的文字（可能是扫描件或图片）"):
         parse_plan(scan.getvalue(), "扫描件.pdf")
+
+
+# --- a PDF is read in a process of its own, under memory and time limits ------------------------
+
+
+def inflating_pdf(megabytes):
+    """A small PDF whose one page's content stream inflates to `megabytes` MB of drawing operators: a crafted upload
+    that would take the web worker's memory (or its time, drawing them) without end."""
+    import zlib
+
+    packer, chunk = zlib.compressobj(9), b"0 0 m\n" * (1 << 17)  # 768 KB
+    stream = b"".join(packer.compress(chunk) for _ in range(megabytes * 4 // 3)) + packer.flush()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_a_pdf_needing_more_memory_than_allowed_is_refused(settings):
+    settings.PARSE_MEMORY_MB = 200
+    data = inflating_pdf(400)
+    assert len(data) < 2_000_000
+    with pytest.raises(ApplicationError, match="过于复杂：解析所需内存超过 200 MB"):
+        read_sheets(data, filename="台账.pdf")
+
+
+def test_a_pdf_taking_longer_than_allowed_is_stopped(settings):
+    settings.CONVERT_TIMEOUT = 2
+    with pytest.raises(ApplicationError, match="解析超时（超过 2 秒）"):
+        parse_plan(inflating_pdf(60), "方案.pdf")
+
+
+def test_a_pdf_read_apart_or_in_the_worker_gives_the_same(settings):
+    from zhiben.core.pdf import pdf_blocks
+
+    data = (DATA / "ledger.pdf").read_bytes()
+    apart = pdf_blocks(data, name="ledger.pdf")
+    settings.PARSE_MEMORY_MB = 0
+    assert pdf_blocks(data, name="ledger.pdf") == apart
+    assert any(isinstance(b, Grid) and b.merged for b in apart)

@@ -5,11 +5,13 @@ that format, or RTF exported by older systems. None of them has a mature pure-Py
 them faithfully, merged cells included (settings.SOFFICE: its `soffice` program, found on the PATH by default).
 
 Each conversion runs in a temporary directory with a profile of its own (conversions may run at once in several
-workers), without a network, under a time limit, and is deleted afterwards. Without LibreOffice the file is refused
+workers), without a network, under a time limit and a memory limit (settings.CONVERT_MEMORY_MB, set by util-linux's
+`prlimit` where it is installed), and is deleted afterwards. Without LibreOffice the file is refused
 with a message asking for a .docx, as before.
 """
 
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -52,6 +54,7 @@ def to_docx(data, kind, *, name=""):
             fh.write(data)
         _run(
             [
+                *_bounded(),
                 settings.SOFFICE,
                 f"-env:UserInstallation=file://{work}/profile",
                 "--headless",
@@ -74,6 +77,12 @@ def to_docx(data, kind, *, name=""):
             raise ApplicationError(
                 f"无法读取{what}：{label}已损坏或设置了密码，请在 Word 或 WPS 中打开并另存为 .docx 后再导入。"
             ) from None
+
+
+def _bounded():
+    """The words that start a program under the conversion's memory limit: [] without a limit or `prlimit`."""
+    limit, prlimit = settings.CONVERT_MEMORY_MB, shutil.which("prlimit")
+    return [prlimit, f"--as={limit << 20}", "--"] if limit and prlimit else []
 
 
 def _run(command, work, cannot_run, what):

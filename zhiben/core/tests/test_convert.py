@@ -93,3 +93,17 @@ def test_a_damaged_doc_is_refused_in_chinese():
     with pytest.raises(ApplicationError) as caught:
         read_sheets(damaged, filename="台账.doc")
     assert "另存为 .docx" in caught.value.message
+
+
+@pytest.mark.skipif(not shutil.which("prlimit"), reason="util-linux prlimit is not installed")
+def test_a_conversion_runs_under_the_memory_limit(tmp_path):
+    reporting = tmp_path / "soffice"
+    limit = tmp_path / "limit"
+    reporting.write_text(f"#!/bin/sh\nulimit -v > {limit}\nexit 1\n")  # the converter's address-space limit, in KB
+    reporting.chmod(reporting.stat().st_mode | stat.S_IEXEC)
+    with override_settings(SOFFICE=str(reporting), CONVERT_MEMORY_MB=700), pytest.raises(ApplicationError):
+        read_sheets(DOC, filename="台账.doc")
+    assert limit.read_text().strip() == str(700 * 1024)
+    with override_settings(SOFFICE=str(reporting), CONVERT_MEMORY_MB=0), pytest.raises(ApplicationError):
+        read_sheets(DOC, filename="台账.doc")
+    assert limit.read_text().strip() == "unlimited"

@@ -145,7 +145,7 @@ def read_text(text):
                 blocks.append(table)
                 i = end
                 continue
-        delimited = _delimited_table_at(lines, i)
+        delimited = _delimited_table_at(lines, i) or _aligned_table_at(lines, i)
         if delimited:
             table, end = delimited
             blocks.append(table)
@@ -281,6 +281,65 @@ def _delimited_table_at(lines, start):
     if len(rows) < 2:
         return None
     return Table(rows, where, exact=False), i
+
+
+_GAP = re.compile(r"(?: {2,}|\u3000+|\t)+")
+_SEQ_HEADER = re.compile(r"^(?:序号|编号|序)$")
+_SEQ_VALUE = re.compile(r"^(?:\d{1,3}|[一二三四五六七八九十]{1,3})[.．、]?$")
+
+
+def _pieces(line):
+    """The pieces of a line that two or more blanks set apart, each with the column (a Chinese character two) it starts
+    and ends at: [(start, end, text)]."""
+    out, at = [], 0
+    for part in _GAP.split(line.rstrip()):
+        at_part = line.index(part, at) if part else at
+        if part.strip():
+            start = _width(line[:at_part])
+            out.append((start, start + _width(part), part.strip()))
+        at = at_part + len(part)
+    return out
+
+
+def _aligned_table_at(lines, start):
+    """A table whose columns are lined up with blanks (text copied out of a PDF or a fixed-width export): the header's
+    pieces set the columns, a row's pieces fall in the column they start in, so an empty cell is just blank. Where
+    the first column is a 序号, a line without one continues the row above (a cell's text wrapped in its column)."""
+    header = _pieces(lines[start])
+    if len(header) < 3 or not header_roles_ok([t for _, _, t in header]):
+        return None
+    bounds = [(a[1] + b[0]) / 2 for a, b in zip(header, header[1:])]  # a column begins midway from the one before
+
+    def cells(line):
+        row = [""] * len(header)
+        for begin, _, text in _pieces(line):
+            column = sum(begin >= b for b in bounds)
+            row[column] = join_text(row[column], text, wrapped=True)
+        return row
+
+    numbered = bool(_SEQ_HEADER.match(header[0][2]))
+    rows, where, i, blank = [[Cell(t) for _, _, t in header]], [f"第{start + 1}行"], start + 1, 0
+    while i < len(lines):
+        if not lines[i].strip():
+            i, blank = i + 1, blank + 1
+            continue
+        row = cells(lines[i])
+        first = row[0]
+        if numbered and not first and len(rows) > 1 and blank <= 1:  # the row above goes on
+            for cell, text in zip(rows[-1], row, strict=True):
+                cell.text = join_text(cell.text, text, wrapped=True) if text else cell.text
+        elif (numbered and _SEQ_VALUE.match(first)) or (not numbered and sum(1 for t in row if t) >= 2):
+            rows.append([Cell(t, up=False if t else None) for t in row])
+            where.append(f"第{i + 1}行")
+        else:
+            break
+        i, blank = i + 1, 0
+    for row in rows[1:]:
+        for cell in row:
+            cell.up = False if cell.text else None
+    if len(rows) < 2:
+        return None
+    return Table(rows, where, exact=False), i - blank
 
 
 def _attach_titles(blocks):

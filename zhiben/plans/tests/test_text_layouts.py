@@ -1,5 +1,5 @@
-"""Plain text whose lines were broken at one width (copied out of a PDF) is read as the paragraphs it was; lines
-naming where the text came from are not the plan's."""
+"""Plain text as it comes out of PDFs and other systems: lines broken at one width are read as the paragraphs they
+were, columns lined up with blanks as a table; lines naming where the text came from are not the plan's."""
 
 import re
 import unicodedata
@@ -119,3 +119,34 @@ def test_the_title_is_found_in_a_notice_or_work_points(lines, title):
     from zhiben.plans.parsing import detect_title
 
     assert detect_title(read_text("\n".join(lines)), "x.txt") == title
+
+
+ALIGNED = """某镇2024年安全生产重点工作任务分解表
+序号    工作任务                                    牵头单位      配合单位          完成时限
+1       开展燃气安全专项整治，排查餐饮场所燃气隐患    镇应急办      镇市场监管所      2024年6月底前
+2       完成自建房安全隐患排查整治，建立台账并推进    镇规建办                        2024年9月30日
+        整改销号
+3       组织开展安全生产月活动                        镇安委办      镇属各部门        2024年6月
+
+4       推进工贸企业重大事故隐患动态清零              镇经发办      镇应急办          长期坚持
+以上任务请各单位于每季度末报送进展。
+"""
+
+
+def test_a_table_lined_up_with_blanks_is_read_by_its_columns():
+    result = parse_plan(ALIGNED.replace("\n\n", "\n        \u3000\n").encode(), "分解表.txt")  # a blank line of blanks
+    assert result.layout == "table"
+    assert [(t.content, t.responsible, t.cooperating, t.deadline.as_json()) for t in result.tasks] == [
+        ("开展燃气安全专项整治，排查餐饮场所燃气隐患", ["镇应急办"], ["镇市场监管所"], "2024-06-30"),
+        ("完成自建房安全隐患排查整治，建立台账并推进整改销号", ["镇规建办"], [], "2024-09-30"),  # an empty cell
+        ("组织开展安全生产月活动", ["镇安委办"], ["镇属各部门"], "2024-06-30"),
+        ("推进工贸企业重大事故隐患动态清零", ["镇经发办"], ["镇应急办"], None),
+    ]
+    assert result.tasks[3].recurrence == "ongoing"
+    document = read_text(ALIGNED)
+    assert document.blocks[-1].text == "以上任务请各单位于每季度末报送进展。"  # the table ends where its rows do
+
+
+def test_prose_with_wide_gaps_is_not_a_table():
+    text = "填报单位：某镇应急办    填报日期：2024年5月6日    联系人：张三\n一、工作任务\n各村要在6月底前完成排查。"
+    assert not any(hasattr(b, "rows") for b in read_text(text).blocks)

@@ -7,8 +7,11 @@ asks someone to do something (要, 须, 负责, 牵头, 开展, 报送 …); its
 
 - "由县应急局牵头，公安、交通部门配合" / "由镇安办根据…" → lead (responsible) and cooperating units;
 - its subject before 要/须/应/负责/将/于: "各镇街要于9月底前完成…" → 各镇街;
-- a paragraph opening with a bare list of units ("区公安局、经开区公安分局。负责…；查处…") or a label line
-  ("责任单位：…", "成员：应急办全体成员") before "检查范围：…"/"主要职责：…" gives them to what follows.
+- a paragraph opening with a bare list of units ("区公安局、经开区公安分局。负责…；查处…；侦查…") gives them to
+  every clause after it, each a duty; a label line ("责任单位：…", "成员：应急办全体成员") before
+  "检查范围：…"/"主要职责：…" gives them to what follows;
+- a time before the subject is not part of its name ("整治结束后专项整治领导小组办公室将…"); a sentence
+  saying who heads or sits on a body ("…兼任主任，…为成员") is its make-up, not a task.
 
 Deadlines come from the sentence ("7月2日和12月2日前" → both dates, "每月25日前" → monthly), else from
 the phase it sits in ("（二）集中整治阶段（1月21日―2月15日）"), else from a section that only states the
@@ -49,8 +52,8 @@ _SUBJECT = re.compile(
 )
 # a time opening the subject: "整治结束后专项整治领导小组办公室将…", "春节期间街道将…"
 _TIME_LEAD = re.compile(r"^[^，,]{0,12}?(?:结束后|完成后|开始后|以后|之后|以前|之前|期间|前夕|届时)")
-# who heads or sits on a body is its make-up, not a task: "由办事处副主任…兼任主任，…为成员"
 _OWN_LEVEL = {"街道", "镇", "乡", "乡镇", "县", "区"}  # "春节期间街道将…": the plan's own 街道 (its office)
+# who heads or sits on a body is its make-up, not a task: "由办事处副主任…兼任主任，…为成员"
 _COMPOSITION = re.compile(r"(?:担任|兼任|任)(?:组长|副组长|主任|副主任|成员|组员)|为(?:成员|组员)|下设办公室")
 _LEAD_LABEL = re.compile(r"^[^，,。；;:：（）()]{2,14}(?:[（(][^（）()]*[）)])?[:：]")
 _ACTOR = re.compile(r"^(?P<subject>[^，,。；;：:]{2,30}?)(?:要|须|必须|应当|负责|将|安排|组织)")

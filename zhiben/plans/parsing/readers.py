@@ -329,14 +329,14 @@ def _aligned_table_at(lines, start):
             for cell, text in zip(rows[-1], row, strict=True):
                 cell.text = join_text(cell.text, text, wrapped=True) if text else cell.text
         elif (numbered and _SEQ_VALUE.match(first)) or (not numbered and sum(1 for t in row if t) >= 2):
-            rows.append([Cell(t, up=False if t else None) for t in row])
+            rows.append([Cell(t) for t in row])
             where.append(f"第{i + 1}行")
         else:
             break
         i, blank = i + 1, 0
     for row in rows[1:]:
         for cell in row:
-            cell.up = False if cell.text else None
+            cell.up = False if cell.text else None  # a blank may be a merged cell's: unknown, as in other text
     if len(rows) < 2:
         return None
     return Table(rows, where, exact=False), i - blank

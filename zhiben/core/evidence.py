@@ -61,9 +61,11 @@ def sniff(data):
         if b"[Content_Types].xml" in head:
             import zipfile
 
+            from .excel import ZIP_ERRORS
+
             try:
                 names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-            except zipfile.BadZipFile:
+            except ZIP_ERRORS:
                 names = []
             if any(n.startswith("word/") for n in names):
                 return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"

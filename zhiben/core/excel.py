@@ -17,6 +17,8 @@ with a Chinese message, so importers never show a traceback to a user.
 import contextlib
 import csv
 import io
+import zipfile
+import zlib
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -263,13 +265,46 @@ def _refuse(what):
     raise ApplicationError(f"{what}，不是 Excel 表格：请在 Excel 或 WPS 中另存为 .xlsx（或 .csv）后再导入。")
 
 
+# What a workbook's or Word file's parts may hold once unpacked: a few MB packed can unpack to gigabytes, and the
+# readers would take them all (a 10,000-row ledger's sheet is about 10 MB unpacked, its Word table about 30 MB; a Word
+# file's text is parsed into a tree about ten times its size).
+MAX_UNPACKED = 256 << 20
+MAX_WORD_XML = 64 << 20
+
+
+# What reading a damaged package raises: a bad directory, a missing part, a field it cannot handle ("zip file version
+# 9.9"), data that does not inflate.
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    ValueError,
+    RuntimeError,
+    EOFError,
+    NotImplementedError,
+    zlib.error,
+)
+
+
+def _check_unpacked(infos, label, limit=MAX_UNPACKED):
+    if sum(info.file_size for info in infos) > limit:
+        raise ApplicationError(f"{label}解压后超过 {limit >> 20} MB，过大或内容异常：请拆分后再导入。")
+
+
+def check_word_package(package):
+    """Refuse a Word file (an open ZipFile) whose parts, or whose text, would unpack to more than the readers take."""
+    _check_unpacked(package.infolist(), "Word 文件")
+    _check_unpacked([package.getinfo("word/document.xml")], "Word 文件的正文", MAX_WORD_XML)
+
+
 def _check_zip(data):
-    import zipfile
 
     try:
-        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except ZIP_ERRORS:
         raise ApplicationError("无法读取 Excel 文件：文件已损坏或不完整，请重新保存后再导入。") from None
+    names = {info.filename for info in infos}
+    _check_unpacked(infos, "Excel 文件")
     if any(n.startswith("xl/") for n in names) or "content.xml" in names:
         return
     if any(n.startswith("ppt/") for n in names):
@@ -289,13 +324,12 @@ def _check_ole(data):
 def _is_word(data):
     """Is this a Word document: a .docx (a zip whose main part is word/document.xml), or an old Word or RTF file
     (`core.convert`)?"""
-    import zipfile
 
     if not data.startswith(XLSX_MAGIC):
         return convert.old_word_kind(data) is not None
     try:
         return "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except ZIP_ERRORS:
         return False
 
 
@@ -312,12 +346,12 @@ def _docx_sheets(data):
     """The tables of a Word document as sheets (`_document_sheets`): offices keep ledgers as Word tables. Cells
     spanning columns (gridSpan) or rows (vMerge) become merged ranges, their text in the first cell."""
     import xml.etree.ElementTree as ET
-    import zipfile
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
+            check_word_package(package)
             xml = package.read("word/document.xml")
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError, EOFError):
+    except ZIP_ERRORS:
         raise ApplicationError("无法读取 Word 文件：文件已损坏或不完整，请重新保存后再导入。") from None
     if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
         raise ApplicationError("无法读取 Word 文件：文件内容不是有效的 Word 文档。")
@@ -474,18 +508,28 @@ def _calamine_sheets(data, *, first=False):
             rows = sheet.to_python(skip_empty_area=False)
             try:
                 merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
-            except Exception:  # merged ranges are a help, never a reason to refuse a file
+            except BaseException as exc:  # merged ranges are a help, never a reason to refuse a file
+                if not _corrupt(exc):
+                    raise
                 merged = []
             sheets.append(SheetData(meta.name, _rectangular(rows), merged))
             if first:
                 break
     except ApplicationError:
         raise
-    except Exception as exc:  # calamine raises its own error types for corrupt files
+    except BaseException as exc:  # calamine raises its own error types for corrupt files, or panics
+        if not _corrupt(exc):
+            raise
         raise ApplicationError(f"无法读取 Excel 文件：文件已损坏或格式不受支持（{type(exc).__name__}）。") from exc
     if not sheets:
         raise ApplicationError("文件中没有工作表。")
     return sheets
+
+
+def _corrupt(exc):
+    """Whether calamine failed on the file: one of its errors, or a panic in its Rust code on a damaged file (pyo3's
+    PanicException derives from BaseException, so `except Exception` lets it through as a server error)."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
 def _rectangular(rows):

@@ -2,6 +2,7 @@
 both `read_table` and `read_sheets`, and the merged-cell map the ledger and plan importers share."""
 
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -76,3 +77,76 @@ def test_a_binary_file_named_csv_is_no_table():
         read_table(b"\x00\x01\x02" * 10, filename="企业.csv")
     with pytest.raises(ApplicationError, match="不是有效的 Excel"):
         read_sheets(b"\x00\x01\x02" * 10, filename="台账.csv")
+
+
+# --- damaged and inflating packages are refused, never a server error ---------------------------
+
+
+def repacked(data, part, change):
+    """`data` (a zip package) with `part` replaced by change(its bytes), or its entry rewritten by change(ZipInfo)."""
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            package.writestr(info.filename, change(body) if info.filename == part else body)
+    return out.getvalue()
+
+
+def inflated(data, part, megabytes):
+    """`data` with `part` padded to `megabytes` MB unpacked: a small upload that unpacks to a great deal."""
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as package:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename != part:
+                package.writestr(info.filename, body)
+                continue
+            with package.open(info.filename, "w") as fh:
+                fh.write(body)
+                for _ in range(megabytes):
+                    fh.write(b" " * (1 << 20))
+    return out.getvalue()
+
+
+def test_a_damaged_xls_on_which_calamine_panics_is_refused():
+    # a 1.4 KB .xls, damaged by a fuzzer, on which python-calamine 0.6's Rust code panics (PanicException derives
+    # from BaseException, which `except Exception` does not catch)
+    data = (Path(__file__).parent / "data" / "damaged-panics-calamine.xls").read_bytes()
+    with pytest.raises(ApplicationError, match="文件已损坏或格式不受支持"):
+        read_sheets(data, filename="台账.xls")
+
+
+def test_a_word_part_that_does_not_inflate_is_refused():
+    from .test_excel_docx import docx_bytes, ledger
+
+    data = docx_bytes(ledger)
+    start = data.index(b"word/document.xml") + len("word/document.xml")  # the local header's name; the data follow
+    damaged = data[:start] + bytes(b ^ 0x5A for b in data[start : start + 40]) + data[start + 40 :]
+    with pytest.raises(ApplicationError, match="文件已损坏"):
+        read_sheets(damaged, filename="台账.docx")
+    from zhiben.plans.parsing import parse_plan
+
+    with pytest.raises(ApplicationError, match="已损坏"):
+        parse_plan(damaged, "方案.docx")
+
+
+def test_packages_that_unpack_to_too_much_are_refused_before_reading():
+    from zhiben.plans.parsing import parse_plan
+
+    from .test_excel_docx import docx_bytes, ledger
+
+    workbook = inflated(
+        xlsx([["隐患描述", "整改期限"], ["消防通道堵塞", "2024-06-30"]]), "xl/worksheets/sheet1.xml", 260
+    )
+    assert len(workbook) < 1_000_000
+    with pytest.raises(ApplicationError, match="Excel 文件解压后超过 256 MB"):
+        read_sheets(workbook, filename="台账.xlsx")
+    document = inflated(docx_bytes(ledger), "word/document.xml", 65)
+    with pytest.raises(ApplicationError, match="Word 文件的正文解压后超过 64 MB"):
+        read_sheets(document, filename="台账.docx")
+    with pytest.raises(ApplicationError, match="Word 文件的正文解压后超过 64 MB"):
+        parse_plan(document, "方案.docx")

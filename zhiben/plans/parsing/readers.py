@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from zhiben.core.convert import old_word_kind, to_docx
-from zhiben.core.excel import SheetData, cell_text, decode_text, read_sheets
+from zhiben.core.excel import ZIP_ERRORS, SheetData, cell_text, check_word_package, decode_text, read_sheets
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.pdf import ITEM_START, PDF_MAGIC, Grid, first_piece, join_text, pdf_blocks
 
@@ -359,8 +359,12 @@ def read_docx(data, name):
         import docx
         from docx.opc.exceptions import PackageNotFoundError
 
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            check_word_package(package)
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError, OSError) as exc:
+    except ApplicationError:
+        raise
+    except (*ZIP_ERRORS, PackageNotFoundError) as exc:
         raise ApplicationError(f"无法读取“{name}”：不是有效的 Word（.docx）文件，可能已损坏。") from exc
     except Exception as exc:  # lxml errors and other damage inside the package
         raise ApplicationError(f"无法读取“{name}”：Word 文件内容已损坏（{type(exc).__name__}）。") from exc

@@ -19,7 +19,7 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label="方案文件",
         help_text="支持 .txt、.docx、.doc、.xlsx、.pdf（有文字的 PDF，非扫描件）：表格（含合并单元格）或正文中的“（X牵头，A、B配合，2024年底前完成）”",
-        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.docx,.doc,.wps,.rtf,.pdf,.xlsx,.xls,.ods,.csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.docx,.doc,.wps,.rtf,.pdf,.xlsx,.xls,.et,.ods,.csv"}),
     )
     kind = forms.ChoiceField(label="文件类型", choices=Kind.choices, initial=Kind.ACTION_PLAN)
     region = forms.ChoiceField(label="所属区划", required=False)

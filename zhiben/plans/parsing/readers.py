@@ -27,7 +27,7 @@ from .tables import header_roles_ok
 
 TEXT_EXTS = {".txt", ".text", ".md", ".csv", ".tsv"}
 DOCX_EXTS = {".docx", ".docm"}
-SHEET_EXTS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+SHEET_EXTS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".et", ".ods"}  # .et: WPS 表格, kept as an .xls
 
 
 @dataclass

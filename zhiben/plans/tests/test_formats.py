@@ -610,3 +610,17 @@ def test_prose_plan_whose_top_sections_are_the_actions():
         ("二、", "（二）推进产业转型。", "鼓励园区外企业搬迁入园，降低安全风险。", None, ["区经信委"], ["区规资局"]),
         ("三、", "（一）建立督办销号制度。", "将重大事故隐患纳入问题清单管理，定期晾晒考核。", None, [], []),
     ]
+
+
+def test_a_wps_spreadsheet_kept_as_et_is_read_as_the_xls_it_is():
+    from zhiben.hazards.tests.ledger_fixtures import biff8_xls
+
+    data = biff8_xls(
+        [["序号", "工作任务", "责任单位", "完成时限"], ["1", "开展燃气安全专项整治", "镇应急办", "2024年6月底前"]]
+    )
+    [task] = parse_plan(data, "重点任务.et").tasks
+    assert (task.content, task.responsible, task.deadline.as_json()) == (
+        "开展燃气安全专项整治",
+        ["镇应急办"],
+        "2024-06-30",
+    )

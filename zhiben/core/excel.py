@@ -371,12 +371,13 @@ def _docx_sheets(data):
 
 
 def _pdf_sheets(data, name):
-    """The ruled tables of a PDF as sheets (`core.pdf`, `_document_sheets`): ledgers and lists published as PDF."""
+    """The tables of a PDF as sheets (`core.pdf`, `_document_sheets`): ledgers and lists published as PDF, ruled or,
+    when no page has a ruled table, lined up without lines."""
     from .pdf import pdf_blocks
 
     return _document_sheets(
-        pdf_blocks(data, name=name),
-        "这份 PDF 中没有带表格线的表格（或是扫描件）：请导入原始的 Excel 或 Word 文件。",
+        pdf_blocks(data, name=name, borderless=True),
+        "这份 PDF 中没有可读取的表格（或是扫描件）：请导入原始的 Excel 或 Word 文件。",
     )
 
 

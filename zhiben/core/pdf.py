@@ -83,24 +83,27 @@ class Line(NamedTuple):
     piece: float  # the width of its first piece that a line cannot break (first_piece), in points
 
 
-def pdf_blocks(data, *, name=""):
+def pdf_blocks(data, *, name="", borderless=False):
     """The paragraphs (str) and tables (Grid) of a PDF, in reading order (see the module's text), read in a process of
-    its own under the memory and time limits of the settings."""
+    its own under the memory and time limits of the settings. `borderless`: when no page has a ruled table, tables
+    are found by how their text lines up (a table printed without lines; for readers that want tables, not prose)."""
     from django.conf import settings
 
     limit = settings.PARSE_MEMORY_MB
-    return _parse_apart(data, name, limit, settings.CONVERT_TIMEOUT) if limit else _parse(data, name)
+    if limit:
+        return _parse_apart(data, name, borderless, limit, settings.CONVERT_TIMEOUT)
+    return _parse(data, name, borderless)
 
 
 def _what(name):
     return f"“{os.path.basename(name)}”" if name else "文件"
 
 
-def _parse_apart(data, name, limit, timeout):
+def _parse_apart(data, name, borderless, limit, timeout):
     what = _what(name)
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "zhiben.core.pdf", str(limit), os.path.basename(name)],
+            [sys.executable, "-m", "zhiben.core.pdf", str(limit), os.path.basename(name), "1" if borderless else ""],
             input=data,
             capture_output=True,
             timeout=timeout,
@@ -122,7 +125,7 @@ def _parse_apart(data, name, limit, timeout):
     return [b if isinstance(b, str) else Grid(b["rows"], [tuple(m) for m in b["merged"]]) for b in answer["blocks"]]
 
 
-def _child(limit, name):
+def _child(limit, name, borderless):
     """The parse in the child process: the PDF on stdin, {"blocks": …} or {"error": message} on stdout."""
     import pdfplumber  # noqa: F401  (loaded before the limit: what it takes is the program's, not the file's)
 
@@ -134,7 +137,7 @@ def _child(limit, name):
     except (ImportError, ValueError, OSError):  # pragma: no cover - a system without address-space limits
         pass
     try:
-        blocks = _parse(data, name)
+        blocks = _parse(data, name, borderless)
         answer = {"blocks": [b if isinstance(b, str) else {"rows": b.rows, "merged": b.merged} for b in blocks]}
     except ApplicationError as exc:
         answer = {"error": exc.message}
@@ -155,7 +158,7 @@ def _of_memory(exc):
     return False
 
 
-def _parse(data, name):
+def _parse(data, name, borderless=False):
     import pdfplumber
 
     what = _what(name)
@@ -172,6 +175,8 @@ def _parse(data, name):
             if count > MAX_PAGES:
                 raise ApplicationError(f"{what}有 {count} 页，超过单次导入上限 {MAX_PAGES} 页。")
             pages = [_page_items(page) for page in pdf.pages]
+            if borderless and not any(isinstance(item, Grid) for items, _ in pages for item in items):
+                pages = [_page_items(page, lined_up=True) for page in pdf.pages]
         except ApplicationError:
             raise
         except Exception as exc:  # pdfminer's own errors on damaged content streams
@@ -186,15 +191,23 @@ def _parse(data, name):
     return blocks
 
 
-def _page_items(page):
-    """A page's text lines outside its tables and its tables (as Grids), in reading order; and the text's margins."""
-    tables = page.find_tables()
+# how pdfplumber finds a table printed without lines: columns where words line up, rows at each line of text
+LINED_UP = {"vertical_strategy": "text", "horizontal_strategy": "text"}
+
+
+def _page_items(page, *, lined_up=False):
+    """A page's text lines outside its tables and its tables (as Grids), in reading order; and the text's margins.
+    Tables are found by their ruling lines, or (`lined_up`) by how their words line up in three columns or more."""
+    if lined_up:
+        tables = [t for t in page.find_tables(LINED_UP) if len(t.columns) >= 3 and len(t.rows) >= 2]
+    else:
+        tables = page.find_tables()
     boxes = [t.bbox for t in tables]
     words = page.extract_words(return_chars=True)
     outside = [w for w in words if not any(_inside(w, box) for box in boxes)]
     lines = [_line(group) for group in _lines_of(outside)]
     items = [(line.top, line) for line in lines if not PAGE_NUMBER.match(line.text)]
-    items.extend((table.bbox[1], _grid(table, words)) for table in tables)
+    items.extend((table.bbox[1], _lined_up_grid(table) if lined_up else _grid(table, words)) for table in tables)
     # the text's margins: those of its lines, and of its tables (a page of a ledger holds few lines, all short)
     edges = [(line.x0, line.x1) for _, line in items if isinstance(line, Line)] + [(b[0], b[2]) for b in boxes]
     margins = (min((x0 for x0, _ in edges), default=0.0), max((x1 for _, x1 in edges), default=0.0))
@@ -223,6 +236,29 @@ def _grid(table, words):
             cell.add(lines, left, max(x1 - (left - x0), max(line.x1 for line in lines)))
             texts[r0][c0] = "\n".join(cell.flush())
     return Grid(texts, merged)
+
+
+_SERIAL = re.compile(r"^\d{1,4}[.．、]?$")
+
+
+def _lined_up_grid(table):
+    """The Grid of a table found by how its text lines up: pdfplumber gives a row per line of text, which are put
+    together into the table's rows — at each 序号 when the first column numbers them, else where the space between
+    two lines is wider than within a cell."""
+    lines = [(row.bbox[1], row.bbox[3], cells) for row, cells in zip(table.rows, table.extract(), strict=True)]
+    lines = [(top, bottom, [c or "" for c in cells]) for top, bottom, cells in lines if any(cells)]
+    numbered = [cells[0] for _, _, cells in lines[1:] if cells[0]]
+    serial = len(numbered) >= 2 and all(_SERIAL.match(c.strip()) for c in numbered)
+    gaps = [b[0] - a[1] for a, b in zip(lines, lines[1:])]
+    # lines within a cell sit closer than rows do (a cell's padding lies between rows)
+    apart = min(gaps, default=0.0) + 3.0 if gaps and max(gaps) - min(gaps) > 3.0 else None
+    rows = []
+    for index, (_, _, cells) in enumerate(lines):
+        if not rows or (bool(cells[0]) if serial else apart is None or gaps[index - 1] >= apart):
+            rows.append(list(cells))
+        else:
+            rows[-1] = [join_text(a, b, wrapped=True) if b else a for a, b in zip(rows[-1], cells, strict=True)]
+    return Grid(rows, [])
 
 
 def _inside(word, box):
@@ -404,4 +440,4 @@ class _Paragraphs:
 
 
 if __name__ == "__main__":
-    _child(int(sys.argv[1]), sys.argv[2])
+    _child(int(sys.argv[1]), sys.argv[2], bool(sys.argv[3]))

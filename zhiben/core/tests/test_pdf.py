@@ -148,7 +148,7 @@ def test_a_plan_typeset_as_a_gongwen_pdf_gives_the_tasks_of_its_text():
     "data, words",
     [
         (b"%PDF-1.7\n...", "PDF 文件已损坏"),
-        ((PLANS / "003_b8649153a1699436.pdf").read_bytes(), "没有带表格线的表格"),  # prose: no ledger in it
+        ((PLANS / "003_b8649153a1699436.pdf").read_bytes(), "没有可读取的表格"),  # prose: no ledger in it
     ],
 )
 def test_pdfs_without_a_readable_table_are_refused_in_chinese(data, words):
@@ -215,3 +215,41 @@ def test_a_pdf_read_apart_or_in_the_worker_gives_the_same(settings):
     settings.PARSE_MEMORY_MB = 0
     assert pdf_blocks(data, name="ledger.pdf") == apart
     assert any(isinstance(b, Grid) and b.merged for b in apart)
+
+
+# --- tables printed without lines ------------------------------------------------------------------
+
+
+def borderless_rows(numbered):
+    """The ledger of borderless-ledger{,-unnumbered}.pdf (see data/README.md): a header and 40 (30) rows whose
+    description wraps over up to six lines of its narrow column."""
+    import random
+
+    pick = random.Random(3 if numbered else 5)
+    header = ["单位名称", "隐患描述", "隐患级别", "整改措施", "整改期限" if numbered else "整改完成期限", "整改状态"]
+    rows = []
+    for i in range(1, 41 if numbered else 31):
+        description = "消防通道堵塞，" * pick.randint(1, 3) + "需立即清理"
+        level = pick.choice(["一般", "重大"])
+        deadline = f"2026-{pick.randint(1, 12):02d}-{pick.randint(1, 28):02d}"
+        row = [f"重庆某某化工有限公司{i}", description, level, "清理通道，设置警示标识", deadline]
+        rows.append(([str(i)] if numbered else []) + row + [pick.choice(["已整改", "未整改", "整改中"])])
+    return [(["序号"] if numbered else []) + header] + rows
+
+
+@pytest.mark.parametrize("numbered", [True, False], ids=["by-serial", "by-spacing"])
+def test_a_table_printed_without_lines_is_read_by_how_its_text_lines_up(numbered):
+    name = "borderless-ledger.pdf" if numbered else "borderless-ledger-unnumbered.pdf"
+    [sheet] = read_sheets((DATA / name).read_bytes(), filename=name)
+    expected = borderless_rows(numbered)
+    assert sheet.rows[0][0] == "凤凰镇隐患排查治理台账"
+    assert sheet.rows[-len(expected) :] == expected  # every row, its wrapped cells whole, over every page
+    parsed = parse_ledger((DATA / name).read_bytes(), name)
+    assert len(parsed.rows) == len(expected) - 1 and not parsed.errors
+
+
+def test_lined_up_text_is_not_looked_for_where_a_table_has_lines():
+    from zhiben.core.pdf import pdf_blocks
+
+    data = (DATA / "ledger.pdf").read_bytes()
+    assert pdf_blocks(data, name="台账.pdf", borderless=True) == pdf_blocks(data, name="台账.pdf")

@@ -211,7 +211,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label="Excel 文件",
         allow_empty_file=True,
-        help_text="支持 .xlsx、.xls、WPS 表格（.et）、.ods、.csv、Word 表格（.docx/.doc/.wps）和有表格线的 PDF；"
+        help_text="支持 .xlsx、.xls、WPS 表格（.et）、.ods、.csv、Word 表格（.docx/.doc/.wps）和 PDF 中的表格（有无表格线均可，非扫描件）；"
         "第一个工作表（或文档的第一个表格）的第一行为表头",
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.et,.ods,.csv,.tsv,.docx,.doc,.wps,.rtf,.pdf"}),
     )

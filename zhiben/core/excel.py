@@ -26,6 +26,7 @@ from django.conf import settings
 
 from . import convert
 from .exceptions import ApplicationError
+from .isolated import parse_apart
 from .pdf import PDF_MAGIC, Grid
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -494,7 +495,14 @@ def _docx_table(tbl):
 
 
 def _calamine_sheets(data, *, first=False):
-    """The worksheets of an .xlsx/.xls/.ods file (only the first one when `first`)."""
+    """The worksheets of an .xlsx/.xls/.ods file (only the first one when `first`). An .xls is read in a process of its
+    own (`core.isolated`): on a damaged one, calamine's Rust code has panicked, and has asked for 40 GB and aborted."""
+    if data.startswith(OLE_MAGIC):
+        return parse_apart("workbook", data, "", first)
+    return _calamine_read(data, "", first)
+
+
+def _calamine_read(data, name="", first=False):
     from python_calamine import CalamineWorkbook
 
     try:

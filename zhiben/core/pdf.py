@@ -13,21 +13,17 @@ between a paragraph's lines sets it apart. A paragraph runs on over a page break
 out. A cell's lines are joined the same way within the cell. A table continued on the next page, its header row
 repeated or not, is one table. A scanned PDF holds no text and is refused, as is a damaged or encrypted one.
 
-An uploaded PDF is parsed in a process of its own (`python -m zhiben.core.pdf`) whose memory is bounded by
-settings.PARSE_MEMORY_MB and whose time by settings.CONVERT_TIMEOUT: a crafted file can make pdfminer take memory
-and time without end, and the web worker must not go with it. PARSE_MEMORY_MB = 0 parses in the calling process.
+An uploaded PDF is parsed in a process of its own under memory and time limits (`core.isolated`): a crafted file can
+make pdfminer take memory and time without end, and the web worker must not go with it.
 """
 
 import io
-import json
 import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 from typing import NamedTuple
 
 from .exceptions import ApplicationError
+from .isolated import of_memory, parse_apart
 
 PDF_MAGIC = b"%PDF"
 MAX_PAGES = 500
@@ -87,75 +83,11 @@ def pdf_blocks(data, *, name="", borderless=False):
     """The paragraphs (str) and tables (Grid) of a PDF, in reading order (see the module's text), read in a process of
     its own under the memory and time limits of the settings. `borderless`: when no page has a ruled table, tables
     are found by how their text lines up (a table printed without lines; for readers that want tables, not prose)."""
-    from django.conf import settings
-
-    limit = settings.PARSE_MEMORY_MB
-    if limit:
-        return _parse_apart(data, name, borderless, limit, settings.CONVERT_TIMEOUT)
-    return _parse(data, name, borderless)
+    return parse_apart("pdf", data, name, borderless)
 
 
 def _what(name):
     return f"“{os.path.basename(name)}”" if name else "文件"
-
-
-def _parse_apart(data, name, borderless, limit, timeout):
-    what = _what(name)
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "zhiben.core.pdf", str(limit), os.path.basename(name), "1" if borderless else ""],
-            input=data,
-            capture_output=True,
-            timeout=timeout,
-            cwd=Path(__file__).resolve().parents[2],  # where `zhiben` is found
-            env={"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8"},
-        )
-    except subprocess.TimeoutExpired:  # the child is killed
-        raise ApplicationError(
-            f"{what}解析超时（超过 {timeout} 秒）：请导入 Word、Excel 或文本文件，或把 PDF 拆分后再导入。"
-        ) from None
-    try:
-        answer = json.loads(done.stdout)
-    except ValueError:
-        answer = {}
-    if "error" in answer:
-        raise ApplicationError(answer["error"])
-    if "blocks" not in answer:  # killed by the system, or crashed
-        raise ApplicationError(f"无法读取{what}：PDF 文件过于复杂或已损坏，请导入 Word、Excel 或文本文件。")
-    return [b if isinstance(b, str) else Grid(b["rows"], [tuple(m) for m in b["merged"]]) for b in answer["blocks"]]
-
-
-def _child(limit, name, borderless):
-    """The parse in the child process: the PDF on stdin, {"blocks": …} or {"error": message} on stdout."""
-    import pdfplumber  # noqa: F401  (loaded before the limit: what it takes is the program's, not the file's)
-
-    data = sys.stdin.buffer.read()
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (limit << 20, limit << 20))
-    except (ImportError, ValueError, OSError):  # pragma: no cover - a system without address-space limits
-        pass
-    try:
-        blocks = _parse(data, name, borderless)
-        answer = {"blocks": [b if isinstance(b, str) else {"rows": b.rows, "merged": b.merged} for b in blocks]}
-    except ApplicationError as exc:
-        answer = {"error": exc.message}
-    except Exception as exc:
-        if not _of_memory(exc):
-            raise
-        answer = {"error": f"{_what(name)}过于复杂：解析所需内存超过 {limit} MB，请导入 Word、Excel 或文本文件。"}
-    sys.stdout.write(json.dumps(answer, ensure_ascii=False))
-
-
-def _of_memory(exc):
-    """Whether `exc` is a MemoryError or came of one (pdfplumber wraps what pdfminer raises, and closing a file whose
-    reading ran out of memory raises again)."""
-    while exc is not None:
-        if isinstance(exc, MemoryError):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
 
 
 def _parse(data, name, borderless=False):
@@ -165,7 +97,7 @@ def _parse(data, name, borderless=False):
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfminer raises many kinds on damaged or encrypted files (PDFSyntaxError, …)
-        if _of_memory(exc):
+        if of_memory(exc):
             raise
         message = "设置了打开密码" if "password" in type(exc).__name__.lower() else "已损坏"
         raise ApplicationError(f"无法读取{what}：PDF 文件{message}，请导入 Word、Excel 或文本文件。") from None
@@ -180,7 +112,7 @@ def _parse(data, name, borderless=False):
         except ApplicationError:
             raise
         except Exception as exc:  # pdfminer's own errors on damaged content streams
-            if _of_memory(exc):
+            if of_memory(exc):
                 raise
             raise ApplicationError(f"无法读取{what}：PDF 文件内容已损坏，请导入 Word、Excel 或文本文件。") from None
     blocks = _blocks(pages)
@@ -437,7 +369,3 @@ class _Paragraphs:
             self.done.append(self.current)
         done, self.done, self.current, self.last = self.done, [], "", None
         return done
-
-
-if __name__ == "__main__":
-    _child(int(sys.argv[1]), sys.argv[2], bool(sys.argv[3]))

@@ -9,6 +9,7 @@ from openpyxl import Workbook
 
 from zhiben.core.excel import NotTextError, SheetData, decode_text, read_sheets, read_table
 from zhiben.core.exceptions import ApplicationError
+from zhiben.hazards.ledger import parse_ledger
 
 
 def xlsx(rows, merges=(), extra_sheet=None):
@@ -112,12 +113,46 @@ def inflated(data, part, megabytes):
     return out.getvalue()
 
 
-def test_a_damaged_xls_on_which_calamine_panics_is_refused():
-    # a 1.4 KB .xls, damaged by a fuzzer, on which python-calamine 0.6's Rust code panics (PanicException derives
-    # from BaseException, which `except Exception` does not catch)
+@pytest.mark.parametrize("apart", [True, False], ids=["in-its-own-process", "in-the-worker"])
+def test_a_damaged_xls_on_which_calamine_panics_is_refused(settings, apart):
+    # a 1.4 KB .xls, damaged by a fuzzer, on which python-calamine's Rust code panics (PanicException derives from
+    # BaseException, which `except Exception` does not catch)
+    settings.PARSE_MEMORY_MB = 1024 if apart else 0
     data = (Path(__file__).parent / "data" / "damaged-panics-calamine.xls").read_bytes()
     with pytest.raises(ApplicationError, match="文件已损坏或格式不受支持"):
         read_sheets(data, filename="台账.xls")
+
+
+def test_a_damaged_xls_on_which_calamine_aborts_is_refused_and_the_worker_lives():
+    # a 6.6 KB .xls, damaged by a fuzzer, on which calamine asks for 40 GB and aborts its process (SIGABRT): read in
+    # a process of its own, it is a refusal in Chinese, not a dead web worker
+    data = (Path(__file__).parent / "data" / "damaged-aborts-calamine.xls").read_bytes()
+    with pytest.raises(ApplicationError, match="文件已损坏或内容异常"):
+        read_sheets(data, filename="台账.xls")
+    with pytest.raises(ApplicationError, match="文件已损坏或内容异常"):
+        parse_ledger(data, "台账.xls")
+
+
+def test_an_xls_read_apart_is_the_same_sheet_and_what_crosses_keeps_its_types(settings):
+    from datetime import date, datetime, time, timedelta
+
+    from zhiben.core.isolated import _dumps, _loads
+    from zhiben.core.pdf import Grid
+    from zhiben.hazards.tests.ledger_fixtures import biff8_xls
+
+    data = biff8_xls([["序号", "隐患描述", "整改期限"], ["1", "消防通道堵塞", "2024-06-30"]], [(0, 0, 0, 1)])
+    apart = read_sheets(data, filename="台账.xls")
+    settings.PARSE_MEMORY_MB = 0
+    assert read_sheets(data, filename="台账.xls") == apart
+    values = [
+        SheetData(
+            "表1", [["a", 1, 2.5, True, date(2024, 6, 30), datetime(2024, 6, 30, 8, 5), time(8, 5), ""]], [(0, 0, 1, 1)]
+        ),
+        Grid([["甲", ""]], [(0, 0, 0, 1)]),
+        timedelta(hours=2),
+        None,
+    ]
+    assert _loads(_dumps(values)) == values
 
 
 def test_a_word_part_that_does_not_inflate_is_refused():

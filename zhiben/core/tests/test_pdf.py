@@ -197,7 +197,7 @@ def test_a_pdf_needing_more_memory_than_allowed_is_refused(settings):
     settings.PARSE_MEMORY_MB = 200
     data = inflating_pdf(400)
     assert len(data) < 2_000_000
-    with pytest.raises(ApplicationError, match="过于复杂：解析所需内存超过 200 MB"):
+    with pytest.raises(ApplicationError, match="过于复杂：读取所需内存超过 200 MB"):
         read_sheets(data, filename="台账.pdf")
 
 

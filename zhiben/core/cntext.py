@@ -67,6 +67,12 @@ _DATE_NUMERALS = re.compile(
 )
 
 
+def display_width(text):
+    """Columns `text` takes in a fixed-width layout: a Chinese character (or a mark set as wide, “ — …) two, a Latin
+    one."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in text)
+
+
 def halfwidth(text):
     """NFKC: full-width digits, letters and punctuation as ASCII; None → ""."""
     return unicodedata.normalize("NFKC", text if isinstance(text, str) else str(text or ""))

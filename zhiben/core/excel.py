@@ -17,6 +17,7 @@ with a Chinese message, so importers never show a traceback to a user.
 import contextlib
 import csv
 import io
+import re
 import zipfile
 import zlib
 from datetime import date, datetime
@@ -25,6 +26,7 @@ from typing import NamedTuple
 from django.conf import settings
 
 from . import convert
+from .cntext import display_width
 from .exceptions import ApplicationError
 from .isolated import parse_apart
 from .pdf import PDF_MAGIC, Grid
@@ -84,7 +86,7 @@ def read_table(source, *, filename=""):
     elif data.startswith(XLSX_MAGIC) or data.startswith(OLE_MAGIC):
         sheet = _calamine_sheets(data, first=True)[0]
     elif name.endswith((".csv", ".txt")) or not name:
-        sheet = SheetData("CSV", _split_text(decode_text(data, name=filename or getattr(source, "name", ""))), [])
+        sheet = _text_sheet("CSV", decode_text(data, name=filename or getattr(source, "name", "")))
     else:
         raise ApplicationError("文件不是有效的 Excel（.xlsx/.xls）、CSV 或 Word 表格文件，请检查文件内容。")
     rows = [[v.strip() if v.__class__ is str else cell_text(v) for v in row] for row in sheet.rows]  # str: most cells
@@ -586,18 +588,94 @@ def _text_sheets(data, name):
         return _html_sheets(text)
     if any(ord(ch) < 32 and ch not in "\t\r\n\x0c" for ch in text[:4096]):
         raise ApplicationError("文件不是有效的 Excel（.xlsx/.xls）或 CSV 文件，请检查文件内容。")
-    rows = _split_text(text)
+    sheet = _text_sheet(name.rsplit("/", 1)[-1] or "CSV", text)
     if (
         name
         and not name.endswith((".csv", ".txt", ".tsv"))
-        and not any(len([c for c in r if c.strip()]) >= 2 for r in rows)
+        and not any(len([c for c in r if c.strip()]) >= 2 for r in sheet.rows)
     ):
         raise ApplicationError("文件不是有效的 Excel（.xlsx/.xls）或 CSV 文件，请检查文件内容。")
-    return [SheetData(name.rsplit("/", 1)[-1] or "CSV", _rectangular(rows), [])]
+    return [sheet]
+
+
+def _text_sheet(name, text):
+    """The sheet of a text table: CSV (or TSV, …), else columns lined up with blanks, its rows numbered by line."""
+    rows, numbers = _split_text(text)
+    return SheetData(name, _rectangular(rows), [], numbers)
+
+
+# --- columns lined up with blanks (a fixed-width export, text copied out of a PDF) ----------------------------------
+
+_GAP = re.compile(r"(?: {2,}|\u3000+|\t)+")
+_SERIAL_HEADER = re.compile(r"^(?:序号|编号|序)$")
+_SERIAL = re.compile(r"^(?:\d{1,4}|[一二三四五六七八九十]{1,3})[.．、]?$")
+
+
+def aligned_pieces(line):
+    """The pieces of a line that two or more blanks set apart, each with the columns (a Chinese character two) it
+    starts and ends at: [(start, end, text)]."""
+    out, at = [], 0
+    for part in _GAP.split(line.rstrip()):
+        at_part = line.index(part, at) if part else at
+        if part.strip():
+            start = display_width(line[:at_part])
+            out.append((start, start + display_width(part), part.strip()))
+        at = at_part + len(part)
+    return out
+
+
+def aligned_rows(lines, start):
+    """The rows of a table lined up with blanks whose header is lines[start]: the header's pieces set the columns, a
+    line's pieces fall in the column they start in (a column begins midway from the one before), so an empty cell is
+    just blank. Where the first column is a 序号, a line without one continues the row above (a cell's text wrapped in
+    its column). Returns (rows of texts, the index of each row's line, the index after the table)."""
+    from .pdf import join_text
+
+    header = aligned_pieces(lines[start])
+    bounds = [(a[1] + b[0]) / 2 for a, b in zip(header, header[1:])]
+    numbered = bool(_SERIAL_HEADER.match(header[0][2]))
+    rows, at, i, blank = [[text for _, _, text in header]], [start], start + 1, 0
+    while i < len(lines):
+        if not lines[i].strip():
+            i, blank = i + 1, blank + 1
+            continue
+        row = [""] * len(header)
+        for begin, _, text in aligned_pieces(lines[i]):
+            column = sum(begin >= b for b in bounds)
+            row[column] = join_text(row[column], text, wrapped=True)
+        if numbered and not row[0] and len(rows) > 1 and blank <= 1:  # the row above goes on
+            rows[-1] = [join_text(a, b, wrapped=True) if b else a for a, b in zip(rows[-1], row, strict=True)]
+        elif (numbered and _SERIAL.match(row[0])) or (not numbered and sum(1 for t in row if t) >= 2):
+            rows.append(row)
+            at.append(i)
+        else:
+            break
+        i, blank = i + 1, 0
+    return rows, at, i - blank
+
+
+def _aligned_sheet_rows(text):
+    """A text table lined up with blanks as (sheet rows, their line numbers): the lines above its header and below its
+    end as rows of one cell (a title, "填报单位：…"); None when the text is not one (no line of three pieces or more
+    with a row of two or more under it in its first 30 lines)."""
+    lines = text.splitlines()
+    for start in range(min(len(lines), 30)):
+        if len(aligned_pieces(lines[start])) < 3:
+            continue
+        rows, at, end = aligned_rows(lines, start)
+        if len(rows) < 2:
+            continue
+        above = [i for i, line in enumerate(lines[:start]) if line.strip()]
+        below = [end + i for i, line in enumerate(lines[end:]) if line.strip()]
+        one_cell = [[lines[i].strip()] for i in above + below]  # made as wide as the table by _rectangular
+        rows = one_cell[: len(above)] + rows + one_cell[len(above) :]
+        return rows, [i + 1 for i in above + at + below]
+    return None
 
 
 def _split_text(text):
-    """CSV rows; the delimiter is the one that cuts the first lines into the most equal-width rows.
+    """(CSV rows, None); the delimiter is the one that cuts the first lines into the most equal-width rows. Text with
+    no delimiter whose columns are lined up with blanks gives (its rows, their line numbers).
 
     Descriptions are full of "，", so a full-width comma is the delimiter only when no ASCII one fits.
     """
@@ -613,10 +691,13 @@ def _split_text(text):
         if score > best_score:
             best, best_score = delimiter, score
     if best is None:
+        aligned = _aligned_sheet_rows(text)
+        if aligned:
+            return aligned
         if any("，" in line for line in sample):  # a hand-typed "CSV" with full-width commas
-            return [line.split("，") for line in text.splitlines()]
+            return [line.split("，") for line in text.splitlines()], None
         best = ","
-    return list(csv.reader(io.StringIO(text), delimiter=best))
+    return list(csv.reader(io.StringIO(text), delimiter=best)), None
 
 
 def _html_sheets(text):

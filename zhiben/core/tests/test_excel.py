@@ -185,3 +185,38 @@ def test_packages_that_unpack_to_too_much_are_refused_before_reading():
         read_sheets(document, filename="台账.docx")
     with pytest.raises(ApplicationError, match="Word 文件的正文解压后超过 64 MB"):
         parse_plan(document, "方案.docx")
+
+
+FIXED_WIDTH = """凤凰镇隐患排查治理台账
+填报单位：凤凰镇应急办                    填报日期：2026年11月30日
+序号  单位名称                  隐患描述                          隐患级别  整改期限      整改状态
+1     重庆某某化工有限公司      消防通道堵塞，需立即清理          一般      2026-06-20    未整改
+2     重庆某某机械有限公司      配电箱未接地，电缆老化破损，      重大      2026-10-01    整改中
+                                需更换电缆
+3     重庆某某建材有限公司      有限空间作业未审批                一般                    已整改
+填表人：张三        审核人：李四
+"""
+
+
+def test_a_table_lined_up_with_blanks_is_read_by_its_columns_and_numbered_by_line():
+    [sheet] = read_sheets(FIXED_WIDTH.encode("gbk"), filename="台账.txt")
+    assert sheet.rows[2] == ["序号", "单位名称", "隐患描述", "隐患级别", "整改期限", "整改状态"]
+    assert sheet.rows[4] == [
+        "2",
+        "重庆某某机械有限公司",
+        "配电箱未接地，电缆老化破损，需更换电缆",
+        "重大",
+        "2026-10-01",
+        "整改中",
+    ]
+    assert sheet.rows[5][4] == ""  # an empty cell is just blank
+    assert [sheet.number(i) for i in range(len(sheet.rows))] == [1, 2, 3, 4, 5, 7, 8]  # a wrapped cell's line skipped
+    parsed = parse_ledger(FIXED_WIDTH.encode(), "台账.txt")
+    assert [(r["_row"], r["description"]) for r in parsed.rows] == [
+        (4, "消防通道堵塞，需立即清理"),
+        (5, "配电箱未接地，电缆老化破损，需更换电缆"),
+        (7, "有限空间作业未审批"),
+    ]
+    assert parsed.meta["填报单位"] == "凤凰镇应急办" and not parsed.errors
+    header_number, headers, body = read_table(FIXED_WIDTH.encode(), filename="台账.txt")
+    assert (header_number, headers[:3], [n for n, _ in body][:3]) == (3, ["序号", "单位名称", "隐患描述"], [4, 5, 7])

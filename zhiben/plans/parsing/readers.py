@@ -13,13 +13,22 @@ lines, rows separated by blank lines) only shows a blank cell, so there `up` is 
 import io
 import os
 import re
-import unicodedata
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
+from zhiben.core.cntext import display_width
 from zhiben.core.convert import old_word_kind, to_docx
-from zhiben.core.excel import ZIP_ERRORS, SheetData, cell_text, check_word_package, decode_text, read_sheets
+from zhiben.core.excel import (
+    ZIP_ERRORS,
+    SheetData,
+    aligned_pieces,
+    aligned_rows,
+    cell_text,
+    check_word_package,
+    decode_text,
+    read_sheets,
+)
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.pdf import ITEM_START, PDF_MAGIC, Grid, first_piece, join_text, pdf_blocks
 
@@ -102,16 +111,11 @@ _SOURCE_LINE = re.compile(r"^\s*(?:#+\s*(?:source|来源|出处|原文|网址)\s
 _MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+")
 
 
-def _width(text):
-    """Columns `text` takes in a fixed-width layout: a Chinese character (or a mark set as wide, “ — …) two, a Latin one."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in text)
-
-
 def _wrap_width(lines):
     """The width at which the text's lines were broken (text copied out of a PDF): the most usual one, when most lines
     end within two Chinese characters of it and hardly any goes past more than a hanging mark; None for text with a
     line per paragraph."""
-    widths = Counter(_width(x.rstrip()) for x in lines if x.strip() and not _is_cell_line(x) and "|" not in x)
+    widths = Counter(display_width(x.rstrip()) for x in lines if x.strip() and not _is_cell_line(x) and "|" not in x)
     total = sum(widths.values())
     if total < 8:
         return None
@@ -126,16 +130,16 @@ def _runs_on(before, line, width, margin):
     columns whose lines start at `margin`: not when it is indented or numbered, nor when the line above ended short
     by more than this line's first unbreakable piece ("制，", "2026年") needs."""
     text = line.strip()
-    if _width(line) - _width(line.lstrip()) > margin + 1 or ITEM_START.match(text):
+    if display_width(line) - display_width(line.lstrip()) > margin + 1 or ITEM_START.match(text):
         return False
-    return width - _width(before.rstrip()) <= _width(text[: first_piece(text)]) + 1
+    return width - display_width(before.rstrip()) <= display_width(text[: first_piece(text)]) + 1
 
 
 def read_text(text):
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines = ["" if _SOURCE_LINE.match(line) else line for line in lines]
     width = _wrap_width(lines)
-    margin = min((_width(x) - _width(x.lstrip()) for x in lines if x.strip()), default=0)
+    margin = min((display_width(x) - display_width(x.lstrip()) for x in lines if x.strip()), default=0)
     blocks, i, last_line = [], 0, None
     while i < len(lines):
         line = lines[i]
@@ -283,63 +287,17 @@ def _delimited_table_at(lines, start):
     return Table(rows, where, exact=False), i
 
 
-_GAP = re.compile(r"(?: {2,}|\u3000+|\t)+")
-_SEQ_HEADER = re.compile(r"^(?:序号|编号|序)$")
-_SEQ_VALUE = re.compile(r"^(?:\d{1,3}|[一二三四五六七八九十]{1,3})[.．、]?$")
-
-
-def _pieces(line):
-    """The pieces of a line that two or more blanks set apart, each with the column (a Chinese character two) it starts
-    and ends at: [(start, end, text)]."""
-    out, at = [], 0
-    for part in _GAP.split(line.rstrip()):
-        at_part = line.index(part, at) if part else at
-        if part.strip():
-            start = _width(line[:at_part])
-            out.append((start, start + _width(part), part.strip()))
-        at = at_part + len(part)
-    return out
-
-
 def _aligned_table_at(lines, start):
-    """A table whose columns are lined up with blanks (text copied out of a PDF or a fixed-width export): the header's
-    pieces set the columns, a row's pieces fall in the column they start in, so an empty cell is just blank. Where
-    the first column is a 序号, a line without one continues the row above (a cell's text wrapped in its column)."""
-    header = _pieces(lines[start])
+    """A task table whose columns are lined up with blanks (`core.excel.aligned_rows`), its header at `start`."""
+    header = aligned_pieces(lines[start])
     if len(header) < 3 or not header_roles_ok([t for _, _, t in header]):
         return None
-    bounds = [(a[1] + b[0]) / 2 for a, b in zip(header, header[1:])]  # a column begins midway from the one before
-
-    def cells(line):
-        row = [""] * len(header)
-        for begin, _, text in _pieces(line):
-            column = sum(begin >= b for b in bounds)
-            row[column] = join_text(row[column], text, wrapped=True)
-        return row
-
-    numbered = bool(_SEQ_HEADER.match(header[0][2]))
-    rows, where, i, blank = [[Cell(t) for _, _, t in header]], [f"第{start + 1}行"], start + 1, 0
-    while i < len(lines):
-        if not lines[i].strip():
-            i, blank = i + 1, blank + 1
-            continue
-        row = cells(lines[i])
-        first = row[0]
-        if numbered and not first and len(rows) > 1 and blank <= 1:  # the row above goes on
-            for cell, text in zip(rows[-1], row, strict=True):
-                cell.text = join_text(cell.text, text, wrapped=True) if text else cell.text
-        elif (numbered and _SEQ_VALUE.match(first)) or (not numbered and sum(1 for t in row if t) >= 2):
-            rows.append([Cell(t) for t in row])
-            where.append(f"第{i + 1}行")
-        else:
-            break
-        i, blank = i + 1, 0
-    for row in rows[1:]:
-        for cell in row:
-            cell.up = False if cell.text else None  # a blank may be a merged cell's: unknown, as in other text
+    rows, at, end = aligned_rows(lines, start)
     if len(rows) < 2:
         return None
-    return Table(rows, where, exact=False), i - blank
+    cells = [[Cell(t) for t in rows[0]]]
+    cells += [[Cell(t, up=False if t else None) for t in row] for row in rows[1:]]  # a blank may be a merge's: unknown
+    return Table(cells, [f"第{i + 1}行" for i in at], exact=False), end
 
 
 def _attach_titles(blocks):

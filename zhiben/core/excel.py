@@ -30,6 +30,7 @@ from .cntext import display_width
 from .exceptions import ApplicationError
 from .isolated import parse_apart
 from .pdf import PDF_MAGIC, Grid
+from .wordnumbers import ListNumbers
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = convert.OLE_MAGIC
@@ -353,21 +354,27 @@ def _docx_sheets(data):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             check_word_package(package)
-            xml = package.read("word/document.xml")
+            parts = {
+                name: package.read(f"word/{name}.xml")
+                for name in ("document", "numbering", "styles")
+                if name == "document" or f"word/{name}.xml" in package.namelist()
+            }
     except ZIP_ERRORS:
         raise ApplicationError("无法读取 Word 文件：文件已损坏或不完整，请重新保存后再导入。") from None
-    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
+    if any(b"<!DOCTYPE" in xml or b"<!ENTITY" in xml for xml in parts.values()):
         raise ApplicationError("无法读取 Word 文件：文件内容不是有效的 Word 文档。")
     try:
-        body = ET.fromstring(xml).find(f"{W}body")
+        roots = {name: ET.fromstring(xml) for name, xml in parts.items()}
     except ET.ParseError:
         raise ApplicationError("无法读取 Word 文件：文件已损坏，请在 Word 或 WPS 中重新保存后再导入。") from None
+    body = roots["document"].find(f"{W}body")
+    numbers = ListNumbers(roots.get("numbering"), roots.get("styles"))  # an auto-numbered 序号 column shows its numbers
     blocks = []
     for block in _docx_children(body if body is not None else (), f"{W}p", f"{W}tbl"):
         if block.tag == f"{W}p":
-            blocks.append(_docx_paragraph(block))
+            blocks.append(_docx_paragraph(block, numbers))
         else:
-            blocks.append(Grid(*_docx_table(block)))
+            blocks.append(Grid(*_docx_table(block, numbers)))
     return _document_sheets(
         blocks, "这份 Word 文档中没有表格：台账须是表格（每行一条记录），或在 Excel 中整理为 .xlsx 后再导入。"
     )
@@ -431,10 +438,10 @@ def _document_sheets(blocks, none):
     return sheets
 
 
-def _docx_paragraph(p):
-    """A paragraph's text: its runs' text, tabs as spaces and line breaks kept (deleted text and field codes are
-    in other elements, and left out)."""
-    parts = []
+def _docx_paragraph(p, numbers):
+    """A paragraph's text: the number Word shows before it when it is auto-numbered (`core.wordnumbers`), its runs'
+    text, tabs as spaces and line breaks kept (deleted text and field codes are in other elements, and left out)."""
+    label, parts = numbers.label(p), []
     for node in p.iter():
         if node.tag == f"{W}t":
             parts.append(node.text or "")
@@ -442,7 +449,8 @@ def _docx_paragraph(p):
             parts.append(" ")
         elif node.tag in (f"{W}br", f"{W}cr"):
             parts.append("\n")
-    return "".join(parts).replace("\xa0", " ").strip()
+    text = "".join(parts).replace("\xa0", " ").strip()
+    return label + text if label and text else text or label
 
 
 def _docx_children(parent, *tags):
@@ -466,7 +474,7 @@ def _docx_value(element, path):
         return None
 
 
-def _docx_table(tbl):
+def _docx_table(tbl, numbers):
     """(rows of cell texts, merged ranges) of a Word table; a nested table's text stays in its cell."""
     rows, spans, down = [], [], {}  # down: grid column → the index in spans of the vertical merge open there
     for r, tr in enumerate(_docx_children(tbl, f"{W}tr")):
@@ -483,7 +491,7 @@ def _docx_table(tbl):
                 continue
             for k in range(c, c + span):
                 down.pop(k, None)
-            row.append("\n".join(t for t in (_docx_paragraph(p) for p in tc.iter(f"{W}p")) if t))
+            row.append("\n".join(t for t in (_docx_paragraph(p, numbers) for p in tc.iter(f"{W}p")) if t))
             row.extend([""] * (span - 1))
             if vmerge is not None or span > 1:
                 if vmerge is not None:

@@ -10,6 +10,7 @@ from docx import Document
 
 from zhiben.core.excel import read_sheets, read_table
 from zhiben.core.exceptions import ApplicationError
+from zhiben.hazards.ledger import parse_ledger
 
 
 def docx_bytes(build):
@@ -168,3 +169,17 @@ def test_word_files_that_hold_no_readable_table_are_refused_in_chinese(data, wor
     with pytest.raises(ApplicationError) as caught:
         read_sheets(data, filename="台账.docx")
     assert words in caught.value.message
+
+
+def test_an_auto_numbered_serial_column_shows_the_numbers_word_shows():
+    def build(document):
+        t = table(
+            document, [["序号", "隐患描述", "整改期限"], ["", "消防通道堵塞", "2024-06-30"], ["", "配电箱未接地", ""]]
+        )
+        for row in t.rows[1:]:
+            row.cells[0].paragraphs[0].style = "List Number"  # Word's numbering: the cell itself is empty
+
+    [sheet] = read_sheets(docx_bytes(build), filename="台账.docx")
+    assert [row[0] for row in sheet.rows] == ["序号", "1.", "2."]
+    parsed = parse_ledger(docx_bytes(build), "台账.docx")
+    assert [(r["seq"], r["description"]) for r in parsed.rows] == [("1.", "消防通道堵塞"), ("2.", "配电箱未接地")]

@@ -31,6 +31,7 @@ from zhiben.core.excel import (
 )
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.pdf import ITEM_START, PDF_MAGIC, Grid, first_piece, join_text, pdf_blocks
+from zhiben.core.wordnumbers import ListNumbers
 
 from .tables import header_roles_ok
 
@@ -326,16 +327,17 @@ def read_docx(data, name):
         raise ApplicationError(f"无法读取“{name}”：不是有效的 Word（.docx）文件，可能已损坏。") from exc
     except Exception as exc:  # lxml errors and other damage inside the package
         raise ApplicationError(f"无法读取“{name}”：Word 文件内容已损坏（{type(exc).__name__}）。") from exc
+    numbers = _list_numbers(document)
     blocks, texts, n_table, n_para = [], [], 0, 0
     for item in document.iter_inner_content():
         if hasattr(item, "rows"):
             n_table += 1
-            table = _docx_table(item, n_table)
+            table = _docx_table(item, n_table, numbers)
             blocks.append(table)
             texts.extend(c.text for row in table.rows for c in row if not c.up and not c.left)
         else:
             n_para += 1
-            for line in (item.text or "").split("\n"):
+            for line in _numbered_text(item, numbers).split("\n"):
                 if line.strip():
                     blocks.append(Paragraph(line.strip(), f"第{n_para}段"))
                     texts.append(line.strip())
@@ -343,12 +345,30 @@ def read_docx(data, name):
     return Document(blocks, "\n".join(texts))
 
 
-def _docx_cell_text(cell):
-    return "\n".join(p.text.strip() for p in cell.paragraphs if p.text.strip())
+def _list_numbers(document):
+    """Word's list numbering of the document (`core.wordnumbers`); a package without its parts numbers nothing."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    try:
+        numbering = document.part.part_related_by(RT.NUMBERING).element
+    except KeyError:
+        numbering = None
+    return ListNumbers(numbering, document.styles.element)
 
 
-def _docx_table(table, number):
-    rows, where, above = [], [], []
+def _numbered_text(paragraph, numbers):
+    """A paragraph's text with the number Word shows before it ("一、", "（一）", "1.") when it is auto-numbered."""
+    label, text = numbers.label(paragraph._p), paragraph.text or ""
+    return label + text.lstrip() if label and text.strip() else text
+
+
+def _docx_cell_text(cell, numbers):
+    texts = (_numbered_text(p, numbers).strip() for p in cell.paragraphs)
+    return "\n".join(t for t in texts if t)
+
+
+def _docx_table(table, number, numbers):
+    rows, where, above, texts = [], [], [], {}  # texts: a merged cell's, read (and numbered) once
     for r, row in enumerate(table.rows):
         try:
             cells = list(row.cells)
@@ -359,7 +379,9 @@ def _docx_table(table, number):
             tc = cell._tc
             up = c < len(above) and above[c] is tc
             left = prev_tc is tc
-            out.append(Cell(_docx_cell_text(cell), up=up, left=left))
+            if tc not in texts:  # keyed by the element itself, which the dict keeps alive (an id may be reused)
+                texts[tc] = _docx_cell_text(cell, numbers)
+            out.append(Cell(texts[tc], up=up, left=left))
             prev_tc = tc
         above = [cell._tc for cell in cells]
         rows.append(out)

@@ -624,3 +624,74 @@ def test_a_wps_spreadsheet_kept_as_et_is_read_as_the_xls_it_is():
         ["镇应急办"],
         "2024-06-30",
     )
+
+
+# --- Word's list numbering: the numbers Word shows, which the text does not hold ---------------------------------
+
+
+def auto_numbered_plan():
+    """A prose plan whose 一、/（一）/1. are Word's list numbering (chineseCounting, chineseCounting, decimal)."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    d = docx.Document()
+    numbering = d.part.numbering_part.element
+    levels = [("chineseCounting", "%1、"), ("chineseCounting", "（%2）"), ("decimal", "%3.")]
+    numbering.insert(
+        0,
+        parse_xml(
+            f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">'
+            + "".join(
+                f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl>'
+                for i, (fmt, text) in enumerate(levels)
+            )
+            + "</w:abstractNum>"
+        ),
+    )
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+
+    def add(text, level=None):
+        paragraph = d.add_paragraph(text)
+        if level is not None:
+            paragraph._p.get_or_add_pPr().append(
+                parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>')
+            )
+
+    add("某镇安全生产治本攻坚三年行动实施方案")
+    add("总体要求", 0)
+    add("坚持人民至上、生命至上。")
+    add("主要任务", 0)
+    add("开展安全风险源头管控行动", 1)
+    add("强化源头管控。建立安全风险评估会商机制（镇应急办牵头，镇经发办配合，2024年底前完成）。", 2)
+    add("严格安全准入。落实产业目录，严格安全准入（镇经发办负责，长期坚持）。", 2)
+    add("开展重大事故隐患排查整治行动", 1)
+    add("动态清零。建立重大事故隐患台账，推动整改销号（镇应急办负责，2025年6月底前完成）。", 2)
+    add("保障措施", 0)
+    add("加强组织领导。")
+    return docx_bytes(d)
+
+
+def test_word_list_numbering_gives_a_prose_plan_its_sections_and_items():
+    result = parse_plan(auto_numbered_plan(), "方案.docx")
+    assert result.layout == "prose"
+    assert [(t.action, t.key_task, t.responsible, t.cooperating, t.deadline.as_json()) for t in result.tasks] == [
+        ("（一）开展安全风险源头管控行动", "1.强化源头管控。", ["镇应急办"], ["镇经发办"], "2024-12-31"),
+        ("（一）开展安全风险源头管控行动", "2.严格安全准入。", ["镇经发办"], [], None),
+        ("（二）开展重大事故隐患排查整治行动", "1.动态清零。", ["镇应急办"], [], "2025-06-30"),  # a level starts again
+    ]
+
+
+def test_word_number_formats():
+    from zhiben.core.wordnumbers import chinese_number, format_number
+
+    assert [chinese_number(n) for n in (1, 10, 12, 20, 21, 100, 105, 110)] == [
+        "一", "十", "十二", "二十", "二十一", "一百", "一百零五", "一百一十",
+    ]  # fmt: skip
+    assert [format_number(3, f) for f in ("decimal", "chineseLegalSimplified", "ideographTraditional")] == [
+        "3",
+        "叁",
+        "丙",
+    ]
+    assert [format_number(n, f) for n, f in ((2, "decimalEnclosedCircle"), (4, "upperRoman"), (28, "lowerLetter"))] == [
+        "②", "IV", "bb",
+    ]  # fmt: skip

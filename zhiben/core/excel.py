@@ -30,7 +30,7 @@ from .cntext import display_width
 from .exceptions import ApplicationError
 from .isolated import parse_apart
 from .pdf import PDF_MAGIC, Grid
-from .wordnumbers import ListNumbers
+from .wordnumbers import ListNumbers, W
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = convert.OLE_MAGIC
@@ -342,7 +342,6 @@ def _word_sheets(data, name):
     return _docx_sheets(convert.docx_of(data, name))
 
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 DOCX_TEXT_ROWS = 5  # paragraphs kept above a document's table (its title, "填报单位：…") and below it (signatures)
 
 
@@ -370,7 +369,7 @@ def _docx_sheets(data):
     body = roots["document"].find(f"{W}body")
     numbers = ListNumbers(roots.get("numbering"), roots.get("styles"))  # an auto-numbered 序号 column shows its numbers
     blocks = []
-    for block in _docx_children(body if body is not None else (), f"{W}p", f"{W}tbl"):
+    for block in docx_children(body if body is not None else (), f"{W}p", f"{W}tbl"):
         if block.tag == f"{W}p":
             blocks.append(_docx_paragraph(block, numbers))
         else:
@@ -453,7 +452,7 @@ def _docx_paragraph(p, numbers):
     return label + text if label and text else text or label
 
 
-def _docx_children(parent, *tags):
+def docx_children(parent, *tags):
     """`parent`'s children of `tags`, in order, looking inside content controls (w:sdt: a paragraph, table, row or
     cell can sit in one)."""
     for child in parent:
@@ -462,7 +461,7 @@ def _docx_children(parent, *tags):
         elif child.tag == f"{W}sdt":
             content = child.find(f"{W}sdtContent")
             if content is not None:
-                yield from _docx_children(content, *tags)
+                yield from docx_children(content, *tags)
 
 
 def _docx_value(element, path):
@@ -477,12 +476,12 @@ def _docx_value(element, path):
 def _docx_table(tbl, numbers):
     """(rows of cell texts, merged ranges) of a Word table; a nested table's text stays in its cell."""
     rows, spans, down = [], [], {}  # down: grid column → the index in spans of the vertical merge open there
-    for r, tr in enumerate(_docx_children(tbl, f"{W}tr")):
+    for r, tr in enumerate(docx_children(tbl, f"{W}tr")):
         before = _docx_value(tr, f"{W}trPr/{W}gridBefore") or 0
         row = [""] * before
         for c in range(before):
             down.pop(c, None)
-        for tc in _docx_children(tr, f"{W}tc"):
+        for tc in docx_children(tr, f"{W}tc"):
             c, span = len(row), _docx_value(tc, f"{W}tcPr/{W}gridSpan") or 1
             vmerge = tc.find(f"{W}tcPr/{W}vMerge")
             if vmerge is not None and vmerge.get(f"{W}val", "continue") == "continue" and c in down:

@@ -27,11 +27,12 @@ from zhiben.core.excel import (
     cell_text,
     check_word_package,
     decode_text,
+    docx_children,
     read_sheets,
 )
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.pdf import ITEM_START, PDF_MAGIC, Grid, first_piece, join_text, pdf_blocks
-from zhiben.core.wordnumbers import ListNumbers
+from zhiben.core.wordnumbers import ListNumbers, W
 
 from .tables import header_roles_ok
 
@@ -329,7 +330,7 @@ def read_docx(data, name):
         raise ApplicationError(f"无法读取“{name}”：Word 文件内容已损坏（{type(exc).__name__}）。") from exc
     numbers = _list_numbers(document)
     blocks, texts, n_table, n_para = [], [], 0, 0
-    for item in document.iter_inner_content():
+    for item in _body_content(document):
         if hasattr(item, "rows"):
             n_table += 1
             table = _docx_table(item, n_table, numbers)
@@ -343,6 +344,17 @@ def read_docx(data, name):
                     texts.append(line.strip())
     _attach_titles(blocks)
     return Document(blocks, "\n".join(texts))
+
+
+def _body_content(document):
+    """The document's paragraphs and tables in order, those inside content controls (w:sdt) included, which
+    python-docx's own iteration passes over."""
+    from docx.table import Table as WordTable
+    from docx.text.paragraph import Paragraph as WordParagraph
+
+    body = document.element.body
+    for element in docx_children(body, f"{W}p", f"{W}tbl"):
+        yield WordParagraph(element, document._body) if element.tag == f"{W}p" else WordTable(element, document._body)
 
 
 def _list_numbers(document):

@@ -695,3 +695,25 @@ def test_word_number_formats():
     assert [format_number(n, f) for n, f in ((2, "decimalEnclosedCircle"), (4, "upperRoman"), (28, "lowerLetter"))] == [
         "②", "IV", "bb",
     ]  # fmt: skip
+
+
+def test_paragraphs_and_tables_inside_content_controls_are_read():
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    d = docx.Document()
+    d.add_paragraph("某镇2024年安全生产重点任务清单")
+    t = d.add_table(rows=2, cols=3)
+    for c, text in enumerate(["工作任务", "责任单位", "完成时限"]):
+        t.cell(0, c).text = text
+    for c, text in enumerate(["开展燃气安全专项整治", "镇应急办", "2024年6月底前"]):
+        t.cell(1, c).text = text
+    control = parse_xml(f"<w:sdt {nsdecls('w')}><w:sdtPr/><w:sdtContent/></w:sdt>")  # a form template's field
+    t._tbl.addprevious(control)
+    control[1].append(t._tbl)
+    [task] = parse_plan(docx_bytes(d), "清单.docx").tasks
+    assert (task.content, task.responsible, task.deadline.as_json()) == (
+        "开展燃气安全专项整治",
+        ["镇应急办"],
+        "2024-06-30",
+    )

@@ -29,7 +29,7 @@ from . import convert
 from .cntext import display_width
 from .exceptions import ApplicationError
 from .isolated import parse_apart
-from .pdf import PDF_MAGIC, Grid
+from .pdf import PDF_MAGIC, SERIAL, Grid, join_text
 from .wordnumbers import ListNumbers, W
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -512,6 +512,8 @@ def _calamine_sheets(data, *, first=False):
 
 
 def _calamine_read(data, name="", first=False):
+    """`_calamine_sheets`' reading itself (`name` is what `core.isolated` hands every parser; calamine's messages do
+    not need it)."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -615,7 +617,6 @@ def _text_sheet(name, text):
 
 _GAP = re.compile(r"(?: {2,}|\u3000+|\t)+")
 _SERIAL_HEADER = re.compile(r"^(?:序号|编号|序)$")
-_SERIAL = re.compile(r"^(?:\d{1,4}|[一二三四五六七八九十]{1,3})[.．、]?$")
 
 
 def aligned_pieces(line):
@@ -636,8 +637,6 @@ def aligned_rows(lines, start):
     line's pieces fall in the column they start in (a column begins midway from the one before), so an empty cell is
     just blank. Where the first column is a 序号, a line without one continues the row above (a cell's text wrapped in
     its column). Returns (rows of texts, the index of each row's line, the index after the table)."""
-    from .pdf import join_text
-
     header = aligned_pieces(lines[start])
     bounds = [(a[1] + b[0]) / 2 for a, b in zip(header, header[1:])]
     numbered = bool(_SERIAL_HEADER.match(header[0][2]))
@@ -652,7 +651,7 @@ def aligned_rows(lines, start):
             row[column] = join_text(row[column], text, wrapped=True)
         if numbered and not row[0] and len(rows) > 1 and blank <= 1:  # the row above goes on
             rows[-1] = [join_text(a, b, wrapped=True) if b else a for a, b in zip(rows[-1], row, strict=True)]
-        elif (numbered and _SERIAL.match(row[0])) or (not numbered and sum(1 for t in row if t) >= 2):
+        elif (numbered and SERIAL.match(row[0])) or (not numbered and sum(1 for t in row if t) >= 2):
             rows.append(row)
             at.append(i)
         else:

@@ -170,7 +170,8 @@ def _grid(table, words):
     return Grid(texts, merged)
 
 
-_SERIAL = re.compile(r"^\d{1,4}[.．、]?$")
+# a row's 序号: "12", "12.", "十二、"
+SERIAL = re.compile(r"^(?:\d{1,4}|[一二三四五六七八九十]{1,3})[.．、]?$")
 
 
 def _lined_up_grid(table):
@@ -180,7 +181,7 @@ def _lined_up_grid(table):
     lines = [(row.bbox[1], row.bbox[3], cells) for row, cells in zip(table.rows, table.extract(), strict=True)]
     lines = [(top, bottom, [c or "" for c in cells]) for top, bottom, cells in lines if any(cells)]
     numbered = [cells[0] for _, _, cells in lines[1:] if cells[0]]
-    serial = len(numbered) >= 2 and all(_SERIAL.match(c.strip()) for c in numbered)
+    serial = len(numbered) >= 2 and all(SERIAL.match(c.strip()) for c in numbered)
     gaps = [b[0] - a[1] for a, b in zip(lines, lines[1:])]
     # lines within a cell sit closer than rows do (a cell's padding lies between rows)
     apart = min(gaps, default=0.0) + 3.0 if gaps and max(gaps) - min(gaps) > 3.0 else None

@@ -18,7 +18,7 @@ import tempfile
 
 from django.conf import settings
 
-from .exceptions import ApplicationError
+from .exceptions import ApplicationError, named
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 RTF_MAGIC = b"{\\rtf"
@@ -42,7 +42,7 @@ def docx_of(data, name=""):
 
 def to_docx(data, kind, *, name=""):
     """The .docx LibreOffice makes of `data` (an old Word file of `kind`, see `old_word_kind`)."""
-    what = f"“{os.path.basename(name)}”" if name else "文件"
+    what = named(name)
     label = "旧版 Word 文档（.doc）" if kind == "doc" else "RTF 文档"
     if not settings.SOFFICE:
         raise ApplicationError(

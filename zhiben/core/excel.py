@@ -27,7 +27,7 @@ from django.conf import settings
 
 from . import convert
 from .cntext import display_width
-from .exceptions import ApplicationError
+from .exceptions import ApplicationError, named
 from .isolated import parse_apart
 from .pdf import PDF_MAGIC, SERIAL, Grid, join_text
 from .wordnumbers import ListNumbers, W
@@ -448,8 +448,7 @@ def _docx_paragraph(p, numbers):
             parts.append(" ")
         elif node.tag in (f"{W}br", f"{W}cr"):
             parts.append("\n")
-    text = "".join(parts).replace("\xa0", " ").strip()
-    return label + text if label and text else text or label
+    return label + "".join(parts).replace("\xa0", " ").strip()
 
 
 def docx_children(parent, *tags):
@@ -566,7 +565,7 @@ def decode_text(data, *, name=""):
     byte-order mark, else UTF-8 (with or without BOM), else GB18030 (which reads GBK and GB2312).
     Binary data — NUL bytes, or more than 1 % control characters — raises NotTextError, bytes that
     no encoding reads an ApplicationError; both in Chinese, naming the file when `name` is given."""
-    what = f"“{name.rsplit('/', 1)[-1]}”" if name else "文件"
+    what = named(name)
     utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
     if b"\x00" in data[:8192] and not utf16:
         raise NotTextError(f"无法读取{what}：文件不是文本文件（可能已损坏或格式不对）。")

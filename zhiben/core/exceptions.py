@@ -11,6 +11,11 @@ class ApplicationError(Exception):
         self.code = code
 
 
+def named(filename):
+    """How a message names an uploaded file: “台账.xlsx” (without its folders), or 文件 when it has no name."""
+    return f"“{filename.rsplit('/', 1)[-1]}”" if filename else "文件"
+
+
 class ScopeError(ApplicationError):
     """The object lies outside the actor's jurisdiction (shown as 404 by views and the API)."""
 

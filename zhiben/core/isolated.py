@@ -16,7 +16,7 @@ import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from .exceptions import ApplicationError
+from .exceptions import ApplicationError, named
 
 # kind: "module:function" taking (data, name, *options) and returning what the caller gets back, and the libraries
 # it loads, loaded in the child before its limits are set (what they take is the program's, not the file's)
@@ -32,7 +32,7 @@ def parse_apart(kind, data, name, *options):
     limit = settings.PARSE_MEMORY_MB
     if not limit:
         return _parser(kind)(data, name, *options)
-    what = f"“{os.path.basename(name)}”" if name else "文件"
+    what = named(name)
     timeout = settings.CONVERT_TIMEOUT
     try:
         done = subprocess.run(
@@ -82,8 +82,7 @@ def _child(kind, limit, name, options):
     except Exception as exc:
         if not of_memory(exc):
             raise
-        what = f"“{name}”" if name else "文件"
-        answer = {"error": f"{what}过于复杂：读取所需内存超过 {limit} MB，请拆分后再导入，或另存为其他格式。"}
+        answer = {"error": f"{named(name)}过于复杂：读取所需内存超过 {limit} MB，请拆分后再导入，或另存为其他格式。"}
     sys.stdout.write(_dumps(answer))
 
 

@@ -18,11 +18,10 @@ make pdfminer take memory and time without end, and the web worker must not go w
 """
 
 import io
-import os
 import re
 from typing import NamedTuple
 
-from .exceptions import ApplicationError
+from .exceptions import ApplicationError, named
 from .isolated import of_memory, parse_apart
 
 PDF_MAGIC = b"%PDF"
@@ -86,14 +85,10 @@ def pdf_blocks(data, *, name="", borderless=False):
     return parse_apart("pdf", data, name, borderless)
 
 
-def _what(name):
-    return f"“{os.path.basename(name)}”" if name else "文件"
-
-
 def _parse(data, name, borderless=False):
     import pdfplumber
 
-    what = _what(name)
+    what = named(name)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfminer raises many kinds on damaged or encrypted files (PDFSyntaxError, …)

@@ -346,37 +346,45 @@ DOCX_TEXT_ROWS = 5  # paragraphs kept above a document's table (its title, "填�
 
 
 def _docx_sheets(data):
-    """The tables of a Word document as sheets (`_document_sheets`): offices keep ledgers as Word tables. Cells
-    spanning columns (gridSpan) or rows (vMerge) become merged ranges, their text in the first cell."""
+    """The tables of a Word document as sheets (`_document_sheets`): offices keep ledgers as Word tables."""
+    return _document_sheets(
+        docx_blocks(data),
+        "这份 Word 文档中没有表格：台账须是表格（每行一条记录），或在 Excel 中整理为 .xlsx 后再导入。",
+    )
+
+
+def docx_blocks(data, name=""):
+    """The paragraphs (str, "" for an empty one) and tables (Grid) of a Word document, in order, those inside content
+    controls included. Cells spanning columns (gridSpan) or rows (vMerge) become merged ranges, their text in the first
+    cell; an auto-numbered paragraph has the number Word shows before it (an auto-numbered 序号 column shows its
+    numbers, a plan's 一、/（一）/1. its structure)."""
     import xml.etree.ElementTree as ET
 
+    what = named(name)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             check_word_package(package)
             parts = {
-                name: package.read(f"word/{name}.xml")
-                for name in ("document", "numbering", "styles")
-                if name == "document" or f"word/{name}.xml" in package.namelist()
+                part: package.read(f"word/{part}.xml")
+                for part in ("document", "numbering", "styles")
+                if part == "document" or f"word/{part}.xml" in package.namelist()
             }
     except ZIP_ERRORS:
-        raise ApplicationError("无法读取 Word 文件：文件已损坏或不完整，请重新保存后再导入。") from None
+        raise ApplicationError(
+            f"无法读取{what}：不是有效的 Word 文件，文件已损坏或不完整，请重新保存后再导入。"
+        ) from None
     if any(b"<!DOCTYPE" in xml or b"<!ENTITY" in xml for xml in parts.values()):
-        raise ApplicationError("无法读取 Word 文件：文件内容不是有效的 Word 文档。")
+        raise ApplicationError(f"无法读取{what}：文件内容不是有效的 Word 文档。")
     try:
-        roots = {name: ET.fromstring(xml) for name, xml in parts.items()}
+        roots = {part: ET.fromstring(xml) for part, xml in parts.items()}
     except ET.ParseError:
-        raise ApplicationError("无法读取 Word 文件：文件已损坏，请在 Word 或 WPS 中重新保存后再导入。") from None
+        raise ApplicationError(f"无法读取{what}：文件已损坏，请在 Word 或 WPS 中重新保存后再导入。") from None
     body = roots["document"].find(f"{W}body")
-    numbers = ListNumbers(roots.get("numbering"), roots.get("styles"))  # an auto-numbered 序号 column shows its numbers
-    blocks = []
-    for block in docx_children(body if body is not None else (), f"{W}p", f"{W}tbl"):
-        if block.tag == f"{W}p":
-            blocks.append(_docx_paragraph(block, numbers))
-        else:
-            blocks.append(Grid(*_docx_table(block, numbers)))
-    return _document_sheets(
-        blocks, "这份 Word 文档中没有表格：台账须是表格（每行一条记录），或在 Excel 中整理为 .xlsx 后再导入。"
-    )
+    numbers = ListNumbers(roots.get("numbering"), roots.get("styles"))
+    return [
+        _docx_paragraph(block, numbers) if block.tag == f"{W}p" else Grid(*_docx_table(block, numbers))
+        for block in docx_children(body if body is not None else (), f"{W}p", f"{W}tbl")
+    ]
 
 
 def _pdf_sheets(data, name):

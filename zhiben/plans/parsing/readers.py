@@ -10,29 +10,24 @@ one to its left (`left`). Word and Excel say so exactly; a text export (cells as
 lines, rows separated by blank lines) only shows a blank cell, so there `up` is None: unknown.
 """
 
-import io
 import os
 import re
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
 from zhiben.core.cntext import display_width
 from zhiben.core.convert import old_word_kind, to_docx
 from zhiben.core.excel import (
-    ZIP_ERRORS,
     SheetData,
     aligned_pieces,
     aligned_rows,
     cell_text,
-    check_word_package,
     decode_text,
-    docx_children,
+    docx_blocks,
     read_sheets,
 )
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.pdf import ITEM_START, PDF_MAGIC, Grid, first_piece, join_text, pdf_blocks
-from zhiben.core.wordnumbers import ListNumbers, W
 
 from .tables import header_roles_ok
 
@@ -315,93 +310,23 @@ def _attach_titles(blocks):
 
 
 def read_docx(data, name):
-    try:
-        import docx
-        from docx.opc.exceptions import PackageNotFoundError
-
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            check_word_package(package)
-        document = docx.Document(io.BytesIO(data))
-    except ApplicationError:
-        raise
-    except (*ZIP_ERRORS, PackageNotFoundError) as exc:
-        raise ApplicationError(f"无法读取“{name}”：不是有效的 Word（.docx）文件，可能已损坏。") from exc
-    except Exception as exc:  # lxml errors and other damage inside the package
-        raise ApplicationError(f"无法读取“{name}”：Word 文件内容已损坏（{type(exc).__name__}）。") from exc
-    numbers = _list_numbers(document)
-    blocks, texts, n_table, n_para = [], [], 0, 0
-    for item in _body_content(document):
-        if hasattr(item, "rows"):
+    """A plan kept as Word (`core.excel.docx_blocks`): its paragraphs (a paragraph's lines each one, numbered by the
+    paragraph) and tables with their merged cells. A paragraph that is nothing but Word's number is left out."""
+    blocks, texts, n_table = [], [], 0
+    for n_para, block in enumerate(docx_blocks(data, name), 1):
+        if isinstance(block, Grid):
             n_table += 1
-            table = _docx_table(item, n_table, numbers)
-            blocks.append(table)
-            texts.extend(c.text for row in table.rows for c in row if not c.up and not c.left)
-        else:
-            n_para += 1
-            for line in _numbered_text(item, numbers).split("\n"):
-                if line.strip():
-                    blocks.append(Paragraph(line.strip(), f"第{n_para}段"))
-                    texts.append(line.strip())
+            rows = _cells(SheetData(f"表{n_table}", *block))
+            blocks.append(Table(rows, [f"表{n_table}第{r + 1}行" for r in range(len(rows))]))
+            texts.extend(c.text for row in rows for c in row if c.text and not c.up and not c.left)
+            continue
+        for line in block.split("\n"):
+            number = ITEM_START.match(line.strip())
+            if line.strip() and not (number and number.end() == len(line.strip())):
+                blocks.append(Paragraph(line.strip(), f"第{n_para - n_table}段"))
+                texts.append(line.strip())
     _attach_titles(blocks)
     return Document(blocks, "\n".join(texts))
-
-
-def _body_content(document):
-    """The document's paragraphs and tables in order, those inside content controls (w:sdt) included, which
-    python-docx's own iteration passes over."""
-    from docx.table import Table as WordTable
-    from docx.text.paragraph import Paragraph as WordParagraph
-
-    body = document.element.body
-    for element in docx_children(body, f"{W}p", f"{W}tbl"):
-        yield WordParagraph(element, document._body) if element.tag == f"{W}p" else WordTable(element, document._body)
-
-
-def _list_numbers(document):
-    """Word's list numbering of the document (`core.wordnumbers`); a package without its parts numbers nothing."""
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
-
-    try:
-        numbering = document.part.part_related_by(RT.NUMBERING).element
-    except KeyError:
-        numbering = None
-    return ListNumbers(numbering, document.styles.element)
-
-
-def _numbered_text(paragraph, numbers):
-    """A paragraph's text with the number Word shows before it ("一、", "（一）", "1.") when it is auto-numbered."""
-    label, text = numbers.label(paragraph._p), paragraph.text or ""
-    return label + text.lstrip() if label and text.strip() else text
-
-
-def _docx_cell_text(cell, numbers):
-    texts = (_numbered_text(p, numbers).strip() for p in cell.paragraphs)
-    return "\n".join(t for t in texts if t)
-
-
-def _docx_table(table, number, numbers):
-    rows, where, above, texts = [], [], [], {}  # texts: a merged cell's, read (and numbered) once
-    for r, row in enumerate(table.rows):
-        try:
-            cells = list(row.cells)
-        except (IndexError, ValueError):
-            cells = []
-        out, prev_tc = [], None
-        for c, cell in enumerate(cells):
-            tc = cell._tc
-            up = c < len(above) and above[c] is tc
-            left = prev_tc is tc
-            if tc not in texts:  # keyed by the element itself, which the dict keeps alive (an id may be reused)
-                texts[tc] = _docx_cell_text(cell, numbers)
-            out.append(Cell(texts[tc], up=up, left=left))
-            prev_tc = tc
-        above = [cell._tc for cell in cells]
-        rows.append(out)
-        where.append(f"表{number}第{r + 1}行")
-    width = max((len(r) for r in rows), default=0)
-    for row in rows:
-        row.extend(Cell("") for _ in range(width - len(row)))
-    return Table(rows, where)
 
 
 # --- PDF ---------------------------------------------------------------------------------------

@@ -269,7 +269,7 @@ IMPORT_MAX_ROWS = envint("ZHIBEN_IMPORT_MAX_ROWS", 100_000)
 SOFFICE = os.environ.get("ZHIBEN_SOFFICE", shutil.which("soffice") or "")
 CONVERT_TIMEOUT = envint("ZHIBEN_CONVERT_TIMEOUT", 60)
 CONVERT_MEMORY_MB = envint("ZHIBEN_CONVERT_MEMORY_MB", 2048)  # LibreOffice's memory (MB; 0: no limit)
-# An uploaded PDF or .xls is parsed in a process of its own with this much memory (MB; 0: in the web worker itself)
+# An uploaded PDF or workbook is parsed in a process of its own with this much memory (MB; 0: in the web worker itself)
 PARSE_MEMORY_MB = envint("ZHIBEN_PARSE_MEMORY_MB", 1024)
 
 # --- Login security (等保2.0 三级 defaults; all overridable) ---

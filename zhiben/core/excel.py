@@ -28,7 +28,7 @@ from django.conf import settings
 from . import convert
 from .cntext import display_width
 from .exceptions import ApplicationError, named
-from .isolated import parse_apart
+from .isolated import ParserFailed, parse_apart
 from .pdf import PDF_MAGIC, SERIAL, Grid, join_text
 from .wordnumbers import ListNumbers, W
 
@@ -241,12 +241,8 @@ def read_sheets(source, *, filename=""):
         sheets = _calamine_sheets(data)
     else:
         sheets = _text_sheets(data, name)
-    limit = max_rows + 1000  # title, header and footer rows come on top of the data rows
     for sheet in sheets:
-        if len(sheet.rows) > limit:
-            raise ApplicationError(
-                f"数据行过多：工作表“{sheet.name}”有 {len(sheet.rows)} 行，单次导入上限为 {max_rows} 行。"
-            )
+        _check_rows(f"工作表“{sheet.name}”", len(sheet.rows), max_rows)
     if not any(any(_filled(v) for v in row) for sheet in sheets for row in sheet.rows):
         raise ApplicationError("文件中没有任何内容。")
     return sheets
@@ -511,16 +507,22 @@ def _docx_table(tbl, numbers):
 
 
 def _calamine_sheets(data, *, first=False):
-    """The worksheets of an .xlsx/.xls/.ods file (only the first one when `first`). An .xls is read in a process of its
-    own (`core.isolated`): on a damaged one, calamine's Rust code has panicked, and has asked for 40 GB and aborted."""
-    if data.startswith(OLE_MAGIC):
-        return parse_apart("workbook", data, "", first)
-    return _calamine_read(data, "", first)
+    """The worksheets of an .xlsx/.xls/.ods file (only the first one when `first`), read in a process of its own
+    (`core.isolated`): on damaged and crafted workbooks, calamine's Rust code has panicked, and has asked for 40 GB
+    (a damaged .xls) or 512 GB (a 1.5 KB .xlsx with a cell in XFD1048576) and aborted."""
+    try:
+        return parse_apart("workbook", data, "", first, settings.IMPORT_MAX_ROWS)
+    except ParserFailed:
+        declared = _declared_extent(data)
+        if declared:
+            _check_extent("", *declared, settings.IMPORT_MAX_ROWS)
+        raise
 
 
-def _calamine_read(data, name="", first=False):
+def _calamine_read(data, name="", first=False, max_rows=None):
     """`_calamine_sheets`' reading itself (`name` is what `core.isolated` hands every parser; calamine's messages do
-    not need it)."""
+    not need it). A sheet whose cells reach beyond the rows (`max_rows`) or cells an import takes is refused before its
+    cells are made Python values."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -532,6 +534,8 @@ def _calamine_read(data, name="", first=False):
             if "WorkSheet" not in str(meta.typ):
                 continue
             sheet = book.get_sheet_by_index(index)
+            if sheet.end is not None:
+                _check_extent(meta.name, sheet.end[0] + 1, sheet.end[1] + 1, max_rows)
             rows = sheet.to_python(skip_empty_area=False)
             try:
                 merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
@@ -547,10 +551,56 @@ def _calamine_read(data, name="", first=False):
     except BaseException as exc:  # calamine raises its own error types for corrupt files, or panics
         if not _corrupt(exc):
             raise
-        raise ApplicationError(f"无法读取 Excel 文件：文件已损坏或格式不受支持（{type(exc).__name__}）。") from exc
+        raise ApplicationError(f"无法读取 Excel 文件：文件已损坏或格式不受支持（{type(exc).__name__}）。") from None
     if not sheets:
         raise ApplicationError("文件中没有工作表。")
     return sheets
+
+
+# The most cells a sheet may span, from A1 to its last cell: 100,000 rows of 100 columns. Reading them takes about
+# 1 GB in all; a sheet spanning more holds a stray cell far outside its table, or was made to.
+MAX_CELLS = 10_000_000
+
+
+def _check_extent(name, rows, columns, max_rows):
+    """Refuse a sheet (`name`, "" when not known) spanning `rows` × `columns` from A1 beyond what an import reads."""
+    sheet = f"工作表“{name}”" if name else "工作表"
+    if max_rows is not None:
+        _check_rows(sheet, rows, max_rows)
+    if rows * columns > MAX_CELLS:
+        from openpyxl.utils import get_column_letter
+
+        raise ApplicationError(
+            f"{sheet}的范围过大：从 A1 到 {get_column_letter(min(columns, 18278))}{rows}（{rows:,} 行 × {columns:,} 列），"
+            f"超过单次导入上限 {MAX_CELLS:,} 个单元格。表格以外远处若有多余的内容，请删除后再导入。"
+        )
+
+
+def _check_rows(sheet, rows, max_rows):
+    if rows > max_rows + 1000:  # title, header and footer rows come on top of the data rows
+        raise ApplicationError(f"数据行过多：{sheet}有 {rows} 行，单次导入上限为 {max_rows} 行。")
+
+
+_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\s+ref\s*=\s*[\"'](?:[A-Za-z]+\d+:)?([A-Za-z]{1,3})(\d{1,7})[\"']")
+
+
+def _declared_extent(data):
+    """(rows, columns) of the largest range a workbook's sheets declare they use (`<dimension ref="A1:K120"/>`, which
+    Excel and WPS write near the top of each sheet), or None: what to tell the user when reading it failed."""
+    from openpyxl.utils import column_index_from_string
+
+    found = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            for info in package.infolist():
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    with package.open(info) as part:
+                        match = _DIMENSION.search(part.read(4096))
+                    if match:
+                        found.append((int(match[2]), column_index_from_string(match[1].decode().upper())))
+    except ZIP_ERRORS:
+        return None
+    return max(found, key=lambda extent: extent[0] * extent[1], default=None)
 
 
 def _corrupt(exc):

@@ -2,6 +2,7 @@
 both `read_table` and `read_sheets`, and the merged-cell map the ledger and plan importers share."""
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,95 @@ def test_a_damaged_xls_on_which_calamine_aborts_is_refused_and_the_worker_lives(
         read_sheets(data, filename="台账.xls")
     with pytest.raises(ApplicationError, match="文件已损坏或内容异常"):
         parse_ledger(data, "台账.xls")
+
+
+def far_cell(ref, *, dimension=True):
+    """A ledger of one record with one more cell at `ref`, as Excel writes it (its used range declared in
+    <dimension>), or without the declaration."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "隐患台账"
+    sheet.append(["序号", "隐患描述"])
+    sheet.append([1, "配电箱未接地"])
+    sheet[ref] = "备注"
+    out = io.BytesIO()
+    book.save(out)
+    if dimension:
+        return out.getvalue()
+    return _rewrite_part(out.getvalue(), "xl/worksheets/sheet1.xml", lambda xml: re.sub(rb"<dimension[^>]*/>", b"", xml))
+
+
+def _rewrite_part(data, part, change):
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            package.writestr(info.filename, change(body) if info.filename == part else body)
+    return out.getvalue()
+
+
+def test_a_workbook_whose_cells_reach_xfd1048576_is_refused_and_the_worker_lives():
+    # one stray cell in the last row and column: calamine asks for 512 GB for the sheet and aborts its process
+    with pytest.raises(ApplicationError, match="数据行过多：工作表有 1048576 行，单次导入上限为 100000 行"):
+        read_sheets(far_cell("XFD1048576"), filename="台账.xlsx")
+    # without the used range the sheet declares, nothing says why: refused as damaged
+    with pytest.raises(ApplicationError, match="“台账.xlsx”.*文件已损坏或内容异常|文件已损坏或内容异常"):
+        parse_ledger(far_cell("XFD1048576", dimension=False), "台账.xlsx")
+    assert read_sheets(far_cell("C3"), filename="台账.xlsx")[0].rows[1] == [1, "配电箱未接地", ""]
+
+
+@pytest.mark.parametrize("apart", [True, False], ids=["in-its-own-process", "in-the-worker"])
+def test_a_sheet_spanning_more_cells_than_an_import_reads_is_refused_before_it_is_read(settings, apart):
+    settings.PARSE_MEMORY_MB = 1024 if apart else 0
+    with pytest.raises(ApplicationError, match=r"工作表“隐患台账”的范围过大：从 A1 到 ZZ20000（20,000 行 × 702 列）"):
+        read_sheets(far_cell("ZZ20000"), filename="台账.xlsx")
+    settings.IMPORT_MAX_ROWS = 1000
+    with pytest.raises(ApplicationError, match="数据行过多：工作表“隐患台账”有 2001 行，单次导入上限为 1000 行"):
+        read_sheets(far_cell("A2001"), filename="台账.xlsx")
+    assert len(read_sheets(far_cell("A2000"), filename="台账.xlsx")[0].rows) == 2000
+
+
+def test_a_shared_string_table_declaring_four_billion_strings_is_refused():
+    # calamine reserves room for the declared count first: 96 GB, and aborts its process
+    data = xlsx([["序号", "隐患描述"], [1, "配电箱未接地"]])
+    table = (
+        b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        b'count="4000000000" uniqueCount="4000000000"><si><t>hello</t></si></sst>'
+    )
+    data = _rewrite_part(
+        _add_part(data, "xl/sharedStrings.xml", table),
+        "xl/_rels/workbook.xml.rels",
+        lambda xml: xml.replace(
+            b"</Relationships>",
+            b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            b'sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        ),
+    )
+    with pytest.raises(ApplicationError, match="文件已损坏或内容异常"):
+        read_sheets(data, filename="台账.xlsx")
+    assert read_sheets(xlsx([["序号"], [1]]), filename="台账.xlsx")[0].rows == [["序号"], [1]]
+
+
+def _add_part(data, part, body):
+    import zipfile
+
+    out = io.BytesIO(data)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as package:
+        package.writestr(part, body)
+    return out.getvalue()
+
+
+def test_the_parsing_server_is_started_again_when_it_died():
+    from zhiben.core.isolated import _server
+
+    read_sheets(xlsx([["序号"], [1]]), filename="台账.xlsx")
+    first = _server.process
+    first.kill()
+    first.wait()
+    assert read_sheets(xlsx([["序号"], [2]]), filename="台账.xlsx")[0].rows == [["序号"], [2]]
+    assert _server.process is not first
 
 
 def test_an_xls_read_apart_is_the_same_sheet_and_what_crosses_keeps_its_types(settings):

@@ -205,6 +205,10 @@ def test_a_pdf_taking_longer_than_allowed_is_stopped(settings):
     settings.CONVERT_TIMEOUT = 2
     with pytest.raises(ApplicationError, match="解析超时（超过 2 秒）"):
         parse_plan(inflating_pdf(60), "方案.pdf")
+    # the parse was stopped with its server; the next file is read by a new one
+    from zhiben.core.pdf import pdf_blocks
+
+    assert any(isinstance(b, Grid) for b in pdf_blocks((DATA / "ledger.pdf").read_bytes(), name="ledger.pdf"))
 
 
 def test_a_pdf_read_apart_or_in_the_worker_gives_the_same(settings):

@@ -14,6 +14,7 @@ the file. The limits are about availability: a parser made to run code would run
 PARSE_MEMORY_MB = 0 the parser runs in the calling process.
 """
 
+import contextlib
 import gc
 import importlib
 import json
@@ -110,10 +111,8 @@ class _Server:
 
     def stop(self):
         if self.process is not None:
-            try:
+            with contextlib.suppress(ProcessLookupError):  # gone already
                 os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             self.process.wait()
             self.process.stdin.close()
             self.process.stdout.close()
@@ -167,10 +166,8 @@ def _child(out, kind, limit, data, name, options):
     import resource
 
     parse = _parser(kind)
-    try:
+    with contextlib.suppress(ValueError, OSError):  # a system without address-space limits
         resource.setrlimit(resource.RLIMIT_AS, (limit << 20, limit << 20))
-    except (ValueError, OSError):  # pragma: no cover - a system without address-space limits
-        pass
     too_big = {"error": f"{named(name)}过于复杂：读取所需内存超过 {limit} MB，请拆分后再导入，或另存为其他格式。"}
     try:
         answer = {"result": parse(data, name, *options)}

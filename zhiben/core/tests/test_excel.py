@@ -147,7 +147,9 @@ def far_cell(ref, *, dimension=True):
     book.save(out)
     if dimension:
         return out.getvalue()
-    return _rewrite_part(out.getvalue(), "xl/worksheets/sheet1.xml", lambda xml: re.sub(rb"<dimension[^>]*/>", b"", xml))
+    return _rewrite_part(
+        out.getvalue(), "xl/worksheets/sheet1.xml", lambda xml: re.sub(rb"<dimension[^>]*/>", b"", xml)
+    )
 
 
 def _rewrite_part(data, part, change):

@@ -479,6 +479,7 @@ def _docx_value(element, path):
 def _docx_table(tbl, numbers):
     """(rows of cell texts, merged ranges) of a Word table; a nested table's text stays in its cell."""
     rows, spans, down = [], [], {}  # down: grid column → the index in spans of the vertical merge open there
+    laid = 0  # cells so far, those under merges counted (`MAX_LAID_OUT`)
     for r, tr in enumerate(docx_children(tbl, f"{W}tr")):
         before = _docx_value(tr, f"{W}trPr/{W}gridBefore") or 0
         row = [""] * before
@@ -486,6 +487,8 @@ def _docx_table(tbl, numbers):
             down.pop(c, None)
         for tc in docx_children(tr, f"{W}tc"):
             c, span = len(row), _docx_value(tc, f"{W}tcPr/{W}gridSpan") or 1
+            if laid + c + span > MAX_LAID_OUT:  # each cell spans up to 1,000 columns: checked before it is laid out
+                raise _too_many_cells("Word 表格")
             vmerge = tc.find(f"{W}tcPr/{W}vMerge")
             if vmerge is not None and vmerge.get(f"{W}val", "continue") == "continue" and c in down:
                 spans[down[c]][2] = r  # the cell above reaches down to this row
@@ -500,6 +503,9 @@ def _docx_table(tbl, numbers):
                     down[c] = len(spans)
                 spans.append([r, c, r, c + span - 1])
         rows.append(row)
+        laid += len(row)
+    if len(rows) * max(map(len, rows), default=0) > MAX_CELLS:  # made rectangular below
+        raise _too_many_cells("Word 表格")
     if not any(any(row) for row in rows):
         return [], []
     rows = _rectangular(rows)
@@ -570,9 +576,10 @@ def _check_extent(name, rows, columns, max_rows):
     if rows * columns > MAX_CELLS:
         from openpyxl.utils import get_column_letter
 
+        reach = f"从 A1 到 {get_column_letter(columns)}{rows}" if columns <= 16384 else "共"
         raise ApplicationError(
-            f"{sheet}的范围过大：从 A1 到 {get_column_letter(min(columns, 18278))}{rows}（{rows:,} 行 × {columns:,} 列），"
-            f"超过单次导入上限 {MAX_CELLS:,} 个单元格。表格以外远处若有多余的内容，请删除后再导入。"
+            f"{sheet}的范围过大：{reach}（{rows:,} 行 × {columns:,} 列），超过单次导入上限 {MAX_CELLS:,} 个单元格。"
+            "表格以外远处若有多余的内容，请删除后再导入。"
         )
 
 
@@ -815,11 +822,7 @@ def _html_sheets(text):
                 value = "\n".join(
                     part.strip() for part in "".join(cell["text"]).replace("\xa0", " ").split("\n")
                 ).strip()
-                for dr in range(cell["rowspan"]):
-                    for dc in range(cell["colspan"]):
-                        grid[(r + dr, c + dc)] = value if (dr, dc) == (0, 0) else ""
-                if cell["rowspan"] > 1 or cell["colspan"] > 1:
-                    merged.append((r, c, r + cell["rowspan"] - 1, c + cell["colspan"] - 1))
+                _lay_out(grid, merged, f"表{number}", r, c, cell["rowspan"] - 1, cell["colspan"] - 1, value)
                 c += cell["colspan"]
         if not grid:
             continue
@@ -832,11 +835,43 @@ def _html_sheets(text):
     return sheets
 
 
-def _span(value):
+def _span(value, least=1):
+    """A cell's span as written (colspan, MergeAcross …), from `least` to 1,000; `least` when it is not a number."""
     try:
-        return max(1, min(int(str(value).strip()), 1000))
+        return max(least, min(int(str(value).strip()), 1000))
     except (TypeError, ValueError):
-        return 1
+        return least
+
+
+def _position(value, following):
+    """A 0-based row or column from an ss:Index as written (1-based), or `following` when it has none or it is not
+    a number (a damaged file is read as far as it goes)."""
+    try:
+        return max(0, int(str(value).strip()) - 1) if value is not None else following
+    except ValueError:
+        return following
+
+
+# The most cells a table laid out cell by cell (an HTML page's, an XML 2003 spreadsheet's) may fill, its merged ranges
+# counted cell by cell: 100,000 rows of 20. Each takes about 100 bytes while the table is laid out.
+MAX_LAID_OUT = 2_000_000
+
+
+def _too_many_cells(what):
+    return ApplicationError(f"{what}的单元格过多（超过 {MAX_LAID_OUT:,} 个，合并单元格按所占格数计）：请拆分后再导入。")
+
+
+def _lay_out(grid, merged, name, r, c, down, across, value):
+    """Put `value` at (r, c) of `grid` ({(row, col): text}), the cells its span covers ("" under a merge) with it;
+    ApplicationError when the table would reach beyond what an import reads (`_check_extent`, `MAX_LAID_OUT`)."""
+    _check_extent(name, r + down + 1, c + across + 1, settings.IMPORT_MAX_ROWS)
+    if len(grid) + (down + 1) * (across + 1) > MAX_LAID_OUT:
+        raise _too_many_cells(f"工作表“{name}”")
+    for dr in range(down + 1):
+        for dc in range(across + 1):
+            grid[(r + dr, c + dc)] = value if (dr, dc) == (0, 0) else ""
+    if down or across:
+        merged.append((r, c, r + down, c + across))
 
 
 def _spreadsheetml_sheets(text):
@@ -853,11 +888,12 @@ def _spreadsheetml_sheets(text):
     sheets = []
     for ws in root.iter(f"{ns}Worksheet"):
         grid, merged, r = {}, [], -1
+        name = ws.get(f"{ns}Name") or f"表{len(sheets) + 1}"
         for row in ws.iter(f"{ns}Row"):
-            r = int(row.get(f"{ns}Index", r + 2)) - 1
+            r = _position(row.get(f"{ns}Index"), r + 1)
             c = -1
             for cell in row.findall(f"{ns}Cell"):
-                c = int(cell.get(f"{ns}Index", c + 2)) - 1
+                c = _position(cell.get(f"{ns}Index"), c + 1)
                 while (r, c) in grid:
                     c += 1
                 data = cell.find(f"{ns}Data")
@@ -869,22 +905,15 @@ def _spreadsheetml_sheets(text):
                 elif kind == "DateTime" and value:
                     with contextlib.suppress(ValueError):
                         value = datetime.fromisoformat(value[:19])
-                across, down = int(cell.get(f"{ns}MergeAcross", 0)), int(cell.get(f"{ns}MergeDown", 0))
-                for dr in range(down + 1):
-                    for dc in range(across + 1):
-                        grid[(r + dr, c + dc)] = value if (dr, dc) == (0, 0) else ""
-                if across or down:
-                    merged.append((r, c, r + down, c + across))
+                across = _span(cell.get(f"{ns}MergeAcross", 0), least=0)
+                down = _span(cell.get(f"{ns}MergeDown", 0), least=0)
+                _lay_out(grid, merged, name, r, c, down, across, value)
                 c += across
         if grid:
             height = max(k[0] for k in grid) + 1
             width = max(k[1] for k in grid) + 1
             sheets.append(
-                SheetData(
-                    ws.get(f"{ns}Name") or f"表{len(sheets) + 1}",
-                    [[grid.get((i, j), "") for j in range(width)] for i in range(height)],
-                    merged,
-                )
+                SheetData(name, [[grid.get((i, j), "") for j in range(width)] for i in range(height)], merged)
             )
     if not sheets:
         raise ApplicationError("XML 电子表格中没有工作表。")

@@ -184,6 +184,57 @@ def test_a_sheet_spanning_more_cells_than_an_import_reads_is_refused_before_it_i
     assert len(read_sheets(far_cell("A2000"), filename="台账.xlsx")[0].rows) == 2000
 
 
+SPREADSHEET_2003 = (
+    '<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+    'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="隐患台账"><Table>{}</Table></Worksheet>'
+    "</Workbook>"
+)
+
+
+def xml_row(*cells, attrs=""):
+    return (
+        f"<Row {attrs}>" + "".join(f'<Cell {a}><Data ss:Type="String">{t}</Data></Cell>' for t, a in cells) + "</Row>"
+    )
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        # a cell placed a hundred million columns out, a row ninety million rows down
+        (xml_row(("序号", ""), ("y", 'ss:Index="100000000"')), r"范围过大：共（1 行 × 100,000,000 列）"),
+        (
+            xml_row(("序号", "")) + xml_row(("y", ""), attrs='ss:Index="90000000"'),
+            "有 90000000 行，单次导入上限为 100000 行",
+        ),
+        (xml_row(("序号", "")) + xml_row(("y", 'ss:Index="5000"'), attrs='ss:Index="9000"'), "从 A1 到 GJH9000"),
+        # forty merges of 1,000 × 1,000 cells
+        (
+            "".join(
+                xml_row(("x", 'ss:MergeAcross="999" ss:MergeDown="999"'), attrs=f'ss:Index="{1000 * i + 1}"')
+                for i in range(40)
+            ),
+            "单元格过多（超过 2,000,000 个",
+        ),
+    ],
+    ids=["far-column", "far-row", "far-cell", "many-merges"],
+)
+def test_an_xml_2003_spreadsheet_reaching_beyond_what_an_import_reads_is_refused(rows, message):
+    with pytest.raises(ApplicationError, match=message):
+        read_sheets(SPREADSHEET_2003.format(rows).encode(), filename="台账.xls")
+
+
+def test_an_xml_2003_spreadsheet_with_indexes_that_are_not_numbers_is_read_as_far_as_it_goes():
+    rows = xml_row(("序号", 'ss:Index="x"'), ("隐患描述", 'ss:MergeAcross="q"'), attrs='ss:Index="-4"')
+    assert read_sheets(SPREADSHEET_2003.format(rows).encode(), filename="台账.xls")[0].rows == [["序号", "隐患描述"]]
+
+
+def test_an_html_table_of_many_large_merged_cells_is_refused():
+    spans = '<td rowspan="1000" colspan="1000">x</td>' * 40
+    data = f"<html><body><table><tr>{spans}</tr><tr><td>a</td></tr></table></body></html>".encode()
+    with pytest.raises(ApplicationError, match="工作表“表1”的单元格过多"):
+        read_sheets(data, filename="台账.xls")
+
+
 def test_a_shared_string_table_declaring_four_billion_strings_is_refused():
     # calamine reserves room for the declared count first: 96 GB, and aborts its process
     data = xlsx([["序号", "隐患描述"], [1, "配电箱未接地"]])

@@ -183,3 +183,15 @@ def test_an_auto_numbered_serial_column_shows_the_numbers_word_shows():
     assert [row[0] for row in sheet.rows] == ["序号", "1.", "2."]
     parsed = parse_ledger(docx_bytes(build), "台账.docx")
     assert [(r["seq"], r["description"]) for r in parsed.rows] == [("1.", "消防通道堵塞"), ("2.", "配电箱未接地")]
+
+
+def test_a_word_table_spanning_more_cells_than_an_import_reads_is_refused_before_it_is_laid_out():
+    # 3,000 cells each spanning 1,000 columns (gridSpan): three million cells from a few hundred KB
+    wide = cell("x", '<w:gridSpan w:val="1000"/>') * 3000
+    data = package(f"<w:tbl><w:tr>{cell('序号')}{cell('隐患描述')}</w:tr><w:tr>{wide}</w:tr></w:tbl>")
+    with pytest.raises(ApplicationError, match="Word 表格的单元格过多（超过 2,000,000 个"):
+        read_sheets(data, filename="台账.docx")
+    # rows of one cell under one wide row: made rectangular, more cells than a sheet may have
+    rows = f"<w:tr>{cell('x', '<w:gridSpan w:val="1000"/>')}</w:tr>" + f"<w:tr>{cell('y')}</w:tr>" * 11000
+    with pytest.raises(ApplicationError, match="Word 表格的单元格过多"):
+        read_sheets(package(f"<w:tbl>{rows}</w:tbl>"), filename="台账.docx")

@@ -674,6 +674,7 @@ def _text_sheets(data, name):
 def _text_sheet(name, text):
     """The sheet of a text table: CSV (or TSV, …), else columns lined up with blanks, its rows numbered by line."""
     rows, numbers = _split_text(text)
+    _check_extent(name, len(rows), max(map(len, rows), default=0), settings.IMPORT_MAX_ROWS)  # before padding
     return SheetData(name, _rectangular(rows), [], numbers)
 
 
@@ -752,7 +753,10 @@ def _split_text(text):
     sample = [line for line in text.splitlines()[:30] if line.strip()]
     best, best_score = None, 1
     for delimiter in (",", "\t", ";", "|"):
-        widths = [len(row) for row in csv.reader(io.StringIO("\n".join(sample)), delimiter=delimiter)]
+        try:
+            widths = [len(row) for row in csv.reader(io.StringIO("\n".join(sample)), delimiter=delimiter)]
+        except csv.Error:  # a cell over the reader's limit: not this delimiter's fault alone, told below
+            continue
         wide = [w for w in widths if w > 1]
         if not wide:
             continue
@@ -767,7 +771,14 @@ def _split_text(text):
         if any("，" in line for line in sample):  # a hand-typed "CSV" with full-width commas
             return [line.split("，") for line in text.splitlines()], None
         best = ","
-    return list(csv.reader(io.StringIO(text), delimiter=best)), None
+    reader = csv.reader(io.StringIO(text), delimiter=best)
+    try:
+        return list(reader), None
+    except csv.Error:  # a cell of more than 131,072 characters (an unclosed quote takes in the rest of the file)
+        raise ApplicationError(
+            f"无法读取 CSV 文件：第 {reader.line_num} 行起有一个单元格超过 131,072 个字符（常因引号不成对）。"
+            "请在 Excel 或 WPS 中打开检查，另存为 .xlsx 后再导入。"
+        ) from None
 
 
 def _html_sheets(text):

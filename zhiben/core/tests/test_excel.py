@@ -363,3 +363,18 @@ def test_a_table_lined_up_with_blanks_is_read_by_its_columns_and_numbered_by_lin
     assert parsed.meta["填报单位"] == "凤凰镇应急办" and not parsed.errors
     header_number, headers, body = read_table(FIXED_WIDTH.encode(), filename="台账.txt")
     assert (header_number, headers[:3], [n for n, _ in body][:3]) == (3, ["序号", "单位名称", "隐患描述"], [4, 5, 7])
+
+
+@pytest.mark.parametrize("read", [read_sheets, read_table], ids=["read_sheets", "read_table"])
+def test_a_csv_cell_longer_than_the_reader_takes_is_refused_in_chinese(read):
+    data = ("序号,隐患描述\n1," + "x" * 140_000 + "\n").encode()
+    with pytest.raises(ApplicationError, match="第 2 行起有一个单元格超过 131,072 个字符"):
+        read(data, filename="台账.csv")
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t"])
+def test_a_csv_row_of_a_million_delimiters_is_refused_before_every_row_is_padded_to_it(delimiter):
+    # 1 MB that would have made 20,000 rows of a million cells each
+    data = (f"序号{delimiter}隐患描述\n" + f"1{delimiter}配电箱\n" * 20_000 + delimiter * 1_000_000 + "\n").encode()
+    with pytest.raises(ApplicationError, match=r"范围过大：共（20,002 行 × 1,000,001 列）"):
+        read_sheets(data, filename="台账.csv")

@@ -224,7 +224,8 @@ _YEAR_WORD = re.compile(r"(?<!\d)(上半年|下半年|年初|年中|年底|年�
 _RANGE_SHORT_END = re.compile(
     r"^(\d{4}[./年]\d{1,2}[./月]\d{1,2}日?)\s*-\s*(\d{1,2}[./月]\d{1,2}日?)$"
 )  # 2024.5.1-5.20
-_RANGE_SEP = re.compile(r"\s*(?:至|到|~|〜|—+|–|\s-\s)\s*")
+# (?<!\s): a separator's blanks are taken from their first, so a long run of blanks is not scanned again from each
+_RANGE_SEP = re.compile(r"(?<!\s)\s*(?:至|到|~|〜|—+|–|\s-\s)\s*")
 
 
 def parse_date(value, *, year=None, end=False, after=None):

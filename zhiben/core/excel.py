@@ -687,12 +687,13 @@ _SERIAL_HEADER = re.compile(r"^(?:序号|编号|序)$")
 def aligned_pieces(line):
     """The pieces of a line that two or more blanks set apart, each with the columns (a Chinese character two) it
     starts and ends at: [(start, end, text)]."""
-    out, at = [], 0
+    out, at, width = [], 0, 0  # width: the columns of line[:at]
     for part in _GAP.split(line.rstrip()):
         at_part = line.index(part, at) if part else at
         if part.strip():
-            start = display_width(line[:at_part])
+            start = width + display_width(line[at:at_part])
             out.append((start, start + display_width(part), part.strip()))
+        width += display_width(line[at : at_part + len(part)])
         at = at_part + len(part)
     return out
 

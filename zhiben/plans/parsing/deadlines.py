@@ -62,6 +62,8 @@ _PERIODIC = [
 _ONGOING = re.compile(r"长期|持续|常态|经常|日常|全年|常年|定期|不定期|随时|动态|滚动|始终|坚持")
 _PROSE_ONGOING = re.compile(r"长期坚持|持续推进|长期开展|长期执行|常态化推进")
 _START_AFTER = re.compile(r"\s*(?:年?起|开始|以来|以后|之后|至今)")
+_STARTS = re.compile(r"\s*(?:年?起|开始)")
+_AS_OF = re.compile(r"(?:截至|截止到)\s*$")  # searched in the few characters before a date
 _PROSE_SKIP_AFTER = re.compile(r"\s*(?:年?起|开始|以来|以后|之后|至今|及以前|以前|之前|本[）)]|版|的)")
 _RANGE_JOIN = re.compile(r"^\s*(?:-|至|到|~)\s*$")
 _BRACKETED = re.compile(r"《[^《》]*》|“[^“”]*”|\"[^\"]*\"|（[^（）]*）|\([^()]*\)")
@@ -126,20 +128,19 @@ def _scan(text, plan_year, *, prose=False):
             continue
         if explicit_year:
             last_year = explicit_year
-        after = text[m.end() :]
-        start = _START_AFTER.match(after)
-        if start and not (prose and not re.match(r"\s*(?:年?起|开始)", after)):
+        start = _START_AFTER.match(text, m.end())  # at the token's end, not in a copy of the rest (a long text has many)
+        if start and not (prose and not _STARTS.match(text, m.end())):
             starts.append(m.group(0).strip() + start.group(0).strip())
             prev = None
             continue
-        if prose and (_PROSE_SKIP_AFTER.match(after) or re.search(r"截至\s*$|截止到\s*$", text[: m.start()])):
+        if prose and (_PROSE_SKIP_AFTER.match(text, m.end()) or _AS_OF.search(text, max(0, m.start() - 20), m.start())):
             prev = None
             continue
         if prev is not None and _RANGE_JOIN.match(text[prev[0].end() : m.start()]):
             both_years = prev[0].group("h_y") and not prev[0].group("h_h") and m.group("h_y") and not m.group("h_h")
             if not both_years:
                 found.pop()
-        label = m.group(0).strip() + ("前" if after.startswith("前") else "")
+        label = m.group(0).strip() + ("前" if text.startswith("前", m.end()) else "")
         found.append((label, dates))
         prev = (m, dates)
     return found, starts

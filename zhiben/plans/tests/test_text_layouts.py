@@ -150,3 +150,20 @@ def test_a_table_lined_up_with_blanks_is_read_by_its_columns():
 def test_prose_with_wide_gaps_is_not_a_table():
     text = "填报单位：某镇应急办    填报日期：2024年5月6日    联系人：张三\n一、工作任务\n各村要在6月底前完成排查。"
     assert not any(hasattr(b, "rows") for b in read_text(text).blocks)
+
+
+@pytest.mark.parametrize("blank", [" ", "\t", "\u3000"], ids=["spaces", "tabs", "ideographic"])
+def test_long_runs_of_blanks_leave_the_tasks_as_they_are(blank):
+    # text pasted out of a layout tool can hold runs of thousands of blanks: every reader goes over each once
+    # (a run of 100,000 spaces took the plan importer past a minute, scanned again from each blank)
+    run = blank * 100_000
+    text = (
+        "安全生产专项整治实施方案\n一、主要任务\n"
+        f"（一）全面排查整治危化品企业隐患（区应急局）{run}\n"
+        "（二）开展消防安全检查，2026年6月30日前完成。\n"
+        f"（三）整治燃气管道隐患，2026年3月{blank * 3}至2026年5月。\n"
+        "四、工作要求\n" + ("区应急局" + blank * 60) * 2000 + "\n"
+    )
+    tasks = parse_plan(text.encode(), "方案.txt").tasks
+    assert [t.content.strip()[:8] for t in tasks] == ["全面排查整治危化", "开展消防安全检查", "整治燃气管道隐患"]
+    assert [str(t.deadline.dates[-1]) if t.deadline.dates else "" for t in tasks] == ["", "2026-06-30", "2026-05-31"]

@@ -128,7 +128,9 @@ def _scan(text, plan_year, *, prose=False):
             continue
         if explicit_year:
             last_year = explicit_year
-        start = _START_AFTER.match(text, m.end())  # at the token's end, not in a copy of the rest (a long text has many)
+        start = _START_AFTER.match(
+            text, m.end()
+        )  # at the token's end, not in a copy of the rest (a long text has many)
         if start and not (prose and not _STARTS.match(text, m.end())):
             starts.append(m.group(0).strip() + start.group(0).strip())
             prev = None

@@ -620,7 +620,9 @@ def match_units(names, units, *, limit=5, cutoff=0.6):
 
 # --- annotations in running text --------------------------------------------------------------
 
-_TRAILING_PAREN = re.compile(r"[（(](?P<body>[^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*)[）)]\s*(?:[。.；;，,]\s*)?$")
+_TRAILING_PAREN = re.compile(
+    r"[（(](?P<body>[^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*)[）)]\s*(?:[。.；;，,]\s*)?$"
+)
 _ANNOTATION_WORDS = re.compile(r"牵头|负责|配合|协助|协办|参与|责任单位|责任部门|责任科室|配合单位|完成时限|时间节点")
 _TRAILING_LABEL = re.compile(
     r"(?:^|(?<=[。；;\s]))(?P<body>(?:牵头单位|牵头部门|责任单位|责任部门|责任科室|主责单位|配合单位|配合部门"

@@ -569,17 +569,21 @@ MAX_CELLS = 10_000_000
 
 
 def _check_extent(name, rows, columns, max_rows):
-    """Refuse a sheet (`name`, "" when not known) spanning `rows` × `columns` from A1 beyond what an import reads."""
-    sheet = f"工作表“{name}”" if name else "工作表"
-    if max_rows is not None:
-        _check_rows(sheet, rows, max_rows)
-    if rows * columns > MAX_CELLS:
-        from openpyxl.utils import get_column_letter
+    """Refuse a sheet (`name`, "" when not known) spanning `rows` × `columns` from A1 beyond what an import reads,
+    saying how far it reaches: most often one stray entry far outside the table."""
+    from openpyxl.utils import get_column_letter
 
+    sheet = f"工作表“{name}”" if name else "工作表"
+    last = f"（单元格 {get_column_letter(columns)}{rows}）" if columns <= 16384 else ""
+    stray = "若表格以外远处有多余的内容，请删除后再导入"
+    if max_rows is not None and rows > max_rows + 1000:
+        raise ApplicationError(
+            f"数据行过多：{sheet}的内容延伸到第 {rows:,} 行{last}，单次导入上限为 {max_rows} 行。{stray}；否则请拆分后导入。"
+        )
+    if rows * columns > MAX_CELLS:
         reach = f"从 A1 到 {get_column_letter(columns)}{rows}" if columns <= 16384 else "共"
         raise ApplicationError(
-            f"{sheet}的范围过大：{reach}（{rows:,} 行 × {columns:,} 列），超过单次导入上限 {MAX_CELLS:,} 个单元格。"
-            "表格以外远处若有多余的内容，请删除后再导入。"
+            f"{sheet}的范围过大：{reach}（{rows:,} 行 × {columns:,} 列），超过单次导入上限 {MAX_CELLS:,} 个单元格。{stray}。"
         )
 
 

@@ -1,4 +1,4 @@
-"""Demo: the rosters of 沙坪坝区安委办 and 凤凰镇安委办 for this week and next (one gap left in the town's), a
+"""Demo: the rosters of 沙坪坝区安委办 and 凤凰镇安委办 for last week, this week and next (one gap left in the town's), a
 few duty-log entries and a handover at the town, and two information reports from the town — one passed up
 on time with its 续报 and 终报, one passed up late and still waiting at the county — through the services."""
 
@@ -18,9 +18,11 @@ PEOPLE = {
 
 
 def _roster(actor, unit, monday, gap_day=None):
+    """Three weeks from `monday`: the shift now always has one before it, whose staff hand it over (with this week's
+    Monday as the first, the demo could not load on a Monday: nobody to hand over the first shift)."""
     leaders, staff = PEOPLE[unit.name]
     rows = []
-    for offset in range(14):
+    for offset in range(21):
         day = monday + timedelta(days=offset)
         rows.append(
             {
@@ -46,9 +48,9 @@ def load(stdout=None):
     if county is None or town is None or not county.unit_id or not town.unit_id:
         return
     today = timezone.localdate()
-    monday = today - timedelta(days=today.weekday())
+    monday = today - timedelta(days=today.weekday(), weeks=1)  # last week's
     _roster(county, county.unit, monday)
-    _roster(town, town.unit, monday, gap_day=monday + timedelta(days=10))  # next week's Thursday: no leader
+    _roster(town, town.unit, monday, gap_day=monday + timedelta(days=17))  # next week's Thursday: no leader
     now = timezone.now()
     _log(town, town.unit, now)
     _reports(county, town, now)

@@ -165,7 +165,10 @@ def _rewrite_part(data, part, change):
 
 def test_a_workbook_whose_cells_reach_xfd1048576_is_refused_and_the_worker_lives():
     # one stray cell in the last row and column: calamine asks for 512 GB for the sheet and aborts its process
-    with pytest.raises(ApplicationError, match=r"数据行过多：工作表的内容延伸到第 1,048,576 行（单元格 XFD1048576），单次导入上限为 100000 行。若表格以外远处有多余的内容"):
+    with pytest.raises(
+        ApplicationError,
+        match=r"数据行过多：工作表的内容延伸到第 1,048,576 行（单元格 XFD1048576），单次导入上限为 100000 行。若表格以外远处有多余的内容",
+    ):
         read_sheets(far_cell("XFD1048576"), filename="台账.xlsx")
     # without the used range the sheet declares, nothing says why: refused as damaged
     with pytest.raises(ApplicationError, match="“台账.xlsx”.*文件已损坏或内容异常|文件已损坏或内容异常"):
@@ -179,7 +182,10 @@ def test_a_sheet_spanning_more_cells_than_an_import_reads_is_refused_before_it_i
     with pytest.raises(ApplicationError, match=r"工作表“隐患台账”的范围过大：从 A1 到 ZZ20000（20,000 行 × 702 列）"):
         read_sheets(far_cell("ZZ20000"), filename="台账.xlsx")
     settings.IMPORT_MAX_ROWS = 1000
-    with pytest.raises(ApplicationError, match="数据行过多：工作表“隐患台账”的内容延伸到第 2,001 行（单元格 B2001），单次导入上限为 1000 行"):
+    with pytest.raises(
+        ApplicationError,
+        match="数据行过多：工作表“隐患台账”的内容延伸到第 2,001 行（单元格 B2001），单次导入上限为 1000 行",
+    ):
         read_sheets(far_cell("A2001"), filename="台账.xlsx")
     assert len(read_sheets(far_cell("A2000"), filename="台账.xlsx")[0].rows) == 2000
 

@@ -147,20 +147,7 @@ def far_cell(ref, *, dimension=True):
     book.save(out)
     if dimension:
         return out.getvalue()
-    return _rewrite_part(
-        out.getvalue(), "xl/worksheets/sheet1.xml", lambda xml: re.sub(rb"<dimension[^>]*/>", b"", xml)
-    )
-
-
-def _rewrite_part(data, part, change):
-    import zipfile
-
-    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
-        for info in source.infolist():
-            body = source.read(info.filename)
-            package.writestr(info.filename, change(body) if info.filename == part else body)
-    return out.getvalue()
+    return repacked(out.getvalue(), "xl/worksheets/sheet1.xml", lambda xml: re.sub(rb"<dimension[^>]*/>", b"", xml))
 
 
 def test_a_workbook_whose_cells_reach_xfd1048576_is_refused_and_the_worker_lives():
@@ -248,7 +235,7 @@ def test_a_shared_string_table_declaring_four_billion_strings_is_refused():
         b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         b'count="4000000000" uniqueCount="4000000000"><si><t>hello</t></si></sst>'
     )
-    data = _rewrite_part(
+    data = repacked(
         _add_part(data, "xl/sharedStrings.xml", table),
         "xl/_rels/workbook.xml.rels",
         lambda xml: xml.replace(

@@ -371,3 +371,14 @@ def test_a_csv_row_of_a_million_delimiters_is_refused_before_every_row_is_padded
     data = (f"序号{delimiter}隐患描述\n" + f"1{delimiter}配电箱\n" * 20_000 + delimiter * 1_000_000 + "\n").encode()
     with pytest.raises(ApplicationError, match=r"范围过大：共（20,002 行 × 1,000,001 列）"):
         read_sheets(data, filename="台账.csv")
+
+
+def test_files_parsed_at_once_from_several_threads_each_get_their_own_sheet():
+    # one parsing server per web process, one request at a time: threads (a threaded server, the live-server tests)
+    # wait their turn instead of mixing their requests
+    from concurrent.futures import ThreadPoolExecutor
+
+    files = [xlsx([["序号", "隐患描述"], [n, f"隐患{n}"]]) for n in range(8)]
+    with ThreadPoolExecutor(4) as pool:
+        sheets = list(pool.map(lambda data: read_sheets(data, filename="台账.xlsx")[0], files))
+    assert [s.rows[1] for s in sheets] == [[n, f"隐患{n}"] for n in range(8)]

@@ -83,9 +83,12 @@ class _Server:
     def __init__(self):
         self.lock = threading.Lock()
         self.process = None
+        self.owner = None  # the process that started it: a process forked from that one starts its own
 
     def ask(self, request, timeout):
         """(the child's exit status, what it answered) for `request`; TimeoutError, or OSError when the server died."""
+        if self.owner != os.getpid():
+            self.process, self.owner = None, os.getpid()
         if self.process is None or self.process.poll() is not None:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "zhiben.core.isolated"],

@@ -205,14 +205,32 @@ class SheetData(NamedTuple):
         """{(row, col): (first_row, first_col)} for every cell a merged range covers except its own
         top-left cell (ranges of more than `limit` cells — a merged whole column — are left out)."""
         origin = {}
-        for r0, c0, r1, c1 in self.merged:
-            if (r1 - r0 + 1) * (c1 - c0 + 1) > limit:
+        for (r0, c0, r1, c1), whole in self.clipped_merges():
+            if whole > limit:
                 continue
             for r in range(r0, r1 + 1):
                 for c in range(c0, c1 + 1):
                     if (r, c) != (r0, c0):
                         origin[(r, c)] = (r0, c0)
         return origin
+
+    def clipped_merges(self):
+        """[(merged range cut to the sheet's rows and columns, the cells of the whole range)]: a range may reach past
+        the last cell (a merged whole column). Those wholly outside are left out, and so is every range past what
+        the sheet holds: ranges that do not overlap cover it at most once, and a damaged or crafted file can list a
+        thousand that each cover most of it (a 10 KB workbook held a web worker 48 s)."""
+        height, width = len(self.rows), len(self.rows[0]) if self.rows else 0
+        room, out = height * width, []
+        for r0, c0, r1, c1 in self.merged:
+            whole = (r1 - r0 + 1) * (c1 - c0 + 1)
+            r1, c1 = min(r1, height - 1), min(c1, width - 1)
+            if r1 < r0 or c1 < c0:
+                continue
+            room -= (r1 - r0 + 1) * (c1 - c0 + 1)
+            if room < 0:
+                break
+            out.append(((r0, c0, r1, c1), whole))
+        return out
 
 
 def read_sheets(source, *, filename=""):

@@ -382,3 +382,22 @@ def test_files_parsed_at_once_from_several_threads_each_get_their_own_sheet():
     with ThreadPoolExecutor(4) as pool:
         sheets = list(pool.map(lambda data: read_sheets(data, filename="台账.xlsx")[0], files))
     assert [s.rows[1] for s in sheets] == [[n, f"隐患{n}"] for n in range(8)]
+
+
+def test_merged_ranges_are_cut_to_the_sheet_and_overlapping_ones_past_its_cells_left_out():
+    # a merged whole column is cut to the sheet's rows (and still left out of merge_origins by its own size)
+    sheet = SheetData("S", [["a", "b"], ["", ""], ["", ""]], [(0, 0, 1048575, 0), (1, 1, 2, 1), (5, 0, 9, 1)])
+    assert [m for m, _ in sheet.clipped_merges()] == [(0, 0, 2, 0), (1, 1, 2, 1)]
+    assert sheet.merge_origins() == {(2, 1): (1, 1)}
+    # a 10 KB workbook listing a thousand ranges that each cover most of the sheet: only what fits on it is used
+    rows = [["x"] * 26 for _ in range(8000)]
+    crafted = SheetData("S", rows, [(r, 3, r + 7600, 25) for r in range(2, 1002)])
+    assert len(crafted.clipped_merges()) == 1
+    ledger = xlsx([["序号", "隐患描述", "整改期限"], [1, "配电箱未接地", "2026-12-31"]])
+    merges = "".join(f'<mergeCell ref="D{i}:Z{i + 7600}"/>' for i in range(3, 1003))
+    ledger = repacked(
+        ledger,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace(b"</sheetData>", f"</sheetData><mergeCells>{merges}</mergeCells>".encode()),
+    )
+    assert len(parse_ledger(ledger, "台账.xlsx").rows) == 1

@@ -189,7 +189,7 @@ class LedgerTable:
         """Merged body cells: (row, first col of the range) → the top-left cell whose value runs down into it."""
         return {
             (r, c0): (r0, c0)
-            for r0, c0, r1, _ in self.sheet.merged
+            for (r0, c0, r1, _), _whole in self.sheet.clipped_merges()
             if r0 >= self.body_start and r1 > r0
             for r in range(r0 + 1, r1 + 1)
         }

@@ -158,6 +158,7 @@ def read_rows(table, *, overrides=None, sheet=None):
     desc_index = desc_col.index if desc_col else None
     merged_rows = {r for r, _ in origin}  # rows holding a cell covered by a merge: the only ones checked for it
     carried = table.carried
+    wide_starts = {(r0, c0) for r0, c0, _, c1 in table.sheet.merged if c1 > c0}  # ranges across columns
     placeholder = {}  # cell text → is it a placeholder (short cells repeat: 一般, 张伟, 0, /)
     for r in range(body_start, len(texts)):
         line = texts[r]
@@ -216,7 +217,7 @@ def read_rows(table, *, overrides=None, sheet=None):
             continue  # the header repeated (a printed ledger pasted together)
         if distinct == 1 and not (desc_col and any(c == desc_index for c, _ in own) and not SECTION.match(first_text)):
             c0 = own[0][0]
-            wide = any(r0 == r and c0 == cc0 and c1 > cc0 for r0, cc0, _, c1 in table.sheet.merged)
+            wide = (r, c0) in wide_starts
             if wide or SECTION.match(first_text) or c0 in (first_col, seq_index) or not desc_col:
                 continue  # a section row: "一、生产车间", or a title merged across the table
         if desc_col and NOTHING_FOUND.match(halfwidth(desc_text).replace(" ", "")):

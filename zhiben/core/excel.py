@@ -588,25 +588,33 @@ MAX_CELLS = 10_000_000
 
 def _check_extent(name, rows, columns, max_rows):
     """Refuse a sheet (`name`, "" when not known) spanning `rows` × `columns` from A1 beyond what an import reads,
-    saying how far it reaches: most often one stray entry far outside the table."""
+    saying how far it reaches: most often one stray entry far outside the table. Called for every cell a table is laid
+    out by: the message is only made for a refusal."""
+    too_many_rows = max_rows is not None and rows > _row_limit(max_rows)
+    if not too_many_rows and rows * columns <= MAX_CELLS:
+        return
     from openpyxl.utils import get_column_letter
 
     sheet = f"工作表“{name}”" if name else "工作表"
-    last = f"（单元格 {get_column_letter(columns)}{rows}）" if columns <= 16384 else ""
+    last = f"{get_column_letter(columns)}{rows}" if columns <= 16384 else None
     stray = "若表格以外远处有多余的内容，请删除后再导入"
-    if max_rows is not None and rows > max_rows + 1000:
+    if too_many_rows:
         raise ApplicationError(
-            f"数据行过多：{sheet}的内容延伸到第 {rows:,} 行{last}，单次导入上限为 {max_rows} 行。{stray}；否则请拆分后导入。"
+            f"数据行过多：{sheet}的内容延伸到第 {rows:,} 行{f'（单元格 {last}）' if last else ''}，"
+            f"单次导入上限为 {max_rows} 行。{stray}；否则请拆分后导入。"
         )
-    if rows * columns > MAX_CELLS:
-        reach = f"从 A1 到 {get_column_letter(columns)}{rows}" if columns <= 16384 else "共"
-        raise ApplicationError(
-            f"{sheet}的范围过大：{reach}（{rows:,} 行 × {columns:,} 列），超过单次导入上限 {MAX_CELLS:,} 个单元格。{stray}。"
-        )
+    raise ApplicationError(
+        f"{sheet}的范围过大：{f'从 A1 到 {last}' if last else '共'}（{rows:,} 行 × {columns:,} 列），"
+        f"超过单次导入上限 {MAX_CELLS:,} 个单元格。{stray}。"
+    )
+
+
+def _row_limit(max_rows):
+    return max_rows + 1000  # title, header and footer rows come on top of the data rows
 
 
 def _check_rows(sheet, rows, max_rows):
-    if rows > max_rows + 1000:  # title, header and footer rows come on top of the data rows
+    if rows > _row_limit(max_rows):
         raise ApplicationError(f"数据行过多：{sheet}有 {rows} 行，单次导入上限为 {max_rows} 行。")
 
 
@@ -860,10 +868,7 @@ def _html_sheets(text):
                 c += cell["colspan"]
         if not grid:
             continue
-        height = max(r for r, _ in grid) + 1
-        width = max(c for _, c in grid) + 1
-        rows = [[grid.get((r, c), "") for c in range(width)] for r in range(height)]
-        sheets.append(SheetData(f"表{number}", rows, merged))
+        sheets.append(SheetData(f"表{number}", _grid_rows(grid), merged))
     if not sheets:
         raise ApplicationError("文件中没有表格。")
     return sheets
@@ -889,6 +894,13 @@ def _position(value, following):
 # The most cells a table laid out cell by cell (an HTML page's, an XML 2003 spreadsheet's) may fill, its merged ranges
 # counted cell by cell: 100,000 rows of 20. Each takes about 100 bytes while the table is laid out.
 MAX_LAID_OUT = 2_000_000
+
+
+def _grid_rows(grid):
+    """The rows of a laid-out grid ({(row, col): text}, `_lay_out`), from A1 to its last cell, "" where it has none."""
+    height = max(r for r, _ in grid) + 1
+    width = max(c for _, c in grid) + 1
+    return [[grid.get((r, c), "") for c in range(width)] for r in range(height)]
 
 
 def _too_many_cells(what):
@@ -944,11 +956,7 @@ def _spreadsheetml_sheets(text):
                 _lay_out(grid, merged, name, r, c, down, across, value)
                 c += across
         if grid:
-            height = max(k[0] for k in grid) + 1
-            width = max(k[1] for k in grid) + 1
-            sheets.append(
-                SheetData(name, [[grid.get((i, j), "") for j in range(width)] for i in range(height)], merged)
-            )
+            sheets.append(SheetData(name, _grid_rows(grid), merged))
     if not sheets:
         raise ApplicationError("XML 电子表格中没有工作表。")
     return sheets

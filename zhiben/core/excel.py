@@ -416,13 +416,16 @@ def _document_sheets(blocks, none):
     """Sheets of a document's paragraphs (str) and tables (Grid), in order; ApplicationError(`none`) without a table.
 
     - Consecutive tables of the same width are one sheet ("表1"), as a table is split by a page break, by a
-      heading or by being pasted in parts; a table of another width starts the next sheet.
+      heading or by being pasted in parts; a table of another width starts the next sheet, and so does one of the
+      same width whose first row is a header of its own (another table: a list of inspectors under a ledger, a
+      signature block) — a part that repeats the sheet's header, or starts with data, continues it.
     - Paragraphs become rows of one cell: the few just above a sheet's first table (its title, "填报单位：…"),
       those between its tables and the few just below it, as a title above a sheet's header would be.
     - Rows are numbered as a user counts them in the document: the table's rows from its first, on through its
       continuations.
     """
     sheets, rows, merged, numbers, width, texts, counted = [], None, [], [], 0, [], 0  # counted: table rows so far
+    head = None  # the first row of the sheet's first table
 
     def text_rows(lines):
         numbers.extend([None] * len(lines))
@@ -441,11 +444,11 @@ def _document_sheets(blocks, none):
         table, spans = block
         if not table:
             continue
-        if rows is not None and len(table[0]) == width:  # the same table, continued
+        if rows is not None and len(table[0]) == width and not _another_header(table[0], head):  # continued
             rows.extend(text_rows(texts))
         else:
             close()
-            rows, merged, numbers, width, counted = [], [], [], len(table[0]), 0
+            rows, merged, numbers, width, counted, head = [], [], [], len(table[0]), 0, table[0]
             rows.extend(text_rows(texts[-DOCX_TEXT_ROWS:]))
         top = len(rows)
         numbers.extend(range(counted + 1, counted + len(table) + 1))
@@ -457,6 +460,19 @@ def _document_sheets(blocks, none):
     if not sheets:
         raise ApplicationError(none)
     return sheets
+
+
+def _another_header(row, head):
+    """Whether a table's first `row` is a header other than the sheet's `head`: both read as headers (most cells
+    filled, each a short label without a digit — a data row has its 序号, dates, amounts or long text) and differ."""
+
+    def labels(cells):
+        found = ["".join(c.split()) for c in cells if c.__class__ is str and c.strip()]  # as wrapped on any page
+        short = all(len(c) <= 16 and not any(ch.isdigit() for ch in c) for c in found)
+        return found if short and len(found) >= max(2, (len(cells) + 1) // 2) else None
+
+    mine, theirs = labels(row), labels(head)
+    return mine is not None and theirs is not None and mine != theirs
 
 
 def _docx_paragraph(p, numbers):

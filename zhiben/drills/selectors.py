@@ -6,10 +6,11 @@ from collections import namedtuple
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Max, Q
+from django.db.models import Case, DateField, F, Max, OuterRef, Q, Subquery, Value, When
 from django.http import Http404
 from django.utils import timezone
 
+from zhiben.core.db import MappedRows
 from zhiben.core.filters import Filter, FilterSet, Sort
 from zhiben.core.rules import rule
 from zhiben.core.scoping import child_code, child_prefix_length, normalize_code, subtree_q
@@ -97,56 +98,90 @@ class DutyRow:
         return period_label(self.start, self.end, self.months)
 
 
-@dataclass
 class Compliance:
-    rows: list
-    day: date
+    """The drill duty at `day` for the operating enterprises in scope. The figures (done, total, value) are counted
+    by the database (compliance_counts); the rows (`rows`, `missing`, `by_last()`) are read a page at a time, each
+    enterprise with its latest drill inside its own period found by the database — a district of 30,000 enterprises
+    read and judged in Python took 0.3 s of every page."""
 
-    @property
-    def total(self):
-        return len(self.rows)
-
-    @property
-    def done(self):
-        return sum(1 for r in self.rows if r.done)
-
-    @property
-    def missing(self):
-        return [r for r in self.rows if not r.done]
+    def __init__(self, user, day, region="", industry=""):
+        self.day = day
+        self._enterprises = operating_enterprises(user, region, industry)
+        self._periods, counts = _counted(user, day, region, industry)
+        self.total, self.done = sum(c[2] for c in counts), sum(c[3] for c in counts)
 
     @property
     def value(self):
-        return None if not self.rows else round(100 * self.done / self.total, 1)
+        return None if not self.total else round(100 * self.done / self.total, 1)
+
+    def _rows(self, *, missing=False, by_last=False):
+        # each enterprise's period starts on the first day its place and class give: one CASE branch per distinct
+        # first day (a county's rule is usually one for high-risk and one for other enterprises)
+        firsts = {}
+        for (region_id, high), (_, first, _) in self._periods.items():
+            firsts.setdefault((high, first), []).append(region_id)
+        branches = []
+        for (high, first), regions in firsts.items():
+            alone = sum(1 for h, _ in firsts if h == high) == 1  # every place of this class shares the day
+            where = Q(high_risk=high) if alone else Q(high_risk=high, region_id__in=regions)
+            branches.append(When(where, then=Value(first)))
+        latest = Drill.objects.filter(
+            enterprise_id=OuterRef("pk"), held_on__gte=OuterRef("period_first"), held_on__lte=self.day
+        ).order_by("-held_on")
+        qs = self._enterprises.annotate(
+            period_first=Case(*branches, default=Value(self.day), output_field=DateField()),
+            last=Subquery(latest.values("held_on")[:1]),
+        )
+        if missing:
+            qs = qs.filter(last__isnull=True)
+        order = (F("last").asc(nulls_first=True), "region_id", "name") if by_last else ("region_id", "name")
+        periods = dict(self._periods)
+
+        def made_rows(page):
+            made = []
+            for values in page:
+                listed = Listed._make(values[:4])
+                place = (listed.region_id, listed.high_risk)
+                if place not in periods:  # a place met after the census (an enterprise registered since)
+                    periods.update(_periods({place}, self.day))
+                months, start, end = periods[place]
+                made.append(DutyRow(listed, start, end, values[4], months))
+            return made
+
+        count = self.total - self.done if missing else self.total
+        return MappedRows(qs.order_by(*order).values_list(*Listed._fields, "last"), made_rows, count)
+
+    @property
+    def rows(self):
+        return self._rows()
+
+    @property
+    def missing(self):
+        return self._rows(missing=True)
+
+    def listed(self, *, missing=False, by_last=False):
+        """The rows as the page lists them: all or those without a drill, by place and name or by latest drill
+        (none first)."""
+        return self._rows(missing=missing, by_last=by_last)
 
 
 # an enterprise as the compliance list shows it
 Listed = namedtuple("Listed", ("pk", "name", "region_id", "high_risk"))
 
 
+def _periods(places, day):
+    """{(region_id, high_risk): (months, first, last)}: the period containing `day` per place and class (its rule
+    looked up once per place, not per enterprise)."""
+    found = {}
+    for region_id, high in places:
+        months = months_for(high, region_id)
+        found[region_id, high] = (months, *period_of(day, months))
+    return found
+
+
 def compliance(user, *, day=None, region="", industry=""):
     """Each operating enterprise in scope against its own drill period containing `day`."""
-    day = day or timezone.localdate()
-    qs = operating_enterprises(user, region, industry)
-    # the rows show the name and class; a district's 30,000 enterprises read whole took most of a 1.5 s page, and
-    # read as model instances 0.3 s of a 0.6 s one
-    enterprises = [Listed._make(row) for row in qs.order_by("region_id", "name").values_list(*Listed._fields)]
-    periods = {}  # a period per place and class, not per enterprise (its rule looked up 30,000 times)
-    for e in enterprises:
-        if (e.region_id, e.high_risk) not in periods:
-            months = months_for(e.high_risk, e.region_id)
-            periods[e.region_id, e.high_risk] = (months, *period_of(day, months))
-    earliest = min((p[1] for p in periods.values()), default=day)
-    drills = {}
-    for enterprise_id, held_on in Drill.objects.filter(  # the enterprises as a subquery, not 30,000 parameters
-        enterprise__in=qs.values("pk"), held_on__gte=earliest, held_on__lte=day
-    ).values_list("enterprise_id", "held_on"):
-        drills.setdefault(enterprise_id, []).append(held_on)
-    rows = []
-    for e in enterprises:
-        months, start, end = periods[e.region_id, e.high_risk]
-        inside = [d for d in drills.get(e.pk, []) if start <= d <= min(end, day)]
-        rows.append(DutyRow(e, start, end, max(inside) if inside else None, months))
-    return Compliance(rows, day)
+    return Compliance(user, day or timezone.localdate(), region, industry)
 
 
 def compliance_counts(user, *, day=None, region="", industry=""):
@@ -154,11 +189,15 @@ def compliance_counts(user, *, day=None, region="", industry=""):
     enterprises by (region, industry, high risk) in one grouped query — their drill period follows from
     the region and high risk — and the drilled ones from the drills themselves (each enterprise's latest
     drill since the earliest period's first day), so a figure never loads or probes every enterprise."""
-    day = day or timezone.localdate()
+    return _counted(user, day or timezone.localdate(), region, industry)[1]
+
+
+def _counted(user, day, region, industry):
+    """(the periods of the places in scope as _periods gives them, compliance_counts)."""
     qs = operating_enterprises(user, region, industry)
     census = operating_census(user, region, industry)
-    places = {(region_id, high) for region_id, _, high, _ in census}  # a period per place and class, not per row
-    firsts = {(region_id, high): period_of(day, months_for(high, region_id))[0] for region_id, high in places}
+    periods = _periods({(region_id, high) for region_id, _, high, _ in census}, day)
+    firsts = {place: first for place, (_, first, _) in periods.items()}
     drilled = {}
     latest = (
         Drill.objects.filter(enterprise__in=qs, held_on__gte=min(firsts.values(), default=day), held_on__lte=day)
@@ -175,7 +214,7 @@ def compliance_counts(user, *, day=None, region="", industry=""):
     for region_id, code, high, n in census:  # high and ordinary enterprises of a place count together
         total = counts.setdefault((region_id, code), [0, 0])
         total[0], total[1] = total[0] + n, total[1] + drilled.get((region_id, code, high), 0)
-    return [(region_id, code, n, done) for (region_id, code), (n, done) in counts.items()]
+    return periods, [(region_id, code, n, done) for (region_id, code), (n, done) in counts.items()]
 
 
 def _rate(done, total):

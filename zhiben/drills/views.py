@@ -110,9 +110,7 @@ def _compliance(request):
     result = selectors.compliance(
         request.user, day=_day(request), region=request.GET.get("region", ""), industry=request.GET.get("industry", "")
     )
-    rows = result.missing if request.GET.get("missing") == "1" else result.rows
-    if request.GET.get("sort") == "last":
-        rows = sorted(rows, key=lambda r: (r.last is not None, r.last or date.min))
+    rows = result.listed(missing=request.GET.get("missing") == "1", by_last=request.GET.get("sort") == "last")
     return result, rows
 
 

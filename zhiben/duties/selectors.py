@@ -3,10 +3,11 @@
 from collections import namedtuple
 from datetime import datetime, time, timedelta
 
-from django.db.models import F
+from django.db.models import Case, CharField, Count, F, FilteredRelation, Q, Value, When
 from django.http import Http404
 from django.utils import timezone
 
+from zhiben.core.db import MappedRows
 from zhiben.core.scoping import subtree_q
 from zhiben.core.tables import minute
 from zhiben.enterprises.choices import Status as EnterpriseStatus
@@ -91,63 +92,82 @@ def enterprise_periods(*, user, today=None):
 def compliance_list(*, user, period_code, filters=None, today=None):
     """Every obliged enterprise in the user's scope for one period: deadline, report, standing.
 
-    Returns (period, rows, summary). Filters: region (a code within scope), state, q (name or code)."""
+    Returns (period, rows, summary). Filters: region (a code within scope), state, q (name or code). The standing
+    of each enterprise is found by the database (compliance_of in SQL: its report, its place's deadline, when it
+    registered), so the summary is one grouped count and the rows are read a page at a time (`core.db.MappedRows`):
+    a district's 30,000 enterprises judged in Python took 0.5 s of every page."""
     today = today or timezone.localdate()
     filters = filters or {}
     period = parse_period(period_code)
-    # what the rows show (a district's 30,000 enterprises read whole, with their region and industry, took most of
-    # a 1.8 s page; read as model instances, 0.3 s of a 0.9 s one)
-    enterprises = (
-        Enterprise.objects.for_user(user)
-        .exclude(status=EnterpriseStatus.CLOSED)
-        .annotate(region_name=F("region__name"), industry_name=F("industry__name"))
-        .order_by("region_id", "name")
-    )
+    enterprises = Enterprise.objects.for_user(user).exclude(status=EnterpriseStatus.CLOSED)
     region = subtree_q(filters.get("region"))
     if region is not None:
         enterprises = enterprises.filter(region)
     q = (filters.get("q") or "").strip()
     if q:
-        from django.db.models import Q
-
         enterprises = enterprises.filter(Q(name__icontains=q) | Q(credit_code__icontains=q))
-    reports = {
-        r.enterprise_id: r
-        for r in PeriodReport.objects.filter(
-            period=period.code, enterprise__in=enterprises.values("pk")
-        ).select_related("attested_by", "submitted_by")
-    }
-    deadlines, by_region = Deadlines(), {}  # a region's deadline, and the first moment after its day
-    rows, summary = [], dict.fromkeys(Compliance.values, 0)
-    for enterprise in enterprises.values_list(*Listed._fields):
-        enterprise = Listed._make(enterprise)
-        try:
-            deadline, after = by_region[enterprise.region_id]
-        except KeyError:
-            deadline = deadlines(period, enterprise.region_id)
-            after = timezone.make_aware(datetime.combine(deadline + timedelta(days=1), time.min))
-            by_region[enterprise.region_id] = deadline, after
-        report = reports.get(enterprise.pk)
-        state = compliance_of(report, deadline, today, registered_late=enterprise.created_at >= after)
-        summary[state] += 1
-        rows.append(
-            {
-                "enterprise": enterprise,
-                "report": report,
-                "deadline": deadline,
-                "state": state,
-                "state_label": state.label,
-                "tone": COMPLIANCE_TONES[state],
-                "overdue_days": (today - deadline).days if state == Compliance.OVERDUE else 0,
-            }
-        )
-    state = filters.get("state") or ""
-    if state in Compliance.values:
-        rows = [row for row in rows if row["state"] == state]
+    deadlines = Deadlines()
+    by_deadline = {}  # the places in scope by their deadline (a county's rule is usually one for all)
+    for region_id in enterprises.order_by().values_list("region_id", flat=True).distinct():
+        by_deadline.setdefault(deadlines(period, region_id), []).append(region_id)
+    of_region = {region_id: deadline for deadline, regions in by_deadline.items() for region_id in regions}
+    standing = [  # compliance_of, in the same order
+        When(report_status=ReportStatus.SUBMITTED, report_late=True, then=Value(Compliance.LATE)),
+        When(report_status=ReportStatus.SUBMITTED, then=Value(Compliance.ON_TIME)),
+    ]
+    default = Compliance.OPEN
+    for deadline, regions in by_deadline.items():
+        after = timezone.make_aware(datetime.combine(deadline + timedelta(days=1), time.min))
+        unsent = Compliance.OVERDUE if today > deadline else Compliance.OPEN
+        if len(by_deadline) == 1:  # one deadline for all: no place to tell apart
+            standing.append(When(created_at__gte=after, then=Value(Compliance.EXEMPT)))
+            default = unsent
+            continue
+        standing += [  # registered after the deadline: not owed on the platform
+            When(region_id__in=regions, created_at__gte=after, then=Value(Compliance.EXEMPT)),
+            When(region_id__in=regions, then=Value(unsent)),
+        ]
+    judged = enterprises.annotate(  # the period's report joined (one per enterprise and period), not probed per row
+        report=FilteredRelation("period_reports", condition=Q(period_reports__period=period.code)),
+        report_status=F("report__status"),
+        report_late=F("report__late"),
+    ).annotate(state=Case(*standing, default=Value(default), output_field=CharField()))
+    summary = dict.fromkeys(Compliance.values, 0)
+    summary.update(judged.order_by().values("state").annotate(n=Count("pk")).values_list("state", "n"))
     # 应报单位: the enterprises that owe this period's report on the platform, so that 按期 + 逾期报送 +
     # 逾期未报 + 待报送 = 应报; those registered after the deadline are counted apart (issue 25)
     summary["total"] = sum(summary[s] for s in Compliance.values if s != Compliance.EXEMPT)
     summary["submitted"] = summary[Compliance.ON_TIME] + summary[Compliance.LATE]
+    state = filters.get("state") or ""
+    shown = judged.filter(state=state) if state in Compliance.values else judged
+    count = summary[state] if state in Compliance.values else sum(summary[s] for s in Compliance.values)
+
+    def made_rows(page):
+        reports = {
+            r.enterprise_id: r
+            for r in PeriodReport.objects.filter(
+                period=period.code, enterprise_id__in=[values[0] for values in page]
+            ).select_related("attested_by", "submitted_by")
+        }
+        made = []
+        for values in page:
+            enterprise, state = Listed._make(values[:-1]), Compliance(values[-1])
+            deadline = of_region.get(enterprise.region_id) or deadlines(period, enterprise.region_id)
+            made.append(
+                {
+                    "enterprise": enterprise,
+                    "report": reports.get(enterprise.pk),
+                    "deadline": deadline,
+                    "state": state,
+                    "state_label": state.label,
+                    "tone": COMPLIANCE_TONES[state],
+                    "overdue_days": (today - deadline).days if state == Compliance.OVERDUE else 0,
+                }
+            )
+        return made
+
+    listed = shown.annotate(region_name=F("region__name"), industry_name=F("industry__name"))
+    rows = MappedRows(listed.order_by("region_id", "name").values_list(*Listed._fields, "state"), made_rows, count)
     return period, rows, summary
 
 

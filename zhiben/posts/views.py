@@ -218,12 +218,10 @@ def _coverage(request):
     region = request.GET.get("region", "")
     industry = request.GET.get("industry", "")
     result = selectors.coverage(request.user, region=region, industry=industry, day=_day(request))
-    rows = result.rows
-    if request.GET.get("missing") == "1":
-        rows = result.missing
+    rows = result.missing if request.GET.get("missing") == "1" else result.rows
     sort = request.GET.get("sort", "")
     if sort in ("share", "-share"):
-        rows = sorted(rows, key=lambda r: r.share, reverse=sort == "-share")
+        rows = result.by_share(rows, descending=sort == "-share")
     return result, rows
 
 

@@ -87,6 +87,39 @@ def test_tables_of_another_width_are_sheets_of_their_own():
     assert (second.name, second.rows) == ("表2", [["附表", "", ""], ["序号", "姓名", "岗位"], ["1", "张三", "值班员"]])
 
 
+def test_a_table_of_the_same_width_under_a_header_of_its_own_is_another_sheet():
+    def build(document):
+        document.add_paragraph("凤凰镇2026年11月隐患排查台账")
+        table(
+            document,
+            [["序号", "单位名称", "隐患描述", "整改期限"], ["1", "凤凰化工有限公司", "配电箱未接地", "2026-12-20"]],
+        )
+        document.add_paragraph("（续表）")
+        # a part that repeats the header (wrapped otherwise on its page), or starts with data, continues the sheet
+        table(
+            document,
+            [["序号", "单位\n名称", "隐患描述", "整改期限"], ["2", "凤凰建设有限公司", "安全出口堵塞", "2026-12-25"]],
+        )
+        table(document, [["3", "凤凰二厂", "灭火器过期", "2026-12-28"]])
+        document.add_paragraph("检查人员名单")
+        table(document, [["序号", "姓名", "单位", "联系电话"], ["1", "张伟", "凤凰镇应急办", "13800000001"]])
+
+    data = docx_bytes(build)
+    ledger_sheet, people = read_sheets(data, filename="台账.docx")
+    assert [row[2] for row in ledger_sheet.rows if ledger_sheet.number(ledger_sheet.rows.index(row))] == [
+        "隐患描述",
+        "配电箱未接地",
+        "隐患描述",
+        "安全出口堵塞",
+        "灭火器过期",
+    ]
+    assert people.rows[-2:] == [["序号", "姓名", "单位", "联系电话"], ["1", "张伟", "凤凰镇应急办", "13800000001"]]
+    # the ledger is the inspectors' list no more: three hazards, no error about a 整改期限 of “联系电话”
+    parsed = parse_ledger(data, "台账.docx")
+    assert parsed.errors == []
+    assert [row["description"] for row in parsed.rows] == ["配电箱未接地", "安全出口堵塞", "灭火器过期"]
+
+
 def test_read_table_reads_the_first_word_table_with_its_own_row_numbers():
     header_row, headers, body = read_table(docx_bytes(ledger), filename="台账.docx")
     assert header_row == 1  # the title paragraphs above the table are not counted

@@ -83,6 +83,47 @@ class ComplianceTests(DrillCase):
         self.assertNotContains(page, self.enterprise_a.name)
         self.assertEqual(client.get("/drills/compliance/export/").status_code, 200)
 
+    def test_rows_read_a_page_at_a_time_with_each_place_on_its_own_period(self, _):
+        # town A2 runs quarterly periods for high-risk enterprises, the rest of county A half-years: the database
+        # finds each enterprise's latest drill inside its own period, as the figures count it
+        rule_save(actor=self.alice, key="drills.high_risk_period_months", region_code=self.town_a2.code, value=3)
+        village_a2b = Region.objects.filter(parent=self.town_a2).first() or self.town_a2
+        quarterly = make_enterprise(village_a2b, "hazchem", name="双桥化工有限公司", high_risk=True)
+        late = make_enterprise(self.village_a2, "construction", name="双碑建材有限公司")
+        drill(self.alice, quarterly, date(2026, 8, 20))  # in H2, not in Q4: missing
+        drill(self.alice, self.enterprise_a, date(2026, 8, 20))  # high-risk half-year: done
+        drill(self.alice, late, date(2026, 12, 30))
+        drill(self.alice, self.enterprise_a_construction, date(2026, 3, 1))
+        result = compliance(self.alice, day=date(2026, 12, 31))
+        rows = {r.enterprise.pk: r for r in result.rows}
+        self.assertEqual(
+            {pk: (r.done, r.start, r.last) for pk, r in rows.items()},
+            {
+                self.enterprise_a.pk: (True, date(2026, 7, 1), date(2026, 8, 20)),
+                self.enterprise_a_construction.pk: (True, date(2026, 1, 1), date(2026, 3, 1)),
+                quarterly.pk: (False, date(2026, 10, 1), None),
+                late.pk: (True, date(2026, 1, 1), date(2026, 12, 30)),
+            },
+        )
+        self.assertEqual((result.done, result.total, len(result.missing)), (3, 4, 1))
+        self.assertEqual([r.enterprise.pk for r in result.missing], [quarterly.pk])
+        # by latest drill, none first; one page of two, then the second
+        by_last = result.listed(by_last=True)
+        self.assertEqual(
+            [r.enterprise.pk for r in by_last],
+            [quarterly.pk, self.enterprise_a_construction.pk, self.enterprise_a.pk, late.pk],
+        )
+        self.assertEqual([r.enterprise.pk for r in by_last[2:4]], [self.enterprise_a.pk, late.pk])
+        client = self.login(self.alice)
+        page = client.get("/drills/compliance/?day=2026-12-31&sort=last&per_page=20")
+        names = [quarterly.name, self.enterprise_a_construction.name, self.enterprise_a.name, late.name]
+        body = page.content.decode()
+        self.assertEqual(sorted(names, key=body.index), names)
+        self.assertContains(page, "本周期已演练 <strong>3</strong> / 4（75.0%）")
+        missing = client.get("/drills/compliance/?day=2026-12-31&missing=1")
+        self.assertContains(missing, quarterly.name)
+        self.assertNotContains(missing, late.name)
+
     def test_duty_reminder_on_a_moved_clock(self, _):
         from zhiben.notifications.models import Notification
         from zhiben.notifications.reminders import remind_deadlines

@@ -11,7 +11,7 @@ from zhiben.duties import services
 from zhiben.duties.choices import Compliance, ReportStatus
 from zhiben.duties.models import DutyEvent, PeriodReport
 from zhiben.duties.periods import Period, quarter_of
-from zhiben.duties.selectors import compliance_list
+from zhiben.duties.selectors import compliance_list, compliance_of
 from zhiben.duties.statistics import figure
 from zhiben.enterprises.models import Enterprise
 from zhiben.hazards.choices import Status
@@ -226,6 +226,50 @@ class TickTests(CastTestCase):
         self.assertTrue(AuditEvent.objects.filter(action="duty.overdue").count() == 2)
         _, rows, summary = compliance_list(user=self.bob, period_code=self.period.code, today=date(2030, 7, 16))
         self.assertEqual((summary[Compliance.ON_TIME], summary[Compliance.OVERDUE]), (1, 2))
+
+    def test_each_place_is_judged_on_its_own_deadline_and_the_rows_agree_with_the_summary(self):
+        # 青木关镇 (town A2) gives its enterprises until later: on 20 July the county's are overdue, its own not yet
+        rule_save(
+            actor=self.alice,
+            key="duty.quarterly.deadline",
+            region_code=self.town_a2.code,
+            value={"month": 2, "day": 10},
+        )
+        later = services.deadline_for(self.period, self.town_a2.code)
+        self.assertGreater(later, date(2030, 7, 20))
+        waiting = make_enterprise(self.town_a2, "construction", name="青木关建材有限公司")
+        newcomer = make_enterprise(self.town_a2, "construction", name="青木关新入驻有限公司")
+        Enterprise.objects.filter(pk=waiting.pk).update(created_at=at(date(2030, 5, 1)))
+        Enterprise.objects.filter(pk=newcomer.pk).update(created_at=at(later + timedelta(days=1)))
+        opened = services.report_open(actor=self.emma, period_code=self.period.code, today=date(2030, 7, 9))
+        services.report_attest(actor=self.emma, report=opened, name="王建国", confirmed=True)
+        services.report_submit(actor=self.emma, report=opened, today=date(2030, 7, 10))
+        today = date(2030, 7, 20)
+        _, rows, summary = compliance_list(user=self.alice, period_code=self.period.code, today=today)
+        states = {row["enterprise"].name: (row["state"], row["deadline"]) for row in rows}
+        self.assertEqual(
+            states,
+            {
+                self.enterprise_a.name: (Compliance.ON_TIME, self.deadline),
+                self.enterprise_a_construction.name: (Compliance.OVERDUE, self.deadline),
+                waiting.name: (Compliance.OPEN, later),
+                newcomer.name: (Compliance.EXEMPT, later),
+            },
+        )
+        self.assertEqual(
+            {k: summary[k] for k in ("total", "submitted", "on_time", "overdue", "open", "exempt")},
+            {"total": 3, "submitted": 1, "on_time": 1, "overdue": 1, "open": 1, "exempt": 1},
+        )
+        for row in rows:  # the database's standing is compliance_of's
+            enterprise = Enterprise.objects.get(pk=row["enterprise"].pk)
+            self.assertEqual(row["state"], compliance_of(row["report"], row["deadline"], today, enterprise))
+        self.assertEqual(len(rows), 4)
+        self.assertEqual([row["enterprise"].name for row in rows[1:3]], [r["enterprise"].name for r in list(rows)[1:3]])
+        for state in (Compliance.OVERDUE, Compliance.OPEN, Compliance.EXEMPT):
+            _, only, _ = compliance_list(
+                user=self.alice, period_code=self.period.code, today=today, filters={"state": state}
+            )
+            self.assertEqual((len(only), [row["state"] for row in only]), (1, [state]))
 
     def test_extended_deadline_brings_a_new_reminder_and_closed_or_new_enterprises_are_skipped(self):
         Enterprise.objects.filter(pk=self.enterprise_b.pk).update(status="closed")

@@ -126,6 +126,39 @@ class CoverageTests(PostsCase):
         self.assertEqual(figure.breakdown(self.alice, filters, "industry")["construction"], 0.0)
         self.assertEqual(figure.compute(self.charlie, filters), None)  # another county counts nothing of ours
 
+    def test_the_page_makes_rows_for_what_it_shows_in_order_of_share(self):
+        from zhiben.core.services import rule_save
+
+        from ..choices import KINDS
+
+        rule_save(actor=self.alice, key="posts.briefing_days", region_code=self.village_a2.code, value=3)
+        full = make_enterprise(self.village_a1, "hazchem", name="凤凰全覆盖厂")
+        post = services.post_save(actor=self.alice, data={"enterprise": full.pk, "name": "操作工"})
+        for kind in KINDS:
+            services.card_save(actor=self.alice, post=post, kind=kind, data={"items": "要点"})
+        services.briefing_save(
+            actor=self.alice,
+            post=post,
+            data={
+                "held_on": timezone.localdate().isoformat(),
+                "attendees": "张三",
+                "content": "讲风险",
+                "recorder": "张三",
+            },
+        )
+        client = self.login(self.alice)
+        names = lambda response: [row.enterprise.name for row in response.context["page"]]  # noqa: E731
+        everyone = names(client.get("/posts/coverage/?sort=-share"))
+        self.assertEqual(everyone[0], full.name)
+        self.assertEqual(len(everyone), 3)
+        self.assertNotIn(full.name, names(client.get("/posts/coverage/?missing=1")))
+        self.assertEqual(names(client.get("/posts/coverage/?sort=share"))[-1], full.name)
+        result = coverage(self.alice)
+        self.assertEqual((result.covered, result.total, len(result.missing)), (1, 3, 2))
+        row = {r.enterprise.pk: r for r in result.rows}[self.enterprise_a_construction.pk]  # no post, village A2
+        self.assertEqual((row.posts, row.days, row.missing), (0, 3, ["未建立岗位"]))
+        self.assertContains(client.get("/posts/coverage/"), "（3天内）")
+
     def test_a_missing_item_is_named(self):
         other = make_enterprise(self.village_a1, "hazchem", name="凤凰二厂")
         post = services.post_save(actor=self.alice, data={"enterprise": other.pk, "name": "焊工"})

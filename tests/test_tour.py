@@ -57,3 +57,27 @@ class DemoTour(TestCase):
                     visited += 1
                     self.assertEqual(response.status_code, 200, f"{user.username} {path}")
         self.assertGreater(visited, 100)
+
+    def test_a_home_card_opens_a_list_of_as_many_rows_as_it_says(self):
+        """A card's number and the list it opens must agree (a leader clicks 增量隐患 221 and counts 228 rows: which is
+        true?). Cards whose page is not a list of rows (a figure page, a form) are left out."""
+        users = list(User.objects.filter(is_active=True).exclude(role="").order_by("username"))
+        compared, differ = 0, []
+        for user in users:
+            client = Client()
+            client.force_login(user)
+            for card in client.get("/").context["summary"]["cards"]:
+                if not card.get("url") or not isinstance(card.get("value"), int):
+                    continue
+                page = client.get(card["url"]).context
+                page = page.get("page") if page is not None else None
+                paginator = getattr(page, "paginator", None)
+                if paginator is None or getattr(paginator, "estimated", False):
+                    continue
+                compared += 1
+                if paginator.count != card["value"]:
+                    differ.append(
+                        f"{user.username}「{card['label']}」{card['value']} → {card['url']} 列出 {paginator.count}"
+                    )
+        self.assertEqual(differ, [])
+        self.assertGreater(compared, 20)

@@ -80,7 +80,7 @@ def home_cards(user):
 
     figures = open_figures(user)
     url = reverse("accidents:list")
-    cards = [{"label": "未结案事故", "value": figures["open"], "url": url + "?status=", "tone": ""}]
+    cards = [{"label": "未结案事故", "value": figures["open"], "url": url + "?status=open", "tone": ""}]
     if figures["late"]:
         cards.append({"label": "事故上报超时", "value": figures["late"], "url": url + "?late=1", "tone": "red"})
     return cards

@@ -407,8 +407,14 @@ class FilterForm(forms.Form):
 
     def values(self):
         """The filter values after validation (choices, dates), or None when one is invalid (the error
-        shows on its field); for pages that show nothing rather than guess."""
+        shows on its field); for pages that show nothing rather than guess. An order no longer offered (an old link,
+        a hand-edited address) is not such a value: the list keeps its default order, as the other lists do, rather
+        than show nothing under a column header that has no error to show."""
         self.is_valid()
+        for f in self.filterset:
+            if isinstance(f, Sort) and f.name in self.errors:
+                del self.errors[f.name]
+                self.cleaned_data[f.name] = ""
         if any(name in self.errors for name in self.filterset.names):
             return None
         return {name: text_value(self.cleaned_data.get(name)) for name in self.filterset.names}

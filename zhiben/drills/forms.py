@@ -20,6 +20,8 @@ class DrillEntryForm(forms.Form):
     scenario = forms.CharField(label="演练情景", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     evaluation = forms.CharField(label="评估总结", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     photos = evidence_field("现场照片")
+    # checked by the service (its messages name what is missing), marked here for the user filling the form in
+    marked_required = ("enterprise", "kind", "held_on", "participants", "scenario")
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

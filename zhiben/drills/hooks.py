@@ -273,7 +273,7 @@ def home_cards(user):
         {
             "label": "本周期未演练企业",
             "value": missing,
-            "url": reverse("drills:compliance"),
+            "url": reverse("drills:compliance") + "?missing=1",
             "tone": "orange" if missing else "",
         }
     ]

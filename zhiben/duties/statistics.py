@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from zhiben.hazards.choices import Channel, Level, Status
+from zhiben.hazards.choices import NOT_COUNTED, Channel, Level, Status
 from zhiben.hazards.models import Hazard
 
 VERSION = 1
@@ -35,7 +35,7 @@ def period_statistics(enterprise, period):
     rate, funds spent, and the list of 重大 hazards. Rejected and merged reports do not count."""
     start, end = period.start, period.end
     start_at, after_end = _day_start(start), _day_start(end + timedelta(days=1))
-    hazards = Hazard.objects.filter(enterprise=enterprise).exclude(status__in=[Status.REJECTED, Status.MERGED])
+    hazards = Hazard.objects.filter(enterprise=enterprise).exclude(status__in=NOT_COUNTED)
     found = hazards.filter(found_date__gte=start, found_date__lte=end)
     rectified = hazards.filter(rectified_date__gte=start, rectified_date__lte=end)
     closed = hazards.filter(closed_at__gte=start_at, closed_at__lt=after_end)

@@ -40,7 +40,7 @@ def case_fields(case, unit):
         "违法事实": sentence(case.violation),
         "法律依据": sentence(case.legal_basis) if case.legal_basis else "",
         "处罚措施": case.measure_labels or "（拟定）",
-        "罚款金额": f"{case.fine:,.2f}元" if case.fine else "无",
+        "罚款金额": f"{case.fine_text}元" if case.fine else "无",
         "决定书文号": case.decision_number,
         "决定日期": cn_date(case.decision_date) if case.decision_date else "",
     }

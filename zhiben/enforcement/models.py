@@ -73,6 +73,11 @@ class EnforcementCase(BaseModel):
         return "、".join(Measure(m).label for m in self.measures if m in Measure.values)
 
     @property
+    def fine_text(self):
+        """The fine as the pages and documents write it: 80,000.00 (None: "")."""
+        return "" if self.fine is None else f"{self.fine:,.2f}"
+
+    @property
     def is_penalty(self):
         from .choices import PENALTIES
 

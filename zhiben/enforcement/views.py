@@ -52,7 +52,7 @@ def _measures(c, _):
 
 
 def _fine(c, _):
-    return "" if c.fine is None else esc(str(c.fine))
+    return c.fine_text or "—"  # digits and separators: nothing to escape
 
 
 # The case list's table (sort keys: selectors.CASE_SORT)

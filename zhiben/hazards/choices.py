@@ -34,6 +34,8 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.REPORTED, Status.VERIFIED, Status.RECTIFYING, Status.SUBMITTED)
+# statuses the figures do not count: not a hazard (不予认定), or counted as the one it was merged into
+NOT_COUNTED = (Status.MERGED, Status.REJECTED)
 # statuses in which a deadline runs (overdue is computed from these, never stored)
 DEADLINE_STATUSES = (Status.VERIFIED, Status.RECTIFYING, Status.SUBMITTED)
 

@@ -7,7 +7,7 @@ from zhiben.core.filters import Filter, FilterSet, Sort, flag
 from zhiben.core.rules import rule_date
 from zhiben.core.scoping import NOTHING, subtree_q
 
-from .choices import OPEN_STATUSES, Category, Channel, Level, Status
+from .choices import NOT_COUNTED, OPEN_STATUSES, Category, Channel, Level, Status
 
 
 def region_options(user):
@@ -26,6 +26,8 @@ def industry_options(user):
 def status_q(value, ctx):
     if value == "open":
         return Q(status__in=OPEN_STATUSES)
+    if value == "counted":  # what the figures count: neither 不予认定 nor merged into another
+        return ~Q(status__in=NOT_COUNTED)
     return Q(status=value) if value in Status.values else None
 
 
@@ -69,7 +71,13 @@ HAZARD_FILTERS = FilterSet(
     ),
     Filter("industry", "行业", "choice", choices=industry_options, lookup="industry__code", help="行业领域代码"),
     Filter("level", "等级", "choice", choices=Level.choices, lookup="level"),
-    Filter("status", "状态", "choice", choices=[("open", "未销号"), *Status.choices], q=status_q),
+    Filter(
+        "status",
+        "状态",
+        "choice",
+        choices=[("open", "未销号"), ("counted", "计入统计（不含不予认定、已合并）"), *Status.choices],
+        q=status_q,
+    ),
     Filter("channel", "渠道", "choice", choices=Channel.choices, lookup="channel"),
     Filter("category", "类别", "choice", choices=Category.choices, lookup="category"),
     Filter(

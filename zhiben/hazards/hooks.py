@@ -167,13 +167,19 @@ def home_cards(user):
             "url": f"{url}?stock=stock&status=open",
             "tone": "orange" if counts["stock_open"] else "",
         },
-        {"label": "增量隐患", "value": counts["increment"], "url": f"{url}?stock=increment", "tone": ""},
+        {"label": "增量隐患", "value": counts["increment"], "url": f"{url}?stock=increment&status=counted", "tone": ""},
         {"label": "挂牌督办中", "value": counts["listed_open"], "url": f"{url}?listed=1&status=open", "tone": ""},
     ]
 
 
 def _figure_source(user, filters, by=None):
     return hazard_figures(user=user, filters=filters, by=by)
+
+
+def _counted(query):
+    """A figure's list filters narrowed to what the figures count (filters.NOT_COUNTED left out), so the list it
+    opens holds as many rows as the figure says."""
+    return query if "status=" in query else f"{query}&status=counted"
 
 
 def _figures():
@@ -183,7 +189,7 @@ def _figures():
             f"{label}发现",
             "条",
             "",
-            list_url("hazards:list", f"channel={key[8:]}&found_from={{start}}&found_to={{end}}"),
+            list_url("hazards:list", f"channel={key[8:]}&found_from={{start}}&found_to={{end}}&status=counted"),
         )
         for key, label in CHANNEL_FIGURES
     ]
@@ -192,7 +198,7 @@ def _figures():
             "hazards",
             _figure_source,
             [
-                (key, label, unit, better, list_url("hazards:list", query))
+                (key, label, unit, better, list_url("hazards:list", _counted(query)))
                 for key, label, unit, better, query in HAZARD_FIGURES
             ],
             group="隐患排查治理",

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from zhiben.core.rules import rule, rule_date
 
-from .choices import DEADLINE_STATUSES, OPEN_STATUSES, Channel, Status
+from .choices import DEADLINE_STATUSES, NOT_COUNTED, OPEN_STATUSES, Channel, Status
 from .filters import HAZARD_FILTERS
 from .models import Hazard, Place
 
@@ -235,7 +235,7 @@ def hazard_figures(*, user, filters=None, by=None, today=None, tallies=None):
     last_start, last_end = _year_before(start), _year_before(end)
 
     qs = Hazard.objects.for_user(user) if user is not None else Hazard.objects.all()
-    qs = qs.exclude(status__in=[Status.MERGED, Status.REJECTED])
+    qs = qs.exclude(status__in=NOT_COUNTED)
     if region:
         qs = qs.filter(subtree_q(region))
     if filters.get("industry"):

@@ -79,10 +79,12 @@ LEDGER = Table(
 def hazard_list(request):
     require_capability(request.user, "hazard.view")
     qs = selectors.hazard_list(user=request.user, filters=request.GET).only(*LEDGER.fields)
+    # shown as given, each value that cannot be read marked on its field (the rows leave such a value out)
+    form = HazardFilterForm(request.GET or None, user=request.user)
+    if form.is_bound:
+        form.values()
     context = {
-        "form": HazardFilterForm(
-            initial=request.GET.dict(), user=request.user
-        ),  # shown as given; the rows use the same values
+        "form": form,
         "page": (page := paginate(request, qs)),
         "table": LEDGER,
         "rows": LEDGER.rows_html(page, today=timezone.localdate(), detail=link_to("hazards:detail")),

@@ -22,10 +22,9 @@ from .documents import DOCUMENT_KINDS
 
 
 def home_cards(user):
-    """This month's inspections in the user's scope, those planned and not yet carried out, and the
-    hazards inspections found this month."""
-    from zhiben.hazards.models import Hazard
-
+    """This month's inspections in the user's scope, those planned and not yet carried out, and those of this month
+    that found a hazard — each card's number is what the list it opens holds."""
+    from .filters import found_hazards
     from .models import Inspection
 
     today = timezone.localdate()
@@ -33,12 +32,7 @@ def home_cards(user):
     mine = Inspection.objects.for_user(user)
     url = reverse("inspections:list")
     month = mine.filter(date__gte=first, date__lte=today).exclude(status=Status.CANCELLED)
-    found = (
-        Hazard.objects.for_user(user)
-        .filter(found_date__gte=first, found_date__lte=today, inspections__in=mine)
-        .distinct()
-        .count()
-    )
+    found = month.filter(found_hazards()).count()  # the inspections the findings filter lists
     return [
         {
             "label": "本月检查",
@@ -53,9 +47,9 @@ def home_cards(user):
             "tone": "",
         },
         {
-            "label": "本月检查发现隐患",
+            "label": "本月发现隐患的检查",
             "value": found,
-            "url": f"{reverse('hazards:list')}?found_from={first:%Y-%m-%d}",
+            "url": f"{url}?date_from={first:%Y-%m-%d}&date_to={today:%Y-%m-%d}&findings=1",
             "tone": "orange" if found else "",
         },
     ]

@@ -22,6 +22,7 @@ from zhiben.core.scoping import in_subtree, normalize_code
 from zhiben.core.tables import Column, Table, badge, day, detail_link, esc, labels, link_to, truncated
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import audit_export, download, list_context, paginate, require_capability
+from zhiben.enterprises.filters import region_options
 from zhiben.regions.models import Industry
 
 from . import selectors, services, workflow
@@ -636,11 +637,10 @@ def enterprise_file_export(request, pk):
 
 
 def _coverage_args(request):
-    """Region (a code inside the user's jurisdiction, else 404), industry and year of the coverage pages."""
+    """Region (a code inside the user's jurisdiction; another jurisdiction's is a 404, text that is no region code the
+    whole jurisdiction, as the page's picker offers no such value), industry and year of the coverage pages."""
     text = request.GET.get("region", "").strip()
     region = normalize_code(text) if text else ""
-    if text and not region:
-        raise Http404
     user = request.user
     if region and not user.is_superuser and not (user.region_id and in_subtree(region, user.region_id)):
         raise Http404
@@ -675,6 +675,7 @@ def coverage(request):
         {
             "figures": figures,
             "args": args,
+            "regions": region_options(request.user),
             "industries": Industry.objects.order_by("sort"),
             "query": request.GET.urlencode(),
         },

@@ -131,10 +131,11 @@ def committee_of(region_code):
 
 
 def home_units(user):
-    """The units whose duty the home page shows a user: their own unit and its 安委办 (for a user without a
-    unit, the 安委办 of their jurisdiction)."""
+    """The units whose duty the home page shows a user: their own unit when it keeps a roster (roster_units) and its
+    安委办 (for a user without a unit, the 安委办 of their jurisdiction). A unit that keeps none is not shown as
+    “未排班”: no shift of its is missing (the roster's gap card counts only units that keep one)."""
     units = []
-    if user.unit_id and user.unit.is_active:
+    if user.unit_id and user.unit.is_active and roster_units(None).filter(pk=user.unit_id).exists():
         units.append(user.unit)
     region = user.unit.region_id if user.unit_id else user.region_id
     committee = committee_of(region)

@@ -464,7 +464,7 @@ def report_create(*, actor, data, now=None):
         errors.append(("title", "请填写事件名称（至少4个字）。"))
     description = _text(data, "description")
     if len(description) < 4:
-        errors.append(("description", "请写明事件基本情况。"))
+        errors.append(("description", "请写明事件基本情况（至少4个字）。"))
     code = getattr(data.get("region"), "code", None) or _text(data, "region")
     region = Region.objects.filter(code=code).first() if code else None
     if region is None:
@@ -479,7 +479,7 @@ def report_create(*, actor, data, now=None):
         errors.append(("occurred_at", "发生时间晚于现在。"))
     if received > now + timedelta(minutes=1):
         errors.append(("received_at", "接报时间晚于现在。"))
-    if occurred is not None and received < occurred:
+    if occurred is not None and occurred <= now and received < occurred:  # a future 发生时间 is its own error
         errors.append(("received_at", "接报时间早于事件发生时间。"))
     figures = {k: _count(data, k, label, errors, 0) for k, label in CASUALTIES}
     if errors:

@@ -67,7 +67,7 @@ class CaseListTests(ListCase):
         self.assertEqual(self.numbers(page), [self.late.number, self.middle.number, self.early.number])
         self.assertContains(page, "立案日期 ▼")
         self.assertEqual(header_link(page, "立案日期"), "?sort=filed")
-        self.assertContains(page, '<td data-label="罚款" class="num">80000.00</td>', html=True)
+        self.assertContains(page, '<td data-label="罚款" class="num">80,000.00</td>', html=True)
         self.assertContains(page, '<span class="badge orange">典型</span>', count=1)
         self.assertNotContains(page, "排序：")
 

@@ -118,6 +118,10 @@ class ListTests(ManyEnterprisesTestCase):
         response = self.client.get("/enterprises/?sort=name&industry=machinery")
         self.assertContains(response, 'href="?industry=machinery&amp;sort=-name">单位名称 ▲</a>')
         self.assertContains(response, 'href="?industry=machinery&amp;sort=credit_code">统一社会信用代码</a>')
+        # an order no longer offered (an old bookmark) keeps the default order instead of emptying the register
+        default = self.names(self.client.get("/enterprises/?per_page=100"))
+        self.assertEqual(self.names(self.client.get("/enterprises/?sort=xyz&per_page=100")), default)
+        self.assertTrue(default)
 
     def test_it_paginates_with_a_page_size_choice(self):
         self.login(self.alice)

@@ -146,7 +146,7 @@ class HomeApiAndScopeTests(InspectionTestCase):
         services.item_to_hazard(actor=self.erin, item=item, level="general")
         self.create()
         cards = {c["label"]: c["value"] for c in registry["home_cards"]["inspections"].cards(self.alice)}
-        self.assertEqual(cards, {"本月检查": 1, "待检查": 1, "本月检查发现隐患": 1})
+        self.assertEqual(cards, {"本月检查": 1, "待检查": 1, "本月发现隐患的检查": 1})
         self.assertEqual(registry["home_cards"]["inspections"].cards(self.charlie)[0]["value"], 0)
         section = registry["home_cards"]["inspections"]
         self.assertTrue(section.applies(self.dave))  # a leader reads the figures

@@ -169,7 +169,10 @@ class CoverageTests(CoverageFixture):
         page = client.get(reverse("training:coverage"), {"region": self.county_b.code})
         self.assertEqual(page.status_code, 404)
         self.assertEqual(client.get(reverse("training:coverage"), {"region": "500107"}).status_code, 404)
-        self.assertEqual(client.get(reverse("training:coverage"), {"region": "abc"}).status_code, 404)
+        # text that is no region code (a hand-edited address): the whole jurisdiction, its region picked from a list
+        whole = client.get(reverse("training:coverage"), {"region": "abc"})
+        self.assertEqual(whole.status_code, 200)
+        self.assertContains(whole, f'<option value="{self.town_a1.code}">')
         # a town of her county, by its short or full code
         for code in ("500106104", self.town_a2.code):
             page = client.get(reverse("training:coverage"), {"region": code, "year": 2026})

@@ -19,6 +19,7 @@ from zhiben.core.registry import (
     register,
     sourced_figures,
 )
+from zhiben.core.rulevalues import Part
 from zhiben.escalation.choices import Action
 from zhiben.escalation.services import committee_admins
 
@@ -111,10 +112,16 @@ register(
         "json",
         GROUP,
         order=80,
+        parts={
+            "extraordinary": Part("特别重大事故"),
+            "major": Part("重大事故"),
+            "larger": Part("较大事故"),
+            "deaths": Part("死亡", "人", integer=True),
+            "serious_injuries": Part("重伤", "人", integer=True),
+            "loss": Part("直接经济损失", "元"),
+        },
     ),
-    RuleDef(
-        "accident.missing_as_deaths", True, "划分事故等级时失踪人数计入死亡人数（1 是，0 否）", "count", GROUP, order=81
-    ),
+    RuleDef("accident.missing_as_deaths", True, "划分事故等级时失踪人数计入死亡人数", "flag", GROUP, order=81),
     RuleDef(
         "accident.enterprise_report_hours",
         1,

@@ -29,7 +29,7 @@ where the order matters to a person (menu, home page, jobs, demo).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -175,7 +175,9 @@ class RuleDef:
     """A rule that is data: default, Chinese label, kind of value, and whether the 安委办 edits it.
 
     kind: "date" | "days" | "ratio" | "megabytes" | "monthday" ({"month", "day"}) | "count" | "json" | "flag" (是/否).
-    `group` heads its section on the rules page."""
+    `group` heads its section on the rules page. A structured ("json") value names its parts in `parts` ({key:
+    core.rulevalues.Part}: the Chinese name, unit and range the rules page shows and checks; levels such as "major"
+    are named by the page itself); `items="industries"` makes it a list of industry codes, picked by name."""
 
     key: str
     default: Any
@@ -184,6 +186,8 @@ class RuleDef:
     group: str = ""
     editable: bool = True
     order: int = 100
+    parts: dict = field(default_factory=dict, compare=False)
+    items: str = ""
 
 
 @dataclass(frozen=True)

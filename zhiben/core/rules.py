@@ -177,6 +177,27 @@ def _monthday(ruledef, raw):
     return {"month": month, "day": day}
 
 
+def _structured(ruledef, raw):
+    """A structured value from its JSON text (or the value itself), of the shape of the rule's default; else
+    ApplicationError saying in Chinese what is wrong and where."""
+    from .exceptions import ApplicationError
+    from .rulevalues import check_shape, json_error
+
+    value, problem = raw, None
+    if not isinstance(raw, (dict, list)):
+        text = str(raw if raw is not None else "")
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            problem = json_error(text, exc)
+    problem = problem or check_shape(ruledef, value)
+    if problem:
+        raise ApplicationError(
+            f"“{ruledef.label}”未保存：{problem}。", errors=[{"field": "value", "message": f"未保存：{problem}。"}]
+        )
+    return value
+
+
 def parse_rule_value(ruledef, raw):
     """The value of rule `ruledef` (a RuleDef or its key) from what was typed — text, or for a month-day
     the fields {"month", "day"} (or {"mode": "days", "days"}) — or from a value already typed
@@ -194,12 +215,7 @@ def parse_rule_value(ruledef, raw):
     if kind == "monthday":
         return _monthday(ruledef, raw)
     if kind == "json":
-        if isinstance(raw, (dict, list)):
-            return raw
-        try:
-            return json.loads(str(raw or ""))
-        except ValueError:
-            _refuse(ruledef, raw)
+        return _structured(ruledef, raw)
     if isinstance(raw, (dict, list)) or raw is None:
         _refuse(ruledef, raw)
     if kind == "flag":
@@ -228,8 +244,11 @@ def parse_rule_value(ruledef, raw):
         _refuse(ruledef, raw)
 
 
-def show_value(ruledef, value):
-    """A rule value as a person reads it ("期满后次月 15 日前", "30 天", "0.5")."""
+def show_value(ruledef, value, names=None):
+    """A rule value as a person reads it ("期满后次月 15 日前", "30 天", "0.5", "是"; a structured value one
+    "名称：值" a line, a list of industry codes their names — `names` {code: name} when already read)."""
+    from .rulevalues import label_choices, label_unit, show_structured
+
     kind = ruledef.kind
     if kind == "monthday" and isinstance(value, dict):
         if "days" in value:
@@ -238,10 +257,17 @@ def show_value(ruledef, value):
             return f"期满后次月 {value.get('day')} 日前"
         return f"期满后第 {value.get('month')} 个月的 {value.get('day')} 日前"
     if kind == "json":
-        return json.dumps(value, ensure_ascii=False)
+        return show_structured(ruledef, value, names)
     if kind == "flag":
         return "是" if value else "否"
-    unit = KINDS.get(kind, Kind("")).unit
+    choices = dict(label_choices(ruledef)) if kind == "count" else {}
+    if choices and isinstance(value, (bool, int)) and int(value) in choices:
+        return choices[int(value)]
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    unit = KINDS.get(kind, Kind("")).unit or (label_unit(ruledef) if kind == "count" else "")
+    if unit == "%":
+        return f"{value}%"
     return f"{value} {unit}" if unit else str(value)
 
 
@@ -266,10 +292,15 @@ def check_rule_access(actor, region_code):
         raise ApplicationError("只能修改本辖区的规则参数。", code="forbidden")
 
 
-def rule_groups(region_code):
+def rule_groups(region_code, failed=None):
     """The rules page's content for `region_code`: [(group, [item])], groups in the order of their first
-    rule; each item has the RuleDef, value, its display, where it comes from and the editor's fields."""
+    rule; each item has the RuleDef, value, its display, where it comes from and the editor's fields
+    (`editor`: date, monthday, flag, choices, industries, json or number). `failed` (key, what was typed,
+    the refusal) keeps what was typed in that rule's editor, with the refusal beside it."""
+    from zhiben.regions.models import Industry
+
     from .models import Rule
+    from .rulevalues import edit_text, is_industry_list, label_choices, label_unit, shape_hint
 
     groups = {}
     keys = [d.key for d in definitions(editable=True)]
@@ -278,6 +309,7 @@ def rule_groups(region_code):
         rows.setdefault(key, {})[code] = value
     chain = region_chain(region_code, national=True) if region_code else [""]
     names = _region_names(chain)
+    industries = None
     for ruledef in definitions(editable=True):
         own = rows.get(ruledef.key, {})
         code = next((c for c in chain if c in own), None)
@@ -288,23 +320,42 @@ def rule_groups(region_code):
             source = "本辖区"
         else:
             source = f"上级（{names.get(code) or code or '全国'}）"
+        if is_industry_list(ruledef) and industries is None:
+            industries = dict(Industry.objects.values_list("code", "name"))
+        typed, error = (failed[1], failed[2]) if failed and failed[0] == ruledef.key else (None, "")
         item = {
             "rule": ruledef,
             "key": ruledef.key,
             "kind": ruledef.kind,
             "spec": KINDS.get(ruledef.kind),
             "value": value,
-            "shown": show_value(ruledef, value),
-            "default": show_value(ruledef, ruledef.default),
+            "shown": show_value(ruledef, value, industries),
+            "default": show_value(ruledef, ruledef.default, industries),
             "source": source,
             "own": code == region_code,
+            "editor": ruledef.kind if ruledef.kind in ("date", "monthday", "flag", "json") else "number",
+            "unit": KINDS[ruledef.kind].unit if ruledef.kind in KINDS else "",
+            "error": error,
         }
         if ruledef.kind == "monthday":
             spec = value if isinstance(value, dict) else {}
             item["mode"] = "days" if "days" in spec else "month_day"
             item["month"], item["day"], item["days"] = spec.get("month"), spec.get("day"), spec.get("days")
+        elif is_industry_list(ruledef):
+            chosen = typed if isinstance(typed, list) else value if isinstance(value, list) else []
+            item["editor"] = "industries"
+            item["industries"] = [(c, n, c in chosen) for c, n in industries.items()]
         elif ruledef.kind == "json":
-            item["text"] = json.dumps(value, ensure_ascii=False)
+            item["text"] = typed if isinstance(typed, str) else edit_text(value)
+            item["rows"] = min(max(sum(len(line) // 40 + 1 for line in item["text"].split("\n")) + 1, 4), 16)
+            item["hint"] = shape_hint(ruledef)
+        elif ruledef.kind == "count" and label_choices(ruledef):
+            item["editor"] = "choices"
+            item["choices"] = label_choices(ruledef)
+            item["selected"] = int(value) if isinstance(value, (bool, int)) else None
+        elif ruledef.kind == "count":
+            item["unit"] = label_unit(ruledef)
+        item["input"] = typed if item["editor"] in ("number", "date") and isinstance(typed, str) else value
         groups.setdefault(ruledef.group or "其他", []).append(item)
     return list(groups.items())
 

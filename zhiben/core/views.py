@@ -169,26 +169,32 @@ def rules_edit(request):
         check_rule_access(request.user, region_code)
     except ApplicationError as exc:
         raise PermissionDenied(exc.message) from exc
+    failed = None
     if request.method == "POST":
         key, reset = request.POST.get("key", ""), bool(request.POST.get("reset"))
         if reset:
             text = None
         elif request.POST.get("kind") == "monthday":
             text = {name: request.POST.get(name, "") for name in ("mode", "month", "day", "days")}
+        elif request.POST.get("kind") == "industries":  # the ticked industries' codes
+            text = request.POST.getlist("value")
         else:
             text = request.POST.get("value", "")
         try:
             rule_save(actor=request.user, key=key, region_code=region_code, text=text)
         except ApplicationError as exc:
+            # shown again with what was typed kept in the rule's editor and the refusal beside it
             messages.error(request, exc.message)
+            structured = request.POST.get("kind") in ("json", "industries") and exc.errors
+            failed = (key, text, exc.errors[0]["message"] if structured else exc.message)
         else:
             messages.success(request, "已恢复为上级或全国默认值。" if reset else "规则已保存，自即日起生效。")
-        return redirect(request.get_full_path())
+            return redirect(request.get_full_path())
     return render(
         request,
         "core/rules.html",
         {
-            "groups": rule_groups(region_code),
+            "groups": rule_groups(region_code, failed),
             "region": Region.objects.filter(code=region_code).first(),
             "region_code": region_code,
             "months": MONTHS,

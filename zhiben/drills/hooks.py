@@ -292,6 +292,7 @@ register(
         "json",
         GROUP,
         order=165,
+        items="industries",
     ),
     RuleDef("drills.target_town_team", 100, "镇级救援队伍建成率目标（%）", "count", GROUP, order=166),
     RuleDef("drills.target_village_station", 90, "村级救援站点建成率目标（%）", "count", GROUP, order=167),

@@ -21,7 +21,10 @@ def photo_field(label="照片（可选，最多6张）"):
 
 
 class ReportForm(forms.Form):
-    category = forms.ChoiceField(label="举报什么问题", choices=())
+    # the service checks what a report needs and says all that is missing at once (category, place, description);
+    # the form only marks those fields for the person filling it in
+    marked_required = ("category", "region", "description")
+    category = forms.ChoiceField(label="举报什么问题", choices=(), required=False)
     region = forms.CharField(label="在哪里（镇街/村社区）", widget=forms.HiddenInput, required=False)
     address = forms.CharField(
         label="详细地址或位置描述",
@@ -32,7 +35,7 @@ class ReportForm(forms.Form):
     enterprise_name = forms.CharField(label="涉及单位名称（知道的话）", max_length=200, required=False)
     description = forms.CharField(
         label="具体情况",
-        max_length=2000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 5, "placeholder": "什么地方、什么问题、什么时候看到的（至少10个字）"}),
     )
     photos = photo_field()

@@ -21,6 +21,7 @@ from zhiben.core.registry import (
     register,
     sourced_figures,
 )
+from zhiben.core.rulevalues import Part
 from zhiben.escalation.choices import Action
 from zhiben.escalation.services import committee_admins
 
@@ -170,6 +171,17 @@ register(
         "json",
         GROUP,
         order=71,
+        parts={
+            "rate": Part("比例", "%", high=1),
+            "min": Part("最低", "元"),
+            "max": Part("最高", "元"),
+            "per_death": Part("每瞒报死亡一人", "元"),
+            "major_hazard": Part("重大事故隐患"),
+            "general_hazard": Part("一般事故隐患", empty="不予奖励"),
+            "violation": Part("非法违法生产经营建设行为"),
+            "concealment": Part("瞒报谎报事故"),
+            "employee_bonus": Part("本单位从业人员举报上浮", "%", high=1),
+        },
     ),
     EscalationTarget(
         "public_report",

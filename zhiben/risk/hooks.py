@@ -18,6 +18,7 @@ from zhiben.core.registry import (
     register,
     sourced_figures,
 )
+from zhiben.core.rulevalues import Part
 
 from . import demo
 from .choices import level_label
@@ -140,6 +141,8 @@ def regrade_job():
     return regrade()
 
 
+LEVEL_NAMES = (("major", "重大"), ("larger", "较大"), ("general", "一般"))
+
 register(
     RuleDef(
         "risk.lec_thresholds",
@@ -148,6 +151,7 @@ register(
         "json",
         GROUP,
         order=110,
+        parts={level: Part(name, fmt="D > {}") for level, name in LEVEL_NAMES},
     ),
     RuleDef(
         "risk.ls_thresholds",
@@ -156,6 +160,7 @@ register(
         "json",
         GROUP,
         order=111,
+        parts={level: Part(name, fmt="R ≥ {}") for level, name in LEVEL_NAMES},
     ),
     RuleDef(
         "risk.direct_major_exposed", 30, "暴露人数达到多少人直接判定为重大风险（0 不适用）", "count", GROUP, order=112

@@ -243,6 +243,7 @@ register(
         "json",
         GROUP,
         order=140,
+        items="industries",
     ),
     RuleDef("training.pass_mark", 80, "培训考试合格分数线（只填成绩未填结果时据此判定）", "count", GROUP, order=141),
     RuleDef("training.certificate_reminder_days", 60, "证书到期前多少天提醒复审或换证", "days", GROUP, order=142),

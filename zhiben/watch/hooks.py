@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhiben.core.registry import DemoLoader, EscalationTarget, HomeSection, Job, MenuEntry, Overdue, RuleDef, register
+from zhiben.core.rulevalues import Part
 from zhiben.escalation.choices import Action
 from zhiben.escalation.services import committee_admins
 
@@ -107,6 +108,7 @@ register(
         "json",
         GROUP,
         order=120,
+        parts={"start": Part("开始时间")},
     ),
     RuleDef("watch.gap_days", 7, "值班表缺口提示：检查今后多少天是否排齐带班领导和值班人员", "days", GROUP, order=121),
     RuleDef(

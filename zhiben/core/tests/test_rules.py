@@ -322,3 +322,207 @@ class FlagShownTests(SimpleTestCase):
         from zhiben.core.rules import show_value
 
         self.assertEqual((show_value(ruledef("flag"), True), show_value(ruledef("flag"), False)), ("是", "否"))
+
+
+def rule_row(response, key):
+    """The HTML of rule `key`'s row on the rules page."""
+    import re
+
+    html = response.content.decode()
+    match = re.search(rf'<tr id="rule-{re.escape(key)}">(.*?)</tr>', html, re.S)
+    assert match, f"no row for {key}"
+    return match.group(1)
+
+
+def shown_cells(row):
+    """The text of a row's 现行值 and 全国默认 cells, tags removed."""
+    import re
+
+    cells = re.findall(r'<td data-label="(?:现行值|全国默认)"[^>]*>(.*?)</td>', row, re.S)
+    assert len(cells) == 2, row
+    return [re.sub(r"<[^>]+>", "\n", cell).strip() for cell in cells]
+
+
+class ValuesShownAsReadTests(CastTestCase):
+    """Every value on the rules page reads as a person reads it: 是/否, units, industries' names, a structured
+    value in Chinese lines — never JSON text; the key stays, small, after the Chinese label."""
+
+    def setUp(self):
+        self.login(self.alice)
+
+    def test_booleans_read_yes_or_no(self):
+        response = self.client.get("/rules/")
+        for key in ("accident.missing_as_deaths", "hazard.signoff_by_other"):
+            with self.subTest(key=key):
+                row = rule_row(response, key)
+                self.assertEqual(shown_cells(row), ["是", "是"])
+                self.assertNotIn("True", row)
+                self.assertIn('<option value="1" selected>是</option>', row)
+        Rule.objects.create(key="accident.missing_as_deaths", region_code=self.county_a.code, value=0)
+        row = rule_row(self.client.get("/rules/"), "accident.missing_as_deaths")
+        self.assertEqual(shown_cells(row), ["否", "是"])
+        self.assertIn('<option value="0" selected>否</option>', row)
+
+    def test_key_industries_read_as_the_industries_names(self):
+        Rule.objects.create(key="drills.key_industries", region_code=self.county_a.code, value=["mining", "gas"])
+        response = self.client.get("/rules/")
+        current, default = shown_cells(rule_row(response, "training.key_industries"))
+        self.assertEqual(current, default)
+        self.assertTrue(current.startswith("危险化学品、冶金、矿山"), current)
+        current, default = shown_cells(rule_row(response, "drills.key_industries"))
+        self.assertEqual(current, "矿山、燃气")
+        self.assertIn("危险化学品", default)
+        for code in ("hazchem", "metallurgy", "mining", "gas"):
+            self.assertNotIn(code, current + default)
+        row = rule_row(response, "drills.key_industries")  # ticked boxes, one per industry
+        self.assertIn('name="value" value="mining" checked', row)
+        self.assertIn('name="value" value="hazchem">', row)
+
+    def test_no_json_text_among_the_values_shown(self):
+        Rule.objects.create(
+            key="risk.lec_thresholds",
+            region_code=self.county_a.code,
+            value={"major": 300, "larger": 150, "general": 60},
+        )
+        Rule.objects.create(
+            key="watch.shifts",
+            region_code=self.county_a.code,
+            value=[{"name": "白班", "start": "08:30"}, {"name": "夜班", "start": "20:30"}],
+        )
+        response = self.client.get("/rules/")
+        for _, items in response.context["groups"]:
+            for item in items:
+                with self.subTest(key=item["key"]):
+                    for text in shown_cells(rule_row(response, item["key"])):
+                        self.assertTrue(text)
+                        for mark in ("{", "}", "[", '":', "True", "False", "None", "null"):
+                            self.assertNotIn(mark, text)
+        lec = shown_cells(rule_row(response, "risk.lec_thresholds"))
+        self.assertEqual(lec[0].split("\n"), ["重大：D &gt; 300", "较大：D &gt; 150", "一般：D &gt; 60"])
+        self.assertIn("白班：开始时间 08:30", shown_cells(rule_row(response, "watch.shifts"))[0])
+        grades = shown_cells(rule_row(response, "accident.grade_thresholds"))[1]
+        self.assertIn("较大事故：死亡 3 人，重伤 10 人，直接经济损失 1000 万元", grades)
+        self.assertIn("特别重大事故：死亡 30 人，重伤 100 人，直接经济损失 1 亿元", grades)
+        reward = shown_cells(rule_row(response, "reports.reward_schedule"))[0]
+        self.assertIn("重大事故隐患：比例 15%，最低 3,000 元，最高 30 万元", reward)
+        self.assertIn("一般事故隐患：不予奖励", reward)
+        self.assertIn("本单位从业人员举报上浮：20%", reward)
+
+    def test_units_choices_and_the_key_after_the_label(self):
+        response = self.client.get("/rules/")
+        self.assertEqual(shown_cells(rule_row(response, "watch.pass_on_minutes")), ["60 分钟", "60 分钟"])
+        self.assertEqual(shown_cells(rule_row(response, "drills.target_town_team")), ["100%", "100%"])
+        self.assertEqual(shown_cells(rule_row(response, "watch.report_top_level")), ["市级", "市级"])
+        row = rule_row(response, "hazard.default_days.general")
+        self.assertIn(
+            'title="规则代码：hazard.default_days.general">一般隐患默认整改期限（天）<small class="rule-key">', row
+        )
+        self.assertContains(response, ".rules .badge { white-space:nowrap; }")
+
+    def test_structured_editor_is_wide_json_with_a_hint(self):
+        row = rule_row(self.client.get("/rules/"), "risk.lec_thresholds")
+        self.assertIn('<form method="post" class="rule-structured">', row)
+        self.assertIn('<textarea name="value" rows="', row)
+        self.assertIn("&quot;major&quot;: 320,\n", row)  # one part a line
+        self.assertIn("结构：{&quot;major&quot;: 数字, &quot;larger&quot;: 数字, &quot;general&quot;: 数字}", row)
+        self.assertIn("major 重大，larger 较大，general 一般", row)
+
+    def test_a_structured_value_saved_from_the_page(self):
+        text = '{"major": 300, "larger": 150, "general": 60}'
+        response = self.client.post(
+            "/rules/", {"key": "risk.lec_thresholds", "kind": "json", "value": text}, follow=True
+        )
+        self.assertContains(response, "规则已保存")
+        self.assertEqual(
+            rule("risk.lec_thresholds", self.village_a1.code), {"major": 300, "larger": 150, "general": 60}
+        )
+        response = self.client.post(
+            "/rules/", {"key": "training.key_industries", "kind": "industries", "value": ["mining", "gas"]}, follow=True
+        )
+        self.assertContains(response, "规则已保存")
+        self.assertEqual(rule("training.key_industries", self.county_a.code), ["mining", "gas"])
+        self.assertEqual(shown_cells(rule_row(response, "training.key_industries"))[0], "矿山、燃气")
+
+    def test_a_bad_structured_value_is_refused_in_chinese_and_nothing_written(self):
+        cases = [
+            ("risk.lec_thresholds", '{"major": 320, "larger": 160', "缺少英文逗号"),
+            ("risk.lec_thresholds", "{major: 320}", "名称须用英文双引号括起"),
+            ("risk.lec_thresholds", '{"major"：320}', "请使用英文标点"),
+            ("risk.lec_thresholds", "", "未填写"),
+            ("risk.lec_thresholds", "[1, 2]", "应为以 { } 括起"),
+            ("risk.lec_thresholds", '{"major": 320, "larger": 160}', "缺少 “general”（一般）"),
+            ("risk.lec_thresholds", '{"major": 320, "larger": 160, "general": 70, "low": 1}', "不认识的 “low”"),
+            ("risk.lec_thresholds", '{"major": 100, "larger": 160, "general": 70}', "“重大”的数值应大于“较大”的"),
+            ("risk.ls_thresholds", '{"major": 20, "larger": 10, "general": "四"}', "“一般”应为数字，实际为“四”"),
+            (
+                "reports.reward_schedule",
+                json_text(REWARD, major_hazard={"rate": 15, "min": 3000, "max": 300000}),
+                "“重大事故隐患”的“比例”不能大于 1",
+            ),
+            (
+                "accident.grade_thresholds",
+                json_text(GRADES, major={"deaths": 2, "serious_injuries": 50, "loss": 50000000}),
+                "“重大事故”的“死亡”应大于“较大事故”的",
+            ),
+            ("watch.shifts", '[{"name": "白班", "start": "8点半"}]', "第 1 项的“开始时间”应为时:分"),
+            ("watch.shifts", "[]", "至少填写一项"),
+            ("escalation.document.arrangements", json_text(ARRANGEMENTS, workdays="五"), "“约谈日期”应为数字"),
+        ]
+        for key, text, message in cases:
+            with self.subTest(key=key, text=text):
+                response = self.client.post("/rules/", {"key": key, "kind": "json", "value": text})
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, "未保存")
+                self.assertContains(response, message)
+                row = rule_row(response, key)
+                self.assertIn('class="rule-error" role="alert"', row)
+                self.assertIn('aria-invalid="true" autofocus', row)
+                self.assertIn(escape(text), row)  # what was typed is kept to be corrected
+        for codes, message in ((["hazchem", "nope"], "没有行业代码“nope”"), ([], "至少选择一个行业")):
+            with self.subTest(codes=codes):
+                response = self.client.post(
+                    "/rules/", {"key": "training.key_industries", "kind": "industries", "value": codes}
+                )
+                self.assertContains(response, message)
+        self.assertFalse(Rule.objects.exists())
+        self.assertFalse(AuditEvent.objects.filter(action="rule.save").exists())
+        self.assertEqual(rule("risk.lec_thresholds", self.county_a.code), {"major": 320, "larger": 160, "general": 70})
+
+    def test_the_service_refuses_a_bad_shape_too(self):
+        with self.assertRaisesMessage(ApplicationError, "未保存：缺少 “general”（一般）"):
+            rule_save(
+                actor=self.alice,
+                key="risk.lec_thresholds",
+                region_code=self.county_a.code,
+                value={"major": 9, "larger": 5},
+            )
+        with self.assertRaisesMessage(ApplicationError, "没有行业代码“coal”"):
+            rule_save(actor=self.alice, key="drills.key_industries", region_code=self.county_a.code, value=["coal"])
+        self.assertFalse(Rule.objects.exists())
+
+
+REWARD = {
+    "major_hazard": {"rate": 0.15, "min": 3000, "max": 300000},
+    "violation": {"rate": 0.15, "min": 3000, "max": 300000},
+    "general_hazard": None,
+    "concealment": {"per_death": {"一般": 30000, "较大": 40000, "重大": 50000, "特别重大": 60000}, "max": 300000},
+    "employee_bonus": 0.2,
+}
+GRADES = {
+    "larger": {"deaths": 3, "serious_injuries": 10, "loss": 10000000},
+    "major": {"deaths": 10, "serious_injuries": 50, "loss": 50000000},
+    "extraordinary": {"deaths": 30, "serious_injuries": 100, "loss": 100000000},
+}
+ARRANGEMENTS = {"workdays": 5, "time": "上午9时", "place": "", "contact": "", "phone": ""}
+
+
+def json_text(value, **changes):
+    import json
+
+    return json.dumps({**value, **changes}, ensure_ascii=False)
+
+
+def escape(text):
+    from django.utils.html import escape as html_escape
+
+    return html_escape(text)

@@ -491,3 +491,16 @@ class EnterprisePosterTests(CastTestCase):
         qr = reverse("reports:enterprise_qr", args=[self.enterprise_a.pk, "png"])
         self.assertEqual(self.login(self.charlie).get(qr).status_code, 404)
         self.assertEqual(self.client.logout() or self.client.get(url).status_code, 302)
+
+
+class PublicFormTests(CastTestCase):
+    def test_an_empty_report_is_told_everything_it_lacks_at_once(self):
+        from .helpers import solve
+
+        url = reverse("report_public:form")
+        challenge = self.client.get(url).context["form"].initial["challenge"]
+        response = self.client.post(url, {"anonymous": "1", "challenge": challenge, "counter": solve(challenge)})
+        self.assertEqual(response.status_code, 200)
+        for message in ("请选择举报类别。", "请选择隐患所在的镇街", "请具体描述发现的问题（至少10个字）"):
+            self.assertContains(response, message)
+        self.assertFalse(Report.objects.exists())

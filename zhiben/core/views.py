@@ -110,6 +110,7 @@ OFFLINE_ASSETS = (
     "zhiben/picker.js",
     "zhiben/drafts.js",
     "zhiben/offline.js",
+    "zhiben/nav.js",
     "zhiben/favicon.svg",
 )
 

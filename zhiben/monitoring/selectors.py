@@ -1,6 +1,7 @@
 """Reads: devices and alarms in scope (filters declared once for page and export), an enterprise's devices,
 home figures, and a device's readings as a chart (an SVG polyline computed here, no JavaScript)."""
 
+import math
 from datetime import timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
@@ -198,10 +199,22 @@ MAX_ROWS = 50_000
 
 
 def _nice(low, high):
-    if low == high:
-        low, high = low - 1, high + 1
-    pad = (high - low) * 0.08
-    return low - pad, high + pad
+    """(axis low, axis high, step): the values' range widened to round numbers, a step of 1, 2 or 5 × a power of
+    ten giving four or five intervals (ticks read 0, 2, 4 …, not 7.9, 10.8); the axis starts at 0 or above when no
+    value is below zero (a concentration, a power)."""
+    if low == high:  # one value: a unit around it, not below zero when it is not
+        low, high = (max(low - 1, 0) if low >= 0 else low - 1), high + 1
+    raw = (high - low) / 4
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    bottom, top = math.floor(low / step) * step, math.ceil(high / step) * step
+    if bottom == low and low != 0:  # a line on the frame's edge: one step of room
+        bottom -= step
+    if top == high:
+        top += step
+    if bottom < 0 <= low:
+        bottom = 0
+    return bottom, top, step
 
 
 def chart(device, *, hours=24, now=None, rules=None):
@@ -228,7 +241,7 @@ def chart(device, *, hours=24, now=None, rules=None):
     if not rows:
         return {**out, "empty": True}
     values = [v for _, v in rows] + [v for _, v in lines]
-    low, high = _nice(min(values), max(values))
+    low, high, step = _nice(min(values), max(values))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     span = (now - since).total_seconds()
 
@@ -255,9 +268,9 @@ def chart(device, *, hours=24, now=None, rules=None):
         points += [f"{x_of(ts):.1f},{y_of(v):.1f}" for ts, v in pair]
     labels = {"above": "上限", "below": "下限", "power": "停产用电限值"}
     ticks = []
-    for i in range(5):
-        value = low + (high - low) * i / 4
-        ticks.append({"y": round(y_of(value), 1), "text": f"{value:.4g}"})
+    for i in range(round((high - low) / step) + 1):
+        value = round(low + step * i, 10)
+        ticks.append({"y": round(y_of(value), 1), "text": f"{value:g}"})
     xticks = []
     for i in range(5):
         at = since + timedelta(seconds=span * i / 4)

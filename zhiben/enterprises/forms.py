@@ -122,15 +122,20 @@ class EnterpriseForm(forms.Form):
     """Create or edit one enterprise. `clean()` calls the service, which validates, checks scope, saves
     and audits; its errors land on the fields they name. After `is_valid()`, `self.enterprise` is saved."""
 
-    credit_code = forms.CharField(label=label("credit_code"), max_length=18, help_text="18位，如 91500106MA5U7LXX6L")
-    name = forms.CharField(label=label("name"), max_length=200)
-    region = forms.ChoiceField(label=label("region"))
+    # the service says every missing or wrong value at once (an empty region and a wrong check digit together):
+    # these are marked required for the person filling the form in, and left to it
+    marked_required = ("credit_code", "name", "region", "industry")
+    credit_code = forms.CharField(
+        label=label("credit_code"), max_length=18, required=False, help_text="18位，如 91500106MA5U7LXX6L"
+    )
+    name = forms.CharField(label=label("name"), max_length=200, required=False)
+    region = forms.ChoiceField(label=label("region"), required=False)
     address = forms.CharField(label=label("address"), max_length=300, required=False)
     longitude = forms.CharField(
         label=label("longitude"), required=False, widget=forms.NumberInput(attrs={"step": "any"})
     )
     latitude = forms.CharField(label=label("latitude"), required=False, widget=forms.NumberInput(attrs={"step": "any"}))
-    industry = forms.ChoiceField(label=label("industry"))
+    industry = forms.ChoiceField(label=label("industry"), required=False)
     economic_code = forms.CharField(
         label=label("economic_code"), max_length=5, required=False, help_text="GB/T 4754-2017，如 C3311"
     )

@@ -271,6 +271,16 @@ class FormTests(CastTestCase):
         self.assertEqual(errors["latitude"], ["纬度应在 -90 到 90 之间。"])
         self.assertFalse(Enterprise.objects.filter(name="新登记化工有限公司").exists())
 
+    def test_everything_missing_or_wrong_is_said_at_once(self):
+        self.login(self.alice)
+        response = self.client.post(
+            "/enterprises/new/", self.form_data(credit_code="91512081MA62K0260F", region="", industry="", name="")
+        )
+        errors = response.context["form"].errors
+        self.assertEqual(set(errors), {"credit_code", "region", "industry", "name"})
+        self.assertEqual(errors["credit_code"], ["统一社会信用代码校验位错误：第18位应为“E”，实际为“F”。"])
+        self.assertContains(response, '<i class="req">*</i>', count=5)  # and 经营状态
+
     def test_region_and_industry_choices_are_limited(self):
         form = self.login(self.erin).get("/enterprises/new/").context["form"]
         self.assertEqual(set(dict(form.fields["industry"].choices)) - {""}, {"hazchem", "machinery"})

@@ -100,7 +100,7 @@ class DutyRow:
 
 class Compliance:
     """The drill duty at `day` for the operating enterprises in scope. The figures (done, total, value) are counted
-    by the database (compliance_counts); the rows (`rows`, `missing`, `by_last()`) are read a page at a time, each
+    by the database (compliance_counts); the rows (`rows`, `missing`, `listed()`) are read a page at a time, each
     enterprise with its latest drill inside its own period found by the database — a district of 30,000 enterprises
     read and judged in Python took 0.3 s of every page."""
 
@@ -114,7 +114,9 @@ class Compliance:
     def value(self):
         return None if not self.total else round(100 * self.done / self.total, 1)
 
-    def _rows(self, *, missing=False, by_last=False):
+    def listed(self, *, missing=False, by_last=False):
+        """The rows as the page lists them: all or those without a drill, by place and name or by latest drill
+        (none first)."""
         # each enterprise's period starts on the first day its place and class give: one CASE branch per distinct
         # first day (a county's rule is usually one for high-risk and one for other enterprises)
         firsts = {}
@@ -153,16 +155,11 @@ class Compliance:
 
     @property
     def rows(self):
-        return self._rows()
+        return self.listed()
 
     @property
     def missing(self):
-        return self._rows(missing=True)
-
-    def listed(self, *, missing=False, by_last=False):
-        """The rows as the page lists them: all or those without a drill, by place and name or by latest drill
-        (none first)."""
-        return self._rows(missing=missing, by_last=by_last)
+        return self.listed(missing=True)
 
 
 # an enterprise as the compliance list shows it

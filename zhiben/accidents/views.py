@@ -256,12 +256,16 @@ def figures(request):
     require_capability(request.user, "accident.view")
     today = timezone.localdate()
     year = _year(request.GET.get("year"), today.year)
+    if request.GET.get("year") and str(year) != request.GET["year"].strip():
+        messages.warning(
+            request, f"年度“{request.GET['year']}”无法识别（应为 2000 至 2100 的年份），已按 {year} 年统计。"
+        )
     until = None
     if request.GET.get("until"):
         try:
             until = date.fromisoformat(request.GET["until"])
         except ValueError:
-            until = None
+            messages.warning(request, f"截至日期“{request.GET['until']}”无法识别（应如 2026-06-30），已统计至今天。")
     region = request.GET.get("region") or None
     if region and not Region.objects.for_user(request.user).filter(code=region).exists():
         region = None

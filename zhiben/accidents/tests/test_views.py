@@ -381,6 +381,12 @@ class FiguresAndTargetsPageTests(ViewTestCase):
         self.assertContains(page, "目标已突破")
         self.assertEqual(self.login(self.sam).get(reverse("accidents:figures")).status_code, 403)
 
+    def test_an_unreadable_year_or_day_is_said_not_ignored(self):
+        page = self.login(self.alice).get(reverse("accidents:figures"), {"year": "20266", "until": "2026-13-45"})
+        self.assertEqual(page.status_code, 200)
+        self.assertContains(page, "年度“20266”无法识别")
+        self.assertContains(page, "截至日期“2026-13-45”无法识别（应如 2026-06-30），已统计至今天。")
+
     def test_targets_page_for_the_committee_only(self):
         self.login(self.alice)
         self.assertEqual(self.client.get(reverse("accidents:targets")).status_code, 200)

@@ -575,16 +575,103 @@ ENGLISH = {
     "信息": "msg message info",
 }
 _ENGLISH = {word: zh for zh, words in ENGLISH.items() for word in words.split()}
+# Field codes in pinyin, as domestic systems name their columns: whole words ("PaiCha", "zhenggai_qixian") and the
+# initials of a header ("YHMS" 隐患描述, "zgqx" 整改期限, "FXRQ" 发现日期). Read before the English words, longest
+# first, over adjacent words joined ("Pai" + "Cha").
+PINYIN = {
+    "隐患": "yinhuan yh",
+    "描述": "miaoshu ms neirong nr",
+    "名称": "mingcheng mc",
+    "等级": "dengji dj jibie jb",
+    "类别": "leibie lb leixing lx",
+    "来源": "laiyuan ly",
+    "排查": "paicha pc",
+    "检查": "jiancha jc",
+    "发现": "faxian fx",
+    "整改": "zhenggai zg",
+    "措施": "cuoshi cs",
+    "期限": "qixian qx",
+    "时限": "shixian",
+    "日期": "riqi rq",
+    "时间": "shijian sj",
+    "责任": "zeren zr",
+    "人": "ren r",
+    "责任人": "zerenren zrr",
+    "企业": "qiye qy",
+    "单位": "danwei dw",
+    "地址": "dizhi dz",
+    "状态": "zhuangtai zt",
+    "资金": "zijin zj",
+    "完成": "wancheng wc",
+    "销号": "xiaohao xh",
+    "验收": "yanshou ys",
+    "备注": "beizhu bz",
+    "序号": "xuhao",
+    "区域": "quyu",
+    "行业": "hangye hy",
+    "上报": "shangbao sb",
+    "复查": "fucha",
+}
+_PINYIN = {word: zh for zh, words in PINYIN.items() for word in words.split()}
+# A run of initials standing for a whole header ("yhms", "zgqx", "zrr"): read only when every letter pair is known.
+_INITIALS = {
+    "yhms": "隐患描述",
+    "yhmc": "隐患名称",
+    "yhdj": "隐患等级",
+    "yhlb": "隐患类别",
+    "yhly": "隐患来源",
+    "zgcs": "整改措施",
+    "zgqx": "整改期限",
+    "zgsx": "整改时限",
+    "zgzrr": "整改责任人",
+    "zgzt": "整改状态",
+    "zgzj": "整改资金",
+    "zgwcrq": "整改完成日期",
+    "wcrq": "完成日期",
+    "zrr": "责任人",
+    "fxrq": "发现日期",
+    "fxr": "发现人",
+    "pcrq": "排查日期",
+    "pcr": "排查人",
+    "jcrq": "检查日期",
+    "jcr": "检查人",
+    "qymc": "企业名称",
+    "dwmc": "单位名称",
+    "xhrq": "销号日期",
+    "ysrq": "验收日期",
+    "ysr": "验收人",
+    "bz": "备注",
+    "xh": "序号",
+}
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 # "登记人姓名", "检查人id", "验收人账号": a person named, or given by an id, is the person's field
 _PERSON_KEY = re.compile(r"^(.*?(?:人|员|者))(?:姓名|名字|名称|id|账号|工号|编号|代码|编码|ids)$")
 
 
 def english_header(code, *, strict=False):
-    """The Chinese reading of an English field code: "" when half its words are unknown (strict: any)."""
-    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", code.replace("_", " "))
-    out = [_ENGLISH[w.lower()] for w in words if w.lower() in _ENGLISH]
-    enough = len(out) == len(words) if strict else len(out) * 2 >= len(words)
+    """The Chinese reading of a field code in English or pinyin ("dangerDesc", "PaiChaUser", "YHMS"): "" when half
+    its words are unknown (strict: any)."""
+    words = [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", code.replace("_", " "))]
+    out, known, at = [], 0, 0
+    while at < len(words):
+        if words[at] in _INITIALS:  # "YHMS", "zgqx": a whole header in initials
+            out.append(_INITIALS[words[at]])
+            known, at = known + 1, at + 1
+            continue
+        for size in (3, 2):  # pinyin syllables a camel case split ("Pai" "Cha", "Zhe" "ng" …) read as one word
+            joined = "".join(words[at : at + size])
+            if size <= len(words) - at and joined in _PINYIN:
+                out.append(_PINYIN[joined])
+                known, at = known + size, at + size
+                break
+        else:
+            word = words[at]
+            zh = _ENGLISH.get(word) or (_PINYIN.get(word) if len(word) > 2 else None)
+            if zh:
+                out.append(zh)
+                known += 1
+            at += 1
+    enough = known == len(words) if strict else known * 2 >= len(words)
     return "".join(out) if enough else ""
 
 

@@ -88,6 +88,26 @@ def test_english_field_codes_alone():
     assert max(snake, key=snake.get) == "description"
 
 
+def test_pinyin_field_codes_whole_words_and_initials():
+    expected = {
+        "YHMS": "description",
+        "yhdj": "level",
+        "ZGCS": "measures",
+        "zgqx": "deadline",
+        "ZRR": "responsible_person",
+        "FXRQ": "found_date",
+        "qymc": "enterprise",
+        "PaiChaUser": "found_by",
+        "yinhuanMiaoshu": "description",
+        "zhenggai_qixian": "deadline",
+        "BZ": "remarks",
+    }
+    for code, field in expected.items():
+        found = header_candidates(code)
+        assert found and max(found, key=found.get) == field, (code, found)
+    assert header_candidates("HzUserName") == {}  # not every pair of letters is pinyin: nothing rather than a guess
+
+
 def test_competing_headers_are_resolved_by_what_the_columns_hold():
     cols, _ = mapping_of(ZAGY)
     assert cols["隐患描述"].field == "description"

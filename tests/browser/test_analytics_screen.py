@@ -5,6 +5,7 @@ have no internet). Screenshots are saved to a temporary folder (ZHIBEN_SCREENSHO
 
 import json
 import os
+import re
 import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -138,7 +139,8 @@ def test_big_screen_and_phone_dashboard(live_server, browser, page):
     folder = shots()
 
     # ---------------------------------------------------------------- the big screen at 1920×1080
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080})
+    # the screen's PC left on UTC: its 更新于 still reads the platform's time, as 统计于 does
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080}, timezone_id="UTC")
     screen = context.new_page()
     outside = guard(screen, base)
     screen.clock.install()
@@ -147,7 +149,11 @@ def test_big_screen_and_phone_dashboard(live_server, browser, page):
     screen.wait_for_selector("html[data-charts=ready]")
     for kind in ("headline", "trend", "industry", "region"):
         assert screen.locator(f"#chart-{kind} canvas").count() >= 1, kind
-    assert "更新于" in screen.locator("[data-chart-status]").inner_text()
+    status = screen.locator("[data-chart-status]").inner_text()
+    assert "更新于" in status
+    shown = datetime.strptime(re.search(r"\d{1,2}:\d{2}:\d{2}", status).group(), "%H:%M:%S")
+    local = timezone.localtime()  # Asia/Shanghai
+    assert abs((local.hour * 60 + local.minute) - (shown.hour * 60 + shown.minute)) % 1440 in (0, 1, 1439), status
     assert screen.locator("#chart-region.on-map").count() == 1  # drawn on the uploaded map
     assert "储罐区防火堤破损" in screen.locator("#chart-listed .ticker").inner_text()
     kpis = screen.locator("#chart-headline .kpis").inner_text()

@@ -6,6 +6,7 @@ Excel export; the map of a region's children (GeoJSON upload, served to the char
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
@@ -167,6 +168,7 @@ def chart_config(user, region, period, industry, *, refresh, page, echarts=True,
     return {
         "page": page,
         "refresh": refresh,
+        "tz": settings.TIME_ZONE,  # the clock of 更新于 reads as 统计于 does, whatever the screen's own clock zone
         "api": api,
         "params": {"region": region.code, "period": period.text, "industry": industry.code if industry else ""},
         "region": {"code": region.code, "name": region.name, "has_children": has_children},

@@ -83,9 +83,14 @@
   }
 
   function clock() {
+    // in the platform's time zone (cfg.tz), as the server writes 统计于: a big screen's PC is often left on UTC
     var d = new Date();
-    function two(n) { return (n < 10 ? "0" : "") + n; }
-    return two(d.getHours()) + ":" + two(d.getMinutes()) + ":" + two(d.getSeconds());
+    try {
+      return d.toLocaleTimeString("zh-CN", { timeZone: cfg.tz || "Asia/Shanghai", hour12: false });
+    } catch (e) {
+      function two(n) { return (n < 10 ? "0" : "") + n; }
+      return two(d.getHours()) + ":" + two(d.getMinutes()) + ":" + two(d.getSeconds());
+    }
   }
 
   function drillLink(code) {

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhiben.core.db import grouped as _grouped
-from zhiben.core.filters import Filter, FilterSet, Sort, flag
+from zhiben.core.filters import Filter, FilterSet, Sort, flag, status_filter_q
 from zhiben.core.scoping import region_chain, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
 
@@ -26,12 +26,6 @@ def _late_q(value, ctx):
     return Q(pk__in=late)
 
 
-def _status_q(value, ctx):
-    if value == "open":
-        return Q(status__in=OPEN)
-    return Q(status=value) if value in Status.values else None
-
-
 ACCIDENT_FILTERS = FilterSet(
     Filter("region", "区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value)),
     Filter("industry", "行业", "choice", choices=industry_options, lookup="industry__code"),
@@ -44,7 +38,13 @@ ACCIDENT_FILTERS = FilterSet(
         choices=[("1", "较大及以上事故")],
         q=lambda v, ctx: ~Q(grade=Grade.GENERAL) if flag(v) else None,
     ),
-    Filter("status", "状态", "choice", choices=[("open", "未结案"), *Status.choices], q=_status_q),
+    Filter(
+        "status",
+        "状态",
+        "choice",
+        choices=[("open", "未结案"), *Status.choices],
+        q=status_filter_q(Status, {"open": OPEN}),
+    ),
     Filter("late", "上报超时", "choice", choices=[("1", "有超时")], q=_late_q),
     Filter("listed", "挂牌督办", "choice", choices=[("1", "是")], q=lambda v, ctx: Q(listed=True) if flag(v) else None),
     Filter("from", "发生日期从", "date", lookup="occurred_at__date__gte"),

@@ -205,6 +205,17 @@ def text_value(value):
     return str(value).strip()
 
 
+def status_filter_q(statuses, groups):
+    """The q of a list's status filter: one of `statuses` (TextChoices), or a named group of them ({"open": […]})."""
+
+    def q(value, ctx):
+        if value in groups:
+            return Q(status__in=groups[value])
+        return Q(status=value) if value in statuses.values else None
+
+    return q
+
+
 def flag(value):
     """True for 1/true, False for 0/false, None for anything else (the yes/no filters)."""
     return {"1": True, "true": True, "0": False, "false": False}.get(str(value).lower())

@@ -297,10 +297,8 @@ def rule_groups(region_code, failed=None):
     rule; each item has the RuleDef, value, its display, where it comes from and the editor's fields
     (`editor`: date, monthday, flag, choices, industries, json or number). `failed` (key, what was typed,
     the refusal) keeps what was typed in that rule's editor, with the refusal beside it."""
-    from zhiben.regions.models import Industry
-
     from .models import Rule
-    from .rulevalues import edit_text, is_industry_list, label_choices, label_unit, shape_hint
+    from .rulevalues import edit_text, industry_names, is_industry_list, label_choices, label_unit, shape_hint
 
     groups = {}
     keys = [d.key for d in definitions(editable=True)]
@@ -321,7 +319,7 @@ def rule_groups(region_code, failed=None):
         else:
             source = f"上级（{names.get(code) or code or '全国'}）"
         if is_industry_list(ruledef) and industries is None:
-            industries = dict(Industry.objects.values_list("code", "name"))
+            industries = industry_names()
         typed, error = (failed[1], failed[2]) if failed and failed[0] == ruledef.key else (None, "")
         item = {
             "rule": ruledef,
@@ -349,9 +347,9 @@ def rule_groups(region_code, failed=None):
             item["text"] = typed if isinstance(typed, str) else edit_text(value)
             item["rows"] = min(max(sum(len(line) // 40 + 1 for line in item["text"].split("\n")) + 1, 4), 16)
             item["hint"] = shape_hint(ruledef)
-        elif ruledef.kind == "count" and label_choices(ruledef):
+        elif ruledef.kind == "count" and (choices := label_choices(ruledef)):
             item["editor"] = "choices"
-            item["choices"] = label_choices(ruledef)
+            item["choices"] = choices
             item["selected"] = int(value) if isinstance(value, (bool, int)) else None
         elif ruledef.kind == "count":
             item["unit"] = label_unit(ruledef)

@@ -3,7 +3,7 @@ export and the API endpoint `GET /api/v1/hazards/` all use `HAZARD_FILTERS` (see
 
 from django.db.models import Q
 
-from zhiben.core.filters import Filter, FilterSet, Sort, flag
+from zhiben.core.filters import Filter, FilterSet, Sort, flag, status_filter_q
 from zhiben.core.rules import rule_date
 from zhiben.core.scoping import NOTHING, subtree_q
 
@@ -23,12 +23,10 @@ def industry_options(user):
     return industry_rows()
 
 
-def status_q(value, ctx):
-    if value == "open":
-        return Q(status__in=OPEN_STATUSES)
-    if value == "counted":  # what the figures count: neither 不予认定 nor merged into another
-        return ~Q(status__in=NOT_COUNTED)
-    return Q(status=value) if value in Status.values else None
+# "counted": what the figures count, neither 不予认定 nor merged into another
+status_q = status_filter_q(
+    Status, {"open": OPEN_STATUSES, "counted": [s for s in Status.values if s not in NOT_COUNTED]}
+)
 
 
 def overdue(qs, value, ctx):

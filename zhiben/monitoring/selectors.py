@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhiben.core.db import grouped as _grouped
-from zhiben.core.filters import Filter, FilterSet, Sort, flag
+from zhiben.core.filters import Filter, FilterSet, Sort, flag, status_filter_q
 from zhiben.core.scoping import subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
 
@@ -45,19 +45,13 @@ DEVICE_FILTERS = FilterSet(
 )
 
 
-def _alarm_status_q(value, ctx):
-    if value == "open":
-        return Q(status__in=OPEN)
-    return Q(status=value) if value in AlarmStatus.values else None
-
-
 ALARM_FILTERS = FilterSet(
     Filter(
         "status",
         "状态",
         "choice",
         choices=[("open", "未关闭"), *AlarmStatus.choices],
-        q=_alarm_status_q,
+        q=status_filter_q(AlarmStatus, {"open": OPEN}),
     ),
     Filter(
         "unack",

@@ -101,7 +101,9 @@ class Cell:
 class Row:
     enterprise: dict
     cells: dict = field(default_factory=dict)  # duty id -> Cell
-    columns: list = field(default_factory=list)  # the cells in the order of the duties shown (None: not binding)
+    columns: list = field(
+        default_factory=list
+    )  # (duty, cell) in the order of the duties shown (cell None: not binding)
 
     @property
     def state(self):
@@ -210,7 +212,7 @@ def compliance(*, user, window, region="", industry="", duty=None, today=None):
     for values in enterprises.values(*fields).order_by("region_id", "name", "pk"):
         row = _judged(values, judges, lambda d, pk=values["pk"]: counts.get((pk, d.pk), (0, 0)))
         if row.cells:
-            row.columns = [row.cells.get(d.pk) for d in duties]
+            row.columns = [(d, row.cells.get(d.pk)) for d in duties]
             rows.append(row)
     return rows, duties, summarize(rows, duties)
 

@@ -73,7 +73,7 @@ HAZARD_FILTERS = FilterSet(
         "status",
         "状态",
         "choice",
-        choices=[("open", "未销号"), ("counted", "计入统计（不含不予认定、已合并）"), *Status.choices],
+        choices=[("open", "未销号"), ("counted", "计入统计"), *Status.choices],
         q=status_q,
     ),
     Filter("channel", "渠道", "choice", choices=Channel.choices, lookup="channel"),

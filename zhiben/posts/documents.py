@@ -3,7 +3,7 @@ that links to the card's stable URL: it always opens the card's current version.
 
 from django.template.loader import render_to_string
 
-from zhiben.documents.render import CSS_FONTS
+from zhiben.documents.render import CSS_FONTS, pdf_bytes
 
 
 def qr_svg_data_uri(url):
@@ -15,10 +15,8 @@ def qr_svg_data_uri(url):
 
 def emergency_card_pdf(card, url):
     """PDF bytes of `card` (a CardVersion of kind emergency); `url` is the stable address of the current card."""
-    from weasyprint import HTML
-
     html = render_to_string(
         "posts/card_print.html",
         {"card": card, "post": card.post, "qr": qr_svg_data_uri(url), "url": url, "font": CSS_FONTS["hei"]},
     )
-    return HTML(string=html).write_pdf(pdf_identifier=b"zhiben", uncompressed_pdf=False)
+    return pdf_bytes(html)

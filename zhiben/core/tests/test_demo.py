@@ -1,6 +1,7 @@
 import re
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
@@ -53,6 +54,7 @@ def describe(found):
     )
 
 
+@pytest.mark.demo  # `make run` loads the demo into SQLite: the PostgreSQL run of .ci/run leaves this to the SQLite run
 class DemoTests(TestCase):
     """`make run` loads this demo: it must load, be idempotent and meet the foundation issue's size."""
 

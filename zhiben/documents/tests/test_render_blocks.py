@@ -2,6 +2,7 @@
 DOCX and the PDF, "![说明](documents/images/…)" a picture stored by content; a picture that cannot be
 read prints as a bracketed note, never an error; column widths follow the text."""
 
+import base64
 import io
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ from zhiben.documents.render import (
     body_blocks,
     column_widths,
     image_line,
+    pdf_bytes,
     render_docx,
     render_html,
     render_pdf,
@@ -107,6 +109,24 @@ class BodyBlockTests(SimpleTestCase):
         tall = body_blocks([image_line(png((300, 900)), "")])[0]
         self.assertEqual(tall.size[1], 200)  # never taller than 200 mm
         self.assertLess(tall.size[0], BLOCK_W)
+
+    @unittest.skipUnless(shutil.which("pdfimages"), "poppler-utils not installed")
+    def test_a_pdf_draws_data_pictures_and_never_reads_a_file_or_the_network(self):
+        def pictures(html):
+            with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+                f.write(pdf_bytes(html))
+                f.flush()
+                listed = subprocess.run(["pdfimages", "-list", f.name], capture_output=True, text=True).stdout
+            return len(listed.strip().splitlines()) - 2  # two header lines
+
+        data = png()
+        with tempfile.NamedTemporaryFile(suffix=".png") as picture:
+            picture.write(data)
+            picture.flush()
+            inline = "data:image/png;base64," + base64.b64encode(data).decode()
+            self.assertEqual(pictures(f'<p>图</p><img src="{inline}">'), 1)
+            self.assertEqual(pictures(f'<p>图</p><img src="file://{picture.name}">'), 0)
+            self.assertEqual(pictures('<p>图</p><img src="http://127.0.0.1:9/x.png">'), 0)
 
     def test_a_picture_that_cannot_be_read_is_a_note(self):
         for line in (

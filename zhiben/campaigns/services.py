@@ -456,17 +456,9 @@ def check_record(*, actor, campaign, data, files=(), today=None):
 IGNORED_HEADERS = {"序号", "发现隐患数", "已整改销号数"}
 
 
-def _header_map(campaign, headers):
-    """{column index: field} from the sheet's header row, or ApplicationError naming what is missing."""
-    fixed = {
-        "对象名称": "name",
-        "所在区划": "region",
-        "检查日期": "date",
-        "检查单位": "unit_name",
-        "检查人": "checker",
-        "备注": "note",
-    }
-    extra = {c["label"]: c["key"] for c in campaign.columns}
+def _header_fields(campaign, headers):
+    """({column index: field}, [unknown header texts]) of a header row."""
+    fixed, extra = _FIXED_HEADERS, {c["label"]: c["key"] for c in campaign.columns}
     mapping, unknown = {}, []
     for index, header in enumerate(headers):
         text = str(header or "").strip().replace("*", "").replace("＊", "")
@@ -478,6 +470,23 @@ def _header_map(campaign, headers):
             mapping[index] = ("col", extra[text])
         else:
             unknown.append(text)
+    return mapping, unknown
+
+
+_FIXED_HEADERS = {
+    "对象名称": "name",
+    "所在区划": "region",
+    "检查日期": "date",
+    "检查单位": "unit_name",
+    "检查人": "checker",
+    "备注": "note",
+}
+
+
+def _header_map(campaign, headers):
+    """{column index: field} from the sheet's header row, or ApplicationError naming what is missing."""
+    fixed = _FIXED_HEADERS
+    mapping, unknown = _header_fields(campaign, headers)
     present = set(mapping.values())
     missing = [label for label, field in fixed.items() if field in ("name", "date") and field not in present]
     missing += [c["label"] for c in campaign.columns if c.get("required") and ("col", c["key"]) not in present]
@@ -515,7 +524,9 @@ def check_import(*, actor, campaign, source, filename="", today=None):
 
     today = today or timezone.localdate()
     campaign = _ensure_open(actor, campaign)
-    _, headers, body = read_table(source, filename=filename)
+    _, headers, body = read_table(
+        source, filename=filename, columns=lambda headers: _header_fields(campaign, headers)[0]
+    )
     mapping = _header_map(campaign, headers)
     index = _target_index(campaign, actor)
     cleaned, errors = [], []

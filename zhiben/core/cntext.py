@@ -351,3 +351,38 @@ def _without_year(span, year, end, after):
     if after is not None and found < after:
         found = _pick(span(year + 1), end)
     return found
+
+
+# ---------------------------------------------------------------- around a table's records: footers, totals, numbering
+
+FOOTER_START = re.compile(
+    r"^(注|注意|说明|备注|附注|填表说明|填报说明|附件|附)\s*[0-9一二三四五六七八九十]*\s*[:：]|"
+    r"^(填表人|填报人|制表人|制表|填表|统计人|统计|审核人|审核|审批人|审批|核对人|复核人|负责人|单位负责人|主要负责人|分管领导|分管负责人|部门负责人|"
+    r"安全负责人|联系人|联系电话|填报日期|制表日期|填表日期|报送日期|日期|签字|签名|盖章|单位盖章|单位\(盖章\)|填报单位)\s*[:：(（]"
+)
+FOOTER_WORDS = ("填表人", "审核人", "制表人", "填报人", "负责人：", "负责人:", "联系电话", "填报日期", "签字", "盖章")
+TOTAL = re.compile(r"^(合计|总计|小计|共计|累计)")
+
+
+def is_numbering_row(values):
+    """A row "1 2 3 …" (or "（1）（2）…") under the header that numbers its columns."""
+    nums = []
+    for t in values:
+        if not t:
+            continue
+        n = halfwidth(t).strip("()（） .、")
+        if not n.isdigit():
+            return False
+        nums.append(int(n))
+    return len(nums) >= 3 and nums == sorted(nums) and len(set(nums)) == len(nums) and nums[0] <= 2
+
+
+def is_table_edge(cells):
+    """A row below a table's records that is not one: a note ("注：…"), a signature or contact line ("填表人：… 审核人：…"),
+    or a total (合计/小计). `cells` are the row's texts."""
+    values = [c for c in cells if c]
+    if not values or len(set(values)) > 4:  # a record holds many distinct texts
+        return False
+    first = values[0]
+    joined = " ".join(values)
+    return bool(FOOTER_START.match(first) or TOTAL.match(first) or sum(1 for w in FOOTER_WORDS if w in joined) >= 2)

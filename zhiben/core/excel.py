@@ -26,7 +26,7 @@ from typing import NamedTuple
 from django.conf import settings
 
 from . import convert
-from .cntext import display_width
+from .cntext import display_width, is_numbering_row, is_table_edge
 from .exceptions import ApplicationError, named
 from .isolated import ParserFailed, parse_apart
 from .pdf import PDF_MAGIC, SERIAL, Grid, join_text
@@ -71,40 +71,74 @@ def cell_text(value):
     return str(value).strip()
 
 
-def read_table(source, *, filename=""):
-    """Return (header_row_number, headers, [(row_number, [cell texts])]) of the first sheet (or Word table).
+HEADER_SCAN = 30  # rows of a sheet searched for the importer's header (a title, 填报单位/日期 lines and notes above it)
 
-    The header is the first row with at least two non-empty cells. Row numbers are as Excel shows them (in a Word
-    table, as its rows are counted: `SheetData.number`).
+
+def read_table(source, *, filename="", columns=None):
+    """Return (header_row_number, headers, [(row_number, [cell texts])]) of an uploaded table.
+
+    Without `columns`: the first sheet (or Word table), its header the first row with at least two non-empty cells.
+    With `columns`, the importer's own header reader (header cells → the fields they name, as a dict or set), the
+    header is the row among the first HEADER_SCAN that names the most fields, so a title, a 填报单位/填报日期 line or a
+    note above it is passed over; and the table is the sheet (or Word table) whose header names the most, so a
+    填表说明 sheet before it is passed over. Rows repeating the header (a header pasted again, or repeated on each
+    printed page) are left out, as are a row numbering the columns under the header and, below the records, notes,
+    signature lines and totals (`core.cntext.is_table_edge`). Row numbers are as Excel shows them (in a Word table,
+    as its rows are counted: `SheetData.number`).
     """
     max_rows = settings.IMPORT_MAX_ROWS
     data = _upload_bytes(source)
     name = (filename or getattr(source, "name", "") or "").lower()
     if _is_word(data):
-        sheet = _word_sheets(data, filename)[0]
+        sheets = _word_sheets(data, filename)
     elif data.startswith(PDF_MAGIC):
-        sheet = _pdf_sheets(data, filename)[0]
+        sheets = _pdf_sheets(data, filename)
     elif data.startswith(XLSX_MAGIC) or data.startswith(OLE_MAGIC):
-        sheet = _calamine_sheets(data, first=True)[0]
+        sheets = _calamine_sheets(data, first=columns is None)
     elif name.endswith((".csv", ".txt")) or not name:
-        sheet = _text_sheet("CSV", decode_text(data, name=filename or getattr(source, "name", "")))
+        sheets = [_text_sheet("CSV", decode_text(data, name=filename or getattr(source, "name", "")))]
     else:
         raise ApplicationError("文件不是有效的 Excel（.xlsx/.xls）、CSV 或 Word 表格文件，请检查文件内容。")
-    rows = [[v.strip() if v.__class__ is str else cell_text(v) for v in row] for row in sheet.rows]  # str: most cells
-    header_index = next((i for i, row in enumerate(rows) if sum(1 for c in row if c) >= 2), None)
+    if columns is None:
+        sheets = sheets[:1]
+    found = [(sheet, *_header_of(rows, columns)) for sheet in sheets for rows in [_text_rows(sheet)]]
+    sheet, rows, header_index, _ = max(found, key=lambda item: item[3])  # the first of the best
     if header_index is None:
         raise ApplicationError("文件中没有表头或数据。")
     headers = rows[header_index]
+    same = ["".join(c.split()) for c in headers]
     body = [
         (sheet.number(i), row)
         for i, row in enumerate(rows[header_index + 1 :], start=header_index + 1)
-        if any(row) and sheet.number(i) is not None  # not a paragraph under a Word table
+        if any(row)
+        and sheet.number(i) is not None  # not a paragraph under a Word table
+        and ["".join(c.split()) for c in row] != same
     ]
+    if body and is_numbering_row(body[0][1]):  # "1 2 3 …" numbering the columns under the header
+        body.pop(0)
+    while body and is_table_edge(body[-1][1]):  # notes, 填表人/审核人 lines and totals below the records
+        body.pop()
     if not body:
         raise ApplicationError("文件只有表头，没有数据行。")
     if len(body) > max_rows:
         raise ApplicationError(f"数据行过多：{len(body)} 行，单次导入上限为 {max_rows} 行。")
     return sheet.number(header_index), headers, body
+
+
+def _text_rows(sheet):
+    return [[v.strip() if v.__class__ is str else cell_text(v) for v in row] for row in sheet.rows]  # str: most cells
+
+
+def _header_of(rows, columns):
+    """(rows, index of the header row or None, how many of the importer's fields it names): see `read_table`."""
+    candidates = [i for i, row in enumerate(rows) if sum(1 for c in row if c) >= 2]
+    if not candidates:
+        return rows, None, -1
+    if columns is None:
+        return rows, candidates[0], 0
+    scored = [(len(columns(rows[i])), -i) for i in candidates if i < HEADER_SCAN] or [(0, -candidates[0])]
+    named, index = max(scored)
+    return rows, (-index if named else candidates[0]), named
 
 
 # Text starting with one of these is a formula (or a DDE payload) to Excel, WPS or LibreOffice — when

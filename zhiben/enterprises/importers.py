@@ -96,6 +96,11 @@ def field_for_header(header):
     return HEADER_INDEX.get(_BRACKETED.sub("", text)) or HEADER_INDEX.get(_BRACKETS.sub("", text))
 
 
+def header_fields(headers):
+    """The fields a header row names (how `read_table` tells the header row and the sheet of an upload)."""
+    return {field for field in map(field_for_header, headers) if field}
+
+
 def column_help():
     """[(label, required, other accepted headers)] for the import page."""
     return [(label, field in REQUIRED, "、".join(SYNONYMS.get(field, []))) for field, (label, _) in FIELDS.items()]
@@ -163,7 +168,7 @@ def map_rows(header_row, headers, body):
 
 def read_enterprise_rows(source, *, filename=""):
     """Read an uploaded file (path, bytes or file object) into the service's rows."""
-    return map_rows(*read_table(source, filename=filename))
+    return map_rows(*read_table(source, filename=filename, columns=header_fields))
 
 
 def import_file(*, actor, source, filename=""):

@@ -270,7 +270,7 @@ def selfcheck_import(*, actor, upload, filename="", today=None):
 
     ensure_capability(actor, "selfcheck.import", "您的角色无权导入企业自查记录。")
     today = today or timezone.localdate()
-    _, headers, body = read_table(upload, filename=filename)
+    _, headers, body = read_table(upload, filename=filename, columns=map_columns)
     columns = map_columns(headers)
     missing = [COLUMNS[f][0] for f in ("duty", "date", "inspector") if f not in columns]
     if actor.role != Role.ENTERPRISE and "credit_code" not in columns and "enterprise_name" not in columns:

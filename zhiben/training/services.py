@@ -606,7 +606,7 @@ def attendance_import(*, actor, session, upload, filename=""):
     from zhiben.core.rules import rule
 
     _check_session(actor, session)
-    _, headers, body = read_table(upload, filename=filename)
+    _, headers, body = read_table(upload, filename=filename, columns=map_columns)
     columns = map_columns(headers)
     if "id_number" not in columns:
         raise ApplicationError("缺少必填列：身份证号。请使用导入模板，或在表头写明这一列。")
@@ -742,7 +742,9 @@ def certificate_import(*, actor, upload, filename=""):
     from zhiben.enterprises.importers import column_index
 
     ensure_capability(actor, MANAGE)
-    _, headers, body = read_table(upload, filename=filename)
+    _, headers, body = read_table(
+        upload, filename=filename, columns=lambda headers: column_index(headers, CERTIFICATE_COLUMNS)
+    )
     columns = column_index(headers, CERTIFICATE_COLUMNS)
     missing = [CERTIFICATE_COLUMNS[f][0] for f in CERTIFICATE_REQUIRED if f not in columns]
     if missing:

@@ -243,7 +243,7 @@ def roster_import(*, actor, unit, upload, filename="", today=None):
     from zhiben.core.excel import read_table
 
     check_unit(actor, unit)
-    _, headers, body = read_table(upload, filename=filename)
+    _, headers, body = read_table(upload, filename=filename, columns=map_columns)
     columns = map_columns(headers)
     missing = [COLUMNS[f][0] for f in ("day",) if f not in columns]
     if "leaders" not in columns and "staff" not in columns:

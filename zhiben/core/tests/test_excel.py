@@ -74,6 +74,71 @@ def test_read_table_uses_the_same_readers():
     assert read_table(tsv, filename="企业.txt") == (1, rows[0], [(2, rows[1])])
 
 
+def fields(headers):
+    """An importer's header reader: the fields of 企业名称 and 所属区划."""
+    return {h for h in headers if h in ("企业名称", "所属区划", "联系电话")}
+
+
+def workbook(*sheets):
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+HEADER = ["企业名称", "所属区划", "联系电话"]
+
+
+def test_the_header_under_a_title_and_a_form_line_is_found_by_the_importers_columns():
+    rows = [
+        ["凤凰镇企业名单", None, None],
+        ["填报单位：凤凰镇应急办（盖章）", None, "填报日期：2026年3月1日"],
+        HEADER,
+        ["甲公司", "凤凰村", "13812345678"],
+    ]
+    assert read_table(xlsx(rows), filename="企业.xlsx", columns=fields) == (3, HEADER, [(4, rows[3])])
+    # without the importer's columns: the first row of two cells, as before
+    assert read_table(xlsx(rows), filename="企业.xlsx")[0] == 2
+
+
+def test_the_sheet_whose_header_names_the_most_columns_is_read():
+    instructions = ("填表说明", [["填表说明"], ["1. 企业名称写全称", "2. 所属区划写到村"], ["企业名称", "必填"]])
+    data = ("企业", [HEADER, ["甲公司", "凤凰村", ""]])
+    assert read_table(workbook(instructions, data), filename="企业.xlsx", columns=fields) == (
+        1,
+        HEADER,
+        [(2, ["甲公司", "凤凰村", ""])],
+    )
+    # two sheets as good as each other: the first
+    other = ("二镇", [HEADER, ["乙公司", "双碑村", ""]])
+    assert read_table(workbook(data, other), filename="企业.xlsx", columns=fields)[2] == [(2, ["甲公司", "凤凰村", ""])]
+
+
+def test_numbering_repeated_headers_notes_signatures_and_totals_are_not_records():
+    rows = [
+        HEADER,
+        ["1", "2", "3"],
+        ["甲公司", "凤凰村", ""],
+        HEADER,
+        ["乙公司", "双碑村", ""],
+        ["合计", "2家", ""],
+        ["注：所属区划写到村（社区）。", None, None],
+        ["填表人：张三", None, "审核人：李四"],
+    ]
+    assert read_table(xlsx(rows), filename="企业.xlsx", columns=fields)[2] == [
+        (3, ["甲公司", "凤凰村", ""]),
+        (5, ["乙公司", "双碑村", ""]),
+    ]
+    # a note between records is a record's business (its importer refuses it by row), not dropped unseen
+    rows = [HEADER, ["注：见附件", None, None], ["乙公司", "双碑村", ""]]
+    assert [n for n, _ in read_table(xlsx(rows), filename="企业.xlsx", columns=fields)[2]] == [2, 3]
+
+
 def test_a_binary_file_named_csv_is_no_table():
     with pytest.raises(ApplicationError, match="不是文本文件"):
         read_table(b"\x00\x01\x02" * 10, filename="企业.csv")

@@ -121,6 +121,31 @@ class ImportFileTests(ImportTestCase):
         content = xlsx([[*row(1), None, None], [None] * 12, [*row(2), "", None]], headers=headers)
         self.assertEqual(import_file(actor=self.alice, source=io.BytesIO(content), filename="a.xlsx"), {"created": 2})
 
+    def test_it_reads_a_government_form_with_a_title_an_instructions_sheet_and_a_signed_footer(self):
+        from openpyxl import Workbook
+
+        book = Workbook()
+        notes = book.active
+        notes.title = "填表说明"
+        notes.append(["填表说明"])
+        notes.append(["1. 统一社会信用代码填18位", "2. 所属区划填12位代码"])
+        sheet = book.create_sheet("企业名单")
+        sheet.append(["凤凰镇生产经营单位名单"])
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(FILE_HEADERS))
+        sheet.append(["填报单位：凤凰镇应急办（盖章）", *[None] * (len(FILE_HEADERS) - 2), "填报日期：2026年3月1日"])
+        sheet.append(FILE_HEADERS)
+        sheet.append(row(1))
+        sheet.append(row(2))
+        sheet.append(["注：高危企业填“是”或“否”。"])
+        sheet.append(["填表人：张三", None, "审核人：李四", None, "联系电话：023-61234567"])
+        out = io.BytesIO()
+        book.save(out)
+        rows = read_enterprise_rows(out.getvalue(), filename="名单.xlsx")
+        self.assertEqual([(n, data["credit_code"]) for n, data, _ in rows], [(4, code(9001)), (5, code(9002))])
+        self.assertEqual(
+            import_file(actor=self.alice, source=io.BytesIO(out.getvalue()), filename="名单.xlsx"), {"created": 2}
+        )
+
     def test_it_reads_csv_in_gb18030(self):
         text = f"企业名称,统一社会信用代码,区划代码,行业\n凤凰食品有限公司,{code(9100)},500106105002,轻工\n"
         self.assertEqual(

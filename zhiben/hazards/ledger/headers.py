@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from decimal import Decimal
 
-from zhiben.core.cntext import halfwidth
 from zhiben.core.excel import SheetData
 
 from .values import NUMBER, looks_like_date, parse_date, text_of
@@ -542,28 +541,8 @@ def extract_meta(texts, top):
 
 # ---------------------------------------------------------------- around the data: hints, sections, totals, footers
 
-FOOTER_START = re.compile(
-    r"^(注|注意|说明|备注|附注|填表说明|填报说明|附件|附)\s*[0-9一二三四五六七八九十]*\s*[:：]|"
-    r"^(填表人|填报人|制表人|制表|填表|统计人|统计|审核人|审核|审批人|审批|核对人|复核人|负责人|单位负责人|主要负责人|分管领导|分管负责人|部门负责人|"
-    r"安全负责人|联系人|联系电话|填报日期|制表日期|填表日期|报送日期|日期|签字|签名|盖章|单位盖章|单位\(盖章\)|填报单位)\s*[:：(（]"
-)
-FOOTER_WORDS = ("填表人", "审核人", "制表人", "填报人", "负责人：", "负责人:", "联系电话", "填报日期", "签字", "盖章")
 SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]|^[（(][一二三四五六七八九十\d]+[)）]|^第.{1,4}[部分章节类]")
 SIGN = re.compile(r"签字|签名|盖章|签章|^[\u4e00-\u9fff（）()]{2,14}[:：]$")
-TOTAL = re.compile(r"^(合计|总计|小计|共计|累计)")
 HINT = re.compile(
     r"^[（(]?(填写|请填写|如[:：]|例[:：]|示例|格式|选择|可选|必填|选填|下拉)|^[（(][^（）()]{1,12}[)）]$"
 )
-
-
-def is_numbering_row(values):
-    """A row "1 2 3 …" (or "（1）（2）…") under the header that numbers its columns."""
-    nums = []
-    for t in values:
-        if not t:
-            continue
-        n = halfwidth(t).strip("()（） .、")
-        if not n.isdigit():
-            return False
-        nums.append(int(n))
-    return len(nums) >= 3 and nums == sorted(nums) and len(set(nums)) == len(nums) and nums[0] <= 2

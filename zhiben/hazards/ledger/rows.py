@@ -7,11 +7,11 @@ from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 
-from zhiben.core.cntext import halfwidth
+from zhiben.core.cntext import FOOTER_START, FOOTER_WORDS, TOTAL, halfwidth, is_numbering_row
 from zhiben.core.excel import read_sheets
 from zhiben.core.exceptions import ApplicationError
 
-from .headers import FOOTER_START, FOOTER_WORDS, HINT, SECTION, SIGN, TOTAL, extract_meta, find_table, is_numbering_row
+from .headers import HINT, SECTION, SIGN, extract_meta, find_table
 from .mapping import apply_overrides, map_columns
 from .values import (
     NOTHING_FOUND,

@@ -56,6 +56,17 @@ class ImportTests(CastTestCase):
         ]  # Tuesday's shift, after midnight
         self.assertEqual(([p.name for p in row["leaders"]], [p.name for p in row["staff"]]), (["赵六"], ["钱七"]))
 
+    def test_a_roster_under_its_title_with_a_signed_footer(self):
+        upload = sheet(
+            ["沙坪坝区安委办2030年5月值班表", None, None],
+            ["值班单位：沙坪坝区安委办", None, "制表日期：2030年4月28日"],
+            ["日期", "带班领导", "值班人员"],
+            [DAY, "张三 13800138000", "李四 13900139000"],
+            ["注：值班人员须24小时在岗。", None, None],
+            ["制表人：王五", None, "审核人：赵六"],
+        )
+        self.assertEqual([row["label"] for row in self.run_import(upload)], ["第 4 行"])
+
     def test_shifts_by_name_and_one_phone_for_all_staff(self):
         set_rule("watch.shifts", [{"name": "白班", "start": "08:30"}, {"name": "夜班", "start": "17:30"}], "500106")
         self.run_import(

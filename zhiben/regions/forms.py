@@ -56,5 +56,5 @@ class UnitFilterForm(forms.Form):
 class RegionImportForm(forms.Form):
     file = forms.FileField(
         label="区划文件",
-        help_text="CSV（UTF-8 或 GB18030）或 Excel（.xlsx/.xls），首行为表头，须含“区划代码”和“名称”两列。",
+        help_text="CSV（UTF-8 或 GB18030）或 Excel（.xlsx/.xls），表头（可在标题行之下）须含“区划代码”和“名称”两列。",
     )

@@ -14,9 +14,18 @@ def _find(headers, accepted):
     return None
 
 
+def _header_fields(headers):
+    """Which of 区划代码 and 名称 a header row names."""
+    return {
+        field
+        for field, accepted in (("code", CODE_HEADERS), ("name", NAME_HEADERS))
+        if _find(headers, accepted) is not None
+    }
+
+
 def read_region_rows(source, *, filename=""):
     """Return (rows, columns): rows are (row_number, code, name); columns name the file's headers."""
-    header_row, headers, body = read_table(source, filename=filename)
+    header_row, headers, body = read_table(source, filename=filename, columns=_header_fields)
     code_at, name_at = _find(headers, CODE_HEADERS), _find(headers, NAME_HEADERS)
     missing = [label for label, at in (("区划代码（code）", code_at), ("名称（name）", name_at)) if at is None]
     if missing:

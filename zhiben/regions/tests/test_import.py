@@ -106,6 +106,19 @@ class RegionFileTests(CastTestCase):
         self.assertEqual(rows[0], (2, "500106107", "井口镇"))
         self.assertEqual(columns, {"code": "区划代码", "name": "名称"})
 
+    def test_it_reads_the_statistics_bureau_table_under_its_title(self):
+        data = (
+            "2023年统计用区划代码和城乡划分代码（沙坪坝区）,,\n"
+            "单位：沙坪坝区统计局,,2023年12月31日\n"
+            "统计用区划代码,城乡分类代码,名称\n"
+            "500106107000,,井口镇\n"
+            "500106107001,111,井口社区\n"
+            "注：城乡分类代码见国家统计局说明。,,\n"
+        ).encode("gb18030")
+        rows, columns = read_region_rows(data, filename="regions.csv")
+        self.assertEqual(rows, [(4, "500106107000", "井口镇"), (5, "500106107001", "井口社区")])
+        self.assertEqual(columns, {"code": "统计用区划代码", "name": "名称"})
+
     def test_it_reads_gb18030_csv(self):
         rows, _ = read_region_rows(GOOD_CSV.decode().encode("gb18030"), filename="regions.csv")
         self.assertEqual(rows[1][2], "井口社区")

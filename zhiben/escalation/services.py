@@ -192,8 +192,9 @@ def automatic_document_fields(kind_key, unit, region_code, today=None):
     return {key: value for key, value in values.items() if key in wanted and value}
 
 
-def take_step(target, obj, step, days_overdue, region_code):
-    """One step on one object, in its own transaction. Returns the record, or None when already taken."""
+def take_step(target, obj, step, days_overdue, region_code, passed_over=()):
+    """One step on one object, in its own transaction. Returns the record, or None when already taken.
+    `passed_over`: the names of earlier steps that fell due before this pass and are not taken (see `escalate`)."""
     from zhiben.notifications.services import notify
 
     with transaction.atomic():
@@ -229,20 +230,27 @@ def take_step(target, obj, step, days_overdue, region_code):
             record.save(update_fields=["document"])
         number = record.document.number if record.document_id else None
         note = f"{step.name}：已逾期 {days_overdue} 天" + (f"，{number}" if number else "")
+        if passed_over:
+            note += f"（{'、'.join(passed_over)}的期限已过，不再单独执行）"
         subject = target.timeline_subject(obj) if target.timeline_subject else obj
         record_event(
             subject,
             "escalate",
             note=note,
             region_code=region_code,
-            data={"action": step.action, "days": days_overdue, "document": number},
+            data={"action": step.action, "days": days_overdue, "document": number, "passed_over": list(passed_over)},
         )
         audit_record(
             actor=None,
             action=target.audit_action.format(action=step.action),
             obj=obj,
             region_code=region_code,
-            data={"step": step.name, "days_overdue": days_overdue, "document": record.document_id},
+            data={
+                "step": step.name,
+                "days_overdue": days_overdue,
+                "document": record.document_id,
+                "passed_over": list(passed_over),
+            },
         )
         title, body = target.describe(obj, step, days_overdue)
         users, contacts = target.recipients(obj, step, unit)
@@ -259,8 +267,11 @@ def take_step(target, obj, step, days_overdue, region_code):
 
 
 def escalate(target, *, today=None):
-    """Take every due, not yet taken step of the ladder on each overdue object of `target` (a key).
-    Returns how many steps were taken."""
+    """On each overdue object of `target` (a key), the steps of the furthest threshold due among those after the steps
+    already taken (steps of one threshold — 约谈 and 提请挂牌督办 at 30 days — are taken together). A pass that finds
+    several thresholds due at once (the first pass over a ledger of old hazards, or one after the job stood still)
+    takes only the furthest: a 31-day-late hazard gets its 约谈, not a reminder, a 督办函, a 通报 and a 约谈 on one day;
+    the steps passed over are named in the timeline and the audit. Returns how many steps were taken."""
     target = entry("escalation_targets", target)
     today = today or timezone.localdate()
     items = list(target.overdue(today))
@@ -275,17 +286,24 @@ def escalate(target, *, today=None):
         for item in chunk:
             if item.region_code not in ladders:
                 ladders[item.region_code] = ladder_for(target.key, item.region_code)
-            for step in ladders[item.region_code]:
-                if (
-                    step.days > item.days
-                    or step.action in done.get(item.obj.pk, ())
-                    or (step.major_only and not item.major)
-                ):
-                    continue
-                if target.skip and target.skip(item.obj, step):
+            ladder, taken_actions = ladders[item.region_code], done.get(item.obj.pk, set())
+            after = max((i for i, step in enumerate(ladder) if step.action in taken_actions), default=-1)
+            due = [
+                step
+                for step in ladder[after + 1 :]
+                if step.days <= item.days
+                and not (step.major_only and not item.major)
+                and not (target.skip and target.skip(item.obj, step))
+            ]
+            if not due:
+                continue
+            rung = due[-1].days  # the furthest threshold reached: its steps (one rung may hold several) are taken
+            passed_over = [step.name for step in due if step.days < rung]
+            for step in due:
+                if step.days < rung:
                     continue
                 try:
-                    if take_step(target, item.obj, step, item.days, item.region_code) is not None:
+                    if take_step(target, item.obj, step, item.days, item.region_code, passed_over) is not None:
                         taken += 1
                 except Exception:  # one failing step must not stop the others; it is retried next pass
                     log.exception("escalation step %s on %s %s failed", step.action, target.key, item.obj.pk)

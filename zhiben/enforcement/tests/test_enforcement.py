@@ -165,6 +165,8 @@ class OrderTests(EnforcementTestCase):
 
     def test_an_overdue_order_goes_up_the_ladder_once_per_step(self):
         order = self.order()
+        RectificationOrder.objects.filter(pk=order.pk).update(deadline=self.today - timedelta(days=1))
+        escalate("rectification_order")
         RectificationOrder.objects.filter(pk=order.pk).update(deadline=self.today - timedelta(days=8))
         escalate("rectification_order")
         escalate("rectification_order")

@@ -55,9 +55,23 @@ class LadderTests(CastTestCase):
             ).exists()
         )
 
-    def test_late_first_run_takes_all_due_steps_once(self):
-        self.assertEqual(self.tick(20), 3)
+    def test_a_late_first_pass_takes_the_furthest_due_step_and_names_those_passed_over(self):
+        """A hazard 20 days late when first seen (an old ledger imported, the job stopped): its 通报 (15 days), not a
+        reminder, a 督办函 and a 通报 on one day; the reminder and the letter are named, never taken later."""
+        self.assertEqual(self.tick(20), 1)
+        record = EscalationRecord.objects.get()
+        self.assertEqual(record.action, "bulletin")
+        self.assertFalse(Document.objects.filter(kind="supervision_letter").exists())
+        event = self.hazard.events.get(action="escalate")
+        self.assertIn("的期限已过，不再单独执行", event.note)
+        self.assertEqual(len(event.data["passed_over"]), 2)
         self.assertEqual(self.tick(20), 0)
+        self.assertEqual(self.tick(29), 0)  # the steps passed over stay passed over
+        self.assertEqual(self.tick(30), 2)  # the next threshold holds two steps: both
+        self.assertEqual(
+            set(EscalationRecord.objects.values_list("action", flat=True)), {"bulletin", "interview", "propose_listing"}
+        )
+        self.assertEqual(self.hazard.events.filter(action="escalate").last().data["passed_over"], [])
 
     def test_general_hazard_skips_major_only_step_and_closed_stops(self):
         general = ready(
@@ -65,7 +79,7 @@ class LadderTests(CastTestCase):
         )
         services.escalate("hazard", today=general.deadline + timedelta(days=31))
         actions = set(EscalationRecord.objects.filter(object_id=general.pk).values_list("action", flat=True))
-        self.assertEqual(actions, {"remind", "letter", "bulletin", "interview"})
+        self.assertEqual(actions, {"interview"})  # 提请挂牌督办 at the same 30 days is for major hazards only
         from zhiben.hazards.models import Hazard
 
         Hazard.objects.filter(pk=self.hazard.pk).update(status=Status.CLOSED)
@@ -103,7 +117,10 @@ class LadderTests(CastTestCase):
             [s.name for s in services.ladder_for("hazard", self.village_a1.code)], ["当日提醒", "三日函告"]
         )
         self.assertEqual(len(services.ladder_for("hazard", self.village_b1.code)), 5)
-        self.assertEqual(self.tick(3), 2)
+        self.assertEqual(self.tick(0), 0)  # not overdue yet
+        self.assertEqual(self.tick(1), 1)
+        self.assertEqual(self.tick(3), 1)
+        self.assertEqual(set(EscalationRecord.objects.values_list("name", flat=True)), {"当日提醒", "三日函告"})
 
     def test_bad_ladders_are_refused_with_reasons(self):
         cases = [
@@ -132,9 +149,10 @@ class LadderTests(CastTestCase):
                 steps=[{"action": "remind", "name": "a", "days": 1}],
             )
 
-    def test_a_failing_step_is_retried_and_others_go_on(self):
+    def test_a_failing_step_is_retried_on_the_next_pass(self):
         from unittest import mock
 
+        self.tick(1)
         with mock.patch("zhiben.documents.services.document_issue", side_effect=RuntimeError("模板损坏")):
             self.tick(8)
         self.assertEqual(set(EscalationRecord.objects.values_list("action", flat=True)), {"remind"})

@@ -14,12 +14,12 @@ from zhiben.testing import CastTestCase
 class PlanTaskLadderTests(CastTestCase):
     def test_overdue_milestone_steps_once_each(self):
         plan = small_plan(self.alice, self.town_a1)
-        # on 2024-07-01: Q1 of "每季度" (due 03-31, 92 days late) takes all 4 steps; "2024年6月底前" and Q2
-        # (due 06-30, 1 day late) take the reminder each
-        self.assertEqual(services.escalate("plan_task", today=date(2024, 7, 1)), 4 + 1 + 1)
+        # on 2024-07-01: Q1 of "每季度" (due 03-31, 92 days late) takes its furthest step, the 3 before passed over;
+        # "2024年6月底前" and Q2 (due 06-30, 1 day late) take the reminder each
+        self.assertEqual(services.escalate("plan_task", today=date(2024, 7, 1)), 1 + 1 + 1)
         self.assertEqual(services.escalate("plan_task", today=date(2024, 7, 1)), 0)
-        # a month later both June milestones are 31 days late: letter, bulletin and interview each
-        self.assertEqual(services.escalate("plan_task", today=date(2024, 7, 31)), 3 + 3)
+        # a month later both June milestones are 31 days late: the interview each, letter and bulletin passed over
+        self.assertEqual(services.escalate("plan_task", today=date(2024, 7, 31)), 1 + 1)
         self.assertEqual(services.escalate("plan_task", today=date(2024, 7, 31)), 0)
         records = EscalationRecord.objects.filter(target="plan_task")
         per_object = {}

@@ -51,10 +51,13 @@ def events(hazard):
 
 
 def overdue(today):
-    """Overdue hazards up the ladder; historic ledger rows (archives) are never escalated."""
+    """Overdue hazards up the ladder; historic ledger rows (archives) are never escalated, nor is a hazard whose
+    closing is requested (申请销号): it waits on its reviewer, not on the enterprise, and goes up the ladder again only
+    when the review sends it back to rectification."""
     rows = (
         Hazard.objects.overdue(today)
         .filter(historic=False)
+        .exclude(status=Status.SUBMITTED)
         .select_related("enterprise", "supervising_unit", "listed_unit")
         .order_by("deadline", "id")
     )

@@ -85,6 +85,16 @@ class LadderTests(CastTestCase):
         Hazard.objects.filter(pk=self.hazard.pk).update(status=Status.CLOSED)
         self.assertEqual(self.tick(10), 0)
 
+    def test_a_hazard_waiting_on_its_closing_review_is_not_escalated_until_sent_back(self):
+        from zhiben.hazards.models import Hazard
+
+        self.assertEqual(self.tick(1), 1)
+        Hazard.objects.filter(pk=self.hazard.pk).update(status=Status.SUBMITTED)
+        self.assertEqual(self.tick(8), 0)  # the enterprise has asked for 销号: the wait is its reviewer's
+        Hazard.objects.filter(pk=self.hazard.pk).update(status=Status.RECTIFYING)  # the review sent it back
+        self.assertEqual(self.tick(8), 1)
+        self.assertEqual(EscalationRecord.objects.latest("id").action, "letter")
+
     def test_extension_moves_the_clock(self):
         from zhiben.hazards import services as hazard_services
 

@@ -75,6 +75,11 @@ def _owner_name(standard):
 
 
 @transaction.atomic
+def header_fields(headers):
+    """The columns a header row names (how `read_table` finds the header of a criteria file)."""
+    return {field for field, (label, _) in COLUMNS.items() if label in headers}
+
+
 def criteria_import(*, actor, headers, rows, source_name=""):
     """Import standards and items (national for the catalogue owner, local under the actor's region),
     all or nothing; refuses rows of a standard that belongs to another owner. Audited."""

@@ -471,7 +471,7 @@ def criteria_list(request):
     require_capability(request.user, "hazard.view")
     from zhiben.core.excel import read_table
 
-    from .criteria import criteria_import, visible_standards
+    from .criteria import criteria_import, header_fields, visible_standards
 
     can_import = request.user.can("rule.manage")
     result = None
@@ -481,7 +481,7 @@ def criteria_list(request):
         try:
             if upload is None:
                 raise ApplicationError("请选择判定标准文件。")
-            _, headers, rows = read_table(upload, filename=upload.name)
+            _, headers, rows = read_table(upload, filename=upload.name, columns=header_fields)
             outcome = criteria_import(actor=request.user, headers=headers, rows=rows, source_name=upload.name)
         except ApplicationError as exc:
             result = {"error": exc.message, "errors": exc.errors}

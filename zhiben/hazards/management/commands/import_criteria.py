@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from zhiben.core.excel import read_table
 from zhiben.core.exceptions import ApplicationError
-from zhiben.hazards.criteria import criteria_import
+from zhiben.hazards.criteria import criteria_import, header_fields
 
 
 class Command(BaseCommand):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
             except get_user_model().DoesNotExist:
                 raise CommandError(f"用户“{options['user']}”不存在。") from None
         try:
-            _, headers, rows = read_table(file)
+            _, headers, rows = read_table(file, columns=header_fields)
             result = criteria_import(actor=actor, headers=headers, rows=rows, source_name=os.path.basename(file))
         except ApplicationError as exc:
             for error in exc.errors:

@@ -21,6 +21,7 @@ import re
 import zipfile
 import zlib
 from datetime import date, datetime
+from functools import partial
 from typing import NamedTuple
 
 from django.conf import settings
@@ -81,7 +82,8 @@ def read_table(source, *, filename="", columns=None):
     With `columns`, the importer's own header reader (header cells → the fields they name, as a dict or set), the
     header is the row among the first HEADER_SCAN that names the most fields, so a title, a 填报单位/填报日期 line or a
     note above it is passed over; and the table is the sheet (or Word table) whose header names the most, so a
-    填表说明 sheet before it is passed over. Rows repeating the header (a header pasted again, or repeated on each
+    填表说明 sheet before it is passed over; other sheets under the very same header follow it (one table kept a
+    sheet a town or a month), their rows numbered with the sheet's name (`SheetRow`). Rows repeating the header (a header pasted again, or repeated on each
     printed page) are left out, as are a row numbering the columns under the header and, below the records, notes,
     signature lines and totals (`core.cntext.is_table_edge`). Row numbers are as Excel shows them (in a Word table,
     as its rows are counted: `SheetData.number`).
@@ -102,27 +104,63 @@ def read_table(source, *, filename="", columns=None):
     if columns is None:
         sheets = sheets[:1]
     found = [(sheet, *_header_of(rows, columns)) for sheet in sheets for rows in [_text_rows(sheet)]]
-    sheet, rows, header_index, _ = max(found, key=lambda item: item[3])  # the first of the best
+    sheet, rows, header_index, named = max(found, key=lambda item: item[3])  # the first of the best
     if header_index is None:
         raise ApplicationError("文件中没有表头或数据。")
     headers = rows[header_index]
-    same = ["".join(c.split()) for c in headers]
-    body = [
-        (sheet.number(i), row)
-        for i, row in enumerate(rows[header_index + 1 :], start=header_index + 1)
-        if any(row)
-        and sheet.number(i) is not None  # not a paragraph under a Word table
-        and ["".join(c.split()) for c in row] != same
-    ]
-    if body and is_numbering_row(body[0][1]):  # "1 2 3 …" numbering the columns under the header
-        body.pop(0)
-    while body and is_table_edge(body[-1][1]):  # notes, 填表人/审核人 lines and totals below the records
-        body.pop()
+    body = _records(sheet, rows, header_index, sheet.number)
+    if named > 0:  # the other sheets under the very same header: one table kept on several (a town, a month each)
+        same = _squeezed(headers)
+        for other, other_rows, other_index, _ in found:
+            if other is not sheet and other_index is not None and _squeezed(other_rows[other_index]) == same:
+                body += _records(other, other_rows, other_index, partial(_sheet_row, other))
     if not body:
         raise ApplicationError("文件只有表头，没有数据行。")
     if len(body) > max_rows:
         raise ApplicationError(f"数据行过多：{len(body)} 行，单次导入上限为 {max_rows} 行。")
     return sheet.number(header_index), headers, body
+
+
+class SheetRow(int):
+    """The number of a row read from a sheet other than the first one read: an int, shown with its sheet's name
+    ("5（二镇）") wherever an importer names the row."""
+
+    def __new__(cls, number, sheet):
+        row = super().__new__(cls, number)
+        row.sheet = sheet
+        return row
+
+    def __str__(self):
+        return f"{int(self)}（{self.sheet}）"
+
+    def __format__(self, spec):  # f"第 {number} 行" formats, not str()s, an int
+        return f"{format(int(self), spec)}（{self.sheet}）"
+
+
+def _sheet_row(sheet, index):
+    number = sheet.number(index)
+    return None if number is None else SheetRow(number, sheet.name)
+
+
+def _squeezed(cells):
+    return ["".join(c.split()) for c in cells]
+
+
+def _records(sheet, rows, header_index, number):
+    """[(row number, cells)] of the records under a sheet's header: see `read_table`."""
+    same = _squeezed(rows[header_index])
+    body = [
+        (number(i), row)
+        for i, row in enumerate(rows[header_index + 1 :], start=header_index + 1)
+        if any(row)
+        and sheet.number(i) is not None  # not a paragraph under a Word table
+        and _squeezed(row) != same
+    ]
+    if body and is_numbering_row(body[0][1]):  # "1 2 3 …" numbering the columns under the header
+        body.pop(0)
+    while body and is_table_edge(body[-1][1]):  # notes, 填表人/审核人 lines and totals below the records
+        body.pop()
+    return body
 
 
 def _text_rows(sheet):

@@ -2,6 +2,7 @@
 both `read_table` and `read_sheets`, and the merged-cell map the ledger and plan importers share."""
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -114,9 +115,21 @@ def test_the_sheet_whose_header_names_the_most_columns_is_read():
         HEADER,
         [(2, ["甲公司", "凤凰村", ""])],
     )
-    # two sheets as good as each other: the first
-    other = ("二镇", [HEADER, ["乙公司", "双碑村", ""]])
-    assert read_table(workbook(data, other), filename="企业.xlsx", columns=fields)[2] == [(2, ["甲公司", "凤凰村", ""])]
+
+
+def test_sheets_under_the_same_header_are_one_table_their_rows_named_with_the_sheet():
+    one = ("一镇", [["一镇企业名单"], HEADER, ["甲公司", "凤凰村", ""]])
+    two = ("二镇", [HEADER, ["乙公司", "双碑村", ""], ["丙公司", "双碑村", ""], ["合计", "2家", ""]])
+    other = ("汇总", [["镇街", "企业数"], ["一镇", "1"]])  # another table: not joined
+    header_row, headers, body = read_table(workbook(one, other, two), filename="企业.xlsx", columns=fields)
+    assert (header_row, headers) == (2, HEADER)
+    assert [(n, cells[0]) for n, cells in body] == [(3, "甲公司"), (2, "乙公司"), (3, "丙公司")]
+    assert [str(n) for n, _ in body] == ["3", "2（二镇）", "3（二镇）"]
+    assert f"第 {body[1][0]} 行" == "第 2（二镇） 行"
+    assert json.loads(json.dumps([n for n, _ in body])) == [3, 2, 3]  # audit data keeps plain numbers
+    # a sheet whose header differs in any cell is not joined: its columns may stand elsewhere
+    moved = ("三镇", [["所属区划", "企业名称", "联系电话"], ["凤凰村", "丁公司", ""]])
+    assert len(read_table(workbook(one, moved), filename="企业.xlsx", columns=fields)[2]) == 1
 
 
 def test_numbering_repeated_headers_notes_signatures_and_totals_are_not_records():

@@ -146,6 +146,28 @@ class ImportFileTests(ImportTestCase):
             import_file(actor=self.alice, source=io.BytesIO(out.getvalue()), filename="名单.xlsx"), {"created": 2}
         )
 
+    def test_a_workbook_of_one_sheet_per_town_is_one_import_and_errors_name_the_sheet(self):
+        from openpyxl import Workbook
+
+        book = Workbook()
+        first = book.active
+        first.title = "凤凰村"
+        for values in (FILE_HEADERS, row(1), row(2)):
+            first.append(values)
+        second = book.create_sheet("双碑村")
+        for values in (FILE_HEADERS, row(3, region="500106105003"), row(4, region="500106105003", industry="无此行业")):
+            second.append(values)
+        out = io.BytesIO()
+        book.save(out)
+        failed = self.assertImportFails(out.getvalue(), message="未写入任何数据")
+        self.assertEqual([(str(e["row"]), e["column"]) for e in failed.errors], [("3（双碑村）", "行业领域（E列）")])
+        second.delete_rows(3)
+        out = io.BytesIO()
+        book.save(out)
+        self.assertEqual(
+            import_file(actor=self.alice, source=io.BytesIO(out.getvalue()), filename="各村.xlsx"), {"created": 3}
+        )
+
     def test_it_reads_csv_in_gb18030(self):
         text = f"企业名称,统一社会信用代码,区划代码,行业\n凤凰食品有限公司,{code(9100)},500106105002,轻工\n"
         self.assertEqual(

@@ -47,12 +47,27 @@ def browser():
         instance.close()
 
 
+def phone_page(browser, **options):
+    """A page on a phone-sized screen, in a context of its own (closed with `page.context.close()`)."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, **options)
+    return context.new_page()
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
-    page = context.new_page()
+    page = phone_page(browser)
     yield page
-    context.close()
+    page.context.close()
+
+
+@pytest.fixture
+def routed_page(browser):
+    """A phone page whose every request `page.route` sees: without the service worker. A request a controlling
+    service worker passes on to the network escapes the page's routes, and whether the worker controls the page
+    yet is a race (a test dropping the network once saw its post go through)."""
+    page = phone_page(browser, service_workers="block")
+    yield page
+    page.context.close()
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,12 @@ from .helpers import cast_built, login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture
+def page(routed_page):
+    """This module drops the network with `page.route`: its pages run without the service worker (see conftest)."""
+    return routed_page
+
+
 def test_a_dropped_page_is_filled_in_again_with_one_tap(live_server, page):
     cast = cast_built()
     base = live_server.url

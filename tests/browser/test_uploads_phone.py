@@ -29,6 +29,12 @@ def camera_photo(width=4000, height=3000):
 
 
 @pytest.fixture
+def page(routed_page):
+    """This module drops the network with `page.route`: its pages run without the service worker (see conftest)."""
+    return routed_page
+
+
+@pytest.fixture
 def report_form(live_server, page):
     """(cast, base URL), with gina, a village grid worker, on the hazard report form of her phone."""
     cast = cast_built()

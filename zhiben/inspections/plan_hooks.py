@@ -21,9 +21,8 @@ EXPERTS = [
 def demo_load(stdout=None):
     from django.utils import timezone
 
-    from zhiben.accounts.demo import DEMO_PASSWORD
+    from zhiben.accounts.demo import demo_user
     from zhiben.accounts.models import User
-    from zhiben.accounts.services import user_create
     from zhiben.regions.models import Region
 
     from . import draws, plan_services
@@ -38,16 +37,7 @@ def demo_load(stdout=None):
     county = Region.objects.get(code="500106000000")
     for username, name in COLLEAGUES:
         if not User.objects.filter(username=username).exists():
-            user_create(
-                actor=None,
-                username=username,
-                password=DEMO_PASSWORD,
-                role=bureau_user.role,
-                name=name,
-                region=county,
-                unit=bureau_user.unit,
-                must_change_password=False,
-            )
+            demo_user(username=username, role=bureau_user.role, name=name, region=county, unit=bureau_user.unit)
     today = timezone.localdate()
     holders = [users["yingji"], users["quyingji"], *User.objects.filter(username__in=[u for u, _ in COLLEAGUES])]
     for n, user in enumerate(holders, start=1):

@@ -147,8 +147,7 @@ def accounts():
 
 
 def _reporters(committee):
-    from zhiben.accounts.demo import DEMO_PASSWORD
-    from zhiben.accounts.services import user_create
+    from zhiben.accounts.demo import demo_user
     from zhiben.regions.models import Unit
 
     colleague = User.objects.get(username="yingji")
@@ -156,16 +155,7 @@ def _reporters(committee):
         unit = Unit.objects.filter(name=unit_name).first()
         if unit is None or User.objects.filter(username=username).exists():
             continue
-        user_create(
-            actor=None,
-            username=username,
-            password=DEMO_PASSWORD,
-            role=colleague.role,
-            name=name,
-            region=committee.region,
-            unit=unit,
-            must_change_password=False,
-        )
+        demo_user(username=username, role=colleague.role, name=name, region=committee.region, unit=unit)
 
 
 def _matches(words, text):

@@ -83,10 +83,10 @@ def read_table(source, *, filename="", columns=None):
     header is the row among the first HEADER_SCAN that names the most fields, so a title, a 填报单位/填报日期 line or a
     note above it is passed over; and the table is the sheet (or Word table) whose header names the most, so a
     填表说明 sheet before it is passed over; other sheets under the very same header follow it (one table kept a
-    sheet a town or a month), their rows numbered with the sheet's name (`SheetRow`). Rows repeating the header (a header pasted again, or repeated on each
-    printed page) are left out, as are a row numbering the columns under the header and, below the records, notes,
-    signature lines and totals (`core.cntext.is_table_edge`). Row numbers are as Excel shows them (in a Word table,
-    as its rows are counted: `SheetData.number`).
+    sheet a town or a month), their rows numbered with the sheet's name (`SheetRow`). Rows repeating the header (a
+    header pasted again, or repeated on each printed page) are left out, as are a row numbering the columns under
+    the header and, below the records, notes, signature lines and totals (`core.cntext.is_table_edge`). Row numbers
+    are as Excel shows them (in a Word table, as its rows are counted: `SheetData.number`).
     """
     max_rows = settings.IMPORT_MAX_ROWS
     data = _upload_bytes(source)

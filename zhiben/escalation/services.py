@@ -287,11 +287,13 @@ def escalate(target, *, today=None):
             if item.region_code not in ladders:
                 ladders[item.region_code] = ladder_for(target.key, item.region_code)
             ladder, taken_actions = ladders[item.region_code], done.get(item.obj.pk, set())
-            after = max((i for i, step in enumerate(ladder) if step.action in taken_actions), default=-1)
+            # from the furthest threshold already reached on: a step of it that failed is tried again
+            reached = max((step.days for step in ladder if step.action in taken_actions), default=-1)
             due = [
                 step
-                for step in ladder[after + 1 :]
-                if step.days <= item.days
+                for step in ladder
+                if reached <= step.days <= item.days
+                and step.action not in taken_actions
                 and not (step.major_only and not item.major)
                 and not (target.skip and target.skip(item.obj, step))
             ]

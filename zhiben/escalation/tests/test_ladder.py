@@ -169,6 +169,19 @@ class LadderTests(CastTestCase):
         self.tick(8)
         self.assertEqual(set(EscalationRecord.objects.values_list("action", flat=True)), {"remind", "letter"})
 
+    def test_a_failed_step_of_the_threshold_reached_is_tried_again(self):
+        """约谈 and 提请挂牌督办 share 30 days: when the 约谈's document fails, the 提请挂牌督办 is taken and the 约谈 is
+        tried again on the next pass, not passed over."""
+        from unittest import mock
+
+        with mock.patch("zhiben.documents.services.document_issue", side_effect=RuntimeError("模板损坏")):
+            self.tick(30)
+        self.assertEqual(set(EscalationRecord.objects.values_list("action", flat=True)), {"propose_listing"})
+        self.assertEqual(self.tick(31), 1)
+        self.assertEqual(
+            set(EscalationRecord.objects.values_list("action", flat=True)), {"propose_listing", "interview"}
+        )
+
 
 class LadderPageTests(CastTestCase):
     def test_committee_edits_its_ladder_and_others_cannot(self):

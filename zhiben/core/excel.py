@@ -103,7 +103,7 @@ def read_table(source, *, filename="", columns=None):
         raise ApplicationError("文件不是有效的 Excel（.xlsx/.xls）、CSV 或 Word 表格文件，请检查文件内容。")
     if columns is None:
         sheets = sheets[:1]
-    found = [(sheet, *_header_of(rows, columns)) for sheet in sheets for rows in [_text_rows(sheet)]]
+    found = [(sheet, rows, *_header_of(rows, columns)) for sheet in sheets for rows in [_text_rows(sheet)]]
     sheet, rows, header_index, named = max(found, key=lambda item: item[3])  # the first of the best
     if header_index is None:
         raise ApplicationError("文件中没有表头或数据。")
@@ -168,15 +168,20 @@ def _text_rows(sheet):
 
 
 def _header_of(rows, columns):
-    """(rows, index of the header row or None, how many of the importer's fields it names): see `read_table`."""
-    candidates = [i for i, row in enumerate(rows) if sum(1 for c in row if c) >= 2]
-    if not candidates:
-        return rows, None, -1
+    """(index of the header row or None, how many of the importer's fields it names): see `read_table`. Only the
+    rows up to the first with two filled cells, and the first HEADER_SCAN, are looked at."""
+
+    def filled(row):
+        return sum(1 for c in row if c) >= 2
+
+    first = next((i for i, row in enumerate(rows) if filled(row)), None)
+    if first is None:
+        return None, -1
     if columns is None:
-        return rows, candidates[0], 0
-    scored = [(len(columns(rows[i])), -i) for i in candidates if i < HEADER_SCAN] or [(0, -candidates[0])]
-    named, index = max(scored)
-    return rows, (-index if named else candidates[0]), named
+        return first, 0
+    scored = [(len(columns(rows[i])), -i) for i in range(first, min(len(rows), HEADER_SCAN)) if filled(rows[i])]
+    named, index = max(scored, default=(0, -first))
+    return (-index if named else first), named
 
 
 # Text starting with one of these is a formula (or a DDE payload) to Excel, WPS or LibreOffice — when

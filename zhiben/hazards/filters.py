@@ -8,6 +8,7 @@ from zhiben.core.rules import rule_date
 from zhiben.core.scoping import NOTHING, subtree_q
 
 from .choices import NOT_COUNTED, OPEN_STATUSES, Category, Channel, Level, Status
+from .models import review_overdue_q
 
 
 def region_options(user):
@@ -54,6 +55,15 @@ def repeat_q(value, ctx):
     return None if wanted is None else Q(repeat_of__isnull=not wanted)
 
 
+def review_q(value, ctx):
+    """销号审核超期: a request left unreviewed past its review deadline; 审核未超期: one waiting within it."""
+    wanted = flag(value)
+    if wanted is None:
+        return None
+    late = review_overdue_q(ctx.today)
+    return late if wanted else Q(status=Status.SUBMITTED) & ~late
+
+
 def enterprise_q(value, ctx):
     return Q(enterprise_id=int(value)) if value.isdigit() else NOTHING
 
@@ -91,6 +101,14 @@ HAZARD_FILTERS = FilterSet(
     ),
     Filter(
         "listed", "挂牌督办", "choice", choices=[("1", "已挂牌"), ("0", "未挂牌")], q=listed_q, help="1/true 或 0/false"
+    ),
+    Filter(
+        "review_overdue",
+        "销号审核",
+        "choice",
+        choices=[("1", "审核超期"), ("0", "审核未超期")],
+        q=review_q,
+        help="申请销号后监管部门审核是否超过期限（规则 hazard.review_days）：1/true 或 0/false",
     ),
     Filter("found_from", "发现日期从", "date", lookup="found_date__gte"),
     Filter("found_to", "发现日期至", "date", lookup="found_date__lte"),

@@ -25,7 +25,7 @@ from zhiben.escalation.choices import Action
 from zhiben.escalation.services import committee_admins, committee_unit
 
 from . import demo
-from .choices import DEADLINE_STATUSES, Status
+from .choices import Status
 from .models import Hazard
 from .selectors import CHANNEL_FIGURES, HAZARD_FIGURES, hazard_figures, hazard_records, hazard_values
 from .services import enterprise_contacts, hazard_event
@@ -40,6 +40,14 @@ LADDER = [
     (Action.BULLETIN, "纳入通报", 15, False, ""),
     (Action.INTERVIEW, "约谈主要负责人和实际控制人", 30, False, "interview_notice"),
     (Action.PROPOSE_LISTING, "提请挂牌督办", 30, True, ""),
+]
+
+
+# A request for 销号 left unreviewed past hazard.review_days goes up a ladder of its own: the reviewing department,
+# then the 安委办.
+REVIEW_LADDER = [
+    (Action.REMIND, "销号审核逾期提醒", 1, False, ""),
+    (Action.BULLETIN, "销号审核超期纳入通报", 10, False, ""),
 ]
 
 
@@ -87,12 +95,46 @@ def skip(hazard, step):
     return step.action == Action.PROPOSE_LISTING and bool(hazard.listed_unit_id)
 
 
+def reviewers(hazard):
+    """The active users of the unit that signs the hazard off (workflow: the listing unit, else the supervising
+    department, else the 安委办)."""
+    unit = issuing_unit(hazard)
+    return list(unit.users.filter(is_active=True)) if unit is not None else []
+
+
+def review_overdue(today):
+    rows = (
+        Hazard.objects.review_overdue(today)
+        .select_related("enterprise", "place", "supervising_unit", "listed_unit")
+        .order_by("review_deadline", "id")
+    )
+    return [Overdue(h, h.region_id, (today - h.review_deadline).days, h.is_major) for h in rows]
+
+
+def review_escalation_recipients(hazard, step, unit):
+    return reviewers(hazard) + committee_admins(hazard.region_id, step), []
+
+
+def review_escalation_text(hazard, step, days):
+    unit = issuing_unit(hazard)
+    return (
+        f"隐患{step.name}：{hazard.number}",
+        f"{hazard.subject}的隐患“{hazard.description[:60]}”已申请销号，审核期限 {hazard.review_deadline}，"
+        f"{unit.name if unit else '监管部门'}已超期 {days} 天未审核，现{step.name}。",
+    )
+
+
 # ---------------------------------------------------------------- reminders
 
 
+TO_RECTIFY = (Status.VERIFIED, Status.RECTIFYING)  # the enterprise still has to rectify: its deadline runs
+
+
 def reminder_due(today, horizon):
+    """Hazards still to be rectified whose deadline is near. A request for 销号 has its review deadline instead
+    (`review_due`): the enterprise has done its part."""
     rows = (
-        Hazard.objects.filter(status__in=DEADLINE_STATUSES, deadline__gte=today, deadline__lte=horizon, historic=False)
+        Hazard.objects.filter(status__in=TO_RECTIFY, deadline__gte=today, deadline__lte=horizon, historic=False)
         .only("pk", "region_id", "deadline")
         .order_by("deadline", "pk")
     )
@@ -105,50 +147,75 @@ def reminder_current(hazard, today):
         .select_related("enterprise", "supervising_unit", "listed_unit")
         .get(pk=hazard.pk)
     )
-    if (
-        current.historic
-        or current.status not in DEADLINE_STATUSES
-        or current.deadline is None
-        or current.deadline < today
-    ):
+    if current.historic or current.status not in TO_RECTIFY or current.deadline is None or current.deadline < today:
         return None
     return current
 
 
 def reminder_recipients(hazard):
-    """The enterprise side while it still has to rectify (its users, the 整改责任人), and the departments."""
+    """The enterprise side (its users, the 整改责任人), and the departments."""
     users, contacts = [], []
-    if hazard.status != Status.SUBMITTED:
-        if hazard.enterprise is not None:
-            users += list(hazard.enterprise.users.filter(is_active=True))
-        if hazard.responsible_phone:
-            contacts.append((f"{hazard.responsible_person or '整改责任人'}（整改责任人）", hazard.responsible_phone))
+    if hazard.enterprise is not None:
+        users += list(hazard.enterprise.users.filter(is_active=True))
+    if hazard.responsible_phone:
+        contacts.append((f"{hazard.responsible_person or '整改责任人'}（整改责任人）", hazard.responsible_phone))
     for unit in (hazard.supervising_unit, hazard.listed_unit):
         if unit is not None:
             users += list(unit.users.filter(is_active=True))
     return users, contacts
 
 
+def _when(days_left):
+    return "今天到期" if days_left == 0 else f"还有 {days_left} 天到期"
+
+
 def reminder_text(hazard, deadline, days_left):
-    when = "今天到期" if days_left == 0 else f"还有 {days_left} 天到期"
-    if hazard.status == Status.SUBMITTED:
-        body = (
-            f"{hazard.subject}的隐患“{hazard.description[:60]}”已申请销号，整改期限 {deadline}（{when}），"
-            "请监管部门及时审核。"
-        )
-    else:
-        body = f"{hazard.subject}的隐患“{hazard.description[:60]}”整改期限为 {deadline}（{when}），请按期完成整改并申请销号。"
+    body = (
+        f"{hazard.subject}的隐患“{hazard.description[:60]}”整改期限为 {deadline}（{_when(days_left)}），"
+        "请按期完成整改并申请销号。"
+    )
     return f"隐患整改即将到期：{hazard.number}", body
+
+
+def review_due(today, horizon):
+    """Requests for 销号 whose review deadline is near."""
+    rows = (
+        Hazard.objects.filter(
+            status=Status.SUBMITTED, historic=False, review_deadline__gte=today, review_deadline__lte=horizon
+        )
+        .only("pk", "region_id", "review_deadline")
+        .order_by("review_deadline", "pk")
+    )
+    return ((h, h.review_deadline, h.region_id) for h in rows.iterator())
+
+
+def review_current(hazard, today):
+    current = (
+        Hazard.objects.select_for_update(of=("self",))
+        .select_related("enterprise", "place", "supervising_unit", "listed_unit")
+        .get(pk=hazard.pk)
+    )
+    days_left = current.review_days_left(today)
+    return current if days_left is not None and days_left >= 0 else None
+
+
+def review_text(hazard, deadline, days_left):
+    body = (
+        f"{hazard.subject}的隐患“{hazard.description[:60]}”已申请销号（整改完成日期 {hazard.rectified_date}），"
+        f"审核期限 {deadline}（{_when(days_left)}），请及时现场核查验收并审核销号或退回整改。"
+    )
+    return f"隐患销号待审核：{hazard.number}", body
 
 
 # ---------------------------------------------------------------- home page
 
 
 def home_cards(user):
-    """重大事故隐患动态清零 at a glance: open, overdue, major, stock left, increment, listed."""
-    from .selectors import hazard_counts
+    """重大事故隐患动态清零 at a glance: open, overdue, major, stock left, increment, listed; 销号 requests waiting and
+    those waiting past their review deadline."""
+    from .selectors import hazard_counts, review_counts
 
-    counts = hazard_counts(user=user)
+    counts, review = hazard_counts(user=user), review_counts(user=user)
     url = reverse("hazards:list")
     return [
         {"label": "未销号隐患", "value": counts["open"], "url": f"{url}?status=open", "tone": ""},
@@ -172,6 +239,12 @@ def home_cards(user):
         },
         {"label": "增量隐患", "value": counts["increment"], "url": f"{url}?stock=increment&status=counted", "tone": ""},
         {"label": "挂牌督办中", "value": counts["listed_open"], "url": f"{url}?listed=1&status=open", "tone": ""},
+        {"label": "待审核销号", "value": review["waiting"], "url": f"{url}?status=submitted", "tone": ""},
+        *(
+            [{"label": "销号审核超期", "value": review["overdue"], "url": f"{url}?review_overdue=1", "tone": "red"}]
+            if review["overdue"]
+            else []
+        ),
     ]
 
 
@@ -263,6 +336,9 @@ register(
     RuleDef("hazard.duplicate_closed_days", 180, "销号多少天内再次发现视为重复/复发", "days", GROUP, order=14),
     RuleDef("hazard.attachment_max_mb", 15, "单个证据文件大小上限（MB）", "megabytes", GROUP, order=15),
     RuleDef("hazard.reminder_days", 3, "隐患整改期限届满前多少天提醒", "days", GROUP, order=16),
+    # the regulator reviews (现场验收) a request for 销号 within so many days of it (FACTS: 10 days, Hubei) [M]
+    RuleDef("hazard.review_days", 10, "申请销号后监管部门应在多少天内审核（验收）", "days", GROUP, order=16),
+    RuleDef("hazard.review_reminder_days", 3, "销号审核期限届满前多少天提醒监管部门", "days", GROUP, order=16),
     # the same hazard found again after 销号, this many times (counting the first), goes before the department and 安委办
     RuleDef(
         "hazard.repeat_alert_times",
@@ -295,6 +371,30 @@ register(
         industry=lambda hazard: hazard.industry_id,
         major_label="仅重大隐患",
         order=10,
+    ),
+    EscalationTarget(
+        "hazard_review",
+        "隐患销号审核",
+        "hazards.hazard",
+        REVIEW_LADDER,
+        review_overdue,
+        review_escalation_recipients,
+        review_escalation_text,
+        industry=lambda hazard: hazard.industry_id,
+        order=11,
+    ),
+    Reminder(
+        "hazard.review",
+        "销号审核提醒",
+        "hazards.hazard",
+        "hazard.review_reminder_days",
+        review_due,
+        review_current,
+        lambda hazard: hazard.review_deadline,
+        lambda hazard: (reviewers(hazard), []),
+        review_text,
+        audit_action="hazard.signoff_reminder",
+        order=11,
     ),
     Reminder(
         "hazard.deadline",

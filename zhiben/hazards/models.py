@@ -132,6 +132,10 @@ class Place(BaseModel):
         return self.name
 
 
+def review_overdue_q(today):
+    return Q(status=Status.SUBMITTED, historic=False, review_deadline__lt=today)
+
+
 class HazardQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
@@ -144,6 +148,10 @@ class HazardQuerySet(ScopedQuerySet):
     def not_overdue(self, today=None):
         today = today or timezone.localdate()
         return self.exclude(Q(status__in=DEADLINE_STATUSES, deadline__lt=today, historic=False))
+
+    def review_overdue(self, today=None):
+        """Requests for 销号 left unreviewed past their review deadline (hazard.review_days after the request)."""
+        return self.filter(review_overdue_q(today or timezone.localdate()))
 
 
 class Hazard(BaseModel):
@@ -244,6 +252,12 @@ class Hazard(BaseModel):
     listed_at = models.DateTimeField("挂牌时间", null=True, blank=True)
     verified_at = models.DateTimeField("核实时间", null=True, blank=True)
     rectified_date = models.DateField("整改完成日期", null=True, blank=True)
+    review_deadline = models.DateField(
+        "销号审核期限",
+        null=True,
+        blank=True,
+        help_text="申请销号之日加规则 hazard.review_days：监管部门应在此日前审核（验收）销号申请",
+    )
     closed_at = models.DateTimeField("销号时间", null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -330,6 +344,12 @@ class Hazard(BaseModel):
     def days_overdue(self, today=None):
         today = today or timezone.localdate()
         return (today - self.deadline).days if self.is_overdue(today) else 0
+
+    def review_days_left(self, today=None):
+        """Days until the 销号 request is to be reviewed (negative: overdue by so many), or None when none waits."""
+        if self.status != Status.SUBMITTED or self.historic or self.review_deadline is None:
+            return None
+        return (self.review_deadline - (today or timezone.localdate())).days
 
     @property
     def is_major(self):

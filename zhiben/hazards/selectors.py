@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import F, Q, Value
+from django.db.models import Count, F, Q, Value
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -10,7 +10,7 @@ from zhiben.core.rules import rule, rule_date
 
 from .choices import DEADLINE_STATUSES, NOT_COUNTED, OPEN_STATUSES, Channel, Status
 from .filters import HAZARD_FILTERS
-from .models import Hazard, Place
+from .models import Hazard, Place, review_overdue_q
 
 
 def hazard_list(*, user, filters=None, today=None):
@@ -176,6 +176,16 @@ def hazard_counts(*, user, today=None):
     return {key: values[f"hazards.{key}"] for key in keys} | {"baseline": baseline}
 
 
+def review_counts(*, user, today=None):
+    """Requests for 销号 waiting in the user's scope, and how many of them wait past their review deadline."""
+    today = today or timezone.localdate()
+    return (
+        Hazard.objects.for_user(user)
+        .filter(status=Status.SUBMITTED, historic=False)
+        .aggregate(waiting=Count("id"), overdue=Count("id", filter=review_overdue_q(today)))
+    )
+
+
 # ---------------------------------------------------------------- figures for analytics
 
 # (key, label, unit, better, list filters of the records behind it, with {start}/{end} for the period)
@@ -219,7 +229,7 @@ def hazard_figures(*, user, filters=None, by=None, today=None, tallies=None):
     month. `tallies`: True/False to force either way (tests), None to choose."""
     from datetime import datetime, time
 
-    from django.db.models import Count, Sum
+    from django.db.models import Sum
     from django.db.models.functions import TruncDate
 
     from zhiben.core.db import DaysBetween, region_prefix

@@ -630,6 +630,13 @@ def _check_evidence(hazard):
         raise ApplicationError("请先上传整改后照片或验收材料。", code="incomplete")
 
 
+def review_deadline(region_code, submitted):
+    """The day by which a 销号 request made on `submitted` is to be reviewed: rule hazard.review_days of the hazard's
+    region, fixed when the request is made (as a deadline is). Only the workflow's 申请销号 starts one: an import
+    brings requests waiting for 销号 in historic ledgers only, which are not reviewed."""
+    return submitted + timedelta(days=int(rule("hazard.review_days", region_code)))
+
+
 def signoff_refusal(hazard, actor):
     """Why `actor` may not sign off `hazard`, or None. 假闭环 ("fake closure"): the person who applied for 销号 does not
     sign it off too (rule hazard.signoff_by_other)."""
@@ -682,6 +689,7 @@ def hazard_transition(*, actor, hazard, action, note="", target=None, rectified_
         if done > today or done < current.found_date:
             raise ApplicationError("整改完成日期应在发现日期与今天之间。", code="incomplete")
         fields["rectified_date"] = done
+        fields["review_deadline"] = review_deadline(current.region_id, today)
     elif action == "close":
         _check_evidence(current)
         if not note:

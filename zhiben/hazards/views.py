@@ -48,9 +48,11 @@ def _deadline(h, context):
 STATUS_LABELS, CHANNEL_LABELS = labels(Status), labels(Channel)
 
 
-def _status(h, _):
+def _status(h, context):
     historic = ' <span class="badge" title="历史台账导入，不计入按期/逾期统计">历史</span>' if h.historic else ""
-    return badge(STATUS_LABELS.get(h.status, h.status), f"status-{h.status}") + historic
+    left = h.review_days_left(context["today"])
+    late = " " + badge("审核超期", "red") if left is not None and left < 0 else ""
+    return badge(STATUS_LABELS.get(h.status, h.status), f"status-{h.status}") + historic + late
 
 
 # The ledger page's table: what it shows of a hazard and the columns its rows read (not the long texts of the plan
@@ -69,7 +71,7 @@ LEDGER = Table(
         Column("渠道", ("channel",), lambda h, _: esc(CHANNEL_LABELS.get(h.channel, h.channel))),
         Column("发现", ("found_date",), lambda h, _: day(h.found_date)),
         Column("期限", ("deadline", "status", "historic"), _deadline),
-        Column("状态", ("status", "historic"), _status),
+        Column("状态", ("status", "historic", "review_deadline"), _status),
     ),
     empty="没有符合条件的隐患。",
 )
@@ -143,8 +145,11 @@ def hazard_detail(request, pk):
         refused["close"] = refusal
     extensions = list(hazard.extensions.select_related("requested_by", "decided_by"))
     duplicates = list(hazard.duplicates.all())  # the hazards merged into this one
+    review_left = hazard.review_days_left()
     context = {
         "hazard": hazard,
+        "review_left": review_left,
+        "review_late": -review_left if review_left is not None and review_left < 0 else 0,
         "actions": actions,
         "action_names": names,
         "transitions": [

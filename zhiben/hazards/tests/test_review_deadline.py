@@ -1,0 +1,109 @@
+"""A request for 销号 has a review deadline of its own (rule hazard.review_days, counted from the day it is made): the
+reviewing department is reminded before it, and a request left past it goes up a ladder of its own — the department,
+then the 安委办 — shown on the hazard, in the ledger and on the home page."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from zhiben.core.models import Rule
+from zhiben.escalation.models import EscalationRecord
+from zhiben.escalation.services import escalate
+from zhiben.hazards import services
+from zhiben.hazards.choices import Status
+from zhiben.hazards.models import Hazard
+from zhiben.notifications.models import Notification
+from zhiben.notifications.reminders import remind_deadlines
+from zhiben.testing import CastTestCase
+
+from .helpers import ready, report
+
+
+class ReviewDeadlineTests(CastTestCase):
+    def setUp(self):
+        self.today = timezone.localdate()
+        self.hazard = ready(report(self.gina, self.enterprise_a), self.erin, status=Status.RECTIFYING)
+
+    def submit(self, hazard=None, today=None):
+        return services.hazard_transition(
+            actor=self.emma, hazard=hazard or self.hazard, action="submit", today=today or self.today
+        )
+
+    def people(self, **filters):
+        return set(
+            Notification.objects.filter(channel="inbox", object_id=str(self.hazard.pk), **filters).values_list(
+                "recipient__username", flat=True
+            )
+        )
+
+    def test_the_request_sets_its_review_deadline_from_the_rule_of_the_hazards_region(self):
+        self.assertIsNone(self.hazard.review_deadline)
+        hazard = self.submit()
+        self.assertEqual(hazard.review_deadline, self.today + timedelta(days=10))
+        self.assertEqual(hazard.review_days_left(self.today), 10)
+        services.hazard_transition(actor=self.erin, hazard=hazard, action="return", note="照片不清晰")
+        hazard.refresh_from_db()
+        self.assertIsNone(hazard.review_days_left(self.today))  # back to the enterprise: no review waits
+        Rule.objects.create(key="hazard.review_days", region_code=self.town_a1.code, value=5)
+        later = self.today + timedelta(days=2)
+        hazard = self.submit(hazard, today=later)  # asked again: a new deadline, by the rule in force now
+        self.assertEqual(hazard.review_deadline, later + timedelta(days=5))
+
+    def test_the_reviewers_are_reminded_once_before_the_review_deadline_and_the_enterprise_is_not(self):
+        deadline = self.submit().review_deadline
+        self.assertEqual(remind_deadlines("hazard.review", today=deadline - timedelta(days=4)), 0)
+        self.assertEqual(remind_deadlines("hazard.review", today=deadline - timedelta(days=3)), 1)
+        self.assertEqual(remind_deadlines("hazard.review", today=deadline - timedelta(days=2)), 0)
+        self.assertEqual(remind_deadlines("hazard.review", today=deadline + timedelta(days=1)), 0)
+        self.assertEqual(self.people(), {"erin"})  # the supervising department signs it off
+        body = Notification.objects.get(recipient=self.erin).body
+        self.assertIn(f"审核期限 {deadline}（还有 3 天到期）", body)
+        # the rectification deadline, still ahead, reminds no one: the enterprise has done its part
+        self.assertEqual(remind_deadlines("hazard.deadline", today=self.hazard.deadline - timedelta(days=1)), 0)
+        self.assertEqual(self.people(), {"erin"})
+
+    def test_a_request_left_past_its_review_deadline_goes_up_its_own_ladder(self):
+        deadline = self.submit().review_deadline
+        self.assertEqual(escalate("hazard_review", today=deadline), 0)
+        self.assertEqual(escalate("hazard_review", today=deadline + timedelta(days=1)), 1)
+        self.assertEqual(self.people(), {"erin"})
+        self.assertEqual(escalate("hazard_review", today=deadline + timedelta(days=10)), 1)
+        self.assertIn("alice", self.people())  # 纳入通报: the county's 安委办 is told
+        steps = EscalationRecord.objects.filter(target="hazard_review", object_id=self.hazard.pk)
+        self.assertEqual(sorted(steps.values_list("action", flat=True)), ["bulletin", "remind"])
+        self.assertTrue(self.hazard.events.filter(action="escalate", note__startswith="销号审核超期纳入通报").exists())
+        # the enterprise's ladder leaves the request alone, and a reviewed request goes no further
+        self.assertEqual(escalate("hazard", today=self.hazard.deadline + timedelta(days=40)), 0)
+        services.hazard_transition(actor=self.erin, hazard=self.hazard, action="close", note="现场核查，整改到位")
+        self.assertEqual(escalate("hazard_review", today=deadline + timedelta(days=30)), 0)
+
+    def test_the_ledger_the_hazard_and_the_home_page_show_requests_left_unreviewed(self):
+        Hazard.objects.filter(pk=self.hazard.pk).update(found_date=self.today - timedelta(days=20))
+        late = self.submit(today=self.today - timedelta(days=12))  # asked 12 days ago: 2 days past the 10
+        waiting = ready(report(self.gina, self.enterprise_a, description="灭火器过期未更换"), self.erin)
+        Hazard.objects.filter(pk=waiting.pk).update(status=Status.RECTIFYING)
+        waiting = self.submit(waiting)
+        ledger = reverse("hazards:list")
+        self.login(self.alice)
+        page = self.client.get(ledger, {"review_overdue": "1"}).content.decode()
+        self.assertIn(late.number, page)
+        self.assertNotIn(waiting.number, page)
+        self.assertIn("审核超期", page)
+        page = self.client.get(ledger, {"review_overdue": "0"}).content.decode()
+        self.assertIn(waiting.number, page)
+        self.assertNotIn(late.number, page)
+        api = self.client.get("/api/v1/hazards/", {"review_overdue": "1"}).json()
+        self.assertEqual([h["number"] for h in api["items"]], [late.number])
+        detail = self.client.get(reverse("hazards:detail", args=[late.pk])).content.decode()
+        self.assertIn("销号审核超期 2 天", detail)
+        self.assertIn(f"{late.review_deadline:%Y-%m-%d}（已超期 2 天，凤凰镇应急办审核）", detail)
+        home = self.client.get("/").content.decode()
+        self.assertIn("待审核销号", home)
+        self.assertIn("销号审核超期", home)
+        self.assertIn("?review_overdue=1", home)
+        # another county's 安委办 sees none of it
+        self.login(self.charlie)
+        self.assertNotIn(late.number, self.client.get(ledger, {"review_overdue": "1"}).content.decode())
+        self.assertNotIn("销号审核超期", self.client.get("/").content.decode())
+        self.assertEqual(self.client.get(reverse("hazards:detail", args=[late.pk])).status_code, 404)

@@ -36,8 +36,11 @@ class Status(models.TextChoices):
 OPEN_STATUSES = (Status.REPORTED, Status.VERIFIED, Status.RECTIFYING, Status.SUBMITTED)
 # statuses the figures do not count: not a hazard (不予认定), or counted as the one it was merged into
 NOT_COUNTED = (Status.MERGED, Status.REJECTED)
-# statuses in which a deadline runs (overdue is computed from these, never stored)
+# statuses in which a hazard has a deadline: it may be extended or listed (挂牌督办) and its documents issued
 DEADLINE_STATUSES = (Status.VERIFIED, Status.RECTIFYING, Status.SUBMITTED)
+# the rectification deadline runs on the enterprise: a request for 销号 stops it (the review has a deadline of its
+# own, Hazard.review_deadline), a return to rectification starts it again (the tally triggers count these, 0012)
+OVERDUE_STATUSES = (Status.VERIFIED, Status.RECTIFYING)
 
 
 class ListingLevel(models.TextChoices):

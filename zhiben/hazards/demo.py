@@ -131,7 +131,9 @@ def load(stdout=None, count=240, seed=2026):
         hz.hazard_attach(actor=applicant, hazard=hazard, kind="after", files=[_demo_photo(n)])
         late = timedelta(days=rng.choice([0, 0, 0, 0, 3, 10]))  # a few finish after their deadline
         rectified = min(today, hazard.deadline + late)
-        hz.hazard_transition(actor=applicant, hazard=hazard, action="submit", rectified_date=rectified)
+        # asked for up to two weeks ago, after the rectification ended: a few wait past their review deadline
+        asked = max(rectified, today - timedelta(days=n * 7 % 15))
+        hz.hazard_transition(actor=applicant, hazard=hazard, action="submit", rectified_date=rectified, today=asked)
         if stage < 0.25:
             continue
         hz.hazard_transition(actor=signer, hazard=hazard, action="close", note="整改到位，同意销号")
@@ -140,6 +142,7 @@ def load(stdout=None, count=240, seed=2026):
         Hazard.objects.filter(pk=hazard.pk).update(closed_at=min(signed, timezone.now()))
     _recurring(committee, reviewers, enterprises, today)
     escalate("hazard")  # the overdue demo hazards go up the ladder: reminders, letters, interviews (with documents)
+    escalate("hazard_review")  # and the requests for 销号 left unreviewed, theirs
 
 
 def _recurring(committee, reviewers, enterprises, today):

@@ -25,7 +25,7 @@ from zhiben.escalation.choices import Action
 from zhiben.escalation.services import committee_admins, committee_unit
 
 from . import demo
-from .choices import Status
+from .choices import OVERDUE_STATUSES, Status
 from .models import Hazard
 from .selectors import CHANNEL_FIGURES, HAZARD_FIGURES, hazard_figures, hazard_records, hazard_values
 from .services import enterprise_contacts, hazard_event
@@ -60,12 +60,10 @@ def events(hazard):
 
 def overdue(today):
     """Overdue hazards up the ladder; historic ledger rows (archives) are never escalated, nor is a hazard whose
-    closing is requested (申请销号): it waits on its reviewer, not on the enterprise, and goes up the ladder again only
-    when the review sends it back to rectification."""
+    closing is requested (申请销号, not overdue): it waits on its reviewer, not on the enterprise (REVIEW_LADDER),
+    and goes up this ladder again only when the review sends it back to rectification."""
     rows = (
         Hazard.objects.overdue(today)
-        .filter(historic=False)
-        .exclude(status=Status.SUBMITTED)
         .select_related("enterprise", "supervising_unit", "listed_unit")
         .order_by("deadline", "id")
     )
@@ -127,14 +125,11 @@ def review_escalation_text(hazard, step, days):
 # ---------------------------------------------------------------- reminders
 
 
-TO_RECTIFY = (Status.VERIFIED, Status.RECTIFYING)  # the enterprise still has to rectify: its deadline runs
-
-
 def reminder_due(today, horizon):
     """Hazards still to be rectified whose deadline is near. A request for 销号 has its review deadline instead
     (`review_due`): the enterprise has done its part."""
     rows = (
-        Hazard.objects.filter(status__in=TO_RECTIFY, deadline__gte=today, deadline__lte=horizon, historic=False)
+        Hazard.objects.filter(status__in=OVERDUE_STATUSES, deadline__gte=today, deadline__lte=horizon, historic=False)
         .only("pk", "region_id", "deadline")
         .order_by("deadline", "pk")
     )
@@ -147,7 +142,12 @@ def reminder_current(hazard, today):
         .select_related("enterprise", "supervising_unit", "listed_unit")
         .get(pk=hazard.pk)
     )
-    if current.historic or current.status not in TO_RECTIFY or current.deadline is None or current.deadline < today:
+    if (
+        current.historic
+        or current.status not in OVERDUE_STATUSES
+        or current.deadline is None
+        or current.deadline < today
+    ):
         return None
     return current
 

@@ -10,9 +10,9 @@ from zhiben.core.crypto import EncryptedTextField, mask_phone
 from zhiben.core.models import BaseModel, EvidenceFile, ScopedQuerySet
 
 from .choices import (
-    DEADLINE_STATUSES,
     EVENT_LABELS,
     OPEN_STATUSES,
+    OVERDUE_STATUSES,
     AttachmentKind,
     Category,
     Channel,
@@ -141,13 +141,14 @@ class HazardQuerySet(ScopedQuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
     def overdue(self, today=None):
-        """Overdue hazards; historic ledger rows (imported archives) never count."""
+        """Overdue hazards (逾期未整改): past the deadline and not reported rectified (OVERDUE_STATUSES); historic
+        ledger rows (imported archives) never count."""
         today = today or timezone.localdate()
-        return self.filter(status__in=DEADLINE_STATUSES, deadline__lt=today, historic=False)
+        return self.filter(status__in=OVERDUE_STATUSES, deadline__lt=today, historic=False)
 
     def not_overdue(self, today=None):
         today = today or timezone.localdate()
-        return self.exclude(Q(status__in=DEADLINE_STATUSES, deadline__lt=today, historic=False))
+        return self.exclude(Q(status__in=OVERDUE_STATUSES, deadline__lt=today, historic=False))
 
     def review_overdue(self, today=None):
         """Requests for 销号 left unreviewed past their review deadline (hazard.review_days after the request)."""
@@ -336,7 +337,7 @@ class Hazard(BaseModel):
         today = today or timezone.localdate()
         return (
             not self.historic
-            and self.status in DEADLINE_STATUSES
+            and self.status in OVERDUE_STATUSES
             and self.deadline is not None
             and self.deadline < today
         )
@@ -520,8 +521,8 @@ class ClosedTally(TallyBase):
 
 
 class DueTally(TallyBase):
-    """Hazards whose deadline runs (核实后至销号前, not historic) by the month of their deadline: overdue is
-    those of the months before this one plus this month's days before today."""
+    """Hazards whose rectification deadline runs (核实后至申请销号前: choices.OVERDUE_STATUSES, not historic) by the
+    month of their deadline: overdue is those of the months before this one plus this month's days before today."""
 
     due = models.IntegerField(default=0)
 

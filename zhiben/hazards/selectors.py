@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from zhiben.core.rules import rule, rule_date
 
-from .choices import DEADLINE_STATUSES, NOT_COUNTED, OPEN_STATUSES, Channel, Status
+from .choices import NOT_COUNTED, OPEN_STATUSES, OVERDUE_STATUSES, Channel, Status
 from .filters import HAZARD_FILTERS
 from .models import Hazard, Place, review_overdue_q
 
@@ -276,7 +276,7 @@ def hazard_figures(*, user, filters=None, by=None, today=None, tallies=None):
         "open": Count("id", filter=open_q),
         "major_open": Count("id", filter=open_q & Q(level="major")),
         "overdue": Count(
-            "id", filter=Q(status__in=DEADLINE_STATUSES, deadline__lt=today, historic=False, found_date__lte=end)
+            "id", filter=Q(status__in=OVERDUE_STATUSES, deadline__lt=today, historic=False, found_date__lte=end)
         ),
         "stock_all": Count("id", filter=stock),
         "stock_open": Count("id", filter=stock & Q(status__in=OPEN_STATUSES)),
@@ -452,7 +452,7 @@ def _tally_rows(*, user, hazards, filters, region, key_expr, months, today):
     closed = {name: Sum(name) for name in ("closed", "with_deadline", "ontime", "days_sum")}
     yield from read(FoundTally, Q(month__lte=max(first, stock)), **found)
     yield from read(ClosedTally, period, **closed)
-    due = hazards.filter(status__in=DEADLINE_STATUSES, historic=False, deadline__lt=today)
+    due = hazards.filter(status__in=OVERDUE_STATUSES, historic=False, deadline__lt=today)
     if end < today:  # as of today among those found by the period's end: on the hazards
         yield from (
             due.filter(found_date__lte=end)

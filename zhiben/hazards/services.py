@@ -43,6 +43,7 @@ from zhiben.notifications.services import notify
 from zhiben.regions.models import Industry, Region, Unit
 
 from .choices import (
+    OVERDUE_STATUSES,
     AttachmentKind,
     Category,
     Channel,
@@ -1257,9 +1258,9 @@ def _tallies_once():
     PostgreSQL's tally triggers already run once per statement. SQLite's run once per row (three upserts per hazard,
     ~0.9 s of a 10,000-row ledger): inside the import's transaction, which holds SQLite's only write lock, the insert
     trigger is set aside, the new rows (the ids above the largest before) are added to the tallies by the statements
-    PostgreSQL's trigger runs (migration 0007_tallies.set_statements, summed per key), and the trigger is created
-    again from its own stored text — all in the transaction, so no other connection ever writes without it, and a
-    failure rolls the whole back with the trigger in place."""
+    PostgreSQL's trigger runs (migration 0007_tallies.set_statements over OVERDUE_STATUSES, as 0012 wrote them,
+    summed per key), and the trigger is created again from its own stored text — all in the transaction, so no other
+    connection ever writes without it, and a failure rolls the whole back with the trigger in place."""
     if connection.vendor != "sqlite" or not connection.in_atomic_block:
         yield
         return
@@ -1275,7 +1276,7 @@ def _tallies_once():
         yield
         tallies = import_module("zhiben.hazards.migrations.0007_tallies")
         source = f"SELECT *, 1 AS s FROM {Hazard._meta.db_table} WHERE id > {int(last)}"
-        for statement in tallies.set_statements(tallies.Dialect("sqlite"), source):
+        for statement in tallies.set_statements(tallies.Dialect("sqlite"), source, due=OVERDUE_STATUSES):
             cursor.execute(statement)
         cursor.execute(found[0])
 

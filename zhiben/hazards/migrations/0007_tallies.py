@@ -39,9 +39,9 @@ class Dialect:
         return f"(({end}) - ({start}))" if self.pg else f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
 
 
-def tallies(d, r):
+def tallies(d, r, due=DUE):
     """(table, month expression, rows counted, [(column, condition or value)]) over a hazard row `r` (a prefix
-    such as "NEW." or "")."""
+    such as "NEW." or ""). `due`: the statuses whose deadline runs (DueTally); 0012 narrowed them."""
     is_open = f"{r}status IN {_in(OPEN)}"
     closed_day = d.local_day(f"{r}closed_at")
     ontime = (
@@ -77,7 +77,7 @@ def tallies(d, r):
         (
             "hazards_duetally",
             d.month(f"{r}deadline"),
-            f"{r}status IN {_in(DUE)} AND NOT {r}historic AND {r}deadline IS NOT NULL",
+            f"{r}status IN {_in(due)} AND NOT {r}historic AND {r}deadline IS NOT NULL",
             [("due", "TRUE")],
         ),
     ]
@@ -94,11 +94,11 @@ def _update(table, columns, qualify):
     return ", ".join(f"{c} = {target}{c} + excluded.{c}" for c in columns)
 
 
-def set_statements(d, source):
+def set_statements(d, source, due=DUE):
     """PostgreSQL: one upsert per tally of the rows of `source` (a query giving hazard rows with a sign `s`),
     summed per key; keys whose sums are all 0 (an update that changed nothing counted) are not written."""
     out = []
-    for table, month, where, measures in tallies(d, ""):
+    for table, month, where, measures in tallies(d, "", due):
         columns = [c for c, _ in measures]
         sums = [f"SUM({_amount(cond, 's')})" for _, cond in measures]
         out.append(
@@ -110,10 +110,10 @@ def set_statements(d, source):
     return out
 
 
-def row_statements(d, row, sign):
+def row_statements(d, row, sign, due=DUE):
     """SQLite: one upsert per tally of one hazard row (NEW or OLD) with `sign`."""
     out = []
-    for table, month, where, measures in tallies(d, f"{row}."):
+    for table, month, where, measures in tallies(d, f"{row}.", due):
         columns = [c for c, _ in measures]
         amounts = [_amount(cond, sign) for _, cond in measures]
         out.append(
@@ -151,15 +151,15 @@ PG_EVENTS = {
 }
 
 
-def create(apps, schema_editor):
+def create(apps, schema_editor, due=DUE):
     connection = schema_editor.connection
     d = Dialect(connection.vendor)
     with connection.cursor() as cursor:
         if d.pg:
-            for statement in set_statements(d, "SELECT *, 1 AS s FROM hazards_hazard"):
+            for statement in set_statements(d, "SELECT *, 1 AS s FROM hazards_hazard", due):
                 cursor.execute(statement)
             for event, (referencing, source) in PG_EVENTS.items():
-                body = ";\n".join(set_statements(d, source))
+                body = ";\n".join(set_statements(d, source, due))
                 cursor.execute(
                     f"CREATE FUNCTION hazards_tally_{event}() RETURNS trigger LANGUAGE plpgsql AS $$ "
                     f"BEGIN {body}; RETURN NULL; END $$"
@@ -179,14 +179,14 @@ def create(apps, schema_editor):
                 "FOR EACH STATEMENT EXECUTE FUNCTION hazards_tally_truncate()"
             )
             return
-        for statement in row_statements(d, "NEW", 1):  # the hazards there are: one row at a time is fine here
+        for statement in row_statements(d, "NEW", 1, due):  # the hazards there are: one row at a time is fine here
             cursor.execute(statement.replace("NEW.", "h.").replace(" WHERE ", " FROM hazards_hazard AS h WHERE ", 1))
         changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in WATCHED)
         for event, when, parts in (
-            ("insert", "", row_statements(d, "NEW", 1)),
+            ("insert", "", row_statements(d, "NEW", 1, due)),
             # the last hazard gone (as when every table is emptied, in any order): no tally left either
-            ("delete", "", row_statements(d, "OLD", -1) + [EMPTIED]),
-            ("update", f"WHEN {changed}", row_statements(d, "OLD", -1) + row_statements(d, "NEW", 1)),
+            ("delete", "", row_statements(d, "OLD", -1, due) + [EMPTIED]),
+            ("update", f"WHEN {changed}", row_statements(d, "OLD", -1, due) + row_statements(d, "NEW", 1, due)),
         ):
             body = "".join(f"{p};\n" for p in parts)
             cursor.execute(

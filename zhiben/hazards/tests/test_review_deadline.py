@@ -1,4 +1,4 @@
-"""A request for 销号 has a review deadline of its own (rule hazard.review_days, counted from the day it is made): the
+"""A request for 销号 stops the rectification deadline's clock and has a review deadline of its own (rule hazard.review_days, counted from the day it is made): the
 reviewing department is reminded before it, and a request left past it goes up a ladder of its own — the department,
 then the 安委办 — shown on the hazard, in the ledger and on the home page."""
 
@@ -13,6 +13,7 @@ from zhiben.escalation.services import escalate
 from zhiben.hazards import services
 from zhiben.hazards.choices import Status
 from zhiben.hazards.models import Hazard
+from zhiben.hazards.selectors import hazard_counts
 from zhiben.notifications.models import Notification
 from zhiben.notifications.reminders import remind_deadlines
 from zhiben.testing import CastTestCase
@@ -29,6 +30,9 @@ class ReviewDeadlineTests(CastTestCase):
         return services.hazard_transition(
             actor=self.emma, hazard=hazard or self.hazard, action="submit", today=today or self.today
         )
+
+    def overdue_figure(self):
+        return hazard_counts(user=self.alice)["overdue"]  # the home page's 逾期未整改, from the tallies
 
     def people(self, **filters):
         return set(
@@ -107,3 +111,21 @@ class ReviewDeadlineTests(CastTestCase):
         self.assertNotIn(late.number, self.client.get(ledger, {"review_overdue": "1"}).content.decode())
         self.assertNotIn("销号审核超期", self.client.get("/").content.decode())
         self.assertEqual(self.client.get(reverse("hazards:detail", args=[late.pk])).status_code, 404)
+
+    def test_a_request_stops_the_rectification_clock_and_a_return_starts_it_again(self):
+        Hazard.objects.filter(pk=self.hazard.pk).update(
+            found_date=self.today - timedelta(days=40), deadline=self.today - timedelta(days=5)
+        )
+        self.hazard.refresh_from_db()
+        self.assertTrue(self.hazard.is_overdue())
+        self.assertEqual(self.overdue_figure(), 1)
+        hazard = self.submit()  # rectified, asked for 销号: its review waits, the enterprise is not late
+        self.assertFalse(hazard.is_overdue())
+        self.assertEqual(self.overdue_figure(), 0)
+        self.assertFalse(Hazard.objects.overdue().exists())
+        self.assertEqual(escalate("hazard"), 0)
+        services.hazard_transition(actor=self.erin, hazard=hazard, action="return", note="整改不到位")
+        hazard.refresh_from_db()
+        self.assertTrue(hazard.is_overdue())
+        self.assertEqual(self.overdue_figure(), 1)
+        self.assertEqual(escalate("hazard"), 1)  # back on the enterprise's ladder

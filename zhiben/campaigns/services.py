@@ -515,17 +515,18 @@ def _target_index(campaign, actor):
 
 
 @transaction.atomic
-def check_import(*, actor, campaign, source, filename="", today=None):
+def check_import(*, actor, campaign, source, filename="", today=None, sheets=None):
     """Import checks from a sheet in the ledger's columns (对象名称, 所在区划, 检查日期, 检查单位, 检查人,
     the campaign's columns, 备注). Targets are found by name among the campaign's targets in the actor's
     scope (所在区划 tells apart two of the same name). Every row is checked first; any error (each
-    with its row number) and nothing is written. Imported checks carry no checklist results."""
+    with its row number) and nothing is written. Imported checks carry no checklist results. `sheets`, a list, is
+    filled with the sheets read and left out (`core.excel.read_table`)."""
     from zhiben.core.excel import read_table
 
     today = today or timezone.localdate()
     campaign = _ensure_open(actor, campaign)
     _, headers, body = read_table(
-        source, filename=filename, columns=lambda headers: _header_fields(campaign, headers)[0]
+        source, filename=filename, columns=lambda headers: _header_fields(campaign, headers)[0], sheets=sheets
     )
     mapping = _header_map(campaign, headers)
     index = _target_index(campaign, actor)

@@ -26,6 +26,7 @@ from zhiben.core.views import (
     paginate,
     query_without,
     require_capability,
+    tell_sheets,
 )
 
 from . import selectors, services
@@ -422,9 +423,11 @@ def check_import(request, pk):
     form = ImportForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+        upload, sheets = form.cleaned_data["file"], []
         try:
-            checks = services.check_import(actor=request.user, campaign=campaign, source=upload, filename=upload.name)
+            checks = services.check_import(
+                actor=request.user, campaign=campaign, source=upload, filename=upload.name, sheets=sheets
+            )
         except ApplicationError as exc:
             raise_for_refusal(exc)
             errors = exc.errors
@@ -432,8 +435,10 @@ def check_import(request, pk):
                 form.add_error(None, exc.message)
             else:
                 form.add_error(None, f"导入未完成：{len(errors)} 行有错误，未写入任何数据。请改正后重新导入。")
+            tell_sheets(request, sheets)
         else:
             messages.success(request, f"已导入 {len(checks)} 条检查记录。")
+            tell_sheets(request, sheets)
             return redirect("campaigns:checks", pk=campaign.pk)
     return render(request, "campaigns/check_import.html", {"campaign": campaign, "form": form, "errors": errors})
 

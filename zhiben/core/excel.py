@@ -1,7 +1,8 @@
 """Reading uploaded tables (xlsx/xls/ods/csv, and the tables of a Word .docx) and text files, and writing xlsx
 exports.
 
-- `read_table`: the first sheet as header + rows of cell texts (the simple importers).
+- `read_table`: the first sheet as header + rows of cell texts (the simple importers); `sheets_read` tells a user
+  which sheets it read.
 - `read_sheets`: every sheet with all its rows and merged ranges (`SheetData`; the hazard ledger
   and the plan importer), including the HTML tables and XML 2003 files saved as ".xls", and the
   tables of a Word document (a ledger kept in Word).
@@ -75,7 +76,7 @@ def cell_text(value):
 HEADER_SCAN = 30  # rows of a sheet searched for the importer's header (a title, 填报单位/日期 lines and notes above it)
 
 
-def read_table(source, *, filename="", columns=None):
+def read_table(source, *, filename="", columns=None, sheets=None):
     """Return (header_row_number, headers, [(row_number, [cell texts])]) of an uploaded table.
 
     Without `columns`: the first sheet (or Word table), its header the first row with at least two non-empty cells.
@@ -83,42 +84,77 @@ def read_table(source, *, filename="", columns=None):
     header is the row among the first HEADER_SCAN that names the most fields, so a title, a 填报单位/填报日期 line or a
     note above it is passed over; and the table is the sheet (or Word table) whose header names the most, so a
     填表说明 sheet before it is passed over; other sheets under the very same header follow it (one table kept a
-    sheet a town or a month), their rows numbered with the sheet's name (`SheetRow`). Rows repeating the header (a
-    header pasted again, or repeated on each printed page) are left out, as are a row numbering the columns under
-    the header and, below the records, notes, signature lines and totals (`core.cntext.is_table_edge`). Row numbers
-    are as Excel shows them (in a Word table, as its rows are counted: `SheetData.number`).
+    sheet a town or a month), their rows numbered with the sheet's name (`SheetRow`); a sheet whose header holds the
+    same cells in another order (a column moved) is read too, its cells put in the first header's order. Rows
+    repeating the header (a header pasted again, or repeated on each printed page) are left out, as are a row
+    numbering the columns under the header and, below the records, notes, signature lines and totals
+    (`core.cntext.is_table_edge`). Row numbers are as Excel shows them (in a Word table, as its rows are counted:
+    `SheetData.number`).
+
+    `sheets`, a list, is filled with what was read (`TableSheet`): each sheet read with its number of rows, then each
+    sheet left out although its header names at least two of the importer's fields and half as many as the table's
+    (the same table with a column added or renamed: its rows would be lost unseen), with why in Chinese.
     """
     max_rows = settings.IMPORT_MAX_ROWS
     data = _upload_bytes(source)
     name = (filename or getattr(source, "name", "") or "").lower()
     if _is_word(data):
-        sheets = _word_sheets(data, filename)
+        book = _word_sheets(data, filename)
     elif data.startswith(PDF_MAGIC):
-        sheets = _pdf_sheets(data, filename)
+        book = _pdf_sheets(data, filename)
     elif data.startswith(XLSX_MAGIC) or data.startswith(OLE_MAGIC):
-        sheets = _calamine_sheets(data, first=columns is None)
+        book = _calamine_sheets(data, first=columns is None)
     elif name.endswith((".csv", ".txt")) or not name:
-        sheets = [_text_sheet("CSV", decode_text(data, name=filename or getattr(source, "name", "")))]
+        book = [_text_sheet("CSV", decode_text(data, name=filename or getattr(source, "name", "")))]
     else:
         raise ApplicationError("文件不是有效的 Excel（.xlsx/.xls）、CSV 或 Word 表格文件，请检查文件内容。")
     if columns is None:
-        sheets = sheets[:1]
-    found = [(sheet, rows, *_header_of(rows, columns)) for sheet in sheets for rows in [_text_rows(sheet)]]
+        book = book[:1]
+    found = [(sheet, rows, *_header_of(rows, columns)) for sheet in book for rows in [_text_rows(sheet)]]
     sheet, rows, header_index, named = max(found, key=lambda item: item[3])  # the first of the best
     if header_index is None:
         raise ApplicationError("文件中没有表头或数据。")
     headers = rows[header_index]
     body = _records(sheet, rows, header_index, sheet.number)
-    if named > 0:  # the other sheets under the very same header: one table kept on several (a town, a month each)
-        same = _squeezed(headers)
-        for other, other_rows, other_index, _ in found:
-            if other is not sheet and other_index is not None and _squeezed(other_rows[other_index]) == same:
-                body += _records(other, other_rows, other_index, partial(_sheet_row, other))
+    report = [TableSheet(sheet.name, len(body))]
+    if named > 0:  # the other sheets under the same header: one table kept on several (a town, a month each)
+        key = _header_key(headers)
+        for other, other_rows, other_index, other_named in found:
+            if other is sheet or other_index is None:
+                continue
+            other_key = _header_key(other_rows[other_index])
+            order = _column_order(key, other_key)
+            if order is not None:
+                records = _records(other, other_rows, other_index, partial(_sheet_row, other))
+                if other_key != key:
+                    records = [
+                        (number, [cells[i] if i < len(cells) else "" for i in order]) for number, cells in records
+                    ]
+                body += records
+                report.append(TableSheet(other.name, len(records)))
+            elif other_named >= max(2, named / 2):
+                report.append(TableSheet(other.name, 0, _left_out(other.name, sheet.name, key, other_key)))
     if not body:
         raise ApplicationError("文件只有表头，没有数据行。")
     if len(body) > max_rows:
         raise ApplicationError(f"数据行过多：{len(body)} 行，单次导入上限为 {max_rows} 行。")
+    if sheets is not None:
+        sheets += report
     return sheet.number(header_index), headers, body
+
+
+class TableSheet(NamedTuple):
+    """A sheet `read_table` read (`rows`: how many records it gave), or left out (`left_out`: why, in Chinese)."""
+
+    name: str
+    rows: int
+    left_out: str = ""
+
+
+def sheets_read(sheets):
+    """“已读取工作表：一镇（120 行）、二镇（98 行）。” for `read_table`'s `sheets` when it read more than one, else ""."""
+    read = [f"{s.name}（{s.rows} 行）" for s in sheets if not s.left_out]
+    return f"已读取工作表：{'、'.join(read)}。" if len(read) > 1 else ""
 
 
 class SheetRow(int):
@@ -144,6 +180,37 @@ def _sheet_row(sheet, index):
 
 def _squeezed(cells):
     return ["".join(c.split()) for c in cells]
+
+
+def _header_key(cells):
+    """A header's cells as sheets are compared by: blanks squeezed out, the empty cells after the last left off."""
+    key = _squeezed(cells)
+    while key and not key[-1]:
+        key.pop()
+    return key
+
+
+def _column_order(key, other):
+    """For each column of the header `key`, the column of `other` under the same header cell, when `other` holds the
+    same cells as `key` in this or another order (`_header_key`s); else None."""
+    if sorted(key) != sorted(other):
+        return None
+    columns = {}
+    for index, text in enumerate(other):
+        columns.setdefault(text, []).append(index)
+    return [columns[text].pop(0) for text in key]
+
+
+def _left_out(name, table, key, other):
+    """Why the sheet `name`, under the header `other`, was not read with the sheet `table` (header `key`)."""
+    extra = [f"“{text}”" for text in other if text and text not in key]
+    missing = [f"“{text}”" for text in key if text and text not in other]
+    differences = [f"多出{'、'.join(extra)}列"] if extra else []
+    differences += [f"缺少{'、'.join(missing)}列"] if missing else []
+    return (
+        f"工作表“{name}”的表头与“{table}”不同（{'，'.join(differences) or '列的名称或个数不一致'}），未导入："
+        f"请把表头改成与“{table}”一致后再导入，或将该工作表另存为文件单独导入。"
+    )
 
 
 def _records(sheet, rows, header_index, number):

@@ -5,6 +5,7 @@ import json
 from functools import cache
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -25,6 +26,18 @@ PAGE_SIZES = (20, 50, 100)
 def require_capability(user, capability):
     if not user.can(capability):
         raise PermissionDenied("您的角色无权进行此操作。")
+
+
+def tell_sheets(request, sheets):
+    """Tell the user of an import which sheets of the workbook were read (when more than one) and warn of each sheet
+    left out although it looks like the same table (`core.excel.read_table`'s `sheets`)."""
+    from .excel import sheets_read
+
+    if read := sheets_read(sheets):
+        messages.info(request, read)
+    for sheet in sheets:
+        if sheet.left_out:
+            messages.warning(request, sheet.left_out)
 
 
 def paginate(request, queryset, default=20):

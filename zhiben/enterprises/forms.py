@@ -217,6 +217,6 @@ class ImportForm(forms.Form):
         label="Excel 文件",
         allow_empty_file=True,
         help_text="支持 .xlsx、.xls、WPS 表格（.et）、.ods、.csv、Word 表格（.docx/.doc/.wps）和 PDF 中的表格（有无表格线均可，非扫描件）；"
-        "表头可在标题、填报单位等行之下；有多个工作表时读取表头与模板最相符的一个，表头完全相同的各工作表（如每镇一表）一并导入；表末的注、填表人、合计等行不计入",
+        "表头可在标题、填报单位等行之下；有多个工作表时读取表头与模板最相符的一个，表头相同（列的顺序可不同）的各工作表（如每镇一表）一并导入，表头不同的会提示未导入；表末的注、填表人、合计等行不计入",
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.et,.ods,.csv,.tsv,.docx,.doc,.wps,.rtf,.pdf"}),
     )

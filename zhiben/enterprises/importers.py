@@ -166,15 +166,18 @@ def map_rows(header_row, headers, body):
     return rows
 
 
-def read_enterprise_rows(source, *, filename=""):
-    """Read an uploaded file (path, bytes or file object) into the service's rows."""
-    return map_rows(*read_table(source, filename=filename, columns=header_fields))
+def read_enterprise_rows(source, *, filename="", sheets=None):
+    """Read an uploaded file (path, bytes or file object) into the service's rows; `sheets`, a list, is filled with
+    the sheets read and left out (`read_table`)."""
+    return map_rows(*read_table(source, filename=filename, columns=header_fields, sheets=sheets))
 
 
-def import_file(*, actor, source, filename=""):
-    """Read, map and import in one go; returns the service's result or raises ApplicationError."""
+def import_file(*, actor, source, filename="", sheets=None):
+    """Read, map and import in one go; returns the service's result or raises ApplicationError (`sheets`: as for
+    `read_enterprise_rows`)."""
     name = filename or str(getattr(source, "name", "") or "")
-    return enterprise_import(actor=actor, rows=read_enterprise_rows(source, filename=name), source_name=name)
+    rows = read_enterprise_rows(source, filename=name, sheets=sheets)
+    return enterprise_import(actor=actor, rows=rows, source_name=name)
 
 
 # --- the other direction: template and export ---------------------------------------------------

@@ -10,7 +10,7 @@ from zhiben.core.crypto import mask_phone
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.registry import backlinks
 from zhiben.core.tables import Column, Table, badge, day, detail_link, esc, labels, link_to
-from zhiben.core.views import download, paginate, query_without, require_capability
+from zhiben.core.views import download, paginate, query_without, require_capability, tell_sheets
 from zhiben.regions.models import Industry
 
 from . import importers, selectors, services
@@ -211,14 +211,16 @@ def enterprise_import(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+        upload, sheets = form.cleaned_data["file"], []
         try:
-            result = importers.import_file(actor=request.user, source=upload, filename=upload.name)
+            result = importers.import_file(actor=request.user, source=upload, filename=upload.name, sheets=sheets)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
             errors = exc.errors
+            tell_sheets(request, sheets)
         else:
             messages.success(request, f"导入成功：新增 {result['created']} 家生产经营单位。")
+            tell_sheets(request, sheets)
             return redirect("enterprises:list")
     return render(
         request,

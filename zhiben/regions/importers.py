@@ -23,9 +23,10 @@ def _header_fields(headers):
     }
 
 
-def read_region_rows(source, *, filename=""):
-    """Return (rows, columns): rows are (row_number, code, name); columns name the file's headers."""
-    header_row, headers, body = read_table(source, filename=filename, columns=_header_fields)
+def read_region_rows(source, *, filename="", sheets=None):
+    """Return (rows, columns): rows are (row_number, code, name); columns name the file's headers. `sheets`, a list,
+    is filled with the sheets read and left out (`core.excel.read_table`)."""
+    header_row, headers, body = read_table(source, filename=filename, columns=_header_fields, sheets=sheets)
     code_at, name_at = _find(headers, CODE_HEADERS), _find(headers, NAME_HEADERS)
     missing = [label for label, at in (("区划代码（code）", code_at), ("名称（name）", name_at)) if at is None]
     if missing:

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import form_service
 from zhiben.core.tables import Column, Table, badge, detail_link, esc, labels, link_to
-from zhiben.core.views import export_xlsx, paginate, query_without, require_capability
+from zhiben.core.views import export_xlsx, paginate, query_without, require_capability, tell_sheets
 
 from . import selectors, services
 from .choices import Level, UnitKind
@@ -103,18 +103,20 @@ def region_import(request):
     form = RegionImportForm(request.POST or None, request.FILES or None)
     errors, more = [], 0
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+        upload, sheets = form.cleaned_data["file"], []
         try:
-            rows, columns = read_region_rows(upload, filename=upload.name)
+            rows, columns = read_region_rows(upload, filename=upload.name, sheets=sheets)
             result = services.region_import(actor=request.user, rows=rows, columns=columns)
         except ApplicationError as exc:
             form.add_error("file" if not exc.errors else None, exc.message)
             errors, more = exc.errors[:MAX_SHOWN_ERRORS], max(0, len(exc.errors) - MAX_SHOWN_ERRORS)
+            tell_sheets(request, sheets)
         else:
             messages.success(
                 request,
                 f"导入完成：新增 {result['created']} 个，更名 {result['renamed']} 个，未变 {result['unchanged']} 个。",
             )
+            tell_sheets(request, sheets)
             return redirect("regions:region_list")
     return render(request, "regions/region_import.html", {"form": form, "errors": errors, "more": more})
 

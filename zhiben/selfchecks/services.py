@@ -263,14 +263,15 @@ def duty_from_text(text, enterprise):
 
 
 @transaction.atomic
-def selfcheck_import(*, actor, upload, filename="", today=None):
+def selfcheck_import(*, actor, upload, filename="", today=None, sheets=None):
     """Import self-inspection records from a sheet (one row a record; 隐患描述 lines are filed as hazards).
-    Every row is checked first; any error refuses the whole file with row-numbered messages."""
+    Every row is checked first; any error refuses the whole file with row-numbered messages. `sheets`, a list, is
+    filled with the sheets read and left out (`core.excel.read_table`)."""
     from zhiben.core.excel import read_table
 
     ensure_capability(actor, "selfcheck.import", "您的角色无权导入企业自查记录。")
     today = today or timezone.localdate()
-    _, headers, body = read_table(upload, filename=filename, columns=map_columns)
+    _, headers, body = read_table(upload, filename=filename, columns=map_columns, sheets=sheets)
     columns = map_columns(headers)
     missing = [COLUMNS[f][0] for f in ("duty", "date", "inspector") if f not in columns]
     if actor.role != Role.ENTERPRISE and "credit_code" not in columns and "enterprise_name" not in columns:

@@ -22,6 +22,7 @@ from zhiben.core.views import (
     paginate,
     query_without,
     require_capability,
+    tell_sheets,
 )
 
 from . import selectors, services
@@ -230,15 +231,17 @@ def import_records(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+        upload, sheets = form.cleaned_data["file"], []
         try:
-            result = services.selfcheck_import(actor=request.user, upload=upload, filename=upload.name)
+            result = services.selfcheck_import(actor=request.user, upload=upload, filename=upload.name, sheets=sheets)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
             for error in exc.errors:
                 form.add_error(None, error["message"])
+            tell_sheets(request, sheets)
         else:
             messages.success(request, f"已导入 {len(result)} 条自查记录。")
+            tell_sheets(request, sheets)
             return redirect("selfchecks:records" if not request.user.enterprise_id else "selfchecks:mine")
     return render(request, "selfchecks/import.html", {"form": form})
 

@@ -597,16 +597,17 @@ def _refuse_rows(errors, what):
     )
 
 
-def attendance_import(*, actor, session, upload, filename=""):
+def attendance_import(*, actor, session, upload, filename="", sheets=None):
     """Import an attendance sheet (身份证号, 姓名, 到课, 成绩, 考试结果) into a session. People are found by
     identity number among those the actor may see; the name, when given, must match. Any bad row refuses the
     whole file with row-numbered Chinese messages; otherwise rows are written (a person already on the
-    session is updated). Returns the number of rows written."""
+    session is updated). Returns the number of rows written. `sheets`, a list, is filled with the sheets read and
+    left out (`core.excel.read_table`)."""
     from zhiben.core.excel import read_table
     from zhiben.core.rules import rule
 
     _check_session(actor, session)
-    _, headers, body = read_table(upload, filename=filename, columns=map_columns)
+    _, headers, body = read_table(upload, filename=filename, columns=map_columns, sheets=sheets)
     columns = map_columns(headers)
     if "id_number" not in columns:
         raise ApplicationError("缺少必填列：身份证号。请使用导入模板，或在表头写明这一列。")
@@ -732,18 +733,18 @@ def _words(choices):
     return {text: value for value, text in choices} | {value: value for value, _ in choices}
 
 
-def certificate_import(*, actor, upload, filename=""):
+def certificate_import(*, actor, upload, filename="", sheets=None):
     """Import a list of certificates (身份证号, 姓名, 证书类型, 作业类别, 证书编号, 发证机关, 发证日期,
     有效期至): people found by identity number among those the actor may see, the kind 特种作业操作证 when
     left blank. Any bad row — an unknown person, expiry on or before issue, a number already registered or
     repeated in the file — refuses the whole file with row-numbered Chinese messages, nothing written.
-    Returns the number of certificates written."""
+    Returns the number of certificates written; `sheets` as for `attendance_import`."""
     from zhiben.core.excel import read_table
     from zhiben.enterprises.importers import column_index
 
     ensure_capability(actor, MANAGE)
     _, headers, body = read_table(
-        upload, filename=filename, columns=lambda headers: column_index(headers, CERTIFICATE_COLUMNS)
+        upload, filename=filename, columns=lambda headers: column_index(headers, CERTIFICATE_COLUMNS), sheets=sheets
     )
     columns = column_index(headers, CERTIFICATE_COLUMNS)
     missing = [CERTIFICATE_COLUMNS[f][0] for f in CERTIFICATE_REQUIRED if f not in columns]

@@ -21,7 +21,7 @@ from zhiben.core.forms import form_service, raise_for_refusal, run_service
 from zhiben.core.scoping import in_subtree, normalize_code
 from zhiben.core.tables import Column, Table, badge, day, detail_link, esc, labels, link_to, truncated
 from zhiben.core.timeline import subject_events
-from zhiben.core.views import audit_export, download, list_context, paginate, require_capability
+from zhiben.core.views import audit_export, download, list_context, paginate, require_capability, tell_sheets
 from zhiben.enterprises.filters import region_options
 from zhiben.regions.models import Industry
 
@@ -207,16 +207,20 @@ def attendance_import(request, pk):
     session = selectors.session_get(request.user, pk)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+        upload, sheets = form.cleaned_data["file"], []
         try:
-            count = services.attendance_import(actor=request.user, session=session, upload=upload, filename=upload.name)
+            count = services.attendance_import(
+                actor=request.user, session=session, upload=upload, filename=upload.name, sheets=sheets
+            )
         except ApplicationError as exc:
             raise_for_refusal(exc)
             form.add_error(None, exc.message)
             for error in exc.errors:
                 form.add_error(None, error["message"])
+            tell_sheets(request, sheets)
         else:
             messages.success(request, f"已导入 {count} 条参训记录。")
+            tell_sheets(request, sheets)
             return redirect(session.get_absolute_url())
     return render(request, "training/attendance_import.html", {"form": form, "session": session})
 
@@ -508,16 +512,18 @@ def certificate_import(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     form.fields["file"].label = "证书清单文件（.xlsx / .xls / .csv）"
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+        upload, sheets = form.cleaned_data["file"], []
         try:
-            count = services.certificate_import(actor=request.user, upload=upload, filename=upload.name)
+            count = services.certificate_import(actor=request.user, upload=upload, filename=upload.name, sheets=sheets)
         except ApplicationError as exc:
             raise_for_refusal(exc)
             form.add_error(None, exc.message)
             for error in exc.errors:
                 form.add_error(None, error["message"])
+            tell_sheets(request, sheets)
         else:
             messages.success(request, f"已导入 {count} 本证书。")
+            tell_sheets(request, sheets)
             return redirect("training:certificates")
     return render(request, "training/certificate_import.html", {"form": form})
 

@@ -235,15 +235,16 @@ def _with_phones(names_text, phones_text):
 
 
 @transaction.atomic
-def roster_import(*, actor, unit, upload, filename="", today=None):
+def roster_import(*, actor, unit, upload, filename="", today=None, sheets=None):
     """Import a roster sheet (one row a day, or a day and shift): 日期, 班次 (optional), 带班领导 (and its
     phone), 值班人员, 联系电话. Every row is checked first; any error refuses the whole file with
-    row-numbered Chinese messages."""
+    row-numbered Chinese messages. `sheets`, a list, is filled with the sheets read and left out
+    (`core.excel.read_table`)."""
     from zhiben.core.cntext import DateError, parse_date
     from zhiben.core.excel import read_table
 
     check_unit(actor, unit)
-    _, headers, body = read_table(upload, filename=filename, columns=map_columns)
+    _, headers, body = read_table(upload, filename=filename, columns=map_columns, sheets=sheets)
     columns = map_columns(headers)
     missing = [COLUMNS[f][0] for f in ("day",) if f not in columns]
     if "leaders" not in columns and "staff" not in columns:

@@ -18,7 +18,7 @@ from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import form_service, raise_for_refusal, run_service
 from zhiben.core.tables import minute
 from zhiben.core.timeline import subject_events
-from zhiben.core.views import download, export_xlsx, list_context, require_capability
+from zhiben.core.views import download, export_xlsx, list_context, require_capability, tell_sheets
 from zhiben.regions.models import Region
 
 from . import selectors, services
@@ -213,16 +213,20 @@ def roster_import(request):
         raise PermissionDenied("只能编排本单位的值班表。")
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+        upload, sheets = form.cleaned_data["file"], []
         try:
-            rows = services.roster_import(actor=request.user, unit=unit, upload=upload, filename=upload.name)
+            rows = services.roster_import(
+                actor=request.user, unit=unit, upload=upload, filename=upload.name, sheets=sheets
+            )
         except ApplicationError as exc:
             raise_for_refusal(exc)
             form.add_error(None, exc.message)
             for error in exc.errors:
                 form.add_error(None, error["message"])
+            tell_sheets(request, sheets)
         else:
             messages.success(request, f"已导入 {len(rows)} 个班次的值班安排。")
+            tell_sheets(request, sheets)
             first = min(r["day"] for r in rows)
             return redirect(reverse("watch:roster") + f"?unit={unit.pk}&week={first.isoformat()}")
     return render(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from zhiben.core.excel import NotTextError, SheetData, decode_text, read_sheets, read_table
+from zhiben.core.excel import NotTextError, SheetData, decode_text, read_sheets, read_table, sheets_read
 from zhiben.core.exceptions import ApplicationError
 from zhiben.hazards.ledger import parse_ledger
 
@@ -127,9 +127,52 @@ def test_sheets_under_the_same_header_are_one_table_their_rows_named_with_the_sh
     assert [str(n) for n, _ in body] == ["3", "2（二镇）", "3（二镇）"]
     assert f"第 {body[1][0]} 行" == "第 2（二镇） 行"
     assert json.loads(json.dumps([n for n, _ in body])) == [3, 2, 3]  # audit data keeps plain numbers
-    # a sheet whose header differs in any cell is not joined: its columns may stand elsewhere
+    # a sheet whose header has the same cells in another order (a column moved) is read by its header
     moved = ("三镇", [["所属区划", "企业名称", "联系电话"], ["凤凰村", "丁公司", ""]])
-    assert len(read_table(workbook(one, moved), filename="企业.xlsx", columns=fields)[2]) == 1
+    body = read_table(workbook(one, moved), filename="企业.xlsx", columns=fields)[2]
+    assert [(str(n), cells) for n, cells in body] == [
+        ("3", ["甲公司", "凤凰村", ""]),
+        ("2（三镇）", ["丁公司", "凤凰村", ""]),
+    ]
+
+
+def test_the_sheets_read_and_those_left_out_under_another_header_are_reported():
+    one = ("一镇", [HEADER, ["甲公司", "凤凰村", ""], ["乙公司", "凤凰村", ""]])
+    two = ("二镇", [HEADER, ["丙公司", "双碑村", ""]])
+    three = ("三镇", [["企业名称", "所属区划", "备注"], ["丁公司", "新村", "停产"]])  # 联系电话 renamed 备注
+    instructions = ("填表说明", [["填表说明"], ["企业名称", "写全称"]])  # no table: not reported
+    sheets = []
+    body = read_table(workbook(instructions, one, two, three), filename="企业.xlsx", columns=fields, sheets=sheets)[2]
+    assert [cells[0] for _, cells in body] == ["甲公司", "乙公司", "丙公司"]  # 三镇 not read
+    assert [(s.name, s.rows) for s in sheets if not s.left_out] == [("一镇", 2), ("二镇", 1)]
+    assert [(s.name, s.left_out) for s in sheets if s.left_out] == [
+        (
+            "三镇",
+            "工作表“三镇”的表头与“一镇”不同（多出“备注”列，缺少“联系电话”列），未导入："
+            "请把表头改成与“一镇”一致后再导入，或将该工作表另存为文件单独导入。",
+        )
+    ]
+    assert sheets_read(sheets) == "已读取工作表：一镇（2 行）、二镇（1 行）。"
+    # an extra column is told the same way
+    extra = ("三镇", [[*HEADER, "备注"], ["丁公司", "新村", "", "停产"]])
+    sheets = []
+    read_table(workbook(one, extra), filename="企业.xlsx", columns=fields, sheets=sheets)
+    assert [s.name for s in sheets if s.left_out] == ["三镇"]
+    assert "多出“备注”列" in sheets[-1].left_out
+
+
+@pytest.mark.parametrize(
+    "data, filename",
+    [
+        (xlsx([HEADER, ["甲公司", "凤凰村", ""]], extra_sheet=("说明", ["本表由镇应急办填报"])), "企业.xlsx"),
+        ("企业名称,所属区划,联系电话\n甲公司,凤凰村,\n".encode(), "企业.csv"),
+    ],
+)
+def test_a_single_table_reports_its_one_sheet_and_nothing_more(data, filename):
+    sheets = []
+    read_table(data, filename=filename, columns=fields, sheets=sheets)
+    assert [(s.rows, s.left_out) for s in sheets] == [(1, "")]
+    assert sheets_read(sheets) == ""
 
 
 def test_numbering_repeated_headers_notes_signatures_and_totals_are_not_records():

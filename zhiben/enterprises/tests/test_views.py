@@ -7,7 +7,8 @@ from zhiben.enterprises.models import Enterprise
 from zhiben.enterprises.services import enterprise_update
 from zhiben.testing import CastTestCase, make_enterprise
 
-from .utils import code, read_xlsx, row, xlsx
+from .utils import HEADERS as FILE_HEADERS
+from .utils import code, read_xlsx, row, workbook, xlsx
 
 
 class EnterpriseScopeViewTests(CastTestCase):
@@ -360,6 +361,38 @@ class ImportViewTests(CastTestCase):
             f'<td data-label="问题">区划 {self.village_b1.code} 不在您的管辖范围内。</td>',
         )
         self.assertEqual((Enterprise.objects.count(), AuditEvent.objects.count()), before)
+
+    def test_the_sheets_read_and_a_sheet_left_out_are_shown(self):
+        self.login(self.alice)
+        moved = [FILE_HEADERS[1], FILE_HEADERS[0], *FILE_HEADERS[2:]]  # 企业名称 before 序号: read by its header
+        content = workbook(
+            ("一镇", [FILE_HEADERS, row(1), row(2)]),
+            ("二镇", [FILE_HEADERS, row(3, region="500106105003")]),
+            ("三镇", [[*FILE_HEADERS, "传真"], [*row(4), "023-61234567"]]),
+            ("四镇", [moved, [row(5)[1], row(5)[0], *row(5)[2:]]]),
+        )
+        response = self.client.post("/enterprises/import/", {"file": _named(content, "各镇.xlsx")}, follow=True)
+        self.assertContains(response, "导入成功：新增 4 家生产经营单位。")
+        self.assertContains(response, "已读取工作表：一镇（2 行）、二镇（1 行）、四镇（1 行）。")
+        left_out = (
+            '<div class="msg warning">工作表“三镇”的表头与“一镇”不同（多出“传真”列），未导入：'
+            "请把表头改成与“一镇”一致后再导入，或将该工作表另存为文件单独导入。</div>"
+        )
+        self.assertContains(response, left_out, html=True)
+        self.assertTrue(Enterprise.objects.filter(name="导入测试企业5").exists())
+        self.assertFalse(Enterprise.objects.filter(name="导入测试企业4").exists())
+        # a refused import tells it too, with its errors
+        response = self.upload(
+            workbook(("一镇", [FILE_HEADERS, row(6, industry="无此行业")]), ("三镇", [[*FILE_HEADERS, "传真"]]))
+        )
+        self.assertContains(response, "未写入任何数据")
+        self.assertContains(response, left_out, html=True)
+
+    def test_a_single_sheet_names_no_sheet(self):
+        self.login(self.alice)
+        response = self.client.post("/enterprises/import/", {"file": _named(xlsx([row(1)]), "企业.xlsx")}, follow=True)
+        self.assertContains(response, "导入成功：新增 1 家生产经营单位。")
+        self.assertNotContains(response, "工作表")
 
     def test_unreadable_files_get_a_chinese_message(self):
         self.login(self.alice)

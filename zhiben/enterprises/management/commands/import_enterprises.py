@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from zhiben.accounts.models import User
+from zhiben.core.excel import sheets_read
 from zhiben.core.exceptions import ApplicationError
 from zhiben.enterprises.importers import import_file
 
@@ -25,12 +26,23 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"文件不存在：{file}")
+        sheets = []
         try:
-            result = import_file(actor=actor, source=path, filename=path.name)
+            result = import_file(actor=actor, source=path, filename=path.name, sheets=sheets)
         except ApplicationError as exc:
+            self._tell_sheets(sheets)
             for error in exc.errors[:SHOWN_ERRORS]:
                 self.stderr.write(f"第 {error['row']} 行［{error['column']}］{error['message']}")
             if len(exc.errors) > SHOWN_ERRORS:
                 self.stderr.write(f"……另有 {len(exc.errors) - SHOWN_ERRORS} 处错误")
             raise CommandError(exc.message) from exc
         self.stdout.write(self.style.SUCCESS(f"导入成功：新增 {result['created']} 家生产经营单位。"))
+        self._tell_sheets(sheets)
+
+    def _tell_sheets(self, sheets):
+        """The sheets read (when more than one) and those left out, as the web page tells them (`core.views.tell_sheets`)."""
+        if read := sheets_read(sheets):
+            self.stdout.write(read)
+        for sheet in sheets:
+            if sheet.left_out:
+                self.stderr.write(self.style.WARNING(sheet.left_out))

@@ -264,6 +264,10 @@ def action_label(code):
     verb = verb.rsplit(".", 1)[-1] if verb else ""
     if subject in SUBJECTS and verb in VERBS:
         return SUBJECTS[subject] + VERBS[verb]
+    # a step of a module's own escalation ladder ("plan.report_remind", "enforcement.case_propose_listing")
+    step = next((verb[i + 1 :] for i, c in enumerate(verb) if c == "_" and verb[i + 1 :] in VERBS), None)
+    if subject in SUBJECTS and step:
+        return SUBJECTS[subject] + VERBS[step]
     if subject in SUBJECTS and verb:
         return f"{SUBJECTS[subject]}（{verb}）"
     return code

@@ -38,3 +38,15 @@ class EveryActionLabelledTests(SimpleTestCase):
         self.assertGreater(len(codes), 150)
         unlabelled = sorted(c for c in codes if action_label(c) == c or "（" in action_label(c))
         self.assertEqual(unlabelled, [])
+
+    def test_every_step_of_every_ladder_and_every_reminder_reads_in_chinese(self):
+        """The codes a registered escalation target or reminder writes (audit_action="plan.report_{action}")."""
+        from zhiben.core.registry import ordered
+        from zhiben.escalation.choices import Action
+
+        codes = {t.audit_action.format(action=a) for t in ordered("escalation_targets") for a in Action.values}
+        codes |= {r.audit_action or f"{r.key}.reminder" for r in ordered("reminders")}
+        self.assertGreater(len(codes), 15)
+        unlabelled = sorted(c for c in codes if action_label(c) == c or "（" in action_label(c))
+        self.assertEqual(unlabelled, [])
+        self.assertEqual(action_label("enforcement.case_propose_listing"), "执法提请挂牌督办")

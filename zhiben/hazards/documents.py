@@ -12,7 +12,7 @@ from django.db import models
 from zhiben.core.registry import DocumentKind
 from zhiben.documents.builders import cn_date, sentence
 
-from .choices import DEADLINE_STATUSES, Status
+from .choices import DEADLINE_STATUSES, OVERDUE_STATUSES, Status
 from .models import Hazard
 
 
@@ -396,15 +396,16 @@ RULES = {
         _listing,
         CONTACT_INPUTS,
     ),
+    # the letters are about a rectification not done: not once the enterprise reports it done (申请销号)
     Kind.SUPERVISION_LETTER: (
-        lambda h: h.status in DEADLINE_STATUSES,
-        "只能对尚未销号的已核实隐患发督办函",
+        lambda h: h.status in OVERDUE_STATUSES,
+        "只能对核实后、申请销号前（整改中）的隐患发督办函",
         None,
         CONTACT_INPUTS,
     ),
     Kind.INTERVIEW_NOTICE: (
-        lambda h: h.status in DEADLINE_STATUSES,
-        "只能对尚未销号的已核实隐患发约谈通知书",
+        lambda h: h.status in OVERDUE_STATUSES,
+        "只能对核实后、申请销号前（整改中）的隐患发约谈通知书",
         _interview,
         CONTACT_INPUTS + INTERVIEW_INPUTS,
     ),

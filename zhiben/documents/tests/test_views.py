@@ -170,3 +170,17 @@ class IssueFromHazardTests(CastTestCase):
         self.assertContains(client.get(url), "申请销号或已销号后才能生成销号审批表")
         client.post(url, {})
         self.assertFalse(Document.objects.exists())
+
+    def test_no_letter_urges_a_rectification_the_enterprise_reports_done(self):
+        from zhiben.hazards.models import Hazard
+
+        Hazard.objects.filter(pk=self.hazard.pk).update(status="submitted")  # 申请销号: its review waits
+        client = self.login(self.alice)
+        for kind, reason in (
+            (Kind.SUPERVISION_LETTER, "只能对核实后、申请销号前（整改中）的隐患发督办函"),
+            (Kind.INTERVIEW_NOTICE, "只能对核实后、申请销号前（整改中）的隐患发约谈通知书"),
+        ):
+            url = reverse("documents:issue", args=["hazards.hazard", self.hazard.pk, kind])
+            self.assertContains(client.get(url), reason)
+            client.post(url, {})
+        self.assertFalse(Document.objects.exists())

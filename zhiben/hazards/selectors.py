@@ -196,6 +196,7 @@ HAZARD_FIGURES = [
     ("open", "未销号隐患", "条", "lower", "status=open&found_to={end}"),
     ("major_open", "重大隐患未销号", "条", "lower", "status=open&level=major&found_to={end}"),
     ("overdue", "逾期未整改", "条", "lower", "overdue=1"),
+    ("review_overdue", "销号审核超期", "条", "lower", "review_overdue=1"),
     ("ontime_rate", "按期整改率", "%", "higher", "closed_from={start}&closed_to={end}"),
     ("avg_days", "平均整改天数", "天", "lower", "closed_from={start}&closed_to={end}"),
     ("stock_open", "存量隐患未清零", "条", "lower", "stock=stock&status=open"),
@@ -218,7 +219,7 @@ def hazard_figures(*, user, filters=None, by=None, today=None, tallies=None):
     rows (the region's own rows included), so a dashboard scans the table once.
 
     Period figures count what happened inside [start, end] (found, closed, on time, days to close,
-    increment, channel shares); state figures (open, overdue, stock left, listed) are as of today
+    increment, channel shares); state figures (open, overdue, review overdue, stock left, listed) are as of today
     among the hazards found by `end`. 存量 is found on or before the jurisdiction's baseline date;
     增量同比 compares the hazards found after it in the period with the same period a year earlier;
     按期 means rectified (else closed) on or before the deadline in force, extensions included.
@@ -278,6 +279,7 @@ def hazard_figures(*, user, filters=None, by=None, today=None, tallies=None):
         "overdue": Count(
             "id", filter=Q(status__in=OVERDUE_STATUSES, deadline__lt=today, historic=False, found_date__lte=end)
         ),
+        "review_overdue": Count("id", filter=review_overdue_q(today) & Q(found_date__lte=end)),
         "stock_all": Count("id", filter=stock),
         "stock_open": Count("id", filter=stock & Q(status__in=OPEN_STATUSES)),
         "increment": Count("id", filter=found & Q(found_date__gt=baseline)),
@@ -452,6 +454,9 @@ def _tally_rows(*, user, hazards, filters, region, key_expr, months, today):
     closed = {name: Sum(name) for name in ("closed", "with_deadline", "ontime", "days_sum")}
     yield from read(FoundTally, Q(month__lte=max(first, stock)), **found)
     yield from read(ClosedTally, period, **closed)
+    # requests for 销号 waiting past their review deadline: few, counted on the hazards (the status index)
+    late = hazards.filter(review_overdue_q(today), found_date__lte=end).annotate(group=key_expr).values("group")
+    yield from late.annotate(review_overdue=Count("id")).order_by()
     due = hazards.filter(status__in=OVERDUE_STATUSES, historic=False, deadline__lt=today)
     if end < today:  # as of today among those found by the period's end: on the hazards
         yield from (
@@ -493,6 +498,7 @@ def hazard_values(c):
         "open": get("open", 0),
         "major_open": get("major_open", 0),
         "overdue": get("overdue", 0),
+        "review_overdue": get("review_overdue", 0),
         "ontime_rate": _share(get("ontime", 0), get("with_deadline", 0)),
         "avg_days": round(get("days_sum", 0) / get("closed"), 1) if get("closed") else None,
         "stock_open": get("stock_open", 0),

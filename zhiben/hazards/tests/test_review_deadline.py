@@ -13,7 +13,7 @@ from zhiben.escalation.services import escalate
 from zhiben.hazards import services
 from zhiben.hazards.choices import Status
 from zhiben.hazards.models import Hazard
-from zhiben.hazards.selectors import hazard_counts
+from zhiben.hazards.selectors import hazard_counts, hazard_figures
 from zhiben.notifications.models import Notification
 from zhiben.notifications.reminders import remind_deadlines
 from zhiben.testing import CastTestCase
@@ -102,6 +102,11 @@ class ReviewDeadlineTests(CastTestCase):
         detail = self.client.get(reverse("hazards:detail", args=[late.pk])).content.decode()
         self.assertIn("销号审核超期 2 天", detail)
         self.assertIn(f"{late.review_deadline:%Y-%m-%d}（已超期 2 天，凤凰镇应急办审核）", detail)
+        month_end = (self.today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        period = {"start": "2020-01-01", "end": month_end.isoformat()}
+        for tallies in (True, False):  # the figure for analytics and rankings, from the roll-ups or the hazards
+            figures = hazard_figures(user=self.alice, filters=period, tallies=tallies)[""]
+            self.assertEqual(figures["hazards.review_overdue"], 1)
         home = self.client.get("/").content.decode()
         self.assertIn("待审核销号", home)
         self.assertIn("销号审核超期", home)

@@ -43,6 +43,7 @@ HEADLINE = [
     "hazards.increment",
     "hazards.increment_change",
     "hazards.overdue",
+    "hazards.review_overdue",
     "hazards.ontime_rate",
     "hazards.major_open",
     "hazards.listed_open",

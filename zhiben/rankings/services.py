@@ -47,6 +47,7 @@ HEADLINE = [
     "hazards.ontime_rate",
     "hazards.open",
     "hazards.overdue",
+    "hazards.review_overdue",
     "hazards.major_open",
     "hazards.stock_open",
     "hazards.stock_cleared_rate",

@@ -295,10 +295,18 @@ def check_rule_access(actor, region_code):
 def rule_groups(region_code, failed=None):
     """The rules page's content for `region_code`: [(group, [item])], groups in the order of their first
     rule; each item has the RuleDef, value, its display, where it comes from and the editor's fields
-    (`editor`: date, monthday, flag, choices, industries, json or number). `failed` (key, what was typed,
+    (`editor`: date, monthday, flag, choices, industries, form, json or number). `failed` (key, what was typed,
     the refusal) keeps what was typed in that rule's editor, with the refusal beside it."""
     from .models import Rule
-    from .rulevalues import edit_text, industry_names, is_industry_list, label_choices, label_unit, shape_hint
+    from .rulevalues import (
+        edit_text,
+        form_grid,
+        industry_names,
+        is_industry_list,
+        label_choices,
+        label_unit,
+        shape_hint,
+    )
 
     groups = {}
     keys = [d.key for d in definitions(editable=True)]
@@ -343,6 +351,12 @@ def rule_groups(region_code, failed=None):
             chosen = typed if isinstance(typed, list) else value if isinstance(value, list) else []
             item["editor"] = "industries"
             item["industries"] = [(c, n, c in chosen) for c, n in industries.items()]
+        elif (
+            ruledef.kind == "json"
+            and not isinstance(typed, str)
+            and (grid := form_grid(ruledef, value if typed is None else typed))
+        ):
+            item["editor"], item["grid"] = "form", grid
         elif ruledef.kind == "json":
             item["text"] = typed if isinstance(typed, str) else edit_text(value)
             item["rows"] = min(max(sum(len(line) // 40 + 1 for line in item["text"].split("\n")) + 1, 4), 16)

@@ -211,6 +211,112 @@ def shape_hint(ruledef, names=None):
     return hint
 
 
+# ---------------------------------------------------------------- editing as a form
+
+FORM_PREFIX = "f."  # the inputs of a structured value's form: f.larger.deaths, f.0.start
+EXTRA_ROWS = 2  # blank rows under a list's items, to add one (a 班次)
+MAX_ROWS = 50
+
+
+def _leaf(template):
+    return isinstance(template, (int, float, str)) and not isinstance(template, bool)
+
+
+def _at(value, name):
+    if isinstance(value, dict):
+        return value.get(name)
+    if isinstance(value, list) and isinstance(name, int) and name < len(value):
+        return value[name]
+    return None
+
+
+def _cell(key, template, value, path):
+    spec = field(key, path[-1]) if isinstance(path[-1], str) else Part("")
+    number = not isinstance(template, str)
+    if number and isinstance(value, (int, float)) and not isinstance(value, bool):
+        shown = f"{value * 100:g}" if spec.unit == "%" else (f"{value:g}" if isinstance(value, float) else str(value))
+    else:
+        shown = "" if value is None else str(value)
+    return {
+        "name": FORM_PREFIX + ".".join(map(str, path)),
+        "label": spec.label,
+        "value": shown,
+        "type": "number" if number else "time" if HHMM.match(template) else "text",
+        "unit": spec.unit if number else "",
+    }
+
+
+def form_grid(ruledef, value):
+    """A structured value laid out as a small form, so that no one types JSON: [(line name, [input])] — a mapping of
+    numbers or texts an input a line; a mapping of mappings a line a part, an input an inner part (较大事故：死亡、
+    重伤、直接经济损失); a list of mappings a line an item, and EXTRA_ROWS blank lines to add one (班次：名称、开始
+    时间). None for a shape it cannot lay out (a part that may be left empty, a list of lists), which keeps the JSON
+    box. A percentage is typed as one (15 for 0.15)."""
+    key, template = ruledef.key, ruledef.default
+    if is_industry_list(ruledef) or not template:
+        return None
+    if isinstance(template, dict) and all(_leaf(t) for t in template.values()):
+        return [(field(key, name).label, [_cell(key, t, _at(value, name), [name])]) for name, t in template.items()]
+    first = template[0] if isinstance(template, list) else next(iter(template.values()))
+    if not (isinstance(first, dict) and first and all(_leaf(t) for t in first.values())):
+        return None
+    if isinstance(template, list):
+        items = value if isinstance(value, list) else []
+        return [
+            (
+                f"第 {i + 1} 项" if i < len(items) else "新增",
+                [_cell(key, t, _at(item, n), [i, n]) for n, t in first.items()],
+            )
+            for i, item in enumerate(items[:MAX_ROWS] + [None] * EXTRA_ROWS)
+        ]
+    if any(not isinstance(t, dict) or not all(_leaf(x) for x in t.values()) for t in template.values()):
+        return None
+    return [
+        (field(key, name).label, [_cell(key, x, _at(_at(value, name), n), [name, n]) for n, x in t.items()])
+        for name, t in template.items()
+    ]
+
+
+def read_form(key, data):
+    """The value `form_grid`'s form posted (`data`: the POST) in the shape of rule `key`'s default: numbers read as
+    numbers (a percentage back to a fraction, 1,000 with its comma), a list's blank rows dropped. What does not read
+    as a number stays text, for the shape check to name ("应为数字，实际为“三”")."""
+    from .rules import definition
+
+    try:
+        template = definition(key).default
+    except KeyError:
+        return ""  # the save refuses the unknown rule
+
+    def leaf(t, path):
+        text = str(data.get(FORM_PREFIX + ".".join(map(str, path)), "")).strip()
+        if isinstance(t, str):
+            return text
+        digits = text.replace(",", "").replace("，", "").rstrip("%％")
+        try:
+            number = int(digits)
+        except ValueError:
+            try:
+                number = float(digits)
+            except ValueError:
+                return text
+        return round(number / 100, 6) if field(key, path[-1]).unit == "%" else number
+
+    if isinstance(template, list):
+        first, items = template[0], []
+        for i in range(MAX_ROWS + EXTRA_ROWS):
+            if not any(FORM_PREFIX + f"{i}.{n}" in data for n in first):
+                break
+            item = {n: leaf(t, [i, n]) for n, t in first.items()}
+            if any(v != "" for v in item.values()):
+                items.append(item)
+        return items
+    return {
+        name: {n: leaf(x, [name, n]) for n, x in t.items()} if isinstance(t, dict) else leaf(t, [name])
+        for name, t in template.items()
+    }
+
+
 # ---------------------------------------------------------------- checking
 
 
@@ -269,6 +375,8 @@ def _check(key, template, value, path):
         return None if isinstance(value, bool) else f"{where}应为 true 或 false"
     if isinstance(template, (int, float)):
         spec = field(key, path[-1]) if path and isinstance(path[-1], str) else Part("")
+        if value == "":
+            return f"{where}未填写"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
             return f"{where}应为数字，实际为“{shown}”"

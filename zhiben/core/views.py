@@ -175,6 +175,7 @@ def rules_edit(request):
 
     from .exceptions import ApplicationError
     from .rules import DAYS, MONTHS, check_rule_access, rule_groups
+    from .rulevalues import read_form
     from .services import rule_save
 
     require_capability(request.user, "rule.manage")
@@ -192,6 +193,8 @@ def rules_edit(request):
             text = {name: request.POST.get(name, "") for name in ("mode", "month", "day", "days")}
         elif request.POST.get("kind") == "industries":  # the ticked industries' codes
             text = request.POST.getlist("value")
+        elif request.POST.get("kind") == "form":  # a structured value's form (rulevalues.form_grid)
+            text = read_form(key, request.POST)
         else:
             text = request.POST.get("value", "")
         try:
@@ -199,7 +202,7 @@ def rules_edit(request):
         except ApplicationError as exc:
             # shown again with what was typed kept in the rule's editor and the refusal beside it
             messages.error(request, exc.message)
-            structured = request.POST.get("kind") in ("json", "industries") and exc.errors
+            structured = request.POST.get("kind") in ("json", "industries", "form") and exc.errors
             failed = (key, text, exc.errors[0]["message"] if structured else exc.message)
         else:
             messages.success(request, "已恢复为上级或全国默认值。" if reset else "规则已保存，自即日起生效。")

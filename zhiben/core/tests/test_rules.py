@@ -419,13 +419,76 @@ class ValuesShownAsReadTests(CastTestCase):
         )
         self.assertContains(response, ".rules .badge { white-space:nowrap; }")
 
-    def test_structured_editor_is_wide_json_with_a_hint(self):
-        row = rule_row(self.client.get("/rules/"), "risk.lec_thresholds")
+    def test_structured_values_are_edited_in_a_form_of_their_parts(self):
+        response = self.client.get("/rules/")
+        row = rule_row(response, "risk.lec_thresholds")
         self.assertIn('<form method="post" class="rule-structured">', row)
+        self.assertIn('<input type="hidden" name="kind" value="form">', row)
+        self.assertIn('<span class="rule-form-name">重大</span>', row)
+        self.assertIn('name="f.major" value="320" inputmode="decimal"', row)
+        self.assertNotIn("<textarea", row)
+        row = rule_row(response, "accident.grade_thresholds")
+        self.assertIn('<span class="rule-form-name">较大事故</span>', row)
+        self.assertIn('<span>直接经济损失</span><input type="text" name="f.larger.loss" value="10000000"', row)
+        row = rule_row(response, "watch.shifts")
+        self.assertIn('name="f.0.name" value="全天"', row)
+        self.assertIn('name="f.0.start" value="08:30" placeholder="08:30"', row)
+        self.assertIn('name="f.2.start" value="" placeholder="08:30"', row)  # two blank lines to add a 班次
+        self.assertEqual(row.count('<span class="rule-form-name">新增</span>'), 2)
+
+    def test_a_value_with_optional_parts_keeps_the_json_box_with_a_hint(self):
+        row = rule_row(self.client.get("/rules/"), "reports.reward_schedule")  # 一般事故隐患 may be null: 不予奖励
         self.assertIn('<textarea name="value" rows="', row)
-        self.assertIn("&quot;major&quot;: 320,\n", row)  # one part a line
-        self.assertIn("结构：{&quot;major&quot;: 数字, &quot;larger&quot;: 数字, &quot;general&quot;: 数字}", row)
-        self.assertIn("major 重大，larger 较大，general 一般", row)
+        self.assertIn("&quot;employee_bonus&quot;: 0.2\n", row)  # one part a line
+        self.assertIn("结构：{&quot;major_hazard&quot;: {&quot;rate&quot;: 数字", row)
+
+    def test_a_structured_value_saved_from_its_form(self):
+        grades = {f"f.{level}.{part}": str(n) for level, parts in GRADES.items() for part, n in parts.items()}
+        grades["f.major.deaths"], grades["f.extraordinary.loss"] = "12", "100,000,000"
+        response = self.client.post(
+            "/rules/", {"key": "accident.grade_thresholds", "kind": "form", **grades}, follow=True
+        )
+        self.assertContains(response, "规则已保存")
+        self.assertEqual(
+            rule("accident.grade_thresholds", self.county_a.code),
+            {**GRADES, "major": {**GRADES["major"], "deaths": 12}},
+        )
+        shifts = {"f.0.name": "白班", "f.0.start": "08:30", "f.1.name": "", "f.1.start": "", "f.2.name": "夜班"}
+        shifts["f.2.start"] = "20:30"
+        self.client.post("/rules/", {"key": "watch.shifts", "kind": "form", **shifts})
+        self.assertEqual(
+            rule("watch.shifts", self.county_a.code),
+            [{"name": "白班", "start": "08:30"}, {"name": "夜班", "start": "20:30"}],
+        )  # the blank line between is dropped
+        response = self.client.get("/rules/")
+        self.assertIn('name="f.1.name" value="夜班"', rule_row(response, "watch.shifts"))
+
+    def test_a_bad_form_is_refused_in_chinese_with_what_was_typed_kept(self):
+        lec = {"f.major": "320", "f.larger": "160", "f.general": "70"}
+        cases = [
+            ("risk.lec_thresholds", {**lec, "f.general": "七十"}, "“一般”应为数字，实际为“七十”", 'value="七十"'),
+            ("risk.lec_thresholds", {**lec, "f.major": ""}, "“重大”未填写", 'name="f.major" value=""'),
+            ("risk.lec_thresholds", {**lec, "f.major": "100"}, "“重大”的数值应大于“较大”的", 'value="100"'),
+            (
+                "watch.shifts",
+                {"f.0.name": "白班", "f.0.start": "8点半"},
+                "第 1 项的“开始时间”应为时:分",
+                'value="8点半"',
+            ),
+            ("watch.shifts", {"f.0.name": "", "f.0.start": ""}, "至少填写一项", 'name="f.0.name" value=""'),
+            ("watch.shifts", {"f.0.name": "", "f.0.start": "08:30"}, "每项都要填写名称", 'value="08:30"'),
+        ]
+        for key, fields, message, kept in cases:
+            with self.subTest(key=key, fields=fields):
+                response = self.client.post("/rules/", {"key": key, "kind": "form", **fields})
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, message)
+                row = rule_row(response, key)
+                self.assertIn('class="rule-error" role="alert"', row)
+                self.assertIn(kept, row)
+        self.assertFalse(Rule.objects.exists())
+        response = self.client.post("/rules/", {"key": "no.such.rule", "kind": "form", "f.x": "1"})
+        self.assertContains(response, "没有名为“no.such.rule”的规则")
 
     def test_a_structured_value_saved_from_the_page(self):
         text = '{"major": 300, "larger": 150, "general": 60}'

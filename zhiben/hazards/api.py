@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.http import Http404
-from ninja import File, Form, Header, Query, Router, Schema, Status
+from ninja import Field, File, Form, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -82,7 +82,12 @@ class HazardDetailOut(HazardOut):
     funds: Decimal | None
     contingency: str
     rectified_date: date | None
+    review_deadline: date | None = Field(None, description="销号审核期限：申请销号待审核时才有")
     events: list[EventOut]
+
+    @staticmethod
+    def resolve_review_deadline(obj):
+        return obj.review_deadline if obj.review_days_left() is not None else None
 
     @staticmethod
     def resolve_events(obj):

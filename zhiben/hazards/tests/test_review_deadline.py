@@ -49,6 +49,8 @@ class ReviewDeadlineTests(CastTestCase):
         services.hazard_transition(actor=self.erin, hazard=hazard, action="return", note="照片不清晰")
         hazard.refresh_from_db()
         self.assertIsNone(hazard.review_days_left(self.today))  # back to the enterprise: no review waits
+        self.login(self.alice)
+        self.assertIsNone(self.client.get(f"/api/v1/hazards/{hazard.pk}").json()["review_deadline"])
         Rule.objects.create(key="hazard.review_days", region_code=self.town_a1.code, value=5)
         later = self.today + timedelta(days=2)
         hazard = self.submit(hazard, today=later)  # asked again: a new deadline, by the rule in force now
@@ -99,6 +101,9 @@ class ReviewDeadlineTests(CastTestCase):
         self.assertNotIn(late.number, page)
         api = self.client.get("/api/v1/hazards/", {"review_overdue": "1"}).json()
         self.assertEqual([h["number"] for h in api["items"]], [late.number])
+        for hazard in (late, waiting):
+            due = self.client.get(f"/api/v1/hazards/{hazard.pk}").json()["review_deadline"]
+            self.assertEqual(due, str(hazard.review_deadline))
         detail = self.client.get(reverse("hazards:detail", args=[late.pk])).content.decode()
         self.assertIn("销号审核超期 2 天", detail)
         self.assertIn(f"{late.review_deadline:%Y-%m-%d}（已超期 2 天，凤凰镇应急办审核）", detail)

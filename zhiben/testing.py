@@ -178,3 +178,20 @@ def header_link(page, header):
     import re
 
     return html.unescape(re.search(rf'<a href="([^"]*)">{re.escape(header)}', str(page.context["head"])).group(1))
+
+
+def workbook(*sheets):
+    """An .xlsx (bytes) with a sheet for each (title, rows), in order."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for values in rows:
+            sheet.append(values)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from zhiben.core.excel import NotTextError, SheetData, decode_text, read_sheets, read_table, sheets_read
 from zhiben.core.exceptions import ApplicationError
 from zhiben.hazards.ledger import parse_ledger
+from zhiben.testing import workbook
 
 
 def xlsx(rows, merges=(), extra_sheet=None):
@@ -78,18 +79,6 @@ def test_read_table_uses_the_same_readers():
 def fields(headers):
     """An importer's header reader: the fields of 企业名称 and 所属区划."""
     return {h for h in headers if h in ("企业名称", "所属区划", "联系电话")}
-
-
-def workbook(*sheets):
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets:
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 HEADER = ["企业名称", "所属区划", "联系电话"]

@@ -5,10 +5,10 @@ from zhiben.audit.models import AuditEvent
 from zhiben.enterprises.importers import HEADERS
 from zhiben.enterprises.models import Enterprise
 from zhiben.enterprises.services import enterprise_update
-from zhiben.testing import CastTestCase, make_enterprise
+from zhiben.testing import CastTestCase, make_enterprise, workbook
 
 from .utils import HEADERS as FILE_HEADERS
-from .utils import code, read_xlsx, row, workbook, xlsx
+from .utils import code, read_xlsx, row, xlsx
 
 
 class EnterpriseScopeViewTests(CastTestCase):

@@ -55,19 +55,6 @@ def xlsx(rows, headers=HEADERS):
     return buffer.getvalue()
 
 
-def workbook(*sheets):
-    """An .xlsx (bytes) with a sheet for each (title, rows), its header the first of its rows."""
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets:
-        sheet = book.create_sheet(title)
-        for values in rows:
-            sheet.append(values)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def read_xlsx(content):
     """[[cell values]] of the first sheet, header row included."""
     sheet = load_workbook(io.BytesIO(content), read_only=True).active

@@ -63,6 +63,8 @@ class EscalationTarget:
       its records are then seen only by the departments supervising that industry (None, or no
       hook: the records are not domain-restricted, like plan tasks).
     - `audit_action`: the audit action, formatted with the step's action.
+    - `documents`: the keys of the document kinds a step may issue (None: every kind registered for `model` that
+      is not a form; an empty tuple: none, when the kinds there are speak to someone the step is not about).
     - `model`: "app_label.model" of the objects (records link to `obj.get_absolute_url()`).
     """
 
@@ -79,6 +81,7 @@ class EscalationTarget:
     industry: Callable[[Any], int | None] | None = None
     audit_action: str = "escalation.{action}"
     major_label: str = ""  # how the ladder page calls the "major only" flag for this target ("" hides it)
+    documents: tuple | None = None  # the document kinds its steps may issue (None: every letter kind of `model`)
     order: int = 100
 
 

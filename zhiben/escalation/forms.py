@@ -1,12 +1,11 @@
 from django import forms
 
-from zhiben.core.registry import ordered
-
 from .choices import Action
+from .services import step_documents
 
 
 class StepForm(forms.Form):
-    """One rung of a target's ladder. The documents offered are the kinds registered for the target's objects."""
+    """One rung of a target's ladder. The documents offered are those its steps may issue (step_documents)."""
 
     action = forms.ChoiceField(label="措施", choices=Action.choices)
     name = forms.CharField(label="名称", max_length=60)
@@ -18,8 +17,7 @@ class StepForm(forms.Form):
 
     def __init__(self, *args, target, **kwargs):
         super().__init__(*args, **kwargs)
-        kinds = [(k.key, k.label) for k in ordered("document_kinds") if k.subject_model == target.model and not k.form]
-        self.fields["document_kind"].choices = [("", "不生成公文"), *kinds]
+        self.fields["document_kind"].choices = [("", "不生成公文"), *step_documents(target)]
         if target.major_label:
             self.fields["major_only"].label = target.major_label
         else:

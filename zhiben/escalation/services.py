@@ -46,8 +46,19 @@ def ladder_for(target, region_code):
     ]
 
 
-def validate_ladder(steps):
-    """steps: [{"action", "name", "days", "major_only", "document_kind"}] in order. Returns a list of Chinese errors."""
+def step_documents(target):
+    """[(key, label)] of the document kinds a step of `target` (an EscalationTarget) may issue."""
+    return [
+        (k.key, k.label)
+        for k in ordered("document_kinds")
+        if k.subject_model == target.model and not k.form and (target.documents is None or k.key in target.documents)
+    ]
+
+
+def validate_ladder(steps, target=None):
+    """steps: [{"action", "name", "days", "major_only", "document_kind"}] in order (of `target`, whose documents
+    they may issue). Returns a list of Chinese errors."""
+    documents = dict(step_documents(target)) if target is not None else None
     errors, seen, previous = [], set(), -1
     if not steps:
         errors.append("督办升级至少需要一个步骤。")
@@ -69,6 +80,9 @@ def validate_ladder(steps):
         seen.add(step.get("action"))
         if not (step.get("name") or "").strip():
             errors.append(f"第 {index} 步缺少名称。")
+        kind = step.get("document_kind") or ""
+        if kind and documents is not None and kind not in documents:
+            errors.append(f"第 {index} 步的公文“{kind}”不能在此生成（可选：{'、'.join(documents.values()) or '无'}）。")
     return errors
 
 
@@ -80,7 +94,7 @@ def ladder_save(*, actor, target, region_code, steps):
         raise ApplicationError("只有安委办管理员可以设置督办升级规则。", code="forbidden")
     if not actor.is_superuser and not (actor.region_id and in_subtree(region_code, actor.region_id)):
         raise ApplicationError("只能设置本辖区的督办升级规则。", code="forbidden")
-    errors = validate_ladder(steps)
+    errors = validate_ladder(steps, entry("escalation_targets", target))
     if errors:
         raise ApplicationError("；".join(errors), errors=[{"message": e} for e in errors])
     before = [(s.order, s.action, s.days) for s in LadderStep.objects.filter(target=target, region_code=region_code)]

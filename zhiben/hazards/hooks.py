@@ -381,6 +381,7 @@ register(
         review_escalation_recipients,
         review_escalation_text,
         industry=lambda hazard: hazard.industry_id,
+        documents=(),  # the hazard's letters speak to its enterprise, not to the department late with its review
         order=11,
     ),
     Reminder(

@@ -159,6 +159,28 @@ class LadderTests(CastTestCase):
                 steps=[{"action": "remind", "name": "a", "days": 1}],
             )
 
+    def test_a_step_issues_only_the_documents_its_target_may(self):
+        # a 督办函 speaks to the enterprise: not a step of the ladder for a department late with its 销号 review
+        letter = [{"action": "letter", "name": "函告", "days": 3, "document_kind": "supervision_letter"}]
+        with self.assertRaises(ApplicationError) as caught:
+            services.ladder_save(actor=self.alice, target="hazard_review", region_code=self.county_a.code, steps=letter)
+        self.assertIn("第 1 步的公文“supervision_letter”不能在此生成（可选：无）", caught.exception.message)
+        self.assertFalse(LadderStep.objects.exists())
+        services.ladder_save(actor=self.alice, target="hazard", region_code=self.county_a.code, steps=letter)
+        self.assertEqual(LadderStep.objects.get().document_kind, "supervision_letter")
+        with self.assertRaises(ApplicationError):  # a kind of another object's
+            services.ladder_save(
+                actor=self.alice,
+                target="hazard",
+                region_code=self.county_a.code,
+                steps=[{**letter[0], "document_kind": "plan_supervision_letter"}],
+            )
+        client = self.login(self.alice)
+        self.assertIn('value="supervision_letter"', client.get("/escalation/ladder/?target=hazard").content.decode())
+        self.assertNotIn(
+            'value="supervision_letter"', client.get("/escalation/ladder/?target=hazard_review").content.decode()
+        )
+
     def test_a_failing_step_is_retried_on_the_next_pass(self):
         from unittest import mock
 

@@ -144,6 +144,7 @@ HAZARD_FILTERS = FilterSet(
             "-number": ("-number",),
             "status": ("status", "id"),
             "-status": ("-status", "-id"),
+            "review": ("review_deadline", "id"),  # 销号 requests by when they are to be reviewed
             "level": ("level", "-found_date"),
             "-level": ("-level", "-found_date"),
         },

@@ -239,9 +239,16 @@ def home_cards(user):
         },
         {"label": "增量隐患", "value": counts["increment"], "url": f"{url}?stock=increment&status=counted", "tone": ""},
         {"label": "挂牌督办中", "value": counts["listed_open"], "url": f"{url}?listed=1&status=open", "tone": ""},
-        {"label": "待审核销号", "value": review["waiting"], "url": f"{url}?status=submitted", "tone": ""},
+        {"label": "待审核销号", "value": review["waiting"], "url": f"{url}?status=submitted&sort=review", "tone": ""},
         *(
-            [{"label": "销号审核超期", "value": review["overdue"], "url": f"{url}?review_overdue=1", "tone": "red"}]
+            [
+                {
+                    "label": "销号审核超期",
+                    "value": review["overdue"],
+                    "url": f"{url}?review_overdue=1&sort=review",
+                    "tone": "red",
+                }
+            ]
             if review["overdue"]
             else []
         ),

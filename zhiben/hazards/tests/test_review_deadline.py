@@ -99,6 +99,9 @@ class ReviewDeadlineTests(CastTestCase):
         page = self.client.get(ledger, {"review_overdue": "0"}).content.decode()
         self.assertIn(waiting.number, page)
         self.assertNotIn(late.number, page)
+        for sort, first in (("review", late), ("-found", waiting)):  # the reviewer's queue: the longest waiting first
+            page = self.client.get(ledger, {"status": "submitted", "sort": sort}).content.decode()
+            self.assertLess(page.index(first.number), page.index((waiting if first is late else late).number))
         api = self.client.get("/api/v1/hazards/", {"review_overdue": "1"}).json()
         self.assertEqual([h["number"] for h in api["items"]], [late.number])
         for hazard in (late, waiting):

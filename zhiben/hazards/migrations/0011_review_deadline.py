@@ -6,19 +6,31 @@
 from datetime import timedelta
 
 from django.db import migrations, models
+from django.db.models import Max
 from django.utils import timezone
 
 REVIEW_DAYS = 10  # the rule's default (hazards.hooks)
 
 
 def waiting_requests(apps, schema_editor):
+    db = schema_editor.connection.alias
     Hazard = apps.get_model("hazards", "Hazard")
     HazardEvent = apps.get_model("hazards", "HazardEvent")
-    waiting = Hazard.objects.using(schema_editor.connection.alias).filter(status="submitted", historic=False)
-    for hazard in waiting.only("pk", "created_at").iterator():
-        event = HazardEvent.objects.filter(hazard_id=hazard.pk, action="submit").order_by("-at").first()
-        made = timezone.localdate(event.at if event is not None else hazard.created_at)
-        waiting.filter(pk=hazard.pk).update(review_deadline=made + timedelta(days=REVIEW_DAYS))
+    waiting = Hazard.objects.using(db).filter(status="submitted", historic=False)
+    asked = dict(
+        HazardEvent.objects.using(db)
+        .filter(hazard__in=waiting, action="submit")
+        .values_list("hazard_id")
+        .annotate(Max("at"))
+        .order_by()
+    )
+    by_day = {}  # one UPDATE a review day (and 500 hazards), not one a hazard
+    for pk, created in waiting.values_list("pk", "created_at").iterator():
+        day = timezone.localdate(asked.get(pk) or created) + timedelta(days=REVIEW_DAYS)
+        by_day.setdefault(day, []).append(pk)
+    for day, keys in by_day.items():
+        for start in range(0, len(keys), 500):
+            waiting.filter(pk__in=keys[start : start + 500]).update(review_deadline=day)
 
 
 class Migration(migrations.Migration):

@@ -19,7 +19,7 @@ class Part:
     """One part of a structured value, as the module registering the rule names it (RuleDef.parts): its Chinese
     name; `unit` ("元" money, "%" a ratio shown as a percentage, else written after the number); `fmt` the whole
     text of a number ("通知发出后第 {} 个工作日"); `empty` what an empty or null part means; numbers lie in
-    [low, high] (`integer`: whole numbers only)."""
+    [low, high] (`integer`: whole numbers only); `shape`, for a part null by default, the shape it has when set."""
 
     label: str
     unit: str = ""
@@ -28,6 +28,7 @@ class Part:
     low: float | None = 0
     high: float | None = None
     integer: bool = False
+    shape: dict | None = None  # a part null by default (不予奖励): the shape it takes when set
 
 
 # Parts every rule may use without naming them: the levels thresholds are keyed by, and a list item's name.
@@ -230,57 +231,81 @@ def _at(value, name):
     return None
 
 
-def _cell(key, template, value, path):
-    spec = field(key, path[-1]) if isinstance(path[-1], str) else Part("")
+class _Unlaid(Exception):
+    """A shape the form cannot lay out."""
+
+
+def _spec(key, name, parent):
+    """The Part of `name`; a part named nowhere (一般 under 每瞒报死亡一人) takes its parent's unit."""
+    return field(key, name) if _named(key, name) else Part(str(name), parent.unit)
+
+
+def _cells(key, template, value, path, parent, names):
+    """The inputs of the leaves under `template` (its value `value`), each named by the parts below the line
+    (`names`): [{"name", "label", "value", "type", "unit"}]."""
+    if isinstance(template, dict):
+        return [
+            cell
+            for name, part in template.items()
+            for spec in [_spec(key, name, parent)]
+            for cell in _cells(key, part, _at(value, name), [*path, name], spec, [*names, spec.label])
+        ]
+    if template is None:  # a part null by default, laid out in the shape it takes when set; left blank: null
+        if parent.shape is None:
+            raise _Unlaid
+        return _cells(key, parent.shape, value, path, parent, names)
+    if not _leaf(template):
+        raise _Unlaid
     number = not isinstance(template, str)
     if number and isinstance(value, (int, float)) and not isinstance(value, bool):
-        shown = f"{value * 100:g}" if spec.unit == "%" else (f"{value:g}" if isinstance(value, float) else str(value))
+        shown = f"{value * 100:g}" if parent.unit == "%" else (f"{value:g}" if isinstance(value, float) else str(value))
     else:
         shown = "" if value is None else str(value)
-    return {
-        "name": FORM_PREFIX + ".".join(map(str, path)),
-        "label": spec.label,
-        "value": shown,
-        "type": "number" if number else "time" if HHMM.match(template) else "text",
-        "unit": spec.unit if number else "",
-    }
+    return [
+        {
+            "name": FORM_PREFIX + ".".join(map(str, path)),
+            "label": " ".join(names),
+            "value": shown,
+            "type": "number" if number else "time" if HHMM.match(template) else "text",
+            "unit": parent.unit if number else "",
+        }
+    ]
 
 
 def form_grid(ruledef, value):
-    """A structured value laid out as a small form, so that no one types JSON: [(line name, [input])] — a mapping of
-    numbers or texts an input a line; a mapping of mappings a line a part, an input an inner part (较大事故：死亡、
-    重伤、直接经济损失); a list of mappings a line an item, and EXTRA_ROWS blank lines to add one (班次：名称、开始
-    时间). None for a shape it cannot lay out (a part that may be left empty, a list of lists), which keeps the JSON
-    box. A percentage is typed as one (15 for 0.15)."""
+    """A structured value laid out as a small form, so that no one types JSON: [(line name, [input])] — a line a
+    part of a mapping, an input a number or text under it, named by the parts between (较大事故：死亡、重伤、直接经济
+    损失; 瞒报谎报事故：每瞒报死亡一人 一般 …、最高); a list of mappings a line an item, and EXTRA_ROWS blank lines to add
+    one (班次：名称、开始时间). A part null by default (一般事故隐患：不予奖励) takes the shape its Part declares, left
+    blank for null. A percentage is typed as one (15 for 0.15). None for a shape it cannot lay out (a list of lists),
+    which keeps the JSON box."""
     key, template = ruledef.key, ruledef.default
     if is_industry_list(ruledef) or not template:
         return None
-    if isinstance(template, dict) and all(_leaf(t) for t in template.values()):
-        return [(field(key, name).label, [_cell(key, t, _at(value, name), [name])]) for name, t in template.items()]
-    first = template[0] if isinstance(template, list) else next(iter(template.values()))
-    if not (isinstance(first, dict) and first and all(_leaf(t) for t in first.values())):
+    try:
+        if isinstance(template, list):
+            items = value if isinstance(value, list) else []
+            return [
+                (f"第 {i + 1} 项" if i < len(items) else "新增", _cells(key, template[0], item, [i], Part(""), []))
+                for i, item in enumerate(items[:MAX_ROWS] + [None] * EXTRA_ROWS)
+            ]
+        if not isinstance(template, dict):
+            return None
+        lines = []
+        for name, part in template.items():
+            spec = field(key, name)
+            label = f"{spec.label}（全部留空为{spec.empty or '无'}）" if part is None else spec.label
+            lines.append((label, _cells(key, part, _at(value, name), [name], spec, [])))
+        return lines
+    except _Unlaid:
         return None
-    if isinstance(template, list):
-        items = value if isinstance(value, list) else []
-        return [
-            (
-                f"第 {i + 1} 项" if i < len(items) else "新增",
-                [_cell(key, t, _at(item, n), [i, n]) for n, t in first.items()],
-            )
-            for i, item in enumerate(items[:MAX_ROWS] + [None] * EXTRA_ROWS)
-        ]
-    if any(not isinstance(t, dict) or not all(_leaf(x) for x in t.values()) for t in template.values()):
-        return None
-    return [
-        (field(key, name).label, [_cell(key, x, _at(_at(value, name), n), [name, n]) for n, x in t.items()])
-        for name, t in template.items()
-    ]
 
 
 def read_form(key, data):
     """The value `form_grid`'s form posted (`data`: the POST) in the shape of rule `key`'s default: numbers read as
-    numbers (a percentage back to a fraction, 1,000 with its comma), a list's blank rows dropped. What does not read
-    as a number stays text, for the shape check to name ("应为数字，实际为“三”")."""
+    numbers (a percentage back to a fraction, 1,000 with its comma), a list's blank lines dropped, a part null by
+    default null when left blank. What does not read as a number stays text, for the shape check to name
+    ("应为数字，实际为“三”")."""
     from .rules import definition
 
     try:
@@ -288,7 +313,15 @@ def read_form(key, data):
     except KeyError:
         return ""  # the save refuses the unknown rule
 
-    def leaf(t, path):
+    def blank(value):
+        return value == "" or (isinstance(value, dict) and all(blank(v) for v in value.values()))
+
+    def build(t, path, parent):
+        if isinstance(t, dict):
+            return {name: build(part, [*path, name], _spec(key, name, parent)) for name, part in t.items()}
+        if t is None:
+            value = build(parent.shape or {}, path, parent)
+            return None if blank(value) else value
         text = str(data.get(FORM_PREFIX + ".".join(map(str, path)), "")).strip()
         if isinstance(t, str):
             return text
@@ -300,21 +333,18 @@ def read_form(key, data):
                 number = float(digits)
             except ValueError:
                 return text
-        return round(number / 100, 6) if field(key, path[-1]).unit == "%" else number
+        return round(number / 100, 6) if parent.unit == "%" else number
 
     if isinstance(template, list):
-        first, items = template[0], []
+        items = []
         for i in range(MAX_ROWS + EXTRA_ROWS):
-            if not any(FORM_PREFIX + f"{i}.{n}" in data for n in first):
+            if not any(key_.startswith(f"{FORM_PREFIX}{i}.") for key_ in data):
                 break
-            item = {n: leaf(t, [i, n]) for n, t in first.items()}
-            if any(v != "" for v in item.values()):
+            item = build(template[0], [i], Part(""))
+            if not blank(item):
                 items.append(item)
         return items
-    return {
-        name: {n: leaf(x, [name, n]) for n, x in t.items()} if isinstance(t, dict) else leaf(t, [name])
-        for name, t in template.items()
-    }
+    return {name: build(part, [name], field(key, name)) for name, part in template.items()}
 
 
 # ---------------------------------------------------------------- checking
@@ -369,8 +399,9 @@ def check_shape(ruledef, value, names=None):
 
 def _check(key, template, value, path):
     where = _where(key, path)
-    if template is None:
-        return None
+    if template is None:  # a part null by default: null, or the shape its Part declares (else free)
+        shape = field(key, path[-1]).shape if path and isinstance(path[-1], str) else None
+        return None if value is None or shape is None else _check(key, shape, value, path)
     if isinstance(template, bool):
         return None if isinstance(value, bool) else f"{where}应为 true 或 false"
     if isinstance(template, (int, float)):

@@ -177,7 +177,9 @@ register(
             "max": Part("最高", "元"),
             "per_death": Part("每瞒报死亡一人", "元"),
             "major_hazard": Part("重大事故隐患"),
-            "general_hazard": Part("一般事故隐患", empty="不予奖励"),
+            "general_hazard": Part(
+                "一般事故隐患", empty="不予奖励", shape={"rate": 0.15, "min": 3000, "max": 300000}
+            ),  # null: no reward, else as a 重大事故隐患's
             "violation": Part("非法违法生产经营建设行为"),
             "concealment": Part("瞒报谎报事故"),
             "employee_bonus": Part("本单位从业人员举报上浮", "%", high=1),

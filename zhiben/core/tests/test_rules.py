@@ -436,11 +436,46 @@ class ValuesShownAsReadTests(CastTestCase):
         self.assertIn('name="f.2.start" value="" placeholder="08:30"', row)  # two blank lines to add a 班次
         self.assertEqual(row.count('<span class="rule-form-name">新增</span>'), 2)
 
-    def test_a_value_with_optional_parts_keeps_the_json_box_with_a_hint(self):
-        row = rule_row(self.client.get("/rules/"), "reports.reward_schedule")  # 一般事故隐患 may be null: 不予奖励
-        self.assertIn('<textarea name="value" rows="', row)
-        self.assertIn("&quot;employee_bonus&quot;: 0.2\n", row)  # one part a line
-        self.assertIn("结构：{&quot;major_hazard&quot;: {&quot;rate&quot;: 数字", row)
+    def test_a_part_null_by_default_is_laid_out_in_its_shape_and_left_blank_for_null(self):
+        row = rule_row(self.client.get("/rules/"), "reports.reward_schedule")
+        self.assertNotIn("<textarea", row)
+        self.assertIn('<span>比例</span><input type="text" name="f.major_hazard.rate" value="15"', row)  # 15%
+        self.assertIn('<span class="rule-form-name">一般事故隐患（全部留空为不予奖励）</span>', row)
+        self.assertIn('name="f.general_hazard.rate" value=""', row)
+        self.assertIn(
+            '<span>每瞒报死亡一人 较大</span><input type="text" name="f.concealment.per_death.较大" value="40000"', row
+        )
+        fields = {
+            "f.major_hazard.rate": "15", "f.major_hazard.min": "3000", "f.major_hazard.max": "300000",
+            "f.violation.rate": "15", "f.violation.min": "3000", "f.violation.max": "300000",
+            "f.general_hazard.rate": "10", "f.general_hazard.min": "500", "f.general_hazard.max": "5000",
+            "f.concealment.max": "300000", "f.employee_bonus": "20",
+            **{f"f.concealment.per_death.{grade}": "30000" for grade in ("一般", "较大", "重大", "特别重大")},
+        }  # fmt: skip
+        self.client.post("/rules/", {"key": "reports.reward_schedule", "kind": "form", **fields})
+        saved = rule("reports.reward_schedule", self.county_a.code)
+        self.assertEqual(saved["general_hazard"], {"rate": 0.1, "min": 500, "max": 5000})
+        self.assertEqual((saved["major_hazard"]["rate"], saved["employee_bonus"]), (0.15, 0.2))
+        blank = {name: "" for name in fields if name.startswith("f.general_hazard.")}
+        self.client.post("/rules/", {"key": "reports.reward_schedule", "kind": "form", **fields, **blank})
+        self.assertIsNone(rule("reports.reward_schedule", self.county_a.code)["general_hazard"])
+        response = self.client.post(
+            "/rules/",
+            {"key": "reports.reward_schedule", "kind": "form", **fields, **blank, "f.general_hazard.rate": "10"},
+        )
+        self.assertContains(response, "“一般事故隐患”的“最低”未填写")
+
+    def test_a_part_null_by_default_takes_only_its_shape(self):
+        # it used to take anything: a 5 there made the reward of a general hazard's report fail (entry["max"])
+        for wrong, message in ((5, "“一般事故隐患”应为以 { } 括起"), ({"rate": 0.1}, "“一般事故隐患”缺少 “min”")):
+            with self.subTest(wrong=wrong), self.assertRaisesMessage(ApplicationError, message):
+                rule_save(
+                    actor=self.alice,
+                    key="reports.reward_schedule",
+                    region_code=self.county_a.code,
+                    value={**REWARD, "general_hazard": wrong},
+                )
+        self.assertFalse(Rule.objects.exists())
 
     def test_a_structured_value_saved_from_its_form(self):
         grades = {f"f.{level}.{part}": str(n) for level, parts in GRADES.items() for part, n in parts.items()}

@@ -22,13 +22,13 @@ from zhiben.core.registry import (
     sourced_figures,
 )
 from zhiben.escalation.choices import Action
-from zhiben.escalation.services import committee_admins, committee_unit
+from zhiben.escalation.services import committee_admins
 
 from . import demo
 from .choices import OVERDUE_STATUSES, Status
 from .models import Hazard
 from .selectors import CHANNEL_FIGURES, HAZARD_FIGURES, hazard_figures, hazard_records, hazard_values
-from .services import enterprise_contacts, hazard_event
+from .services import enterprise_contacts, hazard_event, issuing_unit, reviewers
 
 GROUP = "事故隐患"
 
@@ -70,11 +70,6 @@ def overdue(today):
     return [Overdue(h, h.region_id, (today - h.deadline).days, h.is_major) for h in rows]
 
 
-def issuing_unit(hazard):
-    """The listing unit of a 挂牌督办 hazard, else the supervising department, else the 安委办."""
-    return hazard.listed_unit or hazard.supervising_unit or committee_unit(hazard.region_id)
-
-
 def escalation_recipients(hazard, step, unit):
     users, contacts = enterprise_contacts(hazard)
     if unit is not None:
@@ -91,13 +86,6 @@ def escalation_text(hazard, step, days):
 
 def skip(hazard, step):
     return step.action == Action.PROPOSE_LISTING and bool(hazard.listed_unit_id)
-
-
-def reviewers(hazard):
-    """The active users of the unit that signs the hazard off (workflow: the listing unit, else the supervising
-    department, else the 安委办)."""
-    unit = issuing_unit(hazard)
-    return list(unit.users.filter(is_active=True)) if unit is not None else []
 
 
 def review_overdue(today):

@@ -38,7 +38,7 @@ from zhiben.core.services import fail as _fail
 from zhiben.core.services import next_number
 from zhiben.core.timeline import actor_fields
 from zhiben.enterprises.models import Enterprise
-from zhiben.escalation.services import committee_admins
+from zhiben.escalation.services import committee_admins, committee_unit
 from zhiben.notifications.services import notify
 from zhiben.regions.models import Industry, Region, Unit
 
@@ -188,6 +188,18 @@ def enterprise_contacts(hazard):
             (f"{enterprise.controller}（实际控制人）", enterprise.controller_phone),
         ],
     )
+
+
+def issuing_unit(hazard):
+    """The unit that signs the hazard off and issues in its name: the listing unit of a 挂牌督办 hazard, else the
+    supervising department, else the 安委办."""
+    return hazard.listed_unit or hazard.supervising_unit or committee_unit(hazard.region_id)
+
+
+def reviewers(hazard):
+    """The active users of the unit that signs the hazard off (`issuing_unit`)."""
+    unit = issuing_unit(hazard)
+    return list(unit.users.filter(is_active=True)) if unit is not None else []
 
 
 def _notify_enterprise(hazard, subject, body):
@@ -717,6 +729,28 @@ def hazard_transition(*, actor, hazard, action, note="", target=None, rectified_
             current,
             f"隐患已核实：{current.number}",
             f"贵单位隐患“{current.description[:60]}”已核实为{current.get_level_display()}，请于 {current.deadline} 前完成整改。",
+        )
+    elif action == "submit":  # the reviewers learn of the request at once, not only days before its deadline
+        notify(
+            subject=f"隐患申请销号待审核：{current.number}",
+            body=f"{current.subject}的隐患“{current.description[:60]}”已整改完成（{current.rectified_date}）并申请销号，"
+            f"请于 {current.review_deadline} 前现场核查验收，审核销号或退回整改。",
+            url=current.get_absolute_url(),
+            users=[u for u in reviewers(current) if u.pk != actor.pk],
+            obj=current,
+            region_code=current.region_id,
+        )
+    elif action in ("return", "close"):
+        returned = action == "return"
+        _notify_enterprise(
+            current,
+            f"隐患{'销号申请被退回' if returned else '已销号'}：{current.number}",
+            f"贵单位隐患“{current.description[:60]}”"
+            + (
+                f"的销号申请未通过，已退回整改：{note}。整改期限 {current.deadline}。"
+                if returned
+                else f"已审核销号。审核意见：{note}"
+            ),
         )
     elif action == "merge":
         hazard_event(

@@ -56,6 +56,21 @@ class ReviewDeadlineTests(CastTestCase):
         hazard = self.submit(hazard, today=later)  # asked again: a new deadline, by the rule in force now
         self.assertEqual(hazard.review_deadline, later + timedelta(days=5))
 
+    def test_the_request_tells_the_reviewers_and_the_review_tells_the_enterprise(self):
+        hazard = self.submit()
+        [told] = Notification.objects.filter(channel="inbox", object_id=str(hazard.pk))
+        self.assertEqual((told.recipient, told.subject), (self.erin, f"隐患申请销号待审核：{hazard.number}"))
+        self.assertIn(f"请于 {hazard.review_deadline} 前现场核查验收", told.body)
+        services.hazard_transition(actor=self.erin, hazard=hazard, action="return", note="照片看不清整改部位")
+        told = Notification.objects.filter(channel="inbox", recipient=self.emma).latest("id")
+        self.assertEqual(told.subject, f"隐患销号申请被退回：{hazard.number}")
+        self.assertIn("已退回整改：照片看不清整改部位。", told.body)
+        services.hazard_transition(actor=self.emma, hazard=hazard, action="submit")
+        services.hazard_transition(actor=self.erin, hazard=hazard, action="close", note="现场核查，整改到位")
+        told = Notification.objects.filter(channel="inbox", recipient=self.emma).latest("id")
+        self.assertEqual(told.subject, f"隐患已销号：{hazard.number}")
+        self.assertIn("审核意见：现场核查，整改到位", told.body)
+
     def test_the_reviewers_are_reminded_once_before_the_review_deadline_and_the_enterprise_is_not(self):
         deadline = self.submit().review_deadline
         self.assertEqual(remind_deadlines("hazard.review", today=deadline - timedelta(days=4)), 0)
@@ -63,7 +78,7 @@ class ReviewDeadlineTests(CastTestCase):
         self.assertEqual(remind_deadlines("hazard.review", today=deadline - timedelta(days=2)), 0)
         self.assertEqual(remind_deadlines("hazard.review", today=deadline + timedelta(days=1)), 0)
         self.assertEqual(self.people(), {"erin"})  # the supervising department signs it off
-        body = Notification.objects.get(recipient=self.erin).body
+        body = Notification.objects.filter(recipient=self.erin).latest("id").body
         self.assertIn(f"审核期限 {deadline}（还有 3 天到期）", body)
         # the rectification deadline, still ahead, reminds no one: the enterprise has done its part
         self.assertEqual(remind_deadlines("hazard.deadline", today=self.hazard.deadline - timedelta(days=1)), 0)

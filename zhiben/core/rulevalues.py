@@ -118,6 +118,11 @@ def number_text(value, spec=None):
     return spec.fmt.format(text) if spec.fmt else text
 
 
+def _spec(key, name, parent):
+    """The Part of `name`; a part named nowhere (一般 under 每瞒报死亡一人) takes its parent's unit and wording: 元."""
+    return field(key, name) if _named(key, name) else Part(str(name), parent.unit, parent.fmt)
+
+
 def _inline(key, value, spec, depth=1):
     """One part of a structured value on one line."""
     if value is None or value == "" or value == [] or value == {}:
@@ -129,9 +134,7 @@ def _inline(key, value, spec, depth=1):
     if isinstance(value, dict):
         parts = []
         for name, part in value.items():
-            inner = field(key, name)
-            if not _named(key, name):
-                inner = Part(str(name), spec.unit, spec.fmt)  # a part named nowhere (一般 under 每瞒报死亡一人): 元
+            inner = _spec(key, name, spec)
             text = _inline(key, part, inner, depth + 1)
             parts.append(f"{inner.label}（{text}）" if isinstance(part, dict) and part else f"{inner.label} {text}")
         return "，".join(parts) if depth == 1 else "、".join(parts)
@@ -224,20 +227,11 @@ def _leaf(template):
 
 
 def _at(value, name):
-    if isinstance(value, dict):
-        return value.get(name)
-    if isinstance(value, list) and isinstance(name, int) and name < len(value):
-        return value[name]
-    return None
+    return value.get(name) if isinstance(value, dict) else None
 
 
 class _Unlaid(Exception):
     """A shape the form cannot lay out."""
-
-
-def _spec(key, name, parent):
-    """The Part of `name`; a part named nowhere (一般 under 每瞒报死亡一人) takes its parent's unit."""
-    return field(key, name) if _named(key, name) else Part(str(name), parent.unit)
 
 
 def _cells(key, template, value, path, parent, names):

@@ -19,6 +19,7 @@ from zhiben.core.registry import (
 )
 from zhiben.escalation.choices import Action
 from zhiben.escalation.services import committee_admins
+from zhiben.notifications.reminders import due_in
 
 from . import demo
 from .choices import OrderStatus
@@ -78,7 +79,7 @@ def reminder_current(order, today):
 
 
 def reminder_text(order, deadline, days_left):
-    when = "今天到期" if days_left == 0 else f"还有 {days_left} 天到期"
+    when = due_in(days_left)
     return (
         f"责令限期整改即将到期：{order.number}",
         f"{order.enterprise.name}的责令限期整改（{order.number}）期限为 {deadline}（{when}），请按期完成整改。",

@@ -55,10 +55,10 @@ def step_documents(target):
     ]
 
 
-def validate_ladder(steps, target=None):
-    """steps: [{"action", "name", "days", "major_only", "document_kind"}] in order (of `target`, whose documents
-    they may issue). Returns a list of Chinese errors."""
-    documents = dict(step_documents(target)) if target is not None else None
+def validate_ladder(steps, target):
+    """steps: [{"action", "name", "days", "major_only", "document_kind"}] in order, of `target` (an EscalationTarget),
+    whose documents they may issue. Returns a list of Chinese errors."""
+    documents = dict(step_documents(target))
     errors, seen, previous = [], set(), -1
     if not steps:
         errors.append("督办升级至少需要一个步骤。")
@@ -81,7 +81,7 @@ def validate_ladder(steps, target=None):
         if not (step.get("name") or "").strip():
             errors.append(f"第 {index} 步缺少名称。")
         kind = step.get("document_kind") or ""
-        if kind and documents is not None and kind not in documents:
+        if kind and kind not in documents:
             errors.append(f"第 {index} 步的公文“{kind}”不能在此生成（可选：{'、'.join(documents.values()) or '无'}）。")
     return errors
 

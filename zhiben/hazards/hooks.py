@@ -23,6 +23,7 @@ from zhiben.core.registry import (
 )
 from zhiben.escalation.choices import Action
 from zhiben.escalation.services import committee_admins
+from zhiben.notifications.reminders import due_in
 
 from . import demo
 from .choices import OVERDUE_STATUSES, Status
@@ -153,13 +154,9 @@ def reminder_recipients(hazard):
     return users, contacts
 
 
-def _when(days_left):
-    return "今天到期" if days_left == 0 else f"还有 {days_left} 天到期"
-
-
 def reminder_text(hazard, deadline, days_left):
     body = (
-        f"{hazard.subject}的隐患“{hazard.description[:60]}”整改期限为 {deadline}（{_when(days_left)}），"
+        f"{hazard.subject}的隐患“{hazard.description[:60]}”整改期限为 {deadline}（{due_in(days_left)}），"
         "请按期完成整改并申请销号。"
     )
     return f"隐患整改即将到期：{hazard.number}", body
@@ -190,7 +187,7 @@ def review_current(hazard, today):
 def review_text(hazard, deadline, days_left):
     body = (
         f"{hazard.subject}的隐患“{hazard.description[:60]}”已申请销号（整改完成日期 {hazard.rectified_date}），"
-        f"审核期限 {deadline}（{_when(days_left)}），请及时现场核查验收并审核销号或退回整改。"
+        f"审核期限 {deadline}（{due_in(days_left)}），请及时现场核查验收并审核销号或退回整改。"
     )
     return f"隐患销号待审核：{hazard.number}", body
 
@@ -201,9 +198,9 @@ def review_text(hazard, deadline, days_left):
 def home_cards(user):
     """重大事故隐患动态清零 at a glance: open, overdue, major, stock left, increment, listed; 销号 requests waiting and
     those waiting past their review deadline."""
-    from .selectors import hazard_counts, review_counts
+    from .selectors import hazard_counts, review_waiting
 
-    counts, review = hazard_counts(user=user), review_counts(user=user)
+    counts = hazard_counts(user=user)
     url = reverse("hazards:list")
     return [
         {"label": "未销号隐患", "value": counts["open"], "url": f"{url}?status=open", "tone": ""},
@@ -227,17 +224,22 @@ def home_cards(user):
         },
         {"label": "增量隐患", "value": counts["increment"], "url": f"{url}?stock=increment&status=counted", "tone": ""},
         {"label": "挂牌督办中", "value": counts["listed_open"], "url": f"{url}?listed=1&status=open", "tone": ""},
-        {"label": "待审核销号", "value": review["waiting"], "url": f"{url}?status=submitted&sort=review", "tone": ""},
+        {
+            "label": "待审核销号",
+            "value": review_waiting(user=user),
+            "url": f"{url}?status=submitted&sort=review",
+            "tone": "",
+        },
         *(
             [
                 {
                     "label": "销号审核超期",
-                    "value": review["overdue"],
+                    "value": counts["review_overdue"],
                     "url": f"{url}?review_overdue=1&sort=review",
                     "tone": "red",
                 }
             ]
-            if review["overdue"]
+            if counts["review_overdue"]
             else []
         ),
     ]

@@ -171,19 +171,15 @@ def hazard_counts(*, user, today=None):
     today = today or timezone.localdate()
     month_end = (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     values = hazard_figures(user=user, filters={"start": "1990-01-01", "end": month_end.isoformat()}, today=today)[""]
-    keys = ("open", "overdue", "major_open", "stock_open", "increment", "listed_open", "closed")
+    keys = ("open", "overdue", "review_overdue", "major_open", "stock_open", "increment", "listed_open", "closed")
     baseline = rule_date("hazard.baseline_date", user.region_id or "")
     return {key: values[f"hazards.{key}"] for key in keys} | {"baseline": baseline}
 
 
-def review_counts(*, user, today=None):
-    """Requests for 销号 waiting in the user's scope, and how many of them wait past their review deadline."""
-    today = today or timezone.localdate()
-    return (
-        Hazard.objects.for_user(user)
-        .filter(status=Status.SUBMITTED, historic=False)
-        .aggregate(waiting=Count("id"), overdue=Count("id", filter=review_overdue_q(today)))
-    )
+def review_waiting(*, user):
+    """How many requests for 销号 wait for their review in the user's scope (those past their review deadline are
+    the figure hazards.review_overdue)."""
+    return Hazard.objects.for_user(user).filter(status=Status.SUBMITTED, historic=False).count()
 
 
 # ---------------------------------------------------------------- figures for analytics

@@ -25,6 +25,11 @@ from .services import notify
 REMINDER_ACTION = "reminder"
 
 
+def due_in(days_left):
+    """How near a deadline is, as a reminder says it: 今天到期, 还有 3 天到期."""
+    return "今天到期" if days_left == 0 else f"还有 {days_left} 天到期"
+
+
 def remind(reminder, obj, *, today):
     """Remind about `obj`'s current deadline unless that was done already. Returns True if sent."""
     with transaction.atomic():
@@ -37,7 +42,7 @@ def remind(reminder, obj, *, today):
         if claim_once(ReminderRecord, **claim) is None:
             return False
         days_left = (deadline - today).days
-        when = "今天到期" if days_left == 0 else f"还有 {days_left} 天到期"
+        when = due_in(days_left)
         record_event(
             current,
             REMINDER_ACTION,

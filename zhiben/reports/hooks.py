@@ -24,6 +24,7 @@ from zhiben.core.registry import (
 from zhiben.core.rulevalues import Part
 from zhiben.escalation.choices import Action
 from zhiben.escalation.services import committee_admins
+from zhiben.notifications.reminders import due_in
 
 from . import demo
 from .choices import OPEN
@@ -84,7 +85,7 @@ def reminder_current(report, today):
 
 
 def reminder_text(report, deadline, days_left):
-    when = "今天到期" if days_left == 0 else f"还有 {days_left} 天到期"
+    when = due_in(days_left)
     return (
         f"举报核查即将到期：{report.code}",
         f"群众举报 {report.code}（{report.category}）的核查期限为 {deadline}（{when}），请按期核查并答复举报人。",

@@ -19,6 +19,7 @@ from zhiben.core.registry import (
     sourced_figures,
 )
 from zhiben.core.rulevalues import Part
+from zhiben.notifications.reminders import due_in
 
 from . import demo
 from .choices import level_label
@@ -53,7 +54,7 @@ def reminder_people(point):
 
 
 def reminder_text(point, deadline, days_left):
-    when = "今天到期" if days_left == 0 else f"还有 {days_left} 天到期"
+    when = due_in(days_left)
     return (
         f"风险点评审即将到期：{point.name}",
         f"{point.enterprise.name}的风险点“{point.name}”（{point.level_text}）应于 {deadline} 前评审（{when}），"

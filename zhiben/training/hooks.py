@@ -21,6 +21,7 @@ from zhiben.core.registry import (
 )
 from zhiben.escalation.choices import Action
 from zhiben.hazards.services import responsible_unit
+from zhiben.notifications.reminders import due_in
 
 from . import demo
 from .choices import KEY_INDUSTRIES
@@ -68,7 +69,7 @@ def reminder_people(certificate):
 
 
 def reminder_text(certificate, deadline, days_left):
-    when = "今天到期" if days_left == 0 else f"还有 {days_left} 天到期"
+    when = due_in(days_left)
     person = certificate.person
     place = certificate.enterprise.name if certificate.enterprise_id else ""
     return (

@@ -154,7 +154,7 @@ register(
     MenuEntry("事故", "accidents:list", "accident.view", order=45, group="台账"),
     MenuEntry("事故统计", "accidents:figures", "accident.view", order=46, group="统计"),
     OfflineForm("accidents:new", "报告事故", "accident.report", order=30),
-    HomeSection("accidents", lambda user: user.can("accident.view"), home_cards, order=45),
+    HomeSection("accidents", lambda user: user.can("accident.view"), home_cards, order=47, title="生产安全事故"),
     *_figures(),
     DemoLoader("accidents", demo.load, demo.summary, order=86),
     *DOCUMENT_KINDS,

@@ -71,8 +71,10 @@ def request_cards(user):
 register(
     MenuEntry("用户", "accounts:user_list", "user.view", order=120, group="设置"),
     MenuEntry("账号安全", "accounts:security", "security.manage", order=130, group="设置"),
-    HomeSection("accounts", lambda user: user.can("user.manage"), system_cards, order=70),
-    HomeSection("security", lambda user: user.can("security.manage"), security_cards, order=80),
-    HomeSection("role_requests", lambda user: user.can("role_request.view"), request_cards, order=85),
+    HomeSection("accounts", lambda user: user.can("user.manage"), system_cards, order=70, title="系统与安全管理"),
+    HomeSection("security", lambda user: user.can("security.manage"), security_cards, order=80, title="系统与安全管理"),
+    HomeSection(
+        "role_requests", lambda user: user.can("role_request.view"), request_cards, order=85, title="系统与安全管理"
+    ),
     DemoLoader("accounts", demo.load, demo.summary, demo.account_lines, order=20),
 )

@@ -47,5 +47,5 @@ def offer_verify(user, summary):
 
 register(
     MenuEntry("审计日志", "audit:list", "audit.view", order=140, group="设置"),
-    HomeSection("audit", lambda user: user.can("audit.view"), home_cards, offer_verify, order=90),
+    HomeSection("audit", lambda user: user.can("audit.view"), home_cards, offer_verify, order=90, title="安全审计"),
 )

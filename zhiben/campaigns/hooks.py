@@ -33,7 +33,7 @@ def home_cards(user):
 register(
     RuleDef("campaign.attachment_max_mb", 15, "专项整治检查照片单个文件大小上限（MB）", "megabytes", GROUP, order=60),
     MenuEntry("专项整治", "campaigns:list", "campaign.view", order=25, group="方案"),
-    HomeSection("campaigns", lambda user: user.can("campaign.view"), home_cards, order=15),
+    HomeSection("campaigns", lambda user: user.can("campaign.view"), home_cards, order=11, title="隐患排查治理"),
     DemoLoader("campaigns", demo.load, demo.summary, order=65),
 )
 

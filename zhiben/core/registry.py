@@ -214,13 +214,16 @@ MENU_OTHER = "其他"
 @dataclass(frozen=True)
 class HomeSection:
     """Home-page content of a module: `cards(user)` returns cards ({"label", "value", "url", "tone"})
-    and may add named blocks to the summary through `extra(user, summary)`. Shown when `applies(user)`."""
+    and may add named blocks to the summary through `extra(user, summary)`. Shown when `applies(user)`.
+    `title` heads its cards on the page ("隐患排查治理"); sections next to each other under the same title share
+    one heading."""
 
     key: str
     applies: Callable[[Any], bool]
     cards: Callable[[Any], list] = lambda user: []
     extra: Callable[[Any, dict], None] | None = None
     order: int = 100
+    title: str = ""
 
 
 @dataclass(frozen=True)

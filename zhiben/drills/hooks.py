@@ -350,6 +350,6 @@ register(
     ),
     MenuEntry("应急演练", "drills:drills", "drill.view", order=56, group="台账"),
     MenuEntry("救援力量", "drills:teams", "drill.view", order=57, group="台账"),
-    HomeSection("drills", lambda user: user.can("drill.view"), home_cards, order=46),
+    HomeSection("drills", lambda user: user.can("drill.view"), home_cards, order=42, title="教育培训与应急演练"),
     DemoLoader("drills", demo.load, demo.summary, order=96),
 )

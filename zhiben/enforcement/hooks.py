@@ -193,7 +193,7 @@ register(
     MenuEntry("执法案件", "enforcement:cases", "enforcement.view", order=36, group="台账"),
     MenuEntry("责令整改", "enforcement:orders", "enforcement.view", order=37, group="台账"),
     MenuEntry("执法统计", "enforcement:statistics", "enforcement.manage", order=38, group="统计"),
-    HomeSection("enforcement", lambda user: user.can("enforcement.view"), home_cards, order=35),
+    HomeSection("enforcement", lambda user: user.can("enforcement.view"), home_cards, order=35, title="监督检查与执法"),
     DemoLoader("enforcement", demo.load, demo.summary, order=80),
     *DOCUMENT_KINDS,
     *_figures(),

@@ -53,6 +53,7 @@ register(
         regulator_cards,
         by_industry,
         order=21,
+        title="企业与单位",
     ),
     DemoLoader("enterprises", demo.load, demo.summary, order=30),
 )

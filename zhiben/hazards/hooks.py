@@ -410,7 +410,7 @@ register(
     MenuEntry("隐患台账", "hazards:list", "hazard.view", order=10, group="台账"),
     MenuEntry("上报隐患", "hazards:report", "hazard.report", order=20, group="日常工作"),
     OfflineForm("hazards:report", "上报隐患", "hazard.report", order=10),
-    HomeSection("hazards", lambda user: user.can("hazard.view"), home_cards, order=10),
+    HomeSection("hazards", lambda user: user.can("hazard.view"), home_cards, order=10, title="隐患排查治理"),
     DemoLoader("hazards", demo.load, demo.summary, order=50),
 )
 

@@ -81,6 +81,7 @@ register(
         lambda user: user.can("inspection.view") and not user.enterprise_id,
         home_cards,
         order=30,
+        title="监督检查与执法",
     ),
     DemoLoader("inspections", demo.load, demo.summary, order=70),
     *DOCUMENT_KINDS,

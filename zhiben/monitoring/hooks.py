@@ -156,7 +156,9 @@ register(
     Job("monitoring_prune", "清理过期监测读数", _job("prune_readings"), order=90),
     MenuEntry("监测报警", "monitoring:alarms", "monitoring.view", order=47, group="日常工作"),
     MenuEntry("监测设备", "monitoring:devices", "monitoring.view", order=48, group="台账"),
-    HomeSection("monitoring", lambda user: user.can("monitoring.view"), home_cards, order=48),
+    HomeSection(
+        "monitoring", lambda user: user.can("monitoring.view"), home_cards, order=45, title="风险管控与监测预警"
+    ),
     Backlink("monitoring.enterprise", "enterprises.enterprise", enterprise_links, order=50),
     DemoLoader("monitoring", demo.load, demo.summary, order=88),
     *_figures(),

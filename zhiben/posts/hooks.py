@@ -93,6 +93,6 @@ register(
         breakdown=coverage_breakdown,
     ),
     MenuEntry("两单两卡一会", "posts:posts", "post.view", order=55, group="台账"),
-    HomeSection("posts", lambda user: user.can("post.view"), home_cards, order=45),
+    HomeSection("posts", lambda user: user.can("post.view"), home_cards, order=41, title="教育培训与应急演练"),
     DemoLoader("posts", demo.load, demo.summary, order=95),
 )

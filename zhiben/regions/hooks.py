@@ -22,6 +22,8 @@ def home_cards(user):
 register(
     MenuEntry("行政区划", "regions:region_list", "region.view", order=100, group="设置"),
     MenuEntry("单位", "regions:unit_list", "unit.view", order=110, group="设置"),
-    HomeSection("units", lambda user: user.can("unit.view") and not user.enterprise_id, home_cards, order=30),
+    HomeSection(
+        "units", lambda user: user.can("unit.view") and not user.enterprise_id, home_cards, order=22, title="企业与单位"
+    ),
     DemoLoader("regions", demo.load, demo.summary, order=10),
 )

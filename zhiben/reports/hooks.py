@@ -216,7 +216,7 @@ register(
     MenuEntry("举报奖励", "reports:rewards", "report.view", order=41, group="台账"),
     MenuEntry("举报分办", "reports:routing", "report.route", order=42, group="设置"),
     MenuEntry("举报保密专员", "reports:keepers", "security.manage", order=43, group="设置"),
-    HomeSection("reports", lambda user: user.can("report.view"), home_cards, order=40),
+    HomeSection("reports", lambda user: user.can("report.view"), home_cards, order=38, title="群众举报"),
     DemoLoader("reports", demo.load, demo.summary, demo.accounts, order=85),
     Backlink("reports_hazard", "hazards.hazard", hazard_sources, order=40, probe=hazard_probe),
     Backlink("reports_poster", "enterprises.enterprise", enterprise_poster, order=40),

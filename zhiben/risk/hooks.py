@@ -193,7 +193,7 @@ register(
     Job("risk_regrade", "风险点按现行阈值重新分级", regrade_job, order=40),
     MenuEntry("风险分级", "risk:list", "risk.view", order=44, group="台账"),
     MenuEntry("风险统计", "risk:figures", "risk.view", order=49, group="统计"),
-    HomeSection("risk", lambda user: user.can("risk.view"), home_cards, order=44),
+    HomeSection("risk", lambda user: user.can("risk.view"), home_cards, order=44, title="风险管控与监测预警"),
     Backlink("risk.hazard", "hazards.hazard", hazard_links, order=30, probe=hazard_probe),
     Backlink("risk.enterprise", "enterprises.enterprise", enterprise_links, order=45),
     *_figures(),

@@ -101,6 +101,7 @@ register(
         lambda user: user.can("selfcheck.record") and bool(user.enterprise_id),
         home_cards,
         order=20,
+        title="企业自查",
     ),
     DemoLoader("selfchecks", demo.load, demo.summary, order=60),
     *_figures(),

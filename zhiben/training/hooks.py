@@ -292,6 +292,6 @@ register(
     MenuEntry("教育培训", "training:sessions", "training.view", order=50, group="台账"),
     MenuEntry("培训人员", "training:people", "training.view", order=51, group="台账"),
     MenuEntry("培训覆盖率", "training:coverage", "training.view", order=52, group="统计"),
-    HomeSection("training", lambda user: user.can("training.view"), home_cards, order=40),
+    HomeSection("training", lambda user: user.can("training.view"), home_cards, order=40, title="教育培训与应急演练"),
     DemoLoader("training", demo.load, demo.summary, order=90),
 )

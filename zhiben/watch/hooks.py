@@ -142,7 +142,7 @@ register(
     MenuEntry("值班", "watch:desk", "watch.view", order=43, group="日常工作"),
     MenuEntry("值班表", "watch:roster", "watch.view", order=44, group="日常工作"),
     MenuEntry("信息报送", "watch:reports", "watch.view", order=44, group="日常工作"),
-    HomeSection("watch", lambda user: user.can("watch.view"), home_cards, order=15),
+    HomeSection("watch", lambda user: user.can("watch.view"), home_cards, order=15, title="值班值守与信息报送"),
     DemoLoader("watch", demo.load, demo.summary, order=85),
     *DOCUMENT_KINDS,
 )

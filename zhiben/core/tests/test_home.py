@@ -79,6 +79,27 @@ class HomeTests(CastTestCase):
         _, response = self.cards(self.aud)  # nothing of the day's work: no buttons
         self.assertNotContains(response, 'class="quick"')
 
+    def test_cards_stand_under_their_modules_headings(self):
+        """The committee's thirty-odd cards read by subject: each heading once, in the sections' order, sections
+        under one title together (企业 and 单位), and the headings hold every card the page counts."""
+        _, response = self.cards(self.alice)
+        summary = response.context["summary"]
+        titles = [group["title"] for group in summary["groups"]]
+        self.assertEqual(len(titles), len(set(titles)))
+        self.assertEqual(titles[0], "隐患排查治理")
+        self.assertEqual([c for group in summary["groups"] for c in group["cards"]], summary["cards"])
+        together = next(group for group in summary["groups"] if group["title"] == "企业与单位")
+        self.assertLessEqual({"生产经营单位", "单位"}, {c["label"] for c in together["cards"]})
+        html = response.content.decode()
+        headings = re.findall(r'<h2 class="cards-title">([^<]+)</h2>', html)
+        self.assertEqual(headings, titles)
+        self.assertLess(html.index(">隐患排查治理<"), html.index(">未销号隐患</span>"))
+        self.assertLess(html.index(">未销号隐患</span>"), html.index(">企业与单位<"))
+        self.assertLess(html.index(">企业与单位<"), html.index(">生产经营单位</span>"))
+        _, response = self.cards(self.sid)  # one heading's cards: no heading over them
+        self.assertEqual([group["title"] for group in response.context["summary"]["groups"]], ["系统与安全管理"])
+        self.assertNotContains(response, 'class="cards-title"')
+
     def test_anonymous_is_sent_to_login(self):
         self.assertRedirects(self.client.get("/"), "/accounts/login/?next=/", fetch_redirect_response=False)
 

@@ -6,6 +6,8 @@ from django.utils import timezone
 from zhiben.core.excel import write_xlsx
 from zhiben.core.rules import rule_date
 
+from .choices import Status
+
 COLUMNS = [
     ("序号", 6),
     ("隐患编号", 22),
@@ -32,6 +34,7 @@ COLUMNS = [
     ("监管部门", 16),
     ("状态", 9),
     ("整改完成日期", 12),
+    ("销号审核期限", 12),
     ("销号日期", 11),
     ("备注", 20),
 ]
@@ -73,6 +76,7 @@ def ledger_rows(qs, *, user, today=None):
             h.supervising_unit.name if h.supervising_unit_id else "",
             h.get_status_display() + ("（历史台账）" if h.historic else ""),
             h.rectified_date,
+            h.review_deadline if h.status == Status.SUBMITTED else None,
             timezone.localtime(h.closed_at).date() if h.closed_at else None,
             h.remarks,
         ]

@@ -2,16 +2,19 @@
 reviewing department is reminded before it, and a request left past it goes up a ladder of its own — the department,
 then the 安委办 — shown on the hazard, in the ledger and on the home page."""
 
+import io
 from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from zhiben.core.models import Rule
 from zhiben.escalation.models import EscalationRecord
 from zhiben.escalation.services import escalate
 from zhiben.hazards import services
 from zhiben.hazards.choices import Status
+from zhiben.hazards.ledger import parse_ledger
 from zhiben.hazards.models import Hazard
 from zhiben.hazards.selectors import hazard_counts, hazard_figures
 from zhiben.notifications.models import Notification
@@ -139,6 +142,25 @@ class ReviewDeadlineTests(CastTestCase):
         self.assertNotIn(late.number, self.client.get(ledger, {"review_overdue": "1"}).content.decode())
         self.assertNotIn("销号审核超期", self.client.get("/").content.decode())
         self.assertEqual(self.client.get(reverse("hazards:detail", args=[late.pk])).status_code, 404)
+
+    def test_the_export_gives_the_review_deadline_and_reads_back_without_taking_it_for_the_rectifications(self):
+        waiting = self.submit()
+        returned = ready(report(self.gina, self.enterprise_a, description="灭火器过期未更换"), self.erin)
+        Hazard.objects.filter(pk=returned.pk).update(status=Status.RECTIFYING)
+        returned = services.hazard_transition(actor=self.erin, hazard=self.submit(returned), action="return", note="x")
+        self.login(self.alice)
+        sheet = load_workbook(io.BytesIO(self.client.get(reverse("hazards:export")).content)).active
+        rows = list(sheet.iter_rows(values_only=True))
+        header = rows[0]
+        number, due, review = header.index("隐患编号"), header.index("整改期限"), header.index("销号审核期限")
+        by_number = {row[number]: row for row in rows[1:]}
+        self.assertEqual(by_number[waiting.number][review].date(), waiting.review_deadline)
+        self.assertIsNone(by_number[returned.number][review])  # returned: no review waits
+        parsed = parse_ledger(self.client.get(reverse("hazards:export")).content, "隐患台账.xlsx")
+        fields = {column.labels[-1]: column.field for column in parsed.columns}
+        self.assertEqual((fields["整改期限"], fields["销号审核期限"]), ("deadline", "other"))
+        read = next(row for row in parsed.rows if row["description"] == waiting.description)
+        self.assertEqual(read["deadline"], by_number[waiting.number][due].date())
 
     def test_a_request_stops_the_rectification_clock_and_a_return_starts_it_again(self):
         Hazard.objects.filter(pk=self.hazard.pk).update(

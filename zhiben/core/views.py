@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .db import page_count
 
@@ -38,6 +39,14 @@ def tell_sheets(request, sheets):
     for sheet in sheets:
         if sheet.left_out:
             messages.warning(request, sheet.left_out)
+
+
+def back_to(request, default):
+    """Redirect to the page the form came from (its `next` field, when it is a path of this site), else `default`."""
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect(default)
 
 
 def paginate(request, queryset, default=20):

@@ -181,6 +181,42 @@ def create_hazards(
     return Status(status, {"created": len(hazards), "items": hazards})
 
 
+class BatchTransitionIn(Schema):
+    ids: list[int] = Field(..., description="要处理的隐患 id（一次最多 HAZARD_BATCH_MAX 条，默认 1,000）")
+    action: str = Field(..., description="verify、reject、start、submit、return 或 close（merge 须逐条）")
+    note: str = Field("", description="意见或理由：reject、return 须填写理由，close 须填写审核意见")
+
+
+class BatchFailure(Schema):
+    id: int
+    number: str = Field("", description="隐患编号；不存在或不在管辖范围内时为空")
+    message: str
+
+
+class BatchTransitionOut(Schema):
+    done: list[HazardOut]
+    failed: list[BatchFailure]
+
+
+# declared before the /{pk} routes, which would take "transitions" for a pk
+@router.post("/transitions", response={200: BatchTransitionOut, **refusals(400, 403)})
+def transition_hazards(request, payload: BatchTransitionIn):
+    """One workflow step on many hazards: each moved in a transaction of its own; those that cannot be moved (state
+    changed, no duty, not found) are listed in `failed` with the reason, and the others are done. A request that
+    cannot apply to any (unknown action, merge, no ids, too many, a missing note) is refused whole with 400."""
+    require_capability(request.user, "hazard.view")
+    done, failed = services.hazard_transition_many(
+        actor=request.user, ids=payload.ids, action=payload.action, note=payload.note
+    )
+    return {
+        "done": selectors.hazard_list(user=request.user).filter(pk__in=[h.pk for h in done]).order_by("pk"),
+        "failed": [
+            {"id": key, "number": hazard.number if hazard else "", "message": message}
+            for hazard, key, message in failed
+        ],
+    }
+
+
 @router.get("/{pk}", response={200: HazardDetailOut, **refusals(403, 404)})
 def get_hazard(request, pk: int):
     require_capability(request.user, "hazard.view")

@@ -56,7 +56,7 @@ from .choices import (
 from .criteria import applies_to_region
 from .models import CriteriaItem, Hazard, HazardAttachment, HazardEvent, HazardExtension, Place
 from .selectors import REPEAT_WINDOW, closed_hazards, repeat_candidate
-from .workflow import SIDE_ACTIONS, TRANSITIONS, has_duty
+from .workflow import BATCH_ACTIONS, NOTE_REQUIRED, SIDE_ACTIONS, TRANSITIONS, has_duty
 
 FIVE_FIELDS = {
     "responsible_person": "整改责任人",
@@ -676,7 +676,7 @@ def hazard_transition(*, actor, hazard, action, note="", target=None, rectified_
     fields = {"status": spec.target}
     data = {}
     if action in ("reject", "return", "merge") and not note:
-        raise ApplicationError(f"“{spec.label}”须填写理由。", code="incomplete")
+        raise ApplicationError(f"“{spec.label}”须填写{NOTE_REQUIRED[action]}。", code="incomplete")
     if action == "verify":
         fields["verified_at"] = timezone.now()
     elif action == "merge":
@@ -706,7 +706,7 @@ def hazard_transition(*, actor, hazard, action, note="", target=None, rectified_
     elif action == "close":
         _check_evidence(current)
         if not note:
-            raise ApplicationError("销号须填写审核意见。", code="incomplete")
+            raise ApplicationError(f"销号须填写{NOTE_REQUIRED[action]}。", code="incomplete")
         if refusal := signoff_refusal(current, actor):
             raise ApplicationError(refusal, code="forbidden")
         fields.update(closed_at=timezone.now(), closed_by=actor)
@@ -761,6 +761,45 @@ def hazard_transition(*, actor, hazard, action, note="", target=None, rectified_
             data={"duplicate": current.number},
         )
     return current
+
+
+BatchOutcome = namedtuple("BatchOutcome", "done failed")  # [Hazard], [(Hazard or None, id, message)]
+
+
+def hazard_transition_many(*, actor, ids, action, note="", today=None):
+    """One workflow step on several hazards at once (the ledger's 批量处理, the API's batch transitions): each hazard
+    moved by hazard_transition in a transaction of its own, so one a colleague has already handled, or one this
+    actor may not move, is reported with its reason and leaves the others done. At most settings.HAZARD_BATCH_MAX
+    ids; an id outside the actor's scope is reported as not found, whether it exists or not."""
+    if action not in BATCH_ACTIONS:
+        raise ApplicationError(
+            f"不能批量执行“{TRANSITIONS[action].label}”，请在隐患页面逐条处理。"
+            if action in TRANSITIONS
+            else f"未知的操作“{action}”。"
+        )
+    keys = list(dict.fromkeys(ids))
+    if not keys:
+        raise ApplicationError("请先勾选要处理的隐患。", code="incomplete")
+    limit = getattr(settings, "HAZARD_BATCH_MAX", 1000)
+    if len(keys) > limit:
+        raise ApplicationError(f"一次最多处理 {limit} 条隐患，已选 {len(keys)} 条。")
+    label = TRANSITIONS[action].label
+    if action in NOTE_REQUIRED and not (note or "").strip():
+        raise ApplicationError(f"批量“{label}”须填写{NOTE_REQUIRED[action]}。", code="incomplete")
+    possible = [key for key in keys if 0 < key < 2**63]  # an id no row can have is simply not found
+    found = {h.pk: h for h in Hazard.objects.for_user(actor).filter(pk__in=possible)}
+    done, failed = [], []
+    for key in keys:
+        hazard = found.get(key)
+        if hazard is None:
+            failed.append((None, key, ScopeError().message))
+            continue
+        try:
+            with transaction.atomic():
+                done.append(hazard_transition(actor=actor, hazard=hazard, action=action, note=note, today=today))
+        except ApplicationError as exc:
+            failed.append((hazard, key, exc.message))
+    return BatchOutcome(done, failed)
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ app_name = "hazards"
 urlpatterns = [
     path("", views.hazard_list, name="list"),
     path("export/", views.hazard_export, name="export"),
+    path("batch/", views.hazard_batch, name="batch"),
     path("report/", views.hazard_report, name="report"),
     path("import/", views.ledger_import, name="import"),
     path("criteria/", views.criteria_list, name="criteria"),

@@ -12,7 +12,15 @@ from zhiben.core.forms import apply_service_errors
 from zhiben.core.offline import offline_form, saved
 from zhiben.core.registry import backlinks
 from zhiben.core.tables import Column, Table, badge, day, detail_link, esc, labels, link_to, truncated
-from zhiben.core.views import audit_export, download, evidence_response, paginate, query_without, require_capability
+from zhiben.core.views import (
+    audit_export,
+    back_to,
+    download,
+    evidence_response,
+    paginate,
+    query_without,
+    require_capability,
+)
 
 from . import selectors, services
 from .choices import Channel, Level, Status
@@ -28,7 +36,7 @@ from .forms import (
     TransitionForm,
 )
 from .models import Hazard, HazardAttachment, HazardExtension
-from .workflow import TRANSITIONS, allowed_actions
+from .workflow import BATCH_ACTIONS, NOTE_REQUIRED, TRANSITIONS, allowed_actions, batch_actions
 
 
 def _subject(h, _):
@@ -74,6 +82,26 @@ LEDGER = Table(
         Column("状态", ("status", "historic", "review_deadline"), _status),
     ),
     empty="没有符合条件的隐患。",
+    extra_fields=("supervising_unit", "listed_unit"),  # who may act on the row (workflow.has_duty)
+)
+
+
+def _choose(h, context):
+    """The row's box for 批量处理, where the user may take one of the batch steps on it now."""
+    steps = context["steps"].get(h.pk)
+    if not steps:
+        return ""
+    return (
+        f'<input type="checkbox" name="ids" value="{h.pk}" form="batch" data-steps="{" ".join(steps)}" '
+        f'aria-label="选择 {esc(h.number)}">'
+    )
+
+
+# The ledger with a box before each row, for those who may move some of its rows along the workflow.
+LEDGER_CHOOSING = Table(
+    columns=(Column("选择", ("status",), _choose, css="choose"), *LEDGER.columns),
+    empty=LEDGER.empty,
+    extra_fields=LEDGER.extra_fields,
 )
 
 
@@ -85,11 +113,20 @@ def hazard_list(request):
     form = HazardFilterForm(request.GET or None, user=request.user)
     if form.is_bound:
         form.values()
+    page = paginate(request, qs)
+    steps = {h.pk: batch_actions(h, request.user) for h in page}
+    offered = [
+        (name, TRANSITIONS[name].label, NOTE_REQUIRED.get(name, ""))
+        for name in BATCH_ACTIONS
+        if any(name in row for row in steps.values())
+    ]
+    table = LEDGER_CHOOSING if offered else LEDGER
     context = {
         "form": form,
-        "page": (page := paginate(request, qs)),
-        "table": LEDGER,
-        "rows": LEDGER.rows_html(page, today=timezone.localdate(), detail=link_to("hazards:detail")),
+        "page": page,
+        "table": table,
+        "rows": table.rows_html(page, today=timezone.localdate(), detail=link_to("hazards:detail"), steps=steps),
+        "batch": offered,
         "query": query_without(request, "page"),
         "sort_query": query_without(request, "page", "sort"),
         "export_query": query_without(request, "page"),
@@ -201,6 +238,37 @@ def _form_problem(request, hazard, form):
         "；".join(f"{form.fields[f].label if f in form.fields else ''}：{e[0]}" for f, e in form.errors.items()),
     )
     return redirect("hazards:detail", pk=hazard.pk)
+
+
+@login_required
+@require_POST
+def hazard_batch(request):
+    """批量处理 from the ledger: the chosen rows moved one step each; what was done and what was not, and why."""
+    require_capability(request.user, "hazard.view")
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    action = request.POST.get("action", "")
+    try:
+        done, failed = services.hazard_transition_many(
+            actor=request.user, ids=ids, action=action, note=request.POST.get("note", "")
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return back_to(request, "hazards:list")
+    label = TRANSITIONS[action].label
+    if done:
+        messages.success(request, f"已对 {len(done)} 条隐患执行“{label}”：{_numbers([h.number for h in done])}。")
+    for hazard, key, message in failed[:FAILURES_SHOWN]:
+        messages.error(request, f"{hazard.number if hazard else f'编号 {key} 的隐患'}未处理：{message}")
+    if len(failed) > FAILURES_SHOWN:
+        messages.error(request, f"另有 {len(failed) - FAILURES_SHOWN} 条未处理，请筛选后逐条查看。")
+    return back_to(request, "hazards:list")
+
+
+FAILURES_SHOWN = 10
+
+
+def _numbers(numbers, shown=10):
+    return "、".join(numbers[:shown]) + (f" 等 {len(numbers)} 条" if len(numbers) > shown else "")
 
 
 @login_required

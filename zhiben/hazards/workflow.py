@@ -24,6 +24,13 @@ TRANSITIONS = {
     "return": Transition(frozenset({Status.SUBMITTED}), Status.RECTIFYING, "signoff", "退回整改", "danger"),
 }
 
+# What a step must be given in words (the note), by action: refused without it.
+NOTE_REQUIRED = {"reject": "理由", "return": "理由", "merge": "理由", "close": "审核意见"}
+
+# Steps the ledger and the API take on many hazards at once: every one but merge, which names a hazard of its own.
+BATCH_ACTIONS = tuple(action for action in TRANSITIONS if action != "merge")
+
+
 # Actions that do not change the status but follow the same duties.
 SIDE_ACTIONS = {
     "list": (frozenset(DEADLINE_STATUSES), "listing", "挂牌督办"),
@@ -94,6 +101,15 @@ def allowed_actions(hazard, user):
                 continue  # already listed at this level or above: the service would refuse it (issue 25)
             actions.append((name, label, ""))
     return actions
+
+
+def batch_actions(hazard, user):
+    """The BATCH_ACTIONS `user` may take on `hazard` now (a row of the user's own scoped ledger: in scope)."""
+    return [
+        name
+        for name in BATCH_ACTIONS
+        if hazard.status in TRANSITIONS[name].sources and has_duty(user, hazard, TRANSITIONS[name].duty, in_scope=True)
+    ]
 
 
 LISTING_ORDER = (ListingLevel.TOWN, ListingLevel.COUNTY, ListingLevel.CITY)

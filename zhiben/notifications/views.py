@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.views import paginate, query_without, require_capability
+from zhiben.core.views import back_to, paginate, query_without, require_capability
 
 from . import services
 from .choices import Channel, DeliveryStatus
@@ -63,12 +63,7 @@ def inbox_read(request):
         ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
         count = services.inbox_mark_read(user=request.user, ids=ids) if ids else 0
     messages.success(request, f"已将 {count} 条消息标为已读。")
-    back = request.POST.get("next", "")
-    return redirect(
-        back
-        if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) and back
-        else "notifications:inbox"
-    )
+    return back_to(request, "notifications:inbox")
 
 
 @login_required

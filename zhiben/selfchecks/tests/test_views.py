@@ -51,6 +51,15 @@ class PageTests(CastTestCase):
         page = self.login(self.alice).get(reverse("hazards:detail", args=[hazard.pk]))
         self.assertContains(page, f'企业自查：<a href="{record.get_absolute_url()}">部门周排查')
 
+    def test_an_enterprise_exports_its_own_records_from_its_page(self):
+        own = self.add(self.enterprise_a)
+        self.add(self.enterprise_a_construction)  # another enterprise's: not in hers
+        client = self.login(self.emma)
+        page = client.get(reverse("selfchecks:mine"))
+        self.assertContains(page, f'href="{reverse("selfchecks:export")}"')
+        sheet = load_workbook(io.BytesIO(client.get(reverse("selfchecks:export")).content)).active
+        self.assertEqual([row[0] for row in sheet.iter_rows(min_row=2, values_only=True)], [own.enterprise.name])
+
     def test_form_errors_are_shown_and_nothing_written(self):
         client = self.login(self.emma)
         future = (self.today + timezone.timedelta(days=2)).isoformat()

@@ -342,6 +342,7 @@ ANALYTICS_CACHE_SECONDS = int(env("ZHIBEN_ANALYTICS_CACHE_SECONDS", "60"))
 RULE_CACHE_SECONDS = int(env("ZHIBEN_RULE_CACHE_SECONDS", "30"))
 REGION_CACHE_SECONDS = int(env("ZHIBEN_REGION_CACHE_SECONDS", "30"))
 HOME_CACHE_SECONDS = int(env("ZHIBEN_HOME_CACHE_SECONDS", "60"))  # the home page's cards, per user
+BATCH_MAX = envint("ZHIBEN_BATCH_MAX", 1000)  # the most records one batch takes: an intake, a workflow step on many
 # threads a dashboard's figure sources run in at once on PostgreSQL (core.parallel; 0 or 1: one after another)
 DB_READ_THREADS = int(env("ZHIBEN_DB_READ_THREADS", "3"))
 NOTIFICATION_FILE = Path(env("ZHIBEN_NOTIFICATION_FILE", str(BASE_DIR / "var" / "notifications.jsonl")))

@@ -79,6 +79,17 @@ class Table:
         return SafeString("".join(out))
 
 
+def choose_box(pk, steps, label):
+    """A row's box for a batch step (static/zhiben/batch.js; the bar is includes/batch_bar.html): `steps` are the
+    actions the row can take now ("" when none: no box), `label` names the row to a screen reader."""
+    if not steps:
+        return ""
+    return (
+        f'<input type="checkbox" name="ids" value="{pk}" form="batch" data-steps="{esc(" ".join(steps))}" '
+        f'aria-label="选择 {esc(label)}">'
+    )
+
+
 def detail_link(row, context, text):
     """`text` linked to the row's own page: the table's per-page context carries that page's URL maker as "detail"
     (`link_to`)."""

@@ -49,6 +49,25 @@ def back_to(request, default):
     return redirect(default)
 
 
+def batch_ids(request):
+    """The ids of the rows ticked for a batch step (the boxes named "ids")."""
+    return [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+
+
+def tell_batch(request, outcome, label, name, *, noun, shown=10):
+    """What a batch step (core.workflow.transition_many) did, as the page's messages: the `noun`s ("隐患") done, by
+    `name`(obj), then each one left with its reason (the first `shown`; the count of the rest)."""
+    done, failed = outcome
+    if done:
+        names = [name(obj) for obj in done]
+        listed = "、".join(names[:shown]) + (f" 等 {len(names)} 条" if len(names) > shown else "")
+        messages.success(request, f"已对 {len(done)} 条{noun}执行“{label}”：{listed}。")
+    for obj, key, message in failed[:shown]:
+        messages.error(request, f"{name(obj) if obj is not None else f'编号 {key} 的{noun}'}未处理：{message}")
+    if len(failed) > shown:
+        messages.error(request, f"另有 {len(failed) - shown} 条未处理，请筛选后逐条查看。")
+
+
 def paginate(request, queryset, default=20):
     try:
         size = int(request.GET.get("per_page", default))

@@ -1,6 +1,12 @@
 """The shape of a workflow table shared by every module with a state machine."""
 
+from collections import namedtuple
 from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from .exceptions import ApplicationError, ScopeError
 
 
 @dataclass(frozen=True)
@@ -12,3 +18,34 @@ class Transition:
     duty: str
     label: str
     style: str = ""
+
+
+BatchOutcome = namedtuple("BatchOutcome", "done failed")  # [object], [(object or None, id, message)]
+
+
+def transition_many(scoped, ids, move, *, noun):
+    """`move(obj)` on each object of `scoped` (the actor's own queryset) whose id is in `ids`, each in a transaction of
+    its own: one handled already, or one the actor may not move, is reported with its reason (an ApplicationError's
+    message) and leaves the others done. An id outside `scoped`, or no row's at all, is reported as not found, the
+    same either way. No ids, or more than settings.BATCH_MAX, refuses the whole. `noun` names the objects in the
+    refusals ("隐患")."""
+    keys = list(dict.fromkeys(ids))
+    if not keys:
+        raise ApplicationError(f"请先勾选要处理的{noun}。", code="incomplete")
+    limit = settings.BATCH_MAX
+    if len(keys) > limit:
+        raise ApplicationError(f"一次最多处理 {limit} 条{noun}，已选 {len(keys)} 条。")
+    possible = [key for key in keys if 0 < key < 2**63]  # an id no row can have is simply not found
+    found = {obj.pk: obj for obj in scoped.filter(pk__in=possible)}
+    done, failed = [], []
+    for key in keys:
+        obj = found.get(key)
+        if obj is None:
+            failed.append((None, key, ScopeError().message))
+            continue
+        try:
+            with transaction.atomic():
+                done.append(move(obj))
+        except ApplicationError as exc:
+            failed.append((obj, key, exc.message))
+    return BatchOutcome(done, failed)

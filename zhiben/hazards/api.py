@@ -172,7 +172,7 @@ def create_hazards(
     payload: HazardBatchIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=IDEMPOTENCY),
 ):
-    """Take many hazards in one call (integrations; at most HAZARD_BATCH_MAX, 1,000 by default): all or
+    """Take many hazards in one call (integrations; at most BATCH_MAX, 1,000 by default): all or
     nothing — if any item is refused, none is written and `errors` names each (`items.3.description`)."""
     items = [item.dict() for item in payload.items]
     status, hazards = _once(
@@ -182,7 +182,7 @@ def create_hazards(
 
 
 class BatchTransitionIn(Schema):
-    ids: list[int] = Field(..., description="要处理的隐患 id（一次最多 HAZARD_BATCH_MAX 条，默认 1,000）")
+    ids: list[int] = Field(..., description="要处理的隐患 id（一次最多 BATCH_MAX 条，默认 1,000）")
     action: str = Field(..., description="verify、reject、start、submit、return 或 close（merge 须逐条）")
     note: str = Field("", description="意见或理由：reject、return 须填写理由，close 须填写审核意见")
 

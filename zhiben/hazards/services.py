@@ -37,6 +37,7 @@ from zhiben.core.services import data_text as _text
 from zhiben.core.services import fail as _fail
 from zhiben.core.services import next_number
 from zhiben.core.timeline import actor_fields
+from zhiben.core.workflow import transition_many
 from zhiben.enterprises.models import Enterprise
 from zhiben.escalation.services import committee_admins, committee_unit
 from zhiben.notifications.services import notify
@@ -583,7 +584,7 @@ def hazard_report_batch(*, actor, items, today=None):
     per county in one statement, rows, events and audit written in bulk."""
     if not actor.can("hazard.report"):
         raise ApplicationError("您的角色无权上报隐患。", code="forbidden")
-    limit = getattr(settings, "HAZARD_BATCH_MAX", 1000)
+    limit = settings.BATCH_MAX
     if not items:
         _fail([("items", "请至少提交一条隐患。")])
     if len(items) > limit:
@@ -763,43 +764,24 @@ def hazard_transition(*, actor, hazard, action, note="", target=None, rectified_
     return current
 
 
-BatchOutcome = namedtuple("BatchOutcome", "done failed")  # [Hazard], [(Hazard or None, id, message)]
-
-
 def hazard_transition_many(*, actor, ids, action, note="", today=None):
-    """One workflow step on several hazards at once (the ledger's 批量处理, the API's batch transitions): each hazard
-    moved by hazard_transition in a transaction of its own, so one a colleague has already handled, or one this
-    actor may not move, is reported with its reason and leaves the others done. At most settings.HAZARD_BATCH_MAX
-    ids; an id outside the actor's scope is reported as not found, whether it exists or not."""
+    """One workflow step on several hazards at once (the ledger's 批量处理, the API's batch transitions), each moved
+    by hazard_transition on its own (core.workflow.transition_many: what cannot be moved is reported with the reason,
+    the rest done). Refused whole for merge (it names a hazard of its own), an unknown step or a missing note."""
     if action not in BATCH_ACTIONS:
         raise ApplicationError(
             f"不能批量执行“{TRANSITIONS[action].label}”，请在隐患页面逐条处理。"
             if action in TRANSITIONS
             else f"未知的操作“{action}”。"
         )
-    keys = list(dict.fromkeys(ids))
-    if not keys:
-        raise ApplicationError("请先勾选要处理的隐患。", code="incomplete")
-    limit = getattr(settings, "HAZARD_BATCH_MAX", 1000)
-    if len(keys) > limit:
-        raise ApplicationError(f"一次最多处理 {limit} 条隐患，已选 {len(keys)} 条。")
-    label = TRANSITIONS[action].label
     if action in NOTE_REQUIRED and not (note or "").strip():
-        raise ApplicationError(f"批量“{label}”须填写{NOTE_REQUIRED[action]}。", code="incomplete")
-    possible = [key for key in keys if 0 < key < 2**63]  # an id no row can have is simply not found
-    found = {h.pk: h for h in Hazard.objects.for_user(actor).filter(pk__in=possible)}
-    done, failed = [], []
-    for key in keys:
-        hazard = found.get(key)
-        if hazard is None:
-            failed.append((None, key, ScopeError().message))
-            continue
-        try:
-            with transaction.atomic():
-                done.append(hazard_transition(actor=actor, hazard=hazard, action=action, note=note, today=today))
-        except ApplicationError as exc:
-            failed.append((hazard, key, exc.message))
-    return BatchOutcome(done, failed)
+        raise ApplicationError(f"批量“{TRANSITIONS[action].label}”须填写{NOTE_REQUIRED[action]}。", code="incomplete")
+    return transition_many(
+        Hazard.objects.for_user(actor),
+        ids,
+        lambda hazard: hazard_transition(actor=actor, hazard=hazard, action=action, note=note, today=today),
+        noun="隐患",
+    )
 
 
 @transaction.atomic

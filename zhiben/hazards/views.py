@@ -11,15 +11,28 @@ from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import apply_service_errors
 from zhiben.core.offline import offline_form, saved
 from zhiben.core.registry import backlinks
-from zhiben.core.tables import Column, Table, badge, day, detail_link, esc, labels, link_to, truncated
+from zhiben.core.tables import (
+    Column,
+    Table,
+    badge,
+    choose_box,
+    day,
+    detail_link,
+    esc,
+    labels,
+    link_to,
+    truncated,
+)
 from zhiben.core.views import (
     audit_export,
     back_to,
+    batch_ids,
     download,
     evidence_response,
     paginate,
     query_without,
     require_capability,
+    tell_batch,
 )
 
 from . import selectors, services
@@ -87,14 +100,7 @@ LEDGER = Table(
 
 
 def _choose(h, context):
-    """The row's box for 批量处理, where the user may take one of the batch steps on it now."""
-    steps = context["steps"].get(h.pk)
-    if not steps:
-        return ""
-    return (
-        f'<input type="checkbox" name="ids" value="{h.pk}" form="batch" data-steps="{" ".join(steps)}" '
-        f'aria-label="选择 {esc(h.number)}">'
-    )
+    return choose_box(h.pk, context["steps"].get(h.pk), h.number)
 
 
 # The ledger with a box before each row, for those who may move some of its rows along the workflow.
@@ -245,30 +251,16 @@ def _form_problem(request, hazard, form):
 def hazard_batch(request):
     """批量处理 from the ledger: the chosen rows moved one step each; what was done and what was not, and why."""
     require_capability(request.user, "hazard.view")
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-    action = request.POST.get("action", "")
+    ids, action = batch_ids(request), request.POST.get("action", "")
     try:
-        done, failed = services.hazard_transition_many(
+        outcome = services.hazard_transition_many(
             actor=request.user, ids=ids, action=action, note=request.POST.get("note", "")
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        return back_to(request, "hazards:list")
-    label = TRANSITIONS[action].label
-    if done:
-        messages.success(request, f"已对 {len(done)} 条隐患执行“{label}”：{_numbers([h.number for h in done])}。")
-    for hazard, key, message in failed[:FAILURES_SHOWN]:
-        messages.error(request, f"{hazard.number if hazard else f'编号 {key} 的隐患'}未处理：{message}")
-    if len(failed) > FAILURES_SHOWN:
-        messages.error(request, f"另有 {len(failed) - FAILURES_SHOWN} 条未处理，请筛选后逐条查看。")
+    else:
+        tell_batch(request, outcome, TRANSITIONS[action].label, lambda hazard: hazard.number, noun="隐患")
     return back_to(request, "hazards:list")
-
-
-FAILURES_SHOWN = 10
-
-
-def _numbers(numbers, shown=10):
-    return "、".join(numbers[:shown]) + (f" 等 {len(numbers)} 条" if len(numbers) > shown else "")
 
 
 @login_required

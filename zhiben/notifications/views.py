@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.views import back_to, paginate, query_without, require_capability
+from zhiben.core.views import back_to, batch_ids, paginate, query_without, require_capability
 
 from . import services
 from .choices import Channel, DeliveryStatus
@@ -60,7 +60,7 @@ def inbox_read(request):
     if request.POST.get("all"):
         count = services.inbox_mark_read(user=request.user)
     else:
-        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        ids = batch_ids(request)
         count = services.inbox_mark_read(user=request.user, ids=ids) if ids else 0
     messages.success(request, f"已将 {count} 条消息标为已读。")
     return back_to(request, "notifications:inbox")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("tasks/<int:pk>/report/", views.task_report, name="task_report"),
     path("reports/", views.report_list, name="reports"),
     path("reports/export.xlsx", views.report_list_export, name="reports_export"),
+    path("reports/batch/", views.report_batch, name="reports_batch"),
     path("reports/<int:pk>/do/<str:action>/", views.report_transition, name="report_transition"),
     path("reports/<int:pk>/attach/", views.report_attach, name="report_attach"),
     path("reports/<int:pk>/files/<int:attachment_pk>/", views.report_file, name="report_file"),

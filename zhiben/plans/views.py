@@ -16,12 +16,15 @@ from zhiben.core.timeline import subject_events
 from zhiben.core.views import (
     DOCX,
     audit_export,
+    back_to,
+    batch_ids,
     download,
     evidence_response,
     export_xlsx,
     paginate,
     query_without,
     require_capability,
+    tell_batch,
 )
 
 from . import drafts, exports, selectors, services
@@ -41,7 +44,7 @@ from .forms import (
 )
 from .matching import candidate_units, match_names
 from .models import Indicator, Plan, PlanFiling, ProgressAttachment, ProgressReport, TaskUnit
-from .workflow import TRANSITIONS, allowed_actions, may_report
+from .workflow import BATCH_ACTIONS, NOTE_REQUIRED, TRANSITIONS, allowed_actions, may_report
 
 
 def _plan(request, pk):
@@ -754,6 +757,27 @@ def _report(request, pk):
 
 @login_required
 @require_POST
+def report_batch(request):
+    """批量采纳/退回 from the review list: each chosen report moved on its own; what was not, and why."""
+    require_capability(request.user, "plan.view")
+    action = request.POST.get("action", "")
+    try:
+        outcome = services.progress_report_transition_many(
+            actor=request.user, ids=batch_ids(request), action=action, note=request.POST.get("note", "")
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        tell_batch(request, outcome, TRANSITIONS[action].label, _report_name, noun="进展报告")
+    return back_to(request, "plans:reports")
+
+
+def _report_name(report):
+    return f"{report.unit.name}报送的“{report.task.content[:20]}”"
+
+
+@login_required
+@require_POST
 def report_transition(request, pk, action):
     report = _report(request, pk)
     if action not in TRANSITIONS:
@@ -830,9 +854,20 @@ def report_list(request):
             "export_query": query_without(request, "page"),
             "status": status,
             "statuses": ReportStatus.choices,
-            "rows": [(r, allowed_actions(r, request.user)) for r in page],
+            "rows": (rows := [_review_row(r, request.user) for r in page]),
+            "batch": [
+                (name, TRANSITIONS[name].label, NOTE_REQUIRED.get(name, ""))
+                for name in BATCH_ACTIONS
+                if any(name in steps for _, _, steps in rows)
+            ],
         },
     )
+
+
+def _review_row(report, user):
+    """(report, its buttons [(action, label, style)], the batch steps among them) for a row of the user's own list."""
+    actions = allowed_actions(report, user, in_scope=True)
+    return report, actions, [name for name, _, _ in actions if name in BATCH_ACTIONS]
 
 
 REPORT_STATUS_LABELS = labels(ReportStatus)

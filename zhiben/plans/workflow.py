@@ -16,6 +16,11 @@ TRANSITIONS = {
 }
 
 
+# Steps the review list takes on many reports at once, and what each must be given in words (the note).
+BATCH_ACTIONS = ("accept", "return")
+NOTE_REQUIRED = {"return": "理由"}
+
+
 def _in_scope(user, report):
     from .models import ProgressReport
 
@@ -47,9 +52,10 @@ def has_duty(user, report, duty, *, in_scope=None):
     raise ValueError(duty)
 
 
-def allowed_actions(report, user):
-    """[(action, label, style)] the user may take on `report` now."""
-    in_scope = _in_scope(user, report)
+def allowed_actions(report, user, *, in_scope=None):
+    """[(action, label, style)] the user may take on `report` now (`in_scope`: already known, for a list of the
+    user's own reports)."""
+    in_scope = _in_scope(user, report) if in_scope is None else in_scope
     return [
         (name, t.label, t.style)
         for name, t in TRANSITIONS.items()

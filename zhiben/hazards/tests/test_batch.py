@@ -71,7 +71,7 @@ class BatchTests(CastTestCase):
                 services.hazard_transition_many(actor=self.alice, ids=ids, action=action, note=note)
         with self.assertRaisesMessage(ApplicationError, "请先勾选要处理的隐患。"):
             services.hazard_transition_many(actor=self.alice, ids=[], action="verify")
-        with override_settings(HAZARD_BATCH_MAX=1), self.assertRaisesMessage(ApplicationError, "一次最多处理 1 条"):
+        with override_settings(BATCH_MAX=1), self.assertRaisesMessage(ApplicationError, "一次最多处理 1 条"):
             services.hazard_transition_many(actor=self.alice, ids=ids, action="verify")
         self.assertEqual({self.status(self.waiting), self.status(self.other_industry)}, {Status.REPORTED})
 

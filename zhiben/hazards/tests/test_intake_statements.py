@@ -235,7 +235,7 @@ class BatchIntakeTests(CastTestCase):
 
     def test_limits_and_rights(self):
         self.assertEqual(self.post([]).status_code, 400)
-        with override_settings(HAZARD_BATCH_MAX=3):
+        with override_settings(BATCH_MAX=3):
             response = self.post([self.item(n) for n in range(4)])
         self.assertEqual(response.status_code, 400)
         self.assertIn("一次最多提交 3 条", response.json()["detail"])

@@ -25,6 +25,7 @@ from .progress import (
     progress_report_attach,
     progress_report_submit,
     progress_report_transition,
+    progress_report_transition_many,
     upper_region,
 )
 
@@ -43,6 +44,7 @@ __all__ = [
     "progress_report_attach",
     "progress_report_submit",
     "progress_report_transition",
+    "progress_report_transition_many",
     "task_deadline",
     "task_update",
     "upper_region",

@@ -14,6 +14,7 @@ from zhiben.core.periods import PeriodError, parse_period
 from zhiben.core.registry import registry
 from zhiben.core.scoping import in_subtree, region_chain
 from zhiben.core.timeline import actor_fields
+from zhiben.core.workflow import transition_many
 from zhiben.notifications.services import notify
 from zhiben.regions.choices import UnitKind
 from zhiben.regions.models import Region, Unit
@@ -29,7 +30,7 @@ from ..models import (
     ProgressEvent,
     ProgressReport,
 )
-from ..workflow import TRANSITIONS, has_duty, may_report
+from ..workflow import BATCH_ACTIONS, NOTE_REQUIRED, TRANSITIONS, has_duty, may_report
 from .plans import _lock_task, _require, _visible_plan
 
 # ---------------------------------------------------------------- progress reports
@@ -181,10 +182,9 @@ def progress_report_transition(*, actor, report, action, note="", text=None, per
             f"当前状态为“{ReportStatus(current.status).label}”，不能执行“{spec.label}”。", code="bad_state"
         )
     note = (note or "").strip()
-    if action == "return" and not note:
-        raise ApplicationError(
-            "退回须填写理由。", code="incomplete", errors=[{"field": "note", "message": "退回须填写理由。"}]
-        )
+    if action in NOTE_REQUIRED and not note:
+        message = f"{spec.label}须填写{NOTE_REQUIRED[action]}。"
+        raise ApplicationError(message, code="incomplete", errors=[{"field": "note", "message": message}])
     now = timezone.now()
     fields = {"status": spec.target, "updated_at": now}
     if spec.duty == "review":
@@ -231,6 +231,23 @@ def progress_report_transition(*, actor, report, action, note="", text=None, per
             region_code=current.task.plan.region_id,
         )
     return current
+
+
+def progress_report_transition_many(*, actor, ids, action, note=""):
+    """采纳 or 退回 many reports at once from the review list, each by progress_report_transition on its own
+    (core.workflow.transition_many: what cannot be moved is reported with the reason, the rest done)."""
+    if action not in BATCH_ACTIONS:
+        raise ApplicationError(
+            f"不能批量执行“{TRANSITIONS[action].label}”。" if action in TRANSITIONS else f"未知的操作“{action}”。"
+        )
+    if action in NOTE_REQUIRED and not (note or "").strip():
+        raise ApplicationError(f"批量“{TRANSITIONS[action].label}”须填写{NOTE_REQUIRED[action]}。", code="incomplete")
+    return transition_many(
+        ProgressReport.objects.for_user(actor),
+        ids,
+        lambda report: progress_report_transition(actor=actor, report=report, action=action, note=note),
+        noun="进展报告",
+    )
 
 
 # ---------------------------------------------------------------- indicators

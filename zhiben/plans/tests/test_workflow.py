@@ -97,3 +97,72 @@ class ReviewTableTests(CastTestCase):
             self.assertFalse(may_report(user, self.task), user.username)
         draft = small_plan(self.alice, self.town_a1, publish=False)
         self.assertFalse(may_report(self.erin, draft.tasks.get(content="开展重大事故隐患大排查")))
+
+
+class ReviewBatchTests(CastTestCase):
+    """批量采纳/退回 from the review list: each report on its own, the others told why; refused whole when it can
+    apply to none."""
+
+    def setUp(self):
+        self.plan = small_plan(self.alice, self.town_a1)
+        self.task = self.plan.tasks.get(content="开展重大事故隐患大排查")
+        self.first, self.second, self.taken = (
+            services.progress_report_submit(actor=self.erin, task=self.task, text=f"第{n}次进展", percentage=30 + n)
+            for n in (1, 2, 3)
+        )
+        services.progress_report_transition(actor=self.alice, report=self.taken, action="accept")
+
+    def status(self, report):
+        return ProgressReport.objects.get(pk=report.pk).status
+
+    def test_each_report_on_its_own(self):
+        ids = [self.first.pk, self.second.pk, self.taken.pk, 10**30]
+        done, failed = services.progress_report_transition_many(actor=self.alice, ids=ids, action="accept")
+        self.assertEqual({r.pk for r in done}, {self.first.pk, self.second.pk})
+        self.assertEqual({self.status(self.first), self.status(self.second)}, {ReportStatus.ACCEPTED})
+        self.assertEqual(
+            [(key, message) for _, key, message in failed],
+            [
+                (self.taken.pk, "当前状态为“已采纳”，不能执行“采纳”。"),
+                (10**30, "对象不存在或不在您的管辖范围内。"),
+            ],
+        )
+        # another county's 安委办 finds none of them
+        _, failed = services.progress_report_transition_many(actor=self.charlie, ids=ids[:1], action="accept")
+        self.assertEqual(failed[0][2], "对象不存在或不在您的管辖范围内。")
+
+    def test_refused_whole_when_it_can_apply_to_none(self):
+        ids = [self.first.pk, self.second.pk]
+        for action, note, message in (
+            ("return", "", "批量“退回”须填写理由。"),
+            ("resubmit", "", "不能批量执行“重新提交”。"),
+            ("fly", "", "未知的操作“fly”。"),
+        ):
+            with self.assertRaisesMessage(ApplicationError, message):
+                services.progress_report_transition_many(actor=self.alice, ids=ids, action=action, note=note)
+        self.assertEqual({self.status(self.first), self.status(self.second)}, {ReportStatus.PENDING})
+
+    def test_the_review_list_offers_boxes_and_returns_with_what_was_done(self):
+        client = self.login(self.alice)
+        page = client.get("/plans/reports/").content.decode()
+        self.assertIn('<form id="batch"', page)
+        for report in (self.first, self.second):
+            self.assertIn(f'value="{report.pk}" form="batch" data-steps="accept return"', page)
+        self.assertIn('<option value="return" data-note="理由">退回</option>', page)
+        response = client.post(
+            "/plans/reports/batch/",
+            {
+                "ids": [self.first.pk, self.second.pk],
+                "action": "return",
+                "note": "佐证材料不足",
+                "next": "/plans/reports/",
+            },
+            follow=True,
+        )
+        self.assertRedirects(response, "/plans/reports/")
+        texts = [str(m) for m in response.context["messages"]]
+        self.assertEqual(len(texts), 1)
+        self.assertTrue(texts[0].startswith("已对 2 条进展报告执行“退回”："), texts)
+        self.assertEqual({self.status(self.first), self.status(self.second)}, {ReportStatus.RETURNED})
+        page = self.login(self.erin).get("/plans/reports/").content.decode()  # the unit: no review to do
+        self.assertNotIn('<form id="batch"', page)

@@ -23,6 +23,33 @@ def hazard_list(*, user, filters=None, today=None):
     return qs.select_related("enterprise", "region", "industry").prefetch_related("place")
 
 
+# The ledger rows a hazard page looks through for its neighbours in the list it was opened from.
+QUEUE_WINDOW = 2000
+
+
+def ledger_neighbours(*, user, pk, query, at=None):
+    """Where hazard `pk` stands in the ledger it was opened from (`query`: that page's query string, without the
+    page), for the hazard page's 上一条/下一条: {"index", "count", "more", "previous", "next", "gone"}, ids or None,
+    `more` when the list runs past QUEUE_WINDOW rows; None when the hazard is not among them. A hazard that has left
+    the list since (销号 from the queue of requests) keeps the place it had, `at`: the next is the one that took it."""
+    from django.http import QueryDict
+
+    rows = hazard_list(user=user, filters=QueryDict(query)).select_related(None).prefetch_related(None)
+    ids = list(rows.values_list("pk", flat=True)[: QUEUE_WINDOW + 1])
+    more = len(ids) > QUEUE_WINDOW
+    ids = ids[:QUEUE_WINDOW]
+    if pk in ids:
+        index = ids.index(pk)
+        following = ids[index + 1] if index + 1 < len(ids) else None
+        gone = False
+    elif at is not None and 0 <= at <= len(ids):
+        index, following, gone = at, (ids[at] if at < len(ids) else None), True
+    else:
+        return None
+    previous = ids[index - 1] if index > 0 else None
+    return {"index": index, "count": len(ids), "more": more, "previous": previous, "next": following, "gone": gone}
+
+
 def hazard_get(*, user, pk):
     # Few joins on purpose: PostgreSQL plans the eight-table join in 3–6 ms, five tables in ~0.6 ms. The
     # relations most hazards lack (place, listing unit, criteria item) come by a statement each only when set.

@@ -4,7 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from zhiben.core.exceptions import ApplicationError
@@ -99,6 +101,12 @@ LEDGER = Table(
 )
 
 
+def _queued(request):
+    """pk → its hazard page opened from this ledger (?from=<the ledger's query>: 上一条/下一条 there follow the list)."""
+    detail, suffix = link_to("hazards:detail"), "?" + esc(urlencode({"from": query_without(request, "page")}))
+    return lambda pk: detail(pk) + suffix
+
+
 def _choose(h, context):
     return choose_box(h.pk, context["steps"].get(h.pk), h.number)
 
@@ -131,7 +139,7 @@ def hazard_list(request):
         "form": form,
         "page": page,
         "table": table,
-        "rows": table.rows_html(page, today=timezone.localdate(), detail=link_to("hazards:detail"), steps=steps),
+        "rows": table.rows_html(page, today=timezone.localdate(), detail=_queued(request), steps=steps),
         "batch": offered,
         "query": query_without(request, "page"),
         "sort_query": query_without(request, "page", "sort"),
@@ -191,6 +199,7 @@ def hazard_detail(request, pk):
     review_left = hazard.review_days_left()
     context = {
         "hazard": hazard,
+        "queue": _queue(request, hazard),
         "review_left": review_left,
         "review_late": -review_left if review_left is not None and review_left < 0 else 0,
         "actions": actions,
@@ -233,9 +242,23 @@ def _perform(request, hazard, call, success):
         result = call()
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        return redirect("hazards:detail", pk=hazard.pk)
+        return _back_to_hazard(request, hazard)
     messages.success(request, success(result) if callable(success) else success)
-    return saved(redirect("hazards:detail", pk=hazard.pk))
+    return saved(_back_to_hazard(request, hazard))
+
+
+def _in_queue(pk, query, at=None):
+    """The hazard page of `pk` opened from the ledger of `query` (and at place `at` in it): its 上一条/下一条 follow."""
+    return f"{reverse('hazards:detail', args=[pk])}?{urlencode({'from': query, **({} if at is None else {'at': at})})}"
+
+
+def _back_to_hazard(request, hazard):
+    """Back to the hazard's page after an action, in the ledger queue it was opened from (the forms carry it)."""
+    query = request.POST.get("from")
+    if query is None:
+        return redirect("hazards:detail", pk=hazard.pk)
+    at = request.POST.get("at", "")
+    return redirect(_in_queue(hazard.pk, query, int(at) if at.isdigit() else None))
 
 
 def _form_problem(request, hazard, form):
@@ -243,7 +266,31 @@ def _form_problem(request, hazard, form):
         request,
         "；".join(f"{form.fields[f].label if f in form.fields else ''}：{e[0]}" for f, e in form.errors.items()),
     )
-    return redirect("hazards:detail", pk=hazard.pk)
+    return _back_to_hazard(request, hazard)
+
+
+def _queue(request, hazard):
+    """The hazard's place in the ledger it was opened from (?from=<the ledger's query>), with the links to the ones
+    before and after it and back to the list; None when it was not opened from one."""
+    query = request.GET.get("from")
+    if query is None:
+        return None
+    at = request.GET.get("at", "")
+    found = selectors.ledger_neighbours(
+        user=request.user, pk=hazard.pk, query=query, at=int(at) if at.isdigit() else None
+    )
+    if found is None:
+        return {"list": f"{reverse('hazards:list')}?{query}", "from": query}
+    index = found["index"]
+    return {
+        **found,
+        "from": query,
+        "at": index,
+        "position": index + 1,
+        "list": f"{reverse('hazards:list')}?{query}",
+        "previous_url": found["previous"] and _in_queue(found["previous"], query, index - 1),
+        "next_url": found["next"] and _in_queue(found["next"], query, index if found["gone"] else index + 1),
+    }
 
 
 @login_required

@@ -7,7 +7,7 @@ from zhiben.enterprises.forms import enterprise_field
 from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Industry, Region
 
-from .choices import AttachmentKind, Category, Channel, Level, PlaceKind
+from .choices import AttachmentKind, Category, Channel, Level, PlaceKind, Status
 from .criteria import visible_items
 from .filters import HAZARD_FILTERS
 from .models import CriteriaItem
@@ -145,6 +145,19 @@ class PlanForm(forms.Form):
 class AttachForm(forms.Form):
     kind = forms.ChoiceField(label="材料类型", choices=AttachmentKind.choices)
     files = evidence_field("文件")
+
+    # what is most likely uploaded at each state, chosen to begin with: the photos that let a hazard be closed come
+    # while it is rectified (整改后) and reviewed (验收材料), not under 发现
+    KIND_BY_STATUS = {
+        Status.REPORTED: AttachmentKind.FOUND,
+        Status.VERIFIED: AttachmentKind.BEFORE,
+        Status.RECTIFYING: AttachmentKind.AFTER,
+        Status.SUBMITTED: AttachmentKind.ACCEPTANCE,
+    }
+
+    @classmethod
+    def for_hazard(cls, hazard):
+        return cls(initial={"kind": cls.KIND_BY_STATUS.get(hazard.status, AttachmentKind.OTHER)})
 
 
 class ExtensionRequestForm(forms.Form):

@@ -221,7 +221,7 @@ def hazard_detail(request, pk):
         "candidates": selectors.duplicate_candidates(hazard) if "merge" in names else [],
         "transition_form": TransitionForm(),
         "plan_form": PlanForm(initial={f: getattr(hazard, f) for f in PlanForm.base_fields}),
-        "attach_form": AttachForm(),
+        "attach_form": AttachForm.for_hazard(hazard),
         "extension_form": ExtensionRequestForm(),
         "decision_form": ExtensionDecisionForm(),
         "today": timezone.localdate(),

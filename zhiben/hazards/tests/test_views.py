@@ -65,6 +65,20 @@ class HazardPageTests(CastTestCase):
         self.assertEqual(self.client.post(f"/hazards/{self.hazard_a.pk}/do/verify/").status_code, 302)
         self.assertEqual(Hazard.objects.get(pk=self.hazard_a.pk).status, Status.REPORTED)
 
+    def test_the_evidence_form_begins_with_the_kind_the_state_asks_for(self):
+        """An enterprise rectifying uploads 整改后 photos (what 销号 needs), a reviewer 验收材料; the photos are shown
+        before the buttons that act on them."""
+        hazard = ready(self.hazard_a, self.erin, status=Status.RECTIFYING, with_photo=False)
+        for user, status, kind in (
+            (self.emma, Status.RECTIFYING, "after"),
+            (self.erin, Status.SUBMITTED, "acceptance"),
+            (self.erin, Status.VERIFIED, "before"),
+        ):
+            Hazard.objects.filter(pk=hazard.pk).update(status=status)
+            page = self.login(user).get(f"/hazards/{hazard.pk}/").content.decode()
+            self.assertIn(f'<option value="{kind}" selected>', page, (user.username, status))
+            self.assertLess(page.index("<h2>证据材料</h2>"), page.index("<h2>处置</h2>"))
+
     def test_report_form_with_photo(self):
         self.login(self.gina)
         response = self.client.post(

@@ -30,6 +30,7 @@ from zhiben.core.services import actor_covers, ensure_capability
 from zhiben.core.services import data_text as _text
 from zhiben.core.services import fail as _fail
 from zhiben.core.timeline import record_event
+from zhiben.core.workflow import transition_many
 from zhiben.enterprises.models import Enterprise
 from zhiben.escalation.services import committee_admins, committee_unit
 from zhiben.hazards.models import Hazard
@@ -39,7 +40,7 @@ from zhiben.regions.models import Region, Unit
 
 from .choices import OPEN, AccidentGrade, Matter, MessageKind, RewardStatus, Source, Status
 from .models import Attempt, Category, Keeper, Message, Open311Key, Photo, Report, Reward, RoutingRule
-from .workflow import TRANSITIONS
+from .workflow import BATCH_ACTIONS, NOTE_REQUIRED, TRANSITIONS
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed from paper
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -769,6 +770,25 @@ def report_spam(*, actor, report, reason):
     if len(reason) < 2:
         _fail([("reason", "请写明判为无效信息的理由。")])
     return _move(actor, report, "spam", note=f"无效信息：{reason}", data={"reason": reason})
+
+
+def report_transition_many(*, actor, ids, action, note=""):
+    """受理 or 无效信息 on many reports at once from the list, each by its own service (core.workflow.transition_many:
+    what cannot be moved is reported with the reason, the rest done). A note given to 受理 is the reply every
+    reporter gets instead of the default one; 无效信息 must give the reason."""
+    steps = {
+        "accept": lambda report: report_accept(actor=actor, report=report, reply=note),
+        "spam": lambda report: report_spam(actor=actor, report=report, reason=note),
+    }
+    if action not in BATCH_ACTIONS:
+        raise ApplicationError(
+            f"不能批量执行“{TRANSITIONS[action].label}”，请在举报页面逐件处理。"
+            if action in TRANSITIONS
+            else f"未知的操作“{action}”。"
+        )
+    if action in NOTE_REQUIRED and len((note or "").strip()) < 2:
+        raise ApplicationError(f"批量“{TRANSITIONS[action].label}”须填写{NOTE_REQUIRED[action]}。", code="incomplete")
+    return transition_many(Report.objects.for_user(actor), ids, steps[action], noun="举报")
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.report_list, name="list"),
     path("export/", views.report_export, name="export"),
+    path("batch/", views.report_batch, name="batch"),
     path("statistics/", views.statistics, name="statistics"),
     path("<int:pk>/", views.report_detail, name="detail"),
     path("<int:pk>/message/", views.report_message, name="message"),

@@ -4,6 +4,7 @@ identity keepers; statistics; an enterprise's QR poster."""
 
 from datetime import date
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -11,10 +12,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import raise_for_refusal, run_service
 from zhiben.core.tables import Column, Table, badge, day, esc, labels, link_to, minute
 from zhiben.core.timeline import subject_events
-from zhiben.core.views import evidence_response, export_xlsx, list_context, require_capability
+from zhiben.core.views import (
+    back_to,
+    batch_ids,
+    evidence_response,
+    export_xlsx,
+    list_context,
+    require_capability,
+    tell_batch,
+)
 from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Industry, Region, Unit
 
@@ -38,7 +48,7 @@ from .forms import (
 )
 from .models import Category, Open311Key, Photo, Reward, RoutingRule
 from .selectors import REPORT_FILTERS, REWARD_FILTERS, REWARD_SORT
-from .workflow import TRANSITIONS, allowed_actions
+from .workflow import BATCH_ACTIONS, NOTE_REQUIRED, TRANSITIONS, allowed_actions
 
 ReportFilterForm = REPORT_FILTERS.form_class("ReportFilterForm")
 RewardFilterForm = REWARD_FILTERS.form_class("RewardFilterForm")
@@ -49,7 +59,36 @@ def report_list(request):
     require_capability(request.user, "report.view")
     qs = selectors.report_list(user=request.user, filters=request.GET)
     context = list_context(request, qs, ReportFilterForm, today=timezone.localdate())
+    steps = {
+        r.pk: [name for name in BATCH_ACTIONS if name in allowed_actions(r)]
+        if services.may_handle(request.user, r)
+        else []
+        for r in context["page"]
+    }
+    context["steps"] = steps
+    context["batch"] = [
+        (name, TRANSITIONS[name].label, NOTE_REQUIRED.get(name, ""))
+        for name in BATCH_ACTIONS
+        if any(name in row for row in steps.values())
+    ]
     return render(request, "reports/report_list.html", context)
+
+
+@login_required
+@require_POST
+def report_batch(request):
+    """受理 or 无效信息 on the ticked reports, each on its own; what was not done, and why."""
+    require_capability(request.user, "report.view")
+    action = request.POST.get("action", "")
+    try:
+        outcome = services.report_transition_many(
+            actor=request.user, ids=batch_ids(request), action=action, note=request.POST.get("note", "")
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        tell_batch(request, outcome, TRANSITIONS[action].label, lambda report: report.code, noun="举报")
+    return back_to(request, "reports:list")
 
 
 HEADERS = ["举报编号", "举报时间", "来源", "举报类别", "所在区划", "详细地址", "涉及单位", "举报内容", "实名/匿名"]
@@ -168,8 +207,6 @@ def report_action(request, pk, action):
     }
     done = run_service(request, calls[action], f"已{TRANSITIONS[action].label}。")
     if action == "verify" and done is not None and done.hazard_id:
-        from django.contrib import messages
-
         messages.info(request, f"已形成隐患 {done.hazard.number}，请在隐患台账中跟踪整改。")
     return redirect(report)
 

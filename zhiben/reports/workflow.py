@@ -17,5 +17,11 @@ TRANSITIONS = {
 }
 
 
+# Steps the list takes on many reports at once (受理 with the default reply, 无效信息 for a flood of them), and what
+# each must be given in words
+BATCH_ACTIONS = ("accept", "spam")
+NOTE_REQUIRED = {"spam": "理由"}
+
+
 def allowed_actions(report):
     return [action for action, t in TRANSITIONS.items() if report.status in t.sources]

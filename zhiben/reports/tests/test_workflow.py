@@ -373,3 +373,55 @@ class OutcomeTests(CastTestCase):
         # an anonymous reporter gets none
         services.report_accept(actor=self.erin, report=self.report)
         self.assertFalse(Notification.objects.filter(to_name="举报人", object_id=str(self.report.pk)).exists())
+
+
+class BatchTests(CastTestCase):
+    """受理 or 无效信息 on many reports from the list: each on its own, the others told why."""
+
+    def setUp(self):
+        self.first, _ = submit(self.village_a1)
+        self.second, _ = submit(self.village_a1)
+        self.taken, _ = submit(self.village_a1)
+        services.report_accept(actor=self.erin, report=self.taken)
+        self.elsewhere, _ = submit(self.village_b1)
+
+    def test_each_report_on_its_own_and_the_reporter_hears_of_it(self):
+        ids = [self.first.pk, self.second.pk, self.taken.pk, self.elsewhere.pk]
+        done, failed = services.report_transition_many(actor=self.erin, ids=ids, action="accept")
+        self.assertEqual({r.pk for r in done}, {self.first.pk, self.second.pk})
+        for report in done:
+            report = Report.objects.get(pk=report.pk)
+            self.assertEqual((report.status, report.assignee), (Status.VERIFYING, self.erin))
+            self.assertIn("凤凰镇应急办受理", replies(report)[0])
+        self.assertEqual(
+            [(key, message) for _, key, message in failed],
+            [
+                (self.taken.pk, "举报当前为“核查中”，不能执行“受理”。"),
+                (self.elsewhere.pk, "对象不存在或不在您的管辖范围内。"),
+            ],
+        )
+
+    def test_spam_needs_its_reason_and_verification_goes_one_by_one(self):
+        ids = [self.first.pk, self.second.pk]
+        for action, note, message in (
+            ("spam", " ", "批量“无效信息”须填写理由。"),
+            ("verify", "", "不能批量执行“核查属实”，请在举报页面逐件处理。"),
+        ):
+            with self.assertRaisesMessage(ApplicationError, message):
+                services.report_transition_many(actor=self.erin, ids=ids, action=action, note=note)
+        done, _ = services.report_transition_many(actor=self.erin, ids=ids, action="spam", note="广告信息")
+        self.assertEqual({Report.objects.get(pk=r.pk).status for r in done}, {Status.SPAM})
+        self.assertEqual(len(done), 2)
+
+    def test_the_list_offers_boxes_to_those_who_handle(self):
+        page = self.login(self.erin).get("/reports/").content.decode()
+        self.assertIn('<form id="batch"', page)
+        self.assertIn(f'value="{self.first.pk}" form="batch" data-steps="accept spam"', page)
+        self.assertIn(f'value="{self.taken.pk}" form="batch" data-steps="spam"', page)
+        response = self.client.post(
+            "/reports/batch/", {"ids": [self.first.pk], "action": "accept", "next": "/reports/?status=received"}
+        )
+        self.assertRedirects(response, "/reports/?status=received", fetch_redirect_response=False)
+        self.assertEqual(Report.objects.get(pk=self.first.pk).status, Status.VERIFYING)
+        page = self.login(self.dave).get("/reports/").content.decode()  # a leader reads, handles none
+        self.assertNotIn('<form id="batch"', page)

@@ -18,8 +18,10 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from .db import page_count
+from .exceptions import ApplicationError
 
 PAGE_SIZES = (20, 50, 100)
 
@@ -52,6 +54,29 @@ def back_to(request, default):
 def batch_ids(request):
     """The ids of the rows ticked for a batch step (the boxes named "ids")."""
     return [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+
+
+def batch_view(capability, step, *, transitions, name, noun, back):
+    """The view behind a list's 批量处理 bar (includes/batch_bar.html), POST only: `step(actor=, ids=, action=, note=)`
+    (a module's service over core.workflow.transition_many) on the ticked rows, what it did told as messages
+    (`name`(obj) names a row, `transitions` the steps' labels), then back to the list (`back` when the form names
+    none). `capability` opens it, as it opens the list."""
+
+    @login_required
+    @require_POST
+    def view(request):
+        require_capability(request.user, capability)
+        action = request.POST.get("action", "")
+        try:
+            note = request.POST.get("note", "")
+            outcome = step(actor=request.user, ids=batch_ids(request), action=action, note=note)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            tell_batch(request, outcome, transitions[action].label, name, noun=noun)
+        return back_to(request, back)
+
+    return view
 
 
 def tell_batch(request, outcome, label, name, *, noun, shown=10):

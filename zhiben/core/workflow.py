@@ -49,3 +49,21 @@ def transition_many(scoped, ids, move, *, noun):
         except ApplicationError as exc:
             failed.append((obj, key, exc.message))
     return BatchOutcome(done, failed)
+
+
+def batch_offer(transitions, actions, notes, steps):
+    """What a list's 批量处理 bar offers (includes/batch_bar.html): [(action, label, what its note must say or "")]
+    for each of `actions` that one row at least can take now (`steps`: each row's actions)."""
+    return [
+        (name, transitions[name].label, notes.get(name, "")) for name in actions if any(name in row for row in steps)
+    ]
+
+
+def check_batch(action, note, *, transitions, actions, notes, elsewhere):
+    """Refuse, before any row is touched, a batch step that can apply to none: one not among `actions` (a step that
+    needs more than a note is taken `elsewhere`, "请在隐患页面逐条处理"), or one without the note it needs (`notes`)."""
+    if action not in actions:
+        label = transitions[action].label if action in transitions else None
+        raise ApplicationError(f"不能批量执行“{label}”，{elsewhere}。" if label else f"未知的操作“{action}”。")
+    if action in notes and not (note or "").strip():
+        raise ApplicationError(f"批量“{transitions[action].label}”须填写{notes[action]}。", code="incomplete")

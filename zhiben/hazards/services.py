@@ -37,7 +37,7 @@ from zhiben.core.services import data_text as _text
 from zhiben.core.services import fail as _fail
 from zhiben.core.services import next_number
 from zhiben.core.timeline import actor_fields
-from zhiben.core.workflow import transition_many
+from zhiben.core.workflow import check_batch, transition_many
 from zhiben.enterprises.models import Enterprise
 from zhiben.escalation.services import committee_admins, committee_unit
 from zhiben.notifications.services import notify
@@ -768,14 +768,14 @@ def hazard_transition_many(*, actor, ids, action, note="", today=None):
     """One workflow step on several hazards at once (the ledger's 批量处理, the API's batch transitions), each moved
     by hazard_transition on its own (core.workflow.transition_many: what cannot be moved is reported with the reason,
     the rest done). Refused whole for merge (it names a hazard of its own), an unknown step or a missing note."""
-    if action not in BATCH_ACTIONS:
-        raise ApplicationError(
-            f"不能批量执行“{TRANSITIONS[action].label}”，请在隐患页面逐条处理。"
-            if action in TRANSITIONS
-            else f"未知的操作“{action}”。"
-        )
-    if action in NOTE_REQUIRED and not (note or "").strip():
-        raise ApplicationError(f"批量“{TRANSITIONS[action].label}”须填写{NOTE_REQUIRED[action]}。", code="incomplete")
+    check_batch(
+        action,
+        note,
+        transitions=TRANSITIONS,
+        actions=BATCH_ACTIONS,
+        notes=NOTE_REQUIRED,
+        elsewhere="请在隐患页面逐条处理",
+    )
     return transition_many(
         Hazard.objects.for_user(actor),
         ids,

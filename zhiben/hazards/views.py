@@ -27,15 +27,14 @@ from zhiben.core.tables import (
 )
 from zhiben.core.views import (
     audit_export,
-    back_to,
-    batch_ids,
+    batch_view,
     download,
     evidence_response,
     paginate,
     query_without,
     require_capability,
-    tell_batch,
 )
+from zhiben.core.workflow import batch_offer
 
 from . import selectors, services
 from .choices import Channel, Level, Status
@@ -129,11 +128,7 @@ def hazard_list(request):
         form.values()
     page = paginate(request, qs)
     steps = {h.pk: batch_actions(h, request.user) for h in page}
-    offered = [
-        (name, TRANSITIONS[name].label, NOTE_REQUIRED.get(name, ""))
-        for name in BATCH_ACTIONS
-        if any(name in row for row in steps.values())
-    ]
+    offered = batch_offer(TRANSITIONS, BATCH_ACTIONS, NOTE_REQUIRED, steps.values())
     table = LEDGER_CHOOSING if offered else LEDGER
     context = {
         "form": form,
@@ -293,21 +288,15 @@ def _queue(request, hazard):
     }
 
 
-@login_required
-@require_POST
-def hazard_batch(request):
-    """批量处理 from the ledger: the chosen rows moved one step each; what was done and what was not, and why."""
-    require_capability(request.user, "hazard.view")
-    ids, action = batch_ids(request), request.POST.get("action", "")
-    try:
-        outcome = services.hazard_transition_many(
-            actor=request.user, ids=ids, action=action, note=request.POST.get("note", "")
-        )
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        tell_batch(request, outcome, TRANSITIONS[action].label, lambda hazard: hazard.number, noun="隐患")
-    return back_to(request, "hazards:list")
+# 批量处理 from the ledger: the chosen rows moved one step each; what was done and what was not, and why
+hazard_batch = batch_view(
+    "hazard.view",
+    services.hazard_transition_many,
+    transitions=TRANSITIONS,
+    name=lambda hazard: hazard.number,
+    noun="隐患",
+    back="hazards:list",
+)
 
 
 @login_required

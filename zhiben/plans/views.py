@@ -16,16 +16,15 @@ from zhiben.core.timeline import subject_events
 from zhiben.core.views import (
     DOCX,
     audit_export,
-    back_to,
-    batch_ids,
+    batch_view,
     download,
     evidence_response,
     export_xlsx,
     paginate,
     query_without,
     require_capability,
-    tell_batch,
 )
+from zhiben.core.workflow import batch_offer
 
 from . import drafts, exports, selectors, services
 from .choices import DisplayStatus, Granularity, Kind, ReportStatus, UnitRole
@@ -755,25 +754,19 @@ def _report(request, pk):
     )
 
 
-@login_required
-@require_POST
-def report_batch(request):
-    """批量采纳/退回 from the review list: each chosen report moved on its own; what was not, and why."""
-    require_capability(request.user, "plan.view")
-    action = request.POST.get("action", "")
-    try:
-        outcome = services.progress_report_transition_many(
-            actor=request.user, ids=batch_ids(request), action=action, note=request.POST.get("note", "")
-        )
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        tell_batch(request, outcome, TRANSITIONS[action].label, _report_name, noun="进展报告")
-    return back_to(request, "plans:reports")
-
-
 def _report_name(report):
     return f"{report.unit.name}报送的“{report.task.content[:20]}”"
+
+
+# 批量采纳/退回 from the review list: each chosen report moved on its own; what was not, and why
+report_batch = batch_view(
+    "plan.view",
+    services.progress_report_transition_many,
+    transitions=TRANSITIONS,
+    name=_report_name,
+    noun="进展报告",
+    back="plans:reports",
+)
 
 
 @login_required
@@ -855,11 +848,7 @@ def report_list(request):
             "status": status,
             "statuses": ReportStatus.choices,
             "rows": (rows := [_review_row(r, request.user) for r in page]),
-            "batch": [
-                (name, TRANSITIONS[name].label, NOTE_REQUIRED.get(name, ""))
-                for name in BATCH_ACTIONS
-                if any(name in steps for _, _, steps in rows)
-            ],
+            "batch": batch_offer(TRANSITIONS, BATCH_ACTIONS, NOTE_REQUIRED, [steps for _, _, steps in rows]),
         },
     )
 

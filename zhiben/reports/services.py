@@ -30,7 +30,7 @@ from zhiben.core.services import actor_covers, ensure_capability
 from zhiben.core.services import data_text as _text
 from zhiben.core.services import fail as _fail
 from zhiben.core.timeline import record_event
-from zhiben.core.workflow import transition_many
+from zhiben.core.workflow import check_batch, transition_many
 from zhiben.enterprises.models import Enterprise
 from zhiben.escalation.services import committee_admins, committee_unit
 from zhiben.hazards.models import Hazard
@@ -780,14 +780,14 @@ def report_transition_many(*, actor, ids, action, note=""):
         "accept": lambda report: report_accept(actor=actor, report=report, reply=note),
         "spam": lambda report: report_spam(actor=actor, report=report, reason=note),
     }
-    if action not in BATCH_ACTIONS:
-        raise ApplicationError(
-            f"不能批量执行“{TRANSITIONS[action].label}”，请在举报页面逐件处理。"
-            if action in TRANSITIONS
-            else f"未知的操作“{action}”。"
-        )
-    if action in NOTE_REQUIRED and len((note or "").strip()) < 2:
-        raise ApplicationError(f"批量“{TRANSITIONS[action].label}”须填写{NOTE_REQUIRED[action]}。", code="incomplete")
+    check_batch(
+        action,
+        note,
+        transitions=TRANSITIONS,
+        actions=BATCH_ACTIONS,
+        notes=NOTE_REQUIRED,
+        elsewhere="请在举报页面逐件处理",
+    )
     return transition_many(Report.objects.for_user(actor), ids, steps[action], noun="举报")
 
 

@@ -12,19 +12,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import raise_for_refusal, run_service
 from zhiben.core.tables import Column, Table, badge, day, esc, labels, link_to, minute
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import (
-    back_to,
-    batch_ids,
+    batch_view,
     evidence_response,
     export_xlsx,
     list_context,
     require_capability,
-    tell_batch,
 )
+from zhiben.core.workflow import batch_offer
 from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Industry, Region, Unit
 
@@ -66,29 +64,19 @@ def report_list(request):
         for r in context["page"]
     }
     context["steps"] = steps
-    context["batch"] = [
-        (name, TRANSITIONS[name].label, NOTE_REQUIRED.get(name, ""))
-        for name in BATCH_ACTIONS
-        if any(name in row for row in steps.values())
-    ]
+    context["batch"] = batch_offer(TRANSITIONS, BATCH_ACTIONS, NOTE_REQUIRED, steps.values())
     return render(request, "reports/report_list.html", context)
 
 
-@login_required
-@require_POST
-def report_batch(request):
-    """受理 or 无效信息 on the ticked reports, each on its own; what was not done, and why."""
-    require_capability(request.user, "report.view")
-    action = request.POST.get("action", "")
-    try:
-        outcome = services.report_transition_many(
-            actor=request.user, ids=batch_ids(request), action=action, note=request.POST.get("note", "")
-        )
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        tell_batch(request, outcome, TRANSITIONS[action].label, lambda report: report.code, noun="举报")
-    return back_to(request, "reports:list")
+# 受理 or 无效信息 on the ticked reports, each on its own; what was not done, and why
+report_batch = batch_view(
+    "report.view",
+    services.report_transition_many,
+    transitions=TRANSITIONS,
+    name=lambda report: report.code,
+    noun="举报",
+    back="reports:list",
+)
 
 
 HEADERS = ["举报编号", "举报时间", "来源", "举报类别", "所在区划", "详细地址", "涉及单位", "举报内容", "实名/匿名"]

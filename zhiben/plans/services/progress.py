@@ -14,7 +14,7 @@ from zhiben.core.periods import PeriodError, parse_period
 from zhiben.core.registry import registry
 from zhiben.core.scoping import in_subtree, region_chain
 from zhiben.core.timeline import actor_fields
-from zhiben.core.workflow import transition_many
+from zhiben.core.workflow import check_batch, transition_many
 from zhiben.notifications.services import notify
 from zhiben.regions.choices import UnitKind
 from zhiben.regions.models import Region, Unit
@@ -236,12 +236,9 @@ def progress_report_transition(*, actor, report, action, note="", text=None, per
 def progress_report_transition_many(*, actor, ids, action, note=""):
     """采纳 or 退回 many reports at once from the review list, each by progress_report_transition on its own
     (core.workflow.transition_many: what cannot be moved is reported with the reason, the rest done)."""
-    if action not in BATCH_ACTIONS:
-        raise ApplicationError(
-            f"不能批量执行“{TRANSITIONS[action].label}”。" if action in TRANSITIONS else f"未知的操作“{action}”。"
-        )
-    if action in NOTE_REQUIRED and not (note or "").strip():
-        raise ApplicationError(f"批量“{TRANSITIONS[action].label}”须填写{NOTE_REQUIRED[action]}。", code="incomplete")
+    check_batch(
+        action, note, transitions=TRANSITIONS, actions=BATCH_ACTIONS, notes=NOTE_REQUIRED, elsewhere="请在任务页面处理"
+    )
     return transition_many(
         ProgressReport.objects.for_user(actor),
         ids,

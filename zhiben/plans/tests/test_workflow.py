@@ -135,7 +135,7 @@ class ReviewBatchTests(CastTestCase):
         ids = [self.first.pk, self.second.pk]
         for action, note, message in (
             ("return", "", "批量“退回”须填写理由。"),
-            ("resubmit", "", "不能批量执行“重新提交”。"),
+            ("resubmit", "", "不能批量执行“重新提交”，请在任务页面处理。"),
             ("fly", "", "未知的操作“fly”。"),
         ):
             with self.assertRaisesMessage(ApplicationError, message):

@@ -34,7 +34,10 @@ def ledger_neighbours(*, user, pk, query, at=None):
     the list since (销号 from the queue of requests) keeps the place it had, `at`: the next is the one that took it."""
     from django.http import QueryDict
 
-    rows = hazard_list(user=user, filters=QueryDict(query)).select_related(None).prefetch_related(None)
+    filters = QueryDict(query)
+    if any("\x00" in text for pair in filters.lists() for text in (pair[0], *pair[1])):
+        return None  # no column can hold a NUL (the middleware refuses one in the page's own query)
+    rows = hazard_list(user=user, filters=filters).select_related(None).prefetch_related(None)
     ids = list(rows.values_list("pk", flat=True)[: QUEUE_WINDOW + 1])
     more = len(ids) > QUEUE_WINDOW
     ids = ids[:QUEUE_WINDOW]

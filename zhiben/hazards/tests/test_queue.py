@@ -40,6 +40,7 @@ class QueueTests(CastTestCase):
         self.assertEqual(at, {"index": 1, "count": 3, "more": False, "previous": first, "next": third, "gone": False})
         self.assertIsNone(ledger_neighbours(user=self.erin, pk=self.other.pk, query=QUERY))  # not in that list
         self.assertIsNone(ledger_neighbours(user=self.charlie, pk=second, query=QUERY))  # nor in another county's
+        self.assertIsNone(ledger_neighbours(user=self.erin, pk=second, query="q=%00"))  # a NUL no column can hold
         gone = ledger_neighbours(user=self.erin, pk=self.other.pk, query=QUERY, at=1)  # left it from place 1
         self.assertEqual((gone["previous"], gone["next"], gone["gone"]), (first, second, True))
 

@@ -12,6 +12,16 @@ from zhiben.core.models import ScopedQuerySet
 from .choices import Channel, DeliveryStatus
 
 
+def kind_label(object_type):
+    """A message's object type ("hazards.hazard") as its kind's name ("隐患"), "—" for none or one no longer known."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name) if object_type else "—"
+    except (LookupError, ValueError):
+        return "—"
+
+
 class Notification(crypto.BlindIndexed, models.Model):
     """One message to one recipient over one channel. Inbox rows are read in the app; the others are
     claimed and sent by the worker (`tick`, `run_worker` or `send_notifications`).
@@ -76,12 +86,7 @@ class Notification(crypto.BlindIndexed, models.Model):
     @property
     def about(self):
         """What the message is about, as a kind ("隐患", "用户"): never which one or what it says."""
-        from django.apps import apps
-
-        try:
-            return str(apps.get_model(self.object_type)._meta.verbose_name) if self.object_type else "—"
-        except (LookupError, ValueError):
-            return "—"
+        return kind_label(self.object_type)
 
     @property
     def masked_address(self):

@@ -7,7 +7,7 @@ the search finds a recipient by name or by a whole address (through its blind in
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,15 +20,23 @@ from zhiben.core.views import back_to, batch_ids, paginate, query_without, requi
 from . import services
 from .choices import Channel, DeliveryStatus
 from .forms import OutboxFilterForm, PreferenceForm
-from .models import Notification
+from .models import Notification, kind_label
 
 
 @login_required
 def inbox(request):
+    """The user's messages, unread first; narrowed to the unread (?show=unread) and to what they are about
+    (?kind=hazards.hazard: 隐患, 举报, 进展报告 …, the kinds offered with their counts)."""
     qs = Notification.objects.filter(recipient=request.user, channel=Channel.INBOX)
-    show = request.GET.get("show", "")
+    show, kind = request.GET.get("show", ""), request.GET.get("kind", "")
     if show == "unread":
         qs = qs.filter(read_at__isnull=True)
+    kinds = [
+        (object_type, kind_label(object_type), n)
+        for object_type, n in qs.values_list("object_type").annotate(n=Count("id")).order_by("-n", "object_type")
+    ]
+    if kind:
+        qs = qs.filter(object_type="" if kind == "-" else kind)
     qs = qs.order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id")
     return render(
         request,
@@ -37,6 +45,9 @@ def inbox(request):
             "page": paginate(request, qs),
             "query": query_without(request, "page"),
             "show": show,
+            "kind": kind,
+            "kinds": kinds if len(kinds) > 1 else [],
+            "show_query": query_without(request, "page", "kind"),
         },
     )
 

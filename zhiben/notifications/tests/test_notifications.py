@@ -153,6 +153,32 @@ class InboxTests(CastTestCase):
         self.assertEqual(services.unread_count(self.erin), 1)
 
 
+class InboxKindTests(CastTestCase):
+    """A reviewer's inbox, full of 销号 requests, narrows to what the messages are about; a long message folds."""
+
+    def test_narrowed_by_kind_with_counts_and_long_bodies_folded(self):
+        long_body = "贵单位隐患“配电箱未接地”已核实为一般隐患，" * 5
+        for n in range(2):
+            notify(subject=f"隐患消息{n}", body=long_body, users=[self.erin], obj=self.enterprise_a)
+        notify(subject="账号消息", body="短", users=[self.erin], obj=self.erin)
+        notify(subject="无对象消息", users=[self.erin])
+        self.login(self.erin)
+        page = self.client.get("/notifications/")
+        self.assertEqual(
+            [(label, n) for _, label, n in page.context["kinds"]], [("生产经营单位", 2), ("—", 1), ("用户", 1)]
+        )
+        self.assertContains(page, "kind=enterprises.enterprise")
+        self.assertContains(page, "<details><summary>")
+        subjects = lambda response: sorted(n.subject for n in response.context["page"])  # noqa: E731
+        self.assertEqual(subjects(self.client.get("/notifications/?kind=accounts.user")), ["账号消息"])
+        self.assertEqual(subjects(self.client.get("/notifications/?kind=-")), ["无对象消息"])
+        self.assertEqual(
+            subjects(self.client.get("/notifications/?show=unread&kind=enterprises.enterprise")),
+            ["隐患消息0", "隐患消息1"],
+        )
+        self.assertEqual(subjects(self.client.get("/notifications/?kind=no.such")), [])
+
+
 class PreferenceTests(CastTestCase):
     def test_save_and_validation(self):
         self.login(self.erin)

@@ -1,13 +1,13 @@
 """The filters of the hazard ledger (隐患台账), declared once: the ledger page and its form, the Excel
 export and the API endpoint `GET /api/v1/hazards/` all use `HAZARD_FILTERS` (see core.filters)."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from zhiben.core.filters import Filter, FilterSet, Sort, flag, status_filter_q
 from zhiben.core.rules import rule_date
 from zhiben.core.scoping import NOTHING, subtree_q
 
-from .choices import NOT_COUNTED, OPEN_STATUSES, Category, Channel, Level, Status
+from .choices import NOT_COUNTED, OPEN_STATUSES, Category, Channel, ExtensionStatus, Level, Status
 from .models import review_overdue_q
 
 
@@ -64,6 +64,15 @@ def review_q(value, ctx):
     return late if wanted else Q(status=Status.SUBMITTED) & ~late
 
 
+def extension_q(value, ctx):
+    """延期申请待审批: a request to move the deadline that nobody has decided yet."""
+    from .models import HazardExtension
+
+    if value != "pending":
+        return None
+    return Q(Exists(HazardExtension.objects.filter(hazard=OuterRef("pk"), status=ExtensionStatus.PENDING)))
+
+
 def enterprise_q(value, ctx):
     return Q(enterprise_id=int(value)) if value.isdigit() else NOTHING
 
@@ -109,6 +118,14 @@ HAZARD_FILTERS = FilterSet(
         choices=[("1", "审核超期"), ("0", "审核未超期")],
         q=review_q,
         help="申请销号后监管部门审核是否超过期限（规则 hazard.review_days）：1/true 或 0/false",
+    ),
+    Filter(
+        "extension",
+        "延期申请",
+        "choice",
+        choices=[("pending", "待审批")],
+        q=extension_q,
+        help="pending：有待审批的延期申请",
     ),
     Filter("found_from", "发现日期从", "date", lookup="found_date__gte"),
     Filter("found_to", "发现日期至", "date", lookup="found_date__lte"),

@@ -197,8 +197,8 @@ def review_text(hazard, deadline, days_left):
 
 def home_cards(user):
     """重大事故隐患动态清零 at a glance: open, overdue, major, stock left, increment, listed; 销号 requests waiting and
-    those waiting past their review deadline."""
-    from .selectors import hazard_counts, review_waiting
+    those waiting past their review deadline; requests to move a deadline waiting for a decision (when there are)."""
+    from .selectors import extensions_waiting, hazard_counts, review_waiting
 
     counts = hazard_counts(user=user)
     url = reverse("hazards:list")
@@ -240,6 +240,18 @@ def home_cards(user):
                 }
             ]
             if counts["review_overdue"]
+            else []
+        ),
+        *(
+            [
+                {
+                    "label": "待审批延期",
+                    "value": waiting,
+                    "url": f"{url}?extension=pending&sort=deadline",
+                    "tone": "orange",
+                }
+            ]
+            if (waiting := extensions_waiting(user=user))
             else []
         ),
     ]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from zhiben.core.rules import rule, rule_date
 
-from .choices import NOT_COUNTED, OPEN_STATUSES, OVERDUE_STATUSES, Channel, Status
+from .choices import NOT_COUNTED, OPEN_STATUSES, OVERDUE_STATUSES, Channel, ExtensionStatus, Status
 from .filters import HAZARD_FILTERS
 from .models import Hazard, Place, review_overdue_q
 
@@ -204,6 +204,14 @@ def hazard_counts(*, user, today=None):
     keys = ("open", "overdue", "review_overdue", "major_open", "stock_open", "increment", "listed_open", "closed")
     baseline = rule_date("hazard.baseline_date", user.region_id or "")
     return {key: values[f"hazards.{key}"] for key in keys} | {"baseline": baseline}
+
+
+def extensions_waiting(*, user):
+    """How many requests to move a deadline wait for a decision in the user's scope."""
+    from .models import HazardExtension
+
+    hazards = Hazard.objects.for_user(user)
+    return HazardExtension.objects.filter(hazard__in=hazards, status=ExtensionStatus.PENDING).count()
 
 
 def review_waiting(*, user):

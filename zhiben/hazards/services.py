@@ -922,6 +922,15 @@ def hazard_request_extension(*, actor, hazard, new_deadline, reason, today=None)
         obj=current,
         data={"from": current.deadline, "to": new, "reason": reason},
     )
+    notify(  # the approvers learn of it at once: the clock of the deadline it would move runs on meanwhile
+        subject=f"隐患延期申请待审批：{current.number}",
+        body=f"{current.subject}申请将隐患“{current.description[:60]}”的整改期限由 {current.deadline} 延至 {new}，"
+        f"理由：{reason.strip()[:100]}。请在整改期限前审批。",
+        url=current.get_absolute_url(),
+        users=[u for u in reviewers(current) if u.pk != actor.pk],
+        obj=current,
+        region_code=current.region_id,
+    )
     return extension
 
 
@@ -954,6 +963,16 @@ def hazard_decide_extension(*, actor, extension, grant, note=""):
         data={"from": extension.old_deadline, "to": extension.new_deadline, "note": note},
     )
     extension.refresh_from_db()
+    _notify_enterprise(
+        current,
+        f"隐患延期申请{'已批准' if grant else '未获批准'}：{current.number}",
+        f"贵单位隐患“{current.description[:60]}”的延期申请"
+        + (
+            f"已批准，整改期限延至 {extension.new_deadline}。"
+            if grant
+            else f"未获批准：{extension.decision_note}。整改期限仍为 {extension.old_deadline}。"
+        ),
+    )
     return extension
 
 

@@ -12,7 +12,7 @@ from zhiben.enterprises.models import Enterprise
 from zhiben.escalation.services import escalate
 
 from . import services as hz
-from .choices import Channel
+from .choices import Channel, Status
 from .models import CriteriaItem, Hazard
 
 HAZARD_TEXTS = [
@@ -141,6 +141,7 @@ def load(stdout=None, count=240, seed=2026):
         signed = timezone.make_aware(datetime.combine(rectified + timedelta(days=rng.randint(1, 6)), time(10)))
         Hazard.objects.filter(pk=hazard.pk).update(closed_at=min(signed, timezone.now()))
     _recurring(committee, reviewers, enterprises, today)
+    _extensions(committee, reviewers, today)
     escalate("hazard")  # the overdue demo hazards go up the ladder: reminders, letters, interviews (with documents)
     escalate("hazard_review")  # and the requests for 销号 left unreviewed, theirs
 
@@ -176,6 +177,27 @@ def _recurring(committee, reviewers, enterprises, today):
         hz.hazard_transition(actor=committee, hazard=hazard, action="submit", rectified_date=done)
         hz.hazard_transition(actor=reviewer, hazard=hazard, action="close", note="已更换防爆电器，同意销号")
         Hazard.objects.filter(pk=hazard.pk).update(closed_at=timezone.make_aware(datetime.combine(done, time(10))))
+
+
+EXTENSION_REASONS = ["防爆电机订货周期长，预计下月到货", "整改须停产施工，需避开订单交付期", "改造方案须经专家论证"]
+
+
+def _extensions(committee, reviewers, today):
+    """Requests to move a deadline, the latest deadlines first (some asked only after theirs passed): one granted, one
+    refused, the others waiting for their unit (the home page's 待审批延期)."""
+    running = Hazard.objects.filter(status__in=(Status.VERIFIED, Status.RECTIFYING), historic=False)
+    for n, hazard in enumerate(running.order_by("-deadline", "-id")[:4]):
+        reviewer = reviewers.get(hazard.supervising_unit_id)
+        extension = hz.hazard_request_extension(
+            actor=committee,
+            hazard=hazard,
+            new_deadline=max(hazard.deadline, today) + timedelta(days=30),
+            reason=EXTENSION_REASONS[n % len(EXTENSION_REASONS)],
+            today=today,
+        )
+        if reviewer is not None and n < 2:
+            note = "同意延期，请按期完成" if n == 0 else "理由不充分，请按原期限整改"
+            hz.hazard_decide_extension(actor=reviewer, extension=extension, grant=n == 0, note=note)
 
 
 def summary():

@@ -203,6 +203,18 @@ def reviewers(hazard):
     return list(unit.users.filter(is_active=True)) if unit is not None else []
 
 
+def _notify_reviewers(hazard, actor, subject, body):
+    """Tell the unit that decides on the hazard (`reviewers`) of something it is to decide, all but `actor`."""
+    return notify(
+        subject=subject,
+        body=body,
+        url=hazard.get_absolute_url(),
+        users=[u for u in reviewers(hazard) if u.pk != actor.pk],
+        obj=hazard,
+        region_code=hazard.region_id,
+    )
+
+
 def _notify_enterprise(hazard, subject, body):
     users, contacts = enterprise_contacts(hazard)
     return notify(
@@ -732,14 +744,12 @@ def hazard_transition(*, actor, hazard, action, note="", target=None, rectified_
             f"贵单位隐患“{current.description[:60]}”已核实为{current.get_level_display()}，请于 {current.deadline} 前完成整改。",
         )
     elif action == "submit":  # the reviewers learn of the request at once, not only days before its deadline
-        notify(
-            subject=f"隐患申请销号待审核：{current.number}",
-            body=f"{current.subject}的隐患“{current.description[:60]}”已整改完成（{current.rectified_date}）并申请销号，"
+        _notify_reviewers(
+            current,
+            actor,
+            f"隐患申请销号待审核：{current.number}",
+            f"{current.subject}的隐患“{current.description[:60]}”已整改完成（{current.rectified_date}）并申请销号，"
             f"请于 {current.review_deadline} 前现场核查验收，审核销号或退回整改。",
-            url=current.get_absolute_url(),
-            users=[u for u in reviewers(current) if u.pk != actor.pk],
-            obj=current,
-            region_code=current.region_id,
         )
     elif action in ("return", "close"):
         returned = action == "return"
@@ -922,14 +932,12 @@ def hazard_request_extension(*, actor, hazard, new_deadline, reason, today=None)
         obj=current,
         data={"from": current.deadline, "to": new, "reason": reason},
     )
-    notify(  # the approvers learn of it at once: the clock of the deadline it would move runs on meanwhile
-        subject=f"隐患延期申请待审批：{current.number}",
-        body=f"{current.subject}申请将隐患“{current.description[:60]}”的整改期限由 {current.deadline} 延至 {new}，"
+    _notify_reviewers(  # at once: the clock of the deadline it would move runs on meanwhile
+        current,
+        actor,
+        f"隐患延期申请待审批：{current.number}",
+        f"{current.subject}申请将隐患“{current.description[:60]}”的整改期限由 {current.deadline} 延至 {new}，"
         f"理由：{reason.strip()[:100]}。请在整改期限前审批。",
-        url=current.get_absolute_url(),
-        users=[u for u in reviewers(current) if u.pk != actor.pk],
-        obj=current,
-        region_code=current.region_id,
     )
     return extension
 

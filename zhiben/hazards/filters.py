@@ -162,8 +162,8 @@ HAZARD_FILTERS = FilterSet(
             "status": ("status", "id"),
             "-status": ("-status", "-id"),
             "review": ("review_deadline", "id"),  # 销号 requests by when they are to be reviewed
-            "level": ("level", "-found_date"),
-            "-level": ("-level", "-found_date"),
+            "level": ("level", "-found_date", "-id"),
+            "-level": ("-level", "-found_date", "-id"),
         },
         default=("-found_date", "-id"),
         help="前加 - 为倒序；默认按发现日期倒序",

@@ -76,3 +76,14 @@ class QueueTests(CastTestCase):
             f"/hazards/{self.requests[2].pk}/do/return/", {"note": "", "from": QUERY, "at": "1"}
         )
         self.assertIn("from=status%3Dsubmitted%26sort%3Dreview&at=1", response.url)
+
+    def test_every_order_is_total_so_the_neighbours_stay_put(self):
+        """Sorted by level, hazards of one level found the same day follow their ids (the newest first): 上一条 and
+        下一条 do not swap between two loads of the page."""
+        same = [report(self.gina, self.enterprise_a, description=f"灭火器过期未更换{n}") for n in range(3)]
+        found = timezone.localdate() - timedelta(days=1)
+        Hazard.objects.filter(pk__in=[h.pk for h in same]).update(found_date=found)
+        first, middle, last = sorted((h.pk for h in same), reverse=True)
+        for query in ("status=reported&sort=level", "status=reported&sort=-level"):
+            at = ledger_neighbours(user=self.erin, pk=middle, query=query)
+            self.assertEqual((at["previous"], at["next"]), (first, last), query)

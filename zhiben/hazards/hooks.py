@@ -114,15 +114,21 @@ def review_escalation_text(hazard, step, days):
 # ---------------------------------------------------------------- reminders
 
 
+def _falling_due(field, today, horizon, **where):
+    """(hazard, its date `field`, its region) for the hazards (not historic, narrowed by `where`) whose `field` falls
+    between today and `horizon`, the soonest first: what a reminder goes through."""
+    rows = (
+        Hazard.objects.filter(historic=False, **{f"{field}__gte": today, f"{field}__lte": horizon}, **where)
+        .only("pk", "region_id", field)
+        .order_by(field, "pk")
+    )
+    return ((h, getattr(h, field), h.region_id) for h in rows.iterator())
+
+
 def reminder_due(today, horizon):
     """Hazards still to be rectified whose deadline is near. A request for 销号 has its review deadline instead
     (`review_due`): the enterprise has done its part."""
-    rows = (
-        Hazard.objects.filter(status__in=OVERDUE_STATUSES, deadline__gte=today, deadline__lte=horizon, historic=False)
-        .only("pk", "region_id", "deadline")
-        .order_by("deadline", "pk")
-    )
-    return ((h, h.deadline, h.region_id) for h in rows.iterator())
+    return _falling_due("deadline", today, horizon, status__in=OVERDUE_STATUSES)
 
 
 def reminder_current(hazard, today):
@@ -164,14 +170,7 @@ def reminder_text(hazard, deadline, days_left):
 
 def review_due(today, horizon):
     """Requests for 销号 whose review deadline is near."""
-    rows = (
-        Hazard.objects.filter(
-            status=Status.SUBMITTED, historic=False, review_deadline__gte=today, review_deadline__lte=horizon
-        )
-        .only("pk", "region_id", "review_deadline")
-        .order_by("review_deadline", "pk")
-    )
-    return ((h, h.review_deadline, h.region_id) for h in rows.iterator())
+    return _falling_due("review_deadline", today, horizon, status=Status.SUBMITTED)
 
 
 def review_current(hazard, today):

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.db.models import Count, F, Q, Value
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -32,8 +33,6 @@ def ledger_neighbours(*, user, pk, query, at=None):
     page), for the hazard page's 上一条/下一条: {"index", "count", "more", "previous", "next", "gone"}, ids or None,
     `more` when the list runs past QUEUE_WINDOW rows; None when the hazard is not among them. A hazard that has left
     the list since (销号 from the queue of requests) keeps the place it had, `at`: the next is the one that took it."""
-    from django.http import QueryDict
-
     filters = QueryDict(query)
     if any("\x00" in text for pair in filters.lists() for text in (pair[0], *pair[1])):
         return None  # no column can hold a NUL (the middleware refuses one in the page's own query)

@@ -274,15 +274,15 @@ def _queue(request, hazard):
     found = selectors.ledger_neighbours(
         user=request.user, pk=hazard.pk, query=query, at=int(at) if at.isdigit() else None
     )
+    back = {"list": f"{reverse('hazards:list')}?{query}", "from": query}
     if found is None:
-        return {"list": f"{reverse('hazards:list')}?{query}", "from": query}
+        return back
     index = found["index"]
     return {
         **found,
-        "from": query,
+        **back,
         "at": index,
         "position": index + 1,
-        "list": f"{reverse('hazards:list')}?{query}",
         "previous_url": found["previous"] and _in_queue(found["previous"], query, index - 1),
         "next_url": found["next"] and _in_queue(found["next"], query, index if found["gone"] else index + 1),
     }

@@ -15,7 +15,14 @@ from zhiben.core.forms import form_service, run_service
 from zhiben.core.offline import offline_form, saved
 from zhiben.core.tables import minute
 from zhiben.core.timeline import subject_events
-from zhiben.core.views import evidence_response, export_xlsx, list_context, require_capability
+from zhiben.core.views import (
+    evidence_response,
+    export_report,
+    export_xlsx,
+    list_context,
+    query_without,
+    require_capability,
+)
 from zhiben.enterprises.selectors import enterprise_from_text
 from zhiben.regions.models import Industry, Region
 
@@ -270,8 +277,68 @@ def figures(request):
     if region and not Region.objects.for_user(request.user).filter(code=region).exists():
         region = None
     data = selectors.figures(user=request.user, region_code=region, year=year, until=until)
+    if request.GET.get("export"):
+        return _figures_export(request, data, region)
     regions = Region.objects.for_user(request.user).filter(level__lte=4).order_by("code")[:300]
-    return render(request, "accidents/figures.html", {"f": data, "regions": regions, "region": region})
+    return render(
+        request,
+        "accidents/figures.html",
+        {"f": data, "regions": regions, "region": region, "export_query": query_without(request, "export")},
+    )
+
+
+COMPARED = ["起数", "上年同期", "死亡（含失踪）", "上年同期"]
+
+
+def _figures_export(request, f, region):
+    """The page as one sheet (core.excel.write_report): the totals against the same period of last year, the
+    target and what broke it, and the three tables."""
+
+    def change(key):
+        value = f["change"].get(key)
+        return "" if value is None else f"{value:+.1f}%"
+
+    now, last = f["current"], f["previous"]
+    totals = [
+        ["事故起数", now["accidents"], last["accidents"], change("accidents")],
+        ["死亡（含失踪）人数", now["deaths"], last["deaths"], change("deaths")],
+        ["重伤人数", now["injuries"], last["injuries"], ""],
+        ["直接经济损失（元）", now["loss"], last["loss"], ""],
+        ["较大及以上事故起数", f["larger"], "", ""],
+    ]
+    target = f["target"]
+    if target is None:
+        goals = [["本辖区未设本年度控制目标"]]
+    else:
+        goals = [
+            ["较大及以上事故", f"不超过 {target.max_larger} 起"],
+            *([["事故起数", f"不超过 {target.max_accidents} 起"]] if target.max_accidents is not None else []),
+            *([["死亡人数", f"不超过 {target.max_deaths} 人"]] if target.max_deaths is not None else []),
+            *([["说明", target.note]] if target.note else []),
+            *[["已突破", b] for b in f["broken"]],
+        ]
+
+    def table(rows):
+        return [[r["label"], r["now"][0], r["last"][0], r["now"][1], r["last"][1]] for r in rows] or [["无事故"]]
+
+    place = (
+        Region.objects.filter(code=region or request.user.region_id).values_list("name", flat=True).first() or "全部"
+    )
+    return export_report(
+        request,
+        action="accidents.figures_export",
+        object_type="accidents.accident",
+        title="事故统计",
+        sections=[
+            ("总体情况（与上年同期比）", ["指标", "本期", "上年同期", "增减"], totals),
+            (f"控制目标（{f['year']}年）", ["项目", "内容"], goals),
+            ("按等级", ["等级", *COMPARED], table(f["by_grade"])),
+            ("按行业", ["行业", *COMPARED], table(f["by_industry"])),
+            ("按事故类别", ["类别", *COMPARED], table(f["by_type"])),
+        ],
+        subtitle=f"{place}，{f['year']}年1月1日至{f['until'].month}月{f['until'].day}日",
+        widths=[24, 14, 14, 16, 14],
+    )
 
 
 @login_required

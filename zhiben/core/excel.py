@@ -324,6 +324,42 @@ def write_xlsx(headers, rows, *, sheet_title="Sheet1", widths=None):
     return buffer.getvalue()
 
 
+def write_report(title, sections, *, subtitle="", widths=None):
+    """A statistics page as one sheet, the way it is printed and sent on: the title (and `subtitle`: the period,
+    the region) on top, then each section of `sections` [(heading, headers, rows)] under its bold heading, a
+    blank row between them. Strings are written as text (`as_text`)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=title[:31])
+    for index, width in enumerate(widths or [], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+    def bold(values, size=None):
+        cells = []
+        for value in values:
+            cell = as_text(WriteOnlyCell(sheet, value=printable(value)))
+            cell.font = Font(bold=True, size=size)
+            cells.append(cell)
+        return cells
+
+    sheet.append(bold([title], size=14))
+    if subtitle:
+        sheet.append(_write_only_row(sheet, [subtitle]))
+    for heading, headers, rows in sections:
+        sheet.append([])
+        sheet.append(bold([heading], size=12))
+        sheet.append(bold(headers))
+        for row in rows:
+            sheet.append(_write_only_row(sheet, row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 # ---------------------------------------------------------------- whole sheets, with merged cells
 
 

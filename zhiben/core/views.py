@@ -304,6 +304,16 @@ def export_xlsx(request, *, action, object_type, title, headers, rows, widths=No
     return download(data, f"{title}_{timezone.localdate():%Y%m%d}.xlsx")
 
 
+def export_report(request, *, action, object_type, title, sections, subtitle="", widths=None):
+    """A statistics page as an Excel download (core.excel.write_report) named after `title` and `subtitle`, the
+    export recorded in the audit log with the filters it was made with."""
+    from .excel import write_report
+
+    data = write_report(title, sections, subtitle=subtitle, widths=widths)
+    audit_export(request, action=action, object_type=object_type, label=f"{title}导出")
+    return download(data, f"{title}_{subtitle.replace('，', '_')}.xlsx" if subtitle else f"{title}.xlsx")
+
+
 def audit_export(request, *, action, label="", object_type="", obj=None, data=None):
     """Record an export of records in the audit log: who, what (`label`, or the object `obj` exported), the
     user's region and the filters it was made with (plus `data`)."""

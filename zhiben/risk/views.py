@@ -13,7 +13,15 @@ from django.views.decorators.http import require_POST
 
 from zhiben.core.forms import form_service, run_service
 from zhiben.core.timeline import subject_events
-from zhiben.core.views import evidence_response, export_xlsx, list_context, require_capability
+from zhiben.core.views import (
+    evidence_response,
+    export_report,
+    export_xlsx,
+    list_context,
+    query_without,
+    require_capability,
+)
+from zhiben.documents.builders import cn_date
 from zhiben.enterprises.models import Enterprise
 from zhiben.enterprises.selectors import enterprise_from_text
 from zhiben.regions.models import Region
@@ -307,6 +315,28 @@ def figures(request):
         region = None
     table, totals = selectors.region_counts(user=request.user, region_code=region)
     by_level = selectors.enterprises_by_level(user=request.user, region_code=region)
+    by_level = [(lv, level_label(lv), by_level[lv]) for lv in LEVELS_HIGH_FIRST] + [
+        (None, "未登记风险点", by_level["none"])
+    ]
+    if request.GET.get("export"):
+        place = Region.objects.filter(code=region or request.user.region_id).values_list("name", flat=True).first()
+        points = [[r["industry"], r["major"], r["larger"], r["enterprises"]] for r in table]
+        return export_report(
+            request,
+            action="risk.figures_export",
+            object_type="risk.riskpoint",
+            title="风险统计",
+            sections=[
+                (
+                    "重大、较大风险点（按行业）",
+                    ["行业", "重大风险（红）", "较大风险（橙）", "涉及单位"],
+                    [*points, ["合计", totals["major"], totals["larger"], totals["enterprises"]]] if points else [],
+                ),
+                ("单位按最高风险等级", ["等级", "单位数"], [[label, n] for _, label, n in by_level]),
+            ],
+            subtitle=f"{place or '全部'}，截至{cn_date(timezone.localdate())}",
+            widths=[26, 16, 16, 12],
+        )
     regions = Region.objects.for_user(request.user).filter(level__lte=4).order_by("code")[:300]
     return render(
         request,
@@ -314,10 +344,10 @@ def figures(request):
         {
             "table": table,
             "totals": totals,
-            "by_level": [(lv, level_label(lv), by_level[lv]) for lv in LEVELS_HIGH_FIRST],
-            "no_points": by_level["none"],
+            "by_level": by_level,
             "regions": regions,
             "region": region,
+            "export_query": query_without(request, "export"),
         },
     )
 

@@ -21,9 +21,18 @@ from zhiben.core.forms import form_service, raise_for_refusal, run_service
 from zhiben.core.scoping import in_subtree, normalize_code
 from zhiben.core.tables import Column, Table, badge, day, detail_link, esc, labels, link_to, truncated
 from zhiben.core.timeline import subject_events
-from zhiben.core.views import audit_export, download, list_context, paginate, require_capability, tell_sheets
+from zhiben.core.views import (
+    audit_export,
+    download,
+    export_report,
+    list_context,
+    paginate,
+    query_without,
+    require_capability,
+    tell_sheets,
+)
 from zhiben.enterprises.filters import region_options
-from zhiben.regions.models import Industry
+from zhiben.regions.models import Industry, Region
 
 from . import selectors, services, workflow
 from .choices import CertificateKind, PersonKind, ReviewResult, SessionKind, SpecialCategory
@@ -675,6 +684,8 @@ def coverage(request):
     require_capability(request.user, VIEW)
     args = _coverage_args(request)
     figures = selectors.all_coverage(request.user, **args)
+    if request.GET.get("export"):
+        return _coverage_report(request, args, figures)
     return render(
         request,
         "training/coverage.html",
@@ -683,8 +694,30 @@ def coverage(request):
             "args": args,
             "regions": region_options(request.user),
             "industries": Industry.objects.order_by("sort"),
-            "query": request.GET.urlencode(),
+            "query": query_without(request, "export"),
         },
+    )
+
+
+def _coverage_report(request, args, figures):
+    """培训覆盖率 as Excel: each figure with its counts, for the region, industry and period of the page."""
+    place = Region.objects.filter(code=args["region_code"] or request.user.region_id).values_list("name", flat=True)
+    parts = [place.first() or "全部"]
+    if args["industry"]:
+        parts.append(Industry.objects.filter(code=args["industry"]).values_list("name", flat=True).first() or "")
+    parts.append(f"{args['start']:%Y-%m-%d}至{args['end']:%Y-%m-%d}" if args["start"] else f"{args['year']}年")
+    rows = [
+        [f.label, "" if f.value is None else f"{f.value}%", f.numerator, f.denominator, len(f.missing), f.missing_label]
+        for f in figures
+    ]
+    return export_report(
+        request,
+        action="training.export",
+        object_type="training",
+        title="培训覆盖率",
+        sections=[("覆盖率", ["指标", "数值", "已覆盖", "应覆盖", "未覆盖", "未覆盖的是"], rows)],
+        subtitle="，".join(p for p in parts if p),
+        widths=[34, 10, 10, 10, 10, 36],
     )
 
 

@@ -217,8 +217,14 @@ def slots_between(unit, first, last):
 
 def roster_week(unit, monday):
     """The week's grid: for each day, each shift in force with its slot (or None)."""
+    return roster_days(unit, monday, monday + timedelta(days=6))
+
+
+def roster_days(unit, first, last):
+    """The grid of days first..last: for each day, each shift in force with its slot (or None), and the slots
+    written under an earlier shift rule (`other_slots`)."""
     shifts = shifts_for(unit.region_id)
-    days = [monday + timedelta(days=i) for i in range(7)]
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     slots = slots_between(unit, days[0], days[-1])
     extra = defaultdict(list)
     expected = set()
@@ -237,6 +243,42 @@ def roster_week(unit, monday):
     for row in grid:
         row["other_slots"] = extra.get(row["day"], [])
     return grid
+
+
+ROSTER_HEADERS = ["日期", "星期", "班次", "起止时间", "带班领导", "带班领导电话", "值班人员", "联系电话"]
+ROSTER_EXPORT_DAYS = 92  # a quarter: the longest period a roster is asked for (a holiday season, a quarter)
+WEEKDAYS = "一二三四五六日"
+
+
+def _people_cells(people, full):
+    """(names, phones) of the export: the phones in a column of their own (one for all when they share the duty
+    line), or each beside its name when some have none, so that the file reads back as it was written
+    (services.roster_import). `full`: the numbers unmasked (a manager of the unit)."""
+    phones = [p.phone if full else p.phone_masked for p in people]
+    names = "、".join(p.name for p in people)
+    if not any(phones):
+        return names, ""
+    if all(phones):
+        return names, phones[0] if len(set(phones)) == 1 else "、".join(phones)
+    return "、".join(f"{p.name} {phone}".strip() for p, phone in zip(people, phones)), ""
+
+
+def roster_export_rows(units, first, last, *, full_phones, with_unit=False):
+    """The rows of ROSTER_HEADERS (after a 单位 column `with_unit`) of `units`' rosters first..last: each shift in
+    force, filled or not (a blank shift is left blank to be filled in and imported), and those written under an
+    earlier shift rule. `full_phones(unit)`: whether the reader sees that unit's numbers unmasked."""
+    for unit in units:
+        full = full_phones(unit)
+        for row in roster_days(unit, first, last):
+            day = row["day"]
+            shifts = [(c["shift"], c["starts_at"], c["ends_at"], c["slot"]) for c in row["cells"]]
+            shifts += [(f"{s.shift}（原班次）", s.starts_at, s.ends_at, s) for s in row["other_slots"]]
+            for shift, starts_at, ends_at, slot in shifts:
+                hours = f"{timezone.localtime(starts_at):%H:%M}—{timezone.localtime(ends_at):%H:%M}"
+                cells = [day, f"星期{WEEKDAYS[day.weekday()]}", shift, hours]
+                cells += _people_cells(slot.leaders if slot else [], full)
+                cells += _people_cells(slot.staff if slot else [], full)
+                yield [unit.name, *cells] if with_unit else cells
 
 
 def gaps(unit, today, days=None):

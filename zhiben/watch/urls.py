@@ -11,6 +11,7 @@ urlpatterns = [
     path("roster/", views.roster, name="roster"),
     path("roster/edit/", views.roster_edit, name="roster_edit"),
     path("roster/import/", views.roster_import, name="roster_import"),
+    path("roster/export/", views.roster_export, name="roster_export"),
     path("roster/template/", views.roster_template, name="roster_template"),
     path("reports/", views.report_list, name="reports"),
     path("reports/export/", views.report_export, name="report_export"),

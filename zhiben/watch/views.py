@@ -18,7 +18,7 @@ from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import form_service, raise_for_refusal, run_service
 from zhiben.core.tables import minute
 from zhiben.core.timeline import subject_events
-from zhiben.core.views import download, export_xlsx, list_context, require_capability, tell_sheets
+from zhiben.core.views import audit_export, download, export_xlsx, list_context, require_capability, tell_sheets
 from zhiben.regions.models import Region
 
 from . import selectors, services
@@ -142,6 +142,8 @@ def roster(request):
             "monday": monday,
             "previous": monday - timedelta(days=7),
             "next": monday + timedelta(days=7),
+            "sunday": monday + timedelta(days=6),
+            "export_days": selectors.ROSTER_EXPORT_DAYS,
             "gaps": selectors.gaps(unit, today),
             "manage": manage,
             "show_phones": manage,
@@ -149,6 +151,42 @@ def roster(request):
             "today": today,
         },
     )
+
+
+@login_required
+def roster_export(request):
+    """The roster of a period (起止日期, at most ROSTER_EXPORT_DAYS days) as Excel, in the columns the roster import
+    reads: the unit shown, or with scope=all every unit keeping a roster in the user's view, each row naming its
+    unit (the 汇总 a 安委办 sends up before a holiday). Phones as the pages show them: in full to whoever keeps
+    the unit's roster, masked to the others."""
+    unit = _unit(request, default_may_be_none=True)
+    everyone = request.GET.get("scope") == "all"
+    first, last = _day(request.GET.get("start"), None), _day(request.GET.get("end"), None)
+    units = list(selectors.roster_units(request.user)) if everyone else [unit] if unit else []
+    if first is None or last is None:
+        problem = "请填写导出期间的开始和结束日期（格式：2026-10-01）。"
+    elif last < first:
+        problem = "结束日期不能早于开始日期。"
+    elif (last - first).days >= selectors.ROSTER_EXPORT_DAYS:
+        problem = f"一次最多导出 {selectors.ROSTER_EXPORT_DAYS} 天的值班表，请缩短导出期间。"
+    elif not units:
+        problem = "您的辖区内没有编排值班表的单位。"
+    else:
+        problem = None
+    if problem:
+        messages.error(request, problem)
+        week = f"&week={first.isoformat()}" if first else ""
+        return redirect(reverse("watch:roster") + (f"?unit={unit.pk}{week}" if unit else ""))
+    rows = selectors.roster_export_rows(
+        units, first, last, full_phones=lambda u: selectors.can_manage_unit(request.user, u), with_unit=everyone
+    )
+    headers = (["单位"] if everyone else []) + selectors.ROSTER_HEADERS
+    data = write_xlsx(
+        headers, rows, sheet_title="值班表", widths=([20] if everyone else []) + [12, 8, 10, 13, 16, 16, 24, 24]
+    )
+    title = "值班表汇总" if everyone else f"值班表_{unit.name}"
+    audit_export(request, action="watch.roster_export", object_type="watch.dutyslot", label=f"{title}导出")
+    return download(data, f"{title}_{first:%Y%m%d}-{last:%Y%m%d}.xlsx")
 
 
 def _cell_name(day, index, role):

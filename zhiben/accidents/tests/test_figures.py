@@ -3,14 +3,16 @@ type, the same period last year up to the same day, change percentages, the targ
 region filter, and scope."""
 
 from datetime import date, datetime
+from urllib.parse import unquote
 
 from django.utils import timezone
 
 from zhiben.accidents import selectors
 from zhiben.accidents.models import Accident, Target
+from zhiben.audit.models import AuditEvent
 from zhiben.core.registry import entry
 from zhiben.regions.models import Industry
-from zhiben.testing import CastTestCase
+from zhiben.testing import CastTestCase, sheet_rows
 
 ACCOUNT = "事故简要经过：现场作业人员违章操作导致事故。"
 
@@ -296,3 +298,49 @@ class RegisteredFigureTests(FiguresTestCase):
                 page = client.get(url).content.decode()
                 shown = {pk for pk, number in numbers.items() if number in page}
                 self.assertEqual(shown, {a.pk for a in listed}, (key, filters))
+
+
+class FiguresExportTests(FiguresTestCase):
+    """The page as Excel: the same figures, the target and what broke it, the tables, in the user's scope."""
+
+    def rows(self, user, **params):
+        response = self.login(user).get(
+            "/accidents/figures/", {"year": 2025, "until": "2025-06-30", "export": 1, **params}
+        )
+        self.assertEqual(response.status_code, 200)
+        return response, sheet_rows(response)
+
+    def test_the_sheet_holds_the_pages_figures(self):
+        Target.objects.create(region=self.county_a, year=2025, max_larger=0, max_deaths=6, note="遏较大")
+        response, rows = self.rows(self.alice)
+        self.assertIn("事故统计_沙坪坝区_2025年1月1日至6月30日.xlsx", unquote(response["Content-Disposition"]))
+        self.assertEqual(rows[0][0], "事故统计")
+        self.assertEqual(rows[1][0], "沙坪坝区，2025年1月1日至6月30日")
+        cells = [tuple(v for v in row if v is not None) for row in rows]
+        self.assertIn(("事故起数", 5, 3, "+66.7%"), cells)
+        self.assertIn(("死亡（含失踪）人数", 7, 5, "+40.0%"), cells)
+        self.assertIn(("较大及以上事故起数", 1), cells)
+        self.assertIn(("已突破", "死亡 7 人，超过全年控制目标（6 人）"), cells)
+        self.assertIn(("说明", "遏较大"), cells)
+        at = cells.index(("按行业",))
+        self.assertEqual(cells[at + 1], ("行业", "起数", "上年同期", "死亡（含失踪）", "上年同期"))
+        self.assertEqual(
+            cells[at + 2 : at + 5], [("危险化学品", 2, 1, 4, 1), ("机械", 1, 1, 0, 1), ("建筑施工", 2, 1, 3, 3)]
+        )
+        self.assertEqual(AuditEvent.objects.filter(action="accidents.figures_export", actor=self.alice).count(), 1)
+
+    def test_each_user_exports_what_they_may_see(self):
+        _, rows = self.rows(self.erin)
+        cells = [tuple(v for v in row if v is not None) for row in rows]
+        self.assertIn(("事故起数", 2, 1, "+100.0%"), cells)
+        _, rows = self.rows(self.charlie, region=self.town_a2.code)  # another county's town: the page's own figures
+        cells = [tuple(v for v in row if v is not None) for row in rows]
+        self.assertIn(("事故起数", 1, 0), cells)
+        self.assertIn(("本辖区未设本年度控制目标",), cells)
+        _, rows = self.rows(self.alice, region=self.town_a2.code)
+        self.assertEqual(rows[1][0], "青木关镇，2025年1月1日至6月30日")
+        self.assertIn(("机械", 1, 1, 0, 1), [tuple(v for v in row if v is not None) for row in rows])
+
+    def test_the_page_links_to_its_export(self):
+        response = self.login(self.alice).get("/accidents/figures/", {"year": 2025, "region": self.town_a2.code})
+        self.assertContains(response, f"?year=2025&amp;region={self.town_a2.code}&amp;export=1")

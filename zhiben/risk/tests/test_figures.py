@@ -7,9 +7,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.urls import resolve
 
+from zhiben.audit.models import AuditEvent
 from zhiben.core.registry import registry
+from zhiben.risk.choices import LEVELS_HIGH_FIRST, level_label
 from zhiben.risk.models import RiskPoint
-from zhiben.risk.selectors import point_list, risk_figures
+from zhiben.risk.selectors import enterprises_by_level, point_list, risk_figures
+from zhiben.testing import sheet_rows
 
 from .helpers import RiskTestCase
 
@@ -109,3 +112,45 @@ class RiskFigureTests(RiskTestCase):
                 page = client.get(url).content.decode()
                 for name in self.p:
                     (self.assertIn if name in names else self.assertNotIn)(f">{name}<", page)
+
+
+class RiskFiguresExportTests(RiskFigureTests):
+    """风险统计 as Excel: the page's two tables, in the user's scope, the export audited."""
+
+    def rows(self, user, **params):
+        response = self.login(user).get("/risk/figures/", {"export": 1, **params})
+        self.assertEqual(response.status_code, 200)
+        return [tuple(v for v in row if v is not None) for row in sheet_rows(response)]
+
+    def test_the_sheet_holds_the_pages_tables(self):
+        rows = self.rows(self.alice)
+        self.assertEqual(rows[0], ("风险统计",))
+        self.assertTrue(rows[1][0].startswith("沙坪坝区，截至"), rows[1])
+        at = rows.index(("重大、较大风险点（按行业）",))
+        self.assertEqual(
+            rows[at + 1 : at + 5],
+            [
+                ("行业", "重大风险（红）", "较大风险（橙）", "涉及单位"),
+                ("危险化学品", 1, 2, 1),
+                ("建筑施工", 1, 0, 1),
+                ("合计", 2, 2, 2),
+            ],
+        )
+        at = rows.index(("单位按最高风险等级",))
+        levels = enterprises_by_level(user=self.alice)
+        self.assertEqual(
+            rows[at + 2 : at + 7],
+            [(level_label(lv), levels[lv]) for lv in LEVELS_HIGH_FIRST] + [("未登记风险点", levels["none"])],
+        )
+        self.assertEqual(sum(n for _, n in rows[at + 2 : at + 7]), 2)  # the cast's two enterprises in county A
+        self.assertEqual(AuditEvent.objects.filter(action="risk.figures_export", actor=self.alice).count(), 1)
+
+    def test_another_county_and_a_narrower_region(self):
+        rows = self.rows(self.charlie)
+        self.assertIn(("危险化学品", 1, 0, 1), rows)
+        self.assertNotIn(("建筑施工", 1, 0, 1), rows)
+        rows = self.rows(self.alice, region=self.village_a2.code)
+        self.assertTrue(rows[1][0].startswith("双碑村"), rows[1])
+        self.assertIn(("合计", 1, 0, 1), rows)
+        page = self.login(self.alice).get("/risk/figures/", {"region": self.village_a2.code})
+        self.assertContains(page, f"?region={self.village_a2.code}&amp;export=1")

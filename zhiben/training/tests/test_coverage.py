@@ -3,13 +3,15 @@ with the lists of who is missing; the same numbers through the registered Figure
 
 from datetime import date
 from decimal import Decimal
+from urllib.parse import unquote
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from zhiben.audit.models import AuditEvent
 from zhiben.core.registry import entry
-from zhiben.testing import make_enterprise, make_region
+from zhiben.testing import make_enterprise, make_region, sheet_rows
 
 from .. import selectors, services
 from .helpers import TrainingCase
@@ -178,6 +180,31 @@ class CoverageTests(CoverageFixture):
             page = client.get(reverse("training:coverage"), {"region": code, "year": 2026})
             self.assertEqual(page.status_code, 200)
             self.assertContains(page, "0 / 1")
+
+    def test_the_page_exported_as_excel(self):
+        client = self.login(self.alice)
+        page = client.get(reverse("training:coverage"), {"year": 2026, "region": self.town_a1.code})
+        self.assertContains(page, f"?year=2026&amp;region={self.town_a1.code}&amp;export=1")
+        export = client.get(reverse("training:coverage"), {"year": 2026, "export": 1})
+        self.assertIn("培训覆盖率_沙坪坝区_2026年.xlsx", unquote(export["Content-Disposition"]))
+        rows = [tuple(v for v in row if v is not None) for row in sheet_rows(export)]
+        self.assertEqual(rows[:2], [("培训覆盖率",), ("沙坪坝区，2026年",)])
+        self.assertEqual(rows[4], ("指标", "数值", "已覆盖", "应覆盖", "未覆盖", "未覆盖的是"))
+        figures = {row[0]: row[1:5] for row in rows[5:]}
+        f = self.figure("training.principal_coverage")
+        self.assertEqual(figures[f.label], ("33.3%", 1, 3, 2))
+        self.assertEqual(figures[self.figure("training.certified_share").label], ("25.0%", 1, 4, 3))
+        rows = sheet_rows(
+            client.get(
+                reverse("training:coverage"),
+                {"year": 2026, "region": "500106105", "industry": "construction", "export": 1},
+            )
+        )
+        self.assertEqual(rows[1][0], "凤凰镇，建筑施工，2026年")
+        self.assertEqual(
+            client.get(reverse("training:coverage"), {"region": self.county_b.code, "export": 1}).status_code, 404
+        )
+        self.assertEqual(AuditEvent.objects.filter(action="training.export", actor=self.alice).count(), 2)
 
     def test_region_in_any_code_form(self):
         short = self.figure("training.principal_coverage", region_code="500106105")

@@ -244,10 +244,14 @@ def unread_count(user):
 
 
 @transaction.atomic
-def inbox_mark_read(*, user, ids=None):
+def inbox_mark_read(*, user, ids=None, object_type=None):
+    """Mark `user`'s unread messages read: those of `ids`, or those about `object_type` ("" for the messages about
+    no object), or all; the number marked. Another user's message among `ids` is left as it is."""
     qs = Notification.objects.filter(recipient=user, channel=Channel.INBOX, read_at__isnull=True)
     if ids is not None:
-        qs = qs.filter(pk__in=ids)
+        qs = qs.filter(pk__in=[i for i in ids if 0 < i < 2**63])
+    if object_type is not None:
+        qs = qs.filter(object_type=object_type)
     return qs.update(read_at=timezone.now())
 
 

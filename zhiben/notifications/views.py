@@ -36,20 +36,31 @@ def inbox(request):
         for object_type, n in qs.values_list("object_type").annotate(n=Count("id")).order_by("-n", "object_type")
     ]
     if kind:
-        qs = qs.filter(object_type="" if kind == "-" else kind)
+        qs = qs.filter(object_type=_object_type(kind))
     qs = qs.order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id")
+    page = paginate(request, qs)
     return render(
         request,
         "notifications/inbox.html",
         {
-            "page": paginate(request, qs),
+            "page": page,
             "query": query_without(request, "page"),
             "show": show,
             "kind": kind,
+            "kind_label": next((label for object_type, label, _ in kinds if object_type == _object_type(kind)), ""),
             "kinds": kinds if len(kinds) > 1 else [],
             "show_query": query_without(request, "page", "kind"),
+            "unread_here": qs.filter(read_at__isnull=True).count() if kind else None,
+            # 批量标为已读 (includes/batch_bar.html) when the page holds an unread message
+            "batch": [("read", "标为已读", "")] if any(n.is_unread for n in page) else [],
+            "read_step": ["read"],
         },
     )
+
+
+def _object_type(kind):
+    """The object type a ?kind= names ("-": the messages about no object)."""
+    return "" if kind == "-" else kind
 
 
 @login_required
@@ -67,9 +78,11 @@ def inbox_open(request, pk):
 @login_required
 @require_POST
 def inbox_read(request):
-    """Mark the chosen messages read, or all of them with all=1."""
+    """Mark the chosen messages read, or with all=1 all of them (those of one kind with kind=, as the inbox shows
+    them narrowed)."""
     if request.POST.get("all"):
-        count = services.inbox_mark_read(user=request.user)
+        kind = request.POST.get("kind", "")
+        count = services.inbox_mark_read(user=request.user, object_type=_object_type(kind) if kind else None)
     else:
         ids = batch_ids(request)
         count = services.inbox_mark_read(user=request.user, ids=ids) if ids else 0

@@ -179,6 +179,58 @@ class InboxKindTests(CastTestCase):
         self.assertEqual(subjects(self.client.get("/notifications/?kind=no.such")), [])
 
 
+class InboxBatchTests(CastTestCase):
+    """Ticked messages marked read together, and one kind's messages at once: never another user's, never another
+    kind's."""
+
+    def setUp(self):
+        self.hazard_notes = [
+            n for i in range(3) for n in notify(subject=f"隐患消息{i}", users=[self.erin], obj=self.enterprise_a)
+        ]
+        self.account_note = notify(subject="账号消息", users=[self.erin], obj=self.erin)[0]
+        self.other = notify(subject="别人的消息", users=[self.emma])[0]
+        self.login(self.erin)
+
+    def unread(self, user=None):
+        return sorted(
+            Notification.objects.filter(recipient=user or self.erin, read_at__isnull=True).values_list(
+                "subject", flat=True
+            )
+        )
+
+    def test_the_ticked_messages_are_marked_read(self):
+        page = self.client.get("/notifications/")
+        self.assertContains(page, 'data-noun="消息"')
+        self.assertContains(page, f'name="ids" value="{self.hazard_notes[0].pk}" form="batch" data-steps="read"')
+        self.assertNotContains(page, 'name="note"')  # 标为已读 takes no note
+        response = self.client.post(
+            "/notifications/read/",
+            {
+                "action": "read",
+                "ids": [self.hazard_notes[0].pk, self.hazard_notes[2].pk, self.other.pk, str(2**64)],
+                "next": "/notifications/?kind=enterprises.enterprise",
+            },
+        )
+        self.assertRedirects(response, "/notifications/?kind=enterprises.enterprise", fetch_redirect_response=False)
+        self.assertEqual(self.unread(), ["账号消息", "隐患消息1"])
+        self.assertEqual(self.unread(self.emma), ["别人的消息"])  # another user's message is left as it was
+        self.assertContains(self.client.get("/notifications/"), "已将 2 条消息标为已读")
+
+    def test_one_kind_marked_read_at_once(self):
+        page = self.client.get("/notifications/?kind=enterprises.enterprise")
+        self.assertContains(page, "“生产经营单位”全部标为已读（3）")
+        self.assertNotContains(page, ">全部标为已读<")
+        self.client.post("/notifications/read/", {"all": "1", "kind": "enterprises.enterprise"})
+        self.assertEqual(self.unread(), ["账号消息"])
+        page = self.client.get("/notifications/?kind=enterprises.enterprise")
+        self.assertNotContains(page, "全部标为已读")
+        self.assertEqual(page.context["batch"], [])  # nothing left to tick
+        self.client.post("/notifications/read/", {"all": "1", "kind": "-"})  # the messages about no object: none
+        self.assertEqual(self.unread(), ["账号消息"])
+        self.client.post("/notifications/read/", {"all": "1"})
+        self.assertEqual((self.unread(), self.unread(self.emma)), ([], ["别人的消息"]))
+
+
 class PreferenceTests(CastTestCase):
     def test_save_and_validation(self):
         self.login(self.erin)

@@ -40,8 +40,10 @@
       all.checked = open > 0 && chosen === open;
       var option = action.options[action.selectedIndex];
       var needs = option && option.dataset.note;
-      note.required = !!needs;
-      note.placeholder = needs ? "须填写" + needs : "意见（可不填）";
+      if (note) {  // a step that takes no note (标为已读) has no box for one
+        note.required = !!needs;
+        note.placeholder = needs ? "须填写" + needs : "意见（可不填）";
+      }
       told.textContent = "已选 " + chosen + " 条（本页可" + option.text + " " + open + " 条）";
     }
 
@@ -58,7 +60,7 @@
     form.addEventListener("submit", function (event) {
       if (!boxes.some(function (box) { return box.checked; })) {
         event.preventDefault();
-        told.textContent = "请先勾选要处理的隐患。";
+        told.textContent = "请先勾选要处理的" + (form.dataset.noun || "记录") + "。";
       }
     });
     update();

@@ -15,7 +15,7 @@ from zhiben.core.scoping import region_chain, subtree_q
 from zhiben.enterprises.filters import region_options
 from zhiben.regions.models import Unit
 
-from .choices import DEFAULT_SHIFTS, DutyRole, EventKind, ReportStatus
+from .choices import DEFAULT_SHIFTS, DutyRole, EventKind, LogKind, ReportStatus
 from .models import DutyDay, DutyLogEntry, DutyPerson, DutySlot, EventReport, Handover, ReportLevel, user_level  # noqa: F401
 
 # ---------------------------------------------------------------- shifts
@@ -390,6 +390,35 @@ def day_summary(duty_day, *, user=None):
         "received": [lv for lv in levels if start <= lv.received_at < end],
         "passed": [lv for lv in levels if lv.passed_at and start <= lv.passed_at < end],
     }
+
+
+# ---------------------------------------------------------------- the duty log across days
+
+
+def _unit_options(user):
+    return [(str(u.pk), u.name) for u in roster_units(user)]
+
+
+LOG_FILTERS = FilterSet(
+    Filter("unit", "值班单位", "choice", choices=_unit_options, lookup="unit_id"),
+    Filter("kind", "类型", "choice", choices=LogKind.choices, lookup="kind"),
+    Filter("from", "日期从", "date", lookup="duty_day__day__gte"),
+    Filter("to", "日期至", "date", lookup="duty_day__day__lte"),
+    Filter("q", "关键词", "search", search=("content", "recorded_by_name")),
+    Sort(
+        "sort",
+        {"at": ("at", "id"), "-at": ("-at", "-id"), "unit": ("unit__name", "at", "id")},
+        default=("-at", "-id"),
+    ),
+)
+
+
+def log_list(*, user, filters=None):
+    """The duty log entries of the units in the user's view (值班日志查询), newest first, narrowed by LOG_FILTERS."""
+    if not user.can("watch.view"):
+        return DutyLogEntry.objects.none()
+    qs = DutyLogEntry.objects.for_user(user).select_related("unit", "duty_day")
+    return LOG_FILTERS.filter(qs, filters or {}, user=user)
 
 
 # ---------------------------------------------------------------- information reports

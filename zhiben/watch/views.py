@@ -311,6 +311,39 @@ def day(request, unit_pk, day):
     )
 
 
+# ---------------------------------------------------------------- the duty log across days
+
+LogFilterForm = selectors.LOG_FILTERS.form_class("LogFilterForm")
+LOG_HEADERS = ["时间", "值班单位", "类型", "内容", "记录人"]
+
+
+@login_required
+def log_list(request):
+    """值班日志查询: the log entries of every unit in view, across days, by unit, kind, dates and words."""
+    require_capability(request.user, "watch.view")
+    qs = selectors.log_list(user=request.user, filters=request.GET)
+    return render(request, "watch/log_list.html", list_context(request, qs, LogFilterForm))
+
+
+@login_required
+def log_export(request):
+    require_capability(request.user, "watch.view")
+    qs = selectors.log_list(user=request.user, filters=request.GET)
+    rows = (
+        [minute(e.at), e.unit.name, e.get_kind_display(), e.content, e.recorded_by_name]
+        for e in qs.iterator(chunk_size=1000)
+    )
+    return export_xlsx(
+        request,
+        action="watch.log_export",
+        object_type="watch.dutylogentry",
+        title="值班日志",
+        headers=LOG_HEADERS,
+        rows=rows,
+        widths=[17, 18, 10, 60, 10],
+    )
+
+
 # ---------------------------------------------------------------- information reports
 
 

@@ -1,7 +1,8 @@
 """What the statutory-reporting module offers the platform: registered from `DutiesConfig.ready()`."""
 
-from zhiben.core.registry import Job, MenuEntry, RuleDef, Timeline, register
+from zhiben.core.registry import DemoLoader, Job, MenuEntry, RuleDef, Timeline, register
 
+from . import demo
 from .services import duties_tick, duty_event
 
 GROUP = "统计分析表报送（16号令）"
@@ -26,6 +27,7 @@ register(
     RuleDef("duty.reminder_days", 7, "统计分析表报送期限届满前多少天提醒", "days", GROUP, order=32),
     Timeline("duties.periodreport", duty_event, lambda report: report.events.all()),
     Job("duties", "统计分析表提醒与逾期", duties_tick, order=30),
+    DemoLoader("duties", demo.load, demo.summary, order=62),
     MenuEntry("统计分析表", "duties:mine", "duty.submit", order=60, group="日常工作"),
     MenuEntry("统计报送", "duties:compliance", "duty.monitor", order=70, group="日常工作"),
 )

@@ -48,6 +48,11 @@ def _hash(data):
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def signed_digest(data, analysis):
+    """The digest of what the principal signs: the figures and the analysis (checked again before 报送)."""
+    return _hash({"data": data, "analysis": analysis})
+
+
 def duty_event(report, action, *, actor=None, key="", note="", data=None):
     """Append an event to a report's timeline (registered with the platform as its Timeline). A non-empty
     `key` is unique per report: the worker's marks (reminder, overdue) happen once."""
@@ -170,7 +175,7 @@ def report_attest(*, actor, report, name, confirmed, analysis=""):
     current.analysis = (analysis or "").strip()
     current.status = ReportStatus.ATTESTED
     current.attested_name, current.attested_by, current.attested_at = principal, actor, now
-    current.attested_sha256 = _hash({"data": current.data, "analysis": current.analysis})
+    current.attested_sha256 = signed_digest(current.data, current.analysis)
     current.save()
     duty_event(
         current,
@@ -198,7 +203,7 @@ def report_submit(*, actor, report, today=None):
         raise ApplicationError("该统计分析表已报送。", code="bad_state")
     if current.status != ReportStatus.ATTESTED:
         raise ApplicationError("统计分析表须经主要负责人签字确认后才能报送。", code="not_attested")
-    if _hash({"data": current.data, "analysis": current.analysis}) != current.attested_sha256:
+    if signed_digest(current.data, current.analysis) != current.attested_sha256:
         raise ApplicationError("统计数据在签字确认后发生了变化，请重新生成并签字确认。", code="bad_state")
     deadline = deadline_for(current.period_obj, current.enterprise.region_id)
     late = today > deadline

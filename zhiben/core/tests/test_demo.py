@@ -131,6 +131,27 @@ class DemoTests(TestCase):
         self.assertIn("Zhiben@2026", out.getvalue())
         self.assertTrue(audit_verify()[0])
 
+    def test_the_statistics_reports_of_the_last_quarter(self):
+        """Most enterprises submitted on time, some late, some not at all; the demo enterprise user's own report is
+        left to fill in; each submitted one carries the digest of what was signed, as a real one does."""
+        from zhiben.duties.models import PeriodReport
+        from zhiben.duties.periods import closed_periods
+        from zhiben.duties.selectors import compliance_list
+        from zhiben.duties.services import signed_digest
+
+        [period] = closed_periods(timezone.localdate(), "quarterly", 1)
+        _, _, summary = compliance_list(user=User.objects.get(username="anweiban"), period_code=period.code)
+        self.assertGreater(summary["on_time"], summary["late"])
+        self.assertGreater(summary["late"], 0)
+        self.assertGreater(summary["overdue"], 0)
+        self.assertEqual(summary["submitted"], PeriodReport.objects.count())
+        qiye = User.objects.get(username="qiye")
+        self.assertFalse(PeriodReport.objects.filter(enterprise_id=qiye.enterprise_id).exists())
+        report = PeriodReport.objects.filter(late=True).first()
+        self.assertEqual(report.attested_sha256, signed_digest(report.data, report.analysis))
+        self.assertGreater(timezone.localdate(report.submitted_at), report.deadline)
+        self.assertEqual([e.action for e in report.events.order_by("at")], ["generate", "attest", "submit"])
+
     def test_the_risk_part(self):
         """Four colours, a site plan with the points placed, an overdue review, a cited open hazard (in this class:
         one demo load serves every check of it, each load is ~50 s)."""

@@ -45,6 +45,13 @@ def demo_user(**fields):
     return user
 
 
+def own_enterprise():
+    """The enterprise of the demo's enterprise user (qiye), or None: each module's demo gives it records of its own,
+    so that what an enterprise sees after logging in is not an empty list."""
+    user = User.objects.filter(username="qiye", enterprise__isnull=False).select_related("enterprise").first()
+    return user.enterprise if user is not None else None
+
+
 def create_account(username, name, role, code, unit_name, *, enterprise=None):
     """One demo account (skipped when it exists)."""
     if User.objects.filter(username=username).exists():

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from zhiben.accounts.demo import own_enterprise
 from zhiben.core.scoping import subtree_q
 from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Region
@@ -21,7 +22,9 @@ def load(stdout=None):
     if Drill.objects.exists() or RescueTeam.objects.exists():
         return
     today = timezone.localdate()
-    enterprises = list(Enterprise.objects.filter(subtree_q(COUNTY), status="operating").order_by("id")[:4])
+    own = own_enterprise()  # the demo enterprise user's factory drilled this period (below), not the one missing
+    operating = Enterprise.objects.filter(subtree_q(COUNTY), status="operating").exclude(pk=own.pk if own else None)
+    enterprises = list(operating.order_by("id")[:4])
     for enterprise in enterprises[:-1]:  # the last one is missing its drill
         start, _ = period_of(today, period_months(enterprise))
         services.drill_save(
@@ -33,6 +36,19 @@ def load(stdout=None):
                 "participants": "12",
                 "scenario": "储罐区液氨泄漏，现场人员关闭紧急切断阀并疏散",
                 "evaluation": "响应及时，警戒区设置偏小，已整改",
+            },
+        )
+    if own is not None:
+        start, _ = period_of(today, period_months(own))
+        services.drill_save(
+            actor=None,
+            data={
+                "enterprise": own.pk,
+                "kind": "onsite",
+                "held_on": max(start, today - timedelta(days=35)).isoformat(),
+                "participants": "46",
+                "scenario": "涂装车间喷漆房起火，全员疏散并用干粉灭火器初期扑救",
+                "evaluation": "疏散用时4分10秒；东侧安全出口有杂物，已清理",
             },
         )
     towns = list(Region.objects.filter(subtree_q(COUNTY, "code"), level=4).order_by("code"))

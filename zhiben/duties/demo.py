@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from zhiben.accounts.models import User
+from zhiben.accounts.demo import own_enterprise
 
 from .choices import Kind, ReportStatus
 from .models import DutyEvent, PeriodReport
@@ -27,8 +27,9 @@ def load(stdout=None, seed=2026):
     today = timezone.localdate()
     [period] = closed_periods(today, Kind.QUARTERLY, 1)
     deadlines = Deadlines()
-    own = set(User.objects.filter(username="qiye").values_list("enterprise_id", flat=True))
-    enterprises = obliged_enterprises().filter(region__code__startswith="500106").exclude(pk__in=own).order_by("pk")
+    own = own_enterprise()
+    enterprises = obliged_enterprises().filter(region__code__startswith="500106").exclude(pk=own.pk if own else None)
+    enterprises = enterprises.order_by("pk")
     reports, steps = [], []
     for enterprise in enterprises:
         draw = rng.random()

@@ -100,7 +100,7 @@ def demo_accounts():
 
 register(
     MenuEntry("检查计划", "inspections:plan_list", "inspection.plan", order=36, group="方案"),
-    MenuEntry("专家库", "inspections:expert_list", "inspection.view", order=37, group="台账"),
+    MenuEntry("专家库", "inspections:expert_list", "expert.view", order=37, group="台账"),
     RuleDef(
         "inspection.draw_exclude_days",
         180,

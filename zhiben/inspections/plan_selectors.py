@@ -126,7 +126,7 @@ def expert_list(*, user, filters=None):
 
 
 def expert_get(*, user, pk):
-    if not user.can("inspection.view"):
+    if not user.can("expert.view"):
         raise Http404
     expert = Expert.objects.for_user(user).select_related("region", "enterprise", "user").filter(pk=pk).first()
     if expert is None:

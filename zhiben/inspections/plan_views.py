@@ -213,7 +213,7 @@ def plan_public(request, token):
 
 @login_required
 def expert_list(request):
-    require_capability(request.user, "inspection.view")
+    require_capability(request.user, "expert.view")
     qs = plan_selectors.expert_list(user=request.user, filters=request.GET)
     form = ExpertFilterForm(initial=request.GET.dict(), user=request.user)
     return render(request, "inspections/expert_list.html", _list_context(request, form, qs))
@@ -221,7 +221,7 @@ def expert_list(request):
 
 @login_required
 def expert_export(request):
-    require_capability(request.user, "inspection.view")
+    require_capability(request.user, "expert.view")
     qs = plan_selectors.expert_list(user=request.user, filters=request.GET)
     rows = [
         [

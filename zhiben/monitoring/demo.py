@@ -58,11 +58,11 @@ def load(stdout=None):
             region__code__startswith=county, status=Status.OPERATING, industry__code="hazchem"
         ).order_by("id")[:3]
     )
-    from zhiben.accounts.models import User
+    from zhiben.accounts.demo import own_enterprise
 
-    own = User.objects.filter(username="qiye").select_related("enterprise").first()
-    if own is not None and own.enterprise_id and own.enterprise not in plants:
-        plants = [own.enterprise, *plants[:2]]
+    own = own_enterprise()
+    if own is not None and own not in plants:
+        plants = [own, *plants[:2]]
     if not plants:
         return
     halted = Enterprise.objects.filter(region__code__startswith=county, status=Status.SUSPENDED).order_by("id").first()

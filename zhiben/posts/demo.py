@@ -1,10 +1,12 @@
 """Demo: posts of a 沙坪坝区 enterprise — one with its four items and recent 班前会 (the emergency card
-revised once, so a superseded version can be viewed), one still missing its 岗位操作卡 — through the services."""
+revised once, so a superseded version can be viewed), one still missing its 岗位操作卡 — and a post of the demo
+enterprise user's own furniture factory, through the services."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
+from zhiben.accounts.demo import own_enterprise
 from zhiben.core.scoping import subtree_q
 from zhiben.enterprises.models import Enterprise
 
@@ -23,6 +25,13 @@ CARDS = {
         "立即报告值班长（电话 8001）并拨打119",
         "启动现场处置方案，设置警戒区",
     ],
+}
+# the demo enterprise user's furniture factory: its spray-painting post
+PAINTER_CARDS = {
+    "risk": ["喷漆房有机溶剂蒸气遇火源引发火灾爆炸", "木粉尘积聚引发粉尘爆炸", "吸入漆雾导致职业中毒"],
+    "duty": ["班前检查喷漆房通风和防爆电器", "按规定佩戴防毒面具和防护服", "下班前清理积尘和废漆渣"],
+    "operation": ["开机前确认排风机运行正常", "油漆、稀释剂当班用量领用，不在喷漆房存放", "作业中禁止使用非防爆工具"],
+    "emergency": ["发生火情立即停止作业、切断电源", "使用干粉灭火器初期扑救，拨打119", "组织人员从东侧安全出口疏散"],
 }
 
 
@@ -64,6 +73,21 @@ def load(stdout=None):
     )
     for kind in ("risk", "duty", "emergency"):
         services.card_save(actor=None, post=second, kind=kind, data={"items": CARDS[kind]})
+    own = own_enterprise()
+    if own is not None and own != enterprise:
+        painter = services.post_save(actor=None, data={"enterprise": own.pk, "name": "喷漆工", "team": "涂装车间"})
+        for kind, items in PAINTER_CARDS.items():
+            services.card_save(actor=None, post=painter, kind=kind, data={"items": items})
+        services.briefing_save(
+            actor=None,
+            post=painter,
+            data={
+                "held_on": (today - timedelta(days=1)).isoformat(),
+                "attendees": "陈师傅、吴师傅、郑师傅",
+                "content": "讲风险：喷漆房溶剂蒸气；讲要点：先开排风后作业；讲应急：起火先断电、用干粉灭火器。",
+                "recorder": "陈师傅",
+            },
+        )
 
 
 def summary():

@@ -104,15 +104,15 @@ def site_plan_png():
 def load(stdout=None):
     if RiskPoint.objects.exists():
         return
-    from zhiben.accounts.models import User
+    from zhiben.accounts.demo import own_enterprise
 
     county = "500106"
     plants = list(
         Enterprise.objects.filter(region__code__startswith=county, status=Status.OPERATING).order_by("id")[:3]
     )
-    own = User.objects.filter(username="qiye").select_related("enterprise").first()
-    if own is not None and own.enterprise_id and own.enterprise not in plants:
-        plants = [own.enterprise, *plants[:2]]
+    own = own_enterprise()
+    if own is not None and own not in plants:
+        plants = [own, *plants[:2]]
     if not plants:
         return
     today = timezone.localdate()

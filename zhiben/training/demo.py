@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from zhiben.accounts.demo import own_enterprise
 from zhiben.accounts.models import User
 from zhiben.core.scoping import subtree_q
 from zhiben.enterprises.models import Enterprise
@@ -219,6 +220,62 @@ def load(stdout=None):
     )
     services.attendance_add(actor=actor, session=special, person=workers[0], score=85)
     services.attendance_add(actor=actor, session=special, person=workers[3], score=60)
+    own = own_enterprise()
+    if own is not None and own not in enterprises:
+        _own_training(actor, own, serial, held)
+
+
+def _own_training(actor, enterprise, serial, held):
+    """The demo enterprise user's furniture factory: its safety manager and workers, a licensed electrician, and the
+    company's own training of its workers (三级安全教育), one of whom missed it."""
+    people = [
+        services.person_save(
+            actor=actor,
+            data={
+                "name": name,
+                "kind": kind,
+                "enterprise": enterprise.pk,
+                "post": post,
+                "special_post": "1" if category else "",
+                "special_category": category,
+                "id_number": identity(next(serial), born="19880808"),
+            },
+        )
+        for name, kind, post, category in [
+            ("孙企", "manager", "安全管理员", ""),
+            ("陈师傅", "worker", "喷漆工", ""),
+            ("吴师傅", "worker", "木工机械操作工", ""),
+            ("郑电工", "worker", "电工", "electrical"),
+        ]
+    ]
+    services.certificate_save(
+        actor=actor,
+        person=people[3],
+        data={
+            "kind": "special",
+            "category": "electrical",
+            "number": "T500106198808080044",
+            "issuer": "重庆市应急管理局",
+            "issued_on": str(held - timedelta(days=365 * 2)),
+            "expires_on": str(held + timedelta(days=365 * 4)),
+        },
+    )
+    session = services.session_save(
+        actor=actor,
+        data={
+            "title": f"{held.year}年度从业人员安全教育（车间级）",
+            "kind": "worker",
+            "organiser": enterprise.name,
+            "enterprise": enterprise.pk,
+            "held_on": str(held),
+            "hours": "8",
+            "has_exam": "1",
+            "topics": "喷漆房防火防爆；木粉尘防爆；劳动防护用品使用",
+        },
+    )
+    for person, score in zip(people[1:3], (88, 76), strict=True):
+        services.attendance_add(actor=actor, session=session, person=person, score=score)
+    services.attendance_add(actor=actor, session=session, person=people[3], attended=False)
 
 
 # the demo plan's indicators that these figures measure (by the words of their names)

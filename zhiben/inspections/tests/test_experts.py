@@ -208,3 +208,23 @@ class ConflictTests(CastTestCase):
         )
         self.assertRedirects(response, "/inspections/conflicts/")
         self.assertTrue(Conflict.objects.filter(expert=expert, reason="重新登记").exists())
+
+
+class ExpertPoolReadersTests(CastTestCase):
+    """The expert pool is for the departments that run inspections with experts: an enterprise or a grid worker
+    neither sees it in the menu nor opens it."""
+
+    def test_who_reads_the_pool(self):
+        expert = expert_save(
+            actor=self.alice, data={"name": "张化工", "phone": "13912345678", "specialties": ["hazchem"]}
+        )
+        for user in (self.alice, self.erin, self.dave):
+            client = self.login(user)
+            self.assertContains(client.get("/"), 'href="/inspections/experts/"', msg_prefix=user.username)
+            self.assertEqual(client.get("/inspections/experts/").status_code, 200, user.username)
+        for user in (self.emma, self.gina):
+            client = self.login(user)
+            self.assertNotContains(client.get("/"), 'href="/inspections/experts/"', msg_prefix=user.username)
+            for url in ("/inspections/experts/", "/inspections/experts/export/"):
+                self.assertEqual(client.get(url).status_code, 403, (user.username, url))
+            self.assertEqual(client.get(f"/inspections/experts/{expert.pk}/").status_code, 404, user.username)

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from zhiben.accounts.choices import Role
+from zhiben.accounts.demo import own_enterprise
 from zhiben.accounts.models import User
 from zhiben.enterprises.models import Enterprise
 from zhiben.escalation.services import escalate
@@ -142,6 +143,7 @@ def load(stdout=None, count=240, seed=2026):
         Hazard.objects.filter(pk=hazard.pk).update(closed_at=min(signed, timezone.now()))
     _recurring(committee, reviewers, enterprises, today)
     _extensions(committee, reviewers, today)
+    _own_notice(committee, reviewers, today)
     escalate("hazard")  # the overdue demo hazards go up the ladder: reminders, letters, interviews (with documents)
     escalate("hazard_review")  # and the requests for 销号 left unreviewed, theirs
 
@@ -198,6 +200,42 @@ def _extensions(committee, reviewers, today):
         if reviewer is not None and n < 2:
             note = "同意延期，请按期完成" if n == 0 else "理由不充分，请按原期限整改"
             hz.hazard_decide_extension(actor=reviewer, extension=extension, grant=n == 0, note=note)
+
+
+def _own_notice(committee, reviewers, today):
+    """The demo enterprise user's factory: a hazard its department found last week, verified and in rectification,
+    with the 隐患整改通知书 the department issued (what an enterprise finds under 公文 and on its home page)."""
+    from zhiben.documents.services import document_issue
+
+    own = own_enterprise()
+    if own is None:
+        return
+    found = today - timedelta(days=5)
+    hazard = hz.hazard_report(
+        actor=committee,
+        data={
+            "enterprise": own.pk,
+            "channel": Channel.SUPERVISION,
+            "description": "喷漆房排风机故障未修复，作业时漆雾积聚（涂装车间）",
+            "found_date": found,
+            "found_by": "李督导",
+            "responsible_person": own.safety_manager or own.principal,
+            "measures": "更换排风机电机并检测风量，修复前停止喷漆作业",
+            "level": "general",
+        },
+        today=found,
+    )
+    reviewer = reviewers.get(hazard.supervising_unit_id)
+    if reviewer is None:
+        return
+    hz.hazard_transition(actor=reviewer, hazard=hazard, action="verify", note="经核实属实")
+    hazard = hz.hazard_transition(actor=reviewer, hazard=hazard, action="start")
+    document_issue(
+        actor=reviewer,
+        kind="rectification_notice",
+        subject=hazard,
+        extra={"联系人": reviewer.display_name, "联系电话": "023-65000000"},
+    )
 
 
 def summary():

@@ -13,7 +13,7 @@ from zhiben.core.excel import write_xlsx
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import raise_for_refusal, run_service
 from zhiben.core.periods import current_period
-from zhiben.core.views import download, require_capability
+from zhiben.core.views import audit_export, download, require_capability
 
 from . import selectors, services
 from .documents import KEY as BULLETIN
@@ -205,6 +205,7 @@ def run_export(request, pk):
         rows.append(row)
     title = f"{run.period_label}排名"
     data = write_xlsx(headers, rows, sheet_title=title[:31], widths=[6, 14, 14] + [12] * (len(headers) - 3))
+    audit_export(request, action="ranking.export", obj=run)
     return download(data, f"评分排名_{run.region.name}_{run.period_label}_第{run.version}版.xlsx")
 
 

@@ -217,6 +217,12 @@ def blind_spots(request):
             ],
             sheet_title="查不出问题",
         )
+        audit_export(
+            request,
+            action="selfcheck.blind_spots_export",
+            object_type="selfchecks.selfinspection",
+            label=f"{window.label}自查查不出问题企业导出",
+        )
         return download(data, f"自查查不出问题企业_{window.code}.xlsx")
     return render(
         request,

@@ -6,6 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
+from zhiben.audit.models import AuditEvent
 from zhiben.rankings import services
 from zhiben.rankings.models import RankingRun, Scorecard
 
@@ -153,6 +154,7 @@ class RankingPageTests(RankingTestCase):
         first = sheet[1]
         self.assertEqual((first[0], first[1], first[2]), (1, "500106104000", "青木关镇"))
         self.assertIn(100, first)
+        self.assertTrue(AuditEvent.objects.filter(action="ranking.export", actor=self.dave).exists())
 
     def test_history_page(self):
         response = self.login(self.dave).get(f"/rankings/{self.card.pk}/history/{A1}/")

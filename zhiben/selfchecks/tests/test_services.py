@@ -223,6 +223,18 @@ class BlindSpotTests(CastTestCase):
         self.hazard(self.enterprise_a, "enforcement")
         self.assertEqual(self.flagged(), [self.enterprise_a])
 
+    def test_the_list_exported_and_the_export_audited(self):
+        from zhiben.audit.models import AuditEvent
+        from zhiben.testing import sheet_rows
+
+        self.record(self.enterprise_a)
+        self.hazard(self.enterprise_a, "enforcement")
+        response = self.login(self.alice).get("/selfchecks/blind-spots/", {"period": self.window.code, "export": 1})
+        rows = sheet_rows(response)
+        self.assertEqual([r[0] for r in rows[1:]], [self.enterprise_a.name])
+        event = AuditEvent.objects.get(action="selfcheck.blind_spots_export")
+        self.assertEqual((event.actor_id, event.data["filters"]["export"]), (self.alice.pk, "1"))
+
     def test_hazards_outside_the_window_do_not_count(self):
         self.record(self.enterprise_a)
         hazard = self.hazard(self.enterprise_a, "enforcement")

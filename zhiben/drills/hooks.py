@@ -269,6 +269,15 @@ def home_cards(user):
     if not total:
         return []
     missing = total - sum(drilled for _, _, _, drilled in counts)
+    if user.enterprise_id:  # its own drill, not a count of enterprises
+        return [
+            {
+                "label": "本周期应急演练",
+                "value": "未完成" if missing else "已完成",
+                "url": reverse("drills:drills"),
+                "tone": "orange" if missing else "green",
+            }
+        ]
     return [
         {
             "label": "本周期未演练企业",

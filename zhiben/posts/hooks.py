@@ -69,6 +69,15 @@ def home_cards(user):
     if not total:
         return []
     missing = total - sum(covered for covered, _ in counts)
+    if user.enterprise_id:  # its own posts, not a count of enterprises
+        return [
+            {
+                "label": "两单两卡一会",
+                "value": "未全覆盖" if missing else "已全覆盖",
+                "url": reverse("posts:coverage"),
+                "tone": "orange" if missing else "green",
+            }
+        ]
     return [
         {
             "label": "两单两卡一会未全覆盖企业",

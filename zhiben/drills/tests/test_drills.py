@@ -189,6 +189,10 @@ class ComplianceFigureTests(DrillCase):
                 self.assertEqual(cards, [], user.username)
                 continue
             self.assertEqual(cards[0]["value"], len(listed.missing), user.username)
+        # an enterprise user reads its own standing: 凤凰化工 (high-risk) owes the second half-year's drill
+        self.assertEqual([(c["label"], c["value"]) for c in home_cards(self.emma)], [("本周期应急演练", "未完成")])
+        drill(self.alice, self.enterprise_a, date(2026, 7, 1))
+        self.assertEqual([(c["value"], c["tone"]) for c in home_cards(self.emma)], [("已完成", "green")])
 
     def test_breakdown_equals_the_figure_per_child(self, _):
         figure = registry["figures"]["drills.compliance"]

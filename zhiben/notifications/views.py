@@ -47,7 +47,7 @@ def inbox(request):
             "query": query_without(request, "page"),
             "show": show,
             "kind": kind,
-            "kind_label": next((label for object_type, label, _ in kinds if object_type == _object_type(kind)), ""),
+            "kind_label": "其他" if kind == "-" else next((label for key, label, _ in kinds if key == kind), ""),
             "kinds": kinds if len(kinds) > 1 else [],
             "show_query": query_without(request, "page", "kind"),
             "unread_here": qs.filter(read_at__isnull=True).count() if kind else None,

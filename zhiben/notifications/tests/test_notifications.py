@@ -225,7 +225,9 @@ class InboxBatchTests(CastTestCase):
         page = self.client.get("/notifications/?kind=enterprises.enterprise")
         self.assertNotContains(page, "全部标为已读")
         self.assertEqual(page.context["batch"], [])  # nothing left to tick
-        self.client.post("/notifications/read/", {"all": "1", "kind": "-"})  # the messages about no object: none
+        notify(subject="无对象消息", users=[self.erin])
+        self.assertContains(self.client.get("/notifications/?kind=-"), "“其他”全部标为已读（1）")
+        self.client.post("/notifications/read/", {"all": "1", "kind": "-"})  # the messages about no object
         self.assertEqual(self.unread(), ["账号消息"])
         self.client.post("/notifications/read/", {"all": "1"})
         self.assertEqual((self.unread(), self.unread(self.emma)), ([], ["别人的消息"]))

@@ -25,6 +25,7 @@ from zhiben.core.views import (
 )
 from zhiben.enterprises.selectors import enterprise_from_text
 from zhiben.regions.models import Industry, Region
+from zhiben.regions.selectors import place_name
 
 from . import selectors, services
 from .choices import Status
@@ -321,9 +322,7 @@ def _figures_export(request, f, region):
     def table(rows):
         return [[r["label"], r["now"][0], r["last"][0], r["now"][1], r["last"][1]] for r in rows] or [["无事故"]]
 
-    place = (
-        Region.objects.filter(code=region or request.user.region_id).values_list("name", flat=True).first() or "全部"
-    )
+    place = place_name(region, request.user)
     return export_report(
         request,
         action="accidents.figures_export",

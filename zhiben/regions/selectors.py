@@ -31,6 +31,13 @@ def child_codes(code):
 _domains_cache = ProcessCache("unit-industries", "REGION_CACHE_SECONDS")
 
 
+def place_name(code, user):
+    """The name a statistics page's export gives its place: region `code` (one the page already checked is in
+    scope), else the user's own jurisdiction, else 全部."""
+    name = Region.objects.filter(code=code or user.region_id).values_list("name", flat=True).first()
+    return name or "全部"
+
+
 def unit_industry_ids(unit_id):
     """Ids of the industries unit `unit_id` supervises, in id order."""
 

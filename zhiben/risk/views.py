@@ -25,6 +25,7 @@ from zhiben.documents.builders import cn_date
 from zhiben.enterprises.models import Enterprise
 from zhiben.enterprises.selectors import enterprise_from_text
 from zhiben.regions.models import Region
+from zhiben.regions.selectors import place_name
 
 from . import selectors, services
 from .choices import LEVELS_HIGH_FIRST, Level, level_label
@@ -319,7 +320,7 @@ def figures(request):
         (None, "未登记风险点", by_level["none"])
     ]
     if request.GET.get("export"):
-        place = Region.objects.filter(code=region or request.user.region_id).values_list("name", flat=True).first()
+        place = place_name(region, request.user)
         points = [[r["industry"], r["major"], r["larger"], r["enterprises"]] for r in table]
         return export_report(
             request,
@@ -334,7 +335,7 @@ def figures(request):
                 ),
                 ("单位按最高风险等级", ["等级", "单位数"], [[label, n] for _, label, n in by_level]),
             ],
-            subtitle=f"{place or '全部'}，截至{cn_date(timezone.localdate())}",
+            subtitle=f"{place}，截至{cn_date(timezone.localdate())}",
             widths=[26, 16, 16, 12],
         )
     regions = Region.objects.for_user(request.user).filter(level__lte=4).order_by("code")[:300]

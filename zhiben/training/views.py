@@ -32,7 +32,8 @@ from zhiben.core.views import (
     tell_sheets,
 )
 from zhiben.enterprises.filters import region_options
-from zhiben.regions.models import Industry, Region
+from zhiben.regions.models import Industry
+from zhiben.regions.selectors import place_name
 
 from . import selectors, services, workflow
 from .choices import CertificateKind, PersonKind, ReviewResult, SessionKind, SpecialCategory
@@ -701,8 +702,7 @@ def coverage(request):
 
 def _coverage_report(request, args, figures):
     """培训覆盖率 as Excel: each figure with its counts, for the region, industry and period of the page."""
-    place = Region.objects.filter(code=args["region_code"] or request.user.region_id).values_list("name", flat=True)
-    parts = [place.first() or "全部"]
+    parts = [place_name(args["region_code"], request.user)]
     if args["industry"]:
         parts.append(Industry.objects.filter(code=args["industry"]).values_list("name", flat=True).first() or "")
     parts.append(f"{args['start']:%Y-%m-%d}至{args['end']:%Y-%m-%d}" if args["start"] else f"{args['year']}年")

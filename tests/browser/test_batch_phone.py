@@ -41,3 +41,29 @@ def test_choose_the_rows_a_step_applies_to_and_give_the_reason_it_needs(live_ser
     page.get_by_text("已对 2 条隐患执行“不予认定”").wait_for()
     assert {Hazard.objects.get(pk=h.pk).status for h in new} == {Status.REJECTED}
     assert Hazard.objects.get(pk=rectifying.pk).status == Status.RECTIFYING
+
+
+def test_ticked_messages_marked_read_without_a_note(live_server, page):
+    from zhiben.notifications.models import Notification
+    from zhiben.notifications.services import notify
+
+    cast = cast_built()
+    for n in range(3):
+        notify(subject=f"隐患消息{n}", users=[cast.alice])
+    notes = list(Notification.objects.filter(recipient=cast.alice, channel="inbox").order_by("subject"))
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    login(page, live_server.url, "alice")
+    page.goto(f"{live_server.url}/notifications/")
+    page.get_by_text("全选本页").wait_for()
+    assert page.locator("form#batch input[name=note]").count() == 0
+    page.click("form#batch button[type=submit]")  # nothing ticked: told so, nothing sent
+    assert page.locator("[data-chosen]").inner_text() == "请先勾选要处理的消息。"
+    for note in notes[:2]:
+        page.locator(f'input[type=checkbox][name=ids][value="{note.pk}"]').check()
+    assert page.locator("[data-chosen]").inner_text().startswith("已选 2 条")
+    page.click("form#batch button[type=submit]")
+    page.get_by_text("已将 2 条消息标为已读").wait_for()
+    unread = Notification.objects.filter(recipient=cast.alice, read_at__isnull=True)
+    assert list(unread.values_list("subject", flat=True)) == ["隐患消息2"]
+    assert errors == []

@@ -14,6 +14,12 @@ from django.db.models.functions import Substr
 from . import crypto
 
 
+def possible_ids(ids):
+    """The ids among `ids` a row can have (1 to 2^63 - 1): any other is simply not found, where SQLite would raise
+    OverflowError on a number past its integers."""
+    return [i for i in ids if 0 < i < 2**63]
+
+
 def insert_rows(model, columns, rows):
     """INSERT `rows` (tuples of database-ready values in `columns` order) through the driver.
 

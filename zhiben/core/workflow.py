@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
+from .db import possible_ids
 from .exceptions import ApplicationError, ScopeError
 
 
@@ -35,8 +36,7 @@ def transition_many(scoped, ids, move, *, noun):
     limit = settings.BATCH_MAX
     if len(keys) > limit:
         raise ApplicationError(f"一次最多处理 {limit} 条{noun}，已选 {len(keys)} 条。")
-    possible = [key for key in keys if 0 < key < 2**63]  # an id no row can have is simply not found
-    found = {obj.pk: obj for obj in scoped.filter(pk__in=possible)}
+    found = {obj.pk: obj for obj in scoped.filter(pk__in=possible_ids(keys))}
     done, failed = [], []
     for key in keys:
         obj = found.get(key)

@@ -25,30 +25,27 @@ def load(stdout=None):
     own = own_enterprise()  # the demo enterprise user's factory drilled this period (below), not the one missing
     operating = Enterprise.objects.filter(subtree_q(COUNTY), status="operating").exclude(pk=own.pk if own else None)
     enterprises = list(operating.order_by("id")[:4])
-    for enterprise in enterprises[:-1]:  # the last one is missing its drill
+    tank = (20, "12", "储罐区液氨泄漏，现场人员关闭紧急切断阀并疏散", "响应及时，警戒区设置偏小，已整改")
+    drills = [(enterprise, tank) for enterprise in enterprises[:-1]]  # the last one is missing its drill
+    if own is not None:
+        fire = (
+            35,
+            "46",
+            "涂装车间喷漆房起火，全员疏散并用干粉灭火器初期扑救",
+            "疏散用时4分10秒；东侧安全出口有杂物，已清理",
+        )
+        drills.append((own, fire))
+    for enterprise, (days_ago, participants, scenario, evaluation) in drills:
         start, _ = period_of(today, period_months(enterprise))
         services.drill_save(
             actor=None,
             data={
                 "enterprise": enterprise.pk,
                 "kind": "onsite",
-                "held_on": max(start, today - timedelta(days=20)).isoformat(),
-                "participants": "12",
-                "scenario": "储罐区液氨泄漏，现场人员关闭紧急切断阀并疏散",
-                "evaluation": "响应及时，警戒区设置偏小，已整改",
-            },
-        )
-    if own is not None:
-        start, _ = period_of(today, period_months(own))
-        services.drill_save(
-            actor=None,
-            data={
-                "enterprise": own.pk,
-                "kind": "onsite",
-                "held_on": max(start, today - timedelta(days=35)).isoformat(),
-                "participants": "46",
-                "scenario": "涂装车间喷漆房起火，全员疏散并用干粉灭火器初期扑救",
-                "evaluation": "疏散用时4分10秒；东侧安全出口有杂物，已清理",
+                "held_on": max(start, today - timedelta(days=days_ago)).isoformat(),
+                "participants": participants,
+                "scenario": scenario,
+                "evaluation": evaluation,
             },
         )
     towns = list(Region.objects.filter(subtree_q(COUNTY, "code"), level=4).order_by("code"))

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from zhiben.audit.services import audit_record
 from zhiben.core import crypto
+from zhiben.core.db import possible_ids
 from zhiben.core.exceptions import ApplicationError
 
 from .choices import Channel, DeliveryStatus
@@ -249,7 +250,7 @@ def inbox_mark_read(*, user, ids=None, object_type=None):
     no object), or all; the number marked. Another user's message among `ids` is left as it is."""
     qs = Notification.objects.filter(recipient=user, channel=Channel.INBOX, read_at__isnull=True)
     if ids is not None:
-        qs = qs.filter(pk__in=[i for i in ids if 0 < i < 2**63])
+        qs = qs.filter(pk__in=possible_ids(ids))
     if object_type is not None:
         qs = qs.filter(object_type=object_type)
     return qs.update(read_at=timezone.now())

@@ -40,7 +40,7 @@ def load(stdout=None):
         return
     today = timezone.localdate()
     serial = iter(range(1, 999))
-    principals, workers = [], []
+    principals = []
     names = ["王建国", "李红梅", "张志强", "刘晓东"]
     for enterprise, name in zip(enterprises, names, strict=False):
         principals.append(
@@ -56,26 +56,15 @@ def load(stdout=None):
             )
         )
     first = enterprises[0]
-    for name, category, post in [
-        ("赵电工", "electrical", "电工"),
-        ("钱焊工", "welding", "焊工"),
-        ("孙登高", "height", "高处作业"),
-        ("周操作", "", "操作工"),
-    ]:
-        workers.append(
-            services.person_save(
-                actor=actor,
-                data={
-                    "name": name,
-                    "kind": "worker",
-                    "enterprise": first.pk,
-                    "post": post,
-                    "special_post": "1" if category else "",
-                    "special_category": category,
-                    "id_number": identity(next(serial), born="19900505"),
-                },
-            )
-        )
+    workers = [
+        _staff(actor, first, next(serial), name, "worker", post, category, born="19900505")
+        for name, category, post in [
+            ("赵电工", "electrical", "电工"),
+            ("钱焊工", "welding", "焊工"),
+            ("孙登高", "height", "高处作业"),
+            ("周操作", "", "操作工"),
+        ]
+    ]
     services.certificate_save(
         actor=actor,
         person=workers[0],
@@ -225,22 +214,27 @@ def load(stdout=None):
         _own_training(actor, own, serial, held)
 
 
+def _staff(actor, enterprise, serial, name, kind, post, category, *, born):
+    """One of an enterprise's people (`category`: the special operation of a special post, "" for none)."""
+    return services.person_save(
+        actor=actor,
+        data={
+            "name": name,
+            "kind": kind,
+            "enterprise": enterprise.pk,
+            "post": post,
+            "special_post": "1" if category else "",
+            "special_category": category,
+            "id_number": identity(serial, born=born),
+        },
+    )
+
+
 def _own_training(actor, enterprise, serial, held):
     """The demo enterprise user's furniture factory: its safety manager and workers, a licensed electrician, and the
     company's own training of its workers (三级安全教育), one of whom missed it."""
     people = [
-        services.person_save(
-            actor=actor,
-            data={
-                "name": name,
-                "kind": kind,
-                "enterprise": enterprise.pk,
-                "post": post,
-                "special_post": "1" if category else "",
-                "special_category": category,
-                "id_number": identity(next(serial), born="19880808"),
-            },
-        )
+        _staff(actor, enterprise, next(serial), name, kind, post, category, born="19880808")
         for name, kind, post, category in [
             ("孙企", "manager", "安全管理员", ""),
             ("陈师傅", "worker", "喷漆工", ""),

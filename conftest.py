@@ -81,3 +81,10 @@ def _fresh_process_caches():
 
     clear_process_caches()
     cache.clear()  # analytics' figure tables
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """The suite goes to the workers a class at a time, in collection order (tests/scheduling.py)."""
+    from tests.scheduling import ScopeScheduling
+
+    return ScopeScheduling(config, log)

@@ -83,6 +83,7 @@ def _fresh_process_caches():
     cache.clear()  # analytics' figure tables
 
 
+@pytest.hookimpl(optionalhook=True)  # without xdist (-p no:xdist) the hook does not exist
 def pytest_xdist_make_scheduler(config, log):
     """The suite goes to the workers a class at a time, in collection order (tests/scheduling.py)."""
     from tests.scheduling import ScopeScheduling

@@ -167,8 +167,29 @@ def compliance_list(*, user, period_code, filters=None, today=None):
         return made
 
     listed = shown.annotate(region_name=F("region__name"), industry_name=F("industry__name"))
-    rows = MappedRows(listed.order_by("region_id", "name").values_list(*Listed._fields, "state"), made_rows, count)
+    order = _compliance_order(filters.get("sort"))
+    rows = MappedRows(listed.order_by(*order).values_list(*Listed._fields, "state"), made_rows, count)
     return period, rows, summary
+
+
+# 报送情况 from the most to the least pressing: who is overdue first, then who sent late, then who may still send
+_PRESSING = [Compliance.OVERDUE, Compliance.LATE, Compliance.OPEN, Compliance.ON_TIME, Compliance.EXEMPT]
+COMPLIANCE_SORTS = {  # key → (label, order); "" is the default (by place, then name)
+    "": ("区划", ("region_id", "name", "pk")),
+    "name": ("单位名称", ("name", "pk")),
+    "state": ("逾期未报优先", ("pressing", "region_id", "name", "pk")),
+    "-submitted": ("报送时间↓", (F("report__submitted_at").desc(nulls_last=True), "region_id", "name", "pk")),
+    "submitted": ("报送时间↑", (F("report__submitted_at").asc(nulls_last=True), "region_id", "name", "pk")),
+}
+
+
+def _compliance_order(key):
+    """The order_by of compliance_list for the page's `sort` (an unknown key: the default)."""
+    order = COMPLIANCE_SORTS.get(key or "", COMPLIANCE_SORTS[""])[1]
+    if "pressing" in order:
+        pressing = Case(*(When(state=s, then=Value(i)) for i, s in enumerate(_PRESSING)), default=Value(9))
+        order = tuple(pressing if o == "pressing" else o for o in order)
+    return order
 
 
 EXPORT_HEADERS = [

@@ -130,7 +130,7 @@ def _compliance_context(request):
     periods = selectors.period_choices(today)
     regions = Region.objects.for_user(request.user).filter(level__in=[2, 3, 4]).order_by("code")[:500]
     form = ComplianceFilterForm(request.GET or None, periods=periods, regions=regions)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = {**(form.cleaned_data if form.is_valid() else {}), "sort": request.GET.get("sort", "")}
     period_code = filters.get("period") or periods[0].code
     period, rows, summary = selectors.compliance_list(
         user=request.user, period_code=period_code, filters=filters, today=today
@@ -152,6 +152,9 @@ def compliance(request):
             "states": Compliance,
             "query": query_without(request, "page"),
             "export_query": query_without(request, "page"),
+            "sort_query": query_without(request, "page", "sort"),
+            "sorts": [(key, label) for key, (label, _) in selectors.COMPLIANCE_SORTS.items()],
+            "sort": request.GET.get("sort", ""),
         },
     )
 

@@ -201,6 +201,8 @@ def home_cards(user):
 
     counts = hazard_counts(user=user)
     url = reverse("hazards:list")
+    # an enterprise's own requests wait on its department: the cards say so, not "to review" as to the reviewer
+    own = user.enterprise_id is not None
     return [
         {"label": "未销号隐患", "value": counts["open"], "url": f"{url}?status=open", "tone": ""},
         {
@@ -224,7 +226,7 @@ def home_cards(user):
         {"label": "增量隐患", "value": counts["increment"], "url": f"{url}?stock=increment&status=counted", "tone": ""},
         {"label": "挂牌督办中", "value": counts["listed_open"], "url": f"{url}?listed=1&status=open", "tone": ""},
         {
-            "label": "待审核销号",
+            "label": "已申请销号（待审核）" if own else "待审核销号",
             "value": review_waiting(user=user),
             "url": f"{url}?status=submitted&sort=review",
             "tone": "",
@@ -232,7 +234,7 @@ def home_cards(user):
         *(
             [
                 {
-                    "label": "销号审核超期",
+                    "label": "销号申请超期未审核" if own else "销号审核超期",
                     "value": counts["review_overdue"],
                     "url": f"{url}?review_overdue=1&sort=review",
                     "tone": "red",
@@ -244,7 +246,7 @@ def home_cards(user):
         *(
             [
                 {
-                    "label": "待审批延期",
+                    "label": "延期申请（待审批）" if own else "待审批延期",
                     "value": waiting,
                     "url": f"{url}?extension=pending&sort=deadline",
                     "tone": "orange",

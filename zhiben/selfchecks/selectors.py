@@ -217,6 +217,22 @@ def compliance(*, user, window, region="", industry="", duty=None, today=None):
     return rows, duties, summarize(rows, duties)
 
 
+_STATE_ORDER = {State.MISSED: 0, State.OPEN: 1, State.DONE: 2}  # 漏查 first: what a supervisor chases
+COMPLIANCE_SORTS = {  # key → (label, the key of a row); "": as compliance() lists them (by place, then name)
+    "": ("区划", None),
+    "name": ("单位名称", lambda row: (row.enterprise["name"], row.enterprise["pk"])),
+    "state": ("漏查优先", lambda row: _STATE_ORDER[row.state]),
+    "missed": ("漏查期数↓", lambda row: -sum(c.missed for c in row.cells.values())),
+}
+
+
+def sort_rows(rows, key):
+    """compliance()'s rows in the order of the page's `sort` (an unknown key: as they are). Stable: rows that tie
+    stay by place and name."""
+    by = COMPLIANCE_SORTS.get(key or "", COMPLIANCE_SORTS[""])[1]
+    return sorted(rows, key=by) if by else rows
+
+
 def _judged(values, judges, counts_of):
     """The row of one enterprise (`values`: region_id, high_risk, registered …) judged on every duty
     binding it (by the duty's region and class), `counts_of(duty)` giving its record counts."""

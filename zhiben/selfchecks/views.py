@@ -157,7 +157,7 @@ def _compliance(request):
         rows = [r for r in rows if r.state != State.DONE]
     elif state in State.values:
         rows = [r for r in rows if r.state == state]
-    return window, form, rows, shown, summary
+    return window, form, selectors.sort_rows(rows, request.GET.get("sort")), shown, summary
 
 
 @login_required
@@ -182,6 +182,9 @@ def compliance(request):
             "export_query": query_without(request, "page"),
             "base": base,
             "states": State,
+            "sort_query": query_without(request, "page", "sort"),
+            "sorts": [(key, label) for key, (label, _) in selectors.COMPLIANCE_SORTS.items()],
+            "sort": request.GET.get("sort", ""),
         },
     )
 

@@ -4,14 +4,16 @@ import io
 from datetime import timedelta
 
 from django.utils import timezone
+from openpyxl import load_workbook
 
+from zhiben.accounts.choices import Role
 from zhiben.core.models import Rule
 from zhiben.duties import services
 from zhiben.duties.choices import ReportStatus
 from zhiben.duties.models import PeriodReport
 from zhiben.duties.periods import quarter_of
 from zhiben.enterprises.models import Enterprise
-from zhiben.testing import CastTestCase, make_user
+from zhiben.testing import CastTestCase, make_enterprise, make_user
 
 
 class EnterprisePagesTests(CastTestCase):
@@ -105,6 +107,37 @@ class SupervisorPagesTests(CastTestCase):
 
     def test_supervisors_cannot_act_on_the_enterprise_s_report(self):
         self.assertEqual(self.login(self.alice).post(f"/duties/{self.report.pk}/regenerate/").status_code, 403)
+
+    def test_the_list_sorts_by_name_by_what_is_most_pressing_and_by_when_it_was_sent(self):
+        long_ago = timezone.now() - timedelta(days=400)
+        Enterprise.objects.filter(pk=self.enterprise_a_construction.pk).update(created_at=long_ago)  # 逾期未报
+        late = make_enterprise(self.village_a2, "machinery", name="阿尔法机械有限公司", principal="张三")
+        Enterprise.objects.filter(pk=late.pk).update(created_at=long_ago)
+        emily = make_user("emily", Role.ENTERPRISE, self.village_a2, enterprise=late)
+        report = services.report_open(actor=emily, period_code=self.period.code)
+        services.report_attest(actor=emily, report=report, name="张三", confirmed=True)
+        deadline = services.deadline_for(self.period, late.region_id)
+        services.report_submit(actor=emily, report=report, today=deadline + timedelta(days=3))  # 逾期报送, sent last
+        self.login(self.alice)
+        a, construction = self.enterprise_a.name, self.enterprise_a_construction.name
+
+        def names(sort):
+            response = self.client.get(f"/duties/compliance/?period={self.period.code}&sort={sort}")
+            return [row["enterprise"].name for row in response.context["page"]]
+
+        self.assertEqual(names(""), [a, construction, late.name])  # by place (village A1a, then A1b), then name
+        self.assertEqual(names("nonsense"), names(""))
+        self.assertEqual(names("name"), [a, construction, late.name])
+        self.assertEqual(names("state"), [construction, late.name, a])  # 逾期未报, 逾期报送, 按期报送
+        self.assertEqual(names("-submitted"), [late.name, a, construction])  # not sent: last either way
+        self.assertEqual(names("submitted"), [a, late.name, construction])
+        page = self.client.get(f"/duties/compliance/?period={self.period.code}&sort=state")
+        self.assertContains(page, "<b>逾期未报优先</b>", html=False)
+        self.assertContains(page, "&amp;sort=-submitted")
+        rows = load_workbook(
+            io.BytesIO(self.client.get(f"/duties/compliance/export/?period={self.period.code}&sort=state").content)
+        ).active.iter_rows(min_row=2, values_only=True)
+        self.assertEqual([row[0] for row in rows], [construction, late.name, a])  # the export in the page's order
 
     def test_export_to_excel(self):
         from openpyxl import load_workbook

@@ -137,6 +137,11 @@ class ReviewDeadlineTests(CastTestCase):
         self.assertIn("待审核销号", home)
         self.assertIn("销号审核超期", home)
         self.assertIn("?review_overdue=1", home)
+        # the enterprise reads the same requests as its own, waiting on its department
+        home = self.login(self.emma).get("/").content.decode()
+        self.assertIn("已申请销号（待审核）", home)
+        self.assertIn("销号申请超期未审核", home)
+        self.assertNotIn("待审核销号", home)
         # another county's 安委办 sees none of it
         self.login(self.charlie)
         self.assertNotIn(late.number, self.client.get(ledger, {"review_overdue": "1"}).content.decode())

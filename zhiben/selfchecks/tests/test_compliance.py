@@ -154,6 +154,34 @@ class ComplianceTests(CastTestCase):
         rows_e, _, _ = selectors.compliance(user=self.erin, window=parse_window("2026-03"), today=date(2026, 4, 2))
         self.assertEqual([r.enterprise["name"] for r in rows_e], [self.enterprise_a.name])
 
+    def test_the_page_sorts_what_is_missed_first(self):
+        march = parse_window("2026-03")
+        for cell in self.cells(self.risky, "2026-03", date(2026, 4, 2)).values():  # the risky one keeps every duty
+            for bucket in march.buckets(cell.duty.frequency):
+                add(self.risky, cell.duty.key, bucket_bounds(bucket, cell.duty.frequency)[0])
+        self.login(self.alice)
+
+        def names(sort):
+            page = self.client.get(f"/selfchecks/compliance/?period=2026-03&sort={sort}")
+            return [(row.enterprise["name"], row.state) for row in page.context["page"]]
+
+        risky, ordinary = (self.risky.name, State.DONE), (self.ordinary.name, State.MISSED)
+        self.assertEqual(names(""), [risky, ordinary])  # by place: village A1a, then A1b
+        self.assertEqual(names("nonsense"), [risky, ordinary])
+        self.assertEqual(names("name"), [risky, ordinary])  # 凤凰化工 before 凤凰建设
+        self.assertEqual(names("state"), [ordinary, risky])
+        self.assertEqual(names("missed"), [ordinary, risky])
+        page = self.client.get("/selfchecks/compliance/?period=2026-03&sort=missed")
+        self.assertContains(page, "<b>漏查期数↓</b>")
+        self.assertContains(page, "&amp;sort=state")
+        self.assertEqual(
+            self.client.get("/selfchecks/compliance/?period=2026-03&state=missed&sort=name")
+            .context["page"]
+            .object_list[0]
+            .enterprise["name"],
+            self.ordinary.name,
+        )
+
     def test_closed_and_suspended_enterprises_owe_nothing(self):
         type(self.risky).objects.filter(pk=self.risky.pk).update(status="suspended")
         rows, _, _ = selectors.compliance(user=self.alice, window=parse_window("2026-03"), today=date(2026, 4, 2))

@@ -250,6 +250,18 @@ ROSTER_EXPORT_DAYS = 92  # a quarter: the longest period a roster is asked for (
 WEEKDAYS = "一二三四五六日"
 
 
+def roster_period_problem(first, last):
+    """What is wrong with a roster period asked for (its days first..last; None: a date missing or malformed), in
+    the words the page and the API give; None when it can be read."""
+    if first is None or last is None:
+        return "请填写值班表期间的开始和结束日期（格式：2026-10-01）。"
+    if last < first:
+        return "结束日期不能早于开始日期。"
+    if (last - first).days >= ROSTER_EXPORT_DAYS:
+        return f"一次最多读取 {ROSTER_EXPORT_DAYS} 天的值班表，请缩短期间。"
+    return None
+
+
 def _people_cells(people, full):
     """(names, phones) of the export: the phones in a column of their own (one for all when they share the duty
     line), or each beside its name when some have none, so that the file reads back as it was written

@@ -163,16 +163,9 @@ def roster_export(request):
     everyone = request.GET.get("scope") == "all"
     first, last = _day(request.GET.get("start"), None), _day(request.GET.get("end"), None)
     units = list(selectors.roster_units(request.user)) if everyone else [unit] if unit else []
-    if first is None or last is None:
-        problem = "请填写导出期间的开始和结束日期（格式：2026-10-01）。"
-    elif last < first:
-        problem = "结束日期不能早于开始日期。"
-    elif (last - first).days >= selectors.ROSTER_EXPORT_DAYS:
-        problem = f"一次最多导出 {selectors.ROSTER_EXPORT_DAYS} 天的值班表，请缩短导出期间。"
-    elif not units:
+    problem = selectors.roster_period_problem(first, last)
+    if problem is None and not units:
         problem = "您的辖区内没有编排值班表的单位。"
-    else:
-        problem = None
     if problem:
         messages.error(request, problem)
         week = f"&week={first.isoformat()}" if first else ""

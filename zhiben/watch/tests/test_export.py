@@ -94,10 +94,10 @@ class RosterExportTests(CastTestCase):
     def test_bad_periods_are_refused_with_a_message_and_no_file(self):
         far = self.first + timedelta(days=ROSTER_EXPORT_DAYS)
         for params, message in (
-            ({"start": ""}, "请填写导出期间的开始和结束日期"),
-            ({"end": "2026-13-01"}, "请填写导出期间的开始和结束日期"),
+            ({"start": ""}, "请填写值班表期间的开始和结束日期"),
+            ({"end": "2026-13-01"}, "请填写值班表期间的开始和结束日期"),
             ({"end": self.first - timedelta(days=1)}, "结束日期不能早于开始日期"),
-            ({"end": far}, f"一次最多导出 {ROSTER_EXPORT_DAYS} 天的值班表"),
+            ({"end": far}, f"一次最多读取 {ROSTER_EXPORT_DAYS} 天的值班表"),
         ):
             response = self.export(self.alice, **params)
             self.assertEqual(response.status_code, 302, params)

@@ -56,11 +56,11 @@ def batch_ids(request):
     return [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
 
 
-def batch_view(capability, step, *, transitions, name, noun, back):
+def batch_view(capability, step, *, batch, name, back):
     """The view behind a list's 批量处理 bar (includes/batch_bar.html), POST only: `step(actor=, ids=, action=, note=)`
-    (a module's service over core.workflow.transition_many) on the ticked rows, what it did told as messages
-    (`name`(obj) names a row, `transitions` the steps' labels), then back to the list (`back` when the form names
-    none). `capability` opens it, as it opens the list."""
+    (a module's service over `batch`, its core.workflow.Batch) on the ticked rows, what it did told as messages
+    (`name`(obj) names a row), then back to the list (`back` when the form names none). `capability` opens it, as it
+    opens the list."""
 
     @login_required
     @require_POST
@@ -73,7 +73,7 @@ def batch_view(capability, step, *, transitions, name, noun, back):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            tell_batch(request, outcome, transitions[action].label, name, noun=noun)
+            tell_batch(request, outcome, batch.label(action), name, noun=batch.noun)
         return back_to(request, back)
 
     return view

@@ -51,19 +51,42 @@ def transition_many(scoped, ids, move, *, noun):
     return BatchOutcome(done, failed)
 
 
-def batch_offer(transitions, actions, notes, steps):
-    """What a list's 批量处理 bar offers (includes/batch_bar.html): [(action, label, what its note must say or "")]
-    for each of `actions` that one row at least can take now (`steps`: each row's actions)."""
-    return [
-        (name, transitions[name].label, notes.get(name, "")) for name in actions if any(name in row for row in steps)
-    ]
+@dataclass(frozen=True)
+class Batch:
+    """A list's 批量处理, declared once in its module's workflow.py: the steps that may be taken on many rows at once
+    (`actions`, of `transitions`), the note a step needs (`notes`: what it must say), what the rows are called (`noun`,
+    "隐患") and where a step needing more than a note is taken (`elsewhere`, "请在隐患页面逐条处理"). The list's bar
+    (`offer`), the service taking the step (`run`) and the view behind the bar (core.views.batch_view) read it."""
 
+    transitions: dict
+    actions: tuple
+    notes: dict
+    noun: str
+    elsewhere: str
 
-def check_batch(action, note, *, transitions, actions, notes, elsewhere):
-    """Refuse, before any row is touched, a batch step that can apply to none: one not among `actions` (a step that
-    needs more than a note is taken `elsewhere`, "请在隐患页面逐条处理"), or one without the note it needs (`notes`)."""
-    if action not in actions:
-        label = transitions[action].label if action in transitions else None
-        raise ApplicationError(f"不能批量执行“{label}”，{elsewhere}。" if label else f"未知的操作“{action}”。")
-    if action in notes and not (note or "").strip():
-        raise ApplicationError(f"批量“{transitions[action].label}”须填写{notes[action]}。", code="incomplete")
+    def label(self, action):
+        return self.transitions[action].label
+
+    def offer(self, steps):
+        """What the bar (includes/batch_bar.html) offers: [(action, label, what its note must say or "")] for each
+        of the actions one row at least can take now (`steps`: each row's actions)."""
+        return [
+            (name, self.label(name), self.notes.get(name, ""))
+            for name in self.actions
+            if any(name in row for row in steps)
+        ]
+
+    def check(self, action, note):
+        """Refuse, before any row is touched, a step that can apply to none: one not among the batch's actions, or
+        one without the note it needs."""
+        if action not in self.actions:
+            label = self.transitions[action].label if action in self.transitions else None
+            raise ApplicationError(f"不能批量执行“{label}”，{self.elsewhere}。" if label else f"未知的操作“{action}”。")
+        if action in self.notes and not (note or "").strip():
+            raise ApplicationError(f"批量“{self.label(action)}”须填写{self.notes[action]}。", code="incomplete")
+
+    def run(self, scoped, ids, action, note, move):
+        """The step `action` by `move(obj)` on the rows of `scoped` (the actor's own queryset) whose ids are `ids`,
+        once it is checked (transition_many: each on its own, what cannot be moved reported with the reason)."""
+        self.check(action, note)
+        return transition_many(scoped, ids, move, noun=self.noun)

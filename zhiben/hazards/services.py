@@ -37,7 +37,6 @@ from zhiben.core.services import data_text as _text
 from zhiben.core.services import fail as _fail
 from zhiben.core.services import next_number
 from zhiben.core.timeline import actor_fields
-from zhiben.core.workflow import check_batch, transition_many
 from zhiben.enterprises.models import Enterprise
 from zhiben.escalation.services import committee_admins, committee_unit
 from zhiben.notifications.services import notify
@@ -57,7 +56,7 @@ from .choices import (
 from .criteria import applies_to_region
 from .models import CriteriaItem, Hazard, HazardAttachment, HazardEvent, HazardExtension, Place
 from .selectors import REPEAT_WINDOW, closed_hazards, repeat_candidate
-from .workflow import BATCH_ACTIONS, NOTE_REQUIRED, SIDE_ACTIONS, TRANSITIONS, has_duty
+from .workflow import BATCH, NOTE_REQUIRED, SIDE_ACTIONS, TRANSITIONS, has_duty
 
 FIVE_FIELDS = {
     "responsible_person": "整改责任人",
@@ -778,19 +777,12 @@ def hazard_transition_many(*, actor, ids, action, note="", today=None):
     """One workflow step on several hazards at once (the ledger's 批量处理, the API's batch transitions), each moved
     by hazard_transition on its own (core.workflow.transition_many: what cannot be moved is reported with the reason,
     the rest done). Refused whole for merge (it names a hazard of its own), an unknown step or a missing note."""
-    check_batch(
-        action,
-        note,
-        transitions=TRANSITIONS,
-        actions=BATCH_ACTIONS,
-        notes=NOTE_REQUIRED,
-        elsewhere="请在隐患页面逐条处理",
-    )
-    return transition_many(
+    return BATCH.run(
         Hazard.objects.for_user(actor),
         ids,
+        action,
+        note,
         lambda hazard: hazard_transition(actor=actor, hazard=hazard, action=action, note=note, today=today),
-        noun="隐患",
     )
 
 

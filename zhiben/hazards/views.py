@@ -34,7 +34,6 @@ from zhiben.core.views import (
     query_without,
     require_capability,
 )
-from zhiben.core.workflow import batch_offer
 
 from . import selectors, services
 from .choices import Channel, Level, Status
@@ -50,7 +49,7 @@ from .forms import (
     TransitionForm,
 )
 from .models import Hazard, HazardAttachment, HazardExtension
-from .workflow import BATCH_ACTIONS, NOTE_REQUIRED, TRANSITIONS, allowed_actions, batch_actions
+from .workflow import BATCH, TRANSITIONS, allowed_actions, batch_actions
 
 
 def _subject(h, _):
@@ -128,7 +127,7 @@ def hazard_list(request):
         form.values()
     page = paginate(request, qs)
     steps = {h.pk: batch_actions(h, request.user) for h in page}
-    offered = batch_offer(TRANSITIONS, BATCH_ACTIONS, NOTE_REQUIRED, steps.values())
+    offered = BATCH.offer(steps.values())
     table = LEDGER_CHOOSING if offered else LEDGER
     context = {
         "form": form,
@@ -292,9 +291,8 @@ def _queue(request, hazard):
 hazard_batch = batch_view(
     "hazard.view",
     services.hazard_transition_many,
-    transitions=TRANSITIONS,
+    batch=BATCH,
     name=lambda hazard: hazard.number,
-    noun="隐患",
     back="hazards:list",
 )
 

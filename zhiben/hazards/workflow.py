@@ -10,7 +10,7 @@ Who may act is a named duty, decided per hazard:
 
 from zhiben.accounts.choices import Role
 from zhiben.core.scoping import code_level
-from zhiben.core.workflow import Transition
+from zhiben.core.workflow import Batch, Transition
 
 from .choices import DEADLINE_STATUSES, ListingLevel, Status
 
@@ -29,6 +29,7 @@ NOTE_REQUIRED = {"reject": "理由", "return": "理由", "merge": "理由", "clo
 
 # Steps the ledger and the API take on many hazards at once: every one but merge, which names a hazard of its own.
 BATCH_ACTIONS = tuple(action for action in TRANSITIONS if action != "merge")
+BATCH = Batch(TRANSITIONS, BATCH_ACTIONS, NOTE_REQUIRED, noun="隐患", elsewhere="请在隐患页面逐条处理")
 
 
 # Actions that do not change the status but follow the same duties.

@@ -24,7 +24,6 @@ from zhiben.core.views import (
     query_without,
     require_capability,
 )
-from zhiben.core.workflow import batch_offer
 
 from . import drafts, exports, selectors, services
 from .choices import DisplayStatus, Granularity, Kind, ReportStatus, UnitRole
@@ -43,7 +42,7 @@ from .forms import (
 )
 from .matching import candidate_units, match_names
 from .models import Indicator, Plan, PlanFiling, ProgressAttachment, ProgressReport, TaskUnit
-from .workflow import BATCH_ACTIONS, NOTE_REQUIRED, TRANSITIONS, allowed_actions, may_report
+from .workflow import BATCH, TRANSITIONS, allowed_actions, may_report
 
 
 def _plan(request, pk):
@@ -762,9 +761,8 @@ def _report_name(report):
 report_batch = batch_view(
     "plan.view",
     services.progress_report_transition_many,
-    transitions=TRANSITIONS,
+    batch=BATCH,
     name=_report_name,
-    noun="进展报告",
     back="plans:reports",
 )
 
@@ -848,7 +846,7 @@ def report_list(request):
             "status": status,
             "statuses": ReportStatus.choices,
             "rows": (rows := [_review_row(r, request.user) for r in page]),
-            "batch": batch_offer(TRANSITIONS, BATCH_ACTIONS, NOTE_REQUIRED, [steps for _, _, steps in rows]),
+            "batch": BATCH.offer([steps for _, _, steps in rows]),
         },
     )
 
@@ -856,7 +854,7 @@ def report_list(request):
 def _review_row(report, user):
     """(report, its buttons [(action, label, style)], the batch steps among them) for a row of the user's own list."""
     actions = allowed_actions(report, user, in_scope=True)
-    return report, actions, [name for name, _, _ in actions if name in BATCH_ACTIONS]
+    return report, actions, [name for name, _, _ in actions if name in BATCH.actions]
 
 
 REPORT_STATUS_LABELS = labels(ReportStatus)

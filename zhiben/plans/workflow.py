@@ -5,7 +5,7 @@ Duties, decided per report:
 - report: resubmit a returned report — a plan.report user of the unit that reported it.
 """
 
-from zhiben.core.workflow import Transition
+from zhiben.core.workflow import Batch, Transition
 
 from .choices import OWNER_ROLES, ReportStatus
 
@@ -19,6 +19,7 @@ TRANSITIONS = {
 # Steps the review list takes on many reports at once, and what each must be given in words (the note).
 BATCH_ACTIONS = ("accept", "return")
 NOTE_REQUIRED = {"return": "理由"}
+BATCH = Batch(TRANSITIONS, BATCH_ACTIONS, NOTE_REQUIRED, noun="进展报告", elsewhere="请在任务页面处理")
 
 
 def _in_scope(user, report):

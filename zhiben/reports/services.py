@@ -30,7 +30,6 @@ from zhiben.core.services import actor_covers, ensure_capability
 from zhiben.core.services import data_text as _text
 from zhiben.core.services import fail as _fail
 from zhiben.core.timeline import record_event
-from zhiben.core.workflow import check_batch, transition_many
 from zhiben.enterprises.models import Enterprise
 from zhiben.escalation.services import committee_admins, committee_unit
 from zhiben.hazards.models import Hazard
@@ -40,7 +39,7 @@ from zhiben.regions.models import Region, Unit
 
 from .choices import OPEN, AccidentGrade, Matter, MessageKind, RewardStatus, Source, Status
 from .models import Attempt, Category, Keeper, Message, Open311Key, Photo, Report, Reward, RoutingRule
-from .workflow import BATCH_ACTIONS, NOTE_REQUIRED, TRANSITIONS
+from .workflow import BATCH, TRANSITIONS
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed from paper
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -780,15 +779,7 @@ def report_transition_many(*, actor, ids, action, note=""):
         "accept": lambda report: report_accept(actor=actor, report=report, reply=note),
         "spam": lambda report: report_spam(actor=actor, report=report, reason=note),
     }
-    check_batch(
-        action,
-        note,
-        transitions=TRANSITIONS,
-        actions=BATCH_ACTIONS,
-        notes=NOTE_REQUIRED,
-        elsewhere="请在举报页面逐件处理",
-    )
-    return transition_many(Report.objects.for_user(actor), ids, steps[action], noun="举报")
+    return BATCH.run(Report.objects.for_user(actor), ids, action, note, steps.get(action))
 
 
 @transaction.atomic

@@ -22,7 +22,6 @@ from zhiben.core.views import (
     list_context,
     require_capability,
 )
-from zhiben.core.workflow import batch_offer
 from zhiben.enterprises.models import Enterprise
 from zhiben.regions.models import Industry, Region, Unit
 
@@ -46,7 +45,7 @@ from .forms import (
 )
 from .models import Category, Open311Key, Photo, Reward, RoutingRule
 from .selectors import REPORT_FILTERS, REWARD_FILTERS, REWARD_SORT
-from .workflow import BATCH_ACTIONS, NOTE_REQUIRED, TRANSITIONS, allowed_actions
+from .workflow import BATCH, TRANSITIONS, allowed_actions
 
 ReportFilterForm = REPORT_FILTERS.form_class("ReportFilterForm")
 RewardFilterForm = REWARD_FILTERS.form_class("RewardFilterForm")
@@ -58,13 +57,13 @@ def report_list(request):
     qs = selectors.report_list(user=request.user, filters=request.GET)
     context = list_context(request, qs, ReportFilterForm, today=timezone.localdate())
     steps = {
-        r.pk: [name for name in BATCH_ACTIONS if name in allowed_actions(r)]
+        r.pk: [name for name in BATCH.actions if name in allowed_actions(r)]
         if services.may_handle(request.user, r)
         else []
         for r in context["page"]
     }
     context["steps"] = steps
-    context["batch"] = batch_offer(TRANSITIONS, BATCH_ACTIONS, NOTE_REQUIRED, steps.values())
+    context["batch"] = BATCH.offer(steps.values())
     return render(request, "reports/report_list.html", context)
 
 
@@ -72,9 +71,8 @@ def report_list(request):
 report_batch = batch_view(
     "report.view",
     services.report_transition_many,
-    transitions=TRANSITIONS,
+    batch=BATCH,
     name=lambda report: report.code,
-    noun="举报",
     back="reports:list",
 )
 

@@ -1,6 +1,6 @@
 """A report's states: one table, checked by `services._lock` (who may act is `services.may_handle`)."""
 
-from zhiben.core.workflow import Transition
+from zhiben.core.workflow import Batch, Transition
 
 from .choices import OPEN, Status
 
@@ -21,6 +21,7 @@ TRANSITIONS = {
 # each must be given in words
 BATCH_ACTIONS = ("accept", "spam")
 NOTE_REQUIRED = {"spam": "理由"}
+BATCH = Batch(TRANSITIONS, BATCH_ACTIONS, NOTE_REQUIRED, noun="举报", elsewhere="请在举报页面逐件处理")
 
 
 def allowed_actions(report):

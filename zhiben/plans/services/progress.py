@@ -14,7 +14,6 @@ from zhiben.core.periods import PeriodError, parse_period
 from zhiben.core.registry import registry
 from zhiben.core.scoping import in_subtree, region_chain
 from zhiben.core.timeline import actor_fields
-from zhiben.core.workflow import check_batch, transition_many
 from zhiben.notifications.services import notify
 from zhiben.regions.choices import UnitKind
 from zhiben.regions.models import Region, Unit
@@ -30,7 +29,7 @@ from ..models import (
     ProgressEvent,
     ProgressReport,
 )
-from ..workflow import BATCH_ACTIONS, NOTE_REQUIRED, TRANSITIONS, has_duty, may_report
+from ..workflow import BATCH, NOTE_REQUIRED, TRANSITIONS, has_duty, may_report
 from .plans import _lock_task, _require, _visible_plan
 
 # ---------------------------------------------------------------- progress reports
@@ -236,14 +235,12 @@ def progress_report_transition(*, actor, report, action, note="", text=None, per
 def progress_report_transition_many(*, actor, ids, action, note=""):
     """采纳 or 退回 many reports at once from the review list, each by progress_report_transition on its own
     (core.workflow.transition_many: what cannot be moved is reported with the reason, the rest done)."""
-    check_batch(
-        action, note, transitions=TRANSITIONS, actions=BATCH_ACTIONS, notes=NOTE_REQUIRED, elsewhere="请在任务页面处理"
-    )
-    return transition_many(
+    return BATCH.run(
         ProgressReport.objects.for_user(actor),
         ids,
+        action,
+        note,
         lambda report: progress_report_transition(actor=actor, report=report, action=action, note=note),
-        noun="进展报告",
     )
 
 

@@ -142,7 +142,9 @@ def _compliance(request):
     require_capability(request.user, "selfcheck.monitor")
     window = _window(request)
     duties = selectors.active_duties()
-    form = ComplianceForm(request.GET or None, user=request.user, duties=duties)
+    asked = request.GET.copy()
+    asked["period"] = window.code  # the window shown, in the box: the one asked for, or the current month
+    form = ComplianceForm(asked, user=request.user, duties=duties)
     filters = form.cleaned_data if form.is_valid() else {}
     duty = next((d for d in duties if str(d.pk) == filters.get("duty")), None)
     rows, shown, summary = selectors.compliance(

@@ -173,6 +173,9 @@ class ComplianceTests(CastTestCase):
         self.assertEqual(names("missed"), [ordinary, risky])
         page = self.client.get("/selfchecks/compliance/?period=2026-03&sort=missed")
         self.assertContains(page, "<b>漏查期数↓</b>")
+        self.assertContains(page, 'name="period" value="2026-03"')  # the window shown is the one in the box
+        this_month = f"{timezone.localdate():%Y-%m}"
+        self.assertContains(self.client.get("/selfchecks/compliance/?sort=name"), f'name="period" value="{this_month}"')
         self.assertContains(page, "&amp;sort=state")
         self.assertEqual(
             self.client.get("/selfchecks/compliance/?period=2026-03&state=missed&sort=name")

@@ -82,7 +82,7 @@ class AccidentOut(Schema):
         return obj.get_status_display()
 
 
-class StepOut(Schema):
+class AccidentStepOut(Schema):
     """A report along the chain: to whom (`level`), by when, when it was made; `state` as the page says it
     (按时报告, 已超时报告, 计时中, 已超时未报)."""
 
@@ -96,7 +96,7 @@ class StepOut(Schema):
     late: bool
 
 
-class InvestigationOut(Schema):
+class AccidentInvestigationOut(Schema):
     lead_unit: str
     leader: str
     started_on: date
@@ -109,7 +109,7 @@ class InvestigationOut(Schema):
     causes: str
 
 
-class MeasureOut(Schema):
+class AccidentMeasureOut(Schema):
     """A corrective measure. `status`: its key (its Chinese in `status_label`); `hazard_id`: the hazard tracking
     it, when one does."""
 
@@ -127,9 +127,9 @@ class MeasureOut(Schema):
 
 
 class AccidentDetailOut(AccidentOut):
-    steps: list[StepOut]
-    investigation: InvestigationOut | None
-    measures: list[MeasureOut]
+    steps: list[AccidentStepOut]
+    investigation: AccidentInvestigationOut | None
+    measures: list[AccidentMeasureOut]
 
     @staticmethod
     def resolve_steps(obj):

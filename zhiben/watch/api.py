@@ -18,7 +18,7 @@ from . import selectors
 router = Router(tags=["值班值守"])
 
 
-class UnitOut(Schema):
+class DutyUnitOut(Schema):
     """A unit keeping a roster. `kind`: committee 安委办, department 监管部门, other 其他单位."""
 
     id: int
@@ -31,12 +31,12 @@ class UnitOut(Schema):
         return obj.region_id
 
 
-class PersonOut(Schema):
+class DutyPersonOut(Schema):
     name: str
     phone: str  # in full to whoever keeps the unit's roster, masked (138****8000) to the others; "" when none
 
 
-class ShiftOut(Schema):
+class DutyShiftOut(Schema):
     """One shift in force on one day, filled or not (`leaders` and `staff` empty: nobody is on it yet).
     `earlier_rule`: written under a shift rule since changed (the pages show it as “（原班次）”)."""
 
@@ -44,19 +44,19 @@ class ShiftOut(Schema):
     shift: str
     starts_at: datetime
     ends_at: datetime
-    leaders: list[PersonOut]
-    staff: list[PersonOut]
+    leaders: list[DutyPersonOut]
+    staff: list[DutyPersonOut]
     earlier_rule: bool = False
 
 
 class RosterOut(Schema):
-    unit: UnitOut
+    unit: DutyUnitOut
     start: date
     end: date
-    shifts: list[ShiftOut]
+    shifts: list[DutyShiftOut]
 
 
-class LogEntryOut(Schema):
+class DutyLogEntryOut(Schema):
     """A duty log entry. `kind`: the 类型 of the page (its label in `kind_label`)."""
 
     id: int
@@ -82,7 +82,7 @@ class LogEntryOut(Schema):
         return obj.get_kind_display()
 
 
-class ReportOut(Schema):
+class EventReportOut(Schema):
     """An information report (信息报送) of an emergency or accident. `status`: open 报送中, closed 已终报.
     `late`: one of its levels passed it on after its deadline, or (open) has not and the deadline is gone."""
 
@@ -132,7 +132,7 @@ class ReportOut(Schema):
         return bool(obj.is_late)
 
 
-class LevelOut(Schema):
+class ReportLevelOut(Schema):
     """One level of the report's chain, from the top down: when it received the report, by when it had to pass it
     on (none at the top) and when it did; the same for the written report."""
 
@@ -166,7 +166,7 @@ class LevelOut(Schema):
         return obj.written_late()
 
 
-class UpdateOut(Schema):
+class ReportUpdateOut(Schema):
     """A 续报 (`kind` follow) or the 终报 (final), with the casualty figures when they changed."""
 
     kind: str
@@ -183,9 +183,9 @@ class UpdateOut(Schema):
         return obj.get_kind_display()
 
 
-class ReportDetailOut(ReportOut):
-    levels: list[LevelOut]
-    updates: list[UpdateOut]
+class EventReportDetailOut(EventReportOut):
+    levels: list[ReportLevelOut]
+    updates: list[ReportUpdateOut]
 
     @staticmethod
     def resolve_levels(obj):
@@ -218,7 +218,7 @@ def _people(people, full):
     return [{"name": p.name, "phone": p.phone if full else p.phone_masked} for p in people]
 
 
-@router.get("/units", response={200: list[UnitOut], **refusals(403)})
+@router.get("/units", response={200: list[DutyUnitOut], **refusals(403)})
 def list_units(request):
     """The units in the caller's view that keep a roster (every 安委办, and any unit with a duty day)."""
     require_capability(request.user, "watch.view")
@@ -253,7 +253,7 @@ def get_roster(request, query: Query[RosterQuery]):
     return {"unit": unit, "start": query.start, "end": query.end, "shifts": shifts}
 
 
-@router.get("/log", response={200: list[LogEntryOut], **refusals(403)})
+@router.get("/log", response={200: list[DutyLogEntryOut], **refusals(403)})
 @paginate(Pages, page_size=50)
 def list_log(request, filters: Query[LogFilters]):
     """Duty log entries of the units in the caller's view, newest first, with the filters of 值班日志查询."""
@@ -261,7 +261,7 @@ def list_log(request, filters: Query[LogFilters]):
     return selectors.log_list(user=request.user, filters=filters.dict())
 
 
-@router.get("/reports", response={200: list[ReportOut], **refusals(403)})
+@router.get("/reports", response={200: list[EventReportOut], **refusals(403)})
 @paginate(Pages, page_size=50)
 def list_reports(request, filters: Query[ReportFilters]):
     """Information reports in the caller's view, with the filters and sorts of the 信息报送 page (`late=1`: with
@@ -270,7 +270,7 @@ def list_reports(request, filters: Query[ReportFilters]):
     return selectors.report_list(user=request.user, filters=filters.dict())
 
 
-@router.get("/reports/{pk}", response={200: ReportDetailOut, **refusals(404)})
+@router.get("/reports/{pk}", response={200: EventReportDetailOut, **refusals(404)})
 def get_report(request, pk: int):
     """One information report with its levels and its 续报/终报; 404 when it does not exist or is out of the
     caller's view."""

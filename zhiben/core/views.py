@@ -143,6 +143,16 @@ def query_without(request, *keys):
     return params.urlencode()
 
 
+def sort_links(request, sorts):
+    """The context of includes/sort_links.html ("排序：" links, the one in force in bold): `sorts` maps each sort key
+    ("" the default) to (label, …)."""
+    return {
+        "sort_query": query_without(request, "page", "sort"),
+        "sorts": [(key, value[0]) for key, value in sorts.items()],
+        "sort": request.GET.get("sort", ""),
+    }
+
+
 def list_context(request, qs, form_class, **extra):
     """What every filtered list page gets: its filter form filled from the query, the page of rows, and the
     query strings for pagination, sort links and the export link."""

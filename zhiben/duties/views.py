@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from zhiben.core.excel import write_xlsx
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.views import audit_export, download, paginate, query_without, require_capability
+from zhiben.core.views import audit_export, download, paginate, query_without, require_capability, sort_links
 from zhiben.regions.models import Region
 
 from . import selectors, services
@@ -152,9 +152,7 @@ def compliance(request):
             "states": Compliance,
             "query": query_without(request, "page"),
             "export_query": query_without(request, "page"),
-            "sort_query": query_without(request, "page", "sort"),
-            "sorts": [(key, label) for key, (label, _) in selectors.COMPLIANCE_SORTS.items()],
-            "sort": request.GET.get("sort", ""),
+            **sort_links(request, selectors.COMPLIANCE_SORTS),
         },
     )
 

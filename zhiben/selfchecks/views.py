@@ -22,6 +22,7 @@ from zhiben.core.views import (
     paginate,
     query_without,
     require_capability,
+    sort_links,
     tell_sheets,
 )
 
@@ -184,9 +185,7 @@ def compliance(request):
             "export_query": query_without(request, "page"),
             "base": base,
             "states": State,
-            "sort_query": query_without(request, "page", "sort"),
-            "sorts": [(key, label) for key, (label, _) in selectors.COMPLIANCE_SORTS.items()],
-            "sort": request.GET.get("sort", ""),
+            **sort_links(request, selectors.COMPLIANCE_SORTS),
         },
     )
 

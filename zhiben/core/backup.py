@@ -55,6 +55,7 @@ from django.utils.duration import duration_string
 
 from . import crypto
 from .exceptions import ApplicationError
+from .migrating import lean_state
 
 FORMAT = "zhiben-backup"
 VERSION = 1
@@ -347,7 +348,8 @@ def emptiness_problems(connection):
 def _migrate_to(connection, names):
     """Bring a database without tables to exactly the backup's migrations."""
     executor = MigrationExecutor(connection)
-    executor.migrate(_leaves(executor.loader.graph, names))
+    with lean_state():
+        executor.migrate(_leaves(executor.loader.graph, names))
 
 
 def _load(connection, data_path, registry):

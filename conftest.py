@@ -89,3 +89,36 @@ def pytest_xdist_make_scheduler(config, log):
     from tests.scheduling import ScopeScheduling
 
     return ScopeScheduling(config, log)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="只运行使用数据库的测试（.ci/run 的 PostgreSQL 轮：其余测试与数据库无关，已在 SQLite 轮运行）",
+    )
+
+
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+def uses_database(item):
+    """Whether a test reaches the test database: a Django TransactionTestCase (TestCase included), or a test asking
+    for pytest-django's database fixtures, directly or through its own fixtures. pytest-django refuses any other
+    test a query, so the rest run the same whatever the database."""
+    from django.test import TransactionTestCase
+
+    cls = getattr(item, "cls", None)
+    if isinstance(cls, type) and issubclass(cls, TransactionTestCase):
+        return True
+    return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))) or bool(
+        item.get_closest_marker("django_db")
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--database-tests-only"):
+        return
+    kept = [item for item in items if uses_database(item)]
+    config.hook.pytest_deselected(items=[item for item in items if not uses_database(item)])
+    items[:] = kept

@@ -624,8 +624,9 @@ def hazard_report_batch(*, actor, items, today=None):
         last = next_number(f"hazard:{county}:{today.year}", len(group))
         for offset, hazard in enumerate(group):
             hazard.number = _number_text(county, today.year, last - len(group) + 1 + offset)
-    Hazard.objects.bulk_create(hazards, batch_size=500)
-    HazardEvent.objects.bulk_create([_report_event(h, actor) for h in hazards], batch_size=500)
+    with _tallies_once():
+        _insert_instances(hazards, returning_ids=True)
+    _insert_instances([_report_event(h, actor) for h in hazards])
     audit_record_many([_report_audit(actor, h) for h in hazards])
     _alert_repeats(hazards)
     return hazards
@@ -1387,6 +1388,21 @@ def _supervising_units(keys):
         else supervising_unit_for(region, industry)
         for region, industry in keys
     }
+
+
+def _insert_instances(objs, *, returning_ids=False):
+    """Write unsaved instances of one model as bulk_create would (each field's pre_save, as for an INSERT), through
+    the driver (`_insert_columns`); with `returning_ids` the instances get their keys and count as saved."""
+    if not objs:
+        return
+    model = type(objs[0])
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    values = {f.attname: [f.pre_save(obj, True) for obj in objs] for f in fields}
+    ids = _insert_columns(model, len(objs), values, returning_ids=returning_ids)
+    db = router.db_for_write(model)
+    for obj, key in zip(objs, ids or ()):
+        obj.pk = key
+        obj._state.adding, obj._state.db = False, db
 
 
 class _Same:

@@ -16,7 +16,7 @@ from zhiben.core.exceptions import ApplicationError
 from zhiben.core.models import Counter, Rule
 from zhiben.core.services import rule_save
 from zhiben.hazards import services
-from zhiben.hazards.models import Hazard
+from zhiben.hazards.models import Hazard, HazardEvent
 from zhiben.regions.models import Unit
 from zhiben.testing import CastTestCase
 
@@ -205,6 +205,9 @@ class BatchIntakeTests(CastTestCase):
         hazards = Hazard.objects.filter(number__in=numbers)
         self.assertEqual(hazards.count(), 25)
         self.assertTrue(all(h.events.filter(action="report").count() == 1 for h in hazards))
+        shown = ("actor_id", "actor_name", "to_status", "note", "data", "notified_at")  # as one intake writes it
+        one = before.events.values(*shown).get()
+        self.assertEqual(list(HazardEvent.objects.filter(hazard__in=hazards).values(*shown).order_by().distinct()), [one])
         self.assertEqual(AuditEvent.objects.filter(action="hazard.report").count(), 26)
         self.assertEqual(hazards.first().supervising_unit, self.unit_emergency_a1)
 

@@ -207,7 +207,9 @@ class BatchIntakeTests(CastTestCase):
         self.assertTrue(all(h.events.filter(action="report").count() == 1 for h in hazards))
         shown = ("actor_id", "actor_name", "to_status", "note", "data", "notified_at")  # as one intake writes it
         one = before.events.values(*shown).get()
-        self.assertEqual(list(HazardEvent.objects.filter(hazard__in=hazards).values(*shown).order_by().distinct()), [one])
+        self.assertEqual(
+            list(HazardEvent.objects.filter(hazard__in=hazards).values(*shown).order_by().distinct()), [one]
+        )
         self.assertEqual(AuditEvent.objects.filter(action="hazard.report").count(), 26)
         self.assertEqual(hazards.first().supervising_unit, self.unit_emergency_a1)
 

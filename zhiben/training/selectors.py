@@ -15,7 +15,7 @@ from zhiben.core.db import joined
 from zhiben.core.filters import Filter, FilterSet, Sort
 from zhiben.core.periods import filter_range
 from zhiben.core.rules import rule
-from zhiben.core.scoping import child_code, child_prefix_length, normalize_code, subtree_q
+from zhiben.core.scoping import child_code, child_prefix_length, in_subtree, normalize_code, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
 from zhiben.enterprises.models import Enterprise
 from zhiben.enterprises.selectors import operating_census, operating_enterprises
@@ -547,6 +547,25 @@ def coverage_value(key, user, *, region_code=None, industry=None, year=None, sta
     industries = key_industry_codes(region_code or getattr(user, "region_id", "") or "")
     counts = _principal_counts(user, region_code, industry, first, industries)
     return _share(sum(c[3] for c in counts), sum(c[2] for c in counts))
+
+
+def coverage_args(user, *, region="", industry="", year=None, start=None, end=None):
+    """The keyword arguments of `coverage()` for a region (a code inside the user's jurisdiction; another
+    jurisdiction's is a 404, text that is no region code the whole jurisdiction, as the pages' picker offers no such
+    value), an industry and a period: `start`–`end` when both are given in order, else `year` (this year if None)."""
+    text = (region or "").strip()
+    code = normalize_code(text) if text else ""
+    if code and not user.is_superuser and not (user.region_id and in_subtree(code, user.region_id)):
+        raise Http404
+    if start is None or end is None or end < start:
+        start = end = None
+    return {
+        "region_code": code or None,
+        "industry": (industry or "").strip() or None,
+        "year": start.year if start else year or timezone.localdate().year,
+        "start": start,
+        "end": end,
+    }
 
 
 def all_coverage(user, *, region_code=None, industry=None, year=None, start=None, end=None):

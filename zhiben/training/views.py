@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from zhiben.core.excel import write_xlsx
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import form_service, raise_for_refusal, run_service
-from zhiben.core.scoping import in_subtree, normalize_code
 from zhiben.core.tables import Column, Table, badge, day, detail_link, esc, labels, link_to, truncated
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import (
@@ -653,23 +652,15 @@ def enterprise_file_export(request, pk):
 
 
 def _coverage_args(request):
-    """Region (a code inside the user's jurisdiction; another jurisdiction's is a 404, text that is no region code the
-    whole jurisdiction, as the page's picker offers no such value), industry and year of the coverage pages."""
-    text = request.GET.get("region", "").strip()
-    region = normalize_code(text) if text else ""
-    user = request.user
-    if region and not user.is_superuser and not (user.region_id and in_subtree(region, user.region_id)):
-        raise Http404
-    start, end = _day(request, "start"), _day(request, "end")
-    if start is None or end is None or end < start:
-        start = end = None
-    return {
-        "region_code": region or None,
-        "industry": request.GET.get("industry", "").strip() or None,
-        "year": start.year if start else _year(request) or timezone.localdate().year,
-        "start": start,
-        "end": end,
-    }
+    """Region, industry and period of the coverage pages, from the query (selectors.coverage_args)."""
+    return selectors.coverage_args(
+        request.user,
+        region=request.GET.get("region", ""),
+        industry=request.GET.get("industry", ""),
+        year=_year(request),
+        start=_day(request, "start"),
+        end=_day(request, "end"),
+    )
 
 
 def _day(request, name):

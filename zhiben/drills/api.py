@@ -13,7 +13,6 @@ from zhiben.core.views import require_capability
 from . import selectors
 
 router = Router(tags=["应急演练"])
-VIEW = "drill.view"
 
 
 class DrillOut(Schema):
@@ -40,7 +39,7 @@ DrillFilters = selectors.DRILL_FILTERS.schema("DrillFilters")
 @paginate(Pages, page_size=50)
 def list_drills(request, filters: Query[DrillFilters]):
     """Drills in the caller's view, the latest first, with the filters and sorts of the 应急演练 page."""
-    require_capability(request.user, VIEW)
+    require_capability(request.user, selectors.VIEW)
     return selectors.drill_list(user=request.user, filters=filters.dict())
 
 
@@ -71,12 +70,12 @@ RescueTeamFilters = selectors.TEAM_FILTERS.schema("RescueTeamFilters")
 @paginate(Pages, page_size=50)
 def list_teams(request, filters: Query[RescueTeamFilters]):
     """Rescue teams in the caller's view with the filters and sorts of the 救援队伍 page."""
-    require_capability(request.user, VIEW)
+    require_capability(request.user, selectors.VIEW)
     return selectors.team_list(user=request.user, filters=filters.dict())
 
 
 @router.get("/{pk}", response={200: DrillOut, **refusals(403, 404)})
 def get_drill(request, pk: int):
     """One drill; 404 when it does not exist or is out of the caller's view."""
-    require_capability(request.user, VIEW)
+    require_capability(request.user, selectors.VIEW)
     return selectors.drill_get(request.user, pk)

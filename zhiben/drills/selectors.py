@@ -22,6 +22,8 @@ from zhiben.regions.selectors import child_codes
 from .choices import DrillKind, TeamLevel
 from .models import Drill, Equipment, RescueStation, RescueTeam, period_label
 
+VIEW, MANAGE = "drill.view", "drill.manage"  # the capabilities of the pages and the API
+
 DRILL_FILTERS = FilterSet(
     Filter("region", "所属区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value)),
     Filter("industry", "行业", "choice", choices=industry_options, q=lambda v, ctx: Q(industry__code=v) if v else None),

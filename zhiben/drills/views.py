@@ -20,7 +20,7 @@ from . import selectors, services
 from .forms import DrillEntryForm, EquipmentForm, StationForm, TeamForm
 from .models import DrillPhoto, Equipment, RescueStation
 
-VIEW, MANAGE = "drill.view", "drill.manage"
+VIEW, MANAGE = selectors.VIEW, selectors.MANAGE
 DrillFilterForm = selectors.DRILL_FILTERS.form_class("DrillFilterForm")
 TeamFilterForm = selectors.TEAM_FILTERS.form_class("TeamFilterForm")
 

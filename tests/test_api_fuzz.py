@@ -66,6 +66,11 @@ def token(request, tokens, db):
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],
 )
 def test_api_answers_as_documented(case, token):
+    # A generated header may be named Host (negative cases add headers the document does not name): Django
+    # answers a host outside ALLOWED_HOSTS with 400 before the API sees the request, a deployment setting
+    # the API document rightly does not describe.
+    if case.headers:
+        case.headers = {name: value for name, value in case.headers.items() if name.lower() != "host"}
     with transaction.atomic():
         response = case.call(headers={"Authorization": f"Bearer {token}"})
         transaction.set_rollback(True)

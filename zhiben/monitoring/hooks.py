@@ -26,6 +26,7 @@ from zhiben.escalation.services import committee_admins
 from . import demo
 from .choices import AlarmStatus
 from .models import Alarm
+from .selectors import VIEW
 
 GROUP = "监测预警"
 
@@ -83,7 +84,7 @@ def home_cards(user):
 def enterprise_links(enterprise, user):
     from .selectors import enterprise_has_devices
 
-    if not user.can("monitoring.view") or not enterprise_has_devices(user, enterprise):
+    if not user.can(VIEW) or not enterprise_has_devices(user, enterprise):
         return []
     return [("监测预警", "监测设备与读数曲线", reverse("monitoring:enterprise", args=[enterprise.pk]))]
 
@@ -154,11 +155,9 @@ register(
     Job("monitoring_silent", "监测设备离线检查", _job("check_silent"), order=5),
     Job("monitoring_escalate", "监测报警超时未确认通知", _job("escalate_unacknowledged"), order=6),
     Job("monitoring_prune", "清理过期监测读数", _job("prune_readings"), order=90),
-    MenuEntry("监测报警", "monitoring:alarms", "monitoring.view", order=47, group="日常工作"),
-    MenuEntry("监测设备", "monitoring:devices", "monitoring.view", order=48, group="台账"),
-    HomeSection(
-        "monitoring", lambda user: user.can("monitoring.view"), home_cards, order=45, title="风险管控与监测预警"
-    ),
+    MenuEntry("监测报警", "monitoring:alarms", VIEW, order=47, group="日常工作"),
+    MenuEntry("监测设备", "monitoring:devices", VIEW, order=48, group="台账"),
+    HomeSection("monitoring", lambda user: user.can(VIEW), home_cards, order=45, title="风险管控与监测预警"),
     Backlink("monitoring.enterprise", "enterprises.enterprise", enterprise_links, order=50),
     DemoLoader("monitoring", demo.load, demo.summary, order=88),
     *_figures(),

@@ -16,6 +16,8 @@ from zhiben.enterprises.filters import industry_options, region_options
 from .choices import OPEN, AlarmStatus, Kind, RuleKind
 from .models import Alarm, AlarmRule, Device, Reading, Rejection
 
+VIEW, MANAGE = "monitoring.view", "monitoring.manage"  # the capabilities of the pages and the API
+
 
 def _open_alarm_q(value, ctx):
     wanted = flag(value)
@@ -72,7 +74,7 @@ ALARM_FILTERS = FilterSet(
 
 
 def _visible(user):
-    if not user.can("monitoring.view"):
+    if not user.can(VIEW):
         raise Http404
     return True
 
@@ -117,6 +119,11 @@ def alarm_get(*, user, pk):
     if alarm is None:
         raise Http404
     return alarm
+
+
+def device_readings(device, *, since, until):
+    """The device's readings in [since, until), oldest first."""
+    return Reading.objects.filter(device=device, ts__gte=since, ts__lt=until).order_by("ts", "id")
 
 
 def enterprise_devices(*, user, enterprise_pk):

@@ -23,6 +23,7 @@ from zhiben.enterprises.models import Enterprise
 
 from .choices import DEFAULT_UNIT, OPEN, AlarmStatus, Kind, RuleKind, Unit
 from .models import Alarm, AlarmRule, Device, Reading
+from .selectors import MANAGE
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")  # safe as one MQTT topic level
 
@@ -105,7 +106,7 @@ def _clean_device(actor, data, errors, device=None):
 def device_create(*, actor, data):
     """Register a device; returns (device, token). The token is shown once: only its hash is kept. A power
     device gets the 停产整顿 power rule with the jurisdiction's defaults."""
-    ensure_capability(actor, "monitoring.manage", "您的角色无权管理监测设备。")
+    ensure_capability(actor, MANAGE, "您的角色无权管理监测设备。")
     errors = []
     values = _clean_device(actor, data, errors)
     if errors:
@@ -134,7 +135,7 @@ def device_create(*, actor, data):
 
 
 def _lock_device(actor, device):
-    ensure_capability(actor, "monitoring.manage", "您的角色无权管理监测设备。")
+    ensure_capability(actor, MANAGE, "您的角色无权管理监测设备。")
     current = Device.objects.select_for_update().select_related("enterprise").get(pk=device.pk)
     if actor is not None and not Device.objects.for_user(actor).filter(pk=current.pk).exists():
         raise ScopeError()
@@ -223,7 +224,7 @@ def rule_remove(*, actor, rule_obj):
 # ---------------------------------------------------------------- alarms
 
 
-def _lock_alarm(actor, alarm, capability="monitoring.manage"):
+def _lock_alarm(actor, alarm, capability=MANAGE):
     ensure_capability(actor, capability, "您的角色无权处置监测报警。")
     current = Alarm.objects.select_for_update().select_related("device", "enterprise").get(pk=alarm.pk)
     if actor is not None and not Alarm.objects.for_user(actor).filter(pk=current.pk).exists():

@@ -41,7 +41,7 @@ def _hours(request):
 
 @login_required
 def device_list(request):
-    require_capability(request.user, "monitoring.view")
+    require_capability(request.user, selectors.VIEW)
     qs = selectors.device_list(user=request.user, filters=request.GET)
     return render(request, "monitoring/device_list.html", list_context(request, qs, DeviceFilterForm))
 
@@ -56,7 +56,7 @@ def _when(value):
 
 @login_required
 def device_export(request):
-    require_capability(request.user, "monitoring.view")
+    require_capability(request.user, selectors.VIEW)
     qs = selectors.device_list(user=request.user, filters=request.GET)
     rows = (
         [
@@ -92,7 +92,7 @@ def _token_page(request, device, token):
 
 @login_required
 def device_new(request):
-    require_capability(request.user, "monitoring.manage")
+    require_capability(request.user, selectors.MANAGE)
     form = DeviceForm(request.POST or None, initial={"enterprise": request.GET.get("enterprise", "")})
     if request.user.enterprise_id:
         form.fields["enterprise"].widget = form.fields["enterprise"].hidden_widget()
@@ -110,7 +110,7 @@ def device_new(request):
 
 @login_required
 def device_edit(request, pk):
-    require_capability(request.user, "monitoring.manage")
+    require_capability(request.user, selectors.MANAGE)
     device = selectors.device_get(user=request.user, pk=pk)
     initial = {f: getattr(device, f) for f in ("name", "kind", "unit", "location", "rated_power")}
     form = DeviceEditForm(request.POST or None, initial=initial)
@@ -141,7 +141,7 @@ def device_detail(request, pk):
             "hour_choices": HOURS,
             "alarms": alarms,
             "rejections": selectors.device_rejections(device),
-            "manage": request.user.can("monitoring.manage"),
+            "manage": request.user.can(selectors.MANAGE),
             "rule_form": RuleForm(initial={"minutes": 0}),
             "events": subject_events(device),
         },
@@ -212,7 +212,7 @@ def enterprise_monitoring(request, pk):
 
 @login_required
 def alarm_list(request):
-    require_capability(request.user, "monitoring.view")
+    require_capability(request.user, selectors.VIEW)
     qs = selectors.alarm_list(user=request.user, filters=request.GET)
     return render(request, "monitoring/alarm_list.html", list_context(request, qs, AlarmFilterForm))
 
@@ -224,7 +224,7 @@ ALARM_HEADERS += ["确认时间", "确认人", "关闭时间", "关闭人", "处
 @login_required
 def alarm_export(request):
     """The alarms the list shows (same filters), every one of them, for the monthly 监测预警 report."""
-    require_capability(request.user, "monitoring.view")
+    require_capability(request.user, selectors.VIEW)
     qs = selectors.alarm_list(user=request.user, filters=request.GET).select_related(
         "acknowledged_by", "closed_by", "hazard"
     )
@@ -262,7 +262,7 @@ def alarm_detail(request, pk):
         "monitoring/alarm_detail.html",
         {
             "alarm": alarm,
-            "manage": request.user.can("monitoring.manage"),
+            "manage": request.user.can(selectors.MANAGE),
             "to_hazard": request.user.can("hazard.report") and alarm.hazard_id is None,
             "close_form": CloseForm(),
             "events": subject_events(alarm),

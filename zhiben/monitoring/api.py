@@ -207,29 +207,36 @@ def get_alarm(request, pk: int):
 @router.post("/alarms/{pk}/acknowledge", response={200: AlarmDetailOut, **refusals(400, 403, 404)})
 def acknowledge_alarm(request, pk: int, payload: AlarmStepIn):
     """确认: the alarm is seen and being dealt with (only a raised alarm; 400 otherwise)."""
-    require_capability(request.user, selectors.VIEW)
-    alarm = selectors.alarm_get(user=request.user, pk=pk)
-    services.alarm_acknowledge(actor=request.user, alarm=alarm, note=payload.note)
-    return selectors.alarm_get(user=request.user, pk=pk)
+    return _alarm_step(
+        request, pk, lambda alarm: services.alarm_acknowledge(actor=request.user, alarm=alarm, note=payload.note)
+    )
 
 
 @router.post("/alarms/{pk}/close", response={200: AlarmDetailOut, **refusals(400, 403, 404)})
 def close_alarm(request, pk: int, payload: AlarmStepIn):
     """关闭 with what was done (`note`, at least 2 characters); closing a raised alarm acknowledges it too."""
-    require_capability(request.user, selectors.VIEW)
-    alarm = selectors.alarm_get(user=request.user, pk=pk)
-    services.alarm_close(actor=request.user, alarm=alarm, note=payload.note)
-    return selectors.alarm_get(user=request.user, pk=pk)
+    return _alarm_step(
+        request, pk, lambda alarm: services.alarm_close(actor=request.user, alarm=alarm, note=payload.note)
+    )
 
 
 @router.post("/alarms/{pk}/hazard", response={201: AlarmDetailOut, **refusals(400, 403, 404)})
 def alarm_to_hazard(request, pk: int, payload: AlarmHazardIn):
     """转为隐患: report the alarm as a hazard of its enterprise (channel 监测预警; an enterprise's own user reports
     it as 自查上报); `hazard_id` and `hazard_number` of the answer name it. Once per alarm (400 the second time)."""
+    data = payload.dict()
+    return Status(
+        201,
+        _alarm_step(request, pk, lambda alarm: services.alarm_to_hazard(actor=request.user, alarm=alarm, data=data)),
+    )
+
+
+def _alarm_step(request, pk, step):
+    """`step(alarm)` (the alarm page's service behind a button) on the alarm in the caller's view; the alarm as it
+    is afterwards."""
     require_capability(request.user, selectors.VIEW)
-    alarm = selectors.alarm_get(user=request.user, pk=pk)
-    services.alarm_to_hazard(actor=request.user, alarm=alarm, data=payload.dict())
-    return Status(201, selectors.alarm_get(user=request.user, pk=pk))
+    step(selectors.alarm_get(user=request.user, pk=pk))
+    return selectors.alarm_get(user=request.user, pk=pk)
 
 
 def _aware(moment):

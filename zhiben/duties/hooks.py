@@ -3,6 +3,7 @@
 from zhiben.core.registry import DemoLoader, Job, MenuEntry, RuleDef, Timeline, register
 
 from . import demo
+from .selectors import MONITOR, SUBMIT
 from .services import duties_tick, duty_event
 
 GROUP = "统计分析表报送（16号令）"
@@ -28,6 +29,6 @@ register(
     Timeline("duties.periodreport", duty_event, lambda report: report.events.all()),
     Job("duties", "统计分析表提醒与逾期", duties_tick, order=30),
     DemoLoader("duties", demo.load, demo.summary, order=62),
-    MenuEntry("统计分析表", "duties:mine", "duty.submit", order=60, group="日常工作"),
-    MenuEntry("统计报送", "duties:compliance", "duty.monitor", order=70, group="日常工作"),
+    MenuEntry("统计分析表", "duties:mine", SUBMIT, order=60, group="日常工作"),
+    MenuEntry("统计报送", "duties:compliance", MONITOR, order=70, group="日常工作"),
 )

@@ -1,23 +1,53 @@
-"""Reads: an enterprise's reports, a report in scope, and the compliance list of a period."""
+"""Reads: an enterprise's reports, the reports in scope (filters declared once for the API), a report in scope
+with its deadline and standing, and the compliance list of a period with the page's parameters."""
 
 from collections import namedtuple
 from datetime import datetime, time, timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, CharField, Count, F, FilteredRelation, Q, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from zhiben.core.db import MappedRows
-from zhiben.core.scoping import subtree_q
+from zhiben.core.exceptions import ApplicationError
+from zhiben.core.filters import Filter, FilterSet, InvalidFilter, Sort
+from zhiben.core.middleware import current_request_info
+from zhiben.core.scoping import normalize_code, subtree_q
 from zhiben.core.tables import minute
 from zhiben.enterprises.choices import Status as EnterpriseStatus
+from zhiben.enterprises.filters import region_options
 from zhiben.enterprises.models import Enterprise
+from zhiben.regions.models import Region
 
 from .choices import COMPLIANCE_TONES, Compliance, Kind, ReportStatus
 from .models import PeriodReport
 from .periods import closed_periods, parse_period
-from .services import Deadlines
+from .services import Deadlines, deadline_for
 from .statistics import figure
+
+# the capabilities of the pages and the API: an enterprise's own user fills in and submits its reports, supervisors
+# read them and the compliance of their jurisdiction, and export it
+SUBMIT, MONITOR, EXPORT = "duty.submit", "duty.monitor", "duty.export"
+
+
+def can_view(user):
+    """Whether `user` reads reports at all: its enterprise's user, or a supervisor."""
+    return user.can(SUBMIT) or user.can(MONITOR)
+
+
+def require_view(user):
+    """PermissionDenied (a 403) for a user who reads no reports (the API checks it before any lookup)."""
+    if not can_view(user):
+        raise PermissionDenied("您的角色无权进行此操作。")
+
+
+def require_enterprise_user(user):
+    """PermissionDenied unless `user` is an enterprise's own user, who fills in, signs and submits its reports."""
+    if not user.can(SUBMIT):
+        raise PermissionDenied("您的角色无权进行此操作。")
+    if not user.enterprise_id:
+        raise PermissionDenied("您的账号未关联生产经营单位。")
 
 
 def compliance_of(report, deadline, today, enterprise=None, *, registered_late=None):
@@ -42,17 +72,84 @@ def registered_after(enterprise, deadline):
 
 def report_get(*, user, pk):
     """A report visible to `user` (its enterprise's users; supervisors within their jurisdiction), else 404."""
-    if not (user.can("duty.submit") or user.can("duty.monitor")):
+    if not can_view(user):
         raise Http404
     report = (
         PeriodReport.objects.for_user(user)
-        .select_related("enterprise", "enterprise__region", "attested_by", "submitted_by")
+        .select_related("enterprise", "enterprise__region", "generated_by", "attested_by", "submitted_by")
         .filter(pk=pk)
         .first()
     )
     if report is None:
         raise Http404
     return report
+
+
+def report_standing(report, today=None):
+    """(deadline, Compliance) of a report as its page shows them: the deadline of its period where the enterprise is
+    (the rule in force now) and where the enterprise stands for the period."""
+    deadline = deadline_for(report.period_obj, report.enterprise.region_id)
+    return deadline, compliance_of(report, deadline, today or timezone.localdate(), report.enterprise)
+
+
+def is_own(user, report):
+    """Whether `user` is the report's enterprise's own user (who fills it in, as the page's buttons show)."""
+    return user.can(SUBMIT) and user.enterprise_id == report.enterprise_id
+
+
+def report_actions(user, report):
+    """The steps `user` may take on `report` now, as its page offers them: regenerate (按最新台账重新生成) until it is
+    submitted, attest (签字确认) a draft, submit (报送) an attested one; none for anyone but the enterprise's own user."""
+    if not is_own(user, report) or report.status == ReportStatus.SUBMITTED:
+        return []
+    actions = ["regenerate"]
+    if report.status == ReportStatus.DRAFT:
+        actions.append("attest")
+    if report.status == ReportStatus.ATTESTED:
+        actions.append("submit")
+    return actions
+
+
+def _period_q(value, ctx):
+    """The rows of one reporting period ("2026Q3", "2026"); None (a 422 on the API) for anything else."""
+    try:
+        return Q(period=parse_period(value).code)
+    except ApplicationError:
+        return None
+
+
+REPORT_FILTERS = FilterSet(
+    Filter("period", "报告期", "text", q=_period_q, help="2026Q3（季度）或 2026（年度）"),
+    Filter("kind", "类型", "choice", choices=Kind.choices, lookup="kind"),
+    Filter("status", "状态", "choice", choices=ReportStatus.choices, lookup="status"),
+    Filter(
+        "region",
+        "区划",
+        "choice",
+        choices=region_options,
+        q=lambda value, ctx: subtree_q(value, "enterprise__region_id"),
+    ),
+    Filter("q", "单位名称/信用代码", "search", search=("enterprise__name", "enterprise__credit_code")),
+    Sort(
+        "sort",
+        {
+            "period": ("period_end", "kind", "enterprise_id"),
+            "-submitted": (F("submitted_at").desc(nulls_last=True), "-period_end", "kind", "enterprise_id"),
+            "submitted": (F("submitted_at").asc(nulls_last=True), "-period_end", "kind", "enterprise_id"),
+        },
+        default=("-period_end", "kind", "enterprise_id"),
+    ),
+)
+
+
+def report_list(*, user, filters=None):
+    """The reports `user` sees (an enterprise's user its own, supervisors their jurisdiction's), the latest period
+    first, narrowed by REPORT_FILTERS. A report 未填报 exists once the enterprise opened it or a reminder or an overdue
+    mark was issued for it; who owes a period without one is `compliance_list`'s to say."""
+    if not can_view(user):
+        return PeriodReport.objects.none()
+    qs = PeriodReport.objects.for_user(user).select_related("enterprise")
+    return REPORT_FILTERS.filter(qs, filters, user=user)
 
 
 def period_choices(today, quarters=8, years=3):
@@ -170,6 +267,44 @@ def compliance_list(*, user, period_code, filters=None, today=None):
     order = _compliance_order(filters.get("sort"))
     rows = MappedRows(listed.order_by(*order).values_list(*Listed._fields, "state"), made_rows, count)
     return period, rows, summary
+
+
+def compliance_args(user, *, period="", region="", state="", q="", sort="", today=None):
+    """The period code and the filters of `compliance_list` from the compliance page's parameters (the page, its
+    export and the API): `period` one of the ended periods the page offers (`period_choices`; empty: the latest),
+    `region` a region code within the user's jurisdiction (another jurisdiction's is a 404), `state` a Compliance
+    value, `q` a name or credit code, `sort` a COMPLIANCE_SORTS key. On the API a value the page offers no choice for
+    raises InvalidFilter naming it (a 422); on a page (whose form has checked the rest) it is left out."""
+    strict = current_request_info().get("api", False)
+    periods = period_choices(today or timezone.localdate())
+    filters = {"region": "", "state": "", "q": (q or "").strip(), "sort": ""}
+    period = (period or "").strip().upper()
+    if period not in {p.code for p in periods}:
+        if period and strict:
+            codes = "、".join(p.code for p in periods)
+            raise InvalidFilter("period", f"不是可选的报告期（{codes}）。")
+        period = periods[0].code
+    region = (region or "").strip()
+    if region:
+        code = normalize_code(region)
+        if not code:
+            if strict:
+                raise InvalidFilter("region", "不是区划代码。")
+        elif not Region.objects.for_user(user).filter(code=code).exists():
+            raise Http404
+        else:
+            filters["region"] = code
+    state = (state or "").strip()
+    if state in Compliance.values:
+        filters["state"] = state
+    elif state and strict:
+        raise InvalidFilter("state", "不是可选值之一。")
+    sort = (sort or "").strip()
+    if sort in COMPLIANCE_SORTS:
+        filters["sort"] = sort
+    elif sort and strict:
+        raise InvalidFilter("sort", "不是可选值之一。")
+    return period, filters
 
 
 # 报送情况 from the most to the least pressing: who is overdue first, then who sent late, then who may still send

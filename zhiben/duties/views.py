@@ -3,7 +3,6 @@ The deadline and reminder rules are set on the platform's rules page (/rules/; /
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,17 +17,11 @@ from .choices import Compliance, ReportStatus
 from .forms import AttestForm, ComplianceFilterForm
 
 
-def _enterprise_user(request):
-    require_capability(request.user, "duty.submit")
-    if not request.user.enterprise_id:
-        raise PermissionDenied("您的账号未关联生产经营单位。")
-
-
 @login_required
 def mine(request):
-    if not request.user.enterprise_id and request.user.can("duty.monitor"):
+    if not request.user.enterprise_id and request.user.can(selectors.MONITOR):
         return redirect("duties:compliance")
-    _enterprise_user(request)
+    selectors.require_enterprise_user(request.user)
     rows, older = selectors.enterprise_periods(user=request.user)
     return render(request, "duties/mine.html", {"rows": rows, "older": older, "enterprise": request.user.enterprise})
 
@@ -36,7 +29,7 @@ def mine(request):
 @login_required
 @require_POST
 def report_open(request):
-    _enterprise_user(request)
+    selectors.require_enterprise_user(request.user)
     try:
         report = services.report_open(actor=request.user, period_code=request.POST.get("period", ""))
     except ApplicationError as exc:
@@ -48,10 +41,8 @@ def report_open(request):
 @login_required
 def report_detail(request, pk):
     report = selectors.report_get(user=request.user, pk=pk)
-    own = request.user.can("duty.submit") and request.user.enterprise_id == report.enterprise_id
-    deadline = services.deadline_for(report.period_obj, report.enterprise.region_id)
-    today = timezone.localdate()
-    state = selectors.compliance_of(report, deadline, today, report.enterprise)
+    own = selectors.is_own(request.user, report)
+    deadline, state = selectors.report_standing(report)
     return render(
         request,
         "duties/report_detail.html",
@@ -71,7 +62,7 @@ def report_detail(request, pk):
 
 
 def _own_action(request, pk, run, done):
-    _enterprise_user(request)
+    selectors.require_enterprise_user(request.user)
     report = selectors.report_get(user=request.user, pk=pk)
     try:
         run(report)
@@ -125,13 +116,14 @@ def report_submit(request, pk):
 
 
 def _compliance_context(request):
-    require_capability(request.user, "duty.monitor")
+    require_capability(request.user, selectors.MONITOR)
     today = timezone.localdate()
     periods = selectors.period_choices(today)
     regions = Region.objects.for_user(request.user).filter(level__in=[2, 3, 4]).order_by("code")[:500]
     form = ComplianceFilterForm(request.GET or None, periods=periods, regions=regions)
-    filters = {**(form.cleaned_data if form.is_valid() else {}), "sort": request.GET.get("sort", "")}
-    period_code = filters.get("period") or periods[0].code
+    period_code, filters = selectors.compliance_args(
+        request.user, **(form.cleaned_data if form.is_valid() else {}), sort=request.GET.get("sort", ""), today=today
+    )
     period, rows, summary = selectors.compliance_list(
         user=request.user, period_code=period_code, filters=filters, today=today
     )
@@ -159,7 +151,7 @@ def compliance(request):
 
 @login_required
 def compliance_export(request):
-    require_capability(request.user, "duty.export")
+    require_capability(request.user, selectors.EXPORT)
     form, period, rows, summary = _compliance_context(request)
     data = write_xlsx(
         selectors.EXPORT_HEADERS,

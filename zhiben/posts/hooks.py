@@ -8,15 +8,16 @@ from zhiben.accounts.choices import ROLE_CAPABILITIES, Role
 from zhiben.core.registry import DemoLoader, Figure, HomeSection, MenuEntry, RuleDef, register
 
 from . import demo
+from .selectors import MANAGE, VIEW
 
 GROUP = "两单两卡一会"
 
 CAPABILITIES = {
-    Role.COMMITTEE_ADMIN: {"post.view", "post.manage"},
-    Role.REGULATOR: {"post.view", "post.manage"},
-    Role.ENTERPRISE: {"post.view", "post.manage"},
-    Role.GRID: {"post.view"},
-    Role.LEADER: {"post.view"},
+    Role.COMMITTEE_ADMIN: {VIEW, MANAGE},
+    Role.REGULATOR: {VIEW, MANAGE},
+    Role.ENTERPRISE: {VIEW, MANAGE},
+    Role.GRID: {VIEW},
+    Role.LEADER: {VIEW},
 }
 for role, capabilities in CAPABILITIES.items():
     ROLE_CAPABILITIES[role] |= capabilities
@@ -101,7 +102,7 @@ register(
         better="higher",
         breakdown=coverage_breakdown,
     ),
-    MenuEntry("两单两卡一会", "posts:posts", "post.view", order=55, group="台账"),
-    HomeSection("posts", lambda user: user.can("post.view"), home_cards, order=41, title="教育培训与应急演练"),
+    MenuEntry("两单两卡一会", "posts:posts", VIEW, order=55, group="台账"),
+    HomeSection("posts", lambda user: user.can(VIEW), home_cards, order=41, title="教育培训与应急演练"),
     DemoLoader("posts", demo.load, demo.summary, order=95),
 )

@@ -3,14 +3,15 @@ enterprise (posts with all four items current and a 班前会 within N days, N a
 
 from collections import namedtuple
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists, F, Max, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
 from zhiben.core.db import MappedRows
-from zhiben.core.filters import Filter, FilterSet, Sort
+from zhiben.core.filters import Filter, FilterSet, InvalidFilter, Sort, parse_date
+from zhiben.core.middleware import current_request_info
 from zhiben.core.rules import rule
 from zhiben.core.scoping import child_code, child_prefix_length, normalize_code, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
@@ -21,7 +22,9 @@ from zhiben.regions.selectors import child_codes
 from .choices import KINDS, CardKind
 from .models import Briefing, CardVersion, Post
 
+VIEW, MANAGE = "post.view", "post.manage"  # the capabilities of the pages and the API
 BRIEFING_RULE = "posts.briefing_days"
+MAX_ID = 2**63 - 1  # the largest id a database column holds
 
 
 def _industry_q(value, ctx):
@@ -50,10 +53,24 @@ BRIEFING_FILTERS = FilterSet(
 )
 
 
+def _strict():
+    """On the API a parameter the page would read as nothing is the caller's mistake (a 422 naming it)."""
+    return current_request_info().get("api", False)
+
+
+def _id_value(text):
+    """Whether `text` reads as an id a database column can hold."""
+    return text.isascii() and text.isdigit() and int(text) <= MAX_ID
+
+
 def _digit_filter(filters, key):
-    """A hidden id filter with a non-number value lists nothing rather than failing."""
-    value = (filters or {}).get(key, "")
-    return bool(value) and not str(value).isdigit()
+    """A hidden id filter with a value that is no id lists nothing rather than failing (on the API: a 422)."""
+    value = str((filters or {}).get(key) or "").strip()
+    if not value or _id_value(value):
+        return False
+    if _strict():
+        raise InvalidFilter(key, "取值不符合要求。")
+    return True
 
 
 def post_list(*, user, filters=None):
@@ -228,7 +245,7 @@ def coverage(user, *, region="", industry="", day=None, with_posts_only=False):
         if enterprise.region_id not in days_of:  # the rule once per place, not per enterprise
             days_of[enterprise.region_id] = briefing_days(enterprise.region_id)
         days = days_of[enterprise.region_id]
-        since = day - timedelta(days=days - 1)
+        since = day - timedelta(days=min(days - 1, (day - date.min).days))  # not before the calendar's first day
         row = judged[enterprise.pk] = EnterpriseCoverage(enterprise, days=days)
         for post in posts[enterprise.pk]:
             row.posts += 1
@@ -245,6 +262,43 @@ def coverage(user, *, region="", industry="", day=None, with_posts_only=False):
             else:
                 row.missing.append(f"{post.name}：缺{'、'.join(lacking)}")
     return Coverage(listed, judged, day)
+
+
+def coverage_args(*, region="", industry="", day=None):
+    """The keyword arguments of `coverage()` from the parameters of the coverage page and the API: the region (a
+    code; a text that is no region code counts no enterprise, and another jurisdiction's region none of its
+    enterprises, as the page's picker offers neither), the industry (its code, or its id: one no column can hold
+    counts no enterprise) and the day coverage is taken on (统计日: a date or its ISO text up to today, else None:
+    today). On the API a region that is no region code, such an id or a day after today is the caller's mistake, a
+    422 naming it."""
+    region = str(region or "").strip()
+    if region and not normalize_code(region) and _strict():
+        raise InvalidFilter("region", "取值不符合要求。")
+    industry = str(industry or "").strip()
+    if industry.isdigit() and not _id_value(industry):  # read as an id, which no column can hold
+        if _strict():
+            raise InvalidFilter("industry", "取值不符合要求。")
+        industry = "0"  # an id no industry has: no enterprise
+    day = parse_date(str(day).strip() if isinstance(day, str) else day)
+    if day is not None and day > timezone.localdate():
+        if _strict():
+            raise InvalidFilter("day", "不能晚于今天。")
+        day = None
+    return {"region": region, "industry": industry, "day": day}
+
+
+COVERAGE_SORTS = ("share", "-share")  # by share of posts fully covered, up or down; else in place order
+
+
+def coverage_rows(result, *, missing=False, sort=""):
+    """The rows of `coverage()`'s result a list shows: all, or only the enterprises not fully covered (`missing`),
+    in place order or by share (`sort` share / -share)."""
+    if sort and sort not in COVERAGE_SORTS and _strict():
+        raise InvalidFilter("sort", "不是可选值之一。")
+    rows = result.missing if missing else result.rows
+    if sort in COVERAGE_SORTS:
+        rows = result.by_share(rows, descending=sort == "-share")
+    return rows
 
 
 def coverage_counts(user, *, region="", industry="", day=None):

@@ -12,8 +12,8 @@ from zhiben.enterprises.models import Enterprise
 
 from .choices import CardKind
 from .models import Briefing, CardVersion, Post
+from .selectors import MANAGE
 
-MANAGE = "post.manage"
 MAX_ITEMS = 100
 
 

@@ -22,7 +22,7 @@ from .choices import CardKind
 from .documents import emergency_card_pdf
 from .forms import BriefingForm, CardForm, PostForm
 
-VIEW, MANAGE = "post.view", "post.manage"
+VIEW, MANAGE = selectors.VIEW, selectors.MANAGE
 
 PostFilterForm = selectors.POST_FILTERS.form_class("PostFilterForm")
 BriefingFilterForm = selectors.BRIEFING_FILTERS.form_class("BriefingFilterForm")
@@ -205,23 +205,15 @@ def briefing_export(request):
     return _xlsx(["日期", "企业", "岗位", "班组", "参会人数", "参会人员", "会议内容", "记录人"], rows, "班前会记录")
 
 
-def _day(request):
-    """The day asked for (统计日, e.g. the end of a figure's period): a date up to today, else None (today)."""
-    try:
-        day = date.fromisoformat(request.GET.get("day", "").strip())
-    except ValueError:
-        return None
-    return day if day <= timezone.localdate() else None
-
-
 def _coverage(request):
-    region = request.GET.get("region", "")
-    industry = request.GET.get("industry", "")
-    result = selectors.coverage(request.user, region=region, industry=industry, day=_day(request))
-    rows = result.missing if request.GET.get("missing") == "1" else result.rows
-    sort = request.GET.get("sort", "")
-    if sort in ("share", "-share"):
-        rows = result.by_share(rows, descending=sort == "-share")
+    """The coverage of the region, industry and day (统计日, e.g. the end of a figure's period) asked, and its rows
+    as listed: all or only those not fully covered (missing=1), in place order or by share (selectors.coverage_args,
+    coverage_rows)."""
+    args = selectors.coverage_args(
+        region=request.GET.get("region", ""), industry=request.GET.get("industry", ""), day=request.GET.get("day", "")
+    )
+    result = selectors.coverage(request.user, **args)
+    rows = selectors.coverage_rows(result, missing=request.GET.get("missing") == "1", sort=request.GET.get("sort", ""))
     return result, rows
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from zhiben.accounts.choices import Role
 from zhiben.audit.services import audit_record
+from zhiben.core.db import as_id
 from zhiben.core.evidence import store_upload
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.rules import rule
@@ -187,11 +188,8 @@ def _subject(actor, data, errors):
     if actor.role == Role.ENTERPRISE:
         enterprise = actor.enterprise
     elif data.get("enterprise"):
-        enterprise = (
-            Enterprise.objects.for_user(actor).filter(pk=data["enterprise"]).first()
-            if str(data["enterprise"]).isdigit()
-            else None
-        )
+        pk = as_id(data["enterprise"])
+        enterprise = Enterprise.objects.for_user(actor).filter(pk=pk).first() if pk is not None else None
         if enterprise is None:
             errors.append(("enterprise", "所选事故单位不存在或不在您的管辖范围内。"))
             return None, "", None, None
@@ -200,7 +198,7 @@ def _subject(actor, data, errors):
     place = _text(data, "place_name", 200)
     region = Region.objects.for_user(actor).filter(code=str(data.get("region") or "").ljust(12, "0")[:12]).first()
     industry = Industry.objects.filter(code=_text(data, "industry")).first() or (
-        Industry.objects.filter(pk=data.get("industry")).first() if str(data.get("industry") or "").isdigit() else None
+        Industry.objects.filter(pk=as_id(data.get("industry"))).first()
     )
     if len(place) < 2:
         errors.append(("place_name", "请选择事故单位，或填写发生事故的场所/单位名称。"))

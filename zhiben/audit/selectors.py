@@ -9,6 +9,8 @@ from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from zhiben.core.db import as_id
+
 from .models import AuditEvent
 
 
@@ -37,8 +39,8 @@ def audit_event_list(*, user, filters=None):
         qs = qs.filter(object_type=filters["object_type"])
     if filters.get("object_id"):
         object_id = str(filters["object_id"]).strip()
-        if filters.get("object_type") and object_id.isdigit():  # and the imports that list it
-            qs = qs.filter(Q(object_id=object_id) | Q(pk__in=_listing(filters["object_type"], int(object_id))))
+        if filters.get("object_type") and as_id(object_id) is not None:  # and the imports that list it
+            qs = qs.filter(Q(object_id=object_id) | Q(pk__in=_listing(filters["object_type"], as_id(object_id))))
         else:
             qs = qs.filter(object_id=object_id)
     if filters.get("date_from"):

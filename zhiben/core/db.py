@@ -13,11 +13,27 @@ from django.db.models.functions import Substr
 
 from . import crypto
 
+MAX_ID = 2**63 - 1  # the largest id a (big)integer column holds
+
 
 def possible_ids(ids):
     """The ids among `ids` a row can have (1 to 2^63 - 1): any other is simply not found, where SQLite would raise
     OverflowError on a number past its integers."""
-    return [i for i in ids if 0 < i < 2**63]
+    return [i for i in ids if 0 < i <= MAX_ID]
+
+
+def whole_number(value):
+    """`value` (text from a form, a query or a file) as a whole number written in ASCII digits, or None.
+    str.isdigit() also holds for "²" and other scripts' digits, which int() refuses (a 500 where a user typed)."""
+    text = str(value if value is not None else "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def as_id(value):
+    """`value` as the id of a row, or None when it cannot be one (not a whole number, or past what a column
+    holds: SQLite raises OverflowError on it in a related lookup, PostgreSQL a DataError)."""
+    number = whole_number(value) if len(str(value if value is not None else "").strip()) <= 19 else None
+    return number if number is not None and number <= MAX_ID else None
 
 
 def insert_rows(model, columns, rows):

@@ -46,6 +46,7 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 
+from zhiben.core.db import as_id, whole_number
 from zhiben.core.middleware import current_request_info
 from zhiben.core.scoping import NOTHING
 
@@ -212,6 +213,19 @@ def status_filter_q(statuses, groups):
         if value in groups:
             return Q(status__in=groups[value])
         return Q(status=value) if value in statuses.values else None
+
+    return q
+
+
+def id_q(field, otherwise=None):
+    """The q of a filter by id in `field`: the rows with that id; a number no row can have (past a column's range)
+    matches none, as an id that does not exist; any other text gives `otherwise` (None: no filter)."""
+
+    def q(value, ctx):
+        pk = as_id(value)
+        if pk is not None:
+            return Q(**{field: pk})
+        return NOTHING if whole_number(value) is not None else otherwise
 
     return q
 

@@ -6,8 +6,8 @@ from django.db.models import Count, F, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from zhiben.core.db import as_id, joined
 from zhiben.core.db import grouped as _grouped
-from zhiben.core.db import joined
 from zhiben.core.filters import Filter, FilterSet, Sort, flag
 from zhiben.core.rules import rule
 from zhiben.core.scoping import in_subtree, subtree_q
@@ -197,9 +197,10 @@ def inspection_for(user, pk):
     """The inspection a case or order starts from (None when absent, malformed or out of scope)."""
     from zhiben.inspections.models import Inspection
 
-    if not str(pk or "").isdigit():
+    pk = as_id(pk)
+    if pk is None:
         return None
-    return Inspection.objects.for_user(user).select_related("enterprise").filter(pk=int(pk)).first()
+    return Inspection.objects.for_user(user).select_related("enterprise").filter(pk=pk).first()
 
 
 def hazards_of(user, ids):

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhiben.audit.services import audit_record
+from zhiben.core.db import as_id
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.services import data_date as _day
 from zhiben.core.services import data_text as _text
@@ -29,10 +30,11 @@ from .workflow import TRANSITIONS
 
 
 def _enterprise(actor, data, errors):
-    if not str(data.get("enterprise") or "").isdigit():
+    pk = as_id(data.get("enterprise"))
+    if pk is None:
         errors.append(("enterprise", "请选择当事单位。"))
         return None
-    enterprise = Enterprise.objects.for_user(actor).filter(pk=int(data["enterprise"])).first()
+    enterprise = Enterprise.objects.for_user(actor).filter(pk=pk).first()
     if enterprise is None:
         errors.append(("enterprise", "所选单位不存在或不在您的管辖范围内。"))
     return enterprise

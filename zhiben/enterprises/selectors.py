@@ -4,6 +4,7 @@ import re
 
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 
+from zhiben.core.filters import id_q
 from zhiben.core.memo import memoized
 from zhiben.core.scoping import subtree_q
 
@@ -19,7 +20,8 @@ def operating_enterprises(user, region="", industry=""):
     if region:
         qs = qs.filter(subtree_q(region) or Q(pk__in=[]))
     if industry:
-        qs = qs.filter(industry_id=industry) if str(industry).isdigit() else qs.filter(industry__code=industry)
+        by_id = id_q("industry_id")(str(industry), None)  # its id (one no column holds: none), else its code
+        qs = qs.filter(by_id if by_id is not None else Q(industry__code=industry))
     return qs
 
 

@@ -3,7 +3,7 @@ export and the API endpoint `GET /api/v1/hazards/` all use `HAZARD_FILTERS` (see
 
 from django.db.models import Exists, OuterRef, Q
 
-from zhiben.core.filters import Filter, FilterSet, Sort, flag, status_filter_q
+from zhiben.core.filters import Filter, FilterSet, Sort, flag, id_q, status_filter_q
 from zhiben.core.rules import rule_date
 from zhiben.core.scoping import NOTHING, subtree_q
 
@@ -73,8 +73,7 @@ def extension_q(value, ctx):
     return Q(Exists(HazardExtension.objects.filter(hazard=OuterRef("pk"), status=ExtensionStatus.PENDING)))
 
 
-def enterprise_q(value, ctx):
-    return Q(enterprise_id=int(value)) if value.isdigit() else NOTHING
+enterprise_q = id_q("enterprise_id", otherwise=NOTHING)
 
 
 HAZARD_FILTERS = FilterSet(

@@ -26,7 +26,15 @@ from zhiben.audit.services import (
     jsonable,
 )
 from zhiben.core.crypto import mask_phone
-from zhiben.core.db import insert_rows, insert_rows_returning_ids, prepared_cursor, row_instances, select_list
+from zhiben.core.db import (
+    as_id,
+    insert_rows,
+    insert_rows_returning_ids,
+    prepared_cursor,
+    row_instances,
+    select_list,
+    whole_number,
+)
 from zhiben.core.evidence import store_upload
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.memo import ProcessCache
@@ -336,8 +344,8 @@ def _resolve_subject(actor, data, errors, enterprises=None):
         enterprise = enterprise or actor.enterprise
         return enterprise, None, enterprise.region_id, enterprise.industry
     industry = (
-        Industry.objects.filter(pk=data.get("industry")).first()
-        if str(data.get("industry") or "").isdigit()
+        Industry.objects.filter(pk=as_id(data.get("industry"))).first()
+        if whole_number(data.get("industry")) is not None
         else Industry.objects.filter(code=data.get("industry") or "").first()
     )
     if data.get("place"):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from zhiben.core.db import as_id
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import apply_service_errors
 from zhiben.core.offline import offline_form, saved
@@ -252,7 +253,7 @@ def _back_to_hazard(request, hazard):
     if query is None:
         return redirect("hazards:detail", pk=hazard.pk)
     at = request.POST.get("at", "")
-    return redirect(_in_queue(hazard.pk, query, int(at) if at.isdigit() else None))
+    return redirect(_in_queue(hazard.pk, query, as_id(at)))
 
 
 def _form_problem(request, hazard, form):
@@ -270,9 +271,7 @@ def _queue(request, hazard):
     if query is None:
         return None
     at = request.GET.get("at", "")
-    found = selectors.ledger_neighbours(
-        user=request.user, pk=hazard.pk, query=query, at=int(at) if at.isdigit() else None
-    )
+    found = selectors.ledger_neighbours(user=request.user, pk=hazard.pk, query=query, at=as_id(at))
     back = {"list": f"{reverse('hazards:list')}?{query}", "from": query}
     if found is None:
         return back

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from zhiben.audit.services import audit_record
 from zhiben.core.crypto import key_digest
+from zhiben.core.db import as_id
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.rules import RuleResolver, rule
 from zhiben.core.scoping import scope_allows
@@ -65,10 +66,9 @@ def _clean_device(actor, data, errors, device=None):
         if actor is not None and actor.enterprise_id:
             enterprise = Enterprise.objects.filter(pk=actor.enterprise_id).first()
         else:
-            pk = str(data.get("enterprise") or "")
-            enterprise = Enterprise.objects.for_user(actor).filter(pk=int(pk)).first() if pk.isdigit() else None
-            if actor is None and pk.isdigit():
-                enterprise = Enterprise.objects.filter(pk=int(pk)).first()
+            pk = as_id(data.get("enterprise"))
+            enterprises = Enterprise.objects.all() if actor is None else Enterprise.objects.for_user(actor)
+            enterprise = enterprises.filter(pk=pk).first() if pk is not None else None
         if enterprise is None:
             errors.append(("enterprise", "所选单位不存在或不在您的管辖范围内。"))
         values["enterprise"] = enterprise

@@ -5,7 +5,7 @@
 
 from django.db.models import Q
 
-from zhiben.core.filters import Filter, FilterSet, Sort, flag
+from zhiben.core.filters import Filter, FilterSet, Sort, flag, id_q
 from zhiben.core.memo import ProcessCache
 from zhiben.core.scoping import scope_key, subtree_q
 from zhiben.enterprises.filters import region_options
@@ -43,11 +43,8 @@ def unit_q(value, ctx):
     """A unit by id, or by the name written in the plan or the unit's own name."""
     from .models import TaskUnit
 
-    units = (
-        TaskUnit.objects.filter(unit_id=int(value))
-        if value.isdigit()
-        else TaskUnit.objects.filter(Q(name=value) | Q(unit__name=value))
-    )
+    by_id = id_q("unit_id")(value, ctx)
+    units = TaskUnit.objects.filter(by_id if by_id is not None else Q(name=value) | Q(unit__name=value))
     return Q(pk__in=units.values("task_id"))
 
 
@@ -75,7 +72,7 @@ TASK_FILTERS = FilterSet(
         "方案",
         "choice",
         choices=plan_options,
-        q=lambda value, ctx: Q(plan_id=int(value)) if value.isdigit() else None,
+        q=id_q("plan_id"),
         help="方案 ID",
     ),
     Filter(
@@ -87,7 +84,7 @@ TASK_FILTERS = FilterSet(
         "action",
         "行动",
         "hidden",
-        q=lambda value, ctx: Q(action_id=int(value)) if value.isdigit() else None,
+        q=id_q("action_id"),
         help="方案中行动的 ID",
     ),
     Filter(

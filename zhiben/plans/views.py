@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiben.audit.services import audit_record
+from zhiben.core.db import as_id
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.tables import Column, Table, badge, day, detail_link, esc, labels, link_to, minute, truncated
 from zhiben.core.timeline import subject_events
@@ -424,7 +425,7 @@ def _board_args(request, plan):
     form.fields["period"].choices = Granularity.choices
     granularity = request.GET.get("period") if request.GET.get("period") in Granularity.values else Granularity.YEAR
     unit, action = request.GET.get("unit") or "", request.GET.get("action") or ""
-    return form, granularity, (int(unit) if unit.isdigit() else None), (int(action) if action.isdigit() else None)
+    return form, granularity, as_id(unit), as_id(action)
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.db.models import Exists, F, Max, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
-from zhiben.core.db import MappedRows
+from zhiben.core.db import MappedRows, as_id, whole_number
 from zhiben.core.filters import Filter, FilterSet, InvalidFilter, Sort, parse_date
 from zhiben.core.middleware import current_request_info
 from zhiben.core.rules import rule
@@ -24,7 +24,6 @@ from .models import Briefing, CardVersion, Post
 
 VIEW, MANAGE = "post.view", "post.manage"  # the capabilities of the pages and the API
 BRIEFING_RULE = "posts.briefing_days"
-MAX_ID = 2**63 - 1  # the largest id a database column holds
 
 
 def _industry_q(value, ctx):
@@ -58,15 +57,10 @@ def _strict():
     return current_request_info().get("api", False)
 
 
-def _id_value(text):
-    """Whether `text` reads as an id a database column can hold."""
-    return text.isascii() and text.isdigit() and int(text) <= MAX_ID
-
-
 def _digit_filter(filters, key):
     """A hidden id filter with a value that is no id lists nothing rather than failing (on the API: a 422)."""
     value = str((filters or {}).get(key) or "").strip()
-    if not value or _id_value(value):
+    if not value or as_id(value) is not None:
         return False
     if _strict():
         raise InvalidFilter(key, "取值不符合要求。")
@@ -275,7 +269,7 @@ def coverage_args(*, region="", industry="", day=None):
     if region and not normalize_code(region) and _strict():
         raise InvalidFilter("region", "取值不符合要求。")
     industry = str(industry or "").strip()
-    if industry.isdigit() and not _id_value(industry):  # read as an id, which no column can hold
+    if whole_number(industry) is not None and as_id(industry) is None:  # read as an id, which no column holds
         if _strict():
             raise InvalidFilter("industry", "取值不符合要求。")
         industry = "0"  # an id no industry has: no enterprise

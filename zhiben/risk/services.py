@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhiben.audit.services import audit_record
+from zhiben.core.db import as_id
 from zhiben.core.evidence import open_image, store_upload
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.rules import RuleResolver, rule
@@ -43,12 +44,12 @@ def _lock(actor, point):
 def _enterprise(actor, data, errors):
     if actor is not None and actor.enterprise_id:
         return Enterprise.objects.get(pk=actor.enterprise_id)
-    raw = str(data.get("enterprise") or "").strip()
-    if not raw.isdigit():
+    pk = as_id(data.get("enterprise"))
+    if pk is None:
         errors.append(("enterprise", "请选择生产经营单位。"))
         return None
     qs = Enterprise.objects.for_user(actor) if actor is not None else Enterprise.objects.all()
-    enterprise = qs.filter(pk=int(raw)).first()
+    enterprise = qs.filter(pk=pk).first()
     if enterprise is None:
         errors.append(("enterprise", "所选单位不存在或不在您的管辖范围内。"))
     return enterprise
@@ -61,7 +62,7 @@ def _criteria_item(actor, data, enterprise, errors):
     if not raw:
         return None
     qs = visible_items(actor) if actor is not None else visible_items_all()
-    item = qs.select_related("standard").filter(pk=int(raw) if raw.isdigit() else 0).first()
+    item = qs.select_related("standard").filter(pk=as_id(raw) or 0).first()
     if item is None or not item.standard.is_current:
         errors.append(("criteria_item", "所选判定标准条款不存在或已失效。"))
         return None
@@ -376,7 +377,7 @@ def _hazard(actor, hazard_ref, point):
 
     qs = Hazard.objects.for_user(actor) if actor is not None else Hazard.objects.all()
     ref = str(getattr(hazard_ref, "pk", hazard_ref) or "").strip()
-    hazard = qs.filter(number=ref).first() or (qs.filter(pk=int(ref)).first() if ref.isdigit() else None)
+    hazard = qs.filter(number=ref).first() or (qs.filter(pk=as_id(ref)).first() if as_id(ref) is not None else None)
     if hazard is None:
         raise ApplicationError(
             f"隐患“{ref}”不存在或不在您的管辖范围内。", errors=[{"field": "hazard", "message": "隐患不存在。"}]

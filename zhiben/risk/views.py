@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhiben.core.db import as_id
 from zhiben.core.forms import form_service, run_service
 from zhiben.core.timeline import subject_events
 from zhiben.core.views import (
@@ -64,8 +65,8 @@ def point_list(request):
     require_capability(request.user, "risk.view")
     qs = selectors.point_list(user=request.user, filters=request.GET)
     enterprise = None
-    if request.GET.get("enterprise", "").isdigit():
-        enterprise = Enterprise.objects.for_user(request.user).filter(pk=int(request.GET["enterprise"])).first()
+    if (pk := as_id(request.GET.get("enterprise"))) is not None:
+        enterprise = Enterprise.objects.for_user(request.user).filter(pk=pk).first()
     return render(
         request,
         "risk/point_list.html",
@@ -137,8 +138,8 @@ def point_new(request):
     enterprise = None
     if user.enterprise_id:
         enterprise = Enterprise.objects.get(pk=user.enterprise_id)
-    elif str(request.GET.get("enterprise", "")).isdigit():
-        enterprise = get_object_or_404(Enterprise.objects.for_user(user), pk=int(request.GET["enterprise"]))
+    elif (pk := as_id(request.GET.get("enterprise"))) is not None:
+        enterprise = get_object_or_404(Enterprise.objects.for_user(user), pk=pk)
     form = PointForm(request.POST or None, items=_criteria_items(user, enterprise), ask_enterprise=enterprise is None)
     if request.method == "POST" and form.is_valid():
         data = form.service_data()

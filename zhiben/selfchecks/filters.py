@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from zhiben.core.filters import Filter, FilterSet, Sort
+from zhiben.core.filters import Filter, FilterSet, Sort, id_q
 from zhiben.core.scoping import NOTHING, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
 
@@ -15,8 +15,7 @@ def duty_options(user):
     return [(str(d.pk), d.name) for d in Duty.objects.filter(active=True)]
 
 
-def enterprise_q(value, ctx):
-    return Q(enterprise_id=int(value)) if value.isdigit() else NOTHING
+enterprise_q = id_q("enterprise_id", otherwise=NOTHING)
 
 
 def findings_q(value, ctx):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from zhiben.accounts.choices import Role
 from zhiben.audit.services import audit_record
+from zhiben.core.db import as_id, whole_number
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.rules import rule
 from zhiben.core.scoping import in_subtree
@@ -38,8 +39,8 @@ def find_duty(value):
     text = str(value or "").strip()
     if not text:
         return None
-    if text.isdigit():
-        return Duty.objects.filter(pk=int(text)).first()
+    if whole_number(text) is not None:
+        return Duty.objects.filter(pk=as_id(text)).first() if as_id(text) is not None else None
     return Duty.objects.filter(key=text).first() or Duty.objects.filter(name=text).first()
 
 
@@ -52,10 +53,10 @@ def _enterprise_for(actor, value, errors):
             errors.append(("enterprise", "企业用户只能填报本单位的自查记录。"))
             return None
         return actor.enterprise
-    if not str(value or "").isdigit():
+    if as_id(value) is None:
         errors.append(("enterprise", "请选择生产经营单位。"))
         return None
-    enterprise = Enterprise.objects.for_user(actor).filter(pk=int(value)).first()
+    enterprise = Enterprise.objects.for_user(actor).filter(pk=as_id(value)).first()
     if enterprise is None:
         errors.append(("enterprise", "所选生产经营单位不存在或不在您的管辖范围内。"))
     return enterprise

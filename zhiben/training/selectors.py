@@ -11,8 +11,8 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
-from zhiben.core.db import joined
-from zhiben.core.filters import Filter, FilterSet, Sort
+from zhiben.core.db import as_id, joined
+from zhiben.core.filters import Filter, FilterSet, Sort, id_q
 from zhiben.core.periods import filter_range
 from zhiben.core.rules import rule
 from zhiben.core.scoping import child_code, child_prefix_length, in_subtree, normalize_code, subtree_q
@@ -35,9 +35,10 @@ def _visible(model, user):
 def _get(model, user, pk, related=()):
     if user is not None and not user.can(VIEW):
         raise Http404
-    if not str(pk).isdigit():
+    pk = as_id(pk)
+    if pk is None:
         raise Http404
-    found = joined(_visible(model, user), related).filter(pk=int(pk)).first()
+    found = joined(_visible(model, user), related).filter(pk=pk).first()
     if found is None:
         raise Http404
     return found
@@ -291,9 +292,8 @@ def _industry_q(industry, field_name="industry"):
     if industry in (None, ""):
         return Q()
     value = getattr(industry, "pk", industry)
-    if str(value).isdigit():
-        return Q(**{f"{field_name}_id": int(value)})
-    return Q(**{f"{field_name}__code": value})
+    by_id = id_q(f"{field_name}_id")(str(value), None)  # an id (one no column holds: no row), else a code
+    return by_id if by_id is not None else Q(**{f"{field_name}__code": value})
 
 
 def _region_q(region_code, field_name="region_id"):

@@ -9,6 +9,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
+from zhiben.core.db import as_id
 from zhiben.core.filters import Filter, FilterSet, Sort, flag
 from zhiben.core.rules import rule
 from zhiben.core.scoping import region_chain, subtree_q
@@ -182,9 +183,10 @@ def can_manage_unit(user, unit):
 
 def unit_get(user, pk):
     """A unit in the user's scope (404 otherwise), for the watch pages."""
-    if not user.can("watch.view") or not str(pk or "").isdigit():
+    pk = as_id(pk)
+    if not user.can("watch.view") or pk is None:
         raise Http404
-    unit = units_in_scope(user).select_related("region").filter(pk=int(pk)).first()
+    unit = units_in_scope(user).select_related("region").filter(pk=pk).first()
     if unit is None:
         above = committee_of(user.region_id)  # the 安委办 over a village: whom its grid workers call
         unit = above if above is not None and above.pk == int(pk) and above.is_active else None

@@ -85,10 +85,18 @@ def report_get(*, user, pk):
     return report
 
 
+def answered_deadline(report, deadline):
+    """The deadline a report answers to: for one submitted, the deadline in force when it went (kept with it, what
+    its 按期/逾期 was judged by), else `deadline` (the rule in force now)."""
+    if report is not None and report.status == ReportStatus.SUBMITTED and report.deadline:
+        return report.deadline
+    return deadline
+
+
 def report_standing(report, today=None):
     """(deadline, Compliance) of a report as its page shows them: the deadline of its period where the enterprise is
-    (the rule in force now) and where the enterprise stands for the period."""
-    deadline = deadline_for(report.period_obj, report.enterprise.region_id)
+    (the rule in force now, or when it was submitted) and where the enterprise stands for the period."""
+    deadline = answered_deadline(report, deadline_for(report.period_obj, report.enterprise.region_id))
     return deadline, compliance_of(report, deadline, today or timezone.localdate(), report.enterprise)
 
 
@@ -168,8 +176,8 @@ def enterprise_periods(*, user, today=None):
     reports = {r.period: r for r in PeriodReport.objects.filter(enterprise=enterprise)}
     rows = []
     for period in periods:
-        deadline = deadlines(period, enterprise.region_id)
         report = reports.get(period.code)
+        deadline = answered_deadline(report, deadlines(period, enterprise.region_id))
         state = compliance_of(report, deadline, today, enterprise)
         rows.append(
             {
@@ -249,11 +257,14 @@ def compliance_list(*, user, period_code, filters=None, today=None):
         made = []
         for values in page:
             enterprise, state = Listed._make(values[:-1]), Compliance(values[-1])
-            deadline = of_region.get(enterprise.region_id) or deadlines(period, enterprise.region_id)
+            report = reports.get(enterprise.pk)
+            deadline = answered_deadline(
+                report, of_region.get(enterprise.region_id) or deadlines(period, enterprise.region_id)
+            )
             made.append(
                 {
                     "enterprise": enterprise,
-                    "report": reports.get(enterprise.pk),
+                    "report": report,
                     "deadline": deadline,
                     "state": state,
                     "state_label": state.label,

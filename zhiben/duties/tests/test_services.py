@@ -11,7 +11,7 @@ from zhiben.duties import services
 from zhiben.duties.choices import Compliance, ReportStatus
 from zhiben.duties.models import DutyEvent, PeriodReport
 from zhiben.duties.periods import Period, quarter_of
-from zhiben.duties.selectors import compliance_list, compliance_of
+from zhiben.duties.selectors import compliance_list, compliance_of, enterprise_periods, report_standing
 from zhiben.duties.statistics import figure
 from zhiben.enterprises.models import Enterprise
 from zhiben.hazards.choices import Status
@@ -172,6 +172,23 @@ class AttestAndSubmitTests(CastTestCase):
         _, rows, summary = compliance_list(user=self.alice, period_code=self.period.code, today=late_day)
         self.assertEqual({r["enterprise"].name: r["state"] for r in rows}[self.enterprise_a.name], Compliance.LATE)
         self.assertEqual(summary[Compliance.LATE], 1)
+
+    def test_a_submitted_report_keeps_the_deadline_it_was_judged_by_when_the_rule_changes(self):
+        services.report_attest(actor=self.emma, report=self.report, name="王建国", confirmed=True)
+        late_day = self.deadline + timedelta(days=3)
+        services.report_submit(actor=self.emma, report=self.report, today=late_day)
+        # the county later gives the period ten days more: the report went late by the deadline then in force
+        rule_save(actor=self.alice, key="duty.quarterly.deadline", region_code=self.county_a.code, value={"days": 25})
+        self.assertGreater(services.deadline_for(self.period, self.enterprise_a.region_id), self.deadline)
+        report = PeriodReport.objects.get(pk=self.report.pk)
+        self.assertEqual(report_standing(report, today=late_day), (self.deadline, Compliance.LATE))
+        _, rows, _ = compliance_list(user=self.alice, period_code=self.period.code, today=late_day)
+        row = {r["enterprise"].name: r for r in rows}[self.enterprise_a.name]
+        self.assertEqual((row["deadline"], row["state"]), (self.deadline, Compliance.LATE))
+        mine = {r["period"].code: r for r in enterprise_periods(user=self.emma, today=late_day)[0]}
+        self.assertEqual(mine[self.period.code]["deadline"], self.deadline)
+        page = self.login(self.alice).get(f"/duties/{report.pk}/").content.decode()
+        self.assertIn(self.deadline.isoformat(), page)
 
     def test_regenerating_clears_the_signature(self):
         services.report_attest(actor=self.emma, report=self.report, name="王建国", confirmed=True)

@@ -42,13 +42,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.expressions import OrderBy
 from django.forms.utils import flatatt
+from django.http import Http404
 from django.utils import timezone
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 
 from zhiben.core.db import as_id, whole_number
 from zhiben.core.middleware import current_request_info
-from zhiben.core.scoping import NOTHING
+from zhiben.core.scoping import NOTHING, in_subtree, normalize_code
 
 TYPES = ("text", "search", "choice", "date", "hidden", "sort")
 
@@ -228,6 +229,26 @@ def id_q(field, otherwise=None):
         return NOTHING if whole_number(value) is not None else otherwise
 
     return q
+
+
+def region_param(user, value, name="region"):
+    """The 12-digit code of the region a figures page or endpoint is asked for in its parameter `name`: "" for none;
+    a text that is no region code is a 422 naming it on the API (a page's picker offers none: ignored there); a
+    region outside the user's jurisdiction is a 404, as another county's object is."""
+    text = str(value or "").strip()
+    code = normalize_code(text) if text else ""
+    if text and not code:
+        if current_request_info().get("api", False):
+            raise InvalidFilter(name, "不是区划代码。")
+        return ""
+    if (
+        code
+        and user is not None
+        and not user.is_superuser
+        and not (user.region_id and in_subtree(code, user.region_id))
+    ):
+        raise Http404
+    return code
 
 
 def flag(value):

@@ -11,14 +11,13 @@ from django.utils import timezone
 
 from zhiben.core.db import MappedRows
 from zhiben.core.exceptions import ApplicationError
-from zhiben.core.filters import Filter, FilterSet, InvalidFilter, Sort
+from zhiben.core.filters import Filter, FilterSet, InvalidFilter, Sort, region_param
 from zhiben.core.middleware import current_request_info
-from zhiben.core.scoping import normalize_code, subtree_q
+from zhiben.core.scoping import subtree_q
 from zhiben.core.tables import minute
 from zhiben.enterprises.choices import Status as EnterpriseStatus
 from zhiben.enterprises.filters import region_options
 from zhiben.enterprises.models import Enterprise
-from zhiben.regions.models import Region
 
 from .choices import COMPLIANCE_TONES, Compliance, Kind, ReportStatus
 from .models import PeriodReport
@@ -295,16 +294,7 @@ def compliance_args(user, *, period="", region="", state="", q="", sort="", toda
             codes = "、".join(p.code for p in periods)
             raise InvalidFilter("period", f"不是可选的报告期（{codes}）。")
         period = periods[0].code
-    region = (region or "").strip()
-    if region:
-        code = normalize_code(region)
-        if not code:
-            if strict:
-                raise InvalidFilter("region", "不是区划代码。")
-        elif not Region.objects.for_user(user).filter(code=code).exists():
-            raise Http404
-        else:
-            filters["region"] = code
+    filters["region"] = region_param(user, region)
     state = (state or "").strip()
     if state in Compliance.values:
         filters["state"] = state

@@ -154,11 +154,11 @@ def list_briefings(request, filters: Query[BriefingFilters]):
     return selectors.briefing_list(user=request.user, filters=filters.dict())
 
 
-@router.get("/coverage", response={200: PostCoverageOut, **refusals(403)})
+@router.get("/coverage", response={200: PostCoverageOut, **refusals(403, 404)})
 def coverage(request, query: Query[PostCoverageQuery]):
     """The coverage figure of the region, industry and day asked, as the 覆盖情况 page counts it."""
     require_capability(request.user, selectors.VIEW)
-    args = selectors.coverage_args(**query.dict())
+    args = selectors.coverage_args(request.user, **query.dict())
     result = selectors.coverage(request.user, **args)
     return {
         "day": result.day,
@@ -169,13 +169,13 @@ def coverage(request, query: Query[PostCoverageQuery]):
     }
 
 
-@router.get("/coverage/enterprises", response={200: list[PostCoverageRowOut], **refusals(403)})
+@router.get("/coverage/enterprises", response={200: list[PostCoverageRowOut], **refusals(403, 404)})
 @paginate(Pages, page_size=50)
 def coverage_enterprises(request, query: Query[PostCoverageRowsQuery]):
     """The enterprises of the coverage as the 覆盖情况 page lists them (by region, then name; or by share), all or
     only those not fully covered."""
     require_capability(request.user, selectors.VIEW)
-    args = selectors.coverage_args(region=query.region, industry=query.industry, day=query.day)
+    args = selectors.coverage_args(request.user, region=query.region, industry=query.industry, day=query.day)
     result = selectors.coverage(request.user, **args)
     return selectors.coverage_rows(result, missing=query.missing, sort=query.sort)
 

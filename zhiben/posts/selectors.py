@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhiben.core.db import MappedRows, as_id, whole_number
-from zhiben.core.filters import Filter, FilterSet, InvalidFilter, Sort, parse_date
+from zhiben.core.filters import Filter, FilterSet, InvalidFilter, Sort, parse_date, region_param
 from zhiben.core.middleware import current_request_info
 from zhiben.core.rules import rule
 from zhiben.core.scoping import child_code, child_prefix_length, normalize_code, subtree_q
@@ -258,16 +258,12 @@ def coverage(user, *, region="", industry="", day=None, with_posts_only=False):
     return Coverage(listed, judged, day)
 
 
-def coverage_args(*, region="", industry="", day=None):
-    """The keyword arguments of `coverage()` from the parameters of the coverage page and the API: the region (a
-    code; a text that is no region code counts no enterprise, and another jurisdiction's region none of its
-    enterprises, as the page's picker offers neither), the industry (its code, or its id: one no column can hold
+def coverage_args(user, *, region="", industry="", day=None):
+    """The keyword arguments of `coverage()` from the parameters of the coverage page and the API: the region
+    (core.filters.region_param: a code inside the user's jurisdiction, another jurisdiction's a 404), the industry (its code, or its id: one no column can hold
     counts no enterprise) and the day coverage is taken on (统计日: a date or its ISO text up to today, else None:
-    today). On the API a region that is no region code, such an id or a day after today is the caller's mistake, a
-    422 naming it."""
-    region = str(region or "").strip()
-    if region and not normalize_code(region) and _strict():
-        raise InvalidFilter("region", "取值不符合要求。")
+    today). On the API such an id or a day after today is the caller's mistake, a 422 naming it."""
+    region = region_param(user, region)
     industry = str(industry or "").strip()
     if whole_number(industry) is not None and as_id(industry) is None:  # read as an id, which no column holds
         if _strict():

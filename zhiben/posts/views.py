@@ -210,7 +210,10 @@ def _coverage(request):
     as listed: all or only those not fully covered (missing=1), in place order or by share (selectors.coverage_args,
     coverage_rows)."""
     args = selectors.coverage_args(
-        region=request.GET.get("region", ""), industry=request.GET.get("industry", ""), day=request.GET.get("day", "")
+        request.user,
+        region=request.GET.get("region", ""),
+        industry=request.GET.get("industry", ""),
+        day=request.GET.get("day", ""),
     )
     result = selectors.coverage(request.user, **args)
     rows = selectors.coverage_rows(result, missing=request.GET.get("missing") == "1", sort=request.GET.get("sort", ""))

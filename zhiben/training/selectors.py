@@ -12,10 +12,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhiben.core.db import as_id, joined
-from zhiben.core.filters import Filter, FilterSet, Sort, id_q
+from zhiben.core.filters import Filter, FilterSet, Sort, id_q, region_param
 from zhiben.core.periods import filter_range
 from zhiben.core.rules import rule
-from zhiben.core.scoping import child_code, child_prefix_length, in_subtree, normalize_code, subtree_q
+from zhiben.core.scoping import child_code, child_prefix_length, normalize_code, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
 from zhiben.enterprises.models import Enterprise
 from zhiben.enterprises.selectors import operating_census, operating_enterprises
@@ -550,13 +550,9 @@ def coverage_value(key, user, *, region_code=None, industry=None, year=None, sta
 
 
 def coverage_args(user, *, region="", industry="", year=None, start=None, end=None):
-    """The keyword arguments of `coverage()` for a region (a code inside the user's jurisdiction; another
-    jurisdiction's is a 404, text that is no region code the whole jurisdiction, as the pages' picker offers no such
-    value), an industry and a period: `start`–`end` when both are given in order, else `year` (this year if None)."""
-    text = (region or "").strip()
-    code = normalize_code(text) if text else ""
-    if code and not user.is_superuser and not (user.region_id and in_subtree(code, user.region_id)):
-        raise Http404
+    """The keyword arguments of `coverage()` for a region (core.filters.region_param: a code inside the user's
+    jurisdiction, another jurisdiction's a 404), an industry and a period: `start`–`end` when both are given in order, else `year` (this year if None)."""
+    code = region_param(user, region)
     if start is None or end is None or end < start:
         start = end = None
     return {

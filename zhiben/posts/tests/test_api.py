@@ -255,7 +255,6 @@ class CoverageTests(PostApiCase):
             ({"region": "500106105"}, (1, 2, 50.0)),  # a short code form
             ({"industry": "hazchem"}, (0, 1, 0.0)),
             ({"industry": "mining"}, (0, 0, None)),
-            ({"region": self.county_b.code}, (0, 0, None)),  # another county's: nothing of it, as on the page
         ]:
             with self.subTest(params=params):
                 got = client.get(f"{BASE}/coverage", params).json()
@@ -278,13 +277,16 @@ class CoverageTests(PostApiCase):
                 with self.subTest(path=path, params=params):
                     refused = client.get(f"{BASE}{path}", params)
                     self.assertEqual((refused.status_code, refused.json()["errors"][0]["field"]), (422, field))
-        # the page reads what the API refuses as nothing or as today
-        self.assertEqual(client.get("/posts/coverage/", {"region": "abc"}).context["result"].total, 0)
+        # another county's region: a 404 on the page and the API, as its objects are
+        for url in (f"{BASE}/coverage", f"{BASE}/coverage/enterprises", "/posts/coverage/"):
+            self.assertEqual(client.get(url, {"region": self.county_b.code}).status_code, 404)
+        # the page reads what the API refuses as the whole jurisdiction, nothing or today
+        self.assertEqual(client.get("/posts/coverage/", {"region": "abc"}).context["result"].total, 3)
         self.assertEqual(client.get("/posts/coverage/", {"industry": "9" * 20}).context["result"].total, 0)
         self.assertEqual(client.get("/posts/coverage/", {"day": tomorrow}).context["result"].day, self.today)
 
         self.assertEqual(
-            self.login(self.charlie).get(f"{BASE}/coverage", {"region": self.county_a.code}).json()["total"], 0
+            self.login(self.charlie).get(f"{BASE}/coverage", {"region": self.county_a.code}).status_code, 404
         )
         charlie = self.login(self.charlie).get(f"{BASE}/coverage").json()
         self.assertEqual((charlie["covered"], charlie["total"]), (0, 1))  # 西彭化工's post has only its 应急处置卡

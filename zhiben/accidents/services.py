@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from zhiben.accounts.choices import Role
 from zhiben.audit.services import audit_record
-from zhiben.core.db import as_id
+from zhiben.core.cntext import ascii_digits
+from zhiben.core.db import as_id, whole_number
 from zhiben.core.evidence import store_upload
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.rules import rule
@@ -30,6 +31,7 @@ from .choices import CHAIN, FOUR_CHECKS, GRADE_ORDER, REACH, Grade, Level, Measu
 from .models import Accident, Attachment, Investigation, Measure, Party, ReportStep, Supplement, Target
 from .workflow import TRANSITIONS
 
+MAX_COUNT = 2**31 - 1  # the largest a PositiveIntegerField holds
 FIGURES = ("deaths", "missing", "serious_injuries", "minor_injuries", "direct_loss")
 LABELS = {
     "deaths": "死亡人数",
@@ -94,11 +96,12 @@ def _count(data, name, errors):
     value = data.get(name)
     if value in (None, ""):
         return 0
-    text = str(value).strip()
-    if not text.lstrip("-").isdigit():
+    text = ascii_digits(value).strip()
+    number = whole_number(text.removeprefix("-"))
+    if number is None:
         errors.append((name, f"{LABELS[name]}“{value}”须为整数。"))
         return 0
-    number = int(text)
+    number = -number if text.startswith("-") else number
     if number < 0:
         errors.append((name, f"{LABELS[name]}不能为负数。"))
         return 0
@@ -535,19 +538,20 @@ def investigation_extend(*, actor, accident, days, reason):
     if accident.status != Status.INVESTIGATING:
         raise ApplicationError("只有调查中的事故可以延长调查期限。", code="bad_state")
     errors = []
-    if not str(days or "").isdigit() or not 1 <= int(days) <= limit:
+    number = whole_number(days)
+    if number is None or not 1 <= number <= limit:
         errors.append(("days", f"延长天数须为 1 至 {limit} 天。"))
     reason = str(reason or "").strip()[:300]
     if len(reason) < 4:
         errors.append(("reason", "请写明延期理由（经负责事故调查的人民政府批准）。"))
     if errors:
         _fail(errors)
-    investigation.extended_days, investigation.extension_reason = int(days), reason
-    investigation.report_due += timedelta(days=int(days))
+    investigation.extended_days, investigation.extension_reason = number, reason
+    investigation.report_due += timedelta(days=number)
     investigation.save()
-    record_event(accident, "extend", actor=actor, note=f"调查期限延长{days}天至 {investigation.report_due}：{reason}")
+    record_event(accident, "extend", actor=actor, note=f"调查期限延长{number}天至 {investigation.report_due}：{reason}")
     audit_record(
-        actor=actor, action="accident.extend", obj=accident, data={"days": int(days), "due": investigation.report_due}
+        actor=actor, action="accident.extend", obj=accident, data={"days": number, "due": investigation.report_due}
     )
     return investigation
 
@@ -812,8 +816,8 @@ def target_save(*, actor, data):
     region = Region.objects.for_user(actor).filter(code=_text(data, "region")).first()
     if region is None:
         errors.append(("region", "请选择您辖区内的区划。"))
-    year = _text(data, "year")
-    if not year.isdigit() or not 2000 <= int(year) <= 2100:
+    year = whole_number(_text(data, "year"))
+    if year is None or not 2000 <= year <= 2100:
         errors.append(("year", "请填写年度（如 2026）。"))
     values = {}
     for name, label in (
@@ -822,18 +826,19 @@ def target_save(*, actor, data):
         ("max_deaths", "死亡人数上限"),
     ):
         raw = _text(data, name)
+        number = whole_number(raw)
         if raw == "":
             values[name] = 0 if name == "max_larger" else None
-        elif not raw.isdigit():
+        elif number is None or number > MAX_COUNT:  # past the column's range too
             errors.append((name, f"{label}须为不小于0的整数。"))
         else:
-            values[name] = int(raw)
+            values[name] = number
     if errors:
         _fail(errors)
     target, _ = Target.objects.update_or_create(
-        region=region, year=int(year), defaults={**values, "note": _text(data, "note", 200), "created_by": actor}
+        region=region, year=year, defaults={**values, "note": _text(data, "note", 200), "created_by": actor}
     )
-    audit_record(actor=actor, action="accident.target", obj=target, data={"year": int(year), **values})
+    audit_record(actor=actor, action="accident.target", obj=target, data={"year": year, **values})
     return target
 
 

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhiben.core.db import whole_number
 from zhiben.core.forms import form_service, run_service
 from zhiben.core.offline import offline_form, saved
 from zhiben.core.tables import minute
@@ -256,7 +257,8 @@ def attachment(request, pk):
 
 
 def _year(text, default):
-    return int(text) if str(text or "").isdigit() and 2000 <= int(text) <= 2100 else default
+    year = whole_number(text)
+    return year if year is not None and 2000 <= year <= 2100 else default
 
 
 @login_required

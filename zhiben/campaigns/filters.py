@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from zhiben.core.filters import Filter, FilterSet, Sort, parse_date
+from zhiben.core.filters import Filter, FilterSet, Sort, id_q, parse_date
 from zhiben.core.scoping import normalize_code, region_chain, subtree_q
 
 from .choices import Status
@@ -60,10 +60,8 @@ CAMPAIGN_FILTERS = FilterSet(
 
 
 def target_q(value, ctx):
-    kind, number = value[:1], value[1:]
-    if not number.isdigit():
-        return None
-    return Q(enterprise_id=int(number)) if kind == "e" else Q(place_id=int(number)) if kind == "p" else None
+    field = {"e": "enterprise_id", "p": "place_id"}.get(value[:1])
+    return id_q(field)(value[1:], ctx) if field else None
 
 
 CHECK_FILTERS = FilterSet(

@@ -6,6 +6,7 @@ from collections import defaultdict
 from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404
 
+from zhiben.core.db import as_id, whole_number
 from zhiben.core.scoping import LEVEL_PREFIX, code_level, subtree_q
 from zhiben.enterprises.choices import Status as EnterpriseStatus
 from zhiben.enterprises.models import Enterprise
@@ -87,10 +88,10 @@ def find_target(campaign, user, key):
     `user` may see it; else (None, reason in Chinese)."""
     key = str(key or "").strip()
     kind, number = key[:1], key[1:]
-    if kind not in ("e", "p") or not number.isdigit():
+    if kind not in ("e", "p") or whole_number(number) is None:
         return None, "请选择检查对象。"
     model = Enterprise if kind == "e" else Place
-    obj = model.objects.for_user(user).select_related("region").filter(pk=int(number)).first()
+    obj = model.objects.for_user(user).select_related("region").filter(pk=as_id(number)).first()
     if obj is None:
         return None, "所选检查对象不存在或不在您的管辖范围内。"
     enterprises, places = target_querysets(campaign, None)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from zhiben.audit.services import audit_record
 from zhiben.core.cntext import parse_date as cn_date
+from zhiben.core.db import as_id, whole_number
 from zhiben.core.evidence import store_upload
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.scoping import scope_allows
@@ -93,7 +94,9 @@ def _clean_campaign(actor, data, campaign=None):
     raw = _text(data, "place_industry")
     if raw:
         place_industry = (
-            Industry.objects.filter(pk=raw).first() if raw.isdigit() else Industry.objects.filter(code=raw).first()
+            Industry.objects.filter(pk=as_id(raw)).first()
+            if whole_number(raw) is not None
+            else Industry.objects.filter(code=raw).first()
         )
         if place_industry is None:
             errors.append(("place_industry", f"行业领域“{raw}”不存在。"))
@@ -107,8 +110,8 @@ def _clean_campaign(actor, data, campaign=None):
         from zhiben.inspections.models import ChecklistTemplate
 
         checklist = (
-            ChecklistTemplate.objects.for_user(actor).filter(pk=raw, active=True).first()
-            if str(raw).isdigit()
+            ChecklistTemplate.objects.for_user(actor).filter(pk=as_id(raw), active=True).first()
+            if as_id(raw) is not None
             else None
         )
         if checklist is None:

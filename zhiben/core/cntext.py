@@ -78,6 +78,15 @@ def halfwidth(text):
     return unicodedata.normalize("NFKC", text if isinstance(text, str) else str(text or ""))
 
 
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def ascii_digits(text):
+    """`text` (None → "") with its full-width digits as ASCII ("１２", as a Chinese input method types a number), for
+    core.db.whole_number to read a count someone typed; "²", "①" or "❶" stay as they are (no number)."""
+    return ("" if text is None else str(text)).translate(_FULL_WIDTH_DIGITS)
+
+
 @functools.cache
 def _t2s():
     import opencc
@@ -93,22 +102,30 @@ def to_simplified(text):
     return _t2s().convert(text)
 
 
+def _ascii_digits(text):
+    """Whether `text` is a whole number in ASCII digits that int() reads: str.isdigit() also holds for "❶", "⓵" or
+    "፩" (what NFKC leaves of circled and other scripts' digits), which int() refuses, and int() refuses a text of
+    more digits than sys.get_int_max_str_digits() (4300)."""
+    return text.isascii() and text.isdigit() and len(text) <= 4300
+
+
 def cn_int(text):
     """The integer a numeral writes, Arabic or Chinese ("12", "十二", "二十三", "两", "二〇二四"); None otherwise."""
     t = halfwidth(text).strip()
-    if t.isdigit():
+    if _ascii_digits(t):
         return int(t)
     if not t or any(ch not in _DIGITS and ch != "十" for ch in t):
         return None
     if "十" in t:
         tens, _, ones = t.partition("十")
         return (_DIGITS.get(tens, 1) if tens else 1) * 10 + (_DIGITS.get(ones, 0) if ones else 0)
-    return int("".join(str(_DIGITS[ch]) for ch in t))
+    digits = "".join(str(_DIGITS[ch]) for ch in t)
+    return int(digits) if _ascii_digits(digits) else None  # None past the digits int() reads
 
 
 def to_digits(text):
     """Every run of Chinese numerals as Arabic digits: "二〇二四年五月一日" → "2024年5月1日", "两周" → "2周"."""
-    return _NUMERAL_RUN.sub(lambda m: str(cn_int(m.group(0))), text)
+    return _NUMERAL_RUN.sub(lambda m: str(n) if (n := cn_int(m.group(0))) is not None else m.group(0), text)
 
 
 def date_digits(text):
@@ -262,7 +279,7 @@ def _parse_text(text, year, end, after):
             return _valid_day(m) if m else None
         if len(digits) == 4 and digits[:2] in ("19", "20"):
             return _pick(_year_span(digits), end)
-        return excel_date(int(digits))
+        return excel_date(int(digits)) if len(digits) <= 4300 else None  # int() refuses more digits
     days = _FULL_DATE.findall(t)
     if len(days) >= 2:  # "2024-05-01-2024-05-20", "2024.5.1—2024.5.20"
         return _pick(_day_span(*(days[-1] if end else days[0])), end)
@@ -371,7 +388,7 @@ def is_numbering_row(values):
         if not t:
             continue
         n = halfwidth(t).strip("()（） .、")
-        if not n.isdigit():
+        if not _ascii_digits(n):
             return False
         nums.append(int(n))
     return len(nums) >= 3 and nums == sorted(nums) and len(set(nums)) == len(nums) and nums[0] <= 2

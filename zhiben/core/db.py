@@ -26,7 +26,11 @@ def whole_number(value):
     """`value` (text from a form, a query or a file) as a whole number written in ASCII digits, or None.
     str.isdigit() also holds for "²" and other scripts' digits, which int() refuses (a 500 where a user typed)."""
     text = str(value if value is not None else "").strip()
-    return int(text) if text.isascii() and text.isdigit() else None
+    if not (text.isascii() and text.isdigit()):
+        return None
+    text = text.lstrip("0") or "0"
+    # int() refuses text past 4,300 digits (a ValueError): such a number is past any column and any year alike
+    return int(text) if len(text) <= 4000 else 10**4000
 
 
 def as_id(value):

@@ -11,6 +11,8 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from .db import whole_number
+
 
 class PeriodError(ValueError):
     """A period that cannot be read; the message is Chinese and names the text."""
@@ -193,6 +195,6 @@ def filter_range(filters, today=None):
             return start, end
     except ValueError:
         pass
-    year = str(filters.get("year") or "")
-    year = int(year) if year.isdigit() and 1990 <= int(year) <= 2100 else (today or timezone.localdate()).year
+    year = whole_number(filters.get("year"))
+    year = year if year is not None and 1990 <= year <= 2100 else (today or timezone.localdate()).year
     return date(year, 1, 1), date(year, 12, 31)

@@ -20,7 +20,7 @@ from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from .db import page_count
+from .db import as_id, page_count
 from .exceptions import ApplicationError
 
 PAGE_SIZES = (20, 50, 100)
@@ -52,8 +52,8 @@ def back_to(request, default):
 
 
 def batch_ids(request):
-    """The ids of the rows ticked for a batch step (the boxes named "ids")."""
-    return [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    """The ids of the rows ticked for a batch step (the boxes named "ids"); a value no row's id can be is left out."""
+    return [pk for pk in map(as_id, request.POST.getlist("ids")) if pk is not None]
 
 
 def batch_view(capability, step, *, batch, name, back):

@@ -5,7 +5,8 @@ from collections import defaultdict
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from zhiben.core.filters import Sort
+from zhiben.core.db import whole_number
+from zhiben.core.filters import Sort, id_q
 
 from . import kinds
 from .models import Document
@@ -22,6 +23,13 @@ DOCUMENT_SORT = Sort.both_ways(
 )
 
 
+def _by_id(qs, field, value):
+    """`qs` narrowed to the rows whose `field` is the id `value` (none for a number no column holds), unchanged when
+    `value` is no number."""
+    by_id = id_q(field)(str(value or ""), None)
+    return qs if by_id is None else qs.filter(by_id)
+
+
 def document_list(*, user, filters=None):
     """The documents `user` may see, narrowed by kind, kind of subject (and subject), issuing unit, year and free text,
     in the order `sort` names (DOCUMENT_SORT; the latest first by default)."""
@@ -32,12 +40,10 @@ def document_list(*, user, filters=None):
     subject_type = (filters.get("subject_type") or "").lower()
     if subject_type in dict(kinds.subject_types()):
         qs = qs.filter(subject_type=subject_type)
-        if str(filters.get("subject") or "").isdigit():
-            qs = qs.filter(subject_id=int(filters["subject"]))
-    if str(filters.get("unit") or "").isdigit():
-        qs = qs.filter(issuing_unit_id=int(filters["unit"]))
-    if str(filters.get("year") or "").isdigit():
-        qs = qs.filter(year=int(filters["year"]))
+        qs = _by_id(qs, "subject_id", filters.get("subject"))
+    qs = _by_id(qs, "issuing_unit_id", filters.get("unit"))
+    if (year := whole_number(filters.get("year"))) is not None:
+        qs = qs.filter(year=year)
     text = (filters.get("q") or "").strip()
     if text:
         qs = qs.filter(

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhiben.audit.services import audit_record
+from zhiben.core.cntext import ascii_digits
+from zhiben.core.db import as_id, whole_number
 from zhiben.core.evidence import store_upload
 from zhiben.core.exceptions import ScopeError
 from zhiben.core.services import actor_covers, data_date, data_text, ensure_capability, fail
@@ -17,16 +19,18 @@ from .choices import DrillForm, DrillKind, TeamLevel
 from .models import Drill, DrillPhoto, DutyLapse, Equipment, RescueStation, RescueTeam
 
 MANAGE = "drill.manage"
+MAX_COUNT = 2**31 - 1  # the largest a PositiveIntegerField holds
 
 
 def _count(data, key, label, errors):
     raw = data_text(data, key)
+    number = whole_number(ascii_digits(raw))
     if not raw:
         errors.append((key, f"请填写{label}。"))
-    elif not raw.isdigit() or int(raw) < 1:
+    elif number is None or not 1 <= number <= MAX_COUNT:  # past the column's range too
         errors.append((key, f"{label}“{raw}”应为正整数。"))
     else:
-        return int(raw)
+        return number
     return None
 
 
@@ -53,9 +57,9 @@ def drill_save(*, actor, data, photos=()):
     pk = actor.enterprise_id if actor is not None and actor.enterprise_id else data.get("enterprise")
     qs = Enterprise.objects.all() if actor is None else Enterprise.objects.for_user(actor)
     errors = []
-    enterprise = qs.filter(pk=pk).first() if str(pk or "").isdigit() else None
+    enterprise = qs.filter(pk=as_id(pk)).first() if as_id(pk) is not None else None
     if enterprise is None:
-        if str(pk or "").isdigit():
+        if whole_number(pk) is not None:
             raise ScopeError("企业不存在或不在您的管辖范围内。")
         errors.append(("enterprise", "请选择企业。"))
     kind = _choice(data, "kind", DrillKind.choices, "演练类型", errors)
@@ -173,17 +177,17 @@ def equipment_save(*, actor, data):
         errors.append(("name", "请填写装备名称。"))
     team_id, station_id = data_text(data, "team"), data_text(data, "station")
     owner = None
-    if team_id.isdigit():
+    if whole_number(team_id) is not None:
         owner = (
-            RescueTeam.objects.for_user(actor).filter(pk=team_id).first()
+            RescueTeam.objects.for_user(actor).filter(pk=as_id(team_id)).first()
             if actor
-            else RescueTeam.objects.filter(pk=team_id).first()
+            else RescueTeam.objects.filter(pk=as_id(team_id)).first()
         )
-    elif station_id.isdigit():
+    elif whole_number(station_id) is not None:
         owner = (
-            RescueStation.objects.for_user(actor).filter(pk=station_id).first()
+            RescueStation.objects.for_user(actor).filter(pk=as_id(station_id)).first()
             if actor
-            else RescueStation.objects.filter(pk=station_id).first()
+            else RescueStation.objects.filter(pk=as_id(station_id)).first()
         )
     if owner is None:
         errors.append(("team", "请选择所属队伍或站点。"))

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from zhiben.core.db import whole_number
 from zhiben.core.excel import write_xlsx
 from zhiben.core.forms import form_service
 from zhiben.core.views import download, evidence_response, list_context, paginate, query_without, require_capability
@@ -217,8 +218,8 @@ def equipment_new(request):
 
 
 def _rates(request):
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else timezone.localdate().year
+    year = whole_number(request.GET.get("year"))
+    year = year if year is not None and 2000 <= year <= 2100 else timezone.localdate().year
     return year, selectors.rates(request.user, region=request.GET.get("region", ""), year=year)
 
 

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from zhiben.core.db import as_id, joined
 from zhiben.core.db import grouped as _grouped
-from zhiben.core.filters import Filter, FilterSet, Sort, flag
+from zhiben.core.filters import Filter, FilterSet, Sort, flag, id_q
 from zhiben.core.rules import rule
-from zhiben.core.scoping import in_subtree, subtree_q
+from zhiben.core.scoping import NOTHING, in_subtree, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
 from zhiben.inspections.choices import Kind
 from zhiben.inspections.selectors import inspections_in_period, unit_options
@@ -54,7 +54,7 @@ CASE_FILTERS = FilterSet(
     Filter("industry", "行业", "choice", choices=industry_options, lookup="industry__code"),
     Filter("status", "状态", "choice", choices=CaseStatus.choices, lookup="status"),
     Filter("measure", "处罚措施", "choice", choices=Measure.choices, q=_measure_q),
-    Filter("unit", "执法单位", "choice", choices=unit_options, lookup="unit_id"),
+    Filter("unit", "执法单位", "choice", choices=unit_options, q=id_q("unit_id", otherwise=NOTHING)),
     Filter("typical", "典型案例", "choice", choices=[("1", "是"), ("0", "否")], q=_typical_q),
     Filter(
         "fined",
@@ -82,7 +82,7 @@ ORDER_FILTERS = FilterSet(
         choices=[("1", "已逾期")],
         q=lambda value, ctx: Q(status=OrderStatus.OPEN, deadline__lt=ctx.today) if flag(value) else None,
     ),
-    Filter("unit", "责令单位", "choice", choices=unit_options, lookup="unit_id"),
+    Filter("unit", "责令单位", "choice", choices=unit_options, q=id_q("unit_id", otherwise=NOTHING)),
     Filter("q", "关键词", "search", search=("number", "enterprise__name", "items")),
     ORDER_SORT,
 )

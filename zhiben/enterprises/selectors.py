@@ -4,6 +4,7 @@ import re
 
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 
+from zhiben.core.db import whole_number
 from zhiben.core.filters import id_q
 from zhiben.core.memo import memoized
 from zhiben.core.scoping import subtree_q
@@ -98,8 +99,8 @@ def enterprise_from_text(user, text):
     if not text:
         return None
     scoped = Enterprise.objects.for_user(user)
-    if text.isdigit() and len(text) < 10:
-        return scoped.filter(pk=int(text)).first()
+    if (pk := whole_number(text)) is not None and len(text) < 10:
+        return scoped.filter(pk=pk).first()
     picked = PICKED.search(text)
     code = (picked.group(1) if picked else text).upper()
     return scoped.filter(credit_code=code).first() or (None if picked else scoped.filter(name=text).first())

@@ -260,13 +260,6 @@ def _state_error(hazard, label):
 # ---------------------------------------------------------------- intake
 
 
-def _as_id(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 # What a closed hazard read along with its enterprise carries: what repeat_candidate compares and the report
 # event names (its number). The other columns are deferred.
 REPEAT_FIELDS = ("id", "number", "enterprise_id", "place_id", "region_id", "industry_id", "status", "description",
@@ -305,7 +298,7 @@ def _enterprise_for_report(actor, pk, *, scoped=True):
     """Enterprise `pk` with its industry, or None when there is none or (`scoped`) `actor` may not see it. On
     PostgreSQL the same statement reads the closed hazards a new report of it is compared with into
     `enterprise.closed_for_repeat`, so an intake reads its subject once."""
-    pk = _as_id(pk)
+    pk = as_id(pk)
     if pk is None:
         return None
     if connection.vendor != "postgresql":
@@ -331,7 +324,7 @@ def _resolve_subject(actor, data, errors, enterprises=None):
     enterprise = place = None
     if data.get("enterprise"):
         if enterprises is not None:
-            enterprise = enterprises.get(_as_id(data["enterprise"]))
+            enterprise = enterprises.get(as_id(data["enterprise"]))
         else:
             enterprise = _enterprise_for_report(actor, data["enterprise"])
         if enterprise is None:
@@ -611,7 +604,7 @@ def hazard_report_batch(*, actor, items, today=None):
     if len(items) > limit:
         _fail([("items", f"一次最多提交 {limit} 条隐患，本次 {len(items)} 条，请分批提交。")])
     today = today or timezone.localdate()
-    ids = {_as_id(data.get("enterprise")) for data in items} - {None}
+    ids = {as_id(data.get("enterprise")) for data in items} - {None}
     enterprises = Enterprise.objects.for_user(actor).select_related("industry").in_bulk(ids)
     closed = {}
     for hazard in closed_hazards(enterprises):

@@ -3,8 +3,8 @@ and the API (see zhiben/core/filters.py)."""
 
 from django.db.models import Q
 
-from zhiben.core.filters import Filter, FilterSet, Sort, flag
-from zhiben.core.scoping import subtree_q
+from zhiben.core.filters import Filter, FilterSet, Sort, flag, id_q
+from zhiben.core.scoping import NOTHING, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
 
 from .choices import Kind, Status
@@ -57,7 +57,7 @@ INSPECTION_FILTERS = FilterSet(
     Filter("industry", "行业", "choice", choices=industry_options, lookup="industry__code"),
     Filter("status", "状态", "choice", choices=Status.choices, lookup="status"),
     Filter("kind", "检查类型", "choice", choices=Kind.choices, lookup="kind"),
-    Filter("unit", "检查单位", "choice", choices=unit_options, lookup="unit_id"),
+    Filter("unit", "检查单位", "choice", choices=unit_options, q=id_q("unit_id", otherwise=NOTHING)),
     Filter("unannounced", "四不两直", "choice", choices=YES_NO, q=_flag_q("unannounced")),
     Filter("cross", "交叉检查", "choice", choices=YES_NO, q=_flag_q("cross")),
     Filter("findings", "发现隐患", "choice", choices=[("1", "发现隐患"), ("0", "未发现隐患")], q=findings_q),

@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
-from zhiben.core.filters import Filter, FilterSet, Sort, flag
+from zhiben.core.filters import Filter, FilterSet, Sort, flag, id_q
 from zhiben.core.scoping import subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
 
@@ -169,10 +169,10 @@ def credential_state(credential, today=None):
 def conflict_list(*, user, filters=None):
     qs = conflicts_for(user).select_related("user", "expert", "enterprise").order_by("-created_at", "-id")
     filters = filters or {}
-    if str(filters.get("expert") or "").isdigit():
-        qs = qs.filter(expert_id=int(filters["expert"]))
-    if str(filters.get("user") or "").isdigit():
-        qs = qs.filter(user_id=int(filters["user"]))
+    for key in ("expert", "user"):
+        by_id = id_q(f"{key}_id")(str(filters.get(key) or ""), None)  # an id (one no column holds: none)
+        if by_id is not None:
+            qs = qs.filter(by_id)
     if filters.get("q"):
         qs = qs.filter(enterprise__name__icontains=filters["q"])
     return qs

@@ -11,6 +11,7 @@ from django.utils import timezone
 from zhiben.accounts.models import User
 from zhiben.audit.services import audit_record
 from zhiben.core.cntext import DateError, parse_date
+from zhiben.core.db import as_id
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.rules import rule
 from zhiben.core.scoping import normalize_code
@@ -90,7 +91,7 @@ def _region_in_scope(actor, code, errors, field="region", label="所属区划"):
 
 def _enterprise_in_scope(actor, value, errors, field="enterprise"):
     text = str(value or "").strip()
-    enterprise = Enterprise.objects.for_user(actor).filter(pk=int(text)).first() if text.isdigit() else None
+    enterprise = Enterprise.objects.for_user(actor).filter(pk=as_id(text)).first() if as_id(text) is not None else None
     if enterprise is None:
         errors.append((field, "所选企业不存在或不在您的管辖范围内。"))
     return enterprise
@@ -99,7 +100,7 @@ def _enterprise_in_scope(actor, value, errors, field="enterprise"):
 def _industries(values, errors, field, label="专业领域"):
     wanted = _ids(values)
     found = list(Industry.objects.filter(code__in=wanted)) + list(
-        Industry.objects.filter(pk__in=[int(v) for v in wanted if v.isdigit()])
+        Industry.objects.filter(pk__in=[as_id(v) for v in wanted if as_id(v) is not None])
     )
     found = list({i.pk: i for i in found}.values())
     known = {i.code for i in found} | {str(i.pk) for i in found}
@@ -135,7 +136,7 @@ def expert_save(*, actor, data, expert=None):
         errors.append(("specialties", "请至少选择一个专业领域。"))
     user = None
     if str(data.get("user") or "").strip():
-        user = User.objects.for_user(actor).filter(pk=int(data["user"]) if str(data["user"]).isdigit() else 0).first()
+        user = User.objects.for_user(actor).filter(pk=as_id(data["user"]) or 0).first()
         if user is None:
             errors.append(("user", "所选登录账号不存在或不在您的管辖范围内。"))
         elif Expert.objects.filter(user=user).exclude(pk=expert.pk if expert else None).exists():
@@ -203,7 +204,7 @@ def credential_save(*, actor, data, credential=None):
             raise ScopeError()
     errors = []
     user_id = str(data.get("user") or (credential.user_id if credential else "")).strip()
-    user = people.filter(pk=int(user_id)).first() if user_id.isdigit() else None
+    user = people.filter(pk=as_id(user_id)).first() if as_id(user_id) is not None else None
     if user is None:
         errors.append(("user", "请选择本单位的执法人员。"))
     number = _text(data, "number", 50)
@@ -260,11 +261,11 @@ def conflict_add(*, actor, data):
     if bool(user_id) == bool(expert_id):
         errors.append(("user", "请选择一名检查人员或一名专家（二选一）。"))
     elif user_id:
-        user = User.objects.for_user(actor).filter(pk=int(user_id) if user_id.isdigit() else 0).first()
+        user = User.objects.for_user(actor).filter(pk=as_id(user_id) or 0).first()
         if user is None:
             errors.append(("user", "所选人员不存在或不在您的管辖范围内。"))
     else:
-        expert = Expert.objects.for_user(actor).filter(pk=int(expert_id) if expert_id.isdigit() else 0).first()
+        expert = Expert.objects.for_user(actor).filter(pk=as_id(expert_id) or 0).first()
         if expert is None:
             errors.append(("expert", "所选专家不存在或不在您的管辖范围内。"))
     enterprise = _enterprise_in_scope(actor, data.get("enterprise"), errors)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from zhiben.accounts.models import User
 from zhiben.audit.services import audit_record
 from zhiben.core.cntext import DateError, parse_date
+from zhiben.core.db import as_id, possible_ids, whole_number
 from zhiben.core.evidence import store_upload
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.services import ensure_capability, next_number
@@ -44,7 +45,12 @@ def _ids(values):
         return []
     if isinstance(values, (str, int)):
         values = [values]
-    return [int(v) for v in values if str(v).strip().isdigit()]
+    return [number for number in map(whole_number, values) if number is not None]
+
+
+def _possible(values):
+    """The ids among the texts `values` a row can have (any other is not found)."""
+    return possible_ids(_ids(values))
 
 
 def _day(value, label, errors, field):
@@ -98,7 +104,7 @@ def checklist_add_items(*, actor, template, criteria_ids=(), part_ids=(), texts=
         raise ScopeError()
     wanted_ids = _ids(list(criteria_ids))
     wanted_parts = _ids(list(part_ids))
-    chosen = visible_items(actor).filter(Q(pk__in=wanted_ids) | Q(part_id__in=wanted_parts))
+    chosen = visible_items(actor).filter(Q(pk__in=possible_ids(wanted_ids)) | Q(part_id__in=possible_ids(wanted_parts)))
     items = [i for i in chosen.select_related("standard") if applies_to_region(i.standard, template.region_id)]
     if len({i.pk for i in items if i.pk in wanted_ids}) != len(set(wanted_ids)):
         raise ApplicationError("所选判定标准条款不存在或不适用于本检查表所属区划。")
@@ -187,13 +193,13 @@ def _people(actor, data, subject_enterprise, day, kind, errors):
     ids = [str(i) for i in (data.get("inspectors") or []) if str(i).strip()]
     if len(ids) != len(set(ids)):
         errors.append(("inspectors", "同一检查人员不能重复选择。"))
-    users = list(User.objects.for_user(actor).filter(pk__in=[int(i) for i in ids if i.isdigit()], is_active=True))
+    users = list(User.objects.for_user(actor).filter(pk__in=_possible(ids), is_active=True))
     if len(users) != len(set(ids)):
         errors.append(("inspectors", "所选检查人员不存在或不在您的管辖范围内。"))
     expert_ids = [str(i) for i in (data.get("experts") or []) if str(i).strip()]
     if len(expert_ids) != len(set(expert_ids)):
         errors.append(("experts", "同一专家不能重复选择。"))
-    experts = list(expert_candidates(actor).filter(pk__in=[int(i) for i in expert_ids if i.isdigit()]))
+    experts = list(expert_candidates(actor).filter(pk__in=_possible(expert_ids)))
     if len(experts) != len(set(expert_ids)):
         errors.append(("experts", "所选专家不存在、已出库或不属于您可选用的专家库。"))
     if not errors:
@@ -233,16 +239,16 @@ def _certified(users, day, errors):
 
 
 def _subject(actor, data, errors):
-    if str(data.get("enterprise") or "").isdigit():
+    if whole_number(data.get("enterprise")) is not None:
         enterprise = (
-            Enterprise.objects.for_user(actor).select_related("industry").filter(pk=int(data["enterprise"])).first()
+            Enterprise.objects.for_user(actor).select_related("industry").filter(pk=as_id(data["enterprise"])).first()
         )
         if enterprise is None:
             errors.append(("enterprise", "所选生产经营单位不存在或不在您的管辖范围内。"))
             return None, None
         return enterprise, None
-    if str(data.get("place") or "").isdigit():
-        place = Place.objects.for_user(actor).filter(pk=int(data["place"])).first()
+    if whole_number(data.get("place")) is not None:
+        place = Place.objects.for_user(actor).filter(pk=as_id(data["place"])).first()
         if place is None:
             errors.append(("place", "所选场所不存在或不在您的管辖范围内。"))
         return None, place

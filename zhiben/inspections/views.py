@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhiben.core.db import as_id
 from zhiben.core.forms import form_service, run_service
 from zhiben.core.offline import offline_form, saved
 from zhiben.core.tables import minute
@@ -123,7 +124,7 @@ def inspection_transition(request, pk, action):
     inspection = selectors.inspection_get(user=request.user, pk=pk)
     checklist = None
     if action == "start" and request.POST.get("checklist"):
-        checklist = selectors.checklists_for(request.user).filter(pk=request.POST["checklist"]).first()
+        checklist = selectors.checklists_for(request.user).filter(pk=as_id(request.POST["checklist"])).first()
     run_service(
         request,
         lambda: services.inspection_transition(
@@ -148,8 +149,8 @@ def inspection_member(request, pk):
     from .models import Expert
 
     inspection = selectors.inspection_get(user=request.user, pk=pk)
-    user = User.objects.for_user(request.user).filter(pk=request.POST.get("user") or 0).first()
-    expert = Expert.objects.filter(pk=request.POST.get("expert") or 0).first()
+    user = User.objects.for_user(request.user).filter(pk=as_id(request.POST.get("user")) or 0).first()
+    expert = Expert.objects.filter(pk=as_id(request.POST.get("expert")) or 0).first()
     run_service(
         request,
         lambda: services.inspection_add_member(actor=request.user, inspection=inspection, user=user, expert=expert),

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from zhiben.audit.services import audit_record
 from zhiben.core.crypto import key_digest
-from zhiben.core.db import as_id
+from zhiben.core.db import as_id, whole_number
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.rules import RuleResolver, rule
 from zhiben.core.scoping import scope_allows
@@ -189,7 +189,7 @@ def rule_add(*, actor, device, data):
         errors.append(("kind", "请选择规则类型。"))
     threshold = _number(data.get("threshold"), "阈值", "threshold", errors)
     minutes_text = str(data.get("minutes") if data.get("minutes") is not None else "").strip() or "0"
-    minutes = int(minutes_text) if minutes_text.isdigit() else None
+    minutes = whole_number(minutes_text)
     if minutes is None or minutes > 7 * 24 * 60:
         errors.append(("minutes", "持续时间应为 0 到 10080 之间的整数（分钟）。"))
     if kind in (RuleKind.ABOVE, RuleKind.BELOW) and threshold is None and not errors:

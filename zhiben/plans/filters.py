@@ -5,6 +5,7 @@
 
 from django.db.models import Q
 
+from zhiben.core.db import whole_number
 from zhiben.core.filters import Filter, FilterSet, Sort, flag, id_q
 from zhiben.core.memo import ProcessCache
 from zhiben.core.scoping import scope_key, subtree_q
@@ -116,9 +117,9 @@ TASK_FILTERS = FilterSet(
 
 def year_q(value, ctx):
     """A plan running in the year: the year within its start and end years."""
-    if not (value.isdigit() and len(value) == 4):
+    year = whole_number(value) if len(value) == 4 else None
+    if year is None:
         return None
-    year = int(value)
     return Q(start_year__lte=year, end_year__gte=year)
 
 

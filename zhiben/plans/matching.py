@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from zhiben.core.db import whole_number
 from zhiben.core.scoping import region_chain, subtree_range
 from zhiben.plans.parsing import match_units
 from zhiben.regions.models import Unit
@@ -97,8 +98,8 @@ def match_names(names, units, region_code=None):
 def parse_choice(choice):
     """ "unit:12" → ("unit", 12); "new"/"text" → (choice, None); anything else → (None, None)."""
     choice = (choice or "").strip()
-    if choice.startswith("unit:") and choice[5:].isdigit():
-        return "unit", int(choice[5:])
+    if choice.startswith("unit:") and whole_number(choice[5:]) is not None:
+        return "unit", whole_number(choice[5:])
     if choice in (CHOICE_NEW, CHOICE_TEXT):
         return choice, None
     return None, None

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiben.audit.services import audit_record
-from zhiben.core.db import as_id
+from zhiben.core.db import as_id, whole_number
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.tables import Column, Table, badge, day, detail_link, esc, labels, link_to, minute, truncated
 from zhiben.core.timeline import subject_events
@@ -326,7 +326,7 @@ def draft_preview(request, pk):
         if op == "units":
             data = {
                 request.POST.get(f"name_{i}"): request.POST.get(f"unit_{i}")
-                for i in range(int(request.POST.get("count") or 0))
+                for i in range(min(whole_number(request.POST.get("count")) or 0, len(request.POST)))
                 if request.POST.get(f"name_{i}")
             }
         elif op == "meta":

@@ -6,6 +6,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from zhiben.audit.services import audit_record
+from zhiben.core.cntext import ascii_digits
+from zhiben.core.db import as_id, whole_number
 from zhiben.core.exceptions import ScopeError
 from zhiben.core.services import data_date, data_text, ensure_capability, fail
 from zhiben.enterprises.models import Enterprise
@@ -15,6 +17,7 @@ from .models import Briefing, CardVersion, Post
 from .selectors import MANAGE
 
 MAX_ITEMS = 100
+MAX_COUNT = 2**31 - 1  # the largest a PositiveIntegerField holds
 
 
 def _enterprise(actor, value):
@@ -24,7 +27,7 @@ def _enterprise(actor, value):
     if pk in (None, ""):
         return None
     qs = Enterprise.objects.all() if actor is None else Enterprise.objects.for_user(actor)
-    found = qs.filter(pk=pk).first() if str(pk).isdigit() else None
+    found = qs.filter(pk=as_id(pk)).first() if as_id(pk) is not None else None
     if found is None:
         raise ScopeError("企业不存在或不在您的管辖范围内。")
     return found
@@ -160,14 +163,15 @@ def briefing_save(*, actor, post, data):
         errors.append(("attendees", "请填写参会人员。"))
     raw = data_text(data, "attendee_count")
     count = None
+    number = whole_number(ascii_digits(raw))
     if not raw:
         count = len([n for n in attendees.replace("，", ",").replace("、", ",").split(",") if n.strip()]) or None
         if count is None:
             errors.append(("attendee_count", "请填写参会人数。"))
-    elif not raw.isdigit() or int(raw) < 1:
+    elif number is None or not 1 <= number <= MAX_COUNT:  # past the column's range too
         errors.append(("attendee_count", f"参会人数“{raw}”应为正整数。"))
     else:
-        count = int(raw)
+        count = number
     content = data_text(data, "content", 5000)
     if not content:
         errors.append(("content", "请填写会议内容。"))

@@ -7,8 +7,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 
 from zhiben.core.db import grouped as _grouped
-from zhiben.core.filters import Filter, FilterSet, Sort, flag
-from zhiben.core.scoping import region_chain, subtree_q
+from zhiben.core.filters import Filter, FilterSet, Sort, flag, id_q
+from zhiben.core.scoping import NOTHING, region_chain, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
 from zhiben.inspections.selectors import unit_options
 
@@ -46,7 +46,7 @@ REPORT_FILTERS = FilterSet(
     Filter("industry", "行业", "choice", choices=industry_options, lookup="industry__code"),
     Filter("status", "状态", "choice", choices=Status.choices, lookup="status"),
     Filter("overdue", "逾期", "choice", choices=[("1", "核查已逾期")], q=_overdue_q),
-    Filter("unit", "承办单位", "choice", choices=unit_options, lookup="unit_id"),
+    Filter("unit", "承办单位", "choice", choices=unit_options, q=id_q("unit_id", otherwise=NOTHING)),
     Filter("mine", "我核查的", "choice", choices=[("1", "是")], q=_mine_q),
     Filter("source", "来源", "choice", choices=Source.choices, lookup="source"),
     Filter("valid", "有效举报", "choice", choices=[("1", "不含无效信息")], q=_valid_q),

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from zhiben.audit.services import audit_record
 from zhiben.core.crypto import blind_index, blind_indexes
+from zhiben.core.db import as_id, whole_number
 from zhiben.core.evidence import open_image, read_upload, store_upload
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.rules import rule
@@ -42,6 +43,7 @@ from .models import Attempt, Category, Keeper, Message, Open311Key, Photo, Repor
 from .workflow import BATCH, TRANSITIONS
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed from paper
+MAX_DEATHS = 32767  # the largest a PositiveSmallIntegerField holds
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 LINK = re.compile(r"https?://|www\.", re.I)
 MARKUP = re.compile(r"<\s*/?\s*(script|iframe|object|embed|img|a|svg|style)\b", re.I)
@@ -157,7 +159,7 @@ def challenge_check(challenge, counter):
     except signing.BadSignature:
         raise ApplicationError("页面校验信息无效，请刷新页面后重新提交。", code="challenge")
     digest = hashlib.sha256(f"{challenge}:{counter}".encode()).digest()
-    if not str(counter or "").isdigit() or _zero_bits(digest) < int(data.get("b", 0)):
+    if whole_number(counter) is None or _zero_bits(digest) < int(data.get("b", 0)):
         raise ApplicationError(
             "浏览器校验未完成：请等待页面提示“校验完成”后再提交（需启用 JavaScript）。", code="challenge"
         )
@@ -586,7 +588,7 @@ def _assignee(actor, report, value, errors):
 
     if value in (None, ""):
         return actor
-    user = User.objects.filter(pk=value, is_active=True).first() if str(value).isdigit() else None
+    user = User.objects.filter(pk=as_id(value), is_active=True).first() if as_id(value) is not None else None
     if user is None or (report.unit_id and user.unit_id != report.unit_id and user.pk != actor.pk):
         errors.append(("assignee", "核查人须是承办单位的在岗人员。"))
         return None
@@ -619,7 +621,7 @@ def report_transfer(*, actor, report, unit, reply="", today=None):
     """转办: to another unit in the system (wrongly routed); the verification clock starts again."""
     report, _ = _lock(actor, report, "transfer")
     today = today or timezone.localdate()
-    target = Unit.objects.filter(pk=unit, is_active=True).first() if str(unit or "").isdigit() else None
+    target = Unit.objects.filter(pk=as_id(unit), is_active=True).first() if as_id(unit) is not None else None
     if (
         target is None
         or not actor_covers(actor, target.region_id)
@@ -896,10 +898,9 @@ def reward_propose(*, actor, report, data):
         raise ApplicationError("该隐患已奖励过首位举报人，不能重复奖励。", code="duplicate")
     errors = []
     fine = _money(data.get("fine"), "罚款金额", errors, "fine")
-    deaths = data.get("deaths")
-    if deaths not in (None, "") and not str(deaths).isdigit():
+    deaths = whole_number(data.get("deaths"))
+    if data.get("deaths") not in (None, "") and (deaths is None or deaths > MAX_DEATHS):  # the column's range too
         errors.append(("deaths", "瞒报死亡人数须为整数。"))
-    deaths = int(deaths) if str(deaths or "").isdigit() else None
     grade = _text(data, "accident_grade")
     if grade and grade not in AccidentGrade.values:
         errors.append(("accident_grade", f"事故等级“{grade}”无效。"))
@@ -1098,8 +1099,8 @@ def routing_rule_save(*, actor, data):
         errors.append(("region", "请选择您辖区内的区划。"))
     category = Category.objects.filter(pk=data.get("category")).first() if data.get("category") else None
     unit = (
-        Unit.objects.for_user(actor).filter(pk=data.get("unit"), is_active=True).first()
-        if str(data.get("unit") or "").isdigit()
+        Unit.objects.for_user(actor).filter(pk=as_id(data.get("unit")), is_active=True).first()
+        if as_id(data.get("unit")) is not None
         else None
     )
     if unit is None:

@@ -9,9 +9,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhiben.core.db import grouped as _grouped
-from zhiben.core.filters import Filter, FilterSet, Sort, flag
+from zhiben.core.filters import Filter, FilterSet, Sort, flag, id_q
 from zhiben.core.rules import rule
-from zhiben.core.scoping import subtree_q
+from zhiben.core.scoping import NOTHING, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
 from zhiben.enterprises.models import Enterprise
 
@@ -35,7 +35,7 @@ def _active_q(value, ctx):
 RISK_FILTERS = FilterSet(
     Filter("region", "区划", "choice", choices=region_options, q=lambda value, ctx: subtree_q(value)),
     Filter("industry", "行业", "choice", choices=industry_options, lookup="industry__code"),
-    Filter("enterprise", "单位", "hidden", q=lambda v, ctx: Q(enterprise_id=int(v)) if v.isdigit() else Q(pk__in=[])),
+    Filter("enterprise", "单位", "hidden", q=id_q("enterprise_id", otherwise=NOTHING)),
     Filter("level", "风险等级", "choice", choices=[(lv.value, level_label(lv)) for lv in Level], lookup="level"),
     Filter("kind", "类型", "choice", choices=Kind.choices, lookup="kind"),
     Filter("method", "评价方法", "choice", choices=[(m.value, m.value.upper()) for m in Method], lookup="method"),

@@ -32,7 +32,7 @@ RECORD_FILTERS = FilterSet(
         help="区划代码，含下级",
     ),
     Filter("industry", "行业", "choice", choices=industry_options, lookup="enterprise__industry__code"),
-    Filter("duty", "排查类型", "choice", choices=duty_options, lookup="duty_id"),
+    Filter("duty", "排查类型", "choice", choices=duty_options, q=id_q("duty_id", otherwise=NOTHING)),
     Filter("findings", "发现隐患", "choice", choices=[("1", "有隐患"), ("0", "未发现隐患")], q=findings_q),
     Filter("source", "来源", "choice", choices=Source.choices, lookup="source"),
     Filter("date_from", "排查日期从", "date", lookup="date__gte"),

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from zhiben.accounts.choices import Role
 from zhiben.audit.services import audit_record
+from zhiben.core.cntext import ascii_digits
 from zhiben.core.db import as_id, whole_number
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.rules import rule
@@ -25,6 +26,7 @@ from .models import Duty, SelfInspection
 from .periods import bucket_of
 
 MAX_FINDINGS = 50
+MAX_COUNT = 2**31 - 1  # the largest a PositiveIntegerField holds
 
 
 def duty_applies(duty, enterprise):
@@ -92,13 +94,12 @@ def clean_record(actor, data, *, today, enterprise=None):
     for n, finding in enumerate(findings, start=1):
         if len(str(finding["description"]).strip()) < 4:
             errors.append(("findings", f"第 {n} 条隐患描述过短（至少4个字）。"))
-    count = data.get("findings_count")
-    if count in (None, ""):
-        count = len(findings)
-    elif not str(count).strip().isdigit():
-        errors.append(("findings_count", f"发现隐患数“{count}”应为非负整数。"))
+    raw = data.get("findings_count")
+    count = len(findings) if raw in (None, "") else whole_number(ascii_digits(raw))
+    if count is None or count > MAX_COUNT:  # past the column's range too
+        errors.append(("findings_count", f"发现隐患数“{raw}”应为非负整数。"))
         count = 0
-    count = max(int(count), len(findings))
+    count = max(count, len(findings))
     values = {
         "enterprise": enterprise,
         "duty": duty,
@@ -166,12 +167,12 @@ def duty_save(*, actor, data, duty=None):
     if applies_to not in AppliesTo.values:
         errors.append(("applies_to", "适用企业无效。"))
     percent = data.get("required_percent")
-    percent = "100" if percent in (None, "") else str(percent).strip()
-    if not percent.isdigit() or not 1 <= int(percent) <= 100:
+    percent = 100 if percent in (None, "") else whole_number(percent)
+    if percent is None or not 1 <= percent <= 100:
         errors.append(("required_percent", "达标比例应为 1 至 100 之间的整数。"))
     sort = data.get("sort")
-    sort = "0" if sort in (None, "") else str(sort).strip()
-    if not sort.isdigit():
+    sort = 0 if sort in (None, "") else whole_number(sort)
+    if sort is None or sort > MAX_COUNT:  # past the column's range too
         errors.append(("sort", "排序应为非负整数。"))
     if errors:
         _fail(errors)
@@ -180,9 +181,9 @@ def duty_save(*, actor, data, duty=None):
         "level": _text(data, "level", 50) or name,
         "frequency": frequency,
         "applies_to": applies_to,
-        "required_percent": int(percent),
+        "required_percent": percent,
         "active": bool(data.get("active", True)) and data.get("active") not in ("0", "false", "off"),
-        "sort": int(sort),
+        "sort": sort,
         "basis": _text(data, "basis", 300),
     }
     if duty is None:

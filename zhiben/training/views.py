@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhiben.core.db import whole_number
 from zhiben.core.excel import write_xlsx
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.forms import form_service, raise_for_refusal, run_service
@@ -606,8 +607,8 @@ def uncertified(request):
 
 
 def _year(request):
-    text = request.GET.get("year", "")
-    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else None
+    year = whole_number(request.GET.get("year"))
+    return year if year is not None and 2000 <= year <= 2100 else None
 
 
 @login_required

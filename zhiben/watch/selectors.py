@@ -10,9 +10,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhiben.core.db import as_id
-from zhiben.core.filters import Filter, FilterSet, Sort, flag
+from zhiben.core.filters import Filter, FilterSet, Sort, flag, id_q
 from zhiben.core.rules import rule
-from zhiben.core.scoping import region_chain, subtree_q
+from zhiben.core.scoping import NOTHING, region_chain, subtree_q
 from zhiben.enterprises.filters import region_options
 from zhiben.regions.models import Unit
 
@@ -414,7 +414,7 @@ def _unit_options(user):
 
 
 LOG_FILTERS = FilterSet(
-    Filter("unit", "值班单位", "choice", choices=_unit_options, lookup="unit_id"),
+    Filter("unit", "值班单位", "choice", choices=_unit_options, q=id_q("unit_id", otherwise=NOTHING)),
     Filter("kind", "类型", "choice", choices=LogKind.choices, lookup="kind"),
     Filter("from", "日期从", "date", lookup="duty_day__day__gte"),
     Filter("to", "日期至", "date", lookup="duty_day__day__lte"),

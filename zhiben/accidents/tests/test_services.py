@@ -196,6 +196,9 @@ class RecordingTests(AccidentTestCase):
             ("直接经济损失不能为负数", {"direct_loss": "-100"}),
             ("失踪人数“1.5”须为整数", {"missing": "1.5"}),
             ("死亡人数“三”须为整数", {"deaths": "三"}),
+            ("死亡人数“²”须为整数", {"deaths": "²"}),  # str.isdigit() holds, int() refuses: a 500
+            ("死亡人数“--1”须为整数", {"deaths": "--1"}),
+            ("死亡人数“9999999999999999999999999”不合常理", {"deaths": "9" * 25}),
             ("直接经济损失“十万”不是金额", {"direct_loss": "十万"}),
             ("事故发生时间不能晚于现在", {"occurred": later, "learned_at": later, "reported_at": later}),
             ("知悉时间不能早于事故发生时间", {"learned_at": self.now - timedelta(hours=4)}),
@@ -209,6 +212,8 @@ class RecordingTests(AccidentTestCase):
             ("请选择事故类别", {"type": "meteor"}),
             ("不在您的管辖范围内", {"enterprise": self.enterprise_b.pk}),
             ("不在您的管辖范围内", {"enterprise": "abc"}),
+            ("不在您的管辖范围内", {"enterprise": "²"}),
+            ("不在您的管辖范围内", {"enterprise": "9" * 25}),
         ]
         for message, data in cases:
             with self.subTest(message=message):

@@ -291,6 +291,8 @@ class ActionTests(ViewTestCase):
         self.do("start", {"lead_unit": "沙坪坝区应急管理局", "leader": "李明"})
         self.assertEqual(self.fresh().status, "investigating")
         self.assertRefusedWith(self.do("extend", {"days": "61", "reason": "需技术鉴定"}), "1 至 60 天")
+        # str.isdigit() holds for "²", which int() refuses (a 500)
+        self.assertRefusedWith(self.do("extend", {"days": "²", "reason": "需技术鉴定"}), "1 至 60 天")
         self.do("extend", {"days": "20", "reason": "需技术鉴定"})
         self.assertEqual(Investigation.objects.get().extended_days, 20)
         self.assertRefusedWith(self.do("submit"), "请先写明事故原因")
@@ -386,6 +388,9 @@ class FiguresAndTargetsPageTests(ViewTestCase):
         self.assertEqual(page.status_code, 200)
         self.assertContains(page, "年度“20266”无法识别")
         self.assertContains(page, "截至日期“2026-13-45”无法识别（应如 2026-06-30），已统计至今天。")
+        for year in ("²⁰²⁶", "9" * 25):  # str.isdigit() holds for "²", which int() refuses (a 500)
+            page = self.client.get(reverse("accidents:figures"), {"year": year})
+            self.assertContains(page, f"年度“{year}”无法识别")
 
     def test_targets_page_for_the_committee_only(self):
         self.login(self.alice)
@@ -407,6 +412,13 @@ class FiguresAndTargetsPageTests(ViewTestCase):
             reverse("accidents:targets"), {"region": self.county_a.code, "year": "2027", "max_larger": "1"}
         )
         self.assertEqual(Target.objects.get().max_larger, 1)
+        # a number past the column's range (the form sets no maximum) overflowed on saving: a 500
+        response = self.client.post(
+            reverse("accidents:targets"),
+            {"region": self.county_a.code, "year": "2027", "max_larger": "1", "max_deaths": "9" * 25},
+        )
+        self.assertContains(response, "死亡人数上限须为不小于0的整数")
+        self.assertIsNone(Target.objects.get().max_deaths)
         # another county's region is not offered
         response = self.client.post(
             reverse("accidents:targets"), {"region": self.county_b.code, "year": "2027", "max_larger": "0"}

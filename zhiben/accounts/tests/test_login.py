@@ -320,6 +320,11 @@ class TotpTests(LoginCase):
             "动态口令错误或已使用，请输入认证器上当前显示的6位数字。", response.context["form"].errors["code"]
         )
         self.assertIsNone(self.logged_in_as())
+        # digits str.isdigit() takes and hmac.compare_digest refuses (not ASCII) were a 500
+        for code in ("²²²²²²", "١٢٣٤٥٦"):
+            self.assertIsNone(totp.verify(self.alice.totp_secret, code))
+            self.assertEqual(self.client.post(TOTP, {"code": code}).status_code, 200)
+        self.assertIsNone(self.logged_in_as())
         # the next time step's code is accepted
         self.alice.refresh_from_db()
         response = self.client.post(TOTP, {"code": totp.code_at(self.alice.totp_secret, self.alice.totp_last_step + 1)})

@@ -52,6 +52,11 @@ class DefinitionTests(CampaignTestCase):
         self.assertRefused(campaign_data(place_kinds=["castle"]), "场所类型“castle”无效")
         self.assertRefused(campaign_data(place_industry=""), "须选择场所隐患所属的行业领域")
         self.assertRefused(campaign_data(checklist=999999), "所选检查表不存在")
+        # str.isdigit() holds for "²", which the lookups refused (a 500); a number no id column holds
+        self.assertRefused(campaign_data(checklist="²"), "所选检查表不存在")
+        self.assertRefused(campaign_data(checklist="9" * 25), "所选检查表不存在")
+        self.assertRefused(campaign_data(place_industry="²"), "行业领域“²”不存在")
+        self.assertRefused(campaign_data(place_industry="9" * 25), "不存在")
         self.assertRefused(
             campaign_data(columns=[{"label": "层数", "type": "number"}, {"label": "层数", "type": "text"}]),
             "列名“层数”重复",

@@ -134,6 +134,16 @@ class PageTests(CampaignTestCase):
         client = self.login(self.alice)
         page = client.get(reverse("campaigns:checks", args=[self.campaign.pk]))
         self.assertContains(page, "凤凰化工有限公司")
+        # a target no id column holds lists none (the lookup overflowed: a 500); "²" is no target (int() refused it)
+        page = client.get(reverse("campaigns:checks", args=[self.campaign.pk]), {"target": "e" + "9" * 25})
+        self.assertEqual(list(page.context["page"]), [])
+        page = client.get(reverse("campaigns:checks", args=[self.campaign.pk]), {"target": "e²"})
+        self.assertContains(page, "凤凰化工有限公司")
+        for target, problem in (("e²", "请选择检查对象"), ("e" + "9" * 25, "所选检查对象不存在")):
+            page = client.get(
+                reverse("campaigns:check_create", args=[self.campaign.pk]), {"target": target}, follow=True
+            )
+            self.assertContains(page, problem)
         response = client.get(reverse("campaigns:export", args=[self.campaign.pk]))
         self.assertEqual(response["Content-Type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))

@@ -67,6 +67,12 @@ class DocumentPageTests(CastTestCase):
         page = client.get(reverse("documents:list"), {"unit": self.unit_office_a.pk, "year": self.document.year})
         self.assertContains(page, self.document.number)
         self.assertContains(page, "公文模板")
+        # a unit or year no column holds lists none (the unit overflowed in the query: a 500); "²", which int()
+        # refuses although str.isdigit() holds, is no filter (a 500 too)
+        for query in ({"unit": "9" * 25}, {"year": "9" * 25}, {"subject_type": "hazards.hazard", "subject": "9" * 25}):
+            self.assertContains(client.get(reverse("documents:list"), query), "没有符合条件的公文")
+        for query in ({"unit": "²"}, {"year": "²"}, {"subject_type": "hazards.hazard", "subject": "²"}):
+            self.assertContains(client.get(reverse("documents:list"), query), self.document.number)
 
     def test_the_list_sorts_from_its_headers(self):
         client = self.login(self.alice)

@@ -2,6 +2,7 @@
 reminders, bad input, photos, scope."""
 
 from datetime import date, timedelta
+from types import SimpleNamespace
 from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -299,6 +300,8 @@ class RateTests(DrillCase):
     def test_pages(self):
         client = self.login(self.alice)
         self.assertContains(client.get("/drills/rates/?year=2026"), "青木关镇")
+        for year in ("²⁰²⁶", "9" * 25):  # str.isdigit() holds for "²", which int() refuses (a 500): this year's
+            self.assertEqual(client.get("/drills/rates/", {"year": year}).context["year"], date.today().year)
         self.assertEqual(client.get("/drills/rates/export/").status_code, 200)
         page = client.get("/drills/teams/")
         self.assertContains(page, "凤凰镇救援队")
@@ -350,6 +353,23 @@ class InputAndScopeTests(DrillCase):
                 },
             )
         self.assertIn("镇级队伍的所属区划应为镇街", caught.exception.message)
+        # str.isdigit() holds for "²", which int() refuses, and a count or an id past a column's range (a 500)
+        for participants in ("²", "①", "9" * 25):
+            with self.assertRaises(ApplicationError) as caught:
+                drill(self.alice, self.enterprise_a, date(2026, 1, 5), participants=participants)
+            self.assertIn(f"参演人数“{participants}”应为正整数", caught.exception.message)
+        with self.assertRaises(ApplicationError) as caught:
+            drill(self.alice, SimpleNamespace(pk="²"), date(2026, 1, 5))
+        self.assertIn("请选择企业", caught.exception.message)
+        with self.assertRaises(ScopeError):
+            drill(self.alice, SimpleNamespace(pk="9" * 25), date(2026, 1, 5))
+        for team in ("²", "9" * 25):
+            with self.assertRaises(ApplicationError) as caught:
+                services.equipment_save(actor=self.alice, data={"name": "呼吸器", "team": team, "quantity": "²"})
+            self.assertIn("请选择所属队伍或站点", caught.exception.message)
+            self.assertIn("数量“²”应为正整数", caught.exception.message)
+        self.assertEqual(drill(self.alice, self.enterprise_a, date(2026, 1, 5), participants="１２").participants, 12)
+        Drill.objects.all().delete()
         self.assertFalse(Drill.objects.exists())
         self.assertFalse(RescueTeam.objects.exists())
 

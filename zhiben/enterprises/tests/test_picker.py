@@ -61,7 +61,7 @@ class ReadBackTests(CastTestCase):
 
     def test_nothing_outside_the_jurisdiction_or_for_a_part_of_a_name(self):
         b = self.enterprise_b
-        for text in (str(b.pk), b.credit_code, picked_text(b), b.name, "凤凰", ""):
+        for text in (str(b.pk), b.credit_code, picked_text(b), b.name, "凤凰", "", "²", "9" * 25):
             self.assertIsNone(enterprise_from_text(self.alice, text), text)
         # a picked text is read by its code: another enterprise's name in front does not matter
         self.assertEqual(

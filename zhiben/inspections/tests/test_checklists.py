@@ -99,6 +99,10 @@ class TeamAndTimelineTests(InspectionTestCase):
             reverse("inspections:member", args=[inspection.pk]), {"user": self.frank.pk}, follow=True
         )
         self.assertContains(response, "已在检查组中")
+        for value in ("²", "abc", "9" * 25):  # no id: nobody is added (int() and the lookup refused them: a 500)
+            response = client.post(reverse("inspections:member", args=[inspection.pk]), {"user": value}, follow=True)
+            self.assertEqual(response.status_code, 200)
+        self.assertEqual(inspection.inspectors.count(), 2)
 
     def test_every_step_is_on_the_timeline(self):
         inspection = self.started()

@@ -57,6 +57,11 @@ class ExpertTests(CastTestCase):
         )
         self.assertRefused(lambda: self.add(region=self.county_b.code), "所属区划不存在或不在您的管辖范围内", Expert)
         self.assertRefused(lambda: self.add(actor=self.erin), "无权管理专家库", Expert)
+        # str.isdigit() holds for "²", which int() refuses (a 500); a number no id column holds overflowed in pk__in
+        self.assertRefused(lambda: self.add(enterprise="²"), "所选企业不存在或不在您的管辖范围内", Expert)
+        self.assertRefused(lambda: self.add(specialties=["²"]), "无效的行业：²", Expert)
+        self.assertRefused(lambda: self.add(specialties=["9" * 25]), "无效的行业", Expert)
+        self.assertRefused(lambda: self.add(user="²"), "所选登录账号不存在", Expert)
 
     def test_pages_list_filter_mask_and_edit(self):
         chem = self.add()
@@ -130,6 +135,7 @@ class CredentialTests(CastTestCase):
         self.assertRefused("不能早于有效期起", number="渝执002", valid_from="2026-01-01", valid_until="2025-12-31")
         self.assertRefused("执法证号“渝执001”已登记（持证人：colleague）", user=self.alice.pk)
         self.assertRefused("请选择本单位的执法人员", number="渝执003", user=self.erin.pk)
+        self.assertRefused("请选择本单位的执法人员", number="渝执003", user="²")  # int() refused it: a 500
         self.assertRefused("请填写有效期至", number="渝执004", valid_until="")
         self.assertRefused("不是有效日期", number="渝执005", valid_until="2026-13-45")
         # editing keeps its own number
@@ -176,6 +182,8 @@ class ConflictTests(CastTestCase):
             ({"user": self.erin.pk, "expert": expert.pk, "enterprise": self.enterprise_a.pk, "reason": "x"}, "二选一"),
             ({"expert": expert.pk, "enterprise": self.enterprise_a.pk, "reason": "再次"}, "的回避已登记"),
             ({"user": self.charlie.pk, "enterprise": self.enterprise_a.pk, "reason": "x"}, "所选人员不存在"),
+            ({"user": "²", "enterprise": self.enterprise_a.pk, "reason": "x"}, "所选人员不存在"),  # a 500
+            ({"expert": "²", "enterprise": self.enterprise_a.pk, "reason": "x"}, "所选专家不存在"),
             ({"user": self.erin.pk, "enterprise": self.enterprise_a_construction.pk, "reason": ""}, "请填写回避理由"),
         ):
             rows, audits = Conflict.objects.count(), AuditEvent.objects.count()
@@ -187,6 +195,9 @@ class ConflictTests(CastTestCase):
         response = client.get("/inspections/conflicts/")
         self.assertContains(response, "回避专家")
         self.assertContains(response, "曾任职")
+        # an expert no id column holds lists none (the lookup overflowed: a 500); "²" is no id, as if not given
+        self.assertNotContains(client.get("/inspections/conflicts/", {"expert": "9" * 25}), "曾任职")
+        self.assertContains(client.get("/inspections/conflicts/", {"user": "²"}), "曾任职")
         self.assertNotContains(self.login(self.charlie).get("/inspections/conflicts/"), "曾任职")
         self.assertEqual(
             self.login(self.charlie).post(f"/inspections/conflicts/{conflict.pk}/remove/").status_code, 404

@@ -193,6 +193,15 @@ class TeamTests(InspectionTestCase):
         self.assertRefused("不在您的管辖范围内", enterprise=self.enterprise_a_construction.pk)  # not erin's industry
         self.assertRefused("不存在或不在您的管辖范围内", inspectors=[self.charlie.pk])
 
+    def test_ids_that_are_no_ids_are_refused_not_a_500(self):
+        """str.isdigit() holds for "²", which int() refuses; a number no id column holds overflowed in pk__in."""
+        self.assertRefused("请选择被检查单位", enterprise="²")  # as any text that is no id
+        self.assertRefused("请选择被检查单位", enterprise="", place="²")
+        self.assertRefused("所选生产经营单位不存在", enterprise="9" * 25)
+        self.assertRefused("所选检查人员不存在", inspectors=[self.erin.pk, "9" * 25])
+        self.assertRefused("所选检查人员不存在", inspectors=[self.erin.pk, "²"])
+        self.assertRefused("所选专家不存在", experts=["9" * 25])
+
     def test_numbers(self):
         first, second = self.create(), self.create()
         self.assertEqual(first.number, f"JC500106{self.today.year}000001")
@@ -204,6 +213,11 @@ class PageAndApiTests(InspectionTestCase):
         inspection = self.started()
         client = self.login(self.erin)
         self.assertContains(client.get(reverse("inspections:list")), inspection.number)
+        # a unit no id column holds overflowed in the query (a 500): no inspection has it
+        for unit in ("9" * 25, "²"):
+            page = client.get(reverse("inspections:list"), {"unit": unit})
+            self.assertEqual(page.status_code, 200)
+            self.assertNotContains(page, inspection.number)
         page = client.get(reverse("inspections:detail", args=[inspection.pk]))
         self.assertContains(page, "消防通道畅通")
         item = inspection.items.get(criteria_item__isnull=True)

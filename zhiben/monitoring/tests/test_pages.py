@@ -31,6 +31,15 @@ class PageTests(CastTestCase):
         self.assertContains(self.login(self.alice).get("/monitoring/alarms/?unack=1"), "高于上限")
         self.assertNotContains(self.login(self.charlie).get("/monitoring/alarms/"), "高于上限")
 
+    def test_a_rule_whose_minutes_are_no_number_is_refused_not_a_500(self):
+        """str.isdigit() holds for "²", which int() refuses: the refused form's text reached the service."""
+        rules = self.device.rules.count()
+        response = self.login(self.alice).post(
+            f"/monitoring/devices/{self.device.pk}/rules/", {"kind": "above", "threshold": "30", "minutes": "²"}
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(self.device.rules.count(), rules)
+
     def test_other_county_gets_404(self):
         client = self.login(self.charlie)
         for url in (

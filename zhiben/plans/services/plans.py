@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhiben.audit.services import audit_entry, audit_record, audit_record_many
+from zhiben.core.db import whole_number
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.scoping import assert_in_scope, normalize_code, region_chain
 from zhiben.core.services import ensure_capability
@@ -453,8 +454,10 @@ def plan_update(*, actor, plan, data):
             current.parent = found
     years_changed = False
     if "start_year" in data or "end_year" in data:
-        start, end = int(data.get("start_year") or current.start_year), int(data.get("end_year") or current.end_year)
-        if not 2000 <= start <= end <= start + 10:
+        start, end = (
+            whole_number(data.get(k)) if data.get(k) else getattr(current, k) for k in ("start_year", "end_year")
+        )
+        if start is None or end is None or not 2000 <= start <= end <= start + 10:
             raise ApplicationError("方案年度范围无效：截止年度须不早于起始年度，且跨度不超过10年。")
         years_changed = (start, end) != (current.start_year, current.end_year)
         current.start_year, current.end_year = start, end
@@ -573,13 +576,13 @@ def _apply_links(plan, links):
     allowed = set(parent_task_candidates(plan).values_list("pk", flat=True))
     errors = []
     for task_id, parent_id in links.items():
-        if parent_id not in (None, "") and int(parent_id) not in allowed:
+        if parent_id not in (None, "") and whole_number(parent_id) not in allowed:
             errors.append({"field": "parent_task", "message": f"任务 {task_id} 所选的上级任务不在上级方案中。"})
     if errors:
         _fail(errors)
     for task_id, parent_id in links.items():
         Task.objects.filter(pk=task_id, plan=plan).update(
-            parent_task_id=int(parent_id) if parent_id not in (None, "") else None
+            parent_task_id=whole_number(parent_id) if parent_id not in (None, "") else None
         )
 
 
@@ -597,7 +600,7 @@ def plan_link_tasks(*, actor, plan, links):
     changed = {
         k: [before.get(k), v]
         for k, v in links.items()
-        if (before.get(k) or None) != (int(v) if v not in (None, "") else None)
+        if (before.get(k) or None) != (whole_number(v) if v not in (None, "") else None)
     }
     audit_record(actor=actor, action="plan.link_tasks", obj=current, data={"changed": changed})
     return len(changed)

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zhiben.core.exceptions import ApplicationError
 from zhiben.plans import drafts
+from zhiben.plans.matching import parse_choice
 from zhiben.plans.models import Plan, PlanDraft, Task, TaskUnit
 from zhiben.regions.models import Unit
 from zhiben.testing import CastTestCase
@@ -120,6 +121,16 @@ class DraftTests(CastTestCase):
         self.assertTrue(Unit.objects.filter(name="凤凰镇规建办", region=self.town_a1).exists())
         self.assertFalse(Unit.objects.filter(name__contains="经发办").exists())
         self.assertFalse(PlanDraft.objects.exists())
+
+    def test_a_unit_choice_or_count_that_is_no_number_is_refused_not_a_500(self):
+        """str.isdigit() holds for "²", which int() refuses: the preview's unit choices were a 500."""
+        draft = self.draft()
+        client = self.login(self.alice)
+        for count, choice in (("²", "text"), ("1", "unit:²"), ("9" * 25, "text")):
+            data = {"op": "units", "count": count, "name_0": "经发办", "unit_0": choice}
+            self.assertLess(client.post(f"/plans/drafts/{draft.pk}/", data).status_code, 400, (count, choice))
+        self.assertEqual(parse_choice("unit:²"), (None, None))
+        self.assertEqual(parse_choice(f"unit:{self.unit_office_a.pk}"), ("unit", self.unit_office_a.pk))
 
     def test_an_empty_row_blocks_the_import(self):
         draft = self.draft()

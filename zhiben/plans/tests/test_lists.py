@@ -40,6 +40,9 @@ class PlanListTests(CastTestCase):
     def test_a_value_the_filter_cannot_read_is_ignored_by_the_page_and_named_by_the_api(self):
         self.login(self.alice)
         self.assertEqual(len(self.titles(self.client.get("/plans/", {"region": "abc", "year": "去年"}))), 2)
+        # four characters for which str.isdigit() holds and int() refuses were a 500
+        self.assertEqual(len(self.titles(self.client.get("/plans/", {"year": "²⁰²⁴"}))), 2)
+        self.assertEqual(self.client.get("/api/v1/plans/", {"year": "²⁰²⁴"}).status_code, 422)
         for name, value in (("region", "abc"), ("year", "去年"), ("kind", "x"), ("sort", "nope")):
             with self.subTest(name=name):
                 answer = self.client.get("/api/v1/plans/", {name: value})

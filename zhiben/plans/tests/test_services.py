@@ -365,6 +365,16 @@ class LevelsTests(CastTestCase):
         )
         with self.assertRaises(ApplicationError):
             services.plan_link_tasks(actor=self.alice, plan=town, links={town_task.pk: other.tasks.get().pk})
+        # the page posts text: "²" (str.isdigit() holds, int() refuses) and "abc" were a 500, not a refusal
+        for value in ("²", "abc", "9" * 25):
+            with self.assertRaises(ApplicationError):
+                services.plan_link_tasks(actor=self.alice, plan=town, links={town_task.pk: value})
+        client = self.login(self.alice)
+        client.post(f"/plans/{town.pk}/links/", {f"task_{town_task.pk}": "²"})
+        town_task.refresh_from_db()
+        self.assertEqual(town_task.parent_task, district_task)
+        response = client.post(f"/plans/{town.pk}/edit/", {"title": town.title, "start_year": "abc", "end_year": "²"})
+        self.assertContains(response, "方案年度范围无效")
 
     def test_parent_must_be_above(self):
         sibling = small_plan(self.alice, self.town_a2)

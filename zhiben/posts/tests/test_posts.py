@@ -62,6 +62,15 @@ class VersionTests(PostsCase):
             )
         self.assertIn("日期", caught.exception.message)
         self.assertIn("参会人员", caught.exception.message)
+        # str.isdigit() holds for "²", which int() refuses (a 500), and a count past the column's range
+        for count in ("²", "①", "9" * 25):
+            with self.assertRaises(ApplicationError) as caught:
+                services.briefing_save(
+                    actor=self.alice,
+                    post=self.post,
+                    data={"held_on": "2026-01-05", "attendees": "张三", "content": "x", "attendee_count": count},
+                )
+            self.assertIn(f"参会人数“{count}”应为正整数", caught.exception.message)
         with self.assertRaises(ApplicationError) as caught:
             services.post_save(actor=self.alice, data={"enterprise": self.enterprise_a.pk, "name": "储罐区操作工"})
         self.assertIn("岗位名称", caught.exception.message)
@@ -72,6 +81,8 @@ class VersionTests(PostsCase):
     def test_form_shows_the_message(self):
         response = self.login(self.alice).post(f"/posts/{self.post.pk}/briefing/", {"held_on": "", "content": ""})
         self.assertContains(response, "请填写班前会日期")
+        response = self.client.post(f"/posts/{self.post.pk}/briefing/", {"held_on": "", "attendee_count": "²"})
+        self.assertContains(response, "参会人数“²”应为正整数")
         self.assertFalse(Briefing.objects.exists())
 
 

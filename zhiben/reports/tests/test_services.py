@@ -655,6 +655,13 @@ class RewardTests(CastTestCase):
         with self.assertRaises(ApplicationError) as caught:
             services.reward_propose(actor=self.alice, report=report, data={"deaths": "两人", "accident_grade": "较大"})
         self.assertIn("瞒报死亡人数须为整数", caught.exception.message)
+        # str.isdigit() holds for "²", which int() refuses (a 500); a number past the column's range
+        for deaths in ("²", "9" * 25):
+            with self.assertRaises(ApplicationError) as caught:
+                services.reward_propose(
+                    actor=self.alice, report=report, data={"deaths": deaths, "accident_grade": "较大"}
+                )
+            self.assertIn("瞒报死亡人数须为整数", caught.exception.message)
         self.assertEqual(counts(), before)
         reward = services.reward_propose(
             actor=self.alice, report=report, data={"deaths": "2", "accident_grade": "较大"}

@@ -113,6 +113,10 @@ class WhoMayActTests(CastTestCase):
         with self.assertRaises(ApplicationError) as caught:
             services.report_accept(actor=self.alice, report=self.report, assignee=self.gina.pk)
         self.assertIn("核查人须是承办单位的在岗人员", caught.exception.message)
+        for assignee in ("²", "9" * 25):  # the lookup refused "²" (a 500)
+            with self.assertRaises(ApplicationError) as caught:
+                services.report_accept(actor=self.alice, report=self.report, assignee=assignee)
+            self.assertIn("核查人须是承办单位的在岗人员", caught.exception.message)
         self.assertEqual(counts(), before)
         services.report_accept(actor=self.alice, report=self.report, assignee=self.erin.pk)
         report = Report.objects.get(pk=self.report.pk)
@@ -319,6 +323,8 @@ class OutcomeTests(CastTestCase):
             (self.alice, self.unit_office_b.pk, "请选择接收的承办单位"),
             (self.alice, "", "请选择接收的承办单位"),
             (self.alice, 999999, "请选择接收的承办单位"),
+            (self.alice, "²", "请选择接收的承办单位"),  # str.isdigit() holds, the lookup refused it (a 500)
+            (self.alice, "9" * 25, "请选择接收的承办单位"),
         ]
         for actor, unit, message in cases:
             with self.subTest(unit=unit):

@@ -25,6 +25,8 @@ class RiskApiTests(RiskTestCase):
         )
         self.assertEqual([i["id"] for i in client.get("/api/v1/risk/points?active=0").json()["items"]], [retired.pk])
         self.assertEqual(client.get("/api/v1/risk/points?level=nonsense").status_code, 422)
+        for enterprise in ("²", "9" * 25):  # a 500 (int() refuses "²"; the number overflowed in the query)
+            self.assertEqual(client.get("/api/v1/risk/points", {"enterprise": enterprise}).status_code, 422)
         self.assertEqual(client.get(f"/api/v1/risk/points/{other.pk}").status_code, 404)
         charlie = self.login(self.charlie).get("/api/v1/risk/points").json()["items"]
         self.assertEqual([i["id"] for i in charlie], [other.pk])

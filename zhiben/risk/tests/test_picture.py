@@ -292,6 +292,9 @@ class PageTests(RiskTestCase):
         self.assertEqual([p.name for p in page.context["page"]], ["红点", "黄点", "低点"])
         self.assertEqual([p.name for p in client.get("/risk/?sort=-level").context["page"]], ["低点", "黄点", "红点"])
         self.assertEqual([p.name for p in client.get("/risk/?level=major").context["page"]], ["红点"])
+        # "²" (str.isdigit() holds, int() refuses) and a number no id column holds were a 500: no enterprise's
+        for enterprise in ("²", "9" * 25):
+            self.assertEqual(list(client.get("/risk/", {"enterprise": enterprise}).context["page"]), [])
         response = client.get(f"/risk/export/?enterprise={self.enterprise_a.pk}&sort=level")
         self.assertEqual(response.status_code, 200)
         _, headers, rows = read_table(io.BytesIO(response.content), filename="x.xlsx")

@@ -169,6 +169,11 @@ class DutyTests(CastTestCase):
         self.assertIn("请填写名称", text)
         self.assertIn("请选择频次", text)
         self.assertIn("1 至 100", text)
+        # str.isdigit() holds for "²", which int() refuses (a 500); a sort past the column's range
+        with self.assertRaises(ApplicationError) as caught:
+            services.duty_save(actor=self.alice, data=self.data(required_percent="²", sort="9" * 25))
+        self.assertIn("1 至 100", caught.exception.message)
+        self.assertIn("排序应为非负整数", caught.exception.message)
 
 
 class BlindSpotTests(CastTestCase):

@@ -106,6 +106,10 @@ class PageTests(CastTestCase):
         client = self.login(self.alice)
         page = client.get(reverse("selfchecks:records"), {"enterprise": self.enterprise_a_construction.pk})
         self.assertContains(page, "没有符合条件的自查记录")
+        # a number no id column holds overflowed in the query (a 500); "²" is no id
+        for duty in ("9" * 25, "²"):
+            page = client.get(reverse("selfchecks:records"), {"duty": duty})
+            self.assertContains(page, "没有符合条件的自查记录")
         response = client.get(reverse("selfchecks:export"))
         sheet = load_workbook(io.BytesIO(response.content)).active
         self.assertEqual(sheet.cell(2, 1).value, self.enterprise_a.name)
@@ -136,6 +140,20 @@ class PageTests(CastTestCase):
             reverse("selfchecks:import"), {"file": SimpleUploadedFile("自查.csv", "单位,备注\n1,2\n".encode())}
         )
         self.assertContains(response, "缺少必填列")
+
+    def test_a_count_int_cannot_read_is_a_row_error_of_the_import(self):
+        """str.isdigit() holds for "❶", which int() refuses: the whole import was a 500. A full-width count, as a
+        Chinese input method types it, is read."""
+        client = self.login(self.emma)
+        day = self.today.isoformat()
+        rows = f"排查类型,排查日期,排查负责人,发现隐患数\n部门周排查,{day},张三,❶\n部门周排查,{day},李四,{'9' * 25}\n"
+        response = client.post(reverse("selfchecks:import"), {"file": SimpleUploadedFile("自查.csv", rows.encode())})
+        self.assertContains(response, "发现隐患数“❶”应为非负整数")
+        self.assertContains(response, f"发现隐患数“{'9' * 25}”应为非负整数")
+        self.assertFalse(SelfInspection.objects.exists())
+        rows = f"排查类型,排查日期,排查负责人,发现隐患数\n部门周排查,{day},张三,０\n"
+        client.post(reverse("selfchecks:import"), {"file": SimpleUploadedFile("自查.csv", rows.encode())})
+        self.assertEqual(SelfInspection.objects.get().findings, 0)
 
 
 class ApiTests(CastTestCase):

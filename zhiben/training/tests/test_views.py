@@ -94,6 +94,10 @@ class PageTests(TrainingCase):
         page = client.get(reverse("training:enterprise_file", args=[self.enterprise_a.pk]), {"year": 2026})
         self.assertContains(page, "主要负责人履职培训")
         self.assertContains(page, "未持证")
+        for year in ("²⁰²⁶", "9" * 25):  # str.isdigit() holds for "²", which int() refuses (a 500): every year's
+            page = client.get(reverse("training:enterprise_file", args=[self.enterprise_a.pk]), {"year": year})
+            self.assertIsNone(page.context["year"])
+            self.assertContains(page, "主要负责人履职培训")
         export = client.get(reverse("training:enterprise_file_export", args=[self.enterprise_a.pk]))
         self.assertEqual(export.status_code, 200)
 

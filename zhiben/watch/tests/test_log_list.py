@@ -52,6 +52,9 @@ class LogListTests(CastTestCase):
         )
         # another county's unit named in the address: nothing of it
         self.assertEqual(self.contents(self.alice, unit=self.unit_office_b.pk), [])
+        # a unit no id column holds overflowed in the query (a 500); "²" is no unit either
+        self.assertEqual(self.contents(self.alice, unit="9" * 25), [])
+        self.assertEqual(self.contents(self.alice, unit="²"), [])
         page = self.login(self.alice).get("/watch/log/", {"kind": "call"})
         self.assertContains(page, f"/watch/units/{self.unit_office_a.pk}/days/{first}/")
 

@@ -35,7 +35,8 @@ def current_step(now=None):
 def verify(secret, code, *, last_step=0, now=None, window=1):
     """Return the matched time step, or None. A step at or before `last_step` is refused (no replay)."""
     code = (code or "").strip().replace(" ", "")
-    # ASCII digits only: str.isdigit() also holds for "²²²²²²" or "١٢٣٤٥٦", which hmac.compare_digest refuses (not ASCII)
+    # ASCII digits only: str.isdigit() also holds for "²²²²²²" or "١٢٣٤٥٦", which hmac.compare_digest refuses
+    # (not ASCII)
     if not secret or len(code) != DIGITS or not (code.isascii() and code.isdigit()):
         return None
     step = current_step(now)

@@ -87,7 +87,7 @@ class PostDetailOut(PostOut):
 
 
 class PostCoverageQuery(Schema):
-    region: str = Field("", description="区划代码，空为整个辖区（其他辖区的区划没有企业）")
+    region: str = Field("", description="区划代码（本辖区内；其他辖区的为 404），空为整个辖区")
     industry: str = Field("", description="行业代码，空为全部行业")
     day: date | None = Field(None, description="统计日（不晚于今天），默认今天")
 

@@ -260,9 +260,10 @@ def coverage(user, *, region="", industry="", day=None, with_posts_only=False):
 
 def coverage_args(user, *, region="", industry="", day=None):
     """The keyword arguments of `coverage()` from the parameters of the coverage page and the API: the region
-    (core.filters.region_param: a code inside the user's jurisdiction, another jurisdiction's a 404), the industry (its code, or its id: one no column can hold
-    counts no enterprise) and the day coverage is taken on (统计日: a date or its ISO text up to today, else None:
-    today). On the API such an id or a day after today is the caller's mistake, a 422 naming it."""
+    (core.filters.region_param: a code inside the user's jurisdiction, another jurisdiction's a 404), the industry
+    (its code, or its id: one no column can hold counts no enterprise) and the day coverage is taken on (统计日: a
+    date or its ISO text up to today, else None: today). On the API such an id or a day after today is the caller's
+    mistake, a 422 naming it."""
     region = region_param(user, region)
     industry = str(industry or "").strip()
     if whole_number(industry) is not None and as_id(industry) is None:  # read as an id, which no column holds

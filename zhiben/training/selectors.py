@@ -551,7 +551,8 @@ def coverage_value(key, user, *, region_code=None, industry=None, year=None, sta
 
 def coverage_args(user, *, region="", industry="", year=None, start=None, end=None):
     """The keyword arguments of `coverage()` for a region (core.filters.region_param: a code inside the user's
-    jurisdiction, another jurisdiction's a 404), an industry and a period: `start`–`end` when both are given in order, else `year` (this year if None)."""
+    jurisdiction, another jurisdiction's a 404), an industry and a period: `start`–`end` when both are given in
+    order, else `year` (this year if None)."""
     code = region_param(user, region)
     if start is None or end is None or end < start:
         start = end = None

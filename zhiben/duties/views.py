@@ -121,8 +121,12 @@ def _compliance_context(request):
     periods = selectors.period_choices(today)
     regions = Region.objects.for_user(request.user).filter(level__in=[2, 3, 4]).order_by("code")[:500]
     form = ComplianceFilterForm(request.GET or None, periods=periods, regions=regions)
+    values = {}
+    if form.is_bound:  # each field that reads keeps its value: a bad one (a stale link's region) drops only itself
+        form.is_valid()
+        values = form.cleaned_data
     period_code, filters = selectors.compliance_args(
-        request.user, **(form.cleaned_data if form.is_valid() else {}), sort=request.GET.get("sort", ""), today=today
+        request.user, **values, sort=request.GET.get("sort", ""), today=today
     )
     period, rows, summary = selectors.compliance_list(
         user=request.user, period_code=period_code, filters=filters, today=today

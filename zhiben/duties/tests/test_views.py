@@ -95,6 +95,13 @@ class SupervisorPagesTests(CastTestCase):
         bob = self.login(self.bob).get(f"/duties/compliance/?period={self.period.code}&state=on_time")
         self.assertEqual([row["enterprise"].name for row in bob.context["page"]], [self.enterprise_a.name])
 
+    def test_a_bad_parameter_drops_only_itself(self):
+        older = self.period.previous()
+        response = self.login(self.alice).get("/duties/compliance/", {"period": older.code, "region": "999999"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.context["period"].code, older.code)  # the period asked, not the latest
+        self.assertTrue(response.context["form"].errors["region"])  # the bad region is shown as such
+
     def test_charlie_gets_404_on_county_a_s_report(self):
         self.assertEqual(self.login(self.charlie).get(f"/duties/{self.report.pk}/").status_code, 404)
         self.assertEqual(self.login(self.alice).get(f"/duties/{self.report.pk}/").status_code, 200)

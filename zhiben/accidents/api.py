@@ -6,7 +6,7 @@ pages: out of view is a 404, without `accident.view` a 403."""
 from datetime import date, datetime
 from decimal import Decimal
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from zhiben.core.api import Pages, refusals
@@ -29,7 +29,7 @@ class AccidentOut(Schema):
     region_name: str
     address: str
     enterprise_id: int | None
-    enterprise_name: str
+    enterprise_name: str = Field("", alias="enterprise.name")
     place_name: str
     industry: str
     industry_name: str
@@ -56,10 +56,6 @@ class AccidentOut(Schema):
     @staticmethod
     def resolve_region_name(obj):
         return obj.region.name
-
-    @staticmethod
-    def resolve_enterprise_name(obj):
-        return obj.enterprise.name if obj.enterprise_id else ""
 
     @staticmethod
     def resolve_industry(obj):

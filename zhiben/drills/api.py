@@ -52,15 +52,11 @@ class RescueTeamOut(Schema):
     level_label: str = Field(alias="get_level_display")
     region_code: str = Field(alias="region_id")
     region_name: str = Field(alias="region.name")
-    industry: str
+    industry: str = Field("", alias="industry.code")
     members: int
     leader: str
     established_on: date
     active: bool
-
-    @staticmethod
-    def resolve_industry(obj):
-        return obj.industry.code if obj.industry_id else ""
 
 
 RescueTeamFilters = selectors.TEAM_FILTERS.schema("RescueTeamFilters")

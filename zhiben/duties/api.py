@@ -132,27 +132,15 @@ class DutyReportDetailOut(DutyReportOut):
 
     analysis: str
     figures: DutyReportFiguresOut | None
-    generated_by_name: str
-    attested_by_name: str = Field(description="签字确认时登录的账号")
-    submitted_by_name: str
+    generated_by_name: str = Field("", alias="generated_by.name")
+    attested_by_name: str = Field("", alias="attested_by.name", description="签字确认时登录的账号")
+    submitted_by_name: str = Field("", alias="submitted_by.name")
     events: list[DutyReportEventOut]
     actions: list[str]
 
     @staticmethod
     def resolve_figures(obj):
         return obj.data if obj.data.get("rows") else None
-
-    @staticmethod
-    def resolve_generated_by_name(obj):
-        return obj.generated_by.name if obj.generated_by_id else ""
-
-    @staticmethod
-    def resolve_attested_by_name(obj):
-        return obj.attested_by.name if obj.attested_by_id else ""
-
-    @staticmethod
-    def resolve_submitted_by_name(obj):
-        return obj.submitted_by.name if obj.submitted_by_id else ""
 
     @staticmethod
     def resolve_events(obj):

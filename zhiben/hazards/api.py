@@ -23,8 +23,8 @@ class HazardOut(Schema):
     id: int
     number: str
     enterprise_id: int | None
-    enterprise_name: str
-    place_name: str
+    enterprise_name: str = Field("", alias="enterprise.name")
+    place_name: str = Field("", alias="place.name")
     region_id: str
     industry: str
     channel: str
@@ -45,14 +45,6 @@ class HazardOut(Schema):
     @staticmethod
     def resolve_responsible_phone(obj):
         return obj.responsible_phone_masked  # personal data: in full only on the detail page
-
-    @staticmethod
-    def resolve_enterprise_name(obj):
-        return obj.enterprise.name if obj.enterprise_id else ""
-
-    @staticmethod
-    def resolve_place_name(obj):
-        return obj.place.name if obj.place_id else ""
 
     @staticmethod
     def resolve_industry(obj):

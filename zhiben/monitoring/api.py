@@ -36,7 +36,7 @@ class DeviceOut(Schema):
     enterprise_id: int
     enterprise_name: str = Field(alias="enterprise.name")
     region_code: str = Field(alias="region_id")
-    industry: str
+    industry: str = Field("", alias="industry.code")
     location: str
     rated_power: float | None = Field(None, description="正常生产负荷（kW），用电功率设备的停产整顿规则据此判断")
     active: bool
@@ -44,10 +44,6 @@ class DeviceOut(Schema):
     last_ts: datetime | None
     last_seen: datetime | None
     open_alarms: int = 0
-
-    @staticmethod
-    def resolve_industry(obj):
-        return obj.industry.code if obj.industry_id else ""
 
 
 class RuleOut(Schema):
@@ -117,22 +113,10 @@ class AlarmEventOut(Schema):
 
 
 class AlarmDetailOut(AlarmOut):
-    acknowledged_by_name: str
-    closed_by_name: str
-    hazard_number: str
+    acknowledged_by_name: str = Field("", alias="acknowledged_by.name")
+    closed_by_name: str = Field("", alias="closed_by.name")
+    hazard_number: str = Field("", alias="hazard.number")
     events: list[AlarmEventOut]
-
-    @staticmethod
-    def resolve_acknowledged_by_name(obj):
-        return obj.acknowledged_by.name if obj.acknowledged_by_id else ""
-
-    @staticmethod
-    def resolve_closed_by_name(obj):
-        return obj.closed_by.name if obj.closed_by_id else ""
-
-    @staticmethod
-    def resolve_hazard_number(obj):
-        return obj.hazard.number if obj.hazard_id else ""
 
     @staticmethod
     def resolve_events(obj):

@@ -3,7 +3,7 @@ reports and their review. Everything honours scope: another jurisdiction's plan 
 
 from datetime import date
 
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from zhiben.core.api import Pages, refusals
@@ -19,12 +19,8 @@ router = Router(tags=["行动方案"])
 class PlanUnitOut(Schema):
     name: str
     unit_id: int | None
-    unit_name: str
+    unit_name: str = Field("", alias="unit.name")
     role: str
-
-    @staticmethod
-    def resolve_unit_name(obj):
-        return obj.unit.name if obj.unit_id else ""
 
 
 class PlanOut(Schema):
@@ -56,15 +52,11 @@ class CompletionOut(Schema):
 
 
 class PlanDetailOut(PlanOut):
-    issuing_unit: str
+    issuing_unit: str = Field("", alias="issuing_unit.name")
     source_filename: str
     actions: list[str]
     task_count: int
     completion: list[CompletionOut]
-
-    @staticmethod
-    def resolve_issuing_unit(obj):
-        return obj.issuing_unit.name if obj.issuing_unit_id else ""
 
     @staticmethod
     def resolve_actions(obj):
@@ -102,7 +94,7 @@ class TaskOut(Schema):
     plan_id: int
     sort: int
     action: str
-    key_task: str
+    key_task: str = Field("", alias="key_task.title")
     content: str
     deadline_text: str
     deadline: list[date]
@@ -115,10 +107,6 @@ class TaskOut(Schema):
     @staticmethod
     def resolve_action(obj):
         return obj.action.title
-
-    @staticmethod
-    def resolve_key_task(obj):
-        return obj.key_task.title if obj.key_task_id else ""
 
     @staticmethod
     def resolve_deadline(obj):

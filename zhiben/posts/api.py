@@ -31,11 +31,7 @@ class PostOut(Schema):
     enterprise_id: int
     enterprise_name: str = Field(alias="enterprise.name")
     region_code: str = Field(alias="region_id")
-    industry: str
-
-    @staticmethod
-    def resolve_industry(obj):
-        return obj.industry.code if obj.industry_id else ""
+    industry: str = Field("", alias="industry.code")
 
 
 class PostCardOut(Schema):

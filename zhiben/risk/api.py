@@ -6,7 +6,7 @@ a 403."""
 from datetime import date
 from decimal import Decimal
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from zhiben.core.api import Pages, refusals
@@ -27,7 +27,7 @@ class RiskPointOut(Schema):
     enterprise_id: int
     enterprise_name: str
     region_code: str
-    industry: str
+    industry: str = Field("", alias="industry.code")
     name: str
     kind: str
     kind_label: str
@@ -58,10 +58,6 @@ class RiskPointOut(Schema):
     @staticmethod
     def resolve_region_code(obj):
         return obj.region_id
-
-    @staticmethod
-    def resolve_industry(obj):
-        return obj.industry.code if obj.industry_id else ""
 
     @staticmethod
     def resolve_kind_label(obj):

@@ -6,7 +6,7 @@ the others, as on the pages."""
 
 from datetime import date, datetime
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from zhiben.core.api import Pages, refusals
@@ -100,7 +100,7 @@ class EventReportOut(Schema):
     missing: int
     injured: int
     measures: str
-    reporter_unit: str
+    reporter_unit: str = Field("", alias="reporter_unit.name")
     reporter_name: str
     status: str
     status_label: str
@@ -118,10 +118,6 @@ class EventReportOut(Schema):
     @staticmethod
     def resolve_region_name(obj):
         return obj.region.name
-
-    @staticmethod
-    def resolve_reporter_unit(obj):
-        return obj.reporter_unit.name if obj.reporter_unit_id else ""
 
     @staticmethod
     def resolve_status_label(obj):

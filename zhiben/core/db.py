@@ -40,6 +40,13 @@ def as_id(value):
     return number if number is not None and number <= MAX_ID else None
 
 
+def row_by_id(queryset, value):
+    """The row of `queryset` whose id `value` (text from a form, a query or a file) names, or None: none when it
+    cannot be an id (as_id)."""
+    pk = as_id(value)
+    return queryset.filter(pk=pk).first() if pk is not None else None
+
+
 def insert_rows(model, columns, rows):
     """INSERT `rows` (tuples of database-ready values in `columns` order) through the driver.
 

@@ -48,7 +48,7 @@ from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 
 from zhiben.core.db import as_id, whole_number
-from zhiben.core.middleware import current_request_info
+from zhiben.core.middleware import api_request
 from zhiben.core.scoping import NOTHING, in_subtree, normalize_code
 
 TYPES = ("text", "search", "choice", "date", "hidden", "sort")
@@ -238,7 +238,7 @@ def region_param(user, value, name="region"):
     text = str(value or "").strip()
     code = normalize_code(text) if text else ""
     if text and not code:
-        if current_request_info().get("api", False):
+        if api_request():
             raise InvalidFilter(name, "不是区划代码。")
         return ""
     if (
@@ -295,7 +295,7 @@ class FilterSet:
         ctx = Context(user, today)
         # On the API a value the filter cannot read is the caller's mistake (a 422 naming it); a page
         # ignores it or shows nothing.
-        strict = current_request_info().get("api", False)
+        strict = api_request()
         values = self.values(data)
         for f in self.filters:
             if names is not None and f.name not in names:

@@ -18,6 +18,12 @@ def current_request_info():
     return _request_context.get() or {"request_id": "", "ip": None, "api": False}
 
 
+def api_request():
+    """Whether the request being served is an API request: there a parameter a page would read as nothing is the
+    caller's mistake (a 422 naming it)."""
+    return current_request_info().get("api", False)
+
+
 @lru_cache(maxsize=8)
 def _trusted(spec):
     return tuple(ipaddress.ip_network(item, strict=False) for item in spec)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from zhiben.audit.services import audit_record
 from zhiben.core.cntext import ascii_digits
-from zhiben.core.db import as_id, whole_number
+from zhiben.core.db import as_id, row_by_id, whole_number
 from zhiben.core.evidence import store_upload
 from zhiben.core.exceptions import ScopeError
 from zhiben.core.services import actor_covers, data_date, data_text, ensure_capability, fail
@@ -57,7 +57,7 @@ def drill_save(*, actor, data, photos=()):
     pk = actor.enterprise_id if actor is not None and actor.enterprise_id else data.get("enterprise")
     qs = Enterprise.objects.all() if actor is None else Enterprise.objects.for_user(actor)
     errors = []
-    enterprise = qs.filter(pk=as_id(pk)).first() if as_id(pk) is not None else None
+    enterprise = row_by_id(qs, pk)
     if enterprise is None:
         if whole_number(pk) is not None:
             raise ScopeError("企业不存在或不在您的管辖范围内。")

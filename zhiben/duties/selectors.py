@@ -12,7 +12,7 @@ from django.utils import timezone
 from zhiben.core.db import MappedRows
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.filters import Filter, FilterSet, InvalidFilter, Sort, region_param
-from zhiben.core.middleware import current_request_info
+from zhiben.core.middleware import api_request
 from zhiben.core.scoping import subtree_q
 from zhiben.core.tables import minute
 from zhiben.enterprises.choices import Status as EnterpriseStatus
@@ -285,7 +285,7 @@ def compliance_args(user, *, period="", region="", state="", q="", sort="", toda
     `region` a region code within the user's jurisdiction (another jurisdiction's is a 404), `state` a Compliance
     value, `q` a name or credit code, `sort` a COMPLIANCE_SORTS key. On the API a value the page offers no choice for
     raises InvalidFilter naming it (a 422); on a page (whose form has checked the rest) it is left out."""
-    strict = current_request_info().get("api", False)
+    strict = api_request()
     periods = period_choices(today or timezone.localdate())
     filters = {"region": "", "state": "", "q": (q or "").strip(), "sort": ""}
     period = (period or "").strip().upper()

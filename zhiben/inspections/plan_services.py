@@ -11,7 +11,7 @@ from django.utils import timezone
 from zhiben.accounts.models import User
 from zhiben.audit.services import audit_record
 from zhiben.core.cntext import DateError, parse_date
-from zhiben.core.db import as_id
+from zhiben.core.db import as_id, row_by_id
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.rules import rule
 from zhiben.core.scoping import normalize_code
@@ -91,7 +91,7 @@ def _region_in_scope(actor, code, errors, field="region", label="所属区划"):
 
 def _enterprise_in_scope(actor, value, errors, field="enterprise"):
     text = str(value or "").strip()
-    enterprise = Enterprise.objects.for_user(actor).filter(pk=as_id(text)).first() if as_id(text) is not None else None
+    enterprise = row_by_id(Enterprise.objects.for_user(actor), text)
     if enterprise is None:
         errors.append((field, "所选企业不存在或不在您的管辖范围内。"))
     return enterprise
@@ -204,7 +204,7 @@ def credential_save(*, actor, data, credential=None):
             raise ScopeError()
     errors = []
     user_id = str(data.get("user") or (credential.user_id if credential else "")).strip()
-    user = people.filter(pk=as_id(user_id)).first() if as_id(user_id) is not None else None
+    user = row_by_id(people, user_id)
     if user is None:
         errors.append(("user", "请选择本单位的执法人员。"))
     number = _text(data, "number", 50)

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhiben.audit.services import audit_record
-from zhiben.core.db import as_id
+from zhiben.core.db import row_by_id
 from zhiben.core.exceptions import ApplicationError
 from zhiben.plans.parsing import parse_deadline, parse_plan, split_units
 
@@ -341,7 +341,7 @@ def _apply_meta(actor, draft, data):
         draft.region = services.plan_region(actor, data["region"])
     if "parent" in data:
         parent = data["parent"]
-        draft.parent = Plan.objects.filter(pk=as_id(parent)).first() if as_id(parent) is not None else None
+        draft.parent = row_by_id(Plan.objects.all(), parent)
 
 
 def draft_tasks(draft):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from zhiben.core.db import MappedRows, as_id, whole_number
 from zhiben.core.filters import Filter, FilterSet, InvalidFilter, Sort, parse_date, region_param
-from zhiben.core.middleware import current_request_info
+from zhiben.core.middleware import api_request
 from zhiben.core.rules import rule
 from zhiben.core.scoping import child_code, child_prefix_length, normalize_code, subtree_q
 from zhiben.enterprises.filters import industry_options, region_options
@@ -52,17 +52,12 @@ BRIEFING_FILTERS = FilterSet(
 )
 
 
-def _strict():
-    """On the API a parameter the page would read as nothing is the caller's mistake (a 422 naming it)."""
-    return current_request_info().get("api", False)
-
-
 def _digit_filter(filters, key):
     """A hidden id filter with a value that is no id lists nothing rather than failing (on the API: a 422)."""
     value = str((filters or {}).get(key) or "").strip()
     if not value or as_id(value) is not None:
         return False
-    if _strict():
+    if api_request():
         raise InvalidFilter(key, "取值不符合要求。")
     return True
 
@@ -267,12 +262,12 @@ def coverage_args(user, *, region="", industry="", day=None):
     region = region_param(user, region)
     industry = str(industry or "").strip()
     if whole_number(industry) is not None and as_id(industry) is None:  # read as an id, which no column holds
-        if _strict():
+        if api_request():
             raise InvalidFilter("industry", "取值不符合要求。")
         industry = "0"  # an id no industry has: no enterprise
     day = parse_date(str(day).strip() if isinstance(day, str) else day)
     if day is not None and day > timezone.localdate():
-        if _strict():
+        if api_request():
             raise InvalidFilter("day", "不能晚于今天。")
         day = None
     return {"region": region, "industry": industry, "day": day}
@@ -284,7 +279,7 @@ COVERAGE_SORTS = ("share", "-share")  # by share of posts fully covered, up or d
 def coverage_rows(result, *, missing=False, sort=""):
     """The rows of `coverage()`'s result a list shows: all, or only the enterprises not fully covered (`missing`),
     in place order or by share (`sort` share / -share)."""
-    if sort and sort not in COVERAGE_SORTS and _strict():
+    if sort and sort not in COVERAGE_SORTS and api_request():
         raise InvalidFilter("sort", "不是可选值之一。")
     rows = result.missing if missing else result.rows
     if sort in COVERAGE_SORTS:

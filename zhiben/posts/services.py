@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from zhiben.audit.services import audit_record
 from zhiben.core.cntext import ascii_digits
-from zhiben.core.db import as_id, whole_number
+from zhiben.core.db import row_by_id, whole_number
 from zhiben.core.exceptions import ScopeError
 from zhiben.core.services import data_date, data_text, ensure_capability, fail
 from zhiben.enterprises.models import Enterprise
@@ -27,7 +27,7 @@ def _enterprise(actor, value):
     if pk in (None, ""):
         return None
     qs = Enterprise.objects.all() if actor is None else Enterprise.objects.for_user(actor)
-    found = qs.filter(pk=as_id(pk)).first() if as_id(pk) is not None else None
+    found = row_by_id(qs, pk)
     if found is None:
         raise ScopeError("企业不存在或不在您的管辖范围内。")
     return found

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhiben.audit.services import audit_record
-from zhiben.core.db import as_id
+from zhiben.core.db import as_id, row_by_id
 from zhiben.core.evidence import open_image, store_upload
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.rules import RuleResolver, rule
@@ -377,7 +377,7 @@ def _hazard(actor, hazard_ref, point):
 
     qs = Hazard.objects.for_user(actor) if actor is not None else Hazard.objects.all()
     ref = str(getattr(hazard_ref, "pk", hazard_ref) or "").strip()
-    hazard = qs.filter(number=ref).first() or (qs.filter(pk=as_id(ref)).first() if as_id(ref) is not None else None)
+    hazard = qs.filter(number=ref).first() or row_by_id(qs, ref)
     if hazard is None:
         raise ApplicationError(
             f"隐患“{ref}”不存在或不在您的管辖范围内。", errors=[{"field": "hazard", "message": "隐患不存在。"}]

@@ -9,7 +9,7 @@ from django.utils import timezone
 from zhiben.accounts.choices import Role
 from zhiben.audit.services import audit_record
 from zhiben.core.cntext import ascii_digits
-from zhiben.core.db import as_id, whole_number
+from zhiben.core.db import as_id, row_by_id, whole_number
 from zhiben.core.exceptions import ApplicationError
 from zhiben.core.rules import rule
 from zhiben.core.scoping import in_subtree
@@ -42,7 +42,7 @@ def find_duty(value):
     if not text:
         return None
     if whole_number(text) is not None:
-        return Duty.objects.filter(pk=as_id(text)).first() if as_id(text) is not None else None
+        return row_by_id(Duty.objects.all(), text)
     return Duty.objects.filter(key=text).first() or Duty.objects.filter(name=text).first()
 
 

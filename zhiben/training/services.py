@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from zhiben.audit.services import audit_record
 from zhiben.core.crypto import blind_indexes, normalise
-from zhiben.core.db import as_id
+from zhiben.core.db import row_by_id
 from zhiben.core.exceptions import ApplicationError, ScopeError
 from zhiben.core.scoping import normalize_code
 from zhiben.core.services import actor_covers, data_date, data_text, ensure_capability, fail
@@ -74,7 +74,7 @@ def _enterprise(actor, value):
         return None
     pk = getattr(value, "pk", value)
     qs = Enterprise.objects.all() if actor is None else Enterprise.objects.for_user(actor)
-    found = qs.filter(pk=as_id(pk)).first() if as_id(pk) is not None else None
+    found = row_by_id(qs, pk)
     if found is None:
         raise ScopeError("企业不存在或不在您的管辖范围内。")
     return found
@@ -85,7 +85,7 @@ def _unit(actor, value):
         return None
     pk = getattr(value, "pk", value)
     qs = Unit.objects.all() if actor is None else Unit.objects.for_user(actor)
-    found = qs.filter(pk=as_id(pk)).first() if as_id(pk) is not None else None
+    found = row_by_id(qs, pk)
     if found is None:
         raise ScopeError("单位不存在或不在您的管辖范围内。")
     return found
